@@ -1,0 +1,1 @@
+"""Turns the case catalogue into certified vector files: oracle, tolerances, writer."""

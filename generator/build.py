@@ -1,0 +1,173 @@
+"""`make vectors`: run the catalogue through the oracle, certify, and write vectors/.
+
+Certification, case by case: the exact oracle gives each value and tolerance; the NumPy
+reference must pass the case at both tiers with the same comparison ports face; an invalid case
+must make the reference raise exactly the declared kind; tags must tell the truth (`exact`
+means zero tolerance on every dense output, `inexact-inputs` means some input is not a float32).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from nnfs_conform import __version__ as SUITE_VERSION
+from nnfs_conform.compare import compare_outputs
+from nnfs_conform.numbers import encode
+from nnfs_conform.reference import STAGES as REFERENCE_STAGES
+from nnfs_conform.reference import StageError, run_stage
+from nnfs_conform.vectors import TIERS, Expected, fingerprint
+
+from . import goldens
+from .cases import CATALOGUE, DESCRIPTIONS, REQUIRES, Spec
+from .oracle import to_tier
+
+DENSE_STAGES = ("neuron", "layer", "dense_batch")
+
+
+class CertificationError(Exception):
+    pass
+
+
+def _tier_values(value, tier):
+    """Inputs as a tier reads them: floats rounded to the dtype, integers (labels) kept."""
+    if isinstance(value, dict):
+        return {k: _tier_values(v, tier) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tier_values(v, tier) for v in value]
+    return to_tier(value, tier) if isinstance(value, float) else value
+
+
+def _floats(value):
+    if isinstance(value, list):
+        for v in value:
+            yield from _floats(v)
+    elif isinstance(value, float):
+        yield value
+
+
+def _check_tags(case_id: str, spec: Spec, expected: dict) -> None:
+    inexact = any(float(np.float32(x)) != x for v in spec.inputs.values() for x in _floats(v))
+    if inexact != ("inexact-inputs" in spec.tags):
+        raise CertificationError(f"{case_id}: tag inexact-inputs is {not inexact}, inputs say {inexact}")
+    if "exact" in spec.tags and spec.inputs and case_id.split("/")[0] in DENSE_STAGES:
+        tols = [t for tier in TIERS for out in expected[tier].values() for t in _floats(out["tol"])]
+        if any(tols):
+            raise CertificationError(f"{case_id}: tagged exact but a tolerance is not zero")
+
+
+def _certify_reference(case_id: str, spec: Spec, expected: dict) -> None:
+    for tier in TIERS:
+        got = encode(run_stage(case_id.split("/")[0], spec.inputs, spec.params, tier))
+        want = {name: Expected(out["value_decoded"], out["tol"])
+                for name, out in expected[tier].items()}
+        result = compare_outputs(got, want, tier)
+        if not result.ok:
+            raise CertificationError(f"{case_id}: the NumPy reference fails at {tier}: "
+                                     f"{result.problems or result.worst}")
+
+
+def build_case(stage: str, spec: Spec) -> dict:
+    case_id = f"{stage}/{spec.slug}"
+    case = {"id": case_id, "description": spec.description, "tags": list(spec.tags),
+            "requires": REQUIRES.get(stage, []), "fingerprint": "",
+            "inputs": encode_inputs(spec.inputs), "params": spec.params}
+    if spec.error:
+        for tier in TIERS:
+            try:
+                run_stage(stage, spec.inputs, spec.params, tier)
+            except StageError as exc:
+                if exc.kind != spec.error:
+                    raise CertificationError(f"{case_id}: reference raises {exc.kind}, "
+                                             f"the case expects {spec.error}") from None
+            else:
+                raise CertificationError(f"{case_id}: the reference accepts an invalid case")
+        case["error"] = {"kind": spec.error}
+    else:
+        expected = {}
+        for tier in TIERS:
+            outputs = goldens.STAGES[stage](_tier_values(spec.inputs, tier), spec.params, tier)
+            names = REFERENCE_STAGES[stage][3]
+            expected[tier] = {name: {"value": encode(outputs[name][0]), "tol": outputs[name][1],
+                                     "value_decoded": outputs[name][0]} for name in names}
+        _check_tags(case_id, spec, expected)
+        _certify_reference(case_id, spec, expected)
+        case["expected"] = {tier: {name: {"value": out["value"], "tol": out["tol"]}
+                                   for name, out in expected[tier].items()} for tier in TIERS}
+    case["fingerprint"] = fingerprint(case)
+    return case
+
+
+def encode_inputs(inputs: dict) -> dict:
+    return {name: encode(value) for name, value in inputs.items()}
+
+
+def build_stage(stage: str) -> dict:
+    _, inputs, params, outputs = REFERENCE_STAGES[stage]
+    cases = [build_case(stage, spec) for spec in CATALOGUE[stage]()]
+    ids = [c["id"] for c in cases]
+    if len(set(ids)) != len(ids):
+        raise CertificationError(f"{stage}: duplicate case ids")
+    return {"suite_version": SUITE_VERSION, "stage": stage, "description": DESCRIPTIONS[stage],
+            "signature": {"inputs": list(inputs), "params": list(params),
+                          "outputs": list(outputs)},
+            "cases": cases}
+
+
+def _scalar(value) -> str:
+    return json.dumps(value, allow_nan=False)
+
+
+def emit(value, depth: int = 0) -> str:
+    """Stable, diff-friendly JSON: objects one key a line, innermost number lists on one line."""
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{_scalar(k)}: {emit(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list):
+        if all(not isinstance(v, (list, dict)) for v in value):
+            return "[" + ", ".join(_scalar(v) for v in value) + "]"
+        if all(isinstance(v, list) for v in value) and len(_scalar(value)) <= 80:
+            return "[" + ", ".join(emit(v) for v in value) + "]"
+        return "[\n" + ",\n".join(inner + emit(v, depth + 1) for v in value) + "\n" + pad + "]"
+    return _scalar(value)
+
+
+def write(out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for stage in CATALOGUE:
+        text = emit(build_stage(stage)) + "\n"
+        path = out / f"{stage}.json"
+        path.write_text(text)
+        data = text.encode()
+        files.append({"stage": stage, "path": path.name,
+                      "sha256": hashlib.sha256(data).hexdigest(),
+                      "cases": json.loads(data)["cases"].__len__()})
+    manifest = {"suite_version": SUITE_VERSION, "protocol": 1, "tiers": list(TIERS),
+                "files": files}
+    (out / "manifest.json").write_text(emit(manifest) + "\n")
+    return manifest
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nnfs_conform.generator",
+                                     description="Generate and certify the golden vectors.")
+    parser.add_argument("--out", type=Path, default=Path("vectors"), help="output directory")
+    args = parser.parse_args(argv)
+    try:
+        manifest = write(args.out)
+    except CertificationError as exc:
+        print(f"generator: certification failed: {exc}", file=sys.stderr)
+        return 1
+    total = sum(f["cases"] for f in manifest["files"])
+    counts = ", ".join(f"{f['stage']} {f['cases']}" for f in manifest["files"])
+    print(f"wrote {total} cases to {args.out}/ ({counts})")
+    return 0

@@ -1,0 +1,295 @@
+"""The `nnfs-conform` command: a thin shell over the library modules.
+
+Exit status: 0 every applicable case passed; 1 a case failed, errored or passed unexpectedly,
+or the run is incomplete (a run of zero cases is never green); 2 the run could not be made
+(bad arguments, invalid vectors or expectations, a port that cannot start or shake hands).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import engine, protocol
+from . import result as results
+from .console import Console
+from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort
+from .vectors import VectorError, load_suite
+
+
+class UsageError(Exception):
+    """The run cannot be made (exit 2); the message is one line."""
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        suite = load_suite(args.vectors)
+    except VectorError as exc:
+        print(f"nnfs-conform: invalid vectors: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{stage} {len(cases)}" for stage, cases in suite.stages.items())
+    print(f"vectors {suite.suite_version} valid: {len(suite.cases())} cases ({counts})")
+    return 0
+
+
+def _suite(args: argparse.Namespace):
+    try:
+        return load_suite(args.vectors)
+    except VectorError as exc:
+        raise UsageError(f"invalid vectors: {exc}") from None
+
+
+def _expectations(args: argparse.Namespace, suite):
+    if args.expectations is None:
+        return None
+    from .expectations import Expectations, ExpectationsError
+    try:
+        expectations = Expectations.load(args.expectations)
+    except ExpectationsError as exc:
+        raise UsageError(f"invalid expectations: {exc}") from None
+    unmatched = expectations.unmatched([case.id for case in suite.cases()])
+    if unmatched:
+        names = ", ".join(repr(e.pattern) for e in unmatched[:5])
+        raise UsageError(f"invalid expectations: {args.expectations}: {len(unmatched)} entries "
+                         f"match no case of suite {suite.suite_version}: {names}")
+    return expectations
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"stages": list(args.stage), "cases": list(args.case),
+            "expectations": str(args.expectations) if args.expectations else None,
+            "require_all": args.require_all}
+
+
+def _write_reports(result: dict[str, Any], args: argparse.Namespace) -> None:
+    writers = [(args.report_json, lambda r, p: results.write_json(r, p))]
+    if args.junit:
+        from .junit import write_junit
+        writers.append((args.junit, write_junit))
+    if args.markdown:
+        from .markdown import write_markdown
+        writers.append((args.markdown, write_markdown))
+    if args.badge:
+        from .badge import write_badge
+        writers.append((args.badge, write_badge))
+    for path, write in writers:
+        if path is not None:
+            try:
+                write(result, path)
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _grade_with(port, args: argparse.Namespace, console: Console, rerun) -> tuple[dict, Any]:
+    """Shake hands, ask every selected case, and assemble the canonical result."""
+    suite = _suite(args)
+    expectations = _expectations(args, suite)
+    cases = engine.select(suite, args.stage, args.case)
+    started_at, started = results.now_iso(), time.monotonic()
+    try:
+        info = port.hello()
+        case_results, incomplete = engine.run_cases(
+            port, cases, engine.sequence_numbers(suite), expectations=expectations,
+            require_all=args.require_all, rerun=rerun, progress=console.progress)
+    except HandshakeError as exc:
+        raise UsageError(f"the port failed the handshake: {exc}") from None
+    finally:
+        port.close()
+    if incomplete is None and not args.stage and not args.case:
+        incomplete = engine.missing_promised(suite, case_results, info)
+    command = getattr(port, "command", None)
+    result = results.build(
+        suite_version=suite.suite_version,
+        port=results.port_header(info, command, port.transport),
+        started_at=started_at, duration_s=time.monotonic() - started,
+        filters=_filters(args), cases=case_results, incomplete_reason=incomplete)
+    return result, {case.id: case for case in cases}
+
+
+def _finish(result: dict[str, Any], cases, args: argparse.Namespace, console: Console) -> int:
+    _write_reports(result, args)
+    console.report(result, cases)
+    return results.exit_status(result)
+
+
+def _console(args: argparse.Namespace) -> Console:
+    return Console(quiet=args.quiet, verbose=args.verbose)
+
+
+def _run(args: argparse.Namespace) -> int:
+    console = _console(args)
+    command = list(args.port_command)
+    suite_version = _suite(args).suite_version
+    kind = SessionPort if args.transport == "session" else OneShotPort
+    port = kind(command, suite_version=suite_version, timeout=args.timeout,
+                handshake_timeout=args.handshake_timeout, validate=args.validate_protocol)
+    extra = (["--vectors", str(args.vectors)] if args.vectors else []) + (
+        ["--transport", args.transport] if args.transport != "session" else [])
+
+    def rerun(case) -> str:
+        return results.rerun_command(case.id, command, extra)
+
+    result, cases = _grade_with(port, args, console, rerun)
+    return _finish(result, cases, args, console)
+
+
+def _prompt(args: argparse.Namespace) -> int:
+    suite = _suite(args)
+    seqs = engine.sequence_numbers(suite)
+    cases = engine.select(suite, args.stage, args.case)
+    document = {"protocol": protocol.PROTOCOL, "suite_version": suite.suite_version,
+                "requests": [protocol.run_request(case, seqs[case.id]) for case in cases]}
+    try:
+        Path(args.out).write_text(json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n",
+                                  encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {len(cases)} requests (suite {suite.suite_version}) to {args.out}")
+    return 0 if cases else 1
+
+
+def _grade(args: argparse.Namespace) -> int:
+    console = _console(args)
+    try:
+        document = protocol.parse(Path(args.responses).read_bytes(), "responses file")
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.responses}: {exc.strerror or exc}") from None
+    except protocol.ProtocolError as exc:
+        raise UsageError(f"{args.responses}: {exc}") from None
+    try:
+        port = ResponsesFile(document, validate=args.validate_protocol)
+    except HandshakeError as exc:
+        raise UsageError(f"{args.responses}: {exc}") from None
+    extra = ["--vectors", str(args.vectors)] if args.vectors else []
+
+    def rerun(case) -> str:
+        return shlex.join(["nnfs-conform", "grade", "--case", case.id, *extra,
+                                   str(args.responses)])
+
+    result, cases = _grade_with(port, args, console, rerun)
+    unasked = port.unasked(set(engine.sequence_numbers(_suite(args)).values()))
+    if unasked and result["complete"]:
+        shown = ", ".join(json.dumps(seq) for seq in unasked[:5])
+        result["complete"] = False
+        result["incomplete_reason"] = (f"the responses file answers {len(unasked)} requests that "
+                                       f"were never made (seq {shown}): is it for another prompt?")
+    return _finish(result, cases, args, console)
+
+
+def _expectations_init(args: argparse.Namespace) -> int:
+    from .expectations import ExpectationsError, write_initial
+    try:
+        document = json.loads(Path(args.source).read_text(encoding="utf-8"))
+        write_initial(document, args.out)
+    except OSError as exc:
+        raise UsageError(f"{exc.filename or args.source}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"{args.source}: not a result JSON: {exc}") from None
+    except ExpectationsError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
+                        help="vector directory (default: the suite's own)")
+    parser.add_argument("--stage", action="append", default=[], metavar="GLOB",
+                        help="only stages matching GLOB (repeatable)")
+    parser.add_argument("--case", action="append", default=[], metavar="GLOB",
+                        help="only case ids matching GLOB (repeatable)")
+
+
+def _grading(parser: argparse.ArgumentParser) -> None:
+    _selection(parser)
+    parser.add_argument("--expectations", type=Path, default=None, metavar="FILE",
+                        help="skip / xfail entries of this port (TOML or JSON)")
+    parser.add_argument("--require-all", action="store_true",
+                        help="fail cases of stages or label formats the port does not declare")
+    parser.add_argument("--validate-protocol", action="store_true",
+                        help="check every port message against schema/protocol.schema.json")
+    parser.add_argument("--report-json", metavar="FILE", help="write the canonical result")
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--markdown", metavar="FILE", help="write a Markdown report")
+    parser.add_argument("--badge", metavar="FILE", help="write a shields.io endpoint badge")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    loudness.add_argument("--verbose", action="store_true", help="also list every case")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nnfs-conform",
+        description="Check a port of Neural Networks from Scratch against certified vectors.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = commands.add_parser(
+        "validate", help="check the vector files against the schema, manifest hashes and counts"
+    )
+    validate.add_argument("--vectors", type=Path, default=None, metavar="DIR",
+                          help="vector directory (default: the suite's own)")
+    validate.set_defaults(handler=_validate)
+
+    run = commands.add_parser("run", help="run a port over stdin/stdout and grade it",
+                              usage="%(prog)s [options] -- PORT COMMAND...")
+    _grading(run)
+    run.add_argument("--transport", choices=("session", "oneshot"), default="session",
+                     help="one long-lived process (default) or one process per case")
+    run.add_argument("--timeout", type=_positive, default=10.0, metavar="SECONDS",
+                     help="per-case time limit (default 10)")
+    run.add_argument("--handshake-timeout", type=_positive, default=30.0, metavar="SECONDS",
+                     help="time limit for the port to start and answer hello (default 30)")
+    run.add_argument("port_command", nargs="+", metavar="PORT COMMAND",
+                     help="the port's argv, after --")
+    run.set_defaults(handler=_run)
+
+    prompt = commands.add_parser("prompt", help="write the run requests to a file (blind file)")
+    _selection(prompt)
+    prompt.add_argument("out", metavar="OUT.json", help="where to write the prompt")
+    prompt.set_defaults(handler=_prompt)
+
+    grade = commands.add_parser("grade", help="grade a responses file (blind file)")
+    _grading(grade)
+    grade.add_argument("responses", type=Path, metavar="RESPONSES.json")
+    grade.set_defaults(handler=_grade)
+
+    expectations = commands.add_parser("expectations", help="manage a port's expectations file")
+    actions = expectations.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser("init", help="write entries for every case a result did not pass")
+    init.add_argument("--from", dest="source", required=True, metavar="RESULT.json",
+                      help="a result written by --report-json")
+    init.add_argument("out", metavar="OUT", help="the expectations file to write (.toml or .json)")
+    init.set_defaults(handler=_expectations_init)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except UsageError as exc:
+        Console().fatal(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        Console().fatal("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        Console().fatal(f"internal error: {type(exc).__name__}: {exc} "
+                        "(please report this at the nnfs-conformance issue tracker)")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The one comparison rule of the suite: per element, |got - want| <= tol, in float64.
+
+NaN must meet NaN, an infinity the same infinity; the sign of zero is not compared (ports differ
+on max(0, -0.0) and the mathematics does not care). Every comparison also measures the worst
+element, as a ratio of its tolerance and in ULPs of the port's dtype, so passes are measured too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .numbers import NON_FINITE, is_number, shape_of
+
+# frexp exponent of the smallest normal number, and the precision, per dtype.
+_FORMATS = {"float64": (-1021, 53), "float32": (-125, 24)}
+
+
+def ulp(x: float, dtype: str) -> float:
+    """The spacing of `dtype` floats at x (subnormal spacing below the normal range)."""
+    emin, precision = _FORMATS[dtype]
+    exponent = math.frexp(x)[1] if x else emin
+    return math.ldexp(1.0, max(exponent, emin) - precision)
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The element that came closest to (or went furthest past) its tolerance."""
+
+    output: str
+    index: tuple[int, ...]
+    got: float
+    want: float
+    error: float
+    tol: float
+    ratio: float  # error / tol; 0 for an exact match, inf past a zero tolerance
+    ulps: float  # error in ULPs of the port's dtype at `want`
+
+
+@dataclass
+class Comparison:
+    elements: int = 0
+    out_of_tolerance: int = 0
+    problems: list[str] = field(default_factory=list)  # structure: missing, extra, shape, type
+    worst: Worst | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.out_of_tolerance == 0
+
+
+def _as_float(value: Any) -> float | None:
+    if isinstance(value, str):
+        return NON_FINITE.get(value)
+    if not is_number(value):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # a JSON integer beyond the float range
+        return None
+
+
+def _flatten(value: Any, index: tuple[int, ...] = ()):
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _flatten(v, (*index, i))
+    else:
+        yield index, value
+
+
+def _element(name: str, index, got: float, want: float, tol: float, dtype: str) -> Worst:
+    if math.isnan(want) or math.isnan(got) or math.isinf(want) or math.isinf(got):
+        same = (math.isnan(want) and math.isnan(got)) or got == want
+        error = 0.0 if same else math.inf
+    else:
+        error = abs(got - want)
+    if error == 0:
+        ratio = 0.0
+    else:
+        ratio = error / tol if tol > 0 else math.inf
+    ulps = error / ulp(want, dtype) if math.isfinite(want) and math.isfinite(error) else error
+    return Worst(name, index, got, want, error, tol, ratio, ulps)
+
+
+def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Comparison:
+    """Compare a port's `outputs` object with a case's expected outputs at one tier.
+
+    `expected` maps each output name to an object with decoded `value` and `tol` nested lists.
+    """
+    result = Comparison()
+    if not isinstance(got, dict):
+        result.problems.append(f"outputs must be an object, got {type(got).__name__}")
+        return result
+    for name in sorted(set(got) - set(expected)):
+        result.problems.append(f"unexpected output {name!r} (the stage has {sorted(expected)})")
+    for name, want in expected.items():
+        if name not in got:
+            result.problems.append(f"missing output {name!r}")
+            continue
+        want_shape = shape_of(want.value)
+        got_shape = shape_of(got[name])
+        if got_shape is None:
+            result.problems.append(f"output {name!r} is not a rectangular array of numbers")
+            continue
+        if got_shape != want_shape:
+            result.problems.append(
+                f"output {name!r} has shape {list(got_shape)}, want {list(want_shape)}"
+            )
+            continue
+        for (index, g), (_, w), (_, t) in zip(
+            _flatten(got[name]), _flatten(want.value), _flatten(want.tol)
+        ):
+            value = _as_float(g)
+            if value is None:
+                result.problems.append(f"output {name!r}{list(index)} is not a number: {g!r}")
+                continue
+            element = _element(name, index, value, w, t, dtype)
+            result.elements += 1
+            if element.ratio > 1:
+                result.out_of_tolerance += 1
+            if result.worst is None or element.ratio > result.worst.ratio:
+                result.worst = element
+    return result

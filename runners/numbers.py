@@ -1,0 +1,47 @@
+"""JSON has no NaN or infinities: the suite writes them as strings, everywhere a number can be."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def decode(value: Any) -> Any:
+    """Nested JSON lists with "NaN"/"Infinity"/"-Infinity" strings -> nested lists of floats."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, str) and value in NON_FINITE:
+        return NON_FINITE[value]
+    return value
+
+
+def encode(value: Any) -> Any:
+    """The inverse of decode: non-finite floats become their string names."""
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        if math.isnan(value):
+            return "NaN"
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def is_number(value: Any) -> bool:
+    """A JSON number or one of the three non-finite names; booleans are not numbers."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) or (isinstance(value, str) and value in NON_FINITE)
+
+
+def shape_of(value: Any) -> tuple[int, ...] | None:
+    """The shape of a rectangular nested list of numbers, () for a scalar, None if ragged."""
+    if not isinstance(value, list):
+        return () if is_number(value) else None
+    if not value:
+        return (0,)
+    inner = [shape_of(v) for v in value]
+    if inner[0] is None or any(s != inner[0] for s in inner):
+        return None
+    return (len(value), *inner[0])
