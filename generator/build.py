@@ -54,7 +54,8 @@ def _floats(value):
 def _check_tags(case_id: str, spec: Spec, expected: dict) -> None:
     inexact = any(float(np.float32(x)) != x for v in spec.inputs.values() for x in _floats(v))
     if inexact != ("inexact-inputs" in spec.tags):
-        raise CertificationError(f"{case_id}: tag inexact-inputs is {not inexact}, inputs say {inexact}")
+        raise CertificationError(
+            f"{case_id}: tag inexact-inputs is {not inexact}, inputs say {inexact}")
     if "exact" in spec.tags and spec.inputs and case_id.split("/")[0] in DENSE_STAGES:
         tols = [t for tier in TIERS for out in expected[tier].values() for t in _floats(out["tol"])]
         if any(tols):

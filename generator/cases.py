@@ -77,7 +77,8 @@ def neuron():
         ok("tiny-values", "products near 1e-30 keep their relative accuracy", "edge",
            inputs=[v.full(-100, -95) for _ in range(3)], weights=[v.full(-3, 3) for _ in range(3)],
            bias=v.full(-100, -98)),
-        ok("wide-256-inputs", "256 full-precision inputs accumulate within the bound", "edge random",
+        ok("wide-256-inputs", "256 full-precision inputs accumulate within the bound",
+           "edge random",
            inputs=v.vector(256, v.full), weights=v.vector(256, v.full), bias=v.full()),
         ok("wide-64-exact", "64 small binary fractions sum exactly in any order", "edge exact",
            inputs=v.vector(64, v.dyadic), weights=v.vector(64, v.dyadic), bias=v.dyadic()),
@@ -127,7 +128,8 @@ def layer():
            inputs=v.vector(256, v.full), weights=v.matrix(3, 256, v.full),
            biases=v.vector(3, v.full)),
         ok("wide-64-neurons", "64 neurons over four inputs", "edge random",
-           inputs=v.vector(4, v.full), weights=v.matrix(64, 4, v.full), biases=v.vector(64, v.full)),
+           inputs=v.vector(4, v.full), weights=v.matrix(64, 4, v.full),
+           biases=v.vector(64, v.full)),
         ok("large-and-small", "inputs spanning 2^-20 to 2^20 keep their accuracy", "edge",
            inputs=[v.full(18, 20), v.full(-20, -18), v.full(-1, 1)],
            weights=v.matrix(3, 3, v.full), biases=v.vector(3, v.full)),
@@ -163,7 +165,8 @@ def dense_batch():
                "book inexact-inputs", BOOK_X, BOOK_W, BOOK_B, "neurons_inputs"),
         _dense("book-batch-layer-dense", "the book's batch through Layer_Dense weights",
                "book inexact-inputs", BOOK_X, transpose(BOOK_W), BOOK_B),
-        _dense("book-second-layer", "the book's second layer gives 0.5031, -1.04185, -2.03875 first",
+        _dense("book-second-layer",
+               "the book's second layer gives 0.5031, -1.04185, -2.03875 first",
                "book inexact-inputs", BOOK_LAYER1, BOOK_W2, BOOK_B2, "neurons_inputs"),
         _dense("one-by-one", "a 1x1 layer on a batch of one", "edge exact",
                [[1.5]], [[-0.75]], [0.25]),
@@ -215,7 +218,8 @@ def dense_batch():
             inputs=[1.0, 2.0], weights=[[0.5], [0.25]], biases=[1.0],
             params={"weights_layout": "inputs_neurons"}),
     ]
-    shapes = ((2, 3, 4), (4, 3, 2), (3, 5, 3), (7, 4, 5), (1, 9, 6), (6, 2, 1), (5, 17, 3), (3, 6, 8))
+    shapes = ((2, 3, 4), (4, 3, 2), (3, 5, 3), (7, 4, 5), (1, 9, 6), (6, 2, 1), (5, 17, 3),
+              (3, 6, 8))
     for i, (b, k, n) in enumerate(shapes):
         r = Values(3000 + i)
         layout = "neurons_inputs" if i % 2 else "inputs_neurons"
@@ -311,7 +315,7 @@ def softmax():
                                         (8, 4, 3, 6), (5, 7, -3, 0), (2, 33, 1, 5), (6, 2, -1, 2))):
         r = Values(5000 + i)
         cases.append(ok(f"random-{b}x{c}", f"a random {b}x{c} batch of logits up to 2^{hi + 1}",
-                        "random", inputs=r.matrix(b, c, lambda: r.full(lo, hi))))
+                        "random", inputs=r.matrix(b, c, lambda r=r, lo=lo, hi=hi: r.full(lo, hi))))
     return cases
 
 
@@ -329,7 +333,8 @@ def _bad_labels(y_pred_probs):
     return [
         b("label-equals-classes", "a label equal to the class count is out of range",
           "label_out_of_range", p, [0, 3, 1]),
-        b("negative-label", "a negative label is out of range", "label_out_of_range", p, [0, -1, 1]),
+        b("negative-label", "a negative label is out of range", "label_out_of_range", p,
+          [0, -1, 1]),
         b("fractional-label", "a label of 1.5 is not a class", "invalid_label", p, [0, 1.5, 1]),
         b("one-hot-two-ones", "a one-hot row with two ones is refused", "invalid_label", p,
           [[1, 0, 0], [0, 1, 1], [0, 1, 0]], "onehot"),
@@ -383,7 +388,8 @@ def categorical_crossentropy():
         _cce("two-by-seven-one-hot", "2 samples by 7 classes, one-hot", "edge",
              v.probabilities(2, 7), one_hot([6, 0], 7), "onehot"),
     ] + _bad_labels(BOOK_PROBS_EXACT)
-    for i, (b, c) in enumerate(((3, 3), (4, 2), (8, 5), (1, 10), (16, 3), (6, 6), (10, 4), (2, 40))):
+    sizes = ((3, 3), (4, 2), (8, 5), (1, 10), (16, 3), (6, 6), (10, 4), (2, 40))
+    for i, (b, c) in enumerate(sizes):
         r = Values(6000 + i)
         labels = r.labels(b, c)
         fmt = "onehot" if i % 2 else "sparse"
@@ -475,7 +481,8 @@ def forward():
              *_random_net(8001, 1, 3, 4, 3, "sparse")),
         _net("one-hidden-unit", "a hidden layer of one unit", "edge",
              *_random_net(8002, 4, 2, 1, 3, "sparse")),
-        _net("two-classes", "two output classes", "edge", *_random_net(8003, 5, 3, 4, 2, "onehot"), "onehot"),
+        _net("two-classes", "two output classes", "edge",
+             *_random_net(8003, 5, 3, 4, 2, "onehot"), "onehot"),
         _net("wide-inputs", "64 inputs per sample", "edge",
              *_random_net(8004, 3, 64, 5, 3, "sparse", "full", 0.125)),
         _net("wide-hidden", "32 hidden units", "edge",

@@ -86,7 +86,7 @@ def neg_log_tol(loss: float, relative_input_error: float, tier: str) -> float:
 
 
 def mean_tol(values: list[float], tols: list[float], mean: float, tier: str) -> float:
-    """Mean of B non-negative values each off by tol_b: Σtol_b/B plus γ(B+1) of the sum and divide."""
+    """Mean of B non-negative values, each off by tol_b: Σtol_b/B plus γ(B+1) for sum and divide."""
     b = len(values)
     carried = sum(tols) / b
     return up(carried + gamma(b + 1, tier) * (abs(mean) + carried) + U_R * abs(mean)

@@ -1,6 +1,8 @@
 """The kinds of error an invalid case expects (docs/STAGES.md, "Errors")."""
 
-ERROR_KINDS = ("shape_mismatch", "ragged_rows", "empty_batch", "label_out_of_range", "invalid_label")
+ERROR_KINDS = (
+    "shape_mismatch", "ragged_rows", "empty_batch", "label_out_of_range", "invalid_label",
+)
 
 
 class StageError(ValueError):

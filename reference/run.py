@@ -44,7 +44,8 @@ def _labels(y_true, label_format, samples, classes):
             if isinstance(label, bool) or not float(label).is_integer():
                 raise StageError("invalid_label", f"y_true[{i}] = {label!r} is not an integer")
             if not 0 <= label < classes:
-                raise StageError("label_out_of_range", f"y_true[{i}] = {label} not in [0, {classes})")
+                raise StageError("label_out_of_range",
+                                 f"y_true[{i}] = {label} not in [0, {classes})")
         return np.array(y_true, dtype=np.int64)
     _require(dims == (samples, classes),
              f"one-hot y_true must have shape [{samples}, {classes}], has {list(dims)}")
@@ -105,7 +106,8 @@ def _cce(x, p, dtype):
 
 def _accuracy(x, p, dtype):
     b, c = _batch("y_pred", x["y_pred"])
-    predictions, accuracy = accuracy_forward(dtype(x["y_pred"]), _labels(x["y_true"], p["label_format"], b, c))
+    y_true = _labels(x["y_true"], p["label_format"], b, c)
+    predictions, accuracy = accuracy_forward(dtype(x["y_pred"]), y_true)
     return {"predictions": predictions, "accuracy": accuracy}
 
 
@@ -114,7 +116,8 @@ def _network(x, p, dtype):
     w1, w2 = shape("weights1", x["weights1"]), shape("weights2", x["weights2"])
     _require(len(w1) == 2 and w1[0] == k, f"weights1 must have shape [{k}, H], has {list(w1)}")
     _require(shape("biases1", x["biases1"]) == (w1[1],), f"biases1 must have {w1[1]} values")
-    _require(len(w2) == 2 and w2[0] == w1[1], f"weights2 must have shape [{w1[1]}, C], has {list(w2)}")
+    _require(len(w2) == 2 and w2[0] == w1[1],
+             f"weights2 must have shape [{w1[1]}, C], has {list(w2)}")
     _require(shape("biases2", x["biases2"]) == (w2[1],), f"biases2 must have {w2[1]} values")
     y_true = _labels(x["y_true"], p["label_format"], b, w2[1])
     arrays = [dtype(x[n]) for n in ("inputs", "weights1", "biases1", "weights2", "biases2")]

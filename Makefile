@@ -1,0 +1,41 @@
+# nnfs-conformance: `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= python3 ports/python/port.py
+
+.DEFAULT_GOAL := help
+.PHONY: help setup vectors validate test conform matrix lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install the project with pinned dependencies
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any machine)
+	$(BIN)/python -m nnfs_conform.generator --out vectors
+
+validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and counts
+	$(BIN)/nnfs-conform validate
+
+test: $(STAMP) ## run the suite's own tests (pytest, 2 workers)
+	$(BIN)/python -m pytest -n 2 -q
+
+conform: $(STAMP) ## check the bundled plain-Python port (override with PORT="...")
+	$(BIN)/nnfs-conform run -- $(PORT)
+
+matrix: $(STAMP) ## print the soundness/sharpness matrix (variant x stage)
+	$(BIN)/python tests/variants.py
+
+lint: $(STAMP) ## ruff on the Python code
+	$(BIN)/ruff check reference generator runners tests ports/python
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,173 @@
+"""The committed vectors: valid, complete, reproducible, and refused when tampered with."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from nnfs_conform.vectors import fingerprint, load_suite
+
+REPO = Path(__file__).resolve().parent.parent
+VECTORS = REPO / "vectors"
+CLI = [sys.executable, "-m", "nnfs_conform"]
+
+
+def test_committed_vectors_load_and_validate():
+    suite = load_suite(VECTORS)
+    assert sum(suite.promised.values()) == len(suite.cases())
+
+
+def test_every_stage_has_at_least_25_cases():
+    for stage, cases in load_suite(VECTORS).stages.items():
+        assert len(cases) >= 25, stage
+
+
+def test_every_stage_has_book_edge_random_and_invalid_cases():
+    for stage, cases in load_suite(VECTORS).stages.items():
+        tags = {tag for case in cases for tag in case.tags}
+        assert {"edge", "random", "invalid"} <= tags, stage
+        if stage != "forward":  # the book's forward pass needs its spiral data (book tier)
+            assert "book" in tags, stage
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "schema").glob("*.json")))
+def test_schema_is_valid_against_the_2020_12_metaschema(name):
+    schema = json.loads((REPO / "schema" / name).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def _properties_without_description(schema, path="#"):
+    if isinstance(schema, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if "description" not in sub:
+                yield f"{path}/properties/{key}"
+        for key, sub in schema.items():
+            yield from _properties_without_description(sub, f"{path}/{key}")
+    elif isinstance(schema, list):
+        for i, sub in enumerate(schema):
+            yield from _properties_without_description(sub, f"{path}/{i}")
+
+
+@pytest.mark.parametrize("name", ["vectors.schema.json", "manifest.schema.json"])
+def test_every_schema_property_has_a_description(name):
+    schema = json.loads((REPO / "schema" / name).read_text())
+    assert list(_properties_without_description(schema)) == []
+
+
+ENVIRONMENTS = {
+    "default": {},
+    "avx2-dispatch": {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL"},
+    "openblas-haswell": {"OPENBLAS_CORETYPE": "Haswell"},
+    "openblas-sandybridge": {"OPENBLAS_CORETYPE": "Sandybridge"},
+}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS.values(), ids=ENVIRONMENTS.keys())
+def test_regeneration_is_byte_identical(tmp_path, env):
+    run = subprocess.run([sys.executable, "-m", "nnfs_conform.generator", "--out", str(tmp_path)],
+                         env={**os.environ, **env}, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    committed = sorted(p.name for p in VECTORS.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == committed
+    for name in committed:
+        assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
+
+
+# --- tampering: every problem is one line naming the file and the JSON pointer, exit 2 ---
+
+@pytest.fixture
+def copy(tmp_path):
+    target = tmp_path / "vectors"
+    shutil.copytree(VECTORS, target)
+    return target
+
+
+def _rewrite(directory, name, edit, fix_hash=True):
+    path = directory / name
+    document = json.loads(path.read_text())
+    edit(document)
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    if fix_hash:
+        import hashlib
+        manifest = json.loads((directory / "manifest.json").read_text())
+        for entry in manifest["files"]:
+            if entry["path"] == name:
+                entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+
+
+def _validate(directory):
+    run = subprocess.run([*CLI, "validate", "--vectors", str(directory)],
+                         capture_output=True, text=True)
+    assert "Traceback" not in run.stderr
+    return run.returncode, run.stderr.strip()
+
+
+def test_untouched_copy_validates(copy):
+    assert _validate(copy) == (0, "")
+
+
+def test_an_edited_file_fails_its_manifest_hash(copy):
+    path = copy / "softmax.json"
+    path.write_bytes(path.read_bytes().replace(b'"tol": [[', b'"tol": [[1.0, ', 1))
+    code, message = _validate(copy)
+    assert code == 2 and "softmax.json: sha256 differs" in message
+    assert message.count("\n") == 0
+
+
+def test_an_edited_value_with_a_fixed_hash_fails_its_fingerprint(copy):
+    def edit(doc):
+        doc["cases"][3]["expected"]["float64"]["output"]["value"] = 0.5
+    _rewrite(copy, "neuron.json", edit)
+    code, message = _validate(copy)
+    assert code == 2 and "neuron.json: /cases/3/fingerprint" in message
+
+
+def test_a_negative_tolerance_is_named_by_its_json_pointer(copy):
+    def edit(doc):
+        case = doc["cases"][3]
+        case["expected"]["float32"]["output"]["tol"] = -1.0
+        case["fingerprint"] = fingerprint(case)
+    _rewrite(copy, "neuron.json", edit)
+    code, message = _validate(copy)
+    assert code == 2 and "neuron.json: /cases/3/expected/float32/output/tol" in message
+
+
+def test_a_duplicate_id_is_refused(copy):
+    def edit(doc):
+        doc["cases"][1]["id"] = doc["cases"][0]["id"]
+    _rewrite(copy, "relu.json", edit)
+    code, message = _validate(copy)
+    assert code == 2 and "relu" in message and "is also in" in message
+
+
+def test_a_missing_case_is_refused_by_the_count(copy):
+    _rewrite(copy, "accuracy.json", lambda doc: doc["cases"].pop())
+    code, message = _validate(copy)
+    assert code == 2 and "promises" in message
+
+
+def test_a_truncated_file_is_refused_as_invalid_json(copy):
+    path = copy / "layer.json"
+    path.write_bytes(path.read_bytes()[:1000])
+    code, message = _validate(copy)
+    assert code == 2 and "layer.json" in message
+
+
+def test_a_missing_file_is_named(copy):
+    (copy / "forward.json").unlink()
+    code, message = _validate(copy)
+    assert code == 2 and "forward.json: cannot read" in message
+
+
+def test_an_unknown_property_is_refused(copy):
+    def edit(doc):
+        doc["cases"][0]["note"] = "hand-added"
+    _rewrite(copy, "dense_batch.json", edit)
+    code, message = _validate(copy)
+    assert code == 2 and "dense_batch.json: /cases/0" in message
