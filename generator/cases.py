@@ -532,8 +532,9 @@ DESCRIPTIONS = {
     "dense_batch": "A batch through a dense layer, in the Layer_Dense or per-neuron weight layout.",
     "relu": "The rectified linear unit, max(0, x), element by element.",
     "softmax": "A row-wise softmax, shifted by the row maximum.",
-    "categorical_crossentropy": "Categorical cross-entropy of clipped predictions: per sample "
-                                "and the batch mean.",
+    "categorical_crossentropy": "Categorical cross-entropy, per sample and the batch mean, of "
+                                "predictions clipped to [1e-7, 1 - 1e-7] in the tier's dtype "
+                                "(float32: 1.0000000116860974e-07, 0.9999998807907104).",
     "accuracy": "The share of samples whose argmax (first maximum wins) is the true class.",
     "forward": "The book's chapter 5 network: dense, ReLU, dense, softmax, loss and accuracy.",
 }

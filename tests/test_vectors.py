@@ -171,3 +171,30 @@ def test_an_unknown_property_is_refused(copy):
     _rewrite(copy, "dense_batch.json", edit)
     code, message = _validate(copy)
     assert code == 2 and "dense_batch.json: /cases/0" in message
+
+
+def _numbers(value):
+    if isinstance(value, list):
+        for v in value:
+            yield from _numbers(v)
+    elif isinstance(value, float):
+        yield value
+
+
+def test_inputs_are_float32_exact_unless_tagged_inexact():
+    import numpy as np
+
+    from nnfs_conform.numbers import decode
+    for case in load_suite(VECTORS).cases():
+        if case.error:  # an invalid case's values never reach arithmetic
+            continue
+        numbers = [x for v in case.inputs.values() for x in _numbers(decode(v))]
+        exact = all(float(np.float32(x)) == x for x in numbers)
+        assert exact != ("inexact-inputs" in case.tags), case.id
+
+
+def test_descriptions_state_facts_not_wishes():
+    for case in load_suite(VECTORS).cases():
+        assert "should" not in case.description.lower(), case.id
+        assert case.description == case.description.strip(), case.id
+        assert not case.description[0].isupper(), case.id
