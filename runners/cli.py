@@ -48,6 +48,7 @@ def _expectations(args: argparse.Namespace, suite):
     if args.expectations is None:
         return None
     from .expectations import Expectations, ExpectationsError
+
     try:
         expectations = Expectations.load(args.expectations)
     except ExpectationsError as exc:
@@ -55,27 +56,35 @@ def _expectations(args: argparse.Namespace, suite):
     unmatched = expectations.unmatched([case.id for case in suite.cases()])
     if unmatched:
         names = ", ".join(repr(e.pattern) for e in unmatched[:5])
-        raise UsageError(f"invalid expectations: {args.expectations}: {len(unmatched)} entries "
-                         f"match no case of suite {suite.suite_version}: {names}")
+        raise UsageError(
+            f"invalid expectations: {args.expectations}: {len(unmatched)} entries "
+            f"match no case of suite {suite.suite_version}: {names}"
+        )
     return expectations
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    return {"stages": list(args.stage), "cases": list(args.case),
-            "expectations": str(args.expectations) if args.expectations else None,
-            "require_all": args.require_all}
+    return {
+        "stages": list(args.stage),
+        "cases": list(args.case),
+        "expectations": str(args.expectations) if args.expectations else None,
+        "require_all": args.require_all,
+    }
 
 
 def _write_reports(result: dict[str, Any], args: argparse.Namespace) -> None:
     writers = [(args.report_json, lambda r, p: results.write_json(r, p))]
     if args.junit:
         from .junit import write_junit
+
         writers.append((args.junit, write_junit))
     if args.markdown:
         from .markdown import write_markdown
+
         writers.append((args.markdown, write_markdown))
     if args.badge:
         from .badge import write_badge
+
         writers.append((args.badge, write_badge))
     for path, write in writers:
         if path is not None:
@@ -94,8 +103,14 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun) -> tupl
     try:
         info = port.hello()
         case_results, incomplete = engine.run_cases(
-            port, cases, engine.sequence_numbers(suite), expectations=expectations,
-            require_all=args.require_all, rerun=rerun, progress=console.progress)
+            port,
+            cases,
+            engine.sequence_numbers(suite),
+            expectations=expectations,
+            require_all=args.require_all,
+            rerun=rerun,
+            progress=console.progress,
+        )
     except HandshakeError as exc:
         raise UsageError(f"the port failed the handshake: {exc}") from None
     finally:
@@ -106,8 +121,12 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun) -> tupl
     result = results.build(
         suite_version=suite.suite_version,
         port=results.port_header(info, command, port.transport),
-        started_at=started_at, duration_s=time.monotonic() - started,
-        filters=_filters(args), cases=case_results, incomplete_reason=incomplete)
+        started_at=started_at,
+        duration_s=time.monotonic() - started,
+        filters=_filters(args),
+        cases=case_results,
+        incomplete_reason=incomplete,
+    )
     return result, {case.id: case for case in cases}
 
 
@@ -126,10 +145,16 @@ def _run(args: argparse.Namespace) -> int:
     command = list(args.port_command)
     suite_version = _suite(args).suite_version
     kind = SessionPort if args.transport == "session" else OneShotPort
-    port = kind(command, suite_version=suite_version, timeout=args.timeout,
-                handshake_timeout=args.handshake_timeout, validate=args.validate_protocol)
+    port = kind(
+        command,
+        suite_version=suite_version,
+        timeout=args.timeout,
+        handshake_timeout=args.handshake_timeout,
+        validate=args.validate_protocol,
+    )
     extra = (["--vectors", str(args.vectors)] if args.vectors else []) + (
-        ["--transport", args.transport] if args.transport != "session" else [])
+        ["--transport", args.transport] if args.transport != "session" else []
+    )
 
     def rerun(case) -> str:
         return results.rerun_command(case.id, command, extra)
@@ -142,11 +167,15 @@ def _prompt(args: argparse.Namespace) -> int:
     suite = _suite(args)
     seqs = engine.sequence_numbers(suite)
     cases = engine.select(suite, args.stage, args.case)
-    document = {"protocol": protocol.PROTOCOL, "suite_version": suite.suite_version,
-                "requests": [protocol.run_request(case, seqs[case.id]) for case in cases]}
+    document = {
+        "protocol": protocol.PROTOCOL,
+        "suite_version": suite.suite_version,
+        "requests": [protocol.run_request(case, seqs[case.id]) for case in cases],
+    }
     try:
-        Path(args.out).write_text(json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n",
-                                  encoding="utf-8")
+        Path(args.out).write_text(
+            json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
+        )
     except OSError as exc:
         raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {len(cases)} requests (suite {suite.suite_version}) to {args.out}")
@@ -168,21 +197,23 @@ def _grade(args: argparse.Namespace) -> int:
     extra = ["--vectors", str(args.vectors)] if args.vectors else []
 
     def rerun(case) -> str:
-        return shlex.join(["nnfs-conform", "grade", "--case", case.id, *extra,
-                                   str(args.responses)])
+        return shlex.join(["nnfs-conform", "grade", "--case", case.id, *extra, str(args.responses)])
 
     result, cases = _grade_with(port, args, console, rerun)
     unasked = port.unasked(set(engine.sequence_numbers(_suite(args)).values()))
     if unasked and result["complete"]:
         shown = ", ".join(json.dumps(seq) for seq in unasked[:5])
         result["complete"] = False
-        result["incomplete_reason"] = (f"the responses file answers {len(unasked)} requests that "
-                                       f"were never made (seq {shown}): is it for another prompt?")
+        result["incomplete_reason"] = (
+            f"the responses file answers {len(unasked)} requests that "
+            f"were never made (seq {shown}): is it for another prompt?"
+        )
     return _finish(result, cases, args, console)
 
 
 def _expectations_init(args: argparse.Namespace) -> int:
     from .expectations import ExpectationsError, write_initial
+
     try:
         document = json.loads(Path(args.source).read_text(encoding="utf-8"))
         write_initial(document, args.out)
@@ -204,22 +235,48 @@ def _positive(text: str) -> float:
 
 
 def _selection(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
-                        help="vector directory (default: the suite's own)")
-    parser.add_argument("--stage", action="append", default=[], metavar="GLOB",
-                        help="only stages matching GLOB (repeatable)")
-    parser.add_argument("--case", action="append", default=[], metavar="GLOB",
-                        help="only case ids matching GLOB (repeatable)")
+    parser.add_argument(
+        "--vectors",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="vector directory (default: the suite's own)",
+    )
+    parser.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only stages matching GLOB (repeatable)",
+    )
+    parser.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only case ids matching GLOB (repeatable)",
+    )
 
 
 def _grading(parser: argparse.ArgumentParser) -> None:
     _selection(parser)
-    parser.add_argument("--expectations", type=Path, default=None, metavar="FILE",
-                        help="skip / xfail entries of this port (TOML or JSON)")
-    parser.add_argument("--require-all", action="store_true",
-                        help="fail cases of stages or label formats the port does not declare")
-    parser.add_argument("--validate-protocol", action="store_true",
-                        help="check every port message against schema/protocol.schema.json")
+    parser.add_argument(
+        "--expectations",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="skip / xfail entries of this port (TOML or JSON)",
+    )
+    parser.add_argument(
+        "--require-all",
+        action="store_true",
+        help="fail cases of stages or label formats the port does not declare",
+    )
+    parser.add_argument(
+        "--validate-protocol",
+        action="store_true",
+        help="check every port message against schema/protocol.schema.json",
+    )
     parser.add_argument("--report-json", metavar="FILE", help="write the canonical result")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--markdown", metavar="FILE", help="write a Markdown report")
@@ -238,21 +295,44 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check the vector files against the schema, manifest hashes and counts"
     )
-    validate.add_argument("--vectors", type=Path, default=None, metavar="DIR",
-                          help="vector directory (default: the suite's own)")
+    validate.add_argument(
+        "--vectors",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="vector directory (default: the suite's own)",
+    )
     validate.set_defaults(handler=_validate)
 
-    run = commands.add_parser("run", help="run a port over stdin/stdout and grade it",
-                              usage="%(prog)s [options] -- PORT COMMAND...")
+    run = commands.add_parser(
+        "run",
+        help="run a port over stdin/stdout and grade it",
+        usage="%(prog)s [options] -- PORT COMMAND...",
+    )
     _grading(run)
-    run.add_argument("--transport", choices=("session", "oneshot"), default="session",
-                     help="one long-lived process (default) or one process per case")
-    run.add_argument("--timeout", type=_positive, default=10.0, metavar="SECONDS",
-                     help="per-case time limit (default 10)")
-    run.add_argument("--handshake-timeout", type=_positive, default=30.0, metavar="SECONDS",
-                     help="time limit for the port to start and answer hello (default 30)")
-    run.add_argument("port_command", nargs="+", metavar="PORT COMMAND",
-                     help="the port's argv, after --")
+    run.add_argument(
+        "--transport",
+        choices=("session", "oneshot"),
+        default="session",
+        help="one long-lived process (default) or one process per case",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="per-case time limit (default 10)",
+    )
+    run.add_argument(
+        "--handshake-timeout",
+        type=_positive,
+        default=30.0,
+        metavar="SECONDS",
+        help="time limit for the port to start and answer hello (default 30)",
+    )
+    run.add_argument(
+        "port_command", nargs="+", metavar="PORT COMMAND", help="the port's argv, after --"
+    )
     run.set_defaults(handler=_run)
 
     prompt = commands.add_parser("prompt", help="write the run requests to a file (blind file)")
@@ -268,8 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
     expectations = commands.add_parser("expectations", help="manage a port's expectations file")
     actions = expectations.add_subparsers(dest="action", required=True, metavar="ACTION")
     init = actions.add_parser("init", help="write entries for every case a result did not pass")
-    init.add_argument("--from", dest="source", required=True, metavar="RESULT.json",
-                      help="a result written by --report-json")
+    init.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="RESULT.json",
+        help="a result written by --report-json",
+    )
     init.add_argument("out", metavar="OUT", help="the expectations file to write (.toml or .json)")
     init.set_defaults(handler=_expectations_init)
     return parser
@@ -286,8 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         Console().fatal("interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        Console().fatal(f"internal error: {type(exc).__name__}: {exc} "
-                        "(please report this at the nnfs-conformance issue tracker)")
+        Console().fatal(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(please report this at the nnfs-conformance issue tracker)"
+        )
         return 2
 
 

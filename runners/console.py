@@ -1,0 +1,147 @@
+"""What a learner reads in the terminal: a block per case that did not pass, then the verdict.
+
+A failure block carries everything needed to act without opening the JSON report: what was
+sent, what came back, what was wanted, the worst element and the command that reruns the case
+alone. The last line is always `N passed, N failed, N errored, N skipped`, so scripts and
+eyes can rely on it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from .numbers import encode
+from .report_text import one_line, summary_line, worst_line
+from .vectors import Case
+
+SHOWN = 300  # characters of an input, reply or expected value shown in a block
+NOT_PASSING = ("failed", "errored", "xpassed")
+
+
+def abbreviate(value: Any, limit: int = SHOWN) -> str:
+    """Compact JSON of `value`, cut to `limit` characters with a note of the full length."""
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    )
+    text = one_line(text, len(text) + 1)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
+def _wanted(case: Case | None, result: dict[str, Any], dtype: str) -> str | None:
+    if result["expected_error"]:
+        return f"error {result['expected_error']!r}"
+    if case is None or case.expected is None:
+        return None
+    values = {name: out.value for name, out in case.expected[dtype].items()}
+    return abbreviate({name: encode(v) for name, v in values.items()})
+
+
+def failure_block(result: dict[str, Any], case: Case | None, dtype: str) -> list[str]:
+    """The lines describing one case that did not pass."""
+    lines = [
+        f"{result['outcome'].upper()} {result['id']}: {one_line(result['description'])}",
+        f"  why:     {one_line(result['message'] or result['reason'] or result['outcome'])}",
+    ]
+    request = result.get("request")
+    if request is not None:
+        lines.append(
+            f"  sent:    inputs {abbreviate(request.get('inputs'))}"
+            + (f" params {abbreviate(request['params'])}" if request.get("params") else "")
+        )
+    if result.get("response") is not None:
+        lines.append(f"  got:     {abbreviate(result['response'])}")
+    wanted = _wanted(case, result, dtype)
+    if wanted is not None:
+        lines.append(f"  wanted:  {wanted}")
+    if result.get("worst"):
+        lines.append(f"  worst:   {worst_line(result['worst'])}")
+    lines += [f"  problem: {one_line(p)}" for p in result.get("problems", [])[:10]]
+    if result.get("rerun"):
+        lines.append(f"  rerun:   {result['rerun']}")
+    return lines
+
+
+class Console:
+    """Prints the progress line (only on a terminal), the failure blocks and the verdict."""
+
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        *,
+        quiet: bool = False,
+        verbose: bool = False,
+    ):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.quiet, self.verbose = quiet, verbose
+        self._live = not quiet and hasattr(self.err, "isatty") and self.err.isatty()
+        self._width = 0
+
+    def progress(self, done: int, total: int, result: dict[str, Any]) -> None:
+        if not self._live:
+            return
+        text = f"[{done}/{total}] {result['outcome']:<14} {result['id']}"[:100]
+        self.err.write("\r" + text.ljust(self._width))
+        self._width = len(text)
+        if done == total:
+            self.err.write("\r" + " " * self._width + "\r")
+        self.err.flush()
+
+    def report(self, result: dict[str, Any], cases: dict[str, Case]) -> None:
+        dtype = result["port"]["dtype"]
+        say = self._print
+        if not self.quiet:
+            port = result["port"]
+            say(
+                f"port {port['name']} ({port['language']}, {dtype}"
+                + (f", {port['version']}" if port.get("version") else "")
+                + f") over {port['transport']}, suite {result['suite_version']}"
+            )
+            for case in result["cases"]:
+                if case["outcome"] in NOT_PASSING or (
+                    self.verbose and case["outcome"] == "xfailed"
+                ):
+                    say("")
+                    for line in failure_block(case, cases.get(case["id"]), dtype):
+                        say(line)
+            if self.verbose:
+                say("")
+                for case in result["cases"]:
+                    ratio = (
+                        f"  worst {case['worst']['ratio']:.3g} x tol"
+                        if (case["worst"] and isinstance(case["worst"]["ratio"], float))
+                        else ""
+                    )
+                    say(f"{case['outcome']:<14} {case['id']}{ratio}")
+            say("")
+        summary = result["summary"]
+        extra = [
+            f"{summary[key]} {label}"
+            for key, label in (
+                ("not_applicable", "not applicable"),
+                ("xfailed", "xfailed"),
+                ("xpassed", "xpassed"),
+            )
+            if summary[key]
+        ]
+        if extra:
+            say(f"({', '.join(extra)})")
+        if not result["complete"]:
+            say(f"INCOMPLETE: {result['incomplete_reason']}")
+        say(summary_line(summary))
+
+    def _print(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def fatal(self, message: str) -> None:
+        """A run that could not be made: one line on stderr."""
+        self.err.write(f"nnfs-conform: {one_line(message, 1000)}\n")
+        self.err.flush()

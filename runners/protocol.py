@@ -1,0 +1,166 @@
+"""The messages of protocol version 1: how to build them, parse them and judge them.
+
+Pure functions only, shared by every transport, so that a reply means the same thing whether it
+came over a pipe, from a one-shot process or from a responses file. docs/PROTOCOL.md is the
+prose; schema/protocol.schema.json is the contract.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from .vectors import Case, schema
+
+PROTOCOL = 1
+DTYPES = ("float64", "float32")
+LABEL_FORMATS = ("sparse", "onehot")
+MAX_SHOWN = 200  # characters of a bad reply quoted in a one-line message
+
+
+class ProtocolError(Exception):
+    """A message that breaks the protocol; the text is one line and says where."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One JSON Lines record: compact, UTF-8, newline-terminated."""
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode()
+
+
+def hello_request(suite_version: str) -> dict[str, Any]:
+    return {"cmd": "hello", "protocol": PROTOCOL, "suite_version": suite_version}
+
+
+def run_request(case: Case, seq: int) -> dict[str, Any]:
+    """The run message of a case: inputs and params verbatim, never expected values."""
+    return {
+        "cmd": "run",
+        "seq": seq,
+        "id": case.id,
+        "stage": case.stage,
+        "inputs": case.inputs,
+        "params": case.params,
+    }
+
+
+BYE = {"cmd": "bye"}
+
+
+def shorten(text: str, limit: int = MAX_SHOWN, quote: bool = True) -> str:
+    """Untrusted text on one line (quoted with repr), cut to `limit` characters."""
+    text = repr(text) if quote else " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f'bare {name} is not JSON; write the string "{name}"')
+
+
+def parse(line: bytes, what: str = "reply") -> Any:
+    """Decode one line of JSON, refusing what Python accepts but JSON does not (NaN, Infinity)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = shorten(line.decode("utf-8", "replace"))
+        raise ProtocolError(f"{what} is not UTF-8 (byte {exc.start}): {shown}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        reason = (
+            f"{exc.msg} at column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else str(exc)
+        )
+        raise ProtocolError(f"{what} is not JSON ({reason}): {shorten(text.rstrip())}") from None
+
+
+def pointer(path) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+@cache
+def _validator(definition: str) -> jsonschema.Draft202012Validator:
+    root = schema("protocol")
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]}
+    )
+
+
+def schema_problems(message: Any, definition: str) -> list[str]:
+    """Every place `message` breaks schema/protocol.schema.json#/$defs/`definition`, as
+    'JSON-pointer: what is wrong', deepest first so a learner sees the real culprit."""
+    errors = sorted(
+        _validator(definition).iter_errors(message),
+        key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
+    problems = []
+    for error in errors:
+        # oneOf failures repeat their branches' errors; the branch errors are the useful part.
+        leaves = [error]
+        if error.context:
+            best = jsonschema.exceptions.best_match(error.context)
+            leaves = [best] if best is not None else leaves
+        for leaf in leaves:
+            text = (
+                leaf.message
+                if len(leaf.message) <= MAX_SHOWN
+                else leaf.message[: MAX_SHOWN - 3] + "..."
+            )
+            line = f"{pointer(leaf.absolute_path)}: {text}"
+            if line not in problems:
+                problems.append(line)
+    return problems
+
+
+def check_hello(reply: Any, every_problem: bool = False) -> dict[str, Any]:
+    """Accept a hello reply or raise ProtocolError naming the first (or every) problem."""
+    if isinstance(reply, dict) and "protocol" in reply and reply["protocol"] != PROTOCOL:
+        raise ProtocolError(
+            f"the port speaks protocol {shorten(json.dumps(reply['protocol']), 40, quote=False)}, "
+            f"this runner speaks {PROTOCOL}"
+        )
+    problems = schema_problems(reply, "hello_reply")
+    if problems:
+        shown = "; ".join(problems) if every_problem else problems[0]
+        raise ProtocolError(f"hello reply is invalid: {shown}")
+    return reply
+
+
+def check_reply(reply: Any, seq: int, strict: bool = False) -> dict[str, Any]:
+    """Accept a run reply for request `seq`, or raise ProtocolError.
+
+    The lenient check (the default) asks only what grading needs: an object, the right seq,
+    outputs or an error with a string kind. Wrong output names, shapes and values are the
+    grader's business, reported as a failed case rather than a broken protocol. `strict`
+    (--validate-protocol) holds the reply to the full schema.
+    """
+    if not isinstance(reply, dict):
+        raise ProtocolError(f"reply must be a JSON object, got {type(reply).__name__}")
+    if "seq" not in reply:
+        raise ProtocolError("reply has no seq")
+    if reply["seq"] != seq or isinstance(reply["seq"], bool):
+        got = shorten(json.dumps(reply["seq"]), 40, quote=False)
+        raise ProtocolError(f"reply has seq {got}, the request had seq {seq}")
+    if strict:
+        problems = schema_problems(reply, "run_reply")
+        if problems:
+            raise ProtocolError(f"reply breaks the protocol at {problems[0]}")
+    has_outputs, has_error = "outputs" in reply, "error" in reply
+    if has_outputs == has_error:
+        raise ProtocolError(
+            "reply must have exactly one of outputs and error"
+            if has_error
+            else "reply has neither outputs nor error"
+        )
+    if has_error:
+        error = reply["error"]
+        if not isinstance(error, dict) or not isinstance(error.get("kind"), str):
+            raise ProtocolError(
+                f"reply error must be an object with a string kind, got "
+                f"{shorten(json.dumps(error), quote=False)}"
+            )
+    return reply

@@ -1,0 +1,474 @@
+"""Talk to a port process without trusting it: it may hang, crash, flood, fork or lie.
+
+Every port runs in its own session (process group), so a timeout kills it together with any
+child it forked. Stdout is read in bounded chunks against a deadline and stderr is drained by a
+thread that keeps only a short tail, so no port can block the runner or exhaust its memory.
+Every anticipated failure becomes a PortError with a one-line message. POSIX only.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from . import protocol
+
+MAX_LINE = 32 * 1024 * 1024  # the longest reply line accepted, in bytes
+STDERR_TAIL = 4096  # bytes of stderr kept for messages
+TERM_GRACE = 0.2  # seconds between SIGTERM and SIGKILL
+MAX_START_FAILURES = 3  # consecutive failed restarts before a session gives up
+_CHUNK = 65536
+
+
+class PortError(Exception):
+    """A request got no usable reply. `raw` is what came back, if anything (for reports)."""
+
+    def __init__(self, message: str, raw: str | None = None):
+        super().__init__(message)
+        self.raw = raw
+
+
+class HandshakeError(PortError):
+    """The port could not be started or did not complete a valid hello."""
+
+
+class PortGone(PortError):
+    """The port failed to restart MAX_START_FAILURES times in a row; stop asking it."""
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+class _StderrTail(threading.Thread):
+    """Drain a pipe continuously (a full pipe would block the port), keeping the last bytes."""
+
+    def __init__(self, pipe):
+        super().__init__(daemon=True)
+        self._pipe = pipe
+        self._tail = bytearray()
+        self._lock = threading.Lock()
+        self.start()
+
+    def run(self) -> None:
+        fd = self._pipe.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, _CHUNK)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._tail += chunk
+                del self._tail[:-STDERR_TAIL]
+
+    def last_line(self) -> str:
+        with self._lock:
+            text = self._tail.decode("utf-8", "replace")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+class Process:
+    """One port process: write lines to it, read lines from it with a deadline, kill it."""
+
+    def __init__(self, command: Sequence[str], max_line: int = MAX_LINE):
+        self.command = list(command)
+        self.max_line = max_line
+        try:
+            self._popen = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise HandshakeError(
+                f"cannot start {self.command[0]!r}: {exc.strerror or exc}"
+            ) from None
+        os.set_blocking(self._popen.stdin.fileno(), False)
+        self._stdout = self._popen.stdout.fileno()
+        self._buffer = bytearray()
+        self._scanned = 0  # bytes of _buffer known to hold no newline
+        self._stderr = _StderrTail(self._popen.stderr)
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    def alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def exited(self, wait: float) -> bool:
+        try:
+            self._popen.wait(wait)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def describe_exit(self, wait: float = 0.5) -> str:
+        """'exited with status 3' / 'was killed by SIGSEGV' / 'is still running'."""
+        if not self.exited(wait):
+            return "is still running"
+        status = self._popen.returncode
+        if status < 0:
+            return f"was killed by {_signal_name(-status)}"
+        return f"exited with status {status}"
+
+    def with_stderr(self, message: str) -> str:
+        self._stderr.join(0.2)  # let the drain catch the port's last words
+        last = self._stderr.last_line()
+        return f"{message}; stderr: {protocol.shorten(last)}" if last else message
+
+    def send(self, data: bytes, deadline: float) -> None:
+        """Write all of `data`, or raise PortError if the port stops reading or exits."""
+        view = memoryview(data)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._popen.stdin, selectors.EVENT_WRITE)
+            while view:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise PortError(
+                        f"port stopped reading its stdin (request not taken within "
+                        f"the timeout, {len(view)} bytes left)"
+                    )
+                if not selector.select(remaining):
+                    continue
+                try:
+                    written = os.write(self._popen.stdin.fileno(), view)
+                except BlockingIOError:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    how = self.describe_exit()
+                    raise PortError(
+                        self.with_stderr(f"port {how} before reading the request")
+                    ) from None
+                view = view[written:]
+
+    def close_stdin(self) -> None:
+        try:
+            self._popen.stdin.close()
+        except OSError:
+            pass
+
+    def read_line(self, deadline: float, timeout: float) -> bytes:
+        """The next non-blank line (without its newline), or PortError on timeout, EOF or a
+        line longer than max_line. Partial lines wait for their newline until the deadline."""
+        while True:
+            newline = self._buffer.find(b"\n", self._scanned)
+            if newline >= 0:
+                line = bytes(self._buffer[:newline]).rstrip(b"\r")
+                del self._buffer[: newline + 1]
+                self._scanned = 0
+                if line.strip():
+                    return line
+                continue
+            self._scanned = len(self._buffer)
+            if len(self._buffer) > self.max_line:
+                raise PortError(f"reply line longer than {self.max_line} bytes (not read further)")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PortError(self._timeout_message(timeout), raw=self._partial())
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._stdout, selectors.EVENT_READ)
+                if not selector.select(remaining):
+                    continue
+            chunk = os.read(self._stdout, min(_CHUNK, self.max_line + 1 - len(self._buffer)))
+            if not chunk:
+                how = self.describe_exit()
+                if how == "is still running":
+                    what = "closed its stdout without replying but kept running (killed)"
+                elif self._buffer:
+                    size = len(self._buffer)
+                    what = f"{how} in the middle of a line ({size} bytes without a newline)"
+                else:
+                    what = f"{how} without replying"
+                raise PortError(self.with_stderr(f"port {what}"), raw=self._partial())
+            self._buffer += chunk
+
+    def _partial(self) -> str | None:
+        if not self._buffer:
+            return None
+        return bytes(self._buffer[:2000]).decode("utf-8", "replace")
+
+    def _timeout_message(self, timeout: float) -> str:
+        if self._buffer:
+            return (
+                f"no complete reply line within {timeout:g} s (got {len(self._buffer)} bytes "
+                f"without a newline: {protocol.shorten(self._partial() or '', 60)})"
+            )
+        return f"no reply within {timeout:g} s (port killed)"
+
+    def kill(self) -> None:
+        """End the port and everything it forked: SIGTERM to the group, SIGKILL after a grace."""
+        for sig, grace in ((signal.SIGTERM, TERM_GRACE), (signal.SIGKILL, 2.0)):
+            try:
+                os.killpg(self._popen.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                break
+            try:
+                self._popen.wait(grace)
+            except subprocess.TimeoutExpired:
+                continue
+            if sig == signal.SIGTERM:  # the leader is gone; its children may not be
+                try:
+                    os.killpg(self._popen.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            break
+        self._reap()
+
+    def _reap(self) -> None:
+        try:
+            self._popen.wait(2.0)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
+            pass
+        for pipe in (self._popen.stdin, self._popen.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        self._stderr.join(1.0)
+        try:
+            self._popen.stderr.close()
+        except OSError:
+            pass
+
+
+def _exchange(proc: Process, message: dict[str, Any], timeout: float) -> bytes:
+    deadline = time.monotonic() + timeout
+    proc.send(protocol.encode(message), deadline)
+    return proc.read_line(deadline, timeout)
+
+
+def _handshake(proc: Process, suite_version: str, timeout: float, every_problem: bool) -> dict:
+    """Send hello and check the reply, or raise HandshakeError (the caller kills the process)."""
+    try:
+        line = _exchange(proc, protocol.hello_request(suite_version), timeout)
+        return protocol.check_hello(protocol.parse(line, "hello reply"), every_problem)
+    except protocol.ProtocolError as exc:
+        raise HandshakeError(str(exc)) from None
+    except PortError as exc:
+        raise HandshakeError(f"during hello: {exc}", exc.raw) from None
+
+
+def _reply(line: bytes, seq: int, strict: bool) -> dict:
+    try:
+        return protocol.check_reply(protocol.parse(line), seq, strict)
+    except protocol.ProtocolError as exc:
+        raise PortError(str(exc), line[:2000].decode("utf-8", "replace")) from None
+
+
+class SessionPort:
+    """A long-lived port: hello once, then one run per request, bye at the end.
+
+    After any failure (timeout, crash, garbage, wrong seq) the process is killed, so a stale
+    or shifted reply can never be graded as the answer to a later case; the next request
+    starts a fresh process with a new handshake. Requests are strictly request-reply today;
+    send and receive are separate steps so that pipelining can be added without a new API.
+    """
+
+    transport = "session"
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        suite_version: str,
+        timeout: float = 10.0,
+        handshake_timeout: float = 30.0,
+        validate: bool = False,
+        max_line: int = MAX_LINE,
+        max_start_failures: int = MAX_START_FAILURES,
+    ):
+        self.command = list(command)
+        self.suite_version = suite_version
+        self.timeout = timeout
+        self.handshake_timeout = handshake_timeout
+        self.validate = validate
+        self.max_line = max_line
+        self.max_start_failures = max_start_failures
+        self.info: dict[str, Any] | None = None
+        self.restarts = 0
+        self._proc: Process | None = None
+        self._start_failures = 0
+
+    def hello(self) -> dict[str, Any]:
+        """Start the port and shake hands; return its hello reply or raise HandshakeError."""
+        if self._proc is None:
+            self._start()
+        return self.info
+
+    def _start(self) -> None:
+        proc = Process(self.command, self.max_line)
+        try:
+            self.info = _handshake(proc, self.suite_version, self.handshake_timeout, self.validate)
+        except HandshakeError:
+            proc.kill()
+            raise
+        self._proc = proc
+
+    def _restart(self) -> None:
+        if self._start_failures >= self.max_start_failures:
+            raise PortGone(
+                f"not run: port could not be restarted ({self._start_failures} attempts failed)"
+            )
+        try:
+            self._start()
+        except HandshakeError as exc:
+            self._start_failures += 1
+            if self._start_failures >= self.max_start_failures:
+                raise PortGone(f"not run: port could not be restarted ({exc})") from None
+            raise PortError(f"port could not be restarted: {exc}", exc.raw) from None
+        self._start_failures = 0
+        self.restarts += 1
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send one run request and return the checked reply, or raise PortError."""
+        if self._proc is None:
+            self._restart()
+        proc = self._proc
+        try:
+            line = _exchange(proc, message, self.timeout)
+            return _reply(line, message["seq"], self.validate)
+        except PortError:
+            self._discard()
+            raise
+
+    def _discard(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc = None
+
+    def close(self) -> None:
+        """Say bye, give the port a moment to exit, then make sure its whole group is gone."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.send(protocol.encode(protocol.BYE), time.monotonic() + 1.0)
+            proc.close_stdin()
+            proc.describe_exit(min(self.timeout, 1.0))
+        except PortError:
+            pass
+        proc.kill()
+
+
+class OneShotPort:
+    """One process per message: the port reads one line, writes one line and exits."""
+
+    transport = "oneshot"
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        suite_version: str,
+        timeout: float = 10.0,
+        handshake_timeout: float = 30.0,
+        validate: bool = False,
+        max_line: int = MAX_LINE,
+    ):
+        self.command = list(command)
+        self.suite_version = suite_version
+        self.timeout = timeout
+        self.handshake_timeout = handshake_timeout
+        self.validate = validate
+        self.max_line = max_line
+        self.info: dict[str, Any] | None = None
+
+    def _once(self, message: dict[str, Any], timeout: float) -> bytes:
+        proc = Process(self.command, self.max_line)
+        deadline = time.monotonic() + timeout
+        try:
+            proc.send(protocol.encode(message), deadline)
+            proc.close_stdin()
+            line = proc.read_line(deadline, timeout)
+            if not proc.exited(max(0.0, deadline - time.monotonic())):
+                raise PortError(f"port replied but did not exit within {timeout:g} s (killed)")
+            return line
+        finally:
+            proc.kill()
+
+    def hello(self) -> dict[str, Any]:
+        if self.info is None:
+            try:
+                line = self._once(
+                    protocol.hello_request(self.suite_version), self.handshake_timeout
+                )
+                self.info = protocol.check_hello(protocol.parse(line, "hello reply"), self.validate)
+            except protocol.ProtocolError as exc:
+                raise HandshakeError(str(exc)) from None
+            except HandshakeError:
+                raise
+            except PortError as exc:
+                raise HandshakeError(f"during hello: {exc}", exc.raw) from None
+        return self.info
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        try:
+            line = self._once(message, self.timeout)
+        except HandshakeError as exc:  # the command could not be started this time
+            raise PortError(str(exc)) from None
+        return _reply(line, message["seq"], self.validate)
+
+    def close(self) -> None:
+        """Nothing stays running between messages."""
+
+
+class ResponsesFile:
+    """The blind-file transport: answers were written ahead of time, matched here by seq."""
+
+    transport = "file"
+
+    def __init__(self, document: Any, *, validate: bool = False):
+        if not isinstance(document, dict):
+            raise HandshakeError("must hold a JSON object")
+        if document.get("protocol") != protocol.PROTOCOL:
+            raise HandshakeError(f"/protocol must be {protocol.PROTOCOL}")
+        try:
+            self.info = protocol.check_hello(document.get("port"), validate)
+        except protocol.ProtocolError as exc:
+            raise HandshakeError(f"/port: {exc}") from None
+        responses = document.get("responses")
+        if not isinstance(responses, list):
+            raise HandshakeError("/responses must be an array")
+        self.command = None
+        self.validate = validate
+        self._by_seq: dict[Any, list[Any]] = {}
+        for response in responses:
+            seq = response.get("seq") if isinstance(response, dict) else None
+            self._by_seq.setdefault(seq, []).append(response)
+
+    def hello(self) -> dict[str, Any]:
+        return self.info
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        found = self._by_seq.get(message["seq"], [])
+        if not found:
+            raise PortError(f"no response for seq {message['seq']}")
+        if len(found) > 1:
+            raise PortError(f"{len(found)} responses for seq {message['seq']}")
+        try:
+            return protocol.check_reply(found[0], message["seq"], self.validate)
+        except protocol.ProtocolError as exc:
+            raise PortError(str(exc), found[0]) from None
+
+    def unasked(self, asked: set[int]) -> list[Any]:
+        """Seqs answered that were never asked (or responses without a usable seq)."""
+        return sorted((seq for seq in self._by_seq if seq not in asked), key=repr)
+
+    def close(self) -> None:
+        """A file holds no process."""
