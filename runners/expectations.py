@@ -1,0 +1,207 @@
+"""A port's expectations file: the cases it knows it fails (xfail) or must not run (skip).
+
+The file lives in the port's repository, so a port can keep CI green while it grows stage by
+stage, without the suite lowering its bar:
+
+    version = 1                     # optional
+    [[expect]]
+    case = "softmax/*"              # a case id, or an fnmatch glob on case ids
+    mode = "xfail"                  # or "skip"
+    reason = "softmax not written yet"
+
+TOML or JSON (chosen by the suffix), the same shape in both. An exact id beats a glob; among
+globs the first entry in file order wins.
+
+Two rules keep the file honest, so it cannot silently hide progress or regressions:
+- xfail is strict: the runner grades an xfail case as usual and turns a pass into "xpassed",
+  which fails the run. Delete the entry once the case passes.
+- An entry that matches no case is an error (see `unmatched`): a typo must not hide nothing.
+
+Every problem in the file is one ExpectationsError line naming the file and the entry.
+`write_initial` writes a starting file from a run's failures (`nnfs-conform expectations init`).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from .report_text import one_line
+
+MODES = ("skip", "xfail")
+_KEYS = ("case", "mode", "reason")
+_TOP_KEYS = ("version", "expect")
+
+
+class ExpectationsError(Exception):
+    """The expectations file cannot be used; the message is one line naming file and entry."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    pattern: str  # a case id or an fnmatch glob (case-sensitive on every platform)
+    mode: str  # "skip" or "xfail"
+    reason: str
+
+
+def _quote(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _read(path: Path) -> Any:
+    where = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise ExpectationsError(f"{where}: the name must end in .toml or .json")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExpectationsError(f"{where}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ExpectationsError(f"{where}: not UTF-8 text") from None
+    try:
+        return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        kind = "TOML" if suffix == ".toml" else "JSON"
+        raise ExpectationsError(f"{where}: not valid {kind}: {exc}") from None
+
+
+def _entry(raw: Any, at: str) -> Expectation:
+    if not isinstance(raw, dict):
+        raise ExpectationsError(f"{at}: must be a table with case, mode and reason")
+    unknown = sorted(set(raw) - set(_KEYS))
+    if unknown:
+        raise ExpectationsError(f"{at}: unknown key {_quote(unknown[0])} "
+                                f"(an entry has {', '.join(_KEYS)})")
+    for key in _KEYS:
+        if key not in raw:
+            raise ExpectationsError(f"{at}: missing {key}")
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise ExpectationsError(
+                f"{at}: {key} must be a non-empty string, got {_quote(raw[key])}")
+    if raw["mode"] not in MODES:
+        raise ExpectationsError(f'{at}: mode must be "skip" or "xfail", got {_quote(raw["mode"])}')
+    return Expectation(raw["case"], raw["mode"], raw["reason"])
+
+
+class Expectations:
+    """The entries of one file, in file order."""
+
+    def __init__(self, entries: list[Expectation], path: Path | None = None):
+        self.entries = list(entries)
+        self.path = path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Expectations:
+        path = Path(path)
+        where = str(path)
+        document = _read(path)
+        if not isinstance(document, dict):
+            raise ExpectationsError(f"{where}: must be a table (object) with an expect list")
+        unknown = sorted(set(document) - set(_TOP_KEYS))
+        if unknown:
+            raise ExpectationsError(f"{where}: unknown key {_quote(unknown[0])} "
+                                    "(the file has version and expect)")
+        if "version" in document and document["version"] != 1:
+            raise ExpectationsError(
+                f"{where}: version must be 1, got {_quote(document['version'])}")
+        raw_entries = document.get("expect", [])
+        if not isinstance(raw_entries, list):
+            raise ExpectationsError(f"{where}: expect must be a list of entries ([[expect]])")
+        entries: list[Expectation] = []
+        first: dict[str, int] = {}
+        for i, raw in enumerate(raw_entries):
+            entry = _entry(raw, f"{where}: expect[{i}]")
+            if entry.pattern in first:
+                raise ExpectationsError(f"{where}: expect[{i}]: case {_quote(entry.pattern)} "
+                                        f"repeats expect[{first[entry.pattern]}]")
+            first[entry.pattern] = i
+            entries.append(entry)
+        return cls(entries, path)
+
+    def match(self, case_id: str) -> Expectation | None:
+        """The entry for a case: its exact id if listed, else the first glob that matches."""
+        for entry in self.entries:
+            if entry.pattern == case_id:
+                return entry
+        for entry in self.entries:
+            if fnmatchcase(case_id, entry.pattern):
+                return entry
+        return None
+
+    def unmatched(self, case_ids: list[str]) -> list[Expectation]:
+        """Entries that match none of the cases (a typo or a removed case): the run fails."""
+        ids = list(case_ids)
+        return [e for e in self.entries
+                if not any(e.pattern == c or fnmatchcase(c, e.pattern) for c in ids)]
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: escape what TOML forbids raw, replace lone surrogates."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\uFFFD")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _initial_entries(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(id, mode, reason) for every case that does not pass now, keeping given reasons."""
+    entries = []
+    for case in result.get("cases", []):
+        outcome = case["outcome"]
+        if outcome in ("failed", "errored"):
+            reason = one_line(case.get("message") or f"{outcome} (no message)", 200)
+            entries.append((case["id"], "xfail", reason))
+        elif outcome in ("xfailed", "skipped"):  # already expected: keep the entry and its reason
+            mode = "xfail" if outcome == "xfailed" else "skip"
+            reason = one_line(case.get("reason") or case.get("message") or outcome, 200)
+            entries.append((case["id"], mode, reason))
+    return sorted(entries)
+
+
+def render_initial(result: dict[str, Any]) -> str:
+    """The text of a starting expectations file for the run in `result`."""
+    port = result.get("port", {})
+    about = one_line(f"{port.get('name', '?')} ({port.get('language', '?')}, "
+                      f"{port.get('dtype', '?')})")
+    lines = [
+        f"# Expectations for {about}, written by `nnfs-conform expectations init`",
+        (f"# from a run of suite {result.get('suite_version', '?')} at "
+         f"{result.get('started_at', '?')}: one entry per case that did not pass."),
+        "# xfail is strict: when a case passes, the run fails until its entry is deleted.",
+        "",
+        "version = 1",
+    ]
+    for case_id, mode, reason in _initial_entries(result):
+        lines += ["", "[[expect]]", f"case = {_toml_string(case_id)}",
+                  f"mode = {_toml_string(mode)}", f"reason = {_toml_string(reason)}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_initial(result: dict[str, Any], path: str | Path) -> None:
+    """Write a starting expectations file that makes the run in `result` pass.
+
+    TOML, or JSON when the name ends in .json (the same shape either way).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        entries = [{"case": c, "mode": m, "reason": r} for c, m, r in _initial_entries(result)]
+        text = json.dumps({"version": 1, "expect": entries}, indent=2, ensure_ascii=False) + "\n"
+    elif suffix == ".toml":
+        text = render_initial(result)
+    else:
+        raise ExpectationsError(f"{path}: the name must end in .toml or .json")
+    path.write_text(text, encoding="utf-8", errors="replace")

@@ -1,0 +1,178 @@
+"""pytest plugin: `pytest --nnfs-port "CMD"` makes every case of the suite a pytest test.
+
+A Python learner then sees conformance failures in the tool they already use, next to their
+own tests, with -k, --lf, -x and JUnit output for free. Grading is the runner's own
+(`engine.grade`, `engine.apply_expectation`), and a failure shows the console's failure block.
+
+Without --nnfs-port the plugin only adds its options. Collection is the suite's case order,
+identical in every process, so pytest-xdist (`-n auto`) works: each worker starts its own port
+session on its first case and says bye when the worker ends.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import protocol
+from .console import failure_block
+from .engine import apply_expectation, grade, sequence_numbers, unsupported
+from .expectations import Expectations, ExpectationsError
+from .result import rerun_command
+from .transports import HandshakeError, PortError, PortGone, SessionPort
+from .vectors import Case, VectorError, load_suite
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("nnfs", "nnfs-conformance (check a port of Neural Networks from "
+                                    "Scratch)")
+    group.addoption("--nnfs-port", metavar="CMD", default=None,
+                    help="the port's command line, split like a shell does; adds one test "
+                         "per case of the suite")
+    group.addoption("--nnfs-vectors", metavar="DIR", default=None,
+                    help="vector directory (default: the suite's own)")
+    group.addoption("--nnfs-timeout", metavar="SECONDS", type=float, default=10.0,
+                    help="seconds a port may take over one case (default: 10)")
+    group.addoption("--nnfs-expectations", metavar="FILE", default=None,
+                    help="the port's expectations file (skip / strict xfail entries)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("nnfs_port") is not None:
+        config.addinivalue_line("markers", "nnfs: a case of the nnfs-conformance suite")
+        config.pluginmanager.register(NnfsSuite(config), "nnfs-conform-suite")
+
+
+class CaseFailed(Exception):
+    """A case did not pass; carries the failure block the console would print."""
+
+
+class NnfsSuite:
+    """The suite and the port session of one pytest process (the controller or a worker)."""
+
+    def __init__(self, config: pytest.Config):
+        try:
+            self.command = shlex.split(config.getoption("nnfs_port"))
+        except ValueError as exc:
+            raise pytest.UsageError(f"--nnfs-port: {exc}") from None
+        if not self.command:
+            raise pytest.UsageError("--nnfs-port: the command is empty")
+        self.timeout = config.getoption("nnfs_timeout")
+        vectors = config.getoption("nnfs_vectors")
+        try:
+            self.suite = load_suite(Path(vectors) if vectors else None)
+        except VectorError as exc:
+            raise pytest.UsageError(f"nnfs-conform: invalid vectors: {exc}") from None
+        path = config.getoption("nnfs_expectations")
+        try:
+            self.expectations = Expectations.load(path) if path else None
+        except ExpectationsError as exc:
+            raise pytest.UsageError(f"nnfs-conform: {exc}") from None
+        if self.expectations is not None:
+            stale = self.expectations.unmatched([case.id for case in self.suite.cases()])
+            if stale:
+                raise pytest.UsageError(f"nnfs-conform: {path}: case {stale[0].pattern!r} "
+                                        "matches no case of the suite")
+        self.rerun_extra = ["--vectors", str(vectors)] if vectors else []
+        self.seqs = sequence_numbers(self.suite)
+        self._port: SessionPort | None = None
+        self._info: dict[str, Any] | None = None
+        self._broken: str | None = None  # why the port cannot be used in this process
+
+    @pytest.hookimpl(tryfirst=True)  # before -k and -m deselect
+    def pytest_collection_modifyitems(self, session: pytest.Session,
+                                      items: list[pytest.Item]) -> None:
+        collector = SuiteCollector.from_parent(session, name="nnfs", nodeid="nnfs", suite=self)
+        cases = collector.collect()
+        # Reported like any collector, so "collected N items" and xdist count the cases.
+        report = pytest.CollectReport(collector.nodeid, "passed", None, cases)
+        session.ihook.pytest_collectreport(report=report)
+        items.extend(cases)
+
+    def pytest_unconfigure(self) -> None:
+        if self._port is not None:
+            self._port.close()
+            self._port = None
+
+    def port_info(self) -> dict[str, Any]:
+        """The hello reply, starting the port on the first call; a failed start is final."""
+        if self._broken is None and self._info is None:
+            self._port = SessionPort(self.command, suite_version=self.suite.suite_version,
+                                     timeout=self.timeout)
+            try:
+                self._info = self._port.hello()
+            except HandshakeError as exc:
+                self._broken = f"the port did not start: {exc}"
+        if self._broken is not None:
+            raise CaseFailed(self._broken)
+        return self._info
+
+    def ask(self, case: Case, info: dict[str, Any]) -> dict[str, Any]:
+        """Send one case and grade the reply exactly as `nnfs-conform run` does."""
+        request = protocol.run_request(case, self.seqs[case.id])
+        started = time.monotonic()
+        try:
+            reply = self._port.request(request)
+        except PortGone as exc:
+            self._broken = str(exc)
+            result = grade(case, None, info, str(exc), request=request)
+        except PortError as exc:
+            result = grade(case, None, info, str(exc), request=request, response=exc.raw)
+        else:
+            result = grade(case, reply, info, request=request)
+        result["duration_s"] = time.monotonic() - started
+        result["rerun"] = rerun_command(case.id, self.command, self.rerun_extra)
+        return result
+
+
+class SuiteCollector(pytest.Collector):
+    """The suite as one pytest collector, so cases appear as `nnfs::<case id>`."""
+
+    def __init__(self, *, suite: NnfsSuite, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.suite = suite
+
+    def collect(self) -> list[pytest.Item]:
+        return [CaseItem.from_parent(self, name=case.id, case=case)
+                for case in self.suite.suite.cases()]
+
+
+class CaseItem(pytest.Item):
+    """One case of the suite."""
+
+    def __init__(self, *, case: Case, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.case = case
+        self.add_marker(pytest.mark.nnfs)
+
+    def runtest(self) -> None:
+        plugin: NnfsSuite = self.parent.suite
+        case = self.case
+        expectations = plugin.expectations
+        expectation = expectations.match(case.id) if expectations is not None else None
+        if expectation is not None and expectation.mode == "skip":
+            pytest.skip(f"skipped by the expectations file: {expectation.reason}")
+        info = plugin.port_info()
+        reason = unsupported(case, info)
+        if reason is not None:
+            pytest.skip(f"not applicable: {reason}")
+        result = apply_expectation(plugin.ask(case, info), expectation)
+        self.user_properties.append(("nnfs_outcome", result["outcome"]))
+        if result["worst"] is not None:
+            self.user_properties.append(("nnfs_worst_ratio", result["worst"]["ratio"]))
+        if result["outcome"] == "xfailed":
+            pytest.xfail(f"{result['reason']} ({result['message']})")
+        if result["outcome"] != "passed":
+            raise CaseFailed("\n".join(failure_block(result, case, info["dtype"])))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):
+        if isinstance(excinfo.value, CaseFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, self.case.id
