@@ -15,8 +15,7 @@ setup: $(STAMP) ## create .venv and install the project with pinned dependencies
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any machine)
