@@ -102,6 +102,10 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun) -> tupl
     started_at, started = results.now_iso(), time.monotonic()
     try:
         info = port.hello()
+        unknown = sorted(set(info["stages"]) - set(suite.stages))
+        if unknown:
+            print(f"nnfs-conform: note: the port declares stages suite {suite.suite_version} "
+                  f"does not have, ignored: {', '.join(unknown)}", file=sys.stderr)
         case_results, incomplete = engine.run_cases(
             port,
             cases,
@@ -219,7 +223,7 @@ def _expectations_init(args: argparse.Namespace) -> int:
         write_initial(document, args.out)
     except OSError as exc:
         raise UsageError(f"{exc.filename or args.source}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise UsageError(f"{args.source}: not a result JSON: {exc}") from None
     except ExpectationsError as exc:
         raise UsageError(str(exc)) from None

@@ -65,7 +65,7 @@ def _read(path: Path) -> Any:
         raise ExpectationsError(f"{where}: not UTF-8 text") from None
     try:
         return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         kind = "TOML" if suffix == ".toml" else "JSON"
         raise ExpectationsError(f"{where}: not valid {kind}: {exc}") from None
 

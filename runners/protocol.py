@@ -69,6 +69,8 @@ def parse(line: bytes, what: str = "reply") -> Any:
         raise ProtocolError(f"{what} is not UTF-8 (byte {exc.start}): {shown}") from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ProtocolError(f"{what} is nested too deeply: {shorten(text, 40)}") from None
     except ValueError as exc:
         reason = (
             f"{exc.msg} at column {exc.colno}"

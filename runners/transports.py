@@ -450,6 +450,8 @@ class ResponsesFile:
         self._by_seq: dict[Any, list[Any]] = {}
         for response in responses:
             seq = response.get("seq") if isinstance(response, dict) else None
+            if not isinstance(seq, int) or isinstance(seq, bool):
+                seq = None  # unusable: reported by unasked(), never matched to a request
             self._by_seq.setdefault(seq, []).append(response)
 
     def hello(self) -> dict[str, Any]:

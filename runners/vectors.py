@@ -97,6 +97,8 @@ def _read_json(path: Path, where: str) -> tuple[bytes, Any]:
         raise VectorError(f"{where}: cannot read: {exc.strerror}") from None
     try:
         return data, json.loads(data)
+    except RecursionError:
+        raise VectorError(f"{where}: not valid vectors: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise VectorError(f"{where}: not valid JSON: {exc}") from None
 

@@ -212,6 +212,17 @@ def test_a_prompt_answered_in_full_grades_green(cli, tmp_path, monkeypatch):
     )
 
 
+def test_responses_with_unusable_seqs_are_reported_not_fatal(cli, tmp_path, monkeypatch):
+    _port = correct_port_module(monkeypatch)
+    responses = [{"seq": [1]}, {"seq": {"a": 1}}, {"seq": True}, "not an object", None]
+    answers = tmp_path / "responses.json"
+    answers.write_text(json.dumps({"protocol": 1, "port": _port.HELLO, "responses": responses}))
+    r = cli(str(answers), command="grade")
+    assert r.status == 1 and "Traceback" not in r.err
+    assert r.result["summary"]["errored"] == 8
+    assert "never made" in r.result["incomplete_reason"]
+
+
 def test_a_responses_file_with_an_invalid_port_header_cannot_be_graded(cli, tmp_path):
     answers = tmp_path / "responses.json"
     answers.write_text(json.dumps({"protocol": 1, "port": {"name": "x"}, "responses": []}))

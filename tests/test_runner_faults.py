@@ -232,3 +232,17 @@ def test_a_port_command_that_does_not_exist_cannot_be_started(
     assert r.status == 2
     assert r.err.startswith("nnfs-conform: the port failed the handshake: cannot start ")
     assert "No such file or directory" in r.err
+
+
+def test_a_reply_nested_beyond_the_recursion_limit_is_an_errored_case_not_a_runner_crash(run):
+    r = run("deeply_nested", "relu/basic", "accuracy/sparse")
+    assert r.status == 1
+    for case_id in ("relu/basic", "accuracy/sparse"):
+        assert r.case(case_id)["outcome"] == "errored"
+        assert r.case(case_id)["message"].startswith("reply is nested too deeply: ")
+
+
+def test_stages_from_a_newer_suite_are_ignored_with_a_note(run):
+    r = run("newer_stages")
+    assert r.status == 0
+    assert "ignored: conv2d_backward" in r.err
