@@ -40,14 +40,17 @@ def _tier_values(value, tier):
         return {k: _tier_values(v, tier) for k, v in value.items()}
     if isinstance(value, list):
         return [_tier_values(v, tier) for v in value]
+    if isinstance(value, int) and abs(value) >= 2**24:  # an integer no float32 holds exactly
+        value = float(value)  # correctly rounded; labels are small and stay integers
     return to_tier(value, tier) if isinstance(value, float) else value
 
 
 def _floats(value):
+    """Every number of an input: integers too (2^53 + 1 is exact in neither dtype)."""
     if isinstance(value, list):
         for v in value:
             yield from _floats(v)
-    elif isinstance(value, float):
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         yield value
 
 

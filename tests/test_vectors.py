@@ -177,7 +177,7 @@ def _numbers(value):
     if isinstance(value, list):
         for v in value:
             yield from _numbers(v)
-    elif isinstance(value, float):
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         yield value
 
 
