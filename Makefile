@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= python3 ports/python/port.py
+ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup vectors validate test conform matrix lint clean
+.PHONY: help setup vectors validate test conform conform-all matrix lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,8 +28,11 @@ validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and cou
 test: $(STAMP) ## run the suite's own tests (pytest, 2 workers)
 	$(BIN)/python -m pytest -n 2 -q
 
-conform: $(STAMP) ## check the bundled plain-Python port (override with PORT="...")
-	$(BIN)/nnfs-conform run -- $(PORT)
+conform: $(STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
+	$(BIN)/nnfs-conform run $(ARGS) -- $(PORT)
+
+conform-all: $(STAMP) ## build every bundled port and run the suite on each (port x stage)
+	$(BIN)/python ports/conform_all.py
 
 matrix: $(STAMP) ## print the soundness/sharpness matrix (variant x stage)
 	$(BIN)/python tests/variants.py

@@ -215,6 +215,30 @@ def _grade(args: argparse.Namespace) -> int:
     return _finish(result, cases, args, console)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from . import matrix
+
+    documents = []
+    for path in args.results:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except (ValueError, RecursionError) as exc:
+            raise UsageError(f"{path}: not a result JSON: {exc}") from None
+        problem = results.schema_problem(document)
+        if problem:
+            raise UsageError(f"{path}: not a result JSON: {problem}")
+        documents.append(document)
+    print(matrix.render_console(documents))
+    if args.markdown:
+        try:
+            args.markdown.write_text(matrix.render_markdown(documents) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.markdown}: {exc.strerror or exc}") from None
+    return max(results.exit_status(r) for r in documents)
+
+
 def _expectations_init(args: argparse.Namespace) -> int:
     from .expectations import ExpectationsError, write_initial
 
@@ -361,6 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("out", metavar="OUT", help="the expectations file to write (.toml or .json)")
     init.set_defaults(handler=_expectations_init)
+
+    report = commands.add_parser(
+        "report", help="a port x stage matrix of several runs, from their --report-json files"
+    )
+    report.add_argument("results", nargs="+", type=Path, metavar="RESULT.json")
+    report.add_argument("--markdown", type=Path, metavar="FILE", help="also write it as Markdown")
+    report.set_defaults(handler=_report)
     return parser
 
 

@@ -13,8 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from . import __version__, protocol
 from .engine import OUTCOMES
+from .vectors import schema
 
 RESULT_VERSION = 1
 FAILING = ("failed", "errored", "xpassed")
@@ -84,6 +87,13 @@ def build(
         "summary": summary,
         "cases": cases,
     }
+
+
+def schema_problem(document: Any) -> str | None:
+    """Where a document read back from disk breaks schema/result.schema.json, or None."""
+    validator = jsonschema.Draft202012Validator(schema("result"))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    return None if error is None else f"{protocol.pointer(error.absolute_path)}: {error.message}"
 
 
 def exit_status(result: dict[str, Any]) -> int:

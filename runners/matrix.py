@@ -1,0 +1,71 @@
+"""Port × stage: many runs at a glance, from their canonical results.
+
+One cell per (port, stage): `pass` when every case of the stage the port was asked passed,
+`FAIL n` when n did not, `n/a` when the port does not declare the stage (or ran none of it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .report_text import summary_line
+from .result import FAILING, exit_status
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def cell(result: dict[str, Any], stage: str) -> str:
+    outcomes = Counter(c["outcome"] for c in result["cases"] if c["stage"] == stage)
+    bad = sum(outcomes[o] for o in FAILING)
+    asked = sum(outcomes.values()) - outcomes["not_applicable"]
+    if bad:
+        return f"FAIL {bad}/{asked}"
+    if asked == 0:
+        return "n/a"
+    return f"pass {outcomes['passed']}" + (f" ({asked - outcomes['passed']} xf/skip)"
+                                           if asked != outcomes["passed"] else "")
+
+
+def stages_of(results: list[dict[str, Any]]) -> list[str]:
+    """Every stage any result mentions, in the order the runs met them (the suite's order)."""
+    seen: dict[str, None] = {}
+    for result in results:
+        for case in result["cases"]:
+            seen.setdefault(case["stage"], None)
+    return list(seen)
+
+
+def rows(results: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    stages = stages_of(results)
+    header = ["port", "dtype", *stages, "verdict"]
+    table = []
+    for result in results:
+        port = result["port"]
+        verdict = "green" if exit_status(result) == 0 else (
+            "INCOMPLETE" if not result["complete"] else "red")
+        table.append([f"{port['name']} ({port['language']})", port["dtype"],
+                      *(cell(result, stage) for stage in stages), verdict])
+    return header, table
+
+
+def render_console(results: list[dict[str, Any]]) -> str:
+    header, table = rows(results)
+    widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]
+    lines += [f"{result['port']['name']}: {summary_line(result['summary'])}" for result in results]
+    return "\n".join(lines)
+
+
+def render_markdown(results: list[dict[str, Any]]) -> str:
+    header, table = rows(results)
+
+    def line(values):
+        return "| " + " | ".join(str(v).replace("|", "\\|") for v in values) + " |"
+
+    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in table)])
