@@ -1,11 +1,9 @@
-"""The protocol's schemas are valid, strict and documented, and --validate-protocol says where
-a port's JSON is wrong."""
+"""The runner's messages follow the protocol schema, and --validate-protocol says where a port's
+JSON is wrong (the schemas themselves are checked in test_schemas.py)."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,42 +11,7 @@ from runner_helpers import fake, run_cli
 from suite_factory import write_suite
 
 from nnfs_conform import protocol
-
-SCHEMAS = Path(__file__).resolve().parent.parent / "schema"
-
-
-OPTIONAL = {"version", "message"}  # a port's version, an error's explanation
-
-
-def load(name):
-    return json.loads((SCHEMAS / f"{name}.schema.json").read_text())
-
-
-def objects(node, where=""):
-    """Every subschema that declares properties, with its location."""
-    if isinstance(node, dict):
-        if "properties" in node:
-            yield where, node
-        for key, value in node.items():
-            yield from objects(value, f"{where}/{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from objects(value, f"{where}/{i}")
-
-
-@pytest.mark.parametrize("name", ["protocol", "result"])
-def test_the_schema_is_valid_json_schema_2020_12(name):
-    jsonschema.Draft202012Validator.check_schema(load(name))
-
-
-@pytest.mark.parametrize("name", ["protocol", "result"])
-def test_every_object_is_closed_requires_its_fields_and_describes_each_property(name):
-    for where, node in objects(load(name)):
-        assert node.get("additionalProperties") is False, where
-        optional = set(node["properties"]) - set(node["required"])
-        assert optional <= OPTIONAL, f"{where}: optional {optional}"
-        for prop, sub in node["properties"].items():
-            assert sub.get("description"), f"{where}/properties/{prop}"
+from nnfs_conform.vectors import schema
 
 
 def test_the_messages_the_runner_builds_follow_the_schema(tmp_path):
@@ -144,7 +107,7 @@ def test_a_result_with_failures_and_non_finite_errors_follows_the_result_schema(
     r = run_cli(
         ["run", "--vectors", str(vectors), "--", *fake("crash_once")], tmp_path, capsys, monkeypatch
     )
-    jsonschema.validate(r.result, load("result"))
+    jsonschema.validate(r.result, schema("result"))
     infinities = r.case("relu/basic")
     assert infinities["worst"]["ratio"] == 0.0
     assert r.case("relu/infinities")["request"] is not None

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from nnfs_conform.vectors import fingerprint, load_suite
@@ -33,30 +32,6 @@ def test_every_stage_has_book_edge_random_and_invalid_cases():
         assert {"edge", "random", "invalid"} <= tags, stage
         if stage != "forward":  # the book's forward pass needs its spiral data (book tier)
             assert "book" in tags, stage
-
-
-@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "schema").glob("*.json")))
-def test_schema_is_valid_against_the_2020_12_metaschema(name):
-    schema = json.loads((REPO / "schema" / name).read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-
-
-def _properties_without_description(schema, path="#"):
-    if isinstance(schema, dict):
-        for key, sub in schema.get("properties", {}).items():
-            if "description" not in sub:
-                yield f"{path}/properties/{key}"
-        for key, sub in schema.items():
-            yield from _properties_without_description(sub, f"{path}/{key}")
-    elif isinstance(schema, list):
-        for i, sub in enumerate(schema):
-            yield from _properties_without_description(sub, f"{path}/{i}")
-
-
-@pytest.mark.parametrize("name", ["vectors.schema.json", "manifest.schema.json"])
-def test_every_schema_property_has_a_description(name):
-    schema = json.loads((REPO / "schema" / name).read_text())
-    assert list(_properties_without_description(schema)) == []
 
 
 ENVIRONMENTS = {

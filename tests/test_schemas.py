@@ -1,0 +1,47 @@
+"""Every schema is valid 2020-12, closed, explicit about what it requires, and documented."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schema").glob("*.schema.json"))
+# The properties a schema may leave optional, and why.
+OPTIONAL = {
+    "version",  # a port's own version (hello)
+    "message",  # an error's explanation
+    "expected", "error",  # a case has exactly one of them (oneOf)
+}
+
+
+def objects(node, where=""):
+    """Every subschema that declares properties, with its location."""
+    if isinstance(node, dict):
+        if "properties" in node:
+            yield where, node
+        for key, value in node.items():
+            yield from objects(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from objects(value, f"{where}/{i}")
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+def test_the_schema_is_valid_json_schema_2020_12(path):
+    jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+def test_every_object_is_closed_requires_its_fields_and_describes_each_property(path):
+    for where, node in objects(json.loads(path.read_text())):
+        assert node.get("additionalProperties") is False, where
+        optional = set(node["properties"]) - set(node.get("required", []))
+        assert optional <= OPTIONAL, f"{where}: optional {optional}"
+        for prop, sub in node["properties"].items():
+            assert sub.get("description"), f"{where}/properties/{prop}"
+
+
+def test_there_is_a_schema_for_vectors_manifest_protocol_and_result():
+    assert {p.name for p in SCHEMAS} == {"vectors.schema.json", "manifest.schema.json",
+                                          "protocol.schema.json", "result.schema.json"}
