@@ -1,0 +1,3 @@
+module nnfs-port
+
+go 1.22
