@@ -1,0 +1,33 @@
+// npm test: a few checks with Node's built-in test runner; the full suite is nnfs-conform.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as nnfs from "../nnfs.js";
+import { answer } from "../port.js";
+
+test("the book's first neuron outputs 35.7", () => {
+  const { output } = nnfs.neuron({ inputs: [1.2, 5.1, 2.1], weights: [3.1, 2.1, 8.7], bias: 3 });
+  assert.ok(Math.abs(output - 35.7) < 1e-12);
+});
+
+test("hard numbers are parsed as the nearest double and written back exactly", () => {
+  // The numbers as the runner writes them: a lossy parser gets these wrong.
+  const line = '{"cmd":"run","seq":1,"id":"relu/test","stage":"relu","params":{},'
+    + '"inputs":{"inputs":[5e-324,1e+23,9007199254740993,-0.0,0.1,"NaN","Infinity"]}}';
+  const reply = JSON.parse(answer(line));
+  assert.deepEqual(reply.outputs.output, [5e-324, 1e23, 2 ** 53, 0, 0.1, "NaN", "Infinity"]);
+});
+
+test("a label of 3 for 3 classes is label_out_of_range", () => {
+  assert.throws(
+    () => nnfs.accuracy({ y_pred: [[0.7, 0.2, 0.1]], y_true: [3], label_format: "sparse" }),
+    { name: "StageError", kind: "label_out_of_range" },
+  );
+});
+
+test("a ragged batch is ragged_rows, as an error reply", () => {
+  const line = '{"cmd":"run","seq":7,"id":"softmax/test","stage":"softmax",'
+    + '"inputs":{"inputs":[[1.0,2.0],[3.0]]},"params":{}}';
+  const reply = JSON.parse(answer(line));
+  assert.equal(reply.seq, 7);
+  assert.equal(reply.error.kind, "ragged_rows");
+});
