@@ -1,0 +1,473 @@
+/* The C port of nnfs-conformance: protocol 1, JSON Lines over stdin and stdout.
+ *
+ * Reads one message a line, answers each with one line, and flushes. Serves both transports:
+ * a session (many messages, then {"cmd":"bye"}) and one-shot (one message, then end of input).
+ * Run it under the suite's runner:  nnfs-conform run -- ports/c/nnfs_port
+ */
+#define _POSIX_C_SOURCE 200809L /* getline */
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnfs.h"
+
+static const char *const LABEL_FORMATS[] = {"sparse", "onehot"};
+
+/* A request this port cannot understand: say why on stderr, in one line, and exit non-zero;
+ * the runner marks the case and restarts the port. */
+static _Noreturn void die(const char *format, ...) {
+    char message[300];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    for (char *c = message; *c != '\0'; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    fprintf(stderr, "nnfs_port: cannot answer: %s\n", message);
+    exit(1);
+}
+
+static void *need(void *allocated) {
+    if (allocated == NULL)
+        die("out of memory");
+    return allocated;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Reading inputs. JSON has no NaN or infinities: the protocol writes them as strings. Every
+ * number is read as the nearest double (cJSON uses strtod), then rounded to float. */
+
+static bool read_number(const cJSON *json, float *value) {
+    if (cJSON_IsNumber(json))
+        *value = (float)json->valuedouble;
+    else if (cJSON_IsString(json) && strcmp(json->valuestring, "NaN") == 0)
+        *value = NAN;
+    else if (cJSON_IsString(json) && strcmp(json->valuestring, "Infinity") == 0)
+        *value = INFINITY;
+    else if (cJSON_IsString(json) && strcmp(json->valuestring, "-Infinity") == 0)
+        *value = -INFINITY;
+    else
+        return false;
+    return true;
+}
+
+static size_t length(const cJSON *array) {
+    size_t count = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, array) count++;
+    return count;
+}
+
+static bool read_scalar(const cJSON *json, const char *name, float *value, Error *error) {
+    if (!read_number(json, value))
+        return fail(error, "shape_mismatch", "%s must be a single number", name);
+    return true;
+}
+
+static bool read_vector(const cJSON *json, const char *name, Vector *vector, Error *error) {
+    /* a rank-1 input: a list of numbers */
+    if (!cJSON_IsArray(json))
+        return fail(error, "shape_mismatch", "%s must be a list of numbers (rank 1)", name);
+    vector->len = length(json);
+    vector->values = need(calloc(vector->len + 1, sizeof(float)));
+    size_t i = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json) {
+        if (cJSON_IsArray(item))
+            return fail(error, "shape_mismatch", "%s must be rank 1, %s[%zu] is a list", name,
+                        name, i);
+        if (!read_number(item, &vector->values[i]))
+            return fail(error, "shape_mismatch", "%s[%zu] is not a number", name, i);
+        i++;
+    }
+    return true;
+}
+
+static bool read_matrix(const cJSON *json, const char *name, Matrix *matrix, Error *error) {
+    /* a rank-2 input: a list of rows of numbers, all of the same length */
+    if (!cJSON_IsArray(json))
+        return fail(error, "shape_mismatch", "%s must be a list of rows (rank 2)", name);
+    size_t rows = 0, lists = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json) {
+        rows++;
+        if (cJSON_IsArray(item))
+            lists++;
+    }
+    if (rows > 0 && lists == 0)
+        return fail(error, "shape_mismatch", "%s must be a list of rows (rank 2), got a list "
+                    "of %zu numbers", name, rows);
+    if (lists != rows)
+        return fail(error, "ragged_rows", "%s mixes rows and single numbers", name);
+    matrix->rows = rows;
+    matrix->cols = rows > 0 ? length(json->child) : 0;
+    size_t r = 0;
+    cJSON_ArrayForEach(item, json) {
+        if (length(item) != matrix->cols)
+            return fail(error, "ragged_rows", "%s[0] has %zu values, %s[%zu] has %zu", name,
+                        matrix->cols, name, r, length(item));
+        r++;
+    }
+    matrix->values = need(calloc(rows * matrix->cols + 1, sizeof(float)));
+    r = 0;
+    cJSON_ArrayForEach(item, json) {
+        size_t c = 0;
+        const cJSON *value;
+        cJSON_ArrayForEach(value, item) {
+            if (!read_number(value, &row(*matrix, r)[c]))
+                return fail(error, "shape_mismatch", "%s[%zu][%zu] is not a number", name, r,
+                            c);
+            c++;
+        }
+        r++;
+    }
+    return true;
+}
+
+static const char *param(const cJSON *params, const char *name) {
+    /* a string parameter, or NULL if it is not given */
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(params, name);
+    if (value != NULL && !cJSON_IsString(value))
+        die("params.%s is not a string", name);
+    return value != NULL ? value->valuestring : NULL;
+}
+
+static bool read_labels(const cJSON *json, const cJSON *params, Labels *labels, Error *error) {
+    /* class indices or one-hot rows, as params.label_format says; without it the rank
+     * decides, as in the book */
+    const char *format = param(params, "label_format");
+    if (format == NULL) {
+        bool nested = false;
+        const cJSON *item;
+        cJSON_ArrayForEach(item, json) nested = nested || cJSON_IsArray(item);
+        format = nested ? "onehot" : "sparse";
+    }
+    if (strcmp(format, "sparse") == 0) {
+        labels->format = SPARSE;
+        return read_vector(json, "y_true", &labels->sparse, error);
+    }
+    if (strcmp(format, "onehot") == 0) {
+        labels->format = ONEHOT;
+        return read_matrix(json, "y_true", &labels->onehot, error);
+    }
+    die("unknown label_format \"%s\"", format);
+}
+
+static void free_labels(Labels *labels) {
+    free(labels->sparse.values);
+    free(labels->onehot.values);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Writing outputs: non-finite numbers become the protocol's strings. */
+
+static cJSON *number_json(double x) {
+    if (isnan(x))
+        return need(cJSON_CreateString("NaN"));
+    if (isinf(x))
+        return need(cJSON_CreateString(x > 0 ? "Infinity" : "-Infinity"));
+    /* NOTE: not cJSON_CreateNumber: cJSON 1.7 prints 15 digits when they come back within
+     *       an epsilon, which loses the last bits. 17 significant digits always round-trip. */
+    char text[32];
+    snprintf(text, sizeof text, "%.17g", x);
+    return need(cJSON_CreateRaw(text));
+}
+
+static cJSON *floats_json(const float *values, size_t count) {
+    cJSON *array = need(cJSON_CreateArray());
+    for (size_t i = 0; i < count; i++)
+        cJSON_AddItemToArray(array, number_json(values[i]));
+    return array;
+}
+
+static cJSON *matrix_json(Matrix m) {
+    cJSON *array = need(cJSON_CreateArray());
+    for (size_t r = 0; r < m.rows; r++)
+        cJSON_AddItemToArray(array, floats_json(row(m, r), m.cols));
+    return array;
+}
+
+static cJSON *indices_json(const size_t *values, size_t count) {
+    cJSON *array = need(cJSON_CreateArray());
+    for (size_t i = 0; i < count; i++)
+        cJSON_AddItemToArray(array, number_json((double)values[i]));
+    return array;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * One function per stage: read its inputs, run it, write its outputs. Returns false with
+ * *error filled when the inputs are invalid. */
+
+static const cJSON *input(const cJSON *inputs, const char *name) {
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(inputs, name);
+    if (value == NULL)
+        die("the run message has no input \"%s\"", name);
+    return value;
+}
+
+static bool run_neuron(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    (void)params;
+    Vector inputs = {0}, weights = {0};
+    float bias, output;
+    bool ok = read_vector(input(in, "inputs"), "inputs", &inputs, error) &&
+              read_vector(input(in, "weights"), "weights", &weights, error) &&
+              read_scalar(input(in, "bias"), "bias", &bias, error) &&
+              neuron(inputs, weights, bias, &output, error);
+    if (ok)
+        cJSON_AddItemToObject(out, "output", number_json(output));
+    free(inputs.values);
+    free(weights.values);
+    return ok;
+}
+
+static bool run_layer(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    (void)params;
+    Vector inputs = {0}, biases = {0}, output = {0};
+    Matrix weights = {0};
+    bool ok = read_vector(input(in, "inputs"), "inputs", &inputs, error) &&
+              read_matrix(input(in, "weights"), "weights", &weights, error) &&
+              read_vector(input(in, "biases"), "biases", &biases, error) &&
+              layer(inputs, weights, biases, &output, error);
+    if (ok)
+        cJSON_AddItemToObject(out, "output", floats_json(output.values, output.len));
+    free(inputs.values);
+    free(weights.values);
+    free(biases.values);
+    free(output.values);
+    return ok;
+}
+
+static bool run_dense_batch(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    const char *layout = param(params, "weights_layout");
+    WeightsLayout weights_layout = INPUTS_NEURONS;
+    if (layout != NULL && strcmp(layout, "neurons_inputs") == 0)
+        weights_layout = NEURONS_INPUTS;
+    else if (layout != NULL && strcmp(layout, "inputs_neurons") != 0)
+        die("unknown weights_layout \"%s\"", layout);
+    Matrix inputs = {0}, weights = {0}, output = {0};
+    Vector biases = {0};
+    bool ok = read_matrix(input(in, "inputs"), "inputs", &inputs, error) &&
+              read_matrix(input(in, "weights"), "weights", &weights, error) &&
+              read_vector(input(in, "biases"), "biases", &biases, error) &&
+              dense_batch(inputs, weights, biases, weights_layout, &output, error);
+    if (ok)
+        cJSON_AddItemToObject(out, "output", matrix_json(output));
+    free(inputs.values);
+    free(weights.values);
+    free(biases.values);
+    free(output.values);
+    return ok;
+}
+
+static bool run_relu(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    /* any rank-1 or rank-2 shape: a list that holds a list is rank 2 */
+    (void)params;
+    const cJSON *json = input(in, "inputs");
+    bool nested = false;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json) nested = nested || cJSON_IsArray(item);
+    Matrix inputs = {0}, output = {0};
+    Vector values = {0};
+    bool ok;
+    if (nested) {
+        ok = read_matrix(json, "inputs", &inputs, error);
+    } else {
+        ok = read_vector(json, "inputs", &values, error);
+        inputs = (Matrix){.rows = 1, .cols = values.len, .values = values.values};
+    }
+    if (ok) {
+        relu(inputs, &output);
+        cJSON_AddItemToObject(out, "output", nested ? matrix_json(output)
+                                                    : floats_json(output.values, output.cols));
+    }
+    free(inputs.values);
+    free(output.values);
+    return ok;
+}
+
+static bool run_softmax(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    (void)params;
+    Matrix inputs = {0}, output = {0};
+    bool ok = read_matrix(input(in, "inputs"), "inputs", &inputs, error) &&
+              softmax(inputs, &output, error);
+    if (ok)
+        cJSON_AddItemToObject(out, "output", matrix_json(output));
+    free(inputs.values);
+    free(output.values);
+    return ok;
+}
+
+static bool run_categorical_crossentropy(const cJSON *in, const cJSON *params, cJSON *out,
+                                         Error *error) {
+    Matrix y_pred = {0};
+    Labels y_true = {0};
+    Loss output = {0};
+    bool ok = read_matrix(input(in, "y_pred"), "y_pred", &y_pred, error) &&
+              read_labels(input(in, "y_true"), params, &y_true, error) &&
+              categorical_crossentropy(y_pred, y_true, &output, error);
+    if (ok) {
+        cJSON_AddItemToObject(out, "sample_losses",
+                              floats_json(output.sample_losses.values, output.sample_losses.len));
+        cJSON_AddItemToObject(out, "loss", number_json(output.loss));
+    }
+    free(y_pred.values);
+    free_labels(&y_true);
+    free(output.sample_losses.values);
+    return ok;
+}
+
+static bool run_accuracy(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    Matrix y_pred = {0};
+    Labels y_true = {0};
+    Accuracy output = {0};
+    bool ok = read_matrix(input(in, "y_pred"), "y_pred", &y_pred, error) &&
+              read_labels(input(in, "y_true"), params, &y_true, error) &&
+              accuracy(y_pred, y_true, &output, error);
+    if (ok) {
+        cJSON_AddItemToObject(out, "predictions", indices_json(output.predictions, output.count));
+        cJSON_AddItemToObject(out, "accuracy", number_json(output.accuracy));
+    }
+    free(y_pred.values);
+    free_labels(&y_true);
+    free(output.predictions);
+    return ok;
+}
+
+static bool run_forward(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    Matrix inputs = {0}, weights1 = {0}, weights2 = {0};
+    Vector biases1 = {0}, biases2 = {0};
+    Labels y_true = {0};
+    Forward output = {0};
+    bool ok = read_matrix(input(in, "inputs"), "inputs", &inputs, error) &&
+              read_matrix(input(in, "weights1"), "weights1", &weights1, error) &&
+              read_vector(input(in, "biases1"), "biases1", &biases1, error) &&
+              read_matrix(input(in, "weights2"), "weights2", &weights2, error) &&
+              read_vector(input(in, "biases2"), "biases2", &biases2, error) &&
+              read_labels(input(in, "y_true"), params, &y_true, error) &&
+              forward(inputs, weights1, biases1, weights2, biases2, y_true, &output, error);
+    if (ok) {
+        cJSON_AddItemToObject(out, "dense1", matrix_json(output.dense1));
+        cJSON_AddItemToObject(out, "relu1", matrix_json(output.relu1));
+        cJSON_AddItemToObject(out, "dense2", matrix_json(output.dense2));
+        cJSON_AddItemToObject(out, "softmax", matrix_json(output.softmax));
+        cJSON_AddItemToObject(out, "sample_losses", floats_json(output.loss.sample_losses.values,
+                                                                output.loss.sample_losses.len));
+        cJSON_AddItemToObject(out, "loss", number_json(output.loss.loss));
+        cJSON_AddItemToObject(out, "predictions", indices_json(output.accuracy.predictions,
+                                                               output.accuracy.count));
+        cJSON_AddItemToObject(out, "accuracy", number_json(output.accuracy.accuracy));
+    }
+    free(inputs.values);
+    free(weights1.values);
+    free(biases1.values);
+    free(weights2.values);
+    free(biases2.values);
+    free_labels(&y_true);
+    free_forward(&output);
+    return ok;
+}
+
+static const struct {
+    const char *name;
+    bool (*run)(const cJSON *inputs, const cJSON *params, cJSON *outputs, Error *error);
+} STAGES[] = {
+    {"neuron", run_neuron},
+    {"layer", run_layer},
+    {"dense_batch", run_dense_batch},
+    {"relu", run_relu},
+    {"softmax", run_softmax},
+    {"categorical_crossentropy", run_categorical_crossentropy},
+    {"accuracy", run_accuracy},
+    {"forward", run_forward},
+};
+#define COUNT(array) (sizeof(array) / sizeof(array[0]))
+
+/* ------------------------------------------------------------------------------------------
+ * The protocol */
+
+static cJSON *hello(void) {
+    cJSON *reply = need(cJSON_CreateObject());
+    cJSON_AddNumberToObject(reply, "protocol", 1);
+    cJSON_AddStringToObject(reply, "name", "c-float32");
+    cJSON_AddStringToObject(reply, "language", "c");
+    cJSON_AddStringToObject(reply, "dtype", "float32");
+    cJSON *stages = cJSON_AddArrayToObject(reply, "stages");
+    for (size_t i = 0; i < COUNT(STAGES); i++)
+        cJSON_AddItemToArray(stages, need(cJSON_CreateString(STAGES[i].name)));
+    cJSON_AddItemToObject(reply, "label_formats",
+                          need(cJSON_CreateStringArray(LABEL_FORMATS, COUNT(LABEL_FORMATS))));
+    cJSON_AddStringToObject(reply, "version", "0.1.0");
+    return reply;
+}
+
+static cJSON *run(const cJSON *message) {
+    /* the stage's outputs, or the kind of error its inputs have */
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(message, "seq");
+    const cJSON *stage = cJSON_GetObjectItemCaseSensitive(message, "stage");
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(message, "inputs");
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(message, "params");
+    if (!cJSON_IsNumber(seq) || !cJSON_IsString(stage) || !cJSON_IsObject(inputs))
+        die("a run message needs seq, stage and inputs");
+    size_t i = 0;
+    while (i < COUNT(STAGES) && strcmp(STAGES[i].name, stage->valuestring) != 0)
+        i++;
+    if (i == COUNT(STAGES))
+        die("unknown stage \"%s\"", stage->valuestring);
+
+    cJSON *reply = need(cJSON_CreateObject());
+    cJSON_AddItemToObject(reply, "seq", need(cJSON_Duplicate(seq, false)));
+    cJSON *outputs = need(cJSON_CreateObject());
+    Error error = {0};
+    if (STAGES[i].run(inputs, params, outputs, &error)) {
+        cJSON_AddItemToObject(reply, "outputs", outputs);
+    } else {
+        cJSON_Delete(outputs);
+        cJSON *json = cJSON_AddObjectToObject(reply, "error");
+        cJSON_AddStringToObject(json, "kind", error.kind);
+        cJSON_AddStringToObject(json, "message", error.message);
+    }
+    return reply;
+}
+
+static bool blank(const char *line) {
+    return line[strspn(line, " \t\r\n")] == '\0';
+}
+
+int main(void) {
+    char *line = NULL;
+    size_t capacity = 0;
+    ssize_t read;
+    while ((read = getline(&line, &capacity, stdin)) != -1) {
+        if (blank(line))
+            continue;
+        /* the line with its terminating NUL; nothing but whitespace may follow the message */
+        cJSON *message = cJSON_ParseWithLengthOpts(line, (size_t)read + 1, NULL, true);
+        if (message == NULL)
+            die("not a JSON message: %.200s", line);
+        const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(message, "cmd");
+        cJSON *reply;
+        if (cJSON_IsString(cmd) && strcmp(cmd->valuestring, "hello") == 0)
+            reply = hello();
+        else if (cJSON_IsString(cmd) && strcmp(cmd->valuestring, "run") == 0)
+            reply = run(message);
+        else if (cJSON_IsString(cmd) && strcmp(cmd->valuestring, "bye") == 0) {
+            cJSON_Delete(message);
+            break;
+        }
+        else
+            die("unknown cmd: %.200s", line);
+        char *text = need(cJSON_PrintUnformatted(reply));
+        printf("%s\n", text);
+        fflush(stdout);
+        free(text);
+        cJSON_Delete(reply);
+        cJSON_Delete(message);
+    }
+    free(line);
+    return 0;
+}
