@@ -7,7 +7,7 @@ PORT ?= python3 ports/python/port.py
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup vectors validate test conform conform-all matrix lint clean
+.PHONY: help setup vectors validate test conform conform-all matrix mistakes lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ conform-all: $(STAMP) ## build every bundled port and run the suite on each (por
 
 matrix: $(STAMP) ## print the soundness/sharpness matrix (variant x stage)
 	$(BIN)/python tests/variants.py
+
+mistakes: $(STAMP) ## print the mistakes matrix: every catalogued mistake killed and named
+	$(BIN)/python tests/mistakes_matrix.py --ports
 
 lint: $(STAMP) ## ruff on the Python code
 	$(BIN)/ruff check reference generator runners tests ports/python

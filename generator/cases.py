@@ -378,6 +378,8 @@ def categorical_crossentropy():
              "edge", [[0.0, 0.5, 0.5]], one_hot([0], 3), "onehot"),
         _cce("zero-off-target-one-hot", "zeros off the target do not make NaN", "edge",
              [[0.5, 0.0, 0.5]], one_hot([0], 3), "onehot"),
+        _cce("both-clips", "a certain and an impossible target are clipped on both sides",
+             "edge", [[1.0, 0.0], [1.0, 0.0]], [0, 1]),
         _cce("at-lower-clip", "a probability at the float32 lower bound is not moved", "edge",
              [[1.0000000116860974e-07, 0.9999998807907104]], [0]),
         _cce("below-lower-clip", "a probability of 2^-40 is raised to the lower bound", "edge",

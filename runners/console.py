@@ -48,6 +48,10 @@ def failure_block(result: dict[str, Any], case: Case | None, dtype: str) -> list
         f"{result['outcome'].upper()} {result['id']}: {one_line(result['description'])}",
         f"  why:     {one_line(result['message'] or result['reason'] or result['outcome'])}",
     ]
+    diagnosis = result.get("diagnosis")
+    if diagnosis:
+        lines += [f"  likely:  {one_line(diagnosis['explanation'])} [{diagnosis['id']}]",
+                  f"  fix:     {one_line(diagnosis['fix'])}"]
     request = result.get("request")
     if request is not None:
         lines.append(

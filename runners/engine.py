@@ -14,6 +14,7 @@ from typing import Any
 
 from . import protocol
 from .compare import compare_outputs
+from .diagnose import diagnose, diagnosis_record
 from .numbers import encode
 from .transports import PortError, PortGone
 from .vectors import Case, Suite
@@ -71,6 +72,7 @@ def blank_result(
         "request": None,
         "response": None,
         "rerun": None,
+        "diagnosis": None,
     }
 
 
@@ -103,6 +105,14 @@ def _raw(response: Any) -> Any:
     return response
 
 
+def _diagnosis(case: Case, outputs: Any, dtype: str) -> dict[str, str] | None:
+    """The known mistake that reproduces failed outputs, or None; never breaks the grading."""
+    try:
+        return diagnosis_record(diagnose(case, outputs, dtype))
+    except Exception:  # noqa: BLE001 - a diagnosis is a hint: without it the result stands
+        return None
+
+
 def grade(
     case: Case,
     reply: dict[str, Any] | None,
@@ -116,7 +126,8 @@ def grade(
     with `error_message` when no usable reply came (timeout, crash, garbage).
 
     `request` and `response` (raw text when the reply was not JSON) are kept in the result
-    only when the case did not pass, to keep reports small.
+    only when the case did not pass, to keep reports small. Failed outputs get a `diagnosis`:
+    the catalogued mistake that reproduces them (mistakes.py), or None.
     """
     result = blank_result(case, "errored")
     if reply is None:
@@ -147,6 +158,7 @@ def grade(
             result["outcome"] = "passed"
         else:
             result["outcome"] = "failed"
+            result["diagnosis"] = _diagnosis(case, reply["outputs"], port_info["dtype"])
             if comparison.problems:
                 more = len(comparison.problems) - 1
                 result["message"] = comparison.problems[0] + (f" (and {more} more)" if more else "")

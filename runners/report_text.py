@@ -64,6 +64,10 @@ def headline(case: dict[str, Any]) -> str:
 def details(case: dict[str, Any]) -> list[str]:
     """The lines of a failure block, without the rerun command."""
     lines = [f"{case['id']}: {one_line(case.get('description', ''))}", headline(case)]
+    diagnosis = case.get("diagnosis")
+    if diagnosis:
+        lines += [f"likely: {one_line(diagnosis.get('explanation'))} [{diagnosis.get('id')}]",
+                  f"fix: {one_line(diagnosis.get('fix'))}"]
     if case.get("expected_error"):
         lines.append(f"expected error: {case['expected_error']}")
     got_error = case.get("got_error")

@@ -25,6 +25,7 @@ def case(case_id, outcome="passed", **fields):
         "request": {"cmd": "run", "seq": 1, "id": case_id} if failing else None,
         "response": {"seq": 1, "outputs": {}} if failing else None,
         "rerun": f"nnfs-conform run --case '{case_id}' -- python3 port.py",
+        "diagnosis": None,
     }
     if outcome == "failed":
         base["message"] = "1 of 3 elements out of tolerance"
@@ -105,6 +106,20 @@ def test_junit_failure_text_has_worst_element_problems_and_rerun(tmp_path):
     assert "output[0, 2]: got 0.5, want 0.6652409434" in failure.text
     assert "problem: output 'output' has shape [2], want [3]" in failure.text
     assert "rerun: nnfs-conform run --case 'relu/b' -- python3 port.py" in failure.text
+
+
+DIAGNOSIS = {"id": "relu-inverted", "explanation": "ReLU kept the negatives <b>",
+             "fix": "use max(0, x) | `now`"}
+
+
+def test_junit_and_markdown_failures_name_the_likely_mistake_and_its_fix(tmp_path):
+    res = result(case("relu/b", "failed", diagnosis=DIAGNOSIS))
+    failure = junit(tmp_path, res).find(".//testcase/failure")
+    assert "likely: ReLU kept the negatives <b> [relu-inverted]" in failure.text
+    assert "fix: use max(0, x) | `now`" in failure.text
+    page = render_markdown(res)
+    assert "likely: ReLU kept the negatives <b> [relu-inverted]" in page  # inside a code block
+    assert "fix: use max(0, x) | `now`" in page
 
 
 def test_junit_marks_xpassed_as_failure_and_xfailed_as_skipped(tmp_path):
