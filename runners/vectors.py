@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from .numbers import decode
+from .numbers import decode, shape_of
 
 REPO = Path(__file__).resolve().parent.parent
 TIERS = ("float64", "float32")
@@ -90,13 +91,24 @@ def _check_schema(document: Any, name: str, where: str) -> None:
         raise VectorError(f"{where}: {_pointer(error.absolute_path)}: {message}")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f'bare {name} is not JSON (the vectors write the string "{name}")')
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is beyond the float64 range")
+    return value
+
+
 def _read_json(path: Path, where: str) -> tuple[bytes, Any]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise VectorError(f"{where}: cannot read: {exc.strerror}") from None
     try:
-        return data, json.loads(data)
+        return data, json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
     except RecursionError:
         raise VectorError(f"{where}: not valid vectors: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -156,6 +168,11 @@ def _check_file(document: dict[str, Any], stage: str, version: str, where: str) 
             if set(raw["expected"][tier]) != set(signature["outputs"]):
                 raise VectorError(f"{at}/expected/{tier}: names {sorted(raw['expected'][tier])}, "
                                   f"the signature says {signature['outputs']}")
+            for name, out in raw["expected"][tier].items():
+                value_shape, tol_shape = shape_of(out["value"]), shape_of(out["tol"])
+                if value_shape is None or value_shape != tol_shape:
+                    raise VectorError(f"{at}/expected/{tier}/{name}: value shape "
+                                      f"{value_shape}, tol shape {tol_shape}: they must match")
         cases.append(_parse_case(raw, stage, where))
     return cases
 

@@ -1,5 +1,6 @@
 """The committed vectors: valid, complete, reproducible, and refused when tampered with."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -62,18 +63,21 @@ def copy(tmp_path):
     return target
 
 
-def _rewrite(directory, name, edit, fix_hash=True):
+def _refresh_hash(directory, name):
+    """Make the manifest agree with an edited file, as a careful forger would."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == name:
+            entry["sha256"] = hashlib.sha256((directory / name).read_bytes()).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+
+
+def _rewrite(directory, name, edit):
     path = directory / name
     document = json.loads(path.read_text())
     edit(document)
     path.write_text(json.dumps(document, indent=1) + "\n")
-    if fix_hash:
-        import hashlib
-        manifest = json.loads((directory / "manifest.json").read_text())
-        for entry in manifest["files"]:
-            if entry["path"] == name:
-                entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        (directory / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    _refresh_hash(directory, name)
 
 
 def _validate(directory):
@@ -173,3 +177,23 @@ def test_descriptions_state_facts_not_wishes():
         assert "should" not in case.description.lower(), case.id
         assert case.description == case.description.strip(), case.id
         assert not case.description[0].isupper(), case.id
+
+
+def test_a_tolerance_shorter_than_its_value_is_refused(copy):
+    def edit(doc):
+        case = next(c for c in doc["cases"] if c["id"] == "softmax/rows-differ")
+        case["expected"]["float64"]["output"]["tol"][0].pop()
+        case["fingerprint"] = fingerprint(case)
+    _rewrite(copy, "softmax.json", edit)
+    code, message = _validate(copy)
+    assert code == 2 and "/expected/float64/output: value shape" in message
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "1e400"])
+def test_non_json_numbers_in_a_vector_file_are_refused(copy, token):
+    path = copy / "relu.json"
+    text = path.read_text().replace('"tol": [0.0', f'"tol": [{token}', 1)
+    path.write_text(text)
+    _refresh_hash(copy, "relu.json")
+    code, message = _validate(copy)
+    assert code == 2 and "relu.json: not valid JSON" in message, message
