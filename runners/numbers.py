@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def reject_constant(name: str) -> Any:
+    """json.loads hook: Python accepts bare NaN and Infinity tokens, JSON does not."""
+    raise ValueError(f'bare {name} is not JSON; write the string "{name}"')
+
+
+def finite_float(text: str) -> float:
+    """json.loads hook: a number beyond the float64 range would silently read as infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f'{text} is beyond the float64 range; write "Infinity" if you mean it')
+    return value
+
+
+def loads(text: str | bytes) -> Any:
+    """Strict JSON: no NaN or Infinity tokens, no number that overflows a float64."""
+    return json.loads(text, parse_constant=reject_constant, parse_float=finite_float)
 
 
 def decode(value: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 
+from . import numbers
 from .vectors import Case, schema
 
 PROTOCOL = 1
@@ -56,8 +57,6 @@ def shorten(text: str, limit: int = MAX_SHOWN, quote: bool = True) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f'bare {name} is not JSON; write the string "{name}"')
 
 
 def parse(line: bytes, what: str = "reply") -> Any:
@@ -68,7 +67,7 @@ def parse(line: bytes, what: str = "reply") -> Any:
         shown = shorten(line.decode("utf-8", "replace"))
         raise ProtocolError(f"{what} is not UTF-8 (byte {exc.start}): {shown}") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return numbers.loads(text)
     except RecursionError:
         raise ProtocolError(f"{what} is nested too deeply: {shorten(text, 40)}") from None
     except ValueError as exc:

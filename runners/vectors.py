@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from .numbers import decode, shape_of
+from .numbers import decode, loads, shape_of
 
 REPO = Path(__file__).resolve().parent.parent
 TIERS = ("float64", "float32")
@@ -62,13 +61,20 @@ class Suite:
         return [case for cases in self.stages.values() for case in cases]
 
 
+def data_dir(name: str) -> Path:
+    """The suite's `vectors` or `schema` folder: the wheel's copy under nnfs_conform/data/, or
+    (a source checkout, an editable install) the repository's own folder."""
+    packaged = Path(__file__).resolve().parent / "data" / name
+    return packaged if packaged.is_dir() else REPO / name
+
+
 def default_vectors_dir() -> Path:
-    return REPO / "vectors"
+    return data_dir("vectors")
 
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    return json.loads((REPO / "schema" / f"{name}.schema.json").read_text())
+    return json.loads((data_dir("schema") / f"{name}.schema.json").read_text())
 
 
 def fingerprint(raw_case: dict[str, Any]) -> str:
@@ -91,16 +97,6 @@ def _check_schema(document: Any, name: str, where: str) -> None:
         raise VectorError(f"{where}: {_pointer(error.absolute_path)}: {message}")
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f'bare {name} is not JSON (the vectors write the string "{name}")')
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is beyond the float64 range")
-    return value
-
 
 def _read_json(path: Path, where: str) -> tuple[bytes, Any]:
     try:
@@ -108,7 +104,7 @@ def _read_json(path: Path, where: str) -> tuple[bytes, Any]:
     except OSError as exc:
         raise VectorError(f"{where}: cannot read: {exc.strerror}") from None
     try:
-        return data, json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+        return data, loads(data)
     except RecursionError:
         raise VectorError(f"{where}: not valid vectors: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:

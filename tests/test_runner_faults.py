@@ -198,6 +198,14 @@ def test_a_bare_nan_token_is_rejected_with_a_hint_to_write_the_string(run):
     )
 
 
+def test_a_number_beyond_the_float64_range_is_rejected_not_read_as_infinity(run):
+    r = run("overflowing_number", "relu/infinities")
+    assert r.case("relu/infinities")["outcome"] == "errored"
+    assert r.case("relu/infinities")["message"].startswith(
+        'reply is not JSON (1e400 is beyond the float64 range; write "Infinity" if you mean it)'
+    )
+
+
 def test_a_port_that_cannot_be_restarted_marks_the_rest_not_run_and_the_run_incomplete(run):
     r = run("dies_after_first_start", "neuron/*", "relu/*")
     assert r.status == 1
