@@ -553,3 +553,15 @@ REQUIRES = {
     "layer": ["neuron"], "dense_batch": ["layer"],
     "forward": ["dense_batch", "relu", "softmax", "categorical_crossentropy", "accuracy"],
 }
+
+
+def _book_tier():
+    """The book tier (generator/book_cases.py), after the core stages in the manifest."""
+    from . import book_cases
+
+    CATALOGUE.update(book_cases.CATALOGUE)
+    DESCRIPTIONS.update(book_cases.DESCRIPTIONS)
+    REQUIRES.update(book_cases.REQUIRES)
+
+
+_book_tier()

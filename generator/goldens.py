@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import book
 from . import oracle as o
 from . import tolerance as t
 
@@ -162,4 +163,5 @@ STAGES = {
     "neuron": neuron, "layer": layer, "dense_batch": dense_batch, "relu": relu,
     "softmax": softmax, "categorical_crossentropy": categorical_crossentropy,
     "accuracy": accuracy, "forward": forward,
+    **book.GOLDENS,
 }

@@ -6,6 +6,7 @@ refusal is a StageError whose kind is the one an invalid case expects.
 
 import numpy as np
 
+from . import book
 from .activations import relu_forward, softmax_forward
 from .dense import dense_batch_forward, layer_forward, neuron_forward
 from .errors import StageError
@@ -124,6 +125,44 @@ def _network(x, p, dtype):
     return network_forward(*arrays, y_true)
 
 
+def _integer(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
+            or value < 0:
+        raise StageError("shape_mismatch", f"{name} must be a non-negative integer")
+    return int(value)
+
+
+def _rng(x, p, dtype):
+    calls = x["calls"]
+    _require(len(shape("calls", calls)) == 2 and (not calls or len(calls[0]) == 2),
+             "calls must be a list of [kind, count] pairs")
+    calls = [(_integer("kind", k), _integer("count", n)) for k, n in calls]
+    _require(all(k in (0, 1, 2) for k, _ in calls), "a call kind must be 0, 1 or 2")
+    return {"values": book.rng_values(_integer("seed", x["seed"]), calls)}
+
+
+def _datasets(x, p, dtype):
+    X, y = book.dataset(p["dataset"], _integer("seed", x["seed"]),
+                        _integer("samples", x["samples"]), _integer("classes", x["classes"]))
+    return {"x": X, "y": y}
+
+
+def _init(x, p, dtype):
+    shapes = x["shapes"]
+    _require(len(shape("shapes", shapes)) == 2 and len(shapes[0]) == 2,
+             "shapes must be a list of [n_inputs, n_neurons] pairs")
+    return {"weights": book.init_weights(_integer("seed", x["seed"]), _integer("skip", x["skip"]),
+                                         shapes, p["scale"])}
+
+
+def _chapters(x, p, dtype):
+    ints = {k: _integer(k, x[k]) for k in ("seed", "samples", "classes", "hidden", "steps")}
+    value = book.chapters(**ints, printed=p["printed"], optimizer=p["optimizer"],
+                          learning_rate=p["learning_rate"], decay=p["decay"],
+                          momentum=p["momentum"])
+    return {"value": value}
+
+
 # stage -> (checked runner, input names, param names, output names)
 STAGES = {
     "neuron": (_neuron, ("inputs", "weights", "bias"), (), ("output",)),
@@ -137,7 +176,15 @@ STAGES = {
     "forward": (_network, ("inputs", "weights1", "biases1", "weights2", "biases2", "y_true"),
                 ("label_format",), ("dense1", "relu1", "dense2", "softmax", "sample_losses",
                                     "loss", "predictions", "accuracy")),
+    # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
+    "rng": (_rng, ("seed", "calls"), (), ("values",)),
+    "datasets": (_datasets, ("seed", "samples", "classes"), ("dataset",), ("x", "y")),
+    "init": (_init, ("seed", "skip", "shapes"), ("scale",), ("weights",)),
+    "chapters": (_chapters, ("seed", "samples", "classes", "hidden", "steps"),
+                 ("printed", "optimizer", "learning_rate", "decay", "momentum"), ("value",)),
 }
+
+BOOK_STAGES = ("rng", "datasets", "init", "chapters")
 
 
 def run_stage(stage, inputs, params, dtype="float64"):

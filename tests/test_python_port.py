@@ -59,7 +59,8 @@ def test_hello_declares_protocol_1_float64_every_stage_and_both_label_formats():
     assert hello["language"] == "python"
     assert hello["dtype"] == "float64"
     assert hello["stages"] == ["neuron", "layer", "dense_batch", "relu", "softmax",
-                               "categorical_crossentropy", "accuracy", "forward"]
+                               "categorical_crossentropy", "accuracy", "forward",
+                               "rng", "datasets", "init", "chapters"]
     assert hello["label_formats"] == ["sparse", "onehot"]
     assert isinstance(hello["version"], str)
 

@@ -22,13 +22,18 @@ def test_committed_vectors_load_and_validate():
     assert sum(suite.promised.values()) == len(suite.cases())
 
 
+BOOK_TIER = ("rng", "datasets", "init", "chapters")  # the book's own values: tests/test_book.py
+
+
 def test_every_stage_has_at_least_25_cases():
     for stage, cases in load_suite(VECTORS).stages.items():
-        assert len(cases) >= 25, stage
+        assert len(cases) >= (25 if stage not in BOOK_TIER else 7), stage
 
 
 def test_every_stage_has_book_edge_random_and_invalid_cases():
     for stage, cases in load_suite(VECTORS).stages.items():
+        if stage in BOOK_TIER:
+            continue
         tags = {tag for case in cases for tag in case.tags}
         assert {"edge", "random", "invalid"} <= tags, stage
         if stage != "forward":  # the book's forward pass needs its spiral data (book tier)
@@ -165,7 +170,7 @@ def test_inputs_are_float32_exact_unless_tagged_inexact():
 
     from nnfs_conform.numbers import decode
     for case in load_suite(VECTORS).cases():
-        if case.error:  # an invalid case's values never reach arithmetic
+        if case.error or case.stage in BOOK_TIER:  # no arithmetic / integers read as integers
             continue
         numbers = [x for v in case.inputs.values() for x in _numbers(decode(v))]
         exact = all(float(np.float32(x)) == x for x in numbers)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "book.h"
 #include "nnfs.h"
 
 static const char *const LABEL_FORMATS[] = {"sparse", "onehot"};
@@ -372,6 +373,106 @@ static bool run_forward(const cJSON *in, const cJSON *params, cJSON *out, Error 
     return ok;
 }
 
+/* The book tier: integers in, the book's exact values out (docs/BOOK.md). */
+
+static uint64_t integer_input(const cJSON *in, const char *name) {
+    const cJSON *value = input(in, name);
+    if (!cJSON_IsNumber(value) || value->valuedouble < 0)
+        die("input \"%s\" must be a non-negative integer", name);
+    return (uint64_t)value->valuedouble;
+}
+
+static uint64_t pair_item(const cJSON *pair, int which) {
+    const cJSON *item = cJSON_GetArrayItem(pair, which);
+    if (!cJSON_IsNumber(item) || item->valuedouble < 0)
+        die("a pair must hold two non-negative integers");
+    return (uint64_t)item->valuedouble;
+}
+
+static bool run_rng(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    (void)params, (void)error;
+    RandomState state;
+    random_seed(&state, (uint32_t)integer_input(in, "seed"));
+    cJSON *values = need(cJSON_CreateArray());
+    const cJSON *call;
+    cJSON_ArrayForEach(call, input(in, "calls")) {
+        uint64_t kind = pair_item(call, 0), count = pair_item(call, 1);
+        for (uint64_t i = 0; i < count; i++) {
+            double v = kind == 0   ? (double)random_u32(&state)
+                       : kind == 1 ? random_double(&state)
+                                   : random_gauss(&state);
+            cJSON_AddItemToArray(values, number_json(v));
+        }
+    }
+    cJSON_AddItemToObject(out, "values", values);
+    return true;
+}
+
+static bool run_datasets(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    (void)error;
+    size_t samples = integer_input(in, "samples"), classes = integer_input(in, "classes");
+    const char *name = param(params, "dataset");
+    cJSON *x = need(cJSON_CreateArray()), *y = need(cJSON_CreateArray());
+    if (name != NULL && strcmp(name, "sine") == 0) {
+        double *X = need(calloc(samples ? samples : 1, sizeof *X));
+        double *Y = need(calloc(samples ? samples : 1, sizeof *Y));
+        sine_data(samples, X, Y);
+        for (size_t i = 0; i < samples; i++) {
+            cJSON *xrow = need(cJSON_CreateArray()), *yrow = need(cJSON_CreateArray());
+            cJSON_AddItemToArray(xrow, number_json(X[i]));
+            cJSON_AddItemToArray(yrow, number_json(Y[i]));
+            cJSON_AddItemToArray(x, xrow);
+            cJSON_AddItemToArray(y, yrow);
+        }
+        free(X);
+        free(Y);
+    } else {
+        size_t rows = samples * classes;
+        float *X = need(calloc(rows ? 2 * rows : 1, sizeof *X));
+        int *labels = need(calloc(rows ? rows : 1, sizeof *labels));
+        RandomState state;
+        random_seed(&state, (uint32_t)integer_input(in, "seed"));
+        if (name != NULL && strcmp(name, "vertical") == 0)
+            vertical_data(&state, samples, classes, X, labels);
+        else
+            spiral_data(&state, samples, classes, X, labels);
+        for (size_t r = 0; r < rows; r++) {
+            cJSON_AddItemToArray(x, floats_json(X + 2 * r, 2));
+            cJSON_AddItemToArray(y, number_json(labels[r]));
+        }
+        free(X);
+        free(labels);
+    }
+    cJSON_AddItemToObject(out, "x", x);
+    cJSON_AddItemToObject(out, "y", y);
+    return true;
+}
+
+static bool run_init(const cJSON *in, const cJSON *params, cJSON *out, Error *error) {
+    (void)error;
+    const cJSON *scale = cJSON_GetObjectItemCaseSensitive(params, "scale");
+    if (!cJSON_IsNumber(scale))
+        die("init needs a numeric param \"scale\"");
+    RandomState state;
+    random_seed(&state, (uint32_t)integer_input(in, "seed"));
+    for (uint64_t i = integer_input(in, "skip"); i > 0; i--)
+        random_gauss(&state);
+    cJSON *weights = need(cJSON_CreateArray());
+    const cJSON *shape;
+    cJSON_ArrayForEach(shape, input(in, "shapes")) {
+        size_t n_inputs = pair_item(shape, 0), n_neurons = pair_item(shape, 1);
+        size_t count = n_inputs * n_neurons;
+        float *w = need(calloc(count ? count : 1, sizeof *w));
+        /* NOTE: the Python scalar is rounded to float32 before the float32 product */
+        layer_weights(&state, n_inputs, n_neurons, (float)scale->valuedouble, w);
+        for (size_t i = 0; i < count; i++)
+            cJSON_AddItemToArray(weights, number_json(w[i]));
+        free(w);
+    }
+    cJSON_AddItemToObject(out, "weights", weights);
+    return true;
+}
+
 static const struct {
     const char *name;
     bool (*run)(const cJSON *inputs, const cJSON *params, cJSON *outputs, Error *error);
@@ -384,6 +485,9 @@ static const struct {
     {"categorical_crossentropy", run_categorical_crossentropy},
     {"accuracy", run_accuracy},
     {"forward", run_forward},
+    {"rng", run_rng},
+    {"datasets", run_datasets},
+    {"init", run_init},
 };
 #define COUNT(array) (sizeof(array) / sizeof(array[0]))
 

@@ -12,6 +12,7 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import book  # the book tier (docs/BOOK.md), beside this file
 import nnfs  # the stages, beside this file
 
 HELLO = {
@@ -20,12 +21,14 @@ HELLO = {
     "language": "python",
     "dtype": "float64",
     "stages": ["neuron", "layer", "dense_batch", "relu", "softmax",
-               "categorical_crossentropy", "accuracy", "forward"],
+               "categorical_crossentropy", "accuracy", "forward",
+               "rng", "datasets", "init", "chapters"],
     "label_formats": ["sparse", "onehot"],
     "version": "0.1.0",
 }
 
-STAGES = {name: getattr(nnfs, name) for name in HELLO["stages"]}
+BOOK = ("rng", "datasets", "init", "chapters")
+STAGES = {name: getattr(book if name in BOOK else nnfs, name) for name in HELLO["stages"]}
 
 # JSON has no NaN or infinities: the protocol writes them as these strings.
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}

@@ -1,0 +1,30 @@
+/* The book tier (docs/BOOK.md): NumPy's legacy random stream, the nnfs datasets and
+ * Layer_Dense's initial weights, bit for bit. */
+#ifndef NNFS_BOOK_H
+#define NNFS_BOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint32_t mt[624];
+    int index;
+    int has_gauss;
+    double gauss;
+} RandomState;
+
+void random_seed(RandomState *state, uint32_t seed); /* np.random.seed(seed) */
+uint32_t random_u32(RandomState *state);             /* one 32-bit output */
+double random_double(RandomState *state);            /* np.random.random_sample() */
+double random_gauss(RandomState *state);             /* np.random.randn(), cached pair */
+
+/* X holds samples*classes rows of 2 floats, y the labels. */
+void spiral_data(RandomState *state, size_t samples, size_t classes, float *X, int *y);
+void vertical_data(RandomState *state, size_t samples, size_t classes, float *X, int *y);
+/* float64, no random numbers: X[i] = i / samples, y[i] = sin(2 pi X[i]) */
+void sine_data(size_t samples, double *X, double *y);
+/* scale * randn(n_inputs, n_neurons), row-major, in float32 */
+void layer_weights(RandomState *state, size_t n_inputs, size_t n_neurons, float scale,
+                   float *weights);
+
+#endif
