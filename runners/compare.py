@@ -83,7 +83,111 @@ def _element(name: str, index, got: float, want: float, tol: float, dtype: str) 
     return Worst(name, index, got, want, error, tol, ratio, ulps)
 
 
+def _shape_and_leaves(value: Any) -> tuple[tuple[int, ...], list[Any]] | None:
+    """shape_of(value) and its leaves in row-major order, level by level; None if ragged or
+    not numbers."""
+    if not isinstance(value, list):
+        return ((), [value]) if is_number(value) else None
+    shape, level = [], [value]
+    while True:
+        n = len(level[0])
+        if any(len(x) != n for x in level):
+            return None
+        shape.append(n)
+        flat = [v for x in level for v in x]
+        lists = sum(1 for v in flat if type(v) is list)
+        if lists == len(flat) and flat:
+            level = flat
+            continue
+        if lists:
+            return None
+        for v in flat:
+            kind = type(v)
+            if kind is not float and kind is not int and not is_number(v):
+                return None
+        return tuple(shape), flat
+
+
+def _leaves(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        return [value]
+    out: list[Any] = []
+    for v in value:
+        if isinstance(v, list):
+            out += _leaves(v)
+        else:
+            out.append(v)
+    return out
+
+
+def _unravel(k: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    index = []
+    for n in reversed(shape):
+        k, i = divmod(k, n)
+        index.append(i)
+    return tuple(reversed(index))
+
+
 def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Comparison:
+    """Compare a port's `outputs` object with a case's expected outputs at one tier.
+
+    `expected` maps each output name to an object with decoded `value` and `tol` nested lists.
+    One flat loop per output; only the worst element is described in full.
+    """
+    result = Comparison()
+    if not isinstance(got, dict):
+        result.problems.append(f"outputs must be an object, got {type(got).__name__}")
+        return result
+    for name in sorted(set(got) - set(expected)):
+        result.problems.append(f"unexpected output {name!r} (the stage has {sorted(expected)})")
+    inf = math.inf
+    worst = None  # (ratio, name, shape, k, got, want, tol)
+    worst_ratio = -1.0
+    for name, want in expected.items():
+        if name not in got:
+            result.problems.append(f"missing output {name!r}")
+            continue
+        wanted = _shape_and_leaves(want.value)
+        if wanted is None:  # not reachable with valid vectors: the general walk says why
+            return _compare_slowly(got, expected, dtype)
+        want_shape, want_leaves = wanted
+        found = _shape_and_leaves(got[name])
+        if found is None:
+            result.problems.append(f"output {name!r} is not a rectangular array of numbers")
+            continue
+        got_shape, got_leaves = found
+        if got_shape != want_shape:
+            result.problems.append(
+                f"output {name!r} has shape {list(got_shape)}, want {list(want_shape)}"
+            )
+            continue
+        for k, (g, w, t) in enumerate(zip(got_leaves, want_leaves, _leaves(want.tol))):
+            value = g if type(g) is float else _as_float(g)
+            if value is None:
+                result.problems.append(
+                    f"output {name!r}{list(_unravel(k, got_shape))} is not a number: {g!r}"
+                )
+                continue
+            error = abs(value - w)
+            if error == 0:
+                ratio = 0.0
+            elif error < inf:  # both finite, no overflow
+                ratio = error / t if t > 0 else inf
+            else:
+                ratio = _element(name, (), value, w, t, dtype).ratio
+            result.elements += 1
+            if ratio > 1:
+                result.out_of_tolerance += 1
+            if ratio > worst_ratio:
+                worst_ratio = ratio
+                worst = (name, got_shape, k, value, w, t)
+    if worst is not None:
+        name, shape, k, value, w, t = worst
+        result.worst = _element(name, _unravel(k, shape), value, w, t, dtype)
+    return result
+
+
+def _compare_slowly(got: Any, expected: dict[str, Any], dtype: str) -> Comparison:
     """Compare a port's `outputs` object with a case's expected outputs at one tier.
 
     `expected` maps each output name to an object with decoded `value` and `tol` nested lists.

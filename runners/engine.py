@@ -8,7 +8,7 @@ port (any object with hello/request/close) through a selection of cases.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -190,6 +190,30 @@ def apply_expectation(result: dict[str, Any], expectation) -> dict[str, Any]:
     return result
 
 
+def exchange(port, messages: Iterable[dict[str, Any]]) -> Iterator[tuple]:
+    """(message, reply or None, PortError or None, seconds) for each run message, in order:
+    pipelined when the port can (SessionPort.exchange), else one request at a time. After
+    PortGone nothing more is asked: every later message gets the same PortGone."""
+    if hasattr(port, "exchange"):
+        yield from port.exchange(messages)
+        return
+    gone: PortGone | None = None
+    for message in messages:
+        if gone is not None:
+            yield message, None, gone, 0.0
+            continue
+        started = time.monotonic()
+        try:
+            reply = port.request(message)
+        except PortGone as exc:
+            gone = exc
+            yield message, None, exc, time.monotonic() - started
+        except PortError as exc:
+            yield message, None, exc, time.monotonic() - started
+        else:
+            yield message, reply, None, time.monotonic() - started
+
+
 def run_cases(
     port,
     cases: list[Case],
@@ -201,12 +225,28 @@ def run_cases(
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Ask `port` every applicable case; return the case results and, when the port stopped
-    restarting, the reason the run is incomplete. The port must have completed hello()."""
+    restarting, the reason the run is incomplete. The port must have completed hello().
+
+    Requests go out ahead of the results (see `exchange`), in the order of `cases`."""
     info = port.hello()
+
+    def expectation_of(case: Case):
+        return expectations.match(case.id) if expectations is not None else None
+
+    def asked(case: Case, expectation) -> bool:
+        skipped = expectation is not None and expectation.mode == "skip"
+        return not skipped and unsupported(case, info) is None
+
+    requests = (
+        protocol.run_request(case, seqs[case.id])
+        for case in cases
+        if asked(case, expectation_of(case))
+    )
+    replies = exchange(port, requests)
     results: list[dict[str, Any]] = []
     gone: PortGone | None = None
     for done, case in enumerate(cases, start=1):
-        expectation = expectations.match(case.id) if expectations is not None else None
+        expectation = expectation_of(case)
         reason = unsupported(case, info)
         if expectation is not None and expectation.mode == "skip":
             result = blank_result(case, "skipped", reason=expectation.reason)
@@ -214,27 +254,26 @@ def run_cases(
             result = blank_result(case, "not_applicable", reason=reason)
         elif reason is not None:
             result = blank_result(case, "failed", message=f"{reason} (--require-all)")
-        elif gone is not None:
-            result = blank_result(case, "errored", message=str(gone))
         else:
-            request = protocol.run_request(case, seqs[case.id])
-            started = time.monotonic()
-            try:
-                reply = port.request(request)
-            except PortGone as exc:
-                gone = exc
-                result = grade(case, None, info, str(exc), request=request)
-            except PortError as exc:
-                result = grade(case, None, info, str(exc), request=request, response=exc.raw)
+            request, reply, error, seconds = next(replies)
+            if gone is not None:
+                result = blank_result(case, "errored", message=str(gone))
+            elif isinstance(error, PortGone):
+                gone = error
+                result = grade(case, None, info, str(error), request=request)
+            elif error is not None:
+                result = grade(case, None, info, str(error), request=request, response=error.raw)
             else:
                 result = grade(case, reply, info, request=request)
-            result["duration_s"] = time.monotonic() - started
+            if gone is None or result["request"] is not None:
+                result["duration_s"] = seconds
         result = apply_expectation(result, expectation)
         if rerun is not None:
             result["rerun"] = rerun(case)
         results.append(result)
         if progress is not None:
             progress(done, len(cases), result)
+    replies.close()
     incomplete = None
     if gone is not None:
         not_run = sum(1 for r in results if str(r["message"]).startswith("not run:"))

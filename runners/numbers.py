@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -22,9 +23,24 @@ def finite_float(text: str) -> float:
     return value
 
 
+# A JSON number can overflow a float64 only with 3+ exponent digits or 200+ digits in a row
+# (10**308 needs one or the other); text without either is read by the C parser alone, at full
+# speed, and text with either (or a false alarm: a string like "e123") through finite_float.
+_MAY_OVERFLOW = re.compile(r"[eE][+-]?\d{3}|\d{200}")
+
+
+_FAST = json.JSONDecoder(parse_constant=reject_constant)  # built once, not at every call
+_CHECKED = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float)
+
+
 def loads(text: str | bytes) -> Any:
     """Strict JSON: no NaN or Infinity tokens, no number that overflows a float64."""
-    return json.loads(text, parse_constant=reject_constant, parse_float=finite_float)
+    if isinstance(text, (bytes, bytearray)):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    if not isinstance(text, str) or text.startswith("\ufeff"):  # json.loads says what is wrong
+        return json.loads(text, parse_constant=reject_constant, parse_float=finite_float)
+    decoder = _FAST if _MAY_OVERFLOW.search(text) is None else _CHECKED
+    return decoder.decode(text)
 
 
 def decode(value: Any) -> Any:

@@ -109,5 +109,7 @@ def rerun_command(case_id: str, port_command: list[str], extra: list[str] = ()) 
 
 
 def write_json(result: dict[str, Any], path: str | Path) -> None:
-    text = json.dumps(result, indent=1, ensure_ascii=False, allow_nan=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    """Streamed to the file piece by piece: a run of 100k cases never holds its whole text."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1, ensure_ascii=False, allow_nan=False)
+        f.write("\n")

@@ -8,13 +8,16 @@ Every anticipated failure becomes a PortError with a one-line message. POSIX onl
 
 from __future__ import annotations
 
+import math
 import os
+import select
 import selectors
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import protocol
@@ -23,6 +26,7 @@ MAX_LINE = 32 * 1024 * 1024  # the longest reply line accepted, in bytes
 STDERR_TAIL = 4096  # bytes of stderr kept for messages
 TERM_GRACE = 0.2  # seconds between SIGTERM and SIGKILL
 MAX_START_FAILURES = 3  # consecutive failed restarts before a session gives up
+WINDOW = 32  # run requests a session sends ahead of the reply it waits for
 _CHUNK = 65536
 
 
@@ -98,7 +102,10 @@ class Process:
             raise HandshakeError(
                 f"cannot start {self.command[0]!r}: {exc.strerror or exc}"
             ) from None
-        os.set_blocking(self._popen.stdin.fileno(), False)
+        self._stdin = self._popen.stdin.fileno()
+        os.set_blocking(self._stdin, False)
+        self._stdin_open = True
+        self.written = 0  # bytes written ahead by read_line (pipelining)
         self._stdout = self._popen.stdout.fileno()
         self._buffer = bytearray()
         self._scanned = 0  # bytes of _buffer known to hold no newline
@@ -163,9 +170,15 @@ class Process:
         except OSError:
             pass
 
-    def read_line(self, deadline: float, timeout: float) -> bytes:
+    def read_line(
+        self, deadline: float, timeout: float, outbox: bytearray | None = None, need: int = 0
+    ) -> bytes:
         """The next non-blank line (without its newline), or PortError on timeout, EOF or a
-        line longer than max_line. Partial lines wait for their newline until the deadline."""
+        line longer than max_line. Partial lines wait for their newline until the deadline.
+
+        Pipelining: while it waits, the bytes of `outbox` (requests sent ahead) are written as
+        the port takes them; `need` is how many bytes (counted in `written`) must have reached
+        the port for the awaited reply to exist at all."""
         while True:
             newline = self._buffer.find(b"\n", self._scanned)
             if newline >= 0:
@@ -178,13 +191,29 @@ class Process:
             self._scanned = len(self._buffer)
             if len(self._buffer) > self.max_line:
                 raise PortError(f"reply line longer than {self.max_line} bytes (not read further)")
+            if outbox:
+                self._write_ahead(outbox, need)
+            if not self._stdin_open and self.written < need:
+                raise PortError(
+                    self.with_stderr(f"port {self.describe_exit()} before reading the request")
+                )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if self.written < need:
+                    raise PortError(
+                        f"port stopped reading its stdin (request not taken within "
+                        f"the timeout, {need - self.written} bytes left)"
+                    )
                 raise PortError(self._timeout_message(timeout), raw=self._partial())
-            with selectors.DefaultSelector() as selector:
-                selector.register(self._stdout, selectors.EVENT_READ)
-                if not selector.select(remaining):
-                    continue
+            poller = select.poll()
+            poller.register(self._stdout, select.POLLIN)
+            if outbox and self._stdin_open:
+                poller.register(self._stdin, select.POLLOUT)
+            events = dict(poller.poll(math.ceil(remaining * 1000)))
+            if self._stdin in events and outbox:
+                self._write_ahead(outbox, need)
+            if self._stdout not in events:
+                continue
             chunk = os.read(self._stdout, min(_CHUNK, self.max_line + 1 - len(self._buffer)))
             if not chunk:
                 how = self.describe_exit()
@@ -197,6 +226,22 @@ class Process:
                     what = f"{how} without replying"
                 raise PortError(self.with_stderr(f"port {what}"), raw=self._partial())
             self._buffer += chunk
+
+    def _write_ahead(self, outbox: bytearray, need: int) -> None:
+        """Write what the port's stdin takes now, without waiting."""
+        if not self._stdin_open:
+            outbox.clear()
+            return
+        try:
+            written = os.write(self._stdin, outbox)
+        except BlockingIOError:
+            return
+        except (BrokenPipeError, ConnectionResetError):
+            outbox.clear()
+            self._stdin_open = False  # the port is gone: its replies, if any, are still readable
+            return
+        del outbox[:written]
+        self.written += written
 
     def _partial(self) -> str | None:
         if not self._buffer:
@@ -276,8 +321,9 @@ class SessionPort:
 
     After any failure (timeout, crash, garbage, wrong seq) the process is killed, so a stale
     or shifted reply can never be graded as the answer to a later case; the next request
-    starts a fresh process with a new handshake. Requests are strictly request-reply today;
-    send and receive are separate steps so that pipelining can be added without a new API.
+    starts a fresh process with a new handshake. `request` is strict request-reply;
+    `exchange` pipelines: up to WINDOW requests are written ahead, replies are read in order,
+    and after a failure the requests still in flight are sent again to the fresh process.
     """
 
     transport = "session"
@@ -292,6 +338,7 @@ class SessionPort:
         validate: bool = False,
         max_line: int = MAX_LINE,
         max_start_failures: int = MAX_START_FAILURES,
+        window: int = WINDOW,
     ):
         self.command = list(command)
         self.suite_version = suite_version
@@ -300,6 +347,7 @@ class SessionPort:
         self.validate = validate
         self.max_line = max_line
         self.max_start_failures = max_start_failures
+        self.window = max(1, window)
         self.info: dict[str, Any] | None = None
         self.restarts = 0
         self._proc: Process | None = None
@@ -346,6 +394,72 @@ class SessionPort:
         except PortError:
             self._discard()
             raise
+
+    def exchange(
+        self, messages: Iterable[dict[str, Any]]
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None, PortError | None, float]]:
+        """Pipelined requests: (message, checked reply or None, PortError or None, seconds) for
+        each run message, in order. Up to `window` requests are in flight; each reply has its
+        own timeout, counted from when it became the one awaited. After a failure only the
+        awaited request gets the error: the process is killed and the requests behind it are
+        sent again, in order, to a fresh process. After PortGone nothing more is sent: every
+        later message gets the same PortGone."""
+        source = iter(messages)
+        waiting: deque[dict[str, Any]] = deque()  # taken from `source`, not yet answered
+        gone: PortGone | None = None
+        while True:
+            if not waiting:
+                message = next(source, None)
+                if message is None:
+                    return
+                waiting.append(message)
+            if gone is not None:
+                yield waiting.popleft(), None, gone, 0.0
+                continue
+            if self._proc is None:
+                started = time.monotonic()
+                try:
+                    self._restart()
+                except PortGone as exc:
+                    gone = exc
+                    yield waiting.popleft(), None, exc, time.monotonic() - started
+                    continue
+                except PortError as exc:
+                    yield waiting.popleft(), None, exc, time.monotonic() - started
+                    continue
+            yield from self._pipeline(self._proc, waiting, source)
+
+    def _pipeline(self, proc: Process, waiting: deque, source: Iterator) -> Iterator[tuple]:
+        """Serve `waiting` (then `source`) on one live process until it fails or all is done."""
+        outbox = bytearray()
+        ends: deque[int] = deque()  # for each queued request: `proc.written` once it is sent
+        queued = 0
+        while True:
+            while len(waiting) < self.window:
+                message = next(source, None)
+                if message is None:
+                    break
+                waiting.append(message)
+            while len(ends) < len(waiting):
+                data = protocol.encode(waiting[len(ends)])
+                outbox += data
+                queued += len(data)
+                ends.append(queued)
+            if not waiting:
+                return
+            message = waiting[0]
+            started = time.monotonic()
+            try:
+                line = proc.read_line(started + self.timeout, self.timeout, outbox, ends[0])
+                reply = _reply(line, message["seq"], self.validate)
+            except PortError as exc:
+                self._discard()
+                waiting.popleft()
+                yield message, None, exc, time.monotonic() - started
+                return
+            waiting.popleft()
+            ends.popleft()
+            yield message, reply, None, time.monotonic() - started
 
     def _discard(self) -> None:
         if self._proc is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -89,12 +90,43 @@ def _pointer(path) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def _check_schema(document: Any, name: str, where: str) -> None:
+@cache
+def _validator_id(name: str) -> str:
+    """The schema's content and the jsonschema version that checks it."""
+    from importlib.metadata import version
+
+    return version("jsonschema") + "\0" + json.dumps(schema(name), sort_keys=True)
+
+
+def _validity_marker(name: str, digest: str) -> Path | None:
+    """Where the schema check of a file with sha256 `digest` is remembered, or None if
+    NNFS_CONFORM_CACHE=off. The same bytes checked against the same schema by the same
+    jsonschema give the same answer, so a valid file is checked once, not at every run."""
+    root = os.environ.get("NNFS_CONFORM_CACHE", "")
+    if root == "off":
+        return None
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        root = Path(base) / "nnfs-conform" / "valid"
+    key = f"{name}\0{_validator_id(name)}\0{digest}"
+    return Path(root) / hashlib.sha256(key.encode()).hexdigest()
+
+
+def _check_schema(document: Any, name: str, where: str, digest: str | None = None) -> None:
+    marker = _validity_marker(name, digest) if digest else None
+    if marker is not None and marker.exists():
+        return
     validator = jsonschema.Draft202012Validator(schema(name))
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
         message = error.message if len(error.message) < 200 else error.message[:197] + "..."
         raise VectorError(f"{where}: {_pointer(error.absolute_path)}: {message}")
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:  # a read-only home: check again next time
+            pass
 
 
 
@@ -192,7 +224,7 @@ def load_suite(directory: Path | None = None) -> Suite:
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise VectorError(f"{path}: sha256 differs from {where} /files/{i}/sha256 "
                               "(edited by hand? regenerate with `make vectors`)")
-        _check_schema(document, "vectors", str(path))
+        _check_schema(document, "vectors", str(path), entry["sha256"])
         cases = _check_file(document, stage, manifest["suite_version"], str(path))
         if len(cases) != entry["cases"]:
             raise VectorError(f"{path}: holds {len(cases)} cases, "

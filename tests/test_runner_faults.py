@@ -254,3 +254,17 @@ def test_stages_from_a_newer_suite_are_ignored_with_a_note(run):
     r = run("newer_stages")
     assert r.status == 0
     assert "ignored: conv2d_backward" in r.err
+
+
+def test_requests_are_pipelined_so_a_port_may_read_ahead_before_answering(run, tmp_path):
+    r = run("answers_in_pairs", "accuracy/*", "neuron/book", "neuron/zero-weights")
+    assert r.status == 0 and r.result["summary"]["passed"] == 4
+    assert pids_recorded(tmp_path) == 1
+
+
+def test_requests_in_flight_behind_a_failure_go_to_the_fresh_process_in_order(run, tmp_path):
+    r = run("crash_once", "neuron/*", "relu/*", "accuracy/*")
+    outcomes = {c["id"]: c["outcome"] for c in r.result["cases"]}
+    assert outcomes.pop("relu/infinities") == "errored"
+    assert set(outcomes.values()) == {"passed"} and len(outcomes) == 7
+    assert pids_recorded(tmp_path) == 2

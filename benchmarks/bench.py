@@ -1,0 +1,452 @@
+"""`make bench`: what the runner costs, measured in one run on one machine.
+
+Prints a Markdown table (medians of several repetitions) and the ratios against the goals of
+benchmarks/README.md. BENCH_QUICK=1 runs every measurement with tiny sizes and one or two
+repetitions, as a smoke test (no timing is asserted anywhere).
+
+    .venv/bin/python benchmarks/bench.py [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synthetic  # noqa: E402
+
+from nnfs_conform import engine, protocol  # noqa: E402
+from nnfs_conform.numbers import encode  # noqa: E402
+from nnfs_conform.transports import OneShotPort, ResponsesFile, SessionPort  # noqa: E402
+from nnfs_conform.vectors import Suite, load_suite  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+REPS = 2 if QUICK else 5
+SCALE = tuple(int(n) for n in os.environ.get("BENCH_SCALE", "").split(",") if n) or (
+    (100, 200, 400) if QUICK else (1_000, 10_000, 100_000))
+SECTIONS = ("generation", "throughput", "scale", "conform-all")
+ONESHOT_CASES = 10 if QUICK else 60  # one process per case: a sample is enough
+PYTHON = sys.executable
+C_PORT = REPO / "ports" / "c" / "nnfs_port"
+PY_PORT = ["python3", str(REPO / "ports" / "python" / "port.py")]
+
+NULL_HELLO = {
+    "protocol": 1,
+    "name": "null",
+    "language": "python",
+    "dtype": "float64",
+    "stages": [],
+    "label_formats": ["sparse", "onehot"],
+}
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def repeat(measure: Callable[[], float], reps: int = REPS) -> float:
+    return median([measure() for _ in range(reps)])
+
+
+def interleaved(measures: dict[Any, Callable[[], float]]) -> dict[Any, float]:
+    """The median of each measure, repetitions taken in turns so that every measure sees the
+    same drift in the machine's load (the ratios between them are what the goals judge)."""
+    samples: dict[Any, list[float]] = {key: [] for key in measures}
+    for _ in range(REPS):
+        for key, measure in measures.items():
+            samples[key].append(measure())
+    return {key: median(values) for key, values in samples.items()}
+
+
+# --- the null port's reply table -----------------------------------------------------------
+
+
+def reply_for(case, seq: int, dtype: str) -> dict[str, Any]:
+    if case.error is not None:
+        return {"seq": seq, "error": {"kind": case.error, "message": "null port"}}
+    outputs = {name: encode(out.value) for name, out in case.expected[dtype].items()}
+    return {"seq": seq, "outputs": outputs}
+
+
+def null_replies(suite: Suite, path: Path, dtype: str = "float64") -> list[bytes]:
+    """Write the null port's table (hello, then one reply a line); return the reply lines."""
+    seqs = engine.sequence_numbers(suite)
+    hello = dict(NULL_HELLO, stages=list(suite.stages), dtype=dtype)
+    lines = [protocol.encode(reply_for(c, seqs[c.id], dtype)) for c in suite.cases()]
+    with open(path, "wb") as f:
+        f.write(protocol.encode(hello))
+        f.writelines(lines)
+    return lines
+
+
+def null_command(table: Path) -> list[str]:
+    return [PYTHON, str(HERE / "null_port.py"), str(table)]
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+def floor_per_case(
+    suite: Suite, cases: list, lines: list[bytes], dtype: str = "float64"
+) -> Callable[[], float]:
+    """Seconds per case to encode each request, decode and check each reply and grade it, in
+    one process with no port: the least any runner must spend."""
+    seqs = engine.sequence_numbers(suite)
+    info = dict(NULL_HELLO, stages=list(suite.stages), dtype=dtype)
+
+    def once() -> float:
+        started = time.perf_counter()
+        for case, line in zip(cases, lines):
+            request = protocol.run_request(case, seqs[case.id])
+            protocol.encode(request)
+            reply = protocol.check_reply(protocol.parse(line), request["seq"])
+            engine.grade(case, reply, info, request=request)
+        return (time.perf_counter() - started) / len(cases)
+
+    return once
+
+
+def run_per_case(
+    make_port: Callable[[], Any], suite: Suite, cases: list, notes: list[str], name: str
+) -> Callable[[], float]:
+    """Seconds per case of engine.run_cases through a port (handshake and bye excluded)."""
+    seqs = engine.sequence_numbers(suite)
+
+    def once() -> float:
+        port = make_port()
+        try:
+            port.hello()
+            started = time.perf_counter()
+            results, incomplete = engine.run_cases(port, cases, seqs)
+            elapsed = time.perf_counter() - started
+        finally:
+            port.close()
+        if incomplete:
+            raise RuntimeError(f"{name}: benchmark run incomplete: {incomplete}")
+        failing = [r["id"] for r in results if r["outcome"] != "passed"]
+        if failing and not any(note.startswith(name + ":") for note in notes):
+            notes.append(f"{name}: {len(failing)} of {len(cases)} cases did not pass "
+                         f"(first: {failing[0]}); timed all the same")
+        return elapsed / len(cases)
+
+    return once
+
+
+def common_cases(suite: Suite, commands: list[list[str]]) -> list:
+    """The cases of the stages every port declares, so that every row times the same work."""
+    stages = set(suite.stages)
+    for command in commands:
+        port = SessionPort(command, suite_version=suite.suite_version)
+        try:
+            stages &= set(port.hello()["stages"])
+        finally:
+            port.close()
+    return [case for case in suite.cases() if case.stage in stages]
+
+
+def generation() -> tuple[dict[str, float], float | None]:
+    """Seconds to build each stage's vectors, and for the whole `make vectors`."""
+    from nnfs_conform.generator import build
+
+    stages = {}
+    catalogue = list(build.CATALOGUE)[:2] if QUICK else list(build.CATALOGUE)
+    for stage in catalogue:  # each in a fresh process: the oracle caches within a process
+        def once(stage=stage) -> float:
+            code = ("import time; from nnfs_conform.generator import build; "
+                    f"t = time.perf_counter(); build.build_stage({stage!r}); "
+                    "print(time.perf_counter() - t)")
+            done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True,
+                                  text=True)
+            return float(done.stdout.split()[-1])
+
+        stages[stage] = repeat(once, 1 if QUICK else 3)
+    if QUICK:  # the whole suite takes too long for a smoke run
+        return stages, None
+    with tempfile.TemporaryDirectory() as tmp:
+        def whole() -> float:
+            started = time.perf_counter()
+            subprocess.run([PYTHON, "-m", "nnfs_conform.generator", "--out", tmp],
+                           check=True, capture_output=True)
+            return time.perf_counter() - started
+
+        total = repeat(whole, 3)
+    return stages, total
+
+
+def measured_cli(args: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MiB) of the runner process alone, and exit status of a run."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as rss:
+        started = time.perf_counter()
+        done = subprocess.run([PYTHON, str(Path(__file__)), "_child", rss.name, *args],
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        try:
+            peak = json.loads(Path(rss.name).read_text())["maxrss_kib"] / 1024
+        except ValueError:
+            raise RuntimeError(f"run failed: {done.stderr.strip()[-500:]}") from None
+    return wall, peak, done.returncode
+
+
+def child(rss_path: str, args: list[str]) -> int:
+    """The runner, as `nnfs-conform` runs it, reporting its own peak RSS."""
+    from nnfs_conform import cli
+
+    status = cli.main(args)
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    Path(rss_path).write_text(json.dumps({"maxrss_kib": maxrss}))
+    return status
+
+
+def scale(work: Path) -> list[dict[str, Any]]:
+    """Synthetic suites of growing size through the real CLI on the null port: the first load
+    (the schema check of every file, remembered after), then the run's wall time and the
+    runner's peak RSS (median of the repetitions, schema check remembered)."""
+    rows = []
+    for size in SCALE:
+        directory = synthetic.write_suite(work / f"synthetic-{size}", size)
+        started = time.perf_counter()
+        suite = load_suite(directory)
+        cold = time.perf_counter() - started
+        table = work / f"null-{size}.jsonl"
+        null_replies(suite, table)
+        del suite
+        report = work / f"result-{size}.json"
+        samples = [measured_cli(["run", "--quiet", "--vectors", str(directory),
+                                 "--report-json", str(report), "--", *null_command(table)])
+                   for _ in range(2 if QUICK else 3)]
+        if any(status != 0 for _, _, status in samples):
+            raise RuntimeError(f"the {size}-case synthetic run was not green")
+        rows.append({"cases": size, "cold_s": cold, "wall_s": median([s[0] for s in samples]),
+                     "peak_mib": median([s[1] for s in samples])})
+    return rows
+
+
+def conform_all() -> tuple[float, str] | None:
+    """Wall seconds of `make conform-all` (its script), and its last line (how many green)."""
+    if QUICK:
+        return None
+    started = time.perf_counter()
+    done = subprocess.run([PYTHON, str(REPO / "ports" / "conform_all.py")], cwd=REPO,
+                          capture_output=True, text=True)
+    lines = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()
+    return time.perf_counter() - started, f"exit {done.returncode}: {lines[-1]}"
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        memory = float("nan")
+    system = platform.freedesktop_os_release().get("PRETTY_NAME", platform.system()) \
+        if hasattr(platform, "freedesktop_os_release") else platform.system()
+    return (f"{model}, {os.cpu_count()} cores, {memory:.0f} GiB RAM; Python "
+            f"{platform.python_version()}; {system}")
+
+
+def us(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1e6:,.1f} µs"
+
+
+def rate(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{1 / seconds:,.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
+    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
+                        help="the real suite to time (default: the suite's own vectors/)")
+    parser.add_argument("--only", action="append", choices=SECTIONS, default=[],
+                        help="measure only this section (repeatable; default: all)")
+    args = parser.parse_args(argv)
+    only = set(args.only or SECTIONS)
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    say(f"machine: {machine()}")
+    say(f"mode: {'BENCH_QUICK (smoke run, sizes and repetitions cut)' if QUICK else 'full'}; "
+        f"medians of {REPS} repetitions")
+    say()
+
+    try:
+        stages, total = generation() if "generation" in only else ({}, None)
+    except (subprocess.CalledProcessError, Exception) as exc:  # noqa: BLE001 - report, go on
+        stages, total = {}, None
+        say(f"generation failed: {type(exc).__name__}: {exc}")
+    say("### Generation (`make vectors`)")
+    say()
+    say("| stage (each built in a fresh process) | seconds |")
+    say("| --- | ---: |")
+    for stage, seconds in stages.items():
+        say(f"| {stage} | {seconds:.3f} |")
+    if total is not None:
+        say(f"| whole `make vectors` (new process) | {total:.3f} |")
+    say()
+
+    work = Path(tempfile.mkdtemp(prefix="nnfs-bench-"))
+    os.environ["NNFS_CONFORM_CACHE"] = str(work / "valid")  # every schema check starts cold
+    try:
+        suite = load_suite(args.vectors)
+        table = work / "null.jsonl"
+        replies = null_replies(suite, table)
+        null = null_command(table)
+        if shutil.which("make") and shutil.which("cc"):  # incremental; a failure leaves "not built"
+            subprocess.run(["make", "-C", str(C_PORT.parent), "-s"], capture_output=True)
+        c_built = C_PORT.exists()
+        ports: list[tuple[str, list[str] | None]] = [
+            ("null", null), ("c", [str(C_PORT)] if c_built else None), ("python", PY_PORT)]
+        version = suite.suite_version
+        cases = common_cases(suite, [command for _, command in ports if command])
+        wanted = {case.id for case in cases}
+        replies = [line for case, line in zip(suite.cases(), replies) if case.id in wanted]
+        measures: dict[Any, Callable[[], float]] = {
+            "floor": floor_per_case(suite, cases, replies)}
+        notes: list[str] = []
+        for name, command in ports:
+            if command is None or "throughput" not in only:
+                continue
+            measures[name, "session"] = run_per_case(
+                lambda command=command: SessionPort(command, suite_version=version), suite,
+                cases, notes, name)
+            measures[name, "oneshot"] = run_per_case(
+                lambda command=command: OneShotPort(command, suite_version=version), suite,
+                cases[:ONESHOT_CASES], notes, name)
+            if name == "null":
+                document = {"protocol": 1, "port": dict(NULL_HELLO, stages=list(suite.stages)),
+                            "responses": [json.loads(line) for line in replies]}
+                measures[name, "file"] = run_per_case(
+                    lambda document=document: ResponsesFile(document), suite, cases, notes, name)
+        small: Suite | None = None
+        if c_built and "throughput" in only:  # small cases, where the runner's own cost shows
+            size = 100 if QUICK else 1000
+            small = load_suite(synthetic.write_suite(work / "small", size, seed=11))
+            small_cases = small.cases()
+            small_replies = null_replies(small, work / "small.jsonl")
+            measures["small floor"] = floor_per_case(small, small_cases, small_replies)
+            measures["small", "session"] = run_per_case(
+                lambda: SessionPort([str(C_PORT)], suite_version=version), small, small_cases,
+                notes, "c (synthetic)")
+            measures["small", "oneshot"] = run_per_case(
+                lambda: OneShotPort([str(C_PORT)], suite_version=version), small,
+                small_cases[:ONESHOT_CASES], notes, "c (synthetic)")
+        timed = interleaved(measures)
+        floor = timed["floor"]
+        rows = [{"port": name} | {t: timed.get((name, t)) for t in ("session", "oneshot", "file")}
+                for name, _ in ports]
+        say(f"### Runner throughput ({len(cases)} cases of the real suite, the stages every "
+            f"port declares; one-shot on the first {ONESHOT_CASES})")
+        say()
+        say("| port | transport | cases/s | per case | over the floor | × floor |")
+        say("| --- | --- | ---: | ---: | ---: | ---: |")
+        say(f"| (none: the floor) | in process | {rate(floor)} | {us(floor)} | - | 1.0 |")
+        for row in rows:
+            for transport in ("session", "oneshot", "file"):
+                seconds = row[transport]
+                if seconds is None and (transport == "file" or row["port"] == "python"):
+                    continue
+                if seconds is None:
+                    say(f"| {row['port']} | {transport} | not built | - | - | - |")
+                    continue
+                say(f"| {row['port']} | {transport} | {rate(seconds)} | {us(seconds)} | "
+                    f"{us(seconds - floor)} | {seconds / floor:,.2f} |")
+        if small is not None:
+            small_floor = timed["small floor"]
+            say(f"| (none: the floor) | in process, {len(small.cases())} small synthetic cases | "
+                f"{rate(small_floor)} | {us(small_floor)} | - | 1.0 |")
+            for transport in ("session", "oneshot"):
+                seconds = timed["small", transport]
+                say(f"| c | {transport}, small synthetic cases | {rate(seconds)} | "
+                    f"{us(seconds)} | {us(seconds - small_floor)} | "
+                    f"{seconds / small_floor:,.2f} |")
+        for note in notes:
+            say(f"\nnote: {note}")
+        say()
+
+        scaled = scale(work) if "scale" in only else []
+        say("### Scale (synthetic suites, `nnfs-conform run --report-json` on the null port)")
+        say()
+        say("| cases | first load (schema check) | run wall | per case | peak RSS of the runner |")
+        say("| ---: | ---: | ---: | ---: | ---: |")
+        for row in scaled:
+            say(f"| {row['cases']:,} | {row['cold_s']:.2f} s | {row['wall_s']:.2f} s | "
+                f"{us(row['wall_s'] / row['cases'])} | {row['peak_mib']:.1f} MiB |")
+        say()
+
+        everything = conform_all() if "conform-all" in only else None
+        say("### `make conform-all`")
+        say()
+        say("skipped in BENCH_QUICK" if everything is None
+            else f"{everything[0]:.1f} s wall ({everything[1]})")
+        say()
+
+        by = {row["port"]: row for row in rows}
+        say("### Goals (ratios from this run)")
+        say()
+        c = by["c"]
+        if by["null"]["session"] is None:
+            pass  # throughput not measured in this run
+        elif c.get("session") and c.get("oneshot"):
+            ratio = c["oneshot"] / c["session"]
+            bound = c["oneshot"] / floor
+            say(f"- session vs one-shot throughput on the C port, real suite: {ratio:,.0f}× "
+                f"(goal ≥ 100×: {'met' if ratio >= 100 else 'NOT met'}; even a free runner "
+                f"would reach only one-shot / floor = {bound:,.0f}×)")
+            if small is not None:
+                ratio = timed["small", "oneshot"] / timed["small", "session"]
+                say(f"- session vs one-shot throughput on the C port, small synthetic cases: "
+                    f"{ratio:,.0f}× (goal ≥ 100×: {'met' if ratio >= 100 else 'NOT met'})")
+        else:
+            say("- session vs one-shot on the C port: C port not built")
+        if by["null"]["session"] is not None:
+            ratio = by["null"]["session"] / floor
+            say(f"- runner overhead with the null port (session): {ratio:.2f}× the floor "
+                f"(goal ≤ 2×: {'met' if ratio <= 2 else 'NOT met'})")
+        if scaled:
+            say_scale_goals(say, scaled)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+def say_scale_goals(say: Callable[[str], None], scaled: list[dict[str, Any]]) -> None:
+    ratio = scaled[-1]["peak_mib"] / scaled[0]["peak_mib"]
+    say(f"- peak memory at {scaled[-1]['cases']:,} cases vs {scaled[0]['cases']:,}: "
+        f"{ratio:.2f}× (goal ≤ 1.5×: {'met' if ratio <= 1.5 else 'NOT met'})")
+    growth = (scaled[-1]["wall_s"] / scaled[-1]["cases"]) / (
+        scaled[0]["wall_s"] / scaled[0]["cases"])
+    say(f"- time per case at {scaled[-1]['cases']:,} vs {scaled[0]['cases']:,} cases: "
+        f"{growth:.2f}× (linear growth = about 1×, or below as start-up is amortized)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_child":
+        sys.exit(child(sys.argv[2], sys.argv[3:]))
+    sys.exit(main())

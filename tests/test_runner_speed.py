@@ -1,0 +1,103 @@
+"""The shortcuts that make the runner cheap change no verdict: a remembered schema check, the
+fast JSON path, the flat comparison loop. (Speed itself is measured by `make bench`, never
+asserted here.)"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import pytest
+from suite_factory import write_suite
+
+from nnfs_conform import vectors
+from nnfs_conform.compare import _compare_slowly, compare_outputs
+from nnfs_conform.numbers import encode, loads
+
+
+def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    write_suite(tmp_path / "v")
+    assert len(list((tmp_path / "cache").iterdir())) == 3  # one per vector file
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(vectors.jsonschema, "Draft202012Validator", no_check)
+    with pytest.raises(AssertionError):  # the manifest is always checked
+        vectors.load_suite(tmp_path / "v")
+
+
+def test_an_edited_file_is_checked_again_even_with_a_matching_manifest(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    write_suite(tmp_path / "v")
+    path = tmp_path / "v" / "relu.json"
+    document = json.loads(path.read_text())
+    document["cases"][0]["tags"] = ["no-such-tag"]
+    data = json.dumps(document).encode()
+    path.write_bytes(data)
+    manifest = json.loads((tmp_path / "v" / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == "relu.json":
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+    (tmp_path / "v" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(vectors.VectorError, match="no-such-tag"):
+        vectors.load_suite(tmp_path / "v")
+
+
+def test_without_a_cache_nothing_is_remembered(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    write_suite(tmp_path / "v")
+    assert not (tmp_path / "xdg").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[1e400]", "[-2e308]", "[1" + "0" * 310 + ".5]", "[1" + "0" * 250 + "e60]",
+     '{"x": 1E+0400}'],
+)
+def test_the_fast_json_path_still_refuses_every_number_that_overflows(text):
+    for form in (text, text.encode()):
+        with pytest.raises(ValueError, match="beyond the float64 range"):
+            loads(form)
+
+
+@pytest.mark.parametrize(
+    "text", ["[1.7976931348623157e308]", '{"a": 1.5e-300, "b": "e123"}', "[0.1, 2, -3e5]"]
+)
+def test_the_fast_json_path_reads_what_the_strict_one_reads(text):
+    assert json.dumps(loads(text)) == json.dumps(json.loads(text))
+
+
+def _expected(value, tol):
+    return vectors.Expected(value, tol)
+
+
+@pytest.mark.parametrize(
+    "got",
+    [
+        {"output": [[0.5, 1.0], [2.0, 3.0]]},
+        {"output": [[0.5, 1.1], [2.0, "NaN"]]},
+        {"output": [[0.5, "Infinity"], [2.0, -3.0]]},
+        {"output": [[0.5, 1.0], [2.0]]},
+        {"output": [[0.5, True], [2.0, 3.0]]},
+        {"output": [0.5, 1.0, 2.0, 3.0]},
+        {"output": [[0.5, 10**400], [2.0, 3.0]]},
+        {"output": [[1e308, 1.0], [2.0, 3.0]]},
+        {"other": 1},
+        {},
+        [],
+    ],
+)
+def test_the_flat_comparison_loop_agrees_with_the_element_walk(got):
+    want = [[0.5, 1.0], [2.0, math.nan]]
+    expected = {"output": _expected(want, [[0.0, 1e-9], [0.1, 0.0]])}
+    for dtype in ("float64", "float32"):
+        fast, slow = compare_outputs(got, expected, dtype), _compare_slowly(got, expected, dtype)
+        assert (fast.elements, fast.out_of_tolerance, fast.problems, fast.worst) == (
+            slow.elements, slow.out_of_tolerance, slow.problems, slow.worst
+        ), encode(want)
