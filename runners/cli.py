@@ -38,10 +38,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _suite(args: argparse.Namespace):
-    try:
-        return load_suite(args.vectors)
-    except VectorError as exc:
-        raise UsageError(f"invalid vectors: {exc}") from None
+    """The vectors, loaded and checked once per command however often they are asked for."""
+    if getattr(args, "loaded_suite", None) is None:
+        try:
+            args.loaded_suite = load_suite(args.vectors)
+        except VectorError as exc:
+            raise UsageError(f"invalid vectors: {exc}") from None
+    return args.loaded_suite
 
 
 def _expectations(args: argparse.Namespace, suite):
@@ -236,7 +239,41 @@ def _report(args: argparse.Namespace) -> int:
             args.markdown.write_text(matrix.render_markdown(documents) + "\n", encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.markdown}: {exc.strerror or exc}") from None
+    if args.html:
+        from .html_report import write_html
+
+        try:
+            write_html(documents, args.html)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.html}: {exc.strerror or exc}") from None
     return max(results.exit_status(r) for r in documents)
+
+
+def _copy(args: argparse.Namespace) -> int:
+    """Write the suite's vector files and manifest to DIR, for a port that reads them itself."""
+    suite = _suite(args)
+    manifest = json.loads((suite.directory / "manifest.json").read_text(encoding="utf-8"))
+    names = ["manifest.json", *(entry["path"] for entry in manifest["files"])]
+    sources = {name: (suite.directory / name).read_bytes() for name in names}
+    out = Path(args.dir)
+    clashes = [name for name, data in sources.items()
+               if (out / name).exists() and (out / name).read_bytes() != data]
+    if clashes and not args.force:
+        raise UsageError(f"{out} already holds other versions of {', '.join(clashes)} "
+                         "(--force overwrites them)")
+    try:
+        for name, data in sources.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
+    try:  # what was written checks out (hashes, counts, fingerprints)
+        copied = load_suite(out)
+    except VectorError as exc:
+        raise UsageError(f"the copy in {out} is not valid: {exc}") from None
+    print(f"copied vectors {copied.suite_version} ({len(copied.cases())} cases, "
+          f"{len(names)} files) to {out}")
+    return 0
 
 
 def _expectations_init(args: argparse.Namespace) -> int:
@@ -391,7 +428,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("results", nargs="+", type=Path, metavar="RESULT.json")
     report.add_argument("--markdown", type=Path, metavar="FILE", help="also write it as Markdown")
+    report.add_argument("--html", type=Path, metavar="OUT.html",
+                        help="also write a static, self-contained HTML page (details per case)")
     report.set_defaults(handler=_report)
+
+    copy = commands.add_parser(
+        "copy", help="write the vector files and manifest of this suite version to DIR"
+    )
+    copy.add_argument("--vectors", type=Path, default=None, metavar="SRC",
+                      help="vector directory to copy (default: the suite's own)")
+    copy.add_argument("--force", action="store_true", help="overwrite other versions of the files")
+    copy.add_argument("dir", metavar="DIR", help="where to write them (created if missing)")
+    copy.set_defaults(handler=_copy)
     return parser
 
 

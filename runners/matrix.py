@@ -27,8 +27,19 @@ def cell(result: dict[str, Any], stage: str) -> str:
         return f"FAIL {bad}/{asked}"
     if asked == 0:
         return "n/a"
-    return f"pass {outcomes['passed']}" + (f" ({asked - outcomes['passed']} xf/skip)"
-                                           if asked != outcomes["passed"] else "")
+    held_back = [f"{outcomes[o]} {o}" for o in ("skipped", "xfailed") if outcomes[o]]
+    if not outcomes["passed"]:
+        return ", ".join(held_back)  # the port says it does not do this stage yet
+    return f"pass {outcomes['passed']}" + (f" (+{', '.join(held_back)})" if held_back else "")
+
+
+def kind(text: str) -> str:
+    """What a cell's text means, for renderers that colour it: pass, partial, fail or na."""
+    if text.startswith("FAIL"):
+        return "fail"
+    if text == "n/a":
+        return "na"
+    return "pass" if text.startswith("pass") and "(" not in text else "partial"
 
 
 def stages_of(results: list[dict[str, Any]]) -> list[str]:
