@@ -7,7 +7,7 @@ PORT ?= python3 ports/python/port.py
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup vectors validate test conform conform-all matrix mistakes lint clean
+.PHONY: help setup vectors validate test conform conform-all matrix mistakes bench dist lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,8 +40,16 @@ matrix: $(STAMP) ## print the soundness/sharpness matrix (variant x stage)
 mistakes: $(STAMP) ## print the mistakes matrix: every catalogued mistake killed and named
 	$(BIN)/python tests/mistakes_matrix.py --ports
 
-lint: $(STAMP) ## ruff on the Python code
-	$(BIN)/ruff check reference generator runners tests ports/python
+bench: $(STAMP) ## time the runner: generation, transports, scale, conform-all (BENCH_QUICK=1: smoke run)
+	$(BIN)/python benchmarks/bench.py
 
-clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+dist: $(STAMP) ## build the wheel, the sdist and the vector bundle into dist/
+	rm -rf dist
+	$(BIN)/python -m build --quiet --outdir dist .
+	$(BIN)/python scripts/bundle.py --out dist
+
+lint: $(STAMP) ## ruff on the Python code
+	$(BIN)/ruff check reference generator runners tests scripts benchmarks ports/python ports/conform_all.py
+
+clean: ## remove the virtual environment, caches and built packages
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist out
