@@ -13,11 +13,10 @@ import sys
 from typing import Any, TextIO
 
 from .numbers import encode
-from .report_text import one_line, summary_line, worst_line
+from .report_text import NOT_PASSING, one_line, summary_line, worst_line
 from .vectors import Case
 
 SHOWN = 300  # characters of an input, reply or expected value shown in a block
-NOT_PASSING = ("failed", "errored", "xpassed")
 
 
 def abbreviate(value: Any, limit: int = SHOWN) -> str:

@@ -316,7 +316,30 @@ def _reply(line: bytes, seq: int, strict: bool) -> dict:
         raise PortError(str(exc), line[:2000].decode("utf-8", "replace")) from None
 
 
-class SessionPort:
+
+class _ProcessPort:
+    """What every transport that starts the port's command shares: its settings."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        suite_version: str,
+        timeout: float = 10.0,
+        handshake_timeout: float = 30.0,
+        validate: bool = False,
+        max_line: int = MAX_LINE,
+    ):
+        self.command = list(command)
+        self.suite_version = suite_version
+        self.timeout = timeout
+        self.handshake_timeout = handshake_timeout
+        self.validate = validate
+        self.max_line = max_line
+        self.info: dict[str, Any] | None = None
+
+
+class SessionPort(_ProcessPort):
     """A long-lived port: hello once, then one run per request, bye at the end.
 
     After any failure (timeout, crash, garbage, wrong seq) the process is killed, so a stale
@@ -332,23 +355,13 @@ class SessionPort:
         self,
         command: Sequence[str],
         *,
-        suite_version: str,
-        timeout: float = 10.0,
-        handshake_timeout: float = 30.0,
-        validate: bool = False,
-        max_line: int = MAX_LINE,
         max_start_failures: int = MAX_START_FAILURES,
         window: int = WINDOW,
+        **settings: Any,
     ):
-        self.command = list(command)
-        self.suite_version = suite_version
-        self.timeout = timeout
-        self.handshake_timeout = handshake_timeout
-        self.validate = validate
-        self.max_line = max_line
+        _ProcessPort.__init__(self, command, **settings)
         self.max_start_failures = max_start_failures
         self.window = max(1, window)
-        self.info: dict[str, Any] | None = None
         self.restarts = 0
         self._proc: Process | None = None
         self._start_failures = 0
@@ -480,28 +493,10 @@ class SessionPort:
         proc.kill()
 
 
-class OneShotPort:
+class OneShotPort(_ProcessPort):
     """One process per message: the port reads one line, writes one line and exits."""
 
     transport = "oneshot"
-
-    def __init__(
-        self,
-        command: Sequence[str],
-        *,
-        suite_version: str,
-        timeout: float = 10.0,
-        handshake_timeout: float = 30.0,
-        validate: bool = False,
-        max_line: int = MAX_LINE,
-    ):
-        self.command = list(command)
-        self.suite_version = suite_version
-        self.timeout = timeout
-        self.handshake_timeout = handshake_timeout
-        self.validate = validate
-        self.max_line = max_line
-        self.info: dict[str, Any] | None = None
 
     def _once(self, message: dict[str, Any], timeout: float) -> bytes:
         proc = Process(self.command, self.max_line)
