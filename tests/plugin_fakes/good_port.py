@@ -35,11 +35,12 @@ def answer(message):
         return {"error": {"kind": str(exc), "message": "rows differ in length"}}
 
 
-def main():
+def main(hello=HELLO, answer=answer):
+    """The protocol loop; the broken fake reuses it with its own hello and answers."""
     for line in sys.stdin:
         message = json.loads(line)
         if message["cmd"] == "hello":
-            reply = HELLO
+            reply = hello
         elif message["cmd"] == "run":
             reply = {"seq": message["seq"], **answer(message)}
         else:
