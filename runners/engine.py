@@ -83,13 +83,18 @@ def _worst(comparison) -> dict[str, Any] | None:
     return {
         "output": w.output,
         "index": list(w.index),
-        "got": encode(w.got),
-        "want": encode(w.want),
-        "error": encode(w.error),
-        "tol": encode(w.tol),
-        "ratio": encode(w.ratio),
-        "ulps": encode(w.ulps),
+        "got": _number(w.got),
+        "want": _number(w.want),
+        "error": _number(w.error),
+        "tol": _number(w.tol),
+        "ratio": _number(w.ratio),
+        "ulps": _number(w.ulps),
     }
+
+
+def _number(x: Any) -> Any:
+    """encode() of one number: finite numbers as they are (x - x is 0 only for those)."""
+    return x if x - x == 0 else encode(x)
 
 
 def _error_text(error: dict[str, Any]) -> str:

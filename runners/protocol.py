@@ -26,10 +26,13 @@ class ProtocolError(Exception):
     """A message that breaks the protocol; the text is one line and says where."""
 
 
+# Built once: json.dumps with options builds a new encoder at every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def encode(message: dict[str, Any]) -> bytes:
     """One JSON Lines record: compact, UTF-8, newline-terminated."""
-    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode()
+    return (_ENCODER.encode(message) + "\n").encode()
 
 
 def hello_request(suite_version: str) -> dict[str, Any]:

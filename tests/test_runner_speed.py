@@ -101,3 +101,67 @@ def test_the_flat_comparison_loop_agrees_with_the_element_walk(got):
         assert (fast.elements, fast.out_of_tolerance, fast.problems, fast.worst) == (
             slow.elements, slow.out_of_tolerance, slow.problems, slow.worst
         ), encode(want)
+
+
+def _perturbed(rng, want):
+    """A reply close to `want` or broken in one of the ways a port can break it."""
+    choice = rng.random()
+    leaves = [[v for v in row] for row in want]
+    if choice < 0.5:  # small noise, sometimes past the tolerance
+        scale = rng.choice([0.0, 1e-12, 1e-9, 1e-6, 1e-3, 1.0])
+        return [[v + rng.uniform(-scale, scale) if math.isfinite(v) else v for v in row]
+                for row in leaves]
+    i, j = rng.randrange(len(leaves)), rng.randrange(len(leaves[0]))
+    special = rng.choice([
+        math.nan, math.inf, -math.inf, -0.0, 0.0, 1e308, -1e308, True, False, "NaN",
+        "Infinity", "-Infinity", "nan", "1.5", None, [], [1.0], 3, 10**400, 2**70,
+    ])
+    if choice < 0.8:
+        leaves[i][j] = special
+        return leaves
+    if choice < 0.85:
+        return leaves[:-1]  # wrong shape
+    if choice < 0.9:
+        leaves[i] = leaves[i][:-1]  # ragged
+        return leaves
+    if choice < 0.95:
+        return [v for row in leaves for v in row]  # flattened
+    return special
+
+
+def test_the_fast_comparison_agrees_with_the_element_walk_on_thousands_of_replies():
+    import random
+
+    rng = random.Random(7)
+    for trial in range(3000):
+        rows, cols = rng.randint(1, 4), rng.randint(1, 5)
+        want = [[rng.choice([rng.uniform(-10, 10), 0.0, -0.0, 1e300, math.nan, math.inf, 2])
+                 for _ in range(cols)] for _ in range(rows)]
+        tol = [[rng.choice([1e-9, 1e-6, 0.5, 0.0, 2]) for _ in range(cols)] for _ in range(rows)]
+        expected = {"y": _expected(want, tol)}
+        if rng.random() < 0.3:
+            expected["z"] = _expected(rng.uniform(-1, 1), rng.choice([0.0, 1e-9]))
+        got = {name: (_perturbed(rng, e.value) if isinstance(e.value, list)
+                      else rng.choice([e.value, e.value + 1e-10, "NaN", True, [e.value]]))
+               for name, e in expected.items()}
+        if rng.random() < 0.05:
+            got["extra"] = 1.0
+        if rng.random() < 0.05:
+            got.pop("y")
+        for dtype in ("float64", "float32"):
+            fast = compare_outputs(got, expected, dtype)
+            slow = _compare_slowly(got, expected, dtype)
+            assert (fast.elements, fast.out_of_tolerance, fast.problems) == (
+                slow.elements, slow.out_of_tolerance, slow.problems), (trial, got)
+            assert repr(fast.worst) == repr(slow.worst), (trial, got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[1" + "0" * 199 + "]", "[1" + "0" * 198 + "]", "[1e99]", "[1e-99]", "[1e+099]",
+     '["e000", 1]', "[1.5E-308]", "[0." + "0" * 300 + "1]", '{"k": "' + "9" * 300 + '"}'],
+)
+def test_the_overflow_precheck_reads_like_the_strict_decoder(text):
+    strict = json.loads(text, parse_float=lambda s: float(s))
+    for form in (text, text.encode(), text.encode("utf-16")):
+        assert repr(loads(form)) == repr(strict)
