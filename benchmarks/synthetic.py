@@ -4,24 +4,14 @@ values, so every port (float64 or float32) computes them exactly."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from pathlib import Path
 from typing import Any
 
+from nnfs_conform.generator.build import stage_document, write_vector_files
 from nnfs_conform.vectors import fingerprint
 
-SUITE_VERSION = "0.1.0"
-SIGNATURES = {
-    "neuron": {"inputs": ["inputs", "weights", "bias"], "params": [], "outputs": ["output"]},
-    "relu": {"inputs": ["inputs"], "params": [], "outputs": ["output"]},
-    "accuracy": {
-        "inputs": ["y_pred", "y_true"],
-        "params": ["label_format"],
-        "outputs": ["predictions", "accuracy"],
-    },
-}
 TOL = 1e-6
 
 
@@ -70,24 +60,18 @@ def _case(stage: str, i: int, rng: random.Random) -> dict[str, Any]:
 
 def write_suite(directory: Path, cases: int, seed: int = 7) -> Path:
     """Write `cases` cases (split over the three stages) and a manifest into `directory`."""
-    directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    files = []
-    stages = list(SIGNATURES)
-    for k, stage in enumerate(stages):
-        count = cases // len(stages) + (1 if k < cases % len(stages) else 0)
-        document = {
-            "suite_version": SUITE_VERSION,
-            "stage": stage,
-            "description": f"Synthetic {stage} cases for the benchmarks.",
-            "signature": SIGNATURES[stage],
-            "cases": [_case(stage, i, rng) for i in range(count)],
-        }
-        data = (json.dumps(document, separators=(",", ":")) + "\n").encode()
-        (directory / f"{stage}.json").write_bytes(data)
-        files.append({"stage": stage, "path": f"{stage}.json",
-                      "sha256": hashlib.sha256(data).hexdigest(), "cases": count})
-    manifest = {"suite_version": SUITE_VERSION, "protocol": 1,
-                "tiers": ["float64", "float32"], "files": files}
-    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    stages = ("neuron", "relu", "accuracy")
+
+    def documents():
+        for k, stage in enumerate(stages):
+            count = cases // len(stages) + (1 if k < cases % len(stages) else 0)
+            yield stage_document(stage, f"Synthetic {stage} cases for the benchmarks.",
+                                 [_case(stage, i, rng) for i in range(count)])
+
+    write_vector_files(directory, documents(), dumps=_compact)
     return directory
+
+
+def _compact(document: dict[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"))

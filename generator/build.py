@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -120,16 +121,23 @@ def encode_inputs(inputs: dict) -> dict:
     return {name: encode(value) for name, value in inputs.items()}
 
 
-def build_stage(stage: str) -> dict:
+def stage_document(stage: str, description: str, cases: list[dict]) -> dict:
+    """A vector file: the stage's signature comes from the reference, the version from the
+    package, so every writer of vector files (this generator, test and benchmark suites)
+    agrees with the runner."""
     _, inputs, params, outputs = REFERENCE_STAGES[stage]
+    return {"suite_version": SUITE_VERSION, "stage": stage, "description": description,
+            "signature": {"inputs": list(inputs), "params": list(params),
+                          "outputs": list(outputs)},
+            "cases": cases}
+
+
+def build_stage(stage: str) -> dict:
     cases = [build_case(stage, spec) for spec in CATALOGUE[stage]()]
     ids = [c["id"] for c in cases]
     if len(set(ids)) != len(ids):
         raise CertificationError(f"{stage}: duplicate case ids")
-    return {"suite_version": SUITE_VERSION, "stage": stage, "description": DESCRIPTIONS[stage],
-            "signature": {"inputs": list(inputs), "params": list(params),
-                          "outputs": list(outputs)},
-            "cases": cases}
+    return stage_document(stage, DESCRIPTIONS[stage], cases)
 
 
 def _scalar(value) -> str:
@@ -153,21 +161,26 @@ def emit(value, depth: int = 0) -> str:
     return _scalar(value)
 
 
-def write(out: Path) -> dict:
+def write_vector_files(out: Path, documents: Iterable[dict], dumps=emit) -> dict:
+    """Write one file per stage document, then the manifest that lists each file's sha256 and
+    case count; documents may be a generator, so only one is held at a time."""
     out.mkdir(parents=True, exist_ok=True)
     files = []
-    for stage in CATALOGUE:
-        text = emit(build_stage(stage)) + "\n"
-        path = out / f"{stage}.json"
-        path.write_text(text)
-        data = text.encode()
-        files.append({"stage": stage, "path": path.name,
+    for document in documents:
+        data = (dumps(document) + "\n").encode()
+        path = out / f"{document['stage']}.json"
+        path.write_bytes(data)
+        files.append({"stage": document["stage"], "path": path.name,
                       "sha256": hashlib.sha256(data).hexdigest(),
-                      "cases": json.loads(data)["cases"].__len__()})
+                      "cases": len(document["cases"])})
     manifest = {"suite_version": SUITE_VERSION, "protocol": 1, "tiers": list(TIERS),
                 "files": files}
     (out / "manifest.json").write_text(emit(manifest) + "\n")
     return manifest
+
+
+def write(out: Path) -> dict:
+    return write_vector_files(out, (build_stage(stage) for stage in CATALOGUE))
 
 
 def main(argv=None) -> int:

@@ -7,24 +7,11 @@ checked with load_suite before a test sees it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
+from nnfs_conform.generator.build import stage_document, write_vector_files
 from nnfs_conform.vectors import Suite, fingerprint, load_suite
-
-SUITE_VERSION = "0.1.0"
-
-SIGNATURES = {
-    "neuron": {"inputs": ["inputs", "weights", "bias"], "params": [], "outputs": ["output"]},
-    "relu": {"inputs": ["inputs"], "params": [], "outputs": ["output"]},
-    "accuracy": {
-        "inputs": ["y_pred", "y_true"],
-        "params": ["label_format"],
-        "outputs": ["predictions", "accuracy"],
-    },
-}
 
 
 def _tol(value: Any, tol: float) -> Any:
@@ -127,33 +114,8 @@ def default_cases() -> dict[str, list[dict[str, Any]]]:
 
 def write_suite(directory: Path, cases: dict[str, list[dict[str, Any]]] | None = None) -> Suite:
     """Write a manifest and one file per stage into `directory`; return the loaded suite."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     cases = default_cases() if cases is None else cases
-    files = []
-    for stage, raw_cases in cases.items():
-        document = {
-            "suite_version": SUITE_VERSION,
-            "stage": stage,
-            "description": f"The {stage} stage, for runner tests.",
-            "signature": SIGNATURES[stage],
-            "cases": raw_cases,
-        }
-        data = (json.dumps(document, indent=1) + "\n").encode()
-        (directory / f"{stage}.json").write_bytes(data)
-        files.append(
-            {
-                "stage": stage,
-                "path": f"{stage}.json",
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "cases": len(raw_cases),
-            }
-        )
-    manifest = {
-        "suite_version": SUITE_VERSION,
-        "protocol": 1,
-        "tiers": ["float64", "float32"],
-        "files": files,
-    }
-    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    write_vector_files(Path(directory), (
+        stage_document(stage, f"The {stage} stage, for runner tests.", raw_cases)
+        for stage, raw_cases in cases.items()))
     return load_suite(directory)
