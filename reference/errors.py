@@ -2,6 +2,7 @@
 
 ERROR_KINDS = (
     "shape_mismatch", "ragged_rows", "empty_batch", "label_out_of_range", "invalid_label",
+    "invalid_value",
 )
 
 
