@@ -555,6 +555,16 @@ REQUIRES = {
 }
 
 
+def _training_tier():
+    """Backward passes, optimizers and training (generator/training_cases.py), after the
+    forward stages."""
+    from . import training_cases
+
+    CATALOGUE.update(training_cases.CATALOGUE)
+    DESCRIPTIONS.update(training_cases.DESCRIPTIONS)
+    REQUIRES.update(training_cases.REQUIRES)
+
+
 def _book_tier():
     """The book tier (generator/book_cases.py), after the core stages in the manifest."""
     from . import book_cases
@@ -564,4 +574,5 @@ def _book_tier():
     REQUIRES.update(book_cases.REQUIRES)
 
 
+_training_tier()
 _book_tier()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from . import book
+from . import book, training_goldens
 from . import oracle as o
 from . import tolerance as t
 
@@ -163,5 +163,6 @@ STAGES = {
     "neuron": neuron, "layer": layer, "dense_batch": dense_batch, "relu": relu,
     "softmax": softmax, "categorical_crossentropy": categorical_crossentropy,
     "accuracy": accuracy, "forward": forward,
+    **training_goldens.STAGES,
     **book.GOLDENS,
 }
