@@ -92,7 +92,8 @@ def dense_backward():
             inputs=[], weights=[[0.5]], dvalues=[]),
     ]
     for i, (b, k, n) in enumerate(((2, 3, 4), (4, 2, 3), (5, 5, 2), (3, 7, 6), (8, 2, 3),
-                                   (1, 4, 4), (6, 3, 1), (10, 6, 5))):
+                                   (1, 4, 4), (6, 3, 1), (10, 6, 5), (12, 2, 64), (3, 33, 3),
+                                   (7, 1, 7))):
         r = Values(9150 + i)
         cases.append(_dense_back(f"random-b{b}-k{k}-n{n}", f"batch {b}, {k} inputs, {n} neurons",
                                  "random", r.matrix(b, k, r.full), r.matrix(k, n, r.full),
@@ -126,7 +127,9 @@ def relu_backward():
         bad("rank-three", "a rank-3 array is refused", "shape_mismatch",
             inputs=[[[1.0]]], dvalues=[[[1.0]]]),
     ]
-    for i, (b, n) in enumerate(((2, 3), (4, 5), (1, 16), (8, 2), (5, 7))):
+    for i, (b, n) in enumerate(((2, 3), (4, 5), (1, 16), (8, 2), (5, 7), (3, 3), (6, 4),
+                                (10, 10), (2, 64), (16, 3), (4, 1), (7, 9), (9, 2), (1, 1),
+                                (12, 6))):
         r = Values(9200 + i)
         cases.append(ok(f"random-{b}x{n}", f"a random {b}x{n} batch", "random",
                         inputs=r.matrix(b, n, r.full), dvalues=r.matrix(b, n, r.full)))
@@ -157,7 +160,9 @@ def softmax_backward():
         bad("ragged-output", "output rows of different lengths are refused", "ragged_rows",
             output=[[0.5, 0.5], [1.0]], dvalues=[[1.0, 2.0], [1.0]]),
     ]
-    for i, (b, c) in enumerate(((2, 3), (4, 5), (1, 10), (6, 2), (3, 7))):
+    for i, (b, c) in enumerate(((2, 3), (4, 5), (1, 10), (6, 2), (3, 7), (5, 3), (8, 4),
+                                (2, 16), (4, 2), (1, 3), (3, 12), (10, 3), (6, 6), (2, 33),
+                                (7, 5), (1, 2))):
         r = Values(9350 + i)
         cases.append(ok(f"random-{b}x{c}", f"random {b}x{c} probabilities and gradients",
                         "random", output=r.probabilities(b, c), dvalues=r.matrix(b, c, r.full)))
@@ -188,7 +193,8 @@ def categorical_crossentropy_backward():
         _labelled("five-by-four", "5 samples by 4 classes", "edge", v.probabilities(5, 4),
                   v.labels(5, 4)),
     ] + [_with_params(c, {}) for c in _bad_labels(BOOK_PROBS_EXACT)]
-    for i, (b, c) in enumerate(((3, 3), (6, 2), (2, 8), (8, 5))):
+    for i, (b, c) in enumerate(((3, 3), (6, 2), (2, 8), (8, 5), (1, 4), (4, 3), (10, 2),
+                                (5, 6))):
         r = Values(9450 + i)
         labels, fmt = r.labels(b, c), ("onehot" if i % 2 else "sparse")
         cases.append(_labelled(f"random-{b}x{c}-{fmt}", f"{b} random predictions over {c} "
@@ -247,18 +253,18 @@ def regularization():
         _reg("book-chapter14-l2", "the book's chapter 14 layer: L2 5e-4 on weights and biases",
              "book inexact-inputs", v.matrix(2, 4, v.full), v.vector(4, v.full),
              l2w=5e-4, l2b=5e-4),
-        _reg("l1-weights", "L1 on weights: the sum of magnitudes, gradient the sign", "edge exact",
+        _reg("l1-weights", "an L1 penalty on weights: the sum of magnitudes, gradient the sign", "edge exact",
              w, b, l1w=0.5),
-        _reg("l2-weights", "L2 on weights: the sum of squares, gradient 2·l2·w", "edge exact",
+        _reg("l2-weights", "an L2 penalty on weights: the sum of squares, gradient 2·l2·w", "edge exact",
              w, b, l2w=0.25),
-        _reg("l1-biases", "L1 on biases only", "edge exact", w, b, l1b=0.125),
-        _reg("l2-biases", "L2 on biases only", "edge exact", w, b, l2b=2.0),
+        _reg("l1-biases", "an L1 penalty on biases only", "edge exact", w, b, l1b=0.125),
+        _reg("l2-biases", "an L2 penalty on biases only", "edge exact", w, b, l2b=2.0),
         _reg("all-four", "all four regularizers at once", "edge exact", w, b,
              l1w=0.5, l2w=0.25, l1b=0.125, l2b=2.0),
         _reg("sign-of-zero", "d|w|/dw is +1 at 0 and at -0.0, as the book has it", "edge exact",
              [[0.0, -0.0], [1.0, -1.0]], [0.0, -0.0], l1w=1.0, l1b=0.5),
         _reg("no-regularization", "all factors zero: no loss, no gradient", "edge exact", w, b),
-        _reg("factor-two", "L2 gradient keeps its factor 2", "edge exact", [[3.0]], [-5.0],
+        _reg("factor-two", "the L2 gradient keeps its factor 2", "edge exact", [[3.0]], [-5.0],
              l2w=1.0, l2b=1.0),
         bad("negative-factor", "a negative factor is refused", "invalid_value",
             weights=[[1.0]], biases=[1.0], weight_regularizer_l1=-0.5, weight_regularizer_l2=0.0,
@@ -273,7 +279,8 @@ def regularization():
             weights=[[1.0, 2.0], [1.0]], biases=[1.0, 2.0], weight_regularizer_l1=0.0,
             weight_regularizer_l2=0.5, bias_regularizer_l1=0.0, bias_regularizer_l2=0.0),
     ]
-    for i, (k, n) in enumerate(((2, 3), (4, 4), (8, 2), (3, 16))):
+    for i, (k, n) in enumerate(((2, 3), (4, 4), (8, 2), (3, 16), (1, 1), (6, 5), (2, 64),
+                                (16, 3), (5, 7), (1, 9), (10, 10), (3, 2))):
         r = Values(9650 + i)
         cases.append(_reg(f"random-{k}x{n}", f"random {k}x{n} weights, all four factors",
                           "random", r.matrix(k, n, r.full), r.vector(n, r.full),
@@ -316,7 +323,10 @@ def dropout():
         bad("empty-batch", "a batch with no samples is refused", "empty_batch",
             inputs=[], mask=[], rate=0.5, dvalues=[]),
     ]
-    for i, (b, n, rate) in enumerate(((2, 8, 0.125), (4, 4, 0.375), (3, 16, 0.25), (8, 3, 0.5))):
+    for i, (b, n, rate) in enumerate(((2, 8, 0.125), (4, 4, 0.375), (3, 16, 0.25), (8, 3, 0.5),
+                                      (1, 5, 0.0625), (6, 6, 0.75), (2, 32, 0.5), (5, 2, 0.25),
+                                      (3, 3, 0.875), (10, 4, 0.125), (4, 7, 0.3125),
+                                      (1, 1, 0.5), (7, 3, 0.625))):
         r = Values(9750 + i)
         mask = [[r.integer(0, 1) for _ in range(n)] for _ in range(b)]
         cases.append(_drop(f"random-{b}x{n}", f"random {b}x{n} inputs, "
@@ -328,6 +338,10 @@ def dropout():
 # -- sigmoid and the losses of chapters 16-17 -----------------------------------------------------
 def sigmoid():
     cases = [
+        ok("book-layer-outputs", "the book's layer outputs 4.8, 1.21, 2.385... through the sigmoid",
+           "book inexact-inputs", inputs=[[4.8, 1.21, 2.385], [8.9, -1.81, 0.2],
+                                          [1.41, 1.051, 0.026]],
+           dvalues=[[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]]),
         ok("zero", "sigmoid(0) is 0.5 and its slope 0.25", "edge exact",
            inputs=[[0.0, -0.0]], dvalues=[[1.0, 4.0]]),
         ok("symmetric", "sigmoid(-x) = 1 - sigmoid(x)", "edge",
@@ -336,6 +350,10 @@ def sigmoid():
            inputs=[[20.0, 40.0, 100.0]], dvalues=[[1.0, 1.0, 1.0]]),
         ok("saturated-negative", "very negative inputs give tiny outputs, not NaN", "edge",
            inputs=[[-20.0, -40.0, -100.0, -800.0]], dvalues=[[1.0, 1.0, 1.0, 1.0]]),
+        ok("float32-exp-overflow-edge", "inputs near -88.7, where float32 exp(-x) overflows",
+           "edge", inputs=[[-88.5, -89.0, -87.5, 88.75]], dvalues=[[1.0, 1.0, 1.0, 1.0]]),
+        ok("tiny-inputs", "inputs near 1e-30 give 0.5 and a slope of 0.25", "edge",
+           inputs=[[7.888609052210118e-31, -7.888609052210118e-31]], dvalues=[[1.0, 1.0]]),
         ok("gradient-scales", "the backward pass multiplies dvalues by s(1 - s)", "edge",
            inputs=[[1.0, 1.0, 1.0]], dvalues=[[-2.0, 0.0, 3.5]]),
         bad("shape-mismatch", "dvalues of another shape are refused", "shape_mismatch",
@@ -345,7 +363,11 @@ def sigmoid():
         bad("ragged-inputs", "input rows of different lengths are refused", "ragged_rows",
             inputs=[[1.0, 2.0], [1.0]], dvalues=[[1.0, 2.0], [1.0]]),
     ]
-    for i, (b, n, lo, hi) in enumerate(((2, 3, -2, 1), (4, 5, -1, 3), (1, 16, 0, 4), (6, 2, -3, 2))):
+    for i, (b, n, lo, hi) in enumerate(((2, 3, -2, 1), (4, 5, -1, 3), (1, 16, 0, 4), (6, 2, -3, 2),
+                                        (3, 3, -6, -2), (8, 4, 2, 5), (5, 1, -1, 1),
+                                        (2, 8, 3, 6), (4, 4, -3, 3), (1, 32, -2, 2),
+                                        (7, 2, 0, 3), (3, 6, -4, 0), (10, 3, -1, 2),
+                                        (2, 2, 4, 6))):
         r = Values(9850 + i)
         cases.append(ok(f"random-{b}x{n}", f"random {b}x{n} inputs up to 2^{hi + 1}", "random",
                         inputs=r.matrix(b, n, lambda r=r, lo=lo, hi=hi: r.full(lo, hi)),
@@ -360,12 +382,20 @@ def _pair(slug, description, tags, y_pred, y_true):
 def binary_crossentropy():
     v = Values(9901)
     cases = [
+        _pair("book-predictions", "the book's predictions read as three sigmoid outputs a "
+              "sample, targets 0, 1, 1 as binary rows", "book inexact-inputs", BOOK_PROBS,
+              [[1, 0, 0], [0, 1, 0], [0, 1, 0]]),
         _pair("halves", "a prediction of 0.5 costs ln 2 whatever the target", "edge",
               [[0.5], [0.5]], [[1], [0]]),
         _pair("clip-upper", "a certain prediction of 1 is clipped in the loss and the gradient",
               "edge", [[1.0], [1.0]], [[1], [0]]),
         _pair("clip-lower", "a prediction of 0 is clipped in the loss and the gradient", "edge",
               [[0.0], [0.0]], [[1], [0]]),
+        _pair("near-one-float32", "just below 1: kept in float64, clipped in float32", "edge",
+              [[0.9999999403953552], [0.9999999403953552]], [[1], [0]]),
+        _pair("all-ones", "every target 1", "edge", [[0.25, 0.5], [0.75, 0.125]], [[1, 1], [1, 1]]),
+        _pair("all-zeros", "every target 0", "edge", [[0.25, 0.5], [0.75, 0.125]],
+              [[0, 0], [0, 0]]),
         _pair("several-outputs", "three outputs per sample: the loss is their mean, the "
               "gradient divided by 3", "edge", [[0.25, 0.75, 0.5], [0.125, 0.875, 0.5]],
               [[0, 1, 1], [1, 0, 0]]),
@@ -380,7 +410,8 @@ def binary_crossentropy():
         bad("empty-batch", "a batch with no samples is refused", "empty_batch",
             y_pred=[], y_true=[]),
     ]
-    for i, (b, n) in enumerate(((4, 1), (3, 3), (8, 2), (2, 5))):
+    for i, (b, n) in enumerate(((4, 1), (3, 3), (8, 2), (2, 5), (1, 1), (6, 4), (10, 1),
+                                (3, 7), (5, 2), (16, 1), (2, 2), (7, 3))):
         r = Values(9950 + i)
         preds = [[r.integer(1, 2**12 - 1) / 2**12 for _ in range(n)] for _ in range(b)]
         cases.append(_pair(f"random-{b}x{n}", f"random {b}x{n} predictions and targets",
@@ -401,8 +432,16 @@ def _regression_cases(seed):
               [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]], [[1.5, 2.0, 2.0], [0.25, -1.0, 1.0]]),
         _pair("signs", "predictions above and below the targets pull opposite ways", "edge exact",
               [[2.0, -2.0]], [[1.0, 1.0]]),
-        _pair("sine-points", "sine-like targets with inexact predictions", "edge inexact-inputs",
-              [[0.1], [0.2], [0.3]], [[0.0998], [0.1987], [0.2955]]),
+        _pair("large-differences", "differences of 2000 keep their accuracy", "edge exact",
+              [[1000.0, -1000.0]], [[-1000.0, 1000.0]]),
+        _pair("tiny-differences", "a difference of one float32 step at 1", "edge exact",
+              [[1.0000001192092896, 1.0]], [[1.0, 1.0000001192092896]]),
+        _pair("negative-zero", "-0.0 against 0.0 is no error", "edge exact",
+              [[-0.0, 0.0]], [[0.0, -0.0]]),
+        _pair("many-outputs", "sixteen outputs in one sample", "edge exact",
+              [[i / 8 for i in range(16)]], [[(15 - i) / 4 for i in range(16)]]),
+        _pair("book-sine-points", "the book's sine regression shape: sin(x) targets, one output",
+              "book inexact-inputs", [[0.1], [0.2], [0.3]], [[0.0998], [0.1987], [0.2955]]),
         bad("target-shape", "targets of another shape are refused", "shape_mismatch",
             y_pred=[[0.5, 1.0]], y_true=[[0.5]]),
         bad("empty-batch", "a batch with no samples is refused", "empty_batch",
@@ -410,7 +449,8 @@ def _regression_cases(seed):
         bad("flat-predictions", "a flat list is refused: a batch is a matrix", "shape_mismatch",
             y_pred=[0.5, 1.0], y_true=[0.5, 1.0]),
     ]
-    for i, (b, n) in enumerate(((4, 1), (3, 3), (8, 2), (16, 1))):
+    for i, (b, n) in enumerate(((4, 1), (3, 3), (8, 2), (16, 1), (1, 1), (5, 4), (2, 8),
+                                (10, 2), (6, 1), (3, 5), (12, 3), (7, 2), (1, 6))):
         r = Values(seed + 50 + i)
         cases.append(_pair(f"random-{b}x{n}", f"random {b}x{n} predictions and targets",
                            "random", r.matrix(b, n, r.full), r.matrix(b, n, r.full)))
@@ -498,7 +538,8 @@ def _optimizer_cases(optimizer, seed):
             **_step(optimizer, "x", "x", "", [[1.0, 2.0], [1.0]], [0.5, 0.5],
                     [[1.0, 2.0], [1.0]], [0.5, 0.5]).inputs),
     ]
-    for i, (k, n, it) in enumerate(((2, 3, 0), (4, 4, 3), (1, 6, 7), (5, 2, 1))):
+    for i, (k, n, it) in enumerate(((2, 3, 0), (4, 4, 3), (1, 6, 7), (5, 2, 1), (3, 3, 2),
+                                    (6, 1, 9), (2, 8, 4))):
         rr = Values(seed + 50 + i)
         cases.append(s(optimizer, f"random-{k}x{n}-iteration-{it}", f"random {k}x{n} layer at "
                        f"iteration {it}", "random", *_layer(rr, k, n), *_layer(rr, k, n, -8, -2),
@@ -540,7 +581,7 @@ def adagrad_step():
     g, gb = _layer(r, lo=-8, hi=-2)
     return _optimizer_cases("adagrad", 10300) + [
         _step("adagrad", "book-decay-1e-4", "the book's Optimizer_Adagrad(decay=1e-4) at "
-              "iteration 10", "edge inexact-inputs", w, b, g, gb, 10,
+              "iteration 10", "book inexact-inputs", w, b, g, gb, 10,
               _state_values(r, "adagrad"), decay=1e-4),
         _step("adagrad", "first-step-moves-lr", "the first step moves every parameter by about "
               "the learning rate: g / sqrt(g²) = ±1", "edge inexact-inputs", w, b, g, gb,
@@ -553,8 +594,10 @@ def rmsprop_step():
     w, b = _layer(r)
     g, gb = _layer(r, lo=-8, hi=-2)
     return _optimizer_cases("rmsprop", 10400) + [
+        _step("rmsprop", "rho-zero", "rho 0 keeps only the latest squared gradient",
+              "edge inexact-inputs", w, b, g, gb, 2, _state_values(r, "rmsprop"), rho=0.0),
         _step("rmsprop", "book-rho-0999", "the book's Optimizer_RMSprop(learning_rate=0.02, "
-              "decay=1e-5, rho=0.999) at iteration 10", "edge inexact-inputs", w, b, g, gb, 10,
+              "decay=1e-5, rho=0.999) at iteration 10", "book inexact-inputs", w, b, g, gb, 10,
               _state_values(r, "rmsprop"), learning_rate=0.02, decay=1e-5, rho=0.999),
     ]
 
@@ -565,7 +608,7 @@ def adam_step():
     g, gb = _layer(r, lo=-8, hi=-2)
     return _optimizer_cases("adam", 10500) + [
         _step("adam", "book-final", "the book's final Optimizer_Adam(learning_rate=0.05, "
-              "decay=5e-7) at iteration 10", "edge inexact-inputs", w, b, g, gb, 10,
+              "decay=5e-7) at iteration 10", "book inexact-inputs", w, b, g, gb, 10,
               _state_values(r, "adam"), learning_rate=0.05, decay=5e-7),
         _step("adam", "first-step-moves-lr", "the first step moves every parameter by about "
               "the learning rate: the corrected m / sqrt(v) is ±1", "edge inexact-inputs",
@@ -618,36 +661,48 @@ def training():
     cases = [
         t("sgd-ten-steps", "plain SGD, lr 0.5, ten steps on 12 spiral points", "edge", data, 4,
           "sgd", 10, 11101, learning_rate=0.5),
-        t("sgd-book-rate-four-steps", "SGD with the book's default rate 1, four steps", "edge",
+        t("sgd-book-rate-four-steps", "plain SGD at the book's default rate 1, four steps", "edge",
           data, 4, "sgd", 4, 11107),
-        t("sgd-decay-ten-steps", "SGD with decay 1e-1: the rate is recomputed, not compounded",
+        t("sgd-decay-ten-steps", "plain SGD with decay 1e-1: the rate is recomputed, not compounded",
           "edge", data, 4, "sgd", 10, 11102, learning_rate=0.3, decay=1e-1),
-        t("sgd-momentum-ten-steps", "SGD(decay=1e-3, momentum=0.9) as in the book, lr 0.2",
-          "edge", data, 4, "sgd", 10, 11103, learning_rate=0.2, decay=1e-3, momentum=0.9),
-        t("sgd-momentum-large-decay", "SGD with momentum 0.5 and decay 0.1: decay and momentum "
+        t("sgd-momentum-ten-steps", "the book's SGD(decay=1e-3, momentum=0.9) at rate 0.2",
+          "book", data, 4, "sgd", 10, 11103, learning_rate=0.2, decay=1e-3, momentum=0.9),
+        t("sgd-momentum-large-decay", "momentum 0.5 with decay 0.1: decay and momentum "
           "interleave", "edge", data, 4, "sgd", 10, 11104, learning_rate=0.5, decay=0.1,
           momentum=0.5),
-        t("sgd-one-hot", "SGD with one-hot targets", "edge", data, 4, "sgd", 10, 11105, "onehot",
+        t("sgd-one-hot", "plain SGD with one-hot targets", "edge", data, 4, "sgd", 10, 11105, "onehot",
           learning_rate=0.2),
-        t("sgd-wide-hidden", "SGD with 16 hidden units on 6 points", "edge", small, 16, "sgd",
+        t("sgd-wide-hidden", "plain SGD with 16 hidden units on 6 points", "edge", small, 16, "sgd",
           10, 11106, learning_rate=0.05, decay=1e-2),
-        t("adagrad-three-steps", "AdaGrad(decay=1e-4), three steps", "edge", data, 4, "adagrad",
+        t("adagrad-three-steps", "three steps of AdaGrad(decay=1e-4)", "edge", data, 4, "adagrad",
           3, 11201, learning_rate=0.05, decay=1e-4),
-        t("adagrad-small-rate", "AdaGrad with rate 0.02 on 6 points", "edge", small, 3,
+        t("adagrad-small-rate", "an AdaGrad run at rate 0.02 on 6 points", "edge", small, 3,
           "adagrad", 3, 11202, learning_rate=0.02),
-        t("rmsprop-three-steps", "RMSprop(decay=1e-4), three steps", "edge", data, 4, "rmsprop",
+        t("rmsprop-three-steps", "three steps of RMSprop(decay=1e-4)", "edge", data, 4, "rmsprop",
           3, 11301, decay=1e-4),
-        t("rmsprop-rho-0999", "RMSprop(decay=1e-5, rho=0.999) as in the book, rate 0.001: "
+        t("rmsprop-rho-0999", "the book's RMSprop(decay=1e-5, rho=0.999), rate 0.001: "
           "steps of about 30 times the rate", "edge", data, 4, "rmsprop", 3,
           11302, learning_rate=0.001, decay=1e-5, rho=0.999),
-        t("adam-three-steps", "Adam with the book's defaults, three steps", "edge", data, 4,
+        t("adam-three-steps", "three steps of Adam with the book's defaults", "edge", data, 4,
           "adam", 3, 11401),
-        t("adam-book-final", "the book's Adam(learning_rate=0.05, decay=5e-7)", "edge", data, 4,
+        t("adam-book-final", "the book's Adam(learning_rate=0.05, decay=5e-7)", "book", data, 4,
           "adam", 3, 11402, learning_rate=0.05, decay=5e-7),
-        t("adam-one-hot", "Adam(learning_rate=0.02, decay=1e-5) with one-hot targets", "edge",
+        t("adam-one-hot", "the book's Adam(learning_rate=0.02, decay=1e-5) on one-hot targets", "edge",
           small, 5, "adam", 3, 11403, "onehot", learning_rate=0.02, decay=1e-5),
         t("single-step", "one SGD step: loss and accuracy before, parameters after", "edge",
           small, 3, "sgd", 1, 11501),
+        t("random-sgd-b9-h5", "plain SGD, rate 0.2, 9 points, 5 hidden units", "random",
+          spiral(3, 3, 11701), 5, "sgd", 10, 11702, learning_rate=0.2),
+        t("random-sgd-momentum-b6-h8", "momentum 0.8, 6 points, 8 hidden units",
+          "random", spiral(2, 3, 11703), 8, "sgd", 8, 11704, learning_rate=0.1, momentum=0.8),
+        t("random-adagrad-b8-h3", "an AdaGrad run at rate 0.03 on two classes", "random",
+          spiral(4, 2, 11705), 3, "adagrad", 3, 11707, learning_rate=0.03),
+        t("random-rmsprop-b12-h6", "an RMSprop run at rate 0.005 with decay 1e-3", "random",
+          spiral(3, 4, 11707), 6, "rmsprop", 3, 11708, learning_rate=0.005, decay=1e-3),
+        t("random-adam-b10-h4", "an Adam run at rate 0.01 on five classes", "random",
+          spiral(2, 5, 11709), 4, "adam", 3, 11710, learning_rate=0.01),
+        t("random-adam-b4-h2", "two hidden units under Adam with decay 0.1", "random",
+          spiral(2, 2, 11711), 2, "adam", 3, 11712, learning_rate=0.005, decay=0.1),
         bad("zero-steps", "zero steps are refused", "invalid_value",
             **_train("x", "x", "", small, 2, "sgd", 0, 11601).inputs,
             params={"label_format": "sparse", "optimizer": "sgd"}),
