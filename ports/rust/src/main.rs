@@ -5,13 +5,15 @@
 //! Run it under the suite's runner:  nnfs-conform run -- ports/rust/target/release/nnfs-port
 
 mod nnfs;
+mod training;
 
 use nnfs::{fail, ErrorKind::*, Labels, Matrix, StageError, WeightsLayout};
 use serde_json::{json, Map, Value};
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
+use training::{Layer, Optimizer, Regularizers, SoftmaxLossPath};
 
-const STAGES: [&str; 8] = [
+const STAGES: [&str; 24] = [
     "neuron",
     "layer",
     "dense_batch",
@@ -20,6 +22,22 @@ const STAGES: [&str; 8] = [
     "categorical_crossentropy",
     "accuracy",
     "forward",
+    "dense_backward",
+    "relu_backward",
+    "softmax_backward",
+    "categorical_crossentropy_backward",
+    "softmax_crossentropy_backward",
+    "regularization",
+    "dropout",
+    "sigmoid",
+    "binary_crossentropy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "sgd_step",
+    "adagrad_step",
+    "rmsprop_step",
+    "adam_step",
+    "training",
 ];
 
 fn hello() -> Value {
@@ -139,18 +157,9 @@ fn compute(stage: &str, inputs: &Inputs, params: &Map<String, Value>) -> Result<
             json!({"output": output.encode()})
         }
         "relu" => {
-            // Any rank-1 or rank-2 shape: a list holding a list is a matrix.
-            let value = inputs.get("inputs")?;
-            let rank_two = value
-                .as_array()
-                .is_some_and(|v| v.iter().any(Value::is_array));
-            if rank_two {
-                let rows = inputs.matrix("inputs")?;
-                let output: Matrix = rows.iter().map(|row| nnfs::relu(row)).collect();
-                json!({"output": output.encode()})
-            } else {
-                json!({"output": nnfs::relu(&inputs.vector("inputs")?).encode()})
-            }
+            let (rows, rank) = inputs.any_rank("inputs")?;
+            let output: Matrix = rows.iter().map(|row| nnfs::relu(row)).collect();
+            json!({"output": encode_rank(&output, rank)})
         }
         "softmax" => json!({"output": nnfs::softmax(&inputs.matrix("inputs")?)?.encode()}),
         "categorical_crossentropy" => {
@@ -185,7 +194,177 @@ fn compute(stage: &str, inputs: &Inputs, params: &Map<String, Value>) -> Result<
                 "accuracy": out.accuracy.encode(),
             })
         }
+        // The book's chapters 9 to 17 (training.rs)
+        "dense_backward" => {
+            let (dweights, dbiases, dinputs) = training::dense_backward(
+                &inputs.matrix("inputs")?,
+                &inputs.matrix("weights")?,
+                &inputs.matrix("dvalues")?,
+            )?;
+            json!({
+                "dweights": dweights.encode(),
+                "dbiases": dbiases.encode(),
+                "dinputs": dinputs.encode(),
+            })
+        }
+        "relu_backward" => {
+            let (rows, rank) = inputs.any_rank("inputs")?;
+            let (dvalues, dvalues_rank) = inputs.any_rank("dvalues")?;
+            if dvalues_rank != rank {
+                let why = "dvalues must have the rank of inputs".to_string();
+                return Ok(fail(ShapeMismatch, why)?);
+            }
+            let dinputs = training::relu_backward(&rows, &dvalues)?;
+            json!({"dinputs": encode_rank(&dinputs, rank)})
+        }
+        "softmax_backward" => {
+            let output = inputs.matrix("output")?;
+            let dinputs = training::softmax_backward(&output, &inputs.matrix("dvalues")?)?;
+            json!({"dinputs": dinputs.encode()})
+        }
+        "categorical_crossentropy_backward" => {
+            let y_pred = inputs.matrix("y_pred")?;
+            let y_true = inputs.labels(param(params, "label_format")?)?;
+            let dinputs = training::categorical_crossentropy_backward(&y_pred, &y_true)?;
+            json!({"dinputs": dinputs.encode()})
+        }
+        "softmax_crossentropy_backward" => {
+            let path = match param(params, "path")? {
+                "combined" => SoftmaxLossPath::Combined,
+                "separate" => SoftmaxLossPath::Separate,
+                other => return Err(Failure::Protocol(format!("unknown path {other}"))),
+            };
+            let y_pred = inputs.matrix("y_pred")?;
+            let y_true = inputs.labels(param(params, "label_format")?)?;
+            let dinputs = training::softmax_crossentropy_backward(&y_pred, &y_true, path)?;
+            json!({"dinputs": dinputs.encode()})
+        }
+        "regularization" => {
+            let factors = Regularizers {
+                weight_l1: inputs.scalar_as_sent("weight_regularizer_l1")?,
+                weight_l2: inputs.scalar_as_sent("weight_regularizer_l2")?,
+                bias_l1: inputs.scalar_as_sent("bias_regularizer_l1")?,
+                bias_l2: inputs.scalar_as_sent("bias_regularizer_l2")?,
+            };
+            let weights = inputs.matrix("weights")?;
+            let biases = inputs.vector("biases")?;
+            let (loss, dweights, dbiases) = training::regularization(&weights, &biases, factors)?;
+            json!({"loss": loss.encode(), "dweights": dweights.encode(), "dbiases": dbiases.encode()})
+        }
+        "dropout" => {
+            let (output, dinputs) = training::dropout(
+                &inputs.matrix("inputs")?,
+                &inputs.matrix_as_sent("mask")?,
+                inputs.scalar_as_sent("rate")?,
+                &inputs.matrix("dvalues")?,
+            )?;
+            json!({"output": output.encode(), "dinputs": dinputs.encode()})
+        }
+        "sigmoid" => {
+            let output_and_dinputs =
+                training::sigmoid(&inputs.matrix("inputs")?, &inputs.matrix("dvalues")?)?;
+            let (output, dinputs) = output_and_dinputs;
+            json!({"output": output.encode(), "dinputs": dinputs.encode()})
+        }
+        "binary_crossentropy" | "mean_squared_error" | "mean_absolute_error" => {
+            let y_pred = inputs.matrix("y_pred")?;
+            let out = match stage {
+                "binary_crossentropy" => {
+                    training::binary_crossentropy(&y_pred, &inputs.matrix_as_sent("y_true")?)?
+                }
+                "mean_squared_error" => {
+                    training::mean_squared_error(&y_pred, &inputs.matrix("y_true")?)?
+                }
+                _ => training::mean_absolute_error(&y_pred, &inputs.matrix("y_true")?)?,
+            };
+            json!({
+                "sample_losses": out.sample_losses.encode(),
+                "loss": out.loss.encode(),
+                "dinputs": out.dinputs.encode(),
+            })
+        }
+        "sgd_step" | "adagrad_step" | "rmsprop_step" | "adam_step" => {
+            let optimizer = optimizer(stage.trim_end_matches("_step"), inputs)?;
+            let layer = inputs.layer("weights", "biases")?;
+            let grads = inputs.layer("dweights", "dbiases")?;
+            let names = optimizer.state_names();
+            let state: Vec<Layer> = names
+                .iter()
+                .map(|&(weights, biases)| inputs.layer(weights, biases))
+                .collect::<Result<_, _>>()?;
+            let iterations = inputs.count("iterations", 0)?;
+            let (learning_rate, decay) = (inputs.scalar("learning_rate")?, inputs.scalar("decay")?);
+            let step = optimizer.step(&layer, &grads, &state, iterations, learning_rate, decay)?;
+            let mut outputs = json!({
+                "weights": step.layer.weights.encode(),
+                "biases": step.layer.biases.encode(),
+                "learning_rate": step.learning_rate.encode(),
+                "iterations": step.iterations,
+            });
+            for (&(weights, biases), array) in names.iter().zip(&step.state) {
+                outputs[weights] = array.weights.encode();
+                outputs[biases] = array.biases.encode();
+            }
+            outputs
+        }
+        "training" => {
+            // Every hyperparameter is sent, used or not; each must be a number.
+            for name in HYPERPARAMETERS {
+                inputs.scalar(name)?;
+            }
+            let trajectory = training::training(
+                &inputs.matrix("inputs")?,
+                &inputs.labels(param(params, "label_format")?)?,
+                inputs.layer("weights1", "biases1")?,
+                inputs.layer("weights2", "biases2")?,
+                inputs.count("steps", 1)?,
+                (inputs.scalar("learning_rate")?, inputs.scalar("decay")?),
+                optimizer(param(params, "optimizer")?, inputs)?,
+            )?;
+            json!({
+                "loss": trajectory.loss.encode(),
+                "accuracy": trajectory.accuracy.encode(),
+                "learning_rate": trajectory.learning_rate.encode(),
+                "weights1": trajectory.weights1.encode(),
+                "biases1": trajectory.biases1.encode(),
+                "weights2": trajectory.weights2.encode(),
+                "biases2": trajectory.biases2.encode(),
+            })
+        }
         other => return Err(Failure::Protocol(format!("unknown stage {other}"))),
+    })
+}
+
+/// The hyperparameters of `training`: the initial rate, its decay, and every optimizer's own.
+const HYPERPARAMETERS: [&str; 7] = [
+    "learning_rate",
+    "decay",
+    "momentum",
+    "epsilon",
+    "rho",
+    "beta_1",
+    "beta_2",
+];
+
+/// The optimizer `sgd`, `adagrad`, `rmsprop` or `adam`, with its own hyperparameters.
+fn optimizer(name: &str, inputs: &Inputs) -> Result<Optimizer, Failure> {
+    Ok(match name {
+        "sgd" => Optimizer::Sgd {
+            momentum: inputs.scalar("momentum")?,
+        },
+        "adagrad" => Optimizer::Adagrad {
+            epsilon: inputs.scalar("epsilon")?,
+        },
+        "rmsprop" => Optimizer::RmsProp {
+            epsilon: inputs.scalar("epsilon")?,
+            rho: inputs.scalar("rho")?,
+        },
+        "adam" => Optimizer::Adam {
+            epsilon: inputs.scalar("epsilon")?,
+            beta_1: inputs.scalar("beta_1")?,
+            beta_2: inputs.scalar("beta_2")?,
+        },
+        other => return Err(Failure::Protocol(format!("unknown optimizer {other}"))),
     })
 }
 
@@ -220,6 +399,49 @@ impl Inputs<'_> {
         Ok(rows.into_iter().map(float32).collect())
     }
 
+    /// A rank-1 or rank-2 input as rows (a rank-1 input is one row), and its rank.
+    fn any_rank(&self, name: &str) -> Result<(Matrix, Rank), Failure> {
+        // A list holding a list is a matrix.
+        let value = self.get(name)?;
+        if value
+            .as_array()
+            .is_some_and(|v| v.iter().any(Value::is_array))
+        {
+            Ok((self.matrix(name)?, Rank::Two))
+        } else {
+            Ok((vec![self.vector(name)?], Rank::One))
+        }
+    }
+
+    /// A number whose domain the stage checks (a rate, a factor): kept as sent, in f64.
+    fn scalar_as_sent(&self, name: &str) -> Result<f64, Failure> {
+        Ok(scalar(name, self.get(name)?)?)
+    }
+
+    /// A matrix of integers 0 and 1 (a dropout mask, binary targets): kept as sent until checked.
+    fn matrix_as_sent(&self, name: &str) -> Result<Vec<Vec<f64>>, Failure> {
+        Ok(matrix(name, self.get(name)?)?)
+    }
+
+    /// A count (`iterations`, `steps`): an integer `>= least`, else `invalid_value`.
+    fn count(&self, name: &str, least: u64) -> Result<u64, Failure> {
+        match number(self.get(name)?) {
+            Some(x) if x.fract() == 0.0 && x >= least as f64 => Ok(x as u64),
+            _ => {
+                let why = format!("{name} must be an integer >= {least}");
+                Ok(fail(InvalidValue, why)?)
+            }
+        }
+    }
+
+    /// A dense layer's weights (K×N) and biases (N), or arrays of their shapes.
+    fn layer(&self, weights: &str, biases: &str) -> Result<Layer, Failure> {
+        Ok(Layer {
+            weights: self.matrix(weights)?,
+            biases: self.vector(biases)?,
+        })
+    }
+
     /// `y_true`, as class indices or one-hot rows; checked against y_pred by the stage.
     fn labels(&self, label_format: &str) -> Result<Labels, Failure> {
         let y_true = self.get("y_true")?;
@@ -235,6 +457,9 @@ impl Inputs<'_> {
 fn number(value: &Value) -> Option<f64> {
     match value {
         Value::Number(x) => x.as_f64(),
+        // NOTE: true and false are not numbers, but the reference reads them as single values
+        //       and refuses them as labels, mask entries or counts: NaN fails all those checks.
+        Value::Bool(_) => Some(f64::NAN),
         Value::String(s) if s == "NaN" => Some(f64::NAN),
         Value::String(s) if s == "Infinity" => Some(f64::INFINITY),
         Value::String(s) if s == "-Infinity" => Some(f64::NEG_INFINITY),
@@ -298,6 +523,13 @@ fn float32(values: Vec<f64>) -> Vec<f32> {
     values.into_iter().map(|x| x as f32).collect()
 }
 
+/// The rank of an input that may be rank 1 or rank 2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rank {
+    One,
+    Two,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing outputs: f32 -> f64 is exact; NaN and the infinities travel as strings.
 
@@ -319,6 +551,14 @@ impl Encode for f32 {
 impl<T: Encode> Encode for Vec<T> {
     fn encode(&self) -> Value {
         Value::Array(self.iter().map(Encode::encode).collect())
+    }
+}
+
+/// Rows of a rank-1 or rank-2 input's shape: a rank-1 input was read as one row.
+fn encode_rank(rows: &Matrix, rank: Rank) -> Value {
+    match rank {
+        Rank::One => rows[0].encode(),
+        Rank::Two => rows.encode(),
     }
 }
 

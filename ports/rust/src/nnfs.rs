@@ -9,7 +9,7 @@ use ErrorKind::*;
 /// A rank-2 array: a list of rows, all of one length (checked when it is read).
 pub type Matrix = Vec<Vec<f32>>;
 
-/// The suite's five kinds of invalid input (docs/STAGES.md).
+/// The suite's six kinds of invalid input (docs/STAGES.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     ShapeMismatch,
@@ -17,6 +17,7 @@ pub enum ErrorKind {
     EmptyBatch,
     LabelOutOfRange,
     InvalidLabel,
+    InvalidValue,
 }
 
 impl ErrorKind {
@@ -28,6 +29,7 @@ impl ErrorKind {
             ErrorKind::EmptyBatch => "empty_batch",
             ErrorKind::LabelOutOfRange => "label_out_of_range",
             ErrorKind::InvalidLabel => "invalid_label",
+            ErrorKind::InvalidValue => "invalid_value",
         }
     }
 }
@@ -232,12 +234,12 @@ pub fn forward(
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-fn clip(p: f32) -> f32 {
+pub(crate) fn clip(p: f32) -> f32 {
     // NOTE: f32::clamp keeps a NaN a NaN, as np.clip does.
     p.clamp(CLIP_LOW, CLIP_HIGH)
 }
 
-fn mean(values: &[f32]) -> f32 {
+pub(crate) fn mean(values: &[f32]) -> f32 {
     values.iter().sum::<f32>() / values.len() as f32
 }
 
@@ -256,7 +258,7 @@ fn argmax(row: &[f32]) -> usize {
     best
 }
 
-fn transpose(rows: &[Vec<f32>]) -> Matrix {
+pub(crate) fn transpose(rows: &[Vec<f32>]) -> Matrix {
     let columns = rows.first().map_or(0, Vec::len);
     (0..columns)
         .map(|c| rows.iter().map(|row| row[c]).collect())
@@ -267,7 +269,7 @@ fn transpose(rows: &[Vec<f32>]) -> Matrix {
 // Input checks (ranks and ragged rows are checked when the inputs are read, see main.rs)
 
 /// A batch has at least one sample (row).
-fn check_batch(name: &str, rows: &[Vec<f32>]) -> Result<(), StageError> {
+pub(crate) fn check_batch(name: &str, rows: &[Vec<f32>]) -> Result<(), StageError> {
     if rows.is_empty() {
         return fail(EmptyBatch, format!("{name} has no samples"));
     }
@@ -277,7 +279,11 @@ fn check_batch(name: &str, rows: &[Vec<f32>]) -> Result<(), StageError> {
 /// Checks `y_true` against a batch of `samples` rows of `classes` values and returns the class
 /// of each sample. sparse: `samples` integers in [0, classes); onehot: `samples` rows of
 /// `classes` values, exactly one 1 among 0s.
-fn check_labels(y_true: &Labels, samples: usize, classes: usize) -> Result<Vec<usize>, StageError> {
+pub(crate) fn check_labels(
+    y_true: &Labels,
+    samples: usize,
+    classes: usize,
+) -> Result<Vec<usize>, StageError> {
     match y_true {
         Labels::Sparse(labels) => {
             if labels.len() != samples {
