@@ -1,11 +1,11 @@
-// The stages of Neural Networks from Scratch, chapters 1 to 5, in plain JavaScript.
+// The stages of Neural Networks from Scratch, chapters 1 to 5 and 9 to 17, in plain JavaScript.
 //
 // One function per stage, named as in the suite. Each takes one object of named inputs (nested
 // arrays of numbers) and params (strings) and returns an object of named outputs. Invalid
 // inputs throw a StageError. No dependencies: loops over arrays, Math.exp and Math.log, as in
 // the book's first chapters. JavaScript numbers are float64, the port's dtype.
 
-// Invalid inputs: `kind` is one of the suite's five error kinds.
+// Invalid inputs: `kind` is one of the suite's error kinds.
 export class StageError extends Error {
   constructor(kind, message) {
     super(message);
@@ -191,6 +191,350 @@ export function forward({ inputs, weights1, biases1, weights2, biases2, y_true, 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Training: backward passes, regularization, more losses, optimizers (chapters 9 to 17)
+//
+// Every stage is pure: what the book keeps on a layer object (its forward inputs or output, a
+// dropout mask, optimizer state) is an input, and what it updates is an output.
+
+export function dense_backward({ inputs, weights, dvalues }) {
+  // inputs (B, K), weights (K, N) as Layer_Dense keeps them, dvalues (B, N)
+  // -> dweights (K, N), dbiases (N), dinputs (B, K)
+  const [b, k] = batchShape("inputs", inputs);
+  const [rows, n] = shapeOf("weights", weights);
+  if (rows !== k || n === undefined) {
+    throw new StageError("shape_mismatch", `weights must have shape [${k}, N]`);
+  }
+  sameShape("dvalues", dvalues, [b, n], "the layer's output");
+  const dweights = dot(transpose(inputs, k), dvalues, n);
+  // NOTE: the bias gradient is the SUM over the batch (axis 0), one value per neuron.
+  const dbiases = new Array(n).fill(0.0);
+  for (const row of dvalues) {
+    for (let j = 0; j < n; j++) dbiases[j] += row[j];
+  }
+  const dinputs = dot(dvalues, transpose(weights, n), k);
+  return { dweights, dbiases, dinputs };
+}
+
+export function relu_backward({ inputs, dvalues }) {
+  // inputs: the forward pass's inputs, rank 1 or 2; dvalues the same shape -> dinputs
+  // NOTE: the gradient is 0 where the INPUT is <= 0, including exactly 0 and -0.0: the mask is
+  //       taken on the forward inputs, never on dvalues.
+  const dims = shapeOf("inputs", inputs);
+  if (dims.length !== 1 && dims.length !== 2) {
+    throw new StageError("shape_mismatch", `inputs must have rank 1 or 2, has rank ${dims.length}`);
+  }
+  sameShape("dvalues", dvalues, dims, "inputs");
+  return { dinputs: each((x, dv) => (x <= 0 ? 0 : dv), inputs, dvalues) };
+}
+
+export function softmax_backward({ output, dvalues }) {
+  // output (B, C): the softmax's forward output, dvalues (B, C) -> dinputs (B, C)
+  // NOTE: each sample through its Jacobian diag(p) - p·pᵀ, as the book writes it.
+  const dims = batchShape("output", output);
+  sameShape("dvalues", dvalues, dims, "output");
+  const dinputs = [];
+  for (let b = 0; b < output.length; b++) {
+    const p = output[b];
+    const row = [];
+    for (let i = 0; i < p.length; i++) {
+      let total = 0.0;
+      for (let j = 0; j < p.length; j++) {
+        const jacobian = (i === j ? p[i] : 0) - p[i] * p[j];
+        total += jacobian * dvalues[b][j];
+      }
+      row.push(total);
+    }
+    dinputs.push(row);
+  }
+  return { dinputs };
+}
+
+export function categorical_crossentropy_backward({ y_pred, y_true, label_format }) {
+  // y_pred (B, C), y_true (B) class indices or (B, C) one-hot rows -> dinputs (B, C)
+  // NOTE: -y_true / y_pred / samples, NOT clipped (the book does not clip here).
+  const [samples, classes] = batchShape("y_pred", y_pred);
+  const targets = oneHot(y_true, label_format, samples, classes);
+  return { dinputs: each((y, p) => -y / p / samples, targets, y_pred) };
+}
+
+export function softmax_crossentropy_backward({ y_pred, y_true, label_format, path }) {
+  // y_pred (B, C): the SOFTMAX OUTPUT, y_true (B) or (B, C) -> dinputs (B, C)
+  // "combined": (y_pred - y_true) / samples, divided by the number of SAMPLES, not classes;
+  // "separate": the two backward passes chained, the same number computed the long way.
+  const [samples, classes] = batchShape("y_pred", y_pred);
+  const targets = oneHot(y_true, label_format, samples, classes);
+  if (path === "separate") {
+    const dvalues = categorical_crossentropy_backward({ y_pred, y_true, label_format }).dinputs;
+    return softmax_backward({ output: y_pred, dvalues });
+  }
+  if (path !== "combined") throw new Error(`unknown path ${JSON.stringify(path)}`);
+  return { dinputs: each((p, y) => (y === 1 ? p - 1 : p) / samples, y_pred, targets) };
+}
+
+export function regularization({
+  weights, biases, weight_regularizer_l1, weight_regularizer_l2,
+  bias_regularizer_l1, bias_regularizer_l2,
+}) {
+  // weights (K, N), biases (N), four factors >= 0 -> loss (scalar), dweights (K, N), dbiases (N):
+  // the regularization's own share, which Layer_Dense.backward adds to the data gradients
+  layerShape("weights", weights, "biases", biases);
+  const l1w = factor("weight_regularizer_l1", weight_regularizer_l1);
+  const l2w = factor("weight_regularizer_l2", weight_regularizer_l2);
+  const l1b = factor("bias_regularizer_l1", bias_regularizer_l1);
+  const l2b = factor("bias_regularizer_l2", bias_regularizer_l2);
+  const values = weights.flat();
+  const loss = l1w * sum(values.map(Math.abs)) + l2w * sum(values.map((w) => w * w))
+    + l1b * sum(biases.map(Math.abs)) + l2b * sum(biases.map((b) => b * b));
+  // NOTE: d|w|/dw is +1 where w >= 0, including 0 and -0.0 (the book's dL1); L2 gives 2·l2·w.
+  const gradient = (l1, l2) => (w) => l1 * (w < 0 ? -1 : 1) + 2 * l2 * w;
+  return {
+    loss,
+    dweights: each(gradient(l1w, l2w), weights),
+    dbiases: each(gradient(l1b, l2b), biases),
+  };
+}
+
+export function dropout({ inputs, mask, rate, dvalues }) {
+  // inputs (B, N), mask (B, N) of 0/1 draws (1 keeps), rate: the DROP rate of
+  // Layer_Dropout(rate), dvalues (B, N) -> output, dinputs (B, N)
+  // NOTE: inverted dropout: kept values are scaled by 1 / (1 - rate). The book draws the mask
+  //       with np.random.binomial(1, 1 - rate, size); here it is an input.
+  const dims = batchShape("inputs", inputs);
+  sameShape("mask", mask, dims, "inputs");
+  sameShape("dvalues", dvalues, dims, "inputs");
+  mask.forEach((row, i) => row.forEach((m, j) => {
+    if (m !== 0 && m !== 1) {
+      throw new StageError("invalid_value", `mask[${i}][${j}] is ${JSON.stringify(m)}, not 0 or 1`);
+    }
+  }));
+  rate = scalar("rate", rate);
+  if (!(rate >= 0 && rate < 1)) {
+    throw new StageError("invalid_value", `rate is ${rate}, not in [0, 1)`);
+  }
+  const binaryMask = each((m) => m / (1 - rate), mask);
+  return {
+    output: each((x, m) => x * m, inputs, binaryMask),
+    dinputs: each((dv, m) => dv * m, dvalues, binaryMask),
+  };
+}
+
+export function sigmoid({ inputs, dvalues }) {
+  // inputs (B, N), dvalues (B, N) -> output, dinputs (B, N)
+  // NOTE: the backward reuses the output: dvalues·(1 - s)·s.
+  const dims = batchShape("inputs", inputs);
+  sameShape("dvalues", dvalues, dims, "inputs");
+  const output = each((x) => 1 / (1 + Math.exp(-x)), inputs);
+  return { output, dinputs: each((dv, s) => dv * (1 - s) * s, dvalues, output) };
+}
+
+export function binary_crossentropy({ y_pred, y_true }) {
+  // y_pred (B, O) sigmoid outputs, y_true (B, O) of 0/1 -> sample_losses (B), loss, dinputs (B, O)
+  // NOTE: clipped to [1e-7, 1 - 1e-7] in the forward AND the backward pass; each sample's loss
+  //       is the mean over its O outputs.
+  const [samples, outputs] = batchShape("y_pred", y_pred);
+  sameShape("y_true", y_true, [samples, outputs], "y_pred");
+  y_true.forEach((row, i) => row.forEach((y, j) => {
+    if (y !== 0 && y !== 1) {
+      throw new StageError("invalid_label",
+        `y_true[${i}][${j}] is ${JSON.stringify(y)}, not 0 or 1`);
+    }
+  }));
+  const clipped = each(clip, y_pred);
+  const sample_losses = clipped.map((row, b) => mean(row.map(
+    (c, o) => -(y_true[b][o] * Math.log(c) + (1 - y_true[b][o]) * Math.log(1 - c)))));
+  const dinputs = each((y, c) => -(y / c - (1 - y) / (1 - c)) / outputs / samples, y_true, clipped);
+  return { sample_losses, loss: mean(sample_losses), dinputs };
+}
+
+export function mean_squared_error({ y_pred, y_true }) {
+  // y_pred (B, O), y_true (B, O) measurements -> sample_losses (B), loss, dinputs (B, O)
+  const [samples, outputs] = batchShape("y_pred", y_pred);
+  sameShape("y_true", y_true, [samples, outputs], "y_pred");
+  const sample_losses = y_pred.map((row, b) => mean(row.map((p, o) => (y_true[b][o] - p) ** 2)));
+  const dinputs = each((p, y) => -2 * (y - p) / outputs / samples, y_pred, y_true);
+  return { sample_losses, loss: mean(sample_losses), dinputs };
+}
+
+export function mean_absolute_error({ y_pred, y_true }) {
+  // y_pred (B, O), y_true (B, O) measurements -> sample_losses (B), loss, dinputs (B, O)
+  // NOTE: the gradient of |y_pred - y_true| is sign(y_pred - y_true), 0 where they are equal.
+  //       The book's np.sign(y_true - dvalues) has the wrong sign (mae-gradient-sign-flipped).
+  const [samples, outputs] = batchShape("y_pred", y_pred);
+  sameShape("y_true", y_true, [samples, outputs], "y_pred");
+  const sample_losses = y_pred.map((row, b) => mean(row.map((p, o) => Math.abs(y_true[b][o] - p))));
+  const dinputs = each((p, y) => Math.sign(p - y) / outputs / samples, y_pred, y_true);
+  return { sample_losses, loss: mean(sample_losses), dinputs };
+}
+
+// The optimizers (chapter 10): the book's pre_update_params, update_params and
+// post_update_params for one layer, with its whole state in and out.
+
+export function sgd_step(layer) {
+  // weights (K, N), biases (N), dweights, dbiases, weight_momentums, bias_momentums,
+  // iterations, learning_rate, decay, momentum -> the updated parameters and momentums,
+  // learning_rate (the rate this step used), iterations + 1
+  const { iterations, learning_rate, decay, momentum } =
+    optimizerInputs(layer, ["weight_momentums", "bias_momentums"],
+      ["learning_rate", "decay", "momentum"]);
+  const lr = currentLearningRate(learning_rate, decay, iterations);
+  const update = (values, gradients, momentums) => {
+    if (momentum === 0) {
+      // NOTE: without momentum the book keeps no momentum arrays: they come back unchanged.
+      return [each((w, g) => w + -lr * g, values, gradients), momentums];
+    }
+    // NOTE: m = momentum·m - lr·g; w += m (the decayed rate is inside the momentum).
+    momentums = each((m, g) => momentum * m - lr * g, momentums, gradients);
+    return [each((w, m) => w + m, values, momentums), momentums];
+  };
+  const [weights, weight_momentums] =
+    update(layer.weights, layer.dweights, layer.weight_momentums);
+  const [biases, bias_momentums] = update(layer.biases, layer.dbiases, layer.bias_momentums);
+  return {
+    weights, biases, weight_momentums, bias_momentums,
+    learning_rate: lr, iterations: iterations + 1,
+  };
+}
+
+export function adagrad_step(layer) {
+  // as sgd_step, with weight_cache, bias_cache for the momentums and epsilon for momentum
+  const { iterations, learning_rate, decay, epsilon } =
+    optimizerInputs(layer, ["weight_cache", "bias_cache"], ["learning_rate", "decay", "epsilon"]);
+  const lr = currentLearningRate(learning_rate, decay, iterations);
+  const update = (values, gradients, cache) => {
+    cache = each((c, g) => c + g ** 2, cache, gradients);
+    // NOTE: epsilon is added OUTSIDE the square root.
+    return [each((w, g, c) => w + -lr * g / (Math.sqrt(c) + epsilon), values, gradients, cache),
+      cache];
+  };
+  const [weights, weight_cache] = update(layer.weights, layer.dweights, layer.weight_cache);
+  const [biases, bias_cache] = update(layer.biases, layer.dbiases, layer.bias_cache);
+  return {
+    weights, biases, weight_cache, bias_cache, learning_rate: lr, iterations: iterations + 1,
+  };
+}
+
+export function rmsprop_step(layer) {
+  // as adagrad_step, plus rho
+  const { iterations, learning_rate, decay, epsilon, rho } =
+    optimizerInputs(layer, ["weight_cache", "bias_cache"],
+      ["learning_rate", "decay", "epsilon", "rho"]);
+  const lr = currentLearningRate(learning_rate, decay, iterations);
+  const update = (values, gradients, cache) => {
+    cache = each((c, g) => rho * c + (1 - rho) * g ** 2, cache, gradients);
+    return [each((w, g, c) => w + -lr * g / (Math.sqrt(c) + epsilon), values, gradients, cache),
+      cache];
+  };
+  const [weights, weight_cache] = update(layer.weights, layer.dweights, layer.weight_cache);
+  const [biases, bias_cache] = update(layer.biases, layer.dbiases, layer.bias_cache);
+  return {
+    weights, biases, weight_cache, bias_cache, learning_rate: lr, iterations: iterations + 1,
+  };
+}
+
+export function adam_step(layer) {
+  // weights, biases, dweights, dbiases, weight_momentums, bias_momentums, weight_cache,
+  // bias_cache, iterations, learning_rate, decay, epsilon, beta_1, beta_2
+  // -> the updated parameters, momentums and caches, learning_rate, iterations + 1
+  const { iterations, learning_rate, decay, epsilon, beta_1, beta_2 } =
+    optimizerInputs(layer, ["weight_momentums", "bias_momentums", "weight_cache", "bias_cache"],
+      ["learning_rate", "decay", "epsilon", "beta_1", "beta_2"]);
+  const lr = currentLearningRate(learning_rate, decay, iterations);
+  // NOTE: the bias correction divides by 1 - beta^(iterations + 1): the step count is 1-based
+  //       there, and the betas are never decayed.
+  const correction1 = 1 - beta_1 ** (iterations + 1);
+  const correction2 = 1 - beta_2 ** (iterations + 1);
+  const update = (values, gradients, momentums, cache) => {
+    momentums = each((m, g) => beta_1 * m + (1 - beta_1) * g, momentums, gradients);
+    cache = each((c, g) => beta_2 * c + (1 - beta_2) * g ** 2, cache, gradients);
+    // NOTE: epsilon is added to the square root of the CORRECTED cache, outside the root.
+    values = each((w, m, c) => w + -lr * (m / correction1) / (Math.sqrt(c / correction2) + epsilon),
+      values, momentums, cache);
+    return [values, momentums, cache];
+  };
+  const [weights, weight_momentums, weight_cache] =
+    update(layer.weights, layer.dweights, layer.weight_momentums, layer.weight_cache);
+  const [biases, bias_momentums, bias_cache] =
+    update(layer.biases, layer.dbiases, layer.bias_momentums, layer.bias_cache);
+  return {
+    weights, biases, weight_momentums, bias_momentums, weight_cache, bias_cache,
+    learning_rate: lr, iterations: iterations + 1,
+  };
+}
+
+// optimizer name -> [step function, the names of its state arrays]
+const OPTIMIZERS = {
+  sgd: [sgd_step, ["weight_momentums", "bias_momentums"]],
+  adagrad: [adagrad_step, ["weight_cache", "bias_cache"]],
+  rmsprop: [rmsprop_step, ["weight_cache", "bias_cache"]],
+  adam: [adam_step, ["weight_momentums", "bias_momentums", "weight_cache", "bias_cache"]],
+};
+
+export function training({
+  inputs, y_true, weights1, biases1, weights2, biases2, steps, label_format, optimizer,
+  ...hyperparameters
+}) {
+  // inputs (B, K), y_true, weights1 (K, H), biases1 (H), weights2 (H, C), biases2 (C), steps,
+  // learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2
+  // -> per step: loss, accuracy, learning_rate (S); weights1 (S, K, H), biases1 (S, H),
+  //    weights2 (S, H, C), biases2 (S, C)
+  // The book's model, full batch: Dense(K, H) -> ReLU -> Dense(H, C) -> softmax + cross-entropy.
+  // NOTE: loss and accuracy are measured BEFORE the step, the parameters recorded AFTER it;
+  //       optimizer state starts at zeros, and both layers are updated with iterations = s (the
+  //       count rises once per step, not once per layer).
+  const [samples, k] = batchShape("inputs", inputs);
+  const h = layerShape("weights1", weights1, "biases1", biases1, k);
+  const classes = layerShape("weights2", weights2, "biases2", biases2, h);
+  labels(y_true, label_format, samples, classes);
+  steps = count("steps", steps, 1);
+  const hyper = {};
+  for (const name of ["learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1", "beta_2"]) {
+    hyper[name] = scalar(name, hyperparameters[name]);
+  }
+  if (!Object.hasOwn(OPTIMIZERS, optimizer)) {
+    throw new Error(`unknown optimizer ${JSON.stringify(optimizer)}`);
+  }
+  const [step, state] = OPTIMIZERS[optimizer];
+  const layers = [{ weights: weights1, biases: biases1 }, { weights: weights2, biases: biases2 }];
+  for (const layer of layers) {
+    for (const name of state) {
+      layer[name] = each(() => 0.0, name.startsWith("weight") ? layer.weights : layer.biases);
+    }
+  }
+  const record = {
+    loss: [], accuracy: [], learning_rate: [], weights1: [], biases1: [], weights2: [], biases2: [],
+  };
+  const [layer1, layer2] = layers;
+  for (let s = 0; s < steps; s++) {
+    const dense1 = dense_batch({ inputs, weights: layer1.weights, biases: layer1.biases }).output;
+    const relu1 = relu({ inputs: dense1 }).output;
+    const dense2 = dense_batch({ inputs: relu1, weights: layer2.weights, biases: layer2.biases })
+      .output;
+    const probabilities = softmax({ inputs: dense2 }).output;
+    const predicted = { y_pred: probabilities, y_true, label_format };
+    record.loss.push(categorical_crossentropy(predicted).loss);
+    record.accuracy.push(accuracy(predicted).accuracy);
+
+    const dvalues = softmax_crossentropy_backward({ ...predicted, path: "combined" }).dinputs;
+    const grads2 = dense_backward({ inputs: relu1, weights: layer2.weights, dvalues });
+    const drelu1 = relu_backward({ inputs: dense1, dvalues: grads2.dinputs }).dinputs;
+    const grads1 = dense_backward({ inputs, weights: layer1.weights, dvalues: drelu1 });
+
+    let result;
+    for (const [layer, grads] of [[layer1, grads1], [layer2, grads2]]) {
+      result = step({ ...layer, dweights: grads.dweights, dbiases: grads.dbiases,
+        iterations: s, ...hyper });
+      for (const name of ["weights", "biases", ...state]) layer[name] = result[name];
+    }
+    record.learning_rate.push(result.learning_rate);
+    record.weights1.push(layer1.weights);
+    record.biases1.push(layer1.biases);
+    record.weights2.push(layer2.weights);
+    record.biases2.push(layer2.biases);
+  }
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small helpers
 
 function clip(p) {
@@ -215,6 +559,42 @@ function argmax(row) {
     if (row[c] > row[best]) best = c;
   }
   return best;
+}
+
+function sum(values) {
+  let total = 0.0;
+  for (const v of values) total += v;
+  return total;
+}
+
+// f applied element by element to arrays of one shape (numbers, lists or lists of lists).
+function each(f, ...arrays) {
+  if (!Array.isArray(arrays[0])) return f(...arrays);
+  return arrays[0].map((_, i) => each(f, ...arrays.map((array) => array[i])));
+}
+
+// The matrix product of a (I, J) and b (J, columns).
+function dot(a, b, columns) {
+  return a.map((row) => {
+    const out = new Array(columns).fill(0.0);
+    for (let j = 0; j < row.length; j++) {
+      for (let c = 0; c < columns; c++) out[c] += row[j] * b[j][c];
+    }
+    return out;
+  });
+}
+
+// Sparse labels or one-hot rows, checked, as one-hot rows of 0s and 1s.
+function oneHot(yTrue, labelFormat, samples, classes) {
+  const [format, checked] = labels(yTrue, labelFormat, samples, classes);
+  if (format === "onehot") return checked;
+  return checked.map((label) => Array.from({ length: classes }, (_, c) => (c === label ? 1 : 0)));
+}
+
+function currentLearningRate(learningRate, decay, iterations) {
+  // NOTE: lr / (1 + decay·iterations), recomputed from the initial rate at every step (never
+  //       compounded), with iterations counted BEFORE this step: step 0 uses the initial rate.
+  return decay === 0 ? learningRate : learningRate * (1 / (1 + decay * iterations));
 }
 
 function transpose(rows, columns) {
@@ -287,6 +667,81 @@ function batch(name, value) {
     throw new StageError("empty_batch", `${name} has no samples`);
   }
   return rows;
+}
+
+// The shape of a nested array as NumPy sees it: [] for a number, [B] for a list of numbers,
+// [B, K] for a list of rows, and so on. Rows of different lengths are ragged_rows.
+function shapeOf(name, value) {
+  if (!Array.isArray(value)) return [];
+  const inner = value.map((v) => shapeOf(name, v));
+  for (let i = 1; i < inner.length; i++) {
+    if (inner[i].join() !== inner[0].join()) {
+      throw new StageError("ragged_rows", `${name} has rows of different shapes`);
+    }
+  }
+  return [value.length, ...(inner[0] ?? [])];
+}
+
+function sameShape(name, value, dims, of) {
+  const got = shapeOf(name, value);
+  if (got.join() !== dims.join() || got.length !== dims.length) {
+    throw new StageError("shape_mismatch",
+      `${name} has shape [${got}], not the shape of ${of}, [${dims}]`);
+  }
+}
+
+// The shape [B, K] of a batch: a rank-2 input with at least one sample.
+function batchShape(name, value) {
+  if (Array.isArray(value) && value.length === 0) {
+    throw new StageError("empty_batch", `${name} has no samples`);
+  }
+  const dims = shapeOf(name, value);
+  if (dims.length !== 2) {
+    throw new StageError("shape_mismatch", `${name} must have rank 2, has shape [${dims}]`);
+  }
+  return dims;
+}
+
+// Weights (K, N) and biases (N) of one layer, with K = rows when given; returns N.
+function layerShape(weightsName, weights, biasesName, biases, rows = undefined) {
+  const dims = shapeOf(weightsName, weights);
+  if (dims.length !== 2 || (rows !== undefined && dims[0] !== rows)) {
+    throw new StageError("shape_mismatch",
+      `${weightsName} must have shape [${rows ?? "K"}, N], has [${dims}]`);
+  }
+  sameShape(biasesName, biases, [dims[1]], `${weightsName}' neurons`);
+  return dims[1];
+}
+
+// A regularization factor: a number >= 0.
+function factor(name, value) {
+  if (scalar(name, value) < 0) {
+    throw new StageError("invalid_value", `${name} is ${value}, negative`);
+  }
+  return value;
+}
+
+// An iteration or step count: an integer >= least.
+function count(name, value, least) {
+  if (!Number.isInteger(value) || value < least) {
+    throw new StageError("invalid_value",
+      `${name} is ${JSON.stringify(value)}, not an integer >= ${least}`);
+  }
+  return value;
+}
+
+// An optimizer step's inputs: weights (K, N), biases (N), their gradients and the state arrays
+// of the same shapes, iterations, and the hyperparameters (numbers). Returns the numbers.
+function optimizerInputs(layer, state, hyperparameters) {
+  const n = layerShape("weights", layer.weights, "biases", layer.biases);
+  const dims = { weights: shapeOf("weights", layer.weights), biases: [n] };
+  for (const name of ["dweights", "dbiases", ...state]) {
+    const of = name.startsWith("weight") || name === "dweights" ? "weights" : "biases";
+    sameShape(name, layer[name], dims[of], of);
+  }
+  const numbers = { iterations: count("iterations", layer.iterations, 0) };
+  for (const name of hyperparameters) numbers[name] = scalar(name, layer[name]);
+  return numbers;
 }
 
 // Inputs with k columns fit weights (k, N), or (N, k) when perNeuron; biases hold N.

@@ -15,7 +15,11 @@ export const HELLO = {
   language: "javascript",
   dtype: "float64",
   stages: ["neuron", "layer", "dense_batch", "relu", "softmax",
-    "categorical_crossentropy", "accuracy", "forward"],
+    "categorical_crossentropy", "accuracy", "forward",
+    "dense_backward", "relu_backward", "softmax_backward", "categorical_crossentropy_backward",
+    "softmax_crossentropy_backward", "regularization", "dropout", "sigmoid",
+    "binary_crossentropy", "mean_squared_error", "mean_absolute_error",
+    "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training"],
   label_formats: ["sparse", "onehot"],
   version: "0.1.0",
 };

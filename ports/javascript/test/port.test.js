@@ -31,3 +31,27 @@ test("a ragged batch is ragged_rows, as an error reply", () => {
   assert.equal(reply.seq, 7);
   assert.equal(reply.error.kind, "ragged_rows");
 });
+
+test("relu_backward masks on the inputs, zero and -0.0 included", () => {
+  const { dinputs } = nnfs.relu_backward({ inputs: [2, 0, -0, -1], dvalues: [5, 6, 7, 8] });
+  assert.deepEqual(dinputs, [5, 0, 0, 0]);
+});
+
+test("sgd_step without momentum returns the momentums unchanged", () => {
+  const result = nnfs.sgd_step({
+    weights: [[1]], biases: [1], dweights: [[2]], dbiases: [4],
+    weight_momentums: [[0.5]], bias_momentums: [0.25],
+    iterations: 1, learning_rate: 1, decay: 1, momentum: 0,
+  });
+  assert.deepEqual(result, {
+    weights: [[0]], biases: [-1], weight_momentums: [[0.5]], bias_momentums: [0.25],
+    learning_rate: 0.5, iterations: 2,
+  });
+});
+
+test("a dropout rate of 1 is invalid_value", () => {
+  assert.throws(
+    () => nnfs.dropout({ inputs: [[1]], mask: [[1]], rate: 1, dvalues: [[1]] }),
+    { name: "StageError", kind: "invalid_value" },
+  );
+});
