@@ -31,7 +31,11 @@ public final class Port {
             .build();
 
     static final String[] STAGES = {"neuron", "layer", "dense_batch", "relu", "softmax",
-        "categorical_crossentropy", "accuracy", "forward"};
+        "categorical_crossentropy", "accuracy", "forward",
+        "dense_backward", "relu_backward", "softmax_backward",
+        "categorical_crossentropy_backward", "softmax_crossentropy_backward", "regularization",
+        "dropout", "sigmoid", "binary_crossentropy", "mean_squared_error", "mean_absolute_error",
+        "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training"};
 
     public static void main(String[] args) throws IOException {
         BufferedReader in = new BufferedReader(
@@ -156,9 +160,151 @@ public final class Port {
                 putLoss(out, forward.loss());
                 putAccuracy(out, forward.accuracy());
             }
-            default -> throw new IllegalArgumentException("unknown stage '" + stage + "'");
+            default -> {
+                if (!trainingOutputs(out, stage, in, params)) {
+                    throw new IllegalArgumentException("unknown stage '" + stage + "'");
+                }
+            }
         }
         return out;
+    }
+
+    /** The stages of chapters 9 to 17 (see {@link Training}); false for another name. */
+    static boolean trainingOutputs(ObjectNode out, String stage, JsonNode in, JsonNode params) {
+        switch (stage) {
+            case "dense_backward" -> {
+                Training.DenseGradients gradients = Training.denseBackward(
+                        matrix("inputs", in.required("inputs")),
+                        matrix("weights", in.required("weights")),
+                        matrix("dvalues", in.required("dvalues")));
+                out.set("dweights", json(gradients.dweights()));
+                out.set("dbiases", json(gradients.dbiases()));
+                out.set("dinputs", json(gradients.dinputs()));
+            }
+            case "relu_backward" -> {
+                JsonNode inputs = in.required("inputs");
+                JsonNode dvalues = in.required("dvalues");
+                out.set("dinputs", hasRows(inputs)
+                        ? json(Training.reluBackward(matrix("inputs", inputs),
+                                matrix("dvalues", dvalues)))
+                        : json(Training.reluBackward(vector("inputs", inputs),
+                                vector("dvalues", dvalues))));
+            }
+            case "softmax_backward" -> out.set("dinputs", json(Training.softmaxBackward(
+                    matrix("output", in.required("output")),
+                    matrix("dvalues", in.required("dvalues")))));
+            case "categorical_crossentropy_backward" -> out.set("dinputs", json(
+                    Training.categoricalCrossentropyBackward(
+                            matrix("y_pred", in.required("y_pred")), labels(in, params))));
+            case "softmax_crossentropy_backward" -> out.set("dinputs", json(
+                    Training.softmaxCrossentropyBackward(
+                            matrix("y_pred", in.required("y_pred")), labels(in, params),
+                            params.path("path").asText("combined"))));
+            case "regularization" -> {
+                Training.Regularization regularization = Training.regularization(
+                        matrix("weights", in.required("weights")),
+                        vector("biases", in.required("biases")),
+                        scalar(in, "weight_regularizer_l1"), scalar(in, "weight_regularizer_l2"),
+                        scalar(in, "bias_regularizer_l1"), scalar(in, "bias_regularizer_l2"));
+                out.set("loss", json(regularization.loss()));
+                out.set("dweights", json(regularization.dweights()));
+                out.set("dbiases", json(regularization.dbiases()));
+            }
+            case "dropout" -> putActivation(out, Training.dropout(
+                    matrix("inputs", in.required("inputs")),
+                    zerosAndOnes("mask", in.required("mask"), "invalid_value"),
+                    scalar(in, "rate"),
+                    matrix("dvalues", in.required("dvalues"))));
+            case "sigmoid" -> putActivation(out, Training.sigmoid(
+                    matrix("inputs", in.required("inputs")),
+                    matrix("dvalues", in.required("dvalues"))));
+            case "binary_crossentropy" -> putLossGradient(out, Training.binaryCrossentropy(
+                    matrix("y_pred", in.required("y_pred")),
+                    zerosAndOnes("y_true", in.required("y_true"), "invalid_label")));
+            case "mean_squared_error" -> putLossGradient(out, Training.meanSquaredError(
+                    matrix("y_pred", in.required("y_pred")),
+                    matrix("y_true", in.required("y_true"))));
+            case "mean_absolute_error" -> putLossGradient(out, Training.meanAbsoluteError(
+                    matrix("y_pred", in.required("y_pred")),
+                    matrix("y_true", in.required("y_true"))));
+            case "sgd_step" -> putStep(out, Training.sgdStep(
+                    layer(in, "weights", "biases"), layer(in, "dweights", "dbiases"),
+                    layer(in, "weight_momentums", "bias_momentums"),
+                    count("iterations", in.required("iterations")),
+                    scalar(in, "learning_rate"), scalar(in, "decay"), scalar(in, "momentum")));
+            case "adagrad_step" -> putStep(out, Training.adagradStep(
+                    layer(in, "weights", "biases"), layer(in, "dweights", "dbiases"),
+                    layer(in, "weight_cache", "bias_cache"),
+                    count("iterations", in.required("iterations")),
+                    scalar(in, "learning_rate"), scalar(in, "decay"), scalar(in, "epsilon")));
+            case "rmsprop_step" -> putStep(out, Training.rmspropStep(
+                    layer(in, "weights", "biases"), layer(in, "dweights", "dbiases"),
+                    layer(in, "weight_cache", "bias_cache"),
+                    count("iterations", in.required("iterations")),
+                    scalar(in, "learning_rate"), scalar(in, "decay"), scalar(in, "epsilon"),
+                    scalar(in, "rho")));
+            case "adam_step" -> putStep(out, Training.adamStep(
+                    layer(in, "weights", "biases"), layer(in, "dweights", "dbiases"),
+                    layer(in, "weight_momentums", "bias_momentums"),
+                    layer(in, "weight_cache", "bias_cache"),
+                    count("iterations", in.required("iterations")),
+                    scalar(in, "learning_rate"), scalar(in, "decay"), scalar(in, "epsilon"),
+                    scalar(in, "beta_1"), scalar(in, "beta_2")));
+            case "training" -> {
+                Training.Trajectory trajectory = Training.train(
+                        matrix("inputs", in.required("inputs")), labels(in, params),
+                        matrix("weights1", in.required("weights1")),
+                        vector("biases1", in.required("biases1")),
+                        matrix("weights2", in.required("weights2")),
+                        vector("biases2", in.required("biases2")),
+                        count("steps", in.required("steps")),
+                        params.required("optimizer").asText(),
+                        new Training.Hyperparameters(scalar(in, "learning_rate"),
+                                scalar(in, "decay"), scalar(in, "momentum"),
+                                scalar(in, "epsilon"), scalar(in, "rho"),
+                                scalar(in, "beta_1"), scalar(in, "beta_2")));
+                out.set("loss", json(trajectory.loss()));
+                out.set("accuracy", json(trajectory.accuracy()));
+                out.set("learning_rate", json(trajectory.learningRate()));
+                out.set("weights1", json(trajectory.weights1()));
+                out.set("biases1", json(trajectory.biases1()));
+                out.set("weights2", json(trajectory.weights2()));
+                out.set("biases2", json(trajectory.biases2()));
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void putActivation(ObjectNode out, Training.Activation activation) {
+        out.set("output", json(activation.output()));
+        out.set("dinputs", json(activation.dinputs()));
+    }
+
+    static void putLossGradient(ObjectNode out, Training.LossGradient loss) {
+        out.set("sample_losses", json(loss.sampleLosses()));
+        out.set("loss", json(loss.loss()));
+        out.set("dinputs", json(loss.dinputs()));
+    }
+
+    /** An optimizer step's outputs: the parameters, the state it keeps, the rate, the count. */
+    static void putStep(ObjectNode out, Training.Step step) {
+        putLayer(out, step.params(), "weights", "biases");
+        if (step.momentums() != null) {
+            putLayer(out, step.momentums(), "weight_momentums", "bias_momentums");
+        }
+        if (step.cache() != null) {
+            putLayer(out, step.cache(), "weight_cache", "bias_cache");
+        }
+        out.set("learning_rate", json(step.learningRate()));
+        out.put("iterations", step.iterations());
+    }
+
+    static void putLayer(ObjectNode out, Training.Params layer, String weights, String biases) {
+        out.set(weights, json(layer.weights()));
+        out.set(biases, json(layer.biases()));
     }
 
     static void putLoss(ObjectNode out, Nnfs.Loss loss) {
@@ -209,6 +355,40 @@ public final class Port {
             case "-Infinity" -> Double.NEGATIVE_INFINITY;
             default -> throw new StageError("shape_mismatch", name + " must be a single number");
         };
+    }
+
+    /** The scalar input called name. */
+    static double scalar(JsonNode in, String name) {
+        return number(name, in.required(name));
+    }
+
+    /** A layer's weights (K, N) and biases (N), or the gradients or state shaped like them. */
+    static Training.Params layer(JsonNode in, String weights, String biases) {
+        return new Training.Params(matrix(weights, in.required(weights)),
+                vector(biases, in.required(biases)));
+    }
+
+    /** An iteration or step count: a JSON number without a fraction, else invalid_value. */
+    static long count(String name, JsonNode node) {
+        if (node.isNumber() && node.canConvertToExactIntegral() && node.canConvertToLong()) {
+            return node.asLong();
+        }
+        throw new StageError("invalid_value", name + " must be an integer, is " + node);
+    }
+
+    /**
+     * A matrix of 0s and 1s (a dropout mask, binary targets). true and false are refused as
+     * `kind`, like any other value that is not 0 or 1 (which the stage checks).
+     */
+    static double[][] zerosAndOnes(String name, JsonNode node, String kind) {
+        for (JsonNode row : node) {
+            for (JsonNode value : row) {
+                if (value.isBoolean()) {
+                    throw new StageError(kind, name + " holds " + value + ", not 0 or 1");
+                }
+            }
+        }
+        return matrix(name, node);
     }
 
     /** A rank-1 input: a list of numbers. */
@@ -279,6 +459,14 @@ public final class Port {
         ArrayNode array = JSON.createArrayNode();
         for (double[] row : rows) {
             array.add(json(row));
+        }
+        return array;
+    }
+
+    static ArrayNode json(double[][][] matrices) {
+        ArrayNode array = JSON.createArrayNode();
+        for (double[][] matrix : matrices) {
+            array.add(json(matrix));
         }
         return array;
     }

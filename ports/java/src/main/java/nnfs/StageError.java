@@ -1,6 +1,6 @@
 package nnfs;
 
-/** Invalid inputs: {@code kind} is one of the suite's five error kinds. */
+/** Invalid inputs: {@code kind} is one of the suite's error kinds (docs/STAGES.md). */
 public class StageError extends RuntimeException {
     public final String kind;
 

@@ -1,0 +1,626 @@
+package nnfs;
+
+import java.util.function.DoubleBinaryOperator;
+
+/**
+ * The stages of Neural Networks from Scratch, chapters 9 to 17: backward passes,
+ * regularization, dropout, sigmoid and three more losses, the optimizers, and the training loop.
+ *
+ * <p>Every stage is pure: what the book keeps on a layer object (the forward inputs or output,
+ * a dropout mask, the optimizer's momentums and cache) comes in as an argument, and what it
+ * updates goes out in the result. Plain loops over {@code double[]}, as in {@link Nnfs}; inputs
+ * that do not fit the stage throw {@link StageError}.
+ */
+public final class Training {
+    private Training() {}
+
+    public record DenseGradients(double[][] dweights, double[] dbiases, double[][] dinputs) {}
+
+    public record Regularization(double loss, double[][] dweights, double[] dbiases) {}
+
+    /** The forward output and the backward gradient of dropout or sigmoid. */
+    public record Activation(double[][] output, double[][] dinputs) {}
+
+    public record LossGradient(double[] sampleLosses, double loss, double[][] dinputs) {}
+
+    /** A dense layer's weights (K, N) and biases (N), or arrays shaped like them. */
+    public record Params(double[][] weights, double[] biases) {}
+
+    /**
+     * One optimizer step on one layer: the parameters after it, the state the optimizer keeps
+     * (null where it keeps none: SGD has no cache, Adagrad and RMSprop no momentums), the
+     * learning rate the step used and the iteration count after it.
+     */
+    public record Step(Params params, Params momentums, Params cache, double learningRate,
+                       long iterations) {}
+
+    /** Every hyperparameter of the four optimizers; each uses some of them. */
+    public record Hyperparameters(double learningRate, double decay, double momentum,
+                                  double epsilon, double rho, double beta1, double beta2) {}
+
+    /** The training stage's record, one entry per step. */
+    public record Trajectory(double[] loss, double[] accuracy, double[] learningRate,
+                             double[][][] weights1, double[][] biases1,
+                             double[][][] weights2, double[][] biases2) {}
+
+    // -----------------------------------------------------------------------------------------
+    // Chapter 9: backward passes
+
+    /**
+     * inputs (B, K), weights (K, N) as Layer_Dense keeps them, dvalues (B, N)
+     * -> dweights = inputs.T @ dvalues, dbiases, dinputs = dvalues @ weights.T.
+     * NOTE: dbiases is the SUM of dvalues over the batch, one value per neuron.
+     */
+    public static DenseGradients denseBackward(double[][] inputs, double[][] weights,
+                                               double[][] dvalues) {
+        Nnfs.checkBatch("inputs", inputs);
+        int k = inputs[0].length;
+        checkMatrix("weights", weights);
+        if (weights.length != k) {
+            throw new StageError("shape_mismatch", "weights has " + weights.length
+                    + " rows, inputs has " + k + " columns");
+        }
+        int n = weights[0].length;
+        checkShape("dvalues", dvalues, inputs.length, n, "the layer's output");
+
+        double[][] dweights = new double[k][n];
+        double[] dbiases = new double[n];
+        double[][] dinputs = new double[inputs.length][k];
+        for (int b = 0; b < inputs.length; b++) {
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < k; i++) {
+                    dweights[i][j] += inputs[b][i] * dvalues[b][j];
+                }
+                dbiases[j] += dvalues[b][j];
+            }
+            for (int i = 0; i < k; i++) {
+                double total = 0.0;
+                for (int j = 0; j < n; j++) {
+                    total += dvalues[b][j] * weights[i][j];
+                }
+                dinputs[b][i] = total;
+            }
+        }
+        return new DenseGradients(dweights, dbiases, dinputs);
+    }
+
+    /**
+     * inputs: the forward pass's inputs; dvalues of the same shape -> dinputs.
+     * NOTE: the gradient is 0 where the INPUT is &lt;= 0, including 0 and -0.0: the mask is
+     * taken on the forward inputs, never on dvalues.
+     */
+    public static double[] reluBackward(double[] inputs, double[] dvalues) {
+        checkLength("dvalues", dvalues, inputs.length, "inputs");
+        double[] dinputs = new double[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            dinputs[i] = inputs[i] <= 0 ? 0.0 : dvalues[i];
+        }
+        return dinputs;
+    }
+
+    /** The ReLU backward of a batch (B, K). */
+    public static double[][] reluBackward(double[][] inputs, double[][] dvalues) {
+        checkSameShape("dvalues", dvalues, inputs, "inputs");
+        double[][] dinputs = new double[inputs.length][];
+        for (int b = 0; b < inputs.length; b++) {
+            dinputs[b] = reluBackward(inputs[b], dvalues[b]);
+        }
+        return dinputs;
+    }
+
+    /**
+     * output: the softmax's forward output (B, C); dvalues (B, C) -> dinputs (B, C).
+     * Each sample goes through its Jacobian diag(p) - p·pᵀ, as the book writes it.
+     */
+    public static double[][] softmaxBackward(double[][] output, double[][] dvalues) {
+        Nnfs.checkBatch("output", output);
+        checkSameShape("dvalues", dvalues, output, "output");
+        double[][] dinputs = new double[output.length][];
+        for (int b = 0; b < output.length; b++) {
+            double[] p = output[b];
+            dinputs[b] = new double[p.length];
+            for (int i = 0; i < p.length; i++) {
+                double total = 0.0;
+                for (int j = 0; j < p.length; j++) {
+                    double jacobian = (i == j ? p[i] : 0.0) - p[i] * p[j];
+                    total += jacobian * dvalues[b][j];
+                }
+                dinputs[b][i] = total;
+            }
+        }
+        return dinputs;
+    }
+
+    /**
+     * y_pred (B, C); y_true class indices or one-hot rows -> dinputs = -y_true / y_pred / B.
+     * NOTE: no clipping here (the book does not clip in the backward pass).
+     */
+    public static double[][] categoricalCrossentropyBackward(double[][] yPred,
+                                                             Nnfs.Labels yTrue) {
+        Nnfs.checkBatch("y_pred", yPred);
+        Nnfs.checkLabels(yTrue, yPred.length, yPred[0].length);
+        int samples = yPred.length;
+        double[][] dinputs = new double[samples][];
+        for (int b = 0; b < samples; b++) {
+            double[] oneHot = oneHot(yTrue, b, yPred[b].length);
+            dinputs[b] = new double[oneHot.length];
+            for (int c = 0; c < oneHot.length; c++) {
+                dinputs[b][c] = -oneHot[c] / yPred[b][c] / samples;
+            }
+        }
+        return dinputs;
+    }
+
+    /**
+     * y_pred (B, C): the softmax's OUTPUT; y_true -> dinputs (B, C).
+     * "combined": (y_pred - y_true) / B, divided by the number of SAMPLES, not classes;
+     * "separate": the softmax backward of the cross-entropy backward (the same number).
+     */
+    public static double[][] softmaxCrossentropyBackward(double[][] yPred, Nnfs.Labels yTrue,
+                                                         String path) {
+        Nnfs.checkBatch("y_pred", yPred);
+        Nnfs.checkLabels(yTrue, yPred.length, yPred[0].length);
+        if (path.equals("separate")) {
+            return softmaxBackward(yPred, categoricalCrossentropyBackward(yPred, yTrue));
+        }
+        if (!path.equals("combined")) {
+            throw new IllegalArgumentException("unknown path " + path);
+        }
+        int samples = yPred.length;
+        double[][] dinputs = new double[samples][];
+        for (int b = 0; b < samples; b++) {
+            dinputs[b] = yPred[b].clone();
+            dinputs[b][label(yTrue, b)] -= 1;
+            for (int c = 0; c < dinputs[b].length; c++) {
+                dinputs[b][c] /= samples;
+            }
+        }
+        return dinputs;
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Chapters 14 and 15: regularization and dropout
+
+    /**
+     * weights (K, N), biases (N) and four factors &gt;= 0 -> the regularization's own loss and
+     * gradients, which the book's Layer_Dense.backward adds to the data gradients.
+     */
+    public static Regularization regularization(double[][] weights, double[] biases,
+                                                double weightL1, double weightL2,
+                                                double biasL1, double biasL2) {
+        checkMatrix("weights", weights);
+        checkLength("biases", biases, weights[0].length, "the weights' columns");
+        checkFactor("weight_regularizer_l1", weightL1);
+        checkFactor("weight_regularizer_l2", weightL2);
+        checkFactor("bias_regularizer_l1", biasL1);
+        checkFactor("bias_regularizer_l2", biasL2);
+
+        double absWeights = 0.0;
+        double squaredWeights = 0.0;
+        double[][] dweights = new double[weights.length][];
+        for (int k = 0; k < weights.length; k++) {
+            for (double w : weights[k]) {
+                absWeights += Math.abs(w);
+                squaredWeights += w * w;
+            }
+            dweights[k] = regularizationGradient(weights[k], weightL1, weightL2);
+        }
+        double absBiases = 0.0;
+        double squaredBiases = 0.0;
+        for (double b : biases) {
+            absBiases += Math.abs(b);
+            squaredBiases += b * b;
+        }
+        double loss = weightL1 * absWeights + weightL2 * squaredWeights
+                + biasL1 * absBiases + biasL2 * squaredBiases;
+        return new Regularization(loss, dweights, regularizationGradient(biases, biasL1, biasL2));
+    }
+
+    /**
+     * l1·sign(w) + 2·l2·w.
+     * NOTE: sign(w) is +1 where w &gt;= 0, including 0 and -0.0, as the book's dL1.
+     */
+    static double[] regularizationGradient(double[] values, double l1, double l2) {
+        double[] gradient = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            double dl1 = values[i] < 0 ? -1.0 : 1.0;
+            gradient[i] = l1 * dl1 + 2 * l2 * values[i];
+        }
+        return gradient;
+    }
+
+    /**
+     * inputs (B, N), mask (B, N) of 0s and 1s (the binomial draws, 1 keeps), rate: the DROP
+     * rate in [0, 1), dvalues (B, N) -> output and dinputs.
+     * NOTE: inverted dropout, the kept values are scaled by 1 / (1 - rate).
+     */
+    public static Activation dropout(double[][] inputs, double[][] mask, double rate,
+                                     double[][] dvalues) {
+        Nnfs.checkBatch("inputs", inputs);
+        checkSameShape("mask", mask, inputs, "inputs");
+        checkSameShape("dvalues", dvalues, inputs, "inputs");
+        checkZerosAndOnes("mask", mask, "invalid_value");
+        if (!(rate >= 0 && rate < 1)) {
+            throw new StageError("invalid_value", "rate is " + rate + ", not in [0, 1)");
+        }
+        double[][] output = new double[inputs.length][];
+        double[][] dinputs = new double[inputs.length][];
+        for (int b = 0; b < inputs.length; b++) {
+            output[b] = new double[inputs[b].length];
+            dinputs[b] = new double[inputs[b].length];
+            for (int n = 0; n < inputs[b].length; n++) {
+                double binaryMask = mask[b][n] / (1 - rate);
+                output[b][n] = inputs[b][n] * binaryMask;
+                dinputs[b][n] = dvalues[b][n] * binaryMask;
+            }
+        }
+        return new Activation(output, dinputs);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Chapters 16 and 17: sigmoid, binary cross-entropy, mean squared and absolute error
+
+    /** inputs (B, N), dvalues (B, N) -> s = 1 / (1 + exp(-x)), dinputs = dvalues·(1 - s)·s. */
+    public static Activation sigmoid(double[][] inputs, double[][] dvalues) {
+        Nnfs.checkBatch("inputs", inputs);
+        checkSameShape("dvalues", dvalues, inputs, "inputs");
+        double[][] output = new double[inputs.length][];
+        double[][] dinputs = new double[inputs.length][];
+        for (int b = 0; b < inputs.length; b++) {
+            output[b] = new double[inputs[b].length];
+            dinputs[b] = new double[inputs[b].length];
+            for (int n = 0; n < inputs[b].length; n++) {
+                double s = 1 / (1 + Math.exp(-inputs[b][n]));
+                output[b][n] = s;
+                dinputs[b][n] = dvalues[b][n] * (1 - s) * s;
+            }
+        }
+        return new Activation(output, dinputs);
+    }
+
+    /**
+     * y_pred (B, O) sigmoid outputs, y_true (B, O) of 0s and 1s -> each sample's loss is the
+     * mean over its O outputs of -(y·ln c + (1 - y)·ln(1 - c)).
+     * NOTE: c is y_pred clipped to [1e-7, 1 - 1e-7] in the forward AND the backward pass.
+     */
+    public static LossGradient binaryCrossentropy(double[][] yPred, double[][] yTrue) {
+        Nnfs.checkBatch("y_pred", yPred);
+        checkSameShape("y_true", yTrue, yPred, "y_pred");
+        checkZerosAndOnes("y_true", yTrue, "invalid_label");
+        int samples = yPred.length;
+        double[] sampleLosses = new double[samples];
+        double[][] dinputs = new double[samples][];
+        for (int b = 0; b < samples; b++) {
+            int outputs = yPred[b].length;
+            double[] losses = new double[outputs];
+            dinputs[b] = new double[outputs];
+            for (int o = 0; o < outputs; o++) {
+                double c = Nnfs.clip(yPred[b][o]);
+                double y = yTrue[b][o];
+                losses[o] = -(y * Math.log(c) + (1 - y) * Math.log(1 - c));
+                dinputs[b][o] = -(y / c - (1 - y) / (1 - c)) / outputs / samples;
+            }
+            sampleLosses[b] = Nnfs.mean(losses);
+        }
+        return new LossGradient(sampleLosses, Nnfs.mean(sampleLosses), dinputs);
+    }
+
+    /** y_pred (B, O), y_true (B, O) -> mean_o (y_true - y_pred)², dinputs -2·(y - p) / O / B. */
+    public static LossGradient meanSquaredError(double[][] yPred, double[][] yTrue) {
+        Nnfs.checkBatch("y_pred", yPred);
+        checkSameShape("y_true", yTrue, yPred, "y_pred");
+        int samples = yPred.length;
+        double[] sampleLosses = new double[samples];
+        double[][] dinputs = new double[samples][];
+        for (int b = 0; b < samples; b++) {
+            int outputs = yPred[b].length;
+            double[] losses = new double[outputs];
+            dinputs[b] = new double[outputs];
+            for (int o = 0; o < outputs; o++) {
+                double error = yTrue[b][o] - yPred[b][o];
+                losses[o] = error * error;
+                dinputs[b][o] = -2 * error / outputs / samples;
+            }
+            sampleLosses[b] = Nnfs.mean(losses);
+        }
+        return new LossGradient(sampleLosses, Nnfs.mean(sampleLosses), dinputs);
+    }
+
+    /**
+     * y_pred (B, O), y_true (B, O) -> mean_o |y_true - y_pred|, dinputs sign(p - y) / O / B.
+     * NOTE: sign(0) = 0, and the sign is of y_pred - y_true: the book's
+     * np.sign(y_true - y_pred) points the wrong way.
+     */
+    public static LossGradient meanAbsoluteError(double[][] yPred, double[][] yTrue) {
+        Nnfs.checkBatch("y_pred", yPred);
+        checkSameShape("y_true", yTrue, yPred, "y_pred");
+        int samples = yPred.length;
+        double[] sampleLosses = new double[samples];
+        double[][] dinputs = new double[samples][];
+        for (int b = 0; b < samples; b++) {
+            int outputs = yPred[b].length;
+            double[] losses = new double[outputs];
+            dinputs[b] = new double[outputs];
+            for (int o = 0; o < outputs; o++) {
+                losses[o] = Math.abs(yTrue[b][o] - yPred[b][o]);
+                dinputs[b][o] = Math.signum(yPred[b][o] - yTrue[b][o]) / outputs / samples;
+            }
+            sampleLosses[b] = Nnfs.mean(losses);
+        }
+        return new LossGradient(sampleLosses, Nnfs.mean(sampleLosses), dinputs);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Chapter 10: optimizers, one step on one layer
+
+    /**
+     * The learning rate of a step: lr0 / (1 + decay·iterations).
+     * NOTE: recomputed from the initial rate every step, never compounded; iterations counts
+     * the steps already taken, so step 0 uses the initial rate.
+     */
+    static double currentLearningRate(double learningRate, double decay, long iterations) {
+        if (decay != 0) {
+            return learningRate * (1.0 / (1.0 + decay * iterations));
+        }
+        return learningRate;
+    }
+
+    /**
+     * SGD: with momentum, m = momentum·m - lr·g and w += m (the decayed rate inside m);
+     * without it, w += -lr·g and the momentums come back unchanged (the book keeps none).
+     */
+    public static Step sgdStep(Params params, Params grads, Params momentums, long iterations,
+                               double learningRate, double decay, double momentum) {
+        checkLayer(params, grads, "dweights", "dbiases");
+        checkLayer(params, momentums, "weight_momentums", "bias_momentums");
+        checkIterations(iterations);
+        double lr = currentLearningRate(learningRate, decay, iterations);
+        if (momentum != 0) {
+            momentums = map(momentums, grads, (m, g) -> momentum * m - lr * g);
+            return new Step(map(params, momentums, (w, m) -> w + m), momentums, null, lr,
+                    iterations + 1);
+        }
+        return new Step(map(params, grads, (w, g) -> w + -lr * g), momentums, null, lr,
+                iterations + 1);
+    }
+
+    /** Adagrad: cache += g²; w += -lr·g / (sqrt(cache) + epsilon), epsilon OUTSIDE the root. */
+    public static Step adagradStep(Params params, Params grads, Params cache, long iterations,
+                                   double learningRate, double decay, double epsilon) {
+        checkLayer(params, grads, "dweights", "dbiases");
+        checkLayer(params, cache, "weight_cache", "bias_cache");
+        checkIterations(iterations);
+        double lr = currentLearningRate(learningRate, decay, iterations);
+        Params newCache = map(cache, grads, (c, g) -> c + g * g);
+        Params updated = map(params, grads, newCache,
+                (w, g, c) -> w + -lr * g / (Math.sqrt(c) + epsilon));
+        return new Step(updated, null, newCache, lr, iterations + 1);
+    }
+
+    /** RMSprop: cache = rho·cache + (1 - rho)·g²; w += -lr·g / (sqrt(cache) + epsilon). */
+    public static Step rmspropStep(Params params, Params grads, Params cache, long iterations,
+                                   double learningRate, double decay, double epsilon,
+                                   double rho) {
+        checkLayer(params, grads, "dweights", "dbiases");
+        checkLayer(params, cache, "weight_cache", "bias_cache");
+        checkIterations(iterations);
+        double lr = currentLearningRate(learningRate, decay, iterations);
+        Params newCache = map(cache, grads, (c, g) -> rho * c + (1 - rho) * (g * g));
+        Params updated = map(params, grads, newCache,
+                (w, g, c) -> w + -lr * g / (Math.sqrt(c) + epsilon));
+        return new Step(updated, null, newCache, lr, iterations + 1);
+    }
+
+    /**
+     * Adam: m = β1·m + (1 - β1)·g, v = β2·v + (1 - β2)·g², corrected by 1 - β^(t + 1);
+     * w += -lr·m̂ / (sqrt(v̂) + epsilon).
+     * NOTE: the correction counts from 1 (t = iterations before this step) with undecayed
+     * betas, and epsilon is added to the root of the CORRECTED cache.
+     */
+    public static Step adamStep(Params params, Params grads, Params momentums, Params cache,
+                                long iterations, double learningRate, double decay,
+                                double epsilon, double beta1, double beta2) {
+        checkLayer(params, grads, "dweights", "dbiases");
+        checkLayer(params, momentums, "weight_momentums", "bias_momentums");
+        checkLayer(params, cache, "weight_cache", "bias_cache");
+        checkIterations(iterations);
+        double lr = currentLearningRate(learningRate, decay, iterations);
+        double correction1 = 1 - Math.pow(beta1, iterations + 1);
+        double correction2 = 1 - Math.pow(beta2, iterations + 1);
+        Params newMomentums = map(momentums, grads, (m, g) -> beta1 * m + (1 - beta1) * g);
+        Params newCache = map(cache, grads, (v, g) -> beta2 * v + (1 - beta2) * (g * g));
+        Params updated = map(params, newMomentums, newCache,
+                (w, m, v) -> w + -lr * (m / correction1) / (Math.sqrt(v / correction2) + epsilon));
+        return new Step(updated, newMomentums, newCache, lr, iterations + 1);
+    }
+
+    /** One step of the named optimizer, with the hyperparameters it uses. */
+    static Step optimizerStep(String optimizer, Params params, Params grads, Params momentums,
+                              Params cache, long iterations, Hyperparameters h) {
+        return switch (optimizer) {
+            case "sgd" -> sgdStep(params, grads, momentums, iterations,
+                    h.learningRate(), h.decay(), h.momentum());
+            case "adagrad" -> adagradStep(params, grads, cache, iterations,
+                    h.learningRate(), h.decay(), h.epsilon());
+            case "rmsprop" -> rmspropStep(params, grads, cache, iterations,
+                    h.learningRate(), h.decay(), h.epsilon(), h.rho());
+            case "adam" -> adamStep(params, grads, momentums, cache, iterations,
+                    h.learningRate(), h.decay(), h.epsilon(), h.beta1(), h.beta2());
+            default -> throw new IllegalArgumentException("unknown optimizer " + optimizer);
+        };
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Chapter 10's training loop
+
+    /**
+     * The book's model, full batch: Dense(K, H) -> ReLU -> Dense(H, C) -> softmax and
+     * cross-entropy, trained `steps` steps from optimizer state at zeros. Records per step the
+     * loss and accuracy BEFORE the update, the learning rate used, and every parameter AFTER it.
+     * NOTE: both layers are updated with iterations = the step's index: the count rises once
+     * per step, not once per layer.
+     */
+    public static Trajectory train(double[][] inputs, Nnfs.Labels yTrue, double[][] weights1,
+                                   double[] biases1, double[][] weights2, double[] biases2,
+                                   long steps, String optimizer, Hyperparameters hyper) {
+        Nnfs.checkBatch("inputs", inputs);
+        checkMatrix("weights1", weights1);
+        Nnfs.checkDense(inputs[0].length, "inputs", weights1, "weights1", biases1, "biases1",
+                false);
+        checkMatrix("weights2", weights2);
+        Nnfs.checkDense(biases1.length, "relu1", weights2, "weights2", biases2, "biases2",
+                false);
+        Nnfs.checkLabels(yTrue, inputs.length, biases2.length);
+        if (steps < 1) {
+            throw new StageError("invalid_value", "steps is " + steps + ", not >= 1");
+        }
+
+        int s = (int) steps;
+        Trajectory record = new Trajectory(new double[s], new double[s], new double[s],
+                new double[s][][], new double[s][], new double[s][][], new double[s][]);
+        Params[] layers = {new Params(weights1, biases1), new Params(weights2, biases2)};
+        Params[] momentums = {zerosLike(layers[0]), zerosLike(layers[1])};
+        Params[] cache = {zerosLike(layers[0]), zerosLike(layers[1])};
+        for (int step = 0; step < s; step++) {
+            Nnfs.Forward forward = Nnfs.forward(inputs, layers[0].weights(), layers[0].biases(),
+                    layers[1].weights(), layers[1].biases(), yTrue);
+            record.loss()[step] = forward.loss().loss();
+            record.accuracy()[step] = forward.accuracy().accuracy();
+
+            double[][] dvalues = softmaxCrossentropyBackward(forward.softmax(), yTrue, "combined");
+            DenseGradients dense2 = denseBackward(forward.relu1(), layers[1].weights(), dvalues);
+            double[][] drelu1 = reluBackward(forward.dense1(), dense2.dinputs());
+            DenseGradients dense1 = denseBackward(inputs, layers[0].weights(), drelu1);
+            Params[] grads = {new Params(dense1.dweights(), dense1.dbiases()),
+                new Params(dense2.dweights(), dense2.dbiases())};
+
+            for (int i = 0; i < layers.length; i++) {
+                Step update = optimizerStep(optimizer, layers[i], grads[i], momentums[i],
+                        cache[i], step, hyper);
+                layers[i] = update.params();
+                momentums[i] = update.momentums();
+                cache[i] = update.cache();
+                record.learningRate()[step] = update.learningRate();
+            }
+            record.weights1()[step] = layers[0].weights();
+            record.biases1()[step] = layers[0].biases();
+            record.weights2()[step] = layers[1].weights();
+            record.biases2()[step] = layers[1].biases();
+        }
+        return record;
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Small helpers
+
+    /** The one-hot row of sample b: a class index becomes a row of 0s with one 1. */
+    static double[] oneHot(Nnfs.Labels yTrue, int b, int classes) {
+        if (yTrue instanceof Nnfs.Labels.OneHot oneHot) {
+            return oneHot.rows()[b];
+        }
+        double[] row = new double[classes];
+        row[label(yTrue, b)] = 1.0;
+        return row;
+    }
+
+    /** The class of sample b: its sparse label, or where its one-hot row holds the 1. */
+    static int label(Nnfs.Labels yTrue, int b) {
+        if (yTrue instanceof Nnfs.Labels.OneHot oneHot) {
+            return Nnfs.argmax(oneHot.rows()[b]);
+        }
+        return (int) ((Nnfs.Labels.Sparse) yTrue).classes()[b];
+    }
+
+    interface TernaryOperator {
+        double apply(double a, double b, double c);
+    }
+
+    /** f element by element over two layer-shaped arrays, into new arrays. */
+    static Params map(Params a, Params b, DoubleBinaryOperator f) {
+        return map(a, b, b, (x, y, unused) -> f.applyAsDouble(x, y));
+    }
+
+    /** f element by element over three layer-shaped arrays, into new arrays. */
+    static Params map(Params a, Params b, Params c, TernaryOperator f) {
+        double[][] weights = new double[a.weights().length][];
+        for (int k = 0; k < weights.length; k++) {
+            weights[k] = map(a.weights()[k], b.weights()[k], c.weights()[k], f);
+        }
+        return new Params(weights, map(a.biases(), b.biases(), c.biases(), f));
+    }
+
+    static double[] map(double[] a, double[] b, double[] c, TernaryOperator f) {
+        double[] result = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            result[i] = f.apply(a[i], b[i], c[i]);
+        }
+        return result;
+    }
+
+    static Params zerosLike(Params params) {
+        return new Params(new double[params.weights().length][params.biases().length],
+                new double[params.biases().length]);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Checks that the inputs fit the stage: each throws StageError naming the input.
+
+    /** A matrix has rows: [] is a list (rank 1), not a matrix. */
+    static void checkMatrix(String name, double[][] matrix) {
+        if (matrix.length == 0) {
+            throw new StageError("shape_mismatch", name + " must be a matrix, is []");
+        }
+    }
+
+    static void checkLength(String name, double[] values, int length, String of) {
+        if (values.length != length) {
+            throw new StageError("shape_mismatch", name + " has " + values.length
+                    + " values, " + of + " " + length);
+        }
+    }
+
+    static void checkShape(String name, double[][] matrix, int rows, int columns, String of) {
+        if (matrix.length != rows || (rows > 0 && matrix[0].length != columns)) {
+            int got = matrix.length > 0 ? matrix[0].length : 0;
+            throw new StageError("shape_mismatch", name + " is " + matrix.length + "x" + got
+                    + ", must be " + rows + "x" + columns + " as " + of);
+        }
+    }
+
+    static void checkSameShape(String name, double[][] matrix, double[][] like, String of) {
+        checkShape(name, matrix, like.length, like.length > 0 ? like[0].length : 0, of);
+    }
+
+    /** weights (K, N), biases (N), and state or gradients of the same shapes. */
+    static void checkLayer(Params params, Params like, String weightsName, String biasesName) {
+        checkMatrix("weights", params.weights());
+        int neurons = params.weights()[0].length;
+        checkLength("biases", params.biases(), neurons, "the weights' columns");
+        checkSameShape(weightsName, like.weights(), params.weights(), "weights");
+        checkLength(biasesName, like.biases(), neurons, "biases");
+    }
+
+    static void checkIterations(long iterations) {
+        if (iterations < 0) {
+            throw new StageError("invalid_value", "iterations is " + iterations + ", not >= 0");
+        }
+    }
+
+    static void checkFactor(String name, double factor) {
+        if (factor < 0) {
+            throw new StageError("invalid_value", name + " is " + factor + ", negative");
+        }
+    }
+
+    /** Every entry is 0 or 1 (a dropout mask, binary targets); else an error of `kind`. */
+    static void checkZerosAndOnes(String name, double[][] matrix, String kind) {
+        for (int b = 0; b < matrix.length; b++) {
+            for (int j = 0; j < matrix[b].length; j++) {
+                if (matrix[b][j] != 0 && matrix[b][j] != 1) {
+                    throw new StageError(kind, name + "[" + b + "][" + j + "] is "
+                            + matrix[b][j] + ", not 0 or 1");
+                }
+            }
+        }
+    }
+}
