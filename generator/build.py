@@ -28,7 +28,8 @@ from nnfs_conform.vectors import TIERS, Expected, fingerprint
 from . import goldens
 from .book import BookCertificationError
 from .bounded import UnboundedError
-from .cases import CATALOGUE, DESCRIPTIONS, REQUIRES, Spec
+from .catalogue import CATALOGUE, DESCRIPTIONS, REQUIRES
+from .cases import Spec
 from .oracle import to_tier
 
 DENSE_STAGES = ("neuron", "layer", "dense_batch")

@@ -530,6 +530,7 @@ def forward():
     return cases
 
 
+# The forward stages; generator/catalogue.py adds the training stages and the book tier.
 CATALOGUE = {
     "neuron": neuron, "layer": layer, "dense_batch": dense_batch, "relu": relu,
     "softmax": softmax, "categorical_crossentropy": categorical_crossentropy,
@@ -553,26 +554,3 @@ REQUIRES = {
     "layer": ["neuron"], "dense_batch": ["layer"],
     "forward": ["dense_batch", "relu", "softmax", "categorical_crossentropy", "accuracy"],
 }
-
-
-def _training_tier():
-    """Backward passes, optimizers and training (generator/training_cases.py), after the
-    forward stages."""
-    from . import training_cases
-
-    CATALOGUE.update(training_cases.CATALOGUE)
-    DESCRIPTIONS.update(training_cases.DESCRIPTIONS)
-    REQUIRES.update(training_cases.REQUIRES)
-
-
-def _book_tier():
-    """The book tier (generator/book_cases.py), after the core stages in the manifest."""
-    from . import book_cases
-
-    CATALOGUE.update(book_cases.CATALOGUE)
-    DESCRIPTIONS.update(book_cases.DESCRIPTIONS)
-    REQUIRES.update(book_cases.REQUIRES)
-
-
-_training_tier()
-_book_tier()

@@ -17,4 +17,4 @@ def mean_absolute_error(y_pred, y_true):
     # (mistake `mae-gradient-sign-flipped`).
     samples, outputs = y_pred.shape
     sample_losses = np.mean(np.abs(y_true - y_pred), axis=-1)
-    return sample_losses, -np.sign(y_true - y_pred) / outputs / samples
+    return sample_losses, np.sign(y_pred - y_true) / outputs / samples

@@ -4,6 +4,8 @@ Inputs are decoded JSON values (nested lists of Python numbers, infinities as fl
 refusal is a StageError whose kind is the one an invalid case expects.
 """
 
+import math
+
 import numpy as np
 
 from . import book
@@ -180,14 +182,15 @@ def _same_shape(name, value, dims, of):
 
 
 def _scalar(name, value):
-    _require(shape(name, value) == (), f"{name} must be a single number")
+    _require(shape(name, value) == () and not isinstance(value, bool),
+             f"{name} must be a single number")
     return value
 
 
 def _count(name, value, least=0):
     """An iteration or step count: an integer >= least, or invalid_value."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
-            or value < least:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value != int(value) or value < least:
         raise StageError("invalid_value", f"{name} = {value!r} is not an integer >= {least}")
     return int(value)
 

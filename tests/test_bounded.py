@@ -1,0 +1,118 @@
+"""Bounded arithmetic (generator/bounded.py): every bound holds for real float32 and float64
+evaluations, exact results stay exact, and doubtful decisions are refused or widened."""
+
+import math
+import random
+
+import mpmath
+import numpy as np
+import pytest
+
+from nnfs_conform.generator import training_cases, training_goldens
+from nnfs_conform.generator.bounded import Bounded, Tier, UnboundedError
+from nnfs_conform.generator.build import CertificationError, _tier_values, build_case
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _draws(seed, n, lo=-4, hi=4):
+    rng = random.Random(seed)
+    return [float(np.float32(rng.uniform(0.5, 1) * 2.0 ** rng.randint(lo, hi)
+                             * rng.choice((-1, 1)))) for _ in range(n)]
+
+
+def _within(bound: Bounded, got) -> bool:
+    return abs(mpmath.mpf(float(got)) - bound.v) <= mpmath.mpf(bound.e)
+
+
+@pytest.mark.parametrize("tier", ["float32", "float64"])
+def test_chained_operations_stay_within_their_bounds(tier):
+    T, dt = Tier(tier), DTYPES[tier]
+    for seed in range(200):
+        a, b, c = _draws(seed, 3)
+        c = abs(c)
+        A, B, C = T.read(a), T.read(b), T.read(c)
+        # (a·b + c) / sqrt(c) - exp(-|a|): every kind of operation, chained
+        bound = T.sub(T.div(T.add(T.mul(A, B), C), T.sqrt(C)),
+                      T.exp(T.neg(Bounded(abs(A.v), 0.0))))
+        x, y, z = dt(a), dt(b), dt(c)
+        got = (x * y + z) / np.sqrt(z) - np.exp(-abs(x))
+        assert _within(bound, got), (seed, a, b, c, float(got), float(bound.v), bound.e)
+
+
+@pytest.mark.parametrize("tier", ["float32", "float64"])
+def test_dot_products_are_bounded_in_every_summation_order(tier):
+    T, dt = Tier(tier), DTYPES[tier]
+    for seed in range(50):
+        xs, ws = _draws(seed, 17), _draws(seed + 1000, 17)
+        bound = T.dot([T.read(x) for x in xs], [T.read(w) for w in ws])
+        products = [dt(x) * dt(w) for x, w in zip(xs, ws)]
+        for order in (products, products[::-1], sorted(products, key=abs)):
+            total = dt(0)
+            for p in order:
+                total = dt(total + p)
+            assert _within(bound, total), seed
+        assert _within(bound, np.dot(np.array(xs, dt), np.array(ws, dt)))
+
+
+def test_exact_operands_with_representable_results_stay_exact():
+    T = Tier("float32")
+    assert T.mul(T.read(0.5), T.read(-3.0)).e == 0
+    assert T.dot([T.read(0.25), T.read(2.0)], [T.read(4.0), T.read(-0.5)]).e == 0
+    assert T.div(T.read(1.0), T.read(3.0)).e > 0  # 1/3 is not a float
+
+
+def test_a_divisor_that_may_be_zero_is_refused():
+    T = Tier("float32")
+    with pytest.raises(UnboundedError):
+        T.div(T.read(1.0), Bounded(mpmath.mpf(1e-9), 2e-9))
+
+
+def test_a_relu_mask_rounding_could_flip_covers_both_answers():
+    T = Tier("float32")
+    gradient = T.read(3.0)
+    assert T.gate(Bounded(mpmath.mpf(1e-9), 0.0), gradient).e == 0  # certainly open
+    doubtful = T.gate(Bounded(mpmath.mpf(1e-9), 2e-9), gradient)
+    assert doubtful.v == 3 and doubtful.e >= 3  # a port may pass 3 or 0
+
+
+def test_a_float32_port_may_hold_hyperparameters_in_float64():
+    T = Tier("float32")
+    rate = T.scalar(float(np.float32(0.001)))
+    assert _within(rate, 0.001) and rate.e > 0
+    assert Tier("float64").scalar(0.001).e == 0
+
+
+def test_the_two_softmax_crossentropy_paths_have_one_exact_value():
+    spec = next(s for s in training_cases.softmax_crossentropy_backward()
+                if s.slug == "rows-not-summing-to-one-separate")
+    x = _tier_values(spec.inputs, "float32")
+    separate = training_goldens.softmax_crossentropy_backward(x, spec.params, "float32")
+    combined = training_goldens.softmax_crossentropy_backward(
+        x, {**spec.params, "path": "combined"}, "float32")
+    assert separate["dinputs"][0] == combined["dinputs"][0]
+    assert all(s >= c for sr, cr in zip(separate["dinputs"][1], combined["dinputs"][1])
+               for s, c in zip(sr, cr))  # the chain's bound is the wider one
+
+
+def test_a_trajectory_whose_bounds_grow_past_the_sharpness_rule_is_refused():
+    # the book's rate 1 for ten SGD steps: the float32 bound passes 1% of the scale
+    spec = training_cases._train("too-long", "ten steps at rate 1", "edge",
+                                 training_cases.spiral(4, 3, 11001), 4, "sgd", 10, 11101)
+    with pytest.raises(CertificationError, match="exceeds"):
+        build_case("training", spec)
+
+
+@pytest.mark.parametrize("tier", ["float32", "float64"])
+def test_the_reference_trajectory_stays_inside_the_bounds_step_by_step(tier):
+    from nnfs_conform.reference import run_stage
+    for spec in training_cases.training():
+        if spec.error:
+            continue
+        got = run_stage("training", spec.inputs, spec.params, tier)
+        want = training_goldens.training(_tier_values(spec.inputs, tier), spec.params, tier)
+        for name in ("loss", "weights1", "biases2"):
+            values, tols = want[name]
+            flat = np.ravel(np.array(got[name]))
+            assert np.all(np.abs(flat - np.ravel(values)) <= np.ravel(tols)), (spec.slug, name)
+            assert math.isfinite(max(np.ravel(tols)))
