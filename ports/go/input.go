@@ -63,6 +63,40 @@ func (in *args) matrix(name string) [][]float64 {
 	return rows
 }
 
+// weights reads a matrix that is not a batch: [] is a list of no numbers, not a matrix.
+func (in *args) weights(name string) [][]float64 {
+	rows := in.matrix(name)
+	if len(rows) == 0 && in.err == nil {
+		in.err = stageError("shape_mismatch", "%s must be a matrix (rank 2), is []", name)
+	}
+	return rows
+}
+
+// binary reads a matrix of 0s and 1s (a dropout mask, binary targets); any other entry,
+// even a boolean, is an error of the given kind.
+func (in *args) binary(name, kind string) [][]float64 {
+	list, _ := in.get(name).([]any)
+	for i, row := range list {
+		items, _ := row.([]any)
+		for j, item := range items {
+			if _, isRow := item.([]any); !isRow && item != 0.0 && item != 1.0 && in.err == nil {
+				in.err = stageError(kind, "%s[%d][%d] is %v, not 0 or 1", name, i, j, item)
+			}
+		}
+	}
+	return in.matrix(name)
+}
+
+// count reads an iteration or step count: an integer >= least, else an invalid value.
+func (in *args) count(name string, least int) int {
+	value := in.get(name)
+	x, ok := value.(float64)
+	if (!ok || x != math.Trunc(x) || x < float64(least) || x > 1<<62) && in.err == nil {
+		in.err = stageError("invalid_value", "%s is %v, not an integer >= %d", name, value, least)
+	}
+	return int(x)
+}
+
 // labels reads y_true in the given label format; without one, the rank decides, as in the book.
 func (in *args) labels(name, format string) Labels {
 	value := in.get(name)

@@ -11,7 +11,7 @@ import (
 	"math"
 )
 
-// StageError reports invalid inputs. Kind is one of the suite's five error kinds.
+// StageError reports invalid inputs. Kind is one of the suite's error kinds (docs/STAGES.md).
 type StageError struct {
 	Kind    string
 	Message string
