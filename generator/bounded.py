@@ -88,10 +88,12 @@ class Tier:
         return Bounded(mpmath.mpf(x), 0.0)
 
     # -- one rounding -------------------------------------------------------------------------------
-    def _round(self, v: mpmath.mpf, propagated: float, underflow: bool = True) -> Bounded:
+    def _round(self, v: mpmath.mpf, propagated: float, underflow: bool = True,
+               roundings: int = 1) -> Bounded:
         if propagated == 0 and self.representable(v):
             return Bounded(v, 0.0)
-        e = propagated + self.u * (float(abs(v)) + propagated) + (self.eta if underflow else 0)
+        e = (propagated + t.gamma(roundings, self.name) * SAFETY * (float(abs(v)) + propagated)
+             + (self.eta * roundings if underflow else 0))
         if not math.isfinite(e) or float(abs(v)) + e > t_max(self.name):
             raise UnboundedError(f"a value near {float(v):.3g} may overflow {self.name}")
         return Bounded(v, e)
@@ -115,7 +117,8 @@ class Tier:
             raise UnboundedError(f"a divisor near {float(b.v):.3g} may be 0 (bound {b.e:.3g})")
         v = a.v / b.v
         propagated = (a.e + float(abs(v)) * b.e) / room if (a.e or b.e) else 0.0
-        return self._round(v, propagated)
+        # two roundings: a port may multiply by a rounded reciprocal, x·(1/B)
+        return self._round(v, propagated, roundings=2)
 
     def sqrt(self, a: Bounded) -> Bounded:
         assert a.v >= 0
