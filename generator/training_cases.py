@@ -650,6 +650,17 @@ def _train(slug, description, tags, data, hidden, optimizer, steps, seed, label_
               params={"label_format": label_format, "optimizer": optimizer}))
 
 
+def _zero_row_case():
+    """A sample at the origin meets a zero bias: its hidden pre-activation is exactly 0, where
+    ReLU's gradient must be 0 (the first step's biases1 gradient shows it)."""
+    spec = _train("zero-preactivation", "a sample at the origin and a zero bias: ReLU's "
+                  "gradient at exactly 0 is 0", "edge", spiral(2, 3, 11801), 3, "sgd", 3,
+                  11802, learning_rate=0.2)
+    inputs = [[0.0, 0.0], *spec.inputs["inputs"][1:]]
+    biases1 = [0.0, *spec.inputs["biases1"][1:]]
+    return replace(spec, inputs={**spec.inputs, "inputs": inputs, "biases1": biases1})
+
+
 TRAINING_HYPERPARAMETERS = ("learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1",
                             "beta_2")
 
@@ -691,6 +702,7 @@ def training():
           small, 5, "adam", 3, 11403, "onehot", learning_rate=0.02, decay=1e-5),
         t("single-step", "one SGD step: loss and accuracy before, parameters after", "edge",
           small, 3, "sgd", 1, 11501),
+        _zero_row_case(),
         t("random-sgd-b9-h5", "plain SGD, rate 0.2, 9 points, 5 hidden units", "random",
           spiral(3, 3, 11701), 5, "sgd", 10, 11702, learning_rate=0.2),
         t("random-sgd-momentum-b6-h8", "momentum 0.8, 6 points, 8 hidden units",
