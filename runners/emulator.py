@@ -1,8 +1,11 @@
-"""A plain-Python emulator of the eight stages, with switchable bugs.
+"""A plain-Python emulator of the core stages, with switchable bugs.
 
 The `Engine` computes every stage on nested lists of Python floats with an `Arith`: the port's
 rounding (float64 identity, or float32 after EVERY operation), a summation order, FMA or not,
-float64 accumulation, and its exp and log. `bugs` switches on one wrong behaviour each: the
+float64 accumulation, and its exp and log. Every sum (dot products, gradients summed over the
+batch, the softmax-backward row dot, regularization sums, loss means) goes through the Arith, so
+every legit arithmetic variant applies to every stage; `training` composes the Engine's own
+forward, backward and optimizer-step methods. `bugs` switches on one wrong behaviour each: the
 mistakes catalogue (`mistakes.py`) names them, the runner replays them to diagnose a failure,
 and tests/variants.py proves the vectors sound and sharp with the same engine. Every run checks
 its inputs with the reference's own checks: the point is numerics.
@@ -19,6 +22,9 @@ import numpy as np
 
 from .numbers import encode
 from .reference import StageError, run_stage
+from .reference.run import REGULARIZERS
+from .reference.training import HYPERPARAMETERS as OPTIMIZER_HYPERPARAMETERS
+from .reference.training import STATE
 
 # ----------------------------------------------------------------------------------------------
 # Arithmetic: roundings, summation orders, exact FMA, exp and log of each dtype
@@ -155,8 +161,11 @@ class Arith:
     log2: Callable[[float], float] = log2_64
 
     def total(self, terms):
+        terms = list(terms)
+        if not terms:  # an empty sum (a zero-width matrix product) is 0
+            return 0.0
         acc = self.acc or self.rnd
-        return self.rnd(self.summation(list(terms), acc))
+        return self.rnd(self.summation(terms, acc))
 
     def dot(self, xs, ws, extra):
         """Σ xs[k]·ws[k] + Σ extra (the biases), in this port's way."""
@@ -169,6 +178,11 @@ class Arith:
             return self.rnd(self.summation([total, *extra], acc))
         return self.total([acc(x * w) for x, w in zip(xs, ws)] + list(extra))
 
+    def sqrt(self, x: float) -> float:
+        """The dtype's correctly rounded square root (float64 sqrt then float32 rounding is)."""
+        if math.isnan(x) or x < 0:
+            return math.nan
+        return self.rnd(math.sqrt(x))
 
 
 ARITH = {
@@ -210,6 +224,31 @@ def _mean_of(values, a: Arith):
     return a.rnd(a.total(flat) / len(flat))
 
 
+# Inputs a port reads as they are: labels, counts and the dropout mask are integers (the
+# regression losses' y_true are measurements, read like any other number).
+RAW = ("y_true", "iterations", "steps", "mask")
+MEASURED_Y_TRUE = ("mean_squared_error", "mean_absolute_error")
+# Scalars a port may hold in another dtype than its arrays (the book's are Python floats).
+HYPERPARAMETERS = ("rate", "learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1",
+                   "beta_2", *REGULARIZERS)
+
+
+def ew(fn, *arrays):
+    """fn applied element by element to same-shaped nested lists: one NumPy elementwise line."""
+    if isinstance(arrays[0], list):
+        return [ew(fn, *items) for items in zip(*arrays)]
+    return fn(*arrays)
+
+
+def _flat(values):
+    return [v for row in values for v in (row if isinstance(row, list) else [row])]
+
+
+def _sign(v: float) -> float:
+    """np.sign: -1, 0 or +1."""
+    return -1.0 if v < 0 else (1.0 if v > 0 else 0.0)
+
+
 @dataclass(frozen=True)
 class Engine:
     """Every stage on nested lists of Python floats; `bugs` switches on wrong behaviour."""
@@ -218,11 +257,20 @@ class Engine:
     bugs: frozenset[str] = frozenset()
     dot_arith: Arith | None = None  # a different arithmetic for dot products only
     softmax_algorithm: str = "shift-divide"  # or "logsumexp": exp(x - lse(x)), division-free
+    scalar_arith: Arith | None = None  # hyperparameters held (and combined) in another dtype
+    rewritten: bool = False  # the training formulas in other, equivalent forms
+    reciprocal: bool = False  # x / n by a count n (batch, outputs) computed as x · (1/n)
 
     def run(self, stage, inputs, params):
         run_stage(stage, inputs, params, "float64")  # the reference's input checks (raises)
-        read = self._read
-        x = {k: (v if k == "y_true" else read(v)) for k, v in inputs.items()}
+        x = {}
+        for name, value in inputs.items():
+            if name in HYPERPARAMETERS:
+                x[name] = self._scalar(float(value))
+            elif name in RAW and not (name == "y_true" and stage in MEASURED_Y_TRUE):
+                x[name] = value
+            else:
+                x[name] = self._read(value)
         with np.errstate(all="ignore"):
             outputs = getattr(self, stage)(x, params)
         return encode(outputs)
@@ -232,6 +280,17 @@ class Engine:
         if isinstance(value, list):
             return [self._read(v) for v in value]
         return self.arith.rnd(float(value))
+
+    def _per(self, value: float, count: float) -> float:
+        """value / count for a count (samples, outputs): divided, or times the reciprocal."""
+        r = self.arith.rnd
+        if self.reciprocal:
+            return r(value * r(1.0 / count))
+        return r(div(value, count))
+
+    def _scalar(self, value: float) -> float:
+        """The rounding of a hyperparameter, and of arithmetic on hyperparameters alone."""
+        return (self.scalar_arith or self.arith).rnd(value)
 
     # -- dense -------------------------------------------------------------------------------
     def affine(self, xs, ws, bias):
@@ -356,7 +415,7 @@ class Engine:
                 confidence = a.total([a.rnd(clip(v) * t) for v, t in zip(row, truth)])
             sample_losses.append(-log(confidence))
         total = a.total(sample_losses)
-        loss = total if "cce-sum-not-mean" in bugs else a.rnd(total / len(sample_losses))
+        loss = total if "cce-sum-not-mean" in bugs else self._per(total, len(sample_losses))
         return sample_losses, loss
 
     def categorical_crossentropy(self, x, p):
@@ -395,28 +454,383 @@ class Engine:
             matches, count = int(same.sum()), same.size
         if "accuracy-integer-division" in bugs:
             return predictions, matches // count
-        return predictions, self.arith.rnd(matches / count)
+        return predictions, self._per(matches, count)
 
     def accuracy(self, x, p):
         predictions, accuracy = self.accuracy_of(x["y_pred"], x["y_true"], p["label_format"])
         return {"predictions": predictions, "accuracy": accuracy}
 
     # -- the whole network -------------------------------------------------------------------
-    def forward(self, x, p):
+    def network(self, inputs, weights1, biases1, weights2, biases2):
+        """Dense -> ReLU -> Dense -> softmax: dense1, relu1, dense2 and the probabilities."""
         if "relu-before-bias" in self.bugs:  # relu(x·W1) + b1 instead of relu(x·W1 + b1)
-            bare = replace(self, bugs=self.bugs | {"bias-dropped"}).dense(
-                x["inputs"], x["weights1"], x["biases1"])
+            bare = replace(self, bugs=self.bugs | {"bias-dropped"}).dense(inputs, weights1,
+                                                                          biases1)
             rnd = self.arith.rnd
-            dense1 = [[rnd(v + b) for v, b in zip(row, x["biases1"])] for row in bare]
-            relu1 = [[rnd(self.relu_value(v) + b) for v, b in zip(row, x["biases1"])]
-                     for row in bare]
+            dense1 = [[rnd(v + b) for v, b in zip(row, biases1)] for row in bare]
+            relu1 = [[rnd(self.relu_value(v) + b) for v, b in zip(row, biases1)] for row in bare]
         else:
-            dense1 = self.dense(x["inputs"], x["weights1"], x["biases1"])
+            dense1 = self.dense(inputs, weights1, biases1)
             relu1 = [[self.relu_value(v) for v in row] for row in dense1]
-        dense2 = self.dense(relu1, x["weights2"], x["biases2"])
-        probabilities = self.softmax_rows(dense2)
+        dense2 = self.dense(relu1, weights2, biases2)
+        return dense1, relu1, dense2, self.softmax_rows(dense2)
+
+    def forward(self, x, p):
+        dense1, relu1, dense2, probabilities = self.network(
+            x["inputs"], x["weights1"], x["biases1"], x["weights2"], x["biases2"])
         sample_losses, loss = self.losses(probabilities, x["y_true"], p["label_format"])
         predictions, accuracy = self.accuracy_of(probabilities, x["y_true"], p["label_format"])
         return {"dense1": dense1, "relu1": relu1, "dense2": dense2, "softmax": probabilities,
                 "sample_losses": sample_losses, "loss": loss, "predictions": predictions,
                 "accuracy": accuracy}
+
+    # -- backward passes (chapter 9) ---------------------------------------------------------
+    def _samples(self, samples: int) -> float:
+        """The number a batch gradient is divided by."""
+        return 1.0 if "gradient-not-divided-by-samples" in self.bugs else float(samples)
+
+    def dense_gradients(self, inputs, weights, dvalues):
+        """dweights = inputs.T @ dvalues, dbiases = Σ_b dvalues[b], dinputs = dvalues @ W.T."""
+        a = self.dot_arith or self.arith
+        per_neuron = transpose(dvalues)
+        dweights = [[a.dot(column, dv, []) for dv in per_neuron] for column in transpose(inputs)]
+        if "dbiases-sum-everything" in self.bugs:  # np.sum(dvalues): one number, no axis
+            dbiases = self.arith.total(_flat(dvalues))
+        else:
+            dbiases = [self.arith.total(dv) for dv in per_neuron]
+        dinputs = [[a.dot(row, w, []) for w in weights] for row in dvalues]
+        return dweights, dbiases, dinputs
+
+    def dense_backward(self, x, p):
+        dweights, dbiases, dinputs = self.dense_gradients(x["inputs"], x["weights"],
+                                                          x["dvalues"])
+        return {"dweights": dweights, "dbiases": dbiases, "dinputs": dinputs}
+
+    def relu_gradient(self, inputs, dvalues):
+        bugs = self.bugs
+
+        def one(x, dv):
+            if "relu-backward-mask-on-dvalues" in bugs:  # dinputs[dvalues <= 0] = 0
+                return dv if dv > 0 else 0.0
+            if "relu-backward-passes-zero" in bugs:  # dinputs[inputs < 0] = 0
+                return 0.0 if x < 0 else dv
+            return dv if x > 0 else 0.0
+        return ew(one, inputs, dvalues)
+
+    def relu_backward(self, x, p):
+        return {"dinputs": self.relu_gradient(x["inputs"], x["dvalues"])}
+
+    def softmax_gradient(self, output, dvalues):
+        a, r = self.arith, self.arith.rnd
+        out = []
+        for p, dv in zip(output, dvalues):
+            if "softmax-backward-diagonal-only" in self.bugs:  # diag(p) @ dv, no -p·pᵀ
+                out.append([r(pi * d) for pi, d in zip(p, dv)])
+            elif self.rewritten:  # p_i·(dv_i - Σ_j p_j·dv_j)
+                s = a.dot(p, dv, [])
+                out.append([r(pi * r(d - s)) for pi, d in zip(p, dv)])
+            else:  # the book: the Jacobian diag(p) - p·pᵀ, times dv
+                jacobian = [[r((pi if i == j else 0.0) - r(pi * pj)) for j, pj in enumerate(p)]
+                            for i, pi in enumerate(p)]
+                out.append([a.dot(row, dv, []) for row in jacobian])
+        return out
+
+    def softmax_backward(self, x, p):
+        return {"dinputs": self.softmax_gradient(x["output"], x["dvalues"])}
+
+    @staticmethod
+    def onehot(y_true, classes):
+        if y_true and isinstance(y_true[0], list):
+            return y_true
+        return [[1 if c == int(t) else 0 for c in range(classes)] for t in y_true]
+
+    def cce_gradient(self, y_pred, y_true):
+        r = self.arith.rnd
+        samples = self._samples(len(y_pred))
+        truth = self.onehot(y_true, len(y_pred[0]))
+        if "cce-backward-clipped" in self.bugs:  # the forward's clip, reused
+            lo, hi = r(1e-7), r(1 - 1e-7)
+            y_pred = ew(lambda v: min(max(v, lo), hi), y_pred)
+        if self.rewritten:  # -y / (p·B)
+            return ew(lambda t, v: r(div(-float(t), r(v * samples))), truth, y_pred)
+        return ew(lambda t, v: self._per(r(div(-float(t), v)), samples), truth, y_pred)
+
+    def categorical_crossentropy_backward(self, x, p):
+        return {"dinputs": self.cce_gradient(x["y_pred"], x["y_true"])}
+
+    def softmax_cce_gradient(self, y_pred, y_true, path="combined"):
+        if path == "separate":
+            return self.softmax_gradient(y_pred, self.cce_gradient(y_pred, y_true))
+        r = self.arith.rnd
+        truth = self.onehot(y_true, len(y_pred[0]))
+        if "softmax-cce-divided-by-classes" in self.bugs:
+            samples = float(len(y_pred[0]))
+        else:
+            samples = self._samples(len(y_pred))
+        return ew(lambda v, t: self._per(r(v - t), samples), y_pred, truth)
+
+    def softmax_crossentropy_backward(self, x, p):
+        return {"dinputs": self.softmax_cce_gradient(x["y_pred"], x["y_true"], p["path"])}
+
+    # -- regularization and dropout (chapters 14-15) -----------------------------------------
+    def regularizer_gradient(self, values, l1, l2):
+        r, bugs = self.arith.rnd, self.bugs
+        two_l2 = self._scalar((1.0 if "l2-gradient-without-2" in bugs else 2.0) * l2)
+
+        def sign(v):  # the book's dL1: +1 where w >= 0 (0 and -0.0 included), -1 where w < 0
+            if "l1-sign-zero-as-zero" in bugs:  # np.sign
+                return _sign(v)
+            if "l1-sign-of-negative-zero" in bugs:  # copysign(1, w), Rust's signum
+                return math.copysign(1.0, v)
+            return -1.0 if v < 0 else 1.0
+        return ew(lambda v: r(r(l1 * sign(v)) + r(two_l2 * v)), values)
+
+    def regularization(self, x, p):
+        a, r = self.arith, self.arith.rnd
+        weights, biases = x["weights"], x["biases"]
+        l1w, l2w, l1b, l2b = (x[name] for name in REGULARIZERS)
+        flat = _flat(weights)
+        loss = a.total([r(l1w * a.total(abs(v) for v in flat)), r(l2w * a.dot(flat, flat, [])),
+                        r(l1b * a.total(abs(v) for v in biases)),
+                        r(l2b * a.dot(biases, biases, []))])
+        return {"loss": loss, "dweights": self.regularizer_gradient(weights, l1w, l2w),
+                "dbiases": self.regularizer_gradient(biases, l1b, l2b)}
+
+    def dropout(self, x, p):
+        r, bugs = self.arith.rnd, self.bugs
+        keep = x["rate"] if "dropout-rate-as-keep-probability" in bugs else self._scalar(
+            1.0 - x["rate"])
+        if "dropout-not-scaled" in bugs:
+            def apply(v, m):
+                return r(v * m)
+        elif self.rewritten:  # (x·mask) / (1 - rate)
+            def apply(v, m):
+                return r(div(r(v * m), keep))
+        else:  # the book: binary_mask = mask / (1 - rate), then x·binary_mask
+            def apply(v, m):
+                return r(v * r(div(float(m), keep)))
+        return {"output": ew(apply, x["inputs"], x["mask"]),
+                "dinputs": ew(apply, x["dvalues"], x["mask"])}
+
+    # -- sigmoid and the losses of chapters 16-17 --------------------------------------------
+    def sigmoid(self, x, p):
+        a, r = self.arith, self.arith.rnd
+        output = ew(lambda v: r(div(1.0, r(1.0 + a.exp(-v)))), x["inputs"])
+        if self.rewritten:  # dv·s·(1 - s)
+            dinputs = ew(lambda d, s: r(r(d * s) * r(1.0 - s)), x["dvalues"], output)
+        else:  # the book: dv·(1 - s)·s
+            dinputs = ew(lambda d, s: r(r(d * r(1.0 - s)) * s), x["dvalues"], output)
+        return {"output": output, "dinputs": dinputs}
+
+    def _losses_and_mean(self, terms):
+        """Per sample the mean of its terms, and the mean of those."""
+        a = self.arith
+        sample_losses = [self._per(a.total(row), len(row)) for row in terms]
+        return sample_losses, self._per(a.total(sample_losses), len(sample_losses))
+
+    def binary_crossentropy(self, x, p):
+        a, r = self.arith, self.arith.rnd
+        y_pred, y_true = x["y_pred"], x["y_true"]
+        lo, hi = r(1e-7), r(1 - 1e-7)
+        clipped = ew(lambda v: min(max(v, lo), hi), y_pred)
+
+        def loss(t, c):  # -(y·ln c + (1 - y)·ln(1 - c))
+            return -r(r(t * a.log(c)) + r(r(1 - t) * a.log(r(1.0 - c))))
+        sample_losses, mean = self._losses_and_mean(ew(loss, y_true, clipped))
+        outputs, samples = float(len(y_pred[0])), self._samples(len(y_pred))
+        seen = y_pred if "bce-backward-not-clipped" in self.bugs else clipped
+        if self.rewritten:  # ((1 - y)/(1 - c) - y/c) / (O·B)
+            def grad(t, c):
+                return r(div(r(r(div(float(1 - t), r(1.0 - c))) - r(div(float(t), c))),
+                             outputs * samples))
+        else:  # -(y/c - (1 - y)/(1 - c)) / O / B
+            def grad(t, c):
+                inner = r(r(div(float(t), c)) - r(div(float(1 - t), r(1.0 - c))))
+                return self._per(self._per(-inner, outputs), samples)
+        return {"sample_losses": sample_losses, "loss": mean,
+                "dinputs": ew(grad, y_true, seen)}
+
+    def mean_squared_error(self, x, p):
+        r = self.arith.rnd
+        y_pred, y_true = x["y_pred"], x["y_true"]
+        diff = ew(lambda t, v: r(t - v), y_true, y_pred)  # y_true - y_pred
+        sample_losses = [self._per(self.arith.dot(row, row, []), len(row)) for row in diff]
+        mean = self._per(self.arith.total(sample_losses), len(sample_losses))
+        outputs, samples = float(len(y_pred[0])), self._samples(len(y_pred))
+        two = 1.0 if "mse-gradient-without-2" in self.bugs else 2.0
+        if self.rewritten:  # 2·(y_pred - y_true) / (O·B)
+            dinputs = ew(lambda d: r(r(two * -d) / (outputs * samples)), diff)
+        else:  # -2·(y_true - y_pred) / O / B
+            dinputs = ew(lambda d: self._per(self._per(r(-two * d), outputs), samples), diff)
+        return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
+
+    def mean_absolute_error(self, x, p):
+        r = self.arith.rnd
+        y_pred, y_true = x["y_pred"], x["y_true"]
+        diff = ew(lambda t, v: r(t - v), y_true, y_pred)  # y_true - y_pred
+        sample_losses, mean = self._losses_and_mean(ew(abs, diff))
+        outputs, samples = float(len(y_pred[0])), self._samples(len(y_pred))
+        if "mae-gradient-sign-flipped" in self.bugs:  # the book's np.sign(y_true - y_pred)
+            def slope(d):
+                return _sign(d)
+        else:  # sign(y_pred - y_true), 0 where they are equal
+            def slope(d):
+                return -_sign(d)
+        if self.rewritten:
+            dinputs = ew(lambda d: r(slope(d) / (outputs * samples)), diff)
+        else:
+            dinputs = ew(lambda d: self._per(self._per(slope(d), outputs), samples), diff)
+        return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
+
+    # -- optimizers (chapter 10): one step on one layer, the whole state in and out ----------
+    def current_learning_rate(self, learning_rate, decay, iterations):
+        s = self._scalar
+        if not decay:
+            return learning_rate
+        if self.rewritten:  # lr0 / (1 + decay·t)
+            return s(div(learning_rate, s(1.0 + s(decay * iterations))))
+        return s(learning_rate * s(div(1.0, s(1.0 + s(decay * iterations)))))  # the book
+
+    def _descent(self, lr):
+        """The step's factor on the gradient: -lr (the gradient is descended)."""
+        return lr if "optimizer-sign-flipped" in self.bugs else -lr
+
+    def _sgd(self, x, t):
+        r, bugs = self.arith.rnd, self.bugs
+        lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
+        step, momentum, factor = self._descent(lr), x["momentum"], 1.0
+        if "momentum-before-decay" in bugs and momentum:
+            # v = μ·v - lr0·g with the undecayed rate; the decay divides the update instead
+            step = self._descent(x["learning_rate"])
+            factor = self._scalar(1.0 + self._scalar(x["decay"] * t))
+        out = {"learning_rate": lr, "iterations": t + 1}
+        for name, state in (("weights", "weight_momentums"), ("biases", "bias_momentums")):
+            grad, moms = x["d" + name], x[state]
+            if momentum or "sgd-momentums-updated-without-momentum" in bugs:
+                moms = ew(lambda m, g: r(r(momentum * m) + r(step * g)), moms, grad)
+                updates = ew(lambda m: r(div(m, factor)), moms) if factor != 1.0 else moms
+            else:  # without momentum the book keeps no momentums: they come back unchanged
+                updates = ew(lambda g: r(step * g), grad)
+            out[name] = ew(lambda w, u: r(w + u), x[name], updates)
+            out[state] = moms
+        return out
+
+    def _adaptive(self, step, g, cache, epsilon):
+        """-lr·g / (sqrt(cache) + epsilon): Adagrad's and RMSprop's update."""
+        a, r = self.arith, self.arith.rnd
+        if "epsilon-inside-sqrt" in self.bugs:
+            denominator = a.sqrt(r(cache + epsilon))
+        else:
+            denominator = r(a.sqrt(cache) + epsilon)
+        if self.rewritten:  # -lr·(g / (sqrt(cache) + epsilon))
+            return r(step * r(div(g, denominator)))
+        return r(div(r(step * g), denominator))
+
+    def _cached(self, x, t, new_cache):
+        r = self.arith.rnd
+        lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
+        step, epsilon = self._descent(lr), x["epsilon"]
+        out = {"learning_rate": lr, "iterations": t + 1}
+        for name, state in (("weights", "weight_cache"), ("biases", "bias_cache")):
+            grad = x["d" + name]
+            cache = ew(new_cache, x[state], grad)
+            out[name] = ew(lambda w, g, c: r(w + self._adaptive(step, g, c, epsilon)),
+                           x[name], grad, cache)
+            out[state] = cache
+        return out
+
+    def _adagrad(self, x, t):
+        r = self.arith.rnd
+        return self._cached(x, t, lambda c, g: r(c + r(g * g)))
+
+    def _rmsprop(self, x, t):
+        r, rho = self.arith.rnd, x["rho"]
+        keep = self._scalar(1.0 - rho)
+        return self._cached(x, t, lambda c, g: r(r(rho * c) + r(keep * r(g * g))))
+
+    def _adam(self, x, t):
+        a, r, s = self.arith, self.arith.rnd, self._scalar
+        lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
+        step, epsilon, beta_1, beta_2 = self._descent(lr), x["epsilon"], x["beta_1"], x["beta_2"]
+        power = t if "adam-bias-correction-off-by-one" in self.bugs else t + 1
+        correction_1, correction_2 = s(1.0 - s(beta_1 ** power)), s(1.0 - s(beta_2 ** power))
+        one_minus_1, one_minus_2 = s(1.0 - beta_1), s(1.0 - beta_2)
+
+        def momentum(m, g):
+            if self.rewritten:  # m + (1 - β1)·(g - m), PyTorch's lerp
+                return r(m + r(one_minus_1 * r(g - m)))
+            return r(r(beta_1 * m) + r(one_minus_1 * g))
+
+        def update(m, v):
+            if self.rewritten:  # PyTorch: -(lr/c1)·m / (sqrt(v)/sqrt(c2) + epsilon)
+                denominator = r(r(div(a.sqrt(v), a.sqrt(correction_2))) + epsilon)
+                return r(r(div(step, correction_1)) * r(div(m, denominator)))
+            m_hat, v_hat = r(div(m, correction_1)), r(div(v, correction_2))
+            if "epsilon-inside-sqrt" in self.bugs:
+                denominator = a.sqrt(r(v_hat + epsilon))
+            else:
+                denominator = r(a.sqrt(v_hat) + epsilon)
+            return r(div(r(step * m_hat), denominator))
+
+        out = {"learning_rate": lr, "iterations": t + 1}
+        for name, moms, cache in (("weights", "weight_momentums", "weight_cache"),
+                                  ("biases", "bias_momentums", "bias_cache")):
+            grad = x["d" + name]
+            m = ew(momentum, x[moms], grad)
+            v = ew(lambda c, g: r(r(beta_2 * c) + r(one_minus_2 * r(g * g))), x[cache], grad)
+            out[name] = ew(lambda w, mm, vv: r(w + update(mm, vv)), x[name], m, v)
+            out[moms], out[cache] = m, v
+        return out
+
+    def sgd_step(self, x, p):
+        return self._sgd(x, int(x["iterations"]))
+
+    def adagrad_step(self, x, p):
+        return self._adagrad(x, int(x["iterations"]))
+
+    def rmsprop_step(self, x, p):
+        return self._rmsprop(x, int(x["iterations"]))
+
+    def adam_step(self, x, p):
+        return self._adam(x, int(x["iterations"]))
+
+    # -- training: the book's model, full batch, a few steps ---------------------------------
+    def training(self, x, p):
+        optimizer, label_format, y_true = p["optimizer"], p["label_format"], x["y_true"]
+        step = getattr(self, f"_{optimizer}")
+        layers = [{"weights": x["weights1"], "biases": x["biases1"]},
+                  {"weights": x["weights2"], "biases": x["biases2"]}]
+        for layer in layers:  # optimizer state starts at zeros
+            for name in STATE[optimizer]:
+                like = layer["weights"] if name.startswith("weight") else layer["biases"]
+                layer[name] = ew(lambda v: 0.0, like)
+        hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS[optimizer]}
+        record = {name: [] for name in ("loss", "accuracy", "learning_rate", "weights1",
+                                        "biases1", "weights2", "biases2")}
+        for iteration in range(int(x["steps"])):
+            dense1, relu1, dense2, probabilities = self.network(
+                x["inputs"], layers[0]["weights"], layers[0]["biases"], layers[1]["weights"],
+                layers[1]["biases"])
+            record["loss"].append(self.losses(probabilities, y_true, label_format)[1])
+            record["accuracy"].append(self.accuracy_of(probabilities, y_true, label_format)[1])
+            dvalues = self.softmax_cce_gradient(probabilities, y_true)
+            dweights2, dbiases2, drelu1 = self.dense_gradients(relu1, layers[1]["weights"],
+                                                               dvalues)
+            ddense1 = self.relu_gradient(dense1, drelu1)
+            dweights1, dbiases1, _ = self.dense_gradients(x["inputs"], layers[0]["weights"],
+                                                          ddense1)
+            for layer, dweights, dbiases in ((layers[0], dweights1, dbiases1),
+                                             (layers[1], dweights2, dbiases2)):
+                if not isinstance(dbiases, list):  # one number (a bug): NumPy broadcasts it
+                    dbiases = [dbiases] * len(layer["biases"])
+                result = step({**layer, **hyper, "dweights": dweights, "dbiases": dbiases},
+                              iteration)
+                layer.update({name: result[name]
+                              for name in ("weights", "biases", *STATE[optimizer])})
+            if "lr-decay-compounded" in self.bugs:  # the decayed rate becomes the next base
+                hyper["learning_rate"] = result["learning_rate"]
+            record["learning_rate"].append(result["learning_rate"])
+            for i, layer in enumerate(layers, start=1):
+                record[f"weights{i}"].append(layer["weights"])
+                record[f"biases{i}"].append(layer["biases"])
+        return record

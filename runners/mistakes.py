@@ -27,14 +27,27 @@ from typing import Any
 
 from .emulator import ARITH, Engine, f16
 
-STAGES = ("neuron", "layer", "dense_batch", "relu", "softmax", "categorical_crossentropy",
-          "accuracy", "forward")
+FORWARD_STAGES = ("neuron", "layer", "dense_batch", "relu", "softmax",
+                  "categorical_crossentropy", "accuracy", "forward")
+TRAINING_STAGES = ("dense_backward", "relu_backward", "softmax_backward",
+                   "categorical_crossentropy_backward", "softmax_crossentropy_backward",
+                   "regularization", "dropout", "sigmoid", "binary_crossentropy",
+                   "mean_squared_error", "mean_absolute_error", "sgd_step", "adagrad_step",
+                   "rmsprop_step", "adam_step", "training")
+STAGES = FORWARD_STAGES + TRAINING_STAGES
 TIERS = ("float64", "float32")
-DOTS = ("neuron", "layer", "dense_batch", "forward")
-SOFTMAX = ("softmax", "forward")
-LOSS = ("categorical_crossentropy", "forward")
-LABELS = ("categorical_crossentropy", "accuracy", "forward")
-ACCURACY = ("accuracy", "forward")
+# `training` runs the forward pass (dense, ReLU, softmax, loss, accuracy), the backward passes
+# and an optimizer step, so a mistake in any of them changes it too.
+DOTS = ("neuron", "layer", "dense_batch", "forward", "training")
+SOFTMAX = ("softmax", "forward", "training")
+LOSS = ("categorical_crossentropy", "forward", "training")
+LABELS = ("categorical_crossentropy", "accuracy", "forward", "training")
+ACCURACY = ("accuracy", "forward", "training")
+STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training")
+CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", "training")
+PER_SAMPLE_GRADIENTS = ("categorical_crossentropy_backward", "softmax_crossentropy_backward",
+                        "binary_crossentropy", "mean_squared_error", "mean_absolute_error",
+                        "training")
 
 Run = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
 
@@ -85,13 +98,13 @@ def _rounded_outputs(mistake: Mistake, tier: str) -> Run:
 M = Mistake
 MISTAKES: tuple[Mistake, ...] = (
     # -- found in public ports of the book -------------------------------------------------------
-    M("relu-before-bias", ("forward",),
+    M("relu-before-bias", ("forward", "training"),
       "ReLU was applied before the bias was added: relu(x·W1) + b1",
       "add the biases first, then apply ReLU to the sum: relu(x·W1 + b1)"),
-    M("bias-wrong-axis", ("dense_batch", "forward"),
+    M("bias-wrong-axis", ("dense_batch", "forward", "training"),
       "the biases were added per sample (down the rows), not per neuron (across the columns)",
       "add biases[j] to column j of every row: one bias per neuron, shape (1, N)"),
-    M("relu-inverted", ("relu", "forward"),
+    M("relu-inverted", ("relu", "forward", "training"),
       "ReLU kept the negatives and zeroed the positives: min(0, x) instead of max(0, x)",
       "use max(0, x): keep positive values, replace negatives by 0"),
     M("softmax-max-starts-at-zero", SOFTMAX,
@@ -176,7 +189,7 @@ MISTAKES: tuple[Mistake, ...] = (
     M("onehot-read-as-sparse", LABELS,
       "one-hot label rows were used as if they were class indices (the sparse code path)",
       "for one-hot y_true use sum(y_pred * y_true) per row, and argmax(y_true) for accuracy"),
-    M("relu-as-boolean", ("relu", "forward"),
+    M("relu-as-boolean", ("relu", "forward", "training"),
       "ReLU returned x > 0 (1 or 0, a boolean) instead of max(0, x)",
       "return the value itself when it is positive: max(0, x)"),
     M("accuracy-last-max", ACCURACY,
@@ -186,7 +199,7 @@ MISTAKES: tuple[Mistake, ...] = (
     M("accuracy-wrong-axis", ACCURACY,
       "argmax ran down the columns (axis=0): one prediction per class, not one per sample",
       "take the argmax along each row (axis=1): one prediction per sample"),
-    M("float16-accumulation", DOTS,
+    M("float16-accumulation", (*DOTS, "dense_backward"),
       "the dot products accumulated in half precision (float16)",
       "accumulate in float32 or float64",
       tiers=("float32",), build=_float16_accumulation),
@@ -194,6 +207,73 @@ MISTAKES: tuple[Mistake, ...] = (
       "the port declares float64 but computes in float32",
       "compute in double precision (f64, double), or declare dtype float32 in hello",
       specificity=0, tiers=("float64",), build=_float32_engine),
+    # -- backward passes, regularization, losses, optimizers, training ---------------------------
+    M("dbiases-sum-everything", ("dense_backward", "training"),
+      "dbiases was np.sum(dvalues) without axis=0: one number, the sum over every sample and "
+      "neuron",
+      "sum over the batch only, one value per neuron: np.sum(dvalues, axis=0)"),
+    M("gradient-not-divided-by-samples", PER_SAMPLE_GRADIENTS,
+      "the loss gradient was not divided by the number of samples",
+      "divide dinputs by the batch size: dinputs / samples (the loss is a mean over samples)"),
+    M("relu-backward-passes-zero", ("relu_backward", "training"),
+      "ReLU's gradient was zeroed only where the input is < 0: it passed at an input of exactly 0",
+      "zero the gradient where the forward input is <= 0: dinputs[inputs <= 0] = 0"),
+    M("relu-backward-mask-on-dvalues", ("relu_backward", "training"),
+      "ReLU's backward zeroed the gradient where dvalues <= 0, not where the forward input is",
+      "mask on the forward INPUTS: dinputs = dvalues.copy(); dinputs[inputs <= 0] = 0"),
+    M("softmax-backward-diagonal-only", ("softmax_backward", "softmax_crossentropy_backward"),
+      "the softmax backward used only diag(p): dinputs = p·dvalues, without the -p·pᵀ term",
+      "use the Jacobian diag(p) - p·pᵀ: dinputs_i = p_i·(dv_i - Σ_j p_j·dv_j)"),
+    M("cce-backward-clipped", ("categorical_crossentropy_backward",
+                               "softmax_crossentropy_backward"),
+      "the cross-entropy backward clipped y_pred to [1e-7, 1 - 1e-7]; the book does not clip there",
+      "divide by y_pred itself: dinputs = -y_true / y_pred / samples, no clip"),
+    M("softmax-cce-divided-by-classes", ("softmax_crossentropy_backward", "training"),
+      "the combined softmax + cross-entropy gradient was divided by the number of classes",
+      "divide by the number of samples: (y_pred - y_true) / len(y_pred)"),
+    M("l2-gradient-without-2", ("regularization",),
+      "the L2 gradient was l2·w: the derivative of l2·w² lost its factor 2",
+      "use 2·l2·w for the L2 gradient"),
+    M("l1-sign-zero-as-zero", ("regularization",),
+      "the L1 gradient used np.sign(w), which is 0 at w = 0; the book's dL1 is +1 there",
+      "start from ones and set -1 where w < 0: dL1 = ones; dL1[w < 0] = -1"),
+    M("l1-sign-of-negative-zero", ("regularization",),
+      "the L1 gradient was copysign(1, w) (Rust's signum): -1 at w = -0.0, where the book has +1",
+      "test w < 0 (false for -0.0): -1 where w < 0, +1 elsewhere"),
+    M("dropout-not-scaled", ("dropout",),
+      "the kept values were not scaled by 1 / (1 - rate): output = inputs·mask",
+      "inverted dropout: divide the mask by (1 - rate), output = inputs·mask / (1 - rate)"),
+    M("dropout-rate-as-keep-probability", ("dropout",),
+      "the rate was taken as the probability of keeping: the kept values were divided by rate",
+      "rate is the DROP rate: divide by 1 - rate, the probability of keeping"),
+    M("bce-backward-not-clipped", ("binary_crossentropy",),
+      "the binary cross-entropy backward used y_pred unclipped: 0 and 1 give infinities and NaN",
+      "clip y_pred to [1e-7, 1 - 1e-7] in the backward pass too, as in the forward pass"),
+    M("mse-gradient-without-2", ("mean_squared_error",),
+      "the MSE gradient lost its factor 2: -(y_true - y_pred) / outputs / samples",
+      "dinputs = -2·(y_true - y_pred) / outputs / samples"),
+    M("mae-gradient-sign-flipped", ("mean_absolute_error",),
+      "the MAE gradient was the book's np.sign(y_true - y_pred): it points uphill",
+      "use sign(y_pred - y_true) / outputs / samples (i.e. -np.sign(y_true - y_pred))"),
+    M("optimizer-sign-flipped", STEPS,
+      "the optimizer added the gradient: w += lr·g (gradient ascent)",
+      "step against the gradient: w += -lr·g (and momentum = μ·m - lr·g)"),
+    M("sgd-momentums-updated-without-momentum", ("sgd_step",),
+      "with momentum 0 the momentum arrays were still updated (to -lr·g)",
+      "without momentum the book keeps no momentums: return them unchanged"),
+    M("momentum-before-decay", ("sgd_step", "training"),
+      "momentum used the undecayed rate, v = μ·v - lr0·g, and the decay divided the update: "
+      "w += v/(1+decay·t)",
+      "decay the rate first, lr = lr0 / (1 + decay·t), and use it in the momentum: v = μ·v - lr·g"),
+    M("lr-decay-compounded", ("training",),
+      "the decayed rate was decayed again every step: lr_t = lr_(t-1) / (1 + decay·t)",
+      "recompute from the initial rate every step: lr_t = lr0 / (1 + decay·t)"),
+    M("epsilon-inside-sqrt", CACHED_STEPS,
+      "epsilon was added inside the square root: sqrt(cache + epsilon)",
+      "add epsilon outside the root: sqrt(cache) + epsilon"),
+    M("adam-bias-correction-off-by-one", ("adam_step", "training"),
+      "Adam's bias correction used beta^iterations, not beta^(iterations + 1): step 0 divides by 0",
+      "correct with 1 - beta^(iterations + 1): the step count is 1-based there"),
 )
 del M
 

@@ -63,7 +63,7 @@ def row(mistake_id: str, tier: str) -> Row:
     variant = VARIANTS[f"{mistake_id}@{SHORT[tier]}"]
     killed, named, misnamed = [], [], []
     for stage in variant.stages:
-        for case in suite().stages[stage]:
+        for case in suite().stages.get(stage, ()):
             if grade(variant, case).ok:
                 continue
             killed.append(case.id)

@@ -31,6 +31,26 @@ ISSUE_MISTAKES = (  # every mistake the issue names, by its catalogue id
     # the wrong variants of the sharpness proof (issue 2)
     "softmax-drops-last-class", "float16-accumulation", "float32-claiming-float64",
 )
+TRAINING_MISTAKES = {  # the training stages' mistakes, by id: stages each must (at least) change
+    "dbiases-sum-everything": ("dense_backward", "training"),
+    "gradient-not-divided-by-samples": ("categorical_crossentropy_backward",
+                                        "softmax_crossentropy_backward", "training"),
+    "relu-backward-passes-zero": ("relu_backward", "training"),
+    "relu-backward-mask-on-dvalues": ("relu_backward", "training"),
+    "optimizer-sign-flipped": ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step",
+                               "training"),
+    "adam-bias-correction-off-by-one": ("adam_step", "training"),
+    "epsilon-inside-sqrt": ("adagrad_step", "rmsprop_step", "adam_step", "training"),
+    "momentum-before-decay": ("sgd_step", "training"),
+    "lr-decay-compounded": ("training",),
+    "l2-gradient-without-2": ("regularization",),
+    "softmax-cce-divided-by-classes": ("softmax_crossentropy_backward", "training"),
+    "mae-gradient-sign-flipped": ("mean_absolute_error",),  # docs/STAGES.md names this id
+    "bce-backward-not-clipped": ("binary_crossentropy",),
+    "l1-sign-zero-as-zero": ("regularization",),
+    "dropout-not-scaled": ("dropout",),
+    "softmax-backward-diagonal-only": ("softmax_backward",),
+}
 ROWS = [(m.id, tier) for m in MISTAKES for tier in m.tiers]
 ROW_IDS = [f"{i}@{t}" for i, t in ROWS]
 
@@ -45,6 +65,12 @@ def test_the_catalogue_holds_every_mistake_the_issue_names_with_one_line_words()
         for text in (m.explanation, m.fix):
             assert text and "\n" not in text and len(text) <= 120, (m.id, text)
         assert m.specificity in (0, 1, 2), m.id
+
+
+def test_the_catalogue_holds_the_training_stages_mistakes_on_the_stages_they_change():
+    for mistake_id, stages in TRAINING_MISTAKES.items():
+        assert mistake_id in BY_ID, mistake_id
+        assert set(stages) <= set(BY_ID[mistake_id].stages), (mistake_id, BY_ID[mistake_id].stages)
 
 
 @pytest.mark.parametrize(("mistake", "tier"), ROWS, ids=ROW_IDS)

@@ -1,10 +1,11 @@
-"""Legitimate and deliberately wrong implementations of the eight stages, to prove the vectors.
+"""Legitimate and deliberately wrong implementations of the core stages, to prove the vectors.
 
 Sound: every legitimate implementation passes every case at its tier. Sharp: every wrong one
 fails at least one case of a stage it mutates. `python tests/variants.py` prints the matrix
-(variant x stage: "pass", "FAIL n" or "-" for a stage the variant does not touch), the margins
-and a verdict per property; it exits 0 only if both hold. `--detail` names the legit variant and
-element behind each margin, `--legend` says what every variant emulates.
+(variant x stage: "pass", "FAIL n" or "-" for a stage the variant does not touch) in blocks of
+eight stages, each listing the legit variants and the wrong ones that touch the block, then the
+margins and a verdict per property; it exits 0 only if both hold. `--detail` names the legit
+variant and element behind each margin, `--legend` says what every variant emulates.
 
 The plain-Python `Engine` (nnfs_conform.emulator) computes every stage on nested lists with an
 `Arith`: the port's rounding (float64 identity, or float32 after EVERY operation), a summation
@@ -35,13 +36,12 @@ from nnfs_conform.emulator import (
     pairwise_sum,
     reversed_sum,
 )
-from nnfs_conform.mistakes import MISTAKES
+from nnfs_conform.mistakes import MISTAKES, STAGES
 from nnfs_conform.numbers import decode, encode
 from nnfs_conform.reference import StageError, run_stage
 from nnfs_conform.vectors import load_suite
 
-STAGE_NAMES = ("neuron", "layer", "dense_batch", "relu", "softmax", "categorical_crossentropy",
-               "accuracy", "forward")
+STAGE_NAMES = STAGES  # the 8 forward stages, then the 16 of training (backward ... training)
 
 # ----------------------------------------------------------------------------------------------
 # NumPy implementations: the reference itself, and the reference fed one row at a time
@@ -53,6 +53,10 @@ BATCHED = {  # stage -> (batch inputs split by row, per-sample outputs)
     "accuracy": (("y_pred", "y_true"), ("predictions",)),
     "forward": (("inputs", "y_true"), ("dense1", "relu1", "dense2", "softmax", "sample_losses",
                                        "predictions")),
+    "relu_backward": (("inputs", "dvalues"), ("dinputs",)),
+    "softmax_backward": (("output", "dvalues"), ("dinputs",)),
+    "dropout": (("inputs", "mask", "dvalues"), ("output", "dinputs")),
+    "sigmoid": (("inputs", "dvalues"), ("output", "dinputs")),
 }
 
 
@@ -137,6 +141,24 @@ def _legit() -> list[Variant]:
             f"softmax-logsumexp-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
             f"division-free softmax exp(x - logsumexp(x)) in plain-Python {tier}",
             Engine(ARITH[tier], softmax_algorithm="logsumexp").run))
+    for tier in ("float64", "float32"):
+        out.append(Variant(
+            f"python-rewritten-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
+            f"the training formulas in equivalent forms, plain-Python {tier}: softmax backward "
+            "p·(dv - p·dv), -y/(p·B), lr0/(1+decay·t), (x·mask)/(1-rate), dv·s·(1-s), "
+            "single divisions by O·B, -lr·(g/den), PyTorch's Adam (lerp, lr/c1, sqrt(v)/sqrt(c2))",
+            Engine(ARITH[tier], rewritten=True).run))
+    for tier in ("float64", "float32"):
+        out.append(Variant(
+            f"python-reciprocal-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
+            f"plain-Python {tier} dividing by a count (samples B, outputs O) as x·(1/n): "
+            "the means, the accuracy and the gradients' /O and /B",
+            Engine(ARITH[tier], reciprocal=True).run))
+    out.append(Variant(
+        "python-f64-hyperparameters-f32", "float32", "legit", STAGE_NAMES,
+        "a float32 port holding its hyperparameters (rate, learning_rate, decay, momentum, "
+        "epsilon, rho, betas, regularizer factors) in float64, as the book's Python floats",
+        Engine(ARITH["float32"], scalar_arith=ARITH["float64"]).run))
     return out
 
 
@@ -201,7 +223,7 @@ def evaluate(name: str) -> tuple[Outcome, ...]:
     """Every case of every stage the variant runs, graded at its tier."""
     variant = VARIANTS[name]
     return tuple(grade(variant, case) for stage in variant.stages
-                 for case in suite().stages[stage])
+                 for case in suite().stages.get(stage, ()))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -212,41 +234,65 @@ def _ratio(r: float) -> str:
     return "inf" if math.isinf(r) else f"{r:.3g}"
 
 
+HEADS = {"dense_batch": "dense", "categorical_crossentropy": "cce",
+         "dense_backward": "dense_bw", "relu_backward": "relu_bw", "softmax_backward": "smax_bw",
+         "categorical_crossentropy_backward": "cce_bw", "softmax_crossentropy_backward": "smce_bw",
+         "regularization": "reg", "binary_crossentropy": "bce", "mean_squared_error": "mse",
+         "mean_absolute_error": "mae", "sgd_step": "sgd", "adagrad_step": "adagrad",
+         "rmsprop_step": "rmsprop", "adam_step": "adam"}
+BLOCK = 8  # stages per block of the matrix
+
+
+def _blocks() -> list[tuple[str, ...]]:
+    return [STAGE_NAMES[i:i + BLOCK] for i in range(0, len(STAGE_NAMES), BLOCK)]
+
+
 def matrix(out=print, detail=False) -> bool:
     names = list(VARIANTS)
-    short = {"categorical_crossentropy": "cce", "dense_batch": "dense"}
-    heads = [short.get(s, s) for s in STAGE_NAMES]
     width = max(map(len, names))
-    out(f"{'variant':<{width}}  tier  " + "  ".join(f"{h:>8}" for h in heads))
-    results = {}
-    for name in names:
-        if name == WRONG_VARIANTS[0]:
-            out("")
-        variant = VARIANTS[name]
-        outcomes = results[name] = evaluate(name)
-        cells = []
-        for stage in STAGE_NAMES:
-            if stage not in variant.stages:
-                cells.append("-")
-                continue
-            failed = sum(not o.ok for o in outcomes if o.stage == stage)
-            cells.append(f"FAIL {failed}" if failed else "pass")
-        out(f"{name:<{width}}  {SHORT[variant.tier]}   " + "  ".join(f"{c:>8}" for c in cells))
+    results = {name: evaluate(name) for name in names}
+    missing = [stage for stage in STAGE_NAMES if stage not in suite().stages]
+
+    def cell(variant, outcomes, stage):
+        if stage not in variant.stages:
+            return "-"
+        if stage in missing:
+            return "no cases"
+        failed = sum(not o.ok for o in outcomes if o.stage == stage)
+        return f"FAIL {failed}" if failed else "pass"
+
+    for number, block in enumerate(_blocks()):
+        out(("" if number == 0 else "\n") + f"{'variant':<{width}}  tier  "
+            + "  ".join(f"{HEADS.get(s, s):>8}" for s in block))
+        for name in names:
+            variant = VARIANTS[name]
+            if variant.kind == "wrong" and not set(block) & set(variant.stages):
+                continue  # a wrong variant appears in the blocks of the stages it mutates
+            if name == _first_wrong(block):
+                out("")  # the wrong variants, below the legit ones
+            cells = [cell(variant, results[name], stage) for stage in block]
+            out(f"{name:<{width}}  {SHORT[variant.tier]}   " + "  ".join(f"{c:>8}" for c in cells))
 
     out("\nmargin: the largest err/tol of any legit variant, per stage and tier (pass <= 1)")
-    for tier in ("float64", "float32"):
-        cells = []
-        for stage in STAGE_NAMES:
-            ratios = [o.ratio for n in LEGIT if VARIANTS[n].tier == tier
-                      for o in results[n] if o.stage == stage]
-            cells.append(_ratio(max(ratios)))
-        out(f"{'legit':<{width}}  {SHORT[tier]}   " + "  ".join(f"{c:>8}" for c in cells))
+    for block in _blocks():
+        out(f"{'':<{width}}        " + "  ".join(f"{HEADS.get(s, s):>8}" for s in block))
+        for tier in ("float64", "float32"):
+            cells = []
+            for stage in block:
+                ratios = [o.ratio for n in LEGIT if VARIANTS[n].tier == tier
+                          for o in results[n] if o.stage == stage]
+                cells.append(_ratio(max(ratios)) if ratios else "-")
+            out(f"{'legit':<{width}}  {SHORT[tier]}   " + "  ".join(f"{c:>8}" for c in cells))
     if detail:
         for tier in ("float64", "float32"):
             for stage in STAGE_NAMES:
-                n, o = max(((n, o) for n in LEGIT if VARIANTS[n].tier == tier
-                            for o in results[n] if o.stage == stage), key=lambda t: t[1].ratio)
-                out(f"  {SHORT[tier]} {stage}: {n} {o.case}: {o.detail}")
+                worst = [(n, o) for n in LEGIT if VARIANTS[n].tier == tier
+                         for o in results[n] if o.stage == stage]
+                if worst:
+                    n, o = max(worst, key=lambda t: t[1].ratio)
+                    out(f"  {SHORT[tier]} {stage}: {n} {o.case}: {o.detail}")
+    if missing:
+        out(f"\nno vectors (no cases to run) for: {', '.join(missing)}")
 
     out("\nsharpness: each wrong variant's failing cases, by worst err/tol "
         "(narrowest and widest miss)")
@@ -270,6 +316,11 @@ def matrix(out=print, detail=False) -> bool:
     out(f"sharp: {len(WRONG_VARIANTS) - len(blunt)}/{len(WRONG_VARIANTS)} wrong variants fail "
         "at least one case" + (f" (not: {', '.join(blunt)})" if blunt else ""))
     return not unsound and not blunt
+
+
+def _first_wrong(block) -> str | None:
+    """The first wrong variant shown in a block (a blank line separates it from the legit)."""
+    return next((n for n in WRONG_VARIANTS if set(block) & set(VARIANTS[n].stages)), None)
 
 
 def legend(out=print) -> None:
