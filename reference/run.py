@@ -126,7 +126,8 @@ def _accuracy(x, p, dtype):
     return {"predictions": predictions, "accuracy": accuracy}
 
 
-def _network(x, p, dtype):
+def _two_layers(x, p, dtype):
+    """The book's network's inputs, checked: (arrays, labels) for Dense(K, H) -> Dense(H, C)."""
     b, k = _batch("inputs", x["inputs"])
     w1, w2 = shape("weights1", x["weights1"]), shape("weights2", x["weights2"])
     _require(len(w1) == 2 and w1[0] == k, f"weights1 must have shape [{k}, H], has {list(w1)}")
@@ -136,6 +137,11 @@ def _network(x, p, dtype):
     _require(shape("biases2", x["biases2"]) == (w2[1],), f"biases2 must have {w2[1]} values")
     y_true = _labels(x["y_true"], p["label_format"], b, w2[1])
     arrays = [dtype(x[n]) for n in ("inputs", "weights1", "biases1", "weights2", "biases2")]
+    return arrays, y_true
+
+
+def _network(x, p, dtype):
+    arrays, y_true = _two_layers(x, p, dtype)
     return network_forward(*arrays, y_true)
 
 
@@ -320,17 +326,9 @@ def _optimizer(optimizer, step):
 
 
 def _training(x, p, dtype):
-    b, k = _batch("inputs", x["inputs"])
-    w1, w2 = shape("weights1", x["weights1"]), shape("weights2", x["weights2"])
-    _require(len(w1) == 2 and w1[0] == k, f"weights1 must have shape [{k}, H], has {list(w1)}")
-    _require(shape("biases1", x["biases1"]) == (w1[1],), f"biases1 must have {w1[1]} values")
-    _require(len(w2) == 2 and w2[0] == w1[1],
-             f"weights2 must have shape [{w1[1]}, C], has {list(w2)}")
-    _require(shape("biases2", x["biases2"]) == (w2[1],), f"biases2 must have {w2[1]} values")
-    y_true = _labels(x["y_true"], p["label_format"], b, w2[1])
+    arrays, y_true = _two_layers(x, p, dtype)
     steps = _count("steps", x["steps"], least=1)
     hyper = {n: dtype(_scalar(n, x[n])) for n in TRAINING_HYPERPARAMETERS}
-    arrays = [dtype(x[n]) for n in ("inputs", "weights1", "biases1", "weights2", "biases2")]
     return train(arrays[0], y_true, *arrays[1:], steps, p["optimizer"], hyper)
 
 
