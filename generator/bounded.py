@@ -87,7 +87,7 @@ class Tier:
     def const(self, x) -> Bounded:
         return Bounded(mpmath.mpf(x), 0.0)
 
-    # -- one rounding -------------------------------------------------------------------------------
+    # -- one rounding ------------------------------------------------------------------------------
     def _round(self, v: mpmath.mpf, propagated: float, underflow: bool = True,
                roundings: int = 1) -> Bounded:
         if propagated == 0 and self.representable(v):
@@ -167,7 +167,7 @@ class Tier:
         rel = (t.K_EXP[self.name] + 3) * self.u
         return Bounded(v, propagated + rel * (float(v) + propagated) + self.floor)
 
-    # -- order-free sums ----------------------------------------------------------------------------
+    # -- order-free sums ---------------------------------------------------------------------------
     def dot(self, xs, ws, extra=()) -> Bounded:
         """Σ xs·ws + Σ extra in any order, with FMA or a wider accumulator."""
         products = [x.v * w.v for x, w in zip(xs, ws)]
@@ -189,7 +189,7 @@ class Tier:
     def mean(self, xs) -> Bounded:
         return self.div(self.total(xs), self.const(len(xs)))
 
-    # -- piecewise functions (1-Lipschitz, no rounding) ---------------------------------------------
+    # -- piecewise functions (1-Lipschitz, no rounding) --------------------------------------------
     def relu(self, a: Bounded) -> Bounded:
         if a.v - mpmath.mpf(a.e) > 0:
             return a

@@ -28,8 +28,8 @@ from nnfs_conform.vectors import TIERS, Expected, fingerprint
 from . import goldens
 from .book import BookCertificationError
 from .bounded import UnboundedError
-from .catalogue import CATALOGUE, DESCRIPTIONS, REQUIRES
 from .cases import Spec
+from .catalogue import CATALOGUE, DESCRIPTIONS, REQUIRES
 from .oracle import to_tier
 
 DENSE_STAGES = ("neuron", "layer", "dense_batch")

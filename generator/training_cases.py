@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from nnfs_conform.reference.training import STATE
+
 from .cases import BOOK_PROBS, BOOK_PROBS_EXACT, BOOK_W, BOOK_X, _bad_labels, bad, ok
 from .values import Values, one_hot, transpose
 
@@ -20,10 +22,6 @@ DEFAULTS = {  # the book's constructor defaults
     "adam": {"learning_rate": 0.001, "decay": 0.0, "epsilon": 1e-7, "beta_1": 0.9,
              "beta_2": 0.999},
 }
-STATE = {"sgd": ("weight_momentums", "bias_momentums"),
-         "adagrad": ("weight_cache", "bias_cache"),
-         "rmsprop": ("weight_cache", "bias_cache"),
-         "adam": ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache")}
 
 
 def _inexact_tagged(spec):
@@ -253,9 +251,11 @@ def regularization():
         _reg("book-chapter14-l2", "the book's chapter 14 layer: L2 5e-4 on weights and biases",
              "book inexact-inputs", v.matrix(2, 4, v.full), v.vector(4, v.full),
              l2w=5e-4, l2b=5e-4),
-        _reg("l1-weights", "an L1 penalty on weights: the sum of magnitudes, gradient the sign", "edge exact",
+        _reg("l1-weights", "an L1 penalty on weights: the sum of magnitudes, gradient the sign",
+             "edge exact",
              w, b, l1w=0.5),
-        _reg("l2-weights", "an L2 penalty on weights: the sum of squares, gradient 2·l2·w", "edge exact",
+        _reg("l2-weights", "an L2 penalty on weights: the sum of squares, gradient 2·l2·w",
+             "edge exact",
              w, b, l2w=0.25),
         _reg("l1-biases", "an L1 penalty on biases only", "edge exact", w, b, l1b=0.125),
         _reg("l2-biases", "an L2 penalty on biases only", "edge exact", w, b, l2b=2.0),
@@ -294,7 +294,6 @@ def _drop(slug, description, tags, inputs, mask, rate, dvalues):
 
 
 def dropout():
-    v = Values(9701)
     book = [[0.27, -1.03, 0.67, 0.99, 0.05, -0.37, -2.01, 1.13, -0.07, 0.73]]
     cases = [
         _drop("book-example", "the book's example outputs, half of them dropped at rate 0.5",
@@ -674,14 +673,16 @@ def training():
           "sgd", 10, 11101, learning_rate=0.5),
         t("sgd-book-rate-four-steps", "plain SGD at the book's default rate 1, four steps", "edge",
           data, 4, "sgd", 4, 11107),
-        t("sgd-decay-ten-steps", "plain SGD with decay 1e-1: the rate is recomputed, not compounded",
+        t("sgd-decay-ten-steps",
+          "plain SGD with decay 1e-1: the rate is recomputed, not compounded",
           "edge", data, 4, "sgd", 10, 11102, learning_rate=0.3, decay=1e-1),
         t("sgd-momentum-ten-steps", "the book's SGD(decay=1e-3, momentum=0.9) at rate 0.2",
           "book", data, 4, "sgd", 10, 11103, learning_rate=0.2, decay=1e-3, momentum=0.9),
         t("sgd-momentum-large-decay", "momentum 0.5 with decay 0.1: decay and momentum "
           "interleave", "edge", data, 4, "sgd", 10, 11104, learning_rate=0.5, decay=0.1,
           momentum=0.5),
-        t("sgd-one-hot", "plain SGD with one-hot targets", "edge", data, 4, "sgd", 10, 11105, "onehot",
+        t("sgd-one-hot", "plain SGD with one-hot targets", "edge", data, 4, "sgd", 10, 11105,
+          "onehot",
           learning_rate=0.2),
         t("sgd-wide-hidden", "plain SGD with 16 hidden units on 6 points", "edge", small, 16, "sgd",
           10, 11106, learning_rate=0.05, decay=1e-2),
@@ -698,7 +699,8 @@ def training():
           "adam", 3, 11401),
         t("adam-book-final", "the book's Adam(learning_rate=0.05, decay=5e-7)", "book", data, 4,
           "adam", 3, 11402, learning_rate=0.05, decay=5e-7),
-        t("adam-one-hot", "the book's Adam(learning_rate=0.02, decay=1e-5) on one-hot targets", "edge",
+        t("adam-one-hot", "the book's Adam(learning_rate=0.02, decay=1e-5) on one-hot targets",
+          "edge",
           small, 5, "adam", 3, 11403, "onehot", learning_rate=0.02, decay=1e-5),
         t("single-step", "one SGD step: loss and accuracy before, parameters after", "edge",
           small, 3, "sgd", 1, 11501),
@@ -719,7 +721,8 @@ def training():
             **_train("x", "x", "", small, 2, "sgd", 0, 11601).inputs,
             params={"label_format": "sparse", "optimizer": "sgd"}),
         bad("weights2-mismatch", "second-layer weights that do not fit the hidden layer are "
-            "refused", "shape_mismatch", **{**_train("x", "x", "", small, 2, "sgd", 1, 11602).inputs,
+            "refused", "shape_mismatch",
+            **{**_train("x", "x", "", small, 2, "sgd", 1, 11602).inputs,
                                              "weights2": [[0.5, 0.5, 0.5]]},
             params={"label_format": "sparse", "optimizer": "sgd"}),
         bad("label-out-of-range", "a label beyond the classes is refused", "label_out_of_range",

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import mpmath
 
+from nnfs_conform.reference.training import HYPERPARAMETERS
+from nnfs_conform.reference.training import STATE as LAYER_STATE
+
 from . import oracle as o
 from .bounded import Bounded, Tier, UnboundedError, golden
-
-LAYER_STATE = {"sgd": ("weight_momentums", "bias_momentums"),
-               "adagrad": ("weight_cache", "bias_cache"),
-               "rmsprop": ("weight_cache", "bias_cache"),
-               "adam": ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache")}
 
 
 def _read(T: Tier, value):
@@ -146,7 +144,8 @@ def regularization(x, p, tier):
              T.mul(l1b, T.total([absolute(b) for b in biases])), T.mul(l2b, T.dot(biases, biases))]
     loss = T.total(terms)
     dweights = [_regularizer_gradient(T, row, l1w, l2w) for row in weights]
-    return _outputs(loss=loss, dweights=dweights, dbiases=_regularizer_gradient(T, biases, l1b, l2b))
+    dbiases = _regularizer_gradient(T, biases, l1b, l2b)
+    return _outputs(loss=loss, dweights=dweights, dbiases=dbiases)
 
 
 def dropout(x, p, tier):
@@ -286,12 +285,6 @@ def _step_layer(T, optimizer, layer, grads, iterations, hyper):
             out[full] = shaped(new_state[short]) if short in new_state and new_state[short] \
                 else layer[full]
     return out, lr
-
-
-HYPERPARAMETERS = {"sgd": ("learning_rate", "decay", "momentum"),
-                   "adagrad": ("learning_rate", "decay", "epsilon"),
-                   "rmsprop": ("learning_rate", "decay", "epsilon", "rho"),
-                   "adam": ("learning_rate", "decay", "epsilon", "beta_1", "beta_2")}
 
 
 def _optimizer_step(optimizer):

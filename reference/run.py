@@ -22,10 +22,9 @@ from .dense import dense_batch_forward, layer_forward, neuron_forward
 from .errors import StageError
 from .loss import accuracy_forward, categorical_crossentropy_forward
 from .network import network_forward
-from .optimizers import adagrad_step, adam_step, rmsprop_step, sgd_step
 from .regression import mean_absolute_error, mean_squared_error
 from .regularization import dropout, regularization
-from .training import HYPERPARAMETERS, STATE, train
+from .training import HYPERPARAMETERS, STATE, STEP, train
 
 
 def shape(name, value):
@@ -343,12 +342,8 @@ def _optimizer_signature(optimizer):
     state = STATE[optimizer]
     inputs = (*PARAMETERS, "dweights", "dbiases", *state, "iterations",
               *HYPERPARAMETERS[optimizer])
-    return (_optimizer(optimizer, STEP_FUNCTIONS[optimizer]), inputs, (),
+    return (_optimizer(optimizer, STEP[optimizer]), inputs, (),
             (*PARAMETERS, *state, "learning_rate", "iterations"))
-
-
-STEP_FUNCTIONS = {"sgd": sgd_step, "adagrad": adagrad_step, "rmsprop": rmsprop_step,
-                  "adam": adam_step}
 
 
 # stage -> (checked runner, input names, param names, output names)
@@ -382,7 +377,7 @@ STAGES = {
                            ("sample_losses", "loss", "dinputs")),
     "mean_absolute_error": (_regression(mean_absolute_error), ("y_pred", "y_true"), (),
                             ("sample_losses", "loss", "dinputs")),
-    **{f"{name}_step": _optimizer_signature(name) for name in ("sgd", "adagrad", "rmsprop", "adam")},
+    **{f"{name}_step": _optimizer_signature(name) for name in STEP},
     "training": (_training, ("inputs", "y_true", "weights1", "biases1", "weights2", "biases2",
                              "steps", *TRAINING_HYPERPARAMETERS), ("label_format", "optimizer"),
                  ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2",
