@@ -85,9 +85,8 @@ def reply_for(case, seq: int, dtype: str) -> dict[str, Any]:
 
 def null_replies(suite: Suite, path: Path, dtype: str = "float64") -> list[bytes]:
     """Write the null port's table (hello, then one reply a line); return the reply lines."""
-    seqs = engine.sequence_numbers(suite)
-    hello = dict(NULL_HELLO, stages=list(suite.stages), dtype=dtype)
-    lines = [protocol.encode(reply_for(c, seqs[c.id], dtype)) for c in suite.cases()]
+    hello = dict(NULL_HELLO, stages=list(suite.files), dtype=dtype)
+    lines = [protocol.encode(reply_for(c, c.seq, dtype)) for c in suite.cases()]
     with open(path, "wb") as f:
         f.write(protocol.encode(hello))
         f.writelines(lines)
@@ -106,13 +105,12 @@ def floor_per_case(
 ) -> Callable[[], float]:
     """Seconds per case to encode each request, decode and check each reply and grade it, in
     one process with no port: the least any runner must spend."""
-    seqs = engine.sequence_numbers(suite)
-    info = dict(NULL_HELLO, stages=list(suite.stages), dtype=dtype)
+    info = dict(NULL_HELLO, stages=list(suite.files), dtype=dtype)
 
     def once() -> float:
         started = time.perf_counter()
         for case, line in zip(cases, lines):
-            request = protocol.run_request(case, seqs[case.id])
+            request = protocol.run_request(case, case.seq)
             protocol.encode(request)
             reply = protocol.check_reply(protocol.parse(line), request["seq"])
             engine.grade(case, reply, info, request=request)
@@ -125,14 +123,13 @@ def run_per_case(
     make_port: Callable[[], Any], suite: Suite, cases: list, notes: list[str], name: str
 ) -> Callable[[], float]:
     """Seconds per case of engine.run_cases through a port (handshake and bye excluded)."""
-    seqs = engine.sequence_numbers(suite)
 
     def once() -> float:
         port = make_port()
         try:
             port.hello()
             started = time.perf_counter()
-            results, incomplete = engine.run_cases(port, cases, seqs)
+            results, incomplete = engine.run_cases(port, cases)
             elapsed = time.perf_counter() - started
         finally:
             port.close()
@@ -149,7 +146,7 @@ def run_per_case(
 
 def common_cases(suite: Suite, commands: list[list[str]]) -> list:
     """The cases of the stages every port declares, so that every row times the same work."""
-    stages = set(suite.stages)
+    stages = set(suite.files)
     for command in commands:
         port = SessionPort(command, suite_version=suite.suite_version)
         try:
@@ -338,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                 lambda command=command: OneShotPort(command, suite_version=version), suite,
                 cases[:ONESHOT_CASES], notes, name)
             if name == "null":
-                document = {"protocol": 1, "port": dict(NULL_HELLO, stages=list(suite.stages)),
+                document = {"protocol": 1, "port": dict(NULL_HELLO, stages=list(suite.files)),
                             "responses": [json.loads(line) for line in replies]}
                 measures[name, "file"] = run_per_case(
                     lambda document=document: ResponsesFile(document), suite, cases, notes, name)

@@ -12,6 +12,7 @@ import json
 import shlex
 import sys
 import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,8 @@ def _validate(args: argparse.Namespace) -> int:
     except VectorError as exc:
         print(f"nnfs-conform: invalid vectors: {exc}", file=sys.stderr)
         return 2
-    counts = ", ".join(f"{stage} {len(cases)}" for stage, cases in suite.stages.items())
-    print(f"vectors {suite.suite_version} valid: {len(suite.cases())} cases ({counts})")
+    counts = ", ".join(f"{stage} {f.cases}" for stage, f in suite.files.items())
+    print(f"vectors {suite.suite_version} valid: {suite.total} cases ({counts})")
     return 0
 
 
@@ -56,7 +57,10 @@ def _expectations(args: argparse.Namespace, suite):
         expectations = Expectations.load(args.expectations)
     except ExpectationsError as exc:
         raise UsageError(f"invalid expectations: {exc}") from None
-    unmatched = expectations.unmatched([case.id for case in suite.cases()])
+    try:
+        unmatched = expectations.unmatched([case.id for case in suite.iter_cases()])
+    except VectorError as exc:
+        raise UsageError(f"invalid vectors: {exc}") from None
     if unmatched:
         names = ", ".join(repr(e.pattern) for e in unmatched[:5])
         raise UsageError(
@@ -97,49 +101,53 @@ def _write_reports(result: dict[str, Any], args: argparse.Namespace) -> None:
                 raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _grade_with(port, args: argparse.Namespace, console: Console, rerun) -> tuple[dict, Any]:
-    """Shake hands, ask every selected case, and assemble the canonical result."""
+def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
+                spool: results.Spool) -> dict[str, Any]:
+    """Shake hands, ask every selected case (results go to `spool` as they come), and assemble
+    the canonical result."""
     suite = _suite(args)
     expectations = _expectations(args, suite)
     cases = engine.select(suite, args.stage, args.case)
+    total = None if args.case else sum(
+        f.cases for stage, f in suite.files.items()
+        if not args.stage or any(fnmatchcase(stage, g) for g in args.stage))
     started_at, started = results.now_iso(), time.monotonic()
     try:
         info = port.hello()
-        unknown = sorted(set(info["stages"]) - set(suite.stages))
+        unknown = sorted(set(info["stages"]) - set(suite.files))
         if unknown:
             print(f"nnfs-conform: note: the port declares stages suite {suite.suite_version} "
                   f"does not have, ignored: {', '.join(unknown)}", file=sys.stderr)
-        case_results, incomplete = engine.run_cases(
-            port,
-            cases,
-            engine.sequence_numbers(suite),
-            expectations=expectations,
-            require_all=args.require_all,
-            rerun=rerun,
-            progress=console.progress,
-        )
+        run = engine.Run(port, cases, expectations=expectations,
+                         require_all=args.require_all, rerun=rerun)
+        for done, (_, case_result) in enumerate(run, start=1):
+            spool.add(case_result)
+            console.progress(done, total, case_result)
+        console.progress_end()
     except HandshakeError as exc:
         raise UsageError(f"the port failed the handshake: {exc}") from None
+    except VectorError as exc:
+        raise UsageError(f"invalid vectors: {exc}") from None
     finally:
         port.close()
+    incomplete = run.incomplete
     if incomplete is None and not args.stage and not args.case:
-        incomplete = engine.missing_promised(suite, case_results, info)
+        incomplete = engine.missing_promised(suite, spool.per_stage, info)
     command = getattr(port, "command", None)
-    result = results.build(
+    return results.build(
         suite_version=suite.suite_version,
         port=results.port_header(info, command, port.transport),
         started_at=started_at,
         duration_s=time.monotonic() - started,
         filters=_filters(args),
-        cases=case_results,
+        cases=spool,
         incomplete_reason=incomplete,
     )
-    return result, {case.id: case for case in cases}
 
 
-def _finish(result: dict[str, Any], cases, args: argparse.Namespace, console: Console) -> int:
+def _finish(result: dict[str, Any], args: argparse.Namespace, console: Console) -> int:
     _write_reports(result, args)
-    console.report(result, cases)
+    console.report(result)
     return results.exit_status(result)
 
 
@@ -166,18 +174,21 @@ def _run(args: argparse.Namespace) -> int:
     def rerun(case) -> str:
         return results.rerun_command(case.id, command, extra)
 
-    result, cases = _grade_with(port, args, console, rerun)
-    return _finish(result, cases, args, console)
+    with results.Spool() as spool:
+        return _finish(_grade_with(port, args, console, rerun, spool), args, console)
 
 
 def _prompt(args: argparse.Namespace) -> int:
     suite = _suite(args)
-    seqs = engine.sequence_numbers(suite)
-    cases = engine.select(suite, args.stage, args.case)
+    try:
+        requests = [protocol.run_request(case, case.seq)
+                    for case in engine.select(suite, args.stage, args.case)]
+    except VectorError as exc:
+        raise UsageError(f"invalid vectors: {exc}") from None
     document = {
         "protocol": protocol.PROTOCOL,
         "suite_version": suite.suite_version,
-        "requests": [protocol.run_request(case, seqs[case.id]) for case in cases],
+        "requests": requests,
     }
     try:
         Path(args.out).write_text(
@@ -185,8 +196,8 @@ def _prompt(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"wrote {len(cases)} requests (suite {suite.suite_version}) to {args.out}")
-    return 0 if cases else 1
+    print(f"wrote {len(requests)} requests (suite {suite.suite_version}) to {args.out}")
+    return 0 if requests else 1
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -206,16 +217,17 @@ def _grade(args: argparse.Namespace) -> int:
     def rerun(case) -> str:
         return shlex.join(["nnfs-conform", "grade", "--case", case.id, *extra, str(args.responses)])
 
-    result, cases = _grade_with(port, args, console, rerun)
-    unasked = port.unasked(set(engine.sequence_numbers(_suite(args)).values()))
-    if unasked and result["complete"]:
-        shown = ", ".join(json.dumps(seq) for seq in unasked[:5])
-        result["complete"] = False
-        result["incomplete_reason"] = (
-            f"the responses file answers {len(unasked)} requests that "
-            f"were never made (seq {shown}): is it for another prompt?"
-        )
-    return _finish(result, cases, args, console)
+    with results.Spool() as spool:
+        result = _grade_with(port, args, console, rerun, spool)
+        unasked = port.unasked(range(1, _suite(args).total + 1))
+        if unasked and result["complete"]:
+            shown = ", ".join(json.dumps(seq) for seq in unasked[:5])
+            result["complete"] = False
+            result["incomplete_reason"] = (
+                f"the responses file answers {len(unasked)} requests that "
+                f"were never made (seq {shown}): is it for another prompt?"
+            )
+        return _finish(result, args, console)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -271,7 +283,7 @@ def _copy(args: argparse.Namespace) -> int:
         copied = load_suite(out)
     except VectorError as exc:
         raise UsageError(f"the copy in {out} is not valid: {exc}") from None
-    print(f"copied vectors {copied.suite_version} ({len(copied.cases())} cases, "
+    print(f"copied vectors {copied.suite_version} ({copied.total} cases, "
           f"{len(names)} files) to {out}")
     return 0
 

@@ -12,9 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from .numbers import encode
 from .report_text import NOT_PASSING, one_line, summary_line, worst_line
-from .vectors import Case
 
 SHOWN = 300  # characters of an input, reply or expected value shown in a block
 
@@ -32,16 +30,15 @@ def abbreviate(value: Any, limit: int = SHOWN) -> str:
     return f"{text[:limit]}... ({len(text)} characters)"
 
 
-def _wanted(case: Case | None, result: dict[str, Any], dtype: str) -> str | None:
+def _wanted(result: dict[str, Any]) -> str | None:
     if result["expected_error"]:
         return f"error {result['expected_error']!r}"
-    if case is None or case.expected is None:
+    if result.get("wanted") is None:
         return None
-    values = {name: out.value for name, out in case.expected[dtype].items()}
-    return abbreviate({name: encode(v) for name, v in values.items()})
+    return abbreviate(result["wanted"])
 
 
-def failure_block(result: dict[str, Any], case: Case | None, dtype: str) -> list[str]:
+def failure_block(result: dict[str, Any]) -> list[str]:
     """The lines describing one case that did not pass."""
     lines = [
         f"{result['outcome'].upper()} {result['id']}: {one_line(result['description'])}",
@@ -59,7 +56,7 @@ def failure_block(result: dict[str, Any], case: Case | None, dtype: str) -> list
         )
     if result.get("response") is not None:
         lines.append(f"  got:     {abbreviate(result['response'])}")
-    wanted = _wanted(case, result, dtype)
+    wanted = _wanted(result)
     if wanted is not None:
         lines.append(f"  wanted:  {wanted}")
     if result.get("worst"):
@@ -87,17 +84,24 @@ class Console:
         self._live = not quiet and hasattr(self.err, "isatty") and self.err.isatty()
         self._width = 0
 
-    def progress(self, done: int, total: int, result: dict[str, Any]) -> None:
+    def progress(self, done: int, total: int | None, result: dict[str, Any]) -> None:
+        """`[done/total] outcome id` redrawn in place (total None: not known in advance)."""
         if not self._live:
             return
-        text = f"[{done}/{total}] {result['outcome']:<14} {result['id']}"[:100]
+        count = f"{done}/{total}" if total is not None else str(done)
+        text = f"[{count}] {result['outcome']:<14} {result['id']}"[:100]
         self.err.write("\r" + text.ljust(self._width))
         self._width = len(text)
-        if done == total:
-            self.err.write("\r" + " " * self._width + "\r")
         self.err.flush()
 
-    def report(self, result: dict[str, Any], cases: dict[str, Case]) -> None:
+    def progress_end(self) -> None:
+        """Erase the progress line, so the report starts on a clean line."""
+        if self._live and self._width:
+            self.err.write("\r" + " " * self._width + "\r")
+            self.err.flush()
+            self._width = 0
+
+    def report(self, result: dict[str, Any]) -> None:
         dtype = result["port"]["dtype"]
         say = self._print
         if not self.quiet:
@@ -112,7 +116,7 @@ class Console:
                     self.verbose and case["outcome"] == "xfailed"
                 ):
                     say("")
-                    for line in failure_block(case, cases.get(case["id"]), dtype):
+                    for line in failure_block(case):
                         say(line)
             if self.verbose:
                 say("")

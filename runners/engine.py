@@ -8,6 +8,7 @@ port (any object with hello/request/close) through a selection of cases.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any
@@ -25,21 +26,15 @@ RAW_LIMIT = 2000  # characters of a raw reply kept in a report
 
 def select(
     suite: Suite, stage_globs: Iterable[str] = (), case_globs: Iterable[str] = ()
-) -> list[Case]:
-    """The suite's cases, in suite order, whose stage and id match the globs (none = all)."""
+) -> Iterator[Case]:
+    """The suite's cases, in suite order, whose stage and id match the globs (none = all), read
+    one at a time: the files of other stages are not read at all."""
     stage_globs, case_globs = list(stage_globs), list(case_globs)
-    return [
-        case
-        for case in suite.cases()
-        if (not stage_globs or any(fnmatchcase(case.stage, g) for g in stage_globs))
-        and (not case_globs or any(fnmatchcase(case.id, g) for g in case_globs))
-    ]
-
-
-def sequence_numbers(suite: Suite) -> dict[str, int]:
-    """Each case's seq: its 1-based position in the whole suite, so a case keeps its number
-    whatever the filters, and a responses file can be graded with other filters than its prompt."""
-    return {case.id: i for i, case in enumerate(suite.cases(), start=1)}
+    stages = [s for s in suite.files
+              if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)]
+    for case in suite.iter_cases(stages):
+        if not case_globs or any(fnmatchcase(case.id, g) for g in case_globs):
+            yield case
 
 
 def unsupported(case: Case, port_info: dict[str, Any]) -> str | None:
@@ -71,6 +66,7 @@ def blank_result(
         "duration_s": 0.0,
         "request": None,
         "response": None,
+        "wanted": None,
         "rerun": None,
         "diagnosis": None,
     }
@@ -219,81 +215,112 @@ def exchange(port, messages: Iterable[dict[str, Any]]) -> Iterator[tuple]:
             yield message, reply, None, time.monotonic() - started
 
 
+class Run:
+    """Ask a port every applicable case of a stream of cases: iterating gives (case, result) in
+    the order of the cases, each as soon as it is graded, so a run of any size holds only the
+    requests in flight. After the iteration, `incomplete` is the reason the run is incomplete
+    when the port stopped restarting, else None. The port must have completed hello().
+
+    Requests go out ahead of the results (see `exchange`), in the order of the cases."""
+
+    def __init__(
+        self,
+        port,
+        cases: Iterable[Case],
+        *,
+        expectations=None,
+        require_all: bool = False,
+        rerun: Callable[[Case], str] | None = None,
+    ):
+        self.port, self.cases = port, cases
+        self.expectations, self.require_all, self.rerun = expectations, require_all, rerun
+        self.incomplete: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[Case, dict[str, Any]]]:
+        info = self.port.hello()
+        order: deque[tuple[Case, Any, str | None]] = deque()  # read, not yet given a result
+
+        def requests() -> Iterator[dict[str, Any]]:
+            for case in self.cases:
+                expectation = self.expectations.match(case.id) if self.expectations else None
+                reason = unsupported(case, info)
+                order.append((case, expectation, reason))
+                if _asked(expectation, reason):
+                    yield protocol.run_request(case, case.seq)
+
+        replies = exchange(self.port, requests())
+        ready: deque[tuple] = deque()  # a reply taken ahead to make `requests` read on
+        gone: PortGone | None = None
+        not_run = 0
+        try:
+            while True:
+                if not order and not ready:
+                    try:
+                        ready.append(next(replies))
+                    except StopIteration:
+                        pass
+                if not order:
+                    break
+                case, expectation, reason = order.popleft()
+                if expectation is not None and expectation.mode == "skip":
+                    result = blank_result(case, "skipped", reason=expectation.reason)
+                elif reason is not None and not self.require_all:
+                    result = blank_result(case, "not_applicable", reason=reason)
+                elif reason is not None:
+                    result = blank_result(case, "failed", message=f"{reason} (--require-all)")
+                else:
+                    request, reply, error, seconds = ready.popleft() if ready else next(replies)
+                    if gone is not None:
+                        result = blank_result(case, "errored", message=str(gone))
+                    elif isinstance(error, PortGone):
+                        gone = error
+                        result = grade(case, None, info, str(error), request=request)
+                    elif error is not None:
+                        result = grade(case, None, info, str(error), request=request,
+                                       response=error.raw)
+                    else:
+                        result = grade(case, reply, info, request=request)
+                    if gone is None or result["request"] is not None:
+                        result["duration_s"] = seconds
+                result = settle(case, result, expectation, info["dtype"])
+                if self.rerun is not None:
+                    result["rerun"] = self.rerun(case)
+                not_run += str(result["message"]).startswith("not run:")
+                yield case, result
+        finally:
+            replies.close()
+        if gone is not None:
+            cases_word = "case was" if not_run == 1 else "cases were"
+            self.incomplete = f"the port could not be restarted; {not_run} {cases_word} not run"
+
+
+def _asked(expectation, reason: str | None) -> bool:
+    return reason is None and not (expectation is not None and expectation.mode == "skip")
+
+
+def settle(case: Case, result: dict[str, Any], expectation, dtype: str) -> dict[str, Any]:
+    """The final result: the expectation applied, and a case that ran without passing carries
+    the outputs it wanted (as JSON), so that reports need not read the vectors again."""
+    result = apply_expectation(result, expectation)
+    if result["outcome"] in ("failed", "errored", "xfailed", "xpassed") and case.expected:
+        result["wanted"] = {name: encode(out.value) for name, out in case.expected[dtype].items()}
+    return result
+
+
 def run_cases(
-    port,
-    cases: list[Case],
-    seqs: dict[str, int],
-    *,
-    expectations=None,
-    require_all: bool = False,
-    rerun: Callable[[Case], str] | None = None,
-    progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+    port, cases: Iterable[Case], **options
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Ask `port` every applicable case; return the case results and, when the port stopped
-    restarting, the reason the run is incomplete. The port must have completed hello().
-
-    Requests go out ahead of the results (see `exchange`), in the order of `cases`."""
-    info = port.hello()
-
-    def expectation_of(case: Case):
-        return expectations.match(case.id) if expectations is not None else None
-
-    def asked(case: Case, expectation) -> bool:
-        skipped = expectation is not None and expectation.mode == "skip"
-        return not skipped and unsupported(case, info) is None
-
-    requests = (
-        protocol.run_request(case, seqs[case.id])
-        for case in cases
-        if asked(case, expectation_of(case))
-    )
-    replies = exchange(port, requests)
-    results: list[dict[str, Any]] = []
-    gone: PortGone | None = None
-    for done, case in enumerate(cases, start=1):
-        expectation = expectation_of(case)
-        reason = unsupported(case, info)
-        if expectation is not None and expectation.mode == "skip":
-            result = blank_result(case, "skipped", reason=expectation.reason)
-        elif reason is not None and not require_all:
-            result = blank_result(case, "not_applicable", reason=reason)
-        elif reason is not None:
-            result = blank_result(case, "failed", message=f"{reason} (--require-all)")
-        else:
-            request, reply, error, seconds = next(replies)
-            if gone is not None:
-                result = blank_result(case, "errored", message=str(gone))
-            elif isinstance(error, PortGone):
-                gone = error
-                result = grade(case, None, info, str(error), request=request)
-            elif error is not None:
-                result = grade(case, None, info, str(error), request=request, response=error.raw)
-            else:
-                result = grade(case, reply, info, request=request)
-            if gone is None or result["request"] is not None:
-                result["duration_s"] = seconds
-        result = apply_expectation(result, expectation)
-        if rerun is not None:
-            result["rerun"] = rerun(case)
-        results.append(result)
-        if progress is not None:
-            progress(done, len(cases), result)
-    replies.close()
-    incomplete = None
-    if gone is not None:
-        not_run = sum(1 for r in results if str(r["message"]).startswith("not run:"))
-        cases_word = "case was" if not_run == 1 else "cases were"
-        incomplete = f"the port could not be restarted; {not_run} {cases_word} not run"
-    return results, incomplete
+    """Every result of a Run in a list, and the reason the run is incomplete (or None)."""
+    run = Run(port, cases, **options)
+    results = [result for _, result in run]
+    return results, run.incomplete
 
 
 def missing_promised(
-    suite: Suite, results: list[dict[str, Any]], port_info: dict[str, Any]
+    suite: Suite, counts: dict[str, int], port_info: dict[str, Any]
 ) -> str | None:
-    """Without filters, every promised case of every declared stage must have a result."""
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result["stage"]] = counts.get(result["stage"], 0) + 1
+    """Without filters, every promised case of every declared stage must have a result
+    (`counts`: stage -> number of case results)."""
     for stage in port_info.get("stages", ()):
         if stage in suite.promised and counts.get(stage, 0) != suite.promised[stage]:
             return (

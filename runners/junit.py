@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from .report_text import details, headline, one_line
 
@@ -36,11 +37,33 @@ def _element(parent: ET.Element, tag: str, **attributes: Any) -> ET.Element:
     return ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attributes.items()})
 
 
-def _counts(cases: list[dict[str, Any]]) -> dict[str, Any]:
-    tags = [_TAG.get(c["outcome"]) for c in cases]
-    return {"tests": len(cases), "failures": tags.count("failure"), "errors": tags.count("error"),
-            "skipped": tags.count("skipped"),
-            "time": f"{sum(c.get('duration_s') or 0 for c in cases):.3f}"}
+class _Counts:
+    """The attributes of a <testsuite> or <testsuites>, summed a case at a time."""
+
+    def __init__(self) -> None:
+        self.tests = self.failures = self.errors = self.skipped = 0
+        self.time = 0.0
+
+    def add(self, case: dict[str, Any]) -> None:
+        tag = _TAG.get(case["outcome"])
+        self.tests += 1
+        self.failures += tag == "failure"
+        self.errors += tag == "error"
+        self.skipped += tag == "skipped"
+        self.time += case.get("duration_s") or 0
+
+    def attributes(self) -> dict[str, Any]:
+        return {"tests": self.tests, "failures": self.failures, "errors": self.errors,
+                "skipped": self.skipped, "time": f"{self.time:.3f}"}
+
+
+def _open_tag(tag: str, attributes: dict[str, Any]) -> str:
+    return f"<{tag}" + "".join(f" {k}={quoteattr(xml_text(v))}" for k, v in attributes.items())
+
+
+def _xml(element: ET.Element, level: int) -> str:
+    ET.indent(element, space="  ", level=level)
+    return "  " * level + ET.tostring(element, encoding="unicode") + "\n"
 
 
 def _timestamp(started_at: Any) -> str | None:
@@ -66,45 +89,56 @@ def _outcome(testcase: ET.Element, case: dict[str, Any]) -> None:
     element.text = xml_text(text)
 
 
-def build_junit(result: dict[str, Any]) -> ET.ElementTree:
-    """The JUnit tree of a result; `write_junit` writes it."""
+def write_junit(result: dict[str, Any], path: str | Path) -> None:
+    """Write the JUnit XML of a result to `path` (UTF-8, with an XML declaration), a case at a
+    time: the cases (a list or a Spool) are read twice, once to count and once to write."""
     cases = result.get("cases", [])
-    by_stage: dict[str, list[dict[str, Any]]] = {}
-    for case in cases:
-        by_stage.setdefault(case["stage"], []).append(case)
     port = result.get("port", {})
-    properties = {"port": port.get("name"), "language": port.get("language"),
-                  "dtype": port.get("dtype"), "suite_version": result.get("suite_version")}
+    properties = ET.Element("properties")
+    for name, value in {"port": port.get("name"), "language": port.get("language"),
+                        "dtype": port.get("dtype"),
+                        "suite_version": result.get("suite_version")}.items():
+        _element(properties, "property", name=name, value="" if value is None else value)
     stamp = _timestamp(result.get("started_at"))
 
-    root = ET.Element("testsuites", name="nnfs-conformance")
-    all_cases = list(cases)
-    for stage, stage_cases in by_stage.items():
-        suite = _element(root, "testsuite", name=stage, **_counts(stage_cases))
-        if stamp:
-            suite.set("timestamp", stamp)
-        props = _element(suite, "properties")
-        for name, value in properties.items():
-            _element(props, "property", name=name, value="" if value is None else value)
-        for case in stage_cases:
-            testcase = _element(suite, "testcase", classname=f"nnfs.{stage}", name=case["id"],
-                                time=f"{case.get('duration_s') or 0:.3f}")
-            _outcome(testcase, case)
+    total, by_stage = _Counts(), {}
+    for case in cases:
+        by_stage.setdefault(case["stage"], _Counts()).add(case)
+        total.add(case)
+    incomplete = None
     if not result.get("complete", True):
         incomplete = {"id": "run is complete", "outcome": "errored",
                       "message": f"the run is INCOMPLETE: {result.get('incomplete_reason')}"}
-        suite = _element(root, "testsuite", name="nnfs-conform", **_counts([incomplete]))
-        testcase = _element(suite, "testcase", classname="nnfs.run", name="run is complete",
-                            time="0.000")
-        _element(testcase, "error", message=headline(incomplete), type="incomplete")
-        all_cases.append(incomplete)
-    for name, value in _counts(all_cases).items():
-        root.set(name, str(value))
-    return ET.ElementTree(root)
+        total.add(incomplete)
 
-
-def write_junit(result: dict[str, Any], path: str | Path) -> None:
-    """Write the JUnit XML of a result to `path` (UTF-8, with an XML declaration)."""
-    tree = build_junit(result)
-    ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n")
+        out.write(_open_tag("testsuites", {"name": "nnfs-conformance"} | total.attributes())
+                  + ">\n")
+        stage = None
+        for case in cases:
+            if case["stage"] != stage:
+                if stage is not None:
+                    out.write("  </testsuite>\n")
+                stage = case["stage"]
+                attributes = {"name": stage} | by_stage[stage].attributes()
+                out.write("  " + _open_tag("testsuite", attributes | (
+                    {"timestamp": stamp} if stamp else {})) + ">\n")
+                out.write(_xml(properties, 2))
+            testcase = ET.Element("testcase", {
+                "classname": xml_text(f"nnfs.{stage}"), "name": xml_text(case["id"]),
+                "time": f"{case.get('duration_s') or 0:.3f}"})
+            _outcome(testcase, case)
+            out.write(_xml(testcase, 2))
+        if stage is not None:
+            out.write("  </testsuite>\n")
+        if incomplete is not None:
+            counts = _Counts()
+            counts.add(incomplete)
+            out.write("  " + _open_tag("testsuite", {"name": "nnfs-conform"}
+                                       | counts.attributes()) + ">\n")
+            testcase = ET.Element("testcase", classname="nnfs.run", name="run is complete",
+                                  time="0.000")
+            _element(testcase, "error", message=headline(incomplete), type="incomplete")
+            out.write(_xml(testcase, 2) + "  </testsuite>\n")
+        out.write("</testsuites>\n")

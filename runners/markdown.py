@@ -88,13 +88,16 @@ def render_markdown(result: dict[str, Any]) -> str:
     lines = _headline(result)
     if result.get("cases"):
         lines += [""] + _table(result)
-    failures = [c for c in result.get("cases", []) if c["outcome"] in NOT_PASSING]
+    failures, shown = 0, []  # the cases may be a Spool: keep only the blocks shown
+    for case in result.get("cases", []):
+        if case["outcome"] in NOT_PASSING:
+            failures += 1
+            if failures <= MAX_FAILURES:
+                shown += [""] + _failure(case)
     if failures:
-        lines += ["", f"### Failures ({len(failures)})"]
-        for case in failures[:MAX_FAILURES]:
-            lines += [""] + _failure(case)
-        if len(failures) > MAX_FAILURES:
-            more = len(failures) - MAX_FAILURES
+        lines += ["", f"### Failures ({failures})"] + shown
+        if failures > MAX_FAILURES:
+            more = failures - MAX_FAILURES
             lines += ["", f"... and {more} more: see the JSON or JUnit report."]
     return "\n".join(lines) + "\n"
 

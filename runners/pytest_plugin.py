@@ -20,7 +20,7 @@ import pytest
 
 from . import protocol
 from .console import failure_block
-from .engine import apply_expectation, grade, sequence_numbers, unsupported
+from .engine import grade, settle, unsupported
 from .expectations import Expectations, ExpectationsError
 from .result import rerun_command
 from .transports import HandshakeError, PortError, PortGone, SessionPort
@@ -78,7 +78,6 @@ class NnfsSuite:
                 raise pytest.UsageError(f"nnfs-conform: {path}: case {stale[0].pattern!r} "
                                         "matches no case of the suite")
         self.rerun_extra = ["--vectors", str(vectors)] if vectors else []
-        self.seqs = sequence_numbers(self.suite)
         self._port: SessionPort | None = None
         self._info: dict[str, Any] | None = None
         self._broken: str | None = None  # why the port cannot be used in this process
@@ -113,7 +112,7 @@ class NnfsSuite:
 
     def ask(self, case: Case, info: dict[str, Any]) -> dict[str, Any]:
         """Send one case and grade the reply exactly as `nnfs-conform run` does."""
-        request = protocol.run_request(case, self.seqs[case.id])
+        request = protocol.run_request(case, case.seq)
         started = time.monotonic()
         try:
             reply = self._port.request(request)
@@ -160,14 +159,14 @@ class CaseItem(pytest.Item):
         reason = unsupported(case, info)
         if reason is not None:
             pytest.skip(f"not applicable: {reason}")
-        result = apply_expectation(plugin.ask(case, info), expectation)
+        result = settle(case, plugin.ask(case, info), expectation, info["dtype"])
         self.user_properties.append(("nnfs_outcome", result["outcome"]))
         if result["worst"] is not None:
             self.user_properties.append(("nnfs_worst_ratio", result["worst"]["ratio"]))
         if result["outcome"] == "xfailed":
             pytest.xfail(f"{result['reason']} ({result['message']})")
         if result["outcome"] != "passed":
-            raise CaseFailed("\n".join(failure_block(result, case, info["dtype"])))
+            raise CaseFailed("\n".join(failure_block(result)))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):
         if isinstance(excinfo.value, CaseFailed):

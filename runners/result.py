@@ -7,8 +7,11 @@ document alone, so a report read back later reaches the same verdict as the run 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shlex
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +61,47 @@ def summarize(cases: list[dict[str, Any]]) -> dict[str, int]:
     return summary
 
 
+class Spool:
+    """The case results of a run, written to a temporary file as they come, so that a run of
+    any size holds none of them in memory; iterating reads them back in order, as often as the
+    reports need. Counts are kept as the results come."""
+
+    def __init__(self) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="nnfs-conform-", suffix=".jsonl")
+        self._file = os.fdopen(handle, "wb")
+        self.summary = {"total": 0} | {outcome: 0 for outcome in OUTCOMES}
+        self.per_stage: dict[str, int] = {}
+
+    def add(self, result: dict[str, Any]) -> None:
+        line = json.dumps(result, ensure_ascii=False, allow_nan=False)
+        self._file.write(line.encode("utf-8", "surrogatepass") + b"\n")
+        self.summary["total"] += 1
+        self.summary[result["outcome"]] += 1
+        self.per_stage[result["stage"]] = self.per_stage.get(result["stage"], 0) + 1
+
+    def __len__(self) -> int:
+        return self.summary["total"]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._file.flush()
+        with open(self.path, "rb") as f:
+            for line in f:
+                yield json.loads(line.decode("utf-8", "surrogatepass"))
+
+    def close(self) -> None:
+        self._file.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def build(
     *,
     suite_version: str,
@@ -65,11 +109,12 @@ def build(
     started_at: str,
     duration_s: float,
     filters: dict[str, Any],
-    cases: list[dict[str, Any]],
+    cases: Iterable[dict[str, Any]],
     incomplete_reason: str | None,
 ) -> dict[str, Any]:
-    """Assemble the result; a run in which no case ran is incomplete, never green."""
-    summary = summarize(cases)
+    """Assemble the result; a run in which no case ran is incomplete, never green. `cases` is a
+    list, or a Spool (read back only by the report writers)."""
+    summary = dict(cases.summary) if isinstance(cases, Spool) else summarize(cases)
     if incomplete_reason is None and not any(summary[o] for o in RAN):
         incomplete_reason = (
             "no case matches the filters" if not cases else "no applicable case was run"
@@ -110,7 +155,17 @@ def rerun_command(case_id: str, port_command: list[str], extra: list[str] = ()) 
 
 
 def write_json(result: dict[str, Any], path: str | Path) -> None:
-    """Streamed to the file piece by piece: a run of 100k cases never holds its whole text."""
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=1, ensure_ascii=False, allow_nan=False)
-        f.write("\n")
+    """Written a case at a time, one line each (the cases may be a Spool): a run of 100k cases
+    never holds its cases or its text in memory."""
+    def dumps(value: Any, indent: int | None = None) -> str:
+        return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as f:  # \udXXX: JSON
+        f.write("{\n")
+        for key, value in result.items():
+            if key != "cases":
+                f.write(f" {dumps(key)}: {dumps(value, 1).replace(chr(10), chr(10) + ' ')},\n")
+        f.write(' "cases": [')
+        for i, case in enumerate(result["cases"]):
+            f.write(("\n  " if i == 0 else ",\n  ") + dumps(case))
+        f.write("\n ]\n}\n" if result["cases"] else "]\n}\n")

@@ -134,7 +134,7 @@ def test_a_failed_case_names_the_mistake_and_the_fix_in_its_result_and_block():
     assert result["diagnosis"] == {"id": "softmax-no-max-shift",
                                    "explanation": BY_ID["softmax-no-max-shift"].explanation,
                                    "fix": BY_ID["softmax-no-max-shift"].fix}
-    block = failure_block(result, case, "float64")
+    block = failure_block(result)
     assert block[1].startswith("  why:")
     assert block[2] == f"  likely:  {BY_ID['softmax-no-max-shift'].explanation} " \
         "[softmax-no-max-shift]"
@@ -150,8 +150,7 @@ def test_a_passing_case_an_error_reply_and_an_unknown_failure_get_no_diagnosis()
     odd = {"seq": 1, "outputs": {"output": [[0.5, 0.25, 0.25]]}}
     failed = grade(case, odd, INFO)
     assert failed["outcome"] == "failed" and failed["diagnosis"] is None
-    assert not any(line.startswith("  likely:") for line in failure_block(failed, case,
-                                                                           "float64"))
+    assert not any(line.startswith("  likely:") for line in failure_block(failed))
 
 
 @pytest.mark.parametrize("outputs", [None, [], {"output": "x"}, {"output": [[{"a": 1}]]},

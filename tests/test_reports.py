@@ -24,6 +24,7 @@ def case(case_id, outcome="passed", **fields):
         "got_error": None, "worst": None, "problems": [], "duration_s": 0.002,
         "request": {"cmd": "run", "seq": 1, "id": case_id} if failing else None,
         "response": {"seq": 1, "outputs": {}} if failing else None,
+        "wanted": {"output": [[0.6652409434]]} if failing else None,
         "rerun": f"nnfs-conform run --case '{case_id}' -- python3 port.py",
         "diagnosis": None,
     }

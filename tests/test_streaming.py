@@ -1,0 +1,145 @@
+"""A suite of any size is read a case at a time and a run's results wait on disk: the loader
+and the spool hold the same cases and results as an in-memory read would, and no more."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from suite_factory import write_suite
+
+from nnfs_conform import vectors
+from nnfs_conform.engine import blank_result
+from nnfs_conform.result import Spool
+from nnfs_conform.vectors import VectorError, load_suite
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+import synthetic  # noqa: E402
+
+
+def _as_read_whole(directory: Path) -> list[tuple]:
+    """What each case says, read with json.loads of whole files."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    return [(raw["id"], raw["fingerprint"], json.dumps(raw["inputs"]), json.dumps(raw["params"]))
+            for entry in manifest["files"]
+            for raw in json.loads((directory / entry["path"]).read_text())["cases"]]
+
+
+def _as_streamed(suite) -> list[tuple]:
+    return [(c.id, c.fingerprint, json.dumps(c.inputs), json.dumps(c.params))
+            for c in suite.iter_cases()]
+
+
+def _refresh(directory: Path, name: str, data: bytes, cases: int | None = None) -> None:
+    (directory / name).write_bytes(data)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == name:
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+            if cases is not None:
+                entry["cases"] = cases
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 64, 4096])
+def test_cases_read_a_chunk_at_a_time_are_the_cases_of_the_whole_file(
+    tmp_path, monkeypatch, chunk
+):
+    """Buffer ends fall inside numbers, strings, escapes and multi-byte characters."""
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", "off")
+    shutil.copytree(REPO / "vectors", tmp_path / "v",
+                    ignore=lambda d, names: [n for n in names if n == "chapters.json"])
+    manifest = json.loads((tmp_path / "v" / "manifest.json").read_text())
+    manifest["files"] = [e for e in manifest["files"]
+                         if e["stage"] in ("relu", "softmax", "accuracy")]
+    (tmp_path / "v" / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(vectors, "CHUNK", chunk)
+    suite = load_suite(tmp_path / "v")
+    assert _as_streamed(suite) == _as_read_whole(tmp_path / "v")
+    assert [c.seq for c in suite.iter_cases()] == list(range(1, suite.total + 1))
+
+
+def test_the_committed_suite_streams_the_cases_it_holds():
+    suite = load_suite()
+    assert _as_streamed(suite) == _as_read_whole(REPO / "vectors")
+    assert "stages" not in vars(suite)  # nothing was kept in memory by loading or streaming
+
+
+def test_a_file_that_lists_its_cases_first_loads_the_same(tmp_path):
+    suite = write_suite(tmp_path / "v")
+    before = _as_streamed(suite)
+    path = tmp_path / "v" / "relu.json"
+    document = json.loads(path.read_text())
+    reordered = {"cases": document.pop("cases"), **document}
+    _refresh(tmp_path / "v", "relu.json", json.dumps(reordered).encode())
+    assert _as_streamed(load_suite(tmp_path / "v")) == before
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda text: text[:-2] + ', "note": "after the cases"}', "/: Additional properties"),
+    (lambda text: text.replace('"stage":', '"stage": "relu", "stage":', 1), "appears twice"),
+    (lambda text: text.replace('"cases": [', '"cases": [1, ', 1), "/cases/0: 1 is not of type"),
+    (lambda text: text + "[]", "Extra data"),
+    (lambda text: text.replace('"cases": [', '"cases": [{"a": 1e400}, ', 1), "float64 range"),
+])
+def test_what_streaming_reads_is_checked_as_strictly_as_a_whole_read(
+    tmp_path, monkeypatch, edit, message
+):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", "off")
+    write_suite(tmp_path / "v")
+    text = (tmp_path / "v" / "relu.json").read_text().rstrip("\n")
+    _refresh(tmp_path / "v", "relu.json", edit(text).encode())
+    with pytest.raises(VectorError, match="relu.json") as raised:
+        load_suite(tmp_path / "v")
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_file_edited_after_loading_is_refused_when_its_cases_are_read(tmp_path):
+    suite = write_suite(tmp_path / "v")
+    path = tmp_path / "v" / "neuron.json"
+    path.write_bytes(path.read_bytes().replace(b"neuron", b"neurox"))
+    with pytest.raises(VectorError, match="neuron.json: changed on disk since it was checked"):
+        list(suite.iter_cases())
+
+
+def test_reading_a_large_file_holds_one_case_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    synthetic.write_suite(tmp_path / "v", 6000)
+    size = sum(p.stat().st_size for p in (tmp_path / "v").glob("*.json"))
+    load_suite(tmp_path / "v")  # the schema check, remembered
+    monkeypatch.setattr(vectors, "CHUNK", 1 << 16)  # the files are ~1 MB: a buffer is 1/16
+    tracemalloc.start()
+    try:
+        suite = load_suite(tmp_path / "v")
+        loading = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        count = sum(1 for _ in suite.iter_cases())
+        reading = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 6000
+    # Checking keeps each file's ids and descriptions (to refuse repeats); reading keeps nothing.
+    assert loading < size / 3, f"loading peaked at {loading} bytes for {size} bytes of vectors"
+    assert reading < size / 8, f"reading peaked at {reading} bytes for {size} bytes of vectors"
+
+
+def test_the_spool_gives_back_every_result_in_order_as_often_as_asked(tmp_path):
+    suite = write_suite(tmp_path / "v")
+    results = [blank_result(case, outcome) for case, outcome
+               in zip(suite.iter_cases(), ["passed", "failed", "skipped"] * 10)]
+    results[1]["message"] = "lone surrogate \ud800 and é"
+    with Spool() as spool:
+        for result in results:
+            spool.add(result)
+        assert list(spool) == results and list(spool) == results
+        assert len(spool) == len(results)
+        assert spool.summary["failed"] == sum(r["outcome"] == "failed" for r in results)
+        assert sum(spool.per_stage.values()) == len(results)
+        path = Path(spool.path)
+    assert not path.exists()
