@@ -12,6 +12,7 @@ OPTIONAL = {
     "version",  # a port's own version (hello)
     "message",  # an error's explanation
     "expected", "error",  # a case has exactly one of them (oneOf)
+    "wanted",  # a case result's expected outputs: results written by runner 0.1.0 lack it
 }
 
 
