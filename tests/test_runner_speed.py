@@ -370,3 +370,84 @@ def test_the_request_writer_writes_the_values_the_stdlib_encoder_writes_or_fails
         assert _same(json.loads(written[1]), json.loads(stdlib[1])), message
     assert fast_bytes > 100
 
+
+# --- the bulk comparison of a whole case (compare._compare_plain) ---------------------------
+
+
+def _random_output(rng):
+    """An expected output of any rank (scalar to 3-D, empty and large ones included)."""
+    rank = rng.choice([0, 1, 1, 2, 2, 3])
+    shape = [rng.choice([0, 1, 2, 3, 7, 40, 300]) if rank == 1 else rng.randint(1, 4)
+             for _ in range(rank)]
+    if rank == 2 and rng.random() < 0.2:
+        shape = [rng.choice([100, 300]), rng.randint(1, 3)]
+
+    def build(dims, leaf):
+        return leaf() if not dims else [build(dims[1:], leaf) for _ in range(dims[0])]
+
+    specials = [0.0, -0.0, 2, 1e300, math.nan, math.inf]
+    value = build(shape, lambda: rng.uniform(-10, 10) if rng.random() < 0.9
+                  else rng.choice(specials))
+    tol_choice = rng.random()
+    tols = ([1e-9, 1e-6, 0.5] if tol_choice < 0.4 else [0.0, 1e-9, 0.5, 2] if tol_choice < 0.9
+            else [0.0, -1.0, math.inf, 1e-300])  # (a NaN tolerance: not in valid vectors, and
+    # there the per-output loop and the element walk already differ, before this change)
+    tol = build(shape, lambda: rng.choice(tols))
+    return _expected(value, tol)
+
+
+def _reply_to(rng, value):
+    """Nested `value` answered well (floats, or ints where whole, as a C port prints them),
+    with noise, or broken in one place."""
+    def leaves(v):
+        if isinstance(v, list):
+            return [leaves(x) for x in v]
+        if rng.random() < 0.3 and isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+            return int(v)
+        return v + rng.choice([0.0, 0.0, 1e-12, -1e-7, 0.3]) if math.isfinite(v) else v
+
+    got = leaves(value)
+    if rng.random() < 0.7 or not isinstance(got, list) or not got:
+        return got
+    roll = rng.random()
+    at = got
+    while isinstance(at[0], list) and at[0]:
+        at = at[rng.randrange(len(at))]
+    special = rng.choice([math.nan, math.inf, True, "NaN", "1.5", None, [], 10**400, 2**70])
+    if roll < 0.6:
+        at[rng.randrange(len(at))] = special
+    elif roll < 0.8:
+        del at[-1]
+    else:
+        at.append(1.0)
+    return got
+
+
+def test_the_bulk_case_comparison_agrees_with_the_element_walk_and_the_per_output_loop(
+    monkeypatch,
+):
+    import random
+
+    from nnfs_conform import compare
+
+    rng = random.Random(11)
+    trials = []
+    for _ in range(2500):
+        expected = {name: _random_output(rng) for name in ["a", "b", "c"][:rng.randint(1, 3)]}
+        got = {name: _reply_to(rng, e.value) for name, e in expected.items()}
+        if rng.random() < 0.05:
+            got["extra"] = 1.0
+        if rng.random() < 0.05:
+            got.pop("a")
+        trials.append((got, expected))
+    now = [[compare_outputs(g, e, dtype) for dtype in ("float64", "float32")] for g, e in trials]
+    plain = sum(compare._compare_plain(g, e, "float64") is not None for g, e in trials)
+    monkeypatch.setattr(compare, "_compare_plain", lambda *args: None)  # the loop alone
+    for (got, expected), results in zip(trials, now):
+        for dtype, fast in zip(("float64", "float32"), results):
+            for other in (compare_outputs(got, expected, dtype),
+                          _compare_slowly(got, expected, dtype)):
+                assert (fast.elements, fast.out_of_tolerance, fast.problems) == (
+                    other.elements, other.out_of_tolerance, other.problems), (got, expected)
+                assert repr(fast.worst) == repr(other.worst), (got, expected)
+    assert plain > 500  # the bulk path is taken, the large (numpy) outputs included
