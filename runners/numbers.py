@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import chain
 from typing import Any
+
+try:  # a compiled parser for the common case; the stdlib decoders below remain the reference
+    import orjson
+except ImportError:  # pragma: no cover - a declared dependency, but the runner works without it
+    orjson = None
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -45,6 +51,61 @@ _FAST = json.JSONDecoder(parse_constant=reject_constant)  # built once, not at e
 _CHECKED = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float)
 
 
+# orjson reads the same documents as the strict decoders above, to the same values, with three
+# exceptions it does not fail on, which are sent to the stdlib path before it is tried:
+# - an integer beyond 64 bits: orjson reads it as a float, Python as an int. Such an integer has
+#   a run of 19+ digits not preceded by a '.' (a fraction's digits are read alike, correctly
+#   rounded, tested); found as one bytes.translate (digit -> 0, '.' -> '.', else x) and a search.
+# - nesting deeper than the stdlib's recursion limit (orjson allows 1024 levels): text of 1,000+
+#   bytes with 500+ '[' or '{' goes to the stdlib, which fails as it always did, or not.
+# Everything orjson refuses (bare NaN/Infinity, a number that overflows a float64, lone
+# surrogates, a BOM, bad UTF-8, trailing data...) is read again by the stdlib path, so every
+# error and its message are the stdlib's. tests/test_runner_speed.py holds the two paths to the
+# same results on hostile texts.
+NOT_READ = object()  # fast_loads: "ask the stdlib path"
+_DIGITS = bytes(
+    ord("0") if 48 <= b < 58 else ord(".") if b == 46 else ord("x") for b in range(256)
+)
+_INT_RUN = b"0" * 19
+_BIG_INT = b"x" + _INT_RUN
+_DEEP = 500
+
+
+def fast_loads(raw: bytes) -> Any:
+    """orjson's reading of UTF-8 `raw` when it equals the strict decoders', else NOT_READ."""
+    if orjson is None:
+        return NOT_READ
+    digits = raw.translate(_DIGITS)
+    if digits.rfind(_BIG_INT) >= 0 or digits.startswith(_INT_RUN):
+        return NOT_READ
+    try:
+        value = orjson.loads(raw)
+    except Exception:  # noqa: BLE001 - whatever orjson refuses, the stdlib path explains
+        return NOT_READ
+    if len(raw) >= 2 * _DEEP and raw.count(b"[") + raw.count(b"{") >= _DEEP and _deep(value):
+        return NOT_READ
+    return value
+
+
+_CONTAINERS = frozenset((list, dict))
+
+
+def _deep(value: Any) -> bool:
+    """Whether `value` nests _DEEP or more levels of lists and objects, level by level."""
+    level = [value]
+    for _ in range(_DEEP):
+        kinds = set(map(type, level))
+        if kinds.isdisjoint(_CONTAINERS):
+            return False
+        if kinds == {list}:
+            level = [*chain.from_iterable(level)]
+        else:
+            level = [*chain.from_iterable(
+                v.values() if type(v) is dict else v for v in level if type(v) in _CONTAINERS
+            )]
+    return True
+
+
 def loads(text: str | bytes) -> Any:
     """Strict JSON: no NaN or Infinity tokens, no number that overflows a float64."""
     raw = None
@@ -52,11 +113,17 @@ def loads(text: str | bytes) -> Any:
         encoding = json.detect_encoding(text)
         if encoding == "utf-8":
             raw = text
+            value = fast_loads(raw)
+            if value is not NOT_READ:
+                return value
         text = text.decode(encoding, "surrogatepass")
     if not isinstance(text, str) or text.startswith("\ufeff"):  # json.loads says what is wrong
         return json.loads(text, parse_constant=reject_constant, parse_float=finite_float)
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
+        value = fast_loads(raw)
+        if value is not NOT_READ:
+            return value
     decoder = _CHECKED if _may_overflow(raw) else _FAST
     return decoder.decode(text)
 

@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 
 from . import numbers
+from .numbers import orjson as _orjson
 from .vectors import Case, schema
 
 PROTOCOL = 1
@@ -28,10 +29,32 @@ class ProtocolError(Exception):
 
 # Built once: json.dumps with options builds a new encoder at every call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# Subclasses of str/int/dict/list, dataclasses and datetimes go to the stdlib encoder, as they
+# would be encoded (or refused) by it; orjson would still write an Enum or a UUID the stdlib
+# refuses, which no message built from JSON-read vectors can hold.
+_OPTIONS = (
+    _orjson.OPT_APPEND_NEWLINE | _orjson.OPT_PASSTHROUGH_SUBCLASS
+    | _orjson.OPT_PASSTHROUGH_DATACLASS | _orjson.OPT_PASSTHROUGH_DATETIME
+    if _orjson is not None else 0
+)
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    """One JSON Lines record: compact, UTF-8, newline-terminated."""
+    """One JSON Lines record: compact, UTF-8, newline-terminated.
+
+    orjson writes the same JSON values as the stdlib encoder (floats in their shortest
+    round-trip form, though not always spelled alike: 1e-7 for 1e-07, 0.00001 for 1e-05), eight
+    times faster. Where it would differ, the stdlib encoder decides, with its own errors: orjson
+    refuses an integer beyond 64 bits, a non-string key and a lone surrogate, and writes NaN and
+    infinities as null (a message holding a null at all is encoded again by the stdlib)."""
+    if _orjson is not None:
+        try:
+            data = _orjson.dumps(message, option=_OPTIONS)
+        except _orjson.JSONEncodeError:
+            pass
+        else:
+            if b"null" not in data:
+                return data
     return (_ENCODER.encode(message) + "\n").encode()
 
 
@@ -64,6 +87,9 @@ def shorten(text: str, limit: int = MAX_SHOWN, quote: bool = True) -> str:
 
 def parse(line: bytes, what: str = "reply") -> Any:
     """Decode one line of JSON, refusing what Python accepts but JSON does not (NaN, Infinity)."""
+    value = numbers.fast_loads(line)  # valid UTF-8 and JSON, read as the strict path reads it
+    if value is not numbers.NOT_READ:
+        return value
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -3,7 +3,7 @@ virtual environment, and use it from an empty directory, far from this repositor
 
 The wheel must carry the vectors and schemas (the installed runner reads its own copies) and
 nothing of the repository's tests, ports or virtual environment. Takes about a minute: it
-builds in an isolated environment and installs numpy and jsonschema (pinned by
+builds in an isolated environment and installs numpy, jsonschema and orjson (pinned by
 constraints.txt) from pip's cache or the package index.
 """
 

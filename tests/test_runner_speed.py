@@ -166,3 +166,289 @@ def test_the_overflow_precheck_reads_like_the_strict_decoder(text):
     strict = json.loads(text, parse_float=lambda s: float(s))
     for form in (text, text.encode(), text.encode("utf-16")):
         assert repr(loads(form)) == repr(strict)
+
+
+# --- orjson: the fast reader and writer agree with the stdlib paths -------------------------
+
+_ATOMS = [
+    b"1", b"-0", b"0.5", b"1e5", b"1E+400", b"-1e-400", b'"a"', b"true", b"false", b"null",
+    b"[]", b"{}", b"NaN", b"Infinity", b"-Infinity", b"01", b"1.", b".5", b"+1", b"-", b"1e",
+    b'"\\ud800"', b'"\\ud83d\\ude00"', b'"\\ud834x"', b'"\\udd1e\\ud834"', b'"\\u0041"', b'"\\x"',
+    b'"\x01"', b'"\x7f"', b"\xef\xbb\xbf", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80",
+    b'"\xff"', b'"\xed\xa0\x80"', b'"\xef\xbf\xbf"', b'"\xe2\x80\xa8"', b" ", b"\t", b"\n",
+    b"\r", b"\x0c", b"\x00", b"\xc2\xa0", b",", b":", b"[", b"]", b"{", b"}", b'"k"', b'"',
+    b"\\", b'"\\/"', b'"\\u00"', b"123456789012345678", b"1234567890123456789",
+    b"-9223372036854775808", b"-9223372036854775809", b"18446744073709551615",
+    b"18446744073709551616", b"0.1234567890123456789012", b"1" + b"0" * 400, b"2.5e-324",
+]
+
+
+def _strict(raw: bytes):
+    """What the runner read before orjson: the UTF-8 check, then the strict stdlib decoders."""
+    from nnfs_conform import numbers, protocol
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "error", f"UTF-8 {exc.start}"
+    try:
+        decoder = numbers._CHECKED if numbers._may_overflow(raw) else numbers._FAST
+        return "value", decoder.decode(text)
+    except (ValueError, RecursionError) as exc:
+        return "error", protocol.shorten(str(exc))
+
+
+def _hostile_texts(seed: int, count: int):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(count):
+        if rng.random() < 0.5:
+            yield b"".join(rng.choice(_ATOMS) for _ in range(rng.randint(1, 8)))
+        else:  # shaped like a reply, with hostile parts
+            yield b"".join([
+                b'{"seq":', rng.choice(_ATOMS), b',"outputs":{"y":[', rng.choice(_ATOMS), b",",
+                rng.choice(_ATOMS), b"]}", rng.choice([b"}", b"", b"}}", b"} ", b"}\x00", b"},"]),
+            ])
+
+
+def _same(a, b) -> bool:
+    """Equal values of equal types all the way down (repr tells 1 from 1.0, -0.0 from 0.0)."""
+    return type(a) is type(b) and repr(a) == repr(b)
+
+
+def _parsed(raw: bytes):
+    from nnfs_conform import protocol
+
+    try:
+        return "value", protocol.parse(raw)
+    except protocol.ProtocolError as exc:
+        return "error", str(exc)
+
+
+def test_orjson_reads_every_hostile_text_as_the_strict_decoders_do_or_leaves_it_to_them(
+    monkeypatch,
+):
+    from nnfs_conform import numbers
+    from nnfs_conform.numbers import NOT_READ, fast_loads
+
+    texts = list(_hostile_texts(seed=3, count=20000))
+    fast = [fast_loads(raw) for raw in texts]
+    parsed = [_parsed(raw) for raw in texts]
+    monkeypatch.setattr(numbers, "orjson", None)  # the runner as it was: the stdlib alone
+    before = [_parsed(raw) for raw in texts]
+    assert all(value is NOT_READ for value in map(fast_loads, texts[:100]))
+    for raw, value, now, then in zip(texts, fast, parsed, before):
+        strict = _strict(raw)
+        if value is not NOT_READ:
+            assert strict[0] == "value" and _same(value, strict[1]), raw
+        # protocol.parse, fast path first, returns or says exactly what it did before
+        assert now[0] == then[0] and (_same(now[1], then[1]) if now[0] == "value"
+                                      else now[1] == then[1]), raw
+    assert sum(value is not NOT_READ for value in fast) > 300  # the fast path is taken
+
+
+def _hard_number(rng) -> str:
+    """Random doubles, decimal halfway points between neighbours (17 to 60 digits), long runs."""
+    import struct
+    from fractions import Fraction
+
+    kind = rng.random()
+    if kind < 0.3:
+        x = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+        text = repr(x if math.isfinite(x) else 1.5)
+    elif kind < 0.6:
+        x = abs(struct.unpack("<d", struct.pack("<Q", rng.getrandbits(63)))[0])
+        x = x if math.isfinite(x) and x else 1.0
+        half = (Fraction(x) + Fraction(math.nextafter(x, math.inf))) / 2
+        digits = rng.randint(17, 60)
+        exponent = math.floor(math.log10(float(half))) - digits + 1
+        mantissa = int(half / Fraction(10) ** exponent) + rng.choice([-1, 0, 0, 1])
+        text = f"{mantissa}e{exponent}"
+    else:
+        whole = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 40)))
+        fraction = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 40)))
+        text = (whole.lstrip("0") or "0") + ("." + fraction if fraction else "")
+        if rng.random() < 0.5:
+            text += "e" + rng.choice(["", "+", "-"]) + str(rng.randint(0, 330))
+    return rng.choice(["", "-"]) + text
+
+
+def test_orjson_reads_numbers_to_the_same_double_or_int_as_the_strict_decoders():
+    import random
+
+    from nnfs_conform.numbers import NOT_READ, fast_loads
+
+    rng = random.Random(5)
+    for _ in range(20000):
+        raw = ("[" + _hard_number(rng) + "]").encode()
+        fast, strict = fast_loads(raw), _strict(raw)
+        if fast is not NOT_READ:
+            assert strict[0] == "value" and _same(fast, strict[1]), raw
+        else:  # refused only for a reason: a big integer, an overflow
+            assert strict[0] == "error" or max(map(len, raw.replace(b"-", b"[").split(
+                b"[")[1:])) >= 19, raw
+
+
+@pytest.mark.parametrize("depth", [10, 498, 499, 500, 990, 1000, 1024, 1100])
+def test_deep_nesting_is_left_to_the_stdlib_whose_recursion_limit_decides(depth):
+    from nnfs_conform import protocol
+    from nnfs_conform.numbers import NOT_READ, fast_loads
+
+    raw = b"[" * depth + b"]" * depth
+    if depth >= 500:
+        assert fast_loads(raw) is NOT_READ
+    strict = _strict(raw)
+    try:
+        parsed = ("value", protocol.parse(raw))
+    except protocol.ProtocolError:
+        parsed = ("error",)
+    assert parsed[0] == strict[0]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (b"[NaN]", "bare NaN is not JSON"),
+        (b"[1e400]", "beyond the float64 range"),
+        (b'{"seq": 1} x', "Extra data at column 12"),
+        (b"\xef\xbb\xbf{}", "Unexpected UTF-8 BOM"),
+        (b'{"a": "\xff"}', r"is not UTF-8 \(byte 7\)"),
+        (b"[" * 3000 + b"]" * 3000, "nested too deeply"),
+    ],
+)
+def test_what_orjson_refuses_gets_the_message_it_always_got(text, message):
+    from nnfs_conform import protocol
+
+    with pytest.raises(protocol.ProtocolError, match=message):
+        protocol.parse(text)
+
+
+def _messages(seed: int, count: int):
+    import random
+    import struct
+
+    rng = random.Random(seed)
+    leaves = [0.0, -0.0, 1.0, 1e-7, 1e-5, 1e16, 1e22, 5e-324, 1.7976931348623157e308, 0, -1,
+              2**63, 2**64 - 1, 2**64, -(2**63) - 1, 10**30, True, False, None, "NaN", "é",
+              "\u2028", "\x00\x1f\"\\", "\ud800", math.nan, math.inf, "a" * 50]
+    for _ in range(count):
+        def value(depth=0):
+            roll = rng.random()
+            if roll < 0.3 and depth < 3:
+                return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+            if roll < 0.35 and depth < 3:
+                return {rng.choice(["a", "b", "é"]): value(depth + 1)}
+            if roll < 0.7:
+                x = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+                return x if math.isfinite(x) else rng.uniform(-1, 1)
+            return rng.choice(leaves)
+        message = {"cmd": "run", "seq": rng.randint(1, 10**6), "inputs": {"x": value()}}
+        if rng.random() < 0.05:
+            message[7] = "a non-string key"
+        yield message
+
+
+def test_the_request_writer_writes_the_values_the_stdlib_encoder_writes_or_fails_alike():
+    from nnfs_conform import protocol
+
+    fast_bytes = 0
+    for message in _messages(seed=9, count=5000):
+        try:
+            stdlib = ("ok", (protocol._ENCODER.encode(message) + "\n").encode())
+        except (ValueError, TypeError, UnicodeEncodeError) as exc:
+            stdlib = ("error", type(exc), str(exc))
+        try:
+            written = ("ok", protocol.encode(message))
+        except (ValueError, TypeError, UnicodeEncodeError) as exc:
+            written = ("error", type(exc), str(exc))
+        assert written[0] == stdlib[0], message
+        if written[0] == "error":
+            assert written == stdlib
+            continue
+        fast_bytes += written[1] != stdlib[1]  # floats may be spelled otherwise (1e-7, 1e-07)
+        assert written[1].endswith(b"\n") and written[1].count(b"\n") == 1
+        assert _same(json.loads(written[1]), json.loads(stdlib[1])), message
+    assert fast_bytes > 100
+
+
+# --- the bulk comparison of a whole case (compare._compare_plain) ---------------------------
+
+
+def _random_output(rng):
+    """An expected output of any rank (scalar to 3-D, empty and large ones included)."""
+    rank = rng.choice([0, 1, 1, 2, 2, 3])
+    shape = [rng.choice([0, 1, 2, 3, 7, 40, 300]) if rank == 1 else rng.randint(1, 4)
+             for _ in range(rank)]
+    if rank == 2 and rng.random() < 0.2:
+        shape = [rng.choice([100, 300]), rng.randint(1, 3)]
+
+    def build(dims, leaf):
+        return leaf() if not dims else [build(dims[1:], leaf) for _ in range(dims[0])]
+
+    specials = [0.0, -0.0, 2, 1e300, math.nan, math.inf]
+    value = build(shape, lambda: rng.uniform(-10, 10) if rng.random() < 0.9
+                  else rng.choice(specials))
+    tol_choice = rng.random()
+    tols = ([1e-9, 1e-6, 0.5] if tol_choice < 0.4 else [0.0, 1e-9, 0.5, 2] if tol_choice < 0.9
+            else [0.0, -1.0, math.inf, 1e-300])  # (a NaN tolerance: not in valid vectors, and
+    # there the per-output loop and the element walk already differ, before this change)
+    tol = build(shape, lambda: rng.choice(tols))
+    return _expected(value, tol)
+
+
+def _reply_to(rng, value):
+    """Nested `value` answered well (floats, or ints where whole, as a C port prints them),
+    with noise, or broken in one place."""
+    def leaves(v):
+        if isinstance(v, list):
+            return [leaves(x) for x in v]
+        if rng.random() < 0.3 and isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+            return int(v)
+        return v + rng.choice([0.0, 0.0, 1e-12, -1e-7, 0.3]) if math.isfinite(v) else v
+
+    got = leaves(value)
+    if rng.random() < 0.7 or not isinstance(got, list) or not got:
+        return got
+    roll = rng.random()
+    at = got
+    while isinstance(at[0], list) and at[0]:
+        at = at[rng.randrange(len(at))]
+    special = rng.choice([math.nan, math.inf, True, "NaN", "1.5", None, [], 10**400, 2**70])
+    if roll < 0.6:
+        at[rng.randrange(len(at))] = special
+    elif roll < 0.8:
+        del at[-1]
+    else:
+        at.append(1.0)
+    return got
+
+
+def test_the_bulk_case_comparison_agrees_with_the_element_walk_and_the_per_output_loop(
+    monkeypatch,
+):
+    import random
+
+    from nnfs_conform import compare
+
+    rng = random.Random(11)
+    trials = []
+    for _ in range(2500):
+        expected = {name: _random_output(rng) for name in ["a", "b", "c"][:rng.randint(1, 3)]}
+        got = {name: _reply_to(rng, e.value) for name, e in expected.items()}
+        if rng.random() < 0.05:
+            got["extra"] = 1.0
+        if rng.random() < 0.05:
+            got.pop("a")
+        trials.append((got, expected))
+    now = [[compare_outputs(g, e, dtype) for dtype in ("float64", "float32")] for g, e in trials]
+    plain = sum(compare._compare_plain(g, e, "float64") is not None for g, e in trials)
+    monkeypatch.setattr(compare, "_compare_plain", lambda *args: None)  # the loop alone
+    for (got, expected), results in zip(trials, now):
+        for dtype, fast in zip(("float64", "float32"), results):
+            for other in (compare_outputs(got, expected, dtype),
+                          _compare_slowly(got, expected, dtype)):
+                assert (fast.elements, fast.out_of_tolerance, fast.problems) == (
+                    other.elements, other.out_of_tolerance, other.problems), (got, expected)
+                assert repr(fast.worst) == repr(other.worst), (got, expected)
+    assert plain > 500  # the bulk path is taken, the large (numpy) outputs included
