@@ -218,7 +218,7 @@ class _Scan:
         except OSError as exc:
             raise VectorError(f"{self.where}: cannot read: {exc.strerror}") from None
         self.sha.update(data)
-        if self.text is None:
+        if self.text is None:  # as json.loads reads bytes: UTF-8 (a BOM is skipped), -16, -32
             encoding = json.detect_encoding(data[:4]) if data else "utf-8"
             self.text = codecs.getincrementaldecoder(encoding)("strict")
             if encoding != "utf-8":
@@ -230,8 +230,6 @@ class _Scan:
             text = self.text.decode(data, final=not data)
         except UnicodeDecodeError as exc:
             raise VectorError(f"{self.where}: not valid JSON: {exc}") from None
-        if self.consumed == 0 and self.pos == 0 and not self.buf and text.startswith("\ufeff"):
-            self._fail("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0)
         self.consumed += self.pos
         self.buf = self.buf[self.pos:] + text
         self.pos = 0
@@ -464,13 +462,21 @@ def _read_cases(entry: StageFile, version: str) -> Iterator[Case]:
     scan = _Scan(entry.path, str(entry.path))
     changed = VectorError(f"{entry.path}: changed on disk since it was checked "
                           "(its sha256 no longer matches the manifest)")
-    for kind, index, value in scan.events():
-        if kind == "case":
-            try:
-                case = _parse_case(value, entry.stage, entry.first_seq + index)
-            except (KeyError, TypeError, AttributeError, IndexError):
+    events = scan.events()
+    try:
+        while True:
+            try:  # the file was valid when it was checked: any problem now is a change
+                kind, index, value = next(events)
+                case = _parse_case(value, entry.stage, entry.first_seq + index) \
+                    if kind == "case" else None
+            except StopIteration:
+                break
+            except (VectorError, KeyError, TypeError, AttributeError, IndexError):
                 raise changed from None
-            yield case
+            if case is not None:
+                yield case
+    finally:
+        events.close()
     if scan.digest() != entry.sha256:
         raise changed
 

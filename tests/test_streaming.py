@@ -143,3 +143,24 @@ def test_the_spool_gives_back_every_result_in_order_as_often_as_asked(tmp_path):
         assert sum(spool.per_stage.values()) == len(results)
         path = Path(spool.path)
     assert not path.exists()
+
+
+def test_a_vector_file_that_changes_during_a_run_stops_it_with_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    from runner_helpers import fake, run_cli
+
+    write_suite(tmp_path / "v")
+    read = vectors._read_cases
+
+    def edited_midway(entry, version):
+        for case in read(entry, version):
+            yield case
+            entry.path.write_bytes(entry.path.read_bytes().replace(b"}", b"} ", 1))
+
+    monkeypatch.setattr(vectors, "_read_cases", edited_midway)
+    run = run_cli(["run", "--vectors", str(tmp_path / "v"), "--", *fake("correct")],
+                  tmp_path, capsys, monkeypatch, report=False)
+    assert run.status == 2
+    assert "changed on disk since it was checked" in run.err
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
