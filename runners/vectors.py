@@ -281,7 +281,10 @@ class _Scan:
             self.file.close()
 
     def _events(self) -> Iterator[tuple[str, Any, Any]]:
-        self._take("{")
+        if self._space() != "{":
+            self._fail("Expecting '{' (a vector file is one JSON object)" if self._space()
+                       else "Unexpected end of document")
+        self.pos += 1
         if self._space() == "}":
             self.pos += 1
         else:
@@ -433,13 +436,17 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
             continue
         if key == 0 and not all(name in header for name in HEADER):
             header.update(_header(path, where))  # the cases come first: read the rest first
-        if not known_valid:
-            _check_schema({**header, "cases": [value]}, "vectors", where, case_index=key)
-        if key == 0:
-            _check_header(header, stage, version, where)
-            first, first_keys = value, len(header)
-        _check_case(value, f"{where}: /cases/{key}", stage, header["signature"], seen,
-                    descriptions)
+        try:
+            if not known_valid:
+                _check_schema({**header, "cases": [value]}, "vectors", where, case_index=key)
+            if key == 0:
+                _check_header(header, stage, version, where)
+                first, first_keys = value, len(header)
+            _check_case(value, f"{where}: /cases/{key}", stage, header["signature"], seen,
+                        descriptions)
+        except RecursionError:
+            raise VectorError(f"{where}: /cases/{key}: not valid vectors: nested too deeply") \
+                from None
         seen[value["id"]] = key
         descriptions.add(value["description"])
     if not seen:  # no case was read: the header alone says what is wrong

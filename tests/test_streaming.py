@@ -87,6 +87,9 @@ def test_a_file_that_lists_its_cases_first_loads_the_same(tmp_path):
     (lambda text: text.replace('"cases": [', '"cases": [1, ', 1), "/cases/0: 1 is not of type"),
     (lambda text: text + "[]", "Extra data"),
     (lambda text: text.replace('"cases": [', '"cases": [{"a": 1e400}, ', 1), "float64 range"),
+    (lambda text: f"[{text}]", "a vector file is one JSON object"),
+    (lambda text: text.replace('"inputs": {', '"inputs": {"x": ' + "[" * 900 + "]" * 900 + ", ",
+                               1), "/cases/0: not valid vectors: nested too deeply"),
 ])
 def test_what_streaming_reads_is_checked_as_strictly_as_a_whole_read(
     tmp_path, monkeypatch, edit, message
