@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 
 from .numbers import _may_overflow, decode, finite_float, loads, reject_constant, shape_of
 
@@ -372,15 +374,10 @@ def _parse_case(raw: dict[str, Any], stage: str, seq: int) -> Case:
     )
 
 
-def _check_case(raw: dict[str, Any], at: str, stage: str, signature: dict[str, list[str]],
-                seen: dict[str, int], descriptions: set[str]) -> None:
-    """The rules of one case that the schema cannot state."""
+def _check_case(raw: dict[str, Any], at: str, stage: str, signature: dict[str, list[str]]) -> None:
+    """The rules of one case that the schema cannot state (repeats: `_Repeats`)."""
     if not raw["id"].startswith(stage + "/"):
         raise VectorError(f"{at}/id: {raw['id']!r} does not start with {stage + '/'!r}")
-    if raw["id"] in seen:
-        raise VectorError(f"{at}/id: {raw['id']!r} is also in /cases/{seen[raw['id']]}")
-    if raw["description"] in descriptions:
-        raise VectorError(f"{at}/description: repeats another case's {raw['description']!r}")
     if fingerprint(raw) != raw["fingerprint"]:
         raise VectorError(f"{at}/fingerprint: does not match the case's content")
     if set(raw["inputs"]) != set(signature["inputs"]):
@@ -398,6 +395,45 @@ def _check_case(raw: dict[str, Any], at: str, stage: str, signature: dict[str, l
             if value_shape is None or value_shape != tol_shape:
                 raise VectorError(f"{at}/expected/{tier}/{name}: value shape "
                                   f"{value_shape}, tol shape {tol_shape}: they must match")
+
+
+class _Repeats:
+    """Whether any two cases of a file share an id or a description, in 16 bytes a case: an
+    8-byte digest of each, compared once the file is read. Only when two digests match is the
+    file read again to find (and confirm: digests may collide) the repeat and name it."""
+
+    def __init__(self) -> None:
+        self.ids, self.descriptions = array("Q"), array("Q")
+
+    @staticmethod
+    def _digest(text: str) -> int:
+        data = text.encode("utf-8", "surrogatepass")
+        return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+    def add(self, raw: dict[str, Any]) -> None:
+        self.ids.append(self._digest(raw["id"]))
+        self.descriptions.append(self._digest(raw["description"]))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def check(self, path: Path, where: str) -> None:
+        if all(len(np.unique(np.frombuffer(digests, dtype=np.uint64))) == len(digests)
+               for digests in (self.ids, self.descriptions) if digests):
+            return
+        ids: dict[str, int] = {}
+        descriptions: set[str] = set()
+        for kind, index, raw in _Scan(path, where).events():
+            if kind != "case":
+                continue
+            at = f"{where}: /cases/{index}"
+            if raw["id"] in ids:
+                raise VectorError(f"{at}/id: {raw['id']!r} is also in /cases/{ids[raw['id']]}")
+            if raw["description"] in descriptions:
+                raise VectorError(f"{at}/description: repeats another case's "
+                                  f"{raw['description']!r}")
+            ids[raw["id"]] = index
+            descriptions.add(raw["description"])
 
 
 def _header(path: Path, where: str) -> dict[str, Any]:
@@ -426,8 +462,7 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
     marker = _validity_marker("vectors", digest)
     known_valid = marker is not None and marker.exists()
     header: dict[str, Any] = {}
-    seen: dict[str, int] = {}
-    descriptions: set[str] = set()
+    repeats = _Repeats()
     first, first_keys = None, 0  # the first case, to check members that come after the cases
     scan = _Scan(path, where)
     for kind, key, value in scan.events():
@@ -442,22 +477,21 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
             if key == 0:
                 _check_header(header, stage, version, where)
                 first, first_keys = value, len(header)
-            _check_case(value, f"{where}: /cases/{key}", stage, header["signature"], seen,
-                        descriptions)
+            _check_case(value, f"{where}: /cases/{key}", stage, header["signature"])
         except RecursionError:
             raise VectorError(f"{where}: /cases/{key}: not valid vectors: nested too deeply") \
                 from None
-        seen[value["id"]] = key
-        descriptions.add(value["description"])
-    if not seen:  # no case was read: the header alone says what is wrong
+        repeats.add(value)
+    if not repeats:  # no case was read: the header alone says what is wrong
         _check_schema(header, "vectors", where)
         _check_header(header, stage, version, where)
     elif len(header) != first_keys and not known_valid:  # members after the cases
         _check_schema({**header, "cases": [first]}, "vectors", where, case_index=0)
     if scan.digest() != digest:
         raise VectorError(f"{path}: changed on disk while it was checked")
-    if len(seen) != entry["cases"]:
-        raise VectorError(f"{path}: holds {len(seen)} cases, "
+    repeats.check(path, where)
+    if len(repeats) != entry["cases"]:
+        raise VectorError(f"{path}: holds {len(repeats)} cases, "
                           f"{at_entry}/cases promises {entry['cases']}")
     if not known_valid:
         _remember_valid(marker)

@@ -127,8 +127,8 @@ def test_reading_a_large_file_holds_one_case_at_a_time(tmp_path, monkeypatch):
     finally:
         tracemalloc.stop()
     assert count == 6000
-    # Checking keeps each file's ids and descriptions (to refuse repeats); reading keeps nothing.
-    assert loading < size / 3, f"loading peaked at {loading} bytes for {size} bytes of vectors"
+    # Checking keeps 16 bytes a case of a file (digests, to refuse repeats); reading nothing.
+    assert loading < size / 8, f"loading peaked at {loading} bytes for {size} bytes of vectors"
     assert reading < size / 8, f"reading peaked at {reading} bytes for {size} bytes of vectors"
 
 
@@ -167,3 +167,16 @@ def test_a_vector_file_that_changes_during_a_run_stops_it_with_one_line(
     assert run.status == 2
     assert "changed on disk since it was checked" in run.err
     assert run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+def test_repeats_are_found_by_digest_and_confirmed_by_their_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", "off")
+    write_suite(tmp_path / "v")
+    monkeypatch.setattr(vectors._Repeats, "_digest", staticmethod(lambda text: 7))
+    load_suite(tmp_path / "v")  # every digest collides, no text repeats: valid
+    path = tmp_path / "v" / "relu.json"
+    document = json.loads(path.read_text())
+    document["cases"][2]["description"] = document["cases"][0]["description"]
+    _refresh(tmp_path / "v", "relu.json", json.dumps(document).encode())
+    with pytest.raises(VectorError, match=r"relu.json: /cases/2/description: repeats another"):
+        load_suite(tmp_path / "v")
