@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from .report_text import NOT_PASSING, one_line, summary_line, worst_line
+from .report_text import NOT_PASSING, diagnosis_parts, one_line, summary_line, worst_line
 
 SHOWN = 300  # characters of an input, reply or expected value shown in a block
 
@@ -44,10 +44,7 @@ def failure_block(result: dict[str, Any]) -> list[str]:
         f"{result['outcome'].upper()} {result['id']}: {one_line(result['description'])}",
         f"  why:     {one_line(result['message'] or result['reason'] or result['outcome'])}",
     ]
-    diagnosis = result.get("diagnosis")
-    if diagnosis:
-        lines += [f"  likely:  {one_line(diagnosis['explanation'])} [{diagnosis['id']}]",
-                  f"  fix:     {one_line(diagnosis['fix'])}"]
+    lines += [f"  {label + ':':<8} {text}" for label, text in diagnosis_parts(result)]
     request = result.get("request")
     if request is not None:
         lines.append(

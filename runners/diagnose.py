@@ -1,19 +1,30 @@
-"""Name the mistake behind a failed case, or say nothing.
+"""Name the mistake behind a stage's failures, or say honestly that none explains them.
 
-For a case whose outputs failed, every catalogued mistake that can change the case's stage at
-the port's dtype is replayed on the case's inputs (`mistakes.py`). A mistake fits when the
-port's outputs pass the one comparison rule against the mistake's outputs, with the case's own
-tolerances (`compare_outputs`). Among the fits the most specific wins (`Mistake.specificity`);
-with none, or with two equally specific fits at the top, the answer is None: never a guess.
+Every catalogued mistake that can change a stage at the port's dtype is replayed on the inputs
+of the stage's cases (`mistakes.py`), and held against the port's answers on ALL of them, not
+one: a mistake is named only when the port behaves like it on every case of the stage that gave
+outputs. On a case where the mistake is decisively wrong (an element more than DECISIVE = 2
+tolerances from the expected value, or another structure) the port must have failed with the
+mistake's outputs (within the case's tolerances): that is evidence. On a case where the mistake
+is about right, the port must have passed, or match the mistake there too. One case that
+contradicts it, and the mistake is out. A case whose port outputs are degenerate (every element
+NaN, zero, the same number, or an integer where the expected values are not) is evidence only
+when the mistake gives exactly that pattern there: many different bugs give those.
 
-Sound by construction: a mistake may fit only a case on which it is decisively wrong, i.e. one
-of its elements is more than DECISIVE = 2 tolerances from the expected value, or its outputs
-have another structure. A port within 1 tolerance of the expected value (a correct port) is then
-more than 1 tolerance from the mistake at that element, so no correct output can ever be named.
+With one mistake left that has evidence, it is named; with several, all of them are shown as
+"one of" (the vectors cannot tell them apart: never the narrower by rank); with none, "no
+single known mistake explains these failures", and the mistakes that reproduce the most failed
+cases are shown as candidates.
+
+Sound by construction: a correct port passes every case, so a mistake with evidence would need
+a decisive case the port passed, which contradicts it. Nothing is named from a passing stage.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .compare import compare_outputs
@@ -22,8 +33,8 @@ from .numbers import decode, shape_of
 from .vectors import Case, Expected
 
 DECISIVE = 2.0
-_CACHE: dict[tuple[str, str, str, str], dict[str, Expected] | None] = {}
-_CACHE_LIMIT = 20000
+_CACHE: dict[tuple, Any] = {}
+_CACHE_LIMIT = 100_000
 
 
 def _flat(value: Any):
@@ -40,73 +51,199 @@ def _filled(shape: tuple[int, ...], value: float) -> Any:
     return [_filled(shape[1:], value) for _ in range(shape[0])]
 
 
-def _as_expected(
-    mutant: dict[str, Any], expected: dict[str, Expected], dtype: str
-) -> dict[str, Expected] | None:
-    """The mistake's outputs as expected values, with the case's tolerances; None when the
-    mistake is not decisively wrong on this case (it then cannot be told from a correct port)."""
-    if not isinstance(mutant, dict) or set(mutant) != set(expected):
-        return None
-    against = compare_outputs(mutant, expected, dtype)
-    if not against.problems and (against.worst is None or against.worst.ratio <= DECISIVE):
-        return None
-    out = {}
-    for name, want in expected.items():
-        value = decode(mutant[name])
-        shape = shape_of(mutant[name])
-        if shape is None:
-            return None
-        if shape == shape_of(want.value):
-            tol = want.tol
-        else:  # a mistake that changes the shape: the output's widest tolerance, everywhere
-            widest = max((t for t in _flat(want.tol) if isinstance(t, (int, float))), default=0.0)
-            tol = _filled(shape, widest)
-        out[name] = Expected(value, tol)
-    return out
+def matches(case: Case, outputs: Any, dtype: str) -> list[Mistake]:
+    """Every mistake decisively wrong on `case` whose outputs the port's outputs reproduce, in
+    catalogue order: what this one case alone would say."""
+    if case.error is not None or case.expected is None or not isinstance(outputs, dict):
+        return []
+    found = []
+    for mistake in applicable(case.stage, dtype):
+        want, decisive = replay(mistake, case, dtype)
+        if want is not None and decisive and compare_outputs(outputs, want, dtype).ok:
+            found.append(mistake)
+    return found
 
 
-def mutant_expected(mistake: Mistake, case: Case, dtype: str) -> dict[str, Expected] | None:
-    """The mistake's outputs on the case (cached), or None when it raises or is not decisive."""
-    key = (mistake.id, case.id, case.fingerprint, dtype)
+def replay(mistake: Mistake, case: Case, dtype: str) -> tuple[dict[str, Expected] | None, bool]:
+    """The mistake's outputs on the case as expected values with the case's tolerances, and
+    whether it is decisively wrong there; (None, False) when it cannot run these inputs (a port
+    with it would crash or read out of bounds: the case says nothing about it)."""
+    key = ("replay", mistake.id, case.id, case.fingerprint, dtype)
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
         try:
             outputs = mistake.runner(dtype)(case.stage, decode(case.inputs), case.params)
-            _CACHE[key] = _as_expected(outputs, case.expected[dtype], dtype)
-        except Exception:  # noqa: BLE001 - a mutant that cannot run these inputs fits nothing
-            _CACHE[key] = None
+            _CACHE[key] = _replayed(outputs, case.expected[dtype], dtype)
+        except Exception:  # noqa: BLE001 - a mutant that cannot run these inputs says nothing
+            _CACHE[key] = (None, False)
     return _CACHE[key]
 
 
-def matches(case: Case, outputs: Any, dtype: str) -> list[Mistake]:
-    """Every mistake whose outputs the port's outputs reproduce, in catalogue order."""
-    if case.error is not None or case.expected is None or not isinstance(outputs, dict):
-        return []
-    found = []
-    for mistake in applicable(case.stage, dtype):
-        want = mutant_expected(mistake, case, dtype)
-        if want is None:
-            continue
-        fit = compare_outputs(outputs, want, dtype)
-        if fit.ok:
-            found.append(mistake)
-    return found
+def _replayed(mutant: Any, expected: dict[str, Expected], dtype: str):
+    if not isinstance(mutant, dict) or set(mutant) != set(expected):
+        return None, False
+    against = compare_outputs(mutant, expected, dtype)
+    decisive = bool(against.problems) or (
+        against.worst is not None and against.worst.ratio > DECISIVE)
+    out = {}
+    for name, want in expected.items():
+        shape = shape_of(mutant[name])
+        if shape is None:
+            return None, False
+        if shape == shape_of(want.value):
+            tol = want.tol
+        else:  # a mistake that changes the shape: the output's widest tolerance, everywhere
+            widest = max((t for t in _flat(want.tol) if isinstance(t, (int, float))), default=0.0)
+            tol = _filled(shape, widest)
+        out[name] = Expected(decode(mutant[name]), tol)
+    return out, decisive
+
+
+def degenerate(outputs: Any, expected: dict[str, Expected]) -> str | None:
+    """The pattern of outputs that many different bugs give, or None: every element NaN
+    ("nan"), or zero ("zero"), or one and the same number ("same 0.5"), or an integer where the
+    expected values are not all integers ("integers")."""
+    got = [x for name in expected if isinstance(outputs, dict) and name in outputs
+           for x in _flat(decode(outputs[name]))]
+    if not got or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in got):
+        return None
+    if all(x != x for x in got):
+        return "nan"
+    if all(x == 0 for x in got):
+        return "zero"
+    if len(got) > 1 and all(x == got[0] for x in got):
+        return f"same {got[0]!r}"
+    want = [x for e in expected.values() for x in _flat(e.value)]
+    if (all(math.isfinite(x) and x == int(x) for x in got)
+            and not all(isinstance(x, (int, float)) and math.isfinite(x) and x == int(x)
+                        for x in want)):
+        return "integers"
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the evidence of one stage says: one mistake named, several that explain it
+    equally, or none (with the closest candidates)."""
+
+    named: Mistake | None = None
+    one_of: tuple[Mistake, ...] = ()
+    closest: tuple[Mistake, ...] = ()
+    explains: frozenset[str] = frozenset()  # the failed case ids the verdict speaks of
+
+    @property
+    def unexplained(self) -> bool:
+        return self.named is None and not self.one_of and bool(self.explains)
+
+
+class StageEvidence:
+    """The cases of one stage, added one at a time as they are graded; `verdict()` at the end.
+
+    Only a stage with a failure is ever replayed: `add` stores the outputs, and the mistakes
+    run in `verdict`."""
+
+    CLOSEST = 3
+
+    def __init__(self, stage: str, dtype: str):
+        self.stage, self.dtype = stage, dtype
+        self.cases: list[tuple[Case, Any, bool]] = []  # (case, outputs, passed)
+
+    def add(self, case: Case, outputs: Any, passed: bool) -> None:
+        """A graded valid case: its outputs (None when it gave none: an error or no reply)."""
+        if case.error is None and case.expected is not None and outputs is not None:
+            self.cases.append((case, outputs, passed))
+
+    def verdict_safely(self) -> Verdict:
+        """`verdict()`, or no verdict at all when a mistake's replay breaks: a diagnosis is a
+        hint, and a run never fails for want of one."""
+        try:
+            return self.verdict()
+        except Exception:  # noqa: BLE001
+            return Verdict()
+
+    @property
+    def failed(self) -> list[str]:
+        return [case.id for case, _, passed in self.cases if not passed]
+
+    def verdict(self) -> Verdict:
+        failed = self.failed
+        if not failed:
+            return Verdict()
+        alive, evidence, fits = {}, {}, {}
+        for mistake in applicable(self.stage, self.dtype):
+            consistent, strong, fitted = self._weigh(mistake)
+            fits[mistake.id] = (mistake, fitted)
+            if consistent and strong:
+                alive[mistake.id], evidence[mistake.id] = mistake, strong
+        explains = frozenset(failed)
+        if len(alive) == 1:
+            return Verdict(named=next(iter(alive.values())), explains=explains)
+        if alive:
+            return Verdict(one_of=tuple(alive.values()), explains=explains)
+        ranked = sorted((item for item in fits.values() if item[1]),
+                        key=lambda item: -item[1])[: self.CLOSEST]
+        return Verdict(closest=tuple(m for m, _ in ranked), explains=explains)
+
+    def _weigh(self, mistake: Mistake) -> tuple[bool, int, int]:
+        """(consistent with every case, evidence cases, failed cases it reproduces). The failed
+        cases first: a mistake that misses one is out, and is never replayed on the passes."""
+        consistent, strong, fitted = True, 0, 0
+        for case, outputs, passed in self.cases:
+            if passed:
+                continue
+            want, decisive = replay(mistake, case, self.dtype)
+            if want is None:
+                continue
+            if not compare_outputs(outputs, want, self.dtype).ok:
+                consistent = False
+                continue
+            fitted += 1
+            strong += decisive and self._telling(outputs, want, case)
+        if not (consistent and strong):
+            return consistent, strong, fitted
+        for case, _, passed in self.cases:
+            if passed and replay(mistake, case, self.dtype)[1]:
+                return False, strong, fitted  # decisively wrong where the port was right
+        return consistent, strong, fitted
+
+    def _telling(self, outputs: Any, want: dict[str, Expected], case: Case) -> bool:
+        """Whether a fit is evidence: the port's outputs are not a degenerate pattern, or the
+        mistake predicts exactly that pattern on this case (a softmax overflow's NaN rows)."""
+        pattern = degenerate(outputs, case.expected[self.dtype])
+        if pattern is None:
+            return True
+        mutant = {name: e.value for name, e in want.items()}
+        return degenerate(mutant, case.expected[self.dtype]) == pattern
+
+
+def diagnose_stage(cases: Iterable[tuple[Case, Any, bool]], stage: str, dtype: str) -> Verdict:
+    """The verdict on a stage from (case, outputs, passed) triples; never raises."""
+    evidence = StageEvidence(stage, dtype)
+    for case, outputs, passed in cases:
+        evidence.add(case, outputs, passed)
+    return evidence.verdict_safely()
 
 
 def diagnose(case: Case, outputs: Any, dtype: str) -> Mistake | None:
-    """The most specific catalogued mistake that reproduces `outputs` on `case`, or None."""
-    try:
-        found = matches(case, outputs, dtype)
-    except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
-        return None
-    top = max((m.specificity for m in found), default=None)
-    best = [m for m in found if m.specificity == top]
-    return best[0] if len(best) == 1 else None
+    """The mistake named from one failed case alone (a stage of one case), or None."""
+    return diagnose_stage([(case, outputs, False)], case.stage, dtype).named
+
+
+def _mistake(m: Mistake) -> dict[str, str]:
+    return {"id": m.id, "explanation": m.explanation, "fix": m.fix}
 
 
 def diagnosis_record(mistake: Mistake | None) -> dict[str, str] | None:
     """The `diagnosis` of a case result."""
-    if mistake is None:
-        return None
-    return {"id": mistake.id, "explanation": mistake.explanation, "fix": mistake.fix}
+    return None if mistake is None else _mistake(mistake)
+
+
+def candidates_record(verdict: Verdict) -> dict[str, Any] | None:
+    """The `candidates` of a failed case when no one mistake is named: several that explain
+    the stage equally ("one_of"), or the closest ones when none explains it ("unexplained")."""
+    if verdict.one_of:
+        return {"verdict": "one_of", "mistakes": [_mistake(m) for m in verdict.one_of]}
+    if verdict.unexplained:
+        return {"verdict": "unexplained", "mistakes": [_mistake(m) for m in verdict.closest]}
+    return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import protocol
 from .compare import compare_outputs
-from .diagnose import diagnose, diagnosis_record
+from .diagnose import StageEvidence, candidates_record, diagnosis_record
 from .numbers import encode
 from .transports import PortError, PortGone
 from .vectors import Case, Suite
@@ -88,6 +88,7 @@ def blank_result(
         "wanted": None,
         "rerun": None,
         "diagnosis": None,
+        "candidates": None,
     }
 
 
@@ -125,14 +126,6 @@ def _raw(response: Any) -> Any:
     return response
 
 
-def _diagnosis(case: Case, outputs: Any, dtype: str) -> dict[str, str] | None:
-    """The known mistake that reproduces failed outputs, or None; never breaks the grading."""
-    try:
-        return diagnosis_record(diagnose(case, outputs, dtype))
-    except Exception:  # noqa: BLE001 - a diagnosis is a hint: without it the result stands
-        return None
-
-
 def grade(
     case: Case,
     reply: dict[str, Any] | None,
@@ -148,8 +141,8 @@ def grade(
     declines (`unsupported`) is not applicable, or failed under `require_all`.
 
     `request` and `response` (raw text when the reply was not JSON) are kept in the result
-    only when the case did not pass, to keep reports small. Failed outputs get a `diagnosis`:
-    the catalogued mistake that reproduces them (mistakes.py), or None.
+    only when the case did not pass, to keep reports small. The diagnosis of failed outputs
+    is the stage's, given by `Run` once the stage's last case is graded (diagnose.py).
     """
     result = blank_result(case, "errored")
     if reply is None:
@@ -185,7 +178,6 @@ def grade(
             result["outcome"] = "passed"
         else:
             result["outcome"] = "failed"
-            result["diagnosis"] = _diagnosis(case, reply["outputs"], port_info["dtype"])
             if comparison.problems:
                 more = len(comparison.problems) - 1
                 result["message"] = comparison.problems[0] + (f" (and {more} more)" if more else "")
@@ -262,8 +254,42 @@ class Run:
         self.expectations, self.require_all, self.rerun = expectations, require_all, rerun
         self.incomplete: str | None = None
 
+    HELD = 2000  # results of one stage held back, at most, until its diagnosis is known
+
     def __iter__(self) -> Iterator[tuple[Case, dict[str, Any]]]:
-        info = self.port.hello()
+        """The results in case order. From a stage's first failure on, its results are held
+        back until its last case, so that each failed case carries the stage's diagnosis: a
+        mistake is named on the evidence of every case of the stage (diagnose.py)."""
+        evidence: StageEvidence | None = None
+        held: list[tuple[Case, dict[str, Any]]] = []
+        for case, result, outputs, passed in self._graded():
+            if evidence is None or case.stage != evidence.stage:
+                yield from self._diagnosed(held, evidence)
+                held, evidence = [], StageEvidence(case.stage, self.info["dtype"])
+            if len(evidence.cases) < self.HELD:
+                evidence.add(case, outputs, passed)
+            if held or not passed and outputs is not None:
+                held.append((case, result))
+            else:
+                yield case, result
+            if len(held) >= self.HELD:  # a huge stage: judge it on what it has shown so far
+                yield from self._diagnosed(held, evidence)
+                held = []
+        yield from self._diagnosed(held, evidence)
+
+    @staticmethod
+    def _diagnosed(held, evidence) -> Iterator[tuple[Case, dict[str, Any]]]:
+        if held:
+            verdict = evidence.verdict_safely()
+            for case, result in held:
+                if case.id in verdict.explains:
+                    result["diagnosis"] = diagnosis_record(verdict.named)
+                    result["candidates"] = candidates_record(verdict)
+                yield case, result
+
+    def _graded(self) -> Iterator[tuple[Case, dict[str, Any], Any, bool]]:
+        """(case, settled result, the outputs it gave or None, whether its outputs passed)."""
+        info = self.info = self.port.hello()
         order: deque[tuple[Case, Any, str | None]] = deque()  # read, not yet given a result
 
         def requests() -> Iterator[dict[str, Any]]:
@@ -289,6 +315,7 @@ class Run:
                 if not order:
                     break
                 case, expectation, reason = order.popleft()
+                outputs = None
                 if expectation is not None and expectation.mode == "skip":
                     result = blank_result(case, "skipped", reason=expectation.reason)
                 elif reason is not None and not self.require_all:
@@ -308,13 +335,15 @@ class Run:
                     else:
                         result = grade(case, reply, info, request=request,
                                        require_all=self.require_all)
+                        outputs = reply.get("outputs")
                     if gone is None or result["request"] is not None:
                         result["duration_s"] = seconds
+                passed = result["outcome"] == "passed"
                 result = settle(case, result, expectation, info["dtype"])
                 if self.rerun is not None:
                     result["rerun"] = self.rerun(case)
                 not_run += str(result["message"]).startswith("not run:")
-                yield case, result
+                yield case, result, outputs, passed
         finally:
             replies.close()
         if gone is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, matrix
-from .report_text import NOT_PASSING, details, headline, one_line, summary_line
+from .report_text import NOT_PASSING, details, diagnosis_parts, headline, one_line, summary_line
 from .result import exit_status
 
 MAX_JSON = 4000  # characters of a request or reply shown in a failure block
@@ -200,11 +200,10 @@ def _failure(case: dict[str, Any], anchor: str, is_open: bool) -> list[str]:
              f'{" open" if is_open else ""}>',
              f"<summary><code>{esc(case['id'])}</code> ({esc(case['outcome'])}): "
              f"{esc(headline(case), 200)}</summary>", '<dl class="failure">']
-    diagnosis = case.get("diagnosis")
-    if diagnosis:
-        lines += [f'<dt>likely</dt><dd class="likely">{esc(diagnosis.get("explanation"))} '
-                  f"<code>[{esc(diagnosis.get('id'))}]</code></dd>",
-                  f"<dt>fix</dt><dd>{esc(diagnosis.get('fix'))}</dd>"]
+    diagnosis = diagnosis_parts(case)
+    for label, text in diagnosis:
+        css = ' class="likely"' if label == "likely" else ""
+        lines.append(f"<dt>{esc(label.strip())}</dt><dd{css}>{esc(text)}</dd>")
     worst = case.get("worst")
     if worst:
         lines += [f"<dt>got</dt><dd><code>{esc(worst.get('got'))}</code></dd>",
@@ -213,7 +212,8 @@ def _failure(case: dict[str, Any], anchor: str, is_open: bool) -> list[str]:
         lines.append(f"<dt>wanted</dt><dd>error <code>{esc(case['expected_error'])}</code></dd>")
     lines.append("<dt>details</dt><dd><pre>"
                  + "\n".join(html.escape(line, quote=True) for line in details(case)
-                             if not (diagnosis and line.startswith(("likely: ", "fix: "))))
+                             if not any(line == f"{label}: {text}"
+                                        for label, text in diagnosis))
                  + "</pre></dd>")
     if case.get("request") is not None:
         lines.append(f"<dt>sent</dt><dd><pre>{_json(case['request'])}</pre></dd>")

@@ -50,6 +50,29 @@ def worst_line(worst: dict[str, Any]) -> str:
             f"{_measure(worst.get('ulps'))} ulps)")
 
 
+def diagnosis_parts(case: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) lines of a failed case's diagnosis: the one mistake that explains its
+    stage, several that explain it equally, or none (with the closest candidates)."""
+    diagnosis, candidates = case.get("diagnosis"), case.get("candidates")
+    if diagnosis:
+        return [("likely", f"{one_line(diagnosis.get('explanation'))} [{diagnosis.get('id')}]"),
+                ("fix", one_line(diagnosis.get("fix")))]
+    if not candidates:
+        return []
+    mistakes = candidates.get("mistakes", [])
+    if candidates.get("verdict") == "one_of":
+        parts = [("likely", "one of these mistakes (this stage's cases cannot tell them apart)")]
+        for m in mistakes:
+            parts += [("- maybe", f"{one_line(m.get('explanation'))} [{m.get('id')}]"),
+                      ("  fix", one_line(m.get("fix")))]
+        return parts
+    parts = [("likely", "no single known mistake explains this stage's failures")]
+    if mistakes:
+        parts.append(("closest", "; ".join(f"{one_line(m.get('explanation'), 120)} "
+                                           f"[{m.get('id')}]" for m in mistakes)))
+    return parts
+
+
 def headline(case: dict[str, Any]) -> str:
     """One line saying why a case did not pass (the engine's message, or a fallback)."""
     if case.get("message"):
@@ -64,10 +87,7 @@ def headline(case: dict[str, Any]) -> str:
 def details(case: dict[str, Any]) -> list[str]:
     """The lines of a failure block, without the rerun command."""
     lines = [f"{case['id']}: {one_line(case.get('description', ''))}", headline(case)]
-    diagnosis = case.get("diagnosis")
-    if diagnosis:
-        lines += [f"likely: {one_line(diagnosis.get('explanation'))} [{diagnosis.get('id')}]",
-                  f"fix: {one_line(diagnosis.get('fix'))}"]
+    lines += [f"{label}: {text}" for label, text in diagnosis_parts(case)]
     if case.get("expected_error"):
         lines.append(f"expected error: {case['expected_error']}")
     got_error = case.get("got_error")

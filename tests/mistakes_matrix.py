@@ -1,16 +1,18 @@
 """The mistakes catalogue held honest: every mistake is caught, named, and never named wrongly.
 
+The diagnosis judges a stage on all its cases (runners/diagnose.py), so this proof does too.
 `python tests/mistakes_matrix.py` prints one row per mistake and tier:
 - killed: the cases of its stages it fails (it must fail at least one),
-- named: the failed cases on which the runner's diagnosis names it (at least one),
-- misnamed: the failed cases on which the diagnosis names another mistake (listed below the
-  table with the mistake named instead: only a more specific mistake that reproduces the
-  same outputs is acceptable),
+- named: the failed cases of the stages on which the runner's diagnosis names it (at least one),
+- one of: the failed cases of stages where it is shown among several that explain them equally
+  (the vectors cannot tell them apart there),
+- misnamed: the failed cases of stages on which the diagnosis names another mistake (must be
+  none: listed below the table),
 then the false diagnoses: every legit variant of tests/variants.py (which pass every case) has
-its outputs fed to the diagnosis on every case, and must never be named; with `--ports`, so has
-every bundled port of ports/ports.toml that is built (the others are listed as skipped). The
-last line is `mistakes: N/N killed, N/N named, 0 false diagnoses`; the exit status is 0 only if
-all hold. `--detail` lists the cases behind every count.
+its outputs fed to the diagnosis, stage by stage, and must never be named; with `--ports`, so
+has every bundled port of ports/ports.toml that is built (the others are listed as skipped).
+The last line is `mistakes: N/N killed, N/N named, 0 misnamed, 0 false diagnoses`; the exit
+status is 0 only if all hold. `--detail` lists the cases behind every count.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from pathlib import Path
 from variants import LEGIT, SHORT, VARIANTS, Variant, grade, suite
 
 from nnfs_conform.compare import compare_outputs
-from nnfs_conform.diagnose import diagnose
+from nnfs_conform.diagnose import Verdict, diagnose_stage
 from nnfs_conform.engine import unsupported
-from nnfs_conform.mistakes import MISTAKES, Mistake
+from nnfs_conform.mistakes import BY_ID, MISTAKES, Mistake
 from nnfs_conform.numbers import decode
 from nnfs_conform.protocol import run_request
 from nnfs_conform.reference import StageError
@@ -43,7 +45,8 @@ class Row:
     mistake: Mistake
     tier: str
     killed: tuple[str, ...]  # failed case ids
-    named: tuple[str, ...]  # failed cases where diagnose names this mistake
+    named: tuple[str, ...]  # failed cases of stages whose diagnosis names this mistake
+    one_of: tuple[str, ...]  # failed cases of stages where it is one of several named
     misnamed: tuple[tuple[str, str], ...]  # (case id, the mistake named instead)
 
     @property
@@ -59,29 +62,35 @@ def _outputs(variant: Variant, case):
         return None
 
 
+def stage_verdict(variant: Variant, stage: str) -> tuple[Verdict, list[str]]:
+    """The runner's verdict on a variant's answers to every valid case of a stage, and the
+    failed case ids (invalid ones included)."""
+    triples, failed = [], []
+    for case in suite().stages.get(stage, ()):
+        passed = grade(variant, case).ok
+        if not passed:
+            failed.append(case.id)
+        if case.error is None:
+            triples.append((case, _outputs(variant, case), passed))
+    return diagnose_stage(triples, stage, variant.tier), failed
+
+
 @cache
 def row(mistake_id: str, tier: str) -> Row:
     variant = VARIANTS[f"{mistake_id}@{SHORT[tier]}"]
-    killed, named, misnamed = [], [], []
+    killed, named, one_of, misnamed = [], [], [], []
     for stage in variant.stages:
-        for case in suite().stages.get(stage, ()):
-            if grade(variant, case).ok:
-                continue
-            killed.append(case.id)
-            if case.error is not None:
-                continue
-            outputs = _outputs(variant, case)
-            if outputs is None:
-                continue
-            found = diagnose(case, outputs, tier)
-            if found is None:
-                continue
-            if found.id == mistake_id:
-                named.append(case.id)
-            else:
-                misnamed.append((case.id, found.id))
-    return Row(next(m for m in MISTAKES if m.id == mistake_id), tier, tuple(killed),
-               tuple(named), tuple(misnamed))
+        verdict, failed = stage_verdict(variant, stage)
+        killed += failed
+        explained = sorted(verdict.explains)
+        if verdict.named is not None and verdict.named.id == mistake_id:
+            named += explained
+        elif verdict.named is not None:
+            misnamed += [(c, verdict.named.id) for c in explained]
+        elif any(m.id == mistake_id for m in verdict.one_of):
+            one_of += explained
+    return Row(BY_ID[mistake_id], tier, tuple(killed), tuple(named), tuple(one_of),
+               tuple(misnamed))
 
 
 def rows() -> list[Row]:
@@ -90,18 +99,15 @@ def rows() -> list[Row]:
 
 @cache
 def false_diagnoses(name: str) -> tuple[tuple[str, str], ...]:
-    """(case id, mistake id) for every case on which a legit variant's outputs are named."""
+    """(stage, mistake ids) for every stage on which a legit variant's outputs name a
+    mistake, alone or as one of several."""
     variant = VARIANTS[name]
     found = []
-    for case in suite().cases():
-        if case.error is not None:
-            continue
-        outputs = _outputs(variant, case)
-        if outputs is None:
-            continue
-        mistake = diagnose(case, outputs, variant.tier)
-        if mistake is not None:
-            found.append((case.id, mistake.id))
+    for stage in suite().stages:
+        verdict, _ = stage_verdict(variant, stage)
+        shown = ([verdict.named] if verdict.named else []) + list(verdict.one_of)
+        if shown:
+            found.append((stage, ", ".join(m.id for m in shown)))
     return tuple(found)
 
 
@@ -128,30 +134,36 @@ def not_runnable(port: dict) -> str | None:
 
 
 def port_diagnoses(command: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """Every case's outputs from a real port fed to the diagnosis: (case id, mistake id) for
-    each case named, and the cases the port could not answer or failed (which say why)."""
+    """A real port's answers fed to the diagnosis, stage by stage: (stage, mistake ids) for
+    each stage named, and the cases the port could not answer or failed (which say why)."""
     named, trouble = [], []
     port = SessionPort(command, suite_version=suite().suite_version, timeout=30.0)
     try:
         info = port.hello()
         dtype = info["dtype"]
-        for seq, case in enumerate(suite().cases(), start=1):
-            if case.error is not None or unsupported(case, info) is not None:
-                continue
-            try:
-                reply = port.request(run_request(case, seq))
-            except PortError as exc:
-                trouble.append(f"{case.id}: {exc}")
-                continue
-            if "outputs" not in reply:
-                trouble.append(f"{case.id}: " + (f"error {reply['error']['kind']}"
-                                                 if "error" in reply else "declined"))
-                continue
-            if not compare_outputs(reply["outputs"], case.expected[dtype], dtype).ok:
-                trouble.append(f"{case.id}: fails")
-            mistake = diagnose(case, reply["outputs"], dtype)
-            if mistake is not None:
-                named.append((case.id, mistake.id))
+        for stage, cases in suite().stages.items():
+            triples = []
+            for case in cases:
+                seq = case.seq
+                if case.error is not None or unsupported(case, info) is not None:
+                    continue
+                try:
+                    reply = port.request(run_request(case, seq))
+                except PortError as exc:
+                    trouble.append(f"{case.id}: {exc}")
+                    continue
+                if "outputs" not in reply:
+                    trouble.append(f"{case.id}: " + (f"error {reply['error']['kind']}"
+                                                     if "error" in reply else "declined"))
+                    continue
+                passed = compare_outputs(reply["outputs"], case.expected[dtype], dtype).ok
+                if not passed:
+                    trouble.append(f"{case.id}: fails")
+                triples.append((case, reply["outputs"], passed))
+            verdict = diagnose_stage(triples, stage, dtype)
+            shown = ([verdict.named] if verdict.named else []) + list(verdict.one_of)
+            if shown:
+                named.append((stage, ", ".join(m.id for m in shown)))
     finally:
         port.close()
     return named, trouble
@@ -160,20 +172,21 @@ def port_diagnoses(command: list[str]) -> tuple[list[tuple[str, str]], list[str]
 def matrix(out=print, detail=False, ports=False) -> bool:
     table = rows()
     width = max(len(r.name) for r in table)
-    out(f"{'mistake':<{width}}  {'killed':>6}  {'named':>5}  {'misnamed':>8}")
+    out(f"{'mistake':<{width}}  {'killed':>6}  {'named':>5}  {'one of':>6}  {'misnamed':>8}")
     for r in table:
-        out(f"{r.name:<{width}}  {len(r.killed):>6}  {len(r.named):>5}  {len(r.misnamed):>8}")
+        out(f"{r.name:<{width}}  {len(r.killed):>6}  {len(r.named):>5}  {len(r.one_of):>6}  "
+            f"{len(r.misnamed):>8}")
         if detail:
             out(f"    named on: {', '.join(r.named) or '-'}")
     misnamed = [(r, case, other) for r in table for case, other in r.misnamed]
     if misnamed:
-        out("\nmisnamed: the case, and the mistake named instead (more specific, same outputs)")
+        out("\nmisnamed: the case, and the mistake named instead")
         pairs = Counter((r.name, other) for r, _, other in misnamed)
         for (name, other), n in sorted(pairs.items()):
             cases = [c for r, c, o in misnamed if r.name == name and o == other]
             out(f"  {name} -> {other}: {n} case(s), e.g. {', '.join(cases[:3])}")
 
-    out("\nfalse diagnoses: legit variants' outputs fed to the diagnosis on every valid case")
+    out("\nfalse diagnoses: legit variants' outputs fed to the diagnosis, stage by stage")
     false = {name: false_diagnoses(name) for name in LEGIT}
     for name, found in false.items():
         if found or detail:
@@ -202,8 +215,9 @@ def matrix(out=print, detail=False, ports=False) -> bool:
             out(f"NEVER NAMED {i}")
     out("")
     out(f"mistakes: {len(killed)}/{len(ids)} killed, {len(named)}/{len(ids)} named, "
-        f"{total_false} false diagnoses")
-    return len(killed) == len(ids) and len(named) == len(ids) and total_false == 0
+        f"{len(misnamed)} misnamed, {total_false} false diagnoses")
+    return (len(killed) == len(ids) and len(named) == len(ids) and not misnamed
+            and total_false == 0)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ OPTIONAL = {
     "missing",  # hello: the stages a port lacks, with reasons; 0.1.0 results lack it
     # result: counts and filters that results written by runner 0.1.0 lack
     "not_applicable_input_checks", "declined", "tags", "skip_tags",
+    "candidates",  # a case result: the stage's candidate mistakes; 0.1.0 results lack it
 }
 
 
