@@ -20,10 +20,11 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import protocol
+from . import crashes, protocol
 
 MAX_LINE = 32 * 1024 * 1024  # the longest reply line accepted, in bytes
-STDERR_TAIL = 4096  # bytes of stderr kept for messages
+STDERR_TAIL = 16384  # bytes of stderr kept for messages: a Rust backtrace, a Java trace
+STDERR_SHOWN = 240  # characters of stderr quoted in a one-line message
 TERM_GRACE = 0.2  # seconds between SIGTERM and SIGKILL
 MAX_START_FAILURES = 3  # consecutive failed restarts before a session gives up
 WINDOW = 32  # run requests a session sends ahead of the reply it waits for
@@ -31,11 +32,13 @@ _CHUNK = 65536
 
 
 class PortError(Exception):
-    """A request got no usable reply. `raw` is what came back, if anything (for reports)."""
+    """A request got no usable reply. `raw` is what came back, if anything (for reports);
+    `stderr` is the meaningful end of the port's stderr when it died (crashes.py), or None."""
 
-    def __init__(self, message: str, raw: str | None = None):
+    def __init__(self, message: str, raw: str | None = None, stderr: str | None = None):
         super().__init__(message)
         self.raw = raw
+        self.stderr = stderr
 
 
 class HandshakeError(PortError):
@@ -60,6 +63,7 @@ class _StderrTail(threading.Thread):
         super().__init__(daemon=True)
         self._pipe = pipe
         self._tail = bytearray()
+        self._cut = False  # bytes were dropped: the tail starts mid-line
         self._lock = threading.Lock()
         self.start()
 
@@ -74,13 +78,15 @@ class _StderrTail(threading.Thread):
                 return
             with self._lock:
                 self._tail += chunk
-                del self._tail[:-STDERR_TAIL]
+                if len(self._tail) > STDERR_TAIL:
+                    del self._tail[:-STDERR_TAIL]
+                    self._cut = True
 
-    def last_line(self) -> str:
+    def crash(self) -> crashes.Crash | None:
+        """What the tail says: its meaningful lines and an excerpt (None: nothing written)."""
         with self._lock:
-            text = self._tail.decode("utf-8", "replace")
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        return lines[-1] if lines else ""
+            text, cut = self._tail.decode("utf-8", "replace"), self._cut
+        return crashes.read(text, cut)
 
 
 class Process:
@@ -134,10 +140,16 @@ class Process:
             return f"was killed by {_signal_name(-status)}"
         return f"exited with status {status}"
 
-    def with_stderr(self, message: str) -> str:
+    def failure(self, message: str, raw: str | None = None) -> PortError:
+        """The error of a port that died or is dying: the message ends with the meaningful lines
+        of its stderr (the exception and where, not the last stack frame), joined on one line;
+        the error carries the excerpt for the failure block."""
         self._stderr.join(0.2)  # let the drain catch the port's last words
-        last = self._stderr.last_line()
-        return f"{message}; stderr: {protocol.shorten(last)}" if last else message
+        crash = self._stderr.crash()
+        if crash is None:
+            return PortError(message, raw)
+        said = protocol.shorten(" | ".join(crash.summary), STDERR_SHOWN)
+        return PortError(f"{message}; stderr: {said}", raw, "\n".join(crash.excerpt))
 
     def send(self, data: bytes, deadline: float) -> None:
         """Write all of `data`, or raise PortError if the port stops reading or exits."""
@@ -159,9 +171,7 @@ class Process:
                     continue
                 except (BrokenPipeError, ConnectionResetError):
                     how = self.describe_exit()
-                    raise PortError(
-                        self.with_stderr(f"port {how} before reading the request")
-                    ) from None
+                    raise self.failure(f"port {how} before reading the request") from None
                 view = view[written:]
 
     def close_stdin(self) -> None:
@@ -194,9 +204,7 @@ class Process:
             if outbox:
                 self._write_ahead(outbox, need)
             if not self._stdin_open and self.written < need:
-                raise PortError(
-                    self.with_stderr(f"port {self.describe_exit()} before reading the request")
-                )
+                raise self.failure(f"port {self.describe_exit()} before reading the request")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 if self.written < need:
@@ -224,7 +232,7 @@ class Process:
                     what = f"{how} in the middle of a line ({size} bytes without a newline)"
                 else:
                     what = f"{how} without replying"
-                raise PortError(self.with_stderr(f"port {what}"), raw=self._partial())
+                raise self.failure(f"port {what}", raw=self._partial())
             self._buffer += chunk
 
     def _write_ahead(self, outbox: bytearray, need: int) -> None:
@@ -306,7 +314,7 @@ def _handshake(proc: Process, suite_version: str, timeout: float, every_problem:
     except protocol.ProtocolError as exc:
         raise HandshakeError(str(exc)) from None
     except PortError as exc:
-        raise HandshakeError(f"during hello: {exc}", exc.raw) from None
+        raise HandshakeError(f"during hello: {exc}", exc.raw, exc.stderr) from None
 
 
 def _reply(line: bytes, seq: int, strict: bool) -> dict:
@@ -391,8 +399,9 @@ class SessionPort(_ProcessPort):
         except HandshakeError as exc:
             self._start_failures += 1
             if self._start_failures >= self.max_start_failures:
-                raise PortGone(f"not run: port could not be restarted ({exc})") from None
-            raise PortError(f"port could not be restarted: {exc}", exc.raw) from None
+                raise PortGone(f"not run: port could not be restarted ({exc})", None,
+                               exc.stderr) from None
+            raise PortError(f"port could not be restarted: {exc}", exc.raw, exc.stderr) from None
         self._start_failures = 0
         self.restarts += 1
 
@@ -523,7 +532,7 @@ class OneShotPort(_ProcessPort):
             except HandshakeError:
                 raise
             except PortError as exc:
-                raise HandshakeError(f"during hello: {exc}", exc.raw) from None
+                raise HandshakeError(f"during hello: {exc}", exc.raw, exc.stderr) from None
         return self.info
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ OPTIONAL = {
     "message",  # an error's explanation
     "expected", "error",  # a case has exactly one of them (oneOf)
     "wanted",  # a case result's expected outputs: results written by runner 0.1.0 lack it
+    "stderr",  # a crashed port's stderr excerpt: only when it died and said something
 }
 
 

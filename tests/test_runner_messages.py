@@ -1,0 +1,224 @@
+"""Messages a learner can act on: a crash shows its exception, not its last stack frame; stdout
+chatter is named as such; the rerun line is the command that was run; a typo in a filter or a
+port that cannot start is one line that says what to do.
+
+The stderr texts in tests/data/stderr/ are real: capture.sh there builds and runs each tiny
+crashing program with its own toolchain and keeps what it wrote (STATUS: how it exited)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from runner_helpers import fake, run_cli
+from suite_factory import write_suite
+
+from nnfs_conform import crashes
+from nnfs_conform.vectors import schema
+
+STDERR = Path(__file__).parent / "data" / "stderr"
+
+
+def status(name: str) -> int:
+    """How the program of fixture `name` exited when it was captured (negative: a signal)."""
+    for line in (STDERR / "STATUS").read_text().splitlines():
+        fixture, code = line.split()
+        if fixture == name:
+            return int(code)
+    raise KeyError(name)
+
+
+def summary(name: str) -> str:
+    crash = crashes.read((STDERR / f"{name}.txt").read_text())
+    return " | ".join(crash.summary)
+
+
+@pytest.fixture
+def vectors(tmp_path):
+    write_suite(tmp_path / "vectors")
+    return tmp_path / "vectors"
+
+
+@pytest.fixture
+def run(tmp_path, vectors, capsys, monkeypatch):
+    def run(port: str, *cases: str, options=(), env=None):
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        selection = [arg for case in cases for arg in ("--case", case)]
+        args = ["run", "--vectors", str(vectors), "--timeout", "2", "--handshake-timeout", "5",
+                *selection, *options, "--", *fake(port)]
+        return run_cli(args, tmp_path, capsys, monkeypatch)
+
+    return run
+
+
+@pytest.fixture
+def replay(run):
+    """Run one case against a port that dies as the captured program did, with its stderr."""
+    def replay(name: str):
+        return run("replays_stderr", "relu/basic", env={
+            "FAKE_STDERR": str(STDERR / f"{name}.txt"), "FAKE_EXIT": str(status(name))})
+
+    return replay
+
+
+# 1. A crash shows the meaningful lines of stderr.
+
+def test_java_crash_shows_the_exception_line_not_the_last_frame(replay):
+    r = replay("java")
+    case = r.case("relu/basic")
+    assert case["message"] == (
+        "port exited with status 1 without replying; stderr: 'Exception in thread \"main\" "
+        "java.lang.ArrayIndexOutOfBoundsException: Index 2 out of bounds for length 2 | "
+        "at Port.softmax(Port.java:4)'"
+    )
+    assert case["stderr"] == (
+        'Exception in thread "main" java.lang.ArrayIndexOutOfBoundsException: Index 2 out of '
+        "bounds for length 2\n    at Port.softmax(Port.java:4)\n    at Port.main(Port.java:10)"
+    )
+    jsonschema.validate(r.result, schema("result"))
+
+
+def test_java_crash_with_a_cause_shows_the_root_cause_and_its_first_frame_outside_the_jdk():
+    assert summary("java_caused") == (
+        'Exception in thread "main" java.lang.IllegalStateException: cannot read the weights | '
+        "at Caused.load(Caused.java:10) | "
+        "Caused by: java.lang.NumberFormatException: multiple points | "
+        "at Caused.parse(Caused.java:3)"
+    )
+    excerpt = crashes.read((STDERR / "java_caused.txt").read_text()).excerpt
+    assert excerpt[-1] == "    ... (9 frames not shown)"  # the launcher's reflection frames
+    assert len(excerpt) == 9
+
+
+def test_a_real_python_crash_shows_the_exception_and_the_innermost_frame(run):
+    r = run("raises_on_run", "relu/basic")
+    case = r.case("relu/basic")
+    assert re.fullmatch(
+        r"port exited with status 1 without replying; stderr: 'ValueError: softmax: expected 3 "
+        r"classes, got 2 \| File \"[^\"]*raises_on_run\.py\", line 8, in softmax'",
+        case["message"],
+    ), case["message"]
+    assert case["stderr"].startswith("Traceback (most recent call last):\n")
+    assert case["stderr"].endswith("\nValueError: softmax: expected 3 classes, got 2")
+
+
+def test_python_crash_after_debug_output_shows_the_exception_and_the_innermost_frame():
+    assert summary("python") == (
+        'ValueError: softmax: expected 3 classes, got 2 | '
+        'File "/tmp/nnfs-port/port.py", line 8, in softmax'
+    )
+
+
+def test_python_syntax_error_without_a_traceback_shows_the_error_and_the_line():
+    assert summary("python_syntax") == (
+        "SyntaxError: '(' was never closed | File \"/tmp/nnfs-port/port_syntax.py\", line 1"
+    )
+
+
+def test_go_crash_under_go_run_shows_the_panic_and_the_first_user_frame_not_exit_status(replay):
+    r = replay("go")
+    assert r.case("relu/basic")["message"] == (
+        "port exited with status 1 without replying; stderr: 'panic: runtime error: index out of "
+        "range [2] with length 2 | /tmp/nnfs-port/go/main.go:11 in main.softmax'"
+    )
+
+
+def test_rust_panic_shows_the_panic_line_and_its_message_not_the_backtrace_note(replay):
+    r = replay("rust")
+    assert re.fullmatch(
+        r"port exited with status 101 without replying; stderr: \"thread 'main' \(\d+\) panicked "
+        r"at src/main.rs:2:26: \| index out of bounds: the len is 2 but the index is 2\"",
+        r.case("relu/basic")["message"],
+    ), r.case("relu/basic")["message"]
+
+
+def test_rust_backtrace_keeps_the_panic_and_only_the_ports_own_frames():
+    crash = crashes.read((STDERR / "rust_backtrace.txt").read_text())
+    assert crash.summary[1] == "index out of bounds: the len is 2 but the index is 2"
+    assert [line.strip() for line in crash.excerpt if line.strip().startswith("at ")] == [
+        "at ./src/main.rs:2:26", "at ./src/main.rs:2:40", "at ./src/main.rs:7:15"]
+    assert "    (14 frames of the Rust library not shown)" in crash.excerpt
+
+
+def test_node_crash_shows_the_error_line_and_where_not_the_node_version(replay):
+    r = replay("node")
+    assert r.case("relu/basic")["message"] == (
+        "port exited with status 1 without replying; stderr: 'TypeError: softmax: expected 3 "
+        "classes, got 2 | /tmp/nnfs-port/port.js:3'"
+    )
+    assert "Node.js" not in r.case("relu/basic")["stderr"]
+
+
+def test_node_error_thrown_inside_a_builtin_is_placed_at_the_first_frame_of_the_port():
+    assert summary("node_json") == (
+        "SyntaxError: Unexpected token 'l', \"loss 1.09\" is not valid JSON | "
+        "at Object.<anonymous> (/tmp/nnfs-port/port_json.js:2:22)"
+    )
+
+
+def test_c_assert_shows_the_failed_assertion_and_the_signal(replay):
+    r = replay("c_assert")
+    assert r.case("relu/basic")["message"] == (
+        "port was killed by SIGABRT without replying; stderr: 'port_c: port.c:5: softmax: "
+        "Assertion `cols > 0 && \"a row needs at least one class\"\\' failed.'"
+    )
+
+
+def test_cpp_uncaught_exception_shows_its_type_and_what(replay):
+    r = replay("cpp_terminate")
+    assert r.case("relu/basic")["message"] == (
+        "port was killed by SIGABRT without replying; stderr: \"terminate called after throwing "
+        "an instance of 'std::runtime_error' | what():  softmax: rows of different lengths\""
+    )
+
+
+def test_stderr_in_no_known_language_shows_its_last_line_as_before(run):
+    r = run("crash_on_run", "relu/basic")
+    assert r.case("relu/basic")["message"] == (
+        "port exited with status 3 without replying; stderr: 'ZeroDivisionError: division by zero'"
+    )
+
+
+def test_the_failure_block_shows_the_stderr_excerpt_indented_under_the_case(replay):
+    out = replay("go").out.splitlines()
+    start = out.index("  stderr:  panic: runtime error: index out of range [2] with length 2")
+    assert out[start + 1 : start + 7] == [
+        "           goroutine 1 [running]:",
+        "           main.softmax(...)",
+        "               /tmp/nnfs-port/go/main.go:11",
+        "           main.main()",
+        "               /tmp/nnfs-port/go/main.go:18 +0x66",
+        "           exit status 2",
+    ]
+    assert out[start - 1].startswith("  sent:    ")
+
+
+def test_terminal_escapes_and_control_characters_never_reach_the_excerpt():
+    text = ("\x1b[35mTraceback (most recent call last):\x1b[0m\n"
+            '  File \x1b[35m"port.py"\x1b[0m, line \x1b[35m3\x1b[0m, in \x1b[35mf\x1b[0m\n'
+            "\x1b[1;35mKeyError\x1b[0m: \x1b[35m'w'\x07\x00\x1b]0;title\x07\r\n")
+    crash = crashes.read(text)
+    assert crash.summary == ["KeyError: 'w'", 'File "port.py", line 3, in f']
+    assert crash.excerpt == ["Traceback (most recent call last):",
+                             '  File "port.py", line 3, in f', "KeyError: 'w'"]
+
+
+def test_a_crash_after_more_stderr_than_the_tail_keeps_is_still_found(tmp_path, run):
+    noisy = tmp_path / "noisy.txt"
+    noisy.write_text("debug: " + "x" * 100 + "\n" * 1 + ("loss 1.0986 " * 10 + "\n") * 400
+                     + (STDERR / "java.txt").read_text())
+    r = run("replays_stderr", "relu/basic",
+            env={"FAKE_STDERR": str(noisy), "FAKE_EXIT": "1"})
+    assert "stderr: 'Exception in thread \"main\" java.lang.ArrayIndex" in r.case(
+        "relu/basic")["message"]
+
+
+def test_a_long_traceback_keeps_its_header_and_its_last_lines_in_twenty_lines():
+    frames = "".join(f'  File "port.py", line {n}, in f\n    f()\n' for n in range(1, 40))
+    crash = crashes.read(f"Traceback (most recent call last):\n{frames}RecursionError: deep\n")
+    assert len(crash.excerpt) == 20
+    assert crash.excerpt[:2] == ["Traceback (most recent call last):", "... (61 lines)"]
+    assert crash.excerpt[-1] == "RecursionError: deep"
