@@ -306,18 +306,41 @@ def _exchange(proc: Process, message: dict[str, Any], timeout: float) -> bytes:
     return proc.read_line(deadline, timeout)
 
 
+def _stdout_text(line: bytes) -> str | None:
+    """What to say about a line that cannot be a reply at all because it does not start like a
+    JSON object (a learner's `print("loss", x)`), or None: JSON garbage that starts with `{`
+    gets the parser's precise message instead."""
+    if line[:1] == b"{" or line.lstrip().removeprefix(b"\xef\xbb\xbf")[:1] == b"{":
+        return None
+    text = protocol.shorten(line[:2000].decode("utf-8", "replace").strip())
+    return (f"the port printed text on stdout that is not a protocol reply: {text}: "
+            "print debug output to stderr")
+
+
+def _hello_reply(line: bytes, every_problem: bool) -> dict:
+    text = _stdout_text(line)
+    if text is not None:
+        raise HandshakeError(text, line[:2000].decode("utf-8", "replace"))
+    return protocol.check_hello(protocol.parse(line, "hello reply"), every_problem)
+
+
 def _handshake(proc: Process, suite_version: str, timeout: float, every_problem: bool) -> dict:
     """Send hello and check the reply, or raise HandshakeError (the caller kills the process)."""
     try:
         line = _exchange(proc, protocol.hello_request(suite_version), timeout)
-        return protocol.check_hello(protocol.parse(line, "hello reply"), every_problem)
+        return _hello_reply(line, every_problem)
     except protocol.ProtocolError as exc:
         raise HandshakeError(str(exc)) from None
+    except HandshakeError:
+        raise
     except PortError as exc:
         raise HandshakeError(f"during hello: {exc}", exc.raw, exc.stderr) from None
 
 
 def _reply(line: bytes, seq: int, strict: bool) -> dict:
+    text = _stdout_text(line)
+    if text is not None:
+        raise PortError(text, line[:2000].decode("utf-8", "replace"))
     try:
         return protocol.check_reply(protocol.parse(line), seq, strict)
     except protocol.ProtocolError as exc:
@@ -526,7 +549,7 @@ class OneShotPort(_ProcessPort):
                 line = self._once(
                     protocol.hello_request(self.suite_version), self.handshake_timeout
                 )
-                self.info = protocol.check_hello(protocol.parse(line, "hello reply"), self.validate)
+                self.info = _hello_reply(line, self.validate)
             except protocol.ProtocolError as exc:
                 raise HandshakeError(str(exc)) from None
             except HandshakeError:

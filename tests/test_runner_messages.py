@@ -222,3 +222,36 @@ def test_a_long_traceback_keeps_its_header_and_its_last_lines_in_twenty_lines():
     assert len(crash.excerpt) == 20
     assert crash.excerpt[:2] == ["Traceback (most recent call last):", "... (61 lines)"]
     assert crash.excerpt[-1] == "RecursionError: deep"
+
+
+# 2. Text on stdout that is not a reply is named as a print, with the fix.
+
+def test_a_debug_print_on_stdout_says_print_debug_output_to_stderr(run):
+    r = run("prints_loss", "relu/basic")
+    case = r.case("relu/basic")
+    assert case["message"] == (
+        "the port printed text on stdout that is not a protocol reply: 'loss 1.09': "
+        "print debug output to stderr"
+    )
+    assert case["response"] == "loss 1.09"
+
+
+def test_a_banner_before_the_hello_reply_fails_the_handshake_naming_the_print(run):
+    r = run("prints_in_hello")
+    assert r.status == 2
+    assert r.err == (
+        "nnfs-conform: the port failed the handshake: the port printed text on stdout that is "
+        "not a protocol reply: 'Neural network ready (2 layers)': print debug output to stderr\n"
+    )
+
+
+def test_a_banner_before_the_hello_reply_is_named_over_the_oneshot_transport_too(run):
+    r = run("prints_in_hello", options=["--transport", "oneshot"])
+    assert r.status == 2
+    assert "the port printed text on stdout that is not a protocol reply: 'Neural" in r.err
+
+
+def test_json_garbage_that_starts_with_a_brace_keeps_the_precise_json_message(run):
+    r = run("bare_nan", "relu/basic")
+    assert r.case("relu/basic")["message"].startswith(
+        'reply is not JSON (bare NaN is not JSON; write the string "NaN")')
