@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 import time
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from . import engine, protocol
+from . import engine, invocation, protocol
 from . import result as results
 from .console import Console
 from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort
@@ -167,12 +166,9 @@ def _run(args: argparse.Namespace) -> int:
         handshake_timeout=args.handshake_timeout,
         validate=args.validate_protocol,
     )
-    extra = (["--vectors", str(args.vectors)] if args.vectors else []) + (
-        ["--transport", args.transport] if args.transport != "session" else []
-    )
 
     def rerun(case) -> str:
-        return results.rerun_command(case.id, command, extra)
+        return invocation.rerun(args, case.id)
 
     with results.Spool() as spool:
         return _finish(_grade_with(port, args, console, rerun, spool), args, console)
@@ -212,10 +208,9 @@ def _grade(args: argparse.Namespace) -> int:
         port = ResponsesFile(document, validate=args.validate_protocol)
     except HandshakeError as exc:
         raise UsageError(f"{args.responses}: {exc}") from None
-    extra = ["--vectors", str(args.vectors)] if args.vectors else []
 
     def rerun(case) -> str:
-        return shlex.join(["nnfs-conform", "grade", "--case", case.id, *extra, str(args.responses)])
+        return invocation.rerun(args, case.id)
 
     with results.Spool() as spool:
         result = _grade_with(port, args, console, rerun, spool)
@@ -312,6 +307,7 @@ def _positive(text: str) -> float:
 
 
 def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(command_parser=parser)  # a rerun line rebuilds its options from it
     parser.add_argument(
         "--vectors",
         type=Path,
@@ -457,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.program = invocation.program() if argv is None else [invocation.NAME]
     try:
         return args.handler(args)
     except UsageError as exc:

@@ -7,7 +7,13 @@ crashing program with its own toolchain and keeps what it wrote (STATUS: how it 
 
 from __future__ import annotations
 
+import importlib
+import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -15,7 +21,7 @@ import pytest
 from runner_helpers import fake, run_cli
 from suite_factory import write_suite
 
-from nnfs_conform import crashes
+from nnfs_conform import cli, crashes, invocation
 from nnfs_conform.vectors import schema
 
 STDERR = Path(__file__).parent / "data" / "stderr"
@@ -255,3 +261,90 @@ def test_json_garbage_that_starts_with_a_brace_keeps_the_precise_json_message(ru
     r = run("bare_nan", "relu/basic")
     assert r.case("relu/basic")["message"].startswith(
         'reply is not JSON (bare NaN is not JSON; write the string "NaN")')
+
+
+# 3. The rerun line is the command that was run, with every grading option.
+
+RUNNER = Path(sys.executable).parent / "nnfs-conform"
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKE_")}
+    return subprocess.run(command, shell=True, cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def rerun_lines(out: str) -> list[str]:
+    return [line.split("rerun:", 1)[1].strip() for line in out.splitlines()
+            if line.startswith("  rerun:")]
+
+
+def test_the_printed_rerun_line_run_by_a_shell_reruns_that_one_case_with_the_same_verdict(
+    tmp_path, vectors
+):
+    runner = os.path.relpath(RUNNER, tmp_path)  # as a learner types .venv/bin/nnfs-conform
+    port = shlex.join(fake("wrong_shape"))
+    first = shell(f"{shlex.quote(runner)} run --vectors vectors --stage relu --timeout 3 "
+                  f"--handshake-timeout 7 --transport oneshot --validate-protocol "
+                  f"--report-json out.json -q -- {port}", tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert first.stdout.splitlines()[-1] == "0 passed, 3 failed, 0 errored, 0 skipped"
+    [line] = [c["rerun"] for c in json.loads((tmp_path / "out.json").read_text())["cases"]
+              if c["id"] == "relu/basic"]
+    assert line == (f"{shlex.quote(runner)} run --case relu/basic --vectors vectors "
+                    f"--validate-protocol --transport oneshot --timeout 3.0 "
+                    f"--handshake-timeout 7.0 -- {port}")
+    again = shell(line, tmp_path)
+    assert again.returncode == 1, again.stderr
+    assert again.stdout.splitlines()[-1] == "0 passed, 1 failed, 0 errored, 0 skipped"
+    assert "FAILED relu/basic: " in again.stdout
+    assert rerun_lines(again.stdout) == [line]
+
+
+def test_a_grade_run_through_python_m_prints_a_rerun_line_through_the_same_interpreter(
+    tmp_path, vectors, monkeypatch
+):
+    prompt = shell(f"{shlex.quote(sys.executable)} -m nnfs_conform prompt --vectors vectors "
+                   "--stage neuron prompt.json", tmp_path)
+    assert prompt.returncode == 0, prompt.stderr
+    monkeypatch.delenv("FAKE_PIDS", raising=False)
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "fakes"))
+    _port = importlib.import_module("_port")
+    requests = json.loads((tmp_path / "prompt.json").read_text())["requests"]
+    answers = [_port.answer(m) for m in requests]
+    answers[0] = {"seq": answers[0]["seq"], "outputs": {"output": 0.5}}
+    (tmp_path / "responses.json").write_text(
+        json.dumps({"protocol": 1, "port": _port.HELLO, "responses": answers}))
+    first = shell(f"{shlex.quote(sys.executable)} -m nnfs_conform grade --vectors vectors "
+                  "--stage neuron --require-all responses.json", tmp_path)
+    assert first.returncode == 1, first.stderr
+    [line] = rerun_lines(first.stdout)
+    case_id = requests[0]["id"]
+    assert line == (f"{shlex.quote(sys.executable)} -m nnfs_conform grade --case {case_id} "
+                    "--vectors vectors --require-all responses.json")
+    again = shell(line, tmp_path)
+    assert again.returncode == 1
+    assert again.stdout.splitlines()[-1] == "0 passed, 1 failed, 0 errored, 0 skipped"
+
+
+def test_an_option_added_to_the_parser_later_is_carried_by_the_rerun_line():
+    parser = cli.build_parser()
+    run = next(a for a in parser._actions if a.dest == "command").choices["run"]
+    run.add_argument("--skip-tag", action="append", default=[], metavar="TAG")
+    args = parser.parse_args(["run", "--skip-tag", "random", "--skip-tag", "book", "--case",
+                              "relu/*", "--junit", "j.xml", "--", "./port"])
+    assert invocation.rerun(args, "relu/basic") == (
+        "nnfs-conform run --case relu/basic --skip-tag random --skip-tag book -- ./port")
+
+
+def test_the_runner_is_named_as_it_was_invoked(tmp_path, monkeypatch):
+    assert invocation.program([".venv/bin/nnfs-conform"], []) == [".venv/bin/nnfs-conform"]
+    assert invocation.program(["nnfs-conform"], []) == ["nnfs-conform"]
+    main_py = str(Path(cli.__file__).with_name("__main__.py"))
+    assert invocation.program([main_py], ["python3", "-X", "utf8", "-m", "nnfs_conform", "run"]) \
+        == ["python3", "-X", "utf8", "-m", "nnfs_conform"]
+    on_path = tmp_path / "nnfs-conform"
+    on_path.write_text("#!/bin/sh\n")
+    on_path.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert invocation.program([str(on_path)], []) == ["nnfs-conform"]  # the shell found it
