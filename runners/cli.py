@@ -359,11 +359,33 @@ def _grading(parser: argparse.ArgumentParser) -> None:
     loudness.add_argument("--verbose", action="store_true", help="also list every case")
 
 
+class _Version(argparse.Action):
+    """`--version`: the runner's version, the bundled suite's and the protocol's, read only when
+    asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+        from .vectors import default_vectors_dir
+
+        try:
+            manifest = json.loads((default_vectors_dir() / "manifest.json").read_text("utf-8"))
+            suite = f"suite {manifest['suite_version']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            suite = "suite unreadable"
+        print(f"nnfs-conform {__version__} ({suite}, protocol {protocol.PROTOCOL})")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnfs-conform",
         description="Check a port of Neural Networks from Scratch against certified vectors.",
     )
+    parser.add_argument("--version", action=_Version,
+                        help="print the runner, suite and protocol versions and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
         "validate", help="check the vector files against the schema, manifest hashes and counts"

@@ -21,6 +21,7 @@ import pytest
 from runner_helpers import fake, run_cli
 from suite_factory import write_suite
 
+import nnfs_conform
 from nnfs_conform import cli, crashes, invocation
 from nnfs_conform.vectors import schema
 
@@ -348,3 +349,25 @@ def test_the_runner_is_named_as_it_was_invoked(tmp_path, monkeypatch):
     on_path.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert invocation.program([str(on_path)], []) == ["nnfs-conform"]  # the shell found it
+
+
+# 4. --version
+
+def test_version_prints_the_runner_suite_and_protocol_versions_and_exits_0():
+    done = subprocess.run([str(RUNNER), "--version"], capture_output=True, text=True, timeout=60)
+    manifest = json.loads((Path(__file__).parent.parent / "vectors" / "manifest.json").read_text())
+    assert done.returncode == 0
+    assert done.stdout == (
+        f"nnfs-conform {nnfs_conform.__version__} (suite {manifest['suite_version']}, protocol 1)\n"
+    )
+
+
+def test_version_still_answers_when_the_bundled_manifest_cannot_be_read(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr("nnfs_conform.vectors.default_vectors_dir", lambda: tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == (
+        f"nnfs-conform {nnfs_conform.__version__} (suite unreadable, protocol 1)\n")
