@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from . import engine, invocation, protocol
+from . import engine, invocation, protocol, selection
 from . import result as results
 from .console import Console
 from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort
@@ -45,6 +45,16 @@ def _suite(args: argparse.Namespace):
         except VectorError as exc:
             raise UsageError(f"invalid vectors: {exc}") from None
     return args.loaded_suite
+
+
+def _check_filters(args: argparse.Namespace, suite) -> None:
+    """A --stage or --case glob that matches nothing is a usage error naming the closest."""
+    try:
+        selection.check(suite, args.stage, args.case)
+    except selection.FilterError as exc:
+        raise UsageError(str(exc)) from None
+    except VectorError as exc:
+        raise UsageError(f"invalid vectors: {exc}") from None
 
 
 def _expectations(args: argparse.Namespace, suite):
@@ -105,6 +115,7 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     """Shake hands, ask every selected case (results go to `spool` as they come), and assemble
     the canonical result."""
     suite = _suite(args)
+    _check_filters(args, suite)
     expectations = _expectations(args, suite)
     cases = engine.select(suite, args.stage, args.case)
     total = None if args.case else sum(
@@ -176,6 +187,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _prompt(args: argparse.Namespace) -> int:
     suite = _suite(args)
+    _check_filters(args, suite)
     try:
         requests = [protocol.run_request(case, case.seq)
                     for case in engine.select(suite, args.stage, args.case)]

@@ -371,3 +371,53 @@ def test_version_still_answers_when_the_bundled_manifest_cannot_be_read(
     assert stop.value.code == 0
     assert capsys.readouterr().out == (
         f"nnfs-conform {nnfs_conform.__version__} (suite unreadable, protocol 1)\n")
+
+
+# 5. A --stage or --case glob that matches nothing is a usage error naming the closest names.
+
+@pytest.mark.parametrize("command", ["run", "prompt", "grade"])
+def test_a_misspelt_stage_is_a_usage_error_with_the_closest_stage(
+    command, tmp_path, vectors, capsys, monkeypatch
+):
+    responses = tmp_path / "responses.json"
+    responses.write_text(json.dumps({"protocol": 1, "responses": [], "port": {
+        "protocol": 1, "name": "x", "language": "c", "dtype": "float64", "stages": ["relu"],
+        "label_formats": ["sparse"]}}))
+    tail = {"run": ["--", *fake("correct")], "prompt": [str(tmp_path / "p.json")],
+            "grade": [str(responses)]}[command]
+    r = run_cli([command, "--vectors", str(vectors), "--stage", "rleu", *tail],
+                tmp_path, capsys, monkeypatch)
+    assert r.status == 2 and r.result is None
+    assert r.err == "nnfs-conform: no stage matches 'rleu'; did you mean 'relu'?\n"
+    assert not (tmp_path / "pids").exists() and not (tmp_path / "p.json").exists()
+
+
+def test_a_stage_glob_matching_nothing_and_like_nothing_lists_the_stages(run):
+    r = run("correct", options=["--stage", "conv*"])
+    assert r.status == 2
+    assert r.err == (
+        "nnfs-conform: no stage matches 'conv*'; the stages are neuron, relu, accuracy\n")
+
+
+def test_a_misspelt_case_id_is_a_usage_error_with_the_closest_ids(run):
+    r = run("correct", "relu/basci")
+    assert r.status == 2 and r.result is None
+    assert r.err == "nnfs-conform: no case matches 'relu/basci'; did you mean 'relu/basic'?\n"
+
+
+def test_a_case_glob_with_a_misspelt_stage_suggests_the_stage_glob(run):
+    r = run("correct", "rleu/*")
+    assert r.err == "nnfs-conform: no case matches 'rleu/*'; did you mean 'relu/*'?\n"
+
+
+def test_a_case_of_a_stage_that_the_stage_filter_leaves_out_says_so(run):
+    r = run("correct", "neuron/book", options=["--stage", "relu"])
+    assert r.status == 2
+    assert r.err == ("nnfs-conform: no case of the selected stages (relu) matches 'neuron/book': "
+                     "--stage leaves out stage 'neuron'\n")
+
+
+def test_every_case_glob_must_match_not_just_one(run):
+    r = run("correct", "relu/basic", "relu/nope-at-all")
+    assert r.status == 2
+    assert r.err.startswith("nnfs-conform: no case matches 'relu/nope-at-all'; ")
