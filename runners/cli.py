@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from fnmatch import fnmatchcase
@@ -18,7 +19,7 @@ from typing import Any
 from . import engine, invocation, protocol, selection
 from . import result as results
 from .console import Console
-from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort
+from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort, StartError
 from .vectors import VectorError, load_suite
 
 
@@ -134,6 +135,8 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
             spool.add(case_result)
             console.progress(done, total, case_result)
         console.progress_end()
+    except StartError as exc:  # the fix names the runner as it was invoked
+        raise UsageError(exc.describe(shlex.join([*args.program, args.command]))) from None
     except HandshakeError as exc:
         raise UsageError(f"the port failed the handshake: {exc}") from None
     except VectorError as exc:

@@ -8,10 +8,13 @@ Every anticipated failure becomes a PortError with a one-line message. POSIX onl
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import select
 import selectors
+import shlex
+import shutil
 import signal
 import subprocess
 import threading
@@ -43,6 +46,102 @@ class PortError(Exception):
 
 class HandshakeError(PortError):
     """The port could not be started or did not complete a valid hello."""
+
+
+class StartError(HandshakeError):
+    """The port's command could not be started at all: not found, not executable, a missing
+    interpreter. `describe(runner)` says what to do, with `runner` (e.g. `nnfs-conform run`)
+    in the command it suggests; str() is the same without it."""
+
+    def __init__(self, program: str, problem: str, fix: str | None = None,
+                 interpreter: list[str] | None = None):
+        self.program, self.problem, self.fix, self.interpreter = program, problem, fix, interpreter
+        super().__init__(self.describe())
+
+    def describe(self, runner: str | None = None) -> str:
+        text = f"cannot start {shlex.quote(self.program)}: {self.problem}"
+        if self.fix:
+            text += f": {self.fix}"
+        if self.interpreter:
+            argv = shlex.join([*self.interpreter, self.program])
+            shown = f"{runner} -- {argv}" if runner else argv
+            text += (" or" if self.fix else ":") + f" run it through its interpreter ({shown})"
+        return text
+
+
+_BY_SUFFIX = {".py": ["python3"], ".js": ["node"], ".mjs": ["node"], ".cjs": ["node"],
+              ".sh": ["sh"], ".bash": ["bash"], ".rb": ["ruby"], ".pl": ["perl"],
+              ".jar": ["java", "-jar"]}
+_BUILD_FILES = ("Makefile", "CMakeLists.txt", "Cargo.toml", "go.mod", "build.gradle", "pom.xml",
+                "package.json", "meson.build", "build.zig")
+
+
+def _shebang(path: str) -> list[str] | None:
+    """The interpreter argv of a script's `#!` line, or None."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(256)
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode("utf-8", "replace").split()
+    return words or None
+
+
+def _interpreter(path: str) -> list[str] | None:
+    """How to run a script without its execute bit: the interpreter its `#!` line names (when
+    this system has it), else the usual one for its suffix."""
+    shebang = _shebang(path)
+    if shebang:
+        words = shebang[1:] if os.path.basename(shebang[0]) == "env" else shebang
+        words = [w for w in words if not w.startswith("-")][:1]
+        if words and shutil.which(os.path.basename(words[0])):
+            return [os.path.basename(words[0])]
+    return _BY_SUFFIX.get(os.path.splitext(path)[1].lower())
+
+
+def _build_file(path: str) -> str | None:
+    """A build file near a program that does not exist: it was probably not built yet."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(4):
+        if os.path.isdir(folder):
+            for name in _BUILD_FILES:
+                if os.path.isfile(os.path.join(folder, name)):
+                    return os.path.relpath(os.path.join(folder, name))
+        folder = os.path.dirname(folder)
+    return None
+
+
+def start_error(command: Sequence[str], exc: OSError) -> StartError:
+    """What to do about a port command the system refused to start."""
+    program = command[0] if command else ""
+    is_path = os.sep in program
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        if os.path.isdir(program):
+            return StartError(program, "it is a directory", "name the program inside it")
+        return StartError(program, "permission denied",
+                          f"make it executable (chmod +x {shlex.quote(program)})",
+                          _interpreter(program))
+    if exc.errno == errno.ENOENT and not is_path:
+        here = os.path.isfile(program)
+        return StartError(program, f"no program named {program!r} on PATH",
+                          f"to run the file in this folder, say ./{program}" if here else None)
+    if exc.errno == errno.ENOENT and os.path.exists(program):
+        shebang = _shebang(program)
+        if shebang:
+            return StartError(program, f"the interpreter its #! line names, {shebang[0]}, "
+                              "is not installed", "install it", _interpreter(program))
+        return StartError(program, "the system cannot run it (its dynamic loader is missing: "
+                          "was it built for another system?)")
+    if exc.errno == errno.ENOENT:
+        build = _build_file(program)
+        return StartError(program, "no such file",
+                          f"did you build it? ({build} is there)" if build else None)
+    if exc.errno == errno.ENOEXEC:
+        return StartError(program, "not a program this system can run (exec format error)",
+                          "a script needs a #! line", _interpreter(program))
+    return StartError(program, exc.strerror or str(exc))
 
 
 class PortGone(PortError):
@@ -105,9 +204,7 @@ class Process:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise HandshakeError(
-                f"cannot start {self.command[0]!r}: {exc.strerror or exc}"
-            ) from None
+            raise start_error(self.command, exc) from None
         self._stdin = self._popen.stdin.fileno()
         os.set_blocking(self._stdin, False)
         self._stdin_open = True

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from runner_helpers import fake, run_cli
+from runner_helpers import FAKES, fake, run_cli
 from suite_factory import write_suite
 
 import nnfs_conform
@@ -421,3 +421,72 @@ def test_every_case_glob_must_match_not_just_one(run):
     r = run("correct", "relu/basic", "relu/nope-at-all")
     assert r.status == 2
     assert r.err.startswith("nnfs-conform: no case matches 'relu/nope-at-all'; ")
+
+
+# 6. A port that cannot start gets the fix, in one line.
+
+@pytest.fixture
+def start(tmp_path, vectors, capsys, monkeypatch):
+    """`nnfs-conform run -- COMMAND` in tmp_path, where the port's files are."""
+    monkeypatch.chdir(tmp_path)
+
+    def start(*command: str, options=()):
+        return run_cli(["run", "--vectors", str(vectors), *options, "--", *command],
+                       tmp_path, capsys, monkeypatch)
+
+    return start
+
+
+def script(path: Path, text: str, mode: int) -> None:
+    path.write_text(text)
+    path.chmod(mode)
+
+
+def test_a_script_without_the_execute_bit_says_chmod_or_run_it_through_its_interpreter(
+    start, tmp_path
+):
+    script(tmp_path / "port.py", (FAKES / "correct.py").read_text(), 0o644)
+    r = start("./port.py")
+    assert r.status == 2 and r.result is None
+    assert r.err == (
+        "nnfs-conform: cannot start ./port.py: permission denied: make it executable "
+        "(chmod +x ./port.py) or run it through its interpreter "
+        "(nnfs-conform run -- python3 ./port.py)\n"
+    )
+
+
+def test_a_missing_program_says_no_such_file_and_asks_whether_it_was_built(start, tmp_path):
+    assert start("./myport").err == "nnfs-conform: cannot start ./myport: no such file\n"
+    (tmp_path / "Cargo.toml").write_text("[package]\n")
+    assert start("./target/release/port").err == (
+        "nnfs-conform: cannot start ./target/release/port: no such file: did you build it? "
+        "(Cargo.toml is there)\n"
+    )
+
+
+def test_a_script_whose_shebang_interpreter_is_missing_names_that_interpreter(start, tmp_path):
+    script(tmp_path / "port.py", "#!/nonexistent/bin/python9\nprint('hi')\n", 0o755)
+    r = start("./port.py")
+    assert r.status == 2
+    assert r.err == (
+        "nnfs-conform: cannot start ./port.py: the interpreter its #! line names, "
+        "/nonexistent/bin/python9, is not installed: install it or run it through its "
+        "interpreter (nnfs-conform run -- python3 ./port.py)\n"
+    )
+
+
+def test_a_bare_name_not_on_path_says_so_and_points_at_the_file_here(start, tmp_path):
+    script(tmp_path / "myport", "#!/bin/sh\n", 0o755)
+    assert start("myport").err == (
+        "nnfs-conform: cannot start myport: no program named 'myport' on PATH: "
+        "to run the file in this folder, say ./myport\n"
+    )
+
+
+def test_a_script_without_a_shebang_says_it_needs_one(start, tmp_path):
+    script(tmp_path / "port.js", "console.log('hi')\n", 0o755)
+    assert start("./port.js", options=["--transport", "oneshot"]).err == (
+        "nnfs-conform: cannot start ./port.js: not a program this system can run (exec format "
+        "error): a script needs a #! line or run it through its interpreter "
+        "(nnfs-conform run -- node ./port.js)\n"
+    )
