@@ -16,10 +16,10 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from . import engine, protocol
+from . import engine, invocation, protocol, selection
 from . import result as results
 from .console import Console
-from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort
+from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort, StartError
 from .vectors import VectorError, load_suite
 
 
@@ -46,6 +46,16 @@ def _suite(args: argparse.Namespace):
         except VectorError as exc:
             raise UsageError(f"invalid vectors: {exc}") from None
     return args.loaded_suite
+
+
+def _check_filters(args: argparse.Namespace, suite) -> None:
+    """A --stage or --case glob that matches nothing is a usage error naming the closest."""
+    try:
+        selection.check(suite, args.stage, args.case)
+    except selection.FilterError as exc:
+        raise UsageError(str(exc)) from None
+    except VectorError as exc:
+        raise UsageError(f"invalid vectors: {exc}") from None
 
 
 def _expectations(args: argparse.Namespace, suite):
@@ -112,6 +122,7 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     """Shake hands, ask every selected case (results go to `spool` as they come), and assemble
     the canonical result."""
     suite = _suite(args)
+    _check_filters(args, suite)
     expectations = _expectations(args, suite)
     cases = engine.select(suite, args.stage, args.case, args.tag, args.skip_tag)
     filtered = bool(args.stage or args.case or args.tag or args.skip_tag)
@@ -131,6 +142,8 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
             spool.add(case_result)
             console.progress(done, total, case_result)
         console.progress_end()
+    except StartError as exc:  # the fix names the runner as it was invoked
+        raise UsageError(exc.describe(shlex.join([*args.program, args.command]))) from None
     except HandshakeError as exc:
         raise UsageError(f"the port failed the handshake: {exc}") from None
     except VectorError as exc:
@@ -174,12 +187,9 @@ def _run(args: argparse.Namespace) -> int:
         handshake_timeout=args.handshake_timeout,
         validate=args.validate_protocol,
     )
-    extra = (["--vectors", str(args.vectors)] if args.vectors else []) + (
-        ["--transport", args.transport] if args.transport != "session" else []
-    )
 
     def rerun(case) -> str:
-        return results.rerun_command(case.id, command, extra)
+        return invocation.rerun(args, case.id)
 
     with results.Spool() as spool:
         return _finish(_grade_with(port, args, console, rerun, spool), args, console)
@@ -187,6 +197,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _prompt(args: argparse.Namespace) -> int:
     suite = _suite(args)
+    _check_filters(args, suite)
     try:
         requests = [protocol.run_request(case, case.seq)
                     for case in engine.select(suite, args.stage, args.case, args.tag,
@@ -220,10 +231,9 @@ def _grade(args: argparse.Namespace) -> int:
         port = ResponsesFile(document, validate=args.validate_protocol)
     except HandshakeError as exc:
         raise UsageError(f"{args.responses}: {exc}") from None
-    extra = ["--vectors", str(args.vectors)] if args.vectors else []
 
     def rerun(case) -> str:
-        return shlex.join(["nnfs-conform", "grade", "--case", case.id, *extra, str(args.responses)])
+        return invocation.rerun(args, case.id)
 
     with results.Spool() as spool:
         result = _grade_with(port, args, console, rerun, spool)
@@ -320,6 +330,7 @@ def _positive(text: str) -> float:
 
 
 def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(command_parser=parser)  # a rerun line rebuilds its options from it
     parser.add_argument(
         "--vectors",
         type=Path,
@@ -386,11 +397,33 @@ def _grading(parser: argparse.ArgumentParser) -> None:
     loudness.add_argument("--verbose", action="store_true", help="also list every case")
 
 
+class _Version(argparse.Action):
+    """`--version`: the runner's version, the bundled suite's and the protocol's, read only when
+    asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+        from .vectors import default_vectors_dir
+
+        try:
+            manifest = json.loads((default_vectors_dir() / "manifest.json").read_text("utf-8"))
+            suite = f"suite {manifest['suite_version']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            suite = "suite unreadable"
+        print(f"nnfs-conform {__version__} ({suite}, protocol {protocol.PROTOCOL})")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnfs-conform",
         description="Check a port of Neural Networks from Scratch against certified vectors.",
     )
+    parser.add_argument("--version", action=_Version,
+                        help="print the runner, suite and protocol versions and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
         "validate", help="check the vector files against the schema, manifest hashes and counts"
@@ -480,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.program = invocation.program() if argv is None else [invocation.NAME]
     try:
         return args.handler(args)
     except UsageError as exc:

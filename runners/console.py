@@ -1,9 +1,9 @@
 """What a learner reads in the terminal: a block per case that did not pass, then the verdict.
 
 A failure block carries everything needed to act without opening the JSON report: what was
-sent, what came back, what was wanted, the worst element and the command that reruns the case
-alone. The last line is always `N passed, N failed, N errored, N skipped`, so scripts and
-eyes can rely on it.
+sent, what came back (and, when the port died, the meaningful end of its stderr), what was
+wanted, the worst element and the command that reruns the case alone. The last line is always
+`N passed, N failed, N errored, N skipped`, so scripts and eyes can rely on it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def failure_block(result: dict[str, Any]) -> list[str]:
         )
     if result.get("response") is not None:
         lines.append(f"  got:     {abbreviate(result['response'])}")
+    if result.get("stderr"):  # the end of a crashed port's stderr, indented as it was written
+        for i, line in enumerate(str(result["stderr"]).split("\n")[:20]):
+            depth = min(len(line) - len(line.lstrip()), 20)
+            lines.append(("  stderr:  " if i == 0 else " " * 11) + " " * depth + one_line(line))
     wanted = _wanted(result)
     if wanted is not None:
         lines.append(f"  wanted:  {wanted}")

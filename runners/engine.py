@@ -194,6 +194,14 @@ def grade(
     return result
 
 
+def with_stderr(result: dict[str, Any], error: PortError) -> dict[str, Any]:
+    """The case result of a port that died, with the meaningful end of its stderr (an excerpt of
+    at most 20 lines) for the failure block; the key is left out when the port said nothing."""
+    if getattr(error, "stderr", None):
+        result["stderr"] = error.stderr
+    return result
+
+
 def apply_expectation(result: dict[str, Any], expectation) -> dict[str, Any]:
     """Strict xfail: a failure becomes xfailed, a pass becomes xpassed (which fails the run)."""
     if expectation is None or expectation.mode != "xfail":
@@ -328,10 +336,11 @@ class Run:
                         result = blank_result(case, "errored", message=str(gone))
                     elif isinstance(error, PortGone):
                         gone = error
-                        result = grade(case, None, info, str(error), request=request)
+                        result = with_stderr(grade(case, None, info, str(error),
+                                                   request=request), error)
                     elif error is not None:
-                        result = grade(case, None, info, str(error), request=request,
-                                       response=error.raw)
+                        result = with_stderr(grade(case, None, info, str(error), request=request,
+                                                   response=error.raw), error)
                     else:
                         result = grade(case, reply, info, request=request,
                                        require_all=self.require_all)

@@ -20,7 +20,7 @@ import pytest
 
 from . import protocol
 from .console import failure_block
-from .engine import grade, settle, unsupported
+from .engine import grade, settle, unsupported, with_stderr
 from .expectations import Expectations, ExpectationsError
 from .result import rerun_command
 from .transports import HandshakeError, PortError, PortGone, SessionPort
@@ -122,7 +122,8 @@ class NnfsSuite:
             self._broken = str(exc)
             result = grade(case, None, info, str(exc), request=request)
         except PortError as exc:
-            result = grade(case, None, info, str(exc), request=request, response=exc.raw)
+            result = with_stderr(grade(case, None, info, str(exc), request=request,
+                                       response=exc.raw), exc)
         else:
             result = grade(case, reply, info, request=request)
         result["duration_s"] = time.monotonic() - started

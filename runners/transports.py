@@ -8,10 +8,13 @@ Every anticipated failure becomes a PortError with a one-line message. POSIX onl
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import select
 import selectors
+import shlex
+import shutil
 import signal
 import subprocess
 import threading
@@ -20,10 +23,11 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import protocol
+from . import crashes, protocol
 
 MAX_LINE = 32 * 1024 * 1024  # the longest reply line accepted, in bytes
-STDERR_TAIL = 4096  # bytes of stderr kept for messages
+STDERR_TAIL = 16384  # bytes of stderr kept for messages: a Rust backtrace, a Java trace
+STDERR_SHOWN = 240  # characters of stderr quoted in a one-line message
 TERM_GRACE = 0.2  # seconds between SIGTERM and SIGKILL
 MAX_START_FAILURES = 3  # consecutive failed restarts before a session gives up
 WINDOW = 32  # run requests a session sends ahead of the reply it waits for
@@ -31,15 +35,113 @@ _CHUNK = 65536
 
 
 class PortError(Exception):
-    """A request got no usable reply. `raw` is what came back, if anything (for reports)."""
+    """A request got no usable reply. `raw` is what came back, if anything (for reports);
+    `stderr` is the meaningful end of the port's stderr when it died (crashes.py), or None."""
 
-    def __init__(self, message: str, raw: str | None = None):
+    def __init__(self, message: str, raw: str | None = None, stderr: str | None = None):
         super().__init__(message)
         self.raw = raw
+        self.stderr = stderr
 
 
 class HandshakeError(PortError):
     """The port could not be started or did not complete a valid hello."""
+
+
+class StartError(HandshakeError):
+    """The port's command could not be started at all: not found, not executable, a missing
+    interpreter. `describe(runner)` says what to do, with `runner` (e.g. `nnfs-conform run`)
+    in the command it suggests; str() is the same without it."""
+
+    def __init__(self, program: str, problem: str, fix: str | None = None,
+                 interpreter: list[str] | None = None):
+        self.program, self.problem, self.fix, self.interpreter = program, problem, fix, interpreter
+        super().__init__(self.describe())
+
+    def describe(self, runner: str | None = None) -> str:
+        text = f"cannot start {shlex.quote(self.program)}: {self.problem}"
+        if self.fix:
+            text += f": {self.fix}"
+        if self.interpreter:
+            argv = shlex.join([*self.interpreter, self.program])
+            shown = f"{runner} -- {argv}" if runner else argv
+            text += (" or" if self.fix else ":") + f" run it through its interpreter ({shown})"
+        return text
+
+
+_BY_SUFFIX = {".py": ["python3"], ".js": ["node"], ".mjs": ["node"], ".cjs": ["node"],
+              ".sh": ["sh"], ".bash": ["bash"], ".rb": ["ruby"], ".pl": ["perl"],
+              ".jar": ["java", "-jar"]}
+_BUILD_FILES = ("Makefile", "CMakeLists.txt", "Cargo.toml", "go.mod", "build.gradle", "pom.xml",
+                "package.json", "meson.build", "build.zig")
+
+
+def _shebang(path: str) -> list[str] | None:
+    """The interpreter argv of a script's `#!` line, or None."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(256)
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode("utf-8", "replace").split()
+    return words or None
+
+
+def _interpreter(path: str) -> list[str] | None:
+    """How to run a script without its execute bit: the interpreter its `#!` line names (when
+    this system has it), else the usual one for its suffix."""
+    shebang = _shebang(path)
+    if shebang:
+        words = shebang[1:] if os.path.basename(shebang[0]) == "env" else shebang
+        words = [w for w in words if not w.startswith("-")][:1]
+        if words and shutil.which(os.path.basename(words[0])):
+            return [os.path.basename(words[0])]
+    return _BY_SUFFIX.get(os.path.splitext(path)[1].lower())
+
+
+def _build_file(path: str) -> str | None:
+    """A build file near a program that does not exist: it was probably not built yet."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(4):
+        if os.path.isdir(folder):
+            for name in _BUILD_FILES:
+                if os.path.isfile(os.path.join(folder, name)):
+                    return os.path.relpath(os.path.join(folder, name))
+        folder = os.path.dirname(folder)
+    return None
+
+
+def start_error(command: Sequence[str], exc: OSError) -> StartError:
+    """What to do about a port command the system refused to start."""
+    program = command[0] if command else ""
+    is_path = os.sep in program
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        if os.path.isdir(program):
+            return StartError(program, "it is a directory", "name the program inside it")
+        return StartError(program, "permission denied",
+                          f"make it executable (chmod +x {shlex.quote(program)})",
+                          _interpreter(program))
+    if exc.errno == errno.ENOENT and not is_path:
+        here = os.path.isfile(program)
+        return StartError(program, f"no program named {program!r} on PATH",
+                          f"to run the file in this folder, say ./{program}" if here else None)
+    if exc.errno == errno.ENOENT and os.path.exists(program):
+        shebang = _shebang(program)
+        if shebang:
+            return StartError(program, f"the interpreter its #! line names, {shebang[0]}, "
+                              "is not installed", "install it", _interpreter(program))
+        return StartError(program, "the system cannot run it (its dynamic loader is missing: "
+                          "was it built for another system?)")
+    if exc.errno == errno.ENOENT:
+        build = _build_file(program)
+        return StartError(program, "no such file",
+                          f"did you build it? ({build} is there)" if build else None)
+    if exc.errno == errno.ENOEXEC:
+        return StartError(program, "not a program this system can run (exec format error)",
+                          "a script needs a #! line", _interpreter(program))
+    return StartError(program, exc.strerror or str(exc))
 
 
 class PortGone(PortError):
@@ -60,6 +162,7 @@ class _StderrTail(threading.Thread):
         super().__init__(daemon=True)
         self._pipe = pipe
         self._tail = bytearray()
+        self._cut = False  # bytes were dropped: the tail starts mid-line
         self._lock = threading.Lock()
         self.start()
 
@@ -74,13 +177,15 @@ class _StderrTail(threading.Thread):
                 return
             with self._lock:
                 self._tail += chunk
-                del self._tail[:-STDERR_TAIL]
+                if len(self._tail) > STDERR_TAIL:
+                    del self._tail[:-STDERR_TAIL]
+                    self._cut = True
 
-    def last_line(self) -> str:
+    def crash(self) -> crashes.Crash | None:
+        """What the tail says: its meaningful lines and an excerpt (None: nothing written)."""
         with self._lock:
-            text = self._tail.decode("utf-8", "replace")
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        return lines[-1] if lines else ""
+            text, cut = self._tail.decode("utf-8", "replace"), self._cut
+        return crashes.read(text, cut)
 
 
 class Process:
@@ -99,9 +204,7 @@ class Process:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise HandshakeError(
-                f"cannot start {self.command[0]!r}: {exc.strerror or exc}"
-            ) from None
+            raise start_error(self.command, exc) from None
         self._stdin = self._popen.stdin.fileno()
         os.set_blocking(self._stdin, False)
         self._stdin_open = True
@@ -134,10 +237,16 @@ class Process:
             return f"was killed by {_signal_name(-status)}"
         return f"exited with status {status}"
 
-    def with_stderr(self, message: str) -> str:
+    def failure(self, message: str, raw: str | None = None) -> PortError:
+        """The error of a port that died or is dying: the message ends with the meaningful lines
+        of its stderr (the exception and where, not the last stack frame), joined on one line;
+        the error carries the excerpt for the failure block."""
         self._stderr.join(0.2)  # let the drain catch the port's last words
-        last = self._stderr.last_line()
-        return f"{message}; stderr: {protocol.shorten(last)}" if last else message
+        crash = self._stderr.crash()
+        if crash is None:
+            return PortError(message, raw)
+        said = protocol.shorten(" | ".join(crash.summary), STDERR_SHOWN)
+        return PortError(f"{message}; stderr: {said}", raw, "\n".join(crash.excerpt))
 
     def send(self, data: bytes, deadline: float) -> None:
         """Write all of `data`, or raise PortError if the port stops reading or exits."""
@@ -159,9 +268,7 @@ class Process:
                     continue
                 except (BrokenPipeError, ConnectionResetError):
                     how = self.describe_exit()
-                    raise PortError(
-                        self.with_stderr(f"port {how} before reading the request")
-                    ) from None
+                    raise self.failure(f"port {how} before reading the request") from None
                 view = view[written:]
 
     def close_stdin(self) -> None:
@@ -194,9 +301,7 @@ class Process:
             if outbox:
                 self._write_ahead(outbox, need)
             if not self._stdin_open and self.written < need:
-                raise PortError(
-                    self.with_stderr(f"port {self.describe_exit()} before reading the request")
-                )
+                raise self.failure(f"port {self.describe_exit()} before reading the request")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 if self.written < need:
@@ -224,7 +329,7 @@ class Process:
                     what = f"{how} in the middle of a line ({size} bytes without a newline)"
                 else:
                     what = f"{how} without replying"
-                raise PortError(self.with_stderr(f"port {what}"), raw=self._partial())
+                raise self.failure(f"port {what}", raw=self._partial())
             self._buffer += chunk
 
     def _write_ahead(self, outbox: bytearray, need: int) -> None:
@@ -298,18 +403,41 @@ def _exchange(proc: Process, message: dict[str, Any], timeout: float) -> bytes:
     return proc.read_line(deadline, timeout)
 
 
+def _stdout_text(line: bytes) -> str | None:
+    """What to say about a line that cannot be a reply at all because it does not start like a
+    JSON object (a learner's `print("loss", x)`), or None: JSON garbage that starts with `{`
+    gets the parser's precise message instead."""
+    if line[:1] == b"{" or line.lstrip().removeprefix(b"\xef\xbb\xbf")[:1] == b"{":
+        return None
+    text = protocol.shorten(line[:2000].decode("utf-8", "replace").strip())
+    return (f"the port printed text on stdout that is not a protocol reply: {text}: "
+            "print debug output to stderr")
+
+
+def _hello_reply(line: bytes, every_problem: bool) -> dict:
+    text = _stdout_text(line)
+    if text is not None:
+        raise HandshakeError(text, line[:2000].decode("utf-8", "replace"))
+    return protocol.check_hello(protocol.parse(line, "hello reply"), every_problem)
+
+
 def _handshake(proc: Process, suite_version: str, timeout: float, every_problem: bool) -> dict:
     """Send hello and check the reply, or raise HandshakeError (the caller kills the process)."""
     try:
         line = _exchange(proc, protocol.hello_request(suite_version), timeout)
-        return protocol.check_hello(protocol.parse(line, "hello reply"), every_problem)
+        return _hello_reply(line, every_problem)
     except protocol.ProtocolError as exc:
         raise HandshakeError(str(exc)) from None
+    except HandshakeError:
+        raise
     except PortError as exc:
-        raise HandshakeError(f"during hello: {exc}", exc.raw) from None
+        raise HandshakeError(f"during hello: {exc}", exc.raw, exc.stderr) from None
 
 
 def _reply(line: bytes, seq: int, strict: bool) -> dict:
+    text = _stdout_text(line)
+    if text is not None:
+        raise PortError(text, line[:2000].decode("utf-8", "replace"))
     try:
         return protocol.check_reply(protocol.parse(line), seq, strict)
     except protocol.ProtocolError as exc:
@@ -391,8 +519,9 @@ class SessionPort(_ProcessPort):
         except HandshakeError as exc:
             self._start_failures += 1
             if self._start_failures >= self.max_start_failures:
-                raise PortGone(f"not run: port could not be restarted ({exc})") from None
-            raise PortError(f"port could not be restarted: {exc}", exc.raw) from None
+                raise PortGone(f"not run: port could not be restarted ({exc})", None,
+                               exc.stderr) from None
+            raise PortError(f"port could not be restarted: {exc}", exc.raw, exc.stderr) from None
         self._start_failures = 0
         self.restarts += 1
 
@@ -517,13 +646,13 @@ class OneShotPort(_ProcessPort):
                 line = self._once(
                     protocol.hello_request(self.suite_version), self.handshake_timeout
                 )
-                self.info = protocol.check_hello(protocol.parse(line, "hello reply"), self.validate)
+                self.info = _hello_reply(line, self.validate)
             except protocol.ProtocolError as exc:
                 raise HandshakeError(str(exc)) from None
             except HandshakeError:
                 raise
             except PortError as exc:
-                raise HandshakeError(f"during hello: {exc}", exc.raw) from None
+                raise HandshakeError(f"during hello: {exc}", exc.raw, exc.stderr) from None
         return self.info
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:

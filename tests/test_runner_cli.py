@@ -87,13 +87,10 @@ def test_invalid_vectors_exit_2_without_running_the_port(cli, vectors):
     assert r.err.startswith("nnfs-conform: invalid vectors: ") and "sha256 differs" in r.err
 
 
-def test_a_filter_matching_no_case_is_never_green(cli):
+def test_a_filter_matching_no_case_is_never_green_but_a_usage_error(cli):
     r = cli("--case", "softmax/*")
-    assert r.status == 1
-    assert r.out.splitlines()[-2:] == [
-        "INCOMPLETE: no case matches the filters",
-        "0 passed, 0 failed, 0 errored, 0 skipped",
-    ]
+    assert r.status == 2 and r.result is None
+    assert r.err.startswith("nnfs-conform: no case matches 'softmax/*'; ")
 
 
 def test_a_run_where_every_case_is_not_applicable_is_never_green(cli):

@@ -6,7 +6,8 @@ import _port
 
 
 def bomb(message):
-    sys.stdout.write("[" * 200_000 + "\n")
+    sys.stdout.write('{"seq": ' + str(message["seq"]) + ', "outputs": {"output": '
+                     + "[" * 200_000 + "\n")
     sys.stdout.flush()
 
 

@@ -1,0 +1,3 @@
+const line = "loss 1.09";
+const message = JSON.parse(line);
+console.log(message);
