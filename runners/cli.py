@@ -52,6 +52,7 @@ def _check_filters(args: argparse.Namespace, suite) -> None:
     """A --stage or --case glob that matches nothing is a usage error naming the closest."""
     try:
         selection.check(suite, args.stage, args.case)
+        selection.check_tags(suite, [*args.tag, *args.skip_tag])
     except selection.FilterError as exc:
         raise UsageError(str(exc)) from None
     except VectorError as exc:

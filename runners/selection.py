@@ -59,3 +59,17 @@ def check(suite: Suite, stage_globs: Iterable[str], case_globs: Iterable[str]) -
     wild = any(ch in glob for ch in "*?[")
     stage_globs = [f"{stage}/*" for stage in selected] if wild else []  # 'softmx/*'
     raise FilterError(f"{where} matches {glob!r}; {_hint(glob, ids, 'case ids', stage_globs)}")
+
+
+def check_tags(suite: Suite, tags: Iterable[str]) -> None:
+    """Raise FilterError for the first `--tag`/`--skip-tag` that no case of the suite carries."""
+    tags = list(tags)
+    if not tags:
+        return
+    known: set[str] = set()
+    for case in suite.iter_cases():
+        known.update(case.tags)
+        if known.issuperset(tags):
+            return
+    tag = next(t for t in tags if t not in known)
+    raise FilterError(f"no case has tag {tag!r}; {_hint(tag, sorted(known), 'tags')}")

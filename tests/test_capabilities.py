@@ -144,6 +144,12 @@ def test_skip_tag_drops_every_case_with_the_tag(cli):
     assert r.result["filters"]["skip_tags"] == ["invalid"]
 
 
+def test_a_tag_no_case_carries_is_a_usage_error_naming_the_closest(cli):
+    r = cli("--tag", "bok")
+    assert r.status == 2
+    assert r.err == "nnfs-conform: no case has tag 'bok'; did you mean 'book'?\n"
+
+
 def test_tag_filters_apply_to_the_prompt_file(cli, tmp_path):
     out = tmp_path / "prompt.json"
     r = cli("--tag", "book", str(out), command="prompt")
