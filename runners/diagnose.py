@@ -58,22 +58,25 @@ def matches(case: Case, outputs: Any, dtype: str) -> list[Mistake]:
         return []
     found = []
     for mistake in applicable(case.stage, dtype):
-        want, decisive = replay(mistake, case, dtype)
-        if want is not None and decisive and compare_outputs(outputs, want, dtype).ok:
-            found.append(mistake)
+        for form in mistake.all_forms:
+            want, decisive = replay(mistake, case, dtype, form)
+            if want is not None and decisive and compare_outputs(outputs, want, dtype).ok:
+                found.append(mistake)
+                break
     return found
 
 
-def replay(mistake: Mistake, case: Case, dtype: str) -> tuple[dict[str, Expected] | None, bool]:
-    """The mistake's outputs on the case as expected values with the case's tolerances, and
-    whether it is decisively wrong there; (None, False) when it cannot run these inputs (a port
-    with it would crash or read out of bounds: the case says nothing about it)."""
-    key = ("replay", mistake.id, case.id, case.fingerprint, dtype)
+def replay(mistake: Mistake, case: Case, dtype: str,
+           form: str = "") -> tuple[dict[str, Expected] | None, bool]:
+    """The mistake's outputs on the case (in one of its forms) as expected values with the
+    case's tolerances, and whether it is decisively wrong there; (None, False) when it cannot
+    run these inputs (a port with it would crash: the case says nothing about it)."""
+    key = ("replay", mistake.id, form, case.id, case.fingerprint, dtype)
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
         try:
-            outputs = mistake.runner(dtype)(case.stage, decode(case.inputs), case.params)
+            outputs = mistake.runner(dtype, form)(case.stage, decode(case.inputs), case.params)
             _CACHE[key] = _replayed(outputs, case.expected[dtype], dtype)
         except Exception:  # noqa: BLE001 - a mutant that cannot run these inputs says nothing
             _CACHE[key] = (None, False)
@@ -170,12 +173,15 @@ class StageEvidence:
         failed = self.failed
         if not failed:
             return Verdict()
-        alive, evidence, fits = {}, {}, {}
+        alive, fits = {}, {}
         for mistake in applicable(self.stage, self.dtype):
-            consistent, strong, fitted = self._weigh(mistake)
-            fits[mistake.id] = (mistake, fitted)
-            if consistent and strong:
-                alive[mistake.id], evidence[mistake.id] = mistake, strong
+            for form in mistake.all_forms:  # any one form that explains the stage names it
+                consistent, strong, fitted = self._weigh(mistake, form)
+                if fitted >= fits.get(mistake.id, (mistake, 0))[1]:
+                    fits[mistake.id] = (mistake, fitted)
+                if consistent and strong:
+                    alive[mistake.id] = mistake
+                    break
         explains = frozenset(failed)
         if len(alive) == 1:
             return Verdict(named=next(iter(alive.values())), explains=explains)
@@ -185,14 +191,14 @@ class StageEvidence:
                         key=lambda item: -item[1])[: self.CLOSEST]
         return Verdict(closest=tuple(m for m, _ in ranked), explains=explains)
 
-    def _weigh(self, mistake: Mistake) -> tuple[bool, int, int]:
+    def _weigh(self, mistake: Mistake, form: str = "") -> tuple[bool, int, int]:
         """(consistent with every case, evidence cases, failed cases it reproduces). The failed
         cases first: a mistake that misses one is out, and is never replayed on the passes."""
         consistent, strong, fitted = True, 0, 0
         for case, outputs, passed in self.cases:
             if passed:
                 continue
-            want, decisive = replay(mistake, case, self.dtype)
+            want, decisive = replay(mistake, case, self.dtype, form)
             if want is None:
                 continue
             if not compare_outputs(outputs, want, self.dtype).ok:
@@ -203,7 +209,7 @@ class StageEvidence:
         if not (consistent and strong):
             return consistent, strong, fitted
         for case, _, passed in self.cases:
-            if passed and replay(mistake, case, self.dtype)[1]:
+            if passed and replay(mistake, case, self.dtype, form)[1]:
                 return False, strong, fitted  # decisively wrong where the port was right
         return consistent, strong, fitted
 

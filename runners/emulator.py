@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -204,11 +205,12 @@ ARITH = {
 APPROXIMATE_E = 2.71828  # the book's readers sometimes type e by hand
 
 
-def approximate_exp(rnd: Callable[[float], float]) -> Callable[[float], float]:
-    """2.71828 ** x rounded to the port's dtype: exp with a hand-typed e."""
+def approximate_exp(rnd: Callable[[float], float],
+                    e: float = APPROXIMATE_E) -> Callable[[float], float]:
+    """e ** x rounded to the port's dtype, for a hand-typed, truncated e (2.71828 by default)."""
     def exp(x: float) -> float:
         try:
-            return rnd(APPROXIMATE_E ** x)
+            return rnd(e ** x)
         except OverflowError:
             return math.inf
     return exp
@@ -287,6 +289,12 @@ class Engine:
             outputs = getattr(self, stage)(x, params)
         return encode(outputs)
 
+    def _form(self, mistake: str, parse: Callable, default: Any) -> Any:
+        """The form a mistake takes (bug `MISTAKE/FORM`), parsed, or `default`."""
+        prefix = mistake + "/"
+        found = [b[len(prefix):] for b in self.bugs if b.startswith(prefix)]
+        return parse(found[0]) if found else default
+
     def _read(self, value):
         """A float32 port reads every input rounded to float32."""
         if isinstance(value, list):
@@ -320,7 +328,10 @@ class Engine:
             raise _shape_error("shapes do not align for the matrix product")
         columns = transpose(weights_kn)
         wrong_axis = "bias-wrong-axis" in self.bugs
-        return [[self.affine(row, col, biases[i % len(biases)] if wrong_axis else biases[j])
+        past_end = self._form("bias-wrong-axis", str, "wraps")  # biases[i]: the sample's
+        return [[self.affine(row, col, biases[j] if not wrong_axis
+                             else biases[i % len(biases)] if past_end == "wraps"
+                             else biases[i] if i < len(biases) else math.nan)  # JS: undefined
                  for j, col in enumerate(columns)] for i, row in enumerate(inputs)]
 
     def neuron(self, x, p):
@@ -370,7 +381,8 @@ class Engine:
 
     def _softmax_rows(self, rows):
         a, out = self.arith, []
-        exp = approximate_exp(a.rnd) if "softmax-approximate-e" in self.bugs else a.exp
+        exp = (approximate_exp(a.rnd, self._form("softmax-approximate-e", float, APPROXIMATE_E))
+               if "softmax-approximate-e" in self.bugs else a.exp)
         for row, shift in zip(rows, self._shift(rows)):
             exps = [exp(a.rnd(v - m)) for v, m in zip(row, shift)]
             summed = exps[:-1] if "softmax-drops-last-class" in self.bugs else exps
@@ -412,6 +424,11 @@ class Engine:
             # y_pred[:, y_true]: every sample indexed by every label, an n x n matrix
             matrix = [[-log(clip(row[int(t)])) for t in y_true] for row in y_pred]
             return matrix, _mean_of(matrix, a)
+        if (label_format == "onehot" and "onehot-read-as-sparse" in bugs
+                and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"):
+            # JavaScript: y_pred[b][[0, 1, 0]] is undefined, and so is every loss: NaN
+            losses = [math.nan] * len(y_pred)
+            return losses, math.nan
         if label_format == "onehot" and "onehot-read-as-sparse" in bugs:
             # y_pred[range(samples), y_true] on one-hot rows, with NumPy's broadcasting
             rows, cols = _numpy_broadcast(np.arange(len(y_pred)), y_true)
@@ -435,6 +452,10 @@ class Engine:
         return {"sample_losses": sample_losses, "loss": loss}
 
     def argmax(self, row):
+        """np.argmax: the first maximum, and the first NaN when there is one."""
+        for i, v in enumerate(row):
+            if v != v:
+                return i
         best = 0
         for i, v in enumerate(row):
             if v > row[best] or ("accuracy-last-max" in self.bugs and v == row[best]):
@@ -449,6 +470,9 @@ class Engine:
             predictions = [self.argmax(row) for row in y_pred]
         if label_format == "sparse":
             labels = [int(t) for t in y_true]
+        elif ("onehot-read-as-sparse" in bugs
+              and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"):
+            return predictions, 0.0  # JavaScript: a number === an array is never true
         elif "onehot-read-as-sparse" in bugs:  # np.mean(predictions == y_true), one-hot y_true
             same = np.equal(*_numpy_broadcast(predictions, y_true))
             return predictions, self.arith.rnd(float(np.mean(same)))
@@ -497,6 +521,10 @@ class Engine:
                 "accuracy": accuracy}
 
     # -- backward passes (chapter 9) ---------------------------------------------------------
+    def _outputs(self, outputs: int) -> float:
+        """The number a per-output gradient (BCE, MSE, MAE) is divided by."""
+        return 1.0 if "gradient-not-divided-by-outputs" in self.bugs else float(outputs)
+
     def _samples(self, samples: int) -> float:
         """The number a batch gradient is divided by."""
         return 1.0 if "gradient-not-divided-by-samples" in self.bugs else float(samples)
@@ -594,6 +622,8 @@ class Engine:
                 return _sign(v)
             if "l1-sign-of-negative-zero" in bugs:  # copysign(1, w), Rust's signum
                 return math.copysign(1.0, v)
+            if "l1-sign-zero-as-minus-one" in bugs:  # np.where(w > 0, 1, -1)
+                return 1.0 if v > 0 else -1.0
             return -1.0 if v < 0 else 1.0
         return ew(lambda v: r(r(l1 * sign(v)) + r(two_l2 * v)), values)
 
@@ -649,7 +679,7 @@ class Engine:
         def loss(t, c):  # -(y·ln c + (1 - y)·ln(1 - c))
             return -r(r(t * a.log(c)) + r(r(1 - t) * a.log(r(1.0 - c))))
         sample_losses, mean = self._losses_and_mean(ew(loss, y_true, clipped))
-        outputs, samples = float(len(y_pred[0])), self._samples(len(y_pred))
+        outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
         seen = y_pred if "bce-backward-not-clipped" in self.bugs else clipped
         if self.rewritten:  # ((1 - y)/(1 - c) - y/c) / (O·B)
             def grad(t, c):
@@ -668,7 +698,7 @@ class Engine:
         diff = ew(lambda t, v: r(t - v), y_true, y_pred)  # y_true - y_pred
         sample_losses = [self._per(self.arith.dot(row, row, []), len(row)) for row in diff]
         mean = self._per(self.arith.total(sample_losses), len(sample_losses))
-        outputs, samples = float(len(y_pred[0])), self._samples(len(y_pred))
+        outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
         two = 1.0 if "mse-gradient-without-2" in self.bugs else 2.0
         if self.rewritten:  # 2·(y_pred - y_true) / (O·B)
             dinputs = ew(lambda d: r(r(two * -d) / (outputs * samples)), diff)
@@ -681,7 +711,7 @@ class Engine:
         y_pred, y_true = x["y_pred"], x["y_true"]
         diff = ew(lambda t, v: r(t - v), y_true, y_pred)  # y_true - y_pred
         sample_losses, mean = self._losses_and_mean(ew(abs, diff))
-        outputs, samples = float(len(y_pred[0])), self._samples(len(y_pred))
+        outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
         if "mae-gradient-sign-flipped" in self.bugs:  # the book's np.sign(y_true - y_pred)
             def slope(d):
                 return _sign(d)
@@ -741,7 +771,7 @@ class Engine:
     def _cached(self, x, t, new_cache):
         r = self.arith.rnd
         lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
-        step, epsilon = self._descent(lr), x["epsilon"]
+        step, epsilon = self._descent(lr), self._epsilon(x["epsilon"])
         out = {"learning_rate": lr, "iterations": t + 1}
         for name, state in (("weights", "weight_cache"), ("biases", "bias_cache")):
             grad = x["d" + name]
@@ -750,6 +780,10 @@ class Engine:
                            x[name], grad, cache)
             out[state] = cache
         return out
+
+    def _epsilon(self, given: float) -> float:
+        """The epsilon of an adaptive step: the given one, or a library default typed in."""
+        return self._scalar(1e-8) if "epsilon-1e-8" in self.bugs else given
 
     def _adagrad(self, x, t):
         r = self.arith.rnd
@@ -763,7 +797,8 @@ class Engine:
     def _adam(self, x, t):
         a, r, s = self.arith, self.arith.rnd, self._scalar
         lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
-        step, epsilon, beta_1, beta_2 = self._descent(lr), x["epsilon"], x["beta_1"], x["beta_2"]
+        step, epsilon = self._descent(lr), self._epsilon(x["epsilon"])
+        beta_1, beta_2 = x["beta_1"], x["beta_2"]
         power = t if "adam-bias-correction-off-by-one" in self.bugs else t + 1
         correction_1, correction_2 = s(1.0 - s(beta_1 ** power)), s(1.0 - s(beta_2 ** power))
         one_minus_1, one_minus_2 = s(1.0 - beta_1), s(1.0 - beta_2)

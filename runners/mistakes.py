@@ -63,12 +63,22 @@ class Mistake:
     specificity: int = 1  # higher wins when several mistakes fit the same output
     tiers: tuple[str, ...] = TIERS  # the dtypes a port can make it in
     build: Callable[[Mistake, str], Run] | None = field(default=None, repr=False, compare=False)
+    # Other forms the same behaviour takes in other languages or hands (a JavaScript port reads
+    # `undefined` where NumPy broadcasts, e is typed to 4 or to 7 decimals): each is replayed
+    # too, and the mistake is named when any one of them explains the stage.
+    forms: tuple[str, ...] = ()
 
-    def runner(self, tier: str) -> Run:
-        """(stage, decoded inputs, params) -> encoded outputs of this mistake at `tier`."""
+    def runner(self, tier: str, form: str = "") -> Run:
+        """(stage, decoded inputs, params) -> encoded outputs of this mistake at `tier`, in
+        its first form ("") or one of `forms`."""
         if self.build is not None:
             return self.build(self, tier)
-        return Engine(ARITH[tier], bugs=frozenset({self.id})).run
+        bugs = {self.id} | ({f"{self.id}/{form}"} if form else set())
+        return Engine(ARITH[tier], bugs=frozenset(bugs)).run
+
+    @property
+    def all_forms(self) -> tuple[str, ...]:
+        return ("", *self.forms)
 
 
 def _float16_accumulation(mistake: Mistake, tier: str) -> Run:
@@ -109,8 +119,9 @@ MISTAKES: tuple[Mistake, ...] = (
       "ReLU was applied before the bias was added: relu(x·W1) + b1",
       "add the biases first, then apply ReLU to the sum: relu(x·W1 + b1)"),
     M("bias-wrong-axis", ("dense_batch", "forward", "training"),
-      "the biases were added per sample (down the rows), not per neuron (across the columns)",
-      "add biases[j] to column j of every row: one bias per neuron, shape (1, N)"),
+      "the biases were read per sample (biases[i], down the rows), not per neuron (biases[j])",
+      "add biases[j] to column j of every row: one bias per neuron, shape (1, N)",
+      forms=("past-end-nan",)),  # wrapping around (NumPy's broadcast), or JS's undefined
     M("relu-inverted", ("relu", "forward", "training"),
       "ReLU kept the negatives and zeroed the positives: min(0, x) instead of max(0, x)",
       "use max(0, x): keep positive values, replace negatives by 0"),
@@ -120,8 +131,9 @@ MISTAKES: tuple[Mistake, ...] = (
       "start the maximum at the row's first element (or -infinity), then compare the rest",
       specificity=2),
     M("softmax-approximate-e", SOFTMAX,
-      "exp(x) was computed as 2.71828 ** x with a hand-typed e: every probability is slightly off",
-      "call the language's exp function (math.exp, Math.exp, f64::exp), not a power of a constant"),
+      "exp(x) was computed as a power of a hand-typed e (2.71828...): every probability is off",
+      "call the language's exp function (math.exp, Math.exp, f64::exp), not a power of a constant",
+      forms=("2.718", "2.7182", "2.718281")),  # 7 decimals and more: float32's own e
     M("outputs-rounded-2-decimals", STAGES,
       "the outputs were rounded to 2 decimals before they were sent back",
       "send full-precision numbers (shortest round-trip); round only for display",
@@ -195,7 +207,8 @@ MISTAKES: tuple[Mistake, ...] = (
       "divide the sum of the sample losses by the number of samples"),
     M("onehot-read-as-sparse", LABELS,
       "one-hot label rows were used as if they were class indices (the sparse code path)",
-      "for one-hot y_true use sum(y_pred * y_true) per row, and argmax(y_true) for accuracy"),
+      "for one-hot y_true use sum(y_pred * y_true) per row, and argmax(y_true) for accuracy",
+      forms=("undefined",)),  # NumPy's fancy indexing, or JavaScript's y_pred[b][row]
     M("relu-as-boolean", ("relu", "forward", "training"),
       "ReLU returned x > 0 (1 or 0, a boolean) instead of max(0, x)",
       "return the value itself when it is positive: max(0, x)"),
@@ -227,6 +240,10 @@ MISTAKES: tuple[Mistake, ...] = (
     M("gradient-not-divided-by-samples", PER_SAMPLE_GRADIENTS,
       "the loss gradient was not divided by the number of samples",
       "divide dinputs by the batch size: dinputs / samples (the loss is a mean over samples)"),
+    M("gradient-not-divided-by-outputs", ("binary_crossentropy", "mean_squared_error",
+                                          "mean_absolute_error"),
+      "the loss gradient was divided by the number of samples but not by the outputs per sample",
+      "divide dinputs by the outputs per sample too: / outputs / samples (the loss is their mean)"),
     M("relu-backward-passes-zero", ("relu_backward", "training"),
       "ReLU's gradient was zeroed only where the input is < 0: it passed at an input of exactly 0",
       "zero the gradient where the forward input is <= 0: dinputs[inputs <= 0] = 0"),
@@ -252,6 +269,9 @@ MISTAKES: tuple[Mistake, ...] = (
     M("l1-sign-of-negative-zero", ("regularization",),
       "the L1 gradient was copysign(1, w) (Rust's signum): -1 at w = -0.0, where the book has +1",
       "test w < 0 (false for -0.0): -1 where w < 0, +1 elsewhere"),
+    M("l1-sign-zero-as-minus-one", ("regularization",),
+      "the L1 gradient was -1 at w = 0: np.where(w > 0, 1, -1), where the book has +1",
+      "test w < 0: -1 where w < 0, +1 elsewhere (0 and -0.0 included)"),
     M("dropout-not-scaled", ("dropout",),
       "the kept values were not scaled by 1 / (1 - rate): output = inputs·mask",
       "inverted dropout: divide the mask by (1 - rate), output = inputs·mask / (1 - rate)"),
@@ -283,6 +303,9 @@ MISTAKES: tuple[Mistake, ...] = (
     M("epsilon-inside-sqrt", CACHED_STEPS,
       "epsilon was added inside the square root: sqrt(cache + epsilon)",
       "add epsilon outside the root: sqrt(cache) + epsilon"),
+    M("epsilon-1e-8", CACHED_STEPS,
+      "the optimizer used epsilon 1e-8 (a library's default), not the epsilon it was given",
+      "use the optimizer's epsilon parameter (the book's default is 1e-7)"),
     M("adam-bias-correction-off-by-one", ("adam_step", "training"),
       "Adam's bias correction used beta^iterations, not beta^(iterations + 1): step 0 divides by 0",
       "correct with 1 - beta^(iterations + 1): the step count is 1-based there"),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from variants import LEGIT, SHORT, VARIANTS, Variant, grade, suite
+from variants import LEGIT, VARIANTS, Variant, grade, suite, wrong_name
 
 from nnfs_conform.compare import compare_outputs
 from nnfs_conform.diagnose import Verdict, diagnose_stage
@@ -44,6 +44,7 @@ PORTS = REPO / "ports" / "ports.toml"
 class Row:
     mistake: Mistake
     tier: str
+    form: str  # "" for the mistake's first form
     killed: tuple[str, ...]  # failed case ids
     named: tuple[str, ...]  # failed cases of stages whose diagnosis names this mistake
     one_of: tuple[str, ...]  # failed cases of stages where it is one of several named
@@ -51,7 +52,7 @@ class Row:
 
     @property
     def name(self) -> str:
-        return f"{self.mistake.id}@{SHORT[self.tier]}"
+        return wrong_name(self.mistake.id, self.tier, self.form)
 
 
 def _outputs(variant: Variant, case):
@@ -76,8 +77,8 @@ def stage_verdict(variant: Variant, stage: str) -> tuple[Verdict, list[str]]:
 
 
 @cache
-def row(mistake_id: str, tier: str) -> Row:
-    variant = VARIANTS[f"{mistake_id}@{SHORT[tier]}"]
+def row(mistake_id: str, tier: str, form: str = "") -> Row:
+    variant = VARIANTS[wrong_name(mistake_id, tier, form)]
     killed, named, one_of, misnamed = [], [], [], []
     for stage in variant.stages:
         verdict, failed = stage_verdict(variant, stage)
@@ -89,12 +90,12 @@ def row(mistake_id: str, tier: str) -> Row:
             misnamed += [(c, verdict.named.id) for c in explained]
         elif any(m.id == mistake_id for m in verdict.one_of):
             one_of += explained
-    return Row(BY_ID[mistake_id], tier, tuple(killed), tuple(named), tuple(one_of),
+    return Row(BY_ID[mistake_id], tier, form, tuple(killed), tuple(named), tuple(one_of),
                tuple(misnamed))
 
 
 def rows() -> list[Row]:
-    return [row(m.id, tier) for m in MISTAKES for tier in m.tiers]
+    return [row(m.id, tier, form) for m in MISTAKES for form in m.all_forms for tier in m.tiers]
 
 
 @cache

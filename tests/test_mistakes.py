@@ -52,8 +52,12 @@ TRAINING_MISTAKES = {  # the training stages' mistakes, by id: stages each must 
     "dropout-not-scaled": ("dropout",),
     "softmax-backward-diagonal-only": ("softmax_backward",),
 }
-ROWS = [(m.id, tier) for m in MISTAKES for tier in m.tiers]
-ROW_IDS = [f"{i}@{t}" for i, t in ROWS]
+ROWS = [(m.id, tier, form) for m in MISTAKES for form in m.all_forms for tier in m.tiers]
+ROW_IDS = [f"{i}{'/' + f if f else ''}@{t}" for i, t, f in ROWS]
+NEW_MISTAKES = (  # issue 16: mistakes the first catalogue could not tell from others
+    "epsilon-1e-8", "gradient-not-divided-by-outputs", "l1-sign-zero-as-minus-one",
+    "nnfs-init-claiming-float64",
+)
 
 
 def test_the_catalogue_holds_every_mistake_the_issue_names_with_one_line_words():
@@ -68,23 +72,31 @@ def test_the_catalogue_holds_every_mistake_the_issue_names_with_one_line_words()
         assert m.specificity in (0, 1, 2), m.id
 
 
+def test_the_catalogue_holds_the_mistakes_found_missing_by_independent_ports():
+    assert set(NEW_MISTAKES) <= set(BY_ID)
+    forms = {m.id: m.forms for m in MISTAKES}
+    assert "past-end-nan" in forms["bias-wrong-axis"]  # JavaScript reads undefined past the end
+    assert "undefined" in forms["onehot-read-as-sparse"]  # JavaScript: y_pred[b][row]
+    assert len(forms["softmax-approximate-e"]) >= 3  # e typed to 3 ... 6 decimals
+
+
 def test_the_catalogue_holds_the_training_stages_mistakes_on_the_stages_they_change():
     for mistake_id, stages in TRAINING_MISTAKES.items():
         assert mistake_id in BY_ID, mistake_id
         assert set(stages) <= set(BY_ID[mistake_id].stages), (mistake_id, BY_ID[mistake_id].stages)
 
 
-@pytest.mark.parametrize(("mistake", "tier"), ROWS, ids=ROW_IDS)
-def test_every_mistake_is_killed_and_named(mistake, tier):
-    r = row(mistake, tier)
+@pytest.mark.parametrize(("mistake", "tier", "form"), ROWS, ids=ROW_IDS)
+def test_every_mistake_is_killed_and_named_in_every_form(mistake, tier, form):
+    r = row(mistake, tier, form)
     assert r.killed, f"{r.name} passes every case of {', '.join(r.mistake.stages)}"
     assert r.named, f"{r.name} fails {len(r.killed)} case(s) but is never named " \
         f"(misnamed: {r.misnamed[:5]})"
 
 
-@pytest.mark.parametrize(("mistake", "tier"), ROWS, ids=ROW_IDS)
-def test_a_mistake_is_never_named_as_another(mistake, tier):
-    r = row(mistake, tier)
+@pytest.mark.parametrize(("mistake", "tier", "form"), ROWS, ids=ROW_IDS)
+def test_a_mistake_is_never_named_as_another(mistake, tier, form):
+    r = row(mistake, tier, form)
     assert r.misnamed == (), f"{r.name} named as {r.misnamed[:3]}"
 
 
@@ -254,3 +266,52 @@ def test_the_book_float32_rules_declared_float64_are_named_from_numpy_output():
     results = run_stage("dense_batch", answer)
     failed = [r for r in results.values() if r["outcome"] == "failed"]
     assert failed and all(r["diagnosis"]["id"] == "nnfs-init-claiming-float64" for r in failed)
+
+
+# -- a mistake as people write it, in other languages' forms: written here by hand, not by the
+# emulator, and named all the same --------------------------------------------------------------
+
+def _dense(case, bias_of):
+    inputs, weights, biases = (decode(case.inputs[k]) for k in ("inputs", "weights", "biases"))
+    if case.params["weights_layout"] == "neurons_inputs":
+        weights = [list(col) for col in zip(*weights)]
+    return [[math.fsum([*(x * w for x, w in zip(row, col)), bias_of(biases, i, j)])
+             for j, col in enumerate(zip(*weights))] for i, row in enumerate(inputs)]
+
+
+def test_biases_read_per_sample_past_the_end_as_javascript_does_are_named():
+    def javascript(biases, i, j):  # biases[i] is undefined past the end: NaN
+        return biases[i] if i < len(biases) else math.nan
+
+    results = run_stage("dense_batch", lambda case: {"output": _dense(case, javascript)})
+    failed = [r for r in results.values() if r["outcome"] == "failed"]
+    assert failed and all(r["diagnosis"]["id"] == "bias-wrong-axis" for r in failed)
+
+
+@pytest.mark.parametrize("e", [2.718, 2.71828, 2.718281])
+def test_softmax_with_e_typed_to_any_number_of_decimals_is_named(e):
+    def softmax(case):
+        out = []
+        for logits in decode(case.inputs["inputs"]):
+            top = max(logits)
+            exps = [e ** (v - top) for v in logits]
+            out.append([x / sum(exps) for x in exps])
+        return {"output": out}
+
+    results = run_stage("softmax", softmax)
+    failed = [r for r in results.values() if r["outcome"] == "failed"]
+    assert failed and all(r["diagnosis"]["id"] == "softmax-approximate-e" for r in failed)
+
+
+def test_onehot_labels_indexed_as_class_numbers_in_javascript_are_named():
+    def loss(case):
+        y_pred, y_true = decode(case.inputs["y_pred"]), case.inputs["y_true"]
+        if case.params["label_format"] == "sparse":
+            losses = [-math.log(min(max(p[t], 1e-7), 1 - 1e-7)) for p, t in zip(y_pred, y_true)]
+        else:  # y_pred[b][[0, 1, 0]] is undefined in JavaScript
+            losses = [math.nan for _ in y_pred]
+        return {"sample_losses": losses, "loss": math.fsum(losses) / len(losses)}
+
+    results = run_stage("categorical_crossentropy", loss)
+    failed = [r for r in results.values() if r["outcome"] == "failed"]
+    assert failed and all(r["diagnosis"]["id"] == "onehot-read-as-sparse" for r in failed)

@@ -167,9 +167,15 @@ def _legit() -> list[Variant]:
 WRONG = {m.id: (m.stages, m.explanation) for m in MISTAKES}
 
 
+def wrong_name(mistake_id: str, tier: str, form: str = "") -> str:
+    """`id@f64`, or `id/form@f64` for another form the mistake takes."""
+    return f"{mistake_id}{'/' + form if form else ''}@{SHORT[tier]}"
+
+
 def _wrong() -> list[Variant]:
-    return [Variant(f"{m.id}@{SHORT[tier]}", tier, "wrong", m.stages, m.explanation,
-                    m.runner(tier)) for m in MISTAKES for tier in m.tiers]
+    return [Variant(wrong_name(m.id, tier, form), tier, "wrong", m.stages, m.explanation,
+                    m.runner(tier, form))
+            for m in MISTAKES for form in m.all_forms for tier in m.tiers]
 
 
 VARIANTS = {v.name: v for v in _legit() + _wrong()}
