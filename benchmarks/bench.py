@@ -52,6 +52,7 @@ NULL_HELLO = {
     "dtype": "float64",
     "stages": [],
     "label_formats": ["sparse", "onehot"],
+    "checks_inputs": True,
 }
 
 

@@ -58,7 +58,11 @@ def _expectations(args: argparse.Namespace, suite):
     except ExpectationsError as exc:
         raise UsageError(f"invalid expectations: {exc}") from None
     try:
-        unmatched = expectations.unmatched([case.id for case in suite.iter_cases()])
+        ids, tags = [], set()
+        for case in suite.iter_cases():
+            ids.append(case.id)
+            tags.update(case.tags)
+        unmatched = expectations.unmatched(ids, tags)
     except VectorError as exc:
         raise UsageError(f"invalid vectors: {exc}") from None
     if unmatched:
@@ -76,6 +80,8 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
         "cases": list(args.case),
         "expectations": str(args.expectations) if args.expectations else None,
         "require_all": args.require_all,
+        "tags": list(args.tag),
+        "skip_tags": list(args.skip_tag),
     }
 
 
@@ -107,8 +113,9 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     the canonical result."""
     suite = _suite(args)
     expectations = _expectations(args, suite)
-    cases = engine.select(suite, args.stage, args.case)
-    total = None if args.case else sum(
+    cases = engine.select(suite, args.stage, args.case, args.tag, args.skip_tag)
+    filtered = bool(args.stage or args.case or args.tag or args.skip_tag)
+    total = None if args.case or args.tag or args.skip_tag else sum(
         f.cases for stage, f in suite.files.items()
         if not args.stage or any(fnmatchcase(stage, g) for g in args.stage))
     started_at, started = results.now_iso(), time.monotonic()
@@ -131,7 +138,7 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     finally:
         port.close()
     incomplete = run.incomplete
-    if incomplete is None and not args.stage and not args.case:
+    if incomplete is None and not filtered:
         incomplete = engine.missing_promised(suite, spool.per_stage, info)
     command = getattr(port, "command", None)
     return results.build(
@@ -182,7 +189,8 @@ def _prompt(args: argparse.Namespace) -> int:
     suite = _suite(args)
     try:
         requests = [protocol.run_request(case, case.seq)
-                    for case in engine.select(suite, args.stage, args.case)]
+                    for case in engine.select(suite, args.stage, args.case, args.tag,
+                                              args.skip_tag)]
     except VectorError as exc:
         raise UsageError(f"invalid vectors: {exc}") from None
     document = {
@@ -333,6 +341,20 @@ def _selection(parser: argparse.ArgumentParser) -> None:
         metavar="GLOB",
         help="only case ids matching GLOB (repeatable)",
     )
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only cases with this tag, e.g. book or edge (repeatable: any of them)",
+    )
+    parser.add_argument(
+        "--skip-tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="no case with this tag, e.g. invalid (repeatable)",
+    )
 
 
 def _grading(parser: argparse.ArgumentParser) -> None:
@@ -347,7 +369,8 @@ def _grading(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--require-all",
         action="store_true",
-        help="fail cases of stages or label formats the port does not declare",
+        help="fail the cases the port does not declare (stages, label formats, input checks) "
+        "or declines",
     )
     parser.add_argument(
         "--validate-protocol",

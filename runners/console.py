@@ -111,6 +111,8 @@ class Console:
                 + (f", {port['version']}" if port.get("version") else "")
                 + f") over {port['transport']}, suite {result['suite_version']}"
             )
+            for stage, why in sorted(port.get("missing", {}).items()):
+                say(f"not graded: {one_line(stage, 60)} ({one_line(why, 200)})")
             for case in result["cases"]:
                 if case["outcome"] in NOT_PASSING or (
                     self.verbose and case["outcome"] == "xfailed"
@@ -140,6 +142,13 @@ class Console:
         ]
         if extra:
             say(f"({', '.join(extra)})")
+        for key, text in (
+            ("not_applicable_input_checks",
+             "input-check cases not applicable: declare checks_inputs to be graded on them"),
+            ("declined", "cases declined by the port (unsupported): not applicable"),
+        ):
+            if summary.get(key):
+                say(f"{summary[key]} {text}")
         if not result["complete"]:
             say(f"INCOMPLETE: {result['incomplete_reason']}")
         say(summary_line(summary))

@@ -24,27 +24,46 @@ OUTCOMES = ("passed", "failed", "errored", "skipped", "xfailed", "xpassed", "not
 RAW_LIMIT = 2000  # characters of a raw reply kept in a report
 
 
+# The reason of every invalid-input case of a port that does not declare checks_inputs: one
+# string, so that reports can count these cases on a line of their own.
+INPUT_CHECK = "input-check case: the port does not declare checks_inputs"
+DECLINED = "declined by the port: "  # the start of the reason of a case answered `unsupported`
+
+
 def select(
-    suite: Suite, stage_globs: Iterable[str] = (), case_globs: Iterable[str] = ()
+    suite: Suite,
+    stage_globs: Iterable[str] = (),
+    case_globs: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    skip_tags: Iterable[str] = (),
 ) -> Iterator[Case]:
-    """The suite's cases, in suite order, whose stage and id match the globs (none = all), read
-    one at a time: the files of other stages are not read at all."""
+    """The suite's cases, in suite order, whose stage and id match the globs (none = all), that
+    carry one of `tags` (none = any) and none of `skip_tags`, read one at a time: the files of
+    other stages are not read at all."""
     stage_globs, case_globs = list(stage_globs), list(case_globs)
+    tags, skip_tags = set(tags), set(skip_tags)
     stages = [s for s in suite.files
               if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)]
     for case in suite.iter_cases(stages):
-        if not case_globs or any(fnmatchcase(case.id, g) for g in case_globs):
+        if (
+            (not case_globs or any(fnmatchcase(case.id, g) for g in case_globs))
+            and (not tags or tags.intersection(case.tags))
+            and not skip_tags.intersection(case.tags)
+        ):
             yield case
 
 
 def unsupported(case: Case, port_info: dict[str, Any]) -> str | None:
-    """Why the port cannot be asked this case (a stage or label format it did not declare)."""
+    """Why the port cannot be asked this case: a stage or label format it did not declare, or
+    an invalid-input case when it does not declare checks_inputs."""
     if case.stage not in port_info.get("stages", ()):
         return f"the port does not declare stage {case.stage!r}"
-    if case.label_format is not None and case.label_format not in port_info.get(
-        "label_formats", ()
+    if case.label_format is not None and case.label_format not in protocol.label_formats(
+        port_info, case.stage
     ):
         return f"the port does not declare label format {case.label_format!r}"
+    if case.error is not None and not protocol.checks_inputs(port_info):
+        return INPUT_CHECK
     return None
 
 
@@ -122,9 +141,11 @@ def grade(
     *,
     request: dict[str, Any] | None = None,
     response: Any = None,
+    require_all: bool = False,
 ) -> dict[str, Any]:
     """The result of one case from the port's reply (already protocol-checked), or errored
-    with `error_message` when no usable reply came (timeout, crash, garbage).
+    with `error_message` when no usable reply came (timeout, crash, garbage). A case the port
+    declines (`unsupported`) is not applicable, or failed under `require_all`.
 
     `request` and `response` (raw text when the reply was not JSON) are kept in the result
     only when the case did not pass, to keep reports small. Failed outputs get a `diagnosis`:
@@ -135,7 +156,12 @@ def grade(
         result["message"] = error_message or "no reply"
         result["request"], result["response"] = request, _raw(response)
         return result
-    if "error" in reply:
+    if "unsupported" in reply:
+        reason = DECLINED + str(reply["unsupported"])
+        if not require_all:
+            return blank_result(case, "not_applicable", reason=reason)
+        result["outcome"], result["message"] = "failed", f"{reason} (--require-all)"
+    elif "error" in reply:
         got = reply["error"]
         result["got_error"] = {"kind": got["kind"], "message": str(got.get("message", ""))}
         if case.error is None:
@@ -242,7 +268,8 @@ class Run:
 
         def requests() -> Iterator[dict[str, Any]]:
             for case in self.cases:
-                expectation = self.expectations.match(case.id) if self.expectations else None
+                expectation = (self.expectations.match(case.id, case.tags)
+                               if self.expectations else None)
                 reason = unsupported(case, info)
                 order.append((case, expectation, reason))
                 if _asked(expectation, reason):
@@ -279,7 +306,8 @@ class Run:
                         result = grade(case, None, info, str(error), request=request,
                                        response=error.raw)
                     else:
-                        result = grade(case, reply, info, request=request)
+                        result = grade(case, reply, info, request=request,
+                                       require_all=self.require_all)
                     if gone is None or result["request"] is not None:
                         result["duration_s"] = seconds
                 result = settle(case, result, expectation, info["dtype"])

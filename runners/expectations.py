@@ -9,8 +9,13 @@ stage, without the suite lowering its bar:
     mode = "xfail"                  # or "skip"
     reason = "softmax not written yet"
 
-TOML or JSON (chosen by the suffix), the same shape in both. An exact id beats a glob; among
-globs the first entry in file order wins.
+    [[expect]]
+    tag = "inexact-inputs"          # instead of case: every case with this tag
+    mode = "xfail"
+    reason = "reads inputs as float32 before widening"
+
+TOML or JSON (chosen by the suffix), the same shape in both. An exact id beats a glob or a
+tag; among globs and tags the first entry in file order wins.
 
 Two rules keep the file honest, so it cannot silently hide progress or regressions:
 - xfail is strict: the runner grades an xfail case as usual and turns a pass into "xpassed",
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -33,7 +39,8 @@ from typing import Any
 from .report_text import one_line
 
 MODES = ("skip", "xfail")
-_KEYS = ("case", "mode", "reason")
+_SELECTORS = ("case", "tag")  # an entry has exactly one of them
+_KEYS = (*_SELECTORS, "mode", "reason")
 _TOP_KEYS = ("version", "expect")
 
 
@@ -43,9 +50,15 @@ class ExpectationsError(Exception):
 
 @dataclass(frozen=True)
 class Expectation:
-    pattern: str  # a case id or an fnmatch glob (case-sensitive on every platform)
+    pattern: str  # a case id or an fnmatch glob (case-sensitive on every platform), or a tag
     mode: str  # "skip" or "xfail"
     reason: str
+    by: str = "case"  # what `pattern` names: "case" (id or glob) or "tag"
+
+    def matches(self, case_id: str, tags: Iterable[str] = ()) -> bool:
+        if self.by == "tag":
+            return self.pattern in tags
+        return self.pattern == case_id or fnmatchcase(case_id, self.pattern)
 
 
 def _quote(value: Any) -> str:
@@ -72,12 +85,17 @@ def _read(path: Path) -> Any:
 
 def _entry(raw: Any, at: str) -> Expectation:
     if not isinstance(raw, dict):
-        raise ExpectationsError(f"{at}: must be a table with case, mode and reason")
+        raise ExpectationsError(f"{at}: must be a table with case (or tag), mode and reason")
     unknown = sorted(set(raw) - set(_KEYS))
     if unknown:
         raise ExpectationsError(f"{at}: unknown key {_quote(unknown[0])} "
-                                f"(an entry has {', '.join(_KEYS)})")
-    for key in _KEYS:
+                                "(an entry has case or tag, mode and reason)")
+    selectors = [key for key in _SELECTORS if key in raw]
+    if len(selectors) != 1:
+        raise ExpectationsError(f"{at}: " + ("has both case and tag: give one" if selectors
+                                              else "missing case (or tag)"))
+    by = selectors[0]
+    for key in (by, "mode", "reason"):
         if key not in raw:
             raise ExpectationsError(f"{at}: missing {key}")
         if not isinstance(raw[key], str) or not raw[key].strip():
@@ -85,7 +103,7 @@ def _entry(raw: Any, at: str) -> Expectation:
                 f"{at}: {key} must be a non-empty string, got {_quote(raw[key])}")
     if raw["mode"] not in MODES:
         raise ExpectationsError(f'{at}: mode must be "skip" or "xfail", got {_quote(raw["mode"])}')
-    return Expectation(raw["case"], raw["mode"], raw["reason"])
+    return Expectation(raw[by], raw["mode"], raw["reason"], by)
 
 
 class Expectations:
@@ -113,31 +131,35 @@ class Expectations:
         if not isinstance(raw_entries, list):
             raise ExpectationsError(f"{where}: expect must be a list of entries ([[expect]])")
         entries: list[Expectation] = []
-        first: dict[str, int] = {}
+        first: dict[tuple[str, str], int] = {}
         for i, raw in enumerate(raw_entries):
             entry = _entry(raw, f"{where}: expect[{i}]")
-            if entry.pattern in first:
-                raise ExpectationsError(f"{where}: expect[{i}]: case {_quote(entry.pattern)} "
-                                        f"repeats expect[{first[entry.pattern]}]")
-            first[entry.pattern] = i
+            key = (entry.by, entry.pattern)
+            if key in first:
+                raise ExpectationsError(f"{where}: expect[{i}]: {entry.by} "
+                                        f"{_quote(entry.pattern)} repeats expect[{first[key]}]")
+            first[key] = i
             entries.append(entry)
         return cls(entries, path)
 
-    def match(self, case_id: str) -> Expectation | None:
-        """The entry for a case: its exact id if listed, else the first glob that matches."""
+    def match(self, case_id: str, tags: Iterable[str] = ()) -> Expectation | None:
+        """The entry for a case: its exact id if listed, else the first glob or tag (in file
+        order) that matches."""
         for entry in self.entries:
-            if entry.pattern == case_id:
+            if entry.by == "case" and entry.pattern == case_id:
                 return entry
+        tags = tuple(tags)
         for entry in self.entries:
-            if fnmatchcase(case_id, entry.pattern):
+            if entry.matches(case_id, tags):
                 return entry
         return None
 
-    def unmatched(self, case_ids: list[str]) -> list[Expectation]:
-        """Entries that match none of the cases (a typo or a removed case): the run fails."""
-        ids = list(case_ids)
+    def unmatched(self, case_ids: Iterable[str], tags: Iterable[str] = ()) -> list[Expectation]:
+        """Entries that match none of the cases (a typo or a removed case): the run fails.
+        `tags` are every tag the cases carry."""
+        ids, tags = list(case_ids), set(tags)
         return [e for e in self.entries
-                if not any(e.pattern == c or fnmatchcase(c, e.pattern) for c in ids)]
+                if not (e.pattern in tags if e.by == "tag" else any(e.matches(c) for c in ids))]
 
 
 def _toml_string(text: str) -> str:

@@ -21,6 +21,21 @@ PROTOCOL = 1
 DTYPES = ("float64", "float32")
 LABEL_FORMATS = ("sparse", "onehot")
 MAX_SHOWN = 200  # characters of a bad reply quoted in a one-line message
+ANSWERS = ("outputs", "error", "unsupported")  # a run reply holds exactly one of them
+
+
+def label_formats(info: dict[str, Any], stage: str) -> tuple[str, ...]:
+    """The label formats a port accepts in `stage`: its hello gives one list for every stage,
+    or an object with a list per stage (a stage it does not name accepts none)."""
+    declared = info.get("label_formats", ())
+    if isinstance(declared, dict):
+        declared = declared.get(stage, ())
+    return tuple(declared)
+
+
+def checks_inputs(info: dict[str, Any]) -> bool:
+    """Whether the port is graded on the invalid-input cases (the book checks no inputs)."""
+    return info.get("checks_inputs") is True
 
 
 class ProtocolError(Exception):
@@ -164,9 +179,9 @@ def check_reply(reply: Any, seq: int, strict: bool = False) -> dict[str, Any]:
     """Accept a run reply for request `seq`, or raise ProtocolError.
 
     The lenient check (the default) asks only what grading needs: an object, the right seq,
-    outputs or an error with a string kind. Wrong output names, shapes and values are the
-    grader's business, reported as a failed case rather than a broken protocol. `strict`
-    (--validate-protocol) holds the reply to the full schema.
+    outputs, an error with a string kind, or `unsupported` with a reason. Wrong output names,
+    shapes and values are the grader's business, reported as a failed case rather than a broken
+    protocol. `strict` (--validate-protocol) holds the reply to the full schema.
     """
     if not isinstance(reply, dict):
         raise ProtocolError(f"reply must be a JSON object, got {type(reply).__name__}")
@@ -179,14 +194,21 @@ def check_reply(reply: Any, seq: int, strict: bool = False) -> dict[str, Any]:
         problems = schema_problems(reply, "run_reply")
         if problems:
             raise ProtocolError(f"reply breaks the protocol at {problems[0]}")
-    has_outputs, has_error = "outputs" in reply, "error" in reply
-    if has_outputs == has_error:
+    answers = [key for key in ANSWERS if key in reply]
+    if len(answers) != 1:
         raise ProtocolError(
-            "reply must have exactly one of outputs and error"
-            if has_error
-            else "reply has neither outputs nor error"
+            "reply must have exactly one of outputs, error and unsupported, got "
+            + " and ".join(answers)
+            if answers
+            else "reply has neither outputs nor error (nor unsupported)"
         )
-    if has_error:
+    if answers == ["unsupported"]:
+        if not isinstance(reply["unsupported"], str) or not reply["unsupported"].strip():
+            raise ProtocolError(
+                "reply unsupported must be a non-empty string saying why, got "
+                f"{shorten(json.dumps(reply['unsupported']), quote=False)}"
+            )
+    if answers == ["error"]:
         error = reply["error"]
         if not isinstance(error, dict) or not isinstance(error.get("kind"), str):
             raise ProtocolError(

@@ -73,10 +73,12 @@ class NnfsSuite:
         except ExpectationsError as exc:
             raise pytest.UsageError(f"nnfs-conform: {exc}") from None
         if self.expectations is not None:
-            stale = self.expectations.unmatched([case.id for case in self.suite.cases()])
+            cases = list(self.suite.cases())
+            stale = self.expectations.unmatched(
+                [case.id for case in cases], {tag for case in cases for tag in case.tags})
             if stale:
-                raise pytest.UsageError(f"nnfs-conform: {path}: case {stale[0].pattern!r} "
-                                        "matches no case of the suite")
+                raise pytest.UsageError(f"nnfs-conform: {path}: {stale[0].by} "
+                                        f"{stale[0].pattern!r} matches no case of the suite")
         self.rerun_extra = ["--vectors", str(vectors)] if vectors else []
         self._port: SessionPort | None = None
         self._info: dict[str, Any] | None = None
@@ -152,7 +154,7 @@ class CaseItem(pytest.Item):
         plugin: NnfsSuite = self.parent.suite
         case = self.case
         expectations = plugin.expectations
-        expectation = expectations.match(case.id) if expectations is not None else None
+        expectation = expectations.match(case.id, case.tags) if expectations is not None else None
         if expectation is not None and expectation.mode == "skip":
             pytest.skip(f"skipped by the expectations file: {expectation.reason}")
         info = plugin.port_info()
@@ -163,6 +165,8 @@ class CaseItem(pytest.Item):
         self.user_properties.append(("nnfs_outcome", result["outcome"]))
         if result["worst"] is not None:
             self.user_properties.append(("nnfs_worst_ratio", result["worst"]["ratio"]))
+        if result["outcome"] == "not_applicable":  # the port declined the case
+            pytest.skip(f"not applicable: {result['reason']}")
         if result["outcome"] == "xfailed":
             pytest.xfail(f"{result['reason']} ({result['message']})")
         if result["outcome"] != "passed":

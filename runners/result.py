@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 
 from . import __version__, protocol
-from .engine import OUTCOMES
+from .engine import DECLINED, INPUT_CHECK, OUTCOMES
 from .report_text import NOT_PASSING
 from .vectors import schema
 
@@ -48,16 +48,37 @@ def port_header(info: dict[str, Any], command: list[str] | None, transport: str)
         "dtype": info["dtype"],
         "version": info.get("version"),
         "stages": list(info["stages"]),
-        "label_formats": list(info["label_formats"]),
+        "label_formats": (
+            {stage: list(formats) for stage, formats in info["label_formats"].items()}
+            if isinstance(info["label_formats"], dict)
+            else list(info["label_formats"])
+        ),
+        "checks_inputs": protocol.checks_inputs(info),
+        "missing": dict(info.get("missing", {})),
         "command": command,
         "transport": transport,
     }
 
 
+def _empty_summary() -> dict[str, int]:
+    return {"total": 0} | {outcome: 0 for outcome in OUTCOMES} | {
+        "not_applicable_input_checks": 0, "declined": 0}
+
+
+def _count(summary: dict[str, int], case: dict[str, Any]) -> None:
+    """Add one case result to `summary`; the not-applicable ones are also counted by cause."""
+    summary["total"] += 1
+    summary[case["outcome"]] += 1
+    if case["outcome"] == "not_applicable":
+        reason = case.get("reason") or ""
+        summary["not_applicable_input_checks"] += reason == INPUT_CHECK
+        summary["declined"] += reason.startswith(DECLINED)
+
+
 def summarize(cases: list[dict[str, Any]]) -> dict[str, int]:
-    summary = {"total": len(cases)} | {outcome: 0 for outcome in OUTCOMES}
+    summary = _empty_summary()
     for case in cases:
-        summary[case["outcome"]] += 1
+        _count(summary, case)
     return summary
 
 
@@ -69,14 +90,13 @@ class Spool:
     def __init__(self) -> None:
         handle, self.path = tempfile.mkstemp(prefix="nnfs-conform-", suffix=".jsonl")
         self._file = os.fdopen(handle, "wb")
-        self.summary = {"total": 0} | {outcome: 0 for outcome in OUTCOMES}
+        self.summary = _empty_summary()
         self.per_stage: dict[str, int] = {}
 
     def add(self, result: dict[str, Any]) -> None:
         line = json.dumps(result, ensure_ascii=False, allow_nan=False)
         self._file.write(line.encode("utf-8", "surrogatepass") + b"\n")
-        self.summary["total"] += 1
-        self.summary[result["outcome"]] += 1
+        _count(self.summary, result)
         self.per_stage[result["stage"]] = self.per_stage.get(result["stage"], 0) + 1
 
     def __len__(self) -> int:

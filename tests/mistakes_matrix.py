@@ -27,6 +27,7 @@ from variants import LEGIT, SHORT, VARIANTS, Variant, grade, suite
 
 from nnfs_conform.compare import compare_outputs
 from nnfs_conform.diagnose import diagnose
+from nnfs_conform.engine import unsupported
 from nnfs_conform.mistakes import MISTAKES, Mistake
 from nnfs_conform.numbers import decode
 from nnfs_conform.protocol import run_request
@@ -135,8 +136,7 @@ def port_diagnoses(command: list[str]) -> tuple[list[tuple[str, str]], list[str]
         info = port.hello()
         dtype = info["dtype"]
         for seq, case in enumerate(suite().cases(), start=1):
-            if case.error is not None or case.stage not in info["stages"] or (
-                    case.label_format and case.label_format not in info["label_formats"]):
+            if case.error is not None or unsupported(case, info) is not None:
                 continue
             try:
                 reply = port.request(run_request(case, seq))
@@ -144,7 +144,8 @@ def port_diagnoses(command: list[str]) -> tuple[list[tuple[str, str]], list[str]
                 trouble.append(f"{case.id}: {exc}")
                 continue
             if "outputs" not in reply:
-                trouble.append(f"{case.id}: error {reply['error']['kind']}")
+                trouble.append(f"{case.id}: " + (f"error {reply['error']['kind']}"
+                                                 if "error" in reply else "declined"))
                 continue
             if not compare_outputs(reply["outputs"], case.expected[dtype], dtype).ok:
                 trouble.append(f"{case.id}: fails")

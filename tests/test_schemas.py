@@ -13,6 +13,10 @@ OPTIONAL = {
     "message",  # an error's explanation
     "expected", "error",  # a case has exactly one of them (oneOf)
     "wanted",  # a case result's expected outputs: results written by runner 0.1.0 lack it
+    "checks_inputs",  # hello: default false, as the book checks no inputs; 0.1.0 results lack it
+    "missing",  # hello: the stages a port lacks, with reasons; 0.1.0 results lack it
+    # result: counts and filters that results written by runner 0.1.0 lack
+    "not_applicable_input_checks", "declined", "tags", "skip_tags",
 }
 
 

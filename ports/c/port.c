@@ -1020,6 +1020,7 @@ static cJSON *hello(void) {
         cJSON_AddItemToArray(stages, need(cJSON_CreateString(STAGES[i].name)));
     cJSON_AddItemToObject(reply, "label_formats",
                           need(cJSON_CreateStringArray(LABEL_FORMATS, COUNT(LABEL_FORMATS))));
+    cJSON_AddBoolToObject(reply, "checks_inputs", 1);
     cJSON_AddStringToObject(reply, "version", "0.1.0");
     return reply;
 }

@@ -31,6 +31,7 @@ var hello = map[string]any{
 		"mean_squared_error", "mean_absolute_error",
 		"sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training"},
 	"label_formats": []string{"sparse", "onehot"},
+	"checks_inputs": true,
 	"version":       "0.1.0",
 }
 

@@ -21,6 +21,7 @@ export const HELLO = {
     "binary_crossentropy", "mean_squared_error", "mean_absolute_error",
     "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training"],
   label_formats: ["sparse", "onehot"],
+  checks_inputs: true,
   version: "0.1.0",
 };
 

@@ -29,6 +29,7 @@ HELLO = {
                "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training",
                "rng", "datasets", "init", "chapters"],
     "label_formats": ["sparse", "onehot"],
+    "checks_inputs": True,
     "version": "0.1.0",
 }
 

@@ -17,6 +17,7 @@ HELLO = {
     "dtype": "float64",
     "stages": ["neuron", "relu", "accuracy"],
     "label_formats": ["sparse", "onehot"],
+    "checks_inputs": True,
 }
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}

@@ -48,6 +48,7 @@ fn hello() -> Value {
         "dtype": "float32",
         "stages": STAGES,
         "label_formats": ["sparse", "onehot"],
+        "checks_inputs": true,
         "version": env!("CARGO_PKG_VERSION"),
     })
 }

@@ -91,6 +91,7 @@ public final class Port {
             stages.add(stage);
         }
         hello.putArray("label_formats").add("sparse").add("onehot");
+        hello.put("checks_inputs", true);
         hello.put("version", "0.1.0");
         return hello;
     }
