@@ -32,6 +32,7 @@ import importlib.util  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
+import sysconfig  # noqa: E402
 import traceback  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -75,11 +76,10 @@ class Book:
         return np.asarray(decode(value), dtype=self.dtype)
 
     def labels(self, value):
-        """Class labels as integers (uint8, as nnfs's spiral_data makes them, when they fit)."""
-        labels = np.asarray(value)
-        if labels.size and labels.dtype.kind in "iu" and labels.min() >= 0 and labels.max() < 256:
-            return labels.astype(np.uint8)
-        return labels
+        """Class labels as the book's examples hold them: np.array of the integers (int64).
+        NOTE: not uint8 as spiral_data's: the book's `-y_true / dvalues` wraps on unsigned
+        one-hot rows, which the book never feeds it."""
+        return np.asarray(value)
 
     def dense(self, weights, biases, **regularizers):
         """A Layer_Dense holding these weights (n_inputs, n_neurons) and biases (1, n_neurons)."""
@@ -428,8 +428,8 @@ LAYER = ("Layer_Dense.forward",)
 CCE = ("Loss_CategoricalCrossentropy.forward", "Loss_CategoricalCrossentropy.calculate")
 # What a stage needs: alternatives (any one will do), each a tuple of "Class.method",
 # "Class(keyword)" (the constructor takes it) or "name" (a module-level function or class).
-NEEDS_OPTIMIZER = tuple((f"{cls}.{m}" for m in OPTIMIZER_METHODS) for cls, _, _ in
-                        OPTIMIZERS.values())
+NEEDS_OPTIMIZER = tuple(tuple(f"{cls}.{m}" for m in OPTIMIZER_METHODS)
+                        for cls, _, _ in OPTIMIZERS.values())
 TRAINING = ("Layer_Dense.forward", "Layer_Dense.backward", "Activation_ReLU.forward",
             "Activation_ReLU.backward", "Activation_Softmax_Loss_CategoricalCrossentropy.backward")
 
@@ -463,7 +463,7 @@ STAGES = {
         tuple(f"Loss_MeanSquaredError.{m}" for m in ("forward", "calculate", "backward")),)),
     "mean_absolute_error": (_loss_stage("Loss_MeanAbsoluteError", labels=False), (
         tuple(f"Loss_MeanAbsoluteError.{m}" for m in ("forward", "calculate", "backward")),)),
-    **{f"{optimizer}_step": (_optimizer_step(optimizer), (tuple(needs),))
+    **{f"{optimizer}_step": (_optimizer_step(optimizer), (needs,))
        for optimizer, needs in zip(OPTIMIZERS, NEEDS_OPTIMIZER)},
     "training": (training, tuple((*TRAINING, *needs) for needs in NEEDS_OPTIMIZER)),
 }
@@ -552,20 +552,31 @@ def _number(x):
 
 # --- Errors, in the learner's words ------------------------------------------------------------
 
-def where(exc, folder):
-    """`<learner file>:<line> in <function>` of the innermost frame in the learner's folder."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, folder)]
+def where(exc, folder, callers=0):
+    """`<learner file>:<line> in <function>` of the innermost frame in the learner's folder
+    (their code, not the driver's or NumPy's), and of up to `callers` frames that led there."""
     if isinstance(exc, SyntaxError) and exc.filename and _inside(exc.filename, folder):
         return f"{os.path.relpath(exc.filename, folder)}:{exc.lineno}"
-    if not frames:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, folder)]
+    shown = [f"{os.path.relpath(f.filename, folder)}:{f.lineno} in {f.name}"
+             for f in reversed(frames[-1 - callers:])]
+    if not shown:
         return None
-    last = frames[-1]
-    return f"{os.path.relpath(last.filename, folder)}:{last.lineno} in {last.name}"
+    return shown[0] + "".join(f", called from {s}" for s in shown[1:])
 
 
 def _inside(filename, folder):
+    """A file of the learner's: in their folder, and not this driver, an installed package or
+    the standard library (a virtual environment may live inside the learner's folder)."""
+    if filename.startswith("<"):  # <frozen importlib._bootstrap>, <string>
+        return False
     path = os.path.abspath(filename)
-    return path != os.path.abspath(__file__) and path.startswith(folder + os.sep)
+    return (path.startswith(folder + os.sep) and path != os.path.abspath(__file__)
+            and not any(path.startswith(p + os.sep) for p in _INSTALLED))
+
+
+_INSTALLED = {os.path.abspath(p) for key in ("stdlib", "platstdlib", "purelib", "platlib")
+              if (p := sysconfig.get_paths().get(key))}
 
 
 def describe(exc, book):
@@ -577,10 +588,10 @@ def describe(exc, book):
     return f"{text} at {place}" if place else f"{text} (in a call to {book.file}'s classes)"
 
 
-def import_failure(exc, path):
-    """The one line that says why the module cannot be graded."""
-    name, folder = os.path.basename(path), os.path.dirname(path)
-    place = where(exc, folder)
+def import_failure(exc, path, name):
+    """The one line that says why the module `name` (the path as the learner gave it) cannot
+    be graded, with the tail of their own traceback."""
+    place = where(exc, os.path.dirname(path), callers=2)
     at = f" at {place}" if place else ""
     if isinstance(exc, SystemExit):
         return (f"{name}: calls sys.exit({exc.code!r}) while being imported{at}: put the "
@@ -671,7 +682,7 @@ def main(argv):
     try:
         module = load(path)
     except BaseException as exc:  # noqa: BLE001 - SystemExit too: it is the learner's
-        line = import_failure(exc, path)
+        line = import_failure(exc, path, args.file)
         print(line, file=sys.stderr, flush=True)
         if os.environ.get(FATAL_FILE):
             with open(os.environ[FATAL_FILE], "w", encoding="utf-8") as f:
