@@ -12,7 +12,8 @@ ARGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv and install the project with pinned dependencies
+setup: $(STAMP) ## create .venv with pinned dependencies, and what the tests need beyond pip
+	$(PYTHON) scripts/system_deps.py chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,8 @@ vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any mach
 validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and counts
 	$(BIN)/nnfs-conform validate
 
-test: $(STAMP) ## run the suite's own tests (pytest, 2 workers)
+test: $(STAMP) ## run the suite's own tests (pytest, 2 workers; installs Chromium as root)
+	$(PYTHON) scripts/system_deps.py chromium
 	$(BIN)/python -m pytest -n 2 -q
 
 conform: $(STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")

@@ -8,7 +8,6 @@ omission, and makes the exit status non-zero: every bundled port must pass in CI
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +18,9 @@ from nnfs_conform import html_report, matrix
 from nnfs_conform.result import exit_status
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+import system_deps  # noqa: E402 - a script beside, not a package
+
 OUT = REPO / "out" / "conform-all"
 
 
@@ -27,19 +29,22 @@ def _tail(text: str, lines: int = 8) -> str:
 
 
 def conform(port: dict, out: Path) -> dict:
-    """Build and run one port; returns its row of the timing table and its result, if any."""
-    row = {"name": port["name"], "build_s": None, "run_s": None, "status": "", "result": None}
-    missing = [tool for tool in port["requires"] if shutil.which(tool) is None]
+    """Build and run one port; returns its row of the timing table and its result, if any.
+    `status` is one line; `log` the indented lines shown under it (a build's tail, a hint)."""
+    row = {"name": port["name"], "build_s": None, "run_s": None, "status": "", "log": "",
+           "result": None}
+    missing = system_deps.missing(port["requires"])
     if missing:
-        row["status"] = f"toolchain missing: {', '.join(missing)}"
+        row["status"] = f"not built: missing {', '.join(missing)}"
+        row["log"] = "    " + system_deps.install_hint(missing)
         return row
     if port["build"]:
         start = time.monotonic()
         build = subprocess.run(port["build"], cwd=REPO, capture_output=True, text=True)
         row["build_s"] = time.monotonic() - start
         if build.returncode != 0:
-            row["status"] = f"build failed (exit {build.returncode}):\n" + _tail(
-                build.stdout + build.stderr)
+            row["status"] = f"build failed (exit {build.returncode})"
+            row["log"] = _tail(build.stdout + build.stderr)
             return row
     report = out / f"{port['name']}.json"
     report.unlink(missing_ok=True)
@@ -52,7 +57,8 @@ def conform(port: dict, out: Path) -> dict:
                          cwd=REPO, capture_output=True, text=True)
     row["run_s"] = time.monotonic() - start
     if not report.exists():
-        row["status"] = f"could not run (exit {run.returncode}):\n" + _tail(run.stderr)
+        row["status"] = f"could not run (exit {run.returncode})"
+        row["log"] = _tail(run.stderr)
         return row
     row["result"] = matrix.load_result(report)
     row["status"] = "green" if exit_status(row["result"]) == 0 else "red"
@@ -72,13 +78,15 @@ def main() -> int:
         rows.append(conform(port, OUT))
         print(f"    {rows[-1]['status']} (build {_seconds(rows[-1]['build_s'])}, "
               f"run {_seconds(rows[-1]['run_s'])})", flush=True)
+        if rows[-1]["log"]:
+            print(rows[-1]["log"], flush=True)
     results = [row["result"] for row in rows if row["result"] is not None]
     print()
     if results:
         print(matrix.render_console(results))
     timing = ["| port | build | run | status |", "| --- | --- | --- | --- |"]
     timing += [f"| {r['name']} | {_seconds(r['build_s'])} | {_seconds(r['run_s'])} | "
-               f"{r['status'].splitlines()[0]} |" for r in rows]
+               f"{r['status']} |" for r in rows]
     markdown = "\n".join([matrix.render_markdown(results) if results else "", "", *timing, ""])
     (OUT / "matrix.md").write_text(markdown, encoding="utf-8")
     (OUT / "report.html").unlink(missing_ok=True)

@@ -185,6 +185,18 @@ class Arith:
         return self.rnd(math.sqrt(x))
 
 
+@dataclass(frozen=True)
+class BookDotArith(Arith):
+    """`np.dot` after `nnfs.init()`: the arguments cast to float64, the products summed there,
+    the result rounded once to float32; the biases are added afterwards, in float32."""
+
+    def dot(self, xs, ws, extra):
+        total = self.rnd(forward_sum([f64(x * w) for x, w in zip(xs, ws)], f64))
+        for bias in extra:
+            total = self.rnd(total + bias)
+        return total
+
+
 ARITH = {
     "float64": Arith(f64),
     "float32": Arith(f32, exp=exp32, log=log32, log10=log10_32, log2=log2_32),

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .emulator import ARITH, Engine, f16
+from .emulator import ARITH, BookDotArith, Engine, f16
 
 FORWARD_STAGES = ("neuron", "layer", "dense_batch", "relu", "softmax",
                   "categorical_crossentropy", "accuracy", "forward")
@@ -77,6 +77,13 @@ def _float16_accumulation(mistake: Mistake, tier: str) -> Run:
 
 def _float32_engine(mistake: Mistake, tier: str) -> Run:
     return Engine(ARITH["float32"]).run
+
+
+def _book_float32_engine(mistake: Mistake, tier: str) -> Run:
+    """The book's float32 rules (`nnfs.init()`): float32 everywhere, dot products in float64
+    rounded once to float32."""
+    arith = ARITH["float32"]
+    return Engine(arith, dot_arith=BookDotArith(arith.rnd, exp=arith.exp, log=arith.log)).run
 
 
 def _round2(value: Any) -> Any:
@@ -207,6 +214,11 @@ MISTAKES: tuple[Mistake, ...] = (
       "the port declares float64 but computes in float32",
       "compute in double precision (f64, double), or declare dtype float32 in hello",
       specificity=0, tiers=("float64",), build=_float32_engine),
+    M("nnfs-init-claiming-float64", STAGES,
+      "the port declares float64 but computes by nnfs.init()'s float32 rules (float32 arrays, "
+      "np.dot rounded)",
+      "declare dtype float32 (as nnfs-conform book does after nnfs.init()), or drop nnfs.init()",
+      specificity=0, tiers=("float64",), build=_book_float32_engine),
     # -- backward passes, regularization, losses, optimizers, training ---------------------------
     M("dbiases-sum-everything", ("dense_backward", "training"),
       "dbiases was np.sum(dvalues) without axis=0: one number, the sum over every sample and "

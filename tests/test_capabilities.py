@@ -4,6 +4,8 @@ the tag filters and tag expectations that select cases by why they exist."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from runner_helpers import fake, run_cli
 from suite_factory import write_suite
@@ -186,3 +188,28 @@ def test_an_entry_with_both_case_and_tag_is_refused_in_one_line(tmp_path):
         tmp_path, '[[expect]]\ncase = "a"\ntag = "b"\nmode = "skip"\nreason = "r"\n')
     with pytest.raises(ExpectationsError, match=r"expect\[0\]: has both case and tag: give one"):
         Expectations.load(path)
+
+
+def test_the_oneshot_transport_grades_a_declined_case_as_not_applicable(cli):
+    r = cli("--transport", "oneshot", port="declines_accuracy")
+    assert r.status == 0 and r.result["port"]["transport"] == "oneshot"
+    assert r.result["summary"]["declined"] == 2
+
+
+def test_a_responses_file_may_decline_a_case_and_omit_checks_inputs(cli, tmp_path):
+    prompt = tmp_path / "prompt.json"
+    assert cli(str(prompt), command="prompt").status == 0
+    requests = json.loads(prompt.read_text())["requests"]
+    hello = {"protocol": 1, "name": "blind", "language": "python", "dtype": "float64",
+             "stages": ["relu"], "label_formats": ["sparse"]}
+    responses = [{"seq": m["seq"], "unsupported": "no infinities on this GPU"}
+                 if m["id"] == "relu/infinities"
+                 else {"seq": m["seq"], "outputs": {"output": [[0, 2], [3, 0]]}}
+                 for m in requests if m["stage"] == "relu"]
+    answers = tmp_path / "responses.json"
+    answers.write_text(json.dumps({"protocol": 1, "port": hello, "responses": responses}))
+    r = cli("--stage", "relu", "--case", "relu/[bi]*", str(answers), command="grade")
+    assert r.case("relu/basic")["outcome"] == "passed"
+    assert r.case("relu/infinities")["reason"] == (
+        "declined by the port: no infinities on this GPU")
+    assert r.status == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 
+import numpy as np
 import pytest
 from mistakes_matrix import bundled_ports, false_diagnoses, not_runnable, port_diagnoses, row
 from variants import LEGIT, suite
@@ -172,3 +173,21 @@ def test_the_matrix_command_ends_with_the_verdict():
     n = len(MISTAKES)
     assert last == f"mistakes: {n}/{n} killed, {n}/{n} named, 0 false diagnoses"
     assert ok
+
+
+def test_the_book_float32_rules_declared_float64_are_named_from_numpy_output():
+    """A learner's NumPy code under nnfs.init() (float32 arrays, np.dot in float64 rounded to
+    float32) that declares float64 is told so, on the book's own numbers."""
+    case = _case("dense_batch/book-batch-per-neuron-weights")
+
+    def f32(name):
+        return np.array(case.inputs[name], dtype=np.float64).astype(np.float32)
+
+    weights = f32("weights")
+    if case.params["weights_layout"] == "neurons_inputs":
+        weights = weights.T
+    dot = np.dot(f32("inputs").astype(np.float64), weights.astype(np.float64)).astype(np.float32)
+    reply = {"seq": 1, "outputs": {"output": (dot + f32("biases")).astype(np.float64).tolist()}}
+    result = grade(case, reply, INFO)
+    assert result["outcome"] == "failed"
+    assert result["diagnosis"]["id"] == "nnfs-init-claiming-float64"
