@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
+import tempfile
 import time
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -323,6 +325,69 @@ def _expectations_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book(args: argparse.Namespace) -> int:
+    """`nnfs-conform book FILE.py`: the learner's module, written with the book's classes, driven
+    by book_port.py (a child process under --python, standard library and NumPy only) and graded
+    like `run`. A module that cannot be imported is one line naming the file, exit 2."""
+    from . import book_port
+
+    path = Path(args.file)
+    if not path.is_file() or path.suffix != ".py":
+        problem = "no such file" if not path.exists() else "not a Python file (FILE.py)"
+        raise UsageError(f"{path}: {problem}")
+    console = _console(args)
+    command = [args.python or sys.executable, str(Path(book_port.__file__)), str(path)]
+    command += ["--dtype", args.dtype] if args.dtype else []
+    options = [*(["--vectors", str(args.vectors)] if args.vectors else []),
+               *(["--dtype", args.dtype] if args.dtype else []),
+               *(["--python", args.python] if args.python else [])]
+
+    def rerun(case) -> str:
+        return shlex.join(["nnfs-conform", "book", "--case", case.id, *options, str(path)])
+
+    port = SessionPort(command, suite_version=_suite(args).suite_version, timeout=args.timeout,
+                       handshake_timeout=args.handshake_timeout, validate=args.validate_protocol)
+    with tempfile.TemporaryDirectory() as scratch, results.Spool() as spool:
+        fatal = Path(scratch) / "fatal"  # the driver's one line when the import fails (exit 3)
+        before = os.environ.get(book_port.FATAL_FILE)
+        os.environ[book_port.FATAL_FILE] = str(fatal)
+        try:
+            try:
+                port.hello()
+            except HandshakeError as exc:
+                port.close()
+                said = fatal.read_text(encoding="utf-8").strip() if fatal.exists() else ""
+                raise UsageError(said or f"{path}: the book driver did not start: {exc}") from None
+            result = _grade_with(port, args, console, rerun, spool)
+        finally:
+            if before is None:
+                os.environ.pop(book_port.FATAL_FILE, None)
+            else:
+                os.environ[book_port.FATAL_FILE] = before
+        return _finish(result, args, console)
+
+
+def _book_parser(commands) -> None:
+    book = commands.add_parser(
+        "book",
+        help="grade a Python module written with the book's classes, with no adapter",
+        usage="%(prog)s [options] FILE.py",
+    )
+    _grading(book)
+    book.add_argument("--dtype", choices=("float32", "float64"), default=None,
+                      help="the tier to grade (default: float32 if the module calls nnfs.init())")
+    book.add_argument("--python", metavar="PATH", default=None,
+                      help="the Python that imports the module (default: this one); it needs "
+                      "NumPy, not nnfs-conformance")
+    book.add_argument("--timeout", type=_positive, default=10.0, metavar="SECONDS",
+                      help="per-case time limit (default 10)")
+    book.add_argument("--handshake-timeout", type=_positive, default=300.0, metavar="SECONDS",
+                      help="time limit for importing the module and answering hello (default "
+                      "300: a module may train a network when imported)")
+    book.add_argument("file", metavar="FILE.py", help="the module with Layer_Dense and friends")
+    book.set_defaults(handler=_book)
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -509,6 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--force", action="store_true", help="overwrite other versions of the files")
     copy.add_argument("dir", metavar="DIR", help="where to write them (created if missing)")
     copy.set_defaults(handler=_copy)
+    _book_parser(commands)
     return parser
 
 

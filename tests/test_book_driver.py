@@ -1,0 +1,321 @@
+"""`nnfs-conform book FILE.py`: a learner's module written with the book's classes is graded with
+no adapter, its bugs turn the run red, and whatever is wrong with the module itself is one line.
+
+The learners are in tests/learners/: book_nn.py (chapters 2-17), book_nn_ch18.py (chapters
+18-22 signatures), book_nn_float32.py (after the book's nnfs.init()), and one-bug variants.
+Modules that cannot even be imported are written by the tests into tmp_path.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from runner_helpers import Run
+
+from nnfs_conform import book_port
+from nnfs_conform.cli import main
+from nnfs_conform.reference.run import BOOK_STAGES
+from nnfs_conform.reference.run import STAGES as REFERENCE_STAGES
+from nnfs_conform.vectors import load_suite
+
+LEARNERS = Path(__file__).parent / "learners"
+CORE_STAGES = [stage for stage in REFERENCE_STAGES if stage not in BOOK_STAGES]
+
+
+def grade(tmp_path: Path, capsys, *args: str) -> Run:
+    """`nnfs-conform book --report-json ... ARGS` in-process; the result read back."""
+    report = tmp_path / "result.json"
+    report.unlink(missing_ok=True)
+    status = main(["book", "--report-json", str(report), *args])
+    captured = capsys.readouterr()
+    result = json.loads(report.read_text()) if report.exists() else None
+    return Run(status, captured.out, captured.err, result)
+
+
+def learner(name: str) -> str:
+    return str(LEARNERS / f"{name}.py")
+
+
+def beside_book_nn(tmp_path: Path, name: str, source: str) -> str:
+    """A learner module in tmp_path with book_nn.py beside it, for its sibling import."""
+    shutil.copy(LEARNERS / "book_nn.py", tmp_path / "book_nn.py")
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    return str(path)
+
+
+def outcomes(run: Run, outcome: str) -> list[dict]:
+    return [case for case in run.result["cases"] if case["outcome"] == outcome]
+
+
+@pytest.fixture(scope="module")
+def valid_and_invalid() -> tuple[int, int]:
+    """How many valid and invalid-input cases the core stages have in this suite version."""
+    counts = [0, 0]
+    for case in load_suite().iter_cases(CORE_STAGES):
+        counts[case.error is not None] += 1
+    return counts[0], counts[1]
+
+
+# --- Green: the book's classes, both generations, both dtypes -------------------------------
+
+@pytest.mark.parametrize("name", ["book_nn", "book_nn_ch18"])
+def test_a_book_style_module_passes_every_valid_case_with_no_adapter(
+        name, tmp_path, capsys, valid_and_invalid):
+    """Every core stage is declared and every valid case passes; the invalid-input cases (the
+    book checks no inputs) and the book tier are not applicable; exit 0."""
+    run = grade(tmp_path, capsys, learner(name))
+    valid, invalid = valid_and_invalid
+    summary = run.result["summary"]
+    assert run.status == 0, run.out
+    assert run.result["port"]["name"] == f"{name}.py"
+    assert run.result["port"]["stages"] == CORE_STAGES
+    assert run.result["port"]["missing"] == {}
+    assert (summary["passed"], summary["failed"], summary["errored"]) == (valid, 0, 0)
+    assert summary["not_applicable_input_checks"] == invalid
+    assert run.last_line == f"{valid} passed, 0 failed, 0 errored, 0 skipped"
+
+
+def test_nnfs_init_is_detected_and_the_module_passes_the_float32_tier(
+        tmp_path, capsys, valid_and_invalid):
+    run = grade(tmp_path, capsys, learner("book_nn_float32"))
+    assert run.status == 0, run.out
+    assert run.result["port"]["dtype"] == "float32"
+    assert run.result["summary"]["passed"] == valid_and_invalid[0]
+
+
+def test_dtype_overrides_the_detection(tmp_path, capsys):
+    run = grade(tmp_path, capsys, "--dtype", "float64", "--stage", "relu",
+                learner("book_nn_float32"))
+    assert run.result["port"]["dtype"] == "float64"
+    run = grade(tmp_path, capsys, "--stage", "relu", learner("book_nn"))
+    assert run.result["port"]["dtype"] == "float64"
+
+
+# --- Red: one realistic bug each -------------------------------------------------------------
+
+@pytest.mark.parametrize("name, stage, mistake", [
+    ("bug_relu_backward_on_dvalues", "relu_backward", "relu-backward-mask-on-dvalues"),
+    ("bug_softmax_without_max_shift", "softmax", "softmax-no-max-shift"),
+    ("bug_loss_sum_not_mean", "categorical_crossentropy", "cce-sum-not-mean"),
+    ("bug_adam_correction_without_plus_one", "adam_step", "adam-bias-correction-off-by-one"),
+    ("bug_dbiases_wrong_axis", "dense_backward", None),
+])
+def test_one_bug_in_the_learners_classes_turns_the_run_red(name, stage, mistake, tmp_path,
+                                                           capsys):
+    run = grade(tmp_path, capsys, "--stage", stage, learner(name))
+    failed = outcomes(run, "failed")
+    assert run.status == 1
+    assert failed and not outcomes(run, "errored")
+    if mistake:
+        assert mistake in {(case["diagnosis"] or {}).get("id") for case in failed}
+    clean = grade(tmp_path, capsys, "--stage", stage, learner("book_nn"))
+    assert clean.status == 0, "the same stage passes without the bug"
+
+
+def test_the_books_mae_sign_erratum_fails_mean_absolute_error_and_is_named(tmp_path, capsys):
+    """The printed book's np.sign(y_true - dvalues) fails the gradient of every case with a
+    nonzero difference; the run names the mistake, and the losses themselves pass."""
+    run = grade(tmp_path, capsys, "--stage", "mean_absolute_error", learner("book_mae_erratum"))
+    failed = outcomes(run, "failed")
+    assert run.status == 1
+    assert {case["diagnosis"]["id"] for case in failed} == {"mae-gradient-sign-flipped"}
+    assert {case["worst"]["output"] for case in failed} == {"dinputs"}
+    assert "[mae-gradient-sign-flipped]" in run.out
+
+
+# --- What the module lacks or cannot do ------------------------------------------------------
+
+def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path, capsys):
+    """adam_step is not declared, with the reason in the header; the training cases that need
+    Adam are declined with the same reason; the other training cases are graded."""
+    run = grade(tmp_path, capsys, "--stage", "adam_step", "--stage", "training",
+                learner("missing_adam"))
+    reason = "Optimizer_Adam is not defined in missing_adam.py"
+    assert run.status == 0, run.out
+    assert run.result["port"]["missing"] == {"adam_step": reason}
+    assert "adam_step" not in run.result["port"]["stages"]
+    assert f"not graded: adam_step ({reason})" in run.out.splitlines()
+    declined = [c for c in outcomes(run, "not_applicable") if c["stage"] == "training"
+                and c["reason"] and reason in c["reason"]]
+    assert {c["id"] for c in declined} == {c["id"] for c in run.result["cases"]
+                                           if c["id"].startswith(("training/adam",
+                                                                  "training/random-adam"))}
+    assert run.result["summary"]["declined"] == len(declined) > 0
+    assert run.result["summary"]["passed"] > 0
+
+
+IMPORT_FAILURES = {
+    "syntax_error": ("import numpy as np\n\ndef forward(self, inputs:\n    pass\n",
+                     "SyntaxError", "syntax_error.py:3"),
+    "raises_at_import": ("def train():\n    return 1 / 0\n\nprint('training')\ntrain()\n",
+                         "ZeroDivisionError: division by zero",
+                         "raises_at_import.py:2 in train, called from raises_at_import.py:5"),
+    "sibling_missing": ("from my_layers import Layer_Dense\n",
+                        "ModuleNotFoundError: No module named 'my_layers'",
+                        "sibling_missing.py:1 in <module>"),
+    "exits_at_import": ("import sys\nfrom book_nn import *\nprint('done')\nsys.exit(0)\n",
+                        "calls sys.exit(0) while being imported", "if __name__ == "),
+    "reads_stdin_at_import": ("answer = input('epochs? ')\n", "EOFError",
+                              "reads_stdin_at_import.py:1 in <module>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IMPORT_FAILURES))
+def test_a_module_that_cannot_be_imported_is_one_line_naming_the_file(name, tmp_path, capsys):
+    """Exit 2 before any case, one line on stderr: the file, what went wrong, where in the
+    learner's code; no traceback (reading stdin gets end of file, never a protocol line)."""
+    source, what, where = IMPORT_FAILURES[name]
+    path = beside_book_nn(tmp_path, name, source)
+    run = grade(tmp_path, capsys, path)
+    assert run.status == 2
+    assert run.out == "" and run.result is None
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
+    assert run.err.startswith(f"nnfs-conform: {path}: ")
+    assert what in run.err and where in run.err
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["no_such_module.py"], "no_such_module.py: no such file"),
+    (["README.md"], "README.md: not a Python file"),
+    (["tests"], "tests: not a Python file"),
+    (["--python", "/nonexistent/python3", learner("book_nn")],
+     "the book driver did not start: cannot start '/nonexistent/python3'"),
+])
+def test_a_file_that_cannot_be_graded_is_a_one_line_usage_error(args, problem, tmp_path, capsys):
+    run = grade(tmp_path, capsys, *args)
+    assert run.status == 2
+    assert run.err.count("\n") == 1 and problem in run.err
+
+
+def test_prints_at_import_and_in_a_stage_go_to_stderr_and_the_module_still_passes(
+        tmp_path, capsys):
+    """Python prints, and a write to file descriptor 1 as C code would do, never reach the
+    protocol."""
+    path = beside_book_nn(tmp_path, "chatty", (
+        "import os\nimport sys\nfrom book_nn import *\n"
+        "print('loading my network')\n"
+        "class Layer_Dense(Layer_Dense):\n"
+        "    def forward(self, inputs):\n"
+        "        print('forward', inputs.shape)\n"
+        "        sys.stdout.flush()\n"
+        "        os.write(1, b'{\"seq\": 1, \"outputs\": {}}\\n')\n"
+        "        super().forward(inputs)\n"))
+    run = grade(tmp_path, capsys, "--stage", "dense_batch", "--stage", "neuron", path)
+    assert run.status == 0, run.out
+    assert run.result["summary"]["passed"] > 0
+
+
+def test_a_book_class_with_another_signature_is_named_with_its_method(tmp_path, capsys):
+    path = beside_book_nn(tmp_path, "other_signature", (
+        "from book_nn import *\n"
+        "class Layer_Dense(Layer_Dense):\n"
+        "    def forward(self):\n"
+        "        self.output = self.weights\n"))
+    run = grade(tmp_path, capsys, "--stage", "neuron", path)
+    messages = {case["got_error"]["message"] for case in outcomes(run, "failed")}
+    assert run.status == 1
+    assert messages == {"Layer_Dense.forward(self) in other_signature.py cannot be called as "
+                        "the book does: forward(inputs) or forward(inputs, training)"}
+    assert run.result["summary"]["passed"] == 0
+
+
+def test_a_learner_exception_or_exit_in_a_case_is_an_error_naming_their_line(tmp_path, capsys):
+    """Kind `exception`, with the learner's file, line and function; a sys.exit inside a case
+    does not end the driver: no case errors, nothing restarts."""
+    path = beside_book_nn(tmp_path, "fails_in_stage", (
+        "import sys\nfrom book_nn import *\n"
+        "class Activation_ReLU(Activation_ReLU):\n"
+        "    def forward(self, inputs):\n"
+        "        raise ValueError('not yet')\n"
+        "class Activation_Softmax(Activation_Softmax):\n"
+        "    def forward(self, inputs):\n"
+        "        sys.exit(4)\n"))
+    run = grade(tmp_path, capsys, "--stage", "relu", "--stage", "softmax", path)
+    errors = {c["stage"]: c["got_error"] for c in outcomes(run, "failed")}
+    assert run.status == 1
+    assert not outcomes(run, "errored") and run.result["summary"]["passed"] == 0
+    assert errors["relu"] == {"kind": "exception",
+                              "message": "ValueError: not yet at fails_in_stage.py:5 in forward"}
+    assert errors["softmax"] == {"kind": "exception",
+                                 "message": "SystemExit: 4 at fails_in_stage.py:8 in forward"}
+
+
+def test_an_infinite_loop_in_one_stage_errors_its_cases_and_the_run_finishes(tmp_path, capsys):
+    path = beside_book_nn(tmp_path, "loops", (
+        "from book_nn import *\n"
+        "class Activation_Sigmoid(Activation_Sigmoid):\n"
+        "    def forward(self, inputs):\n"
+        "        while True:\n"
+        "            pass\n"))
+    run = grade(tmp_path, capsys, "--timeout", "0.5", "--stage", "sigmoid", "--stage", "relu",
+                "--case", "sigmoid/random-1x*", "--case", "relu/random-*", path)
+    errored = outcomes(run, "errored")
+    assert run.status == 1 and run.result["complete"]
+    assert {c["stage"] for c in errored} == {"sigmoid"} and len(errored) == 2
+    assert all("no reply within 0.5 s" in c["message"] for c in errored)
+    assert {c["stage"] for c in outcomes(run, "passed")} == {"relu"}
+
+
+# --- The driver itself -------------------------------------------------------------------------
+
+def test_the_driver_drives_every_core_stage_and_no_book_tier_stage():
+    assert list(book_port.STAGES) == CORE_STAGES
+
+
+def test_the_driver_imports_only_the_standard_library_and_numpy():
+    """It runs by path under the learner's Python, where nnfs_conform may not be installed."""
+    tree = ast.parse(Path(book_port.__file__).read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 0}
+    assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
+    assert imported - set(sys.stdlib_module_names) == {"numpy"}
+
+
+def test_the_driver_speaks_the_protocol_when_run_by_path():
+    """hello, one run, bye, over pipes, as any port: the learner's print stays on stderr."""
+    messages = [{"cmd": "hello", "protocol": 1, "suite_version": "0.1.0"},
+                {"cmd": "run", "seq": 3, "id": "relu/x", "stage": "relu",
+                 "inputs": {"inputs": [[-1.5, "Infinity", 0.25]]}, "params": {}},
+                {"cmd": "bye"}]
+    done = subprocess.run(
+        [sys.executable, book_port.__file__, learner("missing_adam")],
+        input="".join(json.dumps(m) + "\n" for m in messages), capture_output=True, text=True,
+        timeout=60, check=False)
+    hello, reply = (json.loads(line) for line in done.stdout.splitlines())
+    assert done.returncode == 0
+    assert hello["name"] == "missing_adam.py" and hello["dtype"] == "float64"
+    assert hello["missing"] == {"adam_step": "Optimizer_Adam is not defined in missing_adam.py"}
+    assert "checks_inputs" not in hello
+    assert reply == {"seq": 3, "outputs": {"output": [[0.0, "Infinity", 0.25]]}}
+
+
+@pytest.mark.parametrize("value, plain", [
+    (np.array([[np.nan, np.inf, -np.inf, -0.0]]), [["NaN", "Infinity", "-Infinity", -0.0]]),
+    (np.float32(0.1), 0.10000000149011612),
+    (np.array([1, 0, 2]), [1, 0, 2]),
+    (np.float64(1 / 3), 1 / 3),
+    ([np.array([1.5]), np.array([2.5])], [[1.5], [2.5]]),
+])
+def test_outputs_are_json_numbers_widened_exactly_with_non_finite_names(value, plain):
+    assert book_port.plain(value) == plain
+    text = json.dumps(book_port.plain(value), allow_nan=False)
+    assert json.loads(text) == plain
+
+
+def test_book_storage_becomes_the_stage_shapes_and_other_shapes_stay_as_they_are():
+    """Biases (1, N) become flat and a (1, 1) neuron output a scalar; a wrong shape is replied
+    as it is, for the runner to grade."""
+    assert book_port.row(np.zeros((1, 3))).shape == (3,)
+    assert book_port.row(np.zeros((2, 3))).shape == (2, 3)
+    assert book_port.scalar(np.ones((1, 1))).shape == ()
+    assert book_port.scalar(np.ones((1, 2))).shape == (1, 2)
