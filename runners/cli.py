@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -335,15 +336,15 @@ def _book(args: argparse.Namespace) -> int:
     if not path.is_file() or path.suffix != ".py":
         problem = "no such file" if not path.exists() else "not a Python file (FILE.py)"
         raise UsageError(f"{path}: {problem}")
+    if args.python and shutil.which(args.python) is None:
+        raise UsageError(f"--python {args.python}: no such program (give the path of a Python "
+                         "that has NumPy)")
     console = _console(args)
     command = [args.python or sys.executable, str(Path(book_port.__file__)), str(path)]
     command += ["--dtype", args.dtype] if args.dtype else []
-    options = [*(["--vectors", str(args.vectors)] if args.vectors else []),
-               *(["--dtype", args.dtype] if args.dtype else []),
-               *(["--python", args.python] if args.python else [])]
 
     def rerun(case) -> str:
-        return shlex.join(["nnfs-conform", "book", "--case", case.id, *options, str(path)])
+        return invocation.rerun(args, case.id)
 
     port = SessionPort(command, suite_version=_suite(args).suite_version, timeout=args.timeout,
                        handshake_timeout=args.handshake_timeout, validate=args.validate_protocol)

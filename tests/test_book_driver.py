@@ -187,7 +187,7 @@ def test_a_module_that_cannot_be_imported_is_one_line_naming_the_file(name, tmp_
     (["README.md"], "README.md: not a Python file"),
     (["tests"], "tests: not a Python file"),
     (["--python", "/nonexistent/python3", learner("book_nn")],
-     "the book driver did not start: cannot start '/nonexistent/python3'"),
+     "--python /nonexistent/python3: no such program"),
 ])
 def test_a_file_that_cannot_be_graded_is_a_one_line_usage_error(args, problem, tmp_path, capsys):
     run = grade(tmp_path, capsys, *args)
