@@ -7,7 +7,7 @@ PORT ?= python3 ports/python/port.py
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup vectors validate test conform conform-all matrix mistakes bench dist lint clean
+.PHONY: help setup vectors validate test conform book conform-all matrix mistakes bench dist lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,10 @@ test: $(STAMP) ## run the suite's own tests (pytest, 2 workers; installs Chromiu
 
 conform: $(STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
 	$(BIN)/nnfs-conform run $(ARGS) -- $(PORT)
+
+book: $(STAMP) ## grade a Python module written with the book's classes (FILE=my_nn.py)
+	@test -n "$(FILE)" || { echo 'make book: say which module: make book FILE=my_nn.py'; exit 2; }
+	$(BIN)/nnfs-conform book $(ARGS) $(FILE)
 
 conform-all: $(STAMP) ## build every bundled port and run the suite on each (port x stage)
 	$(BIN)/python ports/conform_all.py
