@@ -28,6 +28,7 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 import argparse  # noqa: E402 - after the sys.path repair above, on purpose
+import ast  # noqa: E402
 import importlib.util  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
@@ -605,15 +606,62 @@ def import_failure(exc, path, name):
 # --- The protocol ------------------------------------------------------------------------------
 
 def load(path):
-    """Import the learner's module by path, its folder first on sys.path (sibling imports)."""
+    """Import the learner's module by path, its folder first on sys.path (sibling imports):
+    its definitions and set-up, not its script (see `script_lines`)."""
     folder, stem = os.path.dirname(path), os.path.splitext(os.path.basename(path))[0]
     name = stem if stem.isidentifier() and stem not in sys.modules else "nnfs_book_learner"
     sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with open(path, "rb") as f:
+        tree = ast.parse(f.read(), filename=path)
+    kept, skipped = split_script(tree)
+    exec(compile(ast.Module(body=kept, type_ignores=[]), path, "exec"), module.__dict__)
+    if skipped:
+        print(f"book_port.py: {os.path.basename(path)}: ran its imports, definitions and set-up "
+              f"but not its script (lines {skipped[0]}-{skipped[-1]}: the training run, the "
+              "prints of its results): the driver calls your classes itself",
+              file=sys.stderr, flush=True)
     return module
+
+
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def split_script(tree):
+    """(the top-level statements to run, the line numbers of those left out).
+
+    A book chapter is one file: the classes, then a script that builds a network from them and
+    trains it for 10,001 epochs (minutes, at import). The driver needs the classes, and
+    `nnfs.init()`, not the run: so it runs every import, definition and set-up statement (a call
+    to something imported: `nnfs.init()`, `spiral_data(...)`, `print`), and leaves out every
+    loop and every statement that calls the module's own classes or functions, or uses what
+    such a statement made (`dense1 = Layer_Dense(2, 3)`, `dense1.forward(X)`, `print(loss)`)."""
+    own = {node.name for node in tree.body if isinstance(node, DEFINITIONS[2:])}
+    made: set[str] = set()  # names bound by a left-out statement
+    kept, skipped = [], []
+    for node in tree.body:
+        if isinstance(node, DEFINITIONS) or not _is_script(node, own | made):
+            kept.append(node)
+            continue
+        skipped.extend(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        made |= {n.id for n in ast.walk(node)
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return kept, skipped
+
+
+def _is_script(node, script_names):
+    """A loop, or a statement that calls or reads a name of the script."""
+    if isinstance(node, LOOPS):
+        return True
+    for n in ast.walk(node):
+        if isinstance(n, LOOPS):
+            return True
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in script_names:
+            return True
+    return False
 
 
 def book_dtype(requested):
