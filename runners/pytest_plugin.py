@@ -1,10 +1,12 @@
 """pytest plugin: `pytest --nnfs-port "CMD"` makes every case of the suite a pytest test.
 
-A Python learner then sees conformance failures in the tool they already use, next to their
-own tests, with -k, --lf, -x and JUnit output for free. Grading is the runner's own
+A Python learner then sees conformance failures in the tool they already use, with -k, --lf,
+-x, -n auto and JUnit output for free. Grading is the runner's own
 (`engine.grade`, `engine.apply_expectation`), and a failure shows the console's failure block.
 
-Without --nnfs-port the plugin only adds its options. Collection is the suite's case order,
+Without --nnfs-port the plugin only adds its options; with it, the run holds the suite's cases
+and nothing else, from any folder (a project's own tests are not collected). Collection is the
+suite's case order,
 identical in every process, so pytest-xdist (`-n auto`) works: each worker starts its own port
 session on its first case and says bye when the worker ends.
 """
@@ -83,6 +85,11 @@ class NnfsSuite:
         self._port: SessionPort | None = None
         self._info: dict[str, Any] | None = None
         self._broken: str | None = None  # why the port cannot be used in this process
+
+    def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool:
+        """With --nnfs-port the run is the suite's cases, wherever pytest runs: the project's
+        own test files are not collected (nor imported)."""
+        return True
 
     @pytest.hookimpl(tryfirst=True)  # before -k and -m deselect
     def pytest_collection_modifyitems(self, session: pytest.Session,

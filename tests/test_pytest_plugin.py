@@ -144,7 +144,16 @@ def test_without_nnfs_port_the_plugin_adds_no_tests(pytester):
     outcome.stdout.fnmatch_lines(["*test_own.py::test_own PASSED*"])
 
 
-def test_the_suite_runs_beside_the_users_own_tests(pytester, vectors):
-    pytester.makepyfile(test_own="def test_own():\n    assert True\n")
-    outcome = run(pytester, vectors, GOOD, "-k", "own or relu")
-    outcome.assert_outcomes(passed=3)
+def test_with_nnfs_port_only_the_suites_cases_are_collected_not_the_projects_tests(
+        pytester, vectors):
+    pytester.makepyfile(test_own="def test_own_work():\n    assert False\n")
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["."]\n')
+    outcome = run(pytester, vectors, GOOD)
+    outcome.assert_outcomes(passed=4, skipped=1)
+    assert "test_own_work" not in outcome.stdout.str()
+
+
+def test_without_nnfs_port_the_projects_tests_are_collected_as_usual(pytester):
+    pytester.makepyfile(test_own="def test_own_work():\n    assert True\n")
+    outcome = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    outcome.assert_outcomes(passed=1)

@@ -17,7 +17,7 @@ dense1 = Layer_Dense(2, 64)  # noqa: F405
 activation1 = Activation_ReLU()  # noqa: F405
 optimizer = Optimizer_Adam(learning_rate=0.05, decay=5e-7)  # noqa: F405
 
-for epoch in range(10**12):
+for epoch in range(10**12):  # noqa: B007 - the book prints it every 100 epochs
     dense1.forward(X)
     activation1.forward(dense1.output)
     loss = np.mean(activation1.output)
