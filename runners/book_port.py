@@ -470,6 +470,58 @@ STAGES = {
 }
 
 
+# The calls the book makes on each class, as (method, the argument lists it passes): a method
+# that binds none of them cannot be driven, and the module is refused in one line at start.
+_X, _Y = object(), object()  # stand-ins: only the signature is asked, nothing is called
+_FORWARD = ((_X,), (_X, True))
+BOOK_CALLS = {
+    "Layer_Dense": (("__init__", ((2, 3),)), ("forward", _FORWARD), ("backward", ((_X,),))),
+    "Activation_ReLU": (("forward", _FORWARD), ("backward", ((_X,),))),
+    "Activation_Softmax": (("forward", _FORWARD), ("backward", ((_X,),))),
+    "Activation_Sigmoid": (("forward", _FORWARD), ("backward", ((_X,),))),
+    "Layer_Dropout": (("__init__", ((0.1,),)), ("forward", _FORWARD), ("backward", ((_X,),))),
+    "Loss_CategoricalCrossentropy": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),)),
+                                     ("calculate", ((_X, _Y),))),
+    "Loss_BinaryCrossentropy": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
+    "Loss_MeanSquaredError": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
+    "Loss_MeanAbsoluteError": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
+    "Activation_Softmax_Loss_CategoricalCrossentropy": (("backward", ((_X, _Y),)),),
+    **{f"Optimizer_{name}": (("pre_update_params", ((),)), ("update_params", ((_X,),)),
+                             ("post_update_params", ((),)))
+       for name in ("SGD", "Adagrad", "RMSprop", "Adam")},
+}
+
+
+def signature_mismatch(book):
+    """One line naming the file, class and method the book's calls cannot bind, or None."""
+    for name, calls in BOOK_CALLS.items():
+        cls = getattr(book.module, name, None)
+        if not isinstance(cls, type):
+            continue
+        for method, forms in calls:
+            function = getattr(cls, method, None)
+            if not callable(function) or function is object.__init__:
+                continue
+            try:
+                signature = inspect.signature(function)
+            except (TypeError, ValueError):
+                continue
+            if not any(_binds(signature, (None, *args)) for args in forms):
+                shown = ", ".join("inputs" if a is _X else "y_true" if a is _Y else repr(a)
+                                  for a in forms[0])
+                return (f"{book.file}: {name}.{method}{signature} cannot be called as the book "
+                        f"does: {method}({shown})")
+    return None
+
+
+def _binds(signature, args):
+    try:
+        signature.bind(*args)
+    except TypeError:
+        return False
+    return True
+
+
 def missing(book, alternatives):
     """None if one alternative is complete, else why the first one is not."""
     reasons = [_lacking(book, alternative) for alternative in alternatives]
@@ -738,6 +790,13 @@ def main(argv):
         return IMPORT_FAILED
     sys.stdout.flush()
     book = Book(module, path, book_dtype(args.dtype))
+    mismatch = signature_mismatch(book)
+    if mismatch is not None:
+        print(mismatch, file=sys.stderr, flush=True)
+        if os.environ.get(FATAL_FILE):
+            with open(os.environ[FATAL_FILE], "w", encoding="utf-8") as f:
+                f.write(mismatch + "\n")
+        return IMPORT_FAILED
     for line in protocol_in:
         if not line.strip():
             continue
