@@ -7,28 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from runner_helpers import fake, run_cli
-from suite_factory import write_suite
 
 from nnfs_conform import engine
 from nnfs_conform.expectations import Expectations, ExpectationsError
-
-
-@pytest.fixture
-def vectors(tmp_path):
-    write_suite(tmp_path / "vectors")
-    return tmp_path / "vectors"
-
-
-@pytest.fixture
-def cli(tmp_path, vectors, capsys, monkeypatch):
-    def cli(*args, port="correct", command="run"):
-        argv = [command, "--vectors", str(vectors), *args]
-        if command == "run":
-            argv += ["--timeout", "5", "--", *fake(port)]
-        return run_cli(argv, tmp_path, capsys, monkeypatch)
-
-    return cli
 
 
 def test_a_port_that_checks_no_inputs_is_green_on_every_valid_case(cli):

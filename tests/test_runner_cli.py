@@ -9,31 +9,13 @@ import json
 import shlex
 from collections import Counter
 
-import pytest
-from runner_helpers import FAKES, fake, run_cli
+from runner_helpers import FAKES, run_cli
 from suite_factory import default_cases, write_suite
 
 from nnfs_conform import engine
 from nnfs_conform.console import Console
 
 SUMMARY = r"^\d+ passed, \d+ failed, \d+ errored, \d+ skipped$"
-
-
-@pytest.fixture
-def vectors(tmp_path):
-    write_suite(tmp_path / "vectors")
-    return tmp_path / "vectors"
-
-
-@pytest.fixture
-def cli(tmp_path, vectors, capsys, monkeypatch):
-    def cli(*args, port="correct", command="run"):
-        argv = [command, "--vectors", str(vectors), *args]
-        if command == "run":
-            argv += ["--timeout", "2", "--", *fake(port)]
-        return run_cli(argv, tmp_path, capsys, monkeypatch)
-
-    return cli
 
 
 def test_a_correct_port_passes_every_case_and_exits_0(cli):

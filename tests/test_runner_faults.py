@@ -5,13 +5,6 @@ from __future__ import annotations
 
 import pytest
 from runner_helpers import fake, pids_recorded, run_cli
-from suite_factory import write_suite
-
-
-@pytest.fixture
-def vectors(tmp_path):
-    write_suite(tmp_path / "vectors")
-    return tmp_path / "vectors"
 
 
 @pytest.fixture

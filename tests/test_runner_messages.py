@@ -19,7 +19,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 from runner_helpers import FAKES, fake, run_cli
-from suite_factory import write_suite
 
 import nnfs_conform
 from nnfs_conform import cli, crashes, invocation
@@ -40,12 +39,6 @@ def status(name: str) -> int:
 def summary(name: str) -> str:
     crash = crashes.read((STDERR / f"{name}.txt").read_text())
     return " | ".join(crash.summary)
-
-
-@pytest.fixture
-def vectors(tmp_path):
-    write_suite(tmp_path / "vectors")
-    return tmp_path / "vectors"
 
 
 @pytest.fixture
