@@ -47,10 +47,11 @@ IDENTICAL: dict[frozenset[str], tuple[tuple[str, ...], str]] = {
 BELOW_RESOLUTION: dict[frozenset[str], tuple[tuple[tuple[str, str], ...], str]] = {
     frozenset(("cce-no-clip", "cce-upper-clip-only")): (
         (("forward", "float32"),),
-        "they differ only where p_true > 1 - 1e-7, by at most -ln(0.99999988) = 1.19e-7; a "
-        "float32 softmax is allowed 4 ULPs for exp alone (2.4e-7 relative), so the loss's "
-        "tolerance there is above 1.19e-7 (categorical_crossentropy, which reads p exactly, "
-        "tells them apart)"),
+        "they differ only where p_true > 1 - 1e-7 in float32, by at most -ln(0.99999988) = "
+        "1.19e-7; forward's softmax tolerance is at least (4k + C + 2)·u·p >= 20u·p (the two "
+        "exp calls, the sum and the division), so the loss's tolerance, which carries it "
+        "relative to p, is at least 20u = 1.19e-6 (categorical_crossentropy, which reads p "
+        "exactly, tells them apart)"),
 }
 
 
