@@ -780,7 +780,7 @@ def training():
           spiral(2, 5, 11709), 4, "adam", 3, 11710, learning_rate=0.01),
         t("random-adam-b4-h2", "two hidden units under Adam with decay 0.1", "random",
           spiral(2, 2, 11711), 2, "adam", 3, 11712, learning_rate=0.005, decay=0.1),
-        _tiny_gradients("adam-tiny-gradients", "Adam on inputs near 1e-6: weight gradients "
+        _tiny_gradients("adam-tiny-gradients", "inputs near 1e-6 under Adam: weight gradients "
                         "near epsilon, where the scale of a gradient and epsilon's value show",
                         spiral(4, 3, 11801), 11802),
         _tiny_gradients("adam-tiny-gradients-six-samples", "the same on 6 samples with "
