@@ -64,6 +64,16 @@ class Tier:
         return t.SUBNORMAL[self.name]
 
     @property
+    def normal(self) -> float:
+        """η, the smallest normal number: what a flush-to-zero port can lose on one result."""
+        return t.NORMAL[self.name]
+
+    def may_be_subnormal(self, v: mpmath.mpf, e: float) -> bool:
+        """Whether a port's result, anywhere within e of v, can be a nonzero subnormal: a port
+        that flushes subnormals to zero (FTZ) gives 0 there, up to η away."""
+        return not (v == 0 and e == 0) and float(abs(v)) - e < self.normal
+
+    @property
     def floor(self) -> float:
         """Absolute slack for exp and log near underflow (flush-to-zero libraries included)."""
         return 4 * t.NORMAL[self.name]
@@ -75,14 +85,21 @@ class Tier:
         return self.name == "float64" or float(np.float32(f)) == f
 
     # -- values a port reads ---------------------------------------------------------------------
-    def read(self, x) -> Bounded:
-        """An input as the tier reads it (the caller has already rounded it): exact."""
+    def parse(self, x) -> Bounded:
+        """An input as the tier reads it (the caller has already rounded it), for operations
+        that do no arithmetic on it (a copy, a comparison): exact, subnormals included."""
         return Bounded(mpmath.mpf(x), 0.0)
+
+    def read(self, x) -> Bounded:
+        """An input as arithmetic sees it: exact, except that a port may treat a subnormal
+        operand as 0 (DAZ), |x| < η away."""
+        return Bounded(mpmath.mpf(x), abs(float(x)) if t.is_subnormal(x, self.name) else 0.0)
 
     def scalar(self, x) -> Bounded:
         """A hyperparameter: a float32 port may hold it in float64 (as the book's NumPy code
         does), which is within u·|x| of the float32 value the golden uses."""
-        return Bounded(mpmath.mpf(x), 0.0 if self.name == "float64" else self.u * abs(x))
+        read = self.read(x).e
+        return Bounded(mpmath.mpf(x), read if self.name == "float64" else read + self.u * abs(x))
 
     def const(self, x) -> Bounded:
         return Bounded(mpmath.mpf(x), 0.0)
@@ -90,10 +107,12 @@ class Tier:
     # -- one rounding ------------------------------------------------------------------------------
     def _round(self, v: mpmath.mpf, propagated: float, underflow: bool = True,
                roundings: int = 1) -> Bounded:
-        if propagated == 0 and self.representable(v):
+        if propagated == 0 and self.representable(v) and not self.may_be_subnormal(v, 0.0):
             return Bounded(v, 0.0)
         e = (propagated + t.gamma(roundings, self.name) * SAFETY * (float(abs(v)) + propagated)
              + (self.eta * roundings if underflow else 0))
+        if self.may_be_subnormal(v, e):
+            e += self.normal * roundings  # flushed to zero (FTZ), at any of the roundings
         if not math.isfinite(e) or float(abs(v)) + e > t_max(self.name):
             raise UnboundedError(f"a value near {float(v):.3g} may overflow {self.name}")
         return Bounded(v, e)
@@ -120,6 +139,23 @@ class Tier:
         # two roundings: a port may multiply by a rounded reciprocal, x·(1/B)
         return self._round(v, propagated, roundings=2)
 
+    def per(self, a: Bounded, count: int) -> Bounded:
+        """a divided by a count (samples B, outputs O). Every route is inside: a / n (one
+        rounding), a·fl(1/n) (two); a chain per(per(a, O), B) covers a/O/B, a·fl(1/O)·fl(1/B),
+        a·fl(fl(1/O)·fl(1/B)) and a·fl(1/(O·B)) (at most four roundings, (1 + γ(2))² - 1 >=
+        (1 + u)⁴ - 1). Exact only where fl(1/n) = 1/n too: n a power of two, or a = 0."""
+        n = int(count)
+        assert n >= 1
+        v = a.v / n
+        propagated = a.e / n
+        if n & (n - 1) == 0 or (a.v == 0 and a.e == 0):
+            return self._round(v, propagated, roundings=2)
+        e = (propagated + t.gamma(2, self.name) * SAFETY * (float(abs(v)) + propagated)
+             + 2 * self.eta)
+        if self.may_be_subnormal(v, e):
+            e += 2 * self.normal
+        return Bounded(v, e)
+
     def sqrt(self, a: Bounded) -> Bounded:
         assert a.v >= 0
         v = mpmath.sqrt(a.v)
@@ -140,7 +176,8 @@ class Tier:
         relative_in = a.e / float(abs(a.v)) if a.v else math.inf
         propagated = float(abs(v)) * ((1 + relative_in) ** n - 1)
         rounding = t.gamma(max(n, t.K_EXP[self.name]), self.name) * (float(abs(v)) + propagated)
-        return Bounded(v, propagated + rounding + self.eta)
+        e = propagated + rounding + self.eta
+        return Bounded(v, e + (n * self.normal if self.may_be_subnormal(v, e) else 0.0))
 
     def exp(self, a: Bounded) -> Bounded:
         v = mpmath.exp(a.v)
@@ -175,19 +212,39 @@ class Tier:
                          for x, w in zip(xs, ws)) + sum(b.e for b in extra)
         v = mpmath.fsum(products + [b.v for b in extra])
         n = len(products) + len(extra)
-        if propagated == 0 and t.dot_is_exact([_fraction(p) for p in products]
-                                              + [_fraction(b.v) for b in extra], self.name):
+        exact_terms = [_fraction(p) for (x, w), p in zip(zip(xs, ws), products)
+                       if x.e == 0 and w.e == 0] + [_fraction(b.v) for b in extra if b.e == 0]
+        if propagated == 0 and t.dot_is_exact(exact_terms, self.name):
             return Bounded(v, 0.0)
         magnitude = float(mpmath.fsum(abs(p) for p in products)) + sum(
             float(abs(b.v)) for b in extra) + propagated
         e = propagated + t.gamma(max(n, 1), self.name) * SAFETY * magnitude + n * self.eta
+        if self._partials_may_be_subnormal(xs, ws, extra, exact_terms):
+            e += n * self.normal  # a product or partial sum flushed to zero (FTZ)
         return Bounded(v, e)
+
+    def _partials_may_be_subnormal(self, xs, ws, extra, exact_terms) -> bool:
+        """Whether a product or a partial sum (any order, FMA or not) can be a nonzero
+        subnormal. Exact terms that are multiples of η never make one; a term a port computes
+        from uncertain operands can, unless it is certainly far from 0: a product of two floats
+        of magnitude >= η·2^(2p) (and a sum term >= η·2^p) is a multiple of η."""
+        if not t.no_subnormal(exact_terms, self.name):
+            return True
+        far = self.normal * 2.0 ** (2 * t.PRECISION[self.name])
+        for x, w in zip(xs, ws):
+            if x.e == 0 and w.e == 0:
+                continue
+            if (x.e == 0 and x.v == 0) or (w.e == 0 and w.v == 0):
+                continue  # certainly exactly 0
+            if (float(abs(x.v)) - x.e) * (float(abs(w.v)) - w.e) < far:
+                return True
+        return any(b.e and float(abs(b.v)) - b.e < far for b in extra)
 
     def total(self, xs) -> Bounded:
         return self.dot([], [], xs)
 
     def mean(self, xs) -> Bounded:
-        return self.div(self.total(xs), self.const(len(xs)))
+        return self.per(self.total(xs), len(xs))
 
     # -- piecewise functions (1-Lipschitz, no rounding) --------------------------------------------
     def relu(self, a: Bounded) -> Bounded:

@@ -264,6 +264,10 @@ def relu():
            "edge exact",
            inputs=[3.4028234663852886e38, 1.1754943508222875e-38, 1.401298464324817e-45,
                    16777216.0, 16777218.0, 0.333333343267440796]),
+        ok("parse-hard-normal-numbers", "hard-to-parse numbers, none subnormal in either dtype, "
+           "come back exact: a parsing check flush-to-zero ports pass too", "edge inexact-inputs",
+           inputs=[2.2250738585072014e-308, 0.1, 1e23, -0.0, 9007199254740993,
+                   0.30000000000000004, 1.1754943508222875e-38, 16777217.0, 3.4028234663852886e38]),
         bad("ragged-rows", "rows of different lengths are refused", "ragged_rows",
             inputs=[[1.0, -2.0], [3.0]]),
         bad("rank-three", "a rank-3 array is refused", "shape_mismatch",

@@ -15,6 +15,7 @@ PRECISION = {"float64": 53, "float32": 24}
 U_R = 2.0**-53  # rounding of the stored golden
 SUBNORMAL = {"float64": 2.0**-1074, "float32": 2.0**-149}  # smallest positive value
 NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}  # smallest normal value
+EMIN = {"float64": 1022, "float32": 126}  # NORMAL = 2^-EMIN
 K_EXP = {"float64": 2, "float32": 4}  # ULPs allowed to exp and log (NumPy's own validation: 1-4)
 K_LOG = K_EXP
 
@@ -30,17 +31,35 @@ def up(x: float) -> float:
     return x * (1 + 2.0**-40)
 
 
-def dot_is_exact(terms: list[Fraction], tier: str) -> bool:
-    """True when every partial sum in every order is representable, so all ports agree bitwise.
-
-    Holds when all terms are multiples of 2^-q and Σ|terms| < 2^(precision - q).
-    """
+def _quantum_exponent(terms: list[Fraction]) -> int | None:
+    """The q for which every term is a multiple of 2^-q (None if a denominator is not a power
+    of two)."""
     q = 0
     for t in terms:
         d = t.denominator
         if d & (d - 1):  # not a power of two
-            return False
+            return None
         q = max(q, d.bit_length() - 1)
+    return q
+
+
+def no_subnormal(terms: list[Fraction], tier: str) -> bool:
+    """True when every term is a multiple of the smallest normal η: then every partial sum, in
+    any order, with or without FMA, is 0 or at least η, so a port that flushes subnormals to
+    zero (FTZ) computes the same as one that keeps them."""
+    q = _quantum_exponent(terms)
+    return q is not None and q <= EMIN[tier]
+
+
+def dot_is_exact(terms: list[Fraction], tier: str) -> bool:
+    """True when every partial sum in every order is representable, so all ports agree bitwise.
+
+    Holds when all terms are multiples of 2^-q and Σ|terms| < 2^(precision - q), and no partial
+    sum can be subnormal (2^-q >= η), so flushing subnormals to zero cannot change it either.
+    """
+    q = _quantum_exponent(terms)
+    if q is None or q > EMIN[tier]:
+        return False
     total = sum(abs(t) for t in terms)
     return total * 2**q < 2 ** PRECISION[tier]
 
@@ -55,8 +74,11 @@ def dot_tol(terms: list[Fraction], value: Fraction, tier: str, propagated: float
         return 0.0
     n = len(terms)
     magnitude = float(sum(abs(t) for t in terms)) + propagated
+    # a port that flushes subnormal results to zero (FTZ) loses up to η per rounding wherever
+    # a product or a partial sum can be subnormal
+    flush = 0.0 if not propagated and no_subnormal(terms, tier) else n * NORMAL[tier]
     return up(gamma(n, tier) * magnitude + propagated + U_R * abs(float(value))
-              + n * SUBNORMAL[tier])
+              + n * SUBNORMAL[tier] + flush)
 
 
 def softmax_row_tol(row: list[float], probs: list[float], tier: str) -> list[float]:
@@ -91,3 +113,8 @@ def mean_tol(values: list[float], tols: list[float], mean: float, tier: str) -> 
     carried = sum(tols) / b
     return up(carried + gamma(b + 1, tier) * (abs(mean) + carried) + U_R * abs(mean)
               + 4 * NORMAL[tier])
+
+
+def is_subnormal(x, tier: str) -> bool:
+    """A nonzero number below the smallest normal: a DAZ port reads it as 0."""
+    return x != 0 and abs(float(x)) < NORMAL[tier]

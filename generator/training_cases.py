@@ -118,6 +118,13 @@ def relu_backward():
            inputs=[3.0, -3.0, 0.0], dvalues=[1.0, 1.0, 1.0]),
         ok("infinite-inputs", "+Infinity passes the gradient, -Infinity stops it", "edge exact",
            inputs=[[math.inf, -math.inf]], dvalues=[[2.0, 2.0]]),
+        ok("zero-inputs-negative-dvalues", "inputs of 0 and -0.0 stop negative gradients too "
+           "(a mask on dvalues would stop them for another reason)", "edge exact",
+           inputs=[[0.0, -0.0, 0.0, -0.0]], dvalues=[[-2.0, -3.0, 4.0, 5.0]]),
+        ok("signed-zeros-in-batch", "zeros of both signs among positive and negative inputs, "
+           "gradients of both signs: only the positive inputs pass", "edge exact",
+           inputs=[[0.0, 1.5, -0.0, -2.0], [-0.0, -0.25, 0.0, 3.0], [2.5, 0.0, -1.0, -0.0]],
+           dvalues=[[1.0, -2.0, 3.0, -4.0], [-0.5, 0.75, -1.25, 2.0], [4.0, -8.0, 16.0, 0.5]]),
         bad("shape-mismatch", "dvalues of another shape are refused", "shape_mismatch",
             inputs=[[1.0, 2.0]], dvalues=[[1.0, 2.0, 3.0]]),
         bad("ragged-inputs", "input rows of different lengths are refused", "ragged_rows",
@@ -198,6 +205,11 @@ def categorical_crossentropy_backward():
         cases.append(_labelled(f"random-{b}x{c}-{fmt}", f"{b} random predictions over {c} "
                                f"classes, {fmt} labels", "random", r.probabilities(b, c),
                                one_hot(labels, c) if fmt == "onehot" else labels, fmt))
+    for i, (b, c) in enumerate(((2, 5), (6, 4), (3, 7))):
+        r = Values(9480 + i)
+        cases.append(_labelled(f"samples-not-classes-{b}x{c}", f"{b} samples over {c} classes: "
+                               f"divided by the {b} samples, not the {c} classes", "edge",
+                               r.probabilities(b, c), r.labels(b, c)))
     return cases
 
 
@@ -229,6 +241,11 @@ def softmax_crossentropy_backward():
         families.append((f"random-{b}x{c}-{fmt}", f"{b} random softmax outputs over {c} "
                          f"classes, {fmt} labels", "random", r.probabilities(b, c),
                          one_hot(labels, c) if fmt == "onehot" else labels, fmt))
+    for i, (b, c) in enumerate(((2, 5), (6, 4), (3, 7))):
+        r = Values(9580 + i)
+        families.append((f"samples-not-classes-{b}x{c}", f"{b} samples over {c} classes: "
+                         f"divided by the {b} samples, not the {c} classes", "edge",
+                         r.probabilities(b, c), r.labels(b, c), "sparse"))
     cases = []
     for slug, description, tags, y_pred, y_true, fmt in families:
         for path in ("combined", "separate"):
@@ -264,6 +281,15 @@ def regularization():
         _reg("sign-of-zero", "d|w|/dw is +1 at 0 and at -0.0, as the book has it", "edge exact",
              [[0.0, -0.0], [1.0, -1.0]], [0.0, -0.0], l1w=1.0, l1b=0.5),
         _reg("no-regularization", "all factors zero: no loss, no gradient", "edge exact", w, b),
+        _reg("sign-of-zero-weights", "weights of +0.0 and -0.0 among others: d|w|/dw is +1 at "
+             "both zeros, L1 on weights only", "edge exact",
+             [[0.0, 1.5, -0.0], [-2.0, -0.0, 0.0], [0.25, 0.0, -0.5]], [1.0, -1.0, 0.5], l1w=0.25),
+        _reg("sign-of-negative-zero-biases", "biases of -0.0 get +1 from L1, not -1 or 0",
+             "edge exact", [[1.0, -1.0]], [-0.0, -0.0], l1b=2.0),
+        _reg("sign-of-zero-with-l2", "at +0.0 and -0.0 the L2 term is 0 and L1 gives +l1: "
+             "the gradient is l1 exactly", "edge exact",
+             [[0.0, -0.0, 0.75], [-0.0, -1.5, 0.0]], [-0.0, 0.0, 1.0], l1w=0.5, l2w=0.125,
+             l1b=0.0625, l2b=4.0),
         _reg("factor-two", "the L2 gradient keeps its factor 2", "edge exact", [[3.0]], [-5.0],
              l2w=1.0, l2b=1.0),
         bad("negative-factor", "a negative factor is refused", "invalid_value",
@@ -355,6 +381,14 @@ def sigmoid():
            inputs=[[7.888609052210118e-31, -7.888609052210118e-31]], dvalues=[[1.0, 1.0]]),
         ok("gradient-scales", "the backward pass multiplies dvalues by s(1 - s)", "edge",
            inputs=[[1.0, 1.0, 1.0]], dvalues=[[-2.0, 0.0, 3.5]]),
+        ok("beyond-float64-exp-overflow", "inputs of ±710 to ±1000, where float64 exp(x) "
+           "overflows: 0 or 1, never exp(x)/(1 + exp(x)) = NaN", "edge",
+           inputs=[[710.0, 800.0, -710.0, -800.0], [1000.0, -1000.0, 709.0, -709.0]],
+           dvalues=[[1.0, 2.0, 3.0, 4.0], [-1.0, -2.0, 0.5, 0.25]]),
+        ok("beyond-float32-exp-overflow", "inputs of ±89 to ±200, where float32 exp(x) "
+           "overflows: 0 or 1 and a vanishing gradient, never NaN", "edge",
+           inputs=[[89.0, 100.0, 200.0], [-89.0, -100.0, 88.0]],
+           dvalues=[[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]),
         bad("shape-mismatch", "dvalues of another shape are refused", "shape_mismatch",
             inputs=[[1.0, 2.0]], dvalues=[[1.0]]),
         bad("empty-batch", "a batch with no samples is refused", "empty_batch",
@@ -416,7 +450,11 @@ def binary_crossentropy():
         cases.append(_pair(f"random-{b}x{n}", f"random {b}x{n} predictions and targets",
                            "random", preds, [[r.integer(0, 1) for _ in range(n)]
                                              for _ in range(b)]))
-    return cases
+
+    def draw(r, b, n):
+        return (r.matrix(b, n, lambda: r.full(-6, -2, False)),
+                [[r.integer(0, 1) for _ in range(n)] for _ in range(b)])
+    return cases + _samples_not_outputs(9990, draw)
 
 
 def _regression_cases(seed):
@@ -453,7 +491,21 @@ def _regression_cases(seed):
         r = Values(seed + 50 + i)
         cases.append(_pair(f"random-{b}x{n}", f"random {b}x{n} predictions and targets",
                            "random", r.matrix(b, n, r.full), r.matrix(b, n, r.full)))
+    cases += _samples_not_outputs(seed + 80, lambda r, b, n: (r.matrix(b, n, r.full),
+                                                              r.matrix(b, n, r.full)))
     del v
+    return cases
+
+
+def _samples_not_outputs(seed, draw):
+    """Batches whose sample count differs from the output count (neither 1), every element a
+    full-precision number: a gradient divided by only one of the two is off by the other."""
+    cases = []
+    for i, (b, n) in enumerate(((2, 5), (6, 4), (3, 7))):
+        r = Values(seed + i)
+        y_pred, y_true = draw(r, b, n)
+        cases.append(_pair(f"samples-not-outputs-{b}x{n}", f"{b} samples of {n} outputs: the "
+                           f"gradient is divided by both, {n} and {b}", "edge", y_pred, y_true))
     return cases
 
 
@@ -649,6 +701,17 @@ def _train(slug, description, tags, data, hidden, optimizer, steps, seed, label_
               params={"label_format": label_format, "optimizer": optimizer}))
 
 
+def _tiny_gradients(slug, description, data, seed, **hyper):
+    """An Adam run whose inputs are scaled to about 2^-20 and whose first-layer biases are
+    tiny: most weight gradients come out near 1e-7, the size of epsilon."""
+    xs, ys = data
+    spec = _train(slug, description, "edge", ([[v * 2.0**-20 for v in row] for row in xs], ys),
+                  4, "adam", 3, seed, learning_rate=0.01, **hyper)
+    r = Values(seed + 1)
+    biases1 = [r.full(-26, -23) for _ in spec.inputs["biases1"]]
+    return replace(spec, inputs={**spec.inputs, "biases1": biases1})
+
+
 def _zero_row_case():
     """A sample at the origin meets a zero bias: its hidden pre-activation is exactly 0, where
     ReLU's gradient must be 0 (the first step's biases1 gradient shows it)."""
@@ -717,6 +780,11 @@ def training():
           spiral(2, 5, 11709), 4, "adam", 3, 11710, learning_rate=0.01),
         t("random-adam-b4-h2", "two hidden units under Adam with decay 0.1", "random",
           spiral(2, 2, 11711), 2, "adam", 3, 11712, learning_rate=0.005, decay=0.1),
+        _tiny_gradients("adam-tiny-gradients", "inputs near 1e-6 under Adam: weight gradients "
+                        "near epsilon, where the scale of a gradient and epsilon's value show",
+                        spiral(4, 3, 11801), 11802),
+        _tiny_gradients("adam-tiny-gradients-six-samples", "the same on 6 samples with "
+                        "epsilon 1e-6", spiral(2, 3, 11803), 11804, epsilon=1e-6),
         bad("zero-steps", "zero steps are refused", "invalid_value",
             **_train("x", "x", "", small, 2, "sgd", 0, 11601).inputs,
             params={"label_format": "sparse", "optimizer": "sgd"}),

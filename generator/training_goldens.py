@@ -13,7 +13,8 @@ from nnfs_conform.reference.training import HYPERPARAMETERS
 from nnfs_conform.reference.training import STATE as LAYER_STATE
 
 from . import oracle as o
-from .bounded import Bounded, Tier, UnboundedError, golden
+from .bounded import SAFETY, Bounded, Tier, UnboundedError, golden
+from .tolerance import gamma
 
 
 def _read(T: Tier, value):
@@ -67,7 +68,8 @@ def relu_backward(x, p, tier):
     def apply(inputs, dvalues):
         if isinstance(inputs, list):
             return [apply(i, d) for i, d in zip(inputs, dvalues)]
-        return T.gate(T.read(inputs), T.read(dvalues))
+        # a comparison and a copy, no arithmetic: the numbers as parsed, subnormals included
+        return T.gate(T.parse(inputs), T.parse(dvalues))
     return _outputs(dinputs=apply(x["inputs"], x["dvalues"]))
 
 
@@ -90,8 +92,8 @@ def softmax_backward(x, p, tier):
 
 
 def _cce_backward(T, y_pred, targets):
-    samples = T.const(len(y_pred))
-    return [[T.div(T.div(T.const(-t), pv), samples) if t else Bounded(mpmath.mpf(0), 0.0)
+    samples = len(y_pred)
+    return [[T.per(T.div(T.const(-t), pv), samples) if t else Bounded(mpmath.mpf(0), 0.0)
              for pv, t in zip(row, target)] for row, target in zip(y_pred, targets)]
 
 
@@ -103,8 +105,8 @@ def categorical_crossentropy_backward(x, p, tier):
 
 
 def _combined_backward(T, probs, targets):
-    samples = T.const(len(probs))
-    return [[T.div(T.sub(pv, T.const(t)), samples) for pv, t in zip(row, target)]
+    samples = len(probs)
+    return [[T.per(T.sub(pv, T.const(t)), samples) for pv, t in zip(row, target)]
             for row, target in zip(probs, targets)]
 
 
@@ -179,13 +181,13 @@ def binary_crossentropy(x, p, tier):
     lo, hi = o.clip_bounds(tier)
     one = T.const(1)
     y_pred = [[T.clip(v, lo, hi) for v in row] for row in _read(T, x["y_pred"])]
-    samples, outputs = T.const(len(y_pred)), T.const(len(y_pred[0]))
+    samples, outputs = len(y_pred), len(y_pred[0])
     terms, dinputs = [], []
     for row, labels in zip(y_pred, x["y_true"]):
         # y·ln(c) + (1-y)·ln(1-c) with y exactly 0 or 1: one of the products is exactly 0
         sides = [c if y else T.sub(one, c) for c, y in zip(row, labels)]
         terms.append([T.neg(T.log(s)) for s in sides])
-        dinputs.append([T.div(T.div(T.div(T.const(-1 if y else 1), s), outputs), samples)
+        dinputs.append([T.per(T.per(T.div(T.const(-1 if y else 1), s), outputs), samples)
                         for s, y in zip(sides, labels)])
     sample_losses, loss = _means(T, terms)
     return _outputs(sample_losses=sample_losses, loss=loss, dinputs=dinputs)
@@ -194,10 +196,10 @@ def binary_crossentropy(x, p, tier):
 def _regression(x, tier, term, gradient):
     T = Tier(tier)
     y_pred, y_true = _read(T, x["y_pred"]), _read(T, x["y_true"])
-    samples, outputs = T.const(len(y_pred)), T.const(len(y_pred[0]))
+    samples, outputs = len(y_pred), len(y_pred[0])
     diffs = [[T.sub(t, q) for q, t in zip(pr, tr)] for pr, tr in zip(y_pred, y_true)]
     sample_losses, loss = _means(T, [[term(T, d) for d in row] for row in diffs])
-    dinputs = [[T.div(T.div(gradient(T, d), outputs), samples) for d in row] for row in diffs]
+    dinputs = [[T.per(T.per(gradient(T, d), outputs), samples) for d in row] for row in diffs]
     return _outputs(sample_losses=sample_losses, loss=loss, dinputs=dinputs)
 
 
@@ -318,14 +320,18 @@ def _argmax(probs):
 
 
 def _accuracy(T, probs, labels):
-    """The share of hits; each row whose argmax rounding could flip widens the bound by 1/B."""
+    """The share of hits, by the accuracy stage's rule γ(B+1)·acc (a count divided by B, times
+    fl(1/B), or B additions of 1/B); each row whose argmax rounding could flip widens the bound
+    by 1/B."""
     hits = doubtful = 0
     for row, label in zip(probs, labels):
         top, certain = _argmax(row)
         hits += top == label
         doubtful += not certain
-    rate = T.div(T.const(hits), T.const(len(labels)))
-    return Bounded(rate.v, rate.e + doubtful / len(labels))
+    samples = len(labels)
+    rate = mpmath.mpf(hits) / samples
+    rounding = gamma(samples + 1, T.name) * SAFETY * float(rate)
+    return Bounded(rate, rounding + doubtful / samples)
 
 
 SHARP = 1e-2  # a trajectory step is kept only if every bound is this small against its scale

@@ -202,6 +202,28 @@ ARITH = {
     "float64": Arith(f64),
     "float32": Arith(f32, exp=exp32, log=log32, log10=log10_32, log2=log2_32),
 }
+SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
+
+
+def flushing(fn: Callable[[float], float], tier: str) -> Callable[[float], float]:
+    """fn, then a subnormal result flushed to zero (keeping its sign): FTZ."""
+    tiny = SMALLEST_NORMAL[tier]
+
+    def flushed(x: float) -> float:
+        y = fn(x)
+        return math.copysign(0.0, y) if y != 0 and abs(y) < tiny else y
+    return flushed
+
+
+def flush_to_zero(tier: str) -> Arith:
+    """A port built with flush-to-zero and denormals-are-zero (FTZ/DAZ: -ffast-math, XLA on
+    CPU): every rounded result, exp and log included, is flushed to 0 when it is subnormal, and
+    so is every input it reads (an Engine rounds its inputs with `rnd`), so no arithmetic ever
+    sees a subnormal operand."""
+    base = ARITH[tier]
+    return replace(base, rnd=flushing(base.rnd, tier), exp=flushing(base.exp, tier),
+                   log=flushing(base.log, tier), log10=flushing(base.log10, tier),
+                   log2=flushing(base.log2, tier))
 APPROXIMATE_E = 2.71828  # the book's readers sometimes type e by hand
 
 
@@ -274,6 +296,10 @@ class Engine:
     scalar_arith: Arith | None = None  # hyperparameters held (and combined) in another dtype
     rewritten: bool = False  # the training formulas in other, equivalent forms
     reciprocal: bool = False  # x / n by a count n (batch, outputs) computed as x · (1/n)
+    # x / O / B computed as x · fl(fl(1/O)·fl(1/B)) (JAX scales MSE's gradient so), and the
+    # means as x · fl(1/n)
+    reciprocal_product: bool = False
+    accuracy_additions: bool = False  # the accuracy as `hits` additions of fl(1/B) (PyTorch's sum)
 
     def run(self, stage, inputs, params):
         run_stage(stage, inputs, params, "float64")  # the reference's input checks (raises)
@@ -304,9 +330,16 @@ class Engine:
     def _per(self, value: float, count: float) -> float:
         """value / count for a count (samples, outputs): divided, or times the reciprocal."""
         r = self.arith.rnd
-        if self.reciprocal:
+        if self.reciprocal or self.reciprocal_product:
             return r(value * r(1.0 / count))
         return r(div(value, count))
+
+    def _per_both(self, value: float, outputs: float, samples: float) -> float:
+        """value / outputs / samples: two divisions, or times a product of two reciprocals."""
+        r = self.arith.rnd
+        if self.reciprocal_product:
+            return r(value * r(r(1.0 / outputs) * r(1.0 / samples)))
+        return self._per(self._per(value, outputs), samples)
 
     def _scalar(self, value: float) -> float:
         """The rounding of a hyperparameter, and of arithmetic on hyperparameters alone."""
@@ -490,6 +523,9 @@ class Engine:
             matches, count = int(same.sum()), same.size
         if "accuracy-integer-division" in bugs:
             return predictions, matches // count
+        if self.accuracy_additions:  # Σ over the hits of fl(1/B), as a sum of a float mask / B
+            share = self.arith.rnd(1.0 / count)
+            return predictions, self.arith.total([share] * matches)
         return predictions, self._per(matches, count)
 
     def accuracy(self, x, p):
@@ -688,7 +724,7 @@ class Engine:
         else:  # -(y/c - (1 - y)/(1 - c)) / O / B
             def grad(t, c):
                 inner = r(r(div(float(t), c)) - r(div(float(1 - t), r(1.0 - c))))
-                return self._per(self._per(-inner, outputs), samples)
+                return self._per_both(-inner, outputs, samples)
         return {"sample_losses": sample_losses, "loss": mean,
                 "dinputs": ew(grad, y_true, seen)}
 
@@ -703,7 +739,7 @@ class Engine:
         if self.rewritten:  # 2·(y_pred - y_true) / (O·B)
             dinputs = ew(lambda d: r(r(two * -d) / (outputs * samples)), diff)
         else:  # -2·(y_true - y_pred) / O / B
-            dinputs = ew(lambda d: self._per(self._per(r(-two * d), outputs), samples), diff)
+            dinputs = ew(lambda d: self._per_both(r(-two * d), outputs, samples), diff)
         return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
 
     def mean_absolute_error(self, x, p):
@@ -721,7 +757,7 @@ class Engine:
         if self.rewritten:
             dinputs = ew(lambda d: r(slope(d) / (outputs * samples)), diff)
         else:
-            dinputs = ew(lambda d: self._per(self._per(slope(d), outputs), samples), diff)
+            dinputs = ew(lambda d: self._per_both(slope(d), outputs, samples), diff)
         return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
 
     # -- optimizers (chapter 10): one step on one layer, the whole state in and out ----------

@@ -12,7 +12,7 @@ from collections import Counter
 from runner_helpers import FAKES, run_cli
 from suite_factory import default_cases, write_suite
 
-from nnfs_conform import engine
+from nnfs_conform import __version__, engine
 from nnfs_conform.console import Console
 
 SUMMARY = r"^\d+ passed, \d+ failed, \d+ errored, \d+ skipped$"
@@ -241,7 +241,7 @@ def test_an_unexpected_pass_of_an_xfail_case_fails_the_run(cli, tmp_path):
 def test_an_expectation_matching_no_case_is_an_error(cli, tmp_path):
     r = cli("--expectations", write_expectations(tmp_path, ("relu/typo", "skip")))
     assert r.status == 2
-    assert "1 entries match no case of suite 0.1.0: 'relu/typo'" in r.err
+    assert f"1 entries match no case of suite {__version__}: 'relu/typo'" in r.err
 
 
 def test_expectations_init_writes_a_file_that_makes_the_same_run_green(

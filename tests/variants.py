@@ -30,6 +30,7 @@ from nnfs_conform.emulator import (
     ARITH,
     Engine,
     f64,
+    flush_to_zero,
     forward_sum,
     fsum,
     kahan_sum,
@@ -84,6 +85,20 @@ def numpy_rows_run(tier):
             out["accuracy"] = float(np.mean([r["accuracy"] for r in rows]))
         return encode(out)
     return run
+
+
+def flush_to_zero_run(tier):
+    """A flush-to-zero port: arithmetic flushes subnormals (results, and inputs it reads: DAZ).
+    ReLU and its mask do no arithmetic: there the numbers are as parsed, so their subnormal
+    cases stay parsing checks (docs/TOLERANCES.md, "Subnormals")."""
+    flushed, parsed = Engine(flush_to_zero(tier)).run, Engine(ARITH[tier]).run
+
+    def run(stage, inputs, params):
+        return (parsed if stage in NO_ARITHMETIC else flushed)(stage, inputs, params)
+    return run
+
+
+NO_ARITHMETIC = ("relu", "relu_backward")  # a comparison and a copy per element
 
 
 # ----------------------------------------------------------------------------------------------
@@ -154,6 +169,23 @@ def _legit() -> list[Variant]:
             f"plain-Python {tier} dividing by a count (samples B, outputs O) as x·(1/n): "
             "the means, the accuracy and the gradients' /O and /B",
             Engine(ARITH[tier], reciprocal=True).run))
+    for tier in ("float64", "float32"):
+        out.append(Variant(
+            f"python-reciprocal-product-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
+            f"plain-Python {tier} scaling by rounded reciprocals, as JAX: x/O/B as "
+            "x·fl(fl(1/O)·fl(1/B)), the means and /B as x·fl(1/n)",
+            Engine(ARITH[tier], reciprocal_product=True).run))
+        out.append(Variant(
+            f"python-accuracy-additions-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
+            f"plain-Python {tier} computing every accuracy (the stage, forward, training) as "
+            "hits additions of fl(1/B), as PyTorch's (pred == y).float().mean() may",
+            Engine(ARITH[tier], accuracy_additions=True).run))
+        out.append(Variant(
+            f"python-flush-to-zero-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
+            f"plain-Python {tier} built with FTZ/DAZ (XLA on CPU, -ffast-math): subnormal "
+            "results and operands of arithmetic flushed to 0; numbers parsed exactly and passed "
+            "through where a stage does no arithmetic (relu, relu_backward)",
+            flush_to_zero_run(tier)))
     out.append(Variant(
         "python-f64-hyperparameters-f32", "float32", "legit", STAGE_NAMES,
         "a float32 port holding its hyperparameters (rate, learning_rate, decay, momentum, "
