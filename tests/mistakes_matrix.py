@@ -37,6 +37,9 @@ from nnfs_conform.reference import StageError
 from nnfs_conform.transports import PortError, SessionPort
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+import system_deps  # noqa: E402 - what each bundled port needs: a script beside, not a package
+
 PORTS = REPO / "ports" / "ports.toml"
 
 
@@ -124,8 +127,9 @@ def bundled_ports() -> list[dict]:
 
 def not_runnable(port: dict) -> str | None:
     """Why a bundled port cannot be run here (toolchain missing, not built), or None."""
-    missing = [tool for tool in [port["run"][0], *port.get("requires", [])]
-               if "/" not in tool and shutil.which(tool) is None]
+    missing = system_deps.missing(port.get("requires", []))
+    if "/" not in port["run"][0] and shutil.which(port["run"][0]) is None:
+        missing.append(port["run"][0])
     if missing:
         return f"toolchain missing: {', '.join(missing)}"
     absent = [a for a in port["run"] if a.startswith(str(REPO)) and not Path(a).exists()]
