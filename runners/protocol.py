@@ -114,13 +114,14 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def _pairs_and_colons(value: dict) -> int:
-    count = 0
+def _pairs_and_colons(value: dict) -> tuple[int, int]:
+    """(key-value pairs, ':' inside its keys and string values) of one object."""
+    pairs, colons = len(value), 0
     for key, item in value.items():
-        count += 1 + key.count(":")
+        colons += key.count(":")
         if type(item) is str:
-            count += item.count(":")
-    return count
+            colons += item.count(":")
+    return pairs, colons
 
 
 def _surely_unique(raw: bytes, value: Any) -> bool:
@@ -129,17 +130,17 @@ def _surely_unique(raw: bytes, value: Any) -> bool:
     the text, and a ':' is otherwise only inside strings. Counting the pairs and string colons
     of the top object and of the objects it holds gives at most the text's ':' count, exactly
     it only when no key was dropped as a repeat (and the text escapes no character, which
-    could hide a ':'). Anything else is told by the exact check."""
-    if b"\\u" in raw:
-        return False
+    could hide a ':' from the count, so it is looked for only when a counted string holds one).
+    Anything else is told by the exact check."""
     colons = raw.count(b":")
     if type(value) is not dict:
         return colons == 0
-    counted = _pairs_and_colons(value)
+    pairs, inside = _pairs_and_colons(value)
     for item in value.values():
         if type(item) is dict:
-            counted += _pairs_and_colons(item)
-    return counted == colons
+            more, more_inside = _pairs_and_colons(item)
+            pairs, inside = pairs + more, inside + more_inside
+    return pairs + inside == colons and not (inside and b"\\u" in raw)
 
 
 def _refuse_repeats(raw: bytes, what: str) -> None:
