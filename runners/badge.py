@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import files
+
 LABEL = "nnfs conformance"
 
 
@@ -37,4 +39,5 @@ def badge(result: dict[str, Any]) -> dict[str, Any]:
 
 def write_badge(result: dict[str, Any], path: str | Path) -> None:
     """Write the badge JSON to `path`, for a CI job to publish (e.g. to a gist or Pages)."""
-    Path(path).write_text(json.dumps(badge(result)) + "\n", encoding="utf-8")
+    with files.atomic(path) as out:
+        out.write(json.dumps(badge(result)) + "\n")

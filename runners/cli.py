@@ -2,13 +2,16 @@
 
 Exit status: 0 every applicable case passed; 1 a case failed, errored or passed unexpectedly,
 or the run is incomplete (a run of zero cases is never green); 2 the run could not be made
-(bad arguments, invalid vectors or expectations, a port that cannot start or shake hands).
+(bad arguments, invalid vectors or expectations, a port that cannot start or shake hands, a
+report that cannot be written); 128 + N the run was stopped by signal N (SIGINT, SIGTERM,
+SIGHUP): the cases graded until then are reported, the run marked incomplete.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shlex
 import shutil
@@ -19,11 +22,22 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from . import engine, invocation, protocol, selection
+from . import engine, files, interrupt, invocation, numbers, protocol, selection
 from . import result as results
 from .console import Console
-from .transports import HandshakeError, OneShotPort, ResponsesFile, SessionPort, StartError
+from .report_text import one_line
+from .transports import (
+    MAX_TIMEOUT,
+    HandshakeError,
+    OneShotPort,
+    ResponsesFile,
+    SessionPort,
+    StartError,
+)
 from .vectors import VectorError, load_suite
+
+MAX_RUN_TIME = 3600.0  # default --max-run-time: one hour
+LONGEST_RUN = 7 * 86400.0  # the largest --max-run-time accepted: a week
 
 
 class UsageError(Exception):
@@ -99,26 +113,69 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _write_reports(result: dict[str, Any], args: argparse.Namespace) -> None:
-    writers = [(args.report_json, lambda r, p: results.write_json(r, p))]
+_REPORTS = (("report_json", "--report-json"), ("junit", "--junit"), ("markdown", "--markdown"),
+            ("badge", "--badge"))
+
+
+def _check_outputs(args: argparse.Namespace, options=_REPORTS) -> None:
+    """Every report path can be written, checked before the run: a run is never thrown away
+    for a report it cannot write."""
+    for dest, option in options:
+        path = getattr(args, dest, None)
+        if path is not None:
+            try:
+                files.check_output(path, option)
+            except files.FileProblem as exc:
+                raise UsageError(str(exc)) from None
+
+
+def _writers(args: argparse.Namespace) -> list[tuple[str, str, Any]]:
+    writers = []
+    if args.report_json:
+        writers.append(("--report-json", args.report_json, results.write_json))
     if args.junit:
         from .junit import write_junit
 
-        writers.append((args.junit, write_junit))
+        writers.append(("--junit", args.junit, write_junit))
     if args.markdown:
         from .markdown import write_markdown
 
-        writers.append((args.markdown, write_markdown))
+        writers.append(("--markdown", args.markdown, write_markdown))
     if args.badge:
         from .badge import write_badge
 
-        writers.append((args.badge, write_badge))
-    for path, write in writers:
-        if path is not None:
+        writers.append(("--badge", args.badge, write_badge))
+    return writers
+
+
+def _write_reports(result: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    """Write every report (each whole or not at all); one line per report that could not be
+    written. When one fails, those written are written again marked incomplete with the
+    reason, so that no report says green for a run whose reports are not all there."""
+    written, failed = [], []
+    for option, path, write in _writers(args):
+        try:
+            write(result, path)
+        except OSError as exc:
+            failed.append(f"cannot write {option} {path}: {exc.strerror or exc}")
+        else:
+            written.append((option, path, write))
+    if failed and result["complete"]:
+        result["complete"] = False
+        result["incomplete_reason"] = f"a report could not be written ({failed[0]})"
+        for option, path, write in written:
+            if option == "--markdown":  # appended, not replaced: written once is enough
+                continue
             try:
                 write(result, path)
             except OSError as exc:
-                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+                failed.append(f"cannot write {option} {path}: {exc.strerror or exc}")
+    return failed
+
+
+def _abort(port) -> None:
+    """End the port at once (no bye): the run was interrupted or failed."""
+    getattr(port, "abort", port.close)()
 
 
 def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
@@ -134,18 +191,34 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
         f.cases for stage, f in suite.files.items()
         if not args.stage or any(fnmatchcase(stage, g) for g in args.stage))
     started_at, started = results.now_iso(), time.monotonic()
+    max_run_time = getattr(args, "max_run_time", None)
+    stopped: interrupt.Interrupted | None = None
+    finished = False
     try:
+        interrupt.check()
         info = port.hello()
         unknown = sorted(set(info["stages"]) - set(suite.files))
         if unknown:
-            print(f"nnfs-conform: note: the port declares stages suite {suite.suite_version} "
-                  f"does not have, ignored: {', '.join(unknown)}", file=sys.stderr)
+            shown = one_line(", ".join(unknown[:20]), 1000)
+            more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+            console.note(f"the port declares stages suite {suite.suite_version} "
+                         f"does not have, ignored: {shown}{more}")
         run = engine.Run(port, cases, expectations=expectations,
-                         require_all=args.require_all, rerun=rerun)
-        for done, (_, case_result) in enumerate(run, start=1):
-            spool.add(case_result)
-            console.progress(done, total, case_result)
+                         require_all=args.require_all, rerun=rerun,
+                         deadline=None if max_run_time is None else started + max_run_time,
+                         max_run_time=max_run_time)
+        try:
+            for done, (_, case_result) in enumerate(run, start=1):
+                spool.add(case_result)
+                console.progress(done, total, case_result)
+                interrupt.check()
+        except interrupt.Interrupted as exc:  # keep every case graded so far, then stop
+            stopped = exc
+            _abort(port)
+            for _, case_result in run.drain():
+                spool.add(case_result)
         console.progress_end()
+        finished = True
     except StartError as exc:  # the fix names the runner as it was invoked
         raise UsageError(exc.describe(shlex.join([*args.program, args.command]))) from None
     except HandshakeError as exc:
@@ -153,8 +226,16 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     except VectorError as exc:
         raise UsageError(f"invalid vectors: {exc}") from None
     finally:
-        port.close()
+        if finished and stopped is None:
+            port.close()
+        else:
+            _abort(port)
     incomplete = run.incomplete
+    if stopped is not None:
+        graded = "1 case was" if len(spool) == 1 else f"{len(spool)} cases were"
+        incomplete = f"interrupted by {interrupt.signal_name(stopped.signum)}: {graded} " \
+                     "graded, the rest were not run"
+        args.stopped = stopped
     if incomplete is None and not filtered:
         incomplete = engine.missing_promised(suite, spool.per_stage, info)
     command = getattr(port, "command", None)
@@ -169,10 +250,22 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     )
 
 
-def _finish(result: dict[str, Any], args: argparse.Namespace, console: Console) -> int:
-    _write_reports(result, args)
+def _finish(result: dict[str, Any], args: argparse.Namespace, console: Console,
+            spool: results.Spool) -> int:
+    """The verdict on the console first, then the reports: a report that cannot be written
+    never hides the verdict. Exit status 2 when a report is missing, 128 + N after signal N."""
     console.report(result)
-    return results.exit_status(result)
+    if spool.problem:
+        console.note(spool.problem)
+    failed = _write_reports(result, args)
+    for line in failed:
+        console.fatal(f"{line}: the verdict above stands"
+                      + ("; the reports written say it is incomplete"
+                         if len(failed) < len(_writers(args)) else ""))
+    stopped = getattr(args, "stopped", None)
+    if stopped is not None:
+        return stopped.status
+    return 2 if failed else results.exit_status(result)
 
 
 def _console(args: argparse.Namespace) -> Console:
@@ -181,6 +274,7 @@ def _console(args: argparse.Namespace) -> Console:
 
 def _run(args: argparse.Namespace) -> int:
     console = _console(args)
+    _check_outputs(args)
     command = list(args.port_command)
     suite_version = _suite(args).suite_version
     kind = SessionPort if args.transport == "session" else OneShotPort
@@ -196,10 +290,11 @@ def _run(args: argparse.Namespace) -> int:
         return invocation.rerun(args, case.id)
 
     with results.Spool() as spool:
-        return _finish(_grade_with(port, args, console, rerun, spool), args, console)
+        return _finish(_grade_with(port, args, console, rerun, spool), args, console, spool)
 
 
 def _prompt(args: argparse.Namespace) -> int:
+    _check_outputs(args, (("out", "OUT.json"),))
     suite = _suite(args)
     _check_filters(args, suite)
     try:
@@ -214,9 +309,8 @@ def _prompt(args: argparse.Namespace) -> int:
         "requests": requests,
     }
     try:
-        Path(args.out).write_text(
-            json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
-        )
+        with files.atomic(args.out) as out:
+            out.write(json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n")
     except OSError as exc:
         raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {len(requests)} requests (suite {suite.suite_version}) to {args.out}")
@@ -225,10 +319,13 @@ def _prompt(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     console = _console(args)
+    _check_outputs(args)
     try:
-        document = protocol.parse(Path(args.responses).read_bytes(), "responses file")
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.responses}: {exc.strerror or exc}") from None
+        document = protocol.parse(
+            files.read_input(args.responses, files.RESPONSES_LIMIT, "responses"),
+            "responses file")
+    except files.FileProblem as exc:
+        raise UsageError(str(exc)) from None
     except protocol.ProtocolError as exc:
         raise UsageError(f"{args.responses}: {exc}") from None
     try:
@@ -249,28 +346,43 @@ def _grade(args: argparse.Namespace) -> int:
                 f"the responses file answers {len(unasked)} requests that "
                 f"were never made (seq {shown}): is it for another prompt?"
             )
-        return _finish(result, args, console)
+        return _finish(result, args, console, spool)
+
+
+def _read_result(path: Path) -> Any:
+    """A result JSON read back: a regular file within the size limit, strict JSON (no number
+    beyond the float64 range), not yet checked against the schema."""
+    try:
+        data = files.read_input(path, files.RESULT_LIMIT, "result")
+    except files.FileProblem as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return numbers.loads(data)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a result JSON: {one_line(exc, 300)}") from None
 
 
 def _report(args: argparse.Namespace) -> int:
     from . import matrix
 
+    _check_outputs(args, (("markdown", "--markdown"), ("html", "--html")))
     documents = []
     for path in args.results:
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except (ValueError, RecursionError) as exc:
-            raise UsageError(f"{path}: not a result JSON: {exc}") from None
+        document = _read_result(path)
         problem = results.schema_problem(document)
         if problem:
             raise UsageError(f"{path}: not a result JSON: {problem}")
+        problem = results.summary_problem(document)
+        if problem:  # every verdict is recomputed from the cases: a summary must agree
+            raise UsageError(f"{path}: not a result the runner wrote: {problem}")
+        if not math.isfinite(float(document["duration_s"])):  # pragma: no cover - strict JSON
+            raise UsageError(f"{path}: /duration_s is not a finite number")
         documents.append(document)
     print(matrix.render_console(documents))
     if args.markdown:
         try:
-            args.markdown.write_text(matrix.render_markdown(documents) + "\n", encoding="utf-8")
+            with files.atomic(args.markdown) as out:
+                out.write(matrix.render_markdown(documents) + "\n")
         except OSError as exc:
             raise UsageError(f"cannot write {args.markdown}: {exc.strerror or exc}") from None
     if args.html:
@@ -284,21 +396,34 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _copy(args: argparse.Namespace) -> int:
-    """Write the suite's vector files and manifest to DIR, for a port that reads them itself."""
+    """Write the suite's vector files and manifest to DIR, for a port that reads them itself.
+    Each file is written whole (files.atomic) and never through a symbolic link: a link in DIR
+    could send it anywhere."""
     suite = _suite(args)
-    manifest = json.loads((suite.directory / "manifest.json").read_text(encoding="utf-8"))
-    names = ["manifest.json", *(entry["path"] for entry in manifest["files"])]
-    sources = {name: (suite.directory / name).read_bytes() for name in names}
+    names = ["manifest.json", *(entry.path.name for entry in suite.files.values())]
+    try:
+        sources = {name: files.read_input(suite.directory / name, files.RESULT_LIMIT, "vector")
+                   for name in names}
+    except files.FileProblem as exc:
+        raise UsageError(str(exc)) from None
     out = Path(args.dir)
+    for name in names:
+        if (out / name).is_symlink():
+            raise UsageError(f"{out / name} is a symbolic link: copy never writes through one; "
+                             "remove it or choose another folder")
+        if (out / name).exists() and not (out / name).is_file():
+            raise UsageError(f"{out / name} is not a regular file: remove it or choose another "
+                             "folder")
     clashes = [name for name, data in sources.items()
                if (out / name).exists() and (out / name).read_bytes() != data]
     if clashes and not args.force:
         raise UsageError(f"{out} already holds other versions of {', '.join(clashes)} "
                          "(--force overwrites them)")
     try:
+        out.mkdir(parents=True, exist_ok=True)
         for name, data in sources.items():
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            (out / name).write_bytes(data)
+            with files.atomic(out / name) as target:
+                target.buffer.write(data)
     except OSError as exc:
         raise UsageError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
     try:  # what was written checks out (hashes, counts, fingerprints)
@@ -313,8 +438,8 @@ def _copy(args: argparse.Namespace) -> int:
 def _expectations_init(args: argparse.Namespace) -> int:
     from .expectations import ExpectationsError, write_initial
 
+    document = _read_result(Path(args.source))
     try:
-        document = json.loads(Path(args.source).read_text(encoding="utf-8"))
         write_initial(document, args.out)
     except OSError as exc:
         raise UsageError(f"{exc.filename or args.source}: {exc.strerror or exc}") from None
@@ -380,20 +505,49 @@ def _book_parser(commands) -> None:
     book.add_argument("--python", metavar="PATH", default=None,
                       help="the Python that imports the module (default: this one); it needs "
                       "NumPy, not nnfs-conformance")
-    book.add_argument("--timeout", type=_positive, default=10.0, metavar="SECONDS",
-                      help="per-case time limit (default 10)")
-    book.add_argument("--handshake-timeout", type=_positive, default=300.0, metavar="SECONDS",
-                      help="time limit for importing the module and answering hello (default "
-                      "300: a module may train a network when imported)")
+    _timing(book, handshake=60.0, why="to import the module and answer hello")
     book.add_argument("file", metavar="FILE.py", help="the module with Layer_Dense and friends")
     book.set_defaults(handler=_book)
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
+def _timing(parser: argparse.ArgumentParser, *, handshake: float, why: str) -> None:
+    """The time limits of a command that drives a port: per case, the start, the whole run."""
+    parser.add_argument(
+        "--timeout",
+        type=_seconds(MAX_TIMEOUT),
+        default=10.0,
+        metavar="SECONDS",
+        help="per-case time limit (default 10)",
+    )
+    parser.add_argument(
+        "--handshake-timeout",
+        type=_seconds(MAX_TIMEOUT),
+        default=handshake,
+        metavar="SECONDS",
+        help=f"time limit {why} (default {handshake:g})",
+    )
+    parser.add_argument(
+        "--max-run-time",
+        type=_seconds(LONGEST_RUN),
+        default=MAX_RUN_TIME,
+        metavar="SECONDS",
+        help="time limit for the whole run, checked after each case; then it ends incomplete "
+        "(default 3600)",
+    )
+
+
+def _seconds(most: float):
+    """An argparse type: a finite number of seconds above 0 and at most `most`."""
+    def seconds(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= most):
+            raise argparse.ArgumentTypeError(
+                f"must be a number of seconds above 0 and at most {most:g}, got {text}")
+        return value
+    return seconds
 
 
 def _selection(parser: argparse.ArgumentParser) -> None:
@@ -516,20 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="session",
         help="one long-lived process (default) or one process per case",
     )
-    run.add_argument(
-        "--timeout",
-        type=_positive,
-        default=10.0,
-        metavar="SECONDS",
-        help="per-case time limit (default 10)",
-    )
-    run.add_argument(
-        "--handshake-timeout",
-        type=_positive,
-        default=30.0,
-        metavar="SECONDS",
-        help="time limit for the port to start and answer hello (default 30)",
-    )
+    _timing(run, handshake=30.0, why="for the port to start and answer hello")
     run.add_argument(
         "port_command", nargs="+", metavar="PORT COMMAND", help="the port's argv, after --"
     )
@@ -583,10 +724,20 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.program = invocation.program() if argv is None else [invocation.NAME]
     try:
+        if args.command in ("run", "grade"):  # stop cleanly, writing what was graded
+            with interrupt.handled():
+                return args.handler(args)
         return args.handler(args)
     except UsageError as exc:
         Console().fatal(str(exc))
         return 2
+    except files.FileProblem as exc:
+        Console().fatal(str(exc))
+        return 2
+    except interrupt.Interrupted as exc:
+        Console().fatal(f"interrupted by {interrupt.signal_name(exc.signum)} before any case "
+                        "was graded")
+        return exc.status
     except KeyboardInterrupt:
         Console().fatal("interrupted")
         return 130

@@ -9,6 +9,7 @@ wanted, the worst element and the command that reruns the case alone. The last l
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -106,11 +107,11 @@ class Console:
         dtype = result["port"]["dtype"]
         say = self._print
         if not self.quiet:
-            port = result["port"]
+            port = result["port"]  # what the port named itself: escaped, never raw
             say(
-                f"port {port['name']} ({port['language']}, {dtype}"
-                + (f", {port['version']}" if port.get("version") else "")
-                + f") over {port['transport']}, suite {result['suite_version']}"
+                f"port {one_line(port['name'], 200)} ({one_line(port['language'], 200)}, {dtype}"
+                + (f", {one_line(port['version'], 200)}" if port.get("version") else "")
+                + f") over {port['transport']}, suite {one_line(result['suite_version'], 60)}"
             )
             for stage, why in sorted(port.get("missing", {}).items()):
                 say(f"not graded: {one_line(stage, 60)} ({one_line(why, 200)})")
@@ -151,14 +152,38 @@ class Console:
             if summary.get(key):
                 say(f"{summary[key]} {text}")
         if not result["complete"]:
-            say(f"INCOMPLETE: {result['incomplete_reason']}")
+            say(f"INCOMPLETE: {one_line(result['incomplete_reason'], 1000)}")
         say(summary_line(summary))
 
     def _print(self, line: str) -> None:
-        self.out.write(line + "\n")
-        self.out.flush()
+        self.out = _write(self.out, line + "\n")
+
+    def note(self, message: str) -> None:
+        """Something to know that does not stop the run: one line on stderr."""
+        self.err = _write(self.err, f"nnfs-conform: note: {one_line(message, 1000)}\n")
 
     def fatal(self, message: str) -> None:
         """A run that could not be made: one line on stderr."""
-        self.err.write(f"nnfs-conform: {one_line(message, 1000)}\n")
-        self.err.flush()
+        self.err = _write(self.err, f"nnfs-conform: {one_line(message, 1000)}\n")
+
+
+def _write(stream: TextIO, text: str) -> TextIO:
+    """Write and flush; a reader that went away (`run ... | head`, a closed terminal) is no
+    error: the rest goes nowhere and the exit status still tells the verdict. Returns the
+    stream to write to from now on."""
+    try:
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:  # a lone surrogate, a terminal that is not UTF-8
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+        return stream
+    except (BrokenPipeError, ConnectionResetError, OSError, ValueError):
+        sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives with the process
+        try:
+            if stream in (sys.stdout, sys.stderr):  # Python's flush at exit must not fail too
+                os.dup2(sink.fileno(), stream.fileno())
+        except (OSError, ValueError):
+            pass
+        return sink

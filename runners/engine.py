@@ -22,6 +22,13 @@ from .vectors import Case, Suite
 
 OUTCOMES = ("passed", "failed", "errored", "skipped", "xfailed", "xpassed", "not_applicable")
 RAW_LIMIT = 2000  # characters of a raw reply kept in a report
+# What a port controls is kept in a case result only up to these sizes, the original length
+# noted, so that no reply can make a report grow without bound (a port may answer 8 MB per case).
+REPLY_LIMIT = 256 * 1024  # characters of a parsed reply's JSON kept; a longer one is cut text
+TEXT_LIMIT = 2000  # characters of a message, a reason or a port's error message
+KIND_LIMIT = 200  # characters of an error kind
+PROBLEMS_SHOWN = 20  # structural problems listed per case; then "... and N more"
+PROBLEM_LIMIT = 500  # characters of one problem
 
 
 # The reason of every invalid-input case of a port that does not declare checks_inputs: one
@@ -120,10 +127,41 @@ def _error_text(error: dict[str, Any]) -> str:
     return text
 
 
+def cut(text: Any, limit: int = TEXT_LIMIT) -> Any:
+    """Port-controlled text kept to `limit` characters, noting the original length."""
+    if isinstance(text, str) and len(text) > limit:
+        return f"{text[:limit]}... (cut: {len(text)} characters)"
+    return text
+
+
 def _raw(response: Any) -> Any:
-    if isinstance(response, str) and len(response) > RAW_LIMIT:
-        return response[:RAW_LIMIT]
+    if isinstance(response, str):
+        return response[:RAW_LIMIT] if len(response) > RAW_LIMIT else response
+    if isinstance(response, (dict, list)):
+        try:
+            text = protocol._ENCODER.encode(response)  # noqa: SLF001 - the one compact encoder
+        except (ValueError, TypeError, RecursionError):
+            return cut(str(response)[:RAW_LIMIT], RAW_LIMIT)
+        if len(text) > REPLY_LIMIT:
+            return f"{text[:RAW_LIMIT]}... (cut: the reply is {len(text)} characters of JSON)"
     return response
+
+
+def bounded(result: dict[str, Any]) -> dict[str, Any]:
+    """`result` with every port-controlled field held to its limit (see REPLY_LIMIT)."""
+    for key in ("message", "reason"):
+        if isinstance(result.get(key), str) and len(result[key]) > TEXT_LIMIT:
+            result[key] = cut(result[key])
+    got = result.get("got_error")
+    if got is not None:
+        got["kind"], got["message"] = cut(got["kind"], KIND_LIMIT), cut(got["message"])
+    problems = result.get("problems")
+    if problems:
+        kept = [cut(p, PROBLEM_LIMIT) for p in problems[:PROBLEMS_SHOWN]]
+        if len(problems) > PROBLEMS_SHOWN:
+            kept.append(f"... and {len(problems) - PROBLEMS_SHOWN} more problems")
+        result["problems"] = kept
+    return result
 
 
 def grade(
@@ -148,11 +186,11 @@ def grade(
     if reply is None:
         result["message"] = error_message or "no reply"
         result["request"], result["response"] = request, _raw(response)
-        return result
+        return bounded(result)
     if "unsupported" in reply:
         reason = DECLINED + str(reply["unsupported"])
         if not require_all:
-            return blank_result(case, "not_applicable", reason=reason)
+            return bounded(blank_result(case, "not_applicable", reason=reason))
         result["outcome"], result["message"] = "failed", f"{reason} (--require-all)"
     elif "error" in reply:
         got = reply["error"]
@@ -191,7 +229,8 @@ def grade(
             request,
             _raw(reply if response is None else response),
         )
-    return result
+        return bounded(result)
+    return bounded(result) if result["got_error"] is not None else result
 
 
 def with_stderr(result: dict[str, Any], error: PortError) -> dict[str, Any]:
@@ -257,10 +296,16 @@ class Run:
         expectations=None,
         require_all: bool = False,
         rerun: Callable[[Case], str] | None = None,
+        deadline: float | None = None,
+        max_run_time: float | None = None,
     ):
         self.port, self.cases = port, cases
         self.expectations, self.require_all, self.rerun = expectations, require_all, rerun
+        # time.monotonic() after which no more case is asked (checked after each case)
+        self.deadline, self.max_run_time = deadline, max_run_time
         self.incomplete: str | None = None
+        self._held: list[tuple[Case, dict[str, Any]]] = []
+        self._evidence: StageEvidence | None = None
 
     HELD = 2000  # results of one stage held back, at most, until its diagnosis is known
 
@@ -268,22 +313,25 @@ class Run:
         """The results in case order. From a stage's first failure on, its results are held
         back until its last case, so that each failed case carries the stage's diagnosis: a
         mistake is named on the evidence of every case of the stage (diagnose.py)."""
-        evidence: StageEvidence | None = None
-        held: list[tuple[Case, dict[str, Any]]] = []
         for case, result, outputs, passed in self._graded():
-            if evidence is None or case.stage != evidence.stage:
-                yield from self._diagnosed(held, evidence)
-                held, evidence = [], StageEvidence(case.stage, self.info["dtype"])
-            if len(evidence.cases) < self.HELD:
-                evidence.add(case, outputs, passed)
-            if held or not passed and outputs is not None:
-                held.append((case, result))
+            if self._evidence is None or case.stage != self._evidence.stage:
+                yield from self.drain()
+                self._evidence = StageEvidence(case.stage, self.info["dtype"])
+            if len(self._evidence.cases) < self.HELD:
+                self._evidence.add(case, outputs, passed)
+            if self._held or not passed and outputs is not None:
+                self._held.append((case, result))
             else:
                 yield case, result
-            if len(held) >= self.HELD:  # a huge stage: judge it on what it has shown so far
-                yield from self._diagnosed(held, evidence)
-                held = []
-        yield from self._diagnosed(held, evidence)
+            if len(self._held) >= self.HELD:  # a huge stage: judge it on what it has shown
+                yield from self.drain()
+        yield from self.drain()
+
+    def drain(self) -> Iterator[tuple[Case, dict[str, Any]]]:
+        """The results held back for their stage's diagnosis, diagnosed on what the stage has
+        shown so far: at the stage's end, or when the run is interrupted (none is lost)."""
+        held, self._held = self._held, []
+        yield from self._diagnosed(held, self._evidence)
 
     @staticmethod
     def _diagnosed(held, evidence) -> Iterator[tuple[Case, dict[str, Any]]]:
@@ -300,8 +348,10 @@ class Run:
         info = self.info = self.port.hello()
         order: deque[tuple[Case, Any, str | None]] = deque()  # read, not yet given a result
 
+        cases = iter(self.cases)
+
         def requests() -> Iterator[dict[str, Any]]:
-            for case in self.cases:
+            for case in cases:
                 expectation = (self.expectations.match(case.id, case.tags)
                                if self.expectations else None)
                 reason = unsupported(case, info)
@@ -353,11 +403,18 @@ class Run:
                     result["rerun"] = self.rerun(case)
                 not_run += str(result["message"]).startswith("not run:")
                 yield case, result, outputs, passed
+                if (self.deadline is not None and gone is None
+                        and time.monotonic() > self.deadline
+                        and (order or next(cases, None) is not None)):
+                    self.incomplete = (f"the run reached --max-run-time ({self.max_run_time:g} s);"
+                                       f" the cases after {case.id} were not run")
+                    return
         finally:
             replies.close()
         if gone is not None:
             cases_word = "case was" if not_run == 1 else "cases were"
-            self.incomplete = f"the port could not be restarted; {not_run} {cases_word} not run"
+            reason = getattr(gone, "reason", "the port could not be restarted")
+            self.incomplete = f"{reason}; {not_run} {cases_word} not run"
 
 
 def _asked(expectation, reason: str | None) -> bool:

@@ -36,6 +36,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .report_text import one_line
 
 MODES = ("skip", "xfail")
@@ -71,16 +72,30 @@ def _read(path: Path) -> Any:
     if suffix not in (".toml", ".json"):
         raise ExpectationsError(f"{where}: the name must end in .toml or .json")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ExpectationsError(f"{where}: cannot read: {exc.strerror}") from None
+        text = files.read_input(path, files.EXPECTATIONS_LIMIT, "expectations").decode("utf-8")
+    except files.FileProblem as exc:
+        raise ExpectationsError(str(exc)) from None
     except UnicodeDecodeError:
         raise ExpectationsError(f"{where}: not UTF-8 text") from None
-    try:
-        return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    try:  # a key twice is refused in both (TOML refuses it itself)
+        return tomllib.loads(text) if suffix == ".toml" else json.loads(
+            text, object_pairs_hook=lambda pairs: _unique(pairs, where))
+    except ExpectationsError:
+        raise
     except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         kind = "TOML" if suffix == ".toml" else "JSON"
         raise ExpectationsError(f"{where}: not valid {kind}: {exc}") from None
+
+
+def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
+    """A JSON object whose keys are all distinct: a repeated `expect` would drop the first."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ExpectationsError(f"{where}: the key {_quote(key)} appears twice in one "
+                                    "object: only the last would count")
+        seen.add(key)
+    return dict(pairs)
 
 
 def _entry(raw: Any, at: str) -> Expectation:

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import __version__, matrix
+from . import __version__, files, matrix
 from .report_text import NOT_PASSING, details, diagnosis_parts, headline, one_line, summary_line
 from .result import exit_status
 
@@ -314,4 +314,5 @@ def render_html(results: list[dict[str, Any]]) -> str:
 
 
 def write_html(results: list[dict[str, Any]], path: str | Path) -> None:
-    Path(path).write_text(render_html(results), encoding="utf-8")
+    with files.atomic(path) as out:
+        out.write(render_html(results))

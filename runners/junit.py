@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from . import files
 from .report_text import details, headline, one_line
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+DETAILS_BUDGET = 64 * 1024 * 1024  # characters of failure text per report; then headlines only
 _TAG = {"failed": "failure", "xpassed": "failure", "errored": "error",
         "skipped": "skipped", "xfailed": "skipped", "not_applicable": "skipped"}
 
@@ -74,7 +76,9 @@ def _timestamp(started_at: Any) -> str | None:
         return None
 
 
-def _outcome(testcase: ET.Element, case: dict[str, Any]) -> None:
+def _outcome(testcase: ET.Element, case: dict[str, Any], budget: list[int]) -> None:
+    """The case's verdict element; its failure text counts against `budget` ([characters
+    left]): past it only the headline is written."""
     tag = _TAG.get(case["outcome"])
     if tag is None:
         return
@@ -85,6 +89,9 @@ def _outcome(testcase: ET.Element, case: dict[str, Any]) -> None:
     text = "\n".join(details(case))
     if case.get("rerun"):
         text += f"\nrerun: {case['rerun']}"
+    if len(text) > budget[0]:
+        text = headline(case) + "\n(details left out: the report reached its cap)"
+    budget[0] -= len(text)
     element = _element(testcase, tag, message=headline(case), type=case["outcome"])
     element.text = xml_text(text)
 
@@ -111,7 +118,8 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
                       "message": f"the run is INCOMPLETE: {result.get('incomplete_reason')}"}
         total.add(incomplete)
 
-    with open(path, "w", encoding="utf-8") as out:
+    budget = [DETAILS_BUDGET]
+    with files.atomic(path) as out:
         out.write("<?xml version='1.0' encoding='utf-8'?>\n")
         out.write(_open_tag("testsuites", {"name": "nnfs-conformance"} | total.attributes())
                   + ">\n")
@@ -128,7 +136,7 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
             testcase = ET.Element("testcase", {
                 "classname": xml_text(f"nnfs.{stage}"), "name": xml_text(case["id"]),
                 "time": f"{case.get('duration_s') or 0:.3f}"})
-            _outcome(testcase, case)
+            _outcome(testcase, case, budget)
             out.write(_xml(testcase, 2))
         if stage is not None:
             out.write("  </testsuite>\n")

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .report_text import NOT_PASSING, details, headline, one_line, summary_line
 
 MAX_FAILURES = 20
@@ -104,5 +105,5 @@ def render_markdown(result: dict[str, Any]) -> str:
 
 def write_markdown(result: dict[str, Any], path: str | Path) -> None:
     """Write the summary to `path`, appending (a step summary file collects several)."""
-    with open(path, "a", encoding="utf-8", errors="replace") as out:
+    with files.atomic(path, append=True, errors="replace") as out:
         out.write(render_markdown(result))

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .report_text import summary_line
+from .report_text import one_line, summary_line
 from .result import FAILING, exit_status
 
 
@@ -53,13 +53,14 @@ def stages_of(results: list[dict[str, Any]]) -> list[str]:
 
 def rows(results: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     stages = stages_of(results)
-    header = ["port", "dtype", *stages, "verdict"]
+    header = ["port", "dtype", *(one_line(stage, 60) for stage in stages), "verdict"]
     table = []
     for result in results:
         port = result["port"]
         verdict = "green" if exit_status(result) == 0 else (
             "INCOMPLETE" if not result["complete"] else "red")
-        table.append([f"{port['name']} ({port['language']})", port["dtype"],
+        table.append([f"{one_line(port['name'], 200)} ({one_line(port['language'], 200)})",
+                      one_line(port["dtype"], 20),
                       *(cell(result, stage) for stage in stages), verdict])
     return header, table
 
@@ -69,14 +70,21 @@ def render_console(results: list[dict[str, Any]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]
-    lines += [f"{result['port']['name']}: {summary_line(result['summary'])}" for result in results]
+    lines += [f"{one_line(result['port']['name'], 200)}: {summary_line(result['summary'])}"
+              for result in results]
     return "\n".join(lines)
 
 
 def render_markdown(results: list[dict[str, Any]]) -> str:
     header, table = rows(results)
 
-    def line(values):
-        return "| " + " | ".join(str(v).replace("|", "\\|") for v in values) + " |"
+    from .markdown import text
 
-    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in table)])
+    def line(values, first=None):
+        cells = [str(v).replace("|", "\\|") for v in values]
+        if first is not None:
+            cells[0] = first
+        return "| " + " | ".join(cells) + " |"
+
+    rows_ = [line(r, text(r[0])) for r in table]  # the port's name: inert in Markdown
+    return "\n".join([line(header), line(["---"] * len(header)), *rows_])

@@ -20,11 +20,30 @@ def reject_constant(name: str) -> Any:
     raise ValueError(f'bare {name} is not JSON; write the string "{name}"')
 
 
+def _beyond(text: str) -> ValueError:
+    """The one message for a number no float64 holds, written as an integer or not."""
+    shown = text if len(text) <= 40 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
+    return ValueError(f'{shown} is beyond the float64 range; write "Infinity" if you mean it')
+
+
 def finite_float(text: str) -> float:
     """json.loads hook: a number beyond the float64 range would silently read as infinity."""
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f'{text} is beyond the float64 range; write "Infinity" if you mean it')
+        raise _beyond(text)
+    return value
+
+
+def finite_int(text: str) -> int:
+    """json.loads hook: an integer beyond the float64 range is refused as 1e400 is, before
+    Python reads its digits (100,000 of them would hit int's conversion limit)."""
+    if len(text) > 310:
+        raise _beyond(text)
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise _beyond(text) from None
     return value
 
 
@@ -48,7 +67,8 @@ def _may_overflow(raw: bytes) -> bool:
 
 
 _FAST = json.JSONDecoder(parse_constant=reject_constant)  # built once, not at every call
-_CHECKED = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float)
+_CHECKED = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float,
+                            parse_int=finite_int)
 
 
 # orjson reads the same documents as the strict decoders above, to the same values, with three
@@ -118,7 +138,8 @@ def loads(text: str | bytes) -> Any:
                 return value
         text = text.decode(encoding, "surrogatepass")
     if not isinstance(text, str) or text.startswith("\ufeff"):  # json.loads says what is wrong
-        return json.loads(text, parse_constant=reject_constant, parse_float=finite_float)
+        return json.loads(text, parse_constant=reject_constant, parse_float=finite_float,
+                          parse_int=finite_int)
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
         value = fast_loads(raw)

@@ -22,6 +22,7 @@ DTYPES = ("float64", "float32")
 LABEL_FORMATS = ("sparse", "onehot")
 MAX_SHOWN = 200  # characters of a bad reply quoted in a one-line message
 ANSWERS = ("outputs", "error", "unsupported")  # a run reply holds exactly one of them
+MAX_OUTPUTS = 256  # output names accepted in one reply (a stage has a handful)
 
 
 def label_formats(info: dict[str, Any], stage: str) -> tuple[str, ...]:
@@ -100,10 +101,69 @@ def shorten(text: str, limit: int = MAX_SHOWN, quote: bool = True) -> str:
 
 
 
+class _Repeat(Exception):
+    pass
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _Repeat(key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def _pairs_and_colons(value: dict) -> tuple[int, int]:
+    """(key-value pairs, ':' inside its keys and string values) of one object."""
+    pairs, colons = len(value), 0
+    for key, item in value.items():
+        colons += key.count(":")
+        if type(item) is str:
+            colons += item.count(":")
+    return pairs, colons
+
+
+def _surely_unique(raw: bytes, value: Any) -> bool:
+    """Whether `raw` (which decoded to `value`) certainly repeats no key in any object, told
+    without a second parse for every ordinary message: each key is followed by one ':' in
+    the text, and a ':' is otherwise only inside strings. Counting the pairs and string colons
+    of the top object and of the objects it holds gives at most the text's ':' count, exactly
+    it only when no key was dropped as a repeat (and the text escapes no character, which
+    could hide a ':' from the count, so it is looked for only when a counted string holds one).
+    Anything else is told by the exact check."""
+    colons = raw.count(b":")
+    if type(value) is not dict:
+        return colons == 0
+    pairs, inside = _pairs_and_colons(value)
+    for item in value.values():
+        if type(item) is dict:
+            more, more_inside = _pairs_and_colons(item)
+            pairs, inside = pairs + more, inside + more_inside
+    return pairs + inside == colons and not (inside and b"\\u" in raw)
+
+
+def _refuse_repeats(raw: bytes, what: str) -> None:
+    """ProtocolError if an object of `raw` (valid JSON) has a key twice: only the last would
+    be read, and a reply must mean one thing."""
+    try:
+        json.loads(raw.decode("utf-8", "surrogatepass"), object_pairs_hook=_no_repeats,
+                   parse_int=len, parse_float=len, parse_constant=len)
+    except _Repeat as exc:
+        key = shorten(json.dumps(exc.args[0], ensure_ascii=False), 60, quote=False)
+        raise ProtocolError(f"{what} has the key {key} twice in one object: "
+                            "JSON keys must be unique") from None
+    except (ValueError, RecursionError):  # read once already: nothing more to say
+        pass
+
+
 def parse(line: bytes, what: str = "reply") -> Any:
-    """Decode one line of JSON, refusing what Python accepts but JSON does not (NaN, Infinity)."""
+    """Decode one line of JSON, refusing what Python accepts but JSON does not (NaN, Infinity)
+    and an object with a key twice."""
     value = numbers.fast_loads(line)  # valid UTF-8 and JSON, read as the strict path reads it
     if value is not numbers.NOT_READ:
+        if not _surely_unique(line, value):
+            _refuse_repeats(line, what)
         return value
     try:
         text = line.decode("utf-8")
@@ -111,7 +171,7 @@ def parse(line: bytes, what: str = "reply") -> Any:
         shown = shorten(line.decode("utf-8", "replace"))
         raise ProtocolError(f"{what} is not UTF-8 (byte {exc.start}): {shown}") from None
     try:
-        return numbers.loads(text)
+        value = numbers.loads(text)
     except RecursionError:
         raise ProtocolError(f"{what} is nested too deeply: {shorten(text, 40)}") from None
     except ValueError as exc:
@@ -121,6 +181,10 @@ def parse(line: bytes, what: str = "reply") -> Any:
             else str(exc)
         )
         raise ProtocolError(f"{what} is not JSON ({reason}): {shorten(text.rstrip())}") from None
+    raw = text.encode("utf-8", "surrogatepass")
+    if not _surely_unique(raw, value):
+        _refuse_repeats(raw, what)
+    return value
 
 
 def pointer(path) -> str:
@@ -208,6 +272,10 @@ def check_reply(reply: Any, seq: int, strict: bool = False) -> dict[str, Any]:
                 "reply unsupported must be a non-empty string saying why, got "
                 f"{shorten(json.dumps(reply['unsupported']), quote=False)}"
             )
+    if answers == ["outputs"] and isinstance(reply["outputs"], dict) and len(
+            reply["outputs"]) > MAX_OUTPUTS:
+        raise ProtocolError(f"reply has {len(reply['outputs'])} outputs, more than the "
+                            f"{MAX_OUTPUTS} a reply may have (a stage has a handful)")
     if answers == ["error"]:
         error = reply["error"]
         if not isinstance(error, dict) or not isinstance(error.get("kind"), str):

@@ -1,14 +1,17 @@
 """Talk to a port process without trusting it: it may hang, crash, flood, fork or lie.
 
-Every port runs in its own session (process group), so a timeout kills it together with any
-child it forked. Stdout is read in bounded chunks against a deadline and stderr is drained by a
-thread that keeps only a short tail, so no port can block the runner or exhaust its memory.
+Every port runs in its own session (process group), and on Linux the runner is a child
+subreaper (proctree.py), so a timeout kills it together with every process it started, even one
+that left the group with setsid() and double-forked. Stdout is read in bounded chunks against
+a deadline and stderr is drained by a thread that keeps only a short tail, so no port can
+block the runner or exhaust its memory.
 Every anticipated failure becomes a PortError with a one-line message. POSIX only.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import math
 import os
 import select
@@ -23,7 +26,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import crashes, protocol
+from . import crashes, interrupt, proctree, protocol
 
 MAX_LINE = 32 * 1024 * 1024  # the longest reply line accepted, in bytes
 STDERR_TAIL = 16384  # bytes of stderr kept for messages: a Rust backtrace, a Java trace
@@ -32,6 +35,8 @@ TERM_GRACE = 0.2  # seconds between SIGTERM and SIGKILL
 MAX_START_FAILURES = 3  # consecutive failed restarts before a session gives up
 WINDOW = 32  # run requests a session sends ahead of the reply it waits for
 _CHUNK = 65536
+_LONGEST_WAIT = 3600.0  # seconds one poll() may block; a longer wait polls again
+MAX_TIMEOUT = 86400.0  # the longest --timeout or --handshake-timeout accepted: one day
 
 
 class PortError(Exception):
@@ -145,7 +150,24 @@ def start_error(command: Sequence[str], exc: OSError) -> StartError:
 
 
 class PortGone(PortError):
-    """The port failed to restart MAX_START_FAILURES times in a row; stop asking it."""
+    """The port failed to restart MAX_START_FAILURES times in a row, or answered another hello
+    when it was restarted; stop asking it. `reason` says why the run is incomplete."""
+
+    def __init__(self, message: str, raw: str | None = None, stderr: str | None = None,
+                 reason: str = "the port could not be restarted"):
+        super().__init__(message, raw, stderr)
+        self.reason = reason
+
+
+def _hello_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a restarted port's hello changed: `dtype "float32", was "float64"`, at most 3."""
+    keys = [k for k in sorted(set(before) | set(after), key=str) if before.get(k) != after.get(k)]
+
+    def show(value: Any) -> str:
+        return protocol.shorten(json.dumps(value, ensure_ascii=True), 60, quote=False)
+
+    return "; ".join(f"{protocol.shorten(str(k), 40, quote=False)} {show(after.get(k))}, "
+                     f"was {show(before.get(k))}" for k in keys[:3])
 
 
 def _signal_name(number: int) -> str:
@@ -191,9 +213,12 @@ class _StderrTail(threading.Thread):
 class Process:
     """One port process: write lines to it, read lines from it with a deadline, kill it."""
 
+    _live: set[int] = set()  # the pids of the ports running now, each the owner of its tree
+
     def __init__(self, command: Sequence[str], max_line: int = MAX_LINE):
         self.command = list(command)
         self.max_line = max_line
+        proctree.become_subreaper()
         try:
             self._popen = subprocess.Popen(
                 self.command,
@@ -205,6 +230,9 @@ class Process:
             )
         except OSError as exc:
             raise start_error(self.command, exc) from None
+        # Orphans re-parented to the runner from this start on are this port's (see proctree).
+        self._since = proctree.start_time(self._popen.pid)
+        Process._live.add(self._popen.pid)
         self._stdin = self._popen.stdin.fileno()
         os.set_blocking(self._stdin, False)
         self._stdin_open = True
@@ -222,10 +250,13 @@ class Process:
         return self._popen.poll() is None
 
     def exited(self, wait: float) -> bool:
+        interrupt.arm()
         try:
-            self._popen.wait(wait)
+            self._popen.wait(min(wait, _LONGEST_WAIT))
         except subprocess.TimeoutExpired:
             return False
+        finally:
+            interrupt.disarm()
         return True
 
     def describe_exit(self, wait: float = 0.5) -> str:
@@ -260,7 +291,12 @@ class Process:
                         f"port stopped reading its stdin (request not taken within "
                         f"the timeout, {len(view)} bytes left)"
                     )
-                if not selector.select(remaining):
+                interrupt.arm()
+                try:
+                    ready = selector.select(min(remaining, _LONGEST_WAIT))
+                finally:
+                    interrupt.disarm()
+                if not ready:
                     continue
                 try:
                     written = os.write(self._popen.stdin.fileno(), view)
@@ -314,7 +350,11 @@ class Process:
             poller.register(self._stdout, select.POLLIN)
             if outbox and self._stdin_open:
                 poller.register(self._stdin, select.POLLOUT)
-            events = dict(poller.poll(math.ceil(remaining * 1000)))
+            interrupt.arm()
+            try:
+                events = dict(poller.poll(math.ceil(min(remaining, _LONGEST_WAIT) * 1000)))
+            finally:
+                interrupt.disarm()
             if self._stdin in events and outbox:
                 self._write_ahead(outbox, need)
             if self._stdout not in events:
@@ -362,7 +402,16 @@ class Process:
         return f"no reply within {timeout:g} s (port killed)"
 
     def kill(self) -> None:
-        """End the port and everything it forked: SIGTERM to the group, SIGKILL after a grace."""
+        """End the port and everything it started: SIGTERM to its group and its tree, SIGKILL
+        after a grace; then every process left in its tree (proctree.end), reaped."""
+        others = frozenset(Process._live - {self._popen.pid})
+        tree = (list(proctree.descendants(self._popen.pid, self._since, others))
+                if proctree.available() else [])
+        for pid in tree:  # found while the port lives: without a subreaper, its chain breaks
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
         for sig, grace in ((signal.SIGTERM, TERM_GRACE), (signal.SIGKILL, 2.0)):
             try:
                 os.killpg(self._popen.pid, sig)
@@ -378,13 +427,20 @@ class Process:
                 except (ProcessLookupError, PermissionError):
                     pass
             break
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self._reap()
+        proctree.end(self._popen.pid, self._since, others)
 
     def _reap(self) -> None:
         try:
             self._popen.wait(2.0)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
             pass
+        Process._live.discard(self._popen.pid)
         for pipe in (self._popen.stdin, self._popen.stdout):
             try:
                 pipe.close()
@@ -503,10 +559,17 @@ class SessionPort(_ProcessPort):
     def _start(self) -> None:
         proc = Process(self.command, self.max_line)
         try:
-            self.info = _handshake(proc, self.suite_version, self.handshake_timeout, self.validate)
-        except HandshakeError:
+            info = _handshake(proc, self.suite_version, self.handshake_timeout, self.validate)
+        except BaseException:  # a failed hello, an interruption: the port must not outlive it
             proc.kill()
             raise
+        if self.info is not None and info != self.info:
+            proc.kill()
+            change = _hello_change(self.info, info)
+            raise PortGone(f"not run: the restarted port answered another hello ({change}): "
+                           "a port must declare the same at every start",
+                           reason=f"the restarted port answered another hello ({change})")
+        self.info = info
         self._proc = proc
 
     def _restart(self) -> None:
@@ -608,8 +671,12 @@ class SessionPort(_ProcessPort):
             self._proc.kill()
             self._proc = None
 
+    def abort(self) -> None:
+        """End the port and its tree at once, without a bye (the run was interrupted)."""
+        self._discard()
+
     def close(self) -> None:
-        """Say bye, give the port a moment to exit, then make sure its whole group is gone."""
+        """Say bye, give the port a moment to exit, then make sure its whole tree is gone."""
         proc, self._proc = self._proc, None
         if proc is None:
             return

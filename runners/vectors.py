@@ -26,12 +26,15 @@ from typing import Any
 import jsonschema
 import numpy as np
 
+from . import files
 from .numbers import _may_overflow, decode, finite_float, loads, reject_constant, shape_of
 
 REPO = Path(__file__).resolve().parent.parent
 TIERS = ("float64", "float32")
 CHUNK = 1 << 20  # bytes read at a time; a value larger than the buffer grows it geometrically
 HEADER = ("suite_version", "stage", "description", "signature")
+CASE_LIMIT = 16 * files.MIB  # characters of one case (or member) of a vector file
+FILE_LIMIT = files.MIB  # bytes of a vector file besides its cases' CASE_LIMIT each (promised)
 # Strict JSON as numbers.loads reads it; raw_decode reads one value at a time from a buffer.
 _DECODERS = {
     False: json.JSONDecoder(parse_constant=reject_constant),
@@ -201,10 +204,10 @@ class _Scan:
 
     def __init__(self, path: Path, where: str):
         self.where = where
-        try:
-            self.file = open(path, "rb")  # noqa: SIM115 - closed by events()
-        except OSError as exc:
-            raise VectorError(f"{where}: cannot read: {exc.strerror}") from None
+        try:  # a regular file: its size was held to the manifest's promise when it was hashed
+            self.file = files.open_input(path, 1 << 62, "vector")
+        except files.FileProblem as exc:
+            raise VectorError(str(exc)) from None
         self.sha = hashlib.sha256()
         self.buf, self.pos, self.consumed, self.eof = "", 0, 0, False
         self.text = None  # the incremental decoder, chosen from the first bytes
@@ -274,6 +277,9 @@ class _Scan:
                 if end < len(self.buf) or self.eof:  # a number cut by the buffer's end reads
                     self.pos = end                    # as a shorter one: read on to be sure
                     return value
+            if len(self.buf) - self.pos > CASE_LIMIT:
+                raise VectorError(f"{self.where}: a value at char {self.consumed + self.pos} "
+                                  f"is longer than {files.size_text(CASE_LIMIT)}: not a case")
             self._fill(len(self.buf) - self.pos)
 
     def events(self) -> Iterator[tuple[str, Any, Any]]:
@@ -325,11 +331,11 @@ class _Scan:
 
 
 def _read_json(path: Path, where: str) -> Any:
-    """A whole small document (the manifest)."""
+    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise VectorError(f"{where}: cannot read: {exc.strerror}") from None
+        data = files.read_input(path, files.MANIFEST_LIMIT, "manifest")
+    except files.FileProblem as exc:
+        raise VectorError(str(exc)) from None
     try:
         return loads(data)
     except RecursionError:
@@ -338,12 +344,16 @@ def _read_json(path: Path, where: str) -> Any:
         raise VectorError(f"{where}: not valid JSON: {exc}") from None
 
 
-def _sha256(path: Path, where: str) -> str:
+def _sha256(path: Path, where: str, limit: int = 1 << 62) -> str:
+    """The file's sha256; a file that is not a regular one, or larger than `limit` bytes, is
+    refused before it is read."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as f:
+        with files.open_input(path, limit, "vector") as f:
             while chunk := f.read(CHUNK):
                 digest.update(chunk)
+    except files.FileProblem as exc:
+        raise VectorError(str(exc)) from None
     except OSError as exc:
         raise VectorError(f"{where}: cannot read: {exc.strerror}") from None
     return digest.hexdigest()
@@ -455,7 +465,7 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
     """Check one vector file in full, a case at a time; what the suite keeps of it."""
     stage, path = entry["stage"], directory / entry["path"]
     where = str(path)
-    digest = _sha256(path, where)
+    digest = _sha256(path, where, FILE_LIMIT + entry["cases"] * CASE_LIMIT)
     if digest != entry["sha256"]:
         raise VectorError(f"{path}: sha256 differs from {at_entry}/sha256 "
                           "(edited by hand? regenerate with `make vectors`)")

@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nnfs_conform import proctree
 from nnfs_conform.cli import main
 
 FAKES = Path(__file__).parent / "fakes"
+# The tests are a subreaper too: whatever a run leaves behind, even a daemon that left the
+# port's session, is re-parented here, where walking this process's descendants finds it.
+proctree.become_subreaper()
 
 
 def fake(name: str) -> list[str]:
@@ -53,8 +57,31 @@ def assert_no_leftovers(pid_file: Path) -> None:
     assert [pid for pid in pids if _alive(pid)] == [], "a port process outlived the run"
 
 
+def descendants() -> set[int]:
+    """The live processes below this one (orphans re-parented here included), by walking /proc
+    from this process, not by name."""
+    return {pid for pid, state in proctree.descendants(os.getpid(), 0).items()
+            if state not in ("Z", "X")}
+
+
+def assert_no_descendants(before: set[int], wait: float = 3.0) -> None:
+    """No process below this one but those alive before (`before`); zombies left are reaped."""
+    deadline = time.monotonic() + wait
+    while (left := descendants() - before) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    table = proctree.descendants(os.getpid(), 0)
+    for pid, state in table.items():
+        if state == "Z" and pid not in before:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+    assert left == set(), f"processes outlived the run: {sorted(left)}"
+
+
 def run_cli(args: list[str], tmp_path: Path, capsys, monkeypatch, *, report: bool = True) -> Run:
-    """`nnfs-conform ARGS` in-process, with the JSON report read back and leftovers checked."""
+    """`nnfs-conform ARGS` in-process, with the JSON report read back and leftovers checked:
+    every pid a fake recorded, and every descendant of this process."""
     pid_file = tmp_path / "pids"
     state = tmp_path / "state"
     state.mkdir(exist_ok=True)
@@ -65,9 +92,11 @@ def run_cli(args: list[str], tmp_path: Path, capsys, monkeypatch, *, report: boo
         path.unlink()
     command = args[0]
     extra = ["--report-json", str(path)] if report and command in ("run", "grade") else []
+    before = descendants()
     status = main([command, *extra, *args[1:]])
     captured = capsys.readouterr()
     assert_no_leftovers(pid_file)
+    assert_no_descendants(before)
     result = json.loads(path.read_text()) if path.exists() else None
     return Run(status, captured.out, captured.err, result)
 
@@ -77,4 +106,5 @@ def pids_recorded(tmp_path: Path) -> int:
     return len(pid_file.read_text().split()) if pid_file.exists() else 0
 
 
-__all__ = ["FAKES", "Run", "assert_no_leftovers", "fake", "os", "pids_recorded", "run_cli"]
+__all__ = ["FAKES", "Run", "assert_no_descendants", "assert_no_leftovers", "descendants", "fake",
+           "os", "pids_recorded", "run_cli"]
