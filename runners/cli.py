@@ -465,6 +465,7 @@ def _book(args: argparse.Namespace) -> int:
         raise UsageError(f"--python {args.python}: no such program (give the path of a Python "
                          "that has NumPy)")
     console = _console(args)
+    _check_outputs(args)
     command = [args.python or sys.executable, str(Path(book_port.__file__)), str(path)]
     command += ["--dtype", args.dtype] if args.dtype else []
 
@@ -490,7 +491,7 @@ def _book(args: argparse.Namespace) -> int:
                 os.environ.pop(book_port.FATAL_FILE, None)
             else:
                 os.environ[book_port.FATAL_FILE] = before
-        return _finish(result, args, console)
+        return _finish(result, args, console, spool)
 
 
 def _book_parser(commands) -> None:
