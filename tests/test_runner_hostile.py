@@ -24,7 +24,6 @@ from runner_helpers import (
     pids_recorded,
     run_cli,
 )
-from suite_factory import write_suite
 
 from nnfs_conform import files, protocol
 from nnfs_conform import result as results
@@ -39,12 +38,6 @@ def one_line(err: str) -> str:
     assert err.count("\n") == 1 and err.endswith("\n"), err
     assert "Traceback" not in err and "internal error" not in err, err
     return err.rstrip("\n")
-
-
-@pytest.fixture
-def vectors(tmp_path):
-    write_suite(tmp_path / "vectors")
-    return tmp_path / "vectors"
 
 
 @pytest.fixture
