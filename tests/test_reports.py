@@ -10,6 +10,7 @@ import pytest
 from nnfs_conform.badge import badge, write_badge
 from nnfs_conform.junit import write_junit
 from nnfs_conform.markdown import MAX_FAILURES, render_markdown, write_markdown
+from nnfs_conform.result import exit_status
 
 HOSTILE = 'nul\x00 esc\x1b[31m <script>alert(1)</script> | `tick` &amp; ]]> "q" \ud800 \ufffe'
 OUTCOMES = ("passed", "failed", "errored", "skipped", "xfailed", "xpassed", "not_applicable")
@@ -249,20 +250,22 @@ def test_write_markdown_appends_like_a_step_summary(tmp_path):
     [
         ([case("relu/a"), case("relu/n", "not_applicable")], True, "brightgreen",
          "1/1 float64"),
-        ([case("relu/a")], False, "yellow", "1/1 float64 (incomplete)"),
-        ([case(f"relu/{i}") for i in range(9)] + [case("relu/x", "failed")], True, "yellow",
+        ([case("relu/a")], False, "red", "1/1 float64 (incomplete)"),
+        ([case(f"relu/{i}") for i in range(9)] + [case("relu/x", "failed")], True, "red",
          "9/10 float64"),
         ([case(f"relu/{i}") for i in range(8)] + [case("relu/x", "xfailed"),
-                                                  case("relu/y", "skipped")], True, "red",
-         "8/10 float64"),
-        ([case("relu/n", "not_applicable")], True, "lightgrey", "0/0 float64"),
-        ([], True, "lightgrey", "0/0 float64"),
+                                                  case("relu/y", "skipped")], True,
+         "brightgreen", "8/10 float64, 1 xfail, 1 skipped"),
+        ([case("relu/a"), case("relu/x", "xpassed")], True, "red", "1/2 float64"),
+        ([case("relu/n", "not_applicable")], False, "red", "0/0 float64 (incomplete)"),
     ],
 )
-def test_badge_colour_follows_the_share_of_applicable_cases_passed(cases, complete, color,
-                                                                   message):
-    got = badge(result(*cases, complete=complete))
+def test_badge_is_green_exactly_when_the_run_exits_0_and_counts_what_is_excused(
+        cases, complete, color, message):
+    result_ = result(*cases, complete=complete)
+    got = badge(result_)
     assert (got["color"], got["message"]) == (color, message)
+    assert (got["color"] == "brightgreen") == (exit_status(result_) == 0)
 
 
 def test_write_badge_writes_a_shields_endpoint_document(tmp_path):
