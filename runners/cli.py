@@ -307,6 +307,7 @@ def _prompt(args: argparse.Namespace) -> int:
         "protocol": protocol.PROTOCOL,
         "suite_version": suite.suite_version,
         "requests": requests,
+        "filters": _selected(args),
     }
     try:
         with files.atomic(args.out) as out:
@@ -317,9 +318,45 @@ def _prompt(args: argparse.Namespace) -> int:
     return 0 if requests else 1
 
 
+def _selected(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The selection options of a command: what a prompt file records for `grade --prompt`."""
+    return {"stages": list(args.stage), "cases": list(args.case), "tags": list(args.tag),
+            "skip_tags": list(args.skip_tag)}
+
+
+def _prompt_filters(args: argparse.Namespace) -> None:
+    """`grade --prompt PROMPT.json`: grade the cases the prompt asked, by its own filters."""
+    where = str(args.prompt)
+    try:
+        document = protocol.parse(files.read_input(args.prompt, files.RESPONSES_LIMIT, "prompt"),
+                                  "prompt file")
+    except files.FileProblem as exc:
+        raise UsageError(str(exc)) from None
+    except protocol.ProtocolError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    problems = protocol.schema_problems(document, "prompt_file")
+    if problems:
+        raise UsageError(f"{where}: not a prompt file: {problems[0]}")
+    if document["suite_version"] != _suite(args).suite_version:
+        raise UsageError(f"{where}: a prompt of suite {document['suite_version']}, graded "
+                         f"against suite {_suite(args).suite_version}: use the same vectors")
+    recorded = document.get("filters")
+    if recorded is None:
+        raise UsageError(f"{where}: records no filters (written by an older runner): repeat "
+                         "its --stage/--case options instead of --prompt")
+    given = _selected(args)
+    if any(given.values()) and given != recorded:
+        raise UsageError(f"{where} selects {json.dumps(recorded)}; the command line selects "
+                         f"{json.dumps(given)}: give --prompt alone")
+    args.stage, args.case = recorded["stages"], recorded["cases"]
+    args.tag, args.skip_tag = recorded["tags"], recorded["skip_tags"]
+
+
 def _grade(args: argparse.Namespace) -> int:
     console = _console(args)
     _check_outputs(args)
+    if args.prompt is not None:
+        _prompt_filters(args)
     try:
         document = protocol.parse(
             files.read_input(args.responses, files.RESPONSES_LIMIT, "responses"),
@@ -684,6 +721,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade a responses file (blind file)")
     _grading(grade)
+    grade.add_argument("--prompt", type=Path, default=None, metavar="PROMPT.json",
+                       help="the prompt the responses answer: grade the cases it asked, by "
+                       "its own filters")
     grade.add_argument("responses", type=Path, metavar="RESPONSES.json")
     grade.set_defaults(handler=_grade)
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 NAME = "nnfs-conform"
 # Options a rerun of one case leaves out: it selects its own case and writes no reports.
-NOT_RERUN = {"case", "stage", "report_json", "junit", "markdown", "badge", "quiet", "verbose",
-             "help"}
+NOT_RERUN = {"case", "stage", "prompt", "report_json", "junit", "markdown", "badge", "quiet",
+             "verbose", "help"}
 
 
 def program(argv: list[str] | None = None, orig_argv: list[str] | None = None) -> list[str]:

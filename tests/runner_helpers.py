@@ -101,10 +101,20 @@ def run_cli(args: list[str], tmp_path: Path, capsys, monkeypatch, *, report: boo
     return Run(status, captured.out, captured.err, result)
 
 
+def correct_port_module(monkeypatch):
+    """The correct fake's code (tests/fakes/_port.py), imported without recording this process
+    as a port."""
+    import importlib
+
+    monkeypatch.delenv("FAKE_PIDS", raising=False)
+    monkeypatch.syspath_prepend(str(FAKES))
+    return importlib.import_module("_port")
+
+
 def pids_recorded(tmp_path: Path) -> int:
     pid_file = tmp_path / "pids"
     return len(pid_file.read_text().split()) if pid_file.exists() else 0
 
 
-__all__ = ["FAKES", "Run", "assert_no_descendants", "assert_no_leftovers", "descendants", "fake",
-           "os", "pids_recorded", "run_cli"]
+__all__ = ["FAKES", "Run", "assert_no_descendants", "assert_no_leftovers", "correct_port_module",
+           "descendants", "fake", "os", "pids_recorded", "run_cli"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from runner_helpers import correct_port_module
 
 from nnfs_conform import engine
 from nnfs_conform.expectations import Expectations, ExpectationsError
@@ -200,3 +201,36 @@ def test_a_responses_file_may_decline_a_case_and_omit_checks_inputs(cli, tmp_pat
     assert r.case("relu/infinities")["reason"] == (
         "declined by the port: no infinities on this GPU")
     assert r.status == 0
+
+
+def _answered_prompt(cli, tmp_path, monkeypatch, *filters):
+    """A prompt written with `filters`, and a responses file answering it correctly."""
+    prompt = tmp_path / "prompt.json"
+    assert cli(*filters, str(prompt), command="prompt").status == 0
+    document = json.loads(prompt.read_text())
+    _port = correct_port_module(monkeypatch)
+
+    answers = tmp_path / "responses.json"
+    answers.write_text(json.dumps({"protocol": 1, "port": _port.HELLO,
+                                   "responses": [_port.answer(m) for m in document["requests"]]}))
+    return prompt, answers, document
+
+
+def test_grade_with_the_prompt_grades_the_cases_it_asked_without_repeating_its_filters(
+        cli, tmp_path, monkeypatch):
+    prompt, answers, document = _answered_prompt(cli, tmp_path, monkeypatch, "--stage", "relu")
+    assert document["filters"] == {"stages": ["relu"], "cases": [], "tags": [],
+                                   "skip_tags": []}
+    r = cli("--prompt", str(prompt), str(answers), command="grade")
+    assert r.status == 0, r.out
+    assert r.result["summary"]["passed"] == 3 and r.result["summary"]["errored"] == 0
+    assert r.result["filters"]["stages"] == ["relu"]
+    without = cli(str(answers), command="grade")
+    assert without.status == 1 and without.result["summary"]["errored"] == 5
+
+
+def test_grade_refuses_a_prompt_whose_filters_the_command_line_contradicts(
+        cli, tmp_path, monkeypatch):
+    prompt, answers, _ = _answered_prompt(cli, tmp_path, monkeypatch, "--stage", "relu")
+    r = cli("--prompt", str(prompt), "--stage", "neuron", str(answers), command="grade")
+    assert r.status == 2 and "give --prompt alone" in r.err and r.err.count("\n") == 1

@@ -3,13 +3,12 @@ transports, expectations, reports and the console's last line."""
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import shlex
 from collections import Counter
 
-from runner_helpers import FAKES, run_cli
+from runner_helpers import correct_port_module, run_cli
 from suite_factory import default_cases, write_suite
 
 from nnfs_conform import __version__, engine
@@ -152,13 +151,6 @@ def test_the_rerun_command_reruns_just_that_case(cli, vectors, tmp_path, capsys,
     assert [c["id"] for c in again.result["cases"]] == ["relu/infinities"]
     assert again.result["port"]["transport"] == "oneshot"
     assert again.case("relu/infinities")["outcome"] == "errored"
-
-
-def correct_port_module(monkeypatch):
-    """The correct fake's code, imported without recording this process as a port."""
-    monkeypatch.delenv("FAKE_PIDS", raising=False)
-    monkeypatch.syspath_prepend(str(FAKES))
-    return importlib.import_module("_port")
 
 
 def test_a_prompt_answered_in_full_grades_green(cli, tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ OPTIONAL = {
     # result: counts and filters that results written by runner 0.1.0 lack
     "not_applicable_input_checks", "declined", "tags", "skip_tags",
     "candidates",  # a case result: the stage's candidate mistakes; 0.1.0 results lack it
+    "filters",  # a prompt file's selection, for grade --prompt; 0.1.0 prompts lack it
     "stderr",  # a crashed port's stderr excerpt: only when it died and said something
 }
 
