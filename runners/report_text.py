@@ -101,6 +101,9 @@ def details(case: dict[str, Any]) -> list[str]:
 
 
 def summary_line(summary: dict[str, int]) -> str:
-    """The line every report ends with: `N passed, N failed, N errored, N skipped`."""
-    return (f"{summary.get('passed', 0)} passed, {summary.get('failed', 0)} failed, "
+    """The line every report ends with: `N passed, N failed, N errored, N skipped`, and
+    `, N xpassed` when an expected failure passed: that fails the run, so the last line says so
+    rather than read `0 failed` over exit status 1."""
+    line = (f"{summary.get('passed', 0)} passed, {summary.get('failed', 0)} failed, "
             f"{summary.get('errored', 0)} errored, {summary.get('skipped', 0)} skipped")
+    return line + (f", {summary['xpassed']} xpassed" if summary.get("xpassed") else "")

@@ -234,3 +234,11 @@ def test_grade_refuses_a_prompt_whose_filters_the_command_line_contradicts(
     prompt, answers, _ = _answered_prompt(cli, tmp_path, monkeypatch, "--stage", "relu")
     r = cli("--prompt", str(prompt), "--stage", "neuron", str(answers), command="grade")
     assert r.status == 2 and "give --prompt alone" in r.err and r.err.count("\n") == 1
+
+
+def test_the_last_line_names_an_expected_failure_that_passed(cli, tmp_path):
+    path = _expectations(tmp_path, '[[expect]]\ncase = "relu/basic"\nmode = "xfail"\n'
+                                   'reason = "was wrong"\n')
+    r = cli("--expectations", str(path))
+    assert r.status == 1
+    assert r.last_line == "7 passed, 0 failed, 0 errored, 0 skipped, 1 xpassed"

@@ -170,7 +170,7 @@ def test_markdown_headline_names_port_and_ends_totals_with_the_summary_line():
     text = render_markdown(MIXED)
     assert "my-port" in text.splitlines()[0]
     assert "python, float64, suite 0.1.0" in text
-    assert "**2 passed, 1 failed, 1 errored, 1 skipped**" in text
+    assert "**2 passed, 1 failed, 1 errored, 1 skipped, 1 xpassed**" in text
     assert "1 xfailed" in text and "1 xpassed" in text and "1 not applicable" in text
     assert "INCOMPLETE" not in text
 
