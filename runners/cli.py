@@ -415,7 +415,7 @@ def _report(args: argparse.Namespace) -> int:
         if not math.isfinite(float(document["duration_s"])):  # pragma: no cover - strict JSON
             raise UsageError(f"{path}: /duration_s is not a finite number")
         documents.append(document)
-    print(matrix.render_console(documents))
+    print(matrix.render_console(documents, wide=args.wide))
     if args.markdown:
         try:
             with files.atomic(args.markdown) as out:
@@ -744,6 +744,8 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="a port x stage matrix of several runs, from their --report-json files"
     )
     report.add_argument("results", nargs="+", type=Path, metavar="RESULT.json")
+    report.add_argument("--wide", action="store_true",
+                        help="one column per stage on the console (else grouped, 100 columns)")
     report.add_argument("--markdown", type=Path, metavar="FILE", help="also write it as Markdown")
     report.add_argument("--html", type=Path, metavar="OUT.html",
                         help="also write a static, self-contained HTML page (details per case)")

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .mistakes import FORWARD_STAGES, TRAINING_STAGES
 from .report_text import one_line, summary_line
 from .result import FAILING, exit_status
 
@@ -65,7 +66,63 @@ def rows(results: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     return header, table
 
 
-def render_console(results: list[dict[str, Any]]) -> str:
+# The stages in groups, as the book meets them: the forward pass (chapters 1-5), training
+# (chapters 9-17), and the book tier's own numbers; a stage of a newer suite goes to "other".
+GROUPS = {"forward": FORWARD_STAGES, "training": TRAINING_STAGES,
+          "book": ("rng", "datasets", "init", "chapters")}
+NAME_WIDTH = 40  # characters of a port's name in the grouped table: it fits 100 columns
+
+
+def group_of(stage: str) -> str:
+    return next((group for group, stages in GROUPS.items() if stage in stages), "other")
+
+
+def group_cell(result: dict[str, Any], stages: list[str]) -> str:
+    """`pass 8/8` (stages that passed whole / stages asked), `pass 3/4, 1 held` (a stage with
+    cases skipped or xfailed by the expectations file), `FAIL 2/16`, or n/a."""
+    kinds = [kind(cell(result, stage)) for stage in stages]
+    asked = len(kinds) - kinds.count("na")
+    if not asked:
+        return "n/a"
+    if "fail" in kinds:
+        return f"FAIL {kinds.count('fail')}/{asked}"
+    held = kinds.count("partial")
+    return f"pass {kinds.count('pass')}/{asked}" + (f", {held} held" if held else "")
+
+
+def render_console(results: list[dict[str, Any]], wide: bool = False) -> str:
+    """The grouped table (fits 100 columns; failing stages named under their port), or with
+    `wide` one column per stage."""
+    if wide:
+        return render_wide(results)
+    stages = stages_of(results)
+    groups = [g for g in (*GROUPS, "other") if any(group_of(s) == g for s in stages)]
+    header = ["port", "dtype", *groups, "verdict"]
+    table, notes = [], []
+    for result in results:
+        port = result["port"]
+        name = one_line(f"{port['name']} ({port['language']})", NAME_WIDTH)
+        verdict = "green" if exit_status(result) == 0 else (
+            "INCOMPLETE" if not result["complete"] else "red")
+        table.append([name, one_line(port["dtype"], 20),
+                      *(group_cell(result, [s for s in stages if group_of(s) == g])
+                        for g in groups), verdict])
+        failing = [f"{one_line(stage, 60)} {cell(result, stage).removeprefix('FAIL ')}"
+                   for stage in stages if kind(cell(result, stage)) == "fail"]
+        if failing:
+            notes.append((len(table) - 1, "    failing: " + ", ".join(failing)))
+    widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    for i, row in enumerate(table):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+        lines += [note for at, note in notes if at == i]
+    lines += [f"{one_line(result['port']['name'], NAME_WIDTH)}: "
+              f"{summary_line(result['summary'])}" for result in results]
+    return "\n".join(lines)
+
+
+def render_wide(results: list[dict[str, Any]]) -> str:
+    """One column per stage: as wide as the suite (about 430 columns for 28 stages)."""
     header, table = rows(results)
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]

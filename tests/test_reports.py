@@ -273,3 +273,35 @@ def test_write_badge_writes_a_shields_endpoint_document(tmp_path):
     write_badge(result(case("relu/a"), dtype="float32"), path)
     assert json.loads(path.read_text()) == {"schemaVersion": 1, "label": "nnfs conformance",
                                             "message": "1/1 float32", "color": "brightgreen"}
+
+
+# The console matrix
+
+
+def _every_stage(name, failing=()):
+    from nnfs_conform.matrix import GROUPS
+
+    stages = [stage for group in GROUPS.values() for stage in group]
+    return result(*(case(f"{stage}/a", "failed" if stage in failing else "passed")
+                    for stage in stages), name=name)
+
+
+def test_the_console_matrix_is_grouped_and_fits_100_columns_with_failing_stages_named():
+    from nnfs_conform.matrix import render_console
+
+    results = [_every_stage("a-port-with-a-rather-long-name-" + "x" * 60),
+               _every_stage("broken", failing=("softmax", "training"))]
+    text = render_console(results)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert lines[0].split() == ["port", "dtype", "forward", "training", "book", "verdict"]
+    assert "FAIL 1/8" in lines[2] and "FAIL 1/16" in lines[2] and lines[2].endswith("red")
+    assert lines[3] == "    failing: softmax 1/1, training 1/1"
+
+
+def test_the_wide_console_matrix_has_a_column_per_stage():
+    from nnfs_conform.matrix import GROUPS, render_console
+
+    text = render_console([_every_stage("p")], wide=True)
+    header = text.splitlines()[0].split()
+    assert header[2:-1] == [stage for group in GROUPS.values() for stage in group]
