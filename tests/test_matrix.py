@@ -24,10 +24,14 @@ def test_the_matrix_shows_every_stage_of_every_port_and_exits_on_the_worst(tmp_p
     markdown = tmp_path / "matrix.md"
     assert main(["report", str(good), str(bad), "--markdown", str(markdown)]) == 1
     console = capsys.readouterr().out.splitlines()
-    assert console[0].split()[:2] == ["port", "dtype"]
-    assert "neuron" in console[0] and "relu" in console[0] and "accuracy" in console[0]
+    assert console[0].split() == ["port", "dtype", "forward", "verdict"]  # the stages' group
     assert console[1].endswith("green") and "FAIL" not in console[1]
-    assert "FAIL" in console[2] and console[2].rstrip().endswith("red")
+    assert "FAIL 3/3" in console[2] and console[2].rstrip().endswith("red")
+    assert console[3].startswith("    failing: ") and all(
+        stage in console[3] for stage in ("neuron", "relu", "accuracy"))
+    assert main(["report", "--wide", str(good), str(bad)]) == 1
+    wide = capsys.readouterr().out.splitlines()
+    assert "neuron" in wide[0] and "relu" in wide[0] and "accuracy" in wide[0]
     table = markdown.read_text().splitlines()
     assert table[0].startswith("| port | dtype |") and table[1].startswith("| --- |")
     assert len(table) == 4
