@@ -771,6 +771,16 @@ def claim_stdio():
     return protocol_in, protocol_out
 
 
+def refuse(line):
+    """The module cannot be graded: its one line on stderr, and in the file the CLI reads back
+    (NNFS_BOOK_FATAL); exit status IMPORT_FAILED, before the hello."""
+    print(line, file=sys.stderr, flush=True)
+    if os.environ.get(FATAL_FILE):
+        with open(os.environ[FATAL_FILE], "w", encoding="utf-8") as f:
+            f.write(line + "\n")
+    return IMPORT_FAILED
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="book_port.py", description=__doc__.splitlines()[0])
     parser.add_argument("file", help="the learner's module, written with the book's classes")
@@ -782,21 +792,12 @@ def main(argv):
     try:
         module = load(path)
     except BaseException as exc:  # noqa: BLE001 - SystemExit too: it is the learner's
-        line = import_failure(exc, path, args.file)
-        print(line, file=sys.stderr, flush=True)
-        if os.environ.get(FATAL_FILE):
-            with open(os.environ[FATAL_FILE], "w", encoding="utf-8") as f:
-                f.write(line + "\n")
-        return IMPORT_FAILED
+        return refuse(import_failure(exc, path, args.file))
     sys.stdout.flush()
     book = Book(module, path, book_dtype(args.dtype))
     mismatch = signature_mismatch(book)
     if mismatch is not None:
-        print(mismatch, file=sys.stderr, flush=True)
-        if os.environ.get(FATAL_FILE):
-            with open(os.environ[FATAL_FILE], "w", encoding="utf-8") as f:
-                f.write(mismatch + "\n")
-        return IMPORT_FAILED
+        return refuse(mismatch)
     for line in protocol_in:
         if not line.strip():
             continue
