@@ -1,6 +1,7 @@
 """`make conform-all`: build every bundled port with its own tool, run the suite on each, and
 print the port x stage matrix (console, Markdown in out/conform-all/matrix.md, and a page with
-every case's details in out/conform-all/report.html).
+every case's details in out/conform-all/report.html). Then the same for the project
+`nnfs-conform new-port LANG` writes for every kit, as a learner gets it (rows `new-LANG`).
 
 A port whose toolchain is missing or whose build fails is a row of the report, not a silent
 omission, and makes the exit status non-zero: every bundled port must pass in CI.
@@ -8,61 +9,59 @@ omission, and makes the exit status non-zero: every bundled port must pass in CI
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
-from nnfs_conform import html_report, matrix
+from nnfs_conform import html_report, matrix, port_dir
+from nnfs_conform.files import FileProblem
 from nnfs_conform.result import exit_status
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-import system_deps  # noqa: E402 - a script beside, not a package
-
 OUT = REPO / "out" / "conform-all"
 
 
-def _tail(text: str, lines: int = 8) -> str:
-    return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
-
-
-def conform(port: dict, out: Path) -> dict:
+def conform(port: port_dir.PortSpec, out: Path, label: str) -> dict:
     """Build and run one port; returns its row of the timing table and its result, if any.
     `status` is one line; `log` the indented lines shown under it (a build's tail, a hint)."""
-    row = {"name": port["name"], "build_s": None, "run_s": None, "status": "", "log": "",
+    row = {"name": label, "build_s": None, "run_s": None, "status": "", "log": "",
            "result": None}
-    missing = system_deps.missing(port["requires"])
-    if missing:
-        row["status"] = f"not built: missing {', '.join(missing)}"
-        row["log"] = "    " + system_deps.install_hint(missing)
+    built = port_dir.build(port)
+    row["build_s"] = built.seconds
+    if not built.ok:
+        row["status"], row["log"] = built.status, built.log
         return row
-    if port["build"]:
-        start = time.monotonic()
-        build = subprocess.run(port["build"], cwd=REPO, capture_output=True, text=True)
-        row["build_s"] = time.monotonic() - start
-        if build.returncode != 0:
-            row["status"] = f"build failed (exit {build.returncode})"
-            row["log"] = _tail(build.stdout + build.stderr)
-            return row
-    report = out / f"{port['name']}.json"
+    report = out / f"{label}.json"
     report.unlink(missing_ok=True)
     start = time.monotonic()
     # a stage a port does not implement yet is skipped with a reason in its expectations file
-    expectations = REPO / port.get("expectations", f"ports/{port['name']}/expectations.toml")
+    expectations = port.expectations or REPO / "ports" / port.name / "expectations.toml"
     expect = ["--expectations", str(expectations)] if expectations.exists() else []
     run = subprocess.run([sys.executable, "-m", "nnfs_conform", "run", "--quiet", *expect,
-                          "--report-json", str(report), "--", *port["run"]],
-                         cwd=REPO, capture_output=True, text=True)
+                          "--report-json", str(report), "--", *port.run],
+                         cwd=port.where, capture_output=True, text=True)
     row["run_s"] = time.monotonic() - start
     if not report.exists():
         row["status"] = f"could not run (exit {run.returncode})"
-        row["log"] = _tail(run.stderr)
+        row["log"] = port_dir.indent_tail(run.stderr)
         return row
     row["result"] = matrix.load_result(report)
     row["status"] = "green" if exit_status(row["result"]) == 0 else "red"
     return row
+
+
+def kit_examples(out: Path) -> list[tuple[str, port_dir.PortSpec]]:
+    """`nnfs-conform new-port LANG` for every kit, written afresh under out/: the example a
+    learner starts from must build and pass as written."""
+    examples = []
+    for language in port_dir.languages():
+        folder = out / f"new-{language}"
+        shutil.rmtree(folder, ignore_errors=True)
+        port_dir.new_port(language, folder, f"new-{language}")
+        examples.append((f"new-{language}", port_dir.read_port_dir(folder)))
+    return examples
 
 
 def _seconds(value: float | None) -> str:
@@ -70,12 +69,18 @@ def _seconds(value: float | None) -> str:
 
 
 def main() -> int:
-    ports = tomllib.loads((REPO / "ports" / "ports.toml").read_text())["port"]
-    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        ports = [(p.name, p) for p in port_dir.read_ports_toml(REPO / "ports" / "ports.toml",
+                                                              REPO)]
+        OUT.mkdir(parents=True, exist_ok=True)
+        ports += kit_examples(OUT)
+    except FileProblem as exc:
+        print(f"conform-all: {exc}", file=sys.stderr)
+        return 2
     rows = []
-    for port in ports:
-        print(f"--- {port['name']}", flush=True)
-        rows.append(conform(port, OUT))
+    for label, port in ports:
+        print(f"--- {label}", flush=True)
+        rows.append(conform(port, OUT, label))
         print(f"    {rows[-1]['status']} (build {_seconds(rows[-1]['build_s'])}, "
               f"run {_seconds(rows[-1]['run_s'])})", flush=True)
         if rows[-1]["log"]:

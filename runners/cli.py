@@ -22,7 +22,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from . import engine, files, interrupt, invocation, numbers, protocol, selection
+from . import engine, files, interrupt, invocation, numbers, port_dir, protocol, selection
 from . import result as results
 from .console import Console
 from .report_text import one_line
@@ -272,10 +272,40 @@ def _console(args: argparse.Namespace) -> Console:
     return Console(quiet=args.quiet, verbose=args.verbose)
 
 
+def _port_dir(args: argparse.Namespace, console: Console
+              ) -> tuple[list[str], Path | None] | None:
+    """The port's argv and the folder it runs in: after `--`, or built from --port-dir's
+    port.toml (its expectations.toml is used unless --expectations says otherwise). None when
+    the build could not be made: said in one line, a failed build's log tail under it."""
+    if args.port_dir is None:
+        if not args.port_command:
+            raise UsageError("say which port to run: `-- PORT COMMAND...` or --port-dir DIR")
+        return list(args.port_command), None
+    if args.port_command:
+        raise UsageError("give --port-dir DIR or `-- PORT COMMAND...`, not both")
+    spec = port_dir.read_port_dir(args.port_dir)
+    built = port_dir.build(spec)
+    if not built.ok:
+        console.fatal(f"{args.port_dir}: {built.status}"
+                      + (f": {built.log.strip()}" if "\n" not in built.log else ""))
+        if "\n" in built.log:
+            sys.stderr.write(built.log + "\n")
+        return None
+    if built.seconds is not None and not args.quiet:
+        print(f"built {spec.name} in {built.seconds:.1f} s ({shlex.join(spec.build)})",
+              file=sys.stderr, flush=True)
+    if args.expectations is None and spec.expectations is not None:
+        args.expectations = spec.expectations
+    return list(spec.run), spec.where
+
+
 def _run(args: argparse.Namespace) -> int:
     console = _console(args)
     _check_outputs(args)
-    command = list(args.port_command)
+    located = _port_dir(args, console)
+    if located is None:
+        return 2
+    command, cwd = located
     suite_version = _suite(args).suite_version
     kind = SessionPort if args.transport == "session" else OneShotPort
     port = kind(
@@ -284,6 +314,7 @@ def _run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         handshake_timeout=args.handshake_timeout,
         validate=args.validate_protocol,
+        cwd=cwd,
     )
 
     def rerun(case) -> str:
@@ -291,6 +322,16 @@ def _run(args: argparse.Namespace) -> int:
 
     with results.Spool() as spool:
         return _finish(_grade_with(port, args, console, rerun, spool), args, console, spool)
+
+
+def _new_port(args: argparse.Namespace) -> int:
+    written = port_dir.new_port(args.language, args.dir, args.name)
+    spec = port_dir.read_port_dir(args.dir)
+    where = shlex.quote(str(args.dir))
+    print(f"wrote {len(written)} files to {args.dir}: a {args.language} port named {spec.name} "
+          f"on the suite's kit (its README says what to write next)\n"
+          f"grade it:  {shlex.join(args.program)} run --port-dir {where}")
+    return 0
 
 
 def _prompt(args: argparse.Namespace) -> int:
@@ -699,7 +740,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run a port over stdin/stdout and grade it",
-        usage="%(prog)s [options] -- PORT COMMAND...",
+        usage="%(prog)s [options] -- PORT COMMAND...\n       %(prog)s [options] --port-dir DIR",
     )
     _grading(run)
     run.add_argument(
@@ -709,10 +750,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="one long-lived process (default) or one process per case",
     )
     _timing(run, handshake=30.0, why="for the port to start and answer hello")
+    run.add_argument("--port-dir", type=Path, default=None, metavar="DIR",
+                     help="build the port with DIR/port.toml's `build`, then run its `run` in "
+                     "DIR (and use DIR/expectations.toml if there is one)")
     run.add_argument(
-        "port_command", nargs="+", metavar="PORT COMMAND", help="the port's argv, after --"
+        "port_command", nargs="*", metavar="PORT COMMAND", help="the port's argv, after --"
     )
     run.set_defaults(handler=_run)
+
+    new_port = commands.add_parser(
+        "new-port", help="write a ready project for a language's kit: the network's first "
+        "stages done, the others stubbed, a port.toml to `run --port-dir` it")
+    new_port.add_argument("language", metavar="LANG",
+                          help=f"one of: {', '.join(port_dir.languages()) or 'none found'}")
+    new_port.add_argument("dir", type=Path, metavar="DIR", help="a new (or empty) folder")
+    new_port.add_argument("--name", default=None,
+                          help="the port's name (default: from DIR's name)")
+    new_port.set_defaults(handler=_new_port)
 
     prompt = commands.add_parser("prompt", help="write the run requests to a file (blind file)")
     _selection(prompt)

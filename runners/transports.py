@@ -24,6 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import crashes, interrupt, proctree, protocol
@@ -215,7 +216,8 @@ class Process:
 
     _live: set[int] = set()  # the pids of the ports running now, each the owner of its tree
 
-    def __init__(self, command: Sequence[str], max_line: int = MAX_LINE):
+    def __init__(self, command: Sequence[str], max_line: int = MAX_LINE,
+                 cwd: Path | None = None):
         self.command = list(command)
         self.max_line = max_line
         proctree.become_subreaper()
@@ -227,6 +229,7 @@ class Process:
                 stderr=subprocess.PIPE,
                 bufsize=0,
                 start_new_session=True,
+                cwd=cwd,
             )
         except OSError as exc:
             raise start_error(self.command, exc) from None
@@ -513,8 +516,10 @@ class _ProcessPort:
         handshake_timeout: float = 30.0,
         validate: bool = False,
         max_line: int = MAX_LINE,
+        cwd: Path | None = None,
     ):
         self.command = list(command)
+        self.cwd = cwd  # the folder the command runs in (a port.toml's), else the runner's
         self.suite_version = suite_version
         self.timeout = timeout
         self.handshake_timeout = handshake_timeout
@@ -557,7 +562,7 @@ class SessionPort(_ProcessPort):
         return self.info
 
     def _start(self) -> None:
-        proc = Process(self.command, self.max_line)
+        proc = Process(self.command, self.max_line, self.cwd)
         try:
             info = _handshake(proc, self.suite_version, self.handshake_timeout, self.validate)
         except BaseException:  # a failed hello, an interruption: the port must not outlive it
@@ -695,7 +700,7 @@ class OneShotPort(_ProcessPort):
     transport = "oneshot"
 
     def _once(self, message: dict[str, Any], timeout: float) -> bytes:
-        proc = Process(self.command, self.max_line)
+        proc = Process(self.command, self.max_line, self.cwd)
         deadline = time.monotonic() + timeout
         try:
             proc.send(protocol.encode(message), deadline)

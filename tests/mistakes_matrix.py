@@ -27,6 +27,7 @@ from pathlib import Path
 
 from variants import LEGIT, VARIANTS, Variant, grade, suite, wrong_name
 
+from nnfs_conform import system_deps
 from nnfs_conform.compare import compare_outputs
 from nnfs_conform.diagnose import Verdict, diagnose_stage
 from nnfs_conform.engine import unsupported
@@ -37,8 +38,6 @@ from nnfs_conform.reference import StageError
 from nnfs_conform.transports import PortError, SessionPort
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-import system_deps  # noqa: E402 - what each bundled port needs: a script beside, not a package
 
 PORTS = REPO / "ports" / "ports.toml"
 

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "ports"))
 
 import conform_all  # noqa: E402
-import system_deps  # noqa: E402
+
+from nnfs_conform import port_dir, system_deps  # noqa: E402
 
 SCRIPT = REPO / "scripts" / "system_deps.py"
 
@@ -79,17 +79,18 @@ def test_an_unknown_name_is_a_usage_error(tmp_path):
 
 def test_conform_all_names_a_missing_toolchain_with_its_install_line(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    port = {"name": "go", "requires": ["go"], "build": ["go", "build"], "run": ["x"]}
-    row = conform_all.conform(port, tmp_path)
+    port = port_dir.PortSpec(name="go", requires=("go",), build=("go", "build"), run=("x",),
+                             where=tmp_path)
+    row = conform_all.conform(port, tmp_path, "go")
     assert row["status"] == "not built: missing go"
     assert row["log"] == ("    install with: sudo apt-get install -y golang-go (Debian/Ubuntu), "
                           "or: brew install go (macOS)")
     assert row["result"] is None and row["build_s"] is None
 
 
-def test_every_requirement_of_a_bundled_port_is_a_known_name():
-    import tomllib
-
-    ports = tomllib.loads((REPO / "ports" / "ports.toml").read_text())["port"]
+def test_every_requirement_of_a_bundled_port_or_kit_is_a_known_name():
+    ports = port_dir.read_ports_toml(REPO / "ports" / "ports.toml", REPO)
+    ports += [port_dir.read_port_dir(REPO / "kits" / lang / "template")
+              for lang in port_dir.languages()]
     for port in ports:
-        assert set(port["requires"]) <= set(system_deps.NEEDS), port["name"]
+        assert set(port.requires) <= set(system_deps.NEEDS), port.name
