@@ -2,12 +2,12 @@
 
 One inline SVG (no script, no library, no network), one mark per run and stage: the largest
 `worst.ratio` (error / tolerance of the case's worst element, which every graded case records)
-over the stage's graded cases, on a log scale with the tolerance (1) drawn as a line. A stage
-fails exactly when its mark is above that line: a failure with no finite ratio past 1 (an
-infinite or not-a-number element, a wrong error kind, a crash) sits in a band at the top; a stage whose
-every element matched exactly sits on a row for 0 at the bottom, a stage not graded (not
-declared, or every case held back) on a grey row below it. Every string a port controls is
-escaped by the caller's `esc`.
+over the stage's graded cases, on a log scale (its decades under 1 drawn taller than those over
+it) with the tolerance, 1, drawn as a line. A stage fails exactly when its mark is above that
+line: a failure with no finite ratio past 1 (an infinite or not-a-number element, a wrong error
+kind, a crash) sits in a band at the top; a stage whose every element matched exactly sits on a
+row for 0 at the bottom, a stage not graded (not declared, or every case held back) on a grey
+row below it. Every string a port controls is escaped by the caller's `esc`.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def render_chart(results: list[dict[str, Any]], labels: list[str],
             f"{_sup(lo)} to {_sup(hi)} (the decades under 1 drawn taller than those over it). "
             "The dashed line at 1 is the tolerance: a stage fails "
             "exactly when its mark is above it; the top band holds failures with no finite "
-            "ratio (an infinite or not-a-number element, a wrong error, a crash). Marks on the row 0 "
-            "matched exactly; grey hollow marks at the bottom were not graded.")
+            "ratio (an infinite or not-a-number element, a wrong error, a crash). Marks on the "
+            "row 0 matched exactly; grey hollow marks at the bottom were not graded.")
     lines = [f'<svg class="chart" id="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
              f'aria-labelledby="chart-title chart-desc" data-lo="{lo}" data-hi="{hi}">',
