@@ -7,7 +7,7 @@ PORT ?= python3 ports/python/port.py
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup vectors validate test conform book conform-all matrix mistakes bench dist lint clean
+.PHONY: help setup vectors validate test conform book conform-all matrix mistakes bench screenshot dist lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ mistakes: $(STAMP) ## print the mistakes matrix: every catalogued mistake killed
 
 bench: $(STAMP) ## time the runner: generation, transports, scale, conform-all (BENCH_QUICK=1: smoke run)
 	$(BIN)/python benchmarks/bench.py
+
+screenshot: $(STAMP) ## regenerate docs/report.png: the HTML report of three real runs, in headless Chromium
+	$(BIN)/python scripts/report_screenshot.py
 
 dist: $(STAMP) ## build the wheel, the sdist and the vector bundle into dist/
 	rm -rf dist

@@ -1,10 +1,15 @@
 """Several runs as one static HTML page: `nnfs-conform report --html OUT.html RESULT.json...`.
 
-One self-contained file (inline CSS and JS, no fonts, images or requests: a Content Security
-Policy forbids them, and any script but ours): the headline numbers, a port x stage matrix whose
-cells carry a text label and a symbol as well as a colour, and per-case details on demand in
-<details> blocks (a matrix cell links to its block; the script opens it). Every port-controlled
-string is escaped: a port's name, messages and replies are hostile by assumption.
+One self-contained file (inline CSS, JS and SVG, no fonts, images or requests: a Content Security
+Policy forbids them, and any script but ours): the headline numbers (graded apart from not
+applicable), a port x stage matrix grouped as the console groups it (forward, training, book)
+with a total per group, whose cells carry a text label and a symbol as well as a colour, and
+which scrolls both ways under a sticky port column and stage header; a chart of each stage's
+worst error as a fraction of its tolerance (html_chart); per-case details on demand in
+<details> blocks (a matrix cell links to its block; the script opens it). Runs of one port name
+are told apart by dtype and start time. An absent optional field is left out, never shown as
+None. Every port-controlled string is escaped: a port's name, messages and replies are hostile
+by assumption.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, files, matrix
+from .html_chart import render_chart, swatch
 from .report_text import NOT_PASSING, details, diagnosis_parts, headline, one_line, summary_line
-from .result import exit_status
+from .result import RAN, exit_status, summarize
 
 MAX_JSON = 4000  # characters of a request or reply shown in a failure block
 
@@ -29,28 +35,46 @@ VERDICTS = {"green": "✓ green", "red": "✗ red", "INCOMPLETE": "⚠ INCOMPLET
 
 CSS = """
 :root{--pass:#dafbe1;--pass-ink:#116329;--fail:#ffebe9;--fail-ink:#a40e26;--na:#f0f1f3;
---na-ink:#57606a;--partial:#fff8c5;--partial-ink:#7d4e00;--line:#d0d7de}
+--na-ink:#57606a;--partial:#fff8c5;--partial-ink:#7d4e00;--line:#d0d7de;--head:#f6f8fa}
 *{box-sizing:border-box}
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;
-max-width:1240px;padding:20px 24px;color:#1f2328;background:#fff}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;
+padding:20px 24px;color:#1f2328;background:#fff}
+header,.prose,section.port,.toolbar{max-width:1240px}
 h1{font-size:24px;margin:0 0 2px}h2{font-size:19px;margin:28px 0 8px}
 h3{font-size:16px;margin:18px 0 6px}
 .sub{color:#57606a;margin:0 0 14px}
-.headline{display:flex;flex-wrap:wrap;gap:10px;list-style:none;padding:0;margin:0 0 18px}
+.tally{display:flex;flex-wrap:wrap;gap:10px;margin:0 0 18px}
+.headline{display:flex;flex-wrap:wrap;gap:10px;list-style:none;padding:0;margin:0}
 .headline li{border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px}
 .headline b{display:block;font-size:24px;line-height:1.1}
 .headline .bad b{color:var(--fail-ink)}.headline .good b{color:var(--pass-ink)}
+.tally section{border:1px solid var(--line);border-radius:8px;padding:8px 14px}
+.tally section>b{font-size:22px}
+.tally section ul{list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px;padding:0;
+margin:2px 0 0}
+.tally section li b{font-size:16px}
+.tally section .bad b{color:var(--fail-ink)}.tally section .good b{color:var(--pass-ink)}
+.tally .na-box{background:#fafbfc;color:#57606a}
 table{border-collapse:collapse}
-.scroll{overflow-x:auto}
-.matrix{width:100%;font-size:13.5px}
-.matrix th,.matrix td{border:1px solid var(--line);padding:5px 7px;text-align:left;
-white-space:nowrap}
-.matrix thead th{background:#f6f8fa;font-weight:600;white-space:normal;vertical-align:bottom}
-.matrix tbody th{white-space:normal;overflow-wrap:anywhere;min-width:150px;max-width:260px}
-.matrix tbody th small{font-weight:400;color:#57606a}
+.scroll{overflow:auto;max-height:85vh;border:1px solid var(--line);border-radius:6px}
+.matrix{border-collapse:separate;border-spacing:0;font-size:13px;min-width:100%}
+.matrix th,.matrix td{border:0 solid var(--line);border-width:0 1px 1px 0;padding:4px 6px;
+text-align:left;white-space:nowrap}
+.matrix thead{position:sticky;top:0;z-index:2}
+.matrix thead th{background:var(--head);font-weight:600;vertical-align:bottom}
+.matrix thead th.stage{white-space:normal;min-width:62px;max-width:120px}
+.matrix thead th.group{text-align:center;border-bottom-color:#8c959f}
+.matrix thead th.group small{font-weight:400;color:#57606a}
+.matrix .first{border-left:2px solid #8c959f}
+.matrix th.port{position:sticky;left:0;z-index:1;background:#fff;white-space:normal;
+overflow-wrap:anywhere;min-width:180px;max-width:260px;box-shadow:1px 0 0 var(--line)}
+.matrix thead th.port{z-index:3;background:var(--head)}
+.matrix th.port small{display:block;font-weight:400;color:#57606a}
 .matrix td.cell{padding:0}
-.matrix td.cell a{display:block;padding:6px 8px;color:inherit;text-decoration:none}
+.matrix td.cell a{display:block;padding:5px 6px;color:inherit;text-decoration:none}
 .matrix td.cell a:hover,.matrix td.cell a:focus{outline:2px solid #0969da;outline-offset:-2px}
+.matrix td.total{font-weight:600}
+.matrix td.total span{display:block;font-weight:400;font-size:12px}
 .pass{background:var(--pass);color:var(--pass-ink)}
 .fail{background:var(--fail);color:var(--fail-ink);font-weight:600}
 .na{background:var(--na);color:var(--na-ink)}
@@ -59,6 +83,12 @@ white-space:nowrap}
 .verdict.red,.verdict.INCOMPLETE{color:var(--fail-ink);font-weight:700}
 .legend{color:#57606a;font-size:13px;margin:8px 0 0}
 .legend span{display:inline-block;padding:0 6px;border-radius:4px;margin-right:6px}
+.runs{list-style:none;display:flex;flex-wrap:wrap;gap:4px 18px;padding:0;margin:6px 0;
+font-size:13.5px}
+.runs .swatch{vertical-align:-2px;margin-right:5px}
+.chart-box{overflow-x:auto}
+svg.chart{font:12px system-ui,-apple-system,"Segoe UI",sans-serif;fill:#1f2328}
+svg.chart .axis,svg.chart .stage{fill:#57606a}svg.chart .minor{font-size:10.5px}
 .warn{border-left:4px solid var(--fail-ink);background:var(--fail);padding:6px 10px}
 details{margin:4px 0}
 details>summary{cursor:pointer}
@@ -115,8 +145,8 @@ SCRIPT = """
 
 
 def esc(value: Any, limit: int = 300) -> str:
-    """Port-controlled text as one inert line of HTML."""
-    return html.escape(one_line(value, limit), quote=True)
+    """Port-controlled text as one inert line of HTML; an absent value (None) as nothing."""
+    return "" if value is None else html.escape(one_line(value, limit), quote=True)
 
 
 def _json(value: Any) -> str:
@@ -134,56 +164,144 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+def _summary(result: dict[str, Any]) -> dict[str, int]:
+    """The result's counts; every key present (results of runner 0.1 lack the not-applicable
+    split), recounted from the cases when a hand-made result has no summary."""
+    counted = summarize(result.get("cases", []))
+    return counted | (result.get("summary") or counted)
+
+
 def _verdict(result: dict[str, Any]) -> str:
-    if exit_status(result) == 0:
+    complete = result.get("complete", not result.get("incomplete_reason"))
+    if exit_status({"summary": _summary(result), "complete": complete}) == 0:
         return "green"
-    return "INCOMPLETE" if not result["complete"] else "red"
+    return "INCOMPLETE" if not complete else "red"
 
 
-def _port_label(result: dict[str, Any]) -> str:
-    port = result["port"]
-    return f"{port['name']} ({port['language']})"
+def _when(started_at: Any) -> str:
+    """`2026-12-02T13:03:22Z` as `2026-12-02 13:03:22 UTC`; other text as it is; None as ''."""
+    if not isinstance(started_at, str):
+        return ""
+    return one_line(started_at.replace("T", " ", 1).removesuffix("Z")
+                    + (" UTC" if started_at.endswith("Z") else ""), 40)
+
+
+def run_labels(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(name, qualifier) per run: the qualifier (dtype, start time) only when another run has
+    the same port name, so that two runs never look alike; runs alike even then are numbered."""
+    names = Counter(r["port"]["name"] for r in results)
+    labels = []
+    for result in results:
+        port = result["port"]
+        qualifier = ""
+        if names[port["name"]] > 1:
+            qualifier = " · ".join(part for part in (
+                one_line(port.get("dtype") or "", 20), _when(result.get("started_at"))) if part)
+        labels.append((port["name"], qualifier))
+    alike, seen = Counter(labels), Counter()
+    for k, label in enumerate(labels):
+        if alike[label] > 1:
+            seen[label] += 1
+            labels[k] = (label[0], " · ".join(p for p in (label[1], f"run {seen[label]}") if p))
+    return labels
+
+
+def _plain(label: tuple[str, str]) -> str:
+    return label[0] + (f" ({label[1]})" if label[1] else "")
 
 
 def _headline(results: list[dict[str, Any]], stages: list[str]) -> list[str]:
     verdicts = Counter(_verdict(r) for r in results)
-    totals = Counter()
+    totals: Counter = Counter()
     for result in results:
-        totals.update({k: v for k, v in result["summary"].items()})
+        totals.update(_summary(result))
     not_green = len(results) - verdicts["green"]
-    items = [
-        ("", len(results), "ports"),
-        ("good", verdicts["green"], "green"),
-        ("bad" if not_green else "", not_green, "red or incomplete"),
-        ("", len(stages), "stages"),
-        ("", totals["total"], "cases graded"),
-        ("good", totals["passed"], "passed"),
-        ("bad" if totals["failed"] else "", totals["failed"], "failed"),
-        ("bad" if totals["errored"] else "", totals["errored"], "errored"),
-    ]
-    return ['<ul class="headline" id="headline">'] + [
-        f'<li class="{cls}" data-key="{html.escape(label)}"><b>{value}</b> {html.escape(label)}'
-        "</li>" for cls, value, label in items
-    ] + ["</ul>"]
+
+    def item(cls: str, value: int, key: str, label: str | None = None) -> str:
+        return (f'<li class="{cls}" data-key="{html.escape(key)}"><b>{value}</b> '
+                f"{html.escape(label or key)}</li>")
+
+    runs = [item("", len(results), "ports"), item("good", verdicts["green"], "green"),
+            item("bad" if not_green else "", not_green, "red or incomplete"),
+            item("", len(stages), "stages")]
+    graded = [item("good", totals["passed"], "passed")]
+    graded += [item("bad" if totals[key] else "", totals[key], key)
+               for key in ("failed", "errored", "xpassed", "xfailed")
+               if key in ("failed", "errored") or totals[key]]
+    na = totals["not_applicable"]
+    undeclared = na - totals["not_applicable_input_checks"] - totals["declined"]
+    held = [item("", undeclared, "not_declared", "not declared"),
+            item("", totals["not_applicable_input_checks"], "not_applicable_input_checks",
+                 "input checks"),
+            item("", totals["declined"], "declined"),
+            item("", totals["skipped"], "skipped")]
+    return (['<div class="tally">', '<ul class="headline" id="headline">', *runs, "</ul>",
+             f'<section class="graded-box" data-key="graded"><b>{sum(totals[o] for o in RAN)}'
+             "</b> graded", "<ul>", *graded, "</ul></section>",
+             f'<section class="na-box" data-key="not graded"><b>{na + totals["skipped"]}'
+             f"</b> not graded ({na} not applicable, {totals['skipped']} skipped)", "<ul>",
+             *held, "</ul></section>", "</div>"])
 
 
-def _matrix(results: list[dict[str, Any]], stages: list[str]) -> list[str]:
-    lines = ['<div class="scroll"><table class="matrix" id="matrix">',
-             "<thead><tr><th>port</th><th>dtype</th>"]
-    lines += [f'<th scope="col">{esc(stage).replace("_", "_<wbr>")}</th>' for stage in stages]
-    lines += ["<th>verdict</th></tr></thead>", "<tbody>"]
+def _tally(result: dict[str, Any], stages: list[str]) -> dict[str, int]:
+    """Cases of these stages: passed, failed (or errored, or xpassed), n/a, held (skipped or
+    xfailed by the expectations file)."""
+    outcomes = Counter(c["outcome"] for c in result.get("cases", []) if c["stage"] in stages)
+    return {"passed": outcomes["passed"], "failed": sum(outcomes[o] for o in NOT_PASSING),
+            "na": outcomes["not_applicable"], "held": outcomes["skipped"] + outcomes["xfailed"]}
+
+
+def _total_cell(result: dict[str, Any], group: str, stages: list[str]) -> str:
+    n = _tally(result, stages)
+    kind = ("fail" if n["failed"] else "na" if not n["passed"] + n["held"]
+            else "partial" if n["held"] else "pass")
+    parts = [f"{n['passed']} passed", f"{n['failed']} failed", f"{n['na']} n/a"]
+    if n["held"]:
+        parts.append(f"{n['held']} held")
+    stage_text = matrix.group_cell(result, stages)
+    data = " ".join(f'data-{key}="{value}"' for key, value in n.items())
+    return (f'<td class="total first {kind}" data-group="{esc(group)}" data-kind="{kind}" {data}'
+            f' title="{esc(group)}: {", ".join(parts)} (cases); stages {esc(stage_text)}">'
+            f"{SYMBOLS[kind]} {esc(stage_text)}<span>{' · '.join(parts)}</span></td>")
+
+
+def _matrix(results: list[dict[str, Any]], groups: list[tuple[str, list[str]]],
+            labels: list[tuple[str, str]]) -> list[str]:
+    stages = [stage for _, members in groups for stage in members]
+    top = ['<tr><th rowspan="2" scope="col" class="port">port</th>'
+           '<th rowspan="2" scope="col">dtype</th>']
+    top += [f'<th colspan="{len(members) + 1}" scope="colgroup" class="group first" '
+            f'data-group="{esc(group)}">{esc(group)} <small>{len(members)} stages</small></th>'
+            for group, members in groups]
+    top.append('<th rowspan="2" scope="col">verdict</th></tr>')
+    names = ["<tr>"]
+    for group, members in groups:
+        names.append(f'<th scope="col" class="first" data-group="{esc(group)}">total</th>')
+        names += [f'<th scope="col" class="stage" data-stage="{esc(stage)}">'
+                  f'{esc(stage).replace("_", "_<wbr>")}</th>' for stage in members]
+    names.append("</tr>")
+    lines = ['<div class="scroll" id="matrix-scroll"><table class="matrix" id="matrix">',
+             "<thead>", "".join(top), "".join(names), "</thead>", "<tbody>"]
     for i, result in enumerate(results):
-        cells = [f'<tr data-port="{esc(result["port"]["name"])}">',
-                 f'<th scope="row">{esc(result["port"]["name"])}'
-                 f' <small>{esc(result["port"]["language"])}</small></th>',
-                 f"<td>{esc(result['port']['dtype'])}</td>"]
-        for j, stage in enumerate(stages):
-            text = matrix.cell(result, stage)
-            kind = matrix.kind(text)
-            cells.append(
-                f'<td class="cell {kind}" data-stage="{esc(stage)}" data-kind="{kind}">'
-                f'<a href="#c-{i}-{j}" title="{esc(stage)}: {esc(text)}">'
-                f"{SYMBOLS[kind]} {esc(text)}</a></td>")
+        port = result["port"]
+        name, qualifier = labels[i]
+        cells = [f'<tr data-port="{esc(name)}" data-label="{esc(_plain(labels[i]))}">',
+                 f'<th scope="row" class="port">{esc(name)}'
+                 + (f"<small>{esc(qualifier)}</small>" if qualifier else "")
+                 + (f"<small>{esc(port['language'])}</small>" if port.get("language") else "")
+                 + "</th>", f"<td>{esc(port.get('dtype'))}</td>"]
+        for group, members in groups:
+            cells.append(_total_cell(result, group, members))
+            for stage in members:
+                j = stages.index(stage)
+                text = matrix.cell(result, stage)
+                kind = matrix.kind(text)
+                n = _tally(result, [stage])
+                data = " ".join(f'data-{key}="{value}"' for key, value in n.items())
+                cells.append(
+                    f'<td class="cell {kind}" data-stage="{esc(stage)}" data-kind="{kind}" '
+                    f'{data}><a href="#c-{i}-{j}" title="{esc(stage)}: {esc(text)}">'
+                    f"{SYMBOLS[kind]} {esc(text)}</a></td>")
         verdict = _verdict(result)
         cells.append(f'<td class="verdict {verdict}">{VERDICTS[verdict]}</td></tr>')
         lines.append("".join(cells))
@@ -191,8 +309,23 @@ def _matrix(results: list[dict[str, Any]], stages: list[str]) -> list[str]:
     legend = " ".join(f'<span class="{kind}">{SYMBOLS[kind]} {label}</span>' for kind, label in (
         ("pass", "every case passed"), ("partial", "passed, some xfailed or skipped"),
         ("fail", "FAIL failing/asked"), ("na", "not applicable: not declared")))
-    lines.append(f'<p class="legend">{legend} Click a cell for its cases.</p>')
+    lines.append(f'<p class="legend">{legend} A group\'s total counts its stages (passed whole / '
+                 "asked) and its cases. Click a cell for its cases.</p>")
     return lines
+
+
+def _chart(results: list[dict[str, Any]], groups: list[tuple[str, list[str]]],
+           labels: list[tuple[str, str]]) -> list[str]:
+    runs = "".join(f'<li data-run="{i}">{swatch(i)}{esc(_plain(label))}</li>'
+                   for i, label in enumerate(labels))
+    return ['<h2 id="margins">How close each run comes to its tolerances</h2>',
+            '<p class="sub prose">Per stage, the worst error of its graded cases as a fraction '
+            "of the case's tolerance (log scale): under the dashed line at 1 the stage passes, "
+            "above it the stage fails. Hover a mark for the case.</p>",
+            f'<ul class="runs" id="chart-legend">{runs}</ul>',
+            '<div class="chart-box">',
+            *render_chart(results, [_plain(label) for label in labels], groups, esc),
+            "</div>"]
 
 
 def _failure(case: dict[str, Any], anchor: str, is_open: bool) -> list[str]:
@@ -233,14 +366,41 @@ def _note(case: dict[str, Any]) -> str:
     return esc(headline(case), 200)
 
 
-def _port_details(i: int, result: dict[str, Any], stages: list[str]) -> list[str]:
-    lines = [f'<section class="port" id="p-{i}">',
-             f"<h3>{esc(_port_label(result))}: {esc(summary_line(result['summary']))}</h3>"]
+def _facts(result: dict[str, Any]) -> str:
+    """dtype, version, suite, transport, duration, start: those the result has, no placeholder."""
     port = result["port"]
-    lines.append(f'<p class="sub">{esc(port["dtype"])}, version {esc(port.get("version"))}, '
-                 f"suite {esc(result['suite_version'])}, {esc(port['transport'])} transport, "
-                 f"{result['duration_s']:.1f} s, started {esc(result['started_at'])}</p>")
-    if not result["complete"]:
+    duration = result.get("duration_s")
+    facts = [esc(port.get("dtype")),
+             f"version {esc(port['version'])}" if port.get("version") else "",
+             f"suite {esc(result['suite_version'])}" if result.get("suite_version") else "",
+             f"{esc(port['transport'])} transport" if port.get("transport") else "",
+             f"{duration:.1f} s" if isinstance(duration, (int, float)) else "",
+             f"started {esc(_when(result.get('started_at')))}" if result.get("started_at") else ""]
+    return ", ".join(fact for fact in facts if fact)
+
+
+def _not_graded(summary: dict[str, int]) -> str:
+    na, checks, declined = (summary["not_applicable"], summary["not_applicable_input_checks"],
+                            summary["declined"])
+    if not na:
+        return ""
+    parts = [f"{n} {what}" for n, what in ((na - checks - declined, "not declared"),
+                                           (checks, "input checks"), (declined, "declined"))
+             if n]
+    return f"; {na} not applicable ({', '.join(parts)})"
+
+
+def _port_details(i: int, result: dict[str, Any], stages: list[str],
+                  label: tuple[str, str]) -> list[str]:
+    summary = _summary(result)
+    language = result["port"].get("language")
+    lines = [f'<section class="port" id="p-{i}">',
+             f"<h3>{esc(_plain(label))}{f' ({esc(language)})' if language else ''}: "
+             f"{esc(summary_line(summary))}{esc(_not_graded(summary))}</h3>"]
+    facts = _facts(result)
+    if facts:
+        lines.append(f'<p class="sub">{facts}</p>')
+    if _verdict(result) == "INCOMPLETE":
         lines.append(f'<p class="warn"><b>INCOMPLETE</b>: '
                      f"{esc(result.get('incomplete_reason') or 'no reason given')}</p>")
     first = True  # the port's first failure is shown open, its failing stages (first) too
@@ -270,12 +430,18 @@ def _port_details(i: int, result: dict[str, Any], stages: list[str]) -> list[str
 
 def render_html(results: list[dict[str, Any]]) -> str:
     """The page, as one string."""
-    stages = matrix.stages_of(results)
-    suites = sorted({r["suite_version"] for r in results})
-    runners = sorted({r["platform"]["runner_version"] for r in results})
+    groups = matrix.grouped(matrix.stages_of(results))
+    stages = [stage for _, members in groups for stage in members]
+    labels = run_labels(results)
+    suites = sorted({r["suite_version"] for r in results if r.get("suite_version")})
+    runners = sorted({r["platform"]["runner_version"] for r in results
+                      if (r.get("platform") or {}).get("runner_version")})
     style, script = CSS.strip(), SCRIPT.strip()
     csp = (f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
            "base-uri 'none'; form-action 'none'")
+    sub = [f"{len(results)} ports × {len(stages)} stages",
+           f"suite {esc(', '.join(suites))}" if suites else "",
+           f"runner {esc(', '.join(runners))}" if runners else ""]
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -290,14 +456,14 @@ def render_html(results: list[dict[str, Any]]) -> str:
         "<body>",
         "<header>",
         "<h1>nnfs-conformance report</h1>",
-        f'<p class="sub">{len(results)} ports × {len(stages)} stages · suite '
-        f"{esc(', '.join(suites))} · runner {esc(', '.join(runners))}</p>",
+        f'<p class="sub">{" · ".join(part for part in sub if part)}</p>',
     ]
     if len(suites) > 1:
         lines.append('<p class="warn">These runs were graded against different suite versions: '
                      "their cells are not comparable.</p>")
     lines += _headline(results, stages) + ["</header>", "<main>"]
-    lines += _matrix(results, stages)
+    lines += _matrix(results, groups, labels)
+    lines += _chart(results, groups, labels)
     lines += ['<h2 id="details">Per-case details</h2>',
               '<div class="toolbar" id="toolbar" hidden>'
               '<button type="button" id="open-failures">open every failure</button>'
@@ -305,7 +471,7 @@ def render_html(results: list[dict[str, Any]]) -> str:
     # the ports that are not green first: their failures are what the reader came for
     order = sorted(range(len(results)), key=lambda i: _verdict(results[i]) == "green")
     for i in order:
-        lines += _port_details(i, results[i], stages)
+        lines += _port_details(i, results[i], stages, labels[i])
     lines += ["</main>",
               f"<footer>Written by nnfs-conform {html.escape(__version__)} "
               "<code>report --html</code>; static, no network.</footer>",

@@ -77,6 +77,12 @@ def group_of(stage: str) -> str:
     return next((group for group, stages in GROUPS.items() if stage in stages), "other")
 
 
+def grouped(stages: list[str]) -> list[tuple[str, list[str]]]:
+    """(group, its stages in the given order) for each group that has one, groups in order."""
+    return [(group, members) for group in (*GROUPS, "other")
+            if (members := [s for s in stages if group_of(s) == group])]
+
+
 def group_cell(result: dict[str, Any], stages: list[str]) -> str:
     """`pass 8/8` (stages that passed whole / stages asked), `pass 3/4, 1 held` (a stage with
     cases skipped or xfailed by the expectations file), `FAIL 2/16`, or n/a."""
@@ -96,8 +102,8 @@ def render_console(results: list[dict[str, Any]], wide: bool = False) -> str:
     if wide:
         return render_wide(results)
     stages = stages_of(results)
-    groups = [g for g in (*GROUPS, "other") if any(group_of(s) == g for s in stages)]
-    header = ["port", "dtype", *groups, "verdict"]
+    groups = grouped(stages)
+    header = ["port", "dtype", *(group for group, _ in groups), "verdict"]
     table, notes = [], []
     for result in results:
         port = result["port"]
@@ -105,8 +111,7 @@ def render_console(results: list[dict[str, Any]], wide: bool = False) -> str:
         verdict = "green" if exit_status(result) == 0 else (
             "INCOMPLETE" if not result["complete"] else "red")
         table.append([name, one_line(port["dtype"], 20),
-                      *(group_cell(result, [s for s in stages if group_of(s) == g])
-                        for g in groups), verdict])
+                      *(group_cell(result, members) for _, members in groups), verdict])
         failing = [f"{one_line(stage, 60)} {cell(result, stage).removeprefix('FAIL ')}"
                    for stage in stages if kind(cell(result, stage)) == "fail"]
         if failing:

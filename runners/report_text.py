@@ -78,7 +78,8 @@ def headline(case: dict[str, Any]) -> str:
     if case.get("message"):
         return one_line(case["message"])
     if case["outcome"] == "xpassed":
-        return one_line(f"passed, but the expectations file says xfail: {case.get('reason')}")
+        return one_line("passed, but the expectations file says xfail"
+                        + (f": {case['reason']}" if case.get("reason") else ""))
     if case.get("reason"):
         return one_line(case["reason"])
     return case["outcome"]
@@ -86,17 +87,17 @@ def headline(case: dict[str, Any]) -> str:
 
 def details(case: dict[str, Any]) -> list[str]:
     """The lines of a failure block, without the rerun command."""
-    lines = [f"{case['id']}: {one_line(case.get('description', ''))}", headline(case)]
+    lines = [f"{case['id']}: {one_line(case.get('description') or '')}", headline(case)]
     lines += [f"{label}: {text}" for label, text in diagnosis_parts(case)]
     if case.get("expected_error"):
         lines.append(f"expected error: {case['expected_error']}")
     got_error = case.get("got_error")
     if got_error:
         lines.append(f"got error: {one_line(got_error.get('kind'), 80)}: "
-                     f"{one_line(got_error.get('message', ''))}")
+                     f"{one_line(got_error.get('message') or '')}")
     if case.get("worst"):
         lines.append("worst element: " + worst_line(case["worst"]))
-    lines += [f"problem: {one_line(p)}" for p in case.get("problems", [])]
+    lines += [f"problem: {one_line(p)}" for p in case.get("problems") or []]
     return lines
 
 
