@@ -242,7 +242,7 @@ final class Spec {
                 double x = number(input, value, input.name);
                 if (input.domain != null && !input.domain.holds().test(x)) {
                     throw new StageError(input.domain.kind(), input.name + " is "
-                            + Json.write(value) + ", not " + input.domain.text());
+                            + show(value) + ", not " + input.domain.text());
                 }
                 return x;
             }
@@ -272,11 +272,11 @@ final class Spec {
                 double y = label instanceof Double d ? d : Double.NaN;
                 if (!(label instanceof Double) || !Double.isFinite(y) || y != Math.rint(y)) {
                     throw new StageError("invalid_label", input.name + "[" + b + "] is "
-                            + Json.write(label) + ", not an integer");
+                            + show(label) + ", not an integer");
                 }
                 if (y < 0 || y >= classes) {
                     throw new StageError("label_out_of_range", input.name + "[" + b + "] is "
-                            + Json.write(label) + ", not in [0, " + classes + ")");
+                            + show(label) + ", not in [0, " + classes + ")");
                 }
                 labels[b] = (int) y;
             }
@@ -297,7 +297,7 @@ final class Spec {
             }
             if (ones != 1) {
                 throw new StageError("invalid_label", input.name + "[" + b + "] is "
-                        + Json.write(row) + ", not one 1 among 0s");
+                        + show(row) + ", not one 1 among 0s");
             }
         }
         return new Types.Labels.OneHot(oneHot);
@@ -306,7 +306,7 @@ final class Spec {
     private Long count(Checked in, In input, Object value) {
         double x = value instanceof Double d ? d : Double.NaN;
         if (!Double.isFinite(x) || x != Math.rint(x) || x < input.least || x > Integer.MAX_VALUE) {
-            throw new StageError("invalid_value", input.name + " is " + Json.write(value)
+            throw new StageError("invalid_value", input.name + " is " + show(value)
                     + ", not an integer >= " + input.least);
         }
         if (input.countDim != null) {
@@ -334,6 +334,21 @@ final class Spec {
                         + in.fixedBy.get(want[i]));
             }
         }
+    }
+
+    /** A value as JSON for a message, integral numbers without ".0" ("steps is 0"). */
+    static String show(Object value) {
+        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) (double) d);
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder out = new StringBuilder("[");
+            for (Object x : list) {
+                out.append(out.length() > 1 ? ", " : "").append(show(x));
+            }
+            return out.append("]").toString();
+        }
+        return Json.write(value == null ? Json.NULL : value);
     }
 
     /** The shape of a nested list (numbers have shape []); rows of different shapes are ragged. */
@@ -376,7 +391,7 @@ final class Spec {
         // A true where a mask or a target is wanted is outside its domain; elsewhere, a number
         // was wanted and this is something else.
         String kind = input.domain != null ? input.domain.kind() : "shape_mismatch";
-        throw new StageError(kind, where + " is " + Json.write(value) + ", not a number");
+        throw new StageError(kind, where + " is " + show(value) + ", not a number");
     }
 
     private static double[] vector(In input, Object value) {
@@ -409,7 +424,7 @@ final class Spec {
             for (int i = 0; i < rows[b].length; i++) {
                 if (!input.domain.holds().test(rows[b][i])) {
                     throw new StageError(input.domain.kind(), input.name + "[" + b + "][" + i
-                            + "] is " + rows[b][i] + ", not " + input.domain.text());
+                            + "] is " + show(rows[b][i]) + ", not " + input.domain.text());
                 }
             }
         }

@@ -25,8 +25,10 @@ class JsonTest {
     @Test
     void writesEveryDoubleSoThatItReadsBackAsTheSameDouble() {
         SplittableRandom random = new SplittableRandom(15);
-        for (int i = 0; i < 200_000; i++) {
-            double x = Double.longBitsToDouble(random.nextLong());
+        double[] hard = {Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, 0.1 + 0.2, 1e23,
+            2e-323, 9007199254740993.0, 5e-324 * 3, 1.7976931348623157e308 / 3, -0.0};
+        for (int i = 0; i < 20_000 + hard.length; i++) {
+            double x = i < hard.length ? hard[i] : Double.longBitsToDouble(random.nextLong());
             if (!Double.isFinite(x)) {
                 continue;
             }
