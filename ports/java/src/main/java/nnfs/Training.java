@@ -1,6 +1,15 @@
 package nnfs;
 
 import java.util.function.DoubleBinaryOperator;
+import org.nnfsconform.kit.Types.Activation;
+import org.nnfsconform.kit.Types.DenseGradients;
+import org.nnfsconform.kit.Types.Hyperparameters;
+import org.nnfsconform.kit.Types.Labels;
+import org.nnfsconform.kit.Types.LossGradient;
+import org.nnfsconform.kit.Types.Params;
+import org.nnfsconform.kit.Types.Regularization;
+import org.nnfsconform.kit.Types.Step;
+import org.nnfsconform.kit.Types.Trajectory;
 
 /**
  * The stages of Neural Networks from Scratch, chapters 9 to 17: backward passes,
@@ -8,40 +17,11 @@ import java.util.function.DoubleBinaryOperator;
  *
  * <p>Every stage is pure: what the book keeps on a layer object (the forward inputs or output,
  * a dropout mask, the optimizer's momentums and cache) comes in as an argument, and what it
- * updates goes out in the result. Plain loops over {@code double[]}, as in {@link Nnfs}; inputs
- * that do not fit the stage throw {@link StageError}.
+ * updates goes out in the result. Plain loops over {@code double[]}, as in {@link Nnfs}; the
+ * kit has checked the inputs.
  */
 public final class Training {
     private Training() {}
-
-    public record DenseGradients(double[][] dweights, double[] dbiases, double[][] dinputs) {}
-
-    public record Regularization(double loss, double[][] dweights, double[] dbiases) {}
-
-    /** The forward output and the backward gradient of dropout or sigmoid. */
-    public record Activation(double[][] output, double[][] dinputs) {}
-
-    public record LossGradient(double[] sampleLosses, double loss, double[][] dinputs) {}
-
-    /** A dense layer's weights (K, N) and biases (N), or arrays shaped like them. */
-    public record Params(double[][] weights, double[] biases) {}
-
-    /**
-     * One optimizer step on one layer: the parameters after it, the state the optimizer keeps
-     * (null where it keeps none: SGD has no cache, Adagrad and RMSprop no momentums), the
-     * learning rate the step used and the iteration count after it.
-     */
-    public record Step(Params params, Params momentums, Params cache, double learningRate,
-                       long iterations) {}
-
-    /** Every hyperparameter of the four optimizers; each uses some of them. */
-    public record Hyperparameters(double learningRate, double decay, double momentum,
-                                  double epsilon, double rho, double beta1, double beta2) {}
-
-    /** The training stage's record, one entry per step. */
-    public record Trajectory(double[] loss, double[] accuracy, double[] learningRate,
-                             double[][][] weights1, double[][] biases1,
-                             double[][][] weights2, double[][] biases2) {}
 
     // -----------------------------------------------------------------------------------------
     // Chapter 9: backward passes
@@ -53,15 +33,8 @@ public final class Training {
      */
     public static DenseGradients denseBackward(double[][] inputs, double[][] weights,
                                                double[][] dvalues) {
-        Nnfs.checkBatch("inputs", inputs);
         int k = inputs[0].length;
-        checkMatrix("weights", weights);
-        if (weights.length != k) {
-            throw new StageError("shape_mismatch", "weights has " + weights.length
-                    + " rows, inputs has " + k + " columns");
-        }
         int n = weights[0].length;
-        checkShape("dvalues", dvalues, inputs.length, n, "the layer's output");
 
         double[][] dweights = new double[k][n];
         double[] dbiases = new double[n];
@@ -90,7 +63,6 @@ public final class Training {
      * taken on the forward inputs, never on dvalues.
      */
     public static double[] reluBackward(double[] inputs, double[] dvalues) {
-        checkLength("dvalues", dvalues, inputs.length, "inputs");
         double[] dinputs = new double[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             dinputs[i] = inputs[i] <= 0 ? 0.0 : dvalues[i];
@@ -100,7 +72,6 @@ public final class Training {
 
     /** The ReLU backward of a batch (B, K). */
     public static double[][] reluBackward(double[][] inputs, double[][] dvalues) {
-        checkSameShape("dvalues", dvalues, inputs, "inputs");
         double[][] dinputs = new double[inputs.length][];
         for (int b = 0; b < inputs.length; b++) {
             dinputs[b] = reluBackward(inputs[b], dvalues[b]);
@@ -113,8 +84,6 @@ public final class Training {
      * Each sample goes through its Jacobian diag(p) - p·pᵀ, as the book writes it.
      */
     public static double[][] softmaxBackward(double[][] output, double[][] dvalues) {
-        Nnfs.checkBatch("output", output);
-        checkSameShape("dvalues", dvalues, output, "output");
         double[][] dinputs = new double[output.length][];
         for (int b = 0; b < output.length; b++) {
             double[] p = output[b];
@@ -136,16 +105,14 @@ public final class Training {
      * NOTE: no clipping here (the book does not clip in the backward pass).
      */
     public static double[][] categoricalCrossentropyBackward(double[][] yPred,
-                                                             Nnfs.Labels yTrue) {
-        Nnfs.checkBatch("y_pred", yPred);
-        Nnfs.checkLabels(yTrue, yPred.length, yPred[0].length);
+                                                             Labels yTrue) {
         int samples = yPred.length;
+        double[][] oneHot = yTrue.oneHot(yPred[0].length); // np.eye(labels)[y_true]
         double[][] dinputs = new double[samples][];
         for (int b = 0; b < samples; b++) {
-            double[] oneHot = oneHot(yTrue, b, yPred[b].length);
-            dinputs[b] = new double[oneHot.length];
-            for (int c = 0; c < oneHot.length; c++) {
-                dinputs[b][c] = -oneHot[c] / yPred[b][c] / samples;
+            dinputs[b] = new double[oneHot[b].length];
+            for (int c = 0; c < oneHot[b].length; c++) {
+                dinputs[b][c] = -oneHot[b][c] / yPred[b][c] / samples;
             }
         }
         return dinputs;
@@ -156,21 +123,17 @@ public final class Training {
      * "combined": (y_pred - y_true) / B, divided by the number of SAMPLES, not classes;
      * "separate": the softmax backward of the cross-entropy backward (the same number).
      */
-    public static double[][] softmaxCrossentropyBackward(double[][] yPred, Nnfs.Labels yTrue,
+    public static double[][] softmaxCrossentropyBackward(double[][] yPred, Labels yTrue,
                                                          String path) {
-        Nnfs.checkBatch("y_pred", yPred);
-        Nnfs.checkLabels(yTrue, yPred.length, yPred[0].length);
         if (path.equals("separate")) {
             return softmaxBackward(yPred, categoricalCrossentropyBackward(yPred, yTrue));
         }
-        if (!path.equals("combined")) {
-            throw new IllegalArgumentException("unknown path " + path);
-        }
         int samples = yPred.length;
+        int[] labels = yTrue.classes(); // one-hot rows: np.argmax(y_true, axis=1)
         double[][] dinputs = new double[samples][];
         for (int b = 0; b < samples; b++) {
             dinputs[b] = yPred[b].clone();
-            dinputs[b][label(yTrue, b)] -= 1;
+            dinputs[b][labels[b]] -= 1;
             for (int c = 0; c < dinputs[b].length; c++) {
                 dinputs[b][c] /= samples;
             }
@@ -188,13 +151,6 @@ public final class Training {
     public static Regularization regularization(double[][] weights, double[] biases,
                                                 double weightL1, double weightL2,
                                                 double biasL1, double biasL2) {
-        checkMatrix("weights", weights);
-        checkLength("biases", biases, weights[0].length, "the weights' columns");
-        checkFactor("weight_regularizer_l1", weightL1);
-        checkFactor("weight_regularizer_l2", weightL2);
-        checkFactor("bias_regularizer_l1", biasL1);
-        checkFactor("bias_regularizer_l2", biasL2);
-
         double absWeights = 0.0;
         double squaredWeights = 0.0;
         double[][] dweights = new double[weights.length][];
@@ -236,13 +192,6 @@ public final class Training {
      */
     public static Activation dropout(double[][] inputs, double[][] mask, double rate,
                                      double[][] dvalues) {
-        Nnfs.checkBatch("inputs", inputs);
-        checkSameShape("mask", mask, inputs, "inputs");
-        checkSameShape("dvalues", dvalues, inputs, "inputs");
-        checkZerosAndOnes("mask", mask, "invalid_value");
-        if (!(rate >= 0 && rate < 1)) {
-            throw new StageError("invalid_value", "rate is " + rate + ", not in [0, 1)");
-        }
         double[][] output = new double[inputs.length][];
         double[][] dinputs = new double[inputs.length][];
         for (int b = 0; b < inputs.length; b++) {
@@ -262,8 +211,6 @@ public final class Training {
 
     /** inputs (B, N), dvalues (B, N) -> s = 1 / (1 + exp(-x)), dinputs = dvalues·(1 - s)·s. */
     public static Activation sigmoid(double[][] inputs, double[][] dvalues) {
-        Nnfs.checkBatch("inputs", inputs);
-        checkSameShape("dvalues", dvalues, inputs, "inputs");
         double[][] output = new double[inputs.length][];
         double[][] dinputs = new double[inputs.length][];
         for (int b = 0; b < inputs.length; b++) {
@@ -284,9 +231,6 @@ public final class Training {
      * NOTE: c is y_pred clipped to [1e-7, 1 - 1e-7] in the forward AND the backward pass.
      */
     public static LossGradient binaryCrossentropy(double[][] yPred, double[][] yTrue) {
-        Nnfs.checkBatch("y_pred", yPred);
-        checkSameShape("y_true", yTrue, yPred, "y_pred");
-        checkZerosAndOnes("y_true", yTrue, "invalid_label");
         int samples = yPred.length;
         double[] sampleLosses = new double[samples];
         double[][] dinputs = new double[samples][];
@@ -307,8 +251,6 @@ public final class Training {
 
     /** y_pred (B, O), y_true (B, O) -> mean_o (y_true - y_pred)², dinputs -2·(y - p) / O / B. */
     public static LossGradient meanSquaredError(double[][] yPred, double[][] yTrue) {
-        Nnfs.checkBatch("y_pred", yPred);
-        checkSameShape("y_true", yTrue, yPred, "y_pred");
         int samples = yPred.length;
         double[] sampleLosses = new double[samples];
         double[][] dinputs = new double[samples][];
@@ -332,8 +274,6 @@ public final class Training {
      * np.sign(y_true - y_pred) points the wrong way.
      */
     public static LossGradient meanAbsoluteError(double[][] yPred, double[][] yTrue) {
-        Nnfs.checkBatch("y_pred", yPred);
-        checkSameShape("y_true", yTrue, yPred, "y_pred");
         int samples = yPred.length;
         double[] sampleLosses = new double[samples];
         double[][] dinputs = new double[samples][];
@@ -371,9 +311,6 @@ public final class Training {
      */
     public static Step sgdStep(Params params, Params grads, Params momentums, long iterations,
                                double learningRate, double decay, double momentum) {
-        checkLayer(params, grads, "dweights", "dbiases");
-        checkLayer(params, momentums, "weight_momentums", "bias_momentums");
-        checkIterations(iterations);
         double lr = currentLearningRate(learningRate, decay, iterations);
         if (momentum != 0) {
             momentums = map(momentums, grads, (m, g) -> momentum * m - lr * g);
@@ -387,9 +324,6 @@ public final class Training {
     /** Adagrad: cache += g²; w += -lr·g / (sqrt(cache) + epsilon), epsilon OUTSIDE the root. */
     public static Step adagradStep(Params params, Params grads, Params cache, long iterations,
                                    double learningRate, double decay, double epsilon) {
-        checkLayer(params, grads, "dweights", "dbiases");
-        checkLayer(params, cache, "weight_cache", "bias_cache");
-        checkIterations(iterations);
         double lr = currentLearningRate(learningRate, decay, iterations);
         Params newCache = map(cache, grads, (c, g) -> c + g * g);
         Params updated = map(params, grads, newCache,
@@ -401,9 +335,6 @@ public final class Training {
     public static Step rmspropStep(Params params, Params grads, Params cache, long iterations,
                                    double learningRate, double decay, double epsilon,
                                    double rho) {
-        checkLayer(params, grads, "dweights", "dbiases");
-        checkLayer(params, cache, "weight_cache", "bias_cache");
-        checkIterations(iterations);
         double lr = currentLearningRate(learningRate, decay, iterations);
         Params newCache = map(cache, grads, (c, g) -> rho * c + (1 - rho) * (g * g));
         Params updated = map(params, grads, newCache,
@@ -420,10 +351,6 @@ public final class Training {
     public static Step adamStep(Params params, Params grads, Params momentums, Params cache,
                                 long iterations, double learningRate, double decay,
                                 double epsilon, double beta1, double beta2) {
-        checkLayer(params, grads, "dweights", "dbiases");
-        checkLayer(params, momentums, "weight_momentums", "bias_momentums");
-        checkLayer(params, cache, "weight_cache", "bias_cache");
-        checkIterations(iterations);
         double lr = currentLearningRate(learningRate, decay, iterations);
         double correction1 = 1 - Math.pow(beta1, iterations + 1);
         double correction2 = 1 - Math.pow(beta2, iterations + 1);
@@ -460,29 +387,17 @@ public final class Training {
      * NOTE: both layers are updated with iterations = the step's index: the count rises once
      * per step, not once per layer.
      */
-    public static Trajectory train(double[][] inputs, Nnfs.Labels yTrue, double[][] weights1,
+    public static Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1,
                                    double[] biases1, double[][] weights2, double[] biases2,
-                                   long steps, String optimizer, Hyperparameters hyper) {
-        Nnfs.checkBatch("inputs", inputs);
-        checkMatrix("weights1", weights1);
-        Nnfs.checkDense(inputs[0].length, "inputs", weights1, "weights1", biases1, "biases1",
-                false);
-        checkMatrix("weights2", weights2);
-        Nnfs.checkDense(biases1.length, "relu1", weights2, "weights2", biases2, "biases2",
-                false);
-        Nnfs.checkLabels(yTrue, inputs.length, biases2.length);
-        if (steps < 1) {
-            throw new StageError("invalid_value", "steps is " + steps + ", not >= 1");
-        }
-
-        int s = (int) steps;
+                                   int steps, String optimizer, Hyperparameters hyper) {
+        int s = steps;
         Trajectory record = new Trajectory(new double[s], new double[s], new double[s],
                 new double[s][][], new double[s][], new double[s][][], new double[s][]);
         Params[] layers = {new Params(weights1, biases1), new Params(weights2, biases2)};
         Params[] momentums = {zerosLike(layers[0]), zerosLike(layers[1])};
         Params[] cache = {zerosLike(layers[0]), zerosLike(layers[1])};
         for (int step = 0; step < s; step++) {
-            Nnfs.Forward forward = Nnfs.forward(inputs, layers[0].weights(), layers[0].biases(),
+            var forward = Nnfs.forward(inputs, layers[0].weights(), layers[0].biases(),
                     layers[1].weights(), layers[1].biases(), yTrue);
             record.loss()[step] = forward.loss().loss();
             record.accuracy()[step] = forward.accuracy().accuracy();
@@ -513,24 +428,6 @@ public final class Training {
     // -----------------------------------------------------------------------------------------
     // Small helpers
 
-    /** The one-hot row of sample b: a class index becomes a row of 0s with one 1. */
-    static double[] oneHot(Nnfs.Labels yTrue, int b, int classes) {
-        if (yTrue instanceof Nnfs.Labels.OneHot oneHot) {
-            return oneHot.rows()[b];
-        }
-        double[] row = new double[classes];
-        row[label(yTrue, b)] = 1.0;
-        return row;
-    }
-
-    /** The class of sample b: its sparse label, or where its one-hot row holds the 1. */
-    static int label(Nnfs.Labels yTrue, int b) {
-        if (yTrue instanceof Nnfs.Labels.OneHot oneHot) {
-            return Nnfs.argmax(oneHot.rows()[b]);
-        }
-        return (int) ((Nnfs.Labels.Sparse) yTrue).classes()[b];
-    }
-
     interface TernaryOperator {
         double apply(double a, double b, double c);
     }
@@ -560,67 +457,5 @@ public final class Training {
     static Params zerosLike(Params params) {
         return new Params(new double[params.weights().length][params.biases().length],
                 new double[params.biases().length]);
-    }
-
-    // -----------------------------------------------------------------------------------------
-    // Checks that the inputs fit the stage: each throws StageError naming the input.
-
-    /** A matrix has rows: [] is a list (rank 1), not a matrix. */
-    static void checkMatrix(String name, double[][] matrix) {
-        if (matrix.length == 0) {
-            throw new StageError("shape_mismatch", name + " must be a matrix, is []");
-        }
-    }
-
-    static void checkLength(String name, double[] values, int length, String of) {
-        if (values.length != length) {
-            throw new StageError("shape_mismatch", name + " has " + values.length
-                    + " values, " + of + " " + length);
-        }
-    }
-
-    static void checkShape(String name, double[][] matrix, int rows, int columns, String of) {
-        if (matrix.length != rows || (rows > 0 && matrix[0].length != columns)) {
-            int got = matrix.length > 0 ? matrix[0].length : 0;
-            throw new StageError("shape_mismatch", name + " is " + matrix.length + "x" + got
-                    + ", must be " + rows + "x" + columns + " as " + of);
-        }
-    }
-
-    static void checkSameShape(String name, double[][] matrix, double[][] like, String of) {
-        checkShape(name, matrix, like.length, like.length > 0 ? like[0].length : 0, of);
-    }
-
-    /** weights (K, N), biases (N), and state or gradients of the same shapes. */
-    static void checkLayer(Params params, Params like, String weightsName, String biasesName) {
-        checkMatrix("weights", params.weights());
-        int neurons = params.weights()[0].length;
-        checkLength("biases", params.biases(), neurons, "the weights' columns");
-        checkSameShape(weightsName, like.weights(), params.weights(), "weights");
-        checkLength(biasesName, like.biases(), neurons, "biases");
-    }
-
-    static void checkIterations(long iterations) {
-        if (iterations < 0) {
-            throw new StageError("invalid_value", "iterations is " + iterations + ", not >= 0");
-        }
-    }
-
-    static void checkFactor(String name, double factor) {
-        if (factor < 0) {
-            throw new StageError("invalid_value", name + " is " + factor + ", negative");
-        }
-    }
-
-    /** Every entry is 0 or 1 (a dropout mask, binary targets); else an error of `kind`. */
-    static void checkZerosAndOnes(String name, double[][] matrix, String kind) {
-        for (int b = 0; b < matrix.length; b++) {
-            for (int j = 0; j < matrix[b].length; j++) {
-                if (matrix[b][j] != 0 && matrix[b][j] != 1) {
-                    throw new StageError(kind, name + "[" + b + "][" + j + "] is "
-                            + matrix[b][j] + ", not 0 or 1");
-                }
-            }
-        }
     }
 }

@@ -3,10 +3,12 @@ package nnfs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.nnfsconform.kit.Types.DenseGradients;
+import org.nnfsconform.kit.Types.LossGradient;
+import org.nnfsconform.kit.Types.Params;
+import org.nnfsconform.kit.Types.Step;
 
 class TrainingTest {
     @Test
@@ -18,7 +20,7 @@ class TrainingTest {
 
     @Test
     void denseBackwardSumsTheBiasGradientOverTheBatch() {
-        Training.DenseGradients gradients = Training.denseBackward(
+        DenseGradients gradients = Training.denseBackward(
                 new double[][] {{1, 2}, {3, 4}}, new double[][] {{1, 0, 2}, {0, 1, 3}},
                 new double[][] {{1, 1, 1}, {2, 2, 2}});
         assertArrayEquals(new double[] {3, 3, 3}, gradients.dbiases());
@@ -28,17 +30,17 @@ class TrainingTest {
 
     @Test
     void meanAbsoluteErrorHasNoGradientWhereThePredictionIsRight() {
-        Training.LossGradient mae = Training.meanAbsoluteError(
+        LossGradient mae = Training.meanAbsoluteError(
                 new double[][] {{1, 3, 2}}, new double[][] {{1, 2, 4}});
         assertArrayEquals(new double[] {0, 1.0 / 3, -1.0 / 3}, mae.dinputs()[0]);
     }
 
     @Test
     void sgdWithoutMomentumLeavesTheMomentumsAlone() {
-        Training.Params momentums = new Training.Params(new double[][] {{7}}, new double[] {8});
-        Training.Step step = Training.sgdStep(
-                new Training.Params(new double[][] {{1}}, new double[] {1}),
-                new Training.Params(new double[][] {{2}}, new double[] {4}),
+        Params momentums = new Params(new double[][] {{7}}, new double[] {8});
+        Step step = Training.sgdStep(
+                new Params(new double[][] {{1}}, new double[] {1}),
+                new Params(new double[][] {{2}}, new double[] {4}),
                 momentums, 3, 1.0, 0.5, 0.0);
         assertSame(momentums, step.momentums());
         assertEquals(0.4, step.learningRate()); // 1 / (1 + 0.5·3)
@@ -48,18 +50,10 @@ class TrainingTest {
 
     @Test
     void adamsFirstStepMovesEachWeightByTheLearningRate() {
-        Training.Params zeros = new Training.Params(new double[][] {{0, 0}}, new double[] {0, 0});
-        Training.Step step = Training.adamStep(zeros,
-                new Training.Params(new double[][] {{0.5, -3}}, new double[] {2, 0}),
+        Params zeros = new Params(new double[][] {{0, 0}}, new double[] {0, 0});
+        Step step = Training.adamStep(zeros,
+                new Params(new double[][] {{0.5, -3}}, new double[] {2, 0}),
                 zeros, zeros, 0, 0.01, 0, 1e-7, 0.9, 0.999);
         assertArrayEquals(new double[] {-0.01, 0.01}, step.params().weights()[0], 1e-8);
-    }
-
-    @Test
-    void aStepCountWithAFractionIsAnInvalidValue() throws Exception {
-        JsonNode count = Port.JSON.readTree("1.5");
-        StageError error = assertThrows(StageError.class, () -> Port.count("iterations", count));
-        assertEquals("invalid_value", error.kind);
-        assertEquals(2, Port.count("steps", Port.JSON.readTree("2.0")));
     }
 }

@@ -1,0 +1,171 @@
+package org.nnfsconform.kit;
+
+import org.nnfsconform.kit.Types.Activation;
+import org.nnfsconform.kit.Types.DenseGradients;
+import org.nnfsconform.kit.Types.Hyperparameters;
+import org.nnfsconform.kit.Types.Labels;
+import org.nnfsconform.kit.Types.Loss;
+import org.nnfsconform.kit.Types.LossGradient;
+import org.nnfsconform.kit.Types.Params;
+import org.nnfsconform.kit.Types.Step;
+import org.nnfsconform.kit.Types.Trajectory;
+
+/**
+ * One signature per stage (docs/STAGES.md), given to {@link Kit}'s method of the same name,
+ * usually as a method reference: {@code .denseBatch(Network::denseBatch)}. Every argument has
+ * been checked by the kit: batches are not empty, rows are not ragged, the dimensions agree,
+ * labels are in range and domains hold, so the learner's code can read like the book's.
+ * Shapes: B samples, K inputs, N neurons, C classes, H hidden units, O outputs.
+ */
+public final class Stages {
+    private Stages() {}
+
+    /** inputs (K), weights (K), bias -> output. */
+    @FunctionalInterface
+    public interface Neuron {
+        double neuron(double[] inputs, double[] weights, double bias) throws Exception;
+    }
+
+    /** inputs (K), weights (N, K): one row per neuron (chapter 2), biases (N) -> output (N). */
+    @FunctionalInterface
+    public interface Layer {
+        double[] layer(double[] inputs, double[][] weights, double[] biases) throws Exception;
+    }
+
+    /**
+     * inputs (B, K), weights (K, N) as Layer_Dense keeps them, biases (N) -> output (B, N).
+     * The kit transposes the per-neuron rows of {@code weights_layout: neurons_inputs}.
+     */
+    @FunctionalInterface
+    public interface DenseBatch {
+        double[][] denseBatch(double[][] inputs, double[][] weights, double[] biases)
+                throws Exception;
+    }
+
+    /** inputs (B, K) -> output (B, K). A rank-1 input arrives as one row and leaves as one. */
+    @FunctionalInterface
+    public interface Relu {
+        double[][] relu(double[][] inputs) throws Exception;
+    }
+
+    /** inputs (B, C) logits -> output (B, C). */
+    @FunctionalInterface
+    public interface Softmax {
+        double[][] softmax(double[][] inputs) throws Exception;
+    }
+
+    /** y_pred (B, C), y_true -> sample_losses (B), loss (their mean). */
+    @FunctionalInterface
+    public interface CategoricalCrossentropy {
+        Loss categoricalCrossentropy(double[][] yPred, Labels yTrue) throws Exception;
+    }
+
+    /** y_pred (B, C), y_true -> predictions (B), accuracy. */
+    @FunctionalInterface
+    public interface Accuracy {
+        Types.Accuracy accuracy(double[][] yPred, Labels yTrue) throws Exception;
+    }
+
+    /** The chapter 5 network: dense -> ReLU -> dense -> softmax -> loss and accuracy. */
+    @FunctionalInterface
+    public interface Forward {
+        Types.Forward forward(double[][] inputs, double[][] weights1, double[] biases1,
+                              double[][] weights2, double[] biases2, Labels yTrue)
+                throws Exception;
+    }
+
+    /** inputs (B, K), weights (K, N), dvalues (B, N) -> dweights, dbiases, dinputs. */
+    @FunctionalInterface
+    public interface DenseBackward {
+        DenseGradients denseBackward(double[][] inputs, double[][] weights, double[][] dvalues)
+                throws Exception;
+    }
+
+    /** inputs: the forward inputs (B, K), dvalues (B, K) -> dinputs (rank 1 as for Relu). */
+    @FunctionalInterface
+    public interface ReluBackward {
+        double[][] reluBackward(double[][] inputs, double[][] dvalues) throws Exception;
+    }
+
+    /** output: the softmax's forward output (B, C), dvalues (B, C) -> dinputs (B, C). */
+    @FunctionalInterface
+    public interface SoftmaxBackward {
+        double[][] softmaxBackward(double[][] output, double[][] dvalues) throws Exception;
+    }
+
+    /** y_pred (B, C), y_true -> dinputs (B, C). */
+    @FunctionalInterface
+    public interface CategoricalCrossentropyBackward {
+        double[][] categoricalCrossentropyBackward(double[][] yPred, Labels yTrue)
+                throws Exception;
+    }
+
+    /** y_pred: softmax outputs (B, C), y_true, path "combined" or "separate" -> dinputs. */
+    @FunctionalInterface
+    public interface SoftmaxCrossentropyBackward {
+        double[][] softmaxCrossentropyBackward(double[][] yPred, Labels yTrue, String path)
+                throws Exception;
+    }
+
+    /** weights (K, N), biases (N), four factors >= 0 -> loss, dweights, dbiases. */
+    @FunctionalInterface
+    public interface Regularization {
+        Types.Regularization regularization(double[][] weights, double[] biases,
+                                            double weightL1, double weightL2,
+                                            double biasL1, double biasL2) throws Exception;
+    }
+
+    /** inputs (B, N), mask (B, N) of 0s and 1s, rate in [0, 1), dvalues -> output, dinputs. */
+    @FunctionalInterface
+    public interface Dropout {
+        Activation dropout(double[][] inputs, double[][] mask, double rate, double[][] dvalues)
+                throws Exception;
+    }
+
+    /** inputs (B, N), dvalues (B, N) -> output, dinputs. */
+    @FunctionalInterface
+    public interface Sigmoid {
+        Activation sigmoid(double[][] inputs, double[][] dvalues) throws Exception;
+    }
+
+    /** y_pred (B, O), y_true (B, O): 0s and 1s for binary cross-entropy, numbers otherwise. */
+    @FunctionalInterface
+    public interface LossWithGradient {
+        LossGradient loss(double[][] yPred, double[][] yTrue) throws Exception;
+    }
+
+    /** SGD: momentums are returned unchanged when momentum is 0. */
+    @FunctionalInterface
+    public interface SgdStep {
+        Step sgdStep(Params params, Params grads, Params momentums, long iterations,
+                     double learningRate, double decay, double momentum) throws Exception;
+    }
+
+    @FunctionalInterface
+    public interface AdagradStep {
+        Step adagradStep(Params params, Params grads, Params cache, long iterations,
+                         double learningRate, double decay, double epsilon) throws Exception;
+    }
+
+    @FunctionalInterface
+    public interface RmspropStep {
+        Step rmspropStep(Params params, Params grads, Params cache, long iterations,
+                         double learningRate, double decay, double epsilon, double rho)
+                throws Exception;
+    }
+
+    @FunctionalInterface
+    public interface AdamStep {
+        Step adamStep(Params params, Params grads, Params momentums, Params cache,
+                      long iterations, double learningRate, double decay, double epsilon,
+                      double beta1, double beta2) throws Exception;
+    }
+
+    /** The book's model trained `steps` full-batch steps with optimizer "sgd", "adagrad"... */
+    @FunctionalInterface
+    public interface Training {
+        Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1, double[] biases1,
+                         double[][] weights2, double[] biases2, int steps, String optimizer,
+                         Hyperparameters hyperparameters) throws Exception;
+    }
+}

@@ -1,0 +1,95 @@
+package org.nnfsconform.kit;
+
+/**
+ * The values the stages' signatures use besides double, double[] and double[][]: labels, the
+ * outputs of stages that have several, and a layer's parameters. Import them all with
+ * {@code import org.nnfsconform.kit.Types.*;}.
+ */
+public final class Types {
+    private Types() {}
+
+    /**
+     * The true labels of a batch, in either form the book's losses accept. The kit has checked
+     * them: B of them, each class in [0, C), each one-hot row exactly one 1 among 0s.
+     */
+    public sealed interface Labels {
+        /** The class of each sample: the labels themselves, or where each one-hot row has its 1. */
+        int[] classes();
+
+        /** One row of C values per sample, a single 1 at its class (np.eye(C)[y_true]). */
+        double[][] oneHot(int classes);
+
+        /** Class indices, one per sample ("sparse"). */
+        record Sparse(int[] classes) implements Labels {
+            @Override
+            public double[][] oneHot(int count) {
+                double[][] rows = new double[classes.length][count];
+                for (int b = 0; b < classes.length; b++) {
+                    rows[b][classes[b]] = 1.0;
+                }
+                return rows;
+            }
+        }
+
+        /** One row per sample, 1 at its class and 0 elsewhere ("onehot"). */
+        record OneHot(double[][] rows) implements Labels {
+            @Override
+            public int[] classes() {
+                int[] classes = new int[rows.length];
+                for (int b = 0; b < rows.length; b++) {
+                    while (rows[b][classes[b]] != 1) {
+                        classes[b]++;
+                    }
+                }
+                return classes;
+            }
+
+            @Override
+            public double[][] oneHot(int count) {
+                return rows;
+            }
+        }
+    }
+
+    /** A loss's per-sample values (B) and their mean. */
+    public record Loss(double[] sampleLosses, double loss) {}
+
+    /** The predicted class of each sample (B) and the fraction that match the labels. */
+    public record Accuracy(int[] predictions, double accuracy) {}
+
+    /** Every value of the chapter 5 network's forward pass. */
+    public record Forward(double[][] dense1, double[][] relu1, double[][] dense2,
+                          double[][] softmax, Loss loss, Accuracy accuracy) {}
+
+    /** Layer_Dense.backward: dweights (K, N), dbiases (N), dinputs (B, K). */
+    public record DenseGradients(double[][] dweights, double[] dbiases, double[][] dinputs) {}
+
+    /** The regularization's own loss and gradients. */
+    public record Regularization(double loss, double[][] dweights, double[] dbiases) {}
+
+    /** A forward output and its backward gradient (dropout, sigmoid), both (B, N). */
+    public record Activation(double[][] output, double[][] dinputs) {}
+
+    /** A loss with its gradient: sample_losses (B), loss, dinputs (B, O). */
+    public record LossGradient(double[] sampleLosses, double loss, double[][] dinputs) {}
+
+    /** A dense layer's weights (K, N) and biases (N), or arrays shaped like them. */
+    public record Params(double[][] weights, double[] biases) {}
+
+    /**
+     * One optimizer step on one layer: the parameters after it, the state the optimizer keeps
+     * (null where it keeps none: SGD no cache, Adagrad and RMSprop no momentums), the learning
+     * rate the step used and the iteration count after it.
+     */
+    public record Step(Params params, Params momentums, Params cache, double learningRate,
+                       long iterations) {}
+
+    /** Every hyperparameter of the four optimizers, as the training stage sends them. */
+    public record Hyperparameters(double learningRate, double decay, double momentum,
+                                  double epsilon, double rho, double beta1, double beta2) {}
+
+    /** The training stage's record, one entry per step (S = steps). */
+    public record Trajectory(double[] loss, double[] accuracy, double[] learningRate,
+                             double[][][] weights1, double[][] biases1,
+                             double[][][] weights2, double[][] biases2) {}
+}

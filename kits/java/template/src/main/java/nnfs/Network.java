@@ -1,0 +1,141 @@
+package nnfs;
+
+import java.util.Random;
+import org.nnfsconform.kit.Kit;
+// import org.nnfsconform.kit.Types.*;     // Labels, Loss, Accuracy, Params, Step... (the stubs)
+// import org.nnfsconform.kit.Unsupported; // throw new Unsupported("why") declines a case
+
+/**
+ * {{name}}: the network of Neural Networks from Scratch, one stage at a time. Every argument
+ * has been checked by the kit (shapes, labels, domains), so the code reads like the book's.
+ * Shapes: B samples, K inputs, N neurons, C classes, H hidden units, O outputs.
+ */
+public final class Network {
+    public static void main(String[] args) {
+        Kit.port("{{name}}", "float64")
+                .neuron(Network::neuron)
+                .denseBatch(Network::denseBatch)
+                // .layer(Network::layer)
+                // .relu(Network::relu)
+                // .softmax(Network::softmax)
+                // .categoricalCrossentropy(Network::categoricalCrossentropy)
+                // .accuracy(Network::accuracy)
+                // .forward(Network::forward)
+                // .denseBackward(Network::denseBackward)
+                // .reluBackward(Network::reluBackward)
+                // .softmaxBackward(Network::softmaxBackward)
+                // .categoricalCrossentropyBackward(Network::categoricalCrossentropyBackward)
+                // .softmaxCrossentropyBackward(Network::softmaxCrossentropyBackward)
+                // .regularization(Network::regularization)
+                // .dropout(Network::dropout)
+                // .sigmoid(Network::sigmoid)
+                // .binaryCrossentropy(Network::binaryCrossentropy)
+                // .meanSquaredError(Network::meanSquaredError)
+                // .meanAbsoluteError(Network::meanAbsoluteError)
+                // .sgdStep(Network::sgdStep)
+                // .adagradStep(Network::adagradStep)
+                // .rmspropStep(Network::rmspropStep)
+                // .adamStep(Network::adamStep)
+                // .training(Network::train)
+                .serve();
+    }
+
+    // Chapter 1: one neuron. inputs (K), weights (K), bias -> output
+    static double neuron(double[] inputs, double[] weights, double bias) {
+        double output = 0.0;
+        for (int k = 0; k < inputs.length; k++) {
+            output += inputs[k] * weights[k];
+        }
+        return output + bias;
+    }
+
+    // Chapter 3: a dense layer, weights (K, N) and biases (N) as Layer_Dense keeps them.
+    static final class LayerDense {
+        double[][] weights;
+        double[] biases;
+        double[][] output;
+
+        LayerDense(int nInputs, int nNeurons) {
+            Random random = new Random(0);
+            weights = new double[nInputs][nNeurons];
+            for (double[] row : weights) {
+                for (int n = 0; n < nNeurons; n++) {
+                    row[n] = 0.01 * random.nextGaussian();
+                }
+            }
+            biases = new double[nNeurons];
+        }
+
+        /** output (B, N) = inputs (B, K) @ weights + biases */
+        void forward(double[][] inputs) {
+            output = new double[inputs.length][biases.length];
+            for (int b = 0; b < inputs.length; b++) {
+                for (int n = 0; n < biases.length; n++) {
+                    double total = 0.0;
+                    for (int k = 0; k < weights.length; k++) {
+                        total += inputs[b][k] * weights[k][n];
+                    }
+                    output[b][n] = total + biases[n];
+                }
+            }
+        }
+    }
+
+    // inputs (B, K), weights (K, N), biases (N) -> output (B, N). The kit transposes chapter 2's
+    // per-neuron weight rows (weights_layout "neurons_inputs") before they get here.
+    static double[][] denseBatch(double[][] inputs, double[][] weights, double[] biases) {
+        LayerDense dense = new LayerDense(weights.length, biases.length);
+        dense.weights = weights;
+        dense.biases = biases;
+        dense.forward(inputs);
+        return dense.output;
+    }
+
+    // The other stages: write one, then uncomment its line in main. docs/STAGES.md has the
+    // formulas and conventions (clipping, ties, signs).
+    //
+    // Chapter 2: inputs (K), weights (N, K): one row per neuron, biases (N) -> output (N)
+    // static double[] layer(double[] inputs, double[][] weights, double[] biases)
+    //
+    // Chapter 4: inputs (B, K) -> (B, K) (a rank-1 input arrives as one row); logits (B, C)
+    // static double[][] relu(double[][] inputs)
+    // static double[][] softmax(double[][] inputs)
+    //
+    // Chapter 5: y_pred (B, C); yTrue.classes() gives class indices, yTrue.oneHot(C) rows
+    // static Loss categoricalCrossentropy(double[][] yPred, Labels yTrue)  // new Loss(sampleLosses, mean)
+    // static Accuracy accuracy(double[][] yPred, Labels yTrue)  // new Accuracy(predictions, accuracy)
+    // static Forward forward(double[][] inputs, double[][] weights1, double[] biases1,
+    //                        double[][] weights2, double[] biases2, Labels yTrue)
+    //
+    // Chapter 9: backward passes
+    // static DenseGradients denseBackward(double[][] inputs, double[][] weights, double[][] dvalues)
+    // static double[][] reluBackward(double[][] inputs, double[][] dvalues)
+    // static double[][] softmaxBackward(double[][] output, double[][] dvalues)
+    // static double[][] categoricalCrossentropyBackward(double[][] yPred, Labels yTrue)
+    // static double[][] softmaxCrossentropyBackward(double[][] yPred, Labels yTrue, String path)  // "combined" or "separate"
+    //
+    // Chapters 14 to 17: regularization, dropout, sigmoid, binary cross-entropy, MSE, MAE
+    // static Regularization regularization(double[][] weights, double[] biases, double weightL1,
+    //                                      double weightL2, double biasL1, double biasL2)
+    // static Activation dropout(double[][] inputs, double[][] mask, double rate, double[][] dvalues)
+    // static Activation sigmoid(double[][] inputs, double[][] dvalues)
+    // static LossGradient binaryCrossentropy(double[][] yPred, double[][] yTrue)
+    // static LossGradient meanSquaredError(double[][] yPred, double[][] yTrue)
+    // static LossGradient meanAbsoluteError(double[][] yPred, double[][] yTrue)
+    //
+    // Chapter 10: one optimizer step on one layer (null for the state an optimizer keeps none of)
+    // static Step sgdStep(Params params, Params grads, Params momentums, long iterations,
+    //                     double learningRate, double decay, double momentum)
+    // static Step adagradStep(Params params, Params grads, Params cache, long iterations,
+    //                         double learningRate, double decay, double epsilon)
+    // static Step rmspropStep(Params params, Params grads, Params cache, long iterations,
+    //                         double learningRate, double decay, double epsilon, double rho)
+    // static Step adamStep(Params params, Params grads, Params momentums, Params cache,
+    //                      long iterations, double learningRate, double decay, double epsilon,
+    //                      double beta1, double beta2)
+    //
+    // Chapter 10's training loop; optimizer is "sgd", "adagrad", "rmsprop" or "adam"
+    // static Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1,
+    //                         double[] biases1, double[][] weights2, double[] biases2,
+    //                         int steps, String optimizer, Hyperparameters hyperparameters)
+}
