@@ -269,7 +269,7 @@ func (a *args) read(in arg) error {
 		a.values[in.name] = a.round(x)
 	case 1:
 		var row []float64
-		row, err = a.readVector(in.name, value.([]any), make([]float64, dims[0]))
+		row, err = a.readVector(in.name, -1, value.([]any), make([]float64, dims[0]))
 		if in.anyRank || in.like != "" {
 			a.values[in.name], a.rank1[in.name] = [][]float64{row}, true
 		} else {
@@ -290,10 +290,14 @@ func (a *args) round(x float64) float64 {
 	return x
 }
 
-func (a *args) readVector(name string, list []any, into []float64) ([]float64, error) {
+// readVector reads a list of numbers, row row of the input name (-1: the input itself).
+func (a *args) readVector(name string, row int, list []any, into []float64) ([]float64, error) {
 	for i, item := range list {
 		x, ok := number(item)
 		if !ok {
+			if row >= 0 {
+				name = fmt.Sprintf("%s[%d]", name, row)
+			}
 			return nil, invalid("shape_mismatch", "%s[%d] is %s, not a number", name, i, showJSON(item))
 		}
 		into[i] = a.round(x)
@@ -312,7 +316,7 @@ func (a *args) readMatrix(name string, value any, transposed bool) ([][]float64,
 	rows := make([][]float64, len(list))
 	for i, item := range list {
 		rows[i] = block[i*columns : (i+1)*columns : (i+1)*columns]
-		if _, err := a.readVector(fmt.Sprintf("%s[%d]", name, i), item.([]any), rows[i]); err != nil {
+		if _, err := a.readVector(name, i, item.([]any), rows[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -333,6 +337,23 @@ func (a *args) readMatrix(name string, value any, transposed bool) ([][]float64,
 // shapeOf is the shape of a nested list, as numpy would see it; rows of different shapes
 // are ragged. A list of no items has shape [0].
 func shapeOf(name string, value any) ([]int, error) {
+	dims, ragged := shape(value)
+	if ragged != nil {
+		list := name + ragged.path
+		return nil, invalid("ragged_rows", "%s has rows of different lengths: %s[0] has shape %s, %s[%d] has %s",
+			name, list, show(ragged.first), list, ragged.index, show(ragged.other))
+	}
+	return dims, nil
+}
+
+// raggedAt is where a nested list is ragged: the list at path has items of two shapes.
+type raggedAt struct {
+	path         string
+	index        int
+	first, other []int
+}
+
+func shape(value any) ([]int, *raggedAt) {
 	list, ok := value.([]any)
 	if !ok {
 		return nil, nil
@@ -340,18 +361,18 @@ func shapeOf(name string, value any) ([]int, error) {
 	if len(list) == 0 {
 		return []int{0}, nil
 	}
-	first, err := shapeOf(fmt.Sprintf("%s[0]", name), list[0])
-	if err != nil {
-		return nil, err
-	}
-	for i, item := range list[1:] {
-		inner, err := shapeOf(fmt.Sprintf("%s[%d]", name, i+1), item)
-		if err != nil {
-			return nil, err
+	first, ragged := shape(list[0])
+	for i := 0; i < len(list); i++ {
+		inner := first
+		if i > 0 {
+			inner, ragged = shape(list[i])
+		}
+		if ragged != nil {
+			ragged.path = fmt.Sprintf("[%d]%s", i, ragged.path)
+			return nil, ragged
 		}
 		if !slices.Equal(inner, first) {
-			return nil, invalid("ragged_rows", "%s has rows of different lengths: %s[0] has shape %s, %s[%d] has %s",
-				name, name, show(first), name, i+1, show(inner))
+			return nil, &raggedAt{index: i, first: first, other: inner}
 		}
 	}
 	return append([]int{len(list)}, first...), nil

@@ -280,7 +280,7 @@ func (port *Port) run(msg *message) ([]byte, error) {
 	seq := *msg.Seq
 	st := findStage(msg.Stage)
 	if st == nil {
-		return nil, fmt.Errorf("unknown stage %q", msg.Stage)
+		return nil, fmt.Errorf("stage %q was not declared in the hello (the kit has no such stage)", msg.Stage)
 	}
 	if !st.has(&port.Stages) {
 		return nil, fmt.Errorf("stage %q was not declared in the hello (its kit.Stages field is nil)", msg.Stage)
