@@ -1,0 +1,482 @@
+package kit
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// The input checks of docs/STAGES.md, driven by each stage's signature in stages.go: every
+// input in the signature's order for an empty batch, then ragged rows, then its rank and
+// shape (dimensions named alike must agree); then the labels (integers, then their range);
+// then the domains of invalid_value. The learner is called only when all pass.
+
+// arg is one input of a stage's signature.
+type arg struct {
+	name    string
+	dims    []string // the names of its dimensions; none for a single number
+	batch   bool     // [] is an empty batch (a list of no samples), not a list of rank 1
+	anyRank bool     // rank 1 or 2 (ReLU's inputs); a rank-1 list is given as one row
+	like    string   // has the shape of this earlier input
+	labels  bool     // y_true: (B) class indices or (B, C) one-hot rows, by label_format
+	layout  bool     // weights_layout "neurons_inputs" sends it (N, K): checked so, then transposed
+	binary  string   // every entry must be 0 or 1, else an error of this kind
+	count   bool     // an integer >= least (an iteration or step count), else invalid_value
+	least   int
+	bind    string               // a count binds this dimension (training's steps: S)
+	domain  func(x float64) bool // a single number must satisfy it, else invalid_value
+	within  string               // the domain, in words
+}
+
+func num(name string) arg                { return arg{name: name} }
+func vec(name, n string) arg             { return arg{name: name, dims: []string{n}} }
+func mat(name, rows, columns string) arg { return arg{name: name, dims: []string{rows, columns}} }
+func batch(name, rows, columns string) arg {
+	return arg{name: name, dims: []string{rows, columns}, batch: true}
+}
+func anyRank(name string) arg     { return arg{name: name, anyRank: true} }
+func like(name, other string) arg { return arg{name: name, like: other} }
+func labels(name string) arg      { return arg{name: name, labels: true} }
+func count(name string, least int, bind string) arg {
+	return arg{name: name, count: true, least: least, bind: bind}
+}
+func factor(name string) arg {
+	return arg{name: name, domain: func(x float64) bool { return x >= 0 }, within: ">= 0"}
+}
+func rate(name string) arg {
+	return arg{name: name, domain: func(x float64) bool { return x >= 0 && x < 1 }, within: "in [0, 1)"}
+}
+func (a arg) binaryOr(kind string) arg { a.binary = kind; return a }
+func (a arg) transposable() arg        { a.layout = true; return a }
+
+// result is one output of a stage: its dimensions, or the shape of an input.
+type result struct {
+	name string
+	dims []string
+	like string
+}
+
+func out(name string, dims ...string) result { return result{name: name, dims: dims} }
+func outLike(name, input string) result      { return result{name: name, like: input} }
+
+// inputError is an invalid input: an error reply of one of the six kinds.
+type inputError struct{ kind, message string }
+
+func (e *inputError) Error() string { return e.message }
+
+func invalid(kind, format string, v ...any) error {
+	return &inputError{kind, fmt.Sprintf(format, v...)}
+}
+
+// args are a run request's inputs, as checked and read for the learner.
+type args struct {
+	raw, params map[string]any
+	float32     bool              // round every input number to float32 (a float32 port)
+	dims        map[string]int    // the value of each named dimension
+	boundBy     map[string]string // the input that gave it
+	shapes      map[string][]int
+	values      map[string]any
+	rank1       map[string]bool
+}
+
+// request checks what is the runner's business, not the case's: every input and param of
+// the signature is there. A param value the kit does not know declines the case.
+func (a *args) request(st *stage, labelFormats []string) error {
+	for _, in := range st.in {
+		if _, ok := a.raw[in.name]; !ok {
+			return fmt.Errorf("the run request for %s has no input %q", st.name, in.name)
+		}
+	}
+	for _, p := range st.params {
+		value, ok := a.params[p.name].(string)
+		if !ok {
+			return fmt.Errorf("the run request for %s has no string param %q", st.name, p.name)
+		}
+		if !slices.Contains(p.values, value) {
+			return Unsupported(fmt.Sprintf("%s %q is not one of %s", p.name, value, strings.Join(p.values, ", ")))
+		}
+		if p.name == "label_format" && !slices.Contains(labelFormats, value) {
+			return Unsupported(fmt.Sprintf("label_format %q is not declared by this port", value))
+		}
+	}
+	return nil
+}
+
+func (a *args) param(name string) string { s, _ := a.params[name].(string); return s }
+
+// check checks the inputs in the order of docs/STAGES.md and reads them for the learner.
+func (a *args) check(st *stage) error {
+	a.dims, a.boundBy = map[string]int{}, map[string]string{}
+	a.shapes, a.values, a.rank1 = map[string][]int{}, map[string]any{}, map[string]bool{}
+	for _, pass := range []func(arg) error{a.checkShape, a.checkLabels, a.checkDomain, a.read} {
+		for _, in := range st.in {
+			if err := pass(in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkShape: an empty batch, ragged rows, the rank, the dimensions. Labels wait until every
+// other input has its shape, since their classes may come from a later input (training).
+func (a *args) checkShape(in arg) error {
+	if in.labels {
+		return nil
+	}
+	return a.shape(in, in.dims)
+}
+
+func (a *args) shape(in arg, want []string) error {
+	value := a.raw[in.name]
+	if list, ok := value.([]any); ok && len(list) == 0 && in.batch {
+		return invalid("empty_batch", "%s has no samples", in.name)
+	}
+	dims, err := shapeOf(in.name, value)
+	if err != nil {
+		return err
+	}
+	a.shapes[in.name] = dims
+	switch {
+	case in.count:
+		return nil
+	case in.like != "":
+		if !slices.Equal(dims, a.shapes[in.like]) {
+			return invalid("shape_mismatch", "%s has shape %s, not the shape of %s, %s",
+				in.name, show(dims), in.like, show(a.shapes[in.like]))
+		}
+		return nil
+	case in.anyRank:
+		if len(dims) != 1 && len(dims) != 2 {
+			return invalid("shape_mismatch", "%s must be a list or a matrix (rank 1 or 2), has shape %s", in.name, show(dims))
+		}
+		return nil
+	}
+	if in.layout && a.param("weights_layout") == "neurons_inputs" {
+		want = []string{want[1], want[0]}
+	}
+	if len(dims) != len(want) {
+		if len(want) == 0 {
+			return invalid("shape_mismatch", "%s must be a single number, has shape %s", in.name, show(dims))
+		}
+		return invalid("shape_mismatch", "%s must have rank %d, shape [%s], has shape %s",
+			in.name, len(want), strings.Join(want, ", "), show(dims))
+	}
+	for i, dim := range want {
+		if bound, ok := a.dims[dim]; ok && bound != dims[i] {
+			return invalid("shape_mismatch", "%s has shape %s: its %s is %d, but %s gives %s = %d",
+				in.name, show(dims), dim, dims[i], a.boundBy[dim], dim, bound)
+		}
+		if _, ok := a.dims[dim]; !ok {
+			a.dims[dim], a.boundBy[dim] = dims[i], in.name
+		}
+	}
+	return nil
+}
+
+// checkLabels: y_true's shape by its label format, then integers in [0, C) or one-hot rows.
+func (a *args) checkLabels(in arg) error {
+	if !in.labels {
+		return nil
+	}
+	if a.param("label_format") == "sparse" {
+		if err := a.shape(in, []string{"B"}); err != nil {
+			return err
+		}
+		classes := a.dims["C"]
+		list := a.raw[in.name].([]any)
+		indices := make([]int, len(list))
+		for i, item := range list {
+			x, ok := number(item)
+			if !ok || x != math.Trunc(x) || math.IsInf(x, 0) {
+				return invalid("invalid_label", "%s[%d] is %s, not a class index (an integer)", in.name, i, showJSON(item))
+			}
+			if x < 0 || x >= float64(classes) {
+				return invalid("label_out_of_range", "%s[%d] is %v, not in [0, %d)", in.name, i, x, classes)
+			}
+			indices[i] = int(x)
+		}
+		a.values[in.name] = Labels{Sparse: indices}
+		return nil
+	}
+	if err := a.shape(in, []string{"B", "C"}); err != nil {
+		return err
+	}
+	for i, row := range a.raw[in.name].([]any) {
+		ones := 0
+		for _, item := range row.([]any) {
+			x, ok := item.(float64)
+			if !ok || (x != 0 && x != 1) {
+				return invalid("invalid_label", "%s[%d] holds %s, not only 0s and 1s", in.name, i, showJSON(item))
+			}
+			if x == 1 {
+				ones++
+			}
+		}
+		if ones != 1 {
+			return invalid("invalid_label", "%s[%d] holds %d ones, not one 1 among 0s", in.name, i, ones)
+		}
+	}
+	rows, err := a.readMatrix(in.name, a.raw[in.name], false)
+	a.values[in.name] = Labels{OneHot: rows}
+	return err
+}
+
+// checkDomain: binary entries, counts, factors and rates, on the numbers as sent.
+func (a *args) checkDomain(in arg) error {
+	value := a.raw[in.name]
+	switch {
+	case in.binary != "":
+		for i, row := range value.([]any) {
+			for j, item := range row.([]any) {
+				if x, ok := item.(float64); !ok || (x != 0 && x != 1) {
+					return invalid(in.binary, "%s[%d][%d] is %s, not 0 or 1", in.name, i, j, showJSON(item))
+				}
+			}
+		}
+	case in.count:
+		x, ok := value.(float64)
+		if !ok || x != math.Trunc(x) || x < float64(in.least) || x > 1<<53 {
+			return invalid("invalid_value", "%s is %s, not an integer >= %d", in.name, showJSON(value), in.least)
+		}
+		a.values[in.name] = int(x)
+		if in.bind != "" {
+			a.dims[in.bind], a.boundBy[in.bind] = int(x), in.name
+		}
+	case in.domain != nil:
+		if x, ok := number(value); ok && !in.domain(x) {
+			return invalid("invalid_value", "%s is %s, not %s", in.name, showJSON(value), in.within)
+		}
+	}
+	return nil
+}
+
+// read turns a checked input into the learner's type; an entry that is not a number (a
+// boolean, null, a string other than "NaN", "Infinity", "-Infinity") is a shape mismatch.
+func (a *args) read(in arg) error {
+	if in.labels || in.count {
+		return nil // read by their checks
+	}
+	value, dims := a.raw[in.name], a.shapes[in.name]
+	var err error
+	switch len(dims) {
+	case 0:
+		x, ok := number(value)
+		if !ok {
+			return invalid("shape_mismatch", "%s is %s, not a number", in.name, showJSON(value))
+		}
+		a.values[in.name] = a.round(x)
+	case 1:
+		var row []float64
+		row, err = a.readVector(in.name, -1, value.([]any), make([]float64, dims[0]))
+		if in.anyRank || in.like != "" {
+			a.values[in.name], a.rank1[in.name] = [][]float64{row}, true
+		} else {
+			a.values[in.name] = row
+		}
+	default:
+		var rows [][]float64
+		rows, err = a.readMatrix(in.name, value, in.layout && a.param("weights_layout") == "neurons_inputs")
+		a.values[in.name] = rows
+	}
+	return err
+}
+
+func (a *args) round(x float64) float64 {
+	if a.float32 {
+		return float64(float32(x))
+	}
+	return x
+}
+
+// readVector reads a list of numbers, row row of the input name (-1: the input itself).
+func (a *args) readVector(name string, row int, list []any, into []float64) ([]float64, error) {
+	for i, item := range list {
+		x, ok := number(item)
+		if !ok {
+			if row >= 0 {
+				name = fmt.Sprintf("%s[%d]", name, row)
+			}
+			return nil, invalid("shape_mismatch", "%s[%d] is %s, not a number", name, i, showJSON(item))
+		}
+		into[i] = a.round(x)
+	}
+	return into, nil
+}
+
+// readMatrix reads checked rows into one block of memory; transposed, it returns the columns.
+func (a *args) readMatrix(name string, value any, transposed bool) ([][]float64, error) {
+	list := value.([]any)
+	columns := 0
+	if len(list) > 0 {
+		columns = len(list[0].([]any))
+	}
+	block := make([]float64, len(list)*columns)
+	rows := make([][]float64, len(list))
+	for i, item := range list {
+		rows[i] = block[i*columns : (i+1)*columns : (i+1)*columns]
+		if _, err := a.readVector(name, i, item.([]any), rows[i]); err != nil {
+			return nil, err
+		}
+	}
+	if !transposed {
+		return rows, nil
+	}
+	columnsOut := make([][]float64, columns)
+	block = make([]float64, len(list)*columns)
+	for k := range columnsOut {
+		columnsOut[k] = block[k*len(list) : (k+1)*len(list) : (k+1)*len(list)]
+		for n, row := range rows {
+			columnsOut[k][n] = row[k]
+		}
+	}
+	return columnsOut, nil
+}
+
+// shapeOf is the shape of a nested list, as numpy would see it; rows of different shapes
+// are ragged. A list of no items has shape [0].
+func shapeOf(name string, value any) ([]int, error) {
+	dims, ragged := shape(value)
+	if ragged != nil {
+		list := name + ragged.path
+		return nil, invalid("ragged_rows", "%s has rows of different lengths: %s[0] has shape %s, %s[%d] has %s",
+			name, list, show(ragged.first), list, ragged.index, show(ragged.other))
+	}
+	return dims, nil
+}
+
+// raggedAt is where a nested list is ragged: the list at path has items of two shapes.
+type raggedAt struct {
+	path         string
+	index        int
+	first, other []int
+}
+
+func shape(value any) ([]int, *raggedAt) {
+	list, ok := value.([]any)
+	if !ok {
+		return nil, nil
+	}
+	if len(list) == 0 {
+		return []int{0}, nil
+	}
+	first, ragged := shape(list[0])
+	for i := 0; i < len(list); i++ {
+		inner := first
+		if i > 0 {
+			inner, ragged = shape(list[i])
+		}
+		if ragged != nil {
+			ragged.path = fmt.Sprintf("[%d]%s", i, ragged.path)
+			return nil, ragged
+		}
+		if !slices.Equal(inner, first) {
+			return nil, &raggedAt{index: i, first: first, other: inner}
+		}
+	}
+	return append([]int{len(list)}, first...), nil
+}
+
+// checkOutput checks the shape of what the learner returned for one output.
+func (a *args) checkOutput(stage string, r result, value any) error {
+	want := a.shapes[r.like]
+	if r.like == "" {
+		want = make([]int, len(r.dims))
+		for i, dim := range r.dims {
+			want[i] = a.dims[dim]
+		}
+	}
+	got, ragged := outputShape(value)
+	if ragged {
+		return fmt.Errorf("%s returned %s with rows of different lengths; it must have shape %s",
+			stage, r.name, show(want))
+	}
+	if len(got) == 1 && got[0] == 0 && len(want) > 1 && want[0] == 0 {
+		got = want // no rows: their length cannot be seen
+	}
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("%s returned %s of shape %s; it must have shape %s%s",
+			stage, r.name, show(got), show(want), a.where(r))
+	}
+	return nil
+}
+
+// where says where the wanted shape comes from: " ([B, N] of inputs and weights)".
+func (a *args) where(r result) string {
+	if r.like != "" {
+		return ", the shape of " + r.like
+	}
+	if len(r.dims) == 0 {
+		return " (a single number)"
+	}
+	from := []string{}
+	for _, dim := range r.dims {
+		if !slices.Contains(from, a.boundBy[dim]) {
+			from = append(from, a.boundBy[dim])
+		}
+	}
+	return fmt.Sprintf(" ([%s] of %s)", strings.Join(r.dims, ", "), strings.Join(from, " and "))
+}
+
+// outputShape is the shape of an output value by its Go type.
+func outputShape(value any) (dims []int, ragged bool) {
+	switch v := value.(type) {
+	case float64, int:
+		return []int{}, false
+	case []float64:
+		return []int{len(v)}, false
+	case []int:
+		return []int{len(v)}, false
+	case [][]float64:
+		dims = []int{len(v), 0}
+		for i, row := range v {
+			if i > 0 && len(row) != dims[1] {
+				return nil, true
+			}
+			dims[1] = len(row)
+		}
+		if len(v) == 0 {
+			dims = []int{0}
+		}
+		return dims, false
+	case [][][]float64:
+		dims = []int{len(v)}
+		for i, matrix := range v {
+			inner, r := outputShape(matrix)
+			if r || (i > 0 && !slices.Equal(inner, dims[1:])) {
+				return nil, true
+			}
+			if i == 0 {
+				dims = append(dims, inner...)
+			}
+		}
+		return dims, false
+	}
+	return nil, true
+}
+
+func show(dims []int) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = fmt.Sprint(d)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// showJSON shows a decoded JSON value as it was sent.
+func showJSON(value any) string {
+	switch v := value.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case nil:
+		return "null"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprint(value)
+}
+
+func typeName(value any) string { return fmt.Sprintf("%T", value) }

@@ -1,0 +1,3 @@
+module nnfsconform/kit
+
+go 1.22

@@ -1,0 +1,368 @@
+// Package kit owns protocol 1 of nnfs-conformance so that a Go learner writes only the network
+// of "Neural Networks from Scratch": the JSON Lines loop, exact numbers, the hello, the input
+// checks of docs/STAGES.md, the shapes of the outputs, and the error replies.
+//
+//	func main() {
+//		kit.Serve(kit.Port{Name: "my-port", Stages: kit.Stages{
+//			Neuron:     Neuron,
+//			DenseBatch: DenseBatch,
+//		}})
+//	}
+//
+// A stage function receives only well-formed inputs (the kit answers invalid ones itself) and
+// returns its outputs and an error: a plain error is reported as the kind "exception" with its
+// message, kit.Unsupported("reason") declines the case, and a panic is recovered and reported.
+package kit
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Stages are the learner's functions, one per stage of docs/STAGES.md; a nil one is not
+// implemented. Matrices are rows ([B][K]float64), weights are Layer_Dense's (K inputs, N
+// neurons), biases a flat list of N.
+type Stages struct {
+	// Chapters 1-5: the forward pass.
+	Neuron                  func(inputs, weights []float64, bias float64) (float64, error)
+	Layer                   func(inputs []float64, weights [][]float64, biases []float64) ([]float64, error) // weights (N, K): a row per neuron
+	DenseBatch              func(inputs, weights [][]float64, biases []float64) ([][]float64, error)         // weights (K, N) whatever the case's layout
+	Relu                    func(inputs [][]float64) ([][]float64, error)                                    // a rank-1 input comes as one row
+	Softmax                 func(inputs [][]float64) ([][]float64, error)
+	CategoricalCrossentropy func(yPred [][]float64, yTrue Labels) (sampleLosses []float64, loss float64, err error)
+	Accuracy                func(yPred [][]float64, yTrue Labels) (predictions []int, accuracy float64, err error)
+	Forward                 func(inputs, weights1 [][]float64, biases1 []float64, weights2 [][]float64, biases2 []float64, yTrue Labels) (Network, error)
+
+	// Chapters 9-17: backward passes, regularization, dropout, more losses, optimizers.
+	DenseBackward                   func(inputs, weights, dvalues [][]float64) (dweights [][]float64, dbiases []float64, dinputs [][]float64, err error)
+	ReluBackward                    func(inputs, dvalues [][]float64) ([][]float64, error) // rank-1 inputs come as one row
+	SoftmaxBackward                 func(output, dvalues [][]float64) ([][]float64, error)
+	CategoricalCrossentropyBackward func(yPred [][]float64, yTrue Labels) ([][]float64, error)
+	SoftmaxCrossentropyBackward     func(yPred [][]float64, yTrue Labels) ([][]float64, error) // the combined path; the kit chains the two above for path "separate"
+	Regularization                  func(layer *Layer) (loss float64, dweights [][]float64, dbiases []float64, err error)
+	Dropout                         func(inputs, mask [][]float64, rate float64, dvalues [][]float64) (output, dinputs [][]float64, err error)
+	Sigmoid                         func(inputs, dvalues [][]float64) (output, dinputs [][]float64, err error)
+	BinaryCrossentropy              func(yPred, yTrue [][]float64) (sampleLosses []float64, loss float64, dinputs [][]float64, err error)
+	MeanSquaredError                func(yPred, yTrue [][]float64) (sampleLosses []float64, loss float64, dinputs [][]float64, err error)
+	MeanAbsoluteError               func(yPred, yTrue [][]float64) (sampleLosses []float64, loss float64, dinputs [][]float64, err error)
+
+	// One optimizer step on one layer: the book's pre_update_params, update_params(layer) and
+	// post_update_params. The kit reads o.CurrentLearningRate, o.Iterations and the layer after.
+	SGDStep     func(o *Optimizer, layer *Layer) error
+	AdagradStep func(o *Optimizer, layer *Layer) error
+	RMSpropStep func(o *Optimizer, layer *Layer) error
+	AdamStep    func(o *Optimizer, layer *Layer) error
+
+	// Chapter 10's loop: steps full-batch steps of Dense, ReLU, Dense, softmax + cross-entropy
+	// with the optimizer o.Name; the layers' optimizer state starts at zeros.
+	Training func(inputs [][]float64, yTrue Labels, dense1, dense2 *Layer, o *Optimizer, steps int) (Trajectory, error)
+}
+
+// Labels are y_true: class indices (Sparse, label_format "sparse") or one-hot rows (OneHot,
+// label_format "onehot"). Exactly one is set, checked: indices in [0, C), rows of one 1 among 0s.
+type Labels struct {
+	Sparse []int
+	OneHot [][]float64
+}
+
+// Network is what the forward stage returns: the book's chapter 5 network.
+type Network struct {
+	Dense1, Relu1, Dense2, Softmax [][]float64
+	SampleLosses                   []float64
+	Loss                           float64
+	Predictions                    []int
+	Accuracy                       float64
+}
+
+// Layer is what the book keeps on a Layer_Dense: weights (K, N), biases (N), the gradients,
+// the optimizers' state (zeros of those shapes unless the case sends them) and the
+// regularization factors.
+type Layer struct {
+	Weights                                  [][]float64
+	Biases                                   []float64
+	Dweights                                 [][]float64
+	Dbiases                                  []float64
+	WeightMomentums, WeightCache             [][]float64
+	BiasMomentums, BiasCache                 []float64
+	WeightRegularizerL1, WeightRegularizerL2 float64
+	BiasRegularizerL1, BiasRegularizerL2     float64
+}
+
+// Optimizer is the book's optimizer object: its hyperparameters (those the case sends; the
+// others are 0), CurrentLearningRate (starting at LearningRate) and Iterations (the steps taken).
+type Optimizer struct {
+	Name                                     string // "sgd", "adagrad", "rmsprop" or "adam"
+	LearningRate, CurrentLearningRate, Decay float64
+	Iterations                               int
+	Momentum, Epsilon, Rho, Beta1, Beta2     float64
+}
+
+// Trajectory is what the training stage records at each step: the loss and accuracy before
+// the step, the learning rate it used, and the parameters after it.
+type Trajectory struct {
+	Loss, Accuracy, LearningRate []float64
+	Weights1, Weights2           [][][]float64
+	Biases1, Biases2             [][]float64
+}
+
+// Port is the learner's port: its name (shown in reports), dtype ("float64", the default, or
+// "float32": every input number is then rounded to float32 as it is read), an optional
+// version, the label formats it accepts (default both) and its stages.
+type Port struct {
+	Name         string
+	Dtype        string
+	Version      string
+	LabelFormats []string
+	Stages       Stages
+}
+
+// Unsupported declines a case: the reply says {"unsupported": reason}, not applicable.
+func Unsupported(reason string) error { return &unsupportedError{reason} }
+
+type unsupportedError struct{ reason string }
+
+func (e *unsupportedError) Error() string { return "unsupported: " + e.reason }
+
+// Serve answers the runner's requests on stdin until bye or the end of input, then exits 0.
+// The learner's prints to stdout go to stderr. A request it cannot understand exits 1 with
+// one line on stderr.
+func Serve(port Port) {
+	name := port.Name
+	if name == "" {
+		name = "nnfs-port"
+	}
+	if err := port.valid(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(2)
+	}
+	replies, err := guardStdout()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: cannot keep stdout for the replies: %v\n", name, err)
+		os.Exit(2)
+	}
+	if err := serve(&port, os.Stdin, replies); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func (port *Port) valid() error {
+	if port.Dtype != "" && port.Dtype != "float64" && port.Dtype != "float32" {
+		return fmt.Errorf("kit.Port.Dtype is %q: write \"float64\" or \"float32\"", port.Dtype)
+	}
+	for _, format := range port.LabelFormats {
+		if format != "sparse" && format != "onehot" {
+			return fmt.Errorf("kit.Port.LabelFormats has %q: write \"sparse\" and/or \"onehot\"", format)
+		}
+	}
+	return nil
+}
+
+// serve is the loop: a reply line per request, flushed; nil at bye or the end of input.
+func serve(port *Port, r io.Reader, w io.Writer) error {
+	in := bufio.NewReaderSize(r, 1<<16)
+	out := bufio.NewWriterSize(w, 1<<16)
+	for number := 1; ; number++ {
+		line, readErr := in.ReadBytes('\n')
+		if request := bytes.TrimSpace(line); len(request) > 0 {
+			reply, err := port.answer(request)
+			if err != nil {
+				return fmt.Errorf("cannot answer line %d (%s): %v", number, excerpt(request), err)
+			}
+			if reply == nil { // bye
+				return nil
+			}
+			out.Write(append(reply, '\n'))
+			if err := out.Flush(); err != nil {
+				return fmt.Errorf("cannot write a reply: %v", err)
+			}
+		}
+		if readErr == io.EOF {
+			return nil
+		}
+		if readErr != nil {
+			return fmt.Errorf("cannot read stdin: %v", readErr)
+		}
+	}
+}
+
+// excerpt is the start of a request, on one line, for the message on stderr.
+func excerpt(request []byte) string {
+	text := strings.ToValidUTF8(string(request), "?")
+	if len(text) > 120 {
+		text = text[:120] + "..."
+	}
+	return text
+}
+
+type message struct {
+	Cmd    string         `json:"cmd"`
+	Seq    *int64         `json:"seq"`
+	Stage  string         `json:"stage"`
+	Inputs map[string]any `json:"inputs"`
+	Params map[string]any `json:"params"`
+}
+
+// answer is the reply to one request, nil for bye, or the reason the request is not protocol.
+func (port *Port) answer(request []byte) ([]byte, error) {
+	var msg message
+	if err := json.Unmarshal(request, &msg); err != nil {
+		return nil, fmt.Errorf("not a JSON object of protocol 1: %v", err)
+	}
+	switch msg.Cmd {
+	case "hello":
+		return port.hello()
+	case "bye":
+		return nil, nil
+	case "run":
+		return port.run(&msg)
+	case "":
+		return nil, errors.New(`the request has no "cmd"`)
+	}
+	return nil, fmt.Errorf("unknown cmd %q (protocol 1 has hello, run and bye)", msg.Cmd)
+}
+
+func (port *Port) hello() ([]byte, error) {
+	stages := []string{}
+	for i := range stageTable {
+		if stageTable[i].has(&port.Stages) {
+			stages = append(stages, stageTable[i].name)
+		}
+	}
+	return json.Marshal(struct {
+		Protocol     int      `json:"protocol"`
+		Name         string   `json:"name"`
+		Language     string   `json:"language"`
+		Dtype        string   `json:"dtype"`
+		Stages       []string `json:"stages"`
+		LabelFormats []string `json:"label_formats"`
+		ChecksInputs bool     `json:"checks_inputs"`
+		Version      string   `json:"version,omitempty"`
+	}{1, port.name(), "go", port.dtype(), stages, port.labelFormats(), true, port.Version})
+}
+
+func (port *Port) name() string {
+	if port.Name == "" {
+		return "nnfs-port"
+	}
+	return port.Name
+}
+
+func (port *Port) dtype() string {
+	if port.Dtype == "" {
+		return "float64"
+	}
+	return port.Dtype
+}
+
+func (port *Port) labelFormats() []string {
+	if len(port.LabelFormats) == 0 {
+		return []string{"sparse", "onehot"}
+	}
+	return port.LabelFormats
+}
+
+// run answers a run request: the kit's input checks, then the learner's function, then the
+// kit's checks of what it returned.
+func (port *Port) run(msg *message) ([]byte, error) {
+	if msg.Seq == nil {
+		return nil, errors.New(`the run request has no "seq"`)
+	}
+	seq := *msg.Seq
+	st := findStage(msg.Stage)
+	if st == nil {
+		return nil, fmt.Errorf("stage %q was not declared in the hello (the kit has no such stage)", msg.Stage)
+	}
+	if !st.has(&port.Stages) {
+		return nil, fmt.Errorf("stage %q was not declared in the hello (its kit.Stages field is nil)", msg.Stage)
+	}
+	a := &args{raw: msg.Inputs, params: msg.Params, float32: port.dtype() == "float32"}
+	if err := a.request(st, port.labelFormats()); err != nil {
+		var declined *unsupportedError
+		if errors.As(err, &declined) {
+			return unsupportedReply(seq, declined.reason), nil
+		}
+		return nil, err
+	}
+	if err := a.check(st); err != nil {
+		return errorReply(seq, err.(*inputError).kind, err.Error()), nil
+	}
+	outputs, err := call(st, &port.Stages, a)
+	var declined *unsupportedError
+	switch {
+	case errors.As(err, &declined):
+		return unsupportedReply(seq, declined.reason), nil
+	case err != nil:
+		return errorReply(seq, "exception", err.Error()), nil
+	}
+	for i, result := range st.out {
+		if err := a.checkOutput(st.name, result, outputs[i]); err != nil {
+			return errorReply(seq, "exception", err.Error()), nil
+		}
+	}
+	reply := fmt.Appendf(make([]byte, 0, 256), `{"seq":%d,"outputs":{`, seq)
+	for i, result := range st.out {
+		if i > 0 {
+			reply = append(reply, ',')
+		}
+		reply = append(reply, '"')
+		reply = append(reply, result.name...)
+		reply = append(reply, `":`...)
+		reply = appendValue(reply, outputs[i])
+	}
+	return append(reply, "}}"...), nil
+}
+
+// call runs the learner's function, a panic recovered as an error naming where it happened.
+func call(st *stage, s *Stages, a *args) (outputs []any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			outputs, err = nil, fmt.Errorf("panic: %v%s", p, panicSite())
+		}
+	}()
+	return st.call(s, a)
+}
+
+// panicSite is " (at file.go:42 in main.Softmax)": the frame that panicked, outside the runtime.
+func panicSite() string {
+	pc := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(3, pc)])
+	panicking := false
+	for {
+		frame, more := frames.Next()
+		if frame.Function == "runtime.gopanic" {
+			panicking = true
+		} else if panicking && !strings.HasPrefix(frame.Function, "runtime.") {
+			return fmt.Sprintf(" (at %s:%d in %s)", filepath.Base(frame.File), frame.Line, frame.Function)
+		}
+		if !more {
+			return ""
+		}
+	}
+}
+
+func errorReply(seq int64, kind, message string) []byte {
+	return fmt.Appendf(nil, `{"seq":%d,"error":{"kind":%q,"message":%s}}`, seq, kind, jsonString(message))
+}
+
+func unsupportedReply(seq int64, reason string) []byte {
+	return fmt.Appendf(nil, `{"seq":%d,"unsupported":%s}`, seq, jsonString(reason))
+}
+
+// jsonString is text as a JSON string, with < > & as they are (json.Marshal escapes them).
+func jsonString(text string) []byte {
+	var b bytes.Buffer
+	encoder := json.NewEncoder(&b)
+	encoder.SetEscapeHTML(false)
+	encoder.Encode(text) // a string always encodes; invalid UTF-8 becomes U+FFFD
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}

@@ -1,0 +1,279 @@
+package kit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// ask sends one run request to a port and returns the reply line.
+func ask(t *testing.T, port *Port, stage, inputs, params string) string {
+	t.Helper()
+	request := fmt.Sprintf(`{"cmd":"run","seq":7,"stage":%q,"inputs":%s,"params":%s}`, stage, inputs, params)
+	reply, err := port.answer([]byte(request))
+	if err != nil {
+		t.Fatalf("answer(%s) failed: %v", request, err)
+	}
+	return string(reply)
+}
+
+func identity(inputs [][]float64) ([][]float64, error) { return inputs, nil }
+
+// Numbers a lossy reader gets wrong come back exact; the non-finite strings and -0 travel.
+func TestHardNumbersReadExactlyAndWriteShortest(t *testing.T) {
+	port := &Port{Stages: Stages{Relu: identity}}
+	got := ask(t, port, "relu", `{"inputs":[5e-324,2.2250738585072014e-308,1e+23,9007199254740993,`+
+		`0.1,-0.0,1e21,1e-7,"NaN","Infinity","-Infinity"]}`, `{}`)
+	want := `{"seq":7,"outputs":{"output":[5e-324,2.2250738585072014e-308,1e+23,9007199254740992,` +
+		`0.1,-0,1e+21,1e-7,"NaN","Infinity","-Infinity"]}}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// Finite numbers are written with the very bytes json.Marshal writes.
+func TestNumbersAreWrittenAsEncodingJSONWritesThem(t *testing.T) {
+	random := rand.New(rand.NewSource(1))
+	values := []float64{0, 1, -1, 1e-6, 9.999999999999999e-7, 1e20, 1e21, 5e-324, math.MaxFloat64, 123456789.125}
+	for range 20000 {
+		values = append(values, math.Float64frombits(random.Uint64()))
+	}
+	for _, x := range values {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		want, _ := json.Marshal(x)
+		if got := appendFloat(nil, x); !bytes.Equal(got, want) {
+			t.Fatalf("appendFloat(%v) = %s; json.Marshal writes %s", x, got, want)
+		}
+	}
+}
+
+// The hello names exactly the stages set, in pipeline order, and that the kit checks inputs.
+func TestHelloListsOnlyTheStagesSet(t *testing.T) {
+	port := &Port{Name: "my-port", Stages: Stages{Softmax: identity,
+		Neuron: func(_, _ []float64, _ float64) (float64, error) { return 0, nil }}}
+	reply, _ := port.answer([]byte(`{"cmd":"hello","protocol":1,"suite_version":"0.1.0"}`))
+	want := `{"protocol":1,"name":"my-port","language":"go","dtype":"float64","stages":["neuron","softmax"],` +
+		`"label_formats":["sparse","onehot"],"checks_inputs":true}`
+	if string(reply) != want {
+		t.Errorf("hello = %s\nwant    %s", reply, want)
+	}
+}
+
+// Every field of Stages is declared in the table, once, and the reverse.
+func TestEveryStagesFieldIsInTheTable(t *testing.T) {
+	var all Stages
+	fields := reflect.ValueOf(&all).Elem()
+	for i := range fields.NumField() {
+		field := fields.Field(i)
+		field.Set(reflect.MakeFunc(field.Type(), func([]reflect.Value) []reflect.Value { return nil }))
+		declared := 0
+		for _, st := range stageTable {
+			if st.has(&all) {
+				declared++
+			}
+		}
+		if declared != i+1 {
+			t.Fatalf("setting Stages.%s declares %d stages, want %d", fields.Type().Field(i).Name, declared, i+1)
+		}
+	}
+	if len(stageTable) != fields.NumField() {
+		t.Errorf("the table has %d stages, Stages has %d fields", len(stageTable), fields.NumField())
+	}
+}
+
+// Invalid inputs get the kind docs/STAGES.md names, and the learner is never called with them.
+func TestInvalidInputsAreAnsweredBeforeTheLearner(t *testing.T) {
+	called := false
+	never := func(inputs, weights [][]float64, biases []float64) ([][]float64, error) {
+		called = true
+		return nil, nil
+	}
+	loss := func(yPred [][]float64, yTrue Labels) ([]float64, float64, error) {
+		called = true
+		return nil, 0, nil
+	}
+	port := &Port{Stages: Stages{DenseBatch: never, CategoricalCrossentropy: loss,
+		Dropout: func(_, _ [][]float64, _ float64, _ [][]float64) ([][]float64, [][]float64, error) {
+			called = true
+			return nil, nil, nil
+		}}}
+	layout := `{"weights_layout":"inputs_neurons"}`
+	for _, c := range []struct{ stage, inputs, params, kind string }{
+		{"dense_batch", `{"inputs":[],"weights":[[1]],"biases":[1]}`, layout, "empty_batch"},
+		{"dense_batch", `{"inputs":[[1,2],[3]],"weights":[[1],[1]],"biases":[1]}`, layout, "ragged_rows"},
+		{"dense_batch", `{"inputs":[1,2],"weights":[[1],[1]],"biases":[1]}`, layout, "shape_mismatch"},
+		{"dense_batch", `{"inputs":[[1,2]],"weights":[[1],[1],[1]],"biases":[1]}`, layout, "shape_mismatch"},
+		{"dense_batch", `{"inputs":[[1,2]],"weights":[[1],[1]],"biases":[1,2]}`, layout, "shape_mismatch"},
+		{"dense_batch", `{"inputs":[[1,true]],"weights":[[1],[1]],"biases":[1]}`, layout, "shape_mismatch"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[2]}`, `{"label_format":"sparse"}`, "label_out_of_range"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[-1]}`, `{"label_format":"sparse"}`, "label_out_of_range"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[0.5]}`, `{"label_format":"sparse"}`, "invalid_label"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[true]}`, `{"label_format":"sparse"}`, "invalid_label"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[[1,1]]}`, `{"label_format":"onehot"}`, "invalid_label"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[[1,0]]}`, `{"label_format":"sparse"}`, "shape_mismatch"},
+		{"categorical_crossentropy", `{"y_pred":[[0.5,0.5]],"y_true":[0,1]}`, `{"label_format":"sparse"}`, "shape_mismatch"},
+		{"dropout", `{"inputs":[[1]],"mask":[[0.5]],"rate":0.5,"dvalues":[[1]]}`, `{}`, "invalid_value"},
+		{"dropout", `{"inputs":[[1]],"mask":[[1]],"rate":1,"dvalues":[[1]]}`, `{}`, "invalid_value"},
+		{"dropout", `{"inputs":[[1]],"mask":[[1]],"rate":[0.5],"dvalues":[[1]]}`, `{}`, "shape_mismatch"},
+	} {
+		got := ask(t, port, c.stage, c.inputs, c.params)
+		if !strings.Contains(got, `"kind":"`+c.kind+`"`) || called {
+			t.Errorf("%s %s: got %s (learner called: %v); want kind %s", c.stage, c.inputs, got, called, c.kind)
+		}
+	}
+}
+
+// Chapter 2's per-neuron weight rows arrive as Layer_Dense's (K, N).
+func TestNeuronsInputsWeightsArriveTransposed(t *testing.T) {
+	var got [][]float64
+	port := &Port{Stages: Stages{DenseBatch: func(inputs, weights [][]float64, biases []float64) ([][]float64, error) {
+		got = weights
+		return [][]float64{{0, 0}}, nil
+	}}}
+	ask(t, port, "dense_batch", `{"inputs":[[1,2,3]],"weights":[[1,2,3],[4,5,6]],"biases":[0,0]}`,
+		`{"weights_layout":"neurons_inputs"}`)
+	if want := [][]float64{{1, 4}, {2, 5}, {3, 6}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("weights = %v; want %v", got, want)
+	}
+}
+
+// A rank-1 ReLU input is one row to the learner and a list again in the reply.
+func TestRankOneReluComesBackAsAList(t *testing.T) {
+	port := &Port{Stages: Stages{Relu: identity}}
+	if got := ask(t, port, "relu", `{"inputs":[]}`, `{}`); got != `{"seq":7,"outputs":{"output":[]}}` {
+		t.Errorf("relu [] = %s", got)
+	}
+	if got := ask(t, port, "relu", `{"inputs":[[1],[2]]}`, `{}`); got != `{"seq":7,"outputs":{"output":[[1],[2]]}}` {
+		t.Errorf("relu [[1],[2]] = %s", got)
+	}
+}
+
+// A learner's error, panic or Unsupported is a reply, and the run goes on.
+func TestLearnerErrorsPanicsAndDeclinesAreReplies(t *testing.T) {
+	for _, c := range []struct {
+		relu func([][]float64) ([][]float64, error)
+		want string
+	}{
+		{func([][]float64) ([][]float64, error) { return nil, errors.New("not yet") },
+			`{"seq":7,"error":{"kind":"exception","message":"not yet"}}`},
+		{func([][]float64) ([][]float64, error) { return nil, Unsupported("Optimizer_Adam <later>") },
+			`{"seq":7,"unsupported":"Optimizer_Adam <later>"}`},
+		{func(x [][]float64) ([][]float64, error) { return [][]float64{x[0][:1]}, nil },
+			`{"seq":7,"error":{"kind":"exception","message":"relu returned output of shape [1]; it must have shape [2], the shape of inputs"}}`},
+		{func(x [][]float64) ([][]float64, error) { return x, []error{}[len(x)-1] },
+			`{"seq":7,"error":{"kind":"exception","message":"panic: runtime error: index out of range [0] with length 0 (at kit_test.go:`},
+	} {
+		port := &Port{Stages: Stages{Relu: c.relu}}
+		if got := ask(t, port, "relu", `{"inputs":[1,2]}`, `{}`); !strings.HasPrefix(got, c.want) {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}
+
+// Path "separate" chains the learner's cross-entropy backward and softmax backward.
+func TestSeparatePathChainsTheTwoBackwardStages(t *testing.T) {
+	port := &Port{Stages: Stages{
+		SoftmaxCrossentropyBackward: func([][]float64, Labels) ([][]float64, error) { return nil, errors.New("combined") },
+		CategoricalCrossentropyBackward: func(yPred [][]float64, yTrue Labels) ([][]float64, error) {
+			return [][]float64{{float64(yTrue.Sparse[0]), 2}}, nil
+		},
+		SoftmaxBackward: func(output, dvalues [][]float64) ([][]float64, error) { return dvalues, nil },
+	}}
+	got := ask(t, port, "softmax_crossentropy_backward", `{"y_pred":[[0.5,0.5]],"y_true":[1]}`,
+		`{"label_format":"sparse","path":"separate"}`)
+	if want := `{"seq":7,"outputs":{"dinputs":[[1,2]]}}`; got != want {
+		t.Errorf("got %s; want %s", got, want)
+	}
+}
+
+// An optimizer step gives the learner the layer and optimizer, and reads them back.
+func TestOptimizerStepReadsTheLayerAndOptimizerBack(t *testing.T) {
+	port := &Port{Stages: Stages{SGDStep: func(o *Optimizer, layer *Layer) error {
+		o.CurrentLearningRate = o.LearningRate / 2
+		layer.Weights[0][0] -= o.CurrentLearningRate * layer.Dweights[0][0]
+		layer.WeightMomentums[0][0] = o.Momentum
+		o.Iterations++
+		return nil
+	}}}
+	got := ask(t, port, "sgd_step", `{"weights":[[1]],"biases":[2],"dweights":[[4]],"dbiases":[1],`+
+		`"weight_momentums":[[0]],"bias_momentums":[0],"iterations":3,"learning_rate":0.5,"decay":0,"momentum":0.75}`, `{}`)
+	want := `{"seq":7,"outputs":{"weights":[[0]],"biases":[2],"weight_momentums":[[0.75]],"bias_momentums":[0],` +
+		`"learning_rate":0.25,"iterations":4}}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// What is not protocol stops the loop with an error naming it; bye and the end of input do not.
+func TestRequestsThatAreNotProtocolStopTheLoop(t *testing.T) {
+	port := &Port{Stages: Stages{Relu: identity}}
+	for request, want := range map[string]string{
+		`loss 1.09`:                        "not a JSON object",
+		`{"cmd":"run","seq":1,"stage":"re`: "not a JSON object",
+		`[1,2]`:                            "not a JSON object",
+		`{"cmd":"run"}`:                    `no "seq"`,
+		`{"cmd":"fly"}`:                    `unknown cmd "fly"`,
+		`{"cmd":"run","seq":1,"stage":"softmax","inputs":{"inputs":[[1]]},"params":{}}`: `stage "softmax" was not declared`,
+		`{"cmd":"run","seq":1,"stage":"relu","inputs":{},"params":{}}`:                  `no input "inputs"`,
+	} {
+		var out bytes.Buffer
+		err := serve(port, strings.NewReader(request+"\n"), &out)
+		if err == nil || !strings.Contains(err.Error(), want) || out.Len() != 0 {
+			t.Errorf("%s: err = %v, wrote %q; want an error with %q", request, err, out.String(), want)
+		}
+	}
+	var out bytes.Buffer
+	input := "{\"cmd\":\"hello\"}\n\n{\"cmd\":\"run\",\"seq\":1,\"stage\":\"relu\",\"inputs\":{\"inputs\":[1]}}\n{\"cmd\":\"bye\"}\n{\"cmd\":\"fly\"}\n"
+	if err := serve(port, strings.NewReader(input), &out); err != nil || strings.Count(out.String(), "\n") != 2 {
+		t.Errorf("serve wrote %q, %v; want the hello and one reply", out.String(), err)
+	}
+}
+
+// A float32 port reads every input number rounded to float32; labels stay integers.
+func TestFloat32PortReadsInputsRoundedToFloat32(t *testing.T) {
+	port := &Port{Dtype: "float32", Stages: Stages{Relu: identity}}
+	if got := ask(t, port, "relu", `{"inputs":[0.1]}`, `{}`); got != `{"seq":7,"outputs":{"output":[0.10000000149011612]}}` {
+		t.Errorf("got %s", got)
+	}
+}
+
+// The stdout guard: a learner's fmt.Println lands on stderr, the replies stay clean, and a
+// bad request exits 1 with one line on stderr. Run as a child process (see TestMain).
+func TestLearnerPrintsGoToStderr(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "KIT_TEST_PORT=1")
+	cmd.Stdin = strings.NewReader(`{"cmd":"hello"}` + "\n" +
+		`{"cmd":"run","seq":3,"stage":"relu","inputs":{"inputs":[1]},"params":{}}` + "\n" + "garbage\n")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 2 || lines[1] != `{"seq":3,"outputs":{"output":[1]}}` {
+		t.Errorf("stdout = %q; want the hello and the reply only", stdout.String())
+	}
+	exit, _ := err.(*exec.ExitError)
+	if exit == nil || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "debug: [[1]]\n") ||
+		strings.Count(stderr.String(), "\n") != 2 || !strings.Contains(stderr.String(), "test-port: cannot answer line 3 (garbage)") {
+		t.Errorf("exit %v, stderr = %q; want exit 1, the print and one line naming line 3", err, stderr.String())
+	}
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("KIT_TEST_PORT") == "1" {
+		Serve(Port{Name: "test-port", Stages: Stages{Relu: func(x [][]float64) ([][]float64, error) {
+			fmt.Println("debug:", x)
+			return x, nil
+		}}})
+	}
+	os.Exit(m.Run())
+}

@@ -1,0 +1,376 @@
+package kit
+
+import "strings"
+
+// The stages, declared once each: the inputs in the order docs/STAGES.md checks them (the
+// dimensions named alike must agree), the params, the outputs and their shapes, and the call
+// of the learner's function. The hello lists the stages whose function is set, in this order.
+
+// param is a param the request must send, with the values the kit knows.
+type param struct {
+	name   string
+	values []string
+}
+
+type stage struct {
+	name   string
+	in     []arg
+	params []param
+	out    []result
+	has    func(s *Stages) bool
+	call   func(s *Stages, a *args) ([]any, error)
+}
+
+var (
+	labelFormat   = param{"label_format", []string{"sparse", "onehot"}}
+	weightsLayout = param{"weights_layout", []string{"inputs_neurons", "neurons_inputs"}}
+	path          = param{"path", []string{"combined", "separate"}}
+	optimizerName = param{"optimizer", []string{"sgd", "adagrad", "rmsprop", "adam"}}
+)
+
+var stageTable = []stage{
+	{name: "neuron",
+		in:  []arg{vec("inputs", "K"), vec("weights", "K"), num("bias")},
+		out: []result{out("output")},
+		has: func(s *Stages) bool { return s.Neuron != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, err := s.Neuron(a.vector("inputs"), a.vector("weights"), a.number("bias"))
+			return []any{output}, err
+		}},
+	{name: "layer",
+		in:  []arg{vec("inputs", "K"), mat("weights", "N", "K"), vec("biases", "N")},
+		out: []result{out("output", "N")},
+		has: func(s *Stages) bool { return s.Layer != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, err := s.Layer(a.vector("inputs"), a.matrix("weights"), a.vector("biases"))
+			return []any{output}, err
+		}},
+	{name: "dense_batch",
+		in:     []arg{batch("inputs", "B", "K"), mat("weights", "K", "N").transposable(), vec("biases", "N")},
+		params: []param{weightsLayout},
+		out:    []result{out("output", "B", "N")},
+		has:    func(s *Stages) bool { return s.DenseBatch != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, err := s.DenseBatch(a.matrix("inputs"), a.matrix("weights"), a.vector("biases"))
+			return []any{output}, err
+		}},
+	{name: "relu",
+		in:  []arg{anyRank("inputs")},
+		out: []result{outLike("output", "inputs")},
+		has: func(s *Stages) bool { return s.Relu != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, err := s.Relu(a.matrix("inputs"))
+			return []any{a.unwrap("inputs", output)}, err
+		}},
+	{name: "softmax",
+		in:  []arg{batch("inputs", "B", "C")},
+		out: []result{out("output", "B", "C")},
+		has: func(s *Stages) bool { return s.Softmax != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, err := s.Softmax(a.matrix("inputs"))
+			return []any{output}, err
+		}},
+	{name: "categorical_crossentropy",
+		in:     []arg{batch("y_pred", "B", "C"), labels("y_true")},
+		params: []param{labelFormat},
+		out:    []result{out("sample_losses", "B"), out("loss")},
+		has:    func(s *Stages) bool { return s.CategoricalCrossentropy != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			sampleLosses, loss, err := s.CategoricalCrossentropy(a.matrix("y_pred"), a.labels("y_true"))
+			return []any{sampleLosses, loss}, err
+		}},
+	{name: "accuracy",
+		in:     []arg{batch("y_pred", "B", "C"), labels("y_true")},
+		params: []param{labelFormat},
+		out:    []result{out("predictions", "B"), out("accuracy")},
+		has:    func(s *Stages) bool { return s.Accuracy != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			predictions, accuracy, err := s.Accuracy(a.matrix("y_pred"), a.labels("y_true"))
+			return []any{predictions, accuracy}, err
+		}},
+	{name: "forward",
+		in: []arg{batch("inputs", "B", "K"), mat("weights1", "K", "H"), vec("biases1", "H"),
+			mat("weights2", "H", "C"), vec("biases2", "C"), labels("y_true")},
+		params: []param{labelFormat},
+		out: []result{out("dense1", "B", "H"), out("relu1", "B", "H"), out("dense2", "B", "C"),
+			out("softmax", "B", "C"), out("sample_losses", "B"), out("loss"),
+			out("predictions", "B"), out("accuracy")},
+		has: func(s *Stages) bool { return s.Forward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			n, err := s.Forward(a.matrix("inputs"), a.matrix("weights1"), a.vector("biases1"),
+				a.matrix("weights2"), a.vector("biases2"), a.labels("y_true"))
+			return []any{n.Dense1, n.Relu1, n.Dense2, n.Softmax, n.SampleLosses, n.Loss,
+				n.Predictions, n.Accuracy}, err
+		}},
+
+	{name: "dense_backward",
+		in:  []arg{batch("inputs", "B", "K"), mat("weights", "K", "N"), mat("dvalues", "B", "N")},
+		out: []result{out("dweights", "K", "N"), out("dbiases", "N"), out("dinputs", "B", "K")},
+		has: func(s *Stages) bool { return s.DenseBackward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dweights, dbiases, dinputs, err := s.DenseBackward(a.matrix("inputs"), a.matrix("weights"), a.matrix("dvalues"))
+			return []any{dweights, dbiases, dinputs}, err
+		}},
+	{name: "relu_backward",
+		in:  []arg{anyRank("inputs"), like("dvalues", "inputs")},
+		out: []result{outLike("dinputs", "inputs")},
+		has: func(s *Stages) bool { return s.ReluBackward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dinputs, err := s.ReluBackward(a.matrix("inputs"), a.matrix("dvalues"))
+			return []any{a.unwrap("inputs", dinputs)}, err
+		}},
+	{name: "softmax_backward",
+		in:  []arg{batch("output", "B", "C"), mat("dvalues", "B", "C")},
+		out: []result{out("dinputs", "B", "C")},
+		has: func(s *Stages) bool { return s.SoftmaxBackward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dinputs, err := s.SoftmaxBackward(a.matrix("output"), a.matrix("dvalues"))
+			return []any{dinputs}, err
+		}},
+	{name: "categorical_crossentropy_backward",
+		in:     []arg{batch("y_pred", "B", "C"), labels("y_true")},
+		params: []param{labelFormat},
+		out:    []result{out("dinputs", "B", "C")},
+		has:    func(s *Stages) bool { return s.CategoricalCrossentropyBackward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dinputs, err := s.CategoricalCrossentropyBackward(a.matrix("y_pred"), a.labels("y_true"))
+			return []any{dinputs}, err
+		}},
+	{name: "softmax_crossentropy_backward",
+		in:     []arg{batch("y_pred", "B", "C"), labels("y_true")},
+		params: []param{labelFormat, path},
+		out:    []result{out("dinputs", "B", "C")},
+		has:    func(s *Stages) bool { return s.SoftmaxCrossentropyBackward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			if a.param("path") == "combined" {
+				dinputs, err := s.SoftmaxCrossentropyBackward(a.matrix("y_pred"), a.labels("y_true"))
+				return []any{dinputs}, err
+			}
+			// "separate": the loss's backward, then the softmax's, as the book chains them
+			if s.CategoricalCrossentropyBackward == nil || s.SoftmaxBackward == nil {
+				return nil, Unsupported("path separate chains categorical_crossentropy_backward and softmax_backward: set both")
+			}
+			dvalues, err := s.CategoricalCrossentropyBackward(a.matrix("y_pred"), a.labels("y_true"))
+			if err == nil {
+				err = a.checkOutput("categorical_crossentropy_backward", out("dinputs", "B", "C"), dvalues)
+			}
+			if err != nil {
+				return nil, err
+			}
+			dinputs, err := s.SoftmaxBackward(a.matrix("y_pred"), dvalues)
+			return []any{dinputs}, err
+		}},
+	{name: "regularization",
+		in: []arg{mat("weights", "K", "N"), vec("biases", "N"), factor("weight_regularizer_l1"),
+			factor("weight_regularizer_l2"), factor("bias_regularizer_l1"), factor("bias_regularizer_l2")},
+		out: []result{out("loss"), out("dweights", "K", "N"), out("dbiases", "N")},
+		has: func(s *Stages) bool { return s.Regularization != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			layer := a.layer("weights", "biases")
+			layer.WeightRegularizerL1, layer.WeightRegularizerL2 = a.number("weight_regularizer_l1"), a.number("weight_regularizer_l2")
+			layer.BiasRegularizerL1, layer.BiasRegularizerL2 = a.number("bias_regularizer_l1"), a.number("bias_regularizer_l2")
+			loss, dweights, dbiases, err := s.Regularization(layer)
+			return []any{loss, dweights, dbiases}, err
+		}},
+	{name: "dropout",
+		in: []arg{batch("inputs", "B", "N"), mat("mask", "B", "N").binaryOr("invalid_value"),
+			rate("rate"), mat("dvalues", "B", "N")},
+		out: []result{out("output", "B", "N"), out("dinputs", "B", "N")},
+		has: func(s *Stages) bool { return s.Dropout != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, dinputs, err := s.Dropout(a.matrix("inputs"), a.matrix("mask"), a.number("rate"), a.matrix("dvalues"))
+			return []any{output, dinputs}, err
+		}},
+	{name: "sigmoid",
+		in:  []arg{batch("inputs", "B", "N"), mat("dvalues", "B", "N")},
+		out: []result{out("output", "B", "N"), out("dinputs", "B", "N")},
+		has: func(s *Stages) bool { return s.Sigmoid != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, dinputs, err := s.Sigmoid(a.matrix("inputs"), a.matrix("dvalues"))
+			return []any{output, dinputs}, err
+		}},
+	lossStage("binary_crossentropy", mat("y_true", "B", "O").binaryOr("invalid_label"),
+		func(s *Stages) lossFunc { return s.BinaryCrossentropy }),
+	lossStage("mean_squared_error", mat("y_true", "B", "O"), // measurements, not labels
+		func(s *Stages) lossFunc { return s.MeanSquaredError }),
+	lossStage("mean_absolute_error", mat("y_true", "B", "O"),
+		func(s *Stages) lossFunc { return s.MeanAbsoluteError }),
+
+	optimizerStage("sgd", []string{"weight_momentums", "bias_momentums"},
+		[]string{"learning_rate", "decay", "momentum"},
+		func(s *Stages) stepFunc { return s.SGDStep }),
+	optimizerStage("adagrad", []string{"weight_cache", "bias_cache"},
+		[]string{"learning_rate", "decay", "epsilon"},
+		func(s *Stages) stepFunc { return s.AdagradStep }),
+	optimizerStage("rmsprop", []string{"weight_cache", "bias_cache"},
+		[]string{"learning_rate", "decay", "epsilon", "rho"},
+		func(s *Stages) stepFunc { return s.RMSpropStep }),
+	optimizerStage("adam", []string{"weight_momentums", "bias_momentums", "weight_cache", "bias_cache"},
+		[]string{"learning_rate", "decay", "epsilon", "beta_1", "beta_2"},
+		func(s *Stages) stepFunc { return s.AdamStep }),
+	{name: "training",
+		in: append([]arg{batch("inputs", "B", "K"), labels("y_true"), mat("weights1", "K", "H"),
+			vec("biases1", "H"), mat("weights2", "H", "C"), vec("biases2", "C"), count("steps", 1, "S")},
+			nums(trainingHyperparameters)...),
+		params: []param{labelFormat, optimizerName},
+		out: []result{out("loss", "S"), out("accuracy", "S"), out("learning_rate", "S"),
+			out("weights1", "S", "K", "H"), out("biases1", "S", "H"), out("weights2", "S", "H", "C"),
+			out("biases2", "S", "C")},
+		has: func(s *Stages) bool { return s.Training != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			t, err := s.Training(a.matrix("inputs"), a.labels("y_true"), a.layer("weights1", "biases1"),
+				a.layer("weights2", "biases2"), a.optimizer(a.param("optimizer"), trainingHyperparameters),
+				a.values["steps"].(int))
+			return []any{t.Loss, t.Accuracy, t.LearningRate, t.Weights1, t.Biases1, t.Weights2, t.Biases2}, err
+		}},
+}
+
+var trainingHyperparameters = []string{"learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1", "beta_2"}
+
+func nums(names []string) []arg {
+	list := make([]arg, len(names))
+	for i, name := range names {
+		list[i] = num(name)
+	}
+	return list
+}
+
+type lossFunc = func(yPred, yTrue [][]float64) ([]float64, float64, [][]float64, error)
+
+// lossStage is a loss of chapters 16-17: sample losses, their mean, and the gradient.
+func lossStage(name string, yTrue arg, field func(*Stages) lossFunc) stage {
+	return stage{name: name,
+		in:  []arg{batch("y_pred", "B", "O"), yTrue},
+		out: []result{out("sample_losses", "B"), out("loss"), out("dinputs", "B", "O")},
+		has: func(s *Stages) bool { return field(s) != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			sampleLosses, loss, dinputs, err := field(s)(a.matrix("y_pred"), a.matrix("y_true"))
+			return []any{sampleLosses, loss, dinputs}, err
+		}}
+}
+
+type stepFunc = func(o *Optimizer, layer *Layer) error
+
+// optimizerStage is one optimizer step on one layer: the layer, its gradients and the state
+// this optimizer keeps, the steps taken so far, and the hyperparameters it reads.
+func optimizerStage(name string, state, hyperparameters []string, field func(*Stages) stepFunc) stage {
+	in, outputs := []arg{}, []result{}
+	for _, array := range append([]string{"weights", "biases", "dweights", "dbiases"}, state...) {
+		in = append(in, layerArray(array))
+	}
+	for _, array := range append([]string{"weights", "biases"}, state...) {
+		outputs = append(outputs, layerArray(array).output())
+	}
+	in = append(append(in, count("iterations", 0, "")), nums(hyperparameters)...)
+	outputs = append(outputs, out("learning_rate"), out("iterations"))
+	return stage{name: name + "_step", in: in, out: outputs,
+		has: func(s *Stages) bool { return field(s) != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			layer := a.layer("weights", "biases")
+			layer.Dweights, layer.Dbiases = a.matrix("dweights"), a.vector("dbiases")
+			for _, array := range state {
+				layer.setState(array, a.values[array])
+			}
+			o := a.optimizer(name, hyperparameters)
+			o.Iterations = a.values["iterations"].(int)
+			if err := field(s)(o, layer); err != nil {
+				return nil, err
+			}
+			values := []any{layer.Weights, layer.Biases}
+			for _, array := range state {
+				values = append(values, layer.state(array))
+			}
+			return append(values, o.CurrentLearningRate, o.Iterations), nil
+		}}
+}
+
+// layerArray is a layer's array: those of the weights are (K, N), those of the biases (N).
+func layerArray(name string) arg {
+	if strings.HasPrefix(name, "weight") || name == "dweights" {
+		return mat(name, "K", "N")
+	}
+	return vec(name, "N")
+}
+
+// output is the result that has an input's name and dimensions.
+func (in arg) output() result { return out(in.name, in.dims...) }
+
+func findStage(name string) *stage {
+	for i := range stageTable {
+		if stageTable[i].name == name {
+			return &stageTable[i]
+		}
+	}
+	return nil
+}
+
+// Readers of checked inputs, by name, for the calls above.
+
+func (a *args) number(name string) float64     { return a.values[name].(float64) }
+func (a *args) vector(name string) []float64   { return a.values[name].([]float64) }
+func (a *args) matrix(name string) [][]float64 { return a.values[name].([][]float64) }
+func (a *args) labels(name string) Labels      { return a.values[name].(Labels) }
+
+// unwrap gives a rank-1 input's output back as a list, as it came.
+func (a *args) unwrap(input string, rows [][]float64) any {
+	if a.rank1[input] && len(rows) == 1 {
+		return rows[0]
+	}
+	return rows
+}
+
+// layer is a Layer with the given weights and biases and its optimizer state at zeros.
+func (a *args) layer(weights, biases string) *Layer {
+	w, b := a.matrix(weights), a.vector(biases)
+	return &Layer{Weights: w, Biases: b,
+		WeightMomentums: zeros(len(w), len(b)), WeightCache: zeros(len(w), len(b)),
+		BiasMomentums: make([]float64, len(b)), BiasCache: make([]float64, len(b))}
+}
+
+// state is the layer's optimizer state of an input's name; setState sets it.
+func (l *Layer) state(name string) any {
+	switch name {
+	case "weight_momentums":
+		return l.WeightMomentums
+	case "weight_cache":
+		return l.WeightCache
+	case "bias_momentums":
+		return l.BiasMomentums
+	}
+	return l.BiasCache
+}
+
+func (l *Layer) setState(name string, value any) {
+	switch name {
+	case "weight_momentums":
+		l.WeightMomentums = value.([][]float64)
+	case "weight_cache":
+		l.WeightCache = value.([][]float64)
+	case "bias_momentums":
+		l.BiasMomentums = value.([]float64)
+	default:
+		l.BiasCache = value.([]float64)
+	}
+}
+
+// optimizer is an Optimizer with the hyperparameters the case sends.
+func (a *args) optimizer(name string, hyperparameters []string) *Optimizer {
+	o := &Optimizer{Name: name}
+	fields := map[string]*float64{"learning_rate": &o.LearningRate, "decay": &o.Decay,
+		"momentum": &o.Momentum, "epsilon": &o.Epsilon, "rho": &o.Rho, "beta_1": &o.Beta1,
+		"beta_2": &o.Beta2}
+	for _, h := range hyperparameters {
+		*fields[h] = a.number(h)
+	}
+	o.CurrentLearningRate = o.LearningRate
+	return o
+}
+
+func zeros(rows, columns int) [][]float64 {
+	block := make([]float64, rows*columns)
+	matrix := make([][]float64, rows)
+	for i := range matrix {
+		matrix[i] = block[i*columns : (i+1)*columns : (i+1)*columns]
+	}
+	return matrix
+}
