@@ -13,7 +13,9 @@ docs/STAGES.md gives, and answers an invalid one with its error kind itself: you
 receives only well-formed plain lists (floats; labels and masks as ints) and may read like the
 book, which checks nothing. It returns the stage's output, or a tuple of its outputs in the
 order of the table below (a dict by name works too). An exception becomes an `exception`
-reply with its message; `raise Unsupported("reason")` declines the case.
+reply with its message; `raise Unsupported("reason")` declines the case. Importing the kit
+moves stdout to stderr (print() and file descriptor 1 alike) and gives stdin an empty input:
+only the protocol uses the real ones.
 Standard library only (Python 3.8+).
 """
 
@@ -500,7 +502,7 @@ class _Port:
     def answer(self, line):
         """The reply to one request line (None for bye); _Refused outside the protocol."""
         try:
-            message = _DECODER.decode(line.decode("utf-8"))
+            message = _DECODER.decode(line.decode("utf-8").rstrip("\r\n"))
         except (ValueError, UnicodeDecodeError) as error:
             raise _Refused(f"the request is not JSON ({error})") from None
         if type(message) is not dict:
@@ -598,7 +600,8 @@ def _declare(program, stages, dtype, label_formats):
 
 def _guard_stdio():
     """Keep the real stdin and stdout for the protocol; the learner's prints go to stderr and
-    their reads see an empty input, so neither can disturb a reply."""
+    their reads see an empty input, so neither can disturb a reply. Done on import, so a print
+    at the top of the learner's module, before serve(), is moved too."""
     sys.stdout.flush()
     replies = os.fdopen(os.dup(1), "wb")
     requests = os.fdopen(os.dup(0), "rb")
@@ -621,7 +624,7 @@ def serve(name, stages, dtype="float64", version=None, label_formats=LABEL_FORMA
     folder = os.path.dirname(os.path.abspath(getattr(main, "__file__", None) or "."))
     port = _Port(name, _declare(program, stages, dtype, label_formats), dtype, version,
                  label_formats, folder)
-    requests, replies = _guard_stdio()
+    requests, replies = _STDIO
     while True:
         line = requests.readline()
         if not line:  # end of input: the one-shot transport, or the runner went away
@@ -641,3 +644,6 @@ def serve(name, stages, dtype="float64", version=None, label_formats=LABEL_FORMA
         replies.write(text.encode() + b"\n")
         replies.flush()
     sys.exit(0)
+
+
+_STDIO = _guard_stdio()  # (requests, replies): the real stdin and stdout, kept for serve()
