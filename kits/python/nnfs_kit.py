@@ -45,9 +45,10 @@ class Unsupported(Exception):
 # Every stage, declared once: its inputs in the order your function takes them, then (after |)
 # the params it is also given, then its outputs in the order it returns them.
 #   name[B,K]   an array whose dimensions are named: one name is one size across the stage
-#               (B samples, K inputs, N neurons, C classes, H hidden units, S steps). An input
-#               with B first is a batch: `[]` is empty_batch. `[*]` is rank 1 or 2, `[=x]` the
-#               shape of input x, `[...]` anything rectangular. No brackets: a single number.
+#               (B samples, K inputs, N neurons, C classes, H hidden units, S steps; a digit
+#               is that size). An input with B first is a batch: `[]` is empty_batch. `[*]` is
+#               rank 1 or 2, `[=x]` the shape of input x, `[...]` anything rectangular. No
+#               brackets: a single number.
 #   name:kind   labels (sparse class indices or one-hot rows, per params.label_format, as
 #               ints), binary and mask (ints 0 or 1), count (an int >= 0), steps (an int >= 1;
 #               `=S` names it as a size), factor (>= 0), rate (in [0, 1)), int (an integer),
@@ -216,6 +217,9 @@ def _bind(sizes, dims, shape, name):
     """Each named dimension has one size: the first input to show it sets it."""
     units = ("value",) if len(dims) == 1 else ("row", "column")
     for dim, size, unit in zip(dims, shape, units):
+        if dim.isdigit() and size != int(dim):  # a fixed size: rng's [kind, count] pairs
+            raise _Invalid("shape_mismatch", f"{name} must have {_many(int(dim), unit)}, "
+                                             f"not {size}")
         if dim not in sizes:
             sizes[dim] = (size, name, unit)
             continue
@@ -400,8 +404,8 @@ def encode_outputs(stage, result, shapes, sizes):
     """The reply's outputs: the learner's result by name, each checked for its shape."""
     names = [array.name for array in stage.outputs]
     if isinstance(result, dict):
-        if sorted(result) != sorted(names):
-            raise _BadOutput(f"returned a dict of {sorted(result)}; it must hold {names}")
+        if set(result) != set(names):
+            raise _BadOutput(f"returned a dict of {list(result)}; it must hold {names}")
         values = [result[name] for name in names]
     elif len(names) == 1:
         values = [result]
