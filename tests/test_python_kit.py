@@ -295,3 +295,22 @@ def test_the_template_shows_every_stage_with_the_arguments_of_the_kits_table():
     for stage, text in kit_table().items():
         assert functions.get(stage) == arguments(text), stage
         assert re.search(rf'^    (# )?"{stage}": {stage},$', source, re.M), stage
+
+
+def test_the_template_laid_out_as_new_port_does_passes_neuron_and_dense_batch(tmp_path):
+    from nnfs_conform.cli import main
+
+    (tmp_path / "kit").mkdir()
+    for path in (KIT / "template").iterdir():
+        (tmp_path / path.name).write_text(path.read_text().replace("{{name}}", "my-port"))
+    for path in (KIT / "nnfs_kit.py", KIT / "pyproject.toml"):
+        (tmp_path / "kit" / path.name).write_text(path.read_text())
+    assert "{{" not in "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+    out = tmp_path / "r.json"
+    assert main(["run", "-q", "--report-json", str(out), "--", sys.executable,
+                 str(tmp_path / "port.py")]) == 0
+    result = json.loads(out.read_text())
+    assert result["port"]["stages"] == ["neuron", "dense_batch"]
+    declared = [c for c in result["cases"] if c["stage"] in ("neuron", "dense_batch")]
+    assert any("invalid" in c["tags"] for c in declared)
+    assert all(c["outcome"] == "passed" for c in declared)
