@@ -70,19 +70,15 @@ class RandomState:
         return f * x2
 
 
-def integer(value):
-    return int(value)
-
-
 def rng(seed, calls):
     # seed; calls: [[kind, count], ...], kind 0 = 32-bit output, 1 = double, 2 = randn
     # -> values: every draw, in call order
-    state = RandomState(integer(seed))
+    state = RandomState(seed)
     draw = {0: state.u32, 1: state.double, 2: state.randn}
     values = []
     for kind, count in calls:
-        values += [draw[integer(kind)]() for _ in range(integer(count))]
-    return {"values": values}
+        values += [draw[kind]() for _ in range(count)]
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,14 +129,10 @@ def sine_data(samples):
 
 def datasets(seed, samples, classes, dataset):
     # seed, samples, classes; dataset: "spiral", "vertical" or "sine" -> x (X), y
-    samples, classes = integer(samples), integer(classes)
     if dataset == "sine":
-        X, y = sine_data(samples)
-    else:
-        state = RandomState(integer(seed))
-        make = spiral_data if dataset == "spiral" else vertical_data
-        X, y = make(state, samples, classes)
-    return {"x": X, "y": y}
+        return sine_data(samples)
+    make = spiral_data if dataset == "spiral" else vertical_data
+    return make(RandomState(seed), samples, classes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,14 +148,14 @@ def layer_weights(state, n_inputs, n_neurons, scale=0.01):
 def init(seed, skip, shapes, scale):
     # seed; skip: Gaussians drawn first (a dataset); shapes: [[n_inputs, n_neurons], ...]
     # -> weights: every layer's weights, row-major, concatenated in order
-    state = RandomState(integer(seed))
-    for _ in range(integer(skip)):
+    state = RandomState(seed)
+    for _ in range(skip):
         state.randn()
     weights = []
     for n_inputs, n_neurons in shapes:
-        for row in layer_weights(state, integer(n_inputs), integer(n_neurons), scale):
+        for row in layer_weights(state, n_inputs, n_neurons, scale):
             weights += row
-    return {"weights": weights}
+    return weights
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,16 +334,15 @@ def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning
     # softmax + cross-entropy; `steps` optimizer steps; then one forward and backward pass
     # -> value: what `printed` names (the first five rows of a batch output)
     opt = Optimizer(optimizer, learning_rate, decay, momentum)
-    steps = integer(steps)
     if printed == "learning_rate":
         for _ in range(steps):
             opt.pre_update_params()
             opt.post_update_params()
-        return {"value": opt.current_learning_rate}
-    state = RandomState(integer(seed))
-    X, y = spiral_data(state, integer(samples), integer(classes))
-    dense1 = Layer_Dense(state, 2, integer(hidden))
-    dense2 = Layer_Dense(state, integer(hidden), integer(classes))
+        return opt.current_learning_rate
+    state = RandomState(seed)
+    X, y = spiral_data(state, samples, classes)
+    dense1 = Layer_Dense(state, 2, hidden)
+    dense2 = Layer_Dense(state, hidden, classes)
     for step in range(steps + 1):
         dense1.forward(X)
         relu = relu_forward(dense1.output)
@@ -367,14 +358,14 @@ def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning
             opt.update_params("dense2", dense2)
             opt.post_update_params()
     if printed == "loss":
-        return {"value": loss_of(probs, y)}
+        return loss_of(probs, y)
     if printed == "accuracy":
         hits = sum(1 for row, label in zip(probs, y) if argmax(row) == label)
-        return {"value": hits / len(y)}
-    return {"value": {
+        return hits / len(y)
+    return {
         "dense1_output": dense1.output[:5], "softmax_output": probs[:5],
         "dweights1": dense1.dweights, "dbiases1": [dense1.dbiases],
         "dweights2": dense2.dweights, "dbiases2": [dense2.dbiases],
         "weights1": dense1.weights, "biases1": [dense1.biases],
         "weights2": dense2.weights, "biases2": [dense2.biases],
-    }[printed]}
+    }[printed]
