@@ -29,7 +29,7 @@ PORT_TOML = "port.toml"
 # What a kit's folder holds that is not the library a project copies: the project itself and
 # the kit's own README; and what no copy takes: whatever a build left behind.
 NOT_KIT = {"template", "README.md"}
-BUILD_OUTPUT = {"target", "node_modules", "build", "__pycache__"}
+BUILD_OUTPUT = {"target", "node_modules", "build", "__pycache__", ".ruff_cache", ".pytest_cache"}
 BUILD_SUFFIXES = {".o", ".a", ".so", ".class", ".pyc"}
 NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 
