@@ -24,35 +24,81 @@ pub(crate) fn number(value: &Value) -> Option<f64> {
     }
 }
 
-/// The shape of a nested list (`[]` for a single value), or which rows differ in length.
-pub(crate) fn shape(value: &Value) -> Result<Vec<usize>, String> {
+/// The shape of a nested list (`[]` for a single value), or where its rows differ.
+pub(crate) fn shape(value: &Value) -> Result<Vec<usize>, Ragged> {
     let Value::Array(items) = value else {
         return Ok(Vec::new());
     };
-    let mut inner = None;
+    let mut first = None;
     for (i, item) in items.iter().enumerate() {
-        let this = shape(item).map_err(|why| format!("[{i}]{why}"))?;
-        match &inner {
-            None => inner = Some(this),
+        let this = shape(item).map_err(|mut ragged| {
+            ragged.path.insert(0, i);
+            ragged
+        })?;
+        match &first {
+            None => first = Some(this),
             Some(first) if *first != this => {
-                let (first, this) = (describe(first), describe(&this));
-                return Err(format!("[{i}] is {this}, [0] is {first}"));
+                let first = first.clone();
+                return Err(Ragged {
+                    path: vec![i],
+                    this,
+                    first,
+                });
             }
             Some(_) => {}
         }
     }
     let mut dims = vec![items.len()];
-    dims.extend(inner.unwrap_or_default());
+    dims.extend(first.unwrap_or_default());
     Ok(dims)
 }
 
-/// `[2, 3]`, or "a single number" for rank 0.
+/// Rows of different lengths: at `path` (its last index the row that differs from row 0).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Ragged {
+    path: Vec<usize>,
+    this: Vec<usize>,
+    first: Vec<usize>,
+}
+
+impl Ragged {
+    /// `inputs[1] has shape [1], inputs[0] has shape [2]`
+    pub(crate) fn message(&self, name: &str) -> String {
+        let (last, parents) = self.path.split_last().unwrap_or((&0, &[]));
+        let at: String = parents.iter().map(|i| format!("[{i}]")).collect();
+        format!(
+            "{name}{at}[{last}] {}, {name}{at}[0] {}",
+            has(&self.this),
+            has(&self.first)
+        )
+    }
+}
+
+/// `shape [2, 3]`, or `a single number` for rank 0.
 pub(crate) fn describe(shape: &[usize]) -> String {
     if shape.is_empty() {
         return "a single number".into();
     }
     let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    format!("[{}]", dims.join(", "))
+    format!("shape [{}]", dims.join(", "))
+}
+
+/// `has shape [2, 3]`, or `is a single number`.
+pub(crate) fn has(shape: &[usize]) -> String {
+    if shape.is_empty() {
+        return "is a single number".into();
+    }
+    format!("has {}", describe(shape))
+}
+
+/// `[1][0]`: the place of the `flat`-th number, row-major, in an array of shape `dims`.
+pub(crate) fn index(mut flat: usize, dims: &[usize]) -> String {
+    let mut at = Vec::with_capacity(dims.len());
+    for &n in dims.iter().rev() {
+        at.push(flat % n.max(1));
+        flat /= n.max(1);
+    }
+    at.iter().rev().map(|i| format!("[{i}]")).collect()
 }
 
 /// Every number of a nested list, in row-major order, as sent (None: not a number).
@@ -178,10 +224,19 @@ mod tests {
         assert_eq!(shape(&parse("[[1, 2], [3, 4], [5, 6]]")), Ok(vec![3, 2]));
         assert_eq!(shape(&parse("[]")), Ok(vec![0]));
         assert_eq!(shape(&parse("7")), Ok(vec![]));
-        let ragged = shape(&parse("[[1, 2], [3]]")).unwrap_err();
-        assert_eq!(ragged, "[1] is [1], [0] is [2]");
-        let mixed = shape(&parse("[[[1]], [[2, 3]]]")).unwrap_err();
-        assert_eq!(mixed, "[1] is [1, 2], [0] is [1, 1]");
-        assert!(shape(&parse("[[1, 2], 3]")).is_err());
+        let ragged = |text| shape(&parse(text)).unwrap_err().message("x");
+        assert_eq!(
+            ragged("[[1, 2], [3]]"),
+            "x[1] has shape [1], x[0] has shape [2]"
+        );
+        assert_eq!(
+            ragged("[[[1], [2, 3]]]"),
+            "x[0][1] has shape [2], x[0][0] has shape [1]"
+        );
+        assert_eq!(
+            ragged("[[1, 2], 3]"),
+            "x[1] is a single number, x[0] has shape [2]"
+        );
+        assert_eq!(index(3, &[2, 2]), "[1][1]");
     }
 }

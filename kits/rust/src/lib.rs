@@ -26,6 +26,8 @@ mod json;
 mod kit;
 mod serve;
 mod spec;
+#[cfg(test)]
+mod tests;
 
 pub use kit::Kit;
 

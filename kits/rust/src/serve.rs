@@ -14,15 +14,7 @@ impl<T: Float> Kit<T> {
     /// Answers the runner until `bye` or end of input (exit 0). A request that is not the
     /// protocol ends the port with one line on stderr and exit status 2.
     pub fn serve(self) -> ! {
-        panic::set_hook(Box::new(|info| {
-            let message = payload_text(info.payload());
-            let at = info.location().map_or(String::new(), |l| {
-                format!(" at {}:{}:{}", l.file(), l.line(), l.column())
-            });
-            let text = format!("panicked{at}: {message}");
-            eprintln!("nnfs-kit: {text}");
-            LAST_PANIC.with(|last| *last.borrow_mut() = Some(text));
-        }));
+        report_panics();
         let (input, output): (Box<dyn BufRead>, Box<dyn Write>) = match &self.wire {
             Some((input, output)) => (
                 Box::new(BufReader::new(
@@ -173,6 +165,19 @@ impl<T: Float> Kit<T> {
             },
         )
     }
+}
+
+/// A panic prints one line on stderr and is kept for the reply: `panicked at FILE:LINE:COL: MESSAGE`.
+pub(crate) fn report_panics() {
+    panic::set_hook(Box::new(|info| {
+        let message = payload_text(info.payload());
+        let at = info.location().map_or(String::new(), |l| {
+            format!(" at {}:{}:{}", l.file(), l.line(), l.column())
+        });
+        let text = format!("panicked{at}: {message}");
+        eprintln!("nnfs-kit: {text}");
+        LAST_PANIC.with(|last| *last.borrow_mut() = Some(text));
+    }));
 }
 
 thread_local! {

@@ -5,7 +5,7 @@
 //! A shape is one letter per axis: `"BK"` is B rows of K numbers, `""` a single number. A letter
 //! takes its size where it first appears, and every later use must agree.
 
-use crate::json::{self, describe};
+use crate::json::{self, describe, has};
 use crate::{Float, Labels};
 use serde_json::{Map, Value};
 use Domain::*;
@@ -324,11 +324,19 @@ impl<T: Float> Args<T> {
         if matches!(shape, Batch(_)) && value.as_array().is_some_and(Vec::is_empty) {
             return invalid(EmptyBatch, format!("{name} has no samples"));
         }
-        let dims = json::shape(value).or_else(|why| invalid(RaggedRows, format!("{name}{why}")))?;
+        let dims =
+            json::shape(value).or_else(|ragged| invalid(RaggedRows, ragged.message(name)))?;
         let layout = self.param("weights_layout");
         let mismatch = |wanted: String| {
-            let why = format!("{name} must have shape {wanted}, has {}", describe(&dims));
-            invalid(ShapeMismatch, why)
+            let must = if wanted.starts_with("shape") {
+                "have"
+            } else {
+                "be"
+            };
+            invalid(
+                ShapeMismatch,
+                format!("{name} must {must} {wanted}, {}", has(&dims)),
+            )
         };
         let sparse = self.param("label_format") == "sparse";
         let letters: String = match shape {
@@ -338,7 +346,10 @@ impl<T: Float> Args<T> {
             Labels(letters) if sparse => letters[..1].to_string(),
             Labels(letters) => letters.to_string(),
             AnyRank if matches!(dims.len(), 1 | 2) => String::new(),
-            AnyRank => return mismatch("of rank 1 or 2".into()),
+            AnyRank => {
+                let why = format!("{name} must have rank 1 or 2, {}", has(&dims));
+                return invalid(ShapeMismatch, why);
+            }
             Like(other) => {
                 let like = self.shape_of(other);
                 if dims != like {
@@ -351,20 +362,18 @@ impl<T: Float> Args<T> {
             return mismatch(self.sizes.describe(&letters));
         }
         self.shapes.push((name, dims.clone()));
-        let rows_of = |value: &Value| {
-            let mut leaves = Vec::new();
-            json::leaves(value, &mut leaves);
-            leaves
-        };
         match domain {
             Real | Count(..) => {}
             ZeroOne(kind) => {
-                if let Some(x) = rows_of(value)
-                    .into_iter()
-                    .find(|x| !matches!(x, Some(v) if *v == 0.0 || *v == 1.0))
-                {
-                    let x = x.map_or("not a number".to_owned(), |x| x.to_string());
-                    return invalid(*kind, format!("{name} must hold only 0 and 1, holds {x}"));
+                let mut numbers = Vec::new();
+                json::leaves(value, &mut numbers);
+                let bad = numbers
+                    .iter()
+                    .position(|x| !matches!(x, Some(v) if *v == 0.0 || *v == 1.0));
+                if let Some(at) = bad {
+                    let x = numbers[at].map_or("not a number".into(), |x| x.to_string());
+                    let at = json::index(at, &dims);
+                    return invalid(*kind, format!("{name}{at} must be 0 or 1, is {x}"));
                 }
             }
             NonNegative | Rate => {
@@ -517,11 +526,11 @@ impl<T: Float> Args<T> {
             };
             let got = match json::shape(value) {
                 Ok(dims) => describe(&dims),
-                Err(why) => format!("ragged ({name}{why})"),
+                Err(ragged) => format!("rows of different lengths ({})", ragged.message(name)),
             };
             if got != wanted {
                 return Err(format!(
-                    "{} returned {name} of shape {got}, wanted {wanted}",
+                    "{} returned {name} of {got}, wanted {wanted}",
                     spec.name
                 ));
             }
@@ -558,7 +567,7 @@ impl Sizes {
         fits
     }
 
-    /// `[2, N]`: known sizes as numbers, the others as their letters.
+    /// `shape [2, N]`: known sizes as numbers, the others as their letters.
     fn describe(&self, letters: &str) -> String {
         if letters.is_empty() {
             return "a single number".into();
@@ -567,7 +576,7 @@ impl Sizes {
             .chars()
             .map(|l| self.get(l).map_or(l.to_string(), |n| n.to_string()))
             .collect();
-        format!("[{}]", dims.join(", "))
+        format!("shape [{}]", dims.join(", "))
     }
 }
 
