@@ -211,6 +211,21 @@ fn errors_panics_and_declines_are_replies_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_learner_may_return_its_own_error_type() {
+    let kit = Kit::<f32>::unguarded("strings").layer(
+        |_: &[f32], _: &[Vec<f32>], _: &[f32]| -> std::result::Result<Vec<f32>, String> {
+            Err(format!("layer {} is not written", 2))
+        },
+    );
+    let inputs = json!({"inputs": [1], "weights": [[1]], "biases": [1]});
+    let got = kit
+        .answer(&run("layer", inputs, json!({})).to_string())
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, error("exception", "layer 2 is not written"));
+}
+
+#[test]
 fn a_wrong_shaped_output_is_an_exception_naming_the_stage_and_output() {
     let reply = reply(
         &kit(),
