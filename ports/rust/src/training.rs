@@ -1,13 +1,14 @@
 //! The book's chapters 9 to 17 in plain Rust and `f32`: backward passes, regularization,
 //! dropout, sigmoid, more losses, optimizer steps and a training loop.
 //!
-//! One function per stage, named as in the suite. Every stage is pure: what the book keeps on a
-//! layer object (the forward inputs, a dropout mask, optimizer state) is an argument, and what it
-//! updates is returned. The ranks and ragged rows are checked when the inputs are read (main.rs).
+//! One function per stage, named as in the suite. Every stage is pure but the optimizers, which
+//! update a layer's arrays in place as the book's `update_params(layer)` does. The kit has
+//! checked the inputs (shapes, labels, masks, rates, factors, counts).
 
-use crate::nnfs::{
-    check_batch, check_labels, clip, fail, forward, mean, transpose, ErrorKind::*, Labels, Matrix,
-    StageError,
+use crate::nnfs::{clip, forward, map_rows, mean, transpose};
+use nnfs_kit::{
+    Dense, Labels, Matrix, Optimizer, OptimizerAdagrad, OptimizerAdam, OptimizerRmsprop,
+    OptimizerSgd, Regularizers, Result, SoftmaxLossPath, Trajectory,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -19,14 +20,7 @@ pub fn dense_backward(
     inputs: &[Vec<f32>],
     weights: &[Vec<f32>],
     dvalues: &[Vec<f32>],
-) -> Result<(Matrix, Vec<f32>, Matrix), StageError> {
-    check_batch("inputs", inputs)?;
-    let k = inputs[0].len();
-    if weights.is_empty() || weights.len() != k {
-        let why = format!("weights has {} rows, inputs has {k} columns", weights.len());
-        return fail(ShapeMismatch, why);
-    }
-    check_shape("dvalues", dvalues, inputs.len(), weights[0].len())?;
+) -> Result<(Matrix<f32>, Vec<f32>, Matrix<f32>)> {
     let dweights = times_transpose(&transpose(inputs), &transpose(dvalues));
     // NOTE: the bias gradient is the SUM over the batch (axis 0), one value per neuron.
     let dbiases = transpose(dvalues)
@@ -38,19 +32,19 @@ pub fn dense_backward(
 }
 
 /// inputs (the forward inputs, as rows), dvalues (same shape) -> dinputs (same shape)
-pub fn relu_backward(inputs: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<Matrix, StageError> {
+pub fn relu_backward(inputs: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<Matrix<f32>> {
     // NOTE: the gradient is 0 where the INPUT is <= 0, including 0 and -0.0: the mask is taken
     //       on the forward inputs, never on dvalues.
-    check_same_shape("dvalues", dvalues, "inputs", inputs)?;
-    let gradient = |x: f32, dv| if x <= 0.0 { 0.0 } else { dv };
-    Ok(zip_rows(inputs, dvalues, gradient))
+    Ok(zip_rows(
+        inputs,
+        dvalues,
+        |x, dv| if x <= 0.0 { 0.0 } else { dv },
+    ))
 }
 
 /// output (B×C, the softmax's forward output), dvalues (B×C) -> dinputs (B×C):
 /// per row `(diag(p) - p·pᵀ) @ dvalues[b]`
-pub fn softmax_backward(output: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<Matrix, StageError> {
-    check_batch("output", output)?;
-    check_same_shape("dvalues", dvalues, "output", output)?;
+pub fn softmax_backward(output: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<Matrix<f32>> {
     let mut dinputs = Vec::new();
     for (p, dv) in output.iter().zip(dvalues) {
         // The Jacobian of this sample, row by row, times its dvalues.
@@ -67,53 +61,38 @@ pub fn softmax_backward(output: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<Mat
 /// y_pred (B×C), y_true -> dinputs (B×C): `-y_true_onehot / y_pred / B`
 pub fn categorical_crossentropy_backward(
     y_pred: &[Vec<f32>],
-    y_true: &Labels,
-) -> Result<Matrix, StageError> {
+    y_true: &Labels<f32>,
+) -> Result<Matrix<f32>> {
     // NOTE: no clipping here (the book does not clip in the backward pass).
-    check_batch("y_pred", y_pred)?;
-    let classes = check_labels(y_true, y_pred.len(), y_pred[0].len())?;
     let samples = y_pred.len() as f32;
-    let dinputs = y_pred.iter().zip(&classes).map(|(row, &class)| {
+    let dinputs = y_pred.iter().zip(y_true.classes()).map(|(row, class)| {
         let one_hot = |c| if c == class { 1.0 } else { 0.0 };
-        let row = row
-            .iter()
+        row.iter()
             .enumerate()
-            .map(|(c, &p)| -one_hot(c) / p / samples);
-        row.collect()
+            .map(|(c, &p)| -one_hot(c) / p / samples)
+            .collect()
     });
     Ok(dinputs.collect())
-}
-
-/// How `softmax_crossentropy_backward` computes its gradient (the same number either way).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SoftmaxLossPath {
-    /// The book's `Activation_Softmax_Loss_CategoricalCrossentropy.backward`.
-    Combined,
-    /// `softmax_backward` after `categorical_crossentropy_backward`.
-    Separate,
 }
 
 /// y_pred (B×C, softmax outputs), y_true -> dinputs (B×C): `(y_pred - y_true_onehot) / B`
 pub fn softmax_crossentropy_backward(
     y_pred: &[Vec<f32>],
-    y_true: &Labels,
+    y_true: &Labels<f32>,
     path: SoftmaxLossPath,
-) -> Result<Matrix, StageError> {
+) -> Result<Matrix<f32>> {
     if path == SoftmaxLossPath::Separate {
         let dvalues = categorical_crossentropy_backward(y_pred, y_true)?;
         return softmax_backward(y_pred, &dvalues);
     }
     // NOTE: divided by the number of SAMPLES, not of classes.
-    check_batch("y_pred", y_pred)?;
-    let classes = check_labels(y_true, y_pred.len(), y_pred[0].len())?;
     let samples = y_pred.len() as f32;
-    let dinputs = y_pred.iter().zip(&classes).map(|(row, &class)| {
+    let dinputs = y_pred.iter().zip(y_true.classes()).map(|(row, class)| {
         let one_hot = |c| if c == class { 1.0 } else { 0.0 };
-        let row = row
-            .iter()
+        row.iter()
             .enumerate()
-            .map(|(c, &p)| (p - one_hot(c)) / samples);
-        row.collect()
+            .map(|(c, &p)| (p - one_hot(c)) / samples)
+            .collect()
     });
     Ok(dinputs.collect())
 }
@@ -121,35 +100,19 @@ pub fn softmax_crossentropy_backward(
 // ---------------------------------------------------------------------------------------------
 // Chapters 14 and 15: L1 and L2 regularization, dropout
 
-/// The four factors of `Layer_Dense(..., weight_regularizer_l1, ...)`, as sent (`>= 0`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Regularizers {
-    pub weight_l1: f64,
-    pub weight_l2: f64,
-    pub bias_l1: f64,
-    pub bias_l2: f64,
-}
-
 /// weights (K×N), biases (N), the factors -> (loss, dweights (K×N), dbiases (N)):
 /// `loss = l1_w·Σ|w| + l2_w·Σw² + l1_b·Σ|b| + l2_b·Σb²`, `dw = l1·sign(w) + 2·l2·w`
 pub fn regularization(
     weights: &[Vec<f32>],
     biases: &[f32],
-    factors: Regularizers,
-) -> Result<(f32, Matrix, Vec<f32>), StageError> {
-    check_layer(("weights", "biases"), weights, biases)?;
-    let named = [
-        ("weight_regularizer_l1", factors.weight_l1),
-        ("weight_regularizer_l2", factors.weight_l2),
-        ("bias_regularizer_l1", factors.bias_l1),
-        ("bias_regularizer_l2", factors.bias_l2),
-    ];
-    for (name, factor) in named {
-        if factor < 0.0 {
-            return fail(InvalidValue, format!("{name} is {factor}, negative"));
-        }
-    }
-    let [weight_l1, weight_l2, bias_l1, bias_l2] = named.map(|(_, factor)| factor as f32);
+    factors: Regularizers<f32>,
+) -> Result<(f32, Matrix<f32>, Vec<f32>)> {
+    let Regularizers {
+        weight_regularizer_l1: weight_l1,
+        weight_regularizer_l2: weight_l2,
+        bias_regularizer_l1: bias_l1,
+        bias_regularizer_l2: bias_l2,
+    } = factors;
     let weights_flat = weights.concat();
     let total = |values: &[f32], f: fn(f32) -> f32| values.iter().map(|&x| f(x)).sum::<f32>();
     let loss = weight_l1 * total(&weights_flat, f32::abs)
@@ -178,25 +141,12 @@ fn regularization_gradient(x: f32, l1: f32, l2: f32) -> f32 {
 /// -> (output: `inputs·mask / (1 - rate)`, dinputs: `dvalues·mask / (1 - rate)`)
 pub fn dropout(
     inputs: &[Vec<f32>],
-    mask: &[Vec<f64>],
-    rate: f64,
+    mask: &[Vec<f32>],
+    rate: f32,
     dvalues: &[Vec<f32>],
-) -> Result<(Matrix, Matrix), StageError> {
-    check_batch("inputs", inputs)?;
-    check_same_shape("mask", mask, "inputs", inputs)?;
-    check_same_shape("dvalues", dvalues, "inputs", inputs)?;
-    for (b, row) in mask.iter().enumerate() {
-        if let Some(n) = row.iter().position(|&m| m != 0.0 && m != 1.0) {
-            let why = format!("mask[{b}][{n}] is {}, not 0 or 1", row[n]);
-            return fail(InvalidValue, why);
-        }
-    }
-    if !(0.0..1.0).contains(&rate) {
-        return fail(InvalidValue, format!("rate is {rate}, not in [0, 1)"));
-    }
+) -> Result<(Matrix<f32>, Matrix<f32>)> {
     // NOTE: inverted dropout: what is kept is scaled by 1 / (1 - rate) at training time.
-    let rate = rate as f32;
-    let scaled_mask = map_rows(mask, |m| m as f32 / (1.0 - rate));
+    let scaled_mask = map_rows(mask, |m| m / (1.0 - rate));
     let output = zip_rows(inputs, &scaled_mask, |x, m| x * m);
     let dinputs = zip_rows(dvalues, &scaled_mask, |dv, m| dv * m);
     Ok((output, dinputs))
@@ -206,48 +156,28 @@ pub fn dropout(
 // Chapters 16 and 17: sigmoid, binary cross-entropy, mean squared and mean absolute error
 
 /// inputs (B×N), dvalues (B×N) -> (output: `1 / (1 + exp(-x))`, dinputs: `dvalues·(1 - s)·s`)
-pub fn sigmoid(inputs: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<(Matrix, Matrix), StageError> {
-    check_batch("inputs", inputs)?;
-    check_same_shape("dvalues", dvalues, "inputs", inputs)?;
+pub fn sigmoid(inputs: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<(Matrix<f32>, Matrix<f32>)> {
     let output = map_rows(inputs, |x| 1.0 / (1.0 + (-x).exp()));
     let dinputs = zip_rows(dvalues, &output, |dv, s| dv * (1.0 - s) * s);
     Ok((output, dinputs))
 }
 
-/// The outputs of a loss with its backward pass.
-#[derive(Debug, PartialEq)]
-pub struct Loss {
-    /// Each sample's loss: the mean over its O outputs (B).
-    pub sample_losses: Vec<f32>,
-    /// The mean of the sample losses.
-    pub loss: f32,
-    /// The gradient with respect to y_pred (B×O).
-    pub dinputs: Matrix,
-}
+/// A loss with its backward pass: (sample_losses (B): each the mean over its O outputs, loss:
+/// their mean, dinputs (B×O): the gradient with respect to y_pred).
+pub type Loss = (Vec<f32>, f32, Matrix<f32>);
 
 /// y_pred (B×O), y_true (B×O of 0 or 1) -> sample losses `mean_o -(y·ln c + (1-y)·ln(1-c))`
 /// and dinputs `-(y/c - (1-y)/(1-c)) / O / B`, where `c = clip(y_pred)`
-pub fn binary_crossentropy(y_pred: &[Vec<f32>], y_true: &[Vec<f64>]) -> Result<Loss, StageError> {
+pub fn binary_crossentropy(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Loss> {
     // NOTE: clipped to [1e-7, 1 - 1e-7] (f32 bounds) in the forward AND the backward pass.
-    check_batch("y_pred", y_pred)?;
-    check_same_shape("y_true", y_true, "y_pred", y_pred)?;
-    for (b, row) in y_true.iter().enumerate() {
-        if let Some(o) = row.iter().position(|&y| y != 0.0 && y != 1.0) {
-            let why = format!("y_true[{b}][{o}] is {}, not 0 or 1", row[o]);
-            return fail(InvalidLabel, why);
-        }
-    }
-    let y_true = map_rows(y_true, |y| y as f32);
     let loss = |p: f32, y: f32| -(y * clip(p).ln() + (1.0 - y) * (1.0 - clip(p)).ln());
     let gradient = |p: f32, y: f32| -(y / clip(p) - (1.0 - y) / (1.0 - clip(p)));
-    Ok(elementwise_loss(y_pred, &y_true, loss, gradient))
+    Ok(elementwise_loss(y_pred, y_true, loss, gradient))
 }
 
 /// y_pred (B×O), y_true (B×O) -> sample losses `mean_o (y_true - y_pred)²`
 /// and dinputs `-2·(y_true - y_pred) / O / B`
-pub fn mean_squared_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Loss, StageError> {
-    check_batch("y_pred", y_pred)?;
-    check_same_shape("y_true", y_true, "y_pred", y_pred)?;
+pub fn mean_squared_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Loss> {
     let loss = |p: f32, y: f32| (y - p) * (y - p);
     let gradient = |p: f32, y: f32| -2.0 * (y - p);
     Ok(elementwise_loss(y_pred, y_true, loss, gradient))
@@ -255,11 +185,9 @@ pub fn mean_squared_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Lo
 
 /// y_pred (B×O), y_true (B×O) -> sample losses `mean_o |y_true - y_pred|`
 /// and dinputs `sign(y_pred - y_true) / O / B`
-pub fn mean_absolute_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Loss, StageError> {
+pub fn mean_absolute_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Loss> {
     // NOTE: sign(0) = 0, not f32::signum's 1; and not the book's sign(y_true - y_pred), which
     //       has the wrong sign (computed as -sign(y_true - y_pred), as the reference does).
-    check_batch("y_pred", y_pred)?;
-    check_same_shape("y_true", y_true, "y_pred", y_pred)?;
     let loss = |p: f32, y: f32| (y - p).abs();
     let gradient = |p: f32, y: f32| -sign(y - p);
     Ok(elementwise_loss(y_pred, y_true, loss, gradient))
@@ -280,225 +208,13 @@ fn elementwise_loss(
         .map(|row| mean(row))
         .collect();
     let dinputs = zip_rows(y_pred, y_true, |p, y| gradient(p, y) / outputs / samples);
-    Loss {
-        loss: mean(&sample_losses),
-        sample_losses,
-        dinputs,
-    }
+    let loss = mean(&sample_losses);
+    (sample_losses, loss, dinputs)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Chapter 10: optimizers, one step on one dense layer
-
-/// A dense layer's weights (K×N) and biases (N), or anything shaped like them: their
-/// gradients, momentums or caches.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Layer {
-    pub weights: Matrix,
-    pub biases: Vec<f32>,
-}
-
-impl Layer {
-    /// `f` on every element.
-    fn map(&self, f: impl Fn(f32) -> f32) -> Layer {
-        Layer {
-            weights: map_rows(&self.weights, &f),
-            biases: self.biases.iter().map(|&x| f(x)).collect(),
-        }
-    }
-
-    /// `f` on every element and the one of `other` at the same place.
-    fn zip_with(&self, other: &Layer, f: impl Fn(f32, f32) -> f32) -> Layer {
-        Layer {
-            weights: zip_rows(&self.weights, &other.weights, &f),
-            biases: zip(&self.biases, &other.biases, &f),
-        }
-    }
-
-    /// The step: `self + updates`.
-    fn plus(&self, updates: &Layer) -> Layer {
-        self.zip_with(updates, |w, u| w + u)
-    }
-}
-
-/// The optimizer of `sgd_step` to `adam_step` and `training`, with the hyperparameters of its own.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Optimizer {
-    Sgd {
-        momentum: f32,
-    },
-    Adagrad {
-        epsilon: f32,
-    },
-    RmsProp {
-        epsilon: f32,
-        rho: f32,
-    },
-    Adam {
-        epsilon: f32,
-        beta_1: f32,
-        beta_2: f32,
-    },
-}
-
-const MOMENTUMS: (&str, &str) = ("weight_momentums", "bias_momentums");
-const CACHE: (&str, &str) = ("weight_cache", "bias_cache");
-
-impl Optimizer {
-    /// The names of its state arrays (for the weights, for the biases), in the stage's order.
-    pub fn state_names(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Optimizer::Sgd { .. } => &[MOMENTUMS],
-            Optimizer::Adagrad { .. } | Optimizer::RmsProp { .. } => &[CACHE],
-            Optimizer::Adam { .. } => &[MOMENTUMS, CACHE],
-        }
-    }
-
-    /// One step of this optimizer: `state` holds its arrays in the order of `state_names`.
-    pub fn step(
-        self,
-        layer: &Layer,
-        grads: &Layer,
-        state: &[Layer],
-        iterations: u64,
-        learning_rate: f32,
-        decay: f32,
-    ) -> Result<Step, StageError> {
-        let schedule = (iterations, learning_rate, decay);
-        match self {
-            Optimizer::Sgd { momentum } => sgd_step(layer, grads, &state[0], schedule, momentum),
-            Optimizer::Adagrad { epsilon } => {
-                adagrad_step(layer, grads, &state[0], schedule, epsilon)
-            }
-            Optimizer::RmsProp { epsilon, rho } => {
-                rmsprop_step(layer, grads, &state[0], schedule, epsilon, rho)
-            }
-            Optimizer::Adam {
-                epsilon,
-                beta_1,
-                beta_2,
-            } => adam_step(layer, grads, state, schedule, epsilon, (beta_1, beta_2)),
-        }
-    }
-}
-
-/// `iterations` (the steps taken before this one), the initial learning rate, its decay.
-pub type Schedule = (u64, f32, f32);
-
-/// What an optimizer step returns.
-#[derive(Debug, PartialEq)]
-pub struct Step {
-    /// The updated weights and biases.
-    pub layer: Layer,
-    /// The updated state arrays, in the order of `Optimizer::state_names`.
-    pub state: Vec<Layer>,
-    /// The rate this step used.
-    pub learning_rate: f32,
-    /// `iterations + 1`.
-    pub iterations: u64,
-}
-
-/// `lr = learning_rate / (1 + decay·iterations)`; with momentum `m = momentum·m - lr·g; w += m`,
-/// without `w += -lr·g`
-pub fn sgd_step(
-    layer: &Layer,
-    grads: &Layer,
-    momentums: &Layer,
-    (iterations, learning_rate, decay): Schedule,
-    momentum: f32,
-) -> Result<Step, StageError> {
-    check_state(layer, grads, &[(MOMENTUMS, momentums)])?;
-    let lr = current_learning_rate(learning_rate, decay, iterations);
-    let (updates, momentums) = if momentum != 0.0 {
-        // NOTE: the book's form: the decayed rate is inside the momentum.
-        let momentums = momentums.zip_with(grads, |m, g| momentum * m - lr * g);
-        (momentums.clone(), momentums)
-    } else {
-        // NOTE: without momentum the book keeps none: the arrays come back unchanged.
-        (grads.map(|g| -lr * g), momentums.clone())
-    };
-    Ok(Step {
-        layer: layer.plus(&updates),
-        state: vec![momentums],
-        learning_rate: lr,
-        iterations: iterations + 1,
-    })
-}
-
-/// `cache += g²; w += -lr·g / (sqrt(cache) + epsilon)`
-pub fn adagrad_step(
-    layer: &Layer,
-    grads: &Layer,
-    cache: &Layer,
-    (iterations, learning_rate, decay): Schedule,
-    epsilon: f32,
-) -> Result<Step, StageError> {
-    check_state(layer, grads, &[(CACHE, cache)])?;
-    let lr = current_learning_rate(learning_rate, decay, iterations);
-    let cache = cache.zip_with(grads, |c, g| c + g * g);
-    // NOTE: epsilon is added OUTSIDE the square root.
-    let updates = grads.zip_with(&cache, |g, c| -lr * g / (c.sqrt() + epsilon));
-    Ok(Step {
-        layer: layer.plus(&updates),
-        state: vec![cache],
-        learning_rate: lr,
-        iterations: iterations + 1,
-    })
-}
-
-/// `cache = rho·cache + (1 - rho)·g²; w += -lr·g / (sqrt(cache) + epsilon)`
-pub fn rmsprop_step(
-    layer: &Layer,
-    grads: &Layer,
-    cache: &Layer,
-    (iterations, learning_rate, decay): Schedule,
-    epsilon: f32,
-    rho: f32,
-) -> Result<Step, StageError> {
-    check_state(layer, grads, &[(CACHE, cache)])?;
-    let lr = current_learning_rate(learning_rate, decay, iterations);
-    let cache = cache.zip_with(grads, |c, g| rho * c + (1.0 - rho) * (g * g));
-    let updates = grads.zip_with(&cache, |g, c| -lr * g / (c.sqrt() + epsilon));
-    Ok(Step {
-        layer: layer.plus(&updates),
-        state: vec![cache],
-        learning_rate: lr,
-        iterations: iterations + 1,
-    })
-}
-
-/// `m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;`
-/// `w += -lr·(m / (1 - β1^(t+1))) / (sqrt(v / (1 - β2^(t+1))) + epsilon)`, t = iterations;
-/// `state` is `[momentums, cache]`
-pub fn adam_step(
-    layer: &Layer,
-    grads: &Layer,
-    state: &[Layer],
-    (iterations, learning_rate, decay): Schedule,
-    epsilon: f32,
-    (beta_1, beta_2): (f32, f32),
-) -> Result<Step, StageError> {
-    let [momentums, cache] = state else {
-        unreachable!("adam keeps momentums and a cache");
-    };
-    check_state(layer, grads, &[(MOMENTUMS, momentums), (CACHE, cache)])?;
-    let lr = current_learning_rate(learning_rate, decay, iterations);
-    // NOTE: the bias correction uses the 1-based step count t + 1, and undecayed betas.
-    let correction_1 = 1.0 - beta_1.powf((iterations + 1) as f32);
-    let correction_2 = 1.0 - beta_2.powf((iterations + 1) as f32);
-    let momentums = momentums.zip_with(grads, |m, g| beta_1 * m + (1.0 - beta_1) * g);
-    let cache = cache.zip_with(grads, |v, g| beta_2 * v + (1.0 - beta_2) * (g * g));
-    // NOTE: epsilon is added to the square root of the CORRECTED cache, outside the root.
-    let updates = momentums.zip_with(&cache, |m, v| {
-        -lr * (m / correction_1) / ((v / correction_2).sqrt() + epsilon)
-    });
-    Ok(Step {
-        layer: layer.plus(&updates),
-        state: vec![momentums, cache],
-        learning_rate: lr,
-        iterations: iterations + 1,
-    })
-}
+// Chapter 10: optimizers, one step on one dense layer, as the book's pre_update_params,
+// update_params(layer), post_update_params
 
 /// `learning_rate / (1 + decay·iterations)`, from the initial rate at every step (never
 /// compounded); step 0 uses the initial rate.
@@ -509,66 +225,157 @@ fn current_learning_rate(learning_rate: f32, decay: f32, iterations: u64) -> f32
     learning_rate
 }
 
+/// `m = momentum·m - lr·g; w += m`, or without momentum `w += -lr·g`
+fn sgd_update_params(optimizer: &OptimizerSgd<f32>, layer: &mut Dense<f32>) {
+    let (lr, momentum) = (optimizer.current_learning_rate, optimizer.momentum);
+    if momentum != 0.0 {
+        // NOTE: the book's form: the decayed rate is inside the momentum.
+        update(&mut layer.weight_momentums, &layer.dweights, |m, g| {
+            momentum * m - lr * g
+        });
+        update(&mut layer.weights, &layer.weight_momentums, |w, m| w + m);
+        update_row(&mut layer.bias_momentums, &layer.dbiases, |m, g| {
+            momentum * m - lr * g
+        });
+        update_row(&mut layer.biases, &layer.bias_momentums, |b, m| b + m);
+    } else {
+        // NOTE: without momentum the book keeps none: the arrays come back unchanged.
+        update(&mut layer.weights, &layer.dweights, |w, g| w + -lr * g);
+        update_row(&mut layer.biases, &layer.dbiases, |b, g| b + -lr * g);
+    }
+}
+
+/// `cache += g²; w += -lr·g / (sqrt(cache) + epsilon)`
+fn adagrad_update_params(optimizer: &OptimizerAdagrad<f32>, layer: &mut Dense<f32>) {
+    let (lr, epsilon) = (optimizer.current_learning_rate, optimizer.epsilon);
+    update(&mut layer.weight_cache, &layer.dweights, |c, g| c + g * g);
+    update_row(&mut layer.bias_cache, &layer.dbiases, |c, g| c + g * g);
+    // NOTE: epsilon is added OUTSIDE the square root.
+    step_by_cache(layer, |g, c| -lr * g / (c.sqrt() + epsilon));
+}
+
+/// `cache = rho·cache + (1 - rho)·g²; w += -lr·g / (sqrt(cache) + epsilon)`
+fn rmsprop_update_params(optimizer: &OptimizerRmsprop<f32>, layer: &mut Dense<f32>) {
+    let (lr, epsilon, rho) = (
+        optimizer.current_learning_rate,
+        optimizer.epsilon,
+        optimizer.rho,
+    );
+    update(&mut layer.weight_cache, &layer.dweights, |c, g| {
+        rho * c + (1.0 - rho) * (g * g)
+    });
+    update_row(&mut layer.bias_cache, &layer.dbiases, |c, g| {
+        rho * c + (1.0 - rho) * (g * g)
+    });
+    step_by_cache(layer, |g, c| -lr * g / (c.sqrt() + epsilon));
+}
+
+/// `m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;`
+/// `w += -lr·(m / (1 - β1^(t+1))) / (sqrt(v / (1 - β2^(t+1))) + epsilon)`, t = iterations
+fn adam_update_params(optimizer: &OptimizerAdam<f32>, layer: &mut Dense<f32>) {
+    let OptimizerAdam {
+        epsilon,
+        beta_1,
+        beta_2,
+        iterations,
+        ..
+    } = *optimizer;
+    let lr = optimizer.current_learning_rate;
+    // NOTE: the bias correction uses the 1-based step count t + 1, and undecayed betas.
+    let correction_1 = 1.0 - beta_1.powf((iterations + 1) as f32);
+    let correction_2 = 1.0 - beta_2.powf((iterations + 1) as f32);
+    let momentum = |m: f32, g: f32| beta_1 * m + (1.0 - beta_1) * g;
+    let cache = |v: f32, g: f32| beta_2 * v + (1.0 - beta_2) * (g * g);
+    update(&mut layer.weight_momentums, &layer.dweights, momentum);
+    update_row(&mut layer.bias_momentums, &layer.dbiases, momentum);
+    update(&mut layer.weight_cache, &layer.dweights, cache);
+    update_row(&mut layer.bias_cache, &layer.dbiases, cache);
+    // NOTE: epsilon is added to the square root of the CORRECTED cache, outside the root.
+    let step = |m: f32, v: f32| -lr * (m / correction_1) / ((v / correction_2).sqrt() + epsilon);
+    let weight_steps = zip_rows(&layer.weight_momentums, &layer.weight_cache, step);
+    let bias_steps = zip(&layer.bias_momentums, &layer.bias_cache, step);
+    update(&mut layer.weights, &weight_steps, |w, u| w + u);
+    update_row(&mut layer.biases, &bias_steps, |b, u| b + u);
+}
+
+/// `w += update(g, cache)` for the weights and the biases (AdaGrad, RMSprop).
+fn step_by_cache(layer: &mut Dense<f32>, step: impl Fn(f32, f32) -> f32) {
+    let weight_steps = zip_rows(&layer.dweights, &layer.weight_cache, &step);
+    let bias_steps = zip(&layer.dbiases, &layer.bias_cache, &step);
+    update(&mut layer.weights, &weight_steps, |w, u| w + u);
+    update_row(&mut layer.biases, &bias_steps, |b, u| b + u);
+}
+
+/// One SGD step: the rate for this step, the update, then the count.
+pub fn sgd_step(optimizer: &mut OptimizerSgd<f32>, layer: &mut Dense<f32>) -> Result<()> {
+    optimizer.current_learning_rate = current_learning_rate(
+        optimizer.learning_rate,
+        optimizer.decay,
+        optimizer.iterations,
+    );
+    sgd_update_params(optimizer, layer);
+    optimizer.iterations += 1;
+    Ok(())
+}
+
+/// One AdaGrad step.
+pub fn adagrad_step(optimizer: &mut OptimizerAdagrad<f32>, layer: &mut Dense<f32>) -> Result<()> {
+    optimizer.current_learning_rate = current_learning_rate(
+        optimizer.learning_rate,
+        optimizer.decay,
+        optimizer.iterations,
+    );
+    adagrad_update_params(optimizer, layer);
+    optimizer.iterations += 1;
+    Ok(())
+}
+
+/// One RMSprop step.
+pub fn rmsprop_step(optimizer: &mut OptimizerRmsprop<f32>, layer: &mut Dense<f32>) -> Result<()> {
+    optimizer.current_learning_rate = current_learning_rate(
+        optimizer.learning_rate,
+        optimizer.decay,
+        optimizer.iterations,
+    );
+    rmsprop_update_params(optimizer, layer);
+    optimizer.iterations += 1;
+    Ok(())
+}
+
+/// One Adam step.
+pub fn adam_step(optimizer: &mut OptimizerAdam<f32>, layer: &mut Dense<f32>) -> Result<()> {
+    optimizer.current_learning_rate = current_learning_rate(
+        optimizer.learning_rate,
+        optimizer.decay,
+        optimizer.iterations,
+    );
+    adam_update_params(optimizer, layer);
+    optimizer.iterations += 1;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Chapter 10: the training loop
 
-/// What `training` records, one entry per step.
-#[derive(Debug, Default, PartialEq)]
-pub struct Trajectory {
-    /// The mean data loss, measured BEFORE the step's update.
-    pub loss: Vec<f32>,
-    /// The accuracy, measured BEFORE the step's update.
-    pub accuracy: Vec<f32>,
-    /// The rate the step used.
-    pub learning_rate: Vec<f32>,
-    /// The parameters AFTER the step's update.
-    pub weights1: Vec<Matrix>,
-    pub biases1: Vec<Vec<f32>>,
-    pub weights2: Vec<Matrix>,
-    pub biases2: Vec<Vec<f32>>,
-}
-
 /// The book's model, full batch: Dense(K, H) → ReLU → Dense(H, C) → softmax + cross-entropy,
-/// `steps` optimizer steps from the given parameters, the optimizer's state starting at zeros.
-/// inputs (B×K), y_true, layer1 (K×H, H), layer2 (H×C, C)
+/// `steps` optimizer steps from the given layers (their optimizer state at zeros).
+/// inputs (B×K), y_true, dense1 (K×H, H), dense2 (H×C, C)
 pub fn training(
     inputs: &[Vec<f32>],
-    y_true: &Labels,
-    layer1: Layer,
-    layer2: Layer,
+    y_true: &Labels<f32>,
+    mut dense1: Dense<f32>,
+    mut dense2: Dense<f32>,
+    mut optimizer: Optimizer<f32>,
     steps: u64,
-    (learning_rate, decay): (f32, f32),
-    optimizer: Optimizer,
-) -> Result<Trajectory, StageError> {
-    check_batch("inputs", inputs)?;
-    check_layer(("weights1", "biases1"), &layer1.weights, &layer1.biases)?;
-    check_layer(("weights2", "biases2"), &layer2.weights, &layer2.biases)?;
-    let (k, h) = (inputs[0].len(), layer1.biases.len());
-    if layer1.weights.len() != k {
-        let why = format!("weights1 has {} rows for {k} inputs", layer1.weights.len());
-        return fail(ShapeMismatch, why);
-    }
-    if layer2.weights.len() != h {
-        let why = format!(
-            "weights2 has {} rows for {h} hidden units",
-            layer2.weights.len()
-        );
-        return fail(ShapeMismatch, why);
-    }
-    check_labels(y_true, inputs.len(), layer2.biases.len())?;
-
-    let zeros = |layer: &Layer| vec![layer.map(|_| 0.0); optimizer.state_names().len()];
-    let mut states = [zeros(&layer1), zeros(&layer2)];
-    let mut layers = [layer1, layer2];
+) -> Result<Trajectory<f32>> {
     let mut trajectory = Trajectory::default();
-    for step in 0..steps {
-        let [layer1, layer2] = &layers;
+    for _ in 0..steps {
         let out = forward(
             inputs,
-            &layer1.weights,
-            &layer1.biases,
-            &layer2.weights,
-            &layer2.biases,
+            &dense1.weights,
+            &dense1.biases,
+            &dense2.weights,
+            &dense2.biases,
             y_true,
         )?;
         trajectory.loss.push(out.loss);
@@ -576,24 +383,53 @@ pub fn training(
 
         let path = SoftmaxLossPath::Combined;
         let dvalues = softmax_crossentropy_backward(&out.softmax, y_true, path)?;
-        let (dweights2, dbiases2, drelu1) = dense_backward(&out.relu1, &layer2.weights, &dvalues)?;
+        let drelu1;
+        (dense2.dweights, dense2.dbiases, drelu1) =
+            dense_backward(&out.relu1, &dense2.weights, &dvalues)?;
         let ddense1 = relu_backward(&out.dense1, &drelu1)?;
-        let (dweights1, dbiases1, _) = dense_backward(inputs, &layer1.weights, &ddense1)?;
-        let grads = [(dweights1, dbiases1), (dweights2, dbiases2)];
+        (dense1.dweights, dense1.dbiases, _) = dense_backward(inputs, &dense1.weights, &ddense1)?;
 
-        // NOTE: both layers step with iterations = step: the count rises once per step.
-        let mut rate_used = learning_rate;
-        for ((layer, state), (weights, biases)) in layers.iter_mut().zip(&mut states).zip(grads) {
-            let grads = Layer { weights, biases };
-            let update = optimizer.step(layer, &grads, state, step, learning_rate, decay)?;
-            (*layer, *state, rate_used) = (update.layer, update.state, update.learning_rate);
-        }
+        // NOTE: one pre_update_params, both layers, one post_update_params: the count rises
+        //       once per step, not per layer.
+        let rate_used = match &mut optimizer {
+            Optimizer::Sgd(o) => {
+                o.current_learning_rate =
+                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
+                sgd_update_params(o, &mut dense1);
+                sgd_update_params(o, &mut dense2);
+                o.iterations += 1;
+                o.current_learning_rate
+            }
+            Optimizer::Adagrad(o) => {
+                o.current_learning_rate =
+                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
+                adagrad_update_params(o, &mut dense1);
+                adagrad_update_params(o, &mut dense2);
+                o.iterations += 1;
+                o.current_learning_rate
+            }
+            Optimizer::Rmsprop(o) => {
+                o.current_learning_rate =
+                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
+                rmsprop_update_params(o, &mut dense1);
+                rmsprop_update_params(o, &mut dense2);
+                o.iterations += 1;
+                o.current_learning_rate
+            }
+            Optimizer::Adam(o) => {
+                o.current_learning_rate =
+                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
+                adam_update_params(o, &mut dense1);
+                adam_update_params(o, &mut dense2);
+                o.iterations += 1;
+                o.current_learning_rate
+            }
+        };
         trajectory.learning_rate.push(rate_used);
-        let [layer1, layer2] = &layers;
-        trajectory.weights1.push(layer1.weights.clone());
-        trajectory.biases1.push(layer1.biases.clone());
-        trajectory.weights2.push(layer2.weights.clone());
-        trajectory.biases2.push(layer2.biases.clone());
+        trajectory.weights1.push(dense1.weights.clone());
+        trajectory.biases1.push(dense1.biases.clone());
+        trajectory.weights2.push(dense2.weights.clone());
+        trajectory.biases2.push(dense2.biases.clone());
     }
     Ok(trajectory)
 }
@@ -606,7 +442,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// `a @ b.T`: every row of `a` dotted with every row of `b`.
-fn times_transpose(a: &[Vec<f32>], b: &[Vec<f32>]) -> Matrix {
+fn times_transpose(a: &[Vec<f32>], b: &[Vec<f32>]) -> Matrix<f32> {
     a.iter()
         .map(|row| b.iter().map(|column| dot(row, column)).collect())
         .collect()
@@ -627,89 +463,17 @@ fn zip(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
     a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
 }
 
-fn zip_rows(a: &[Vec<f32>], b: &[Vec<f32>], f: impl Fn(f32, f32) -> f32) -> Matrix {
+fn zip_rows(a: &[Vec<f32>], b: &[Vec<f32>], f: impl Fn(f32, f32) -> f32) -> Matrix<f32> {
     a.iter().zip(b).map(|(x, y)| zip(x, y, &f)).collect()
 }
 
-fn map_rows<T: Copy>(rows: &[Vec<T>], f: impl Fn(T) -> f32) -> Matrix {
-    rows.iter()
-        .map(|row| row.iter().map(|&x| f(x)).collect())
-        .collect()
+/// `a[i] = f(a[i], b[i])` for every element.
+fn update_row(a: &mut [f32], b: &[f32], f: impl Fn(f32, f32) -> f32) {
+    a.iter_mut().zip(b).for_each(|(x, &y)| *x = f(*x, y));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Input checks
-
-/// `rows` has `samples` rows of `width` values.
-fn check_shape(
-    name: &str,
-    rows: &[Vec<f32>],
-    samples: usize,
-    width: usize,
-) -> Result<(), StageError> {
-    if rows.len() != samples || rows.iter().any(|row| row.len() != width) {
-        let why = format!("{name} must have shape [{samples}, {width}]");
-        return fail(ShapeMismatch, why);
-    }
-    Ok(())
-}
-
-/// `rows` has the shape of `like` (not empty, or not ragged: checked before).
-fn check_same_shape<T, U>(
-    name: &str,
-    rows: &[Vec<T>],
-    like_name: &str,
-    like: &[Vec<U>],
-) -> Result<(), StageError> {
-    let same = rows.len() == like.len() && rows.iter().zip(like).all(|(r, l)| r.len() == l.len());
-    if !same {
-        return fail(
-            ShapeMismatch,
-            format!("{name} must have the shape of {like_name}"),
-        );
-    }
-    Ok(())
-}
-
-/// Weights are a matrix (K×N, at least one row) and the biases N values.
-fn check_layer(
-    (weights_name, biases_name): (&str, &str),
-    weights: &[Vec<f32>],
-    biases: &[f32],
-) -> Result<(), StageError> {
-    if weights.is_empty() {
-        return fail(
-            ShapeMismatch,
-            format!("{weights_name} must be a matrix (rank 2)"),
-        );
-    }
-    let n = weights[0].len();
-    if biases.len() != n {
-        let why = format!(
-            "{biases_name} has {} values, {weights_name} has {n} neurons",
-            biases.len()
-        );
-        return fail(ShapeMismatch, why);
-    }
-    Ok(())
-}
-
-/// An optimizer's layer, and its gradients and state arrays of the layer's shapes.
-fn check_state(
-    layer: &Layer,
-    grads: &Layer,
-    state: &[((&str, &str), &Layer)],
-) -> Result<(), StageError> {
-    check_layer(("weights", "biases"), &layer.weights, &layer.biases)?;
-    let (k, n) = (layer.weights.len(), layer.biases.len());
-    let arrays = [(("dweights", "dbiases"), grads)].into_iter();
-    for ((weights_name, biases_name), array) in arrays.chain(state.iter().copied()) {
-        check_shape(weights_name, &array.weights, k, n)?;
-        if array.biases.len() != n {
-            return fail(ShapeMismatch, format!("{biases_name} must have {n} values"));
-        }
-    }
-    Ok(())
+fn update(a: &mut [Vec<f32>], b: &[Vec<f32>], f: impl Fn(f32, f32) -> f32) {
+    a.iter_mut().zip(b).for_each(|(x, y)| update_row(x, y, &f));
 }
 
 #[cfg(test)]
@@ -737,10 +501,10 @@ mod tests {
     #[test]
     fn the_l1_gradient_of_zero_is_plus_one() {
         let factors = Regularizers {
-            weight_l1: 0.5,
-            weight_l2: 0.0,
-            bias_l1: 0.0,
-            bias_l2: 1.0,
+            weight_regularizer_l1: 0.5,
+            weight_regularizer_l2: 0.0,
+            bias_regularizer_l1: 0.0,
+            bias_regularizer_l2: 1.0,
         };
         let (loss, dweights, dbiases) =
             regularization(&[vec![0.0, -0.0, -2.0]], &[1.0, 2.0, 3.0], factors).unwrap();
@@ -751,29 +515,29 @@ mod tests {
 
     #[test]
     fn mean_absolute_error_has_no_gradient_where_right() {
-        let out = mean_absolute_error(&[vec![1.0, 3.0, 2.0]], &[vec![1.0, 2.0, 4.0]]).unwrap();
-        assert_eq!(out.dinputs, vec![vec![0.0, 1.0 / 3.0, -1.0 / 3.0]]);
+        let (_, _, dinputs) =
+            mean_absolute_error(&[vec![1.0, 3.0, 2.0]], &[vec![1.0, 2.0, 4.0]]).unwrap();
+        assert_eq!(dinputs, vec![vec![0.0, 1.0 / 3.0, -1.0 / 3.0]]);
     }
 
     #[test]
     fn sgd_without_momentum_leaves_the_momentums_alone() {
-        let layer = Layer {
-            weights: vec![vec![1.0]],
-            biases: vec![1.0],
+        let mut layer = Dense::new(vec![vec![1.0]], vec![1.0]);
+        (layer.dweights, layer.dbiases) = (vec![vec![1.0]], vec![1.0]);
+        (layer.weight_momentums, layer.bias_momentums) = (vec![vec![7.0]], vec![7.0]);
+        let mut optimizer = OptimizerSgd {
+            learning_rate: 0.5,
+            ..Default::default()
         };
-        let momentums = layer.map(|_| 7.0);
-        let step = sgd_step(&layer, &layer, &momentums, (0, 0.5, 0.0), 0.0).unwrap();
-        assert_eq!(step.state, vec![momentums]);
-        assert_eq!(step.layer, layer.map(|_| 0.5));
-        assert_eq!((step.learning_rate, step.iterations), (0.5, 1));
-    }
-
-    #[test]
-    fn invalid_values_have_their_kind() {
-        let ones = vec![vec![1.0, 1.0]];
-        let kind = |mask: &[Vec<f64>], rate| dropout(&ones, mask, rate, &ones).unwrap_err().kind;
-        assert_eq!(kind(&[vec![1.0, 0.5]], 0.5), InvalidValue);
-        assert_eq!(kind(&[vec![1.0, 0.0]], 1.0), InvalidValue);
-        assert_eq!(kind(&[vec![1.0, 0.0]], -0.1), InvalidValue);
+        sgd_step(&mut optimizer, &mut layer).unwrap();
+        assert_eq!(
+            (layer.weight_momentums, layer.bias_momentums),
+            (vec![vec![7.0]], vec![7.0])
+        );
+        assert_eq!((layer.weights, layer.biases), (vec![vec![0.5]], vec![0.5]));
+        assert_eq!(
+            (optimizer.current_learning_rate, optimizer.iterations),
+            (0.5, 1)
+        );
     }
 }

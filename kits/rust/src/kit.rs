@@ -1,0 +1,583 @@
+//! The learner's side: `Kit::<f32>::new("name")`, then one line per stage, then `.serve()`.
+//!
+//! Each method takes the learner's function with the stage's typed signature (the book's
+//! arguments in the order of docs/STAGES.md, natural Rust types) and wraps it in an adapter that
+//! reads the checked inputs and names the outputs. A stage is declared in the hello exactly when
+//! its method was called: the builder is the list of what the learner implemented.
+
+use crate::json::Encode;
+use crate::spec::{Args, Stage};
+use crate::{
+    Dense, Float, Forward, Labels, Matrix, Optimizer, OptimizerAdagrad, OptimizerAdam,
+    OptimizerRmsprop, OptimizerSgd, Regularizers, Result, SoftmaxLossPath, Trajectory,
+};
+use serde_json::Value;
+use std::error::Error;
+use std::fs::File;
+
+/// The outputs of one case, by name.
+pub(crate) type Outputs = Vec<(&'static str, Value)>;
+/// A stage's adapter: the learner's function behind the checked inputs.
+pub(crate) type Handler<T> = Box<dyn Fn(&mut Args<T>) -> Result<Outputs>>;
+
+macro_rules! outputs {
+    ($($name:literal => $value:expr),* $(,)?) => {
+        Ok(vec![$(($name, $value.encode())),*])
+    };
+}
+
+/// A port under construction: its name, its dtype `T` (`f32` or `f64`), its stages.
+pub struct Kit<T: Float> {
+    pub(crate) name: String,
+    pub(crate) version: Option<String>,
+    pub(crate) handlers: Vec<(Stage, Handler<T>)>,
+    /// The real stdin and stdout, kept for the protocol (None in tests).
+    pub(crate) wire: Option<(File, File)>,
+}
+
+impl<T: Float> Kit<T> {
+    /// A port named `name` (shown in reports, e.g. "rust-float32"), of dtype `T`. From here on
+    /// whatever the program prints on stdout goes to stderr, and its stdin reads end of file:
+    /// the protocol keeps both for itself.
+    pub fn new(name: impl Into<String>) -> Self {
+        let mut kit = Self::unguarded(name);
+        kit.wire = crate::serve::guard();
+        kit
+    }
+
+    pub(crate) fn unguarded(name: impl Into<String>) -> Self {
+        Kit {
+            name: name.into(),
+            version: None,
+            handlers: Vec::new(),
+            wire: None,
+        }
+    }
+
+    /// The port's version, shown in reports (optional).
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    fn with(
+        mut self,
+        stage: Stage,
+        handler: impl Fn(&mut Args<T>) -> Result<Outputs> + 'static,
+    ) -> Self {
+        self.handlers.retain(|(s, _)| *s != stage);
+        self.handlers.push((stage, Box::new(handler)));
+        self.handlers.sort_by_key(|(s, _)| *s);
+        self
+    }
+
+    // ---- Chapters 1 to 5 -----------------------------------------------------------------
+
+    /// `neuron(inputs (K), weights (K), bias) -> output`
+    pub fn neuron<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[T], &[T], T) -> Result<T, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Neuron, move |a| {
+            let output = f(&a.vector("inputs"), &a.vector("weights"), a.number("bias"))
+                .map_err(Into::into)?;
+            outputs!["output" => output]
+        })
+    }
+
+    /// `layer(inputs (K), weights (N×K, one row per neuron), biases (N)) -> output (N)`
+    pub fn layer<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[T], &[Vec<T>], &[T]) -> Result<Vec<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Layer, move |a| {
+            let output = f(
+                &a.vector("inputs"),
+                &a.matrix("weights"),
+                &a.vector("biases"),
+            )
+            .map_err(Into::into)?;
+            outputs!["output" => output]
+        })
+    }
+
+    /// `dense_batch(inputs (B×K), weights (K×N, Layer_Dense's), biases (N)) -> output (B×N)`;
+    /// the kit transposes the weights of a `neurons_inputs` case.
+    pub fn dense_batch<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>], &[T]) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::DenseBatch, move |a| {
+            let output = f(
+                &a.matrix("inputs"),
+                &a.matrix("weights"),
+                &a.vector("biases"),
+            )
+            .map_err(Into::into)?;
+            outputs!["output" => output]
+        })
+    }
+
+    /// `relu(inputs (rows)) -> output (rows)`: a rank-1 input comes as one row.
+    pub fn relu<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>]) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Relu, move |a| {
+            let (inputs, rank1) = a.rows("inputs");
+            let output = f(&inputs).map_err(Into::into)?;
+            Ok(vec![("output", unrows(output, rank1))])
+        })
+    }
+
+    /// `softmax(inputs (B×C)) -> output (B×C)`
+    pub fn softmax<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>]) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Softmax, move |a| {
+            let output = f(&a.matrix("inputs")).map_err(Into::into)?;
+            outputs!["output" => output]
+        })
+    }
+
+    /// `categorical_crossentropy(y_pred (B×C), y_true) -> (sample_losses (B), loss)`
+    pub fn categorical_crossentropy<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &Labels<T>) -> Result<(Vec<T>, T), E> + 'static,
+    ) -> Self {
+        self.with(Stage::CategoricalCrossentropy, move |a| {
+            let (sample_losses, loss) =
+                f(&a.matrix("y_pred"), &a.labels("y_true")).map_err(Into::into)?;
+            outputs!["sample_losses" => sample_losses, "loss" => loss]
+        })
+    }
+
+    /// `accuracy(y_pred (B×C), y_true) -> (predictions (B), accuracy)`
+    pub fn accuracy<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &Labels<T>) -> Result<(Vec<usize>, T), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Accuracy, move |a| {
+            let (predictions, accuracy) =
+                f(&a.matrix("y_pred"), &a.labels("y_true")).map_err(Into::into)?;
+            outputs!["predictions" => predictions, "accuracy" => accuracy]
+        })
+    }
+
+    /// `forward(inputs (B×K), weights1 (K×H), biases1 (H), weights2 (H×C), biases2 (C), y_true)`
+    /// `-> Forward`: the book's chapter 5 network, every intermediate by name.
+    #[allow(clippy::type_complexity)]
+    pub fn forward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>], &[T], &[Vec<T>], &[T], &Labels<T>) -> Result<Forward<T>, E>
+            + 'static,
+    ) -> Self {
+        self.with(Stage::Forward, move |a| {
+            let (inputs, weights1, biases1) = (
+                a.matrix("inputs"),
+                a.matrix("weights1"),
+                a.vector("biases1"),
+            );
+            let (weights2, biases2, y_true) = (
+                a.matrix("weights2"),
+                a.vector("biases2"),
+                a.labels("y_true"),
+            );
+            let out = f(&inputs, &weights1, &biases1, &weights2, &biases2, &y_true)
+                .map_err(Into::into)?;
+            outputs![
+                "dense1" => out.dense1,
+                "relu1" => out.relu1,
+                "dense2" => out.dense2,
+                "softmax" => out.softmax,
+                "sample_losses" => out.sample_losses,
+                "loss" => out.loss,
+                "predictions" => out.predictions,
+                "accuracy" => out.accuracy,
+            ]
+        })
+    }
+
+    // ---- Chapters 9 to 17 ----------------------------------------------------------------
+
+    /// `dense_backward(inputs (B×K), weights (K×N), dvalues (B×N))`
+    /// `-> (dweights (K×N), dbiases (N), dinputs (B×K))`
+    #[allow(clippy::type_complexity)]
+    pub fn dense_backward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>], &[Vec<T>]) -> Result<(Matrix<T>, Vec<T>, Matrix<T>), E>
+            + 'static,
+    ) -> Self {
+        self.with(Stage::DenseBackward, move |a| {
+            let (inputs, weights, dvalues) =
+                (a.matrix("inputs"), a.matrix("weights"), a.matrix("dvalues"));
+            let (dweights, dbiases, dinputs) =
+                f(&inputs, &weights, &dvalues).map_err(Into::into)?;
+            outputs!["dweights" => dweights, "dbiases" => dbiases, "dinputs" => dinputs]
+        })
+    }
+
+    /// `relu_backward(inputs (rows: the forward inputs), dvalues (rows)) -> dinputs (rows)`:
+    /// a rank-1 case comes as one row.
+    pub fn relu_backward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::ReluBackward, move |a| {
+            let ((inputs, rank1), (dvalues, _)) = (a.rows("inputs"), a.rows("dvalues"));
+            let dinputs = f(&inputs, &dvalues).map_err(Into::into)?;
+            Ok(vec![("dinputs", unrows(dinputs, rank1))])
+        })
+    }
+
+    /// `softmax_backward(output (B×C: the softmax's forward output), dvalues (B×C)) -> dinputs`
+    pub fn softmax_backward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::SoftmaxBackward, move |a| {
+            let dinputs = f(&a.matrix("output"), &a.matrix("dvalues")).map_err(Into::into)?;
+            outputs!["dinputs" => dinputs]
+        })
+    }
+
+    /// `categorical_crossentropy_backward(y_pred (B×C), y_true) -> dinputs (B×C)`
+    pub fn categorical_crossentropy_backward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &Labels<T>) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::CategoricalCrossentropyBackward, move |a| {
+            let dinputs = f(&a.matrix("y_pred"), &a.labels("y_true")).map_err(Into::into)?;
+            outputs!["dinputs" => dinputs]
+        })
+    }
+
+    /// `softmax_crossentropy_backward(y_pred (B×C: softmax outputs), y_true, path) -> dinputs`
+    pub fn softmax_crossentropy_backward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &Labels<T>, SoftmaxLossPath) -> Result<Matrix<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::SoftmaxCrossentropyBackward, move |a| {
+            let path = match a.param("path") {
+                "separate" => SoftmaxLossPath::Separate,
+                _ => SoftmaxLossPath::Combined,
+            };
+            let dinputs = f(&a.matrix("y_pred"), &a.labels("y_true"), path).map_err(Into::into)?;
+            outputs!["dinputs" => dinputs]
+        })
+    }
+
+    /// `regularization(weights (K×N), biases (N), factors) -> (loss, dweights, dbiases)`
+    #[allow(clippy::type_complexity)]
+    pub fn regularization<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[T], Regularizers<T>) -> Result<(T, Matrix<T>, Vec<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Regularization, move |a| {
+            let (weights, biases) = (a.matrix("weights"), a.vector("biases"));
+            let factors = Regularizers {
+                weight_regularizer_l1: a.number("weight_regularizer_l1"),
+                weight_regularizer_l2: a.number("weight_regularizer_l2"),
+                bias_regularizer_l1: a.number("bias_regularizer_l1"),
+                bias_regularizer_l2: a.number("bias_regularizer_l2"),
+            };
+            let (loss, dweights, dbiases) = f(&weights, &biases, factors).map_err(Into::into)?;
+            outputs!["loss" => loss, "dweights" => dweights, "dbiases" => dbiases]
+        })
+    }
+
+    /// `dropout(inputs (B×N), mask (B×N of 0 and 1), rate (the drop rate), dvalues (B×N))`
+    /// `-> (output, dinputs)`
+    #[allow(clippy::type_complexity)]
+    pub fn dropout<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>], T, &[Vec<T>]) -> Result<(Matrix<T>, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Dropout, move |a| {
+            let (inputs, mask, rate) = (a.matrix("inputs"), a.matrix("mask"), a.number("rate"));
+            let (output, dinputs) =
+                f(&inputs, &mask, rate, &a.matrix("dvalues")).map_err(Into::into)?;
+            outputs!["output" => output, "dinputs" => dinputs]
+        })
+    }
+
+    /// `sigmoid(inputs (B×N), dvalues (B×N)) -> (output, dinputs)`
+    #[allow(clippy::type_complexity)]
+    pub fn sigmoid<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Matrix<T>, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Sigmoid, move |a| {
+            let (output, dinputs) =
+                f(&a.matrix("inputs"), &a.matrix("dvalues")).map_err(Into::into)?;
+            outputs!["output" => output, "dinputs" => dinputs]
+        })
+    }
+
+    /// `binary_crossentropy(y_pred (B×O), y_true (B×O of 0 and 1)) -> (sample_losses, loss, dinputs)`
+    #[allow(clippy::type_complexity)]
+    pub fn binary_crossentropy<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Vec<T>, T, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::BinaryCrossentropy, loss_adapter(f))
+    }
+
+    /// `mean_squared_error(y_pred (B×O), y_true (B×O)) -> (sample_losses, loss, dinputs)`
+    #[allow(clippy::type_complexity)]
+    pub fn mean_squared_error<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Vec<T>, T, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::MeanSquaredError, loss_adapter(f))
+    }
+
+    /// `mean_absolute_error(y_pred (B×O), y_true (B×O)) -> (sample_losses, loss, dinputs)`
+    #[allow(clippy::type_complexity)]
+    pub fn mean_absolute_error<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Vec<T>, T, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::MeanAbsoluteError, loss_adapter(f))
+    }
+
+    // ---- The optimizers: one step, as pre_update_params, update_params, post_update_params ----
+
+    /// `sgd_step(optimizer, layer)`: updates `layer.weights`, `biases` and the momentums from
+    /// `dweights`, `dbiases`; sets `current_learning_rate` and adds 1 to `iterations`.
+    pub fn sgd_step<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&mut OptimizerSgd<T>, &mut Dense<T>) -> Result<(), E> + 'static,
+    ) -> Self {
+        self.with(Stage::SgdStep, move |a| {
+            let mut layer = dense(a, true, false);
+            let (learning_rate, decay, iterations) = schedule(a);
+            let momentum = a.number("momentum");
+            let current_learning_rate = learning_rate;
+            let mut optimizer = OptimizerSgd {
+                learning_rate,
+                current_learning_rate,
+                decay,
+                iterations,
+                momentum,
+            };
+            f(&mut optimizer, &mut layer).map_err(Into::into)?;
+            outputs![
+                "weights" => layer.weights,
+                "biases" => layer.biases,
+                "weight_momentums" => layer.weight_momentums,
+                "bias_momentums" => layer.bias_momentums,
+                "learning_rate" => optimizer.current_learning_rate,
+                "iterations" => optimizer.iterations,
+            ]
+        })
+    }
+
+    /// `adagrad_step(optimizer, layer)`: as `sgd_step`, with the caches.
+    pub fn adagrad_step<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&mut OptimizerAdagrad<T>, &mut Dense<T>) -> Result<(), E> + 'static,
+    ) -> Self {
+        self.with(Stage::AdagradStep, move |a| {
+            let mut layer = dense(a, false, true);
+            let (learning_rate, decay, iterations) = schedule(a);
+            let epsilon = a.number("epsilon");
+            let current_learning_rate = learning_rate;
+            let mut optimizer = OptimizerAdagrad {
+                learning_rate,
+                current_learning_rate,
+                decay,
+                iterations,
+                epsilon,
+            };
+            f(&mut optimizer, &mut layer).map_err(Into::into)?;
+            outputs![
+                "weights" => layer.weights,
+                "biases" => layer.biases,
+                "weight_cache" => layer.weight_cache,
+                "bias_cache" => layer.bias_cache,
+                "learning_rate" => optimizer.current_learning_rate,
+                "iterations" => optimizer.iterations,
+            ]
+        })
+    }
+
+    /// `rmsprop_step(optimizer, layer)`: as `sgd_step`, with the caches.
+    pub fn rmsprop_step<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&mut OptimizerRmsprop<T>, &mut Dense<T>) -> Result<(), E> + 'static,
+    ) -> Self {
+        self.with(Stage::RmspropStep, move |a| {
+            let mut layer = dense(a, false, true);
+            let (learning_rate, decay, iterations) = schedule(a);
+            let (epsilon, rho) = (a.number("epsilon"), a.number("rho"));
+            let current_learning_rate = learning_rate;
+            let mut optimizer = OptimizerRmsprop {
+                learning_rate,
+                current_learning_rate,
+                decay,
+                iterations,
+                epsilon,
+                rho,
+            };
+            f(&mut optimizer, &mut layer).map_err(Into::into)?;
+            outputs![
+                "weights" => layer.weights,
+                "biases" => layer.biases,
+                "weight_cache" => layer.weight_cache,
+                "bias_cache" => layer.bias_cache,
+                "learning_rate" => optimizer.current_learning_rate,
+                "iterations" => optimizer.iterations,
+            ]
+        })
+    }
+
+    /// `adam_step(optimizer, layer)`: as `sgd_step`, with the momentums and the caches.
+    pub fn adam_step<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&mut OptimizerAdam<T>, &mut Dense<T>) -> Result<(), E> + 'static,
+    ) -> Self {
+        self.with(Stage::AdamStep, move |a| {
+            let mut layer = dense(a, true, true);
+            let (learning_rate, decay, iterations) = schedule(a);
+            let (epsilon, beta_1, beta_2) =
+                (a.number("epsilon"), a.number("beta_1"), a.number("beta_2"));
+            let current_learning_rate = learning_rate;
+            let mut optimizer = OptimizerAdam {
+                learning_rate,
+                current_learning_rate,
+                decay,
+                iterations,
+                epsilon,
+                beta_1,
+                beta_2,
+            };
+            f(&mut optimizer, &mut layer).map_err(Into::into)?;
+            outputs![
+                "weights" => layer.weights,
+                "biases" => layer.biases,
+                "weight_momentums" => layer.weight_momentums,
+                "bias_momentums" => layer.bias_momentums,
+                "weight_cache" => layer.weight_cache,
+                "bias_cache" => layer.bias_cache,
+                "learning_rate" => optimizer.current_learning_rate,
+                "iterations" => optimizer.iterations,
+            ]
+        })
+    }
+
+    /// `training(inputs (B×K), y_true, dense1 (K×H), dense2 (H×C), optimizer, steps) -> Trajectory`:
+    /// the layers' gradients and optimizer state start at zeros, the optimizer at iteration 0.
+    #[allow(clippy::type_complexity)]
+    pub fn training<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(
+                &[Vec<T>],
+                &Labels<T>,
+                Dense<T>,
+                Dense<T>,
+                Optimizer<T>,
+                u64,
+            ) -> Result<Trajectory<T>, E>
+            + 'static,
+    ) -> Self {
+        self.with(Stage::Training, move |a| {
+            let (inputs, y_true) = (a.matrix("inputs"), a.labels("y_true"));
+            let dense1 = Dense::new(a.matrix("weights1"), a.vector("biases1"));
+            let dense2 = Dense::new(a.matrix("weights2"), a.vector("biases2"));
+            let steps = a.count("steps");
+            let (learning_rate, decay) = (a.number("learning_rate"), a.number("decay"));
+            let (current_learning_rate, iterations) = (learning_rate, 0);
+            let (momentum, epsilon, rho) =
+                (a.number("momentum"), a.number("epsilon"), a.number("rho"));
+            let (beta_1, beta_2) = (a.number("beta_1"), a.number("beta_2"));
+            let optimizer = match a.param("optimizer") {
+                "sgd" => Optimizer::Sgd(OptimizerSgd {
+                    learning_rate,
+                    current_learning_rate,
+                    decay,
+                    iterations,
+                    momentum,
+                }),
+                "adagrad" => Optimizer::Adagrad(OptimizerAdagrad {
+                    learning_rate,
+                    current_learning_rate,
+                    decay,
+                    iterations,
+                    epsilon,
+                }),
+                "rmsprop" => Optimizer::Rmsprop(OptimizerRmsprop {
+                    learning_rate,
+                    current_learning_rate,
+                    decay,
+                    iterations,
+                    epsilon,
+                    rho,
+                }),
+                _ => Optimizer::Adam(OptimizerAdam {
+                    learning_rate,
+                    current_learning_rate,
+                    decay,
+                    iterations,
+                    epsilon,
+                    beta_1,
+                    beta_2,
+                }),
+            };
+            let t = f(&inputs, &y_true, dense1, dense2, optimizer, steps).map_err(Into::into)?;
+            outputs![
+                "loss" => t.loss,
+                "accuracy" => t.accuracy,
+                "learning_rate" => t.learning_rate,
+                "weights1" => t.weights1,
+                "biases1" => t.biases1,
+                "weights2" => t.weights2,
+                "biases2" => t.biases2,
+            ]
+        })
+    }
+}
+
+/// The adapter of the three losses with a backward pass: `(y_pred, y_true)`.
+#[allow(clippy::type_complexity)]
+fn loss_adapter<T: Float, E: Into<Box<dyn Error>>>(
+    f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Vec<T>, T, Matrix<T>), E> + 'static,
+) -> impl Fn(&mut Args<T>) -> Result<Outputs> + 'static {
+    move |a| {
+        let (sample_losses, loss, dinputs) =
+            f(&a.matrix("y_pred"), &a.matrix("y_true")).map_err(Into::into)?;
+        outputs!["sample_losses" => sample_losses, "loss" => loss, "dinputs" => dinputs]
+    }
+}
+
+/// An optimizer step's layer: its parameters, gradients and the state arrays it was sent.
+fn dense<T: Float>(a: &mut Args<T>, momentums: bool, cache: bool) -> Dense<T> {
+    let mut layer = Dense::new(a.matrix("weights"), a.vector("biases"));
+    (layer.dweights, layer.dbiases) = (a.matrix("dweights"), a.vector("dbiases"));
+    if momentums {
+        (layer.weight_momentums, layer.bias_momentums) =
+            (a.matrix("weight_momentums"), a.vector("bias_momentums"));
+    }
+    if cache {
+        (layer.weight_cache, layer.bias_cache) = (a.matrix("weight_cache"), a.vector("bias_cache"));
+    }
+    layer
+}
+
+/// `(learning_rate, decay, iterations)` of an optimizer step.
+fn schedule<T: Float>(a: &mut Args<T>) -> (T, T, u64) {
+    (
+        a.number("learning_rate"),
+        a.number("decay"),
+        a.count("iterations"),
+    )
+}
+
+/// Rows back to the input's rank: a rank-1 input was passed as one row.
+fn unrows<T: Float>(rows: Matrix<T>, rank1: bool) -> Value {
+    match rows.as_slice() {
+        [row] if rank1 => row.encode(),
+        _ => rows.encode(),
+    }
+}

@@ -1,0 +1,588 @@
+//! Every stage's signature, declared once: its params, its inputs in the order they are checked,
+//! and its outputs, each with its shape. The kit checks a request's inputs against this table
+//! before calling the learner (docs/STAGES.md, "Errors") and the learner's outputs after.
+//!
+//! A shape is one letter per axis: `"BK"` is B rows of K numbers, `""` a single number. A letter
+//! takes its size where it first appears, and every later use must agree.
+
+use crate::json::{self, describe, has};
+use crate::{Float, Labels};
+use serde_json::{Map, Value};
+use Domain::*;
+use Shape::*;
+
+/// The stages, in pipeline order (the hello lists them in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Stage {
+    Neuron,
+    Layer,
+    DenseBatch,
+    Relu,
+    Softmax,
+    CategoricalCrossentropy,
+    Accuracy,
+    Forward,
+    DenseBackward,
+    ReluBackward,
+    SoftmaxBackward,
+    CategoricalCrossentropyBackward,
+    SoftmaxCrossentropyBackward,
+    Regularization,
+    Dropout,
+    Sigmoid,
+    BinaryCrossentropy,
+    MeanSquaredError,
+    MeanAbsoluteError,
+    SgdStep,
+    AdagradStep,
+    RmspropStep,
+    AdamStep,
+    Training,
+}
+
+/// The shape an input must have.
+#[derive(Debug)]
+pub(crate) enum Shape {
+    /// These axes (see the module's notes).
+    Dims(&'static str),
+    /// Dims whose first axis is the batch: `[]` is `empty_batch` (checked first).
+    Batch(&'static str),
+    /// A layer's weights K×N, sent N×K (and transposed by the kit) when `weights_layout` is
+    /// `neurons_inputs`.
+    Weights(&'static str),
+    /// Rank 1 or 2, any size (ReLU's "any shape"); the learner gets rows.
+    AnyRank,
+    /// The shape of an earlier input.
+    Like(&'static str),
+    /// `y_true`, by `label_format`: sparse `[B]` of integers in `[0, C)`, or one-hot `[B, C]`.
+    Labels(&'static str),
+}
+
+/// The values an input may hold, checked on the numbers as sent (before rounding to the dtype).
+#[derive(Debug)]
+pub(crate) enum Domain {
+    Real,
+    /// Only 0 and 1, else this kind: binary targets (`invalid_label`), a mask (`invalid_value`).
+    ZeroOne(Kind),
+    /// `>= 0` (a regularization factor).
+    NonNegative,
+    /// In `[0, 1)` (a dropout rate).
+    Rate,
+    /// An integer `>= least` (`iterations`, `steps`), giving its value to a letter if any.
+    Count(u64, Option<char>),
+}
+
+/// One stage's signature.
+pub(crate) struct Spec {
+    pub stage: Stage,
+    pub name: &'static str,
+    /// Each param and the values it may take (another value is not the protocol).
+    pub params: &'static [(&'static str, &'static [&'static str])],
+    pub inputs: &'static [(&'static str, Shape, Domain)],
+    pub outputs: &'static [(&'static str, Shape)],
+}
+
+const LABEL_FORMAT: (&str, &[&str]) = ("label_format", &["sparse", "onehot"]);
+const LOSS: &[(&str, Shape)] = &[
+    ("sample_losses", Dims("B")),
+    ("loss", Dims("")),
+    ("dinputs", Dims("BO")),
+];
+
+/// An optimizer step's signature: the layer, its gradients, its state arrays, the schedule and
+/// its own hyperparameters; it returns the layer, the state, the rate it used and `iterations`.
+macro_rules! optimizer_step {
+    ($stage:ident, $name:literal, [$(($weights:literal, $biases:literal)),*], [$($hyper:literal),*]) => {
+        Spec { stage: Stage::$stage, name: $name, params: &[],
+            inputs: &[("weights", Dims("KN"), Real), ("biases", Dims("N"), Real),
+                ("dweights", Dims("KN"), Real), ("dbiases", Dims("N"), Real),
+                $(($weights, Dims("KN"), Real), ($biases, Dims("N"), Real),)*
+                ("iterations", Dims(""), Count(0, None)),
+                ("learning_rate", Dims(""), Real), ("decay", Dims(""), Real), $(($hyper, Dims(""), Real),)*],
+            outputs: &[("weights", Dims("KN")), ("biases", Dims("N")),
+                $(($weights, Dims("KN")), ($biases, Dims("N")),)*
+                ("learning_rate", Dims("")), ("iterations", Dims(""))] }
+    };
+}
+
+/// The table: one entry per stage, in pipeline order; inputs in the order they are checked.
+#[rustfmt::skip]
+pub(crate) const SPECS: &[Spec] = &[
+    Spec { stage: Stage::Neuron, name: "neuron", params: &[],
+        inputs: &[("inputs", Dims("K"), Real), ("weights", Dims("K"), Real), ("bias", Dims(""), Real)],
+        outputs: &[("output", Dims(""))] },
+    Spec { stage: Stage::Layer, name: "layer", params: &[],
+        inputs: &[("inputs", Dims("K"), Real), ("weights", Dims("NK"), Real), ("biases", Dims("N"), Real)],
+        outputs: &[("output", Dims("N"))] },
+    Spec { stage: Stage::DenseBatch, name: "dense_batch",
+        params: &[("weights_layout", &["inputs_neurons", "neurons_inputs"])],
+        inputs: &[("inputs", Batch("BK"), Real), ("weights", Weights("KN"), Real), ("biases", Dims("N"), Real)],
+        outputs: &[("output", Dims("BN"))] },
+    Spec { stage: Stage::Relu, name: "relu", params: &[],
+        inputs: &[("inputs", AnyRank, Real)],
+        outputs: &[("output", Like("inputs"))] },
+    Spec { stage: Stage::Softmax, name: "softmax", params: &[],
+        inputs: &[("inputs", Batch("BC"), Real)],
+        outputs: &[("output", Dims("BC"))] },
+    Spec { stage: Stage::CategoricalCrossentropy, name: "categorical_crossentropy", params: &[LABEL_FORMAT],
+        inputs: &[("y_pred", Batch("BC"), Real), ("y_true", Labels("BC"), Real)],
+        outputs: &[("sample_losses", Dims("B")), ("loss", Dims(""))] },
+    Spec { stage: Stage::Accuracy, name: "accuracy", params: &[LABEL_FORMAT],
+        inputs: &[("y_pred", Batch("BC"), Real), ("y_true", Labels("BC"), Real)],
+        outputs: &[("predictions", Dims("B")), ("accuracy", Dims(""))] },
+    Spec { stage: Stage::Forward, name: "forward", params: &[LABEL_FORMAT],
+        inputs: &[("inputs", Batch("BK"), Real), ("weights1", Dims("KH"), Real), ("biases1", Dims("H"), Real),
+            ("weights2", Dims("HC"), Real), ("biases2", Dims("C"), Real), ("y_true", Labels("BC"), Real)],
+        outputs: &[("dense1", Dims("BH")), ("relu1", Dims("BH")), ("dense2", Dims("BC")), ("softmax", Dims("BC")),
+            ("sample_losses", Dims("B")), ("loss", Dims("")), ("predictions", Dims("B")), ("accuracy", Dims(""))] },
+    // The book's chapters 9 to 17
+    Spec { stage: Stage::DenseBackward, name: "dense_backward", params: &[],
+        inputs: &[("inputs", Batch("BK"), Real), ("weights", Dims("KN"), Real), ("dvalues", Dims("BN"), Real)],
+        outputs: &[("dweights", Dims("KN")), ("dbiases", Dims("N")), ("dinputs", Dims("BK"))] },
+    Spec { stage: Stage::ReluBackward, name: "relu_backward", params: &[],
+        inputs: &[("inputs", AnyRank, Real), ("dvalues", Like("inputs"), Real)],
+        outputs: &[("dinputs", Like("inputs"))] },
+    Spec { stage: Stage::SoftmaxBackward, name: "softmax_backward", params: &[],
+        inputs: &[("output", Batch("BC"), Real), ("dvalues", Dims("BC"), Real)],
+        outputs: &[("dinputs", Dims("BC"))] },
+    Spec { stage: Stage::CategoricalCrossentropyBackward, name: "categorical_crossentropy_backward",
+        params: &[LABEL_FORMAT],
+        inputs: &[("y_pred", Batch("BC"), Real), ("y_true", Labels("BC"), Real)],
+        outputs: &[("dinputs", Dims("BC"))] },
+    Spec { stage: Stage::SoftmaxCrossentropyBackward, name: "softmax_crossentropy_backward",
+        params: &[LABEL_FORMAT, ("path", &["combined", "separate"])],
+        inputs: &[("y_pred", Batch("BC"), Real), ("y_true", Labels("BC"), Real)],
+        outputs: &[("dinputs", Dims("BC"))] },
+    Spec { stage: Stage::Regularization, name: "regularization", params: &[],
+        inputs: &[("weights", Dims("KN"), Real), ("biases", Dims("N"), Real),
+            ("weight_regularizer_l1", Dims(""), NonNegative), ("weight_regularizer_l2", Dims(""), NonNegative),
+            ("bias_regularizer_l1", Dims(""), NonNegative), ("bias_regularizer_l2", Dims(""), NonNegative)],
+        outputs: &[("loss", Dims("")), ("dweights", Dims("KN")), ("dbiases", Dims("N"))] },
+    Spec { stage: Stage::Dropout, name: "dropout", params: &[],
+        inputs: &[("inputs", Batch("BN"), Real), ("mask", Dims("BN"), ZeroOne(Kind::InvalidValue)),
+            ("rate", Dims(""), Rate), ("dvalues", Dims("BN"), Real)],
+        outputs: &[("output", Dims("BN")), ("dinputs", Dims("BN"))] },
+    Spec { stage: Stage::Sigmoid, name: "sigmoid", params: &[],
+        inputs: &[("inputs", Batch("BN"), Real), ("dvalues", Dims("BN"), Real)],
+        outputs: &[("output", Dims("BN")), ("dinputs", Dims("BN"))] },
+    Spec { stage: Stage::BinaryCrossentropy, name: "binary_crossentropy", params: &[],
+        inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), ZeroOne(Kind::InvalidLabel))],
+        outputs: LOSS },
+    Spec { stage: Stage::MeanSquaredError, name: "mean_squared_error", params: &[],
+        inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), Real)],
+        outputs: LOSS },
+    Spec { stage: Stage::MeanAbsoluteError, name: "mean_absolute_error", params: &[],
+        inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), Real)],
+        outputs: LOSS },
+    optimizer_step!(SgdStep, "sgd_step", [("weight_momentums", "bias_momentums")], ["momentum"]),
+    optimizer_step!(AdagradStep, "adagrad_step", [("weight_cache", "bias_cache")], ["epsilon"]),
+    optimizer_step!(RmspropStep, "rmsprop_step", [("weight_cache", "bias_cache")], ["epsilon", "rho"]),
+    optimizer_step!(AdamStep, "adam_step", [("weight_momentums", "bias_momentums"), ("weight_cache", "bias_cache")],
+        ["epsilon", "beta_1", "beta_2"]),
+    // NOTE: y_true after the arrays that give C (biases2), as the reference checks it.
+    Spec { stage: Stage::Training, name: "training",
+        params: &[LABEL_FORMAT, ("optimizer", &["sgd", "adagrad", "rmsprop", "adam"])],
+        inputs: &[("inputs", Batch("BK"), Real), ("weights1", Dims("KH"), Real), ("biases1", Dims("H"), Real),
+            ("weights2", Dims("HC"), Real), ("biases2", Dims("C"), Real), ("y_true", Labels("BC"), Real),
+            ("steps", Dims(""), Count(1, Some('S'))),
+            ("learning_rate", Dims(""), Real), ("decay", Dims(""), Real), ("momentum", Dims(""), Real),
+            ("epsilon", Dims(""), Real), ("rho", Dims(""), Real), ("beta_1", Dims(""), Real), ("beta_2", Dims(""), Real)],
+        outputs: &[("loss", Dims("S")), ("accuracy", Dims("S")), ("learning_rate", Dims("S")),
+            ("weights1", Dims("SKH")), ("biases1", Dims("SH")), ("weights2", Dims("SHC")), ("biases2", Dims("SC"))] },
+];
+
+/// The spec of a stage named on the wire.
+pub(crate) fn find(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|spec| spec.name == name)
+}
+
+pub(crate) fn spec(stage: Stage) -> &'static Spec {
+    &SPECS[stage as usize]
+}
+
+/// The suite's six kinds of invalid input (docs/STAGES.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    ShapeMismatch,
+    RaggedRows,
+    EmptyBatch,
+    LabelOutOfRange,
+    InvalidLabel,
+    InvalidValue,
+}
+
+impl Kind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::ShapeMismatch => "shape_mismatch",
+            Kind::RaggedRows => "ragged_rows",
+            Kind::EmptyBatch => "empty_batch",
+            Kind::LabelOutOfRange => "label_out_of_range",
+            Kind::InvalidLabel => "invalid_label",
+            Kind::InvalidValue => "invalid_value",
+        }
+    }
+}
+
+/// Why a request gets no outputs.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Refusal {
+    /// Invalid inputs: an error reply of this kind.
+    Invalid(Kind, String),
+    /// Not the protocol (a missing input, an unknown param value): the port stops.
+    Protocol(String),
+}
+
+fn invalid<T>(kind: Kind, message: String) -> Result<T, Refusal> {
+    Err(Refusal::Invalid(kind, message))
+}
+
+/// One checked input, read into the learner's types.
+#[derive(Debug)]
+pub(crate) enum Arg<T> {
+    Number(T),
+    Vector(Vec<T>),
+    Matrix(Vec<Vec<T>>),
+    /// A rank-1 or rank-2 input as rows, and whether it was rank 1 (one row).
+    Rows(Vec<Vec<T>>, bool),
+    Labels(Labels<T>),
+    Count(u64),
+}
+
+/// A request's inputs, checked against its spec and read: what the learner is called with.
+pub(crate) struct Args<T> {
+    pub stage: &'static str,
+    args: Vec<(&'static str, Arg<T>)>,
+    params: Vec<(&'static str, &'static str)>,
+    shapes: Vec<(&'static str, Vec<usize>)>,
+    sizes: Sizes,
+}
+
+impl<T: Float> Args<T> {
+    /// Checks `inputs` and `params` against `spec`, in the table's order: for each input, an
+    /// empty batch, then ragged rows, then its rank and shape, then its values.
+    pub(crate) fn check(
+        spec: &'static Spec,
+        inputs: &Map<String, Value>,
+        params: &Map<String, Value>,
+    ) -> Result<Self, Refusal> {
+        let mut args = Args {
+            stage: spec.name,
+            args: Vec::with_capacity(spec.inputs.len()),
+            params: Vec::with_capacity(spec.params.len()),
+            shapes: Vec::with_capacity(spec.inputs.len()),
+            sizes: Sizes::default(),
+        };
+        for &(name, allowed) in spec.params {
+            let sent = params.get(name).and_then(Value::as_str);
+            let Some(&value) = allowed.iter().find(|&&v| Some(v) == sent) else {
+                let why = format!(
+                    "param {name} must be one of {allowed:?}, is {:?}",
+                    params.get(name)
+                );
+                return Err(Refusal::Protocol(why));
+            };
+            args.params.push((name, value));
+        }
+        for (name, shape, domain) in spec.inputs {
+            let Some(value) = inputs.get(*name) else {
+                return Err(Refusal::Protocol(format!(
+                    "{} has no input {name}",
+                    spec.name
+                )));
+            };
+            let arg = args.read(name, shape, domain, value)?;
+            args.args.push((name, arg));
+        }
+        Ok(args)
+    }
+
+    fn read(
+        &mut self,
+        name: &'static str,
+        shape: &Shape,
+        domain: &Domain,
+        value: &Value,
+    ) -> Result<Arg<T>, Refusal> {
+        use Kind::*;
+        if let Count(least, letter) = *domain {
+            // NOTE: a count is checked as the number sent: anything but an integer >= least
+            //       (a list, 1.5, -1, NaN) is invalid_value, as the reference's _count.
+            let count = json::number(value).filter(|x| x.fract() == 0.0 && *x >= least as f64);
+            let Some(count) = count else {
+                return invalid(
+                    InvalidValue,
+                    format!("{name} must be an integer >= {least}, is {value}"),
+                );
+            };
+            let count = count as u64;
+            if let Some(letter) = letter {
+                self.sizes.0.push((letter, count as usize));
+            }
+            return Ok(Arg::Count(count));
+        }
+        if matches!(shape, Batch(_)) && value.as_array().is_some_and(Vec::is_empty) {
+            return invalid(EmptyBatch, format!("{name} has no samples"));
+        }
+        let dims =
+            json::shape(value).or_else(|ragged| invalid(RaggedRows, ragged.message(name)))?;
+        let layout = self.param("weights_layout");
+        let mismatch = |wanted: String| {
+            let must = if wanted.starts_with("shape") {
+                "have"
+            } else {
+                "be"
+            };
+            invalid(
+                ShapeMismatch,
+                format!("{name} must {must} {wanted}, {}", has(&dims)),
+            )
+        };
+        let sparse = self.param("label_format") == "sparse";
+        let letters: String = match shape {
+            Dims(letters) | Batch(letters) => letters.to_string(),
+            Weights(letters) if layout == "neurons_inputs" => letters.chars().rev().collect(),
+            Weights(letters) => letters.to_string(),
+            Labels(letters) if sparse => letters[..1].to_string(),
+            Labels(letters) => letters.to_string(),
+            AnyRank if matches!(dims.len(), 1 | 2) => String::new(),
+            AnyRank => {
+                let why = format!("{name} must have rank 1 or 2, {}", has(&dims));
+                return invalid(ShapeMismatch, why);
+            }
+            Like(other) => {
+                let like = self.shape_of(other);
+                if dims != like {
+                    return mismatch(format!("{} (the shape of {other})", describe(like)));
+                }
+                String::new()
+            }
+        };
+        if !matches!(shape, AnyRank | Like(_)) && !self.sizes.fit(&letters, &dims) {
+            return mismatch(self.sizes.describe(&letters));
+        }
+        self.shapes.push((name, dims.clone()));
+        match domain {
+            Real | Count(..) => {}
+            ZeroOne(kind) => {
+                let mut numbers = Vec::new();
+                json::leaves(value, &mut numbers);
+                let bad = numbers
+                    .iter()
+                    .position(|x| !matches!(x, Some(v) if *v == 0.0 || *v == 1.0));
+                if let Some(at) = bad {
+                    let x = numbers[at].map_or("not a number".into(), |x| x.to_string());
+                    let at = json::index(at, &dims);
+                    return invalid(*kind, format!("{name}{at} must be 0 or 1, is {x}"));
+                }
+            }
+            NonNegative | Rate => {
+                let x = json::number(value).unwrap_or(f64::NAN);
+                if matches!(domain, NonNegative) && x < 0.0 {
+                    return invalid(InvalidValue, format!("{name} must be >= 0, is {x}"));
+                }
+                if matches!(domain, Rate) && !(0.0..1.0).contains(&x) {
+                    return invalid(InvalidValue, format!("{name} must be in [0, 1), is {x}"));
+                }
+            }
+        }
+        let unreadable = |why| Refusal::Invalid(ShapeMismatch, why);
+        Ok(match shape {
+            Labels(_) if sparse => {
+                Arg::Labels(crate::Labels::Sparse(self.sparse_labels(name, value)?))
+            }
+            Labels(_) => {
+                // NOTE: checked as sent (f64), so 1.00000001 is not 1 even if it rounds to 1f32.
+                let rows = json::matrix::<f64>(name, value).map_err(unreadable)?;
+                for (b, row) in rows.iter().enumerate() {
+                    let ones = row.iter().filter(|&&y| y == 1.0).count();
+                    let zeros = row.iter().filter(|&&y| y == 0.0).count();
+                    if ones != 1 || ones + zeros != row.len() {
+                        let why = format!("{name}[{b}] must be one 1 among 0s, is {}", value[b]);
+                        return invalid(InvalidLabel, why);
+                    }
+                }
+                let rows = rows
+                    .iter()
+                    .map(|row| row.iter().map(|&y| T::from_f64(y)).collect());
+                Arg::Labels(crate::Labels::OneHot(rows.collect()))
+            }
+            AnyRank | Like(_) if dims.len() == 1 => {
+                Arg::Rows(vec![json::vector(name, value).map_err(unreadable)?], true)
+            }
+            AnyRank | Like(_) => Arg::Rows(json::matrix(name, value).map_err(unreadable)?, false),
+            Weights(_) if layout == "neurons_inputs" => {
+                Arg::Matrix(transpose(json::matrix(name, value).map_err(unreadable)?))
+            }
+            _ => match dims.len() {
+                0 => Arg::Number(json::scalar(name, value).map_err(unreadable)?),
+                1 => Arg::Vector(json::vector(name, value).map_err(unreadable)?),
+                _ => Arg::Matrix(json::matrix(name, value).map_err(unreadable)?),
+            },
+        })
+    }
+
+    /// Sparse labels: integers (not booleans), then in `[0, C)`.
+    fn sparse_labels(&self, name: &str, value: &Value) -> Result<Vec<usize>, Refusal> {
+        let classes = self.sizes.get('C').unwrap_or(0);
+        let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        let mut labels = Vec::with_capacity(items.len());
+        for (b, item) in items.iter().enumerate() {
+            let y = json::number(item).unwrap_or(f64::NAN);
+            if y.fract() != 0.0 {
+                return invalid(
+                    Kind::InvalidLabel,
+                    format!("{name}[{b}] must be an integer, is {item}"),
+                );
+            }
+            if y < 0.0 || y >= classes as f64 {
+                let why = format!("{name}[{b}] must be in [0, {classes}), is {item}");
+                return invalid(Kind::LabelOutOfRange, why);
+            }
+            labels.push(y as usize);
+        }
+        Ok(labels)
+    }
+
+    /// The value of a param of this stage ("" if it has none of that name).
+    pub(crate) fn param(&self, name: &str) -> &'static str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v)
+    }
+
+    fn shape_of(&self, name: &str) -> &[usize] {
+        self.shapes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, s)| s)
+    }
+
+    /// Takes an input out (each is taken once, by the stage's adapter in kit.rs).
+    fn take(&mut self, name: &str) -> Arg<T> {
+        let at = self.args.iter().position(|(n, _)| *n == name);
+        let at = at.unwrap_or_else(|| panic!("nnfs-kit: {} has no input {name}", self.stage));
+        self.args.swap_remove(at).1
+    }
+
+    pub(crate) fn number(&mut self, name: &str) -> T {
+        match self.take(name) {
+            Arg::Number(x) => x,
+            other => panic!("nnfs-kit: {name} is not a number: {other:?}"),
+        }
+    }
+
+    pub(crate) fn vector(&mut self, name: &str) -> Vec<T> {
+        match self.take(name) {
+            Arg::Vector(x) => x,
+            other => panic!("nnfs-kit: {name} is not a vector: {other:?}"),
+        }
+    }
+
+    pub(crate) fn matrix(&mut self, name: &str) -> Vec<Vec<T>> {
+        match self.take(name) {
+            Arg::Matrix(x) => x,
+            other => panic!("nnfs-kit: {name} is not a matrix: {other:?}"),
+        }
+    }
+
+    /// A rank-1 or rank-2 input as rows, and whether it was rank 1.
+    pub(crate) fn rows(&mut self, name: &str) -> (Vec<Vec<T>>, bool) {
+        match self.take(name) {
+            Arg::Rows(rows, rank1) => (rows, rank1),
+            other => panic!("nnfs-kit: {name} is not rows: {other:?}"),
+        }
+    }
+
+    pub(crate) fn labels(&mut self, name: &str) -> Labels<T> {
+        match self.take(name) {
+            Arg::Labels(labels) => labels,
+            other => panic!("nnfs-kit: {name} is not labels: {other:?}"),
+        }
+    }
+
+    pub(crate) fn count(&mut self, name: &str) -> u64 {
+        match self.take(name) {
+            Arg::Count(n) => n,
+            other => panic!("nnfs-kit: {name} is not a count: {other:?}"),
+        }
+    }
+
+    /// Checks the learner's outputs against the spec: every output, of its shape.
+    pub(crate) fn check_outputs(
+        &self,
+        spec: &Spec,
+        outputs: &[(&str, Value)],
+    ) -> Result<(), String> {
+        for (name, shape) in spec.outputs {
+            let Some((_, value)) = outputs.iter().find(|(n, _)| n == name) else {
+                return Err(format!("{} returned no {name}", spec.name));
+            };
+            let wanted = match shape {
+                Like(other) => describe(self.shape_of(other)),
+                Dims(letters) => self.sizes.describe(letters),
+                _ => unreachable!("outputs are Dims or Like"),
+            };
+            let got = match json::shape(value) {
+                Ok(dims) => describe(&dims),
+                Err(ragged) => format!("rows of different lengths ({})", ragged.message(name)),
+            };
+            if got != wanted {
+                return Err(format!(
+                    "{} returned {name} of {got}, wanted {wanted}",
+                    spec.name
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The size each letter took where it first appeared.
+#[derive(Default)]
+struct Sizes(Vec<(char, usize)>);
+
+impl Sizes {
+    fn get(&self, letter: char) -> Option<usize> {
+        self.0.iter().find(|(l, _)| *l == letter).map(|(_, n)| *n)
+    }
+
+    /// Whether `dims` has one axis per letter, each of the letter's size; gives new letters theirs.
+    fn fit(&mut self, letters: &str, dims: &[usize]) -> bool {
+        if letters.chars().count() != dims.len() {
+            return false;
+        }
+        let fits = letters
+            .chars()
+            .zip(dims)
+            .all(|(l, &n)| self.get(l).map_or(true, |size| size == n));
+        if fits {
+            for (l, &n) in letters.chars().zip(dims) {
+                if self.get(l).is_none() {
+                    self.0.push((l, n));
+                }
+            }
+        }
+        fits
+    }
+
+    /// `shape [2, N]`: known sizes as numbers, the others as their letters.
+    fn describe(&self, letters: &str) -> String {
+        if letters.is_empty() {
+            return "a single number".into();
+        }
+        let dims: Vec<String> = letters
+            .chars()
+            .map(|l| self.get(l).map_or(l.to_string(), |n| n.to_string()))
+            .collect();
+        format!("shape [{}]", dims.join(", "))
+    }
+}
+
+fn transpose<T: Copy>(rows: Vec<Vec<T>>) -> Vec<Vec<T>> {
+    let columns = rows.first().map_or(0, Vec::len);
+    (0..columns)
+        .map(|c| rows.iter().map(|row| row[c]).collect())
+        .collect()
+}

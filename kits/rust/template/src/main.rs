@@ -1,0 +1,227 @@
+//! {{name}}: the network of Neural Networks from Scratch in Rust, graded by nnfs-conformance.
+//!
+//! Each stage is a plain function with the book's arguments; `main` registers the ones you have
+//! written, one line each. The kit (`kit/`) speaks the protocol and checks every input before
+//! calling you, so a function here only ever gets well-formed arrays, as the book's code does.
+
+use nnfs_kit::{Kit, Result};
+// The types the other stages use, when you write them:
+// use nnfs_kit::{unsupported, Dense, Forward, Labels, Optimizer, OptimizerAdagrad, OptimizerAdam,
+//     OptimizerRmsprop, OptimizerSgd, Regularizers, SoftmaxLossPath, Trajectory};
+
+/// Chapter 1: one neuron, `inputs · weights + bias`.
+fn neuron(inputs: &[f64], weights: &[f64], bias: f64) -> Result<f64> {
+    let mut output = 0.0;
+    for (input, weight) in inputs.iter().zip(weights) {
+        output += input * weight;
+    }
+    Ok(output + bias)
+}
+
+/// Chapter 3's `Layer_Dense`: weights (n_inputs × n_neurons) and biases (n_neurons).
+struct LayerDense {
+    weights: Vec<Vec<f64>>,
+    biases: Vec<f64>,
+    output: Vec<Vec<f64>>,
+}
+
+impl LayerDense {
+    fn new(weights: Vec<Vec<f64>>, biases: Vec<f64>) -> Self {
+        LayerDense { weights, biases, output: Vec::new() }
+    }
+
+    /// `self.output = inputs @ self.weights + self.biases`
+    fn forward(&mut self, inputs: &[Vec<f64>]) {
+        self.output = Vec::new();
+        for sample in inputs {
+            let mut row = Vec::new();
+            for (neuron, bias) in self.biases.iter().enumerate() {
+                let mut output = 0.0;
+                for (input, weights) in sample.iter().zip(&self.weights) {
+                    output += input * weights[neuron];
+                }
+                row.push(output + bias);
+            }
+            self.output.push(row);
+        }
+    }
+}
+
+/// `dense_batch`: a batch of samples (B × K) through a `LayerDense` (its weights K × N).
+fn dense_batch(inputs: &[Vec<f64>], weights: &[Vec<f64>], biases: &[f64]) -> Result<Vec<Vec<f64>>> {
+    let mut dense1 = LayerDense::new(weights.to_vec(), biases.to_vec());
+    dense1.forward(inputs);
+    Ok(dense1.output)
+}
+
+fn main() {
+    Kit::<f64>::new("{{name}}")
+        .neuron(neuron)
+        .dense_batch(dense_batch)
+        // .layer(layer)
+        // .relu(relu)
+        // .softmax(softmax)
+        // .categorical_crossentropy(categorical_crossentropy)
+        // .accuracy(accuracy)
+        // .forward(forward)
+        // .dense_backward(dense_backward)
+        // .relu_backward(relu_backward)
+        // .softmax_backward(softmax_backward)
+        // .categorical_crossentropy_backward(categorical_crossentropy_backward)
+        // .softmax_crossentropy_backward(softmax_crossentropy_backward)
+        // .regularization(regularization)
+        // .dropout(dropout)
+        // .sigmoid(sigmoid)
+        // .binary_crossentropy(binary_crossentropy)
+        // .mean_squared_error(mean_squared_error)
+        // .mean_absolute_error(mean_absolute_error)
+        // .sgd_step(sgd_step)
+        // .adagrad_step(adagrad_step)
+        // .rmsprop_step(rmsprop_step)
+        // .adam_step(adam_step)
+        // .training(training)
+        .serve()
+}
+
+// ---- The other stages: write one, then uncomment its line in main() ------------------------
+// Shapes: B samples, K inputs, N neurons, C classes, H hidden units, O outputs per sample.
+// docs/STAGES.md of the suite has every formula and convention.
+
+// /// Chapter 2: a layer of N neurons, weights as one row per neuron (N × K) -> output (N).
+// fn layer(inputs: &[f64], weights: &[Vec<f64>], biases: &[f64]) -> Result<Vec<f64>> {
+//     todo!()
+// }
+
+// /// Chapter 4: max(0, x) per element. A rank-1 case comes as one row.
+// fn relu(inputs: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 4: per row, exp(x - max(x)) / sum (B × C).
+// fn softmax(inputs: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 5: -ln(clip(confidence of the right class)) per sample, and their mean.
+// /// `Labels::Sparse(classes)` or `Labels::OneHot(rows)`; `y_true.classes()` gives the classes.
+// fn categorical_crossentropy(y_pred: &[Vec<f64>], y_true: &Labels<f64>) -> Result<(Vec<f64>, f64)> {
+//     todo!()
+// }
+
+// /// Chapter 5: argmax of each row (the first maximum wins), and the fraction right.
+// fn accuracy(y_pred: &[Vec<f64>], y_true: &Labels<f64>) -> Result<(Vec<usize>, f64)> {
+//     todo!()
+// }
+
+// /// Chapter 5: Dense(K, H) -> ReLU -> Dense(H, C) -> softmax -> loss and accuracy.
+// fn forward(
+//     inputs: &[Vec<f64>],
+//     weights1: &[Vec<f64>],
+//     biases1: &[f64],
+//     weights2: &[Vec<f64>],
+//     biases2: &[f64],
+//     y_true: &Labels<f64>,
+// ) -> Result<Forward<f64>> {
+//     todo!() // Ok(Forward { dense1, relu1, dense2, softmax, sample_losses, loss, predictions, accuracy })
+// }
+
+// /// Chapter 9: Layer_Dense.backward -> (dweights (K × N), dbiases (N), dinputs (B × K)).
+// fn dense_backward(
+//     inputs: &[Vec<f64>],
+//     weights: &[Vec<f64>],
+//     dvalues: &[Vec<f64>],
+// ) -> Result<(Vec<Vec<f64>>, Vec<f64>, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
+// /// Chapter 9: Activation_ReLU.backward, the mask taken on the forward inputs (as rows).
+// fn relu_backward(inputs: &[Vec<f64>], dvalues: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 9: Activation_Softmax.backward, from its forward output.
+// fn softmax_backward(output: &[Vec<f64>], dvalues: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 9: Loss_CategoricalCrossentropy.backward.
+// fn categorical_crossentropy_backward(y_pred: &[Vec<f64>], y_true: &Labels<f64>) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 9: Activation_Softmax_Loss_CategoricalCrossentropy.backward (Combined), or the two
+// /// backward passes above one after the other (Separate).
+// fn softmax_crossentropy_backward(
+//     y_pred: &[Vec<f64>],
+//     y_true: &Labels<f64>,
+//     path: SoftmaxLossPath,
+// ) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 14: L1 and L2 -> (loss, dweights, dbiases).
+// fn regularization(
+//     weights: &[Vec<f64>],
+//     biases: &[f64],
+//     factors: Regularizers<f64>,
+// ) -> Result<(f64, Vec<Vec<f64>>, Vec<f64>)> {
+//     todo!()
+// }
+
+// /// Chapter 15: Layer_Dropout(rate) forward and backward with this mask -> (output, dinputs).
+// fn dropout(
+//     inputs: &[Vec<f64>],
+//     mask: &[Vec<f64>],
+//     rate: f64,
+//     dvalues: &[Vec<f64>],
+// ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
+// /// Chapter 16: Activation_Sigmoid forward and backward -> (output, dinputs).
+// fn sigmoid(inputs: &[Vec<f64>], dvalues: &[Vec<f64>]) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
+// /// Chapters 16 and 17: a loss forward and backward -> (sample_losses, loss, dinputs).
+// fn binary_crossentropy(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+// fn mean_squared_error(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+// fn mean_absolute_error(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
+// /// Chapter 10: pre_update_params, update_params(layer), post_update_params: update
+// /// layer.weights, layer.biases and the state from layer.dweights, layer.dbiases; set
+// /// optimizer.current_learning_rate and add 1 to optimizer.iterations.
+// fn sgd_step(optimizer: &mut OptimizerSgd<f64>, layer: &mut Dense<f64>) -> Result<()> {
+//     todo!()
+// }
+// fn adagrad_step(optimizer: &mut OptimizerAdagrad<f64>, layer: &mut Dense<f64>) -> Result<()> {
+//     todo!()
+// }
+// fn rmsprop_step(optimizer: &mut OptimizerRmsprop<f64>, layer: &mut Dense<f64>) -> Result<()> {
+//     todo!()
+// }
+// fn adam_step(optimizer: &mut OptimizerAdam<f64>, layer: &mut Dense<f64>) -> Result<()> {
+//     todo!()
+// }
+
+// /// Chapter 10's loop, `steps` times: forward, the combined backward, one optimizer step on
+// /// both layers; record loss and accuracy before the update, the rate and parameters after.
+// fn training(
+//     inputs: &[Vec<f64>],
+//     y_true: &Labels<f64>,
+//     dense1: Dense<f64>,
+//     dense2: Dense<f64>,
+//     optimizer: Optimizer<f64>,
+//     steps: u64,
+// ) -> Result<Trajectory<f64>> {
+//     if let Optimizer::Adam(_) = optimizer {
+//         return Err(unsupported("Optimizer_Adam is not written yet")); // declines the case
+//     }
+//     todo!()
+// }
