@@ -438,11 +438,11 @@ private:
         throw std::logic_error("nnfs_kit: " + stage_ + " has no output " + name);
     }
     [[noreturn]] void ragged(const char* name) const {
-        throw BadOutput(stage_ + ": output " + name + " has items of different shapes");
+        throw BadOutput(stage_ + ": output \"" + name + "\" has items of different shapes");
     }
     Shape shape(const char* name, const Matrix& m) const {
         if (m.data.size() != m.rows * m.cols)
-            throw BadOutput(stage_ + ": output " + name + " is a Matrix of " +
+            throw BadOutput(stage_ + ": output \"" + name + "\" is a Matrix of " +
                             std::to_string(m.rows) + " x " + std::to_string(m.cols) + " with " +
                             std::to_string(m.data.size()) + " values in data");
         return {m.rows, m.cols};
@@ -450,7 +450,7 @@ private:
     void add(const char* name, const Shape& got, ordered value) {
         Shape want = args_.expected(dims(name));
         if (got != want)
-            throw BadOutput(stage_ + ": output " + name + " has shape " + show(got) +
+            throw BadOutput(stage_ + ": output \"" + name + "\" has shape " + show(got) +
                             ", expected " + show(want));
         values_[name] = std::move(value);
     }
