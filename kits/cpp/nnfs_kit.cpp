@@ -227,8 +227,8 @@ public:
         case Form::Rate: {
             double x = number(value);
             if (!(x >= 0 && x < 1))
-                throw InvalidInput{"invalid_value",
-                                   std::string(in.name) + " is " + value.dump() + ", not in [0, 1)"};
+                throw InvalidInput{"invalid_value", std::string(in.name) + " is " +
+                                                        value.dump() + ", not in [0, 1)"};
             return;
         }
         case Form::Count: {
@@ -256,7 +256,7 @@ public:
     }
     Matrix matrix(const std::string& name) const {
         const json& value = get(name);
-        if (!value.empty() && !value[0].is_array()) {  // a rank-1 input of dims "*": one row
+        if (value.empty() || !value[0].is_array()) {  // a rank-1 input of dims "*": one row
             Matrix row(1, value.size());
             for (std::size_t c = 0; c < value.size(); c++) row.data[c] = number(value[c]);
             return row;
@@ -352,7 +352,8 @@ private:
     static void sparse_labels(const char* name, const json& value, std::size_t classes) {
         for (std::size_t i = 0; i < value.size(); i++) {
             const json& label = value[i];
-            std::string which = std::string(name) + "[" + std::to_string(i) + "] is " + label.dump();
+            std::string which =
+                std::string(name) + "[" + std::to_string(i) + "] is " + label.dump();
             double x = label.is_number() ? label.get<double>() : 0.5;
             if (!std::isfinite(x) || x != std::trunc(x))
                 throw InvalidInput{"invalid_label", which + ", not an integer"};
@@ -501,7 +502,8 @@ void optimizer_step(const Stages::OptimizerStep& step, const std::vector<In>& in
     layer.biases = a.vector("biases");
     layer.dweights = a.matrix("dweights");
     layer.dbiases = a.vector("dbiases");
-    for (auto& [name, field] : WEIGHT_STATE) layer.*field = Matrix(layer.weights.rows, layer.weights.cols);
+    for (auto& [name, field] : WEIGHT_STATE)
+        layer.*field = Matrix(layer.weights.rows, layer.weights.cols);
     for (auto& [name, field] : BIAS_STATE) layer.*field = Vector(layer.biases.size());
     for (const auto& in : inputs) {
         if (WEIGHT_STATE.count(in.name)) layer.*WEIGHT_STATE.at(in.name) = a.matrix(in.name);
@@ -531,7 +533,8 @@ struct Stage {
 };
 
 #define NNFS_DECLARED(stage) [](const Stages& s) { return bool(s.stage); }
-#define NNFS_CALL [](const Stages& s, [[maybe_unused]] const std::vector<In>& in, const Args& a, Outputs& out)
+#define NNFS_CALL \
+    [](const Stages& s, [[maybe_unused]] const std::vector<In>& in, const Args& a, Outputs& out)
 
 std::vector<In> optimizer_inputs(std::vector<const char*> state, std::vector<const char*> hyper) {
     std::vector<In> inputs = {array("weights", "K N"), array("biases", "N"),
@@ -564,7 +567,8 @@ const std::vector<Stage>& stages() {
          }},
         {"layer", {array("inputs", "K"), array("weights", "N K"), array("biases", "N")}, {},
          {{"output", "N"}}, NNFS_DECLARED(layer), NNFS_CALL {
-             out.put("output", s.layer(a.vector("inputs"), a.matrix("weights"), a.vector("biases")));
+             out.put("output",
+                     s.layer(a.vector("inputs"), a.matrix("weights"), a.vector("biases")));
          }},
         {"dense_batch", {batch("inputs", "B K"), weights("weights", "K N"), array("biases", "N")},
          {"weights_layout"}, {{"output", "B N"}}, NNFS_DECLARED(dense_batch), NNFS_CALL {

@@ -174,7 +174,8 @@ public:
         output = Matrix(inputs.rows, inputs.cols);
         for (std::size_t b = 0; b < inputs.rows; b++) {
             double largest = -INFINITY;
-            for (std::size_t c = 0; c < inputs.cols; c++) largest = std::fmax(largest, inputs(b, c));
+            for (std::size_t c = 0; c < inputs.cols; c++)
+                largest = std::fmax(largest, inputs(b, c));
             double total = 0;
             for (std::size_t c = 0; c < inputs.cols; c++)
                 total += output(b, c) = std::exp(inputs(b, c) - largest);
@@ -312,7 +313,8 @@ public:
     // NOTE: lr0 / (1 + decay * iterations), from the initial rate, never compounded.
     void pre_update_params() {
         if (decay != 0)
-            current_learning_rate = learning_rate * (1. / (1. + decay * static_cast<double>(iterations)));
+            current_learning_rate =
+                learning_rate * (1. / (1. + decay * static_cast<double>(iterations)));
     }
     virtual void update_params(LayerDense& layer) = 0;
     void post_update_params() { iterations += 1; }
@@ -436,7 +438,8 @@ public:
 
     void backward(const Matrix& dvalues) {
         dinputs = dvalues;
-        for (std::size_t i = 0; i < dinputs.data.size(); i++) dinputs.data[i] *= binary_mask.data[i];
+        for (std::size_t i = 0; i < dinputs.data.size(); i++)
+            dinputs.data[i] *= binary_mask.data[i];
     }
 };
 
@@ -482,7 +485,8 @@ public:
 
     // NOTE: the predictions are clipped in the backward pass too.
     void backward(const Matrix& dvalues, const Matrix& y_true) {
-        double samples = static_cast<double>(dvalues.rows), outputs = static_cast<double>(dvalues.cols);
+        double samples = static_cast<double>(dvalues.rows);
+        double outputs = static_cast<double>(dvalues.cols);
         dinputs = Matrix(dvalues.rows, dvalues.cols);
         for (std::size_t i = 0; i < dinputs.data.size(); i++) {
             double clipped_dvalues = clip(dvalues.data[i]), y = y_true.data[i];
@@ -505,7 +509,8 @@ public:
     }
 
     void backward(const Matrix& dvalues, const Matrix& y_true) {
-        double samples = static_cast<double>(dvalues.rows), outputs = static_cast<double>(dvalues.cols);
+        double samples = static_cast<double>(dvalues.rows);
+        double outputs = static_cast<double>(dvalues.cols);
         dinputs = Matrix(dvalues.rows, dvalues.cols);
         for (std::size_t i = 0; i < dinputs.data.size(); i++)
             dinputs.data[i] = -2 * (y_true.data[i] - dvalues.data[i]) / outputs / samples;
@@ -527,7 +532,8 @@ public:
     // NOTE: sign(y_pred - y_true), the true gradient; the book's np.sign(y_true - dvalues)
     // has the wrong sign.
     void backward(const Matrix& dvalues, const Matrix& y_true) {
-        double samples = static_cast<double>(dvalues.rows), outputs = static_cast<double>(dvalues.cols);
+        double samples = static_cast<double>(dvalues.rows);
+        double outputs = static_cast<double>(dvalues.cols);
         dinputs = Matrix(dvalues.rows, dvalues.cols);
         for (std::size_t i = 0; i < dinputs.data.size(); i++)
             dinputs.data[i] = sign(dvalues.data[i] - y_true.data[i]) / outputs / samples;

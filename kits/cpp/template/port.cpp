@@ -36,7 +36,8 @@ public:
         output = Matrix(inputs.rows, weights.cols);
         for (std::size_t b = 0; b < inputs.rows; b++)
             for (std::size_t n = 0; n < weights.cols; n++) {
-                for (std::size_t k = 0; k < inputs.cols; k++) output(b, n) += inputs(b, k) * weights(k, n);
+                for (std::size_t k = 0; k < inputs.cols; k++)
+                    output(b, n) += inputs(b, k) * weights(k, n);
                 output(b, n) += biases[n];
             }
     }

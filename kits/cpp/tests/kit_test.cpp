@@ -31,7 +31,8 @@ Session serve(const nnfs::Stages& stages, const std::string& lines) {
     int status = nnfs::serve({"test-port", "float64"}, stages, in, out, err);
     Session session{status, {}, err.str()};
     std::istringstream replies(out.str());
-    for (std::string line; std::getline(replies, line);) session.replies.push_back(json::parse(line));
+    for (std::string line; std::getline(replies, line);)
+        session.replies.push_back(json::parse(line));
     return session;
 }
 
@@ -90,7 +91,8 @@ void hello_declares_exactly_the_stages_the_learner_set() {
 }
 
 void hard_numbers_are_read_as_the_nearest_double_and_written_back_exactly() {
-    json reply = run(identity_relu(), "relu", R"({"inputs": [5e-324, 1e+23, 9007199254740993, -0.0]})");
+    json reply =
+        run(identity_relu(), "relu", R"({"inputs": [5e-324, 1e+23, 9007199254740993, -0.0]})");
     json out = reply["outputs"]["output"];
     check(bits(out[0].get<double>()) == 1, "5e-324 is the smallest subnormal: " + out.dump());
     check(out[1].get<double>() == 1e23, "1e+23 is the double nearest 1e23: " + out.dump());
@@ -101,7 +103,8 @@ void hard_numbers_are_read_as_the_nearest_double_and_written_back_exactly() {
 }
 
 void non_finite_numbers_travel_as_the_protocol_strings() {
-    json reply = run(identity_relu(), "relu", R"({"inputs": [["NaN", "Infinity", "-Infinity", 1.5]]})");
+    json reply =
+        run(identity_relu(), "relu", R"({"inputs": [["NaN", "Infinity", "-Infinity", 1.5]]})");
     check(reply["outputs"]["output"] == json::parse(R"([["NaN","Infinity","-Infinity",1.5]])"),
           reply.dump());
 }
@@ -109,6 +112,8 @@ void non_finite_numbers_travel_as_the_protocol_strings() {
 void a_rank_one_relu_input_goes_back_flat() {
     json reply = run(identity_relu(), "relu", R"({"inputs": [1, 2, 3]})");
     check(reply["outputs"]["output"] == json({1.0, 2.0, 3.0}), reply.dump());
+    reply = run(identity_relu(), "relu", R"({"inputs": []})");
+    check(reply["outputs"]["output"] == json::array(), reply.dump());
 }
 
 void each_invalid_input_gets_its_kind_before_the_learner_runs() {
@@ -153,11 +158,13 @@ void neurons_inputs_weights_arrive_as_layer_dense_weights() {
                        const nnfs::Vector& biases) {
         nnfs::Matrix output(inputs.rows, weights.cols);
         for (std::size_t n = 0; n < weights.cols; n++)
-            for (std::size_t k = 0; k < weights.rows; k++) output(0, n) += inputs(0, k) * weights(k, n);
+            for (std::size_t k = 0; k < weights.rows; k++)
+                output(0, n) += inputs(0, k) * weights(k, n);
         output(0, 0) += biases[0];
         return output;
     };
-    json reply = run(s, "dense_batch", R"({"inputs":[[1,2,3]],"weights":[[1,10,100]],"biases":[0.5]})",
+    json reply = run(s, "dense_batch",
+                     R"({"inputs":[[1,2,3]],"weights":[[1,10,100]],"biases":[0.5]})",
                      R"({"weights_layout":"neurons_inputs"})");
     check(reply["outputs"]["output"] == json::parse("[[321.5]]"), reply.dump());
 }
@@ -180,7 +187,7 @@ void unsupported_declines_the_case() {
 
 void a_wrong_shaped_output_is_an_exception_naming_the_stage_and_output() {
     nnfs::Stages s;
-    s.softmax = [](const nnfs::Matrix& inputs) { return nnfs::Matrix(inputs.rows, inputs.cols + 1); };
+    s.softmax = [](const nnfs::Matrix& x) { return nnfs::Matrix(x.rows, x.cols + 1); };
     json reply = run(s, "softmax", R"({"inputs": [[1, 2]]})");
     check(reply["error"]["kind"] == "exception", reply.dump());
     std::string message = reply["error"]["message"];
@@ -214,7 +221,8 @@ void a_request_it_cannot_understand_ends_the_loop_with_one_stderr_line() {
 }
 
 void bye_and_the_end_of_input_exit_zero_and_blank_lines_are_skipped() {
-    Session s = serve(identity_relu(), "\n{\"cmd\":\"hello\"}\n  \n{\"cmd\":\"bye\"}\n{\"cmd\":\"hello\"}\n");
+    Session s = serve(identity_relu(),
+                      "\n{\"cmd\":\"hello\"}\n  \n{\"cmd\":\"bye\"}\n{\"cmd\":\"hello\"}\n");
     check(s.status == 0 && s.replies.size() == 1, s.err);
     s = serve(identity_relu(), "{\"cmd\":\"hello\"}");  // no newline, then EOF
     check(s.status == 0 && s.replies.size() == 1, s.err);
