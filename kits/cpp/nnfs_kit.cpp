@@ -1,0 +1,902 @@
+// nnfs_kit: the protocol loop, the JSON, the input checks and the output checks.
+//
+// Everything a stage needs is declared once, in STAGES at the end of the anonymous namespace:
+// its inputs in the order docs/STAGES.md checks them (each with a form and the names of its
+// dimensions), its params, its outputs with their dimensions, and two lines of glue that call
+// the learner's function with natural C++ types.
+
+#include "nnfs_kit.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <nlohmann/json.hpp>
+
+namespace nnfs {
+namespace {
+
+using json = nlohmann::json;
+using ordered = nlohmann::ordered_json;  // replies keep their keys in the order written
+using Shape = std::vector<std::size_t>;
+
+// ---------------------------------------------------------------------------------------------
+// What can go wrong, and how each is answered
+
+// An invalid input: answered {"seq":N,"error":{"kind":kind,"message":message}}.
+struct InvalidInput {
+    std::string kind, message;
+};
+
+// A request the kit cannot understand: one line on stderr, then a non-zero exit.
+struct BadRequest : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A learner's output of the wrong shape: answered with the kind `exception`.
+struct BadOutput : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::string show(const Shape& shape) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); i++)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers. JSON has no NaN or infinities: the protocol writes them as strings, both ways.
+
+bool is_number(const json& value) {
+    if (value.is_number()) return true;
+    if (!value.is_string()) return false;
+    const auto& text = value.get_ref<const std::string&>();
+    return text == "NaN" || text == "Infinity" || text == "-Infinity";
+}
+
+// The nearest double: nlohmann reads a decimal with strtod and an integer exactly, which the
+// conversion to double then rounds to nearest (2^53 + 1 -> 2^53).
+double number(const json& value) {
+    if (value.is_number()) return value.get<double>();
+    const auto& text = value.get_ref<const std::string&>();
+    if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    return text == "Infinity" ? HUGE_VAL : -HUGE_VAL;
+}
+
+ordered encode(double x) {
+    if (std::isnan(x)) return "NaN";
+    if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
+    return x;  // nlohmann prints a double so that it reads back as the same double
+}
+
+// ---------------------------------------------------------------------------------------------
+// The declarative part: how each input is checked, and what each output must look like
+
+enum class Form {
+    Batch,    // an array whose first dimension is the batch: [] is empty_batch
+    Array,    // an array of numbers of the given dimensions ("*": rank 1 or 2)
+    Weights,  // Layer_Dense weights (K N); params.weights_layout neurons_inputs sends N K
+    Scalar,   // one number
+    Labels,   // y_true: dims "B C" read as (B) when sparse, (B, C) when one-hot
+    Binary,   // an array of 0s and 1s; another entry is an error of `kind`
+    Factor,   // a number >= 0 (a regularizer)
+    Rate,     // a number in [0, 1) (dropout's rate)
+    Count,    // an integer >= least (iterations, steps); dims names it for the outputs
+};
+
+struct In {
+    const char* name;
+    Form form;
+    const char* dims = "";
+    const char* kind = "";
+    long least = 0;
+};
+
+struct Out {
+    const char* name;
+    const char* dims;  // "" a scalar; "*" the shape of the input of dims "*"
+};
+
+In batch(const char* name, const char* dims) { return {name, Form::Batch, dims}; }
+In array(const char* name, const char* dims) { return {name, Form::Array, dims}; }
+In weights(const char* name, const char* dims) { return {name, Form::Weights, dims}; }
+In scalar(const char* name) { return {name, Form::Scalar}; }
+In labels(const char* name, const char* dims) { return {name, Form::Labels, dims}; }
+In binary(const char* name, const char* dims, const char* kind) {
+    return {name, Form::Binary, dims, kind};
+}
+In factor(const char* name) { return {name, Form::Factor}; }
+In rate(const char* name) { return {name, Form::Rate}; }
+In count(const char* name, long least, const char* dims = "") {
+    return {name, Form::Count, dims, "", least};
+}
+
+// The values a param may take; any other is a request the kit cannot understand.
+const std::map<std::string, std::vector<std::string>> PARAM_VALUES = {
+    {"weights_layout", {"inputs_neurons", "neurons_inputs"}},
+    {"label_format", {"sparse", "onehot"}},
+    {"path", {"combined", "separate"}},
+    {"optimizer", {"sgd", "adagrad", "rmsprop", "adam"}},
+};
+
+std::vector<std::string> split(const char* dims) {
+    std::vector<std::string> symbols;
+    std::istringstream words(dims);
+    for (std::string word; words >> word;) symbols.push_back(word);
+    return symbols;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking a run message's inputs, in the order the reference does (docs/STAGES.md): each
+// input's empty batch, ragged rows, rank and shape; then labels and the other domains.
+
+class Args {
+public:
+    Args(const std::string& stage, const json& inputs, const json& params)
+        : stage_(stage), inputs_(inputs), params_(params) {}
+
+    const json& get(const std::string& name) const {
+        auto found = inputs_.find(name);
+        if (found == inputs_.end())
+            throw BadRequest("the run message for " + stage_ + " has no input \"" + name + "\"");
+        return *found;
+    }
+    const std::string& param(const std::string& name) const {
+        return params_.at(name).get_ref<const std::string&>();
+    }
+
+    void check_shape(const In& in) {
+        const json& value = get(in.name);
+        switch (in.form) {
+        case Form::Batch:
+            if (value.is_array() && value.empty())
+                throw InvalidInput{"empty_batch", std::string(in.name) + " has no samples"};
+            fit(in.name, shape_of(in.name, value), split(in.dims));
+            numbers(in.name, value);
+            return;
+        case Form::Array:
+            if (std::string(in.dims) == "*") {
+                Shape shape = shape_of(in.name, value);
+                if (shape.size() != 1 && shape.size() != 2)
+                    throw InvalidInput{"shape_mismatch", std::string(in.name) +
+                        " must have rank 1 or 2, has shape " + show(shape)};
+                fit_whole(in.name, shape);
+            } else {
+                fit(in.name, shape_of(in.name, value), split(in.dims));
+            }
+            numbers(in.name, value);
+            return;
+        case Form::Weights: {
+            auto dims = split(in.dims);
+            if (transposed(in)) std::swap(dims[0], dims[1]);
+            fit(in.name, shape_of(in.name, value), dims);
+            numbers(in.name, value);
+            return;
+        }
+        case Form::Binary:  // its entries are checked with the domains
+            fit(in.name, shape_of(in.name, value), split(in.dims));
+            return;
+        case Form::Labels: {
+            auto dims = split(in.dims);
+            if (param("label_format") == "sparse") dims.resize(1);
+            fit(in.name, shape_of(in.name, value), dims);
+            return;
+        }
+        case Form::Scalar:
+        case Form::Factor:
+        case Form::Rate:
+            if (!is_number(value))
+                throw InvalidInput{"shape_mismatch", std::string(in.name) +
+                                                         " must be a single number"};
+            return;
+        case Form::Count:
+            return;
+        }
+    }
+
+    void check_domain(const In& in) {
+        const json& value = get(in.name);
+        switch (in.form) {
+        case Form::Labels:
+            if (param("label_format") == "sparse")
+                sparse_labels(in.name, value, bound_.at(split(in.dims)[1])[0]);
+            else
+                onehot_labels(in.name, value);
+            return;
+        case Form::Binary:
+            for (std::size_t i = 0; i < value.size(); i++)
+                for (std::size_t j = 0; j < value[i].size(); j++)
+                    if (!is_01(value[i][j]))
+                        throw InvalidInput{in.kind, std::string(in.name) + "[" +
+                            std::to_string(i) + "][" + std::to_string(j) + "] is " +
+                            value[i][j].dump() + ", not 0 or 1"};
+            return;
+        case Form::Factor:
+            if (number(value) < 0)
+                throw InvalidInput{"invalid_value",
+                                   std::string(in.name) + " is " + value.dump() + ", negative"};
+            return;
+        case Form::Rate: {
+            double x = number(value);
+            if (!(x >= 0 && x < 1))
+                throw InvalidInput{"invalid_value", std::string(in.name) + " is " +
+                                                        value.dump() + ", not in [0, 1)"};
+            return;
+        }
+        case Form::Count: {
+            bool integer = value.is_number_integer() ||
+                (value.is_number_float() && std::isfinite(value.get<double>()) &&
+                 value.get<double>() == std::trunc(value.get<double>()));
+            double x = integer ? value.get<double>() : 0;
+            if (!integer || x < in.least || x > 9007199254740992.0)
+                throw InvalidInput{"invalid_value", std::string(in.name) + " is " +
+                    value.dump() + ", not an integer >= " + std::to_string(in.least)};
+            counts_[in.name] = static_cast<long>(x);
+            if (*in.dims) bound_[in.dims] = {static_cast<std::size_t>(x)};
+            return;
+        }
+        default:
+            return;
+        }
+    }
+
+    // The inputs as the learner receives them (they have passed every check).
+    Vector vector(const std::string& name) const {
+        Vector values;
+        for (const auto& item : get(name)) values.push_back(number(item));
+        return values;
+    }
+    Matrix matrix(const std::string& name) const {
+        const json& value = get(name);
+        if (value.empty() || !value[0].is_array()) {  // a rank-1 input of dims "*": one row
+            Matrix row(1, value.size());
+            for (std::size_t c = 0; c < value.size(); c++) row.data[c] = number(value[c]);
+            return row;
+        }
+        Matrix m(value.size(), value.empty() ? 0 : value[0].size());
+        for (std::size_t r = 0; r < m.rows; r++)
+            for (std::size_t c = 0; c < m.cols; c++) m(r, c) = number(value[r][c]);
+        return m;
+    }
+    // Layer_Dense's (K x N) weights, whichever layout they were sent in.
+    Matrix layer_weights(const In& in) const {
+        Matrix sent = matrix(in.name);
+        if (!transposed(in)) return sent;
+        Matrix t(sent.cols, sent.rows);
+        for (std::size_t r = 0; r < sent.rows; r++)
+            for (std::size_t c = 0; c < sent.cols; c++) t(c, r) = sent(r, c);
+        return t;
+    }
+    double scalar(const std::string& name) const { return number(get(name)); }
+    long count(const std::string& name) const { return counts_.at(name); }
+    Labels labels(const std::string& name) const {
+        if (param("label_format") == "onehot") return matrix(name);
+        std::vector<int> classes;
+        for (const auto& item : get(name)) classes.push_back(static_cast<int>(number(item)));
+        return classes;
+    }
+
+    // The shape an output of the given dims must have.
+    Shape expected(const char* dims) const {
+        Shape shape;
+        for (const auto& symbol : split(dims)) {
+            const Shape& part = bound_.at(symbol);
+            shape.insert(shape.end(), part.begin(), part.end());
+        }
+        return shape;
+    }
+
+private:
+    // The shape of a nested list; lists of different lengths or depths are ragged rows.
+    static Shape shape_of(const char* name, const json& value) {
+        if (!value.is_array()) return {};
+        if (value.empty()) return {0};
+        Shape inner = shape_of(name, value[0]);
+        for (std::size_t i = 1; i < value.size(); i++)
+            if (shape_of(name, value[i]) != inner)
+                throw InvalidInput{"ragged_rows",
+                                   std::string(name) + " has rows of different lengths"};
+        inner.insert(inner.begin(), value.size());
+        return inner;
+    }
+
+    // Every entry of an array is a number (or one of the strings NaN, Infinity, -Infinity).
+    static void numbers(const std::string& name, const json& value) {
+        if (value.is_array()) {
+            for (std::size_t i = 0; i < value.size(); i++)
+                numbers(name + "[" + std::to_string(i) + "]", value[i]);
+        } else if (!is_number(value)) {
+            throw InvalidInput{"shape_mismatch", name + " is " + value.dump() + ", not a number"};
+        }
+    }
+
+    // Binds each dimension's name to its size at its first sight; later sights must agree.
+    void fit(const char* name, const Shape& shape, const std::vector<std::string>& dims) {
+        std::string want;
+        bool fits = shape.size() == dims.size();
+        for (std::size_t i = 0; i < dims.size(); i++) {
+            auto found = bound_.find(dims[i]);
+            bool known = found != bound_.end();
+            want += (i ? ", " : "") + (known ? std::to_string(found->second[0]) : dims[i]);
+            if (fits && known && found->second[0] != shape[i]) fits = false;
+        }
+        if (!fits)
+            throw InvalidInput{"shape_mismatch", std::string(name) + " has shape " + show(shape) +
+                                                     ", not [" + want + "]"};
+        for (std::size_t i = 0; i < dims.size(); i++) bound_.emplace(dims[i], Shape{shape[i]});
+    }
+    void fit_whole(const char* name, const Shape& shape) {
+        auto found = bound_.find("*");
+        if (found != bound_.end() && found->second != shape)
+            throw InvalidInput{"shape_mismatch", std::string(name) + " has shape " + show(shape) +
+                                                     ", not " + show(found->second)};
+        bound_["*"] = shape;
+    }
+
+    bool transposed(const In& in) const {
+        return in.form == Form::Weights && param("weights_layout") == "neurons_inputs";
+    }
+
+    static bool is_01(const json& v) {
+        return v.is_number() && (v.get<double>() == 0 || v.get<double>() == 1);
+    }
+
+    static void sparse_labels(const char* name, const json& value, std::size_t classes) {
+        for (std::size_t i = 0; i < value.size(); i++) {
+            const json& label = value[i];
+            std::string which =
+                std::string(name) + "[" + std::to_string(i) + "] is " + label.dump();
+            double x = label.is_number() ? label.get<double>() : 0.5;
+            if (!std::isfinite(x) || x != std::trunc(x))
+                throw InvalidInput{"invalid_label", which + ", not an integer"};
+            if (x < 0 || x >= static_cast<double>(classes))
+                throw InvalidInput{"label_out_of_range",
+                                   which + ", not in [0, " + std::to_string(classes) + ")"};
+        }
+    }
+
+    static void onehot_labels(const char* name, const json& value) {
+        for (std::size_t i = 0; i < value.size(); i++) {
+            int ones = 0;
+            bool binary = true;
+            for (const auto& v : value[i]) {
+                binary = binary && is_01(v);
+                ones += binary && v.get<double>() == 1;
+            }
+            if (!binary || ones != 1)
+                throw InvalidInput{"invalid_label", std::string(name) + "[" + std::to_string(i) +
+                                                        "] is " + value[i].dump() +
+                                                        ", not one 1 among 0s"};
+        }
+    }
+
+    std::string stage_;
+    const json& inputs_;
+    const json& params_;
+    std::map<std::string, Shape> bound_;  // dimension name -> its size ("*": a whole shape)
+    std::map<std::string, long> counts_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The reply's outputs, each checked against the shape its dims promise
+
+class Outputs {
+public:
+    Outputs(const std::string& stage, const std::vector<Out>& outs, const Args& args)
+        : stage_(stage), outs_(outs), args_(args) {}
+
+    void put(const char* name, double x) { add(name, {}, encode(x)); }
+    void put(const char* name, long n) { add(name, {}, n); }
+    void put(const char* name, const Vector& v) { add(name, {v.size()}, list(v)); }
+    void put(const char* name, const std::vector<int>& v) { add(name, {v.size()}, v); }
+    void put(const char* name, const Matrix& m) {
+        Shape want = args_.expected(dims(name));
+        if (want.size() == 1) {  // a rank-1 input of dims "*" came as one row
+            add(name, shape(name, m) == Shape{1, want[0]} ? want : shape(name, m), list(m.data));
+            return;
+        }
+        add(name, shape(name, m), list(m));
+    }
+    void put(const char* name, const std::vector<Vector>& rows) {
+        ordered value = ordered::array();
+        for (const auto& row : rows) {
+            if (row.size() != rows[0].size()) ragged(name);
+            value.push_back(list(row));
+        }
+        add(name, {rows.size(), rows.empty() ? 0 : rows[0].size()}, std::move(value));
+    }
+    void put(const char* name, const std::vector<Matrix>& steps) {
+        ordered value = ordered::array();
+        Shape got{steps.size(), 0, 0};
+        for (const auto& m : steps) {
+            Shape s = shape(name, m);
+            if (&m == &steps[0]) std::copy(s.begin(), s.end(), got.begin() + 1);
+            if (s != Shape(got.begin() + 1, got.end())) ragged(name);
+            value.push_back(list(m));
+        }
+        add(name, got, std::move(value));
+    }
+
+    ordered take() {
+        for (const auto& out : outs_)
+            if (!values_.contains(out.name))
+                throw std::logic_error("nnfs_kit: " + stage_ + " did not put " + out.name);
+        return std::move(values_);
+    }
+
+private:
+    const char* dims(const char* name) const {
+        for (const auto& out : outs_)
+            if (std::strcmp(out.name, name) == 0) return out.dims;
+        throw std::logic_error("nnfs_kit: " + stage_ + " has no output " + name);
+    }
+    [[noreturn]] void ragged(const char* name) const {
+        throw BadOutput(stage_ + ": output \"" + name + "\" has items of different shapes");
+    }
+    Shape shape(const char* name, const Matrix& m) const {
+        if (m.data.size() != m.rows * m.cols)
+            throw BadOutput(stage_ + ": output \"" + name + "\" is a Matrix of " +
+                            std::to_string(m.rows) + " x " + std::to_string(m.cols) + " with " +
+                            std::to_string(m.data.size()) + " values in data");
+        return {m.rows, m.cols};
+    }
+    void add(const char* name, const Shape& got, ordered value) {
+        Shape want = args_.expected(dims(name));
+        if (got != want)
+            throw BadOutput(stage_ + ": output \"" + name + "\" has shape " + show(got) +
+                            ", expected " + show(want));
+        values_[name] = std::move(value);
+    }
+    static ordered list(const Vector& v) {
+        ordered value = ordered::array();
+        for (double x : v) value.push_back(encode(x));
+        return value;
+    }
+    static ordered list(const Matrix& m) {
+        ordered value = ordered::array();
+        for (std::size_t r = 0; r < m.rows; r++)
+            value.push_back(list(Vector(m.data.begin() + r * m.cols,
+                                        m.data.begin() + (r + 1) * m.cols)));
+        return value;
+    }
+
+    std::string stage_;
+    const std::vector<Out>& outs_;
+    const Args& args_;
+    ordered values_ = ordered::object();
+};
+
+// ---------------------------------------------------------------------------------------------
+// The optimizer steps share their glue: the layer's state and hyperparameters by name.
+
+const std::map<std::string, Matrix LayerState::*> WEIGHT_STATE = {
+    {"weight_momentums", &LayerState::weight_momentums},
+    {"weight_cache", &LayerState::weight_cache}};
+const std::map<std::string, Vector LayerState::*> BIAS_STATE = {
+    {"bias_momentums", &LayerState::bias_momentums}, {"bias_cache", &LayerState::bias_cache}};
+const std::map<std::string, double Hyperparameters::*> HYPERPARAMETERS = {
+    {"learning_rate", &Hyperparameters::learning_rate}, {"decay", &Hyperparameters::decay},
+    {"momentum", &Hyperparameters::momentum}, {"epsilon", &Hyperparameters::epsilon},
+    {"rho", &Hyperparameters::rho}, {"beta_1", &Hyperparameters::beta_1},
+    {"beta_2", &Hyperparameters::beta_2}};
+
+Hyperparameters hyperparameters(const std::vector<In>& inputs, const Args& a) {
+    Hyperparameters h;
+    for (const auto& in : inputs)
+        if (HYPERPARAMETERS.count(in.name)) h.*HYPERPARAMETERS.at(in.name) = a.scalar(in.name);
+    return h;
+}
+
+void optimizer_step(const Stages::OptimizerStep& step, const std::vector<In>& inputs,
+                    const Args& a, Outputs& out) {
+    LayerState layer;
+    layer.weights = a.matrix("weights");
+    layer.biases = a.vector("biases");
+    layer.dweights = a.matrix("dweights");
+    layer.dbiases = a.vector("dbiases");
+    for (auto& [name, field] : WEIGHT_STATE)
+        layer.*field = Matrix(layer.weights.rows, layer.weights.cols);
+    for (auto& [name, field] : BIAS_STATE) layer.*field = Vector(layer.biases.size());
+    for (const auto& in : inputs) {
+        if (WEIGHT_STATE.count(in.name)) layer.*WEIGHT_STATE.at(in.name) = a.matrix(in.name);
+        if (BIAS_STATE.count(in.name)) layer.*BIAS_STATE.at(in.name) = a.vector(in.name);
+    }
+    StepResult result = step(layer, a.count("iterations"), hyperparameters(inputs, a));
+    out.put("weights", layer.weights);
+    out.put("biases", layer.biases);
+    for (const auto& in : inputs) {
+        if (WEIGHT_STATE.count(in.name)) out.put(in.name, layer.*WEIGHT_STATE.at(in.name));
+        if (BIAS_STATE.count(in.name)) out.put(in.name, layer.*BIAS_STATE.at(in.name));
+    }
+    out.put("learning_rate", result.learning_rate);
+    out.put("iterations", result.iterations);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stages: one declaration each, in the suite's order
+
+struct Stage {
+    const char* name;
+    std::vector<In> inputs;  // in the order they are checked
+    std::vector<const char*> params;
+    std::vector<Out> outputs;
+    bool (*declared)(const Stages&);
+    void (*call)(const Stages&, const std::vector<In>& inputs, const Args&, Outputs&);
+};
+
+#define NNFS_DECLARED(stage) [](const Stages& s) { return bool(s.stage); }
+#define NNFS_CALL \
+    [](const Stages& s, [[maybe_unused]] const std::vector<In>& in, const Args& a, Outputs& out)
+
+std::vector<In> optimizer_inputs(std::vector<const char*> state, std::vector<const char*> hyper) {
+    std::vector<In> inputs = {array("weights", "K N"), array("biases", "N"),
+                              array("dweights", "K N"), array("dbiases", "N")};
+    for (const char* name : state)
+        inputs.push_back(array(name, name[0] == 'w' ? "K N" : "N"));
+    inputs.push_back(count("iterations", 0));
+    for (const char* name : hyper) inputs.push_back(scalar(name));
+    return inputs;
+}
+
+std::vector<Out> optimizer_outputs(std::vector<const char*> state) {
+    std::vector<Out> outputs = {{"weights", "K N"}, {"biases", "N"}};
+    for (const char* name : state) outputs.push_back({name, name[0] == 'w' ? "K N" : "N"});
+    outputs.push_back({"learning_rate", ""});
+    outputs.push_back({"iterations", ""});
+    return outputs;
+}
+
+const std::vector<const char*> MOMENTUMS = {"weight_momentums", "bias_momentums"};
+const std::vector<const char*> CACHE = {"weight_cache", "bias_cache"};
+const std::vector<const char*> ADAM_STATE = {"weight_momentums", "bias_momentums",
+                                             "weight_cache", "bias_cache"};
+
+const std::vector<Stage>& stages() {
+    static const std::vector<Stage> table = {
+        {"neuron", {array("inputs", "K"), array("weights", "K"), scalar("bias")}, {},
+         {{"output", ""}}, NNFS_DECLARED(neuron), NNFS_CALL {
+             out.put("output", s.neuron(a.vector("inputs"), a.vector("weights"), a.scalar("bias")));
+         }},
+        {"layer", {array("inputs", "K"), array("weights", "N K"), array("biases", "N")}, {},
+         {{"output", "N"}}, NNFS_DECLARED(layer), NNFS_CALL {
+             out.put("output",
+                     s.layer(a.vector("inputs"), a.matrix("weights"), a.vector("biases")));
+         }},
+        {"dense_batch", {batch("inputs", "B K"), weights("weights", "K N"), array("biases", "N")},
+         {"weights_layout"}, {{"output", "B N"}}, NNFS_DECLARED(dense_batch), NNFS_CALL {
+             out.put("output", s.dense_batch(a.matrix("inputs"), a.layer_weights(in[1]),
+                                             a.vector("biases")));
+         }},
+        {"relu", {array("inputs", "*")}, {}, {{"output", "*"}}, NNFS_DECLARED(relu), NNFS_CALL {
+             out.put("output", s.relu(a.matrix("inputs")));
+         }},
+        {"softmax", {batch("inputs", "B C")}, {}, {{"output", "B C"}}, NNFS_DECLARED(softmax),
+         NNFS_CALL { out.put("output", s.softmax(a.matrix("inputs"))); }},
+        {"categorical_crossentropy", {batch("y_pred", "B C"), labels("y_true", "B C")},
+         {"label_format"}, {{"sample_losses", "B"}, {"loss", ""}},
+         NNFS_DECLARED(categorical_crossentropy), NNFS_CALL {
+             LossOutput r = s.categorical_crossentropy(a.matrix("y_pred"), a.labels("y_true"));
+             out.put("sample_losses", r.sample_losses);
+             out.put("loss", r.loss);
+         }},
+        {"accuracy", {batch("y_pred", "B C"), labels("y_true", "B C")}, {"label_format"},
+         {{"predictions", "B"}, {"accuracy", ""}}, NNFS_DECLARED(accuracy), NNFS_CALL {
+             AccuracyOutput r = s.accuracy(a.matrix("y_pred"), a.labels("y_true"));
+             out.put("predictions", r.predictions);
+             out.put("accuracy", r.accuracy);
+         }},
+        {"forward",
+         {batch("inputs", "B K"), array("weights1", "K H"), array("biases1", "H"),
+          array("weights2", "H C"), array("biases2", "C"), labels("y_true", "B C")},
+         {"label_format"},
+         {{"dense1", "B H"}, {"relu1", "B H"}, {"dense2", "B C"}, {"softmax", "B C"},
+          {"sample_losses", "B"}, {"loss", ""}, {"predictions", "B"}, {"accuracy", ""}},
+         NNFS_DECLARED(forward), NNFS_CALL {
+             ForwardOutput r = s.forward(a.matrix("inputs"), a.matrix("weights1"),
+                                         a.vector("biases1"), a.matrix("weights2"),
+                                         a.vector("biases2"), a.labels("y_true"));
+             out.put("dense1", r.dense1);
+             out.put("relu1", r.relu1);
+             out.put("dense2", r.dense2);
+             out.put("softmax", r.softmax);
+             out.put("sample_losses", r.sample_losses);
+             out.put("loss", r.loss);
+             out.put("predictions", r.predictions);
+             out.put("accuracy", r.accuracy);
+         }},
+        {"dense_backward",
+         {batch("inputs", "B K"), array("weights", "K N"), array("dvalues", "B N")}, {},
+         {{"dweights", "K N"}, {"dbiases", "N"}, {"dinputs", "B K"}},
+         NNFS_DECLARED(dense_backward), NNFS_CALL {
+             DenseGradients r = s.dense_backward(a.matrix("inputs"), a.matrix("weights"),
+                                                 a.matrix("dvalues"));
+             out.put("dweights", r.dweights);
+             out.put("dbiases", r.dbiases);
+             out.put("dinputs", r.dinputs);
+         }},
+        {"relu_backward", {array("inputs", "*"), array("dvalues", "*")}, {},
+         {{"dinputs", "*"}}, NNFS_DECLARED(relu_backward), NNFS_CALL {
+             out.put("dinputs", s.relu_backward(a.matrix("inputs"), a.matrix("dvalues")));
+         }},
+        {"softmax_backward", {batch("output", "B C"), array("dvalues", "B C")}, {},
+         {{"dinputs", "B C"}}, NNFS_DECLARED(softmax_backward), NNFS_CALL {
+             out.put("dinputs", s.softmax_backward(a.matrix("output"), a.matrix("dvalues")));
+         }},
+        {"categorical_crossentropy_backward", {batch("y_pred", "B C"), labels("y_true", "B C")},
+         {"label_format"}, {{"dinputs", "B C"}},
+         NNFS_DECLARED(categorical_crossentropy_backward), NNFS_CALL {
+             out.put("dinputs", s.categorical_crossentropy_backward(a.matrix("y_pred"),
+                                                                    a.labels("y_true")));
+         }},
+        {"softmax_crossentropy_backward", {batch("y_pred", "B C"), labels("y_true", "B C")},
+         {"label_format", "path"}, {{"dinputs", "B C"}},
+         NNFS_DECLARED(softmax_crossentropy_backward), NNFS_CALL {
+             out.put("dinputs", s.softmax_crossentropy_backward(
+                                    a.matrix("y_pred"), a.labels("y_true"), a.param("path")));
+         }},
+        {"regularization",
+         {array("weights", "K N"), array("biases", "N"), factor("weight_regularizer_l1"),
+          factor("weight_regularizer_l2"), factor("bias_regularizer_l1"),
+          factor("bias_regularizer_l2")},
+         {}, {{"loss", ""}, {"dweights", "K N"}, {"dbiases", "N"}},
+         NNFS_DECLARED(regularization), NNFS_CALL {
+             Regularizers f{a.scalar("weight_regularizer_l1"), a.scalar("weight_regularizer_l2"),
+                            a.scalar("bias_regularizer_l1"), a.scalar("bias_regularizer_l2")};
+             RegularizationOutput r = s.regularization(a.matrix("weights"), a.vector("biases"), f);
+             out.put("loss", r.loss);
+             out.put("dweights", r.dweights);
+             out.put("dbiases", r.dbiases);
+         }},
+        {"dropout",
+         {batch("inputs", "B N"), binary("mask", "B N", "invalid_value"), rate("rate"),
+          array("dvalues", "B N")},
+         {}, {{"output", "B N"}, {"dinputs", "B N"}}, NNFS_DECLARED(dropout), NNFS_CALL {
+             OutputAndGradient r = s.dropout(a.matrix("inputs"), a.matrix("mask"),
+                                             a.scalar("rate"), a.matrix("dvalues"));
+             out.put("output", r.output);
+             out.put("dinputs", r.dinputs);
+         }},
+        {"sigmoid", {batch("inputs", "B N"), array("dvalues", "B N")}, {},
+         {{"output", "B N"}, {"dinputs", "B N"}}, NNFS_DECLARED(sigmoid), NNFS_CALL {
+             OutputAndGradient r = s.sigmoid(a.matrix("inputs"), a.matrix("dvalues"));
+             out.put("output", r.output);
+             out.put("dinputs", r.dinputs);
+         }},
+        {"binary_crossentropy",
+         {batch("y_pred", "B O"), binary("y_true", "B O", "invalid_label")}, {},
+         {{"sample_losses", "B"}, {"loss", ""}, {"dinputs", "B O"}},
+         NNFS_DECLARED(binary_crossentropy), NNFS_CALL {
+             LossGradients r = s.binary_crossentropy(a.matrix("y_pred"), a.matrix("y_true"));
+             out.put("sample_losses", r.sample_losses);
+             out.put("loss", r.loss);
+             out.put("dinputs", r.dinputs);
+         }},
+        {"mean_squared_error", {batch("y_pred", "B O"), array("y_true", "B O")}, {},
+         {{"sample_losses", "B"}, {"loss", ""}, {"dinputs", "B O"}},
+         NNFS_DECLARED(mean_squared_error), NNFS_CALL {
+             LossGradients r = s.mean_squared_error(a.matrix("y_pred"), a.matrix("y_true"));
+             out.put("sample_losses", r.sample_losses);
+             out.put("loss", r.loss);
+             out.put("dinputs", r.dinputs);
+         }},
+        {"mean_absolute_error", {batch("y_pred", "B O"), array("y_true", "B O")}, {},
+         {{"sample_losses", "B"}, {"loss", ""}, {"dinputs", "B O"}},
+         NNFS_DECLARED(mean_absolute_error), NNFS_CALL {
+             LossGradients r = s.mean_absolute_error(a.matrix("y_pred"), a.matrix("y_true"));
+             out.put("sample_losses", r.sample_losses);
+             out.put("loss", r.loss);
+             out.put("dinputs", r.dinputs);
+         }},
+        {"sgd_step", optimizer_inputs(MOMENTUMS, {"learning_rate", "decay", "momentum"}), {},
+         optimizer_outputs(MOMENTUMS), NNFS_DECLARED(sgd_step),
+         NNFS_CALL { optimizer_step(s.sgd_step, in, a, out); }},
+        {"adagrad_step", optimizer_inputs(CACHE, {"learning_rate", "decay", "epsilon"}), {},
+         optimizer_outputs(CACHE), NNFS_DECLARED(adagrad_step),
+         NNFS_CALL { optimizer_step(s.adagrad_step, in, a, out); }},
+        {"rmsprop_step", optimizer_inputs(CACHE, {"learning_rate", "decay", "epsilon", "rho"}), {},
+         optimizer_outputs(CACHE), NNFS_DECLARED(rmsprop_step),
+         NNFS_CALL { optimizer_step(s.rmsprop_step, in, a, out); }},
+        {"adam_step",
+         optimizer_inputs(ADAM_STATE, {"learning_rate", "decay", "epsilon", "beta_1", "beta_2"}),
+         {}, optimizer_outputs(ADAM_STATE), NNFS_DECLARED(adam_step),
+         NNFS_CALL { optimizer_step(s.adam_step, in, a, out); }},
+        {"training",
+         {batch("inputs", "B K"), labels("y_true", "B C"), array("weights1", "K H"),
+          array("biases1", "H"), array("weights2", "H C"), array("biases2", "C"),
+          count("steps", 1, "S"), scalar("learning_rate"), scalar("decay"), scalar("momentum"),
+          scalar("epsilon"), scalar("rho"), scalar("beta_1"), scalar("beta_2")},
+         {"label_format", "optimizer"},
+         {{"loss", "S"}, {"accuracy", "S"}, {"learning_rate", "S"}, {"weights1", "S K H"},
+          {"biases1", "S H"}, {"weights2", "S H C"}, {"biases2", "S C"}},
+         NNFS_DECLARED(training), NNFS_CALL {
+             Trajectory r = s.training(a.matrix("inputs"), a.labels("y_true"),
+                                       a.matrix("weights1"), a.vector("biases1"),
+                                       a.matrix("weights2"), a.vector("biases2"),
+                                       a.count("steps"), a.param("optimizer"),
+                                       hyperparameters(in, a));
+             out.put("loss", r.loss);
+             out.put("accuracy", r.accuracy);
+             out.put("learning_rate", r.learning_rate);
+             out.put("weights1", r.weights1);
+             out.put("biases1", r.biases1);
+             out.put("weights2", r.weights2);
+             out.put("biases2", r.biases2);
+         }},
+    };
+    return table;
+}
+
+#undef NNFS_DECLARED
+#undef NNFS_CALL
+
+// ---------------------------------------------------------------------------------------------
+// The protocol
+
+ordered hello(const Info& info, const Stages& learner) {
+    ordered stages = ordered::array();
+    for (const auto& stage : nnfs::stages())
+        if (stage.declared(learner)) stages.push_back(stage.name);
+    ordered reply = {{"protocol", 1},           {"name", info.name},
+                     {"language", "c++"},       {"dtype", info.dtype},
+                     {"stages", stages},        {"label_formats", {"sparse", "onehot"}},
+                     {"checks_inputs", true}};
+    if (!info.version.empty()) reply["version"] = info.version;
+    return reply;
+}
+
+ordered run(const json& msg, const Stages& learner) {
+    auto seq = msg.find("seq");
+    if (seq == msg.end() || !seq->is_number_integer())
+        throw BadRequest("a run message needs an integer \"seq\"");
+    auto name = msg.find("stage");
+    if (name == msg.end() || !name->is_string())
+        throw BadRequest("a run message needs a \"stage\" string");
+    const Stage* stage = nullptr;
+    for (const auto& candidate : stages())
+        if (*name == candidate.name) stage = &candidate;
+    if (stage == nullptr) throw BadRequest("unknown stage " + name->dump());
+    if (!stage->declared(learner))
+        throw BadRequest("stage " + name->dump() + " is not declared in this port's hello");
+    static const json no_params = json::object();
+    auto inputs = msg.find("inputs"), params = msg.find("params");
+    if (inputs == msg.end() || !inputs->is_object())
+        throw BadRequest("a run message needs an \"inputs\" object");
+    if (params != msg.end() && !params->is_object())
+        throw BadRequest("\"params\" must be an object");
+    const json& given = params == msg.end() ? no_params : *params;
+    for (const char* param : stage->params) {
+        auto value = given.find(param);
+        const auto& allowed = PARAM_VALUES.at(param);
+        if (value == given.end() || !value->is_string() ||
+            std::find(allowed.begin(), allowed.end(), *value) == allowed.end())
+            throw BadRequest(std::string("param \"") + param + "\" of " + stage->name +
+                             (value == given.end() ? " is missing" : " is " + value->dump()));
+    }
+
+    ordered reply = {{"seq", *seq}};
+    Args args(stage->name, *inputs, given);
+    try {
+        for (const auto& in : stage->inputs) args.check_shape(in);
+        for (const auto& in : stage->inputs) args.check_domain(in);
+    } catch (const InvalidInput& invalid) {
+        reply["error"] = {{"kind", invalid.kind}, {"message", invalid.message}};
+        return reply;
+    }
+    Outputs outputs(stage->name, stage->outputs, args);
+    try {
+        stage->call(learner, stage->inputs, args, outputs);
+        reply["outputs"] = outputs.take();
+    } catch (const Unsupported& declined) {
+        reply["unsupported"] = declined.what();
+    } catch (const BadRequest&) {
+        throw;
+    } catch (const std::exception& error) {  // the learner's, or BadOutput
+        reply["error"] = {{"kind", "exception"}, {"message", error.what()}};
+    } catch (...) {
+        reply["error"] = {{"kind", "exception"},
+                          {"message", std::string(stage->name) +
+                                          ": the learner threw something that is not a "
+                                          "std::exception"}};
+    }
+    return reply;
+}
+
+// One line of what was asked, for the stderr line: at most 200 characters, no line breaks.
+std::string excerpt(const std::string& line) {
+    std::string text = line.substr(0, 200);
+    for (char& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    return text + (line.size() > 200 ? "..." : "");
+}
+
+int loop(const Info& info, const Stages& learner, std::istream& in,
+         const std::function<bool(const std::string&)>& write, std::ostream& err) {
+    if (info.name.empty()) {
+        err << "nnfs_kit: Info.name is empty: give the port a name\n";
+        return 2;
+    }
+    if (info.dtype != "float64") {
+        err << "nnfs_kit: dtype \"" << info.dtype << "\" is not supported: this kit hands the "
+            << "learner doubles, so a port declares \"float64\"\n";
+        return 2;
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // a blank line
+        json msg;
+        try {
+            msg = json::parse(line);
+        } catch (const json::exception& e) {  // not JSON, or a number beyond the double range
+            err << "nnfs_kit: cannot read " << excerpt(line) << ": " << e.what() << "\n";
+            return 1;
+        }
+        try {
+            if (!msg.is_object()) throw BadRequest("the message is not a JSON object");
+            auto cmd = msg.find("cmd");
+            if (cmd == msg.end() || !cmd->is_string())
+                throw BadRequest("the message has no \"cmd\" string");
+            if (*cmd == "bye") return 0;
+            ordered reply;
+            if (*cmd == "hello")
+                reply = hello(info, learner);
+            else if (*cmd == "run")
+                reply = run(msg, learner);
+            else
+                throw BadRequest("unknown cmd " + cmd->dump());
+            if (!write(reply.dump() + "\n")) {
+                err << "nnfs_kit: cannot write the reply: " << std::strerror(errno) << "\n";
+                return 1;
+            }
+        } catch (const BadRequest& e) {
+            err << "nnfs_kit: cannot answer " << excerpt(line) << ": " << e.what() << "\n";
+            return 1;
+        } catch (const std::exception& e) {  // a bug in the kit: still one line, never a crash
+            err << "nnfs_kit: internal error on " << excerpt(line) << ": " << e.what() << "\n";
+            return 1;
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+int serve(const Info& info, const Stages& stages, std::istream& in, std::ostream& out,
+          std::ostream& err) {
+    return loop(info, stages, in, [&out](const std::string& text) {
+        out << text;
+        out.flush();
+        return bool(out);
+    }, err);
+}
+
+int serve(const Info& info, const Stages& stages) {
+    // The replies keep the real stdout; fd 1 becomes stderr, so whatever the learner prints
+    // (std::cout, printf) can never be read as a reply.
+    std::fflush(stdout);
+    std::cout.flush();
+    int replies = dup(STDOUT_FILENO);
+    if (replies < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+        std::cerr << "nnfs_kit: cannot set stdout aside: " << std::strerror(errno) << "\n";
+        return 1;
+    }
+    std::ios::sync_with_stdio(false);
+    return loop(info, stages, std::cin, [replies](const std::string& text) {
+        for (std::size_t done = 0; done < text.size();) {
+            ssize_t n = ::write(replies, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return false;
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }, std::cerr);
+}
+
+}  // namespace nnfs

@@ -1,0 +1,147 @@
+// nnfs_kit: the protocol of nnfs-conformance for a C++17 port, so the learner writes only the
+// network of "Neural Networks from Scratch".
+//
+// The learner fills in an nnfs::Stages (one std::function per stage it has written) and calls
+//     return nnfs::serve({/*name*/ "my-port", /*dtype*/ "float64"}, stages);
+// The kit reads JSON Lines on stdin, answers the hello with the stages that are set, checks
+// every input (an invalid one is answered with its error kind before any learner code runs),
+// calls the stage with std::vector<double> / nnfs::Matrix, checks the shapes it returns and
+// writes one reply line per request on the real stdout. The learner's own prints go to stderr.
+//
+// Errors: anything the learner throws becomes {"kind":"exception","message": what()}; throw
+// nnfs::Unsupported("reason") to decline a case (not applicable, never a pass).
+
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace nnfs {
+
+// A rank-1 input or output: a bias vector, one sample, sample losses.
+using Vector = std::vector<double>;
+
+// A row-major matrix: a batch (samples x features), Layer_Dense weights (inputs x neurons).
+struct Matrix {
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> data;  // rows * cols values, row after row
+
+    Matrix() = default;
+    Matrix(std::size_t rows, std::size_t cols, double fill = 0.0)
+        : rows(rows), cols(cols), data(rows * cols, fill) {}
+    double& operator()(std::size_t r, std::size_t c) { return data[r * cols + c]; }
+    double operator()(std::size_t r, std::size_t c) const { return data[r * cols + c]; }
+};
+
+// y_true as the book's losses accept it: one class index per sample (sparse), or one row per
+// sample with a single 1 among 0s (one-hot). The kit has checked both against y_pred.
+using Labels = std::variant<std::vector<int>, Matrix>;
+
+// What a stage returns when it has more than one output. Field names are the output names.
+struct LossOutput { Vector sample_losses; double loss = 0; };
+struct AccuracyOutput { std::vector<int> predictions; double accuracy = 0; };
+struct ForwardOutput {
+    Matrix dense1, relu1, dense2, softmax;
+    Vector sample_losses;
+    double loss = 0;
+    std::vector<int> predictions;
+    double accuracy = 0;
+};
+struct DenseGradients { Matrix dweights; Vector dbiases; Matrix dinputs; };
+struct Regularizers { double weight_l1 = 0, weight_l2 = 0, bias_l1 = 0, bias_l2 = 0; };
+struct RegularizationOutput { double loss = 0; Matrix dweights; Vector dbiases; };
+struct OutputAndGradient { Matrix output; Matrix dinputs; };           // dropout, sigmoid
+struct LossGradients { Vector sample_losses; double loss = 0; Matrix dinputs; };
+
+// A dense layer as an optimizer sees it: parameters, gradients and the optimizer's state (the
+// state an optimizer does not keep comes in as zeros and is not sent back).
+struct LayerState {
+    Matrix weights; Vector biases;
+    Matrix dweights; Vector dbiases;
+    Matrix weight_momentums; Vector bias_momentums;
+    Matrix weight_cache; Vector bias_cache;
+};
+// The optimizers' hyperparameters, at the book's defaults; a case sends the ones it uses.
+struct Hyperparameters {
+    double learning_rate = 1.0, decay = 0.0, momentum = 0.0, epsilon = 1e-7, rho = 0.9,
+           beta_1 = 0.9, beta_2 = 0.999;
+};
+// What an optimizer step reports: the rate it used (current_learning_rate) and the iterations
+// after post_update_params.
+struct StepResult { double learning_rate = 0; long iterations = 0; };
+// What training records at each of its S steps (docs/STAGES.md, `training`).
+struct Trajectory {
+    Vector loss, accuracy, learning_rate;
+    std::vector<Matrix> weights1, weights2;
+    std::vector<Vector> biases1, biases2;
+};
+
+// One optional function per stage, named as the suite names the stage. Weights are always
+// Layer_Dense's (inputs x neurons), except `layer`'s per-neuron rows (neurons x inputs).
+struct Stages {
+    std::function<double(const Vector& inputs, const Vector& weights, double bias)> neuron;
+    std::function<Vector(const Vector& inputs, const Matrix& weights, const Vector& biases)> layer;
+    std::function<Matrix(const Matrix& inputs, const Matrix& weights, const Vector& biases)>
+        dense_batch;
+    // relu and relu_backward: a rank-1 input arrives as a 1 x K matrix (and goes back flat).
+    std::function<Matrix(const Matrix& inputs)> relu;
+    std::function<Matrix(const Matrix& inputs)> softmax;
+    std::function<LossOutput(const Matrix& y_pred, const Labels& y_true)>
+        categorical_crossentropy;
+    std::function<AccuracyOutput(const Matrix& y_pred, const Labels& y_true)> accuracy;
+    std::function<ForwardOutput(const Matrix& inputs, const Matrix& weights1,
+                                const Vector& biases1, const Matrix& weights2,
+                                const Vector& biases2, const Labels& y_true)> forward;
+    std::function<DenseGradients(const Matrix& inputs, const Matrix& weights,
+                                 const Matrix& dvalues)> dense_backward;
+    std::function<Matrix(const Matrix& inputs, const Matrix& dvalues)> relu_backward;
+    std::function<Matrix(const Matrix& output, const Matrix& dvalues)> softmax_backward;
+    std::function<Matrix(const Matrix& y_pred, const Labels& y_true)>
+        categorical_crossentropy_backward;
+    // path: "combined" (Activation_Softmax_Loss_CategoricalCrossentropy) or "separate".
+    std::function<Matrix(const Matrix& y_pred, const Labels& y_true, const std::string& path)>
+        softmax_crossentropy_backward;
+    std::function<RegularizationOutput(const Matrix& weights, const Vector& biases,
+                                       const Regularizers& factors)> regularization;
+    std::function<OutputAndGradient(const Matrix& inputs, const Matrix& mask, double rate,
+                                    const Matrix& dvalues)> dropout;
+    std::function<OutputAndGradient(const Matrix& inputs, const Matrix& dvalues)> sigmoid;
+    std::function<LossGradients(const Matrix& y_pred, const Matrix& y_true)>
+        binary_crossentropy, mean_squared_error, mean_absolute_error;
+    // One optimizer step on `layer`, updated in place; `iterations` is the count before it.
+    using OptimizerStep =
+        std::function<StepResult(LayerState& layer, long iterations, const Hyperparameters& h)>;
+    OptimizerStep sgd_step, adagrad_step, rmsprop_step, adam_step;
+    // optimizer: "sgd", "adagrad", "rmsprop" or "adam".
+    std::function<Trajectory(const Matrix& inputs, const Labels& y_true, const Matrix& weights1,
+                             const Vector& biases1, const Matrix& weights2,
+                             const Vector& biases2, long steps, const std::string& optimizer,
+                             const Hyperparameters& h)> training;
+};
+
+// Who the port is, for the hello. dtype must be "float64": the kit hands the learner doubles.
+struct Info {
+    std::string name;
+    std::string dtype = "float64";
+    std::string version = "";
+};
+
+// Throw it to decline one case: the reply is {"seq":N,"unsupported":"<reason>"}.
+struct Unsupported : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Serve the protocol on stdin/stdout until bye or the end of input; returns main's exit
+// status: 0, or 1 after one line on stderr naming a request it cannot understand.
+int serve(const Info& info, const Stages& stages);
+
+// The same loop on given streams, without touching the process's stdout (for tests).
+int serve(const Info& info, const Stages& stages, std::istream& in, std::ostream& out,
+          std::ostream& err);
+
+}  // namespace nnfs

@@ -1,0 +1,103 @@
+// {{name}}: the book's network in C++17, graded by nnfs-conformance through the kit in kit/.
+//
+// Write the book's classes here, then give each stage you have to the kit in main(): the kit
+// reads the runner's requests, checks every input, calls your function with nnfs::Matrix and
+// std::vector<double>, and writes the reply. Print debug output freely: it goes to stderr.
+// Throw any std::exception to fail a case with its message; throw nnfs::Unsupported("why")
+// to decline one (an optimizer not written yet).
+
+#include <cstddef>
+
+#include "nnfs_kit.hpp"
+
+using nnfs::Labels;
+using nnfs::Matrix;
+using nnfs::Vector;
+
+// Chapter 2: one neuron.
+double neuron(const Vector& inputs, const Vector& weights, double bias) {
+    double output = 0;
+    for (std::size_t i = 0; i < inputs.size(); i++) output += inputs[i] * weights[i];
+    return output + bias;
+}
+
+// Chapter 3: Layer_Dense. The book draws 0.01 * np.random.randn weights; every case sets them.
+class LayerDense {
+public:
+    Matrix weights;  // (n_inputs, n_neurons)
+    Vector biases;   // (n_neurons)
+    Matrix output;
+
+    LayerDense(std::size_t n_inputs, std::size_t n_neurons)
+        : weights(n_inputs, n_neurons), biases(n_neurons, 0.0) {}
+
+    // np.dot(inputs, self.weights) + self.biases
+    void forward(const Matrix& inputs) {
+        output = Matrix(inputs.rows, weights.cols);
+        for (std::size_t b = 0; b < inputs.rows; b++)
+            for (std::size_t n = 0; n < weights.cols; n++) {
+                for (std::size_t k = 0; k < inputs.cols; k++)
+                    output(b, n) += inputs(b, k) * weights(k, n);
+                output(b, n) += biases[n];
+            }
+    }
+};
+
+// The dense_batch stage: a batch through one Layer_Dense (weights always (inputs, neurons)).
+Matrix dense_batch(const Matrix& inputs, const Matrix& weights, const Vector& biases) {
+    LayerDense dense(weights.rows, weights.cols);
+    dense.weights = weights;
+    dense.biases = biases;
+    dense.forward(inputs);
+    return dense.output;
+}
+
+int main() {
+    nnfs::Stages stages;
+    stages.neuron = neuron;
+    stages.dense_batch = dense_batch;
+    // Every other stage, with its signature: write it, then uncomment its line. Labels is
+    // std::variant<std::vector<int>, Matrix>: sparse class indices or one-hot rows.
+    //
+    // stages.layer = [](const Vector& inputs, const Matrix& weights /* (neurons, inputs) */,
+    //                   const Vector& biases) -> Vector { ... };
+    // stages.relu = [](const Matrix& inputs) -> Matrix { ... };  // rank 1 comes as one row
+    // stages.softmax = [](const Matrix& inputs) -> Matrix { ... };
+    // stages.categorical_crossentropy = [](const Matrix& y_pred, const Labels& y_true)
+    //     -> nnfs::LossOutput { ... };                            // {sample_losses, loss}
+    // stages.accuracy = [](const Matrix& y_pred, const Labels& y_true)
+    //     -> nnfs::AccuracyOutput { ... };                        // {predictions, accuracy}
+    // stages.forward = [](const Matrix& inputs, const Matrix& weights1, const Vector& biases1,
+    //                     const Matrix& weights2, const Vector& biases2, const Labels& y_true)
+    //     -> nnfs::ForwardOutput { ... };  // {dense1, relu1, dense2, softmax, sample_losses,
+    //                                      //  loss, predictions, accuracy}
+    // stages.dense_backward = [](const Matrix& inputs, const Matrix& weights,
+    //                            const Matrix& dvalues) -> nnfs::DenseGradients { ... };
+    // stages.relu_backward = [](const Matrix& inputs, const Matrix& dvalues) -> Matrix { ... };
+    // stages.softmax_backward = [](const Matrix& output, const Matrix& dvalues) -> Matrix { ... };
+    // stages.categorical_crossentropy_backward = [](const Matrix& y_pred, const Labels& y_true)
+    //     -> Matrix { ... };
+    // stages.softmax_crossentropy_backward = [](const Matrix& y_pred, const Labels& y_true,
+    //     const std::string& path /* "combined" or "separate" */) -> Matrix { ... };
+    // stages.regularization = [](const Matrix& weights, const Vector& biases,
+    //     const nnfs::Regularizers& r /* weight_l1, weight_l2, bias_l1, bias_l2 */)
+    //     -> nnfs::RegularizationOutput { ... };                  // {loss, dweights, dbiases}
+    // stages.dropout = [](const Matrix& inputs, const Matrix& mask /* 1 keeps */, double rate,
+    //                     const Matrix& dvalues) -> nnfs::OutputAndGradient { ... };
+    // stages.sigmoid = [](const Matrix& inputs, const Matrix& dvalues)
+    //     -> nnfs::OutputAndGradient { ... };                     // {output, dinputs}
+    // stages.binary_crossentropy = [](const Matrix& y_pred, const Matrix& y_true)
+    //     -> nnfs::LossGradients { ... };                         // {sample_losses, loss, dinputs}
+    // stages.mean_squared_error = ... the same signature
+    // stages.mean_absolute_error = ... the same signature
+    // stages.sgd_step = [](nnfs::LayerState& layer /* weights, biases, dweights, dbiases,
+    //     weight_momentums, bias_momentums, weight_cache, bias_cache: update in place */,
+    //     long iterations, const nnfs::Hyperparameters& h) -> nnfs::StepResult { ... };
+    //                                        // {current_learning_rate, iterations after it}
+    // stages.adagrad_step = stages.rmsprop_step = stages.adam_step = ... the same signature
+    // stages.training = [](const Matrix& inputs, const Labels& y_true, const Matrix& weights1,
+    //     const Vector& biases1, const Matrix& weights2, const Vector& biases2, long steps,
+    //     const std::string& optimizer /* sgd, adagrad, rmsprop, adam */,
+    //     const nnfs::Hyperparameters& h) -> nnfs::Trajectory { ... };
+    return nnfs::serve({/*name*/ "{{name}}", /*dtype*/ "float64"}, stages);
+}

@@ -1,0 +1,541 @@
+// The network of "Neural Networks from Scratch", chapters 2 to 17, in C++17, the book's way:
+// its classes with their names, members and methods (forward, backward, output, dinputs,
+// dweights, dbiases, pre_update_params, ...), on nnfs::Matrix and std::vector<double> where the
+// book has NumPy arrays. Nothing here checks inputs: the kit has done that.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "nnfs_kit.hpp"
+
+using nnfs::Labels;
+using nnfs::Matrix;
+using nnfs::Vector;
+
+// ---------------------------------------------------------------------------------------------
+// The few NumPy calls the book makes
+
+// np.dot(a, b)
+inline Matrix dot(const Matrix& a, const Matrix& b) {
+    Matrix result(a.rows, b.cols);
+    for (std::size_t i = 0; i < a.rows; i++)
+        for (std::size_t k = 0; k < a.cols; k++)
+            for (std::size_t j = 0; j < b.cols; j++) result(i, j) += a(i, k) * b(k, j);
+    return result;
+}
+
+// a.T
+inline Matrix transpose(const Matrix& a) {
+    Matrix result(a.cols, a.rows);
+    for (std::size_t i = 0; i < a.rows; i++)
+        for (std::size_t j = 0; j < a.cols; j++) result(j, i) = a(i, j);
+    return result;
+}
+
+// np.mean(values)
+inline double mean(const Vector& values) {
+    double total = 0;
+    for (double v : values) total += v;
+    return total / static_cast<double>(values.size());
+}
+
+// np.clip(p, 1e-7, 1 - 1e-7); a NaN stays NaN, as in NumPy.
+inline double clip(double p) { return p < 1e-7 ? 1e-7 : p > 1 - 1e-7 ? 1 - 1e-7 : p; }
+
+// np.argmax(row)
+// NOTE: the FIRST maximum wins on ties, and a NaN counts as the maximum, as in NumPy.
+inline int argmax(const Matrix& m, std::size_t row) {
+    std::size_t best = 0;
+    for (std::size_t c = 0; c < m.cols; c++) {
+        if (std::isnan(m(row, c))) return static_cast<int>(c);
+        if (m(row, c) > m(row, best)) best = c;
+    }
+    return static_cast<int>(best);
+}
+
+// y_true as class indices: sparse labels as they are, one-hot rows through np.argmax.
+inline std::vector<int> class_targets(const Labels& y_true) {
+    if (const auto* sparse = std::get_if<std::vector<int>>(&y_true)) return *sparse;
+    const Matrix& onehot = std::get<Matrix>(y_true);
+    std::vector<int> classes;
+    for (std::size_t b = 0; b < onehot.rows; b++) classes.push_back(argmax(onehot, b));
+    return classes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 2: a neuron and a layer of neurons, with plain loops
+
+inline double neuron_output(const Vector& inputs, const Vector& weights, double bias) {
+    double output = 0;
+    for (std::size_t i = 0; i < inputs.size(); i++) output += inputs[i] * weights[i];
+    return output + bias;
+}
+
+// weights: one row per neuron (neurons x inputs), as chapter 2 lists them.
+inline Vector layer_outputs(const Vector& inputs, const Matrix& weights, const Vector& biases) {
+    Vector outputs;
+    for (std::size_t n = 0; n < weights.rows; n++) {
+        double neuron_output = 0;
+        for (std::size_t i = 0; i < inputs.size(); i++) neuron_output += inputs[i] * weights(n, i);
+        outputs.push_back(neuron_output + biases[n]);
+    }
+    return outputs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layer_Dense (chapters 3, 9 and 14)
+
+class LayerDense {
+public:
+    Matrix weights;  // (n_inputs, n_neurons)
+    Vector biases;   // (n_neurons)
+    double weight_regularizer_l1, weight_regularizer_l2;
+    double bias_regularizer_l1, bias_regularizer_l2;
+    Matrix inputs, output, dweights, dinputs;
+    Vector dbiases;
+    // What the optimizers keep on the layer (the book adds them when they are first needed).
+    Matrix weight_momentums, weight_cache;
+    Vector bias_momentums, bias_cache;
+
+    // The book draws 0.01 * np.random.randn weights; here every case sets them.
+    LayerDense(std::size_t n_inputs, std::size_t n_neurons, double weight_regularizer_l1 = 0,
+               double weight_regularizer_l2 = 0, double bias_regularizer_l1 = 0,
+               double bias_regularizer_l2 = 0)
+        : weights(n_inputs, n_neurons), biases(n_neurons, 0.0),
+          weight_regularizer_l1(weight_regularizer_l1),
+          weight_regularizer_l2(weight_regularizer_l2),
+          bias_regularizer_l1(bias_regularizer_l1), bias_regularizer_l2(bias_regularizer_l2) {}
+
+    void forward(const Matrix& inputs) {
+        this->inputs = inputs;
+        output = dot(inputs, weights);
+        for (std::size_t b = 0; b < output.rows; b++)
+            for (std::size_t n = 0; n < output.cols; n++) output(b, n) += biases[n];
+    }
+
+    void backward(const Matrix& dvalues) {
+        dweights = dot(transpose(inputs), dvalues);
+        // NOTE: the bias gradient is the SUM over the batch, one value per neuron.
+        dbiases.assign(dvalues.cols, 0.0);
+        for (std::size_t b = 0; b < dvalues.rows; b++)
+            for (std::size_t n = 0; n < dvalues.cols; n++) dbiases[n] += dvalues(b, n);
+
+        // NOTE: dL1 is +1 where the value is >= 0, including 0 and -0.0, and -1 below.
+        if (weight_regularizer_l1 > 0)
+            for (std::size_t i = 0; i < weights.data.size(); i++)
+                dweights.data[i] += weight_regularizer_l1 * (weights.data[i] < 0 ? -1.0 : 1.0);
+        if (weight_regularizer_l2 > 0)
+            for (std::size_t i = 0; i < weights.data.size(); i++)
+                dweights.data[i] += 2 * weight_regularizer_l2 * weights.data[i];
+        if (bias_regularizer_l1 > 0)
+            for (std::size_t n = 0; n < biases.size(); n++)
+                dbiases[n] += bias_regularizer_l1 * (biases[n] < 0 ? -1.0 : 1.0);
+        if (bias_regularizer_l2 > 0)
+            for (std::size_t n = 0; n < biases.size(); n++)
+                dbiases[n] += 2 * bias_regularizer_l2 * biases[n];
+
+        dinputs = dot(dvalues, transpose(weights));
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Activation_ReLU and Activation_Softmax (chapters 4 and 9)
+
+class ActivationReLU {
+public:
+    Matrix inputs, output, dinputs;
+
+    void forward(const Matrix& inputs) {
+        this->inputs = inputs;
+        output = inputs;
+        for (double& x : output.data) x = x < 0 ? 0 : x;  // np.maximum(0, x); NaN stays NaN
+    }
+
+    // NOTE: the gradient is 0 where the INPUT is <= 0, exactly 0 included.
+    void backward(const Matrix& dvalues) {
+        dinputs = dvalues;
+        for (std::size_t i = 0; i < inputs.data.size(); i++)
+            if (inputs.data[i] <= 0) dinputs.data[i] = 0;
+    }
+};
+
+class ActivationSoftmax {
+public:
+    Matrix output, dinputs;
+
+    // NOTE: subtracts each row's maximum first, so exp never overflows.
+    void forward(const Matrix& inputs) {
+        output = Matrix(inputs.rows, inputs.cols);
+        for (std::size_t b = 0; b < inputs.rows; b++) {
+            double largest = -INFINITY;
+            for (std::size_t c = 0; c < inputs.cols; c++)
+                largest = std::fmax(largest, inputs(b, c));
+            double total = 0;
+            for (std::size_t c = 0; c < inputs.cols; c++)
+                total += output(b, c) = std::exp(inputs(b, c) - largest);
+            for (std::size_t c = 0; c < inputs.cols; c++) output(b, c) /= total;
+        }
+    }
+
+    // Each sample's dvalues through its Jacobian, diagflat(p) - p p^T.
+    void backward(const Matrix& dvalues) {
+        dinputs = Matrix(dvalues.rows, dvalues.cols);
+        for (std::size_t b = 0; b < output.rows; b++)
+            for (std::size_t i = 0; i < output.cols; i++)
+                for (std::size_t j = 0; j < output.cols; j++) {
+                    double jacobian = (i == j ? output(b, i) : 0.0) - output(b, i) * output(b, j);
+                    dinputs(b, i) += jacobian * dvalues(b, j);
+                }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Loss (chapters 5 and 14) and Loss_CategoricalCrossentropy (chapters 5 and 9)
+
+template <typename Targets>
+class Loss {
+public:
+    Matrix dinputs;
+    virtual ~Loss() = default;
+    virtual Vector forward(const Matrix& y_pred, const Targets& y_true) = 0;
+
+    double calculate(const Matrix& output, const Targets& y) { return mean(forward(output, y)); }
+
+    double regularization_loss(const LayerDense& layer) const {
+        double regularization_loss = 0;
+        double abs_weights = 0, squared_weights = 0, abs_biases = 0, squared_biases = 0;
+        for (double w : layer.weights.data) abs_weights += std::fabs(w), squared_weights += w * w;
+        for (double b : layer.biases) abs_biases += std::fabs(b), squared_biases += b * b;
+        if (layer.weight_regularizer_l1 > 0)
+            regularization_loss += layer.weight_regularizer_l1 * abs_weights;
+        if (layer.weight_regularizer_l2 > 0)
+            regularization_loss += layer.weight_regularizer_l2 * squared_weights;
+        if (layer.bias_regularizer_l1 > 0)
+            regularization_loss += layer.bias_regularizer_l1 * abs_biases;
+        if (layer.bias_regularizer_l2 > 0)
+            regularization_loss += layer.bias_regularizer_l2 * squared_biases;
+        return regularization_loss;
+    }
+};
+
+class LossCategoricalCrossentropy : public Loss<Labels> {
+public:
+    // NOTE: y_pred is clipped to [1e-7, 1 - 1e-7] so the log never sees 0.
+    Vector forward(const Matrix& y_pred, const Labels& y_true) override {
+        Vector negative_log_likelihoods;
+        for (std::size_t b = 0; b < y_pred.rows; b++) {
+            double correct_confidence = 0;
+            if (const auto* sparse = std::get_if<std::vector<int>>(&y_true)) {
+                correct_confidence = clip(y_pred(b, static_cast<std::size_t>((*sparse)[b])));
+            } else {
+                const Matrix& onehot = std::get<Matrix>(y_true);
+                for (std::size_t c = 0; c < y_pred.cols; c++)
+                    correct_confidence += clip(y_pred(b, c)) * onehot(b, c);
+            }
+            negative_log_likelihoods.push_back(-std::log(correct_confidence));
+        }
+        return negative_log_likelihoods;
+    }
+
+    // -y_true / dvalues / samples, y_true one-hot. NOTE: no clipping here, as in the book.
+    void backward(const Matrix& dvalues, const Labels& y_true) {
+        std::vector<int> classes = class_targets(y_true);
+        double samples = static_cast<double>(dvalues.rows);
+        dinputs = Matrix(dvalues.rows, dvalues.cols);
+        for (std::size_t b = 0; b < dvalues.rows; b++)
+            for (std::size_t c = 0; c < dvalues.cols; c++) {
+                double one_hot = static_cast<int>(c) == classes[b] ? 1.0 : 0.0;
+                dinputs(b, c) = -one_hot / dvalues(b, c) / samples;
+            }
+    }
+};
+
+// Chapter 5's accuracy: the most confident class of each sample against the targets.
+struct Accuracy {
+    std::vector<int> predictions;
+    double accuracy;
+};
+
+inline Accuracy accuracy(const Matrix& softmax_outputs, const Labels& y_true) {
+    std::vector<int> class_targets = ::class_targets(y_true);
+    Accuracy result{{}, 0.0};
+    double correct = 0;
+    for (std::size_t b = 0; b < softmax_outputs.rows; b++) {
+        result.predictions.push_back(argmax(softmax_outputs, b));
+        correct += result.predictions[b] == class_targets[b];
+    }
+    result.accuracy = correct / static_cast<double>(softmax_outputs.rows);
+    return result;
+}
+
+// Activation_Softmax_Loss_CategoricalCrossentropy (chapter 9): the shortcut backward pass.
+class ActivationSoftmaxLossCategoricalCrossentropy {
+public:
+    ActivationSoftmax activation;
+    LossCategoricalCrossentropy loss;
+    Matrix output, dinputs;
+
+    double forward(const Matrix& inputs, const Labels& y_true) {
+        activation.forward(inputs);
+        output = activation.output;
+        return loss.calculate(output, y_true);
+    }
+
+    // NOTE: (dvalues - y_true) / samples: divided by the SAMPLES, not the classes.
+    void backward(const Matrix& dvalues, const Labels& y_true) {
+        std::vector<int> classes = class_targets(y_true);
+        double samples = static_cast<double>(dvalues.rows);
+        dinputs = dvalues;
+        for (std::size_t b = 0; b < dvalues.rows; b++)
+            dinputs(b, static_cast<std::size_t>(classes[b])) -= 1;
+        for (double& d : dinputs.data) d = d / samples;
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Optimizers (chapter 10). Each keeps the book's members and three calls per step.
+
+class Optimizer {
+public:
+    double learning_rate, current_learning_rate, decay;
+    long iterations = 0;
+
+    Optimizer(double learning_rate, double decay)
+        : learning_rate(learning_rate), current_learning_rate(learning_rate), decay(decay) {}
+    virtual ~Optimizer() = default;
+
+    // NOTE: lr0 / (1 + decay * iterations), from the initial rate, never compounded.
+    void pre_update_params() {
+        if (decay != 0)
+            current_learning_rate =
+                learning_rate * (1. / (1. + decay * static_cast<double>(iterations)));
+    }
+    virtual void update_params(LayerDense& layer) = 0;
+    void post_update_params() { iterations += 1; }
+
+protected:
+    // Every parameter (weights, then biases) with its gradient and its two state slots.
+    template <typename Rule>
+    static void each_parameter(LayerDense& layer, Rule rule) {
+        if (layer.weight_momentums.data.empty())
+            layer.weight_momentums = Matrix(layer.weights.rows, layer.weights.cols);
+        if (layer.weight_cache.data.empty())
+            layer.weight_cache = Matrix(layer.weights.rows, layer.weights.cols);
+        layer.bias_momentums.resize(layer.biases.size());
+        layer.bias_cache.resize(layer.biases.size());
+        for (std::size_t i = 0; i < layer.weights.data.size(); i++)
+            rule(layer.weights.data[i], layer.dweights.data[i], layer.weight_momentums.data[i],
+                 layer.weight_cache.data[i]);
+        for (std::size_t n = 0; n < layer.biases.size(); n++)
+            rule(layer.biases[n], layer.dbiases[n], layer.bias_momentums[n], layer.bias_cache[n]);
+    }
+};
+
+class OptimizerSGD : public Optimizer {
+public:
+    double momentum;
+
+    explicit OptimizerSGD(double learning_rate = 1., double decay = 0., double momentum = 0.)
+        : Optimizer(learning_rate, decay), momentum(momentum) {}
+
+    // NOTE: the book's momentum, m = momentum * m - lr * g; w += m. Without momentum the
+    // momentum arrays are left as they are.
+    void update_params(LayerDense& layer) override {
+        double lr = current_learning_rate, mu = momentum;
+        each_parameter(layer, [lr, mu](double& p, double g, double& momentums, double&) {
+            if (mu != 0) {
+                momentums = mu * momentums - lr * g;
+                p += momentums;
+            } else {
+                p += -lr * g;
+            }
+        });
+    }
+};
+
+class OptimizerAdagrad : public Optimizer {
+public:
+    double epsilon;
+
+    explicit OptimizerAdagrad(double learning_rate = 1., double decay = 0., double epsilon = 1e-7)
+        : Optimizer(learning_rate, decay), epsilon(epsilon) {}
+
+    // NOTE: epsilon is added OUTSIDE the square root.
+    void update_params(LayerDense& layer) override {
+        double lr = current_learning_rate, eps = epsilon;
+        each_parameter(layer, [lr, eps](double& p, double g, double&, double& cache) {
+            cache += g * g;
+            p += -lr * g / (std::sqrt(cache) + eps);
+        });
+    }
+};
+
+class OptimizerRMSprop : public Optimizer {
+public:
+    double epsilon, rho;
+
+    explicit OptimizerRMSprop(double learning_rate = 0.001, double decay = 0.,
+                              double epsilon = 1e-7, double rho = 0.9)
+        : Optimizer(learning_rate, decay), epsilon(epsilon), rho(rho) {}
+
+    void update_params(LayerDense& layer) override {
+        double lr = current_learning_rate, eps = epsilon, r = rho;
+        each_parameter(layer, [lr, eps, r](double& p, double g, double&, double& cache) {
+            cache = r * cache + (1 - r) * (g * g);
+            p += -lr * g / (std::sqrt(cache) + eps);
+        });
+    }
+};
+
+class OptimizerAdam : public Optimizer {
+public:
+    double epsilon, beta_1, beta_2;
+
+    explicit OptimizerAdam(double learning_rate = 0.001, double decay = 0., double epsilon = 1e-7,
+                           double beta_1 = 0.9, double beta_2 = 0.999)
+        : Optimizer(learning_rate, decay), epsilon(epsilon), beta_1(beta_1), beta_2(beta_2) {}
+
+    // NOTE: the corrections divide by 1 - beta^(iterations + 1), and epsilon is added to the
+    // square root of the CORRECTED cache.
+    void update_params(LayerDense& layer) override {
+        double lr = current_learning_rate, eps = epsilon, b1 = beta_1, b2 = beta_2;
+        double correction_1 = 1 - std::pow(b1, static_cast<double>(iterations + 1));
+        double correction_2 = 1 - std::pow(b2, static_cast<double>(iterations + 1));
+        each_parameter(layer, [=](double& p, double g, double& momentums, double& cache) {
+            momentums = b1 * momentums + (1 - b1) * g;
+            double momentums_corrected = momentums / correction_1;
+            cache = b2 * cache + (1 - b2) * (g * g);
+            double cache_corrected = cache / correction_2;
+            p += -lr * momentums_corrected / (std::sqrt(cache_corrected) + eps);
+        });
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Layer_Dropout (chapter 15)
+
+class LayerDropout {
+public:
+    double rate;  // the KEEP rate: Layer_Dropout(0.1) keeps 90 %
+    Matrix inputs, binary_mask, output, dinputs;
+
+    explicit LayerDropout(double rate) : rate(1 - rate) {}
+
+    // draws: what np.random.binomial(1, self.rate, size=inputs.shape) drew (1 keeps).
+    void forward(const Matrix& inputs, const Matrix& draws) {
+        this->inputs = inputs;
+        binary_mask = draws;
+        for (double& m : binary_mask.data) m = m / rate;
+        output = inputs;
+        for (std::size_t i = 0; i < output.data.size(); i++) output.data[i] *= binary_mask.data[i];
+    }
+
+    void backward(const Matrix& dvalues) {
+        dinputs = dvalues;
+        for (std::size_t i = 0; i < dinputs.data.size(); i++)
+            dinputs.data[i] *= binary_mask.data[i];
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Activation_Sigmoid and Loss_BinaryCrossentropy (chapter 16)
+
+class ActivationSigmoid {
+public:
+    Matrix inputs, output, dinputs;
+
+    void forward(const Matrix& inputs) {
+        this->inputs = inputs;
+        output = inputs;
+        for (double& x : output.data) x = 1 / (1 + std::exp(-x));
+    }
+
+    void backward(const Matrix& dvalues) {
+        dinputs = dvalues;
+        for (std::size_t i = 0; i < dinputs.data.size(); i++)
+            dinputs.data[i] *= (1 - output.data[i]) * output.data[i];
+    }
+};
+
+// Each sample's loss is the mean over its outputs (np.mean(..., axis=-1)).
+inline Vector mean_over_outputs(const Matrix& losses) {
+    Vector sample_losses;
+    for (std::size_t b = 0; b < losses.rows; b++)
+        sample_losses.push_back(mean(Vector(losses.data.begin() + b * losses.cols,
+                                            losses.data.begin() + (b + 1) * losses.cols)));
+    return sample_losses;
+}
+
+class LossBinaryCrossentropy : public Loss<Matrix> {
+public:
+    Vector forward(const Matrix& y_pred, const Matrix& y_true) override {
+        Matrix losses(y_pred.rows, y_pred.cols);
+        for (std::size_t i = 0; i < losses.data.size(); i++) {
+            double p = clip(y_pred.data[i]), y = y_true.data[i];
+            losses.data[i] = -(y * std::log(p) + (1 - y) * std::log(1 - p));
+        }
+        return mean_over_outputs(losses);
+    }
+
+    // NOTE: the predictions are clipped in the backward pass too.
+    void backward(const Matrix& dvalues, const Matrix& y_true) {
+        double samples = static_cast<double>(dvalues.rows);
+        double outputs = static_cast<double>(dvalues.cols);
+        dinputs = Matrix(dvalues.rows, dvalues.cols);
+        for (std::size_t i = 0; i < dinputs.data.size(); i++) {
+            double clipped_dvalues = clip(dvalues.data[i]), y = y_true.data[i];
+            dinputs.data[i] = -(y / clipped_dvalues - (1 - y) / (1 - clipped_dvalues)) / outputs;
+            dinputs.data[i] = dinputs.data[i] / samples;
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Loss_MeanSquaredError and Loss_MeanAbsoluteError (chapter 17)
+
+class LossMeanSquaredError : public Loss<Matrix> {
+public:
+    Vector forward(const Matrix& y_pred, const Matrix& y_true) override {
+        Matrix losses(y_pred.rows, y_pred.cols);
+        for (std::size_t i = 0; i < losses.data.size(); i++)
+            losses.data[i] = (y_true.data[i] - y_pred.data[i]) * (y_true.data[i] - y_pred.data[i]);
+        return mean_over_outputs(losses);
+    }
+
+    void backward(const Matrix& dvalues, const Matrix& y_true) {
+        double samples = static_cast<double>(dvalues.rows);
+        double outputs = static_cast<double>(dvalues.cols);
+        dinputs = Matrix(dvalues.rows, dvalues.cols);
+        for (std::size_t i = 0; i < dinputs.data.size(); i++)
+            dinputs.data[i] = -2 * (y_true.data[i] - dvalues.data[i]) / outputs / samples;
+    }
+};
+
+// np.sign: -1, 0 or 1 (sign(0) = 0).
+inline double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
+
+class LossMeanAbsoluteError : public Loss<Matrix> {
+public:
+    Vector forward(const Matrix& y_pred, const Matrix& y_true) override {
+        Matrix losses(y_pred.rows, y_pred.cols);
+        for (std::size_t i = 0; i < losses.data.size(); i++)
+            losses.data[i] = std::fabs(y_true.data[i] - y_pred.data[i]);
+        return mean_over_outputs(losses);
+    }
+
+    // NOTE: sign(y_pred - y_true), the true gradient; the book's np.sign(y_true - dvalues)
+    // has the wrong sign.
+    void backward(const Matrix& dvalues, const Matrix& y_true) {
+        double samples = static_cast<double>(dvalues.rows);
+        double outputs = static_cast<double>(dvalues.cols);
+        dinputs = Matrix(dvalues.rows, dvalues.cols);
+        for (std::size_t i = 0; i < dinputs.data.size(); i++)
+            dinputs.data[i] = sign(dvalues.data[i] - y_true.data[i]) / outputs / samples;
+    }
+};

@@ -1,0 +1,267 @@
+// cpp-book: the book's network (network.hpp) graded by nnfs-conformance through the C++ kit.
+//
+// Each stage is what the book's scripts do with its classes: make the objects, set what the
+// case gives (weights, the state an optimizer keeps), call forward/backward, read the results.
+// The kit (kits/cpp) does the protocol, the JSON and every input check.
+
+#include <memory>
+
+#include "network.hpp"
+#include "nnfs_kit.hpp"
+
+// ---------------------------------------------------------------------------------------------
+// Chapters 2-5: the forward pass
+
+Matrix dense_batch(const Matrix& inputs, const Matrix& weights, const Vector& biases) {
+    LayerDense dense(weights.rows, weights.cols);
+    dense.weights = weights;
+    dense.biases = biases;
+    dense.forward(inputs);
+    return dense.output;
+}
+
+Matrix relu(const Matrix& inputs) {
+    ActivationReLU activation;
+    activation.forward(inputs);
+    return activation.output;
+}
+
+Matrix softmax(const Matrix& inputs) {
+    ActivationSoftmax activation;
+    activation.forward(inputs);
+    return activation.output;
+}
+
+nnfs::LossOutput categorical_crossentropy(const Matrix& y_pred, const Labels& y_true) {
+    LossCategoricalCrossentropy loss_function;
+    return {loss_function.forward(y_pred, y_true), loss_function.calculate(y_pred, y_true)};
+}
+
+nnfs::AccuracyOutput accuracy_of(const Matrix& y_pred, const Labels& y_true) {
+    Accuracy result = accuracy(y_pred, y_true);
+    return {result.predictions, result.accuracy};
+}
+
+// Chapter 5's network: Dense, ReLU, Dense, Softmax, then the loss and the accuracy.
+nnfs::ForwardOutput forward(const Matrix& X, const Matrix& weights1, const Vector& biases1,
+                            const Matrix& weights2, const Vector& biases2, const Labels& y) {
+    LayerDense dense1(weights1.rows, weights1.cols);
+    dense1.weights = weights1;
+    dense1.biases = biases1;
+    ActivationReLU activation1;
+    LayerDense dense2(weights2.rows, weights2.cols);
+    dense2.weights = weights2;
+    dense2.biases = biases2;
+    ActivationSoftmax activation2;
+    LossCategoricalCrossentropy loss_function;
+
+    dense1.forward(X);
+    activation1.forward(dense1.output);
+    dense2.forward(activation1.output);
+    activation2.forward(dense2.output);
+    double loss = loss_function.calculate(activation2.output, y);
+    Accuracy result = accuracy(activation2.output, y);
+    return {dense1.output, activation1.output, dense2.output, activation2.output,
+            loss_function.forward(activation2.output, y), loss, result.predictions,
+            result.accuracy};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapters 9-17: backward passes, regularization, dropout, more losses
+
+nnfs::DenseGradients dense_backward(const Matrix& inputs, const Matrix& weights,
+                                    const Matrix& dvalues) {
+    LayerDense dense(weights.rows, weights.cols);
+    dense.weights = weights;
+    dense.forward(inputs);
+    dense.backward(dvalues);
+    return {dense.dweights, dense.dbiases, dense.dinputs};
+}
+
+Matrix relu_backward(const Matrix& inputs, const Matrix& dvalues) {
+    ActivationReLU activation;
+    activation.forward(inputs);
+    activation.backward(dvalues);
+    return activation.dinputs;
+}
+
+Matrix softmax_backward(const Matrix& output, const Matrix& dvalues) {
+    ActivationSoftmax activation;
+    activation.output = output;
+    activation.backward(dvalues);
+    return activation.dinputs;
+}
+
+Matrix categorical_crossentropy_backward(const Matrix& y_pred, const Labels& y_true) {
+    LossCategoricalCrossentropy loss_function;
+    loss_function.backward(y_pred, y_true);
+    return loss_function.dinputs;
+}
+
+Matrix softmax_crossentropy_backward(const Matrix& y_pred, const Labels& y_true,
+                                     const std::string& path) {
+    if (path == "combined") {
+        ActivationSoftmaxLossCategoricalCrossentropy softmax_loss;
+        softmax_loss.backward(y_pred, y_true);
+        return softmax_loss.dinputs;
+    }
+    LossCategoricalCrossentropy loss_function;
+    loss_function.backward(y_pred, y_true);
+    ActivationSoftmax activation;
+    activation.output = y_pred;
+    activation.backward(loss_function.dinputs);
+    return activation.dinputs;
+}
+
+// The penalty from the loss's regularization_loss; the gradients from a backward pass with
+// zero inputs and zero dvalues, so that only the regularization terms remain.
+nnfs::RegularizationOutput regularization(const Matrix& weights, const Vector& biases,
+                                          const nnfs::Regularizers& r) {
+    LayerDense dense(weights.rows, weights.cols, r.weight_l1, r.weight_l2, r.bias_l1, r.bias_l2);
+    dense.weights = weights;
+    dense.biases = biases;
+    dense.forward(Matrix(1, weights.rows));
+    dense.backward(Matrix(1, weights.cols));
+    double loss = LossCategoricalCrossentropy().regularization_loss(dense);
+    return {loss, dense.dweights, dense.dbiases};
+}
+
+nnfs::OutputAndGradient dropout(const Matrix& inputs, const Matrix& mask, double rate,
+                                const Matrix& dvalues) {
+    LayerDropout dropout(rate);
+    dropout.forward(inputs, mask);
+    dropout.backward(dvalues);
+    return {dropout.output, dropout.dinputs};
+}
+
+nnfs::OutputAndGradient sigmoid(const Matrix& inputs, const Matrix& dvalues) {
+    ActivationSigmoid activation;
+    activation.forward(inputs);
+    activation.backward(dvalues);
+    return {activation.output, activation.dinputs};
+}
+
+// Loss_BinaryCrossentropy, Loss_MeanSquaredError, Loss_MeanAbsoluteError alike.
+template <typename LossFunction>
+nnfs::LossGradients loss_and_gradient(const Matrix& y_pred, const Matrix& y_true) {
+    LossFunction loss_function;
+    Vector sample_losses = loss_function.forward(y_pred, y_true);
+    double loss = loss_function.calculate(y_pred, y_true);
+    loss_function.backward(y_pred, y_true);
+    return {sample_losses, loss, loss_function.dinputs};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 10: optimizers and the training loop
+
+std::unique_ptr<Optimizer> make_optimizer(const std::string& name, const nnfs::Hyperparameters& h) {
+    if (name == "sgd") return std::make_unique<OptimizerSGD>(h.learning_rate, h.decay, h.momentum);
+    if (name == "adagrad")
+        return std::make_unique<OptimizerAdagrad>(h.learning_rate, h.decay, h.epsilon);
+    if (name == "rmsprop")
+        return std::make_unique<OptimizerRMSprop>(h.learning_rate, h.decay, h.epsilon, h.rho);
+    return std::make_unique<OptimizerAdam>(h.learning_rate, h.decay, h.epsilon, h.beta_1,
+                                           h.beta_2);
+}
+
+// One optimizer step on a layer whose parameters, gradients and state the case gives.
+nnfs::Stages::OptimizerStep optimizer_step(const std::string& name) {
+    return [name](nnfs::LayerState& state, long iterations, const nnfs::Hyperparameters& h) {
+        LayerDense layer(state.weights.rows, state.weights.cols);
+        layer.weights = state.weights;
+        layer.biases = state.biases;
+        layer.dweights = state.dweights;
+        layer.dbiases = state.dbiases;
+        layer.weight_momentums = state.weight_momentums;
+        layer.bias_momentums = state.bias_momentums;
+        layer.weight_cache = state.weight_cache;
+        layer.bias_cache = state.bias_cache;
+
+        std::unique_ptr<Optimizer> optimizer = make_optimizer(name, h);
+        optimizer->iterations = iterations;
+        optimizer->pre_update_params();
+        optimizer->update_params(layer);
+        optimizer->post_update_params();
+
+        state = {layer.weights, layer.biases, layer.dweights, layer.dbiases,
+                 layer.weight_momentums, layer.bias_momentums, layer.weight_cache,
+                 layer.bias_cache};
+        return nnfs::StepResult{optimizer->current_learning_rate, optimizer->iterations};
+    };
+}
+
+// The book's chapter 10 loop, full batch, recording each step.
+nnfs::Trajectory training(const Matrix& X, const Labels& y, const Matrix& weights1,
+                          const Vector& biases1, const Matrix& weights2, const Vector& biases2,
+                          long steps, const std::string& optimizer_name,
+                          const nnfs::Hyperparameters& h) {
+    LayerDense dense1(weights1.rows, weights1.cols);
+    dense1.weights = weights1;
+    dense1.biases = biases1;
+    ActivationReLU activation1;
+    LayerDense dense2(weights2.rows, weights2.cols);
+    dense2.weights = weights2;
+    dense2.biases = biases2;
+    ActivationSoftmaxLossCategoricalCrossentropy loss_activation;
+    std::unique_ptr<Optimizer> optimizer = make_optimizer(optimizer_name, h);
+
+    nnfs::Trajectory record;
+    for (long epoch = 0; epoch < steps; epoch++) {
+        dense1.forward(X);
+        activation1.forward(dense1.output);
+        dense2.forward(activation1.output);
+        double loss = loss_activation.forward(dense2.output, y);
+        record.loss.push_back(loss);
+        record.accuracy.push_back(accuracy(loss_activation.output, y).accuracy);
+
+        loss_activation.backward(loss_activation.output, y);
+        dense2.backward(loss_activation.dinputs);
+        activation1.backward(dense2.dinputs);
+        dense1.backward(activation1.dinputs);
+
+        // NOTE: iterations rises once per step (post_update_params), not once per layer.
+        optimizer->pre_update_params();
+        optimizer->update_params(dense1);
+        optimizer->update_params(dense2);
+        optimizer->post_update_params();
+
+        record.learning_rate.push_back(optimizer->current_learning_rate);
+        record.weights1.push_back(dense1.weights);
+        record.biases1.push_back(dense1.biases);
+        record.weights2.push_back(dense2.weights);
+        record.biases2.push_back(dense2.biases);
+    }
+    return record;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wiring: one line per stage
+
+int main() {
+    nnfs::Stages stages;
+    stages.neuron = neuron_output;
+    stages.layer = layer_outputs;
+    stages.dense_batch = dense_batch;
+    stages.relu = relu;
+    stages.softmax = softmax;
+    stages.categorical_crossentropy = categorical_crossentropy;
+    stages.accuracy = accuracy_of;
+    stages.forward = forward;
+    stages.dense_backward = dense_backward;
+    stages.relu_backward = relu_backward;
+    stages.softmax_backward = softmax_backward;
+    stages.categorical_crossentropy_backward = categorical_crossentropy_backward;
+    stages.softmax_crossentropy_backward = softmax_crossentropy_backward;
+    stages.regularization = regularization;
+    stages.dropout = dropout;
+    stages.sigmoid = sigmoid;
+    stages.binary_crossentropy = loss_and_gradient<LossBinaryCrossentropy>;
+    stages.mean_squared_error = loss_and_gradient<LossMeanSquaredError>;
+    stages.mean_absolute_error = loss_and_gradient<LossMeanAbsoluteError>;
+    stages.sgd_step = optimizer_step("sgd");
+    stages.adagrad_step = optimizer_step("adagrad");
+    stages.rmsprop_step = optimizer_step("rmsprop");
+    stages.adam_step = optimizer_step("adam");
+    stages.training = training;
+    return nnfs::serve({/*name*/ "cpp-book", /*dtype*/ "float64", /*version*/ "0.1.0"}, stages);
+}
