@@ -11,35 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
 
-from nnfs_conform.expectations import Expectations
-
 REPO = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((REPO / "vectors" / "manifest.json").read_text())
 STAGES = [entry["stage"] for entry in MANIFEST["files"]]
-PORTS = tomllib.loads((REPO / "ports" / "ports.toml").read_text())["port"]
-SOURCE_SUFFIXES = {".py", ".c", ".h", ".go", ".js", ".mjs", ".rs", ".java", ".kt", ".cs", ".ts"}
-BUILD_DIRS = {"target", "node_modules", "build", "dist", "__pycache__"}
-
-
-def port_source(name: str) -> str:
-    folder = REPO / "ports" / name
-    files = [p for p in sorted(folder.rglob("*")) if p.suffix in SOURCE_SUFFIXES
-             and p.is_file() and not BUILD_DIRS & set(p.relative_to(folder).parts)]
-    assert files, f"ports/{name}: no source files found"
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
-
-
-def expectations_of(port: dict) -> Expectations | None:
-    """The port's expectations file, as ports/conform_all.py finds it (ports.toml's
-    `expectations`, else ports/<name>/expectations.toml), or None."""
-    path = REPO / port.get("expectations", f"ports/{port['name']}/expectations.toml")
-    return Expectations.load(path) if path.exists() else None
 
 
 def test_the_manifest_lists_stages():
@@ -61,26 +39,6 @@ def test_every_stage_has_vectors_a_schema_entry_a_readme_row_and_a_porting_menti
     porting = (REPO / "docs" / "PORTING.md").read_text()
     assert f"`{stage}`" in porting, (
         f"stage {stage}: not mentioned in docs/PORTING.md (add it to the stage list, §1)")
-
-
-@pytest.mark.parametrize("port", PORTS, ids=lambda p: p["name"])
-def test_every_bundled_port_implements_every_stage_or_says_why_not(port):
-    source = port_source(port["name"])
-    expectations = expectations_of(port)
-    missing = []
-    for stage in STAGES:
-        if re.search(rf"""["']{re.escape(stage)}["']""", source):
-            continue
-        entry = next(e for e in MANIFEST["files"] if e["stage"] == stage)
-        ids = [c["id"] for c in json.loads((REPO / "vectors" / entry["path"]).read_text())["cases"]]
-        covered = expectations is not None and all(
-            any(fnmatchcase(case_id, e.pattern) for e in expectations.entries if e.reason.strip())
-            for case_id in ids)
-        if not covered:
-            missing.append(stage)
-    assert not missing, (
-        f"ports/{port['name']} does not implement {', '.join(missing)} (no string naming it in "
-        "its source) and has no expectations entry with a reason for it")
 
 
 # -- counts and promises the prose makes --------------------------------------------------------

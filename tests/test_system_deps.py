@@ -94,3 +94,14 @@ def test_every_requirement_of_a_bundled_port_or_kit_is_a_known_name():
               for lang in port_dir.languages()]
     for port in ports:
         assert set(port.requires) <= set(system_deps.NEEDS), port.name
+
+
+def test_conform_all_fails_a_bundled_port_that_leaves_a_stage_out_but_not_a_kit_example(tmp_path):
+    """A bundled port runs with --require-all: an undeclared stage fails unless its expectations
+    skip it. A new-port example declares two stages and is green as written."""
+    port_dir.new_port("python", tmp_path / "example", "example")
+    example = port_dir.read_port_dir(tmp_path / "example")
+    assert conform_all.conform(example, tmp_path, "example", bundled=False)["status"] == "green"
+    row = conform_all.conform(example, tmp_path, "example", bundled=True)
+    assert row["status"] == "red"
+    assert row["result"]["summary"]["failed"] > 0
