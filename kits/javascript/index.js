@@ -370,6 +370,10 @@ function prepare(port) {
     throw problem(`dtype is ${JSON.stringify(dtype)}: "float64" or "float32"`);
   }
   if (stages === null || typeof stages !== "object") throw problem("stages must be an object");
+  if (!Array.isArray(label_formats) || label_formats.length === 0
+    || !label_formats.every((f) => f === "sparse" || f === "onehot")) {
+    throw problem('label_formats must list "sparse", "onehot" or both');
+  }
   for (const [stage, fn] of Object.entries(stages)) {
     if (!Object.hasOwn(STAGES, stage)) {
       throw problem(`no stage is named ${JSON.stringify(stage)}; the stages are `

@@ -158,3 +158,15 @@ test("the port exits 0 at bye and at the end of its input", () => {
   const eof = port([{ cmd: "hello", protocol: 1 }]);
   assert.deepEqual([eof.status, eof.replies.length], [0, 1]);
 });
+
+test("a mistake in serve()'s declaration stops the port before any line: exit status 2", () => {
+  const kit = new URL("../index.js", import.meta.url).href;
+  const done = spawnSync(process.execPath, ["--input-type=module", "-e",
+    `import { serve } from ${JSON.stringify(kit)};
+     serve({ name: "x", dtype: "float64", stages: { relu_bacward: () => ({}) } });`],
+  { input: '{"cmd":"hello","protocol":1}\n' });
+  assert.equal(done.status, 2);
+  assert.equal(done.stdout.toString(), "");
+  assert.match(done.stderr.toString(),
+    /^nnfs-kit: serve\(\): no stage is named "relu_bacward"; [^\n]*\n$/);
+});
