@@ -1,0 +1,167 @@
+// nnfs-kit: the types of a port's stages. Each stage is a plain function: it receives one object
+// of its named inputs (checked by the kit: the shapes fit, labels are in range) and returns one
+// object of its named outputs, as docs/STAGES.md names them. B samples, K inputs, N neurons,
+// C classes, H hidden units, O outputs per sample, S steps.
+
+/** A rank-1 array of numbers. */
+export type Vector = number[];
+/** A rank-2 array of numbers, row-major: rows of equal length. */
+export type Matrix = number[][];
+
+/**
+ * Class labels, in either form the book's losses accept: sparse class indices (B) or one-hot
+ * rows (B, C). Test which with `if (y_true.sparse)`, as the book tests `len(y_true.shape) == 1`.
+ */
+export type Labels =
+  | { sparse: number[]; onehot?: undefined }
+  | { onehot: number[][]; sparse?: undefined };
+
+/** Layer_Dense's parameters: weights (K, N) and biases (N). */
+export interface DenseParameters {
+  weights: Matrix;
+  biases: Vector;
+}
+
+/** An optimizer step's inputs: one layer, its gradients, and the count of steps already taken. */
+export interface OptimizerInputs extends DenseParameters {
+  dweights: Matrix;
+  dbiases: Vector;
+  iterations: number;
+  learning_rate: number;
+  decay: number;
+}
+
+/** An optimizer step's outputs: the updated layer, the rate this step used, iterations + 1. */
+export interface OptimizerOutputs extends DenseParameters {
+  learning_rate: number;
+  iterations: number;
+}
+
+export interface Momentums {
+  weight_momentums: Matrix;
+  bias_momentums: Vector;
+}
+
+export interface Cache {
+  weight_cache: Matrix;
+  bias_cache: Vector;
+}
+
+/** The per-sample losses (B), their mean and the gradient (B, O) of the loss. */
+export interface LossOutputs {
+  sample_losses: Vector;
+  loss: number;
+  dinputs: Matrix;
+}
+
+/** The stages a port can implement: give the kit those you wrote. */
+export interface Stages {
+  /** Chapter 2: sum of inputs (K) times weights (K), plus the bias. */
+  neuron?: (x: { inputs: Vector; weights: Vector; bias: number }) => { output: number };
+  /** Chapter 2: weights (N, K), one row per neuron; output (N). */
+  layer?: (x: { inputs: Vector; weights: Matrix; biases: Vector }) => { output: Vector };
+  /** Layer_Dense.forward: inputs (B, K) @ weights (K, N) + biases (N); output (B, N). */
+  dense_batch?: (x: { inputs: Matrix; weights: Matrix; biases: Vector }) => { output: Matrix };
+  /** Activation_ReLU.forward on a rank-1 or rank-2 array; output of the same shape. */
+  relu?: (x: { inputs: Vector | Matrix }) => { output: Vector | Matrix };
+  /** Activation_Softmax.forward: logits (B, C); output (B, C). */
+  softmax?: (x: { inputs: Matrix }) => { output: Matrix };
+  /** Loss_CategoricalCrossentropy: y_pred (B, C); sample_losses (B) and their mean. */
+  categorical_crossentropy?: (x: { y_pred: Matrix; y_true: Labels }) =>
+    { sample_losses: Vector; loss: number };
+  /** Predictions (B) are the argmax of each row (the first maximum), accuracy their hit rate. */
+  accuracy?: (x: { y_pred: Matrix; y_true: Labels }) =>
+    { predictions: Vector; accuracy: number };
+  /** Chapter 5's network: Dense(K, H), ReLU, Dense(H, C), softmax, loss and accuracy. */
+  forward?: (x: {
+    inputs: Matrix; weights1: Matrix; biases1: Vector; weights2: Matrix; biases2: Vector;
+    y_true: Labels;
+  }) => {
+    dense1: Matrix; relu1: Matrix; dense2: Matrix; softmax: Matrix;
+    sample_losses: Vector; loss: number; predictions: Vector; accuracy: number;
+  };
+  /** Layer_Dense.backward: inputs (B, K), weights (K, N), dvalues (B, N). */
+  dense_backward?: (x: { inputs: Matrix; weights: Matrix; dvalues: Matrix }) =>
+    { dweights: Matrix; dbiases: Vector; dinputs: Matrix };
+  /** Activation_ReLU.backward: the forward inputs and dvalues, of one shape (rank 1 or 2). */
+  relu_backward?: (x: { inputs: Vector | Matrix; dvalues: Vector | Matrix }) =>
+    { dinputs: Vector | Matrix };
+  /** Activation_Softmax.backward: the forward output (B, C) and dvalues (B, C). */
+  softmax_backward?: (x: { output: Matrix; dvalues: Matrix }) => { dinputs: Matrix };
+  /** Loss_CategoricalCrossentropy.backward: -y_true / y_pred / B, unclipped. */
+  categorical_crossentropy_backward?: (x: { y_pred: Matrix; y_true: Labels }) =>
+    { dinputs: Matrix };
+  /** Activation_Softmax_Loss_CategoricalCrossentropy.backward, or the two chained. */
+  softmax_crossentropy_backward?: (x: {
+    y_pred: Matrix; y_true: Labels; path: "combined" | "separate";
+  }) => { dinputs: Matrix };
+  /** The regularization's own loss and gradients, for weights (K, N) and biases (N). */
+  regularization?: (x: DenseParameters & {
+    weight_regularizer_l1: number; weight_regularizer_l2: number;
+    bias_regularizer_l1: number; bias_regularizer_l2: number;
+  }) => { loss: number; dweights: Matrix; dbiases: Vector };
+  /** Layer_Dropout(rate): the mask (B, N) of 0/1 draws is given; rate is in [0, 1). */
+  dropout?: (x: { inputs: Matrix; mask: Matrix; rate: number; dvalues: Matrix }) =>
+    { output: Matrix; dinputs: Matrix };
+  /** Activation_Sigmoid.forward, then .backward with dvalues (B, N). */
+  sigmoid?: (x: { inputs: Matrix; dvalues: Matrix }) => { output: Matrix; dinputs: Matrix };
+  /** Loss_BinaryCrossentropy: y_pred (B, O), y_true (B, O) of 0s and 1s. */
+  binary_crossentropy?: (x: { y_pred: Matrix; y_true: Matrix }) => LossOutputs;
+  /** Loss_MeanSquaredError: y_pred (B, O), y_true (B, O). */
+  mean_squared_error?: (x: { y_pred: Matrix; y_true: Matrix }) => LossOutputs;
+  /** Loss_MeanAbsoluteError: y_pred (B, O), y_true (B, O). */
+  mean_absolute_error?: (x: { y_pred: Matrix; y_true: Matrix }) => LossOutputs;
+  /** Optimizer_SGD: pre_update_params, update_params, post_update_params for one layer. */
+  sgd_step?: (x: OptimizerInputs & Momentums & { momentum: number }) =>
+    OptimizerOutputs & Momentums;
+  /** Optimizer_Adagrad, likewise. */
+  adagrad_step?: (x: OptimizerInputs & Cache & { epsilon: number }) => OptimizerOutputs & Cache;
+  /** Optimizer_RMSprop, likewise. */
+  rmsprop_step?: (x: OptimizerInputs & Cache & { epsilon: number; rho: number }) =>
+    OptimizerOutputs & Cache;
+  /** Optimizer_Adam, likewise. */
+  adam_step?: (x: OptimizerInputs & Momentums & Cache & {
+    epsilon: number; beta_1: number; beta_2: number;
+  }) => OptimizerOutputs & Momentums & Cache;
+  /** The book's training loop, full batch, for `steps` steps: what each step records. */
+  training?: (x: {
+    inputs: Matrix; y_true: Labels; weights1: Matrix; biases1: Vector; weights2: Matrix;
+    biases2: Vector; steps: number; optimizer: "sgd" | "adagrad" | "rmsprop" | "adam";
+    learning_rate: number; decay: number; momentum: number; epsilon: number; rho: number;
+    beta_1: number; beta_2: number;
+  }) => {
+    loss: Vector; accuracy: Vector; learning_rate: Vector;
+    weights1: number[][][]; biases1: Matrix; weights2: number[][][]; biases2: Matrix;
+  };
+}
+
+/** What a port declares: shown in reports, and the stages it implements. */
+export interface Port {
+  /** Free text shown in reports, e.g. "my-port". */
+  name: string;
+  /**
+   * "float64" (JavaScript's numbers), or "float32": the kit then rounds every real input with
+   * Math.fround, and the stages compute in float32 (Math.fround after each operation).
+   */
+  dtype: "float64" | "float32";
+  stages: Stages;
+  /** The label formats the stages accept; both by default. */
+  label_formats?: ("sparse" | "onehot")[];
+  /** Shown in reports. */
+  version?: string;
+}
+
+/**
+ * Answer the runner on stdin and stdout until bye or the end of input, then exit 0. A line that
+ * is not the protocol stops the port with one line on stderr and exit status 1; a mistake in
+ * `port` stops it before the first line, exit status 2.
+ */
+export function serve(port: Port): Promise<void>;
+
+/** The reply line to one request line (without its newline), or null for bye. */
+export function answer(port: Port, line: string): string | null;
+
+/** Throw it from a stage to decline a case: not applicable, with this reason. */
+export class Unsupported extends Error {
+  constructor(reason: string);
+}

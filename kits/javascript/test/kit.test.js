@@ -1,0 +1,172 @@
+// node --test: the kit's JSON, input checks and protocol, through a learner run as a program
+// (importing the kit moves stdout to stderr, so the tests talk to it as the runner does).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const LEARNER = fileURLToPath(new URL("../fixtures/learner.js", import.meta.url));
+
+// Start the learner, write these lines (strings as they are, objects as JSON), wait for exit.
+function port(lines, ...args) {
+  const input = lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l)) + "\n").join("");
+  const done = spawnSync(process.execPath, [LEARNER, ...args], { input });
+  return {
+    replies: done.stdout.toString().split("\n").filter(Boolean),
+    stderr: done.stderr.toString(),
+    status: done.status,
+  };
+}
+
+const run = (stage, inputs, params = {}) =>
+  ({ cmd: "run", seq: 7, id: "t", stage, inputs, params });
+
+// The reply to one run request (an object, or a line of JSON text), and its raw text.
+function answer(message, ...args) {
+  const { replies, status, stderr } = port([message], ...args);
+  assert.equal(status, 0, stderr);
+  assert.equal(replies.length, 1);
+  return { text: replies[0], ...JSON.parse(replies[0]) };
+}
+
+const errorKind = (stage, inputs, params) => answer(run(stage, inputs, params)).error?.kind;
+
+test("hard numbers are read as the nearest double and written back as themselves", () => {
+  const line = '{"cmd":"run","seq":7,"id":"t","stage":"relu","params":{},"inputs":{"inputs":'
+    + '[5e-324,1e+23,9007199254740993,-0.0,0.1,1e21,"NaN","Infinity","-Infinity"]}}';
+  assert.equal(answer(line).text, '{"seq":7,"outputs":{"output":'
+    + '[5e-324,1e+23,9007199254740992,-0.0,0.1,1e+21,"NaN","Infinity","-Infinity"]}}');
+});
+
+test("every double printed reads back as the same double", () => {
+  const bits = new DataView(new ArrayBuffer(8));
+  const values = Array.from({ length: 2000 }, (_, i) => {
+    bits.setUint32(0, (i * 2654435761) >>> 0);
+    bits.setUint32(4, (i * 40503 + 12345) >>> 0);
+    return bits.getFloat64(0);
+  }).filter(Number.isFinite);
+  const { outputs } = answer(run("relu", { inputs: values }));
+  assert.deepEqual(outputs.output, values);
+});
+
+test("a float32 port receives every input rounded to float32", () => {
+  const { outputs } = answer(run("relu", { inputs: [0.1, 1e-46, 3.4028234663852886e38, 16777217] }),
+    "float32");
+  assert.deepEqual(outputs.output, [Math.fround(0.1), 0, 3.4028234663852886e38, 16777216]);
+});
+
+test("the hello names exactly the stages given, in the suite's order, and checks inputs", () => {
+  const [hello] = port([{ cmd: "hello", protocol: 1 }]).replies.map((r) => JSON.parse(r));
+  assert.deepEqual(hello, {
+    protocol: 1, name: "kit-test", language: "javascript", dtype: "float64",
+    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy"],
+    label_formats: ["sparse", "onehot"], checks_inputs: true,
+  });
+});
+
+test("invalid inputs are answered by the kit, in the order of docs/STAGES.md", () => {
+  assert.equal(errorKind("softmax", { inputs: [] }), "empty_batch");
+  assert.equal(errorKind("softmax", { inputs: [[1, 2], [3]] }), "ragged_rows");
+  assert.equal(errorKind("softmax", { inputs: [[1, 2], 3] }), "ragged_rows");
+  assert.equal(errorKind("softmax", { inputs: [1, 2] }), "shape_mismatch");
+  assert.equal(errorKind("neuron", { inputs: [1, 2], weights: [1], bias: 0 }), "shape_mismatch");
+  assert.equal(errorKind("neuron", { inputs: [1], weights: [1], bias: [0] }), "shape_mismatch");
+  assert.equal(errorKind("neuron", { inputs: [1, "x"], weights: [1, 1], bias: 0 }),
+    "shape_mismatch");
+  const predictions = [[0.5, 0.5], [0.9, 0.1]];
+  const labels = (y_true, label_format) =>
+    errorKind("accuracy", { y_pred: predictions, y_true }, { label_format });
+  assert.equal(labels([0, 2], "sparse"), "label_out_of_range");
+  assert.equal(labels([0, -1], "sparse"), "label_out_of_range");
+  assert.equal(labels([0, 0.5], "sparse"), "invalid_label");
+  assert.equal(labels([0], "sparse"), "shape_mismatch");
+  assert.equal(labels([[1, 0], [0, 1]], "sparse"), "shape_mismatch");
+  assert.equal(labels([[1, 0], [1, 1]], "onehot"), "invalid_label");
+  assert.equal(labels([[1, 0], [0, 0]], "onehot"), "invalid_label");
+  assert.equal(labels([[1, 0, 0], [0, 1, 0]], "onehot"), "shape_mismatch");
+});
+
+test("labels reach the learner as { sparse } or { onehot }", () => {
+  const predictions = [[0.5, 0.5], [0.9, 0.1]];
+  const sparse = answer(run("accuracy", { y_pred: predictions, y_true: [1, 0] },
+    { label_format: "sparse" }));
+  assert.deepEqual(sparse.outputs, { predictions: [1, 0], accuracy: 0 });
+  const onehot = answer(run("accuracy", { y_pred: predictions, y_true: [[0, 1], [1, 0]] },
+    { label_format: "onehot" }));
+  assert.deepEqual(onehot.outputs, { predictions: [1, 0], accuracy: 1 });
+});
+
+test("per-neuron weights (N, K) reach dense_batch transposed to Layer_Dense's (K, N)", () => {
+  const inputs = { inputs: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], weights: [[1, 2, 3], [4, 5, 6]],
+    biases: [0, 0] };
+  const { outputs } = answer(run("dense_batch", inputs, { weights_layout: "neurons_inputs" }));
+  assert.deepEqual(outputs.output, [[1, 4], [2, 5], [3, 6]]);
+});
+
+test("the learner's prints go to stderr and the replies stay whole", () => {
+  const { replies, stderr, status } = port([{ cmd: "hello", protocol: 1 },
+    run("neuron", { inputs: [2], weights: [3], bias: 1 }), { cmd: "bye" }]);
+  assert.equal(status, 0);
+  assert.equal(replies.length, 2);
+  assert.deepEqual(JSON.parse(replies[1]), { seq: 7, outputs: { output: 7 } });
+  for (const print of ["a print while the module loads", "console.log from a stage",
+    "console.info from a stage", "process.stdout.write from a stage"]) {
+    assert.ok(stderr.includes(print), print);
+  }
+});
+
+test("a learner's error is an exception reply with its message, and the run goes on", () => {
+  const { replies, status } = port([run("neuron", { inputs: [1], weights: [1], bias: 2 }),
+    run("neuron", { inputs: [1], weights: [1], bias: 0 })]);
+  assert.equal(status, 0);
+  const { error } = JSON.parse(replies[0]);
+  assert.equal(error.kind, "exception");
+  assert.match(error.message, /^the learner's own message \(at learner\.js:\d+\)$/);
+  assert.deepEqual(JSON.parse(replies[1]).outputs, { output: 1 });
+});
+
+test("throwing Unsupported declines the case", () => {
+  const reply = answer(run("neuron", { inputs: [1], weights: [1], bias: 3 }));
+  assert.deepEqual({ seq: reply.seq, unsupported: reply.unsupported },
+    { seq: 7, unsupported: "not written yet" });
+});
+
+test("an output of the wrong shape, name or kind is an exception naming the stage", () => {
+  const message = (bias) => answer(run("neuron", { inputs: [1], weights: [1], bias })).error;
+  assert.deepEqual(message(4),
+    { kind: "exception", message: "neuron's output is an array of 2, not a number" });
+  assert.match(message(5).message, /^neuron returned no output/);
+  assert.match(message(6).message, /^neuron returned a Promise/);
+});
+
+test("a line that is not the protocol stops the port: one line on stderr, exit status 1", () => {
+  for (const line of ["loss 1.09", '{"cmd":"run","seq":1,', '{"cmd":"run"}', "[1]",
+    '{"cmd":"dance"}', JSON.stringify(run("sigmoid", { inputs: [[1]], dvalues: [[1]] })),
+    JSON.stringify(run("dense_batch", { inputs: [[1]], weights: [[1]], biases: [1] }))]) {
+    const { replies, stderr, status } = port([line, { cmd: "hello", protocol: 1 }]);
+    assert.equal(status, 1, line);
+    assert.deepEqual(replies, [], line);
+    const lines = stderr.split("\n").filter((l) => l && !l.startsWith("a print while"));
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0], /^nnfs-kit: cannot answer/);
+  }
+});
+
+test("the port exits 0 at bye and at the end of its input", () => {
+  const bye = port([{ cmd: "bye" }, { cmd: "hello", protocol: 1 }]);
+  assert.deepEqual([bye.status, bye.replies], [0, []]);
+  const eof = port([{ cmd: "hello", protocol: 1 }]);
+  assert.deepEqual([eof.status, eof.replies.length], [0, 1]);
+});
+
+test("a mistake in serve()'s declaration stops the port before any line: exit status 2", () => {
+  const kit = new URL("../index.js", import.meta.url).href;
+  const done = spawnSync(process.execPath, ["--input-type=module", "-e",
+    `import { serve } from ${JSON.stringify(kit)};
+     serve({ name: "x", dtype: "float64", stages: { relu_bacward: () => ({}) } });`],
+  { input: '{"cmd":"hello","protocol":1}\n' });
+  assert.equal(done.status, 2);
+  assert.equal(done.stdout.toString(), "");
+  assert.match(done.stderr.toString(),
+    /^nnfs-kit: serve\(\): no stage is named "relu_bacward"; [^\n]*\n$/);
+});
