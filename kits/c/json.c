@@ -1,6 +1,7 @@
 /* JSON numbers and strings for nnfs_kit. cJSON parses requests (its strtod is exact); replies
  * are written here, because cJSON 1.7 prints 15 digits when they read back within an epsilon,
  * which loses the last bits of a double. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,18 @@ void buffer_add(Buffer *b, const char *text, size_t len) {
 void buffer_text(Buffer *b, const char *text) { buffer_add(b, text, strlen(text)); }
 
 int shortest(double x, char text[32]) {
-    /* NOTE: a double that some n <= 15 digit decimal reads back as is printed as that by %.15g
-     *       (the 15-digit rounding of x is that decimal); else %.16g is the nearest 16-digit
-     *       decimal, which reads back if any does; 17 digits always do. */
-    int len = snprintf(text, 32, "%.15g", x);
+    /* NOTE: a normal double that some n <= 15 digit decimal reads back as is printed as that
+     *       by %.15g (the 15-digit rounding of x is that decimal); else %.16g is the nearest
+     *       16-digit decimal, which reads back if any does; 17 digits always do. A subnormal
+     *       has fewer digits of its own (5e-324), so every precision is tried. */
+    int len;
+    if (x != 0 && fabs(x) < DBL_MIN)
+        for (int digits = 1; digits < 17; digits++) {
+            len = snprintf(text, 32, "%.*g", digits, x);
+            if (strtod(text, NULL) == x)
+                return len;
+        }
+    len = snprintf(text, 32, "%.15g", x);
     if (strtod(text, NULL) == x)
         return len;
     len = snprintf(text, 32, "%.16g", x);

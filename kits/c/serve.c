@@ -19,6 +19,8 @@ _Noreturn void kit_die(const char *format, ...) {
     for (char *c = message; *c != '\0'; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
+    for (size_t len = strlen(message); len > 0 && message[len - 1] == ' '; len--)
+        message[len - 1] = '\0';
     fflush(stdout); /* the learner's prints, which go to stderr, before the last line */
     fprintf(stderr, "nnfs kit: cannot answer: %s\n", message);
     exit(1);
