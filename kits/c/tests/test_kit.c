@@ -113,7 +113,8 @@ static void test_numbers_print_as_the_shortest_text_that_reads_back(void) {
         const char *text;
     } cases[] = {{0.1, "0.1"}, {1e23, "1e+23"}, {5e-324, "5e-324"}, {2.2250738585072009e-308, "2.225073858507201e-308"},
                  {-0.0, "-0"}, {(double)0.1f, "0.10000000149011612"}, {1.0 / 3, "0.3333333333333333"},
-                 {9007199254740992.0, "9007199254740992"}, {2, "2"},
+                 {9007199254740992.0, "9007199254740992"}, {2, "2"}, {-37, "-37"}, {0.0, "0"},
+                 {999999999999999.0, "999999999999999"}, {1e15, "1e+15"}, {-1e300, "-1e+300"},
                  {NAN, "\"NaN\""}, {INFINITY, "\"Infinity\""}, {-INFINITY, "\"-Infinity\""}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK(strcmp(text_of(cases[i].x), cases[i].text) == 0, "%.17g printed %s, wanted %s",
