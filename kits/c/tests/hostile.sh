@@ -25,9 +25,11 @@ refused "truncated JSON" '{"cmd":"run","seq":1,"stage":"neuron","inp'
 refused "not an object" '[1, 2]'
 refused "unknown cmd" '{"cmd":"launch"}'
 refused "run without seq" '{"cmd":"run"}'
-refused "undeclared stage" '{"cmd":"run","seq":1,"stage":"relu","inputs":{"inputs":[1]},"params":{}}'
+refused "undeclared stage" \
+    '{"cmd":"run","seq":1,"stage":"relu","inputs":{"inputs":[1]},"params":{}}'
 refused "unknown stage" '{"cmd":"run","seq":1,"stage":"relux","inputs":{},"params":{}}'
-refused "missing input" '{"cmd":"run","seq":1,"stage":"neuron","inputs":{"inputs":[1]},"params":{}}'
+refused "missing input" \
+    '{"cmd":"run","seq":1,"stage":"neuron","inputs":{"inputs":[1]},"params":{}}'
 
 # prints on stdout (before serve, inside a stage, raw fd 1) go to stderr; replies stay whole
 printf '%s\n' '{"cmd":"hello","protocol":1}' \
@@ -47,4 +49,8 @@ fi
 printf '%s' '{"cmd":"hello","protocol":1}' | "$port" >"$out" 2>"$err" ||
     { echo "FAIL end of input: status $?"; failures=$((failures + 1)); }
 
-[ "$failures" -eq 0 ] && echo "hostile.sh: all passed" || { echo "hostile.sh: $failures failed"; exit 1; }
+if [ "$failures" -ne 0 ]; then
+    echo "hostile.sh: $failures failed"
+    exit 1
+fi
+echo "hostile.sh: all passed"
