@@ -444,10 +444,8 @@ typedef struct {
 } Want;
 
 static void allocate_output(Request *r, const OutputSpec *spec, Value *v, Want *want) {
-    for (size_t i = 0; i < 3; i++)
-        want->dims[i] = spec->dims[i] != '\0' && (i == 0 || spec->dims[i - 1] != '\0')
-                            ? r->letter[spec->dims[i] - 'A']
-                            : 0;
+    for (size_t i = 0; i < 3 && spec->dims[i] != '\0'; i++)
+        want->dims[i] = r->letter[spec->dims[i] - 'A'];
     size_t *d = want->dims;
     switch (spec->form) {
     case OUT_REAL:
