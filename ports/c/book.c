@@ -2,6 +2,7 @@
 #include "book.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 void random_seed(RandomState *state, uint32_t seed) {
     /* init_genrand, as C++ std::mt19937(seed) */
@@ -102,4 +103,69 @@ void layer_weights(RandomState *state, size_t n_inputs, size_t n_neurons, float 
                    float *weights) {
     for (size_t i = 0; i < n_inputs * n_neurons; i++)
         weights[i] = scale * (float)random_gauss(state); /* NOTE: a float32 product */
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The book tier's stages, as the kit calls them: the float32 values widened to double.
+ * NOTE: widened from float arrays, not written as (float)(...) into double: GCC 12 at -O2
+ *       vectorizes that and drops the rounding to float. */
+
+bool rng(uint32_t seed, const RngCall *calls, size_t count, double *values) {
+    RandomState state;
+    random_seed(&state, seed);
+    for (size_t c = 0; c < count; c++)
+        for (size_t i = 0; i < calls[c].count; i++)
+            *values++ = calls[c].kind == 0   ? (double)random_u32(&state)
+                        : calls[c].kind == 1 ? random_double(&state)
+                                             : random_gauss(&state);
+    return true;
+}
+
+static void *need(void *allocated) {
+    if (allocated == NULL)
+        abort();
+    return allocated;
+}
+
+bool datasets(DatasetKind dataset, uint32_t seed, size_t samples, size_t classes, double *x,
+              double *y) {
+    if (dataset == SINE) {
+        sine_data(samples, x, y);
+        return true;
+    }
+    size_t rows = samples * classes;
+    float *X = need(calloc(rows ? 2 * rows : 1, sizeof *X));
+    int *labels = need(calloc(rows ? rows : 1, sizeof *labels));
+    RandomState state;
+    random_seed(&state, seed);
+    if (dataset == VERTICAL)
+        vertical_data(&state, samples, classes, X, labels);
+    else
+        spiral_data(&state, samples, classes, X, labels);
+    for (size_t i = 0; i < rows; i++) {
+        x[2 * i] = X[2 * i];
+        x[2 * i + 1] = X[2 * i + 1];
+        y[i] = labels[i];
+    }
+    free(X);
+    free(labels);
+    return true;
+}
+
+bool init(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count, double scale,
+          double *weights) {
+    RandomState state;
+    random_seed(&state, seed);
+    for (size_t i = 0; i < skip; i++)
+        random_gauss(&state);
+    for (size_t l = 0; l < count; l++) {
+        size_t n = shapes[l].n_inputs * shapes[l].n_neurons;
+        float *w = need(calloc(n ? n : 1, sizeof *w));
+        /* NOTE: the Python scalar is rounded to float32 before the float32 product */
+        layer_weights(&state, shapes[l].n_inputs, shapes[l].n_neurons, (float)scale, w);
+        for (size_t i = 0; i < n; i++)
+            *weights++ = w[i];
+        free(w);
+    }
+    return true;
 }

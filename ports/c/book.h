@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nnfs_kit.h"
+
 typedef struct {
     uint32_t mt[624];
     int index;
@@ -26,5 +28,12 @@ void sine_data(size_t samples, double *X, double *y);
 /* scale * randn(n_inputs, n_neurons), row-major, in float32 */
 void layer_weights(RandomState *state, size_t n_inputs, size_t n_neurons, float scale,
                    float *weights);
+
+/* The stages rng, datasets and init (kits/c/nnfs_kit.h) */
+bool rng(uint32_t seed, const RngCall *calls, size_t count, double *values);
+bool datasets(DatasetKind dataset, uint32_t seed, size_t samples, size_t classes, double *x,
+              double *y);
+bool init(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count, double scale,
+          double *weights);
 
 #endif

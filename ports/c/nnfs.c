@@ -1,9 +1,9 @@
 /* The stages of Neural Networks from Scratch, chapters 1 to 17, in C11 with float32:
- * loops over arrays of float, expf and logf, as in the book's chapters. */
+ * loops over arrays of float, expf and logf, as in the book's chapters. The kit has checked
+ * every input and allocated every output (kits/c/nnfs_kit.h). */
 #include "nnfs.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,45 +13,31 @@
 static const float CLIP_LOW = 1e-7f;
 static const float CLIP_HIGH = (float)(1.0 - 1e-7);
 
-static float *new_floats(size_t count);
-static bool check_dense(size_t k, Matrix weights, Vector biases, WeightsLayout layout,
-                        Error *error);
-static bool check_labels(Labels y_true, size_t samples, size_t classes, Error *error);
-static size_t label(Labels y_true, size_t b);
 static size_t argmax(const float *values, size_t count);
 static float clip(float p);
-static void *need(void *allocated);
-static Matrix new_matrix(size_t rows, size_t cols);
-static Vector new_vector(size_t len);
-static Matrix copy_matrix(Matrix m);
-static Vector copy_vector(Vector v);
-static bool same_shape(const char *name, Matrix m, size_t rows, size_t cols, Error *error);
 static float mean(Vector v);
 static float sum_abs(const float *values, size_t count);
 static float sum_squares(const float *values, size_t count);
 static void regularization_gradient(const float *values, size_t count, float l1, float l2,
                                     float *gradient);
-static void new_loss_gradients(Matrix y_pred, LossGradients *output);
-static float current_learning_rate(Optimizer optimizer, double iterations);
+static float current_learning_rate(Optimizer optimizer, size_t iterations);
 static void sgd_update(float *w, const float *g, float *m, size_t count, float lr,
                        float momentum);
 static void cache_update(float *w, const float *g, float *cache, size_t count, float lr,
                          float epsilon, float keep, float add);
 static void adam_update(float *w, const float *g, float *m, float *v, size_t count, float lr,
                         Optimizer optimizer, const float corrections[2]);
-static bool check_layer(const Layer *layer, bool momentums, bool cache, Error *error);
-static Layer new_layer(Matrix weights, Vector biases);
-static void set_gradients(Layer *layer, DenseGradients gradients);
-static void free_layer(Layer *layer);
+static void *need(void *allocated);
+static Matrix new_matrix(size_t rows, size_t cols);
+static Vector new_vector(size_t len);
+static void copy_matrix(Matrix to, Matrix from);
+static void copy_vector(Vector to, Vector from);
 
 /* ------------------------------------------------------------------------------------------
- * The stages */
+ * Chapters 1-5: the forward pass */
 
-bool neuron(Vector inputs, Vector weights, float bias, float *output, Error *error) {
+bool neuron(Vector inputs, Vector weights, float bias, float *output) {
     /* inputs (K), weights (K), bias -> output: sum of inputs[k] * weights[k], plus bias */
-    if (inputs.len != weights.len)
-        return fail(error, "shape_mismatch", "inputs has %zu values, weights has %zu",
-                    inputs.len, weights.len);
     float total = 0.0f;
     for (size_t k = 0; k < inputs.len; k++)
         total += inputs.values[k] * weights.values[k];
@@ -59,69 +45,45 @@ bool neuron(Vector inputs, Vector weights, float bias, float *output, Error *err
     return true;
 }
 
-bool layer(Vector inputs, Matrix weights, Vector biases, Vector *output, Error *error) {
+bool layer(Vector inputs, Matrix weights, Vector biases, Vector output) {
     /* inputs (K), weights (N, K): one row per neuron, biases (N) -> output (N) */
-    if (weights.rows > 0 && weights.cols != inputs.len)
-        return fail(error, "shape_mismatch", "weights rows have %zu values, inputs has %zu",
-                    weights.cols, inputs.len);
-    if (biases.len != weights.rows)
-        return fail(error, "shape_mismatch", "biases has %zu values, weights has %zu rows",
-                    biases.len, weights.rows);
-    output->len = weights.rows;
-    output->values = new_floats(output->len);
     for (size_t n = 0; n < weights.rows; n++) {
         float total = 0.0f;
         for (size_t k = 0; k < inputs.len; k++)
             total += inputs.values[k] * row(weights, n)[k];
-        output->values[n] = total + biases.values[n];
+        output.values[n] = total + biases.values[n];
     }
     return true;
 }
 
-bool dense_batch(Matrix inputs, Matrix weights, Vector biases, WeightsLayout layout,
-                 Matrix *output, Error *error) {
-    /* inputs (B, K); weights (K, N) as Layer_Dense keeps them, or (N, K), one row per neuron
-     * as in chapter 2; biases (N) -> output (B, N) = inputs @ weights + biases */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    if (!check_dense(inputs.cols, weights, biases, layout, error))
-        return false;
-    output->rows = inputs.rows;
-    output->cols = biases.len;
-    output->values = new_floats(output->rows * output->cols);
+bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix output) {
+    /* inputs (B, K), weights (K, N) as Layer_Dense keeps them, biases (N)
+     * -> output (B, N) = inputs @ weights + biases */
     for (size_t b = 0; b < inputs.rows; b++) {
         for (size_t n = 0; n < biases.len; n++) {
             float total = 0.0f;
-            for (size_t k = 0; k < inputs.cols; k++) {
-                float weight = layout == NEURONS_INPUTS ? row(weights, n)[k] : row(weights, k)[n];
-                total += row(inputs, b)[k] * weight;
-            }
-            row(*output, b)[n] = total + biases.values[n];
+            for (size_t k = 0; k < inputs.cols; k++)
+                total += row(inputs, b)[k] * row(weights, k)[n];
+            row(output, b)[n] = total + biases.values[n];
         }
     }
     return true;
 }
 
-void relu(Matrix inputs, Matrix *output) {
+bool relu(Matrix inputs, Matrix output) {
     /* any shape -> the same shape, max(0, x) per element (a NaN passes through) */
-    size_t count = inputs.rows * inputs.cols;
-    *output = inputs;
-    output->values = new_floats(count);
-    for (size_t i = 0; i < count; i++)
-        output->values[i] = inputs.values[i] < 0.0f ? 0.0f : inputs.values[i];
+    for (size_t i = 0; i < inputs.rows * inputs.cols; i++)
+        output.values[i] = inputs.values[i] < 0.0f ? 0.0f : inputs.values[i];
+    return true;
 }
 
-bool softmax(Matrix inputs, Matrix *output, Error *error) {
+bool softmax(Matrix inputs, Matrix output) {
     /* inputs (B, C) logits -> output (B, C), each row sums to 1.
      * NOTE: subtracts the row maximum first, so expf never overflows; the running maximum
      *       starts at the row's first element, not at 0 (a row of negative logits). */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    *output = inputs;
-    output->values = new_floats(inputs.rows * inputs.cols);
     for (size_t b = 0; b < inputs.rows; b++) {
         const float *logits = row(inputs, b);
-        float *probabilities = row(*output, b);
+        float *probabilities = row(output, b);
         float largest = inputs.cols > 0 ? logits[0] : 0.0f;
         for (size_t c = 0; c < inputs.cols; c++)
             if (logits[c] > largest)
@@ -137,21 +99,15 @@ bool softmax(Matrix inputs, Matrix *output, Error *error) {
     return true;
 }
 
-bool categorical_crossentropy(Matrix y_pred, Labels y_true, Loss *output, Error *error) {
+bool categorical_crossentropy(Matrix y_pred, Labels y_true, Loss *output) {
     /* y_pred (B, C) probabilities; y_true (B) class indices or (B, C) one-hot rows
      * -> sample_losses (B), loss: the mean, not the sum.
      * NOTE: y_pred is clipped so logf(0) never happens; natural logarithm. */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!check_labels(y_true, y_pred.rows, y_pred.cols, error))
-        return false;
-    output->sample_losses.len = y_pred.rows;
-    output->sample_losses.values = new_floats(y_pred.rows);
     float total = 0.0f;
     for (size_t b = 0; b < y_pred.rows; b++) {
         float correct_confidence = 0.0f;
         if (y_true.format == SPARSE) {
-            correct_confidence = clip(row(y_pred, b)[label(y_true, b)]);
+            correct_confidence = clip(row(y_pred, b)[y_true.sparse[b]]);
         } else {
             for (size_t c = 0; c < y_pred.cols; c++)
                 correct_confidence += clip(row(y_pred, b)[c]) * row(y_true.onehot, b)[c];
@@ -163,23 +119,13 @@ bool categorical_crossentropy(Matrix y_pred, Labels y_true, Loss *output, Error 
     return true;
 }
 
-bool accuracy(Matrix y_pred, Labels y_true, Accuracy *output, Error *error) {
+bool accuracy(Matrix y_pred, Labels y_true, Accuracy *output) {
     /* y_pred (B, C); y_true (B) class indices or (B, C) one-hot rows
      * -> predictions (B) class indices, accuracy: the fraction that match */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!check_labels(y_true, y_pred.rows, y_pred.cols, error))
-        return false;
-    output->count = y_pred.rows;
-    output->predictions = calloc(y_pred.rows, sizeof *output->predictions);
-    if (output->predictions == NULL) {
-        fputs("nnfs: out of memory\n", stderr);
-        exit(1);
-    }
     size_t matches = 0;
     for (size_t b = 0; b < y_pred.rows; b++) {
         output->predictions[b] = argmax(row(y_pred, b), y_pred.cols);
-        if (output->predictions[b] == label(y_true, b))
+        if (output->predictions[b] == nnfs_label(y_true, b))
             matches++;
     }
     output->accuracy = (float)matches / (float)y_pred.rows;
@@ -187,53 +133,26 @@ bool accuracy(Matrix y_pred, Labels y_true, Accuracy *output, Error *error) {
 }
 
 bool forward(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2, Vector biases2,
-             Labels y_true, Forward *output, Error *error) {
+             Labels y_true, Forward *output) {
     /* inputs (B, K), weights1 (K, H), biases1 (H), weights2 (H, C), biases2 (C), y_true:
      * the chapter 5 network, dense -> ReLU -> dense -> softmax -> loss and accuracy */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    if (!check_dense(inputs.cols, weights1, biases1, INPUTS_NEURONS, error) ||
-        !check_dense(biases1.len, weights2, biases2, INPUTS_NEURONS, error) ||
-        !check_labels(y_true, inputs.rows, biases2.len, error))
-        return false;
-    /* the checks above passed, so none of these can fail */
-    dense_batch(inputs, weights1, biases1, INPUTS_NEURONS, &output->dense1, error);
-    relu(output->dense1, &output->relu1);
-    dense_batch(output->relu1, weights2, biases2, INPUTS_NEURONS, &output->dense2, error);
-    softmax(output->dense2, &output->softmax, error);
-    categorical_crossentropy(output->softmax, y_true, &output->loss, error);
-    accuracy(output->softmax, y_true, &output->accuracy, error);
+    dense_batch(inputs, weights1, biases1, output->dense1);
+    relu(output->dense1, output->relu1);
+    dense_batch(output->relu1, weights2, biases2, output->dense2);
+    softmax(output->dense2, output->softmax);
+    categorical_crossentropy(output->softmax, y_true, &output->loss);
+    accuracy(output->softmax, y_true, &output->accuracy);
     return true;
-}
-
-void free_forward(Forward *output) {
-    free(output->dense1.values);
-    free(output->relu1.values);
-    free(output->dense2.values);
-    free(output->softmax.values);
-    free(output->loss.sample_losses.values);
-    free(output->accuracy.predictions);
 }
 
 /* ------------------------------------------------------------------------------------------
  * Chapter 9: the backward passes. Each takes what the book's layer saved in its forward pass
  * (the inputs for dense and ReLU, the output for softmax) and the gradient flowing in. */
 
-bool dense_backward(Matrix inputs, Matrix weights, Matrix dvalues, DenseGradients *output,
-                    Error *error) {
+bool dense_backward(Matrix inputs, Matrix weights, Matrix dvalues, DenseGradients *output) {
     /* inputs (B, K) the forward inputs, weights (K, N) as Layer_Dense keeps them, dvalues (B, N)
      * -> dweights (K, N) = inputs.T @ dvalues, dbiases (N), dinputs (B, K) = dvalues @ weights.T
      * NOTE: dbiases is the SUM of dvalues over the batch (axis 0), one value per neuron. */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    if (weights.rows == 0 || weights.rows != inputs.cols)
-        return fail(error, "shape_mismatch", "weights have %zu rows, inputs have %zu columns",
-                    weights.rows, inputs.cols);
-    if (!same_shape("dvalues", dvalues, inputs.rows, weights.cols, error))
-        return false;
-    output->dweights = new_matrix(weights.rows, weights.cols);
-    output->dbiases = new_vector(weights.cols);
-    output->dinputs = new_matrix(inputs.rows, inputs.cols);
     for (size_t k = 0; k < weights.rows; k++) {
         for (size_t n = 0; n < weights.cols; n++) {
             float total = 0.0f;
@@ -259,27 +178,18 @@ bool dense_backward(Matrix inputs, Matrix weights, Matrix dvalues, DenseGradient
     return true;
 }
 
-bool relu_backward(Matrix inputs, Matrix dvalues, Matrix *dinputs, Error *error) {
+bool relu_backward(Matrix inputs, Matrix dvalues, Matrix dinputs) {
     /* inputs: the forward inputs (any shape), dvalues (the same shape) -> dinputs
      * NOTE: the gradient is 0 where the INPUT is <= 0, including 0 and -0.0; the mask is taken
      *       on the forward inputs, never on dvalues. */
-    if (!same_shape("dvalues", dvalues, inputs.rows, inputs.cols, error))
-        return false;
-    size_t count = inputs.rows * inputs.cols;
-    *dinputs = new_matrix(inputs.rows, inputs.cols);
-    for (size_t i = 0; i < count; i++)
-        dinputs->values[i] = inputs.values[i] <= 0.0f ? 0.0f : dvalues.values[i];
+    for (size_t i = 0; i < inputs.rows * inputs.cols; i++)
+        dinputs.values[i] = inputs.values[i] <= 0.0f ? 0.0f : dvalues.values[i];
     return true;
 }
 
-bool softmax_backward(Matrix output, Matrix dvalues, Matrix *dinputs, Error *error) {
+bool softmax_backward(Matrix output, Matrix dvalues, Matrix dinputs) {
     /* output (B, C): the softmax's forward output, dvalues (B, C) -> dinputs (B, C)
      * NOTE: through each sample's Jacobian diag(p) - p·pᵀ, as the book writes it. */
-    if (output.rows == 0)
-        return fail(error, "empty_batch", "output has no samples");
-    if (!same_shape("dvalues", dvalues, output.rows, output.cols, error))
-        return false;
-    *dinputs = new_matrix(output.rows, output.cols);
     for (size_t b = 0; b < output.rows; b++) {
         const float *p = row(output, b), *dv = row(dvalues, b);
         for (size_t i = 0; i < output.cols; i++) {
@@ -288,46 +198,35 @@ bool softmax_backward(Matrix output, Matrix dvalues, Matrix *dinputs, Error *err
                 float jacobian = (i == j ? p[i] : 0.0f) - p[i] * p[j];
                 total += jacobian * dv[j];
             }
-            row(*dinputs, b)[i] = total;
+            row(dinputs, b)[i] = total;
         }
     }
     return true;
 }
 
-bool categorical_crossentropy_backward(Matrix y_pred, Labels y_true, Matrix *dinputs,
-                                       Error *error) {
+bool categorical_crossentropy_backward(Matrix y_pred, Labels y_true, Matrix dinputs) {
     /* y_pred (B, C), y_true (B) class indices or (B, C) one-hot rows -> dinputs (B, C)
      * NOTE: -y_true / y_pred / samples, NOT clipped (the book does not clip here). */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!check_labels(y_true, y_pred.rows, y_pred.cols, error))
-        return false;
     float samples = (float)y_pred.rows;
-    *dinputs = new_matrix(y_pred.rows, y_pred.cols);
     for (size_t b = 0; b < y_pred.rows; b++) {
         for (size_t c = 0; c < y_pred.cols; c++) {
-            float y = label(y_true, b) == c ? 1.0f : 0.0f;
-            row(*dinputs, b)[c] = -y / row(y_pred, b)[c] / samples;
+            float y = nnfs_label(y_true, b) == c ? 1.0f : 0.0f;
+            row(dinputs, b)[c] = -y / row(y_pred, b)[c] / samples;
         }
     }
     return true;
 }
 
-bool softmax_crossentropy_backward(Matrix y_pred, Labels y_true, Matrix *dinputs, Error *error) {
+bool softmax_crossentropy_backward(Matrix y_pred, Labels y_true, Matrix dinputs) {
     /* y_pred (B, C): the SOFTMAX OUTPUT, y_true -> dinputs (B, C), the combined backward pass
      * NOTE: (y_pred - y_true) / samples: divided by the number of SAMPLES, not classes. */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!check_labels(y_true, y_pred.rows, y_pred.cols, error))
-        return false;
     float samples = (float)y_pred.rows;
-    *dinputs = new_matrix(y_pred.rows, y_pred.cols);
     for (size_t b = 0; b < y_pred.rows; b++) {
         for (size_t c = 0; c < y_pred.cols; c++) {
             float gradient = row(y_pred, b)[c];
-            if (label(y_true, b) == c)
+            if (nnfs_label(y_true, b) == c)
                 gradient -= 1.0f;
-            row(*dinputs, b)[c] = gradient / samples;
+            row(dinputs, b)[c] = gradient / samples;
         }
     }
     return true;
@@ -336,57 +235,29 @@ bool softmax_crossentropy_backward(Matrix y_pred, Labels y_true, Matrix *dinputs
 /* ------------------------------------------------------------------------------------------
  * Chapters 14-15: L1 and L2 regularization, dropout */
 
-bool regularization(Matrix weights, Vector biases, Regularizers factors, Regularization *output,
-                    Error *error) {
+bool regularization(Matrix weights, Vector biases, Regularizers factors,
+                    Regularization *output) {
     /* weights (K, N), biases (N), four factors >= 0 -> loss, dweights (K, N), dbiases (N): the
      * regularization's own share, which Layer_Dense.backward adds to the data gradients */
-    if (weights.rows == 0)
-        return fail(error, "shape_mismatch", "weights must be a matrix (K, N)");
-    if (biases.len != weights.cols)
-        return fail(error, "shape_mismatch", "biases have %zu values for %zu neurons",
-                    biases.len, weights.cols);
-    const double all[] = {factors.weight_l1, factors.weight_l2, factors.bias_l1, factors.bias_l2};
-    for (size_t i = 0; i < 4; i++)
-        if (all[i] < 0.0)
-            return fail(error, "invalid_value", "a regularization factor is %g, negative",
-                        all[i]);
-    float weight_l1 = (float)factors.weight_l1, weight_l2 = (float)factors.weight_l2;
-    float bias_l1 = (float)factors.bias_l1, bias_l2 = (float)factors.bias_l2;
     size_t count = weights.rows * weights.cols;
-    output->loss = weight_l1 * sum_abs(weights.values, count) +
-                   weight_l2 * sum_squares(weights.values, count) +
-                   bias_l1 * sum_abs(biases.values, biases.len) +
-                   bias_l2 * sum_squares(biases.values, biases.len);
-    output->dweights = new_matrix(weights.rows, weights.cols);
-    output->dbiases = new_vector(biases.len);
-    regularization_gradient(weights.values, count, weight_l1, weight_l2,
+    output->loss = factors.weight_l1 * sum_abs(weights.values, count) +
+                   factors.weight_l2 * sum_squares(weights.values, count) +
+                   factors.bias_l1 * sum_abs(biases.values, biases.len) +
+                   factors.bias_l2 * sum_squares(biases.values, biases.len);
+    regularization_gradient(weights.values, count, factors.weight_l1, factors.weight_l2,
                             output->dweights.values);
-    regularization_gradient(biases.values, biases.len, bias_l1, bias_l2, output->dbiases.values);
+    regularization_gradient(biases.values, biases.len, factors.bias_l1, factors.bias_l2,
+                            output->dbiases.values);
     return true;
 }
 
-bool dropout(Matrix inputs, Matrix mask, double rate, Matrix dvalues, Passes *output,
-             Error *error) {
+bool dropout(Matrix inputs, Matrix mask, float rate, Matrix dvalues, Passes *output) {
     /* inputs (B, N), mask (B, N) of 0 and 1 (1 keeps), rate: the DROP rate in [0, 1), as in
      * Layer_Dropout(rate), dvalues (B, N) -> output, dinputs (B, N)
      * NOTE: inverted dropout: kept values are scaled by 1 / (1 - rate). The mask is given, so
      *       nothing is random; the book draws it with np.random.binomial(1, 1 - rate, size). */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    if (!same_shape("mask", mask, inputs.rows, inputs.cols, error) ||
-        !same_shape("dvalues", dvalues, inputs.rows, inputs.cols, error))
-        return false;
-    size_t count = inputs.rows * inputs.cols;
-    for (size_t i = 0; i < count; i++)
-        if (mask.values[i] != 0.0f && mask.values[i] != 1.0f)
-            return fail(error, "invalid_value", "mask holds %g, not 0 or 1",
-                        (double)mask.values[i]);
-    if (!(rate >= 0.0 && rate < 1.0))
-        return fail(error, "invalid_value", "rate is %g, not in [0, 1)", rate);
-    float keep = 1.0f - (float)rate;
-    output->output = new_matrix(inputs.rows, inputs.cols);
-    output->dinputs = new_matrix(inputs.rows, inputs.cols);
-    for (size_t i = 0; i < count; i++) {
+    float keep = 1.0f - rate;
+    for (size_t i = 0; i < inputs.rows * inputs.cols; i++) {
         float binary_mask = mask.values[i] / keep;
         output->output.values[i] = inputs.values[i] * binary_mask;
         output->dinputs.values[i] = dvalues.values[i] * binary_mask;
@@ -397,16 +268,9 @@ bool dropout(Matrix inputs, Matrix mask, double rate, Matrix dvalues, Passes *ou
 /* ------------------------------------------------------------------------------------------
  * Chapters 16-17: sigmoid and binary cross-entropy; mean squared and mean absolute error */
 
-bool sigmoid(Matrix inputs, Matrix dvalues, Passes *output, Error *error) {
+bool sigmoid(Matrix inputs, Matrix dvalues, Passes *output) {
     /* inputs (B, N), dvalues (B, N) -> output = 1 / (1 + exp(-x)), dinputs = dvalues·(1 - s)·s */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    if (!same_shape("dvalues", dvalues, inputs.rows, inputs.cols, error))
-        return false;
-    size_t count = inputs.rows * inputs.cols;
-    output->output = new_matrix(inputs.rows, inputs.cols);
-    output->dinputs = new_matrix(inputs.rows, inputs.cols);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < inputs.rows * inputs.cols; i++) {
         float s = 1.0f / (1.0f + expf(-inputs.values[i]));
         output->output.values[i] = s;
         output->dinputs.values[i] = dvalues.values[i] * (1.0f - s) * s;
@@ -414,19 +278,10 @@ bool sigmoid(Matrix inputs, Matrix dvalues, Passes *output, Error *error) {
     return true;
 }
 
-bool binary_crossentropy(Matrix y_pred, Matrix y_true, LossGradients *output, Error *error) {
+bool binary_crossentropy(Matrix y_pred, Matrix y_true, LossGradients *output) {
     /* y_pred (B, O) sigmoid outputs, y_true (B, O) of 0 and 1 -> sample_losses (B): the mean
      * over the O outputs, loss: their mean, dinputs (B, O)
      * NOTE: y_pred is clipped in the forward AND the backward pass. */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!same_shape("y_true", y_true, y_pred.rows, y_pred.cols, error))
-        return false;
-    for (size_t i = 0; i < y_true.rows * y_true.cols; i++)
-        if (y_true.values[i] != 0.0f && y_true.values[i] != 1.0f)
-            return fail(error, "invalid_label", "y_true holds %g, not 0 or 1",
-                        (double)y_true.values[i]);
-    new_loss_gradients(y_pred, output);
     float outputs = (float)y_pred.cols, samples = (float)y_pred.rows;
     for (size_t b = 0; b < y_pred.rows; b++) {
         float total = 0.0f;
@@ -441,14 +296,9 @@ bool binary_crossentropy(Matrix y_pred, Matrix y_true, LossGradients *output, Er
     return true;
 }
 
-bool mean_squared_error(Matrix y_pred, Matrix y_true, LossGradients *output, Error *error) {
+bool mean_squared_error(Matrix y_pred, Matrix y_true, LossGradients *output) {
     /* y_pred (B, O), y_true (B, O) -> sample_losses (B): mean over O of (y_true - y_pred)²,
      * loss, dinputs = -2·(y_true - y_pred) / O / B */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!same_shape("y_true", y_true, y_pred.rows, y_pred.cols, error))
-        return false;
-    new_loss_gradients(y_pred, output);
     float outputs = (float)y_pred.cols, samples = (float)y_pred.rows;
     for (size_t b = 0; b < y_pred.rows; b++) {
         float total = 0.0f;
@@ -463,16 +313,11 @@ bool mean_squared_error(Matrix y_pred, Matrix y_true, LossGradients *output, Err
     return true;
 }
 
-bool mean_absolute_error(Matrix y_pred, Matrix y_true, LossGradients *output, Error *error) {
+bool mean_absolute_error(Matrix y_pred, Matrix y_true, LossGradients *output) {
     /* y_pred (B, O), y_true (B, O) -> sample_losses (B): mean over O of |y_true - y_pred|,
      * loss, dinputs = sign(y_pred - y_true) / O / B
      * NOTE: sign(0) = 0, and NOT the book's np.sign(y_true - y_pred), which has the wrong sign
      *       (mistake mae-gradient-sign-flipped). */
-    if (y_pred.rows == 0)
-        return fail(error, "empty_batch", "y_pred has no samples");
-    if (!same_shape("y_true", y_true, y_pred.rows, y_pred.cols, error))
-        return false;
-    new_loss_gradients(y_pred, output);
     float outputs = (float)y_pred.cols, samples = (float)y_pred.rows;
     for (size_t b = 0; b < y_pred.rows; b++) {
         float total = 0.0f;
@@ -492,12 +337,9 @@ bool mean_absolute_error(Matrix y_pred, Matrix y_true, LossGradients *output, Er
  * Chapter 10: optimizers. One step is the book's pre_update_params and update_params on one
  * layer; the caller does post_update_params (iterations + 1). */
 
-bool sgd_step(Layer *layer, double iterations, Optimizer optimizer, float *learning_rate,
-              Error *error) {
+bool sgd_step(Layer *layer, size_t iterations, Optimizer optimizer, float *learning_rate) {
     /* NOTE: the book's momentum, m = momentum·m - lr·g; w += m (the decayed rate inside m).
      *       Without momentum the book keeps no momentums: they are left unchanged. */
-    if (!check_layer(layer, true, false, error))
-        return false;
     float lr = *learning_rate = current_learning_rate(optimizer, iterations);
     sgd_update(layer->weights.values, layer->dweights.values, layer->weight_momentums.values,
                layer->weights.rows * layer->weights.cols, lr, optimizer.momentum);
@@ -506,11 +348,8 @@ bool sgd_step(Layer *layer, double iterations, Optimizer optimizer, float *learn
     return true;
 }
 
-bool adagrad_step(Layer *layer, double iterations, Optimizer optimizer, float *learning_rate,
-                  Error *error) {
+bool adagrad_step(Layer *layer, size_t iterations, Optimizer optimizer, float *learning_rate) {
     /* cache += g²; w += -lr·g / (sqrt(cache) + epsilon) */
-    if (!check_layer(layer, false, true, error))
-        return false;
     float lr = *learning_rate = current_learning_rate(optimizer, iterations);
     cache_update(layer->weights.values, layer->dweights.values, layer->weight_cache.values,
                  layer->weights.rows * layer->weights.cols, lr, optimizer.epsilon, 1.0f, 1.0f);
@@ -519,11 +358,8 @@ bool adagrad_step(Layer *layer, double iterations, Optimizer optimizer, float *l
     return true;
 }
 
-bool rmsprop_step(Layer *layer, double iterations, Optimizer optimizer, float *learning_rate,
-                  Error *error) {
+bool rmsprop_step(Layer *layer, size_t iterations, Optimizer optimizer, float *learning_rate) {
     /* cache = rho·cache + (1 - rho)·g²; w += -lr·g / (sqrt(cache) + epsilon) */
-    if (!check_layer(layer, false, true, error))
-        return false;
     float lr = *learning_rate = current_learning_rate(optimizer, iterations);
     float rho = optimizer.rho;
     cache_update(layer->weights.values, layer->dweights.values, layer->weight_cache.values,
@@ -534,15 +370,12 @@ bool rmsprop_step(Layer *layer, double iterations, Optimizer optimizer, float *l
     return true;
 }
 
-bool adam_step(Layer *layer, double iterations, Optimizer optimizer, float *learning_rate,
-               Error *error) {
+bool adam_step(Layer *layer, size_t iterations, Optimizer optimizer, float *learning_rate) {
     /* m = β1·m + (1 - β1)·g; v = β2·v + (1 - β2)·g²; w += -lr·m̂ / (sqrt(v̂) + epsilon)
      * NOTE: the corrections divide by 1 - β^(iterations + 1) (1-based, betas never decayed);
      *       epsilon is added to the square root of the CORRECTED cache. */
-    if (!check_layer(layer, true, true, error))
-        return false;
     float lr = *learning_rate = current_learning_rate(optimizer, iterations);
-    float t = (float)(iterations + 1.0);
+    float t = (float)(iterations + 1);
     float corrections[2] = {1.0f - powf(optimizer.beta_1, t), 1.0f - powf(optimizer.beta_2, t)};
     adam_update(layer->weights.values, layer->dweights.values, layer->weight_momentums.values,
                 layer->weight_cache.values, layer->weights.rows * layer->weights.cols, lr,
@@ -555,101 +388,89 @@ bool adam_step(Layer *layer, double iterations, Optimizer optimizer, float *lear
 /* ------------------------------------------------------------------------------------------
  * Chapter 10's training loop */
 
-static bool (*const OPTIMIZER_STEPS[])(Layer *, double, Optimizer, float *, Error *) = {
+static bool (*const OPTIMIZER_STEPS[])(Layer *, size_t, Optimizer, float *) = {
     [SGD] = sgd_step, [ADAGRAD] = adagrad_step, [RMSPROP] = rmsprop_step, [ADAM] = adam_step};
+
+static Layer new_layer(Matrix weights, Vector biases) {
+    /* copies of the parameters; every gradient and state array starts at zeros */
+    Layer layer = {.weights = new_matrix(weights.rows, weights.cols),
+                   .biases = new_vector(biases.len),
+                   .dweights = new_matrix(weights.rows, weights.cols),
+                   .dbiases = new_vector(biases.len),
+                   .weight_momentums = new_matrix(weights.rows, weights.cols),
+                   .bias_momentums = new_vector(biases.len),
+                   .weight_cache = new_matrix(weights.rows, weights.cols),
+                   .bias_cache = new_vector(biases.len)};
+    copy_matrix(layer.weights, weights);
+    copy_vector(layer.biases, biases);
+    return layer;
+}
+
+static void free_layer(Layer *layer) {
+    free(layer->weights.values);
+    free(layer->biases.values);
+    free(layer->dweights.values);
+    free(layer->dbiases.values);
+    free(layer->weight_momentums.values);
+    free(layer->bias_momentums.values);
+    free(layer->weight_cache.values);
+    free(layer->bias_cache.values);
+}
 
 bool training(Matrix inputs, Labels y_true, Matrix weights1, Vector biases1, Matrix weights2,
               Vector biases2, size_t steps, OptimizerKind kind, Optimizer optimizer,
-              Training *output, Error *error) {
+              Training *output) {
     /* Dense(K, H) -> ReLU -> Dense(H, C) -> softmax + cross-entropy, full batch, `steps` steps
      * -> per step: loss and accuracy measured BEFORE the update, the rate the step used, and
      *    every parameter AFTER the update.
      * NOTE: optimizer state starts at zeros; both layers step with iterations = s: the count
      *       rises once per step (post_update_params), not once per layer. */
-    if (inputs.rows == 0)
-        return fail(error, "empty_batch", "inputs has no samples");
-    if (!check_dense(inputs.cols, weights1, biases1, INPUTS_NEURONS, error) ||
-        !check_dense(biases1.len, weights2, biases2, INPUTS_NEURONS, error) ||
-        !check_labels(y_true, inputs.rows, biases2.len, error))
-        return false;
-    if (steps < 1)
-        return fail(error, "invalid_value", "steps is 0, not an integer >= 1");
+    size_t samples = inputs.rows, hidden = biases1.len, classes = biases2.len;
     Layer layers[2] = {new_layer(weights1, biases1), new_layer(weights2, biases2)};
-    output->steps = steps;
-    output->loss = new_floats(steps);
-    output->accuracy = new_floats(steps);
-    output->learning_rate = new_floats(steps);
-    output->weights1 = need(calloc(steps, sizeof(Matrix)));
-    output->weights2 = need(calloc(steps, sizeof(Matrix)));
-    output->biases1 = need(calloc(steps, sizeof(Vector)));
-    output->biases2 = need(calloc(steps, sizeof(Vector)));
-    /* the checks above passed, so none of the calls below can fail */
+    Forward pass = {
+        .dense1 = new_matrix(samples, hidden), .relu1 = new_matrix(samples, hidden),
+        .dense2 = new_matrix(samples, classes), .softmax = new_matrix(samples, classes),
+        .loss = {.sample_losses = new_vector(samples)},
+        .accuracy = {.predictions = need(calloc(samples, sizeof(size_t)))}};
+    Matrix dvalues = new_matrix(samples, classes), ddense1 = new_matrix(samples, hidden);
+    /* Layer_Dense.backward sets the layer's own dweights and dbiases */
+    DenseGradients dense2 = {layers[1].dweights, layers[1].dbiases,
+                             new_matrix(samples, hidden)};
+    DenseGradients dense1 = {layers[0].dweights, layers[0].dbiases,
+                             new_matrix(samples, inputs.cols)};
     for (size_t s = 0; s < steps; s++) {
-        Forward pass = {0};
         forward(inputs, layers[0].weights, layers[0].biases, layers[1].weights, layers[1].biases,
-                y_true, &pass, error);
-        output->loss[s] = pass.loss.loss;
-        output->accuracy[s] = pass.accuracy.accuracy;
-        Matrix dvalues, ddense1;
-        DenseGradients dense2, dense1;
-        softmax_crossentropy_backward(pass.softmax, y_true, &dvalues, error);
-        dense_backward(pass.relu1, layers[1].weights, dvalues, &dense2, error);
-        relu_backward(pass.dense1, dense2.dinputs, &ddense1, error);
-        dense_backward(inputs, layers[0].weights, ddense1, &dense1, error);
-        set_gradients(&layers[0], dense1);
-        set_gradients(&layers[1], dense2);
+                y_true, &pass);
+        output->loss.values[s] = pass.loss.loss;
+        output->accuracy.values[s] = pass.accuracy.accuracy;
+        softmax_crossentropy_backward(pass.softmax, y_true, dvalues);
+        dense_backward(pass.relu1, layers[1].weights, dvalues, &dense2);
+        relu_backward(pass.dense1, dense2.dinputs, ddense1);
+        dense_backward(inputs, layers[0].weights, ddense1, &dense1);
         for (size_t l = 0; l < 2; l++)
-            OPTIMIZER_STEPS[kind](&layers[l], (double)s, optimizer, &output->learning_rate[s],
-                                  error);
-        output->weights1[s] = copy_matrix(layers[0].weights);
-        output->biases1[s] = copy_vector(layers[0].biases);
-        output->weights2[s] = copy_matrix(layers[1].weights);
-        output->biases2[s] = copy_vector(layers[1].biases);
-        free(dvalues.values);
-        free(ddense1.values);
-        free_forward(&pass);
+            OPTIMIZER_STEPS[kind](&layers[l], s, optimizer, &output->learning_rate.values[s]);
+        copy_matrix(output->weights1[s], layers[0].weights);
+        copy_vector(output->biases1[s], layers[0].biases);
+        copy_matrix(output->weights2[s], layers[1].weights);
+        copy_vector(output->biases2[s], layers[1].biases);
     }
     free_layer(&layers[0]);
     free_layer(&layers[1]);
+    free(pass.dense1.values);
+    free(pass.relu1.values);
+    free(pass.dense2.values);
+    free(pass.softmax.values);
+    free(pass.loss.sample_losses.values);
+    free(pass.accuracy.predictions);
+    free(dvalues.values);
+    free(ddense1.values);
+    free(dense2.dinputs.values);
+    free(dense1.dinputs.values);
     return true;
-}
-
-void free_training(Training *output) {
-    for (size_t s = 0; output->weights1 != NULL && s < output->steps; s++) {
-        free(output->weights1[s].values);
-        free(output->biases1[s].values);
-        free(output->weights2[s].values);
-        free(output->biases2[s].values);
-    }
-    free(output->loss);
-    free(output->accuracy);
-    free(output->learning_rate);
-    free(output->weights1);
-    free(output->biases1);
-    free(output->weights2);
-    free(output->biases2);
 }
 
 /* ------------------------------------------------------------------------------------------
  * Small helpers */
-
-bool fail(Error *error, const char *kind, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    error->kind = kind;
-    vsnprintf(error->message, sizeof error->message, format, args);
-    va_end(args);
-    return false;
-}
-
-static float *new_floats(size_t count) {
-    float *values = calloc(count > 0 ? count : 1, sizeof *values);
-    if (values == NULL) {
-        fputs("nnfs: out of memory\n", stderr);
-        exit(1);
-    }
-    return values;
-}
 
 static void *need(void *allocated) {
     if (allocated == NULL) {
@@ -660,30 +481,20 @@ static void *need(void *allocated) {
 }
 
 static Matrix new_matrix(size_t rows, size_t cols) {
-    return (Matrix){.rows = rows, .cols = cols, .values = new_floats(rows * cols)};
+    size_t count = rows * cols > 0 ? rows * cols : 1;
+    return (Matrix){.rows = rows, .cols = cols, .values = need(calloc(count, sizeof(float)))};
 }
 
 static Vector new_vector(size_t len) {
-    return (Vector){.len = len, .values = new_floats(len)};
+    return (Vector){.len = len, .values = need(calloc(len > 0 ? len : 1, sizeof(float)))};
 }
 
-static Matrix copy_matrix(Matrix m) {
-    Matrix copy = new_matrix(m.rows, m.cols);
-    memcpy(copy.values, m.values, m.rows * m.cols * sizeof(float));
-    return copy;
+static void copy_matrix(Matrix to, Matrix from) {
+    memcpy(to.values, from.values, from.rows * from.cols * sizeof(float));
 }
 
-static Vector copy_vector(Vector v) {
-    Vector copy = new_vector(v.len);
-    memcpy(copy.values, v.values, v.len * sizeof(float));
-    return copy;
-}
-
-static bool same_shape(const char *name, Matrix m, size_t rows, size_t cols, Error *error) {
-    if (m.rows != rows || m.cols != cols)
-        return fail(error, "shape_mismatch", "%s is %zu x %zu, must be %zu x %zu", name, m.rows,
-                    m.cols, rows, cols);
-    return true;
+static void copy_vector(Vector to, Vector from) {
+    memcpy(to.values, from.values, from.len * sizeof(float));
 }
 
 static float mean(Vector v) {
@@ -717,12 +528,7 @@ static void regularization_gradient(const float *values, size_t count, float l1,
     }
 }
 
-static void new_loss_gradients(Matrix y_pred, LossGradients *output) {
-    output->sample_losses = new_vector(y_pred.rows);
-    output->dinputs = new_matrix(y_pred.rows, y_pred.cols);
-}
-
-static float current_learning_rate(Optimizer optimizer, double iterations) {
+static float current_learning_rate(Optimizer optimizer, size_t iterations) {
     /* NOTE: lr / (1 + decay·iterations), from the initial rate at every step (never
      *       compounded); iterations counts the steps before this one, so step 0 uses lr. */
     if (optimizer.decay != 0.0f)
@@ -765,67 +571,6 @@ static void adam_update(float *w, const float *g, float *m, float *v, size_t cou
     }
 }
 
-static bool check_layer(const Layer *layer, bool momentums, bool cache, Error *error) {
-    /* weights (K, N), biases (N), and the gradients and state the optimizer uses, of the
-     * same shapes */
-    Matrix w = layer->weights;
-    if (w.rows == 0)
-        return fail(error, "shape_mismatch", "weights must be a matrix (K, N)");
-    if (layer->biases.len != w.cols)
-        return fail(error, "shape_mismatch", "biases have %zu values for %zu neurons",
-                    layer->biases.len, w.cols);
-    const struct {
-        const char *name;
-        bool used;
-        Matrix weights;
-        Vector biases;
-    } arrays[] = {{"gradients", true, layer->dweights, layer->dbiases},
-                  {"momentums", momentums, layer->weight_momentums, layer->bias_momentums},
-                  {"cache", cache, layer->weight_cache, layer->bias_cache}};
-    for (size_t i = 0; i < 3; i++) {
-        if (!arrays[i].used)
-            continue;
-        if (!same_shape(arrays[i].name, arrays[i].weights, w.rows, w.cols, error))
-            return false;
-        if (arrays[i].biases.len != w.cols)
-            return fail(error, "shape_mismatch", "the bias %s have %zu values for %zu neurons",
-                        arrays[i].name, arrays[i].biases.len, w.cols);
-    }
-    return true;
-}
-
-static Layer new_layer(Matrix weights, Vector biases) {
-    /* copies of the parameters; every state array starts at zeros */
-    return (Layer){.weights = copy_matrix(weights),
-                   .biases = copy_vector(biases),
-                   .dweights = new_matrix(weights.rows, weights.cols),
-                   .dbiases = new_vector(biases.len),
-                   .weight_momentums = new_matrix(weights.rows, weights.cols),
-                   .bias_momentums = new_vector(biases.len),
-                   .weight_cache = new_matrix(weights.rows, weights.cols),
-                   .bias_cache = new_vector(biases.len)};
-}
-
-static void set_gradients(Layer *layer, DenseGradients gradients) {
-    /* the layer keeps dweights and dbiases (as Layer_Dense.backward sets them) */
-    free(layer->dweights.values);
-    free(layer->dbiases.values);
-    free(gradients.dinputs.values);
-    layer->dweights = gradients.dweights;
-    layer->dbiases = gradients.dbiases;
-}
-
-static void free_layer(Layer *layer) {
-    free(layer->weights.values);
-    free(layer->biases.values);
-    free(layer->dweights.values);
-    free(layer->dbiases.values);
-    free(layer->weight_momentums.values);
-    free(layer->bias_momentums.values);
-    free(layer->weight_cache.values);
-    free(layer->bias_cache.values);
-}
-
 static float clip(float p) {
     /* NOTE: a NaN fails both comparisons and stays NaN, as in np.clip. */
     if (p < CLIP_LOW)
@@ -846,73 +591,4 @@ static size_t argmax(const float *values, size_t count) {
             best = c;
     }
     return best;
-}
-
-static size_t label(Labels y_true, size_t b) {
-    /* the class of sample b (labels already checked) */
-    if (y_true.format == SPARSE)
-        return (size_t)y_true.sparse.values[b];
-    return argmax(row(y_true.onehot, b), y_true.onehot.cols);
-}
-
-static bool check_dense(size_t k, Matrix weights, Vector biases, WeightsLayout layout,
-                        Error *error) {
-    /* inputs with k columns fit weights (k, N), or (N, k) one row per neuron; biases hold N */
-    size_t neurons;
-    if (layout == NEURONS_INPUTS) {
-        neurons = weights.rows;
-        if (weights.rows > 0 && weights.cols != k)
-            return fail(error, "shape_mismatch",
-                        "weights rows (neurons) have %zu weights, inputs have %zu columns",
-                        weights.cols, k);
-    } else {
-        neurons = weights.rows > 0 ? weights.cols : 0;
-        if (weights.rows != k)
-            return fail(error, "shape_mismatch", "weights have %zu rows, inputs have %zu columns",
-                        weights.rows, k);
-    }
-    if (biases.len != neurons)
-        return fail(error, "shape_mismatch", "biases have %zu values for %zu neurons",
-                    biases.len, neurons);
-    return true;
-}
-
-static bool check_labels(Labels y_true, size_t samples, size_t classes, Error *error) {
-    /* sparse: `samples` integers in [0, classes);
-     * onehot: `samples` rows of `classes` values, exactly one 1 among 0s */
-    if (y_true.format == SPARSE) {
-        if (y_true.sparse.len != samples)
-            return fail(error, "shape_mismatch", "y_true has %zu labels for %zu samples",
-                        y_true.sparse.len, samples);
-        for (size_t b = 0; b < samples; b++) {
-            float y = y_true.sparse.values[b];
-            if (!isfinite(y) || floorf(y) != y)
-                return fail(error, "invalid_label", "y_true[%zu] is %g, not an integer", b,
-                            (double)y);
-            if (y < 0.0f || y >= (float)classes)
-                return fail(error, "label_out_of_range", "y_true[%zu] is %g, not in [0, %zu)",
-                            b, (double)y, classes);
-        }
-        return true;
-    }
-    if (y_true.onehot.rows != samples)
-        return fail(error, "shape_mismatch", "y_true has %zu rows for %zu samples",
-                    y_true.onehot.rows, samples);
-    if (y_true.onehot.cols != classes)
-        return fail(error, "shape_mismatch", "y_true rows have %zu values for %zu classes",
-                    y_true.onehot.cols, classes);
-    for (size_t b = 0; b < samples; b++) {
-        size_t ones = 0;
-        for (size_t c = 0; c < classes; c++) {
-            float y = row(y_true.onehot, b)[c];
-            if (y != 0.0f && y != 1.0f)
-                return fail(error, "invalid_label", "y_true[%zu] holds %g, not 0 or 1", b,
-                            (double)y);
-            if (y == 1.0f)
-                ones++;
-        }
-        if (ones != 1)
-            return fail(error, "invalid_label", "y_true[%zu] holds %zu ones, not one", b, ones);
-    }
-    return true;
 }

@@ -1,0 +1,237 @@
+/* nnfs_kit: the protocol of nnfs-conformance, so a C learner writes only the network.
+ *
+ * Write one function per stage, as the book's chapters do, fill the ones you have in an
+ * nnfs_port and serve it:
+ *
+ *     int main(void) {
+ *         nnfs_port port = {.name = "my-port", .dtype = "float32",
+ *                           .stages = {.neuron = neuron, .dense_batch = dense_batch}};
+ *         return nnfs_serve(&port);
+ *     }
+ *
+ * The rules:
+ * - INPUTS are checked by the kit before your function is called (shapes, ragged rows, empty
+ *   batches, labels, domains: docs/STAGES.md), so your code can read like the book, which
+ *   checks nothing. Every number is rounded to nnfs_real once, as the dtype says.
+ * - OUTPUTS are allocated by the kit, zeroed, in the shapes the stage returns; you write into
+ *   them (never replace or free an output or input array; the kit frees them after the reply).
+ *   A struct of outputs (Loss, Forward, ...) arrives with every array in place.
+ * - RETURN true when done. To fail, `return nnfs_fail("printf-style %s", "message");`: the
+ *   reply is the error kind `exception` with your message. To decline a case you cannot
+ *   compute yet, `return nnfs_unsupported("Optimizer_Adam is not written yet");`.
+ * - PRINT freely: stdout is sent to stderr, the kit keeps the real stdout for its replies.
+ * - Allocate your own scratch arrays with malloc and free them yourself.
+ */
+#ifndef NNFS_KIT_H
+#define NNFS_KIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The element type, chosen at compile time: float (dtype float32) unless NNFS_FLOAT64 is
+ * defined (-DNNFS_FLOAT64: double, dtype float64). */
+#ifdef NNFS_FLOAT64
+typedef double nnfs_real;
+#define NNFS_DTYPE "float64"
+#else
+typedef float nnfs_real;
+#define NNFS_DTYPE "float32"
+#endif
+
+typedef struct {
+    size_t len;
+    nnfs_real *values;
+} Vector;
+
+typedef struct {
+    size_t rows, cols;
+    nnfs_real *values; /* row-major: row r is values[r * cols ...] */
+} Matrix;
+
+static inline nnfs_real *row(Matrix m, size_t r) { return m.values + r * m.cols; }
+
+/* y_true: class indices (sparse) or one-hot rows (onehot), as the book's losses accept both.
+ * The kit has checked them: indices in [0, C), one-hot rows exactly one 1 among 0s. */
+typedef enum { SPARSE, ONEHOT } LabelFormat;
+typedef struct {
+    LabelFormat format;
+    size_t *sparse; /* SPARSE: B class indices */
+    Matrix onehot;  /* ONEHOT: B x C */
+} Labels;
+
+/* The class of sample b, whichever the format. */
+static inline size_t nnfs_label(Labels y_true, size_t b) {
+    if (y_true.format == SPARSE)
+        return y_true.sparse[b];
+    size_t c = 0;
+    while (c + 1 < y_true.onehot.cols && row(y_true.onehot, b)[c] != 1)
+        c++;
+    return c;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Outputs of the stages with more than one (allocated by the kit, you fill them) */
+
+typedef struct {
+    Vector sample_losses; /* B */
+    nnfs_real loss;       /* the mean */
+} Loss;
+
+typedef struct {
+    size_t *predictions; /* B class indices */
+    nnfs_real accuracy;
+} Accuracy;
+
+typedef struct {
+    Matrix dense1, relu1; /* B x H */
+    Matrix dense2, softmax; /* B x C */
+    Loss loss;
+    Accuracy accuracy;
+} Forward;
+
+typedef struct {
+    Matrix dweights; /* K x N */
+    Vector dbiases;  /* N */
+    Matrix dinputs;  /* B x K */
+} DenseGradients;
+
+/* The regularizers of Layer_Dense, each >= 0 (checked). */
+typedef struct {
+    nnfs_real weight_l1, weight_l2, bias_l1, bias_l2;
+} Regularizers;
+
+typedef struct {
+    nnfs_real loss;
+    Matrix dweights; /* K x N */
+    Vector dbiases;  /* N */
+} Regularization;
+
+/* A forward and a backward pass (dropout, sigmoid): both B x N. */
+typedef struct {
+    Matrix output, dinputs;
+} Passes;
+
+/* A loss with its backward pass (binary cross-entropy, MSE, MAE). */
+typedef struct {
+    Vector sample_losses; /* B */
+    nnfs_real loss;
+    Matrix dinputs; /* B x O */
+} LossGradients;
+
+/* A Layer_Dense as an optimizer sees it. The kit fills the arrays the optimizer uses (SGD:
+ * momentums; AdaGrad, RMSprop: cache; Adam: both) and replies with them after your step
+ * updates them IN PLACE, as the book's update_params does; the others are empty. */
+typedef struct {
+    Matrix weights, dweights, weight_momentums, weight_cache;
+    Vector biases, dbiases, bias_momentums, bias_cache;
+} Layer;
+
+typedef enum { SGD, ADAGRAD, RMSPROP, ADAM } OptimizerKind;
+
+/* The hyperparameters; an optimizer step gets only its own (the rest are 0), training all. */
+typedef struct {
+    nnfs_real learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2;
+} Optimizer;
+
+/* Per step s of training (S = steps): loss and accuracy before the update, the rate the step
+ * used, every parameter after it. */
+typedef struct {
+    Vector loss, accuracy, learning_rate; /* S */
+    Matrix *weights1, *weights2;          /* S matrices: K x H, H x C */
+    Vector *biases1, *biases2;            /* S vectors: H, C */
+} Training;
+
+/* The book tier (docs/BOOK.md): integers in, the book's exact values out, as doubles. */
+typedef struct {
+    unsigned kind; /* 0: a 32-bit MT19937 output, 1: random_sample, 2: randn */
+    size_t count;
+} RngCall;
+
+typedef enum { SPIRAL, VERTICAL, SINE } DatasetKind;
+
+typedef struct {
+    size_t n_inputs, n_neurons;
+} LayerShape;
+
+/* ------------------------------------------------------------------------------------------
+ * The stages: fill the ones you have. Shapes: B samples, K inputs, N neurons, C classes,
+ * H hidden units, O outputs, S steps. */
+typedef struct {
+    /* chapters 1-5 */
+    bool (*neuron)(Vector inputs, Vector weights, nnfs_real bias, nnfs_real *output);
+    bool (*layer)(Vector inputs, Matrix weights /* N x K */, Vector biases, Vector output);
+    /* weights K x N as Layer_Dense keeps them: the kit transposes chapter 2's N x K rows */
+    bool (*dense_batch)(Matrix inputs, Matrix weights, Vector biases, Matrix output);
+    /* a rank-1 input arrives as one row (1 x K) */
+    bool (*relu)(Matrix inputs, Matrix output);
+    bool (*softmax)(Matrix inputs, Matrix output);
+    bool (*categorical_crossentropy)(Matrix y_pred, Labels y_true, Loss *output);
+    bool (*accuracy)(Matrix y_pred, Labels y_true, Accuracy *output);
+    bool (*forward)(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2,
+                    Vector biases2, Labels y_true, Forward *output);
+    /* chapters 9-17 */
+    bool (*dense_backward)(Matrix inputs, Matrix weights, Matrix dvalues,
+                           DenseGradients *output);
+    bool (*relu_backward)(Matrix inputs, Matrix dvalues, Matrix dinputs);
+    bool (*softmax_backward)(Matrix output, Matrix dvalues, Matrix dinputs);
+    bool (*categorical_crossentropy_backward)(Matrix y_pred, Labels y_true, Matrix dinputs);
+    /* the combined pass; path "separate" is answered by chaining your two stages above */
+    bool (*softmax_crossentropy_backward)(Matrix y_pred, Labels y_true, Matrix dinputs);
+    bool (*regularization)(Matrix weights, Vector biases, Regularizers factors,
+                           Regularization *output);
+    bool (*dropout)(Matrix inputs, Matrix mask, nnfs_real rate, Matrix dvalues,
+                    Passes *output);
+    bool (*sigmoid)(Matrix inputs, Matrix dvalues, Passes *output);
+    bool (*binary_crossentropy)(Matrix y_pred, Matrix y_true, LossGradients *output);
+    bool (*mean_squared_error)(Matrix y_pred, Matrix y_true, LossGradients *output);
+    bool (*mean_absolute_error)(Matrix y_pred, Matrix y_true, LossGradients *output);
+    /* iterations: the steps taken before this one; *learning_rate: the rate this step used.
+     * The kit replies iterations + 1, as post_update_params counts. */
+    bool (*sgd_step)(Layer *layer, size_t iterations, Optimizer optimizer,
+                     nnfs_real *learning_rate);
+    bool (*adagrad_step)(Layer *layer, size_t iterations, Optimizer optimizer,
+                         nnfs_real *learning_rate);
+    bool (*rmsprop_step)(Layer *layer, size_t iterations, Optimizer optimizer,
+                         nnfs_real *learning_rate);
+    bool (*adam_step)(Layer *layer, size_t iterations, Optimizer optimizer,
+                      nnfs_real *learning_rate);
+    bool (*training)(Matrix inputs, Labels y_true, Matrix weights1, Vector biases1,
+                     Matrix weights2, Vector biases2, size_t steps, OptimizerKind kind,
+                     Optimizer optimizer, Training *output);
+    /* the book tier */
+    bool (*rng)(uint32_t seed, const RngCall *calls, size_t count, double *values);
+    /* x: rows x 2 (sine: samples x 1), row-major; y: the rows' labels (sine: the values);
+     * rows = samples * classes (sine: samples) */
+    bool (*datasets)(DatasetKind dataset, uint32_t seed, size_t samples, size_t classes,
+                     double *x, double *y);
+    /* weights: every layer's n_inputs x n_neurons, row-major, layers in order */
+    bool (*init)(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count,
+                 double scale, double *weights);
+} nnfs_stages;
+
+typedef struct {
+    const char *name;    /* free text shown in reports, e.g. "c-float32" */
+    const char *dtype;   /* "float32" or "float64": must be NNFS_DTYPE (NULL: NNFS_DTYPE) */
+    const char *version; /* optional */
+    nnfs_stages stages;
+} nnfs_port;
+
+/* Answer the runner on stdin/stdout until {"cmd":"bye"} or end of input; returns 0 (the exit
+ * status). A request it cannot understand ends the process with one line on stderr. */
+int nnfs_serve(const nnfs_port *port);
+
+/* Inside a stage: `return nnfs_fail(...)` -> error kind "exception" with your message;
+ * `return nnfs_unsupported(...)` -> the case is declined (not applicable). Both return false. */
+bool nnfs_fail(const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+bool nnfs_unsupported(const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+#endif

@@ -1,0 +1,292 @@
+/* The kit's own tests: JSON numbers in and out, strings, the input checks and the learner's
+ * verdicts, answered in-process by kit_answer. `make test` runs them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+
+static int failures = 0;
+
+#define CHECK(condition, ...)                                                                 \
+    do {                                                                                      \
+        if (!(condition)) {                                                                   \
+            failures++;                                                                       \
+            fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, __func__);                     \
+            fprintf(stderr, __VA_ARGS__);                                                     \
+            fputc('\n', stderr);                                                              \
+        }                                                                                     \
+    } while (0)
+
+/* A learner: dense_batch and relu compute; the others misbehave on purpose. */
+static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix output) {
+    for (size_t b = 0; b < inputs.rows; b++)
+        for (size_t n = 0; n < biases.len; n++) {
+            nnfs_real total = 0;
+            for (size_t k = 0; k < inputs.cols; k++)
+                total += row(inputs, b)[k] * row(weights, k)[n];
+            row(output, b)[n] = total + biases.values[n];
+        }
+    return true;
+}
+
+static bool relu(Matrix inputs, Matrix output) {
+    for (size_t i = 0; i < inputs.rows * inputs.cols; i++)
+        output.values[i] = inputs.values[i] > 0 ? inputs.values[i] : 0;
+    return true;
+}
+
+static bool softmax(Matrix inputs, Matrix output) {
+    (void)output;
+    return nnfs_fail("softmax saw %zu rows and gave up", inputs.rows);
+}
+
+static bool neuron(Vector inputs, Vector weights, nnfs_real bias, nnfs_real *output) {
+    (void)inputs, (void)weights, (void)bias, (void)output;
+    return false; /* without a message */
+}
+
+static bool sgd_step(Layer *layer, size_t iterations, Optimizer optimizer, nnfs_real *rate) {
+    (void)layer, (void)iterations, (void)optimizer, (void)rate;
+    return nnfs_unsupported("Optimizer_SGD is not written yet");
+}
+
+static nnfs_real wrong[1];
+static bool dense_backward(Matrix inputs, Matrix weights, Matrix dvalues,
+                           DenseGradients *output) {
+    (void)inputs, (void)weights, (void)dvalues;
+    output->dbiases = (Vector){1, wrong}; /* a new array of the wrong length */
+    return true;
+}
+
+static bool dropout(Matrix inputs, Matrix mask, nnfs_real rate, Matrix dvalues, Passes *out) {
+    (void)inputs, (void)mask, (void)rate, (void)dvalues, (void)out;
+    return true;
+}
+
+static bool categorical_crossentropy(Matrix y_pred, Labels y_true, Loss *output) {
+    for (size_t b = 0; b < y_pred.rows; b++)
+        output->sample_losses.values[b] = (nnfs_real)nnfs_label(y_true, b);
+    return true;
+}
+
+static const nnfs_port PORT = {
+    .name = "test",
+    .stages = {.neuron = neuron, .dense_batch = dense_batch, .relu = relu, .softmax = softmax,
+               .categorical_crossentropy = categorical_crossentropy,
+               .dense_backward = dense_backward, .dropout = dropout, .sgd_step = sgd_step}};
+
+static char *answer(const char *line) {
+    static Buffer reply;
+    reply.len = 0;
+    kit_answer(&PORT, line, strlen(line), &reply);
+    return reply.text;
+}
+
+static char *run(const char *stage, const char *inputs, const char *params) {
+    char line[2000];
+    snprintf(line, sizeof line,
+             "{\"cmd\":\"run\",\"seq\":7,\"stage\":\"%s\",\"inputs\":%s,\"params\":%s}", stage,
+             inputs, params);
+    return answer(line);
+}
+
+static void expect_kind(const char *stage, const char *inputs, const char *params,
+                        const char *kind) {
+    char *reply = run(stage, inputs, params);
+    char wanted[100];
+    snprintf(wanted, sizeof wanted, "\"kind\":\"%s\"", kind);
+    CHECK(strstr(reply, wanted) != NULL, "%s %s: wanted %s, got %s", stage, inputs, kind, reply);
+}
+
+static const char *text_of(double x) {
+    static Buffer b;
+    b.len = 0;
+    buffer_number(&b, x);
+    return b.text;
+}
+
+static void test_numbers_print_as_the_shortest_text_that_reads_back(void) {
+    const struct {
+        double x;
+        const char *text;
+    } cases[] = {{0.1, "0.1"},
+                 {1e23, "1e+23"},
+                 {5e-324, "5e-324"},
+                 {2.2250738585072009e-308, "2.225073858507201e-308"},
+                 {-0.0, "-0"},
+                 {(double)0.1f, "0.10000000149011612"},
+                 {1.0 / 3, "0.3333333333333333"},
+                 {9007199254740992.0, "9007199254740992"},
+                 {2, "2"},
+                 {-37, "-37"},
+                 {0.0, "0"},
+                 {999999999999999.0, "999999999999999"},
+                 {1e15, "1e+15"},
+                 {-1e300, "-1e+300"},
+                 {123456.789, "123456.789"},
+                 {NAN, "\"NaN\""},
+                 {INFINITY, "\"Infinity\""},
+                 {-INFINITY, "\"-Infinity\""}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(strcmp(text_of(cases[i].x), cases[i].text) == 0, "%.17g printed %s, wanted %s",
+              cases[i].x, text_of(cases[i].x), cases[i].text);
+}
+
+static void test_every_double_reads_back_from_its_text(void) {
+    srand(1);
+    for (int i = 0; i < 200000; i++) {
+        unsigned long long bits = 0;
+        for (int j = 0; j < 4; j++)
+            bits = bits << 16 | (unsigned long long)(rand() & 0xFFFF);
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        if (!isfinite(x))
+            continue;
+        char text[32];
+        shortest(x, text);
+        double back = strtod(text, NULL);
+        CHECK(memcmp(&back, &x, sizeof x) == 0, "%s reads back as %.17g, not %.17g", text, back,
+              x);
+    }
+}
+
+static void test_hard_numbers_parse_to_the_nearest_double(void) {
+    cJSON *json = cJSON_Parse("[5e-324, 1e+23, 9007199254740993, 2.2250738585072011e-308, "
+                              "\"NaN\", \"-Infinity\", 0.1]");
+    double want[] = {4.9406564584124654e-324, 1e23, 9007199254740992.0,
+                     2.2250738585072009e-308, NAN, -INFINITY, 0.1};
+    size_t i = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json) {
+        double x;
+        CHECK(json_number(item, &x), "item %zu is not a number", i);
+        CHECK(memcmp(&x, &want[i], sizeof x) == 0 || (isnan(x) && isnan(want[i])),
+              "item %zu parsed as %.17g, wanted %.17g", i, x, want[i]);
+        i++;
+    }
+    cJSON_Delete(json);
+}
+
+static void test_strings_are_escaped_and_bad_utf8_replaced(void) {
+    Buffer b = {0};
+    buffer_string(&b, "a\"b\\c\n\x01 é \xff\xc3");
+    CHECK(strcmp(b.text, "\"a\\\"b\\\\c\\u000a\\u0001 é \\ufffd\\ufffd\"") == 0, "got %s",
+          b.text);
+    free(b.text);
+}
+
+static void test_hello_lists_exactly_the_declared_stages(void) {
+    char *reply = answer("{\"cmd\":\"hello\",\"protocol\":1}");
+    CHECK(strstr(reply, "\"stages\":[\"neuron\",\"dense_batch\",\"relu\",\"softmax\","
+                        "\"categorical_crossentropy\",\"dense_backward\",\"dropout\","
+                        "\"sgd_step\"]") != NULL &&
+              strstr(reply, "\"checks_inputs\":true") != NULL &&
+              strstr(reply, "\"dtype\":\"" NNFS_DTYPE "\"") != NULL,
+          "got %s", reply);
+}
+
+static void test_invalid_inputs_get_their_kind_before_the_learner_runs(void) {
+    const char *layout = "{\"weights_layout\":\"inputs_neurons\"}";
+    expect_kind("dense_batch", "{\"inputs\":[],\"weights\":[[1]],\"biases\":[1]}", layout,
+                "empty_batch");
+    expect_kind("dense_batch", "{\"inputs\":[[1,2],[3]],\"weights\":[[1]],\"biases\":[1]}",
+                layout, "ragged_rows");
+    expect_kind("dense_batch", "{\"inputs\":[[1]],\"weights\":[[1,2]],\"biases\":[1]}", layout,
+                "shape_mismatch");
+    expect_kind("dense_batch", "{\"inputs\":[1,2],\"weights\":[[1]],\"biases\":[1]}", layout,
+                "shape_mismatch");
+    expect_kind("relu", "{\"inputs\":[[[1]]]}", "{}", "shape_mismatch");
+    const char *sparse = "{\"label_format\":\"sparse\"}";
+    const char *onehot = "{\"label_format\":\"onehot\"}";
+    expect_kind("categorical_crossentropy", "{\"y_pred\":[[0.5,0.5]],\"y_true\":[2]}", sparse,
+                "label_out_of_range");
+    expect_kind("categorical_crossentropy", "{\"y_pred\":[[0.5,0.5]],\"y_true\":[0.5]}", sparse,
+                "invalid_label");
+    expect_kind("categorical_crossentropy", "{\"y_pred\":[[0.5,0.5]],\"y_true\":[true]}",
+                sparse, "invalid_label");
+    expect_kind("categorical_crossentropy", "{\"y_pred\":[[0.5,0.5]],\"y_true\":[[1,1]]}",
+                onehot, "invalid_label");
+    expect_kind("categorical_crossentropy", "{\"y_pred\":[[0.5,0.5]],\"y_true\":[0,1]}", sparse,
+                "shape_mismatch");
+    const char *dropout = "{\"inputs\":[[1]],\"mask\":[[%s]],\"dvalues\":[[1]],\"rate\":%s}";
+    char inputs[200];
+    snprintf(inputs, sizeof inputs, dropout, "1", "1");
+    expect_kind("dropout", inputs, "{}", "invalid_value");
+    snprintf(inputs, sizeof inputs, dropout, "0.5", "0.5");
+    expect_kind("dropout", inputs, "{}", "invalid_value");
+    snprintf(inputs, sizeof inputs, dropout, "true", "0.5");
+    expect_kind("dropout", inputs, "{}", "invalid_value");
+    expect_kind("sgd_step",
+                "{\"weights\":[[1]],\"biases\":[1],\"dweights\":[[1]],\"dbiases\":[1],"
+                "\"weight_momentums\":[[0]],\"bias_momentums\":[0],\"iterations\":1.5,"
+                "\"learning_rate\":1,\"decay\":0,\"momentum\":0}",
+                "{}", "invalid_value");
+}
+
+static void test_neurons_inputs_weights_reach_the_learner_as_layer_dense_weights(void) {
+    /* weights [[1,2],[3,4]] as per-neuron rows: output = [1*1+1*2, 1*3+1*4] */
+    char *reply = run("dense_batch", "{\"inputs\":[[1,1]],\"weights\":[[1,2],[3,4]],"
+                      "\"biases\":[0,0.5]}", "{\"weights_layout\":\"neurons_inputs\"}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"output\":[[3,7.5]]}}") == 0, "got %s",
+          reply);
+}
+
+static void test_a_rank_1_relu_input_comes_back_rank_1(void) {
+    char *reply = run("relu", "{\"inputs\":[-1,\"Infinity\",5e-324]}", "{}");
+    const char *want = sizeof(nnfs_real) == sizeof(double)
+                           ? "{\"seq\":7,\"outputs\":{\"output\":[0,\"Infinity\",5e-324]}}"
+                           : "{\"seq\":7,\"outputs\":{\"output\":[0,\"Infinity\",0]}}";
+    CHECK(strcmp(reply, want) == 0, "got %s", reply);
+}
+
+static void test_both_label_formats_give_the_learner_class_indices(void) {
+    char *reply = run("categorical_crossentropy",
+                      "{\"y_pred\":[[0.5,0.5],[0.5,0.5]],\"y_true\":[[0,1],[1,0]]}",
+                      "{\"label_format\":\"onehot\"}");
+    CHECK(strstr(reply, "\"sample_losses\":[1,0]") != NULL, "got %s", reply);
+}
+
+static void test_learner_verdicts_become_exception_or_unsupported(void) {
+    char *reply = run("softmax", "{\"inputs\":[[1,2]]}", "{}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"softmax "
+                        "saw 1 rows and gave up\"}}") == 0, "got %s", reply);
+    reply = run("neuron", "{\"inputs\":[1],\"weights\":[1],\"bias\":0}", "{}");
+    CHECK(strstr(reply, "\"kind\":\"exception\"") && strstr(reply, "without a message"),
+          "got %s", reply);
+    reply = run("sgd_step",
+                "{\"weights\":[[1]],\"biases\":[1],\"dweights\":[[1]],\"dbiases\":[1],"
+                "\"weight_momentums\":[[0]],\"bias_momentums\":[0],\"iterations\":0,"
+                "\"learning_rate\":1,\"decay\":0,\"momentum\":0}", "{}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"unsupported\":\"Optimizer_SGD is not written yet\"}") ==
+              0, "got %s", reply);
+}
+
+static void test_a_wrong_shaped_output_is_an_exception_naming_it(void) {
+    char *reply = run("dense_backward", "{\"inputs\":[[1,2]],\"weights\":[[1,2],[3,4]],"
+                      "\"dvalues\":[[1,1]]}", "{}");
+    CHECK(strstr(reply, "\"kind\":\"exception\"") && strstr(reply, "dense_backward returned "
+                                                                    "dbiases of 1 values"),
+          "got %s", reply);
+}
+
+int main(void) {
+    test_numbers_print_as_the_shortest_text_that_reads_back();
+    test_every_double_reads_back_from_its_text();
+    test_hard_numbers_parse_to_the_nearest_double();
+    test_strings_are_escaped_and_bad_utf8_replaced();
+    test_hello_lists_exactly_the_declared_stages();
+    test_invalid_inputs_get_their_kind_before_the_learner_runs();
+    test_neurons_inputs_weights_reach_the_learner_as_layer_dense_weights();
+    test_a_rank_1_relu_input_comes_back_rank_1();
+    test_both_label_formats_give_the_learner_class_indices();
+    test_learner_verdicts_become_exception_or_unsupported();
+    test_a_wrong_shaped_output_is_an_exception_naming_it();
+    if (failures > 0) {
+        fprintf(stderr, "test_kit (%s): %d failed\n", NNFS_DTYPE, failures);
+        return 1;
+    }
+    printf("test_kit (%s): all passed\n", NNFS_DTYPE);
+    return 0;
+}
