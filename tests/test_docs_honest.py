@@ -102,3 +102,11 @@ def test_the_readmes_needs_line_names_what_make_test_installs_beyond_pip():
         for name in line.split():
             assert name.capitalize() in readme or name in readme, \
                 f"README's first screen does not say make test needs {name}"
+
+
+def test_the_count_of_catalogued_mistakes_is_the_catalogue_s():
+    from nnfs_conform.mistakes import MISTAKES
+
+    porting = (REPO / "docs" / "PORTING.md").read_text()
+    said = re.findall(r"(\d+) are catalogued in `runners/mistakes.py`", porting)
+    assert said == [str(len(MISTAKES))]
