@@ -192,9 +192,10 @@ def test_unsupported_declines_the_case_with_its_reason(tmp_path):
 
 
 @pytest.mark.parametrize("returned, message", [
-    ("[[1.0, 2.0]]", "relu returned output of shape [1, 2]; it must have the shape of inputs, [2]"),
-    ("[1.0, None]", "relu returned output[1] is None, not a number"),
-    ("[1.0]", "relu returned output of shape [1]; it must have the shape of inputs, [2]"),
+    # a rank-1 input comes as one row, so the output must be one row too
+    ("[1.0, 2.0]", "relu returned output of shape [2]; it must have the shape of inputs, [1, 2]"),
+    ("[[1.0, None]]", "relu returned output[0][1] is None, not a number"),
+    ("[[1.0]]", "relu returned output of shape [1, 1]; it must have the shape of inputs, [1, 2]"),
 ])
 def test_a_wrong_output_is_an_exception_naming_the_stage_and_the_output(tmp_path, returned,
                                                                         message):
@@ -314,3 +315,23 @@ def test_the_template_laid_out_as_new_port_does_passes_neuron_and_dense_batch(tm
     declared = [c for c in result["cases"] if c["stage"] in ("neuron", "dense_batch")]
     assert any("invalid" in c["tags"] for c in declared)
     assert all(c["outcome"] == "passed" for c in declared)
+
+
+def test_a_batch_relu_answers_a_rank_1_case_as_one_row_given_back_as_a_list(tmp_path):
+    """As in every kit: chapter 4's list reaches the learner as one row, the reply is rank 1."""
+    path = port(tmp_path, """
+        def relu(inputs):
+            return [[0.0 if x < 0 else x for x in row] for row in inputs]
+
+        def relu_backward(inputs, dvalues):
+            return [[0.0 if x <= 0 else d for x, d in zip(*rows)] for rows in zip(inputs, dvalues)]
+
+        serve(name="b", stages={"relu": relu, "relu_backward": relu_backward})
+    """)
+    lines, code, _ = talk(path, run("relu", {"inputs": [-1.5, 2.0]}),
+                          run("relu_backward", {"inputs": [0.0, 3.0], "dvalues": [5.0, 7.0]},
+                              seq=2),
+                          run("relu", {"inputs": [[-1.5, 2.0]]}, seq=3))
+    assert code == 0
+    assert [json.loads(line)["outputs"] for line in lines] == [
+        {"output": [0.0, 2.0]}, {"dinputs": [0.0, 7.0]}, {"output": [[0.0, 2.0]]}]

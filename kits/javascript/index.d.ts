@@ -62,8 +62,8 @@ export interface Stages {
   layer?: (x: { inputs: Vector; weights: Matrix; biases: Vector }) => { output: Vector };
   /** Layer_Dense.forward: inputs (B, K) @ weights (K, N) + biases (N); output (B, N). */
   dense_batch?: (x: { inputs: Matrix; weights: Matrix; biases: Vector }) => { output: Matrix };
-  /** Activation_ReLU.forward on a rank-1 or rank-2 array; output of the same shape. */
-  relu?: (x: { inputs: Vector | Matrix }) => { output: Vector | Matrix };
+  /** Activation_ReLU.forward: inputs (B, K), a rank-1 case as one row; output (B, K). */
+  relu?: (x: { inputs: Matrix }) => { output: Matrix };
   /** Activation_Softmax.forward: logits (B, C); output (B, C). */
   softmax?: (x: { inputs: Matrix }) => { output: Matrix };
   /** Loss_CategoricalCrossentropy: y_pred (B, C); sample_losses (B) and their mean. */
@@ -83,9 +83,8 @@ export interface Stages {
   /** Layer_Dense.backward: inputs (B, K), weights (K, N), dvalues (B, N). */
   dense_backward?: (x: { inputs: Matrix; weights: Matrix; dvalues: Matrix }) =>
     { dweights: Matrix; dbiases: Vector; dinputs: Matrix };
-  /** Activation_ReLU.backward: the forward inputs and dvalues, of one shape (rank 1 or 2). */
-  relu_backward?: (x: { inputs: Vector | Matrix; dvalues: Vector | Matrix }) =>
-    { dinputs: Vector | Matrix };
+  /** Activation_ReLU.backward: the forward inputs and dvalues (B, K), a rank-1 case as one row. */
+  relu_backward?: (x: { inputs: Matrix; dvalues: Matrix }) => { dinputs: Matrix };
   /** Activation_Softmax.backward: the forward output (B, C) and dvalues (B, C). */
   softmax_backward?: (x: { output: Matrix; dvalues: Matrix }) => { dinputs: Matrix };
   /** Loss_CategoricalCrossentropy.backward: -y_true / y_pred / B, unclipped. */

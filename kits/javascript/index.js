@@ -275,6 +275,12 @@ function checkInputs(stage, spec, inputs, params, dtype) {
     const rows = args.weights;
     args.weights = Array.from({ length: sizes.K.size }, (_, k) => rows.map((row) => row[k]));
   }
+  // NOTE: a rank-1 array of a [*] stage (relu on chapter 4's list) reaches the learner as one
+  //       row, as in every kit, so a batch ReLU passes it; its output goes back as rank 1.
+  if (sizes["*"] !== undefined && sizes["*"].size.length === 1) {
+    for (const { name, dims } of declared) if (dims === "*") args[name] = [args[name]];
+    sizes["*"] = { ...sizes["*"], size: [1, sizes["*"].size[0]], rank1: true };
+  }
   for (const name of Object.keys(spec.params)) {
     if (name !== "label_format" && name !== "weights_layout") args[name] = params[name];
   }
@@ -339,7 +345,9 @@ function outputsText(stage, spec, result, sizes) {
       throw new OutputError(`${stage} returned no ${name} (its outputs are ${names})`);
     }
     const shape = dims === "*" ? sizes["*"].size : dims.map((letter) => sizes[letter].size);
-    return `${JSON.stringify(name)}:${outputText(result[name], shape, `${stage}'s ${name}`)}`;
+    const text = outputText(result[name], shape, `${stage}'s ${name}`);
+    const rank1 = dims === "*" && sizes["*"].rank1;  // one row back to the list it came from
+    return `${JSON.stringify(name)}:${rank1 ? text.slice(1, -1) : text}`;
   });
   return `{${parts.join(",")}}`;
 }

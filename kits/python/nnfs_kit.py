@@ -355,6 +355,12 @@ def check_inputs(stage, inputs, params, number=_float64):
         if array.kind == "layout" and layout == "neurons_inputs":
             value = [list(column) for column in zip(*value)] if value else value
         args.append(value)
+    # NOTE: a rank-1 array of a [*] stage (relu on chapter 4's list) reaches the learner as one
+    #       row, as in every kit, so a batch ReLU passes it; its outputs go back as rank 1.
+    if any(a.dims == ("*",) and len(shapes[a.name]) == 1 for a in stage.inputs):
+        for i, array in enumerate(stage.inputs):
+            args[i], shapes[array.name] = [args[i]], (1, *shapes[array.name])
+        sizes[_ONE_ROW] = (True, "", "")
     return args + [params[name] for name in stage.params], shapes, sizes
 
 
@@ -400,6 +406,9 @@ def _number(x, index):
     raise _BadOutput(f"{where} is {x!r}, not a number")
 
 
+_ONE_ROW = "rank 1 given as one row"  # a key of `sizes`: unwrap the outputs
+
+
 def encode_outputs(stage, result, shapes, sizes):
     """The reply's outputs: the learner's result by name, each checked for its shape."""
     names = [array.name for array in stage.outputs]
@@ -421,7 +430,7 @@ def encode_outputs(stage, result, shapes, sizes):
         except _BadOutput as error:
             raise _BadOutput(f"returned {array.name}{error}") from None
         _check_output(array, shape, shapes, sizes)
-        outputs[array.name] = encoded
+        outputs[array.name] = encoded[0] if _ONE_ROW in sizes else encoded
     return outputs
 
 

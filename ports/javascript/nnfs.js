@@ -51,7 +51,7 @@ export function dense_batch({ inputs, weights, biases }) {
 }
 
 export function relu({ inputs }) {
-  // inputs: any rank-1 (K) or rank-2 (B, K) shape -> output: the same shape
+  // inputs (B, K) (the kit gives a rank-1 case as one row) -> output (B, K)
   // NOTE: Math.max(0, x) lets NaN through, as np.maximum does.
   return { output: each((x) => Math.max(0, x), inputs) };
 }
@@ -151,7 +151,7 @@ export function dense_backward({ inputs, weights, dvalues }) {
 }
 
 export function relu_backward({ inputs, dvalues }) {
-  // inputs: the forward pass's inputs, rank 1 or 2; dvalues the same shape -> dinputs
+  // inputs: the forward pass's inputs (B, K); dvalues (B, K) -> dinputs (B, K)
   // NOTE: the gradient is 0 where the INPUT is <= 0, including exactly 0 and -0.0: the mask is
   //       taken on the forward inputs, never on dvalues.
   return { dinputs: each((x, dv) => (x <= 0 ? 0 : dv), inputs, dvalues) };

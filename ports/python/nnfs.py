@@ -48,7 +48,7 @@ def dense_batch(inputs, weights, biases):
 
 
 def relu(inputs):
-    # inputs: any rank-1 (K) or rank-2 (B, K) shape -> output: the same shape
+    # inputs (B, K) (the kit gives a rank-1 case as one row) -> output (B, K)
     # NOTE: `0.0 if x < 0 else x`, not max(0, x): Python's max(0, x) returns the int 0 and
     #       turns NaN into 0; this keeps floats and lets NaN through, as np.maximum does.
     return elementwise(lambda x: 0.0 if x < 0 else x, inputs)
@@ -158,7 +158,7 @@ def dense_backward(inputs, weights, dvalues):
 
 
 def relu_backward(inputs, dvalues):
-    # inputs: the forward pass's inputs (K) or (B, K); dvalues: the same shape -> dinputs
+    # inputs: the forward pass's inputs (B, K); dvalues (B, K) -> dinputs (B, K)
     # NOTE: the gradient is 0 where the INPUT is <= 0, including exactly 0 and -0.0: the mask
     #       is taken on the forward inputs, never on dvalues.
     return elementwise(lambda x, d: 0.0 if x <= 0 else d, inputs, dvalues)

@@ -51,7 +51,7 @@ serve({
     // N neurons, C classes; labels y_true are { sparse: [B] } or { onehot: [B][C] }: test
     // `if (y_true.sparse)` as the book tests len(y_true.shape) == 1.
     // layer: ({ inputs, weights, biases }) => ({ output }),          // weights (N, K) per neuron
-    // relu: ({ inputs }) => ({ output }),                            // rank 1 or 2, same shape
+    // relu: ({ inputs }) => ({ output }),                            // (B, K); a list as one row
     // softmax: ({ inputs }) => ({ output }),                         // (B, C) -> (B, C)
     // categorical_crossentropy: ({ y_pred, y_true }) => ({ sample_losses, loss }),
     // accuracy: ({ y_pred, y_true }) => ({ predictions, accuracy }),

@@ -59,7 +59,7 @@ test("the hello names exactly the stages given, in the suite's order, and checks
   const [hello] = port([{ cmd: "hello", protocol: 1 }]).replies.map((r) => JSON.parse(r));
   assert.deepEqual(hello, {
     protocol: 1, name: "kit-test", language: "javascript", dtype: "float64",
-    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy"],
+    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward"],
     label_formats: ["sparse", "onehot"], checks_inputs: true,
   });
 });
@@ -94,6 +94,13 @@ test("labels reach the learner as { sparse } or { onehot }", () => {
   const onehot = answer(run("accuracy", { y_pred: predictions, y_true: [[0, 1], [1, 0]] },
     { label_format: "onehot" }));
   assert.deepEqual(onehot.outputs, { predictions: [1, 0], accuracy: 1 });
+});
+
+test("a rank-1 relu case reaches the learner as one row and goes back as a list", () => {
+  const flat = answer(run("relu_backward", { inputs: [1, -2, 3], dvalues: [1, 1, 1] }));
+  assert.deepEqual(flat.outputs, { dinputs: [1, 1, 1] });
+  const batch = answer(run("relu_backward", { inputs: [[1, -2], [3, 4]], dvalues: [[1, 1], [1, 1]] }));
+  assert.deepEqual(batch.outputs, { dinputs: [[2, 2], [2, 2]] });
 });
 
 test("per-neuron weights (N, K) reach dense_batch transposed to Layer_Dense's (K, N)", () => {

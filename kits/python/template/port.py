@@ -53,7 +53,7 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 # def layer(inputs: Vector, weights: Matrix, biases: Vector) -> Vector:
 #     """Chapter 2: weights (N, K), one row per neuron; biases (N) -> output (N)."""
 # def relu(inputs):
-#     """inputs (K) or (B, K) -> output of the same shape: max(0, x)."""
+#     """inputs (B, K) (a list comes as one row) -> output (B, K): max(0, x)."""
 # def softmax(inputs: Matrix) -> Matrix:
 #     """inputs (B, C) -> output (B, C): exp(x - row max), divided by the row's sum."""
 # def categorical_crossentropy(y_pred: Matrix, y_true: Labels) -> tuple[Vector, float]:
