@@ -26,9 +26,9 @@ from .files import FileProblem
 from .vectors import data_dir
 
 PORT_TOML = "port.toml"
-# What a kit's folder holds that is not the library a project copies: the project itself and
-# the kit's own README; and what no copy takes: whatever a build left behind.
-NOT_KIT = {"template", "README.md"}
+# What a kit's folder holds that is not the library a project copies (paths in the kit): the
+# project itself, the kit's README and its own tests; and what no copy takes: build output.
+NOT_KIT = {"template", "README.md", "tests", "test", "fixtures", "src/test", "src/tests.rs"}
 BUILD_OUTPUT = {"target", "node_modules", "build", "__pycache__", ".ruff_cache", ".pytest_cache"}
 BUILD_SUFFIXES = {".o", ".a", ".so", ".class", ".pyc"}
 NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
@@ -160,17 +160,19 @@ def languages() -> list[str]:
         if root.is_dir() else []
 
 
-def _copy_tree(source: Path, target: Path, name: str, skip: set[str]) -> list[Path]:
-    """Copy `source` into `target` (files and folders not named in `skip`, no build output),
-    with `{{name}}` filled in in every text file."""
+def _copy_tree(source: Path, target: Path, name: str, skip: set[str],
+               under: str = "") -> list[Path]:
+    """Copy `source` into `target` (but the paths in `skip` and build output), with `{{name}}`
+    filled in in every text file."""
     written = []
     for item in sorted(source.iterdir()):
-        if item.name in skip or item.name in BUILD_OUTPUT or item.suffix in BUILD_SUFFIXES:
+        path = f"{under}{item.name}"
+        if path in skip or item.name in BUILD_OUTPUT or item.suffix in BUILD_SUFFIXES:
             continue
         goal = target / item.name
         if item.is_dir():
             goal.mkdir()
-            written += _copy_tree(item, goal, name, set())
+            written += _copy_tree(item, goal, name, skip, f"{path}/")
             continue
         data = item.read_bytes()
         try:

@@ -39,8 +39,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 BROKEN_PORT = f"""
 import math, sys
-sys.path.insert(0, {str(REPO / "ports" / "python")!r})
-import port
+sys.path[:0] = [{str(REPO / "ports" / "python")!r}, {str(REPO / "kits" / "python")!r}]
+import nnfs
+from nnfs_kit import serve
 
 def exp(x):
     try:
@@ -49,25 +50,22 @@ def exp(x):
         return math.inf
 
 def softmax(inputs):  # the classic mistake: exp(x) without subtracting the row maximum
-    rows = port.nnfs.batch("inputs", inputs)
     out = []
-    for row in rows:
+    for row in inputs:
         e = [exp(x) for x in row]
         out.append([v / sum(e) for v in e])
-    return {{"output": out}}
+    return out
 
-def relu(inputs):  # refuses everything, with a hostile message
-    raise port.nnfs.StageError("shape_mismatch", {HOSTILE_MESSAGE!r})
+def relu(inputs):  # fails everything, with a hostile message
+    raise ValueError({HOSTILE_MESSAGE!r})
 
 def neuron(inputs, weights, bias):  # a little off: finitely past its tolerance
-    return {{"output": port.nnfs.neuron(inputs, weights, bias)["output"] * (1 + 1e-9)}}
+    return nnfs.neuron(inputs, weights, bias) * (1 + 1e-9)
 
-port.STAGES["softmax"] = softmax
-port.STAGES["relu"] = relu
-port.STAGES["neuron"] = neuron
-port.HELLO["name"] = {HOSTILE_NAME!r}
-port.HELLO["stages"] = [s for s in port.HELLO["stages"] if s != "forward"]
-sys.exit(port.main())
+stages = {{name: getattr(nnfs, name) for name in ("layer", "dense_batch", "accuracy",
+                                                   "categorical_crossentropy")}}
+serve(name={HOSTILE_NAME!r}, dtype="float64",
+      stages=dict(stages, softmax=softmax, relu=relu, neuron=neuron))
 """
 
 

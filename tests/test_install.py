@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 import nnfs_conform
+from nnfs_conform import port_dir
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = ["pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "CHANGELOG.md", "runners",
-           "reference", "generator", "vectors", "schema", "docs"]
+           "reference", "generator", "vectors", "schema", "docs", "kits"]
 
 
 def _run(argv, cwd, env, timeout=600) -> subprocess.CompletedProcess:
@@ -68,8 +69,10 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(installed):
         prefix = f"nnfs_conform/data/{folder}/"
         shipped = {n.removeprefix(prefix) for n in names if n.startswith(prefix)}
         assert shipped == {p.name for p in (REPO / folder).glob("*.json")}, folder
+    kits = {n.removeprefix("nnfs_conform/data/kits/") for n in names if "/data/kits/" in n}
+    assert {f"{lang}/template/port.toml" for lang in port_dir.languages()} <= kits
     assert not [n for n in names if re.search(r"(^|/)(tests?|ports|\.venv|__pycache__)/", n)]
-    assert wheel.stat().st_size < 1_000_000
+    assert wheel.stat().st_size < 1_250_000  # vectors ~710 kB, the seven kits ~135 kB, zipped
 
 
 def test_the_installed_runner_checks_a_port_from_an_empty_directory(installed):

@@ -196,16 +196,16 @@ var stageTable = []stage{
 	lossStage("mean_absolute_error", mat("y_true", "B", "O"),
 		func(s *Stages) lossFunc { return s.MeanAbsoluteError }),
 
-	optimizerStage("sgd", []string{"weight_momentums", "bias_momentums"},
+	optimizerStage("sgd_step", []string{"weight_momentums", "bias_momentums"},
 		[]string{"learning_rate", "decay", "momentum"},
 		func(s *Stages) stepFunc { return s.SGDStep }),
-	optimizerStage("adagrad", []string{"weight_cache", "bias_cache"},
+	optimizerStage("adagrad_step", []string{"weight_cache", "bias_cache"},
 		[]string{"learning_rate", "decay", "epsilon"},
 		func(s *Stages) stepFunc { return s.AdagradStep }),
-	optimizerStage("rmsprop", []string{"weight_cache", "bias_cache"},
+	optimizerStage("rmsprop_step", []string{"weight_cache", "bias_cache"},
 		[]string{"learning_rate", "decay", "epsilon", "rho"},
 		func(s *Stages) stepFunc { return s.RMSpropStep }),
-	optimizerStage("adam", []string{"weight_momentums", "bias_momentums", "weight_cache", "bias_cache"},
+	optimizerStage("adam_step", []string{"weight_momentums", "bias_momentums", "weight_cache", "bias_cache"},
 		[]string{"learning_rate", "decay", "epsilon", "beta_1", "beta_2"},
 		func(s *Stages) stepFunc { return s.AdamStep }),
 	{name: "training",
@@ -263,7 +263,7 @@ func optimizerStage(name string, state, hyperparameters []string, field func(*St
 	}
 	in = append(append(in, count("iterations", 0, "")), nums(hyperparameters)...)
 	outputs = append(outputs, out("learning_rate"), out("iterations"))
-	return stage{name: name + "_step", in: in, out: outputs,
+	return stage{name: name, in: in, out: outputs,
 		has: func(s *Stages) bool { return field(s) != nil },
 		call: func(s *Stages, a *args) ([]any, error) {
 			layer := a.layer("weights", "biases")
@@ -271,7 +271,7 @@ func optimizerStage(name string, state, hyperparameters []string, field func(*St
 			for _, array := range state {
 				layer.setState(array, a.values[array])
 			}
-			o := a.optimizer(name, hyperparameters)
+			o := a.optimizer(strings.TrimSuffix(name, "_step"), hyperparameters)
 			o.Iterations = a.values["iterations"].(int)
 			if err := field(s)(o, layer); err != nil {
 				return nil, err
