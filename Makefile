@@ -58,7 +58,7 @@ dist: $(STAMP) ## build the wheel, the sdist and the vector bundle into dist/
 	$(BIN)/python scripts/bundle.py --out dist
 
 lint: $(STAMP) ## ruff on the Python code
-	$(BIN)/ruff check reference generator runners tests scripts benchmarks ports/python ports/conform_all.py
+	$(BIN)/ruff check reference generator runners tests scripts benchmarks ports/python ports/conform_all.py kits/python
 
 clean: ## remove the virtual environment, caches and built packages
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist out
