@@ -1,21 +1,6 @@
 package kit
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// guardStdout keeps a copy of fd 1 for the replies and puts stderr on fd 1, so whatever the
-// learner prints to stdout (fmt.Println, a C library) lands on stderr.
-func guardStdout() (*os.File, error) {
-	fd, err := syscall.Dup(1)
-	if err != nil {
-		return nil, err
-	}
-	syscall.CloseOnExec(fd)
-	if err := syscall.Dup3(2, 1, 0); err != nil { // Dup2 is missing on linux/arm64
-		return nil, err
-	}
-	os.Stdout = os.Stderr
-	return os.NewFile(uintptr(fd), "stdout"), nil
-}
+// dupOnto makes fd `to` a copy of fd `from`: Dup3, as Dup2 is missing on linux/arm64.
+func dupOnto(from, to int) error { return syscall.Dup3(from, to, 0) }

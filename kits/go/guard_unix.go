@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix
 
 package kit
 
@@ -8,14 +8,14 @@ import (
 )
 
 // guardStdout keeps a copy of fd 1 for the replies and puts stderr on fd 1, so whatever the
-// learner prints to stdout lands on stderr.
+// learner prints to stdout (fmt.Println, a C library) lands on stderr.
 func guardStdout() (*os.File, error) {
 	fd, err := syscall.Dup(1)
 	if err != nil {
 		return nil, err
 	}
 	syscall.CloseOnExec(fd)
-	if err := syscall.Dup2(2, 1); err != nil {
+	if err := dupOnto(2, 1); err != nil {
 		return nil, err
 	}
 	os.Stdout = os.Stderr
