@@ -180,7 +180,7 @@ def generation() -> tuple[dict[str, float], float | None]:
     from nnfs_conform.generator import build
 
     stages = {}
-    catalogue = list(build.CATALOGUE)[:2] if QUICK else list(build.CATALOGUE)
+    catalogue = list(build.MODULES)[:2] if QUICK else list(build.MODULES)
     for stage in catalogue:  # each in a fresh process: the oracle caches within a process
         def once(stage=stage) -> float:
             code = ("import time; from nnfs_conform.generator import build; "

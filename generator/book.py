@@ -653,28 +653,3 @@ def _script(seed, samples, classes, hidden, steps, optimizer, learning_rate, dec
 
 def _zeros(value):
     return [_zeros(v) for v in value] if isinstance(value, list) else 0.0
-
-
-def rng_stage(x, p, tier):
-    values = rng_values(int(x["seed"]), x["calls"])
-    return {"values": (values, _zeros(values))}
-
-
-def datasets_stage(x, p, tier):
-    return dataset(p["dataset"], int(x["seed"]), int(x["samples"]), int(x["classes"]))
-
-
-def init_stage(x, p, tier):
-    weights = init(int(x["seed"]), int(x["skip"]), x["shapes"], p["scale"])
-    return {"weights": (weights, _zeros(weights))}
-
-
-def chapters_stage(x, p, tier):
-    ints = {k: int(x[k]) for k in ("seed", "samples", "classes", "hidden", "steps")}
-    return {"value": chapters(**ints, printed=p["printed"], optimizer=p["optimizer"],
-                              learning_rate=p["learning_rate"], decay=p["decay"],
-                              momentum=p["momentum"])}
-
-
-GOLDENS = {"rng": rng_stage, "datasets": datasets_stage, "init": init_stage,
-           "chapters": chapters_stage}

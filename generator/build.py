@@ -20,19 +20,15 @@ import numpy as np
 from nnfs_conform import __version__ as SUITE_VERSION
 from nnfs_conform.compare import compare_outputs
 from nnfs_conform.numbers import encode
-from nnfs_conform.reference import STAGES as REFERENCE_STAGES
 from nnfs_conform.reference import StageError, run_stage
-from nnfs_conform.reference.run import BOOK_STAGES
+from nnfs_conform.reference.stages import BOOK, STAGES
 from nnfs_conform.vectors import TIERS, Expected, fingerprint
 
-from . import goldens
 from .book import BookCertificationError
 from .bounded import UnboundedError
 from .cases import Spec
-from .catalogue import CATALOGUE, DESCRIPTIONS, REQUIRES
 from .oracle import to_tier
-
-DENSE_STAGES = ("neuron", "layer", "dense_batch")
+from .stages import MODULES
 
 
 class CertificationError(Exception):
@@ -60,13 +56,15 @@ def _floats(value):
 
 
 def _check_tags(case_id: str, spec: Spec, expected: dict) -> None:
-    if case_id.split("/")[0] in BOOK_STAGES:  # integer inputs, read as integers at both tiers
+    stage = case_id.split("/")[0]
+    if STAGES[stage].group == BOOK:  # integer inputs, read as integers at both tiers
         return
     inexact = any(float(np.float32(x)) != x for v in spec.inputs.values() for x in _floats(v))
     if inexact != ("inexact-inputs" in spec.tags):
         raise CertificationError(
             f"{case_id}: tag inexact-inputs is {not inexact}, inputs say {inexact}")
-    if "exact" in spec.tags and spec.inputs and case_id.split("/")[0] in DENSE_STAGES:
+    if "exact" in spec.tags and spec.inputs and getattr(MODULES[stage], "EXACT_MEANS_ZERO_TOL",
+                                                        False):
         tols = [t for tier in TIERS for out in expected[tier].values() for t in _floats(out["tol"])]
         if any(tols):
             raise CertificationError(f"{case_id}: tagged exact but a tolerance is not zero")
@@ -86,7 +84,7 @@ def _certify_reference(case_id: str, spec: Spec, expected: dict) -> None:
 def build_case(stage: str, spec: Spec) -> dict:
     case_id = f"{stage}/{spec.slug}"
     case = {"id": case_id, "description": spec.description, "tags": list(spec.tags),
-            "requires": REQUIRES.get(stage, []), "fingerprint": "",
+            "requires": list(MODULES[stage].REQUIRES), "fingerprint": "",
             "inputs": encode_inputs(spec.inputs), "params": spec.params}
     if spec.error:
         for tier in TIERS:
@@ -103,14 +101,15 @@ def build_case(stage: str, spec: Spec) -> dict:
         expected = {}
         for tier in TIERS:
             # the book tier reads its inputs (integers) as they are, at both tiers
-            inputs = spec.inputs if stage in BOOK_STAGES else _tier_values(spec.inputs, tier)
+            book = STAGES[stage].group == BOOK
+            inputs = spec.inputs if book else _tier_values(spec.inputs, tier)
             try:
-                outputs = goldens.STAGES[stage](inputs, spec.params, tier)
+                outputs = MODULES[stage].golden(inputs, spec.params, tier)
             except (BookCertificationError, UnboundedError) as exc:
                 raise CertificationError(f"{case_id}: {exc}") from None
-            names = REFERENCE_STAGES[stage][3]
             expected[tier] = {name: {"value": encode(outputs[name][0]), "tol": outputs[name][1],
-                                     "value_decoded": outputs[name][0]} for name in names}
+                                     "value_decoded": outputs[name][0]}
+                              for name in STAGES[stage].outputs}
         _check_tags(case_id, spec, expected)
         _certify_reference(case_id, spec, expected)
         case["expected"] = {tier: {name: {"value": out["value"], "tol": out["tol"]}
@@ -127,19 +126,19 @@ def stage_document(stage: str, description: str, cases: list[dict]) -> dict:
     """A vector file: the stage's signature comes from the reference, the version from the
     package, so every writer of vector files (this generator, test and benchmark suites)
     agrees with the runner."""
-    _, inputs, params, outputs = REFERENCE_STAGES[stage]
+    signature = STAGES[stage]
     return {"suite_version": SUITE_VERSION, "stage": stage, "description": description,
-            "signature": {"inputs": list(inputs), "params": list(params),
-                          "outputs": list(outputs)},
+            "signature": {"inputs": list(signature.inputs), "params": list(signature.params),
+                          "outputs": list(signature.outputs)},
             "cases": cases}
 
 
 def build_stage(stage: str) -> dict:
-    cases = [build_case(stage, spec) for spec in CATALOGUE[stage]()]
+    cases = [build_case(stage, spec) for spec in MODULES[stage].cases()]
     ids = [c["id"] for c in cases]
     if len(set(ids)) != len(ids):
         raise CertificationError(f"{stage}: duplicate case ids")
-    return stage_document(stage, DESCRIPTIONS[stage], cases)
+    return stage_document(stage, MODULES[stage].DESCRIPTION, cases)
 
 
 def _scalar(value) -> str:
@@ -182,7 +181,7 @@ def write_vector_files(out: Path, documents: Iterable[dict], dumps=emit) -> dict
 
 
 def write(out: Path) -> dict:
-    return write_vector_files(out, (build_stage(stage) for stage in CATALOGUE))
+    return write_vector_files(out, (build_stage(stage) for stage in MODULES))
 
 
 def main(argv=None) -> int:

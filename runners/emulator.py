@@ -23,7 +23,7 @@ import numpy as np
 
 from .numbers import encode
 from .reference import StageError, run_stage
-from .reference.run import REGULARIZERS
+from .reference.stages import REGULARIZERS
 from .reference.training import HYPERPARAMETERS as OPTIMIZER_HYPERPARAMETERS
 from .reference.training import STATE
 

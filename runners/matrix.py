@@ -11,7 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .mistakes import FORWARD_STAGES, TRAINING_STAGES
+from .reference.stages import GROUPS as STAGE_GROUPS
+from .reference.stages import stage_names
 from .report_text import one_line, summary_line
 from .result import FAILING, exit_status
 
@@ -68,8 +69,7 @@ def rows(results: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
 
 # The stages in groups, as the book meets them: the forward pass (chapters 1-5), training
 # (chapters 9-17), and the book tier's own numbers; a stage of a newer suite goes to "other".
-GROUPS = {"forward": FORWARD_STAGES, "training": TRAINING_STAGES,
-          "book": ("rng", "datasets", "init", "chapters")}
+GROUPS = {group: stage_names(group) for group in STAGE_GROUPS}
 NAME_WIDTH = 40  # characters of a port's name in the grouped table: it fits 100 columns
 
 

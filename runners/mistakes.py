@@ -26,14 +26,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .emulator import ARITH, BookDotArith, Engine, f16
+from .reference.stages import FORWARD, TRAINING, stage_names
 
-FORWARD_STAGES = ("neuron", "layer", "dense_batch", "relu", "softmax",
-                  "categorical_crossentropy", "accuracy", "forward")
-TRAINING_STAGES = ("dense_backward", "relu_backward", "softmax_backward",
-                   "categorical_crossentropy_backward", "softmax_crossentropy_backward",
-                   "regularization", "dropout", "sigmoid", "binary_crossentropy",
-                   "mean_squared_error", "mean_absolute_error", "sgd_step", "adagrad_step",
-                   "rmsprop_step", "adam_step", "training")
+# The stages a mistake can touch: every stage of the forward and training groups of the stage
+# table (the book tier's are the book's own numbers, proven by tests/test_book.py).
+FORWARD_STAGES = stage_names(FORWARD)
+TRAINING_STAGES = stage_names(TRAINING)
 STAGES = FORWARD_STAGES + TRAINING_STAGES
 TIERS = ("float64", "float32")
 # `training` runs the forward pass (dense, ReLU, softmax, loss, accuracy), the backward passes

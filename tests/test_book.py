@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from nnfs_conform.generator import book
+from nnfs_conform.reference.stages import BOOK, stage_names
 from nnfs_conform.vectors import load_suite
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
@@ -90,7 +91,7 @@ def test_rng_vectors_equal_numpy_legacy(suite):
 
 
 def test_both_tiers_expect_the_book(suite):
-    for stage in ("rng", "datasets", "init", "chapters"):
+    for stage in stage_names(BOOK):
         for c in suite.stages[stage]:
             assert c.expected["float64"] == c.expected["float32"], c.id
             assert "book" in c.tags
@@ -299,6 +300,6 @@ def test_golden_stream_is_numpy_stream():
 
 
 def test_vector_files_say_book(suite):
-    for stage in ("rng", "datasets", "init", "chapters"):
+    for stage in stage_names(BOOK):
         text = json.loads((VECTORS / f"{stage}.json").read_text())
         assert "float32" in text["description"] or stage != "chapters"

@@ -21,12 +21,11 @@ from runner_helpers import Run
 
 from nnfs_conform import book_port
 from nnfs_conform.cli import main
-from nnfs_conform.reference.run import BOOK_STAGES
-from nnfs_conform.reference.run import STAGES as REFERENCE_STAGES
+from nnfs_conform.reference.stages import BOOK, TABLE
 from nnfs_conform.vectors import load_suite
 
 LEARNERS = Path(__file__).parent / "learners"
-CORE_STAGES = [stage for stage in REFERENCE_STAGES if stage not in BOOK_STAGES]
+CORE_STAGES = [stage.name for stage in TABLE if stage.group != BOOK]
 
 
 def grade(tmp_path: Path, capsys, *args: str) -> Run:

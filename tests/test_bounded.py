@@ -8,9 +8,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from nnfs_conform.generator import training_cases, training_goldens
 from nnfs_conform.generator.bounded import Bounded, Tier, UnboundedError
 from nnfs_conform.generator.build import CertificationError, _tier_values, build_case
+from nnfs_conform.generator.stages import softmax_crossentropy_backward, training
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -84,11 +84,11 @@ def test_a_float32_port_may_hold_hyperparameters_in_float64():
 
 
 def test_the_two_softmax_crossentropy_paths_have_one_exact_value():
-    spec = next(s for s in training_cases.softmax_crossentropy_backward()
+    spec = next(s for s in softmax_crossentropy_backward.cases()
                 if s.slug == "rows-not-summing-to-one-separate")
     x = _tier_values(spec.inputs, "float32")
-    separate = training_goldens.softmax_crossentropy_backward(x, spec.params, "float32")
-    combined = training_goldens.softmax_crossentropy_backward(
+    separate = softmax_crossentropy_backward.golden(x, spec.params, "float32")
+    combined = softmax_crossentropy_backward.golden(
         x, {**spec.params, "path": "combined"}, "float32")
     assert separate["dinputs"][0] == combined["dinputs"][0]
     assert all(s >= c for sr, cr in zip(separate["dinputs"][1], combined["dinputs"][1])
@@ -97,8 +97,8 @@ def test_the_two_softmax_crossentropy_paths_have_one_exact_value():
 
 def test_a_trajectory_whose_bounds_grow_past_the_sharpness_rule_is_refused():
     # the book's rate 1 for ten SGD steps: the float32 bound passes 1% of the scale
-    spec = training_cases._train("too-long", "ten steps at rate 1", "edge",
-                                 training_cases.spiral(4, 3, 11001), 4, "sgd", 10, 11101)
+    spec = training._train("too-long", "ten steps at rate 1", "edge",
+                           training.spiral(4, 3, 11001), 4, "sgd", 10, 11101)
     with pytest.raises(CertificationError, match="exceeds"):
         build_case("training", spec)
 
@@ -106,11 +106,11 @@ def test_a_trajectory_whose_bounds_grow_past_the_sharpness_rule_is_refused():
 @pytest.mark.parametrize("tier", ["float32", "float64"])
 def test_the_reference_trajectory_stays_inside_the_bounds_step_by_step(tier):
     from nnfs_conform.reference import run_stage
-    for spec in training_cases.training():
+    for spec in training.cases():
         if spec.error:
             continue
         got = run_stage("training", spec.inputs, spec.params, tier)
-        want = training_goldens.training(_tier_values(spec.inputs, tier), spec.params, tier)
+        want = training.golden(_tier_values(spec.inputs, tier), spec.params, tier)
         for name in ("loss", "weights1", "biases2"):
             values, tols = want[name]
             flat = np.ravel(np.array(got[name]))

@@ -1,0 +1,343 @@
+"""The stage table, and the door into the reference: check a stage's inputs, build arrays of the
+tier's dtype, run its function.
+
+Each stage is a checked runner (its input checks, then the reference function of its module)
+and one `Stage` row of TABLE; adding a stage starts here (README.md, "Adding a stage").
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import book
+from .activations import relu_forward, softmax_forward
+from .backward import (
+    categorical_crossentropy_backward,
+    dense_backward,
+    relu_backward,
+    softmax_backward,
+    softmax_crossentropy_backward,
+)
+from .binary import binary_crossentropy, sigmoid
+from .checks import (
+    batch,
+    binary_labels,
+    count,
+    factor,
+    integer,
+    labels,
+    layer_state,
+    require,
+    same_shape,
+    scalar,
+    shape,
+    two_layers,
+)
+from .dense import dense_batch_forward, layer_forward, neuron_forward
+from .errors import StageError
+from .loss import accuracy_forward, categorical_crossentropy_forward
+from .network import network_forward
+from .regression import mean_absolute_error, mean_squared_error
+from .regularization import dropout, regularization
+from .training import HYPERPARAMETERS, STATE, STEP, train
+
+
+def _neuron(x, p, dtype):
+    k = shape("inputs", x["inputs"])
+    require(len(k) == 1, f"inputs must be a vector, has shape {list(k)}")
+    require(shape("weights", x["weights"]) == k, "weights and inputs differ in length")
+    require(shape("bias", x["bias"]) == (), "bias must be a single number")
+    out = neuron_forward(dtype(x["inputs"]), dtype(x["weights"]), dtype(x["bias"]))
+    return {"output": out}
+
+
+def _layer(x, p, dtype):
+    k = shape("inputs", x["inputs"])
+    require(len(k) == 1, f"inputs must be a vector, has shape {list(k)}")
+    w = shape("weights", x["weights"])
+    require(len(w) == 2 and w[1] == k[0], f"weights must have shape [N, {k[0]}], has {list(w)}")
+    require(shape("biases", x["biases"]) == (w[0],), f"biases must have {w[0]} values")
+    return {"output": layer_forward(dtype(x["inputs"]), dtype(x["weights"]), dtype(x["biases"]))}
+
+
+def _dense(x, p, dtype):
+    b, k = batch("inputs", x["inputs"])
+    w = shape("weights", x["weights"])
+    layout = p["weights_layout"]
+    require(len(w) == 2, f"weights must be a matrix, has shape {list(w)}")
+    n = w[1] if layout == "inputs_neurons" else w[0]
+    require((w[0] if layout == "inputs_neurons" else w[1]) == k,
+             f"weights {list(w)} do not fit {k} inputs ({layout})")
+    require(shape("biases", x["biases"]) == (n,), f"biases must have {n} values")
+    out = dense_batch_forward(dtype(x["inputs"]), dtype(x["weights"]), dtype(x["biases"]), layout)
+    return {"output": out}
+
+
+def _relu(x, p, dtype):
+    dims = shape("inputs", x["inputs"])
+    require(len(dims) in (1, 2), f"inputs must have rank 1 or 2, has shape {list(dims)}")
+    return {"output": relu_forward(dtype(x["inputs"]))}
+
+
+def _softmax(x, p, dtype):
+    batch("inputs", x["inputs"])
+    return {"output": softmax_forward(dtype(x["inputs"]))}
+
+
+def _cce(x, p, dtype):
+    b, c = batch("y_pred", x["y_pred"])
+    y_true = labels(x["y_true"], p["label_format"], b, c)
+    losses = categorical_crossentropy_forward(dtype(x["y_pred"]), y_true)
+    return {"sample_losses": losses, "loss": np.mean(losses)}
+
+
+def _accuracy(x, p, dtype):
+    b, c = batch("y_pred", x["y_pred"])
+    y_true = labels(x["y_true"], p["label_format"], b, c)
+    predictions, accuracy = accuracy_forward(dtype(x["y_pred"]), y_true)
+    return {"predictions": predictions, "accuracy": accuracy}
+
+
+def _network(x, p, dtype):
+    arrays, y_true = two_layers(x, p, dtype)
+    return network_forward(*arrays, y_true)
+
+
+def _rng(x, p, dtype):
+    calls = x["calls"]
+    require(len(shape("calls", calls)) == 2 and (not calls or len(calls[0]) == 2),
+             "calls must be a list of [kind, count] pairs")
+    calls = [(integer("kind", k), integer("count", n)) for k, n in calls]
+    require(all(k in (0, 1, 2) for k, _ in calls), "a call kind must be 0, 1 or 2")
+    return {"values": book.rng_values(integer("seed", x["seed"]), calls)}
+
+
+def _datasets(x, p, dtype):
+    X, y = book.dataset(p["dataset"], integer("seed", x["seed"]),
+                        integer("samples", x["samples"]), integer("classes", x["classes"]))
+    return {"x": X, "y": y}
+
+
+def _init(x, p, dtype):
+    shapes = x["shapes"]
+    require(len(shape("shapes", shapes)) == 2 and len(shapes[0]) == 2,
+             "shapes must be a list of [n_inputs, n_neurons] pairs")
+    return {"weights": book.init_weights(integer("seed", x["seed"]), integer("skip", x["skip"]),
+                                         shapes, p["scale"])}
+
+
+def _chapters(x, p, dtype):
+    ints = {k: integer(k, x[k]) for k in ("seed", "samples", "classes", "hidden", "steps")}
+    value = book.chapters(**ints, printed=p["printed"], optimizer=p["optimizer"],
+                          learning_rate=p["learning_rate"], decay=p["decay"],
+                          momentum=p["momentum"])
+    return {"value": value}
+
+
+def _dense_backward(x, p, dtype):
+    b, k = batch("inputs", x["inputs"])
+    w = shape("weights", x["weights"])
+    require(len(w) == 2 and w[0] == k, f"weights must have shape [{k}, N], has {list(w)}")
+    same_shape("dvalues", x["dvalues"], (b, w[1]), "the layer's output")
+    dweights, dbiases, dinputs = dense_backward(dtype(x["inputs"]), dtype(x["weights"]),
+                                                dtype(x["dvalues"]))
+    return {"dweights": dweights, "dbiases": dbiases, "dinputs": dinputs}
+
+
+def _relu_backward(x, p, dtype):
+    dims = shape("inputs", x["inputs"])
+    require(len(dims) in (1, 2), f"inputs must have rank 1 or 2, has shape {list(dims)}")
+    same_shape("dvalues", x["dvalues"], dims, "inputs")
+    return {"dinputs": relu_backward(dtype(x["inputs"]), dtype(x["dvalues"]))}
+
+
+def _softmax_backward(x, p, dtype):
+    dims = batch("output", x["output"])
+    same_shape("dvalues", x["dvalues"], dims, "output")
+    return {"dinputs": softmax_backward(dtype(x["output"]), dtype(x["dvalues"]))}
+
+
+def _cce_backward(x, p, dtype):
+    b, c = batch("y_pred", x["y_pred"])
+    y_true = labels(x["y_true"], p["label_format"], b, c)
+    return {"dinputs": categorical_crossentropy_backward(dtype(x["y_pred"]), y_true)}
+
+
+def _softmax_cce_backward(x, p, dtype):
+    b, c = batch("y_pred", x["y_pred"])
+    y_true = labels(x["y_true"], p["label_format"], b, c)
+    y_pred = dtype(x["y_pred"])
+    if p["path"] == "separate":  # the two stages chained: softmax's Jacobian times -y/p/B
+        dvalues = categorical_crossentropy_backward(y_pred, y_true)
+        return {"dinputs": softmax_backward(y_pred, dvalues)}
+    return {"dinputs": softmax_crossentropy_backward(y_pred, y_true)}
+
+
+def _regularization(x, p, dtype):
+    w = shape("weights", x["weights"])
+    require(len(w) == 2, f"weights must be a matrix, has shape {list(w)}")
+    require(shape("biases", x["biases"]) == (w[1],), f"biases must have {w[1]} values")
+    factors = [dtype(factor(n, x[n])) for n in REGULARIZERS]
+    loss, dweights, dbiases = regularization(dtype(x["weights"]), dtype(x["biases"]), *factors)
+    return {"loss": loss, "dweights": dweights, "dbiases": dbiases}
+
+
+def _dropout(x, p, dtype):
+    dims = batch("inputs", x["inputs"])
+    same_shape("mask", x["mask"], dims, "inputs")
+    same_shape("dvalues", x["dvalues"], dims, "inputs")
+    for i, row in enumerate(x["mask"]):
+        for j, v in enumerate(row):
+            if isinstance(v, bool) or v not in (0, 1):
+                raise StageError("invalid_value", f"mask[{i}][{j}] = {v!r} is not 0 or 1")
+    rate = scalar("rate", x["rate"])
+    if not 0 <= rate < 1:
+        raise StageError("invalid_value", f"rate = {rate!r} is not in [0, 1)")
+    output, dinputs = dropout(dtype(x["inputs"]), dtype(x["mask"]), dtype(rate),
+                              dtype(x["dvalues"]))
+    return {"output": output, "dinputs": dinputs}
+
+
+def _sigmoid(x, p, dtype):
+    dims = batch("inputs", x["inputs"])
+    same_shape("dvalues", x["dvalues"], dims, "inputs")
+    output, dinputs = sigmoid(dtype(x["inputs"]), dtype(x["dvalues"]))
+    return {"output": output, "dinputs": dinputs}
+
+
+def _bce(x, p, dtype):
+    dims = batch("y_pred", x["y_pred"])
+    binary_labels(x["y_true"], dims)
+    losses, dinputs = binary_crossentropy(dtype(x["y_pred"]), dtype(x["y_true"]))
+    return {"sample_losses": losses, "loss": np.mean(losses), "dinputs": dinputs}
+
+
+def _regression(loss_function):
+    def checked(x, p, dtype):
+        dims = batch("y_pred", x["y_pred"])
+        same_shape("y_true", x["y_true"], dims, "y_pred")
+        losses, dinputs = loss_function(dtype(x["y_pred"]), dtype(x["y_true"]))
+        return {"sample_losses": losses, "loss": np.mean(losses), "dinputs": dinputs}
+    return checked
+
+
+def _optimizer(optimizer, step):
+    state = ("dweights", "dbiases", *STATE[optimizer])
+
+    def checked(x, p, dtype):
+        layer_state(x, state)
+        iterations = count("iterations", x["iterations"])
+        hyper = {n: dtype(scalar(n, x[n])) for n in HYPERPARAMETERS[optimizer]}
+        arrays = {n: dtype(x[n]) for n in ("weights", "biases", *state)}
+        return step(**arrays, iterations=iterations, **hyper)
+    return checked
+
+
+def _training(x, p, dtype):
+    arrays, y_true = two_layers(x, p, dtype)
+    steps = count("steps", x["steps"], least=1)
+    hyper = {n: dtype(scalar(n, x[n])) for n in TRAINING_HYPERPARAMETERS}
+    return train(arrays[0], y_true, *arrays[1:], steps, p["optimizer"], hyper)
+
+
+REGULARIZERS = ("weight_regularizer_l1", "weight_regularizer_l2", "bias_regularizer_l1",
+                "bias_regularizer_l2")
+TRAINING_HYPERPARAMETERS = ("learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1",
+                            "beta_2")
+PARAMETERS = ("weights", "biases")
+
+
+def _optimizer_stage(optimizer):
+    state = STATE[optimizer]
+    inputs = (*PARAMETERS, "dweights", "dbiases", *state, "iterations",
+              *HYPERPARAMETERS[optimizer])
+    return Stage(f"{optimizer}_step", TRAINING, _optimizer(optimizer, STEP[optimizer]), inputs,
+                 outputs=(*PARAMETERS, *state, "learning_rate", "iterations"))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage, declared once. The vector files' signatures, the schemas' stage enums, the
+    runner's stage groups and the generator's stage modules (generator/stages/<name>.py: the
+    cases and the golden) follow this table; tests/test_stage_table.py fails on any list that
+    disagrees with it."""
+
+    name: str
+    group: str  # FORWARD (chapters 1-5), TRAINING (chapters 9-17) or BOOK (the book's numbers)
+    run: Callable = field(repr=False)  # (inputs, params, as_array) -> outputs, inputs checked
+    inputs: tuple[str, ...]
+    params: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+
+
+FORWARD, TRAINING, BOOK = GROUPS = ("forward", "training", "book")
+
+TABLE = (
+    Stage("neuron", FORWARD, _neuron, ("inputs", "weights", "bias"), outputs=("output",)),
+    Stage("layer", FORWARD, _layer, ("inputs", "weights", "biases"), outputs=("output",)),
+    Stage("dense_batch", FORWARD, _dense, ("inputs", "weights", "biases"), ("weights_layout",),
+          ("output",)),
+    Stage("relu", FORWARD, _relu, ("inputs",), outputs=("output",)),
+    Stage("softmax", FORWARD, _softmax, ("inputs",), outputs=("output",)),
+    Stage("categorical_crossentropy", FORWARD, _cce, ("y_pred", "y_true"), ("label_format",),
+          ("sample_losses", "loss")),
+    Stage("accuracy", FORWARD, _accuracy, ("y_pred", "y_true"), ("label_format",),
+          ("predictions", "accuracy")),
+    Stage("forward", FORWARD, _network,
+          ("inputs", "weights1", "biases1", "weights2", "biases2", "y_true"), ("label_format",),
+          ("dense1", "relu1", "dense2", "softmax", "sample_losses", "loss", "predictions",
+           "accuracy")),
+    # Backpropagation, regularization, more losses, optimizers and training (docs/STAGES.md).
+    Stage("dense_backward", TRAINING, _dense_backward, ("inputs", "weights", "dvalues"),
+          outputs=("dweights", "dbiases", "dinputs")),
+    Stage("relu_backward", TRAINING, _relu_backward, ("inputs", "dvalues"),
+          outputs=("dinputs",)),
+    Stage("softmax_backward", TRAINING, _softmax_backward, ("output", "dvalues"),
+          outputs=("dinputs",)),
+    Stage("categorical_crossentropy_backward", TRAINING, _cce_backward, ("y_pred", "y_true"),
+          ("label_format",), ("dinputs",)),
+    Stage("softmax_crossentropy_backward", TRAINING, _softmax_cce_backward,
+          ("y_pred", "y_true"), ("label_format", "path"), ("dinputs",)),
+    Stage("regularization", TRAINING, _regularization, ("weights", "biases", *REGULARIZERS),
+          outputs=("loss", "dweights", "dbiases")),
+    Stage("dropout", TRAINING, _dropout, ("inputs", "mask", "rate", "dvalues"),
+          outputs=("output", "dinputs")),
+    Stage("sigmoid", TRAINING, _sigmoid, ("inputs", "dvalues"), outputs=("output", "dinputs")),
+    Stage("binary_crossentropy", TRAINING, _bce, ("y_pred", "y_true"),
+          outputs=("sample_losses", "loss", "dinputs")),
+    Stage("mean_squared_error", TRAINING, _regression(mean_squared_error), ("y_pred", "y_true"),
+          outputs=("sample_losses", "loss", "dinputs")),
+    Stage("mean_absolute_error", TRAINING, _regression(mean_absolute_error),
+          ("y_pred", "y_true"), outputs=("sample_losses", "loss", "dinputs")),
+    *(_optimizer_stage(optimizer) for optimizer in STEP),
+    Stage("training", TRAINING, _training,
+          ("inputs", "y_true", "weights1", "biases1", "weights2", "biases2", "steps",
+           *TRAINING_HYPERPARAMETERS), ("label_format", "optimizer"),
+          ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2")),
+    # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
+    Stage("rng", BOOK, _rng, ("seed", "calls"), outputs=("values",)),
+    Stage("datasets", BOOK, _datasets, ("seed", "samples", "classes"), ("dataset",), ("x", "y")),
+    Stage("init", BOOK, _init, ("seed", "skip", "shapes"), ("scale",), ("weights",)),
+    Stage("chapters", BOOK, _chapters, ("seed", "samples", "classes", "hidden", "steps"),
+          ("printed", "optimizer", "learning_rate", "decay", "momentum"), ("value",)),
+)
+
+STAGES = {stage.name: stage for stage in TABLE}  # in pipeline order: the manifest's order
+
+
+def stage_names(group=None):
+    """Every stage's name in pipeline order, or those of one group."""
+    return tuple(stage.name for stage in TABLE if group in (None, stage.group))
+
+
+def run_stage(stage, inputs, params, dtype="float64"):
+    """Run one stage on decoded inputs; returns {output name: nested lists of Python numbers}."""
+    np_dtype = np.dtype(dtype).type
+
+    def as_array(value):
+        return np.asarray(value, dtype=np_dtype)
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        outputs = STAGES[stage].run(inputs, params, as_array)
+    return {name: np.asarray(value).tolist() for name, value in outputs.items()}

@@ -1,0 +1,117 @@
+"""Every list of stages agrees with the one stage table (reference/stages.py).
+
+The table declares each stage once: name, group, inputs, params, outputs and its checked
+reference function. What follows it by construction (the runner's stage groups, the generator's
+stage modules, the vector files' signatures) is checked here too, and so is what is typed by hand
+because it is prose or JSON (the schemas' stage enums, the stage tables of README.md and
+docs/STAGES.md): a new stage missing from any of them fails here, naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nnfs_conform import book_port, emulator, matrix, mistakes
+from nnfs_conform.generator import stages as stage_modules
+from nnfs_conform.reference.stages import (
+    BOOK,
+    FORWARD,
+    GROUPS,
+    STAGES,
+    TABLE,
+    TRAINING,
+    stage_names,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = stage_names()
+
+
+def _section(path: str, start: str, end: str) -> str:
+    text = (REPO / path).read_text()
+    assert start in text, f"{path}: no heading {start!r}"
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def _rows(text: str) -> list[str]:
+    return re.findall(r"^\| `(\w+)` \|", text, re.M)
+
+
+def test_the_table_names_each_stage_once_in_groups_of_the_pipeline_order():
+    assert len(set(NAMES)) == len(NAMES) == len(STAGES)
+    assert all(stage.group in GROUPS for stage in TABLE)
+    order = [GROUPS.index(stage.group) for stage in TABLE]
+    assert order == sorted(order), "the table lists the forward, training and book stages in turn"
+    for stage in TABLE:
+        names = [*stage.inputs, *stage.params]
+        assert len(set(names)) == len(names) and stage.outputs, stage.name
+
+
+@pytest.mark.parametrize("schema", ["vectors.schema.json", "protocol.schema.json"])
+def test_each_schemas_stage_enum_is_the_table(schema):
+    enum = json.loads((REPO / "schema" / schema).read_text())["$defs"]["stage"]["enum"]
+    assert enum == list(NAMES), f"schema/{schema}'s stage enum differs from reference/stages.py"
+
+
+def test_the_vector_files_are_the_table_in_its_order_with_its_signatures():
+    manifest = json.loads((REPO / "vectors" / "manifest.json").read_text())
+    assert [entry["stage"] for entry in manifest["files"]] == list(NAMES), "run `make vectors`"
+    for stage in TABLE:
+        signature = json.loads((REPO / "vectors" / f"{stage.name}.json").read_text())["signature"]
+        assert signature == {"inputs": list(stage.inputs), "params": list(stage.params),
+                             "outputs": list(stage.outputs)}, stage.name
+
+
+def test_the_generator_has_one_module_per_stage_and_nothing_else():
+    folder = REPO / "generator" / "stages"
+    files = sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    assert files == sorted(NAMES), "generator/stages/ holds one <stage>.py per stage of the table"
+    for name, module in stage_modules.MODULES.items():
+        assert callable(module.cases) and callable(module.golden), name
+        assert isinstance(module.DESCRIPTION, str) and module.DESCRIPTION.endswith("."), name
+        earlier = NAMES[:NAMES.index(name)]
+        assert all(r in earlier for r in module.REQUIRES), f"{name} requires a later stage"
+
+
+@pytest.mark.parametrize(("group", "start", "end"), [
+    (FORWARD, "## The stages", "### Training"),
+    (TRAINING, "### Training", "### The book tier"),
+    (BOOK, "### The book tier", "\n## "),
+])
+def test_the_readme_has_a_row_per_stage_of_each_group_in_order(group, start, end):
+    assert _rows(_section("README.md", start, end)) == list(stage_names(group))
+
+
+@pytest.mark.parametrize(("group", "start", "end"), [
+    (FORWARD, "# Stages", "## Conventions"),
+    (TRAINING, "## Training", "### Conventions"),
+    (BOOK, "## The book tier", "\n## "),
+])
+def test_docs_stages_has_a_row_per_stage_of_each_group_in_order(group, start, end):
+    assert _rows(_section("docs/STAGES.md", start, end)) == list(stage_names(group))
+
+
+def test_the_runners_groups_are_the_tables():
+    assert matrix.GROUPS == {group: stage_names(group) for group in GROUPS}
+    assert mistakes.STAGES == stage_names(FORWARD) + stage_names(TRAINING)
+
+
+def test_every_mistake_names_stages_of_the_table():
+    for mistake in mistakes.MISTAKES:
+        unknown = set(mistake.stages) - set(mistakes.STAGES)
+        assert not unknown, f"mistake {mistake.id} names stages {unknown} the table lacks"
+    for name in ("DOTS", "SOFTMAX", "LOSS", "LABELS", "ACCURACY", "STEPS", "CACHED_STEPS",
+                 "PER_SAMPLE_GRADIENTS"):
+        assert set(getattr(mistakes, name)) <= set(mistakes.STAGES), name
+
+
+def test_the_independent_implementations_cover_the_core_stages():
+    """The emulator (the matrix's variants and the mistakes) and the book-class driver are ports
+    of their own: each implements every stage outside the book tier."""
+    core = [stage.name for stage in TABLE if stage.group != BOOK]
+    assert [name for name in core if not callable(getattr(emulator.Engine, name, None))] == []
+    assert list(book_port.STAGES) == core
