@@ -132,6 +132,9 @@ def not_runnable(port: dict) -> str | None:
     if missing:
         return f"toolchain missing: {', '.join(missing)}"
     absent = [a for a in port["run"] if a.startswith(str(REPO)) and not Path(a).exists()]
+    folder = REPO / "ports" / port["name"]
+    if (folder / "package.json").exists() and not (folder / "node_modules").is_dir():
+        absent.append(str(folder / "node_modules"))  # its kit is an npm dependency: `npm ci`
     if absent:
         return f"not built: {', '.join(str(Path(a).relative_to(REPO)) for a in absent)}"
     return None
