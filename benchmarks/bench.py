@@ -559,8 +559,11 @@ def main(argv: list[str] | None = None) -> int:
         everything = conform_all() if "conform-all" in only else None
         say("### `make conform-all`")
         say()
-        say("skipped in BENCH_QUICK" if everything is None
-            else f"{everything[0]:.1f} s wall ({everything[1]})")
+        if everything is not None:
+            say(f"{everything[0]:.1f} s wall ({everything[1]})")
+        else:
+            say("skipped in BENCH_QUICK" if QUICK and "conform-all" in only
+                else "not measured in this run (--only)")
         say()
 
         by = {row["port"]: row for row in rows}
