@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -28,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import fixed  # noqa: E402
 import synthetic  # noqa: E402
 
 from nnfs_conform import engine, protocol  # noqa: E402
@@ -39,7 +41,8 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPS = 2 if QUICK else 5
 SCALE = tuple(int(n) for n in os.environ.get("BENCH_SCALE", "").split(",") if n) or (
     (100, 200, 400) if QUICK else (1_000, 10_000, 100_000))
-SECTIONS = ("generation", "throughput", "scale", "conform-all")
+SECTIONS = ("generation", "throughput", "fixed", "scale", "conform-all", "make-test")
+DEFAULT_SECTIONS = SECTIONS[:-1]  # `make test` is timed only when asked: --only make-test
 ONESHOT_CASES = 10 if QUICK else 60  # one process per case: a sample is enough
 PYTHON = sys.executable
 C_PORT = REPO / "ports" / "c" / "nnfs_port"
@@ -175,7 +178,7 @@ def common_cases(suite: Suite, commands: list[list[str]]) -> list:
     return [case for case in suite.cases() if case.stage in stages]
 
 
-def generation() -> tuple[dict[str, float], float | None]:
+def generation() -> tuple[dict[str, float], dict[str, float] | None]:
     """Seconds to build each stage's vectors, and for the whole `make vectors`."""
     from nnfs_conform.generator import build
 
@@ -193,15 +196,47 @@ def generation() -> tuple[dict[str, float], float | None]:
         stages[stage] = repeat(once, 1 if QUICK else 3)
     if QUICK:  # the whole suite takes too long for a smoke run
         return stages, None
-    with tempfile.TemporaryDirectory() as tmp:
-        def whole() -> float:
-            started = time.perf_counter()
-            subprocess.run([PYTHON, "-m", "nnfs_conform.generator", "--out", tmp],
-                           check=True, capture_output=True)
-            return time.perf_counter() - started
+    return stages, whole_generation()
 
-        total = repeat(whole, 3)
-    return stages, total
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def whole_generation() -> dict[str, float]:
+    """`make vectors` (the generator into a temporary folder, a new process): wall and CPU
+    seconds, first with an empty cache of the `chapters` goldens (cold), then the median of
+    three with it filled (warm)."""
+    cache = Path(tempfile.mkdtemp(prefix="nnfs-bench-cache-"))
+    env = {**os.environ, "NNFS_CONFORM_CACHE": str(cache)}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            def whole() -> tuple[float, float]:
+                cpu, started = children_cpu(), time.perf_counter()
+                subprocess.run([PYTHON, "-m", "nnfs_conform.generator", "--out", tmp],
+                               check=True, capture_output=True, env=env)
+                return time.perf_counter() - started, children_cpu() - cpu
+
+            cold = whole()
+            warm = [whole() for _ in range(3)]
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return {"cold_wall": cold[0], "cold_cpu": cold[1],
+            "wall": median([w for w, _ in warm]), "cpu": median([c for _, c in warm])}
+
+
+def make_test() -> dict[str, float | str]:
+    """`make test`: wall and CPU seconds (every process it waited for), and the load average
+    before and after (the machine is shared)."""
+    before = os.getloadavg()
+    cpu, started = children_cpu(), time.perf_counter()
+    done = subprocess.run(["make", "test"], cwd=REPO, capture_output=True, text=True)
+    wall, used = time.perf_counter() - started, children_cpu() - cpu
+    after = os.getloadavg()
+    last = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()[-1]
+    return {"wall": wall, "cpu": used, "status": done.returncode, "last": last[-160:],
+            "load": f"{before[0]:.2f} before, {after[0]:.2f} after (1-min load average)"}
 
 
 def measured_cli(args: list[str]) -> tuple[float, float, int]:
@@ -252,6 +287,7 @@ def scale(work: Path) -> list[dict[str, Any]]:
         cold = time.perf_counter() - started
         table = work / f"null-{size}.jsonl"
         null_replies(suite, table)
+        grading = graded_in_process(suite, table)
         del suite
         report = work / f"result-{size}.json"
         samples = [measured_cli(["run", "--quiet", "--vectors", str(directory),
@@ -260,8 +296,79 @@ def scale(work: Path) -> list[dict[str, Any]]:
         if any(status != 0 for _, _, status in samples):
             raise RuntimeError(f"the {size}-case synthetic run was not green")
         rows.append({"cases": size, "cold_s": cold, "wall_s": median([s[0] for s in samples]),
-                     "peak_mib": median([s[1] for s in samples])})
+                     "peak_mib": median([s[1] for s in samples]), "grading_s": grading})
     return rows
+
+
+def graded_in_process(suite: Suite, table: Path) -> float:
+    """Seconds to grade every case of `suite` through the null port in this process, session
+    transport, handshake excluded: what a run must spend whatever its fixed costs."""
+    port = SessionPort(null_command(table), suite_version=suite.suite_version)
+    try:
+        port.hello()
+        started = time.perf_counter()
+        results, incomplete = engine.run_cases(port, suite.iter_cases())
+        elapsed = time.perf_counter() - started
+    finally:
+        port.close()
+    if incomplete or any(r["outcome"] != "passed" for r in results):
+        raise RuntimeError("the null port did not pass every case")
+    return elapsed
+
+
+def fixed_costs(work: Path, suite: Suite, vectors: Path | None, table: Path, oneshot_cases,
+                say: Callable[[str], None]) -> dict[str, Any]:
+    """Issue 21's fixed costs, every figure of a row taken in turns with its anchor."""
+    null = null_command(table)
+    extra = ["--vectors", str(vectors)] if vectors else []
+    empty = work / "empty"
+    empty.mkdir(exist_ok=True)
+    plugin = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nnfs-port",
+              shlex.join(null)] + (["--nnfs-vectors", str(vectors)] if vectors else [])
+    cli = [PYTHON, "-m", "nnfs_conform", "run", "--quiet", *extra, "--", *null]
+    hello_bye = protocol.encode(protocol.hello_request(suite.suite_version)) + protocol.encode(
+        protocol.BYE)
+    measures: dict[str, Callable[[], float]] = {
+        "plain pytest": lambda: fixed.timed(fixed.plain_pytest(work, suite.total), cwd=empty),
+        "plugin": lambda: fixed.timed(plugin, cwd=empty),
+        "run": lambda: fixed.timed(cli, cwd=empty),
+        "graded": lambda: graded_in_process(suite, table),
+        "null start": lambda: fixed.spawn_floor(null, [hello_bye], work / "null-floor")(),
+    }
+    toml = None
+    if oneshot_cases:
+        version = suite.suite_version
+        measures["c oneshot"] = run_per_case(
+            lambda: OneShotPort([str(C_PORT)], suite_version=version), suite, oneshot_cases,
+            [], "c")
+        measures["c floor"] = fixed.spawn_floor(
+            [str(C_PORT)], [protocol.encode(protocol.run_request(c, c.seq))
+                            for c in oneshot_cases], work / "c-floor")
+        toml = fixed.toml_test_measures(work)
+        if not isinstance(toml, str):
+            measures.update(toml[0])
+    for measure in measures.values():  # warm: the schema checks and verdicts remembered
+        measure()
+    t = interleaved(measures)
+    out: dict[str, Any] = {k: v for k, v in t.items()}
+    say("### Fixed costs (issue 21; whole processes unless said, medians, taken in turns)")
+    say()
+    say("| measure | seconds |")
+    say("| --- | ---: |")
+    for key, value in t.items():
+        say(f"| {key} | {value:.4f} |")
+    say()
+    out["plugin / plain pytest"] = t["plugin"] / t["plain pytest"]
+    out["plugin / run"] = t["plugin"] / t["run"]
+    out["warm fixed cost"] = t["run"] - t["graded"] - t["null start"]
+    if "c oneshot" in t:
+        out["oneshot harness"] = t["c oneshot"] - t["c floor"]
+    if toml is not None and isinstance(toml, str):
+        out["toml-test"] = f"not measured: {toml}"
+    elif toml is not None:
+        out["toml-test harness"] = t["toml-test"] - t["toml-test floor"]
+        out["toml-test tests"] = toml[1]
+    return out
 
 
 def conform_all() -> tuple[float, str] | None:
@@ -307,11 +414,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
     parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
                         help="the real suite to time (default: the suite's own vectors/)")
+    parser.add_argument("--json", type=Path, help="also write the figures (JSON) here")
+    parser.add_argument("--before", type=Path, metavar="JSON",
+                        help="the figures of an earlier run (--json): shown as `before`")
     parser.add_argument("--only", action="append", choices=SECTIONS, default=[],
                         help="measure only this section (repeatable; default: all)")
     args = parser.parse_args(argv)
-    only = set(args.only or SECTIONS)
+    only = set(args.only or DEFAULT_SECTIONS)
     lines: list[str] = []
+    figures: dict[str, Any] = {}  # what the goals table and --json report
 
     def say(line: str = "") -> None:
         print(line, flush=True)
@@ -334,7 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     for stage, seconds in stages.items():
         say(f"| {stage} | {seconds:.3f} |")
     if total is not None:
-        say(f"| whole `make vectors` (new process) | {total:.3f} |")
+        say(f"| whole `make vectors` (new process), chapters cache empty | "
+            f"{total['cold_wall']:.3f} ({total['cold_cpu']:.1f} s CPU) |")
+        say(f"| whole `make vectors` (new process), chapters cache filled | "
+            f"{total['wall']:.3f} ({total['cpu']:.1f} s CPU) |")
+        figures["make vectors"] = total
     say()
 
     work = Path(tempfile.mkdtemp(prefix="nnfs-bench-"))
@@ -423,21 +538,32 @@ def main(argv: list[str] | None = None) -> int:
             say(f"\nnote: {note}")
         say()
 
+        if "fixed" in only:
+            figures["fixed"] = fixed_costs(work, suite, args.vectors, table,
+                                           cases[:ONESHOT_CASES] if c_built else None, say)
+
         scaled = scale(work) if "scale" in only else []
         say("### Scale (synthetic suites, `nnfs-conform run --report-json` on the null port)")
         say()
-        say("| cases | first load (schema check) | run wall | per case | peak RSS of the runner |")
-        say("| ---: | ---: | ---: | ---: | ---: |")
+        say("| cases | first load (schema check) | run wall | per case | peak RSS of the runner "
+            "| grading alone (in process) | run / grading |")
+        say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for row in scaled:
             say(f"| {row['cases']:,} | {row['cold_s']:.2f} s | {row['wall_s']:.2f} s | "
-                f"{us(row['wall_s'] / row['cases'])} | {row['peak_mib']:.1f} MiB |")
+                f"{us(row['wall_s'] / row['cases'])} | {row['peak_mib']:.1f} MiB | "
+                f"{row['grading_s']:.2f} s | {row['wall_s'] / row['grading_s']:.2f}× |")
+        if scaled:
+            figures["scale"] = scaled
         say()
 
         everything = conform_all() if "conform-all" in only else None
         say("### `make conform-all`")
         say()
-        say("skipped in BENCH_QUICK" if everything is None
-            else f"{everything[0]:.1f} s wall ({everything[1]})")
+        if everything is not None:
+            say(f"{everything[0]:.1f} s wall ({everything[1]})")
+        else:
+            say("skipped in BENCH_QUICK" if QUICK and "conform-all" in only
+                else "not measured in this run (--only)")
         say()
 
         by = {row["port"]: row for row in rows}
@@ -465,11 +591,83 @@ def main(argv: list[str] | None = None) -> int:
                 f"(goal ≤ 2×: {'met' if ratio <= 2 else 'NOT met'})")
         if scaled:
             say_scale_goals(say, scaled)
+        if by["null"]["session"] is not None:
+            figures["null session / floor"] = by["null"]["session"] / floor
+        if "make-test" in only:
+            figures["make test"] = make_test()
+        before = json.loads(args.before.read_text()) if args.before else {}
+        say()
+        say_goal_table(say, figures, before)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+def _goal_rows(f: dict[str, Any]) -> dict[str, tuple[str, float | None, float, str]]:
+    """goal -> (anchor, figure, bound, unit) from one run's figures; None: not measured."""
+    fx, scaled = f.get("fixed", {}), f.get("scale") or []
+    big = scaled[-1] if scaled else None
+    vectors, test = f.get("make vectors"), f.get("make test")
+    return {
+        "runner vs floor (null port, session)": (
+            "the floor: the same grading in process", f.get("null session / floor"), 2.0, "×"),
+        "one-shot harness cost per case (C port)": (
+            "toml-test's, same method", fx.get("oneshot harness"),
+            fx.get("toml-test harness") or float("nan"), "s"),
+        "pytest plugin vs plain pytest": (
+            "as many trivial tests", fx.get("plugin / plain pytest"), 1.2, "×"),
+        "pytest plugin vs `nnfs-conform run`": (
+            "the same port, same cases", fx.get("plugin / run"), 1.1, "×"),
+        "warm fixed cost of `nnfs-conform run`": (
+            "run wall - grading in process - the port's start", fx.get("warm fixed cost"),
+            0.25, "s"),
+        f"warm {big['cases']:,}-case run" if big else "warm largest run": (
+            "its grading in process (null port)",
+            big["wall_s"] / big["grading_s"] if big else None, 1.3, "×"),
+        "`make vectors` wall (chapters cache filled)": (
+            "-", vectors["wall"] if vectors else None, 10.0, "s"),
+        "`make vectors` wall, cache empty": (
+            "-", vectors["cold_wall"] if vectors else None, 10.0, "s"),
+        "`make test` wall": ("-", test["wall"] if test else None, 90.0, "s"),
+    }
+
+
+def _shown(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "s" and value < 0.1:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value:.2f} {unit}" if unit == "s" else f"{value:.2f}×"
+
+
+def say_goal_table(say: Callable[[str], None], figures: dict[str, Any],
+                   before: dict[str, Any]) -> None:
+    """One table: every goal of issue 21 as a figure with its anchor, before and after."""
+    now, then = _goal_rows(figures), _goal_rows(before) if before else {}
+    say("### Issue 21 goals (this run; `before` from --before)")
+    say()
+    say("| goal | anchor | bound | before | after | verdict |")
+    say("| --- | --- | ---: | ---: | ---: | --- |")
+    for goal, (anchor, value, bound, unit) in now.items():
+        old = then.get(goal, (None, None))[1] if then else None
+        if value is None and old is None:
+            continue
+        verdict = "-" if value is None or bound != bound else (
+            "met" if value <= bound else "NOT met")
+        shown_bound = _shown(bound, unit) if bound == bound else "toml-test not measured"
+        say(f"| {goal} | {anchor} | ≤ {shown_bound} | {_shown(old, unit)} | "
+            f"{_shown(value, unit)} | {verdict} |")
+    for name in ("make vectors", "make test"):
+        for label, run in (("before", before), ("after", figures)):
+            got = run.get(name) if run else None
+            if got:
+                cpu = got.get("cpu")
+                extra = f"; {got['load']}" if "load" in got else ""
+                say(f"\n{name} {label}: {got['wall']:.1f} s wall, {cpu:.1f} s CPU{extra}")
 
 
 def say_scale_goals(say: Callable[[str], None], scaled: list[dict[str, Any]]) -> None:

@@ -16,8 +16,6 @@ from operator import sub as _sub
 from operator import truediv as _truediv
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from .numbers import NON_FINITE, is_number, shape_of
 
 # frexp exponent of the smallest normal number, and the precision, per dtype.
@@ -326,6 +324,8 @@ def _ratios_in_bulk(gots: list[float], wants: list[Any], tols: list[Any]) -> tup
     Python, and the same rules for zero tolerances."""
     if not set(map(type, tols)) <= _PLAIN:  # numpy would read a string, Python refuses it
         return None
+    import numpy as np  # here: a run whose outputs are all small never loads it
+
     with np.errstate(all="ignore"):  # inf - inf and x / 0 are judged below, as in Python
         try:
             tol = np.array(tols, dtype=np.float64)

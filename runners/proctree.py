@@ -107,6 +107,21 @@ def _reap(pids) -> None:
             pass
 
 
+def nothing_left() -> bool:
+    """Whether this process, a subreaper, has no child at all: then a port that exited and was
+    reaped left nothing running (an orphan of its tree would be this process's child), and its
+    tree need not be searched."""
+    if not _state.get("subreaper"):
+        return False
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def available() -> bool:
     return os.path.isdir(f"{_PROC}/self")
 

@@ -11,8 +11,6 @@ import json
 from functools import cache
 from typing import Any
 
-import jsonschema
-
 from . import numbers
 from .numbers import orjson as _orjson
 from .vectors import Case, schema
@@ -192,11 +190,19 @@ def pointer(path) -> str:
 
 
 @cache
-def _validator(definition: str) -> jsonschema.Draft202012Validator:
+def _validator(definition: str):
+    import jsonschema  # only for --validate-protocol: not on every run's path
+
     root = schema("protocol")
     return jsonschema.Draft202012Validator(
         {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]}
     )
+
+
+def _best_match(errors):
+    import jsonschema
+
+    return jsonschema.exceptions.best_match(errors)
 
 
 def schema_problems(message: Any, definition: str) -> list[str]:
@@ -211,7 +217,7 @@ def schema_problems(message: Any, definition: str) -> list[str]:
         # oneOf failures repeat their branches' errors; the branch errors are the useful part.
         leaves = [error]
         if error.context:
-            best = jsonschema.exceptions.best_match(error.context)
+            best = _best_match(error.context)
             leaves = [best] if best is not None else leaves
         for leaf in leaves:
             text = (

@@ -9,12 +9,18 @@ and nothing else, from any folder (a project's own tests are not collected). Col
 suite's case order,
 identical in every process, so pytest-xdist (`-n auto`) works: each worker starts its own port
 session on its first case and says bye when the worker ends.
+
+Requests are pipelined through the session engine `nnfs-conform run` uses (`engine.exchange`):
+when a case runs, the cases this process will run next (pytest's order, or an xdist worker's
+queue) are sent ahead, up to the session's window, and their results wait for their tests. A
+test that runs out of the predicted order first collects the replies in flight (kept for their
+tests), then starts a new prediction from itself.
 """
 
 from __future__ import annotations
 
 import shlex
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +28,10 @@ import pytest
 
 from . import protocol
 from .console import failure_block
-from .engine import grade, settle, unsupported, with_stderr
+from .engine import exchange, grade, settle, unsupported, with_stderr
 from .expectations import Expectations, ExpectationsError
 from .result import rerun_command
-from .transports import HandshakeError, PortError, PortGone, SessionPort
+from .transports import HandshakeError, PortGone, SessionPort
 from .vectors import Case, VectorError, load_suite
 
 
@@ -85,6 +91,10 @@ class NnfsSuite:
         self._port: SessionPort | None = None
         self._info: dict[str, Any] | None = None
         self._broken: str | None = None  # why the port cannot be used in this process
+        self._ready: dict[int, tuple[dict[str, Any], str | None]] = {}  # seq -> graded ahead
+        self._stream: Iterator[tuple] | None = None  # the pipelined exchange in progress
+        self._stop = False  # asks the stream's feed to send nothing more
+        self._session: pytest.Session | None = None
 
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool:
         """With --nnfs-port the run is the suite's cases, wherever pytest runs: the project's
@@ -102,6 +112,9 @@ class NnfsSuite:
         items.extend(cases)
 
     def pytest_unconfigure(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
         if self._port is not None:
             self._port.close()
             self._port = None
@@ -119,23 +132,92 @@ class NnfsSuite:
             raise CaseFailed(self._broken)
         return self._info
 
-    def ask(self, case: Case, info: dict[str, Any]) -> dict[str, Any]:
-        """Send one case and grade the reply exactly as `nnfs-conform run` does."""
-        request = protocol.run_request(case, case.seq)
-        started = time.monotonic()
-        try:
-            reply = self._port.request(request)
-        except PortGone as exc:
-            self._broken = str(exc)
-            result = grade(case, None, info, str(exc), request=request)
-        except PortError as exc:
-            result = with_stderr(grade(case, None, info, str(exc), request=request,
-                                       response=exc.raw), exc)
-        else:
-            result = grade(case, reply, info, request=request)
-        result["duration_s"] = time.monotonic() - started
-        result["rerun"] = rerun_command(case.id, self.command, self.rerun_extra)
+    def ask(self, item: CaseItem, info: dict[str, Any]) -> dict[str, Any]:
+        """The result of the item's case, graded exactly as `nnfs-conform run` grades it; the
+        request went out ahead with those of the tests predicted to run next."""
+        case = item.case
+        if case.seq not in self._ready:
+            self._collect(case.seq)
+        if case.seq not in self._ready:  # not predicted: predict again, from this test
+            self._drain()
+            self._stream = self._pipeline(item, info)
+            self._collect(case.seq)
+        result, gone = self._ready.pop(case.seq)
+        if gone is not None:
+            self._broken = gone
         return result
+
+    def _collect(self, seq: int) -> None:
+        """Grade what the stream gives until the case `seq` is graded or the stream ends."""
+        while self._stream is not None and seq not in self._ready:
+            try:
+                next(self._stream)
+            except StopIteration:
+                self._stream = None
+
+    def _drain(self) -> None:
+        """End the stream: send nothing more, and grade every reply still in flight."""
+        self._stop = True
+        try:
+            while self._stream is not None:
+                self._collect(-1)
+        finally:
+            self._stop = False
+
+    def _pipeline(self, item: CaseItem, info: dict[str, Any]) -> Iterator[None]:
+        cases: dict[int, Case] = {}
+
+        def feed() -> Iterator[dict[str, Any]]:
+            for following in [item, *self._upcoming(item)]:
+                if self._stop:
+                    return
+                case = following.case
+                if case.seq in self._ready or case.seq in cases or not self._asked(case, info):
+                    continue
+                cases[case.seq] = case
+                yield protocol.run_request(case, case.seq)
+
+        for request, reply, error, seconds in exchange(self._port, feed()):
+            case = cases.pop(request["seq"])
+            gone = None
+            if isinstance(error, PortGone):
+                gone = str(error)
+                result = grade(case, None, info, str(error), request=request)
+            elif error is not None:
+                result = with_stderr(grade(case, None, info, str(error), request=request,
+                                           response=error.raw), error)
+            else:
+                result = grade(case, reply, info, request=request)
+            result["duration_s"] = seconds
+            result["rerun"] = rerun_command(case.id, self.command, self.rerun_extra)
+            self._ready[case.seq] = (result, gone)
+            yield
+
+    def _asked(self, case: Case, info: dict[str, Any]) -> bool:
+        """Whether the test of `case` will send it (as CaseItem.runtest decides)."""
+        expectation = (self.expectations.match(case.id, case.tags)
+                       if self.expectations is not None else None)
+        return (not (expectation is not None and expectation.mode == "skip")
+                and unsupported(case, info) is None)
+
+    def _upcoming(self, item: CaseItem) -> list[CaseItem]:
+        """The case tests this process is expected to run after `item`: an xdist worker's queue
+        when it can be read, else pytest's order."""
+        items = item.session.items
+        interactor = item.config.pluginmanager.getplugin("workerinteractor")
+        if interactor is not None:
+            try:
+                with interactor.torun.lock() as queue:
+                    indices = [interactor.nextitem_index, *queue]
+                return [items[i] for i in indices
+                        if isinstance(i, int) and isinstance(items[i], CaseItem)]
+            except (AttributeError, TypeError, IndexError):  # another xdist: pytest's order
+                pass
+        try:
+            start = items.index(item) + 1
+        except ValueError:
+            return []
+        return [following for following in items[start:] if isinstance(following, CaseItem)]
 
 
 class SuiteCollector(pytest.Collector):
@@ -169,7 +251,7 @@ class CaseItem(pytest.Item):
         reason = unsupported(case, info)
         if reason is not None:
             pytest.skip(f"not applicable: {reason}")
-        result = settle(case, plugin.ask(case, info), expectation, info["dtype"])
+        result = settle(case, plugin.ask(self, info), expectation, info["dtype"])
         self.user_properties.append(("nnfs_outcome", result["outcome"]))
         if result["worst"] is not None:
             self.user_properties.append(("nnfs_worst_ratio", result["worst"]["ratio"]))

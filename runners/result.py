@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from . import __version__, files, protocol
 from .engine import DECLINED, INPUT_CHECK, OUTCOMES, cut
 from .report_text import NOT_PASSING
@@ -222,6 +220,8 @@ def build(
 
 def schema_problem(document: Any) -> str | None:
     """Where a document read back from disk breaks schema/result.schema.json, or None."""
+    import jsonschema  # only when a result is read back: not on every run's path
+
     validator = jsonschema.Draft202012Validator(schema("result"))
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     return None if error is None else f"{protocol.pointer(error.absolute_path)}: {error.message}"

@@ -3,8 +3,9 @@
 Every port runs in its own session (process group), and on Linux the runner is a child
 subreaper (proctree.py), so a timeout kills it together with every process it started, even one
 that left the group with setsid() and double-forked. Stdout is read in bounded chunks against
-a deadline and stderr is drained by a thread that keeps only a short tail, so no port can
-block the runner or exhaust its memory.
+a deadline, and stderr is drained (keeping only a short tail) in the same poll() as every wait
+for the port, its exit included (a pidfd: no thread, no sleep-polling), so no port can block
+the runner or exhaust its memory.
 Every anticipated failure becomes a PortError with a one-line message. POSIX only.
 """
 
@@ -15,12 +16,10 @@ import json
 import math
 import os
 import select
-import selectors
 import shlex
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -178,37 +177,59 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-class _StderrTail(threading.Thread):
-    """Drain a pipe continuously (a full pipe would block the port), keeping the last bytes."""
+class _StderrTail:
+    """A port's stderr, drained whenever the runner waits on the port (a full pipe would block
+    the port), keeping the last bytes. No thread: every wait polls this pipe too."""
 
     def __init__(self, pipe):
-        super().__init__(daemon=True)
         self._pipe = pipe
+        self.fd = pipe.fileno()
+        os.set_blocking(self.fd, False)
         self._tail = bytearray()
         self._cut = False  # bytes were dropped: the tail starts mid-line
-        self._lock = threading.Lock()
-        self.start()
+        self.eof = False
 
-    def run(self) -> None:
-        fd = self._pipe.fileno()
-        while True:
+    def drain(self) -> None:
+        """Read what the pipe holds now, without waiting."""
+        while not self.eof:
             try:
-                chunk = os.read(fd, _CHUNK)
+                chunk = os.read(self.fd, _CHUNK)
+            except BlockingIOError:
+                return
             except OSError:
+                self.eof = True
                 return
             if not chunk:
+                self.eof = True
                 return
-            with self._lock:
-                self._tail += chunk
-                if len(self._tail) > STDERR_TAIL:
-                    del self._tail[:-STDERR_TAIL]
-                    self._cut = True
+            self._tail += chunk
+            if len(self._tail) > STDERR_TAIL:
+                del self._tail[:-STDERR_TAIL]
+                self._cut = True
+
+    def finish(self, wait: float) -> None:
+        """Drain until the port's last writer closes the pipe, for at most `wait` seconds."""
+        deadline = time.monotonic() + wait
+        while True:
+            self.drain()
+            remaining = deadline - time.monotonic()
+            if self.eof or remaining <= 0:
+                return
+            poller = select.poll()
+            poller.register(self.fd, select.POLLIN)
+            poller.poll(math.ceil(remaining * 1000))
 
     def crash(self) -> crashes.Crash | None:
         """What the tail says: its meaningful lines and an excerpt (None: nothing written)."""
-        with self._lock:
-            text, cut = self._tail.decode("utf-8", "replace"), self._cut
-        return crashes.read(text, cut)
+        return crashes.read(self._tail.decode("utf-8", "replace"), self._cut)
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that polls readable when the process exits (Linux 5.3+), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 class Process:
@@ -244,6 +265,7 @@ class Process:
         self._buffer = bytearray()
         self._scanned = 0  # bytes of _buffer known to hold no newline
         self._stderr = _StderrTail(self._popen.stderr)
+        self._exit_fd = _pidfd(self._popen.pid)
 
     @property
     def pid(self) -> int:
@@ -253,14 +275,32 @@ class Process:
         return self._popen.poll() is None
 
     def exited(self, wait: float) -> bool:
-        interrupt.arm()
-        try:
-            self._popen.wait(min(wait, _LONGEST_WAIT))
-        except subprocess.TimeoutExpired:
-            return False
-        finally:
-            interrupt.disarm()
-        return True
+        """Whether the port exits within `wait` seconds (reaped if so). A blocking wait on the
+        process's pidfd and its stderr, which is drained meanwhile; no sleep-polling."""
+        if self._popen.poll() is not None:
+            return True
+        deadline = time.monotonic() + min(wait, _LONGEST_WAIT)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return self._popen.poll() is not None
+            poller = select.poll()
+            if self._exit_fd is not None:
+                poller.register(self._exit_fd, select.POLLIN)
+            if not self._stderr.eof:
+                poller.register(self._stderr.fd, select.POLLIN)
+            # without a pidfd (or once stderr is closed), check the exit every 5 ms
+            step = remaining if self._exit_fd is not None else min(remaining, 0.005)
+            interrupt.arm()
+            try:
+                events = dict(poller.poll(math.ceil(step * 1000)))
+            finally:
+                interrupt.disarm()
+            if self._stderr.fd in events:
+                self._stderr.drain()
+            if (self._exit_fd is not None and self._exit_fd in events
+                    or self._exit_fd is None) and self._popen.poll() is not None:
+                return True
 
     def describe_exit(self, wait: float = 0.5) -> str:
         """'exited with status 3' / 'was killed by SIGSEGV' / 'is still running'."""
@@ -275,7 +315,7 @@ class Process:
         """The error of a port that died or is dying: the message ends with the meaningful lines
         of its stderr (the exception and where, not the last stack frame), joined on one line;
         the error carries the excerpt for the failure block."""
-        self._stderr.join(0.2)  # let the drain catch the port's last words
+        self._stderr.finish(0.2)  # let the drain catch the port's last words
         crash = self._stderr.crash()
         if crash is None:
             return PortError(message, raw)
@@ -285,30 +325,34 @@ class Process:
     def send(self, data: bytes, deadline: float) -> None:
         """Write all of `data`, or raise PortError if the port stops reading or exits."""
         view = memoryview(data)
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._popen.stdin, selectors.EVENT_WRITE)
-            while view:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise PortError(
-                        f"port stopped reading its stdin (request not taken within "
-                        f"the timeout, {len(view)} bytes left)"
-                    )
-                interrupt.arm()
-                try:
-                    ready = selector.select(min(remaining, _LONGEST_WAIT))
-                finally:
-                    interrupt.disarm()
-                if not ready:
-                    continue
-                try:
-                    written = os.write(self._popen.stdin.fileno(), view)
-                except BlockingIOError:
-                    continue
-                except (BrokenPipeError, ConnectionResetError):
-                    how = self.describe_exit()
-                    raise self.failure(f"port {how} before reading the request") from None
-                view = view[written:]
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PortError(
+                    f"port stopped reading its stdin (request not taken within "
+                    f"the timeout, {len(view)} bytes left)"
+                )
+            poller = select.poll()
+            poller.register(self._stdin, select.POLLOUT)
+            if not self._stderr.eof:
+                poller.register(self._stderr.fd, select.POLLIN)
+            interrupt.arm()
+            try:
+                events = dict(poller.poll(math.ceil(min(remaining, _LONGEST_WAIT) * 1000)))
+            finally:
+                interrupt.disarm()
+            if self._stderr.fd in events:
+                self._stderr.drain()
+            if self._stdin not in events:
+                continue
+            try:
+                written = os.write(self._stdin, view)
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                how = self.describe_exit()
+                raise self.failure(f"port {how} before reading the request") from None
+            view = view[written:]
 
     def close_stdin(self) -> None:
         try:
@@ -353,11 +397,15 @@ class Process:
             poller.register(self._stdout, select.POLLIN)
             if outbox and self._stdin_open:
                 poller.register(self._stdin, select.POLLOUT)
+            if not self._stderr.eof:
+                poller.register(self._stderr.fd, select.POLLIN)
             interrupt.arm()
             try:
                 events = dict(poller.poll(math.ceil(min(remaining, _LONGEST_WAIT) * 1000)))
             finally:
                 interrupt.disarm()
+            if self._stderr.fd in events:
+                self._stderr.drain()
             if self._stdin in events and outbox:
                 self._write_ahead(outbox, need)
             if self._stdout not in events:
@@ -407,6 +455,9 @@ class Process:
     def kill(self) -> None:
         """End the port and everything it started: SIGTERM to its group and its tree, SIGKILL
         after a grace; then every process left in its tree (proctree.end), reaped."""
+        if self._popen.returncode is not None and proctree.nothing_left():
+            self._reap()  # it exited and was reaped, and no process of its tree is left
+            return
         others = frozenset(Process._live - {self._popen.pid})
         tree = (list(proctree.descendants(self._popen.pid, self._since, others))
                 if proctree.available() else [])
@@ -449,11 +500,14 @@ class Process:
                 pipe.close()
             except OSError:
                 pass
-        self._stderr.join(1.0)
+        self._stderr.finish(1.0)
         try:
             self._popen.stderr.close()
         except OSError:
             pass
+        if self._exit_fd is not None:
+            os.close(self._exit_fd)
+            self._exit_fd = None
 
 
 def _exchange(proc: Process, message: dict[str, Any], timeout: float) -> bytes:

@@ -23,10 +23,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import numpy as np
-
-from . import files
+from . import __version__, files
 from .numbers import _may_overflow, decode, finite_float, loads, reject_constant, shape_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -153,22 +150,84 @@ def _validator_id(name: str) -> str:
 
 
 @cache
-def _validator(name: str) -> jsonschema.Draft202012Validator:
+def _validator(name: str):
+    import jsonschema  # only on a cold load: a remembered file is not checked again
+
     return jsonschema.Draft202012Validator(schema(name))
 
 
-def _validity_marker(name: str, digest: str) -> Path | None:
-    """Where the schema check of a file with sha256 `digest` is remembered, or None if
-    NNFS_CONFORM_CACHE=off. The same bytes checked against the same schema by the same
-    jsonschema give the same answer, so a valid file is checked once, not at every run."""
+def _cache_root() -> Path | None:
+    """NNFS_CONFORM_CACHE (`off`: no cache), else $XDG_CACHE_HOME/nnfs-conform/valid."""
     root = os.environ.get("NNFS_CONFORM_CACHE", "")
     if root == "off":
         return None
     if not root:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         root = Path(base) / "nnfs-conform" / "valid"
+    return Path(root)
+
+
+def _validity_marker(name: str, digest: str) -> Path | None:
+    """Where the schema check of a file with sha256 `digest` is remembered, or None if
+    NNFS_CONFORM_CACHE=off. The same bytes checked against the same schema by the same
+    jsonschema give the same answer, so a valid file is checked once, not at every run."""
+    root = _cache_root()
+    if root is None:
+        return None
     key = f"{name}\0{_validator_id(name)}\0{digest}"
-    return Path(root) / hashlib.sha256(key.encode()).hexdigest()
+    return root / hashlib.sha256(key.encode()).hexdigest()
+
+
+@cache
+def _checks_id() -> str:
+    """The runner's version and the source of the checks (this module and numbers.py): a
+    verdict is remembered only for the very checks that gave it."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in ("vectors.py", "numbers.py"):
+        digest.update(b"\0" + (Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()
+
+
+def _verdict_path(digest: str) -> Path | None:
+    """Where everything the full check of a vector file with sha256 `digest` proved is
+    remembered (its header, signature and case count; its schema, fingerprints, ids, names,
+    shapes and repeats held), keyed by the file's content, the schema, the jsonschema version
+    and the checks themselves; None without a cache."""
+    root = _cache_root()
+    if root is None:
+        return None
+    key = f"checked\0{_checks_id()}\0{_validator_id('vectors')}\0{digest}"
+    return root / "checked" / hashlib.sha256(key.encode()).hexdigest()
+
+
+def _remembered(path: Path | None) -> dict[str, Any] | None:
+    """A verdict written by _remember, or None (absent, unreadable or not one)."""
+    if path is None:
+        return None
+    try:
+        verdict = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(verdict, dict) and isinstance(verdict.get("stage"), str)
+            and isinstance(verdict.get("suite_version"), str)
+            and isinstance(verdict.get("cases"), int)
+            and isinstance(verdict.get("signature"), dict)):
+        return None
+    return verdict
+
+
+def _remember(path: Path | None, verdict: dict[str, Any]) -> None:
+    """Write a verdict whole (a reader never sees half of one); an unwritable cache is no
+    error: the file is checked again next time."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(verdict))
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def _remember_valid(marker: Path | None) -> None:
@@ -184,6 +243,8 @@ def _check_schema(document: Any, name: str, where: str, case_index: int | None =
     """Raise VectorError at the best-matching schema error. A vector file is checked a case at
     a time, as its header with that one case: `case_index` puts the case's place in the file
     back into the pointer."""
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(_validator(name).iter_errors(document))
     if error is None:
         return
@@ -330,14 +391,15 @@ class _Scan:
 
 
 
-def _read_json(path: Path, where: str) -> Any:
-    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT."""
+def _read_json(path: Path, where: str) -> tuple[Any, str]:
+    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT; and
+    its sha256."""
     try:
         data = files.read_input(path, files.MANIFEST_LIMIT, "manifest")
     except files.FileProblem as exc:
         raise VectorError(str(exc)) from None
     try:
-        return loads(data)
+        return loads(data), hashlib.sha256(data).hexdigest()
     except RecursionError:
         raise VectorError(f"{where}: not valid vectors: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -428,6 +490,8 @@ class _Repeats:
         return len(self.ids)
 
     def check(self, path: Path, where: str) -> None:
+        import numpy as np  # a cold check only
+
         if all(len(np.unique(np.frombuffer(digests, dtype=np.uint64))) == len(digests)
                for digests in (self.ids, self.descriptions) if digests):
             return
@@ -469,6 +533,11 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
     if digest != entry["sha256"]:
         raise VectorError(f"{path}: sha256 differs from {at_entry}/sha256 "
                           "(edited by hand? regenerate with `make vectors`)")
+    verdict_path = _verdict_path(digest)
+    verdict = _remembered(verdict_path)
+    if (verdict is not None and verdict["stage"] == stage and verdict["suite_version"] == version
+            and verdict["cases"] == entry["cases"]):  # proved already: nothing to check again
+        return StageFile(stage, path, digest, entry["cases"], first_seq, verdict["signature"])
     marker = _validity_marker("vectors", digest)
     known_valid = marker is not None and marker.exists()
     header: dict[str, Any] = {}
@@ -505,6 +574,8 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
                           f"{at_entry}/cases promises {entry['cases']}")
     if not known_valid:
         _remember_valid(marker)
+    _remember(verdict_path, {"stage": stage, "suite_version": version, "cases": entry["cases"],
+                             "signature": header["signature"]})
     return StageFile(stage, path, digest, entry["cases"], first_seq, header["signature"])
 
 
@@ -538,8 +609,10 @@ def load_suite(directory: Path | None = None) -> Suite:
     directory = Path(directory) if directory is not None else default_vectors_dir()
     manifest_path = directory / "manifest.json"
     where = str(manifest_path)
-    manifest = _read_json(manifest_path, where)
-    _check_schema(manifest, "manifest", where)
+    manifest, digest = _read_json(manifest_path, where)
+    marker = _validity_marker("manifest", digest)
+    if marker is None or not marker.exists():
+        _check_schema(manifest, "manifest", where)
     files: dict[str, StageFile] = {}
     first_seq = 1
     for i, entry in enumerate(manifest["files"]):
@@ -549,4 +622,6 @@ def load_suite(directory: Path | None = None) -> Suite:
                               manifest["suite_version"], first_seq)
         files[checked.stage] = checked
         first_seq += checked.cases
+    if marker is not None and not marker.exists():
+        _remember_valid(marker)  # only once every file it lists is proved
     return Suite(directory, manifest["suite_version"], files)

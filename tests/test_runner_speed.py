@@ -21,7 +21,9 @@ def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(
 ):
     monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
     write_suite(tmp_path / "v")
-    assert len(list((tmp_path / "cache").iterdir())) == 3  # one per vector file
+    markers = [p for p in (tmp_path / "cache").iterdir() if p.is_file()]
+    assert len(markers) == 4  # one per vector file, and the manifest
+    assert len(list((tmp_path / "cache" / "checked").iterdir())) == 3  # a verdict per file
 
     checked = []
     check = vectors._check_schema
@@ -29,7 +31,77 @@ def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(
                         lambda document, name, *a, **k: (checked.append(name),
                                                          check(document, name, *a, **k)))
     vectors.load_suite(tmp_path / "v")
-    assert checked == ["manifest"]  # the manifest is always checked, the files once
+    assert checked == []  # the manifest and the files were checked once
+
+
+def test_a_warm_load_reads_each_file_once_and_proves_nothing_again(tmp_path, monkeypatch):
+    """A file whose sha256 has a verdict is hashed, not scanned: the same suite comes back."""
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    write_suite(tmp_path / "v")
+    cold = vectors.load_suite(tmp_path / "v")
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("a remembered file was scanned again")
+
+    monkeypatch.setattr(vectors, "_Scan", no_scan)
+    warm = vectors.load_suite(tmp_path / "v")
+    assert warm.files == cold.files
+
+
+def _forge(directory, name, edit):
+    """Edit one vector file and make the manifest agree, as a careful forger would."""
+    path = directory / name
+    document = json.loads(path.read_text())
+    edit(document)
+    data = json.dumps(document).encode()
+    path.write_bytes(data)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == name:
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_changed_file_is_checked_again_in_full_after_a_warm_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    write_suite(tmp_path / "v")
+    vectors.load_suite(tmp_path / "v")  # every file proved and remembered
+
+    def wrong_value(document):
+        document["cases"][0]["expected"]["float64"]["output"]["value"] = [[9.0]]
+
+    _forge(tmp_path / "v", "relu.json", wrong_value)
+    with pytest.raises(vectors.VectorError, match="fingerprint: does not match"):
+        vectors.load_suite(tmp_path / "v")
+
+
+def test_a_verdict_is_not_trusted_for_a_manifest_that_promises_otherwise(tmp_path, monkeypatch):
+    """The same bytes under a manifest promising another count get the cold check's answer."""
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    write_suite(tmp_path / "v")
+    vectors.load_suite(tmp_path / "v")
+    manifest = json.loads((tmp_path / "v" / "manifest.json").read_text())
+    manifest["files"][0]["cases"] += 1
+    (tmp_path / "v" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(vectors.VectorError, match="cases promises"):
+        vectors.load_suite(tmp_path / "v")
+
+
+@pytest.mark.parametrize("spoil", ["unwritable", "garbage"])
+def test_an_unusable_cache_is_no_error_only_a_cold_load(tmp_path, monkeypatch, spoil):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(cache))
+    if spoil == "unwritable":
+        cache.write_text("a file where the cache folder would be")
+    write_suite(tmp_path / "v")
+    if spoil == "garbage":
+        for verdict in (cache / "checked").iterdir():
+            verdict.write_text('{"stage": 1}')
+    scanned = []
+    scan = vectors._Scan
+    monkeypatch.setattr(vectors, "_Scan", lambda *a: (scanned.append(a), scan(*a))[1])
+    assert vectors.load_suite(tmp_path / "v").total == 8
+    assert scanned  # checked in full again
 
 
 def test_an_edited_file_is_checked_again_even_with_a_matching_manifest(tmp_path, monkeypatch):

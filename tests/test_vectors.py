@@ -48,15 +48,67 @@ ENVIRONMENTS = {
 }
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS.values(), ids=ENVIRONMENTS.keys())
-def test_regeneration_is_byte_identical(tmp_path, env):
-    run = subprocess.run([sys.executable, "-m", "nnfs_conform.generator", "--out", str(tmp_path)],
-                         env={**os.environ, **env}, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
+    """The default run computes everything, from an empty cache of exact goldens. Each NumPy /
+    OpenBLAS setting then computes again all that a setting can change: every golden but the
+    `chapters` ones, and the NumPy reference's certification of every case at both tiers
+    (chapters included). The chapters goldens are Fraction and mpmath arithmetic, which no
+    setting reaches: those it reads from the cache the default run filled."""
+    cache = tmp_path / "cache"
     committed = sorted(p.name for p in VECTORS.iterdir())
-    assert sorted(p.name for p in tmp_path.iterdir()) == committed
-    for name in committed:
-        assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
+    for name, env in ENVIRONMENTS.items():
+        out = tmp_path / name
+        run = subprocess.run(
+            [sys.executable, "-m", "nnfs_conform.generator", "--out", str(out)],
+            env={**os.environ, **env, "NNFS_CONFORM_CACHE": str(cache)},
+            capture_output=True, text=True)
+        assert run.returncode == 0, (name, run.stderr)
+        assert sorted(p.name for p in out.iterdir()) == committed, name
+        for file in committed:
+            assert (out / file).read_bytes() == (VECTORS / file).read_bytes(), (name, file)
+        if name == "default":
+            assert len(list((cache / "goldens").iterdir())) > 0  # the settings read these
+
+
+def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_changes(
+    tmp_path, monkeypatch
+):
+    """The key holds the generator's source (every file), the versions and the case: a golden is
+    served only for the very code and inputs that computed it; an unusable cache is no error."""
+    from types import SimpleNamespace
+
+    from nnfs_conform.generator import build
+
+    calls = []
+    fake = SimpleNamespace(
+        golden=lambda x, p, tier: calls.append(tier) or {"out": ([x["a"] / 3], [0.0])})
+    monkeypatch.setitem(build.MODULES, "fake", fake)
+    monkeypatch.setattr(build, "REMEMBERED", ("fake",))
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
+    first = build.stage_goldens("fake", {"a": 1.0}, {}, "float64")
+    assert build.stage_goldens("fake", {"a": 1.0}, {}, "float64") == {"out": [[1 / 3], [0.0]]}
+    assert first == {"out": ([1 / 3], [0.0])} and calls == ["float64"]  # remembered
+    build.stage_goldens("fake", {"a": 2.0}, {}, "float64")  # other inputs: computed
+    assert len(calls) == 2
+    monkeypatch.setattr(build, "_goldens_id", lambda: "another generator")
+    build.stage_goldens("fake", {"a": 1.0}, {}, "float64")  # other code: computed again
+    assert len(calls) == 3
+
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "generator", source, ignore=shutil.ignore_patterns("__pycache__"))
+    before = build.source_digest(source)
+    book = source / "book.py"
+    book.write_bytes(book.read_bytes() + b"\n")
+    assert build.source_digest(source) != before  # any edit to the generator is a new key
+    edited = build.source_digest(source)
+    stage = source / "stages" / "chapters.py"
+    stage.write_bytes(stage.read_bytes() + b"\n")
+    assert build.source_digest(source) != edited  # a stage module's too
+
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "file"))
+    build.stage_goldens("fake", {"a": 1.0}, {}, "float64")  # unwritable: computed, no error
+    assert len(calls) == 4
 
 
 # --- tampering: every problem is one line naming the file and the JSON pointer, exit 2 ---
