@@ -287,20 +287,26 @@ class Process:
             poller = select.poll()
             if self._exit_fd is not None:
                 poller.register(self._exit_fd, select.POLLIN)
-            if not self._stderr.eof:
-                poller.register(self._stderr.fd, select.POLLIN)
             # without a pidfd (or once stderr is closed), check the exit every 5 ms
             step = remaining if self._exit_fd is not None else min(remaining, 0.005)
-            interrupt.arm()
-            try:
-                events = dict(poller.poll(math.ceil(step * 1000)))
-            finally:
-                interrupt.disarm()
-            if self._stderr.fd in events:
-                self._stderr.drain()
+            events = self._poll(poller, step)
             if (self._exit_fd is not None and self._exit_fd in events
                     or self._exit_fd is None) and self._popen.poll() is not None:
                 return True
+
+    def _poll(self, poller: select.poll, seconds: float) -> dict[int, int]:
+        """Wait up to `seconds` for what `poller` watches, and for stderr (drained here, so a
+        port that writes much to stderr never blocks); a signal stops the wait. The events."""
+        if not self._stderr.eof:
+            poller.register(self._stderr.fd, select.POLLIN)
+        interrupt.arm()
+        try:
+            events = dict(poller.poll(math.ceil(seconds * 1000)))
+        finally:
+            interrupt.disarm()
+        if self._stderr.fd in events:
+            self._stderr.drain()
+        return events
 
     def describe_exit(self, wait: float = 0.5) -> str:
         """'exited with status 3' / 'was killed by SIGSEGV' / 'is still running'."""
@@ -334,15 +340,7 @@ class Process:
                 )
             poller = select.poll()
             poller.register(self._stdin, select.POLLOUT)
-            if not self._stderr.eof:
-                poller.register(self._stderr.fd, select.POLLIN)
-            interrupt.arm()
-            try:
-                events = dict(poller.poll(math.ceil(min(remaining, _LONGEST_WAIT) * 1000)))
-            finally:
-                interrupt.disarm()
-            if self._stderr.fd in events:
-                self._stderr.drain()
+            events = self._poll(poller, min(remaining, _LONGEST_WAIT))
             if self._stdin not in events:
                 continue
             try:
@@ -397,15 +395,7 @@ class Process:
             poller.register(self._stdout, select.POLLIN)
             if outbox and self._stdin_open:
                 poller.register(self._stdin, select.POLLOUT)
-            if not self._stderr.eof:
-                poller.register(self._stderr.fd, select.POLLIN)
-            interrupt.arm()
-            try:
-                events = dict(poller.poll(math.ceil(min(remaining, _LONGEST_WAIT) * 1000)))
-            finally:
-                interrupt.disarm()
-            if self._stderr.fd in events:
-                self._stderr.drain()
+            events = self._poll(poller, min(remaining, _LONGEST_WAIT))
             if self._stdin in events and outbox:
                 self._write_ahead(outbox, need)
             if self._stdout not in events:
