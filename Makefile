@@ -57,8 +57,11 @@ dist: $(STAMP) ## build the wheel, the sdist and the vector bundle into dist/
 	$(BIN)/python -m build --quiet --outdir dist .
 	$(BIN)/python scripts/bundle.py --out dist
 
-lint: $(STAMP) ## ruff on the Python code
-	$(BIN)/ruff check reference generator runners tests scripts benchmarks ports/python ports/conform_all.py kits/python
+PY_SOURCES := reference generator runners tests scripts benchmarks ports/python ports/conform_all.py kits/python
+
+lint: $(STAMP) ## ruff: lint and formatting (`ruff format` rewrites; this only checks)
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 
 clean: ## remove the virtual environment, caches and built packages
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist out

@@ -40,7 +40,8 @@ from nnfs_conform.vectors import Suite, load_suite  # noqa: E402
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPS = 2 if QUICK else 5
 SCALE = tuple(int(n) for n in os.environ.get("BENCH_SCALE", "").split(",") if n) or (
-    (100, 200, 400) if QUICK else (1_000, 10_000, 100_000))
+    (100, 200, 400) if QUICK else (1_000, 10_000, 100_000)
+)
 SECTIONS = ("generation", "throughput", "fixed", "scale", "conform-all", "make-test")
 DEFAULT_SECTIONS = SECTIONS[:-1]  # `make test` is timed only when asked: --only make-test
 ONESHOT_CASES = 10 if QUICK else 60  # one process per case: a sample is enough
@@ -159,8 +160,10 @@ def run_per_case(
             raise RuntimeError(f"{name}: benchmark run incomplete: {incomplete}")
         failing = [r["id"] for r in results if r["outcome"] != "passed"]
         if failing and not any(note.startswith(name + ":") for note in notes):
-            notes.append(f"{name}: {len(failing)} of {len(cases)} cases did not pass "
-                         f"(first: {failing[0]}); timed all the same")
+            notes.append(
+                f"{name}: {len(failing)} of {len(cases)} cases did not pass "
+                f"(first: {failing[0]}); timed all the same"
+            )
         return elapsed / len(cases)
 
     return once
@@ -185,12 +188,14 @@ def generation() -> tuple[dict[str, float], dict[str, float] | None]:
     stages = {}
     catalogue = list(build.MODULES)[:2] if QUICK else list(build.MODULES)
     for stage in catalogue:  # each in a fresh process: the oracle caches within a process
+
         def once(stage=stage) -> float:
-            code = ("import time; from nnfs_conform.generator import build; "
-                    f"t = time.perf_counter(); build.build_stage({stage!r}); "
-                    "print(time.perf_counter() - t)")
-            done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True,
-                                  text=True)
+            code = (
+                "import time; from nnfs_conform.generator import build; "
+                f"t = time.perf_counter(); build.build_stage({stage!r}); "
+                "print(time.perf_counter() - t)"
+            )
+            done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True)
             return float(done.stdout.split()[-1])
 
         stages[stage] = repeat(once, 1 if QUICK else 3)
@@ -212,18 +217,27 @@ def whole_generation() -> dict[str, float]:
     env = {**os.environ, "NNFS_CONFORM_CACHE": str(cache)}
     try:
         with tempfile.TemporaryDirectory() as tmp:
+
             def whole() -> tuple[float, float]:
                 cpu, started = children_cpu(), time.perf_counter()
-                subprocess.run([PYTHON, "-m", "nnfs_conform.generator", "--out", tmp],
-                               check=True, capture_output=True, env=env)
+                subprocess.run(
+                    [PYTHON, "-m", "nnfs_conform.generator", "--out", tmp],
+                    check=True,
+                    capture_output=True,
+                    env=env,
+                )
                 return time.perf_counter() - started, children_cpu() - cpu
 
             cold = whole()
             warm = [whole() for _ in range(3)]
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    return {"cold_wall": cold[0], "cold_cpu": cold[1],
-            "wall": median([w for w, _ in warm]), "cpu": median([c for _, c in warm])}
+    return {
+        "cold_wall": cold[0],
+        "cold_cpu": cold[1],
+        "wall": median([w for w, _ in warm]),
+        "cpu": median([c for _, c in warm]),
+    }
 
 
 def make_test() -> dict[str, float | str]:
@@ -235,16 +249,22 @@ def make_test() -> dict[str, float | str]:
     wall, used = time.perf_counter() - started, children_cpu() - cpu
     after = os.getloadavg()
     last = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()[-1]
-    return {"wall": wall, "cpu": used, "status": done.returncode, "last": last[-160:],
-            "load": f"{before[0]:.2f} before, {after[0]:.2f} after (1-min load average)"}
+    return {
+        "wall": wall,
+        "cpu": used,
+        "status": done.returncode,
+        "last": last[-160:],
+        "load": f"{before[0]:.2f} before, {after[0]:.2f} after (1-min load average)",
+    }
 
 
 def measured_cli(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MiB) of the runner process alone, and exit status of a run."""
     with tempfile.NamedTemporaryFile(suffix=".json") as rss:
         started = time.perf_counter()
-        done = subprocess.run([PYTHON, str(Path(__file__)), "_child", rss.name, *args],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [PYTHON, str(Path(__file__)), "_child", rss.name, *args], capture_output=True, text=True
+        )
         wall = time.perf_counter() - started
         try:
             peak = json.loads(Path(rss.name).read_text())["maxrss_kib"] / 1024
@@ -290,13 +310,32 @@ def scale(work: Path) -> list[dict[str, Any]]:
         grading = graded_in_process(suite, table)
         del suite
         report = work / f"result-{size}.json"
-        samples = [measured_cli(["run", "--quiet", "--vectors", str(directory),
-                                 "--report-json", str(report), "--", *null_command(table)])
-                   for _ in range(2 if QUICK else 3)]
+        samples = [
+            measured_cli(
+                [
+                    "run",
+                    "--quiet",
+                    "--vectors",
+                    str(directory),
+                    "--report-json",
+                    str(report),
+                    "--",
+                    *null_command(table),
+                ]
+            )
+            for _ in range(2 if QUICK else 3)
+        ]
         if any(status != 0 for _, _, status in samples):
             raise RuntimeError(f"the {size}-case synthetic run was not green")
-        rows.append({"cases": size, "cold_s": cold, "wall_s": median([s[0] for s in samples]),
-                     "peak_mib": median([s[1] for s in samples]), "grading_s": grading})
+        rows.append(
+            {
+                "cases": size,
+                "cold_s": cold,
+                "wall_s": median([s[0] for s in samples]),
+                "peak_mib": median([s[1] for s in samples]),
+                "grading_s": grading,
+            }
+        )
     return rows
 
 
@@ -316,18 +355,33 @@ def graded_in_process(suite: Suite, table: Path) -> float:
     return elapsed
 
 
-def fixed_costs(work: Path, suite: Suite, vectors: Path | None, table: Path, oneshot_cases,
-                say: Callable[[str], None]) -> dict[str, Any]:
+def fixed_costs(
+    work: Path,
+    suite: Suite,
+    vectors: Path | None,
+    table: Path,
+    oneshot_cases,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
     """Issue 21's fixed costs, every figure of a row taken in turns with its anchor."""
     null = null_command(table)
     extra = ["--vectors", str(vectors)] if vectors else []
     empty = work / "empty"
     empty.mkdir(exist_ok=True)
-    plugin = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nnfs-port",
-              shlex.join(null)] + (["--nnfs-vectors", str(vectors)] if vectors else [])
+    plugin = [
+        PYTHON,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nnfs-port",
+        shlex.join(null),
+    ] + (["--nnfs-vectors", str(vectors)] if vectors else [])
     cli = [PYTHON, "-m", "nnfs_conform", "run", "--quiet", *extra, "--", *null]
     hello_bye = protocol.encode(protocol.hello_request(suite.suite_version)) + protocol.encode(
-        protocol.BYE)
+        protocol.BYE
+    )
     measures: dict[str, Callable[[], float]] = {
         "plain pytest": lambda: fixed.timed(fixed.plain_pytest(work, suite.total), cwd=empty),
         "plugin": lambda: fixed.timed(plugin, cwd=empty),
@@ -339,11 +393,13 @@ def fixed_costs(work: Path, suite: Suite, vectors: Path | None, table: Path, one
     if oneshot_cases:
         version = suite.suite_version
         measures["c oneshot"] = run_per_case(
-            lambda: OneShotPort([str(C_PORT)], suite_version=version), suite, oneshot_cases,
-            [], "c")
+            lambda: OneShotPort([str(C_PORT)], suite_version=version), suite, oneshot_cases, [], "c"
+        )
         measures["c floor"] = fixed.spawn_floor(
-            [str(C_PORT)], [protocol.encode(protocol.run_request(c, c.seq))
-                            for c in oneshot_cases], work / "c-floor")
+            [str(C_PORT)],
+            [protocol.encode(protocol.run_request(c, c.seq)) for c in oneshot_cases],
+            work / "c-floor",
+        )
         toml = fixed.toml_test_measures(work)
         if not isinstance(toml, str):
             measures.update(toml[0])
@@ -376,8 +432,9 @@ def conform_all() -> tuple[float, str] | None:
     if QUICK:
         return None
     started = time.perf_counter()
-    done = subprocess.run([PYTHON, str(REPO / "ports" / "conform_all.py")], cwd=REPO,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [PYTHON, str(REPO / "ports" / "conform_all.py")], cwd=REPO, capture_output=True, text=True
+    )
     lines = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()
     return time.perf_counter() - started, f"exit {done.returncode}: {lines[-1]}"
 
@@ -395,10 +452,15 @@ def machine() -> str:
         memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
     except OSError:
         memory = float("nan")
-    system = platform.freedesktop_os_release().get("PRETTY_NAME", platform.system()) \
-        if hasattr(platform, "freedesktop_os_release") else platform.system()
-    return (f"{model}, {os.cpu_count()} cores, {memory:.0f} GiB RAM; Python "
-            f"{platform.python_version()}; {system}")
+    system = (
+        platform.freedesktop_os_release().get("PRETTY_NAME", platform.system())
+        if hasattr(platform, "freedesktop_os_release")
+        else platform.system()
+    )
+    return (
+        f"{model}, {os.cpu_count()} cores, {memory:.0f} GiB RAM; Python "
+        f"{platform.python_version()}; {system}"
+    )
 
 
 def us(seconds: float | None) -> str:
@@ -412,13 +474,27 @@ def rate(seconds: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
-    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
-                        help="the real suite to time (default: the suite's own vectors/)")
+    parser.add_argument(
+        "--vectors",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the real suite to time (default: the suite's own vectors/)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures (JSON) here")
-    parser.add_argument("--before", type=Path, metavar="JSON",
-                        help="the figures of an earlier run (--json): shown as `before`")
-    parser.add_argument("--only", action="append", choices=SECTIONS, default=[],
-                        help="measure only this section (repeatable; default: all)")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="JSON",
+        help="the figures of an earlier run (--json): shown as `before`",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        default=[],
+        help="measure only this section (repeatable; default: all)",
+    )
     args = parser.parse_args(argv)
     only = set(args.only or DEFAULT_SECTIONS)
     lines: list[str] = []
@@ -429,8 +505,10 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(line)
 
     say(f"machine: {machine()}")
-    say(f"mode: {'BENCH_QUICK (smoke run, sizes and repetitions cut)' if QUICK else 'full'}; "
-        f"medians of {REPS} repetitions")
+    say(
+        f"mode: {'BENCH_QUICK (smoke run, sizes and repetitions cut)' if QUICK else 'full'}; "
+        f"medians of {REPS} repetitions"
+    )
     say()
 
     try:
@@ -445,10 +523,14 @@ def main(argv: list[str] | None = None) -> int:
     for stage, seconds in stages.items():
         say(f"| {stage} | {seconds:.3f} |")
     if total is not None:
-        say(f"| whole `make vectors` (new process), chapters cache empty | "
-            f"{total['cold_wall']:.3f} ({total['cold_cpu']:.1f} s CPU) |")
-        say(f"| whole `make vectors` (new process), chapters cache filled | "
-            f"{total['wall']:.3f} ({total['cpu']:.1f} s CPU) |")
+        say(
+            f"| whole `make vectors` (new process), chapters cache empty | "
+            f"{total['cold_wall']:.3f} ({total['cold_cpu']:.1f} s CPU) |"
+        )
+        say(
+            f"| whole `make vectors` (new process), chapters cache filled | "
+            f"{total['wall']:.3f} ({total['cpu']:.1f} s CPU) |"
+        )
         figures["make vectors"] = total
     say()
 
@@ -463,30 +545,44 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["make", "-C", str(C_PORT.parent), "-s"], capture_output=True)
         c_built = C_PORT.exists()
         ports: list[tuple[str, list[str] | None]] = [
-            ("null", null), ("c", [str(C_PORT)] if c_built else None), ("python", PY_PORT)]
+            ("null", null),
+            ("c", [str(C_PORT)] if c_built else None),
+            ("python", PY_PORT),
+        ]
         version = suite.suite_version
         cases = common_cases(suite, [command for _, command in ports if command])
         wanted = {case.id for case in cases}
         replies = [line for case, line in zip(suite.cases(), replies) if case.id in wanted]
-        measures: dict[Any, Callable[[], float]] = {
-            "floor": floor_per_case(suite, cases, replies)}
+        measures: dict[Any, Callable[[], float]] = {"floor": floor_per_case(suite, cases, replies)}
         notes: list[str] = []
         for name, command in ports:
             if command is None or "throughput" not in only:
                 continue
             measures[name, "session"] = run_per_case(
-                lambda command=command: SessionPort(command, suite_version=version), suite,
-                cases, notes, name)
+                lambda command=command: SessionPort(command, suite_version=version),
+                suite,
+                cases,
+                notes,
+                name,
+            )
             measures[name, "oneshot"] = run_per_case(
-                lambda command=command: OneShotPort(command, suite_version=version), suite,
-                cases[:ONESHOT_CASES], notes, name)
+                lambda command=command: OneShotPort(command, suite_version=version),
+                suite,
+                cases[:ONESHOT_CASES],
+                notes,
+                name,
+            )
             if name != "null":
                 measures[name, "alone"] = alone_per_case(command, suite, cases)
             if name == "null":
-                document = {"protocol": 1, "port": dict(NULL_HELLO, stages=list(suite.files)),
-                            "responses": [json.loads(line) for line in replies]}
+                document = {
+                    "protocol": 1,
+                    "port": dict(NULL_HELLO, stages=list(suite.files)),
+                    "responses": [json.loads(line) for line in replies],
+                }
                 measures[name, "file"] = run_per_case(
-                    lambda document=document: ResponsesFile(document), suite, cases, notes, name)
+                    lambda document=document: ResponsesFile(document), suite, cases, notes, name
+                )
         small: Suite | None = None
         if c_built and "throughput" in only:  # small cases, where the runner's own cost shows
             size = 100 if QUICK else 1000
@@ -495,18 +591,27 @@ def main(argv: list[str] | None = None) -> int:
             small_replies = null_replies(small, work / "small.jsonl")
             measures["small floor"] = floor_per_case(small, small_cases, small_replies)
             measures["small", "session"] = run_per_case(
-                lambda: SessionPort([str(C_PORT)], suite_version=version), small, small_cases,
-                notes, "c (synthetic)")
+                lambda: SessionPort([str(C_PORT)], suite_version=version),
+                small,
+                small_cases,
+                notes,
+                "c (synthetic)",
+            )
             measures["small", "oneshot"] = run_per_case(
-                lambda: OneShotPort([str(C_PORT)], suite_version=version), small,
-                small_cases[:ONESHOT_CASES], notes, "c (synthetic)")
+                lambda: OneShotPort([str(C_PORT)], suite_version=version),
+                small,
+                small_cases[:ONESHOT_CASES],
+                notes,
+                "c (synthetic)",
+            )
         timed = interleaved(measures)
         floor = timed["floor"]
         transports = ("session", "oneshot", "file", "alone")
-        rows = [{"port": name} | {t: timed.get((name, t)) for t in transports}
-                for name, _ in ports]
-        say(f"### Runner throughput ({len(cases)} cases of the real suite, the stages every "
-            f"port declares; one-shot on the first {ONESHOT_CASES})")
+        rows = [{"port": name} | {t: timed.get((name, t)) for t in transports} for name, _ in ports]
+        say(
+            f"### Runner throughput ({len(cases)} cases of the real suite, the stages every "
+            f"port declares; one-shot on the first {ONESHOT_CASES})"
+        )
         say()
         say("| port | transport | cases/s | per case | over the floor | × floor |")
         say("| --- | --- | ---: | ---: | ---: | ---: |")
@@ -517,41 +622,54 @@ def main(argv: list[str] | None = None) -> int:
                 if seconds is None and (transport in ("file", "alone") or row["port"] == "python"):
                     continue
                 if transport == "alone":
-                    say(f"| {row['port']} | the port alone (all requests piped at once, no runner) "
-                        f"| {rate(seconds)} | {us(seconds)} | - | {seconds / floor:,.2f} |")
+                    say(
+                        f"| {row['port']} | the port alone (all requests piped at once, no runner) "
+                        f"| {rate(seconds)} | {us(seconds)} | - | {seconds / floor:,.2f} |"
+                    )
                     continue
                 if seconds is None:
                     say(f"| {row['port']} | {transport} | not built | - | - | - |")
                     continue
-                say(f"| {row['port']} | {transport} | {rate(seconds)} | {us(seconds)} | "
-                    f"{us(seconds - floor)} | {seconds / floor:,.2f} |")
+                say(
+                    f"| {row['port']} | {transport} | {rate(seconds)} | {us(seconds)} | "
+                    f"{us(seconds - floor)} | {seconds / floor:,.2f} |"
+                )
         if small is not None:
             small_floor = timed["small floor"]
-            say(f"| (none: the floor) | in process, {len(small.cases())} small synthetic cases | "
-                f"{rate(small_floor)} | {us(small_floor)} | - | 1.0 |")
+            say(
+                f"| (none: the floor) | in process, {len(small.cases())} small synthetic cases | "
+                f"{rate(small_floor)} | {us(small_floor)} | - | 1.0 |"
+            )
             for transport in ("session", "oneshot"):
                 seconds = timed["small", transport]
-                say(f"| c | {transport}, small synthetic cases | {rate(seconds)} | "
+                say(
+                    f"| c | {transport}, small synthetic cases | {rate(seconds)} | "
                     f"{us(seconds)} | {us(seconds - small_floor)} | "
-                    f"{seconds / small_floor:,.2f} |")
+                    f"{seconds / small_floor:,.2f} |"
+                )
         for note in notes:
             say(f"\nnote: {note}")
         say()
 
         if "fixed" in only:
-            figures["fixed"] = fixed_costs(work, suite, args.vectors, table,
-                                           cases[:ONESHOT_CASES] if c_built else None, say)
+            figures["fixed"] = fixed_costs(
+                work, suite, args.vectors, table, cases[:ONESHOT_CASES] if c_built else None, say
+            )
 
         scaled = scale(work) if "scale" in only else []
         say("### Scale (synthetic suites, `nnfs-conform run --report-json` on the null port)")
         say()
-        say("| cases | first load (schema check) | run wall | per case | peak RSS of the runner "
-            "| grading alone (in process) | run / grading |")
+        say(
+            "| cases | first load (schema check) | run wall | per case | peak RSS of the runner "
+            "| grading alone (in process) | run / grading |"
+        )
         say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for row in scaled:
-            say(f"| {row['cases']:,} | {row['cold_s']:.2f} s | {row['wall_s']:.2f} s | "
+            say(
+                f"| {row['cases']:,} | {row['cold_s']:.2f} s | {row['wall_s']:.2f} s | "
                 f"{us(row['wall_s'] / row['cases'])} | {row['peak_mib']:.1f} MiB | "
-                f"{row['grading_s']:.2f} s | {row['wall_s'] / row['grading_s']:.2f}× |")
+                f"{row['grading_s']:.2f} s | {row['wall_s'] / row['grading_s']:.2f}× |"
+            )
         if scaled:
             figures["scale"] = scaled
         say()
@@ -562,8 +680,11 @@ def main(argv: list[str] | None = None) -> int:
         if everything is not None:
             say(f"{everything[0]:.1f} s wall ({everything[1]})")
         else:
-            say("skipped in BENCH_QUICK" if QUICK and "conform-all" in only
-                else "not measured in this run (--only)")
+            say(
+                "skipped in BENCH_QUICK"
+                if QUICK and "conform-all" in only
+                else "not measured in this run (--only)"
+            )
         say()
 
         by = {row["port"]: row for row in rows}
@@ -575,20 +696,26 @@ def main(argv: list[str] | None = None) -> int:
         elif c.get("session") and c.get("oneshot"):
             ratio = c["oneshot"] / c["session"]
             bound = c["oneshot"] / floor
-            say(f"- session vs one-shot throughput on the C port, real suite: {ratio:,.0f}× "
+            say(
+                f"- session vs one-shot throughput on the C port, real suite: {ratio:,.0f}× "
                 f"(goal ≥ 100×: {'met' if ratio >= 100 else 'NOT met'}; a runner costing nothing "
                 f"would reach one-shot / the port alone = {c['oneshot'] / c['alone']:,.0f}×; "
-                f"one-shot / floor = {bound:,.0f}×)")
+                f"one-shot / floor = {bound:,.0f}×)"
+            )
             if small is not None:
                 ratio = timed["small", "oneshot"] / timed["small", "session"]
-                say(f"- session vs one-shot throughput on the C port, small synthetic cases: "
-                    f"{ratio:,.0f}× (goal ≥ 100×: {'met' if ratio >= 100 else 'NOT met'})")
+                say(
+                    f"- session vs one-shot throughput on the C port, small synthetic cases: "
+                    f"{ratio:,.0f}× (goal ≥ 100×: {'met' if ratio >= 100 else 'NOT met'})"
+                )
         else:
             say("- session vs one-shot on the C port: C port not built")
         if by["null"]["session"] is not None:
             ratio = by["null"]["session"] / floor
-            say(f"- runner overhead with the null port (session): {ratio:.2f}× the floor "
-                f"(goal ≤ 2×: {'met' if ratio <= 2 else 'NOT met'})")
+            say(
+                f"- runner overhead with the null port (session): {ratio:.2f}× the floor "
+                f"(goal ≤ 2×: {'met' if ratio <= 2 else 'NOT met'})"
+            )
         if scaled:
             say_scale_goals(say, scaled)
         if by["null"]["session"] is not None:
@@ -614,24 +741,53 @@ def _goal_rows(f: dict[str, Any]) -> dict[str, tuple[str, float | None, float, s
     vectors, test = f.get("make vectors"), f.get("make test")
     return {
         "runner vs floor (null port, session)": (
-            "the floor: the same grading in process", f.get("null session / floor"), 2.0, "×"),
+            "the floor: the same grading in process",
+            f.get("null session / floor"),
+            2.0,
+            "×",
+        ),
         "one-shot harness cost per case (C port)": (
-            "toml-test's, same method", fx.get("oneshot harness"),
-            fx.get("toml-test harness") or float("nan"), "s"),
+            "toml-test's, same method",
+            fx.get("oneshot harness"),
+            fx.get("toml-test harness") or float("nan"),
+            "s",
+        ),
         "pytest plugin vs plain pytest": (
-            "as many trivial tests", fx.get("plugin / plain pytest"), 1.2, "×"),
+            "as many trivial tests",
+            fx.get("plugin / plain pytest"),
+            1.2,
+            "×",
+        ),
         "pytest plugin vs `nnfs-conform run`": (
-            "the same port, same cases", fx.get("plugin / run"), 1.1, "×"),
+            "the same port, same cases",
+            fx.get("plugin / run"),
+            1.1,
+            "×",
+        ),
         "warm fixed cost of `nnfs-conform run`": (
-            "run wall - grading in process - the port's start", fx.get("warm fixed cost"),
-            0.25, "s"),
+            "run wall - grading in process - the port's start",
+            fx.get("warm fixed cost"),
+            0.25,
+            "s",
+        ),
         f"warm {big['cases']:,}-case run" if big else "warm largest run": (
             "its grading in process (null port)",
-            big["wall_s"] / big["grading_s"] if big else None, 1.3, "×"),
+            big["wall_s"] / big["grading_s"] if big else None,
+            1.3,
+            "×",
+        ),
         "`make vectors` wall (chapters cache filled)": (
-            "-", vectors["wall"] if vectors else None, 10.0, "s"),
+            "-",
+            vectors["wall"] if vectors else None,
+            10.0,
+            "s",
+        ),
         "`make vectors` wall, cache empty": (
-            "-", vectors["cold_wall"] if vectors else None, 10.0, "s"),
+            "-",
+            vectors["cold_wall"] if vectors else None,
+            10.0,
+            "s",
+        ),
         "`make test` wall": ("-", test["wall"] if test else None, 90.0, "s"),
     }
 
@@ -644,8 +800,9 @@ def _shown(value: float | None, unit: str) -> str:
     return f"{value:.2f} {unit}" if unit == "s" else f"{value:.2f}×"
 
 
-def say_goal_table(say: Callable[[str], None], figures: dict[str, Any],
-                   before: dict[str, Any]) -> None:
+def say_goal_table(
+    say: Callable[[str], None], figures: dict[str, Any], before: dict[str, Any]
+) -> None:
     """One table: every goal of issue 21 as a figure with its anchor, before and after."""
     now, then = _goal_rows(figures), _goal_rows(before) if before else {}
     say("### Issue 21 goals (this run; `before` from --before)")
@@ -656,11 +813,14 @@ def say_goal_table(say: Callable[[str], None], figures: dict[str, Any],
         old = then.get(goal, (None, None))[1] if then else None
         if value is None and old is None:
             continue
-        verdict = "-" if value is None or bound != bound else (
-            "met" if value <= bound else "NOT met")
+        verdict = (
+            "-" if value is None or bound != bound else ("met" if value <= bound else "NOT met")
+        )
         shown_bound = _shown(bound, unit) if bound == bound else "toml-test not measured"
-        say(f"| {goal} | {anchor} | ≤ {shown_bound} | {_shown(old, unit)} | "
-            f"{_shown(value, unit)} | {verdict} |")
+        say(
+            f"| {goal} | {anchor} | ≤ {shown_bound} | {_shown(old, unit)} | "
+            f"{_shown(value, unit)} | {verdict} |"
+        )
     for name in ("make vectors", "make test"):
         for label, run in (("before", before), ("after", figures)):
             got = run.get(name) if run else None
@@ -672,12 +832,17 @@ def say_goal_table(say: Callable[[str], None], figures: dict[str, Any],
 
 def say_scale_goals(say: Callable[[str], None], scaled: list[dict[str, Any]]) -> None:
     ratio = scaled[-1]["peak_mib"] / scaled[0]["peak_mib"]
-    say(f"- peak memory at {scaled[-1]['cases']:,} cases vs {scaled[0]['cases']:,}: "
-        f"{ratio:.2f}× (goal ≤ 1.5×: {'met' if ratio <= 1.5 else 'NOT met'})")
+    say(
+        f"- peak memory at {scaled[-1]['cases']:,} cases vs {scaled[0]['cases']:,}: "
+        f"{ratio:.2f}× (goal ≤ 1.5×: {'met' if ratio <= 1.5 else 'NOT met'})"
+    )
     growth = (scaled[-1]["wall_s"] / scaled[-1]["cases"]) / (
-        scaled[0]["wall_s"] / scaled[0]["cases"])
-    say(f"- time per case at {scaled[-1]['cases']:,} vs {scaled[0]['cases']:,} cases: "
-        f"{growth:.2f}× (linear growth = about 1×, or below as start-up is amortized)")
+        scaled[0]["wall_s"] / scaled[0]["cases"]
+    )
+    say(
+        f"- time per case at {scaled[-1]['cases']:,} vs {scaled[0]['cases']:,} cases: "
+        f"{growth:.2f}× (linear growth = about 1×, or below as start-up is amortized)"
+    )
 
 
 if __name__ == "__main__":

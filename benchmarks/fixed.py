@@ -30,15 +30,18 @@ DECODER = "github.com/BurntSushi/toml"
 DECODER_VERSION = "v1.6.0"
 
 
-def timed(command: list[str], cwd: Path | None = None, env: dict | None = None,
-          ok: tuple[int, ...] = (0,)) -> float:
+def timed(
+    command: list[str], cwd: Path | None = None, env: dict | None = None, ok: tuple[int, ...] = (0,)
+) -> float:
     """Wall seconds of one whole process (its output thrown away); raise on an exit not in ok."""
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True)
     elapsed = time.perf_counter() - started
     if done.returncode not in ok:
-        raise RuntimeError(f"{command[:4]}... exited {done.returncode}: "
-                           f"{(done.stderr or done.stdout).decode(errors='replace')[-400:]}")
+        raise RuntimeError(
+            f"{command[:4]}... exited {done.returncode}: "
+            f"{(done.stderr or done.stdout).decode(errors='replace')[-400:]}"
+        )
     return elapsed
 
 
@@ -59,9 +62,16 @@ def spawn_floor(command: list[str], inputs: list[bytes], work: Path) -> Callable
             started = time.perf_counter()
             for path in paths:
                 fd = os.open(path, os.O_RDONLY)
-                pid = os.posix_spawn(program, command, os.environ, file_actions=[
-                    (os.POSIX_SPAWN_DUP2, fd, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
-                    (os.POSIX_SPAWN_DUP2, devnull, 2)])
+                pid = os.posix_spawn(
+                    program,
+                    command,
+                    os.environ,
+                    file_actions=[
+                        (os.POSIX_SPAWN_DUP2, fd, 0),
+                        (os.POSIX_SPAWN_DUP2, devnull, 1),
+                        (os.POSIX_SPAWN_DUP2, devnull, 2),
+                    ],
+                )
                 os.close(fd)
                 os.waitpid(pid, 0)
             return (time.perf_counter() - started) / len(paths)
@@ -90,18 +100,31 @@ def build_toml_test() -> tuple[Path, Path] | str:
     wrap.mkdir(parents=True, exist_ok=True)
     (wrap / "go.mod").write_text(
         f"module benchwrap\n\ngo 1.22\n\nrequire (\n\t{TOML_TEST} {TOML_TEST_VERSION}\n"
-        f"\t{DECODER} {DECODER_VERSION}\n)\n")
+        f"\t{DECODER} {DECODER_VERSION}\n)\n"
+    )
     (wrap / "tools.go").write_text(
         f'//go:build tools\n\npackage benchwrap\n\nimport (\n\t_ "{TOML_TEST}/cmd/toml-test"\n'
-        f'\t_ "{DECODER}/cmd/toml-test-decoder"\n)\n')
-    env = {**os.environ, "GOPATH": str(root / "gopath"), "GOCACHE": str(root / "gocache"),
-           "GOFLAGS": "-mod=mod"}
+        f'\t_ "{DECODER}/cmd/toml-test-decoder"\n)\n'
+    )
+    env = {
+        **os.environ,
+        "GOPATH": str(root / "gopath"),
+        "GOCACHE": str(root / "gocache"),
+        "GOFLAGS": "-mod=mod",
+    }
     try:
         subprocess.run([go, "mod", "tidy"], cwd=wrap, env=env, check=True, capture_output=True)
-        for target, path in ((f"{TOML_TEST}/cmd/toml-test", tool),
-                             (f"{DECODER}/cmd/toml-test-decoder", decoder)):
-            subprocess.run([go, "build", "-o", str(path), target], cwd=wrap, env=env,
-                           check=True, capture_output=True)
+        for target, path in (
+            (f"{TOML_TEST}/cmd/toml-test", tool),
+            (f"{DECODER}/cmd/toml-test-decoder", decoder),
+        ):
+            subprocess.run(
+                [go, "build", "-o", str(path), target],
+                cwd=wrap,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
     except subprocess.CalledProcessError as exc:
         return f"go build failed: {exc.stderr.decode(errors='replace').strip()[-200:]}"
     return tool, decoder
@@ -115,10 +138,11 @@ def toml_test_measures(work: Path) -> tuple[dict[str, Callable[[], float]], int]
         return built
     tool, decoder = built
     flags = ["-parallel", "1", "-color", "never"]
-    done = subprocess.run([str(tool), *flags, "--", str(decoder)], capture_output=True,
-                          text=True)
-    counts = [int(a) + int(b) for a, b in re.findall(r"(\d+) passed,\s+(\d+) failed",
-                                                       done.stdout + done.stderr)]
+    done = subprocess.run([str(tool), *flags, "--", str(decoder)], capture_output=True, text=True)
+    counts = [
+        int(a) + int(b)
+        for a, b in re.findall(r"(\d+) passed,\s+(\d+) failed", done.stdout + done.stderr)
+    ]
     total = sum(counts)
     if total < 2:
         return f"toml-test ran no tests: {(done.stdout + done.stderr)[-200:]}"
@@ -134,8 +158,10 @@ def toml_test_measures(work: Path) -> tuple[dict[str, Callable[[], float]], int]
     def per_test() -> float:
         return (timed(run_all, ok=(0, 1)) - timed(run_one, ok=(0, 1))) / (total - 1)
 
-    return {"toml-test": per_test,
-            "toml-test floor": spawn_floor([str(decoder)], inputs, work / "toml-floor")}, total
+    return {
+        "toml-test": per_test,
+        "toml-test floor": spawn_floor([str(decoder)], inputs, work / "toml-floor"),
+    }, total
 
 
 def plain_pytest(work: Path, count: int) -> list[str]:
@@ -145,5 +171,6 @@ def plain_pytest(work: Path, count: int) -> list[str]:
     (folder / "test_plain.py").write_text(
         "import pytest\n\n\n"
         f"@pytest.mark.parametrize('i', range({count}))\n"
-        "def test_case(i):\n    assert i >= 0\n")
+        "def test_case(i):\n    assert i >= 0\n"
+    )
     return [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)]

@@ -66,8 +66,11 @@ def write_suite(directory: Path, cases: int, seed: int = 7) -> Path:
     def documents():
         for k, stage in enumerate(stages):
             count = cases // len(stages) + (1 if k < cases % len(stages) else 0)
-            yield stage_document(stage, f"Synthetic {stage} cases for the benchmarks.",
-                                 [_case(stage, i, rng) for i in range(count)])
+            yield stage_document(
+                stage,
+                f"Synthetic {stage} cases for the benchmarks.",
+                [_case(stage, i, rng) for i in range(count)],
+            )
 
     write_vector_files(directory, documents(), dumps=_compact)
     return directory

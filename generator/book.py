@@ -215,8 +215,7 @@ def dataset(name: str, seed: int, samples: int, classes: int) -> dict:
 def init_weights(rng: MT19937, n_inputs: int, n_neurons: int, scale: float) -> list[list[float]]:
     """Layer_Dense weights: scale * randn(n_inputs, n_neurons), row-major, in float32."""
     # NOTE: the Python scalar is rounded to float32 first; the product is a float32 product
-    return [[f32(f32(scale) * f32(rng.gauss())) for _ in range(n_neurons)]
-            for _ in range(n_inputs)]
+    return [[f32(f32(scale) * f32(rng.gauss())) for _ in range(n_neurons)] for _ in range(n_inputs)]
 
 
 def init(seed: int, skip: int, shapes, scale: float) -> list[float]:
@@ -451,14 +450,16 @@ def argmax(row: list[Num]) -> int:
 
 class Dense:
     def __init__(self, rng: MT19937, n_inputs: int, n_neurons: int):
-        self.weights = [[Num(w) for w in row] for row in init_weights(rng, n_inputs, n_neurons,
-                                                                       0.01)]
+        self.weights = [
+            [Num(w) for w in row] for row in init_weights(rng, n_inputs, n_neurons, 0.01)
+        ]
         self.biases = [ZERO] * n_neurons
 
     def forward(self, inputs):
         self.inputs = inputs
-        self.output = [[add(v, b) for v, b in zip(row, self.biases)]
-                       for row in matmul(inputs, self.weights)]
+        self.output = [
+            [add(v, b) for v, b in zip(row, self.biases)] for row in matmul(inputs, self.weights)
+        ]
 
     def backward(self, dvalues):
         self.dweights = matmul(transpose(self.inputs), dvalues)
@@ -472,8 +473,10 @@ def relu_forward(inputs):
 
 
 def relu_backward(dvalues, inputs):
-    return [[d if positive(x) else ZERO for d, x in zip(drow, xrow)]
-            for drow, xrow in zip(dvalues, inputs)]
+    return [
+        [d if positive(x) else ZERO for d, x in zip(drow, xrow)]
+        for drow, xrow in zip(dvalues, inputs)
+    ]
 
 
 def softmax_forward(inputs):
@@ -484,8 +487,10 @@ def softmax_forward(inputs):
         m = Num(row[best].v, max(x.lo for x in row), max(x.hi for x in row))
         certain = all(i == best or row[best].lo > x.hi for i, x in enumerate(row))
         # the maximum minus itself is exactly 0 in every port that finds the same maximum
-        exps = [exp(ZERO if (i == best and certain) or (m.exact and x.v == m.v) else sub(x, m))
-                for i, x in enumerate(row)]
+        exps = [
+            exp(ZERO if (i == best and certain) or (m.exact and x.v == m.v) else sub(x, m))
+            for i, x in enumerate(row)
+        ]
         total = seq_sum(exps)  # np.sum(axis=1) over a few columns: sequential
         out.append([div(e, total) for e in exps])
     return out
@@ -501,6 +506,7 @@ def cce_loss(probs, labels) -> Num:
 
         def clip(x):
             return min(max(x, CLIP_LO.v), CLIP_HI.v)
+
         losses.append(neg_log(Num(clip(p.v), clip(p.lo), clip(p.hi))))
     # np.mean of float32: pairwise float32 sum, then one float32 division by the count
     return div(pairwise_sum(losses), Num(float(len(losses))))
@@ -520,8 +526,12 @@ class Optimizer:
     """The book's optimizers (chapter 10), Python-float hyperparameters rounded to float32."""
 
     def __init__(self, kind: str, learning_rate: float, decay: float, momentum: float):
-        self.kind, self.learning_rate, self.decay, self.momentum = (kind, learning_rate, decay,
-                                                                    momentum)
+        self.kind, self.learning_rate, self.decay, self.momentum = (
+            kind,
+            learning_rate,
+            decay,
+            momentum,
+        )
         self.current_learning_rate = learning_rate
         self.iterations = 0
         self.epsilon, self.rho, self.beta_1, self.beta_2 = 1e-7, 0.9, 0.9, 0.999
@@ -530,7 +540,8 @@ class Optimizer:
     def pre_update_params(self):
         if self.decay:  # Python float arithmetic, as the book
             self.current_learning_rate = self.learning_rate * (
-                1.0 / (1.0 + self.decay * self.iterations))
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def post_update_params(self):
         self.iterations += 1
@@ -540,15 +551,18 @@ class Optimizer:
         lr = scalar(-self.current_learning_rate)
         eps = scalar(self.epsilon)
         shape = [len(r) for r in params]
-        st = self.state.setdefault(key, {"m": [[ZERO] * n for n in shape],
-                                         "c": [[ZERO] * n for n in shape]})
+        st = self.state.setdefault(
+            key, {"m": [[ZERO] * n for n in shape], "c": [[ZERO] * n for n in shape]}
+        )
         out = []
         for i, (prow, grow) in enumerate(zip(params, grads)):
             new = []
             for j, (p, g) in enumerate(zip(prow, grow)):
                 if self.kind == "sgd" and self.momentum:
-                    upd = sub(mul(scalar(self.momentum), st["m"][i][j]),
-                              mul(scalar(self.current_learning_rate), g))
+                    upd = sub(
+                        mul(scalar(self.momentum), st["m"][i][j]),
+                        mul(scalar(self.current_learning_rate), g),
+                    )
                     st["m"][i][j] = upd
                 elif self.kind == "sgd":
                     upd = mul(lr, g)
@@ -556,16 +570,20 @@ class Optimizer:
                     st["c"][i][j] = add(st["c"][i][j], mul(g, g))
                     upd = div(mul(lr, g), add(sqrt(st["c"][i][j]), eps))
                 elif self.kind == "rmsprop":
-                    st["c"][i][j] = add(mul(scalar(self.rho), st["c"][i][j]),
-                                        mul(scalar(1 - self.rho), mul(g, g)))
+                    st["c"][i][j] = add(
+                        mul(scalar(self.rho), st["c"][i][j]), mul(scalar(1 - self.rho), mul(g, g))
+                    )
                     upd = div(mul(lr, g), add(sqrt(st["c"][i][j]), eps))
                 elif self.kind == "adam":
                     t = self.iterations + 1
-                    st["m"][i][j] = add(mul(scalar(self.beta_1), st["m"][i][j]),
-                                        mul(scalar(1 - self.beta_1), g))
+                    st["m"][i][j] = add(
+                        mul(scalar(self.beta_1), st["m"][i][j]), mul(scalar(1 - self.beta_1), g)
+                    )
                     m_hat = div(st["m"][i][j], scalar(1 - self.beta_1**t))
-                    st["c"][i][j] = add(mul(scalar(self.beta_2), st["c"][i][j]),
-                                        mul(scalar(1 - self.beta_2), mul(g, g)))
+                    st["c"][i][j] = add(
+                        mul(scalar(self.beta_2), st["c"][i][j]),
+                        mul(scalar(1 - self.beta_2), mul(g, g)),
+                    )
                     c_hat = div(st["c"][i][j], scalar(1 - self.beta_2**t))
                     upd = div(mul(lr, m_hat), add(sqrt(c_hat), eps))
                 else:
@@ -580,15 +598,36 @@ class Optimizer:
         layer.biases = biases[0]
 
 
-PRINTED = ("dense1_output", "softmax_output", "loss", "accuracy", "dweights1", "dbiases1",
-           "dweights2", "dbiases2", "weights1", "biases1", "weights2", "biases2",
-           "learning_rate")
+PRINTED = (
+    "dense1_output",
+    "softmax_output",
+    "loss",
+    "accuracy",
+    "dweights1",
+    "dbiases1",
+    "dweights2",
+    "dbiases2",
+    "weights1",
+    "biases1",
+    "weights2",
+    "biases2",
+    "learning_rate",
+)
 HEAD = 5  # the book prints the first five rows of a batch
 
 
-def chapters(seed: int, samples: int, classes: int, hidden: int, steps: int,
-             printed: str, optimizer: str, learning_rate: float, decay: float,
-             momentum: float):
+def chapters(
+    seed: int,
+    samples: int,
+    classes: int,
+    hidden: int,
+    steps: int,
+    printed: str,
+    optimizer: str,
+    learning_rate: float,
+    decay: float,
+    momentum: float,
+):
     """One printed value of the book's chapter 3-10 script: (value, tol) as nested lists."""
     if printed == "learning_rate":  # pure float64: needs no data and no training
         opt = Optimizer(optimizer, learning_rate, decay, momentum)
@@ -596,8 +635,9 @@ def chapters(seed: int, samples: int, classes: int, hidden: int, steps: int,
             opt.pre_update_params()
             opt.post_update_params()
         return opt.current_learning_rate, 0.0
-    printed_values = _script(seed, samples, classes, hidden, steps, optimizer, learning_rate,
-                             decay, momentum)
+    printed_values = _script(
+        seed, samples, classes, hidden, steps, optimizer, learning_rate, decay, momentum
+    )
     if printed not in printed_values:
         raise BookCertificationError(f"{printed} is not certain: a prediction is within bounds")
     return printed_values[printed]
@@ -630,14 +670,21 @@ def _script(seed, samples, classes, hidden, steps, optimizer, learning_rate, dec
             opt.post_update_params()
     loss = cce_loss(probs, y)
     arrays = {
-        "dense1_output": dense1.output[:HEAD], "softmax_output": probs[:HEAD],
-        "dweights1": dense1.dweights, "dbiases1": [dense1.dbiases],
-        "dweights2": dense2.dweights, "dbiases2": [dense2.dbiases],
-        "weights1": dense1.weights, "biases1": [dense1.biases],
-        "weights2": dense2.weights, "biases2": [dense2.biases],
+        "dense1_output": dense1.output[:HEAD],
+        "softmax_output": probs[:HEAD],
+        "dweights1": dense1.dweights,
+        "dbiases1": [dense1.dbiases],
+        "dweights2": dense2.dweights,
+        "dbiases2": [dense2.dbiases],
+        "weights1": dense1.weights,
+        "biases1": [dense1.biases],
+        "weights2": dense2.weights,
+        "biases2": [dense2.biases],
     }
-    out = {name: ([[x.v for x in row] for row in value], [[x.err for x in row] for row in value])
-           for name, value in arrays.items()}
+    out = {
+        name: ([[x.v for x in row] for row in value], [[x.err for x in row] for row in value])
+        for name, value in arrays.items()
+    }
     out["loss"] = (loss.v, loss.err)
     try:  # certified only where a case prints it
         hits = sum(1 for row, label in zip(probs, y) if argmax(row) == label)

@@ -105,12 +105,16 @@ class Tier:
         return Bounded(mpmath.mpf(x), 0.0)
 
     # -- one rounding ------------------------------------------------------------------------------
-    def _round(self, v: mpmath.mpf, propagated: float, underflow: bool = True,
-               roundings: int = 1) -> Bounded:
+    def _round(
+        self, v: mpmath.mpf, propagated: float, underflow: bool = True, roundings: int = 1
+    ) -> Bounded:
         if propagated == 0 and self.representable(v) and not self.may_be_subnormal(v, 0.0):
             return Bounded(v, 0.0)
-        e = (propagated + t.gamma(roundings, self.name) * SAFETY * (float(abs(v)) + propagated)
-             + (self.eta * roundings if underflow else 0))
+        e = (
+            propagated
+            + t.gamma(roundings, self.name) * SAFETY * (float(abs(v)) + propagated)
+            + (self.eta * roundings if underflow else 0)
+        )
         if self.may_be_subnormal(v, e):
             e += self.normal * roundings  # flushed to zero (FTZ), at any of the roundings
         if not math.isfinite(e) or float(abs(v)) + e > t_max(self.name):
@@ -150,8 +154,11 @@ class Tier:
         propagated = a.e / n
         if n & (n - 1) == 0 or (a.v == 0 and a.e == 0):
             return self._round(v, propagated, roundings=2)
-        e = (propagated + t.gamma(2, self.name) * SAFETY * (float(abs(v)) + propagated)
-             + 2 * self.eta)
+        e = (
+            propagated
+            + t.gamma(2, self.name) * SAFETY * (float(abs(v)) + propagated)
+            + 2 * self.eta
+        )
         if self.may_be_subnormal(v, e):
             e += 2 * self.normal
         return Bounded(v, e)
@@ -170,7 +177,7 @@ class Tier:
 
     def pow_int(self, a: Bounded, n: int) -> Bounded:
         """a**n for a small integer n >= 1: by repeated products or a libm pow (K ULPs)."""
-        v = a.v ** n
+        v = a.v**n
         if a.e == 0 and self.representable(v):
             return Bounded(v, 0.0)
         relative_in = a.e / float(abs(a.v)) if a.v else math.inf
@@ -208,16 +215,21 @@ class Tier:
     def dot(self, xs, ws, extra=()) -> Bounded:
         """Σ xs·ws + Σ extra in any order, with FMA or a wider accumulator."""
         products = [x.v * w.v for x, w in zip(xs, ws)]
-        propagated = sum(float(abs(x.v)) * w.e + float(abs(w.v)) * x.e + x.e * w.e
-                         for x, w in zip(xs, ws)) + sum(b.e for b in extra)
+        propagated = sum(
+            float(abs(x.v)) * w.e + float(abs(w.v)) * x.e + x.e * w.e for x, w in zip(xs, ws)
+        ) + sum(b.e for b in extra)
         v = mpmath.fsum(products + [b.v for b in extra])
         n = len(products) + len(extra)
-        exact_terms = [_fraction(p) for (x, w), p in zip(zip(xs, ws), products)
-                       if x.e == 0 and w.e == 0] + [_fraction(b.v) for b in extra if b.e == 0]
+        exact_terms = [
+            _fraction(p) for (x, w), p in zip(zip(xs, ws), products) if x.e == 0 and w.e == 0
+        ] + [_fraction(b.v) for b in extra if b.e == 0]
         if propagated == 0 and t.dot_is_exact(exact_terms, self.name):
             return Bounded(v, 0.0)
-        magnitude = float(mpmath.fsum(abs(p) for p in products)) + sum(
-            float(abs(b.v)) for b in extra) + propagated
+        magnitude = (
+            float(mpmath.fsum(abs(p) for p in products))
+            + sum(float(abs(b.v)) for b in extra)
+            + propagated
+        )
         e = propagated + t.gamma(max(n, 1), self.name) * SAFETY * magnitude + n * self.eta
         if self._partials_may_be_subnormal(xs, ws, extra, exact_terms):
             e += n * self.normal  # a product or partial sum flushed to zero (FTZ)

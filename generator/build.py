@@ -60,8 +60,10 @@ def _goldens_id() -> str:
     computes a golden is a new key."""
     import mpmath
 
-    return (f"{SUITE_VERSION}\0{platform.python_version()}\0{mpmath.__version__}\0"
-            f"{source_digest(Path(__file__).parent)}")
+    return (
+        f"{SUITE_VERSION}\0{platform.python_version()}\0{mpmath.__version__}\0"
+        f"{source_digest(Path(__file__).parent)}"
+    )
 
 
 def _golden_path(stage: str, inputs: dict, params: dict, tier: str) -> Path | None:
@@ -87,11 +89,17 @@ def _same(read: object, computed: object) -> bool:
     """Whether JSON read back is `computed` exactly: the same types (a tuple reads back as a
     list) and values, NaN only where NaN was."""
     if isinstance(computed, (list, tuple)):
-        return (isinstance(read, list) and len(read) == len(computed)
-                and all(_same(r, c) for r, c in zip(read, computed)))
+        return (
+            isinstance(read, list)
+            and len(read) == len(computed)
+            and all(_same(r, c) for r, c in zip(read, computed))
+        )
     if isinstance(computed, dict):
-        return (isinstance(read, dict) and list(read) == list(computed)
-                and all(_same(read[k], computed[k]) for k in computed))
+        return (
+            isinstance(read, dict)
+            and list(read) == list(computed)
+            and all(_same(read[k], computed[k]) for k in computed)
+        )
     if type(read) is not type(computed):
         return False
     if isinstance(computed, float) and computed != computed:
@@ -152,9 +160,13 @@ def _check_tags(case_id: str, spec: Spec, expected: dict) -> None:
     inexact = any(float(np.float32(x)) != x for v in spec.inputs.values() for x in _floats(v))
     if inexact != ("inexact-inputs" in spec.tags):
         raise CertificationError(
-            f"{case_id}: tag inexact-inputs is {not inexact}, inputs say {inexact}")
-    if "exact" in spec.tags and spec.inputs and getattr(MODULES[stage], "EXACT_MEANS_ZERO_TOL",
-                                                        False):
+            f"{case_id}: tag inexact-inputs is {not inexact}, inputs say {inexact}"
+        )
+    if (
+        "exact" in spec.tags
+        and spec.inputs
+        and getattr(MODULES[stage], "EXACT_MEANS_ZERO_TOL", False)
+    ):
         tols = [t for tier in TIERS for out in expected[tier].values() for t in _floats(out["tol"])]
         if any(tols):
             raise CertificationError(f"{case_id}: tagged exact but a tolerance is not zero")
@@ -163,27 +175,36 @@ def _check_tags(case_id: str, spec: Spec, expected: dict) -> None:
 def _certify_reference(case_id: str, spec: Spec, expected: dict) -> None:
     for tier in TIERS:
         got = encode(run_stage(case_id.split("/")[0], spec.inputs, spec.params, tier))
-        want = {name: Expected(out["value_decoded"], out["tol"])
-                for name, out in expected[tier].items()}
+        want = {
+            name: Expected(out["value_decoded"], out["tol"]) for name, out in expected[tier].items()
+        }
         result = compare_outputs(got, want, tier)
         if not result.ok:
-            raise CertificationError(f"{case_id}: the NumPy reference fails at {tier}: "
-                                     f"{result.problems or result.worst}")
+            raise CertificationError(
+                f"{case_id}: the NumPy reference fails at {tier}: {result.problems or result.worst}"
+            )
 
 
 def build_case(stage: str, spec: Spec) -> dict:
     case_id = f"{stage}/{spec.slug}"
-    case = {"id": case_id, "description": spec.description, "tags": list(spec.tags),
-            "requires": list(MODULES[stage].REQUIRES), "fingerprint": "",
-            "inputs": encode_inputs(spec.inputs), "params": spec.params}
+    case = {
+        "id": case_id,
+        "description": spec.description,
+        "tags": list(spec.tags),
+        "requires": list(MODULES[stage].REQUIRES),
+        "fingerprint": "",
+        "inputs": encode_inputs(spec.inputs),
+        "params": spec.params,
+    }
     if spec.error:
         for tier in TIERS:
             try:
                 run_stage(stage, spec.inputs, spec.params, tier)
             except StageError as exc:
                 if exc.kind != spec.error:
-                    raise CertificationError(f"{case_id}: reference raises {exc.kind}, "
-                                             f"the case expects {spec.error}") from None
+                    raise CertificationError(
+                        f"{case_id}: reference raises {exc.kind}, the case expects {spec.error}"
+                    ) from None
             else:
                 raise CertificationError(f"{case_id}: the reference accepts an invalid case")
         case["error"] = {"kind": spec.error}
@@ -197,13 +218,23 @@ def build_case(stage: str, spec: Spec) -> dict:
                 outputs = stage_goldens(stage, inputs, spec.params, tier)
             except (BookCertificationError, UnboundedError) as exc:
                 raise CertificationError(f"{case_id}: {exc}") from None
-            expected[tier] = {name: {"value": encode(outputs[name][0]), "tol": outputs[name][1],
-                                     "value_decoded": outputs[name][0]}
-                              for name in STAGES[stage].outputs}
+            expected[tier] = {
+                name: {
+                    "value": encode(outputs[name][0]),
+                    "tol": outputs[name][1],
+                    "value_decoded": outputs[name][0],
+                }
+                for name in STAGES[stage].outputs
+            }
         _check_tags(case_id, spec, expected)
         _certify_reference(case_id, spec, expected)
-        case["expected"] = {tier: {name: {"value": out["value"], "tol": out["tol"]}
-                                   for name, out in expected[tier].items()} for tier in TIERS}
+        case["expected"] = {
+            tier: {
+                name: {"value": out["value"], "tol": out["tol"]}
+                for name, out in expected[tier].items()
+            }
+            for tier in TIERS
+        }
     case["fingerprint"] = fingerprint(case)
     return case
 
@@ -217,10 +248,17 @@ def stage_document(stage: str, description: str, cases: list[dict]) -> dict:
     package, so every writer of vector files (this generator, test and benchmark suites)
     agrees with the runner."""
     signature = STAGES[stage]
-    return {"suite_version": SUITE_VERSION, "stage": stage, "description": description,
-            "signature": {"inputs": list(signature.inputs), "params": list(signature.params),
-                          "outputs": list(signature.outputs)},
-            "cases": cases}
+    return {
+        "suite_version": SUITE_VERSION,
+        "stage": stage,
+        "description": description,
+        "signature": {
+            "inputs": list(signature.inputs),
+            "params": list(signature.params),
+            "outputs": list(signature.outputs),
+        },
+        "cases": cases,
+    }
 
 
 def build_stage(stage: str) -> dict:
@@ -261,11 +299,15 @@ def write_vector_files(out: Path, documents: Iterable[dict], dumps=emit) -> dict
         data = (dumps(document) + "\n").encode()
         path = out / f"{document['stage']}.json"
         path.write_bytes(data)
-        files.append({"stage": document["stage"], "path": path.name,
-                      "sha256": hashlib.sha256(data).hexdigest(),
-                      "cases": len(document["cases"])})
-    manifest = {"suite_version": SUITE_VERSION, "protocol": 1, "tiers": list(TIERS),
-                "files": files}
+        files.append(
+            {
+                "stage": document["stage"],
+                "path": path.name,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "cases": len(document["cases"]),
+            }
+        )
+    manifest = {"suite_version": SUITE_VERSION, "protocol": 1, "tiers": list(TIERS), "files": files}
     (out / "manifest.json").write_text(emit(manifest) + "\n")
     return manifest
 
@@ -275,8 +317,10 @@ def write(out: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnfs_conform.generator",
-                                     description="Generate and certify the golden vectors.")
+    parser = argparse.ArgumentParser(
+        prog="python -m nnfs_conform.generator",
+        description="Generate and certify the golden vectors.",
+    )
     parser.add_argument("--out", type=Path, default=Path("vectors"), help="output directory")
     args = parser.parse_args(argv)
     try:

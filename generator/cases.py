@@ -46,26 +46,72 @@ BOOK_PROBS_EXACT = [[0.75, 0.125, 0.125], [0.125, 0.5, 0.375], [0.0625, 0.875, 0
 
 def _bad_labels(y_pred_probs):
     """Invalid label cases shared by the two stages that read labels."""
+
     def b(slug, description, kind, y_pred, y_true, label_format="sparse"):
-        return bad(slug, description, kind, y_pred=y_pred, y_true=y_true,
-                   params={"label_format": label_format})
+        return bad(
+            slug,
+            description,
+            kind,
+            y_pred=y_pred,
+            y_true=y_true,
+            params={"label_format": label_format},
+        )
+
     p = y_pred_probs
     return [
-        b("label-equals-classes", "a label equal to the class count is out of range",
-          "label_out_of_range", p, [0, 3, 1]),
-        b("negative-label", "a negative label is out of range", "label_out_of_range", p,
-          [0, -1, 1]),
+        b(
+            "label-equals-classes",
+            "a label equal to the class count is out of range",
+            "label_out_of_range",
+            p,
+            [0, 3, 1],
+        ),
+        b(
+            "negative-label",
+            "a negative label is out of range",
+            "label_out_of_range",
+            p,
+            [0, -1, 1],
+        ),
         b("fractional-label", "a label of 1.5 is not a class", "invalid_label", p, [0, 1.5, 1]),
-        b("one-hot-two-ones", "a one-hot row with two ones is refused", "invalid_label", p,
-          [[1, 0, 0], [0, 1, 1], [0, 1, 0]], "onehot"),
-        b("one-hot-all-zero", "a one-hot row of zeros is refused", "invalid_label", p,
-          [[1, 0, 0], [0, 0, 0], [0, 1, 0]], "onehot"),
+        b(
+            "one-hot-two-ones",
+            "a one-hot row with two ones is refused",
+            "invalid_label",
+            p,
+            [[1, 0, 0], [0, 1, 1], [0, 1, 0]],
+            "onehot",
+        ),
+        b(
+            "one-hot-all-zero",
+            "a one-hot row of zeros is refused",
+            "invalid_label",
+            p,
+            [[1, 0, 0], [0, 0, 0], [0, 1, 0]],
+            "onehot",
+        ),
         b("label-count", "fewer labels than samples is refused", "shape_mismatch", p, [0, 1]),
-        b("one-hot-width", "one-hot rows wider than the classes are refused", "shape_mismatch", p,
-          [[1, 0, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0]], "onehot"),
-        b("one-hot-as-sparse", "one-hot rows sent as sparse labels are refused", "shape_mismatch",
-          p, [[1, 0, 0], [0, 1, 0], [0, 1, 0]]),
+        b(
+            "one-hot-width",
+            "one-hot rows wider than the classes are refused",
+            "shape_mismatch",
+            p,
+            [[1, 0, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0]],
+            "onehot",
+        ),
+        b(
+            "one-hot-as-sparse",
+            "one-hot rows sent as sparse labels are refused",
+            "shape_mismatch",
+            p,
+            [[1, 0, 0], [0, 1, 0], [0, 1, 0]],
+        ),
         b("empty-batch", "a batch with no samples is refused", "empty_batch", [], []),
-        b("ragged-predictions", "prediction rows of different lengths are refused", "ragged_rows",
-          [[0.5, 0.5], [0.2, 0.3, 0.5], [1.0, 0.0]], [0, 1, 1]),
+        b(
+            "ragged-predictions",
+            "prediction rows of different lengths are refused",
+            "ragged_rows",
+            [[0.5, 0.5], [0.2, 0.3, 0.5], [1.0, 0.0]],
+            [0, 1, 1],
+        ),
     ]

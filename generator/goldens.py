@@ -18,8 +18,11 @@ def _dot_golden(xs, ws, bias, tier, propagated=0.0):
     terms = [Fraction(x) * Fraction(w) for x, w in zip(xs, ws)] + [Fraction(bias)]
     exact = sum(terms, Fraction(0))
     # a port that reads subnormal operands as 0 (DAZ) loses those products entirely
-    propagated += sum(abs(float(x) * float(w)) for x, w in zip(xs, ws)
-                      if t.is_subnormal(x, tier) or t.is_subnormal(w, tier))
+    propagated += sum(
+        abs(float(x) * float(w))
+        for x, w in zip(xs, ws)
+        if t.is_subnormal(x, tier) or t.is_subnormal(w, tier)
+    )
     propagated += abs(float(bias)) if t.is_subnormal(bias, tier) else 0.0
     return exact, t.dot_tol(terms, exact, tier, propagated)
 

@@ -77,8 +77,13 @@ def dot_tol(terms: list[Fraction], value: Fraction, tier: str, propagated: float
     # a port that flushes subnormal results to zero (FTZ) loses up to η per rounding wherever
     # a product or a partial sum can be subnormal
     flush = 0.0 if not propagated and no_subnormal(terms, tier) else n * NORMAL[tier]
-    return up(gamma(n, tier) * magnitude + propagated + U_R * abs(float(value))
-              + n * SUBNORMAL[tier] + flush)
+    return up(
+        gamma(n, tier) * magnitude
+        + propagated
+        + U_R * abs(float(value))
+        + n * SUBNORMAL[tier]
+        + flush
+    )
 
 
 def softmax_row_tol(row: list[float], probs: list[float], tier: str) -> list[float]:
@@ -94,8 +99,11 @@ def softmax_row_tol(row: list[float], probs: list[float], tier: str) -> list[flo
     for x, p in zip(row, probs):
         relative = 0.0
         if x != -math.inf:
-            relative = (u * (abs(x - m) + abs(m) + 2 * math.log(n) + spread)
-                        + 4 * K_EXP[tier] * u + (n + 2) * u)
+            relative = (
+                u * (abs(x - m) + abs(m) + 2 * math.log(n) + spread)
+                + 4 * K_EXP[tier] * u
+                + (n + 2) * u
+            )
         tols.append(up(p * relative + U_R * p + 4 * NORMAL[tier]))
     return tols
 
@@ -103,16 +111,18 @@ def softmax_row_tol(row: list[float], probs: list[float], tier: str) -> list[flo
 def neg_log_tol(loss: float, relative_input_error: float, tier: str) -> float:
     """-ln(c): k_log ULPs of the log, plus |ln(c(1+ρ)) - ln c| <= -ln(1-ρ) for an input off by ρ."""
     propagated = -math.log1p(-relative_input_error) if relative_input_error else 0.0
-    return up(2 * K_LOG[tier] * U[tier] * (loss + propagated) + propagated + U_R * loss
-              + 4 * NORMAL[tier])
+    return up(
+        2 * K_LOG[tier] * U[tier] * (loss + propagated) + propagated + U_R * loss + 4 * NORMAL[tier]
+    )
 
 
 def mean_tol(values: list[float], tols: list[float], mean: float, tier: str) -> float:
     """Mean of B non-negative values, each off by tol_b: Σtol_b/B plus γ(B+1) for sum and divide."""
     b = len(values)
     carried = sum(tols) / b
-    return up(carried + gamma(b + 1, tier) * (abs(mean) + carried) + U_R * abs(mean)
-              + 4 * NORMAL[tier])
+    return up(
+        carried + gamma(b + 1, tier) * (abs(mean) + carried) + U_R * abs(mean) + 4 * NORMAL[tier]
+    )
 
 
 def is_subnormal(x, tier: str) -> bool:

@@ -18,8 +18,7 @@ DEFAULTS = {  # the book's constructor defaults
     "sgd": {"learning_rate": 1.0, "decay": 0.0, "momentum": 0.0},
     "adagrad": {"learning_rate": 1.0, "decay": 0.0, "epsilon": 1e-7},
     "rmsprop": {"learning_rate": 0.001, "decay": 0.0, "epsilon": 1e-7, "rho": 0.9},
-    "adam": {"learning_rate": 0.001, "decay": 0.0, "epsilon": 1e-7, "beta_1": 0.9,
-             "beta_2": 0.999},
+    "adam": {"learning_rate": 0.001, "decay": 0.0, "epsilon": 1e-7, "beta_1": 0.9, "beta_2": 0.999},
 }
 
 
@@ -34,6 +33,7 @@ def _inexact_tagged(spec):
                 yield from floats(v)
         elif isinstance(value, float):
             yield value
+
     inexact = any(float(np.float32(x)) != x for v in spec.inputs.values() for x in floats(v))
     if inexact and "inexact-inputs" not in spec.tags and "invalid" not in spec.tags:
         return replace(spec, tags=(*spec.tags, "inexact-inputs"))
@@ -45,8 +45,14 @@ def _zeros(rows, cols=None):
 
 
 def _labelled(slug, description, tags, y_pred, y_true, label_format="sparse", **params):
-    return ok(slug, description, tags, y_pred=y_pred, y_true=y_true,
-              params={"label_format": label_format, **params})
+    return ok(
+        slug,
+        description,
+        tags,
+        y_pred=y_pred,
+        y_true=y_true,
+        params={"label_format": label_format, **params},
+    )
 
 
 def _with_params(spec, extra):
@@ -60,39 +66,117 @@ def _pair(slug, description, tags, y_pred, y_true):
 def _regression_cases(seed):
     v = Values(seed)
     cases = [
-        _pair("equal", "predictions equal to the targets cost 0, with a zero gradient",
-              "edge exact", [[0.5, -1.5]], [[0.5, -1.5]]),
-        _pair("one-output", "one output per sample, as the book's sine regression", "edge exact",
-              [[0.5], [-0.25], [1.0], [0.0]], [[0.25], [0.25], [-1.0], [0.0]]),
-        _pair("several-outputs", "three outputs: the mean over outputs, the gradient divided "
-              "by outputs and samples", "edge exact",
-              [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]], [[1.5, 2.0, 2.0], [0.25, -1.0, 1.0]]),
-        _pair("signs", "predictions above and below the targets pull opposite ways", "edge exact",
-              [[2.0, -2.0]], [[1.0, 1.0]]),
-        _pair("large-differences", "differences of 2000 keep their accuracy", "edge exact",
-              [[1000.0, -1000.0]], [[-1000.0, 1000.0]]),
-        _pair("tiny-differences", "a difference of one float32 step at 1", "edge exact",
-              [[1.0000001192092896, 1.0]], [[1.0, 1.0000001192092896]]),
-        _pair("negative-zero", "-0.0 against 0.0 is no error", "edge exact",
-              [[-0.0, 0.0]], [[0.0, -0.0]]),
-        _pair("many-outputs", "sixteen outputs in one sample", "edge exact",
-              [[i / 8 for i in range(16)]], [[(15 - i) / 4 for i in range(16)]]),
-        _pair("book-sine-points", "the book's sine regression shape: sin(x) targets, one output",
-              "book inexact-inputs", [[0.1], [0.2], [0.3]], [[0.0998], [0.1987], [0.2955]]),
-        bad("target-shape", "targets of another shape are refused", "shape_mismatch",
-            y_pred=[[0.5, 1.0]], y_true=[[0.5]]),
-        bad("empty-batch", "a batch with no samples is refused", "empty_batch",
-            y_pred=[], y_true=[]),
-        bad("flat-predictions", "a flat list is refused: a batch is a matrix", "shape_mismatch",
-            y_pred=[0.5, 1.0], y_true=[0.5, 1.0]),
+        _pair(
+            "equal",
+            "predictions equal to the targets cost 0, with a zero gradient",
+            "edge exact",
+            [[0.5, -1.5]],
+            [[0.5, -1.5]],
+        ),
+        _pair(
+            "one-output",
+            "one output per sample, as the book's sine regression",
+            "edge exact",
+            [[0.5], [-0.25], [1.0], [0.0]],
+            [[0.25], [0.25], [-1.0], [0.0]],
+        ),
+        _pair(
+            "several-outputs",
+            "three outputs: the mean over outputs, the gradient divided by outputs and samples",
+            "edge exact",
+            [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]],
+            [[1.5, 2.0, 2.0], [0.25, -1.0, 1.0]],
+        ),
+        _pair(
+            "signs",
+            "predictions above and below the targets pull opposite ways",
+            "edge exact",
+            [[2.0, -2.0]],
+            [[1.0, 1.0]],
+        ),
+        _pair(
+            "large-differences",
+            "differences of 2000 keep their accuracy",
+            "edge exact",
+            [[1000.0, -1000.0]],
+            [[-1000.0, 1000.0]],
+        ),
+        _pair(
+            "tiny-differences",
+            "a difference of one float32 step at 1",
+            "edge exact",
+            [[1.0000001192092896, 1.0]],
+            [[1.0, 1.0000001192092896]],
+        ),
+        _pair(
+            "negative-zero",
+            "-0.0 against 0.0 is no error",
+            "edge exact",
+            [[-0.0, 0.0]],
+            [[0.0, -0.0]],
+        ),
+        _pair(
+            "many-outputs",
+            "sixteen outputs in one sample",
+            "edge exact",
+            [[i / 8 for i in range(16)]],
+            [[(15 - i) / 4 for i in range(16)]],
+        ),
+        _pair(
+            "book-sine-points",
+            "the book's sine regression shape: sin(x) targets, one output",
+            "book inexact-inputs",
+            [[0.1], [0.2], [0.3]],
+            [[0.0998], [0.1987], [0.2955]],
+        ),
+        bad(
+            "target-shape",
+            "targets of another shape are refused",
+            "shape_mismatch",
+            y_pred=[[0.5, 1.0]],
+            y_true=[[0.5]],
+        ),
+        bad(
+            "empty-batch", "a batch with no samples is refused", "empty_batch", y_pred=[], y_true=[]
+        ),
+        bad(
+            "flat-predictions",
+            "a flat list is refused: a batch is a matrix",
+            "shape_mismatch",
+            y_pred=[0.5, 1.0],
+            y_true=[0.5, 1.0],
+        ),
     ]
-    for i, (b, n) in enumerate(((4, 1), (3, 3), (8, 2), (16, 1), (1, 1), (5, 4), (2, 8),
-                                (10, 2), (6, 1), (3, 5), (12, 3), (7, 2), (1, 6))):
+    for i, (b, n) in enumerate(
+        (
+            (4, 1),
+            (3, 3),
+            (8, 2),
+            (16, 1),
+            (1, 1),
+            (5, 4),
+            (2, 8),
+            (10, 2),
+            (6, 1),
+            (3, 5),
+            (12, 3),
+            (7, 2),
+            (1, 6),
+        )
+    ):
         r = Values(seed + 50 + i)
-        cases.append(_pair(f"random-{b}x{n}", f"random {b}x{n} predictions and targets",
-                           "random", r.matrix(b, n, r.full), r.matrix(b, n, r.full)))
-    cases += _samples_not_outputs(seed + 80, lambda r, b, n: (r.matrix(b, n, r.full),
-                                                              r.matrix(b, n, r.full)))
+        cases.append(
+            _pair(
+                f"random-{b}x{n}",
+                f"random {b}x{n} predictions and targets",
+                "random",
+                r.matrix(b, n, r.full),
+                r.matrix(b, n, r.full),
+            )
+        )
+    cases += _samples_not_outputs(
+        seed + 80, lambda r, b, n: (r.matrix(b, n, r.full), r.matrix(b, n, r.full))
+    )
     del v
     return cases
 
@@ -104,20 +188,41 @@ def _samples_not_outputs(seed, draw):
     for i, (b, n) in enumerate(((2, 5), (6, 4), (3, 7))):
         r = Values(seed + i)
         y_pred, y_true = draw(r, b, n)
-        cases.append(_pair(f"samples-not-outputs-{b}x{n}", f"{b} samples of {n} outputs: the "
-                           f"gradient is divided by both, {n} and {b}", "edge", y_pred, y_true))
+        cases.append(
+            _pair(
+                f"samples-not-outputs-{b}x{n}",
+                f"{b} samples of {n} outputs: the gradient is divided by both, {n} and {b}",
+                "edge",
+                y_pred,
+                y_true,
+            )
+        )
     return cases
 
 
 # -- optimizer steps -------------------------------------------------------------------------------
-def _step(optimizer, slug, description, tags, weights, biases, dweights, dbiases,
-          iterations=0, state=None, **hyper):
+def _step(
+    optimizer,
+    slug,
+    description,
+    tags,
+    weights,
+    biases,
+    dweights,
+    dbiases,
+    iterations=0,
+    state=None,
+    **hyper,
+):
     inputs = {"weights": weights, "biases": biases, "dweights": dweights, "dbiases": dbiases}
     k, n = len(weights), len(biases)
     for name in STATE[optimizer]:
         given = (state or {}).get(name)
-        inputs[name] = given if given is not None else (
-            _zeros(k, n) if name.startswith("weight") else _zeros(n))
+        inputs[name] = (
+            given
+            if given is not None
+            else (_zeros(k, n) if name.startswith("weight") else _zeros(n))
+        )
     inputs["iterations"] = iterations
     inputs.update({**DEFAULTS[optimizer], **hyper})
     return _inexact_tagged(ok(slug, description, tags, **inputs))
@@ -131,8 +236,10 @@ def _state_values(r, optimizer, k=3, n=2):
     """A mid-training state: momentums of either sign, caches positive."""
     state = {}
     for name in STATE[optimizer]:
+
         def draw(name=name):
             return r.full(-10, -4, signed=name.endswith("momentums"))
+
         state[name] = r.matrix(k, n, draw) if name.startswith("weight") else r.vector(n, draw)
     return state
 
@@ -147,44 +254,183 @@ def _optimizer_cases(optimizer, seed):
     zero = _zeros(3, 2), _zeros(2)
     s = _step
     cases = [
-        s(optimizer, "defaults-first-step", "the book's defaults, first step (iteration 0)",
-          "edge", w, b, g, gb),
-        s(optimizer, "defaults-second-step", "the book's defaults at iteration 1, from a state",
-          "edge", w, b, g, gb, 1, state),
-        s(optimizer, "defaults-iteration-10", "the book's defaults at iteration 10, from a state",
-          "edge", w, b, g, gb, 10, state),
-        s(optimizer, "decay-iteration-10", "decay 0.1 at iteration 10 halves the rate",
-          "edge", w, b, g, gb, 10, state, decay=0.1),
-        s(optimizer, "decay-iteration-0", "decay does not touch the first step's rate",
-          "edge", w, b, g, gb, 0, None, decay=0.5),
-        s(optimizer, "tiny-gradients", "gradients near 1e-8, where epsilon's place matters",
-          "edge", w, b, *tiny),
-        s(optimizer, "tiny-gradients-later", "gradients near 1e-8 at iteration 10, from a state",
-          "edge", w, b, *tiny, 10, state),
-        s(optimizer, "zero-gradients", "zero gradients leave the parameters where they are",
-          "edge", w, b, *zero),
-        s(optimizer, "zero-gradients-with-state", "zero gradients from a state at iteration 1",
-          "edge", w, b, *zero, 1, state),
+        s(
+            optimizer,
+            "defaults-first-step",
+            "the book's defaults, first step (iteration 0)",
+            "edge",
+            w,
+            b,
+            g,
+            gb,
+        ),
+        s(
+            optimizer,
+            "defaults-second-step",
+            "the book's defaults at iteration 1, from a state",
+            "edge",
+            w,
+            b,
+            g,
+            gb,
+            1,
+            state,
+        ),
+        s(
+            optimizer,
+            "defaults-iteration-10",
+            "the book's defaults at iteration 10, from a state",
+            "edge",
+            w,
+            b,
+            g,
+            gb,
+            10,
+            state,
+        ),
+        s(
+            optimizer,
+            "decay-iteration-10",
+            "decay 0.1 at iteration 10 halves the rate",
+            "edge",
+            w,
+            b,
+            g,
+            gb,
+            10,
+            state,
+            decay=0.1,
+        ),
+        s(
+            optimizer,
+            "decay-iteration-0",
+            "decay does not touch the first step's rate",
+            "edge",
+            w,
+            b,
+            g,
+            gb,
+            0,
+            None,
+            decay=0.5,
+        ),
+        s(
+            optimizer,
+            "tiny-gradients",
+            "gradients near 1e-8, where epsilon's place matters",
+            "edge",
+            w,
+            b,
+            *tiny,
+        ),
+        s(
+            optimizer,
+            "tiny-gradients-later",
+            "gradients near 1e-8 at iteration 10, from a state",
+            "edge",
+            w,
+            b,
+            *tiny,
+            10,
+            state,
+        ),
+        s(
+            optimizer,
+            "zero-gradients",
+            "zero gradients leave the parameters where they are",
+            "edge",
+            w,
+            b,
+            *zero,
+        ),
+        s(
+            optimizer,
+            "zero-gradients-with-state",
+            "zero gradients from a state at iteration 1",
+            "edge",
+            w,
+            b,
+            *zero,
+            1,
+            state,
+        ),
         s(optimizer, "large-gradients", "gradients near 1e4", "edge", w, b, *huge),
-        s(optimizer, "large-gradients-later", "gradients near 1e4 at iteration 1, from a state",
-          "edge", w, b, *huge, 1, state),
-        bad("dweights-shape", "gradients of another shape are refused", "shape_mismatch",
-            **_step(optimizer, "x", "x", "", [[1.0, 2.0]], [0.5, 0.5], [[1.0]], [0.5, 0.5]).inputs),
-        bad("state-shape", "a state array of another shape is refused", "shape_mismatch",
-            **_step(optimizer, "x", "x", "", [[1.0, 2.0]], [0.5, 0.5], [[1.0, 2.0]], [0.5, 0.5],
-                    0, {STATE[optimizer][0]: [[0.0]]}).inputs),
-        bad("negative-iterations", "a negative iteration count is refused", "invalid_value",
-            **_step(optimizer, "x", "x", "", [[1.0]], [0.5], [[1.0]], [0.5], -1).inputs),
-        bad("fractional-iterations", "an iteration count of 1.5 is refused", "invalid_value",
-            **_step(optimizer, "x", "x", "", [[1.0]], [0.5], [[1.0]], [0.5], 1.5).inputs),
-        bad("ragged-weights", "weight rows of different lengths are refused", "ragged_rows",
-            **_step(optimizer, "x", "x", "", [[1.0, 2.0], [1.0]], [0.5, 0.5],
-                    [[1.0, 2.0], [1.0]], [0.5, 0.5]).inputs),
+        s(
+            optimizer,
+            "large-gradients-later",
+            "gradients near 1e4 at iteration 1, from a state",
+            "edge",
+            w,
+            b,
+            *huge,
+            1,
+            state,
+        ),
+        bad(
+            "dweights-shape",
+            "gradients of another shape are refused",
+            "shape_mismatch",
+            **_step(optimizer, "x", "x", "", [[1.0, 2.0]], [0.5, 0.5], [[1.0]], [0.5, 0.5]).inputs,
+        ),
+        bad(
+            "state-shape",
+            "a state array of another shape is refused",
+            "shape_mismatch",
+            **_step(
+                optimizer,
+                "x",
+                "x",
+                "",
+                [[1.0, 2.0]],
+                [0.5, 0.5],
+                [[1.0, 2.0]],
+                [0.5, 0.5],
+                0,
+                {STATE[optimizer][0]: [[0.0]]},
+            ).inputs,
+        ),
+        bad(
+            "negative-iterations",
+            "a negative iteration count is refused",
+            "invalid_value",
+            **_step(optimizer, "x", "x", "", [[1.0]], [0.5], [[1.0]], [0.5], -1).inputs,
+        ),
+        bad(
+            "fractional-iterations",
+            "an iteration count of 1.5 is refused",
+            "invalid_value",
+            **_step(optimizer, "x", "x", "", [[1.0]], [0.5], [[1.0]], [0.5], 1.5).inputs,
+        ),
+        bad(
+            "ragged-weights",
+            "weight rows of different lengths are refused",
+            "ragged_rows",
+            **_step(
+                optimizer,
+                "x",
+                "x",
+                "",
+                [[1.0, 2.0], [1.0]],
+                [0.5, 0.5],
+                [[1.0, 2.0], [1.0]],
+                [0.5, 0.5],
+            ).inputs,
+        ),
     ]
-    for i, (k, n, it) in enumerate(((2, 3, 0), (4, 4, 3), (1, 6, 7), (5, 2, 1), (3, 3, 2),
-                                    (6, 1, 9), (2, 8, 4))):
+    for i, (k, n, it) in enumerate(
+        ((2, 3, 0), (4, 4, 3), (1, 6, 7), (5, 2, 1), (3, 3, 2), (6, 1, 9), (2, 8, 4))
+    ):
         rr = Values(seed + 50 + i)
-        cases.append(s(optimizer, f"random-{k}x{n}-iteration-{it}", f"random {k}x{n} layer at "
-                       f"iteration {it}", "random", *_layer(rr, k, n), *_layer(rr, k, n, -8, -2),
-                       it, _state_values(rr, optimizer, k, n) if it else None))
+        cases.append(
+            s(
+                optimizer,
+                f"random-{k}x{n}-iteration-{it}",
+                f"random {k}x{n} layer at iteration {it}",
+                "random",
+                *_layer(rr, k, n),
+                *_layer(rr, k, n, -8, -2),
+                it,
+                _state_values(rr, optimizer, k, n) if it else None,
+            )
+        )
     return cases

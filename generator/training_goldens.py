@@ -42,8 +42,10 @@ def _columns(matrix):
 
 
 def _onehot_rows(y_true, label_format, classes):
-    return [[1 if c == label else 0 for c in range(classes)]
-            for label in o.labels_of(y_true, label_format)]
+    return [
+        [1 if c == label else 0 for c in range(classes)]
+        for label in o.labels_of(y_true, label_format)
+    ]
 
 
 # -- backward passes ------------------------------------------------------------------------------
@@ -58,8 +60,13 @@ def _dense_backward(T, inputs, weights, dvalues):
 def _softmax_backward_row(T, probs, dvalues):
     """Both ways a port writes it, the Jacobian (diag(p) - p·pᵀ) @ dv and p ⊙ (dv - p·dv):
     the same exact value, and the larger of the two bounds."""
-    jacobian = [[T.sub(p_i, T.mul(p_i, p_i)) if i == j else T.neg(T.mul(p_i, p_j))
-                 for j, p_j in enumerate(probs)] for i, p_i in enumerate(probs)]
+    jacobian = [
+        [
+            T.sub(p_i, T.mul(p_i, p_i)) if i == j else T.neg(T.mul(p_i, p_j))
+            for j, p_j in enumerate(probs)
+        ]
+        for i, p_i in enumerate(probs)
+    ]
     through_jacobian = [T.dot(row, dvalues) for row in jacobian]
     weighted = T.dot(probs, dvalues)
     factored = [T.mul(p_i, T.sub(d_i, weighted)) for p_i, d_i in zip(probs, dvalues)]
@@ -68,14 +75,21 @@ def _softmax_backward_row(T, probs, dvalues):
 
 def _cce_backward(T, y_pred, targets):
     samples = len(y_pred)
-    return [[T.per(T.div(T.const(-t), pv), samples) if t else Bounded(mpmath.mpf(0), 0.0)
-             for pv, t in zip(row, target)] for row, target in zip(y_pred, targets)]
+    return [
+        [
+            T.per(T.div(T.const(-t), pv), samples) if t else Bounded(mpmath.mpf(0), 0.0)
+            for pv, t in zip(row, target)
+        ]
+        for row, target in zip(y_pred, targets)
+    ]
 
 
 def _combined_backward(T, probs, targets):
     samples = len(probs)
-    return [[T.per(T.sub(pv, T.const(t)), samples) for pv, t in zip(row, target)]
-            for row, target in zip(probs, targets)]
+    return [
+        [T.per(T.sub(pv, T.const(t)), samples) for pv, t in zip(row, target)]
+        for row, target in zip(probs, targets)
+    ]
 
 
 def _means(T, rows):
@@ -143,8 +157,9 @@ def _update(T, optimizer, params, grads, state, iterations, hyper):
 
 def _state_names(optimizer, prefix):
     """Stage input names of one array's state: weight_momentums -> momentums, etc."""
-    return {name.split("_", 1)[1]: name for name in LAYER_STATE[optimizer]
-            if name.startswith(prefix)}
+    return {
+        name.split("_", 1)[1]: name for name in LAYER_STATE[optimizer] if name.startswith(prefix)
+    }
 
 
 def _step_layer(T, optimizer, layer, grads, iterations, hyper):
@@ -155,17 +170,23 @@ def _step_layer(T, optimizer, layer, grads, iterations, hyper):
         flat = [v for row in layer[name] for v in row] if shape_rows else layer[name]
         flat_grad = [v for row in grads[grad] for v in row] if shape_rows else grads[grad]
         names = _state_names(optimizer, prefix)
-        state = {short: ([v for row in layer[full] for v in row] if shape_rows else layer[full])
-                 for short, full in names.items()}
+        state = {
+            short: ([v for row in layer[full] for v in row] if shape_rows else layer[full])
+            for short, full in names.items()
+        }
         params, new_state, lr = _update(T, optimizer, flat, flat_grad, state, iterations, hyper)
         width = len(layer[name][0]) if shape_rows else None
 
         def shaped(values, width=width):
-            return [values[i:i + width] for i in range(0, len(values), width)] if width else values
+            return (
+                [values[i : i + width] for i in range(0, len(values), width)] if width else values
+            )
+
         out[name] = shaped(params)
         for short, full in names.items():
-            out[full] = shaped(new_state[short]) if short in new_state and new_state[short] \
-                else layer[full]
+            out[full] = (
+                shaped(new_state[short]) if short in new_state and new_state[short] else layer[full]
+            )
     return out, lr
 
 
@@ -178,4 +199,5 @@ def _optimizer_step(optimizer):
         iterations = int(x["iterations"])
         out, lr = _step_layer(T, optimizer, layer, grads, iterations, hyper)
         return _outputs(**out, learning_rate=lr, iterations=iterations + 1)
+
     return goldens

@@ -28,8 +28,7 @@ def conform(port: port_dir.PortSpec, out: Path, label: str, *, bundled: bool = T
     `status` is one line; `log` the indented lines shown under it (a build's tail, a hint).
     A bundled port runs with --require-all: a stage it does not declare fails unless its
     expectations file skips it with a reason (a kit's example declares two stages)."""
-    row = {"name": label, "build_s": None, "run_s": None, "status": "", "log": "",
-           "result": None}
+    row = {"name": label, "build_s": None, "run_s": None, "status": "", "log": "", "result": None}
     built = port_dir.build(port)
     row["build_s"] = built.seconds
     if not built.ok:
@@ -42,9 +41,24 @@ def conform(port: port_dir.PortSpec, out: Path, label: str, *, bundled: bool = T
     expectations = port.expectations or REPO / "ports" / port.name / "expectations.toml"
     expect = ["--expectations", str(expectations)] if expectations.exists() else []
     strict = ["--require-all"] if bundled else []
-    run = subprocess.run([sys.executable, "-m", "nnfs_conform", "run", "--quiet", *strict,
-                          *expect, "--report-json", str(report), "--", *port.run],
-                         cwd=port.where, capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nnfs_conform",
+            "run",
+            "--quiet",
+            *strict,
+            *expect,
+            "--report-json",
+            str(report),
+            "--",
+            *port.run,
+        ],
+        cwd=port.where,
+        capture_output=True,
+        text=True,
+    )
     row["run_s"] = time.monotonic() - start
     if not report.exists():
         row["status"] = f"could not run (exit {run.returncode})"
@@ -73,8 +87,9 @@ def _seconds(value: float | None) -> str:
 
 def main() -> int:
     try:
-        ports = [(p.name, p, True) for p in port_dir.read_ports_toml(
-            REPO / "ports" / "ports.toml", REPO)]
+        ports = [
+            (p.name, p, True) for p in port_dir.read_ports_toml(REPO / "ports" / "ports.toml", REPO)
+        ]
         OUT.mkdir(parents=True, exist_ok=True)
         ports += kit_examples(OUT)
     except FileProblem as exc:
@@ -84,8 +99,11 @@ def main() -> int:
     for label, port, bundled in ports:
         print(f"--- {label}", flush=True)
         rows.append(conform(port, OUT, label, bundled=bundled))
-        print(f"    {rows[-1]['status']} (build {_seconds(rows[-1]['build_s'])}, "
-              f"run {_seconds(rows[-1]['run_s'])})", flush=True)
+        print(
+            f"    {rows[-1]['status']} (build {_seconds(rows[-1]['build_s'])}, "
+            f"run {_seconds(rows[-1]['run_s'])})",
+            flush=True,
+        )
         if rows[-1]["log"]:
             print(rows[-1]["log"], flush=True)
     results = [row["result"] for row in rows if row["result"] is not None]
@@ -93,18 +111,22 @@ def main() -> int:
     if results:
         print(matrix.render_console(results))
     timing = ["| port | build | run | status |", "| --- | --- | --- | --- |"]
-    timing += [f"| {r['name']} | {_seconds(r['build_s'])} | {_seconds(r['run_s'])} | "
-               f"{r['status']} |" for r in rows]
+    timing += [
+        f"| {r['name']} | {_seconds(r['build_s'])} | {_seconds(r['run_s'])} | {r['status']} |"
+        for r in rows
+    ]
     markdown = "\n".join([matrix.render_markdown(results) if results else "", "", *timing, ""])
     (OUT / "matrix.md").write_text(markdown, encoding="utf-8")
     (OUT / "report.html").unlink(missing_ok=True)
     if results:
         html_report.write_html(results, OUT / "report.html")
     failed = [r["name"] for r in rows if r["status"] != "green"]
-    print(f"\n{len(rows) - len(failed)} of {len(rows)} ports green"
-          + (f"; not green: {', '.join(failed)}" if failed else "")
-          + f" (Markdown: {OUT.relative_to(REPO)}/matrix.md, HTML: "
-          f"{OUT.relative_to(REPO)}/report.html)")
+    print(
+        f"\n{len(rows) - len(failed)} of {len(rows)} ports green"
+        + (f"; not green: {', '.join(failed)}" if failed else "")
+        + f" (Markdown: {OUT.relative_to(REPO)}/matrix.md, HTML: "
+        f"{OUT.relative_to(REPO)}/report.html)"
+    )
     return 1 if failed else 0
 
 

@@ -13,7 +13,19 @@ from .network import network_forward
 from .stages import STAGES, TABLE, Stage, run_stage, stage_names
 
 __all__ = [
-    "ERROR_KINDS", "STAGES", "TABLE", "Stage", "StageError", "accuracy_forward",
-    "categorical_crossentropy_forward", "dense_batch_forward", "layer_forward", "network_forward",
-    "neuron_forward", "relu_forward", "run_stage", "softmax_forward", "stage_names",
+    "ERROR_KINDS",
+    "STAGES",
+    "TABLE",
+    "Stage",
+    "StageError",
+    "accuracy_forward",
+    "categorical_crossentropy_forward",
+    "dense_batch_forward",
+    "layer_forward",
+    "network_forward",
+    "neuron_forward",
+    "relu_forward",
+    "run_stage",
+    "softmax_forward",
+    "stage_names",
 ]

@@ -60,8 +60,10 @@ def spiral_data(rs, samples, classes):
         ix = range(samples * class_number, samples * (class_number + 1))
         r = np.linspace(0.0, 1, samples)
         # NOTE: float32 noise times 0.2 is a float32 product; t itself is float64
-        t = np.linspace(class_number * 4, (class_number + 1) * 4, samples) + \
-            randn(rs, samples) * 0.2
+        t = (
+            np.linspace(class_number * 4, (class_number + 1) * 4, samples)
+            + randn(rs, samples) * 0.2
+        )
         X[ix] = np.c_[r * np.sin(t * 2.5), r * np.cos(t * 2.5)]  # float64, stored as float32
         y[ix] = class_number
     return X, y
@@ -73,8 +75,7 @@ def vertical_data(rs, samples, classes):
     for class_number in range(classes):
         ix = range(samples * class_number, samples * (class_number + 1))
         # NOTE: float32 arithmetic throughout: the Python scalars are rounded to float32
-        X[ix] = np.c_[randn(rs, samples) * .1 + (class_number) / 3,
-                      randn(rs, samples) * .1 + 0.5]
+        X[ix] = np.c_[randn(rs, samples) * 0.1 + (class_number) / 3, randn(rs, samples) * 0.1 + 0.5]
         y[ix] = class_number
     return X, y
 
@@ -149,16 +150,21 @@ class Optimizer:
     """Chapter 10's SGD (with momentum), Adagrad, RMSprop and Adam, book defaults."""
 
     def __init__(self, kind, learning_rate, decay, momentum):
-        self.kind, self.learning_rate, self.decay, self.momentum = (kind, learning_rate, decay,
-                                                                    momentum)
+        self.kind, self.learning_rate, self.decay, self.momentum = (
+            kind,
+            learning_rate,
+            decay,
+            momentum,
+        )
         self.current_learning_rate = learning_rate
         self.iterations = 0
         self.epsilon, self.rho, self.beta_1, self.beta_2 = 1e-7, 0.9, 0.9, 0.999
 
     def pre_update_params(self):
         if self.decay:
-            self.current_learning_rate = self.learning_rate * \
-                (1. / (1. + self.decay * self.iterations))
+            self.current_learning_rate = self.learning_rate * (
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def post_update_params(self):
         self.iterations += 1
@@ -170,8 +176,10 @@ class Optimizer:
             layer.weight_cache = np.zeros_like(layer.weights)
             layer.bias_momentums = np.zeros_like(layer.biases)
             layer.bias_cache = np.zeros_like(layer.biases)
-        for p, g, m, c in (("weights", "dweights", "weight_momentums", "weight_cache"),
-                           ("biases", "dbiases", "bias_momentums", "bias_cache")):
+        for p, g, m, c in (
+            ("weights", "dweights", "weight_momentums", "weight_cache"),
+            ("biases", "dbiases", "bias_momentums", "bias_cache"),
+        ):
             grad = getattr(layer, g)
             if self.kind == "sgd" and self.momentum:
                 update = self.momentum * getattr(layer, m) - lr * grad
@@ -194,8 +202,9 @@ class Optimizer:
             setattr(layer, p, getattr(layer, p) + update)
 
 
-def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning_rate, decay,
-             momentum):
+def chapters(
+    seed, samples, classes, hidden, steps, printed, optimizer, learning_rate, decay, momentum
+):
     """One printed value of the chapter 3-10 script, after `steps` optimizer steps."""
     optimizer = Optimizer(optimizer, learning_rate, decay, momentum)
     if printed == "learning_rate":
@@ -226,10 +235,16 @@ def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning
             optimizer.update_params(dense2)
             optimizer.post_update_params()
     return {
-        "dense1_output": dense1.output[:5], "softmax_output": loss_activation.output[:5],
-        "loss": loss, "accuracy": accuracy,
-        "dweights1": dense1.dweights, "dbiases1": dense1.dbiases,
-        "dweights2": dense2.dweights, "dbiases2": dense2.dbiases,
-        "weights1": dense1.weights, "biases1": dense1.biases,
-        "weights2": dense2.weights, "biases2": dense2.biases,
+        "dense1_output": dense1.output[:5],
+        "softmax_output": loss_activation.output[:5],
+        "loss": loss,
+        "accuracy": accuracy,
+        "dweights1": dense1.dweights,
+        "dbiases1": dense1.dbiases,
+        "dweights2": dense2.dweights,
+        "dbiases2": dense2.dbiases,
+        "weights1": dense1.weights,
+        "biases1": dense1.biases,
+        "weights2": dense2.weights,
+        "biases2": dense2.biases,
     }[printed]

@@ -42,11 +42,14 @@ def labels(y_true, label_format, samples, classes):
             if isinstance(label, bool) or not float(label).is_integer():
                 raise StageError("invalid_label", f"y_true[{i}] = {label!r} is not an integer")
             if not 0 <= label < classes:
-                raise StageError("label_out_of_range",
-                                 f"y_true[{i}] = {label} not in [0, {classes})")
+                raise StageError(
+                    "label_out_of_range", f"y_true[{i}] = {label} not in [0, {classes})"
+                )
         return np.array(y_true, dtype=np.int64)
-    require(dims == (samples, classes),
-             f"one-hot y_true must have shape [{samples}, {classes}], has {list(dims)}")
+    require(
+        dims == (samples, classes),
+        f"one-hot y_true must have shape [{samples}, {classes}], has {list(dims)}",
+    )
     for i, row in enumerate(y_true):
         if sorted(row) != [0] * (classes - 1) + [1] or any(isinstance(v, bool) for v in row):
             raise StageError("invalid_label", f"y_true[{i}] is not one 1 among 0s")
@@ -59,8 +62,9 @@ def two_layers(x, p, dtype):
     w1, w2 = shape("weights1", x["weights1"]), shape("weights2", x["weights2"])
     require(len(w1) == 2 and w1[0] == k, f"weights1 must have shape [{k}, H], has {list(w1)}")
     require(shape("biases1", x["biases1"]) == (w1[1],), f"biases1 must have {w1[1]} values")
-    require(len(w2) == 2 and w2[0] == w1[1],
-             f"weights2 must have shape [{w1[1]}, C], has {list(w2)}")
+    require(
+        len(w2) == 2 and w2[0] == w1[1], f"weights2 must have shape [{w1[1]}, C], has {list(w2)}"
+    )
     require(shape("biases2", x["biases2"]) == (w2[1],), f"biases2 must have {w2[1]} values")
     y_true = labels(x["y_true"], p["label_format"], b, w2[1])
     arrays = [dtype(x[n]) for n in ("inputs", "weights1", "biases1", "weights2", "biases2")]
@@ -68,8 +72,12 @@ def two_layers(x, p, dtype):
 
 
 def integer(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
-            or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != int(value)
+        or value < 0
+    ):
         raise StageError("shape_mismatch", f"{name} must be a non-negative integer")
     return int(value)
 
@@ -79,15 +87,21 @@ def same_shape(name, value, dims, of):
 
 
 def scalar(name, value):
-    require(shape(name, value) == () and not isinstance(value, bool),
-             f"{name} must be a single number")
+    require(
+        shape(name, value) == () and not isinstance(value, bool), f"{name} must be a single number"
+    )
     return value
 
 
 def count(name, value, least=0):
     """An iteration or step count: an integer >= least, or invalid_value."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or value != int(value) or value < least:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value != int(value)
+        or value < least
+    ):
         raise StageError("invalid_value", f"{name} = {value!r} is not an integer >= {least}")
     return int(value)
 

@@ -1,7 +1,11 @@
 """The kinds of error an invalid case expects (docs/STAGES.md, "Errors")."""
 
 ERROR_KINDS = (
-    "shape_mismatch", "ragged_rows", "empty_batch", "label_out_of_range", "invalid_label",
+    "shape_mismatch",
+    "ragged_rows",
+    "empty_batch",
+    "label_out_of_range",
+    "invalid_label",
     "invalid_value",
 )
 

@@ -18,7 +18,12 @@ def network_forward(inputs, weights1, biases1, weights2, biases2, y_true):
     sample_losses = categorical_crossentropy_forward(softmax, y_true)
     predictions, accuracy = accuracy_forward(softmax, y_true)
     return {
-        "dense1": dense1, "relu1": relu1, "dense2": dense2, "softmax": softmax,
-        "sample_losses": sample_losses, "loss": np.mean(sample_losses),
-        "predictions": predictions, "accuracy": accuracy,
+        "dense1": dense1,
+        "relu1": relu1,
+        "dense2": dense2,
+        "softmax": softmax,
+        "sample_losses": sample_losses,
+        "loss": np.mean(sample_losses),
+        "predictions": predictions,
+        "accuracy": accuracy,
     }

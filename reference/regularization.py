@@ -7,8 +7,12 @@ def regularization(weights, biases, weight_l1, weight_l2, bias_l1, bias_l2):
     # weights (K, N), biases (N,), four factors >= 0
     # -> loss (scalar), dweights (K, N), dbiases (N,): the regularization's own share, which the
     # book's Layer_Dense.backward adds to the data gradients
-    loss = (weight_l1 * np.sum(np.abs(weights)) + weight_l2 * np.sum(weights * weights)
-            + bias_l1 * np.sum(np.abs(biases)) + bias_l2 * np.sum(biases * biases))
+    loss = (
+        weight_l1 * np.sum(np.abs(weights))
+        + weight_l2 * np.sum(weights * weights)
+        + bias_l1 * np.sum(np.abs(biases))
+        + bias_l2 * np.sum(biases * biases)
+    )
     return loss, _gradient(weights, weight_l1, weight_l2), _gradient(biases, bias_l1, bias_l2)
 
 

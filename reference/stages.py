@@ -67,8 +67,10 @@ def _dense(x, p, dtype):
     layout = p["weights_layout"]
     require(len(w) == 2, f"weights must be a matrix, has shape {list(w)}")
     n = w[1] if layout == "inputs_neurons" else w[0]
-    require((w[0] if layout == "inputs_neurons" else w[1]) == k,
-             f"weights {list(w)} do not fit {k} inputs ({layout})")
+    require(
+        (w[0] if layout == "inputs_neurons" else w[1]) == k,
+        f"weights {list(w)} do not fit {k} inputs ({layout})",
+    )
     require(shape("biases", x["biases"]) == (n,), f"biases must have {n} values")
     out = dense_batch_forward(dtype(x["inputs"]), dtype(x["weights"]), dtype(x["biases"]), layout)
     return {"output": out}
@@ -106,32 +108,48 @@ def _network(x, p, dtype):
 
 def _rng(x, p, dtype):
     calls = x["calls"]
-    require(len(shape("calls", calls)) == 2 and (not calls or len(calls[0]) == 2),
-             "calls must be a list of [kind, count] pairs")
+    require(
+        len(shape("calls", calls)) == 2 and (not calls or len(calls[0]) == 2),
+        "calls must be a list of [kind, count] pairs",
+    )
     calls = [(integer("kind", k), integer("count", n)) for k, n in calls]
     require(all(k in (0, 1, 2) for k, _ in calls), "a call kind must be 0, 1 or 2")
     return {"values": book.rng_values(integer("seed", x["seed"]), calls)}
 
 
 def _datasets(x, p, dtype):
-    X, y = book.dataset(p["dataset"], integer("seed", x["seed"]),
-                        integer("samples", x["samples"]), integer("classes", x["classes"]))
+    X, y = book.dataset(
+        p["dataset"],
+        integer("seed", x["seed"]),
+        integer("samples", x["samples"]),
+        integer("classes", x["classes"]),
+    )
     return {"x": X, "y": y}
 
 
 def _init(x, p, dtype):
     shapes = x["shapes"]
-    require(len(shape("shapes", shapes)) == 2 and len(shapes[0]) == 2,
-             "shapes must be a list of [n_inputs, n_neurons] pairs")
-    return {"weights": book.init_weights(integer("seed", x["seed"]), integer("skip", x["skip"]),
-                                         shapes, p["scale"])}
+    require(
+        len(shape("shapes", shapes)) == 2 and len(shapes[0]) == 2,
+        "shapes must be a list of [n_inputs, n_neurons] pairs",
+    )
+    return {
+        "weights": book.init_weights(
+            integer("seed", x["seed"]), integer("skip", x["skip"]), shapes, p["scale"]
+        )
+    }
 
 
 def _chapters(x, p, dtype):
     ints = {k: integer(k, x[k]) for k in ("seed", "samples", "classes", "hidden", "steps")}
-    value = book.chapters(**ints, printed=p["printed"], optimizer=p["optimizer"],
-                          learning_rate=p["learning_rate"], decay=p["decay"],
-                          momentum=p["momentum"])
+    value = book.chapters(
+        **ints,
+        printed=p["printed"],
+        optimizer=p["optimizer"],
+        learning_rate=p["learning_rate"],
+        decay=p["decay"],
+        momentum=p["momentum"],
+    )
     return {"value": value}
 
 
@@ -140,8 +158,9 @@ def _dense_backward(x, p, dtype):
     w = shape("weights", x["weights"])
     require(len(w) == 2 and w[0] == k, f"weights must have shape [{k}, N], has {list(w)}")
     same_shape("dvalues", x["dvalues"], (b, w[1]), "the layer's output")
-    dweights, dbiases, dinputs = dense_backward(dtype(x["inputs"]), dtype(x["weights"]),
-                                                dtype(x["dvalues"]))
+    dweights, dbiases, dinputs = dense_backward(
+        dtype(x["inputs"]), dtype(x["weights"]), dtype(x["dvalues"])
+    )
     return {"dweights": dweights, "dbiases": dbiases, "dinputs": dinputs}
 
 
@@ -194,8 +213,9 @@ def _dropout(x, p, dtype):
     rate = scalar("rate", x["rate"])
     if not 0 <= rate < 1:
         raise StageError("invalid_value", f"rate = {rate!r} is not in [0, 1)")
-    output, dinputs = dropout(dtype(x["inputs"]), dtype(x["mask"]), dtype(rate),
-                              dtype(x["dvalues"]))
+    output, dinputs = dropout(
+        dtype(x["inputs"]), dtype(x["mask"]), dtype(rate), dtype(x["dvalues"])
+    )
     return {"output": output, "dinputs": dinputs}
 
 
@@ -219,6 +239,7 @@ def _regression(loss_function):
         same_shape("y_true", x["y_true"], dims, "y_pred")
         losses, dinputs = loss_function(dtype(x["y_pred"]), dtype(x["y_true"]))
         return {"sample_losses": losses, "loss": np.mean(losses), "dinputs": dinputs}
+
     return checked
 
 
@@ -231,6 +252,7 @@ def _optimizer(optimizer, step):
         hyper = {n: dtype(scalar(n, x[n])) for n in HYPERPARAMETERS[optimizer]}
         arrays = {n: dtype(x[n]) for n in ("weights", "biases", *state)}
         return step(**arrays, iterations=iterations, **hyper)
+
     return checked
 
 
@@ -241,19 +263,34 @@ def _training(x, p, dtype):
     return train(arrays[0], y_true, *arrays[1:], steps, p["optimizer"], hyper)
 
 
-REGULARIZERS = ("weight_regularizer_l1", "weight_regularizer_l2", "bias_regularizer_l1",
-                "bias_regularizer_l2")
-TRAINING_HYPERPARAMETERS = ("learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1",
-                            "beta_2")
+REGULARIZERS = (
+    "weight_regularizer_l1",
+    "weight_regularizer_l2",
+    "bias_regularizer_l1",
+    "bias_regularizer_l2",
+)
+TRAINING_HYPERPARAMETERS = (
+    "learning_rate",
+    "decay",
+    "momentum",
+    "epsilon",
+    "rho",
+    "beta_1",
+    "beta_2",
+)
 PARAMETERS = ("weights", "biases")
 
 
 def _optimizer_stage(optimizer):
     state = STATE[optimizer]
-    inputs = (*PARAMETERS, "dweights", "dbiases", *state, "iterations",
-              *HYPERPARAMETERS[optimizer])
-    return Stage(f"{optimizer}_step", TRAINING, _optimizer(optimizer, STEP[optimizer]), inputs,
-                 outputs=(*PARAMETERS, *state, "learning_rate", "iterations"))
+    inputs = (*PARAMETERS, "dweights", "dbiases", *state, "iterations", *HYPERPARAMETERS[optimizer])
+    return Stage(
+        f"{optimizer}_step",
+        TRAINING,
+        _optimizer(optimizer, STEP[optimizer]),
+        inputs,
+        outputs=(*PARAMETERS, *state, "learning_rate", "iterations"),
+    )
 
 
 @dataclass(frozen=True)
@@ -276,51 +313,143 @@ FORWARD, TRAINING, BOOK = GROUPS = ("forward", "training", "book")
 TABLE = (
     Stage("neuron", FORWARD, _neuron, ("inputs", "weights", "bias"), outputs=("output",)),
     Stage("layer", FORWARD, _layer, ("inputs", "weights", "biases"), outputs=("output",)),
-    Stage("dense_batch", FORWARD, _dense, ("inputs", "weights", "biases"), ("weights_layout",),
-          ("output",)),
+    Stage(
+        "dense_batch",
+        FORWARD,
+        _dense,
+        ("inputs", "weights", "biases"),
+        ("weights_layout",),
+        ("output",),
+    ),
     Stage("relu", FORWARD, _relu, ("inputs",), outputs=("output",)),
     Stage("softmax", FORWARD, _softmax, ("inputs",), outputs=("output",)),
-    Stage("categorical_crossentropy", FORWARD, _cce, ("y_pred", "y_true"), ("label_format",),
-          ("sample_losses", "loss")),
-    Stage("accuracy", FORWARD, _accuracy, ("y_pred", "y_true"), ("label_format",),
-          ("predictions", "accuracy")),
-    Stage("forward", FORWARD, _network,
-          ("inputs", "weights1", "biases1", "weights2", "biases2", "y_true"), ("label_format",),
-          ("dense1", "relu1", "dense2", "softmax", "sample_losses", "loss", "predictions",
-           "accuracy")),
+    Stage(
+        "categorical_crossentropy",
+        FORWARD,
+        _cce,
+        ("y_pred", "y_true"),
+        ("label_format",),
+        ("sample_losses", "loss"),
+    ),
+    Stage(
+        "accuracy",
+        FORWARD,
+        _accuracy,
+        ("y_pred", "y_true"),
+        ("label_format",),
+        ("predictions", "accuracy"),
+    ),
+    Stage(
+        "forward",
+        FORWARD,
+        _network,
+        ("inputs", "weights1", "biases1", "weights2", "biases2", "y_true"),
+        ("label_format",),
+        (
+            "dense1",
+            "relu1",
+            "dense2",
+            "softmax",
+            "sample_losses",
+            "loss",
+            "predictions",
+            "accuracy",
+        ),
+    ),
     # Backpropagation, regularization, more losses, optimizers and training (docs/STAGES.md).
-    Stage("dense_backward", TRAINING, _dense_backward, ("inputs", "weights", "dvalues"),
-          outputs=("dweights", "dbiases", "dinputs")),
-    Stage("relu_backward", TRAINING, _relu_backward, ("inputs", "dvalues"),
-          outputs=("dinputs",)),
-    Stage("softmax_backward", TRAINING, _softmax_backward, ("output", "dvalues"),
-          outputs=("dinputs",)),
-    Stage("categorical_crossentropy_backward", TRAINING, _cce_backward, ("y_pred", "y_true"),
-          ("label_format",), ("dinputs",)),
-    Stage("softmax_crossentropy_backward", TRAINING, _softmax_cce_backward,
-          ("y_pred", "y_true"), ("label_format", "path"), ("dinputs",)),
-    Stage("regularization", TRAINING, _regularization, ("weights", "biases", *REGULARIZERS),
-          outputs=("loss", "dweights", "dbiases")),
-    Stage("dropout", TRAINING, _dropout, ("inputs", "mask", "rate", "dvalues"),
-          outputs=("output", "dinputs")),
+    Stage(
+        "dense_backward",
+        TRAINING,
+        _dense_backward,
+        ("inputs", "weights", "dvalues"),
+        outputs=("dweights", "dbiases", "dinputs"),
+    ),
+    Stage("relu_backward", TRAINING, _relu_backward, ("inputs", "dvalues"), outputs=("dinputs",)),
+    Stage(
+        "softmax_backward", TRAINING, _softmax_backward, ("output", "dvalues"), outputs=("dinputs",)
+    ),
+    Stage(
+        "categorical_crossentropy_backward",
+        TRAINING,
+        _cce_backward,
+        ("y_pred", "y_true"),
+        ("label_format",),
+        ("dinputs",),
+    ),
+    Stage(
+        "softmax_crossentropy_backward",
+        TRAINING,
+        _softmax_cce_backward,
+        ("y_pred", "y_true"),
+        ("label_format", "path"),
+        ("dinputs",),
+    ),
+    Stage(
+        "regularization",
+        TRAINING,
+        _regularization,
+        ("weights", "biases", *REGULARIZERS),
+        outputs=("loss", "dweights", "dbiases"),
+    ),
+    Stage(
+        "dropout",
+        TRAINING,
+        _dropout,
+        ("inputs", "mask", "rate", "dvalues"),
+        outputs=("output", "dinputs"),
+    ),
     Stage("sigmoid", TRAINING, _sigmoid, ("inputs", "dvalues"), outputs=("output", "dinputs")),
-    Stage("binary_crossentropy", TRAINING, _bce, ("y_pred", "y_true"),
-          outputs=("sample_losses", "loss", "dinputs")),
-    Stage("mean_squared_error", TRAINING, _regression(mean_squared_error), ("y_pred", "y_true"),
-          outputs=("sample_losses", "loss", "dinputs")),
-    Stage("mean_absolute_error", TRAINING, _regression(mean_absolute_error),
-          ("y_pred", "y_true"), outputs=("sample_losses", "loss", "dinputs")),
+    Stage(
+        "binary_crossentropy",
+        TRAINING,
+        _bce,
+        ("y_pred", "y_true"),
+        outputs=("sample_losses", "loss", "dinputs"),
+    ),
+    Stage(
+        "mean_squared_error",
+        TRAINING,
+        _regression(mean_squared_error),
+        ("y_pred", "y_true"),
+        outputs=("sample_losses", "loss", "dinputs"),
+    ),
+    Stage(
+        "mean_absolute_error",
+        TRAINING,
+        _regression(mean_absolute_error),
+        ("y_pred", "y_true"),
+        outputs=("sample_losses", "loss", "dinputs"),
+    ),
     *(_optimizer_stage(optimizer) for optimizer in STEP),
-    Stage("training", TRAINING, _training,
-          ("inputs", "y_true", "weights1", "biases1", "weights2", "biases2", "steps",
-           *TRAINING_HYPERPARAMETERS), ("label_format", "optimizer"),
-          ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2")),
+    Stage(
+        "training",
+        TRAINING,
+        _training,
+        (
+            "inputs",
+            "y_true",
+            "weights1",
+            "biases1",
+            "weights2",
+            "biases2",
+            "steps",
+            *TRAINING_HYPERPARAMETERS,
+        ),
+        ("label_format", "optimizer"),
+        ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2"),
+    ),
     # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
     Stage("rng", BOOK, _rng, ("seed", "calls"), outputs=("values",)),
     Stage("datasets", BOOK, _datasets, ("seed", "samples", "classes"), ("dataset",), ("x", "y")),
     Stage("init", BOOK, _init, ("seed", "skip", "shapes"), ("scale",), ("weights",)),
-    Stage("chapters", BOOK, _chapters, ("seed", "samples", "classes", "hidden", "steps"),
-          ("printed", "optimizer", "learning_rate", "decay", "momentum"), ("value",)),
+    Stage(
+        "chapters",
+        BOOK,
+        _chapters,
+        ("seed", "samples", "classes", "hidden", "steps"),
+        ("printed", "optimizer", "learning_rate", "decay", "momentum"),
+        ("value",),
+    ),
 )
 
 STAGES = {stage.name: stage for stage in TABLE}  # in pipeline order: the manifest's order

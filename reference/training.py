@@ -8,15 +8,19 @@ from .dense import dense_batch_forward
 from .loss import accuracy_forward, categorical_crossentropy_forward
 from .optimizers import adagrad_step, adam_step, rmsprop_step, sgd_step
 
-STATE = {"sgd": ("weight_momentums", "bias_momentums"),
-         "adagrad": ("weight_cache", "bias_cache"),
-         "rmsprop": ("weight_cache", "bias_cache"),
-         "adam": ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache")}
+STATE = {
+    "sgd": ("weight_momentums", "bias_momentums"),
+    "adagrad": ("weight_cache", "bias_cache"),
+    "rmsprop": ("weight_cache", "bias_cache"),
+    "adam": ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache"),
+}
 STEP = {"sgd": sgd_step, "adagrad": adagrad_step, "rmsprop": rmsprop_step, "adam": adam_step}
-HYPERPARAMETERS = {"sgd": ("learning_rate", "decay", "momentum"),
-                   "adagrad": ("learning_rate", "decay", "epsilon"),
-                   "rmsprop": ("learning_rate", "decay", "epsilon", "rho"),
-                   "adam": ("learning_rate", "decay", "epsilon", "beta_1", "beta_2")}
+HYPERPARAMETERS = {
+    "sgd": ("learning_rate", "decay", "momentum"),
+    "adagrad": ("learning_rate", "decay", "epsilon"),
+    "rmsprop": ("learning_rate", "decay", "epsilon", "rho"),
+    "adam": ("learning_rate", "decay", "epsilon", "beta_1", "beta_2"),
+}
 
 
 def train(inputs, y_true, weights1, biases1, weights2, biases2, steps, optimizer, hyper):
@@ -31,8 +35,18 @@ def train(inputs, y_true, weights1, biases1, weights2, biases2, steps, optimizer
             like = layer["weights"] if name.startswith("weight") else layer["biases"]
             layer[name] = np.zeros_like(like)
     settings = {name: hyper[name] for name in HYPERPARAMETERS[optimizer]}
-    record = {name: [] for name in ("loss", "accuracy", "learning_rate", "weights1", "biases1",
-                                    "weights2", "biases2")}
+    record = {
+        name: []
+        for name in (
+            "loss",
+            "accuracy",
+            "learning_rate",
+            "weights1",
+            "biases1",
+            "weights2",
+            "biases2",
+        )
+    }
     for iteration in range(steps):
         dense1 = dense_batch_forward(inputs, layers[0]["weights"], layers[0]["biases"])
         relu1 = relu_forward(dense1)
@@ -44,11 +58,20 @@ def train(inputs, y_true, weights1, biases1, weights2, biases2, steps, optimizer
         dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
         ddense1 = relu_backward(dense1, drelu1)
         dweights1, dbiases1, _ = dense_backward(inputs, layers[0]["weights"], ddense1)
-        for layer, dweights, dbiases in ((layers[0], dweights1, dbiases1),
-                                         (layers[1], dweights2, dbiases2)):
+        for layer, dweights, dbiases in (
+            (layers[0], dweights1, dbiases1),
+            (layers[1], dweights2, dbiases2),
+        ):
             state = {name: layer[name] for name in STATE[optimizer]}
-            result = STEP[optimizer](layer["weights"], layer["biases"], dweights, dbiases,
-                                     **state, iterations=iteration, **settings)
+            result = STEP[optimizer](
+                layer["weights"],
+                layer["biases"],
+                dweights,
+                dbiases,
+                **state,
+                iterations=iteration,
+                **settings,
+            )
             layer.update({name: result[name] for name in ("weights", "biases", *STATE[optimizer])})
         record["learning_rate"].append(result["learning_rate"])
         for i, layer in enumerate(layers, start=1):

@@ -25,9 +25,11 @@ def badge(result: dict[str, Any]) -> dict[str, Any]:
     applicable = summary.get("total", 0) - summary.get("not_applicable", 0)
     dtype = result.get("port", {}).get("dtype") or "?"
     message = f"{passed}/{applicable} {dtype}"
-    excused = [f"{summary[key]} {word}" for key, word in (("xfailed", "xfail"),
-                                                           ("skipped", "skipped"))
-               if summary.get(key)]
+    excused = [
+        f"{summary[key]} {word}"
+        for key, word in (("xfailed", "xfail"), ("skipped", "skipped"))
+        if summary.get(key)
+    ]
     if excused:
         message += ", " + ", ".join(excused)
     if not result.get("complete", False):

@@ -54,6 +54,7 @@ class Mismatch(Exception):
 
 # --- The learner's module -------------------------------------------------------------------
 
+
 class Book:
     """The learner's module, with the calls the book makes, whichever generation it follows:
     chapters 3-17 (`forward(inputs)`, `regularization_loss(layer)`) or chapters 18-22
@@ -112,8 +113,9 @@ class Book:
         if _accepts(method, layer):
             return method(layer)
         if not _accepts(method):
-            raise self.mismatch(loss, "regularization_loss",
-                                "regularization_loss(layer) or regularization_loss()")
+            raise self.mismatch(
+                loss, "regularization_loss", "regularization_loss(layer) or regularization_loss()"
+            )
         if hasattr(loss, "remember_trainable_layers"):
             loss.remember_trainable_layers([layer])
         else:
@@ -122,8 +124,9 @@ class Book:
 
     def predictions(self, y_pred):
         """Activation_Softmax.predictions (chapter 18), else the book's inline argmax."""
-        if self.has("Activation_Softmax") and hasattr(self.module.Activation_Softmax,
-                                                     "predictions"):
+        if self.has("Activation_Softmax") and hasattr(
+            self.module.Activation_Softmax, "predictions"
+        ):
             return self.new("Activation_Softmax").predictions(y_pred)
         return np.argmax(y_pred, axis=1)
 
@@ -158,8 +161,9 @@ class Book:
             shown = f"{name}{inspect.signature(method.__func__)}"
         except (TypeError, ValueError, AttributeError):
             shown = name
-        return Mismatch(f"{type(obj).__name__}.{shown} in {self.file} cannot be called as "
-                        f"the book does: {book}")
+        return Mismatch(
+            f"{type(obj).__name__}.{shown} in {self.file} cannot be called as the book does: {book}"
+        )
 
 
 def _accepts(method, *args):
@@ -182,6 +186,7 @@ def _takes_training(method):
 
 
 # --- One function per stage: book objects in, the stage's outputs out -------------------------
+
 
 def neuron(book, x, p):
     """One neuron is a Layer_Dense(K, 1): its weights are a column, its bias a 1x1 row."""
@@ -215,8 +220,10 @@ def softmax(book, x, p):
 def categorical_crossentropy(book, x, p):
     y_pred, y_true = book.array(x["y_pred"]), book.labels(x["y_true"])
     loss = book.new("Loss_CategoricalCrossentropy")
-    return {"sample_losses": loss.forward(y_pred, y_true),
-            "loss": book.calculate(loss, y_pred, y_true)}
+    return {
+        "sample_losses": loss.forward(y_pred, y_true),
+        "loss": book.calculate(loss, y_pred, y_true),
+    }
 
 
 def accuracy(book, x, p):
@@ -236,11 +243,16 @@ def forward(book, x, p):
     book.forward(dense2, activation1.output)
     book.forward(activation2, dense2.output)
     predictions, value = book.accuracy(activation2.output, y_true)
-    return {"dense1": dense1.output, "relu1": activation1.output, "dense2": dense2.output,
-            "softmax": activation2.output,
-            "sample_losses": loss_function.forward(activation2.output, y_true),
-            "loss": book.calculate(loss_function, activation2.output, y_true),
-            "predictions": predictions, "accuracy": value}
+    return {
+        "dense1": dense1.output,
+        "relu1": activation1.output,
+        "dense2": dense2.output,
+        "softmax": activation2.output,
+        "sample_losses": loss_function.forward(activation2.output, y_true),
+        "loss": book.calculate(loss_function, activation2.output, y_true),
+        "predictions": predictions,
+        "accuracy": value,
+    }
 
 
 def dense_backward(book, x, p):
@@ -325,6 +337,7 @@ def sigmoid(book, x, p):
 
 def _loss_stage(name, labels):
     """forward for the sample losses, calculate for the mean, backward(y_pred, y_true)."""
+
     def stage(book, x, p):
         y_pred = book.array(x["y_pred"])
         y_true = book.labels(x["y_true"]) if labels else book.array(x["y_true"])
@@ -333,6 +346,7 @@ def _loss_stage(name, labels):
         value = book.calculate(loss, y_pred, y_true)
         loss.backward(y_pred, y_true)
         return {"sample_losses": sample_losses, "loss": value, "dinputs": loss.dinputs}
+
     stage.__doc__ = f"{name}: {stage.__doc__}"
     return stage
 
@@ -354,10 +368,17 @@ def _optimizer_step(optimizer):
         step.pre_update_params()
         step.update_params(dense)
         step.post_update_params()
-        return {"weights": dense.weights, "biases": row(dense.biases),
-                **{a: getattr(dense, a) if a.startswith("weight") else row(getattr(dense, a))
-                   for a in state},
-                "learning_rate": step.current_learning_rate, "iterations": step.iterations}
+        return {
+            "weights": dense.weights,
+            "biases": row(dense.biases),
+            **{
+                a: getattr(dense, a) if a.startswith("weight") else row(getattr(dense, a))
+                for a in state
+            },
+            "learning_rate": step.current_learning_rate,
+            "iterations": step.iterations,
+        }
+
     stage.__doc__ = f"{name}: {stage.__doc__}"
     return stage
 
@@ -375,8 +396,10 @@ def training(book, x, p):
     activation1 = book.new("Activation_ReLU")
     loss_activation = book.new("Activation_Softmax_Loss_CategoricalCrossentropy")
     optimizer = book.new(name, **{h: float(x[h]) for h in hyper})
-    record = {k: [] for k in ("loss", "accuracy", "learning_rate", "weights1", "biases1",
-                              "weights2", "biases2")}
+    record = {
+        k: []
+        for k in ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2")
+    }
     for _ in range(int(x["steps"])):
         book.forward(dense1, X)
         book.forward(activation1, dense1.output)
@@ -410,29 +433,50 @@ def _softmax_loss(book, loss_activation, inputs, y):
     return output, book.calculate(book.new("Loss_CategoricalCrossentropy"), output, y)
 
 
-REGULARIZERS = ("weight_regularizer_l1", "weight_regularizer_l2", "bias_regularizer_l1",
-                "bias_regularizer_l2")
+REGULARIZERS = (
+    "weight_regularizer_l1",
+    "weight_regularizer_l2",
+    "bias_regularizer_l1",
+    "bias_regularizer_l2",
+)
 # optimizer -> (book class, state kept on the layer, constructor hyperparameters)
 OPTIMIZERS = {
-    "sgd": ("Optimizer_SGD", ("weight_momentums", "bias_momentums"),
-            ("learning_rate", "decay", "momentum")),
-    "adagrad": ("Optimizer_Adagrad", ("weight_cache", "bias_cache"),
-                ("learning_rate", "decay", "epsilon")),
-    "rmsprop": ("Optimizer_RMSprop", ("weight_cache", "bias_cache"),
-                ("learning_rate", "decay", "epsilon", "rho")),
-    "adam": ("Optimizer_Adam", ("weight_momentums", "bias_momentums", "weight_cache",
-                                "bias_cache"),
-             ("learning_rate", "decay", "epsilon", "beta_1", "beta_2")),
+    "sgd": (
+        "Optimizer_SGD",
+        ("weight_momentums", "bias_momentums"),
+        ("learning_rate", "decay", "momentum"),
+    ),
+    "adagrad": (
+        "Optimizer_Adagrad",
+        ("weight_cache", "bias_cache"),
+        ("learning_rate", "decay", "epsilon"),
+    ),
+    "rmsprop": (
+        "Optimizer_RMSprop",
+        ("weight_cache", "bias_cache"),
+        ("learning_rate", "decay", "epsilon", "rho"),
+    ),
+    "adam": (
+        "Optimizer_Adam",
+        ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache"),
+        ("learning_rate", "decay", "epsilon", "beta_1", "beta_2"),
+    ),
 }
 OPTIMIZER_METHODS = ("pre_update_params", "update_params", "post_update_params")
 LAYER = ("Layer_Dense.forward",)
 CCE = ("Loss_CategoricalCrossentropy.forward", "Loss_CategoricalCrossentropy.calculate")
 # What a stage needs: alternatives (any one will do), each a tuple of "Class.method",
 # "Class(keyword)" (the constructor takes it) or "name" (a module-level function or class).
-NEEDS_OPTIMIZER = tuple(tuple(f"{cls}.{m}" for m in OPTIMIZER_METHODS)
-                        for cls, _, _ in OPTIMIZERS.values())
-TRAINING = ("Layer_Dense.forward", "Layer_Dense.backward", "Activation_ReLU.forward",
-            "Activation_ReLU.backward", "Activation_Softmax_Loss_CategoricalCrossentropy.backward")
+NEEDS_OPTIMIZER = tuple(
+    tuple(f"{cls}.{m}" for m in OPTIMIZER_METHODS) for cls, _, _ in OPTIMIZERS.values()
+)
+TRAINING = (
+    "Layer_Dense.forward",
+    "Layer_Dense.backward",
+    "Activation_ReLU.forward",
+    "Activation_ReLU.backward",
+    "Activation_Softmax_Loss_CategoricalCrossentropy.backward",
+)
 
 # stage -> (function, what it needs)
 STAGES = {
@@ -443,29 +487,53 @@ STAGES = {
     "softmax": (softmax, (("Activation_Softmax.forward",),)),
     "categorical_crossentropy": (categorical_crossentropy, (CCE,)),
     "accuracy": (accuracy, (("Accuracy_Categorical.calculate",), ("accuracy",))),
-    "forward": (forward, ((*LAYER, "Activation_ReLU.forward", "Activation_Softmax.forward",
-                           *CCE),)),
+    "forward": (
+        forward,
+        ((*LAYER, "Activation_ReLU.forward", "Activation_Softmax.forward", *CCE),),
+    ),
     "dense_backward": (dense_backward, ((*LAYER, "Layer_Dense.backward"),)),
     "relu_backward": (relu_backward, (("Activation_ReLU.forward", "Activation_ReLU.backward"),)),
     "softmax_backward": (softmax_backward, (("Activation_Softmax.backward",),)),
-    "categorical_crossentropy_backward": (categorical_crossentropy_backward,
-                                          (("Loss_CategoricalCrossentropy.backward",),)),
-    "softmax_crossentropy_backward": (softmax_crossentropy_backward, (
-        ("Activation_Softmax_Loss_CategoricalCrossentropy.backward",),
-        ("Loss_CategoricalCrossentropy.backward", "Activation_Softmax.backward"))),
-    "regularization": (regularization, ((*LAYER, "Layer_Dense.backward",
-                                         *(f"Layer_Dense({r})" for r in REGULARIZERS),
-                                         "Loss_CategoricalCrossentropy.regularization_loss"),)),
+    "categorical_crossentropy_backward": (
+        categorical_crossentropy_backward,
+        (("Loss_CategoricalCrossentropy.backward",),),
+    ),
+    "softmax_crossentropy_backward": (
+        softmax_crossentropy_backward,
+        (
+            ("Activation_Softmax_Loss_CategoricalCrossentropy.backward",),
+            ("Loss_CategoricalCrossentropy.backward", "Activation_Softmax.backward"),
+        ),
+    ),
+    "regularization": (
+        regularization,
+        (
+            (
+                *LAYER,
+                "Layer_Dense.backward",
+                *(f"Layer_Dense({r})" for r in REGULARIZERS),
+                "Loss_CategoricalCrossentropy.regularization_loss",
+            ),
+        ),
+    ),
     "dropout": (dropout, (("Layer_Dropout.forward", "Layer_Dropout.backward"),)),
     "sigmoid": (sigmoid, (("Activation_Sigmoid.forward", "Activation_Sigmoid.backward"),)),
-    "binary_crossentropy": (_loss_stage("Loss_BinaryCrossentropy", labels=True), (
-        tuple(f"Loss_BinaryCrossentropy.{m}" for m in ("forward", "calculate", "backward")),)),
-    "mean_squared_error": (_loss_stage("Loss_MeanSquaredError", labels=False), (
-        tuple(f"Loss_MeanSquaredError.{m}" for m in ("forward", "calculate", "backward")),)),
-    "mean_absolute_error": (_loss_stage("Loss_MeanAbsoluteError", labels=False), (
-        tuple(f"Loss_MeanAbsoluteError.{m}" for m in ("forward", "calculate", "backward")),)),
-    **{f"{optimizer}_step": (_optimizer_step(optimizer), (needs,))
-       for optimizer, needs in zip(OPTIMIZERS, NEEDS_OPTIMIZER)},
+    "binary_crossentropy": (
+        _loss_stage("Loss_BinaryCrossentropy", labels=True),
+        (tuple(f"Loss_BinaryCrossentropy.{m}" for m in ("forward", "calculate", "backward")),),
+    ),
+    "mean_squared_error": (
+        _loss_stage("Loss_MeanSquaredError", labels=False),
+        (tuple(f"Loss_MeanSquaredError.{m}" for m in ("forward", "calculate", "backward")),),
+    ),
+    "mean_absolute_error": (
+        _loss_stage("Loss_MeanAbsoluteError", labels=False),
+        (tuple(f"Loss_MeanAbsoluteError.{m}" for m in ("forward", "calculate", "backward")),),
+    ),
+    **{
+        f"{optimizer}_step": (_optimizer_step(optimizer), (needs,))
+        for optimizer, needs in zip(OPTIMIZERS, NEEDS_OPTIMIZER)
+    },
     "training": (training, tuple((*TRAINING, *needs) for needs in NEEDS_OPTIMIZER)),
 }
 
@@ -480,15 +548,23 @@ BOOK_CALLS = {
     "Activation_Softmax": (("forward", _FORWARD), ("backward", ((_X,),))),
     "Activation_Sigmoid": (("forward", _FORWARD), ("backward", ((_X,),))),
     "Layer_Dropout": (("__init__", ((0.1,),)), ("forward", _FORWARD), ("backward", ((_X,),))),
-    "Loss_CategoricalCrossentropy": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),)),
-                                     ("calculate", ((_X, _Y),))),
+    "Loss_CategoricalCrossentropy": (
+        ("forward", ((_X, _Y),)),
+        ("backward", ((_X, _Y),)),
+        ("calculate", ((_X, _Y),)),
+    ),
     "Loss_BinaryCrossentropy": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
     "Loss_MeanSquaredError": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
     "Loss_MeanAbsoluteError": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
     "Activation_Softmax_Loss_CategoricalCrossentropy": (("backward", ((_X, _Y),)),),
-    **{f"Optimizer_{name}": (("pre_update_params", ((),)), ("update_params", ((_X,),)),
-                             ("post_update_params", ((),)))
-       for name in ("SGD", "Adagrad", "RMSprop", "Adam")},
+    **{
+        f"Optimizer_{name}": (
+            ("pre_update_params", ((),)),
+            ("update_params", ((_X,),)),
+            ("post_update_params", ((),)),
+        )
+        for name in ("SGD", "Adagrad", "RMSprop", "Adam")
+    },
 }
 
 
@@ -507,10 +583,13 @@ def signature_mismatch(book):
             except (TypeError, ValueError):
                 continue
             if not any(_binds(signature, (None, *args)) for args in forms):
-                shown = ", ".join("inputs" if a is _X else "y_true" if a is _Y else repr(a)
-                                  for a in forms[0])
-                return (f"{book.file}: {name}.{method}{signature} cannot be called as the book "
-                        f"does: {method}({shown})")
+                shown = ", ".join(
+                    "inputs" if a is _X else "y_true" if a is _Y else repr(a) for a in forms[0]
+                )
+                return (
+                    f"{book.file}: {name}.{method}{signature} cannot be called as the book "
+                    f"does: {method}({shown})"
+                )
     return None
 
 
@@ -553,6 +632,7 @@ def _constructor_takes(cls, keyword):
 
 
 # --- Numbers in and out ------------------------------------------------------------------------
+
 
 def decode(value):
     """The protocol's "NaN"/"Infinity"/"-Infinity" strings as floats, in nested lists."""
@@ -605,14 +685,17 @@ def _number(x):
 
 # --- Errors, in the learner's words ------------------------------------------------------------
 
+
 def where(exc, folder, callers=0):
     """`<learner file>:<line> in <function>` of the innermost frame in the learner's folder
     (their code, not the driver's or NumPy's), and of up to `callers` frames that led there."""
     if isinstance(exc, SyntaxError) and exc.filename and _inside(exc.filename, folder):
         return f"{os.path.relpath(exc.filename, folder)}:{exc.lineno}"
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, folder)]
-    shown = [f"{os.path.relpath(f.filename, folder)}:{f.lineno} in {f.name}"
-             for f in reversed(frames[-1 - callers:])]
+    shown = [
+        f"{os.path.relpath(f.filename, folder)}:{f.lineno} in {f.name}"
+        for f in reversed(frames[-1 - callers :])
+    ]
     if not shown:
         return None
     return shown[0] + "".join(f", called from {s}" for s in shown[1:])
@@ -624,12 +707,18 @@ def _inside(filename, folder):
     if filename.startswith("<"):  # <frozen importlib._bootstrap>, <string>
         return False
     path = os.path.abspath(filename)
-    return (path.startswith(folder + os.sep) and path != os.path.abspath(__file__)
-            and not any(path.startswith(p + os.sep) for p in _INSTALLED))
+    return (
+        path.startswith(folder + os.sep)
+        and path != os.path.abspath(__file__)
+        and not any(path.startswith(p + os.sep) for p in _INSTALLED)
+    )
 
 
-_INSTALLED = {os.path.abspath(p) for key in ("stdlib", "platstdlib", "purelib", "platlib")
-              if (p := sysconfig.get_paths().get(key))}
+_INSTALLED = {
+    os.path.abspath(p)
+    for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    if (p := sysconfig.get_paths().get(key))
+}
 
 
 def describe(exc, book):
@@ -647,8 +736,10 @@ def import_failure(exc, path, name):
     place = where(exc, os.path.dirname(path), callers=2)
     at = f" at {place}" if place else ""
     if isinstance(exc, SystemExit):
-        return (f"{name}: calls sys.exit({exc.code!r}) while being imported{at}: put the "
-                f"script part under `if __name__ == \"__main__\":`")
+        return (
+            f"{name}: calls sys.exit({exc.code!r}) while being imported{at}: put the "
+            f'script part under `if __name__ == "__main__":`'
+        )
     if isinstance(exc, SyntaxError):
         return f"{name}: SyntaxError: {exc.msg}{at}"
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -656,6 +747,7 @@ def import_failure(exc, path, name):
 
 
 # --- The protocol ------------------------------------------------------------------------------
+
 
 def load(path):
     """Import the learner's module by path, its folder first on sys.path (sibling imports):
@@ -671,10 +763,13 @@ def load(path):
     kept, skipped = split_script(tree)
     exec(compile(ast.Module(body=kept, type_ignores=[]), path, "exec"), module.__dict__)
     if skipped:
-        print(f"book_port.py: {os.path.basename(path)}: ran its imports, definitions and set-up "
-              f"but not its script (lines {skipped[0]}-{skipped[-1]}: the training run, the "
-              "prints of its results): the driver calls your classes itself",
-              file=sys.stderr, flush=True)
+        print(
+            f"book_port.py: {os.path.basename(path)}: ran its imports, definitions and set-up "
+            f"but not its script (lines {skipped[0]}-{skipped[-1]}: the training run, the "
+            "prints of its results): the driver calls your classes itself",
+            file=sys.stderr,
+            flush=True,
+        )
     return module
 
 
@@ -699,8 +794,9 @@ def split_script(tree):
             kept.append(node)
             continue
         skipped.extend(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        made |= {n.id for n in ast.walk(node)
-                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        made |= {
+            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
     return kept, skipped
 
 
@@ -732,8 +828,14 @@ def hello(book):
             declared.append(stage)
         else:
             why[stage] = reason
-    reply = {"protocol": 1, "name": book.file, "language": "python", "dtype": book.dtype.name,
-             "stages": declared, "label_formats": ["sparse", "onehot"]}
+    reply = {
+        "protocol": 1,
+        "name": book.file,
+        "language": "python",
+        "dtype": book.dtype.name,
+        "stages": declared,
+        "label_formats": ["sparse", "onehot"],
+    }
     if why:
         reply["missing"] = why
     return reply
@@ -784,8 +886,11 @@ def refuse(line):
 def main(argv):
     parser = argparse.ArgumentParser(prog="book_port.py", description=__doc__.splitlines()[0])
     parser.add_argument("file", help="the learner's module, written with the book's classes")
-    parser.add_argument("--dtype", choices=("float32", "float64"),
-                        help="override the detected dtype (nnfs.init() means float32)")
+    parser.add_argument(
+        "--dtype",
+        choices=("float32", "float64"),
+        help="override the detected dtype (nnfs.init() means float32)",
+    )
     args = parser.parse_args(argv)
     path = os.path.abspath(args.file)
     protocol_in, protocol_out = claim_stdio()

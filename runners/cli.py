@@ -113,8 +113,12 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-_REPORTS = (("report_json", "--report-json"), ("junit", "--junit"), ("markdown", "--markdown"),
-            ("badge", "--badge"))
+_REPORTS = (
+    ("report_json", "--report-json"),
+    ("junit", "--junit"),
+    ("markdown", "--markdown"),
+    ("badge", "--badge"),
+)
 
 
 def _check_outputs(args: argparse.Namespace, options=_REPORTS) -> None:
@@ -178,8 +182,9 @@ def _abort(port) -> None:
     getattr(port, "abort", port.close)()
 
 
-def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
-                spool: results.Spool) -> dict[str, Any]:
+def _grade_with(
+    port, args: argparse.Namespace, console: Console, rerun, spool: results.Spool
+) -> dict[str, Any]:
     """Shake hands, ask every selected case (results go to `spool` as they come), and assemble
     the canonical result."""
     suite = _suite(args)
@@ -187,9 +192,15 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     expectations = _expectations(args, suite)
     cases = engine.select(suite, args.stage, args.case, args.tag, args.skip_tag)
     filtered = bool(args.stage or args.case or args.tag or args.skip_tag)
-    total = None if args.case or args.tag or args.skip_tag else sum(
-        f.cases for stage, f in suite.files.items()
-        if not args.stage or any(fnmatchcase(stage, g) for g in args.stage))
+    total = (
+        None
+        if args.case or args.tag or args.skip_tag
+        else sum(
+            f.cases
+            for stage, f in suite.files.items()
+            if not args.stage or any(fnmatchcase(stage, g) for g in args.stage)
+        )
+    )
     started_at, started = results.now_iso(), time.monotonic()
     max_run_time = getattr(args, "max_run_time", None)
     stopped: interrupt.Interrupted | None = None
@@ -201,12 +212,19 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
         if unknown:
             shown = one_line(", ".join(unknown[:20]), 1000)
             more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
-            console.note(f"the port declares stages suite {suite.suite_version} "
-                         f"does not have, ignored: {shown}{more}")
-        run = engine.Run(port, cases, expectations=expectations,
-                         require_all=args.require_all, rerun=rerun,
-                         deadline=None if max_run_time is None else started + max_run_time,
-                         max_run_time=max_run_time)
+            console.note(
+                f"the port declares stages suite {suite.suite_version} "
+                f"does not have, ignored: {shown}{more}"
+            )
+        run = engine.Run(
+            port,
+            cases,
+            expectations=expectations,
+            require_all=args.require_all,
+            rerun=rerun,
+            deadline=None if max_run_time is None else started + max_run_time,
+            max_run_time=max_run_time,
+        )
         try:
             for done, (_, case_result) in enumerate(run, start=1):
                 spool.add(case_result)
@@ -233,8 +251,10 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     incomplete = run.incomplete
     if stopped is not None:
         graded = "1 case was" if len(spool) == 1 else f"{len(spool)} cases were"
-        incomplete = f"interrupted by {interrupt.signal_name(stopped.signum)}: {graded} " \
-                     "graded, the rest were not run"
+        incomplete = (
+            f"interrupted by {interrupt.signal_name(stopped.signum)}: {graded} "
+            "graded, the rest were not run"
+        )
         args.stopped = stopped
     if incomplete is None and not filtered:
         incomplete = engine.missing_promised(suite, spool.per_stage, info)
@@ -250,8 +270,9 @@ def _grade_with(port, args: argparse.Namespace, console: Console, rerun,
     )
 
 
-def _finish(result: dict[str, Any], args: argparse.Namespace, console: Console,
-            spool: results.Spool) -> int:
+def _finish(
+    result: dict[str, Any], args: argparse.Namespace, console: Console, spool: results.Spool
+) -> int:
     """The verdict on the console first, then the reports: a report that cannot be written
     never hides the verdict. Exit status 2 when a report is missing, 128 + N after signal N."""
     console.report(result)
@@ -259,9 +280,14 @@ def _finish(result: dict[str, Any], args: argparse.Namespace, console: Console,
         console.note(spool.problem)
     failed = _write_reports(result, args)
     for line in failed:
-        console.fatal(f"{line}: the verdict above stands"
-                      + ("; the reports written say it is incomplete"
-                         if len(failed) < len(_writers(args)) else ""))
+        console.fatal(
+            f"{line}: the verdict above stands"
+            + (
+                "; the reports written say it is incomplete"
+                if len(failed) < len(_writers(args))
+                else ""
+            )
+        )
     stopped = getattr(args, "stopped", None)
     if stopped is not None:
         return stopped.status
@@ -272,8 +298,7 @@ def _console(args: argparse.Namespace) -> Console:
     return Console(quiet=args.quiet, verbose=args.verbose)
 
 
-def _port_dir(args: argparse.Namespace, console: Console
-              ) -> tuple[list[str], Path | None] | None:
+def _port_dir(args: argparse.Namespace, console: Console) -> tuple[list[str], Path | None] | None:
     """The port's argv and the folder it runs in: after `--`, or built from --port-dir's
     port.toml (its expectations.toml is used unless --expectations says otherwise). None when
     the build could not be made: said in one line, a failed build's log tail under it."""
@@ -286,14 +311,19 @@ def _port_dir(args: argparse.Namespace, console: Console
     spec = port_dir.read_port_dir(args.port_dir)
     built = port_dir.build(spec)
     if not built.ok:
-        console.fatal(f"{args.port_dir}: {built.status}"
-                      + (f": {built.log.strip()}" if "\n" not in built.log else ""))
+        console.fatal(
+            f"{args.port_dir}: {built.status}"
+            + (f": {built.log.strip()}" if "\n" not in built.log else "")
+        )
         if "\n" in built.log:
             sys.stderr.write(built.log + "\n")
         return None
     if built.seconds is not None and not args.quiet:
-        print(f"built {spec.name} in {built.seconds:.1f} s ({shlex.join(spec.build)})",
-              file=sys.stderr, flush=True)
+        print(
+            f"built {spec.name} in {built.seconds:.1f} s ({shlex.join(spec.build)})",
+            file=sys.stderr,
+            flush=True,
+        )
     if args.expectations is None and spec.expectations is not None:
         args.expectations = spec.expectations
     return list(spec.run), spec.where
@@ -328,9 +358,11 @@ def _new_port(args: argparse.Namespace) -> int:
     written = port_dir.new_port(args.language, args.dir, args.name)
     spec = port_dir.read_port_dir(args.dir)
     where = shlex.quote(str(args.dir))
-    print(f"wrote {len(written)} files to {args.dir}: a {args.language} port named {spec.name} "
-          f"on the suite's kit (its README says what to write next)\n"
-          f"grade it:  {shlex.join(args.program)} run --port-dir {where}")
+    print(
+        f"wrote {len(written)} files to {args.dir}: a {args.language} port named {spec.name} "
+        f"on the suite's kit (its README says what to write next)\n"
+        f"grade it:  {shlex.join(args.program)} run --port-dir {where}"
+    )
     return 0
 
 
@@ -339,9 +371,10 @@ def _prompt(args: argparse.Namespace) -> int:
     suite = _suite(args)
     _check_filters(args, suite)
     try:
-        requests = [protocol.run_request(case, case.seq)
-                    for case in engine.select(suite, args.stage, args.case, args.tag,
-                                              args.skip_tag)]
+        requests = [
+            protocol.run_request(case, case.seq)
+            for case in engine.select(suite, args.stage, args.case, args.tag, args.skip_tag)
+        ]
     except VectorError as exc:
         raise UsageError(f"invalid vectors: {exc}") from None
     document = {
@@ -361,16 +394,21 @@ def _prompt(args: argparse.Namespace) -> int:
 
 def _selected(args: argparse.Namespace) -> dict[str, list[str]]:
     """The selection options of a command: what a prompt file records for `grade --prompt`."""
-    return {"stages": list(args.stage), "cases": list(args.case), "tags": list(args.tag),
-            "skip_tags": list(args.skip_tag)}
+    return {
+        "stages": list(args.stage),
+        "cases": list(args.case),
+        "tags": list(args.tag),
+        "skip_tags": list(args.skip_tag),
+    }
 
 
 def _prompt_filters(args: argparse.Namespace) -> None:
     """`grade --prompt PROMPT.json`: grade the cases the prompt asked, by its own filters."""
     where = str(args.prompt)
     try:
-        document = protocol.parse(files.read_input(args.prompt, files.RESPONSES_LIMIT, "prompt"),
-                                  "prompt file")
+        document = protocol.parse(
+            files.read_input(args.prompt, files.RESPONSES_LIMIT, "prompt"), "prompt file"
+        )
     except files.FileProblem as exc:
         raise UsageError(str(exc)) from None
     except protocol.ProtocolError as exc:
@@ -379,16 +417,22 @@ def _prompt_filters(args: argparse.Namespace) -> None:
     if problems:
         raise UsageError(f"{where}: not a prompt file: {problems[0]}")
     if document["suite_version"] != _suite(args).suite_version:
-        raise UsageError(f"{where}: a prompt of suite {document['suite_version']}, graded "
-                         f"against suite {_suite(args).suite_version}: use the same vectors")
+        raise UsageError(
+            f"{where}: a prompt of suite {document['suite_version']}, graded "
+            f"against suite {_suite(args).suite_version}: use the same vectors"
+        )
     recorded = document.get("filters")
     if recorded is None:
-        raise UsageError(f"{where}: records no filters (written by an older runner): repeat "
-                         "its --stage/--case options instead of --prompt")
+        raise UsageError(
+            f"{where}: records no filters (written by an older runner): repeat "
+            "its --stage/--case options instead of --prompt"
+        )
     given = _selected(args)
     if any(given.values()) and given != recorded:
-        raise UsageError(f"{where} selects {json.dumps(recorded)}; the command line selects "
-                         f"{json.dumps(given)}: give --prompt alone")
+        raise UsageError(
+            f"{where} selects {json.dumps(recorded)}; the command line selects "
+            f"{json.dumps(given)}: give --prompt alone"
+        )
     args.stage, args.case = recorded["stages"], recorded["cases"]
     args.tag, args.skip_tag = recorded["tags"], recorded["skip_tags"]
 
@@ -400,8 +444,8 @@ def _grade(args: argparse.Namespace) -> int:
         _prompt_filters(args)
     try:
         document = protocol.parse(
-            files.read_input(args.responses, files.RESPONSES_LIMIT, "responses"),
-            "responses file")
+            files.read_input(args.responses, files.RESPONSES_LIMIT, "responses"), "responses file"
+        )
     except files.FileProblem as exc:
         raise UsageError(str(exc)) from None
     except protocol.ProtocolError as exc:
@@ -480,23 +524,32 @@ def _copy(args: argparse.Namespace) -> int:
     suite = _suite(args)
     names = ["manifest.json", *(entry.path.name for entry in suite.files.values())]
     try:
-        sources = {name: files.read_input(suite.directory / name, files.RESULT_LIMIT, "vector")
-                   for name in names}
+        sources = {
+            name: files.read_input(suite.directory / name, files.RESULT_LIMIT, "vector")
+            for name in names
+        }
     except files.FileProblem as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.dir)
     for name in names:
         if (out / name).is_symlink():
-            raise UsageError(f"{out / name} is a symbolic link: copy never writes through one; "
-                             "remove it or choose another folder")
+            raise UsageError(
+                f"{out / name} is a symbolic link: copy never writes through one; "
+                "remove it or choose another folder"
+            )
         if (out / name).exists() and not (out / name).is_file():
-            raise UsageError(f"{out / name} is not a regular file: remove it or choose another "
-                             "folder")
-    clashes = [name for name, data in sources.items()
-               if (out / name).exists() and (out / name).read_bytes() != data]
+            raise UsageError(
+                f"{out / name} is not a regular file: remove it or choose another folder"
+            )
+    clashes = [
+        name
+        for name, data in sources.items()
+        if (out / name).exists() and (out / name).read_bytes() != data
+    ]
     if clashes and not args.force:
-        raise UsageError(f"{out} already holds other versions of {', '.join(clashes)} "
-                         "(--force overwrites them)")
+        raise UsageError(
+            f"{out} already holds other versions of {', '.join(clashes)} (--force overwrites them)"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, data in sources.items():
@@ -508,8 +561,9 @@ def _copy(args: argparse.Namespace) -> int:
         copied = load_suite(out)
     except VectorError as exc:
         raise UsageError(f"the copy in {out} is not valid: {exc}") from None
-    print(f"copied vectors {copied.suite_version} ({copied.total} cases, "
-          f"{len(names)} files) to {out}")
+    print(
+        f"copied vectors {copied.suite_version} ({copied.total} cases, {len(names)} files) to {out}"
+    )
     return 0
 
 
@@ -540,8 +594,9 @@ def _book(args: argparse.Namespace) -> int:
         problem = "no such file" if not path.exists() else "not a Python file (FILE.py)"
         raise UsageError(f"{path}: {problem}")
     if args.python and shutil.which(args.python) is None:
-        raise UsageError(f"--python {args.python}: no such program (give the path of a Python "
-                         "that has NumPy)")
+        raise UsageError(
+            f"--python {args.python}: no such program (give the path of a Python that has NumPy)"
+        )
     console = _console(args)
     _check_outputs(args)
     command = [args.python or sys.executable, str(Path(book_port.__file__)), str(path)]
@@ -550,8 +605,13 @@ def _book(args: argparse.Namespace) -> int:
     def rerun(case) -> str:
         return invocation.rerun(args, case.id)
 
-    port = SessionPort(command, suite_version=_suite(args).suite_version, timeout=args.timeout,
-                       handshake_timeout=args.handshake_timeout, validate=args.validate_protocol)
+    port = SessionPort(
+        command,
+        suite_version=_suite(args).suite_version,
+        timeout=args.timeout,
+        handshake_timeout=args.handshake_timeout,
+        validate=args.validate_protocol,
+    )
     with tempfile.TemporaryDirectory() as scratch, results.Spool() as spool:
         fatal = Path(scratch) / "fatal"  # the driver's one line when the import fails (exit 3)
         before = os.environ.get(book_port.FATAL_FILE)
@@ -579,11 +639,19 @@ def _book_parser(commands) -> None:
         usage="%(prog)s [options] FILE.py",
     )
     _grading(book)
-    book.add_argument("--dtype", choices=("float32", "float64"), default=None,
-                      help="the tier to grade (default: float32 if the module calls nnfs.init())")
-    book.add_argument("--python", metavar="PATH", default=None,
-                      help="the Python that imports the module (default: this one); it needs "
-                      "NumPy, not nnfs-conformance")
+    book.add_argument(
+        "--dtype",
+        choices=("float32", "float64"),
+        default=None,
+        help="the tier to grade (default: float32 if the module calls nnfs.init())",
+    )
+    book.add_argument(
+        "--python",
+        metavar="PATH",
+        default=None,
+        help="the Python that imports the module (default: this one); it needs "
+        "NumPy, not nnfs-conformance",
+    )
     _timing(book, handshake=60.0, why="to import the module and answer hello")
     book.add_argument("file", metavar="FILE.py", help="the module with Layer_Dense and friends")
     book.set_defaults(handler=_book)
@@ -617,6 +685,7 @@ def _timing(parser: argparse.ArgumentParser, *, handshake: float, why: str) -> N
 
 def _seconds(most: float):
     """An argparse type: a finite number of seconds above 0 and at most `most`."""
+
     def seconds(text: str) -> float:
         try:
             value = float(text)
@@ -624,8 +693,10 @@ def _seconds(most: float):
             value = math.nan
         if not (math.isfinite(value) and 0 < value <= most):
             raise argparse.ArgumentTypeError(
-                f"must be a number of seconds above 0 and at most {most:g}, got {text}")
+                f"must be a number of seconds above 0 and at most {most:g}, got {text}"
+            )
         return value
+
     return seconds
 
 
@@ -722,8 +793,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnfs-conform",
         description="Check a port of Neural Networks from Scratch against certified vectors.",
     )
-    parser.add_argument("--version", action=_Version,
-                        help="print the runner, suite and protocol versions and exit")
+    parser.add_argument(
+        "--version", action=_Version, help="print the runner, suite and protocol versions and exit"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
         "validate", help="check the vector files against the schema, manifest hashes and counts"
@@ -750,22 +822,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="one long-lived process (default) or one process per case",
     )
     _timing(run, handshake=30.0, why="for the port to start and answer hello")
-    run.add_argument("--port-dir", type=Path, default=None, metavar="DIR",
-                     help="build the port with DIR/port.toml's `build`, then run its `run` in "
-                     "DIR (and use DIR/expectations.toml if there is one)")
+    run.add_argument(
+        "--port-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="build the port with DIR/port.toml's `build`, then run its `run` in "
+        "DIR (and use DIR/expectations.toml if there is one)",
+    )
     run.add_argument(
         "port_command", nargs="*", metavar="PORT COMMAND", help="the port's argv, after --"
     )
     run.set_defaults(handler=_run)
 
     new_port = commands.add_parser(
-        "new-port", help="write a ready project for a language's kit: the network's first "
-        "stages done, the others stubbed, a port.toml to `run --port-dir` it")
-    new_port.add_argument("language", metavar="LANG",
-                          help=f"one of: {', '.join(port_dir.languages()) or 'none found'}")
+        "new-port",
+        help="write a ready project for a language's kit: the network's first "
+        "stages done, the others stubbed, a port.toml to `run --port-dir` it",
+    )
+    new_port.add_argument(
+        "language",
+        metavar="LANG",
+        help=f"one of: {', '.join(port_dir.languages()) or 'none found'}",
+    )
     new_port.add_argument("dir", type=Path, metavar="DIR", help="a new (or empty) folder")
-    new_port.add_argument("--name", default=None,
-                          help="the port's name (default: from DIR's name)")
+    new_port.add_argument("--name", default=None, help="the port's name (default: from DIR's name)")
     new_port.set_defaults(handler=_new_port)
 
     prompt = commands.add_parser("prompt", help="write the run requests to a file (blind file)")
@@ -775,9 +856,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade a responses file (blind file)")
     _grading(grade)
-    grade.add_argument("--prompt", type=Path, default=None, metavar="PROMPT.json",
-                       help="the prompt the responses answer: grade the cases it asked, by "
-                       "its own filters")
+    grade.add_argument(
+        "--prompt",
+        type=Path,
+        default=None,
+        metavar="PROMPT.json",
+        help="the prompt the responses answer: grade the cases it asked, by its own filters",
+    )
     grade.add_argument("responses", type=Path, metavar="RESPONSES.json")
     grade.set_defaults(handler=_grade)
 
@@ -798,18 +883,30 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="a port x stage matrix of several runs, from their --report-json files"
     )
     report.add_argument("results", nargs="+", type=Path, metavar="RESULT.json")
-    report.add_argument("--wide", action="store_true",
-                        help="one column per stage on the console (else grouped, 100 columns)")
+    report.add_argument(
+        "--wide",
+        action="store_true",
+        help="one column per stage on the console (else grouped, 100 columns)",
+    )
     report.add_argument("--markdown", type=Path, metavar="FILE", help="also write it as Markdown")
-    report.add_argument("--html", type=Path, metavar="OUT.html",
-                        help="also write a static, self-contained HTML page (details per case)")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT.html",
+        help="also write a static, self-contained HTML page (details per case)",
+    )
     report.set_defaults(handler=_report)
 
     copy = commands.add_parser(
         "copy", help="write the vector files and manifest of this suite version to DIR"
     )
-    copy.add_argument("--vectors", type=Path, default=None, metavar="SRC",
-                      help="vector directory to copy (default: the suite's own)")
+    copy.add_argument(
+        "--vectors",
+        type=Path,
+        default=None,
+        metavar="SRC",
+        help="vector directory to copy (default: the suite's own)",
+    )
     copy.add_argument("--force", action="store_true", help="overwrite other versions of the files")
     copy.add_argument("dir", metavar="DIR", help="where to write them (created if missing)")
     copy.set_defaults(handler=_copy)
@@ -832,8 +929,9 @@ def main(argv: list[str] | None = None) -> int:
         Console().fatal(str(exc))
         return 2
     except interrupt.Interrupted as exc:
-        Console().fatal(f"interrupted by {interrupt.signal_name(exc.signum)} before any case "
-                        "was graded")
+        Console().fatal(
+            f"interrupted by {interrupt.signal_name(exc.signum)} before any case was graded"
+        )
         return exc.status
     except KeyboardInterrupt:
         Console().fatal("interrupted")

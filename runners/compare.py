@@ -185,8 +185,13 @@ def _flat(got: Any, want: Any, tol: Any, shape: list[int]) -> tuple[list, list, 
     """The leaves of got, want and tol when each is nested plain lists of exactly `shape`
     (checked a level at a time, the three together), else None."""
     n = shape[0]
-    if (type(got) is not list or type(tol) is not list or len(got) != n or len(want) != n
-            or len(tol) != n):
+    if (
+        type(got) is not list
+        or type(tol) is not list
+        or len(got) != n
+        or len(want) != n
+        or len(tol) != n
+    ):
         return None
     for m in shape[1:]:
         level = got + want + tol
@@ -388,8 +393,9 @@ def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Compariso
                 if min(tols) > 0:
                     ratios = list(map(_truediv, errors, tols))
                 else:
-                    ratios = [0.0 if e == 0 else e / t if t > 0 else inf
-                              for e, t in zip(errors, tols)]
+                    ratios = [
+                        0.0 if e == 0 else e / t if t > 0 else inf for e, t in zip(errors, tols)
+                    ]
                 top = max(ratios)
                 result.elements += len(ratios)
                 if top > 1:

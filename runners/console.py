@@ -145,8 +145,10 @@ class Console:
         if extra:
             say(f"({', '.join(extra)})")
         for key, text in (
-            ("not_applicable_input_checks",
-             "input-check cases not applicable: declare checks_inputs to be graded on them"),
+            (
+                "not_applicable_input_checks",
+                "input-check cases not applicable: declare checks_inputs to be graded on them",
+            ),
             ("declined", "cases declined by the port (unsupported): not applicable"),
         ):
             if summary.get(key):

@@ -56,7 +56,7 @@ def _tail(lines: list[str]) -> list[str]:
     if len(lines) <= EXCERPT_LINES:
         return lines
     skipped = len(lines) - EXCERPT_LINES + 1
-    return [lines[0], f"... ({skipped} lines)", *lines[-(EXCERPT_LINES - 2):]]
+    return [lines[0], f"... ({skipped} lines)", *lines[-(EXCERPT_LINES - 2) :]]
 
 
 def _last(lines: list[str], pattern: re.Pattern) -> int | None:
@@ -112,8 +112,11 @@ def _java_frame(lines: list[str], i: int) -> str | None:
 def java(lines: list[str]) -> Crash | None:
     thrown = [i for i, line in enumerate(lines) if _JAVA_THROWN.match(line)]
     if not thrown:  # the header may have scrolled out of the tail: an exception line + frames
-        thrown = [i for i in range(len(lines) - 1)
-                  if not lines[i][0].isspace() and _JAVA_FRAME.match(lines[i + 1])]
+        thrown = [
+            i
+            for i in range(len(lines) - 1)
+            if not lines[i][0].isspace() and _JAVA_FRAME.match(lines[i + 1])
+        ]
     if not thrown:
         return None
     first = max((i for i in thrown if not lines[i].startswith("Caused by: ")), default=thrown[0])
@@ -189,8 +192,11 @@ def rust(lines: list[str]) -> Crash | None:
     while i < len(lines):
         line = lines[i]
         if _RUST_FRAME.match(line):
-            location = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].lstrip().startswith(
-                "at ") else None
+            location = (
+                lines[i + 1]
+                if i + 1 < len(lines) and lines[i + 1].lstrip().startswith("at ")
+                else None
+            )
             step = 2 if location is not None else 1
             if location is None or _RUST_LIBRARY.match(location):
                 hidden += 1
@@ -204,8 +210,10 @@ def rust(lines: list[str]) -> Crash | None:
             at = len(excerpt)
         i += 1
     if hidden:
-        excerpt.insert(len(excerpt) if at is None else at,
-                       f"    ({hidden} frames of the Rust library not shown)")
+        excerpt.insert(
+            len(excerpt) if at is None else at,
+            f"    ({hidden} frames of the Rust library not shown)",
+        )
     return Crash(summary, _head(excerpt))
 
 
@@ -220,8 +228,7 @@ _NODE_VERSION = re.compile(r"^Node\.js v\d")
 def _node_user_frame(frame: str) -> bool:
     where = _NODE_FRAME.match(frame)
     path = where[1] or where[2]
-    return re.search(r":\d+:\d+$", path) is not None and not path.startswith(
-        ("node:", "internal/"))
+    return re.search(r":\d+:\d+$", path) is not None and not path.startswith(("node:", "internal/"))
 
 
 def node(lines: list[str]) -> Crash | None:
@@ -235,8 +242,9 @@ def node(lines: list[str]) -> Crash | None:
             break
     if error is None:
         return None
-    header = next((i for i in range(error - 1, max(-1, error - 5), -1)
-                   if _NODE_WHERE.match(lines[i])), None)
+    header = next(
+        (i for i in range(error - 1, max(-1, error - 5), -1) if _NODE_WHERE.match(lines[i])), None
+    )
     frames = []
     for line in lines[error + 1 :]:
         if not _NODE_FRAME.match(line):
@@ -275,7 +283,12 @@ def native(lines: list[str]) -> Crash | None:
 
 
 READERS: tuple[Callable[[list[str]], Crash | None], ...] = (
-    python, java, go, rust, node, native,
+    python,
+    java,
+    go,
+    rust,
+    node,
+    native,
 )
 
 

@@ -44,6 +44,7 @@ def applicable(stage: str, dtype: str):
 
     return catalogue(stage, dtype)
 
+
 _CACHE: dict[tuple, Any] = {}
 _CACHE_LIMIT = 100_000
 
@@ -77,8 +78,9 @@ def matches(case: Case, outputs: Any, dtype: str) -> list[Mistake]:
     return found
 
 
-def replay(mistake: Mistake, case: Case, dtype: str,
-           form: str = "") -> tuple[dict[str, Expected] | None, bool]:
+def replay(
+    mistake: Mistake, case: Case, dtype: str, form: str = ""
+) -> tuple[dict[str, Expected] | None, bool]:
     """The mistake's outputs on the case (in one of its forms) as expected values with the
     case's tolerances, and whether it is decisively wrong there; (None, False) when it cannot
     run these inputs (a port with it would crash: the case says nothing about it)."""
@@ -99,7 +101,8 @@ def _replayed(mutant: Any, expected: dict[str, Expected], dtype: str):
         return None, False
     against = compare_outputs(mutant, expected, dtype)
     decisive = bool(against.problems) or (
-        against.worst is not None and against.worst.ratio > DECISIVE)
+        against.worst is not None and against.worst.ratio > DECISIVE
+    )
     out = {}
     for name, want in expected.items():
         shape = shape_of(mutant[name])
@@ -118,8 +121,12 @@ def degenerate(outputs: Any, expected: dict[str, Expected]) -> str | None:
     """The pattern of outputs that many different bugs give, or None: every element NaN
     ("nan"), or zero ("zero"), or one and the same number ("same 0.5"), or an integer where the
     expected values are not all integers ("integers")."""
-    got = [x for name in expected if isinstance(outputs, dict) and name in outputs
-           for x in _flat(decode(outputs[name]))]
+    got = [
+        x
+        for name in expected
+        if isinstance(outputs, dict) and name in outputs
+        for x in _flat(decode(outputs[name]))
+    ]
     if not got or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in got):
         return None
     if all(x != x for x in got):
@@ -129,9 +136,9 @@ def degenerate(outputs: Any, expected: dict[str, Expected]) -> str | None:
     if len(got) > 1 and all(x == got[0] for x in got):
         return f"same {got[0]!r}"
     want = [x for e in expected.values() for x in _flat(e.value)]
-    if (all(math.isfinite(x) and x == int(x) for x in got)
-            and not all(isinstance(x, (int, float)) and math.isfinite(x) and x == int(x)
-                        for x in want)):
+    if all(math.isfinite(x) and x == int(x) for x in got) and not all(
+        isinstance(x, (int, float)) and math.isfinite(x) and x == int(x) for x in want
+    ):
         return "integers"
     return None
 
@@ -198,8 +205,9 @@ class StageEvidence:
             return Verdict(named=next(iter(alive.values())), explains=explains)
         if alive:
             return Verdict(one_of=tuple(alive.values()), explains=explains)
-        ranked = sorted((item for item in fits.values() if item[1]),
-                        key=lambda item: -item[1])[: self.CLOSEST]
+        ranked = sorted((item for item in fits.values() if item[1]), key=lambda item: -item[1])[
+            : self.CLOSEST
+        ]
         return Verdict(closest=tuple(m for m, _ in ranked), explains=explains)
 
     def _weigh(self, mistake: Mistake, form: str = "") -> tuple[bool, int, int]:

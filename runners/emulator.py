@@ -68,6 +68,7 @@ def fma_with(rnd: Callable[[float], float]) -> Callable[[float, float, float], f
         if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
             return rnd(a * b + c)
         return round_fraction(Fraction(a) * Fraction(b) + Fraction(c), precision, emin)
+
     return fma
 
 
@@ -212,6 +213,7 @@ def flushing(fn: Callable[[float], float], tier: str) -> Callable[[float], float
     def flushed(x: float) -> float:
         y = fn(x)
         return math.copysign(0.0, y) if y != 0 and abs(y) < tiny else y
+
     return flushed
 
 
@@ -221,20 +223,30 @@ def flush_to_zero(tier: str) -> Arith:
     so is every input it reads (an Engine rounds its inputs with `rnd`), so no arithmetic ever
     sees a subnormal operand."""
     base = ARITH[tier]
-    return replace(base, rnd=flushing(base.rnd, tier), exp=flushing(base.exp, tier),
-                   log=flushing(base.log, tier), log10=flushing(base.log10, tier),
-                   log2=flushing(base.log2, tier))
+    return replace(
+        base,
+        rnd=flushing(base.rnd, tier),
+        exp=flushing(base.exp, tier),
+        log=flushing(base.log, tier),
+        log10=flushing(base.log10, tier),
+        log2=flushing(base.log2, tier),
+    )
+
+
 APPROXIMATE_E = 2.71828  # the book's readers sometimes type e by hand
 
 
-def approximate_exp(rnd: Callable[[float], float],
-                    e: float = APPROXIMATE_E) -> Callable[[float], float]:
+def approximate_exp(
+    rnd: Callable[[float], float], e: float = APPROXIMATE_E
+) -> Callable[[float], float]:
     """e ** x rounded to the port's dtype, for a hand-typed, truncated e (2.71828 by default)."""
+
     def exp(x: float) -> float:
         try:
-            return rnd(e ** x)
+            return rnd(e**x)
         except OverflowError:
             return math.inf
+
     return exp
 
 
@@ -265,8 +277,17 @@ def _mean_of(values, a: Arith):
 RAW = ("y_true", "iterations", "steps", "mask")
 MEASURED_Y_TRUE = ("mean_squared_error", "mean_absolute_error")
 # Scalars a port may hold in another dtype than its arrays (the book's are Python floats).
-HYPERPARAMETERS = ("rate", "learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1",
-                   "beta_2", *REGULARIZERS)
+HYPERPARAMETERS = (
+    "rate",
+    "learning_rate",
+    "decay",
+    "momentum",
+    "epsilon",
+    "rho",
+    "beta_1",
+    "beta_2",
+    *REGULARIZERS,
+)
 
 
 def ew(fn, *arrays):
@@ -318,7 +339,7 @@ class Engine:
     def _form(self, mistake: str, parse: Callable, default: Any) -> Any:
         """The form a mistake takes (bug `MISTAKE/FORM`), parsed, or `default`."""
         prefix = mistake + "/"
-        found = [b[len(prefix):] for b in self.bugs if b.startswith(prefix)]
+        found = [b[len(prefix) :] for b in self.bugs if b.startswith(prefix)]
         return parse(found[0]) if found else default
 
     def _read(self, value):
@@ -352,8 +373,9 @@ class Engine:
             xs, ws = xs[:-1], ws[:-1]
         if "dot-keeps-last-product" in self.bugs:  # total = x * w, not total += x * w
             xs, ws = xs[-1:], ws[-1:]
-        extra = [] if "bias-dropped" in self.bugs else [bias] * (2 if "bias-twice" in self.bugs
-                                                                 else 1)
+        extra = (
+            [] if "bias-dropped" in self.bugs else [bias] * (2 if "bias-twice" in self.bugs else 1)
+        )
         return arith.dot(xs, ws, extra)
 
     def dense(self, inputs, weights_kn, biases):
@@ -362,10 +384,23 @@ class Engine:
         columns = transpose(weights_kn)
         wrong_axis = "bias-wrong-axis" in self.bugs
         past_end = self._form("bias-wrong-axis", str, "wraps")  # biases[i]: the sample's
-        return [[self.affine(row, col, biases[j] if not wrong_axis
-                             else biases[i % len(biases)] if past_end == "wraps"
-                             else biases[i] if i < len(biases) else math.nan)  # JS: undefined
-                 for j, col in enumerate(columns)] for i, row in enumerate(inputs)]
+        return [
+            [
+                self.affine(
+                    row,
+                    col,
+                    biases[j]
+                    if not wrong_axis
+                    else biases[i % len(biases)]
+                    if past_end == "wraps"
+                    else biases[i]
+                    if i < len(biases)
+                    else math.nan,
+                )  # JS: undefined
+                for j, col in enumerate(columns)
+            ]
+            for i, row in enumerate(inputs)
+        ]
 
     def neuron(self, x, p):
         return {"output": self.affine(x["inputs"], x["weights"], x["bias"])}
@@ -373,8 +408,11 @@ class Engine:
     def layer(self, x, p):
         if "weights-not-transposed" in self.bugs:  # inputs @ weights, as if (K, N)
             return {"output": self.dense([x["inputs"]], x["weights"], x["biases"])[0]}
-        return {"output": [self.affine(x["inputs"], row, b)
-                           for row, b in zip(x["weights"], x["biases"])]}
+        return {
+            "output": [
+                self.affine(x["inputs"], row, b) for row, b in zip(x["weights"], x["biases"])
+            ]
+        }
 
     def dense_batch(self, x, p):
         weights = x["weights"]
@@ -393,6 +431,7 @@ class Engine:
     def relu(self, x, p):
         def apply(value):
             return [apply(v) for v in value] if isinstance(value, list) else self.relu_value(value)
+
         return {"output": apply(x["inputs"])}
 
     def softmax_rows(self, rows):
@@ -414,8 +453,11 @@ class Engine:
 
     def _softmax_rows(self, rows):
         a, out = self.arith, []
-        exp = (approximate_exp(a.rnd, self._form("softmax-approximate-e", float, APPROXIMATE_E))
-               if "softmax-approximate-e" in self.bugs else a.exp)
+        exp = (
+            approximate_exp(a.rnd, self._form("softmax-approximate-e", float, APPROXIMATE_E))
+            if "softmax-approximate-e" in self.bugs
+            else a.exp
+        )
         for row, shift in zip(rows, self._shift(rows)):
             exps = [exp(a.rnd(v - m)) for v, m in zip(row, shift)]
             summed = exps[:-1] if "softmax-drops-last-class" in self.bugs else exps
@@ -457,16 +499,21 @@ class Engine:
             # y_pred[:, y_true]: every sample indexed by every label, an n x n matrix
             matrix = [[-log(clip(row[int(t)])) for t in y_true] for row in y_pred]
             return matrix, _mean_of(matrix, a)
-        if (label_format == "onehot" and "onehot-read-as-sparse" in bugs
-                and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"):
+        if (
+            label_format == "onehot"
+            and "onehot-read-as-sparse" in bugs
+            and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"
+        ):
             # JavaScript: y_pred[b][[0, 1, 0]] is undefined, and so is every loss: NaN
             losses = [math.nan] * len(y_pred)
             return losses, math.nan
         if label_format == "onehot" and "onehot-read-as-sparse" in bugs:
             # y_pred[range(samples), y_true] on one-hot rows, with NumPy's broadcasting
             rows, cols = _numpy_broadcast(np.arange(len(y_pred)), y_true)
-            matrix = [[-log(clip(y_pred[r][c])) for r, c in zip(rr, cc)]
-                      for rr, cc in zip(rows.tolist(), cols.tolist())]
+            matrix = [
+                [-log(clip(y_pred[r][c])) for r, c in zip(rr, cc)]
+                for rr, cc in zip(rows.tolist(), cols.tolist())
+            ]
             return matrix, _mean_of(matrix, a)
         sample_losses = []
         for row, truth in zip(y_pred, y_true):
@@ -503,8 +550,10 @@ class Engine:
             predictions = [self.argmax(row) for row in y_pred]
         if label_format == "sparse":
             labels = [int(t) for t in y_true]
-        elif ("onehot-read-as-sparse" in bugs
-              and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"):
+        elif (
+            "onehot-read-as-sparse" in bugs
+            and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"
+        ):
             return predictions, 0.0  # JavaScript: a number === an array is never true
         elif "onehot-read-as-sparse" in bugs:  # np.mean(predictions == y_true), one-hot y_true
             same = np.equal(*_numpy_broadcast(predictions, y_true))
@@ -536,8 +585,7 @@ class Engine:
     def network(self, inputs, weights1, biases1, weights2, biases2):
         """Dense -> ReLU -> Dense -> softmax: dense1, relu1, dense2 and the probabilities."""
         if "relu-before-bias" in self.bugs:  # relu(x·W1) + b1 instead of relu(x·W1 + b1)
-            bare = replace(self, bugs=self.bugs | {"bias-dropped"}).dense(inputs, weights1,
-                                                                          biases1)
+            bare = replace(self, bugs=self.bugs | {"bias-dropped"}).dense(inputs, weights1, biases1)
             rnd = self.arith.rnd
             dense1 = [[rnd(v + b) for v, b in zip(row, biases1)] for row in bare]
             relu1 = [[rnd(self.relu_value(v) + b) for v, b in zip(row, biases1)] for row in bare]
@@ -549,12 +597,20 @@ class Engine:
 
     def forward(self, x, p):
         dense1, relu1, dense2, probabilities = self.network(
-            x["inputs"], x["weights1"], x["biases1"], x["weights2"], x["biases2"])
+            x["inputs"], x["weights1"], x["biases1"], x["weights2"], x["biases2"]
+        )
         sample_losses, loss = self.losses(probabilities, x["y_true"], p["label_format"])
         predictions, accuracy = self.accuracy_of(probabilities, x["y_true"], p["label_format"])
-        return {"dense1": dense1, "relu1": relu1, "dense2": dense2, "softmax": probabilities,
-                "sample_losses": sample_losses, "loss": loss, "predictions": predictions,
-                "accuracy": accuracy}
+        return {
+            "dense1": dense1,
+            "relu1": relu1,
+            "dense2": dense2,
+            "softmax": probabilities,
+            "sample_losses": sample_losses,
+            "loss": loss,
+            "predictions": predictions,
+            "accuracy": accuracy,
+        }
 
     # -- backward passes (chapter 9) ---------------------------------------------------------
     def _outputs(self, outputs: int) -> float:
@@ -578,8 +634,7 @@ class Engine:
         return dweights, dbiases, dinputs
 
     def dense_backward(self, x, p):
-        dweights, dbiases, dinputs = self.dense_gradients(x["inputs"], x["weights"],
-                                                          x["dvalues"])
+        dweights, dbiases, dinputs = self.dense_gradients(x["inputs"], x["weights"], x["dvalues"])
         return {"dweights": dweights, "dbiases": dbiases, "dinputs": dinputs}
 
     def relu_gradient(self, inputs, dvalues):
@@ -591,6 +646,7 @@ class Engine:
             if "relu-backward-passes-zero" in bugs:  # dinputs[inputs < 0] = 0
                 return 0.0 if x < 0 else dv
             return dv if x > 0 else 0.0
+
         return ew(one, inputs, dvalues)
 
     def relu_backward(self, x, p):
@@ -606,8 +662,10 @@ class Engine:
                 s = a.dot(p, dv, [])
                 out.append([r(pi * r(d - s)) for pi, d in zip(p, dv)])
             else:  # the book: the Jacobian diag(p) - p·pᵀ, times dv
-                jacobian = [[r((pi if i == j else 0.0) - r(pi * pj)) for j, pj in enumerate(p)]
-                            for i, pi in enumerate(p)]
+                jacobian = [
+                    [r((pi if i == j else 0.0) - r(pi * pj)) for j, pj in enumerate(p)]
+                    for i, pi in enumerate(p)
+                ]
                 out.append([a.dot(row, dv, []) for row in jacobian])
         return out
 
@@ -661,6 +719,7 @@ class Engine:
             if "l1-sign-zero-as-minus-one" in bugs:  # np.where(w > 0, 1, -1)
                 return 1.0 if v > 0 else -1.0
             return -1.0 if v < 0 else 1.0
+
         return ew(lambda v: r(r(l1 * sign(v)) + r(two_l2 * v)), values)
 
     def regularization(self, x, p):
@@ -668,27 +727,44 @@ class Engine:
         weights, biases = x["weights"], x["biases"]
         l1w, l2w, l1b, l2b = (x[name] for name in REGULARIZERS)
         flat = _flat(weights)
-        loss = a.total([r(l1w * a.total(abs(v) for v in flat)), r(l2w * a.dot(flat, flat, [])),
-                        r(l1b * a.total(abs(v) for v in biases)),
-                        r(l2b * a.dot(biases, biases, []))])
-        return {"loss": loss, "dweights": self.regularizer_gradient(weights, l1w, l2w),
-                "dbiases": self.regularizer_gradient(biases, l1b, l2b)}
+        loss = a.total(
+            [
+                r(l1w * a.total(abs(v) for v in flat)),
+                r(l2w * a.dot(flat, flat, [])),
+                r(l1b * a.total(abs(v) for v in biases)),
+                r(l2b * a.dot(biases, biases, [])),
+            ]
+        )
+        return {
+            "loss": loss,
+            "dweights": self.regularizer_gradient(weights, l1w, l2w),
+            "dbiases": self.regularizer_gradient(biases, l1b, l2b),
+        }
 
     def dropout(self, x, p):
         r, bugs = self.arith.rnd, self.bugs
-        keep = x["rate"] if "dropout-rate-as-keep-probability" in bugs else self._scalar(
-            1.0 - x["rate"])
+        keep = (
+            x["rate"]
+            if "dropout-rate-as-keep-probability" in bugs
+            else self._scalar(1.0 - x["rate"])
+        )
         if "dropout-not-scaled" in bugs:
+
             def apply(v, m):
                 return r(v * m)
         elif self.rewritten:  # (x·mask) / (1 - rate)
+
             def apply(v, m):
                 return r(div(r(v * m), keep))
         else:  # the book: binary_mask = mask / (1 - rate), then x·binary_mask
+
             def apply(v, m):
                 return r(v * r(div(float(m), keep)))
-        return {"output": ew(apply, x["inputs"], x["mask"]),
-                "dinputs": ew(apply, x["dvalues"], x["mask"])}
+
+        return {
+            "output": ew(apply, x["inputs"], x["mask"]),
+            "dinputs": ew(apply, x["dvalues"], x["mask"]),
+        }
 
     # -- sigmoid and the losses of chapters 16-17 --------------------------------------------
     def sigmoid(self, x, p):
@@ -714,19 +790,25 @@ class Engine:
 
         def loss(t, c):  # -(y·ln c + (1 - y)·ln(1 - c))
             return -r(r(t * a.log(c)) + r(r(1 - t) * a.log(r(1.0 - c))))
+
         sample_losses, mean = self._losses_and_mean(ew(loss, y_true, clipped))
         outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
         seen = y_pred if "bce-backward-not-clipped" in self.bugs else clipped
         if self.rewritten:  # ((1 - y)/(1 - c) - y/c) / (O·B)
+
             def grad(t, c):
-                return r(div(r(r(div(float(1 - t), r(1.0 - c))) - r(div(float(t), c))),
-                             outputs * samples))
+                return r(
+                    div(
+                        r(r(div(float(1 - t), r(1.0 - c))) - r(div(float(t), c))), outputs * samples
+                    )
+                )
         else:  # -(y/c - (1 - y)/(1 - c)) / O / B
+
             def grad(t, c):
                 inner = r(r(div(float(t), c)) - r(div(float(1 - t), r(1.0 - c))))
                 return self._per_both(-inner, outputs, samples)
-        return {"sample_losses": sample_losses, "loss": mean,
-                "dinputs": ew(grad, y_true, seen)}
+
+        return {"sample_losses": sample_losses, "loss": mean, "dinputs": ew(grad, y_true, seen)}
 
     def mean_squared_error(self, x, p):
         r = self.arith.rnd
@@ -749,11 +831,14 @@ class Engine:
         sample_losses, mean = self._losses_and_mean(ew(abs, diff))
         outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
         if "mae-gradient-sign-flipped" in self.bugs:  # the book's np.sign(y_true - y_pred)
+
             def slope(d):
                 return _sign(d)
         else:  # sign(y_pred - y_true), 0 where they are equal
+
             def slope(d):
                 return -_sign(d)
+
         if self.rewritten:
             dinputs = ew(lambda d: r(slope(d) / (outputs * samples)), diff)
         else:
@@ -812,8 +897,9 @@ class Engine:
         for name, state in (("weights", "weight_cache"), ("biases", "bias_cache")):
             grad = x["d" + name]
             cache = ew(new_cache, x[state], grad)
-            out[name] = ew(lambda w, g, c: r(w + self._adaptive(step, g, c, epsilon)),
-                           x[name], grad, cache)
+            out[name] = ew(
+                lambda w, g, c: r(w + self._adaptive(step, g, c, epsilon)), x[name], grad, cache
+            )
             out[state] = cache
         return out
 
@@ -836,7 +922,7 @@ class Engine:
         step, epsilon = self._descent(lr), self._epsilon(x["epsilon"])
         beta_1, beta_2 = x["beta_1"], x["beta_2"]
         power = t if "adam-bias-correction-off-by-one" in self.bugs else t + 1
-        correction_1, correction_2 = s(1.0 - s(beta_1 ** power)), s(1.0 - s(beta_2 ** power))
+        correction_1, correction_2 = s(1.0 - s(beta_1**power)), s(1.0 - s(beta_2**power))
         one_minus_1, one_minus_2 = s(1.0 - beta_1), s(1.0 - beta_2)
 
         def momentum(m, g):
@@ -856,8 +942,10 @@ class Engine:
             return r(div(r(step * m_hat), denominator))
 
         out = {"learning_rate": lr, "iterations": t + 1}
-        for name, moms, cache in (("weights", "weight_momentums", "weight_cache"),
-                                  ("biases", "bias_momentums", "bias_cache")):
+        for name, moms, cache in (
+            ("weights", "weight_momentums", "weight_cache"),
+            ("biases", "bias_momentums", "bias_cache"),
+        ):
             grad = x["d" + name]
             m = ew(momentum, x[moms], grad)
             v = ew(lambda c, g: r(r(beta_2 * c) + r(one_minus_2 * r(g * g))), x[cache], grad)
@@ -881,35 +969,55 @@ class Engine:
     def training(self, x, p):
         optimizer, label_format, y_true = p["optimizer"], p["label_format"], x["y_true"]
         step = getattr(self, f"_{optimizer}")
-        layers = [{"weights": x["weights1"], "biases": x["biases1"]},
-                  {"weights": x["weights2"], "biases": x["biases2"]}]
+        layers = [
+            {"weights": x["weights1"], "biases": x["biases1"]},
+            {"weights": x["weights2"], "biases": x["biases2"]},
+        ]
         for layer in layers:  # optimizer state starts at zeros
             for name in STATE[optimizer]:
                 like = layer["weights"] if name.startswith("weight") else layer["biases"]
                 layer[name] = ew(lambda v: 0.0, like)
         hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS[optimizer]}
-        record = {name: [] for name in ("loss", "accuracy", "learning_rate", "weights1",
-                                        "biases1", "weights2", "biases2")}
+        record = {
+            name: []
+            for name in (
+                "loss",
+                "accuracy",
+                "learning_rate",
+                "weights1",
+                "biases1",
+                "weights2",
+                "biases2",
+            )
+        }
         for iteration in range(int(x["steps"])):
             dense1, relu1, dense2, probabilities = self.network(
-                x["inputs"], layers[0]["weights"], layers[0]["biases"], layers[1]["weights"],
-                layers[1]["biases"])
+                x["inputs"],
+                layers[0]["weights"],
+                layers[0]["biases"],
+                layers[1]["weights"],
+                layers[1]["biases"],
+            )
             record["loss"].append(self.losses(probabilities, y_true, label_format)[1])
             record["accuracy"].append(self.accuracy_of(probabilities, y_true, label_format)[1])
             dvalues = self.softmax_cce_gradient(probabilities, y_true)
-            dweights2, dbiases2, drelu1 = self.dense_gradients(relu1, layers[1]["weights"],
-                                                               dvalues)
+            dweights2, dbiases2, drelu1 = self.dense_gradients(relu1, layers[1]["weights"], dvalues)
             ddense1 = self.relu_gradient(dense1, drelu1)
-            dweights1, dbiases1, _ = self.dense_gradients(x["inputs"], layers[0]["weights"],
-                                                          ddense1)
-            for layer, dweights, dbiases in ((layers[0], dweights1, dbiases1),
-                                             (layers[1], dweights2, dbiases2)):
+            dweights1, dbiases1, _ = self.dense_gradients(
+                x["inputs"], layers[0]["weights"], ddense1
+            )
+            for layer, dweights, dbiases in (
+                (layers[0], dweights1, dbiases1),
+                (layers[1], dweights2, dbiases2),
+            ):
                 if not isinstance(dbiases, list):  # one number (a bug): NumPy broadcasts it
                     dbiases = [dbiases] * len(layer["biases"])
-                result = step({**layer, **hyper, "dweights": dweights, "dbiases": dbiases},
-                              iteration)
-                layer.update({name: result[name]
-                              for name in ("weights", "biases", *STATE[optimizer])})
+                result = step(
+                    {**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration
+                )
+                layer.update(
+                    {name: result[name] for name in ("weights", "biases", *STATE[optimizer])}
+                )
             if "lr-decay-compounded" in self.bugs:  # the decayed rate becomes the next base
                 hyper["learning_rate"] = result["learning_rate"]
             record["learning_rate"].append(result["learning_rate"])

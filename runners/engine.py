@@ -49,8 +49,9 @@ def select(
     other stages are not read at all."""
     stage_globs, case_globs = list(stage_globs), list(case_globs)
     tags, skip_tags = set(tags), set(skip_tags)
-    stages = [s for s in suite.files
-              if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)]
+    stages = [
+        s for s in suite.files if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)
+    ]
     for case in suite.iter_cases(stages):
         if (
             (not case_globs or any(fnmatchcase(case.id, g) for g in case_globs))
@@ -352,8 +353,9 @@ class Run:
 
         def requests() -> Iterator[dict[str, Any]]:
             for case in cases:
-                expectation = (self.expectations.match(case.id, case.tags)
-                               if self.expectations else None)
+                expectation = (
+                    self.expectations.match(case.id, case.tags) if self.expectations else None
+                )
                 reason = unsupported(case, info)
                 order.append((case, expectation, reason))
                 if _asked(expectation, reason):
@@ -386,14 +388,20 @@ class Run:
                         result = blank_result(case, "errored", message=str(gone))
                     elif isinstance(error, PortGone):
                         gone = error
-                        result = with_stderr(grade(case, None, info, str(error),
-                                                   request=request), error)
+                        result = with_stderr(
+                            grade(case, None, info, str(error), request=request), error
+                        )
                     elif error is not None:
-                        result = with_stderr(grade(case, None, info, str(error), request=request,
-                                                   response=error.raw), error)
+                        result = with_stderr(
+                            grade(
+                                case, None, info, str(error), request=request, response=error.raw
+                            ),
+                            error,
+                        )
                     else:
-                        result = grade(case, reply, info, request=request,
-                                       require_all=self.require_all)
+                        result = grade(
+                            case, reply, info, request=request, require_all=self.require_all
+                        )
                         outputs = reply.get("outputs")
                     if gone is None or result["request"] is not None:
                         result["duration_s"] = seconds
@@ -403,11 +411,16 @@ class Run:
                     result["rerun"] = self.rerun(case)
                 not_run += str(result["message"]).startswith("not run:")
                 yield case, result, outputs, passed
-                if (self.deadline is not None and gone is None
-                        and time.monotonic() > self.deadline
-                        and (order or next(cases, None) is not None)):
-                    self.incomplete = (f"the run reached --max-run-time ({self.max_run_time:g} s);"
-                                       f" the cases after {case.id} were not run")
+                if (
+                    self.deadline is not None
+                    and gone is None
+                    and time.monotonic() > self.deadline
+                    and (order or next(cases, None) is not None)
+                ):
+                    self.incomplete = (
+                        f"the run reached --max-run-time ({self.max_run_time:g} s);"
+                        f" the cases after {case.id} were not run"
+                    )
                     return
         finally:
             replies.close()
@@ -430,18 +443,14 @@ def settle(case: Case, result: dict[str, Any], expectation, dtype: str) -> dict[
     return result
 
 
-def run_cases(
-    port, cases: Iterable[Case], **options
-) -> tuple[list[dict[str, Any]], str | None]:
+def run_cases(port, cases: Iterable[Case], **options) -> tuple[list[dict[str, Any]], str | None]:
     """Every result of a Run in a list, and the reason the run is incomplete (or None)."""
     run = Run(port, cases, **options)
     results = [result for _, result in run]
     return results, run.incomplete
 
 
-def missing_promised(
-    suite: Suite, counts: dict[str, int], port_info: dict[str, Any]
-) -> str | None:
+def missing_promised(suite: Suite, counts: dict[str, int], port_info: dict[str, Any]) -> str | None:
     """Without filters, every promised case of every declared stage must have a result
     (`counts`: stage -> number of case results)."""
     for stage in port_info.get("stages", ()):

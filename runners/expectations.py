@@ -78,8 +78,11 @@ def _read(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ExpectationsError(f"{where}: not UTF-8 text") from None
     try:  # a key twice is refused in both (TOML refuses it itself)
-        return tomllib.loads(text) if suffix == ".toml" else json.loads(
-            text, object_pairs_hook=lambda pairs: _unique(pairs, where))
+        return (
+            tomllib.loads(text)
+            if suffix == ".toml"
+            else json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, where))
+        )
     except ExpectationsError:
         raise
     except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
@@ -92,8 +95,10 @@ def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
     seen = set()
     for key, _ in pairs:
         if key in seen:
-            raise ExpectationsError(f"{where}: the key {_quote(key)} appears twice in one "
-                                    "object: only the last would count")
+            raise ExpectationsError(
+                f"{where}: the key {_quote(key)} appears twice in one "
+                "object: only the last would count"
+            )
         seen.add(key)
     return dict(pairs)
 
@@ -103,19 +108,23 @@ def _entry(raw: Any, at: str) -> Expectation:
         raise ExpectationsError(f"{at}: must be a table with case (or tag), mode and reason")
     unknown = sorted(set(raw) - set(_KEYS))
     if unknown:
-        raise ExpectationsError(f"{at}: unknown key {_quote(unknown[0])} "
-                                "(an entry has case or tag, mode and reason)")
+        raise ExpectationsError(
+            f"{at}: unknown key {_quote(unknown[0])} (an entry has case or tag, mode and reason)"
+        )
     selectors = [key for key in _SELECTORS if key in raw]
     if len(selectors) != 1:
-        raise ExpectationsError(f"{at}: " + ("has both case and tag: give one" if selectors
-                                              else "missing case (or tag)"))
+        raise ExpectationsError(
+            f"{at}: "
+            + ("has both case and tag: give one" if selectors else "missing case (or tag)")
+        )
     by = selectors[0]
     for key in (by, "mode", "reason"):
         if key not in raw:
             raise ExpectationsError(f"{at}: missing {key}")
         if not isinstance(raw[key], str) or not raw[key].strip():
             raise ExpectationsError(
-                f"{at}: {key} must be a non-empty string, got {_quote(raw[key])}")
+                f"{at}: {key} must be a non-empty string, got {_quote(raw[key])}"
+            )
     if raw["mode"] not in MODES:
         raise ExpectationsError(f'{at}: mode must be "skip" or "xfail", got {_quote(raw["mode"])}')
     return Expectation(raw[by], raw["mode"], raw["reason"], by)
@@ -137,11 +146,13 @@ class Expectations:
             raise ExpectationsError(f"{where}: must be a table (object) with an expect list")
         unknown = sorted(set(document) - set(_TOP_KEYS))
         if unknown:
-            raise ExpectationsError(f"{where}: unknown key {_quote(unknown[0])} "
-                                    "(the file has version and expect)")
+            raise ExpectationsError(
+                f"{where}: unknown key {_quote(unknown[0])} (the file has version and expect)"
+            )
         if "version" in document and document["version"] != 1:
             raise ExpectationsError(
-                f"{where}: version must be 1, got {_quote(document['version'])}")
+                f"{where}: version must be 1, got {_quote(document['version'])}"
+            )
         raw_entries = document.get("expect", [])
         if not isinstance(raw_entries, list):
             raise ExpectationsError(f"{where}: expect must be a list of entries ([[expect]])")
@@ -151,8 +162,10 @@ class Expectations:
             entry = _entry(raw, f"{where}: expect[{i}]")
             key = (entry.by, entry.pattern)
             if key in first:
-                raise ExpectationsError(f"{where}: expect[{i}]: {entry.by} "
-                                        f"{_quote(entry.pattern)} repeats expect[{first[key]}]")
+                raise ExpectationsError(
+                    f"{where}: expect[{i}]: {entry.by} "
+                    f"{_quote(entry.pattern)} repeats expect[{first[key]}]"
+                )
             first[key] = i
             entries.append(entry)
         return cls(entries, path)
@@ -173,8 +186,11 @@ class Expectations:
         """Entries that match none of the cases (a typo or a removed case): the run fails.
         `tags` are every tag the cases carry."""
         ids, tags = list(case_ids), set(tags)
-        return [e for e in self.entries
-                if not (e.pattern in tags if e.by == "tag" else any(e.matches(c) for c in ids))]
+        return [
+            e
+            for e in self.entries
+            if not (e.pattern in tags if e.by == "tag" else any(e.matches(c) for c in ids))
+        ]
 
 
 def _toml_string(text: str) -> str:
@@ -187,7 +203,7 @@ def _toml_string(text: str) -> str:
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\u{code:04X}")
         elif 0xD800 <= code <= 0xDFFF:
-            out.append("\uFFFD")
+            out.append("\ufffd")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -211,19 +227,27 @@ def _initial_entries(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 def render_initial(result: dict[str, Any]) -> str:
     """The text of a starting expectations file for the run in `result`."""
     port = result.get("port", {})
-    about = one_line(f"{port.get('name', '?')} ({port.get('language', '?')}, "
-                      f"{port.get('dtype', '?')})")
+    about = one_line(
+        f"{port.get('name', '?')} ({port.get('language', '?')}, {port.get('dtype', '?')})"
+    )
     lines = [
         f"# Expectations for {about}, written by `nnfs-conform expectations init`",
-        (f"# from a run of suite {result.get('suite_version', '?')} at "
-         f"{result.get('started_at', '?')}: one entry per case that did not pass."),
+        (
+            f"# from a run of suite {result.get('suite_version', '?')} at "
+            f"{result.get('started_at', '?')}: one entry per case that did not pass."
+        ),
         "# xfail is strict: when a case passes, the run fails until its entry is deleted.",
         "",
         "version = 1",
     ]
     for case_id, mode, reason in _initial_entries(result):
-        lines += ["", "[[expect]]", f"case = {_toml_string(case_id)}",
-                  f"mode = {_toml_string(mode)}", f"reason = {_toml_string(reason)}"]
+        lines += [
+            "",
+            "[[expect]]",
+            f"case = {_toml_string(case_id)}",
+            f"mode = {_toml_string(mode)}",
+            f"reason = {_toml_string(reason)}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -38,9 +38,14 @@ def size_text(size: int) -> str:
 
 def kind(mode: int) -> str | None:
     """What a file that is not a regular one is, in words; None for a regular file."""
-    for test, name in ((stat.S_ISREG, None), (stat.S_ISDIR, "a directory"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISREG, None),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -59,8 +64,10 @@ def open_input(path: str | os.PathLike, limit: int, what: str) -> IO[bytes]:
         if problem is not None:
             raise FileProblem(f"{path}: is {problem}, not a regular file: name the {what} file")
         if info.st_size > limit:
-            raise FileProblem(f"{path}: {size_text(info.st_size)}, more than a {what} file may "
-                              f"be ({size_text(limit)})")
+            raise FileProblem(
+                f"{path}: {size_text(info.st_size)}, more than a {what} file may "
+                f"be ({size_text(limit)})"
+            )
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -99,17 +106,20 @@ def check_output(path: str | os.PathLike, option: str) -> None:
     except OSError as exc:
         raise FileProblem(f"{option} {path}: {exc.strerror or exc}") from None
     if info is not None and kind(info.st_mode) is not None:
-        raise FileProblem(f"{option} {path}: is {kind(info.st_mode)}, not a regular file: "
-                          "name a file to write")
+        raise FileProblem(
+            f"{option} {path}: is {kind(info.st_mode)}, not a regular file: name a file to write"
+        )
     folder = os.path.dirname(target) or "."
     if not os.path.isdir(folder):
-        raise FileProblem(f"{option} {path}: the folder {folder} does not exist: create it "
-                          "or name another")
+        raise FileProblem(
+            f"{option} {path}: the folder {folder} does not exist: create it or name another"
+        )
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".nnfs-conform-probe-")
     except OSError as exc:
-        raise FileProblem(f"{option} {path}: cannot write in {folder}: "
-                          f"{exc.strerror or exc}") from None
+        raise FileProblem(
+            f"{option} {path}: cannot write in {folder}: {exc.strerror or exc}"
+        ) from None
     os.close(fd)
     os.unlink(probe)
 
@@ -121,15 +131,17 @@ def _mode() -> int:
 
 
 @contextmanager
-def atomic(path: str | os.PathLike, *, append: bool = False,
-           errors: str = "strict") -> Iterator[IO[str]]:
+def atomic(
+    path: str | os.PathLike, *, append: bool = False, errors: str = "strict"
+) -> Iterator[IO[str]]:
     """A text file that replaces `path` whole when the block ends without an exception, and
     leaves it untouched otherwise. `append`: the new text follows the file's current content
     (a CI step summary collects several reports)."""
     target = _target(path)
     folder = os.path.dirname(target) or "."
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
-                                     suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(
+        dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="") as out:
             if append:

@@ -52,12 +52,14 @@ def stage_worst(result: dict[str, Any], stage: str) -> tuple[str, float | None, 
     """(kind, worst ratio, its case id) of one run's stage. kind: `ratio` (a finite worst
     ratio), `exact` (every compared element matched exactly), `past` (the stage fails with no
     finite ratio past 1), `none` (it passes with nothing numeric compared) or `na`."""
-    graded = [c for c in result.get("cases", []) if c["stage"] == stage
-              and c["outcome"] in GRADED]
+    graded = [c for c in result.get("cases", []) if c["stage"] == stage and c["outcome"] in GRADED]
     if not graded:
         return "na", None, ""
-    measured = [(r, c["id"]) for c in graded if (r := _ratio((c.get("worst") or {})
-                                                               .get("ratio"))) is not None]
+    measured = [
+        (r, c["id"])
+        for c in graded
+        if (r := _ratio((c.get("worst") or {}).get("ratio"))) is not None
+    ]
     worst, case = max(measured, key=lambda m: m[0]) if measured else (None, "")
     failing = matrix.kind(matrix.cell(result, stage)) == "fail"
     if failing and (worst is None or worst <= 1 or math.isinf(worst)):
@@ -71,7 +73,7 @@ def stage_worst(result: dict[str, Any], stage: str) -> tuple[str, float | None, 
 
 def _sup(exponent: int) -> str:
     if -2 <= exponent <= 3:
-        return f"{10.0 ** exponent:g}"
+        return f"{10.0**exponent:g}"
     return f"10{str(exponent).translate(SUPERSCRIPT)}"
 
 
@@ -85,14 +87,16 @@ def _shape(shape: str, colour: str, hollow: bool = False) -> str:
         "diamond": f'<polygon points="0,-6.5 6,0 0,6.5 -6,0" {paint}/>',
         "down": f'<polygon points="0,6 5.5,-4 -5.5,-4" {paint}/>',
         "cross": f'<polygon points="-2,-6 2,-6 2,-2 6,-2 6,2 2,2 2,6 -2,6 -2,2 -6,2 -6,-2 '
-                 f'-2,-2" {paint}/>',
+        f'-2,-2" {paint}/>',
     }[shape]
 
 
 def swatch(i: int) -> str:
     """The run's marker, as a small inline SVG for the legend."""
-    return (f'<svg class="swatch" width="14" height="14" viewBox="-7 -7 14 14" aria-hidden="true">'
-            f"{_shape(SHAPES[i % len(SHAPES)], COLOURS[i % len(COLOURS)])}</svg>")
+    return (
+        f'<svg class="swatch" width="14" height="14" viewBox="-7 -7 14 14" aria-hidden="true">'
+        f"{_shape(SHAPES[i % len(SHAPES)], COLOURS[i % len(COLOURS)])}</svg>"
+    )
 
 
 def _measure(kind: str, worst: float | None, case: str) -> str:
@@ -111,12 +115,20 @@ def _measure(kind: str, worst: float | None, case: str) -> str:
     return f"{verb} {worst:.3g} x tol, in {case}"
 
 
-def render_chart(results: list[dict[str, Any]], labels: list[str],
-                 groups: list[tuple[str, list[str]]], esc: Callable[..., str]) -> list[str]:
+def render_chart(
+    results: list[dict[str, Any]],
+    labels: list[str],
+    groups: list[tuple[str, list[str]]],
+    esc: Callable[..., str],
+) -> list[str]:
     """The <svg> element, as lines: `labels` name the runs (already unique), `groups` are the
     stages as the matrix groups them."""
-    marks = {(i, stage): stage_worst(result, stage) for i, result in enumerate(results)
-             for _, stages in groups for stage in stages}
+    marks = {
+        (i, stage): stage_worst(result, stage)
+        for i, result in enumerate(results)
+        for _, stages in groups
+        for stage in stages
+    }
     finite = [w for kind, w, _ in marks.values() if kind == "ratio"]
     low = min((w for w in finite if w > 0), default=0.1)
     high = max(finite, default=1.0)
@@ -155,58 +167,74 @@ def render_chart(results: list[dict[str, Any]], labels: list[str],
 
     n = len(results)
     title = "Worst error as a fraction of its tolerance, per stage and run"
-    desc = (f"One mark per run and stage ({n} runs x {len(xs)} stages): the largest "
-            "error / tolerance over the stage's graded cases, on a log scale from "
-            f"{_sup(lo)} to {_sup(hi)} (the decades under 1 drawn taller than those over it). "
-            "The dashed line at 1 is the tolerance: a stage fails "
-            "exactly when its mark is above it; the top band holds failures with no finite "
-            "ratio (an infinite or not-a-number element, a wrong error, a crash). Marks on the "
-            "row 0 matched exactly; grey hollow marks at the bottom were not graded.")
-    lines = [f'<svg class="chart" id="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-             f'aria-labelledby="chart-title chart-desc" data-lo="{lo}" data-hi="{hi}">',
-             f'<title id="chart-title">{title}</title>',
-             f'<desc id="chart-desc">{desc}</desc>']
+    desc = (
+        f"One mark per run and stage ({n} runs x {len(xs)} stages): the largest "
+        "error / tolerance over the stage's graded cases, on a log scale from "
+        f"{_sup(lo)} to {_sup(hi)} (the decades under 1 drawn taller than those over it). "
+        "The dashed line at 1 is the tolerance: a stage fails "
+        "exactly when its mark is above it; the top band holds failures with no finite "
+        "ratio (an infinite or not-a-number element, a wrong error, a crash). Marks on the "
+        "row 0 matched exactly; grey hollow marks at the bottom were not graded."
+    )
+    lines = [
+        f'<svg class="chart" id="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'aria-labelledby="chart-title chart-desc" data-lo="{lo}" data-hi="{hi}">',
+        f'<title id="chart-title">{title}</title>',
+        f'<desc id="chart-desc">{desc}</desc>',
+    ]
     # the groups: a shaded column each, named above the plot
     for k, (group, start, end) in enumerate(spans):
         if k % 2 == 0:
-            lines.append(f'<rect class="band" x="{start}" y="{TOP}" width="{end - start}" '
-                         f'height="{na_y + ROW / 2 - TOP}" fill="#f6f8fa"/>')
-        lines.append(f'<text class="group" x="{(start + end) / 2}" y="{TOP - 14}" '
-                     f'text-anchor="middle" font-weight="600">{esc(group)}</text>')
+            lines.append(
+                f'<rect class="band" x="{start}" y="{TOP}" width="{end - start}" '
+                f'height="{na_y + ROW / 2 - TOP}" fill="#f6f8fa"/>'
+            )
+        lines.append(
+            f'<text class="group" x="{(start + end) / 2}" y="{TOP - 14}" '
+            f'text-anchor="middle" font-weight="600">{esc(group)}</text>'
+        )
     # above the tolerance: where failing stages sit
-    lines += [f'<rect x="{LEFT}" y="{TOP}" width="{width - RIGHT - LEFT}" height="{one - TOP}" '
-              'fill="#ffebe9" fill-opacity="0.55"/>',
-              f'<text class="axis" x="{LEFT - 8}" y="{TOP + ROW / 2 + 4}" '
-              'text-anchor="end">∞, no number</text>']
+    lines += [
+        f'<rect x="{LEFT}" y="{TOP}" width="{width - RIGHT - LEFT}" height="{one - TOP}" '
+        'fill="#ffebe9" fill-opacity="0.55"/>',
+        f'<text class="axis" x="{LEFT - 8}" y="{TOP + ROW / 2 + 4}" '
+        'text-anchor="end">∞, no number</text>',
+    ]
     for decade in range(lo, hi + 1):
         y = y_at(decade)
-        edge = ("≤ " if decade == lo else "≥ " if decade == hi else "")
-        lines += [f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                  'stroke="#d0d7de" stroke-width="0.8"/>',
-                  f'<text class="axis" x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">'
-                  f"{edge}{_sup(decade)}</text>"]
+        edge = "≤ " if decade == lo else "≥ " if decade == hi else ""
+        lines += [
+            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="#d0d7de" stroke-width="0.8"/>',
+            f'<text class="axis" x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{edge}{_sup(decade)}</text>",
+        ]
         if lo <= decade < 0 and BELOW / -lo >= 60:  # room for 2 and 5 times the decade
             for factor in (2, 5):
                 y = y_at(decade + math.log10(factor))
-                lines += [f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                          'stroke="#d0d7de" stroke-width="0.5" stroke-dasharray="2 3"/>',
-                          f'<text class="axis minor" x="{LEFT - 8}" y="{y + 4:.1f}" '
-                          f'text-anchor="end">{factor * 10.0 ** decade:g}</text>']
-    lines += [f'<line class="tol" x1="{LEFT}" x2="{width - RIGHT}" y1="{one:.1f}" '
-              f'y2="{one:.1f}" stroke="#a40e26" stroke-width="1.6" stroke-dasharray="6 4"/>',
-              f'<text x="{width - RIGHT - 4}" y="{one - 5:.1f}" text-anchor="end" '
-              'fill="#a40e26" font-weight="600">tolerance (1): above it the stage fails</text>',
-              f'<text class="axis" x="{LEFT - 8}" y="{exact_y + 4}" text-anchor="end">0 exact'
-              "</text>",
-              f'<text class="axis" x="{LEFT - 8}" y="{na_y + 4}" text-anchor="end">not graded'
-              "</text>",
-              f'<text class="axis" transform="translate(14 {(top + bottom) / 2:.0f}) rotate(-90)" '
-              'text-anchor="middle">worst error / tolerance (log)</text>']
+                lines += [
+                    f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+                    'stroke="#d0d7de" stroke-width="0.5" stroke-dasharray="2 3"/>',
+                    f'<text class="axis minor" x="{LEFT - 8}" y="{y + 4:.1f}" '
+                    f'text-anchor="end">{factor * 10.0**decade:g}</text>',
+                ]
+    lines += [
+        f'<line class="tol" x1="{LEFT}" x2="{width - RIGHT}" y1="{one:.1f}" '
+        f'y2="{one:.1f}" stroke="#a40e26" stroke-width="1.6" stroke-dasharray="6 4"/>',
+        f'<text x="{width - RIGHT - 4}" y="{one - 5:.1f}" text-anchor="end" '
+        'fill="#a40e26" font-weight="600">tolerance (1): above it the stage fails</text>',
+        f'<text class="axis" x="{LEFT - 8}" y="{exact_y + 4}" text-anchor="end">0 exact</text>',
+        f'<text class="axis" x="{LEFT - 8}" y="{na_y + 4}" text-anchor="end">not graded</text>',
+        f'<text class="axis" transform="translate(14 {(top + bottom) / 2:.0f}) rotate(-90)" '
+        'text-anchor="middle">worst error / tolerance (log)</text>',
+    ]
     # the stage names, under the plot, rotated to fit the slot
     for stage, sx in xs.items():
-        lines.append(f'<text class="stage" transform="translate({sx + 4:.0f} {na_y + ROW:.0f}) '
-                     f'rotate(-50)" text-anchor="end">{esc(stage, 60)}</text>')
+        lines.append(
+            f'<text class="stage" transform="translate({sx + 4:.0f} {na_y + ROW:.0f}) '
+            f'rotate(-50)" text-anchor="end">{esc(stage, 60)}</text>'
+        )
     step = min(7.0, (SLOT - 10) / max(n - 1, 1))
     for (i, stage), (kind, worst, case) in marks.items():
         mx = xs[stage] + (i - (n - 1) / 2) * step
@@ -217,5 +245,6 @@ def render_chart(results: list[dict[str, Any]], labels: list[str],
             f'{ratio} transform="translate({mx:.1f} {my:.1f})">'
             f"<title>{esc(labels[i])}, {esc(stage)}: {esc(_measure(kind, worst, case))}</title>"
             f"{_shape(SHAPES[i % len(SHAPES)], COLOURS[i % len(COLOURS)], kind in ('na', 'none'))}"
-            "</g>")
+            "</g>"
+        )
     return lines + ["</svg>"]

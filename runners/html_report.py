@@ -182,8 +182,11 @@ def _when(started_at: Any) -> str:
     """`2026-12-02T13:03:22Z` as `2026-12-02 13:03:22 UTC`; other text as it is; None as ''."""
     if not isinstance(started_at, str):
         return ""
-    return one_line(started_at.replace("T", " ", 1).removesuffix("Z")
-                    + (" UTC" if started_at.endswith("Z") else ""), 40)
+    return one_line(
+        started_at.replace("T", " ", 1).removesuffix("Z")
+        + (" UTC" if started_at.endswith("Z") else ""),
+        40,
+    )
 
 
 def run_labels(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -195,8 +198,11 @@ def run_labels(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
         port = result["port"]
         qualifier = ""
         if names[port["name"]] > 1:
-            qualifier = " · ".join(part for part in (
-                one_line(port.get("dtype") or "", 20), _when(result.get("started_at"))) if part)
+            qualifier = " · ".join(
+                part
+                for part in (one_line(port.get("dtype") or "", 20), _when(result.get("started_at")))
+                if part
+            )
         labels.append((port["name"], qualifier))
     alike, seen = Counter(labels), Counter()
     for k, label in enumerate(labels):
@@ -218,78 +224,131 @@ def _headline(results: list[dict[str, Any]], stages: list[str]) -> list[str]:
     not_green = len(results) - verdicts["green"]
 
     def item(cls: str, value: int, key: str, label: str | None = None) -> str:
-        return (f'<li class="{cls}" data-key="{html.escape(key)}"><b>{value}</b> '
-                f"{html.escape(label or key)}</li>")
+        return (
+            f'<li class="{cls}" data-key="{html.escape(key)}"><b>{value}</b> '
+            f"{html.escape(label or key)}</li>"
+        )
 
-    runs = [item("", len(results), "ports"), item("good", verdicts["green"], "green"),
-            item("bad" if not_green else "", not_green, "red or incomplete"),
-            item("", len(stages), "stages")]
+    runs = [
+        item("", len(results), "ports"),
+        item("good", verdicts["green"], "green"),
+        item("bad" if not_green else "", not_green, "red or incomplete"),
+        item("", len(stages), "stages"),
+    ]
     graded = [item("good", totals["passed"], "passed")]
-    graded += [item("bad" if totals[key] else "", totals[key], key)
-               for key in ("failed", "errored", "xpassed", "xfailed")
-               if key in ("failed", "errored") or totals[key]]
+    graded += [
+        item("bad" if totals[key] else "", totals[key], key)
+        for key in ("failed", "errored", "xpassed", "xfailed")
+        if key in ("failed", "errored") or totals[key]
+    ]
     na = totals["not_applicable"]
     undeclared = na - totals["not_applicable_input_checks"] - totals["declined"]
-    held = [item("", undeclared, "not_declared", "not declared"),
-            item("", totals["not_applicable_input_checks"], "not_applicable_input_checks",
-                 "input checks"),
-            item("", totals["declined"], "declined"),
-            item("", totals["skipped"], "skipped")]
-    return (['<div class="tally">', '<ul class="headline" id="headline">', *runs, "</ul>",
-             f'<section class="graded-box" data-key="graded"><b>{sum(totals[o] for o in RAN)}'
-             "</b> graded", "<ul>", *graded, "</ul></section>",
-             f'<section class="na-box" data-key="not graded"><b>{na + totals["skipped"]}'
-             f"</b> not graded ({na} not applicable, {totals['skipped']} skipped)", "<ul>",
-             *held, "</ul></section>", "</div>"])
+    held = [
+        item("", undeclared, "not_declared", "not declared"),
+        item(
+            "", totals["not_applicable_input_checks"], "not_applicable_input_checks", "input checks"
+        ),
+        item("", totals["declined"], "declined"),
+        item("", totals["skipped"], "skipped"),
+    ]
+    return [
+        '<div class="tally">',
+        '<ul class="headline" id="headline">',
+        *runs,
+        "</ul>",
+        f'<section class="graded-box" data-key="graded"><b>{sum(totals[o] for o in RAN)}'
+        "</b> graded",
+        "<ul>",
+        *graded,
+        "</ul></section>",
+        f'<section class="na-box" data-key="not graded"><b>{na + totals["skipped"]}'
+        f"</b> not graded ({na} not applicable, {totals['skipped']} skipped)",
+        "<ul>",
+        *held,
+        "</ul></section>",
+        "</div>",
+    ]
 
 
 def _tally(result: dict[str, Any], stages: list[str]) -> dict[str, int]:
     """Cases of these stages: passed, failed (or errored, or xpassed), n/a, held (skipped or
     xfailed by the expectations file)."""
     outcomes = Counter(c["outcome"] for c in result.get("cases", []) if c["stage"] in stages)
-    return {"passed": outcomes["passed"], "failed": sum(outcomes[o] for o in NOT_PASSING),
-            "na": outcomes["not_applicable"], "held": outcomes["skipped"] + outcomes["xfailed"]}
+    return {
+        "passed": outcomes["passed"],
+        "failed": sum(outcomes[o] for o in NOT_PASSING),
+        "na": outcomes["not_applicable"],
+        "held": outcomes["skipped"] + outcomes["xfailed"],
+    }
 
 
 def _total_cell(result: dict[str, Any], group: str, stages: list[str]) -> str:
     n = _tally(result, stages)
-    kind = ("fail" if n["failed"] else "na" if not n["passed"] + n["held"]
-            else "partial" if n["held"] else "pass")
+    kind = (
+        "fail"
+        if n["failed"]
+        else "na"
+        if not n["passed"] + n["held"]
+        else "partial"
+        if n["held"]
+        else "pass"
+    )
     parts = [f"{n['passed']} passed", f"{n['failed']} failed", f"{n['na']} n/a"]
     if n["held"]:
         parts.append(f"{n['held']} held")
     stage_text = matrix.group_cell(result, stages)
     data = " ".join(f'data-{key}="{value}"' for key, value in n.items())
-    return (f'<td class="total first {kind}" data-group="{esc(group)}" data-kind="{kind}" {data}'
-            f' title="{esc(group)}: {", ".join(parts)} (cases); stages {esc(stage_text)}">'
-            f"{SYMBOLS[kind]} {esc(stage_text)}<span>{' · '.join(parts)}</span></td>")
+    return (
+        f'<td class="total first {kind}" data-group="{esc(group)}" data-kind="{kind}" {data}'
+        f' title="{esc(group)}: {", ".join(parts)} (cases); stages {esc(stage_text)}">'
+        f"{SYMBOLS[kind]} {esc(stage_text)}<span>{' · '.join(parts)}</span></td>"
+    )
 
 
-def _matrix(results: list[dict[str, Any]], groups: list[tuple[str, list[str]]],
-            labels: list[tuple[str, str]]) -> list[str]:
+def _matrix(
+    results: list[dict[str, Any]],
+    groups: list[tuple[str, list[str]]],
+    labels: list[tuple[str, str]],
+) -> list[str]:
     stages = [stage for _, members in groups for stage in members]
-    top = ['<tr><th rowspan="2" scope="col" class="port">port</th>'
-           '<th rowspan="2" scope="col">dtype</th>']
-    top += [f'<th colspan="{len(members) + 1}" scope="colgroup" class="group first" '
-            f'data-group="{esc(group)}">{esc(group)} <small>{len(members)} stages</small></th>'
-            for group, members in groups]
+    top = [
+        '<tr><th rowspan="2" scope="col" class="port">port</th>'
+        '<th rowspan="2" scope="col">dtype</th>'
+    ]
+    top += [
+        f'<th colspan="{len(members) + 1}" scope="colgroup" class="group first" '
+        f'data-group="{esc(group)}">{esc(group)} <small>{len(members)} stages</small></th>'
+        for group, members in groups
+    ]
     top.append('<th rowspan="2" scope="col">verdict</th></tr>')
     names = ["<tr>"]
     for group, members in groups:
         names.append(f'<th scope="col" class="first" data-group="{esc(group)}">total</th>')
-        names += [f'<th scope="col" class="stage" data-stage="{esc(stage)}">'
-                  f'{esc(stage).replace("_", "_<wbr>")}</th>' for stage in members]
+        names += [
+            f'<th scope="col" class="stage" data-stage="{esc(stage)}">'
+            f"{esc(stage).replace('_', '_<wbr>')}</th>"
+            for stage in members
+        ]
     names.append("</tr>")
-    lines = ['<div class="scroll" id="matrix-scroll"><table class="matrix" id="matrix">',
-             "<thead>", "".join(top), "".join(names), "</thead>", "<tbody>"]
+    lines = [
+        '<div class="scroll" id="matrix-scroll"><table class="matrix" id="matrix">',
+        "<thead>",
+        "".join(top),
+        "".join(names),
+        "</thead>",
+        "<tbody>",
+    ]
     for i, result in enumerate(results):
         port = result["port"]
         name, qualifier = labels[i]
-        cells = [f'<tr data-port="{esc(name)}" data-label="{esc(_plain(labels[i]))}">',
-                 f'<th scope="row" class="port">{esc(name)}'
-                 + (f"<small>{esc(qualifier)}</small>" if qualifier else "")
-                 + (f"<small>{esc(port['language'])}</small>" if port.get("language") else "")
-                 + "</th>", f"<td>{esc(port.get('dtype'))}</td>"]
+        cells = [
+            f'<tr data-port="{esc(name)}" data-label="{esc(_plain(labels[i]))}">',
+            f'<th scope="row" class="port">{esc(name)}'
+            + (f"<small>{esc(qualifier)}</small>" if qualifier else "")
+            + (f"<small>{esc(port['language'])}</small>" if port.get("language") else "")
+            + "</th>",
+            f"<td>{esc(port.get('dtype'))}</td>",
+        ]
         for group, members in groups:
             cells.append(_total_cell(result, group, members))
             for stage in members:
@@ -301,53 +360,77 @@ def _matrix(results: list[dict[str, Any]], groups: list[tuple[str, list[str]]],
                 cells.append(
                     f'<td class="cell {kind}" data-stage="{esc(stage)}" data-kind="{kind}" '
                     f'{data}><a href="#c-{i}-{j}" title="{esc(stage)}: {esc(text)}">'
-                    f"{SYMBOLS[kind]} {esc(text)}</a></td>")
+                    f"{SYMBOLS[kind]} {esc(text)}</a></td>"
+                )
         verdict = _verdict(result)
         cells.append(f'<td class="verdict {verdict}">{VERDICTS[verdict]}</td></tr>')
         lines.append("".join(cells))
     lines += ["</tbody>", "</table></div>"]
-    legend = " ".join(f'<span class="{kind}">{SYMBOLS[kind]} {label}</span>' for kind, label in (
-        ("pass", "every case passed"), ("partial", "passed, some xfailed or skipped"),
-        ("fail", "FAIL failing/asked"), ("na", "not applicable: not declared")))
-    lines.append(f'<p class="legend">{legend} A group\'s total counts its stages (passed whole / '
-                 "asked) and its cases. Click a cell for its cases.</p>")
+    legend = " ".join(
+        f'<span class="{kind}">{SYMBOLS[kind]} {label}</span>'
+        for kind, label in (
+            ("pass", "every case passed"),
+            ("partial", "passed, some xfailed or skipped"),
+            ("fail", "FAIL failing/asked"),
+            ("na", "not applicable: not declared"),
+        )
+    )
+    lines.append(
+        f'<p class="legend">{legend} A group\'s total counts its stages (passed whole / '
+        "asked) and its cases. Click a cell for its cases.</p>"
+    )
     return lines
 
 
-def _chart(results: list[dict[str, Any]], groups: list[tuple[str, list[str]]],
-           labels: list[tuple[str, str]]) -> list[str]:
-    runs = "".join(f'<li data-run="{i}">{swatch(i)}{esc(_plain(label))}</li>'
-                   for i, label in enumerate(labels))
-    return ['<h2 id="margins">How close each run comes to its tolerances</h2>',
-            '<p class="sub prose">Per stage, the worst error of its graded cases as a fraction '
-            "of the case's tolerance (log scale): under the dashed line at 1 the stage passes, "
-            "above it the stage fails. Hover a mark for the case.</p>",
-            f'<ul class="runs" id="chart-legend">{runs}</ul>',
-            '<div class="chart-box">',
-            *render_chart(results, [_plain(label) for label in labels], groups, esc),
-            "</div>"]
+def _chart(
+    results: list[dict[str, Any]],
+    groups: list[tuple[str, list[str]]],
+    labels: list[tuple[str, str]],
+) -> list[str]:
+    runs = "".join(
+        f'<li data-run="{i}">{swatch(i)}{esc(_plain(label))}</li>' for i, label in enumerate(labels)
+    )
+    return [
+        '<h2 id="margins">How close each run comes to its tolerances</h2>',
+        '<p class="sub prose">Per stage, the worst error of its graded cases as a fraction '
+        "of the case's tolerance (log scale): under the dashed line at 1 the stage passes, "
+        "above it the stage fails. Hover a mark for the case.</p>",
+        f'<ul class="runs" id="chart-legend">{runs}</ul>',
+        '<div class="chart-box">',
+        *render_chart(results, [_plain(label) for label in labels], groups, esc),
+        "</div>",
+    ]
 
 
 def _failure(case: dict[str, Any], anchor: str, is_open: bool) -> list[str]:
-    lines = [f'<details class="case" id="{anchor}" data-case="{esc(case["id"])}"'
-             f'{" open" if is_open else ""}>',
-             f"<summary><code>{esc(case['id'])}</code> ({esc(case['outcome'])}): "
-             f"{esc(headline(case), 200)}</summary>", '<dl class="failure">']
+    lines = [
+        f'<details class="case" id="{anchor}" data-case="{esc(case["id"])}"'
+        f"{' open' if is_open else ''}>",
+        f"<summary><code>{esc(case['id'])}</code> ({esc(case['outcome'])}): "
+        f"{esc(headline(case), 200)}</summary>",
+        '<dl class="failure">',
+    ]
     diagnosis = diagnosis_parts(case)
     for label, text in diagnosis:
         css = ' class="likely"' if label == "likely" else ""
         lines.append(f"<dt>{esc(label.strip())}</dt><dd{css}>{esc(text)}</dd>")
     worst = case.get("worst")
     if worst:
-        lines += [f"<dt>got</dt><dd><code>{esc(worst.get('got'))}</code></dd>",
-                  f"<dt>wanted</dt><dd><code>{esc(worst.get('want'))}</code></dd>"]
+        lines += [
+            f"<dt>got</dt><dd><code>{esc(worst.get('got'))}</code></dd>",
+            f"<dt>wanted</dt><dd><code>{esc(worst.get('want'))}</code></dd>",
+        ]
     if case.get("expected_error"):
         lines.append(f"<dt>wanted</dt><dd>error <code>{esc(case['expected_error'])}</code></dd>")
-    lines.append("<dt>details</dt><dd><pre>"
-                 + "\n".join(html.escape(line, quote=True) for line in details(case)
-                             if not any(line == f"{label}: {text}"
-                                        for label, text in diagnosis))
-                 + "</pre></dd>")
+    lines.append(
+        "<dt>details</dt><dd><pre>"
+        + "\n".join(
+            html.escape(line, quote=True)
+            for line in details(case)
+            if not any(line == f"{label}: {text}" for label, text in diagnosis)
+        )
+        + "</pre></dd>"
+    )
     if case.get("request") is not None:
         lines.append(f"<dt>sent</dt><dd><pre>{_json(case['request'])}</pre></dd>")
     if case.get("response") is not None:
@@ -370,59 +453,80 @@ def _facts(result: dict[str, Any]) -> str:
     """dtype, version, suite, transport, duration, start: those the result has, no placeholder."""
     port = result["port"]
     duration = result.get("duration_s")
-    facts = [esc(port.get("dtype")),
-             f"version {esc(port['version'])}" if port.get("version") else "",
-             f"suite {esc(result['suite_version'])}" if result.get("suite_version") else "",
-             f"{esc(port['transport'])} transport" if port.get("transport") else "",
-             f"{duration:.1f} s" if isinstance(duration, (int, float)) else "",
-             f"started {esc(_when(result.get('started_at')))}" if result.get("started_at") else ""]
+    facts = [
+        esc(port.get("dtype")),
+        f"version {esc(port['version'])}" if port.get("version") else "",
+        f"suite {esc(result['suite_version'])}" if result.get("suite_version") else "",
+        f"{esc(port['transport'])} transport" if port.get("transport") else "",
+        f"{duration:.1f} s" if isinstance(duration, (int, float)) else "",
+        f"started {esc(_when(result.get('started_at')))}" if result.get("started_at") else "",
+    ]
     return ", ".join(fact for fact in facts if fact)
 
 
 def _not_graded(summary: dict[str, int]) -> str:
-    na, checks, declined = (summary["not_applicable"], summary["not_applicable_input_checks"],
-                            summary["declined"])
+    na, checks, declined = (
+        summary["not_applicable"],
+        summary["not_applicable_input_checks"],
+        summary["declined"],
+    )
     if not na:
         return ""
-    parts = [f"{n} {what}" for n, what in ((na - checks - declined, "not declared"),
-                                           (checks, "input checks"), (declined, "declined"))
-             if n]
+    parts = [
+        f"{n} {what}"
+        for n, what in (
+            (na - checks - declined, "not declared"),
+            (checks, "input checks"),
+            (declined, "declined"),
+        )
+        if n
+    ]
     return f"; {na} not applicable ({', '.join(parts)})"
 
 
-def _port_details(i: int, result: dict[str, Any], stages: list[str],
-                  label: tuple[str, str]) -> list[str]:
+def _port_details(
+    i: int, result: dict[str, Any], stages: list[str], label: tuple[str, str]
+) -> list[str]:
     summary = _summary(result)
     language = result["port"].get("language")
-    lines = [f'<section class="port" id="p-{i}">',
-             f"<h3>{esc(_plain(label))}{f' ({esc(language)})' if language else ''}: "
-             f"{esc(summary_line(summary))}{esc(_not_graded(summary))}</h3>"]
+    lines = [
+        f'<section class="port" id="p-{i}">',
+        f"<h3>{esc(_plain(label))}{f' ({esc(language)})' if language else ''}: "
+        f"{esc(summary_line(summary))}{esc(_not_graded(summary))}</h3>",
+    ]
     facts = _facts(result)
     if facts:
         lines.append(f'<p class="sub">{facts}</p>')
     if _verdict(result) == "INCOMPLETE":
-        lines.append(f'<p class="warn"><b>INCOMPLETE</b>: '
-                     f"{esc(result.get('incomplete_reason') or 'no reason given')}</p>")
+        lines.append(
+            f'<p class="warn"><b>INCOMPLETE</b>: '
+            f"{esc(result.get('incomplete_reason') or 'no reason given')}</p>"
+        )
     first = True  # the port's first failure is shown open, its failing stages (first) too
-    failing = [j for j, stage in enumerate(stages) if matrix.kind(matrix.cell(result, stage))
-               == "fail"]
+    failing = [
+        j for j, stage in enumerate(stages) if matrix.kind(matrix.cell(result, stage)) == "fail"
+    ]
     for j in failing + [j for j in range(len(stages)) if j not in failing]:
         stage = stages[j]
         cases = [(k, c) for k, c in enumerate(result["cases"]) if c["stage"] == stage]
         text = matrix.cell(result, stage)
         kind = matrix.kind(text)
-        lines += [f'<details class="stage {kind}" id="c-{i}-{j}" data-stage="{esc(stage)}"'
-                  f'{" open" if kind == "fail" else ""}>',
-                  f"<summary><b>{esc(stage)}</b>: {SYMBOLS[kind]} {esc(text)}</summary>"]
+        lines += [
+            f'<details class="stage {kind}" id="c-{i}-{j}" data-stage="{esc(stage)}"'
+            f"{' open' if kind == 'fail' else ''}>",
+            f"<summary><b>{esc(stage)}</b>: {SYMBOLS[kind]} {esc(text)}</summary>",
+        ]
         for k, case in cases:
             if case["outcome"] in NOT_PASSING:
                 lines += _failure(case, f"f-{i}-{k}", first)
                 first = False
         if cases:
             lines.append('<table class="cases">')
-            lines += [f'<tr><td><code>{esc(c["id"])}</code></td>'
-                      f'<td class="outcome">{esc(c["outcome"])}</td><td>{_note(c)}</td></tr>'
-                      for _, c in cases]
+            lines += [
+                f"<tr><td><code>{esc(c['id'])}</code></td>"
+                f'<td class="outcome">{esc(c["outcome"])}</td><td>{_note(c)}</td></tr>'
+                for _, c in cases
+            ]
             lines.append("</table>")
         lines.append("</details>")
     return lines + ["</section>"]
@@ -434,14 +538,23 @@ def render_html(results: list[dict[str, Any]]) -> str:
     stages = [stage for _, members in groups for stage in members]
     labels = run_labels(results)
     suites = sorted({r["suite_version"] for r in results if r.get("suite_version")})
-    runners = sorted({r["platform"]["runner_version"] for r in results
-                      if (r.get("platform") or {}).get("runner_version")})
+    runners = sorted(
+        {
+            r["platform"]["runner_version"]
+            for r in results
+            if (r.get("platform") or {}).get("runner_version")
+        }
+    )
     style, script = CSS.strip(), SCRIPT.strip()
-    csp = (f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
-           "base-uri 'none'; form-action 'none'")
-    sub = [f"{len(results)} ports × {len(stages)} stages",
-           f"suite {esc(', '.join(suites))}" if suites else "",
-           f"runner {esc(', '.join(runners))}" if runners else ""]
+    csp = (
+        f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    sub = [
+        f"{len(results)} ports × {len(stages)} stages",
+        f"suite {esc(', '.join(suites))}" if suites else "",
+        f"runner {esc(', '.join(runners))}" if runners else "",
+    ]
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -459,23 +572,31 @@ def render_html(results: list[dict[str, Any]]) -> str:
         f'<p class="sub">{" · ".join(part for part in sub if part)}</p>',
     ]
     if len(suites) > 1:
-        lines.append('<p class="warn">These runs were graded against different suite versions: '
-                     "their cells are not comparable.</p>")
+        lines.append(
+            '<p class="warn">These runs were graded against different suite versions: '
+            "their cells are not comparable.</p>"
+        )
     lines += _headline(results, stages) + ["</header>", "<main>"]
     lines += _matrix(results, groups, labels)
     lines += _chart(results, groups, labels)
-    lines += ['<h2 id="details">Per-case details</h2>',
-              '<div class="toolbar" id="toolbar" hidden>'
-              '<button type="button" id="open-failures">open every failure</button>'
-              '<button type="button" id="close-all">close all</button></div>']
+    lines += [
+        '<h2 id="details">Per-case details</h2>',
+        '<div class="toolbar" id="toolbar" hidden>'
+        '<button type="button" id="open-failures">open every failure</button>'
+        '<button type="button" id="close-all">close all</button></div>',
+    ]
     # the ports that are not green first: their failures are what the reader came for
     order = sorted(range(len(results)), key=lambda i: _verdict(results[i]) == "green")
     for i in order:
         lines += _port_details(i, results[i], stages, labels[i])
-    lines += ["</main>",
-              f"<footer>Written by nnfs-conform {html.escape(__version__)} "
-              "<code>report --html</code>; static, no network.</footer>",
-              f"<script>{script}</script>", "</body>", "</html>"]
+    lines += [
+        "</main>",
+        f"<footer>Written by nnfs-conform {html.escape(__version__)} "
+        "<code>report --html</code>; static, no network.</footer>",
+        f"<script>{script}</script>",
+        "</body>",
+        "</html>",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -17,8 +17,18 @@ from pathlib import Path
 
 NAME = "nnfs-conform"
 # Options a rerun of one case leaves out: it selects its own case and writes no reports.
-NOT_RERUN = {"case", "stage", "prompt", "report_json", "junit", "markdown", "badge", "quiet",
-             "verbose", "help"}
+NOT_RERUN = {
+    "case",
+    "stage",
+    "prompt",
+    "report_json",
+    "junit",
+    "markdown",
+    "badge",
+    "quiet",
+    "verbose",
+    "help",
+}
 
 
 def program(argv: list[str] | None = None, orig_argv: list[str] | None = None) -> list[str]:
@@ -58,7 +68,8 @@ def options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[s
             values = value if isinstance(value, list) else [value]
             positionals += [str(v) for v in values]
             needs_separator |= action.nargs in ("+", "*", argparse.REMAINDER) or any(
-                str(v).startswith("-") for v in values)
+                str(v).startswith("-") for v in values
+            )
             continue
         if value == action.default or value is None:
             continue
@@ -79,6 +90,6 @@ def options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[s
 def rerun(args: argparse.Namespace, case_id: str) -> str:
     """The shell command that runs case `case_id` again, exactly as this run did."""
     parser = args.command_parser
-    return shlex.join([*getattr(args, "program", [NAME]), args.command, "--case", case_id,
-                       *options(parser, args)])
-
+    return shlex.join(
+        [*getattr(args, "program", [NAME]), args.command, "--case", case_id, *options(parser, args)]
+    )

@@ -23,15 +23,23 @@ from .report_text import details, headline, one_line
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 DETAILS_BUDGET = 64 * 1024 * 1024  # characters of failure text per report; then headlines only
-_TAG = {"failed": "failure", "xpassed": "failure", "errored": "error",
-        "skipped": "skipped", "xfailed": "skipped", "not_applicable": "skipped"}
+_TAG = {
+    "failed": "failure",
+    "xpassed": "failure",
+    "errored": "error",
+    "skipped": "skipped",
+    "xfailed": "skipped",
+    "not_applicable": "skipped",
+}
 
 
 def xml_text(value: Any) -> str:
     """Any text made legal in XML 1.0: forbidden characters become visible escapes."""
+
     def escape(match: re.Match[str]) -> str:
         code = ord(match.group())
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
     return _FORBIDDEN.sub(escape, str(value))
 
 
@@ -55,8 +63,13 @@ class _Counts:
         self.time += case.get("duration_s") or 0
 
     def attributes(self) -> dict[str, Any]:
-        return {"tests": self.tests, "failures": self.failures, "errors": self.errors,
-                "skipped": self.skipped, "time": f"{self.time:.3f}"}
+        return {
+            "tests": self.tests,
+            "failures": self.failures,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "time": f"{self.time:.3f}",
+        }
 
 
 def _open_tag(tag: str, attributes: dict[str, Any]) -> str:
@@ -102,9 +115,12 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
     cases = result.get("cases", [])
     port = result.get("port", {})
     properties = ET.Element("properties")
-    for name, value in {"port": port.get("name"), "language": port.get("language"),
-                        "dtype": port.get("dtype"),
-                        "suite_version": result.get("suite_version")}.items():
+    for name, value in {
+        "port": port.get("name"),
+        "language": port.get("language"),
+        "dtype": port.get("dtype"),
+        "suite_version": result.get("suite_version"),
+    }.items():
         _element(properties, "property", name=name, value="" if value is None else value)
     stamp = _timestamp(result.get("started_at"))
 
@@ -114,15 +130,19 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
         total.add(case)
     incomplete = None
     if not result.get("complete", True):
-        incomplete = {"id": "run is complete", "outcome": "errored",
-                      "message": f"the run is INCOMPLETE: {result.get('incomplete_reason')}"}
+        incomplete = {
+            "id": "run is complete",
+            "outcome": "errored",
+            "message": f"the run is INCOMPLETE: {result.get('incomplete_reason')}",
+        }
         total.add(incomplete)
 
     budget = [DETAILS_BUDGET]
     with files.atomic(path) as out:
         out.write("<?xml version='1.0' encoding='utf-8'?>\n")
-        out.write(_open_tag("testsuites", {"name": "nnfs-conformance"} | total.attributes())
-                  + ">\n")
+        out.write(
+            _open_tag("testsuites", {"name": "nnfs-conformance"} | total.attributes()) + ">\n"
+        )
         stage = None
         for case in cases:
             if case["stage"] != stage:
@@ -130,12 +150,20 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
                     out.write("  </testsuite>\n")
                 stage = case["stage"]
                 attributes = {"name": stage} | by_stage[stage].attributes()
-                out.write("  " + _open_tag("testsuite", attributes | (
-                    {"timestamp": stamp} if stamp else {})) + ">\n")
+                out.write(
+                    "  "
+                    + _open_tag("testsuite", attributes | ({"timestamp": stamp} if stamp else {}))
+                    + ">\n"
+                )
                 out.write(_xml(properties, 2))
-            testcase = ET.Element("testcase", {
-                "classname": xml_text(f"nnfs.{stage}"), "name": xml_text(case["id"]),
-                "time": f"{case.get('duration_s') or 0:.3f}"})
+            testcase = ET.Element(
+                "testcase",
+                {
+                    "classname": xml_text(f"nnfs.{stage}"),
+                    "name": xml_text(case["id"]),
+                    "time": f"{case.get('duration_s') or 0:.3f}",
+                },
+            )
             _outcome(testcase, case, budget)
             out.write(_xml(testcase, 2))
         if stage is not None:
@@ -143,10 +171,14 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
         if incomplete is not None:
             counts = _Counts()
             counts.add(incomplete)
-            out.write("  " + _open_tag("testsuite", {"name": "nnfs-conform"}
-                                       | counts.attributes()) + ">\n")
-            testcase = ET.Element("testcase", classname="nnfs.run", name="run is complete",
-                                  time="0.000")
+            out.write(
+                "  "
+                + _open_tag("testsuite", {"name": "nnfs-conform"} | counts.attributes())
+                + ">\n"
+            )
+            testcase = ET.Element(
+                "testcase", classname="nnfs.run", name="run is complete", time="0.000"
+            )
             _element(testcase, "error", message=headline(incomplete), type="incomplete")
             out.write(_xml(testcase, 2) + "  </testsuite>\n")
         out.write("</testsuites>\n")

@@ -40,16 +40,22 @@ def _headline(result: dict[str, Any]) -> list[str]:
     lines = [
         f"## {'✅' if ok else '❌'} nnfs conformance: {text(port.get('name', '?'))}",
         "",
-        (f"{text(port.get('language', '?'))}, {text(port.get('dtype', '?'))}, "
-         f"suite {text(result.get('suite_version', '?'))}"),
+        (
+            f"{text(port.get('language', '?'))}, {text(port.get('dtype', '?'))}, "
+            f"suite {text(result.get('suite_version', '?'))}"
+        ),
         "",
         f"**{summary_line(summary)}**",
     ]
-    extra = [f"{summary[key]} {label}" for key, label in
-             (("xfailed", "xfailed (expected failures)"),
-              ("xpassed", "xpassed (passes the expectations file says fail: the run fails)"),
-              ("not_applicable", "not applicable"))
-             if summary.get(key)]
+    extra = [
+        f"{summary[key]} {label}"
+        for key, label in (
+            ("xfailed", "xfailed (expected failures)"),
+            ("xpassed", "xpassed (passes the expectations file says fail: the run fails)"),
+            ("not_applicable", "not applicable"),
+        )
+        if summary.get(key)
+    ]
     if extra:
         lines += ["", ", ".join(extra)]
     if not result.get("complete", False):
@@ -75,8 +81,10 @@ def _table(result: dict[str, Any]) -> list[str]:
 
 def _failure(case: dict[str, Any]) -> list[str]:
     # The <summary> line is raw HTML (Markdown is not parsed there): HTML escapes suffice.
-    summary = (f"<summary><code>{html.escape(one_line(case['id']))}</code> "
-               f"({case['outcome']}): {html.escape(one_line(headline(case), 200))}</summary>")
+    summary = (
+        f"<summary><code>{html.escape(one_line(case['id']))}</code> "
+        f"({case['outcome']}): {html.escape(one_line(headline(case), 200))}</summary>"
+    )
     lines = ["<details>", summary, ""]
     lines += _code_block("\n".join(details(case)))
     if case.get("rerun"):

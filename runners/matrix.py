@@ -59,11 +59,19 @@ def rows(results: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     table = []
     for result in results:
         port = result["port"]
-        verdict = "green" if exit_status(result) == 0 else (
-            "INCOMPLETE" if not result["complete"] else "red")
-        table.append([f"{one_line(port['name'], 200)} ({one_line(port['language'], 200)})",
-                      one_line(port["dtype"], 20),
-                      *(cell(result, stage) for stage in stages), verdict])
+        verdict = (
+            "green"
+            if exit_status(result) == 0
+            else ("INCOMPLETE" if not result["complete"] else "red")
+        )
+        table.append(
+            [
+                f"{one_line(port['name'], 200)} ({one_line(port['language'], 200)})",
+                one_line(port["dtype"], 20),
+                *(cell(result, stage) for stage in stages),
+                verdict,
+            ]
+        )
     return header, table
 
 
@@ -79,8 +87,11 @@ def group_of(stage: str) -> str:
 
 def grouped(stages: list[str]) -> list[tuple[str, list[str]]]:
     """(group, its stages in the given order) for each group that has one, groups in order."""
-    return [(group, members) for group in (*GROUPS, "other")
-            if (members := [s for s in stages if group_of(s) == group])]
+    return [
+        (group, members)
+        for group in (*GROUPS, "other")
+        if (members := [s for s in stages if group_of(s) == group])
+    ]
 
 
 def group_cell(result: dict[str, Any], stages: list[str]) -> str:
@@ -108,12 +119,24 @@ def render_console(results: list[dict[str, Any]], wide: bool = False) -> str:
     for result in results:
         port = result["port"]
         name = one_line(f"{port['name']} ({port['language']})", NAME_WIDTH)
-        verdict = "green" if exit_status(result) == 0 else (
-            "INCOMPLETE" if not result["complete"] else "red")
-        table.append([name, one_line(port["dtype"], 20),
-                      *(group_cell(result, members) for _, members in groups), verdict])
-        failing = [f"{one_line(stage, 60)} {cell(result, stage).removeprefix('FAIL ')}"
-                   for stage in stages if kind(cell(result, stage)) == "fail"]
+        verdict = (
+            "green"
+            if exit_status(result) == 0
+            else ("INCOMPLETE" if not result["complete"] else "red")
+        )
+        table.append(
+            [
+                name,
+                one_line(port["dtype"], 20),
+                *(group_cell(result, members) for _, members in groups),
+                verdict,
+            ]
+        )
+        failing = [
+            f"{one_line(stage, 60)} {cell(result, stage).removeprefix('FAIL ')}"
+            for stage in stages
+            if kind(cell(result, stage)) == "fail"
+        ]
         if failing:
             notes.append((len(table) - 1, "    failing: " + ", ".join(failing)))
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
@@ -121,8 +144,10 @@ def render_console(results: list[dict[str, Any]], wide: bool = False) -> str:
     for i, row in enumerate(table):
         lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
         lines += [note for at, note in notes if at == i]
-    lines += [f"{one_line(result['port']['name'], NAME_WIDTH)}: "
-              f"{summary_line(result['summary'])}" for result in results]
+    lines += [
+        f"{one_line(result['port']['name'], NAME_WIDTH)}: {summary_line(result['summary'])}"
+        for result in results
+    ]
     return "\n".join(lines)
 
 
@@ -132,8 +157,10 @@ def render_wide(results: list[dict[str, Any]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]
-    lines += [f"{one_line(result['port']['name'], 200)}: {summary_line(result['summary'])}"
-              for result in results]
+    lines += [
+        f"{one_line(result['port']['name'], 200)}: {summary_line(result['summary'])}"
+        for result in results
+    ]
     return "\n".join(lines)
 
 

@@ -54,8 +54,13 @@ def finite_int(text: str) -> int:
 # character classes (digit -> 0, e/E -> e, +/- -> +, else space) and three substring searches:
 # a regex scanning every position for 200 digits cost more than the JSON decoding itself.
 _CLASSES = bytes(
-    ord("0") if chr(b).isdigit() and b < 128 else ord("e") if b in b"eE"
-    else ord("+") if b in b"+-" else ord(" ")
+    ord("0")
+    if chr(b).isdigit() and b < 128
+    else ord("e")
+    if b in b"eE"
+    else ord("+")
+    if b in b"+-"
+    else ord(" ")
     for b in range(256)
 )
 _RUN = b"0" * 200
@@ -67,8 +72,9 @@ def _may_overflow(raw: bytes) -> bool:
 
 
 _FAST = json.JSONDecoder(parse_constant=reject_constant)  # built once, not at every call
-_CHECKED = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float,
-                            parse_int=finite_int)
+_CHECKED = json.JSONDecoder(
+    parse_constant=reject_constant, parse_float=finite_float, parse_int=finite_int
+)
 
 
 # orjson reads the same documents as the strict decoders above, to the same values, with three
@@ -83,9 +89,7 @@ _CHECKED = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_f
 # error and its message are the stdlib's. tests/test_runner_speed.py holds the two paths to the
 # same results on hostile texts.
 NOT_READ = object()  # fast_loads: "ask the stdlib path"
-_DIGITS = bytes(
-    ord("0") if 48 <= b < 58 else ord(".") if b == 46 else ord("x") for b in range(256)
-)
+_DIGITS = bytes(ord("0") if 48 <= b < 58 else ord(".") if b == 46 else ord("x") for b in range(256))
 _INT_RUN = b"0" * 19
 _BIG_INT = b"x" + _INT_RUN
 _DEEP = 500
@@ -120,9 +124,11 @@ def _deep(value: Any) -> bool:
         if kinds == {list}:
             level = [*chain.from_iterable(level)]
         else:
-            level = [*chain.from_iterable(
-                v.values() if type(v) is dict else v for v in level if type(v) in _CONTAINERS
-            )]
+            level = [
+                *chain.from_iterable(
+                    v.values() if type(v) is dict else v for v in level if type(v) in _CONTAINERS
+                )
+            ]
     return True
 
 
@@ -138,8 +144,9 @@ def loads(text: str | bytes) -> Any:
                 return value
         text = text.decode(encoding, "surrogatepass")
     if not isinstance(text, str) or text.startswith("\ufeff"):  # json.loads says what is wrong
-        return json.loads(text, parse_constant=reject_constant, parse_float=finite_float,
-                          parse_int=finite_int)
+        return json.loads(
+            text, parse_constant=reject_constant, parse_float=finite_float, parse_int=finite_int
+        )
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
         value = fast_loads(raw)

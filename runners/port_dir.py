@@ -48,8 +48,11 @@ class PortSpec:
 
 def _argv(source: str, table: dict[str, Any], field: str, *, empty: bool) -> tuple[str, ...]:
     value = table.get(field, [] if empty else None)
-    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value) or (
-            not value and not empty):
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(w, str) and w for w in value)
+        or (not value and not empty)
+    ):
         what = "a list of strings" if empty else "a non-empty list of strings"
         raise FileProblem(f"{source}: `{field}` must be {what} (an argv), got {value!r:.80}")
     return tuple(value)
@@ -61,31 +64,41 @@ def parse_spec(table: Any, where: Path, source: str) -> PortSpec:
         raise FileProblem(f"{source}: a port must be a table of name, requires, build, run")
     unknown = sorted(set(table) - {"name", "requires", "build", "run", "expectations"})
     if unknown:
-        raise FileProblem(f"{source}: unknown field `{unknown[0]}` (fields: name, requires, "
-                          "build, run, expectations)")
+        raise FileProblem(
+            f"{source}: unknown field `{unknown[0]}` (fields: name, requires, "
+            "build, run, expectations)"
+        )
     name = table.get("name")
     if not isinstance(name, str) or not name.strip():
         raise FileProblem(f"{source}: `name` must be a non-empty string")
     requires = _argv(source, table, "requires", empty=True)
     strange = [r for r in requires if r not in system_deps.NEEDS]
     if strange:
-        raise FileProblem(f"{source}: `requires` names {strange[0]!r}, which the suite does not "
-                          f"know (known: {', '.join(system_deps.NEEDS)})")
+        raise FileProblem(
+            f"{source}: `requires` names {strange[0]!r}, which the suite does not "
+            f"know (known: {', '.join(system_deps.NEEDS)})"
+        )
     expectations = table.get("expectations")
     if expectations is not None and not isinstance(expectations, str):
         raise FileProblem(f"{source}: `expectations` must be a path, relative to the port.toml")
-    return PortSpec(name=name, requires=requires,
-                    build=_argv(source, table, "build", empty=True),
-                    run=_argv(source, table, "run", empty=False), where=where,
-                    expectations=where / expectations if expectations else None)
+    return PortSpec(
+        name=name,
+        requires=requires,
+        build=_argv(source, table, "build", empty=True),
+        run=_argv(source, table, "run", empty=False),
+        where=where,
+        expectations=where / expectations if expectations else None,
+    )
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FileProblem(f"{path}: no such file (a port folder needs a {PORT_TOML}: "
-                          "`nnfs-conform new-port LANG DIR` writes one)") from None
+        raise FileProblem(
+            f"{path}: no such file (a port folder needs a {PORT_TOML}: "
+            "`nnfs-conform new-port LANG DIR` writes one)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileProblem(f"{path}: cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -129,25 +142,42 @@ def build(spec: PortSpec) -> Built:
     """Check what the port needs, then run its build in its folder."""
     missing = system_deps.missing(spec.requires)
     if missing:
-        return Built(False, f"not built: missing {', '.join(missing)}",
-                     "    " + system_deps.install_hint(missing))
+        return Built(
+            False,
+            f"not built: missing {', '.join(missing)}",
+            "    " + system_deps.install_hint(missing),
+        )
     if not spec.build:
         return Built(True)
     start = time.monotonic()
     try:
-        done = subprocess.run(spec.build, cwd=spec.where, capture_output=True, text=True,
-                              errors="replace", stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            spec.build,
+            cwd=spec.where,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            stdin=subprocess.DEVNULL,
+        )
     except OSError as exc:
-        return Built(False, f"build could not start: {spec.build[0]}: {exc.strerror}",
-                     seconds=time.monotonic() - start)
+        return Built(
+            False,
+            f"build could not start: {spec.build[0]}: {exc.strerror}",
+            seconds=time.monotonic() - start,
+        )
     seconds = time.monotonic() - start
     if done.returncode != 0:
-        return Built(False, f"build failed (exit {done.returncode}): {' '.join(spec.build)}",
-                     indent_tail(done.stdout + done.stderr), seconds)
+        return Built(
+            False,
+            f"build failed (exit {done.returncode}): {' '.join(spec.build)}",
+            indent_tail(done.stdout + done.stderr),
+            seconds,
+        )
     return Built(True, seconds=seconds)
 
 
 # ---- new-port -----------------------------------------------------------------------------
+
 
 def kits_dir() -> Path:
     return data_dir("kits")
@@ -156,12 +186,16 @@ def kits_dir() -> Path:
 def languages() -> list[str]:
     """The languages with a kit: a folder of kits/ holding a template with a port.toml."""
     root = kits_dir()
-    return sorted(p.name for p in root.iterdir() if (p / "template" / PORT_TOML).is_file()) \
-        if root.is_dir() else []
+    return (
+        sorted(p.name for p in root.iterdir() if (p / "template" / PORT_TOML).is_file())
+        if root.is_dir()
+        else []
+    )
 
 
-def _copy_tree(source: Path, target: Path, name: str, skip: set[str],
-               under: str = "") -> list[Path]:
+def _copy_tree(
+    source: Path, target: Path, name: str, skip: set[str], under: str = ""
+) -> list[Path]:
     """Copy `source` into `target` (but the paths in `skip` and build output), with `{{name}}`
     filled in in every text file."""
     written = []
@@ -202,11 +236,15 @@ def new_port(language: str, folder: Path, name: str | None = None) -> list[Path]
         raise FileProblem(f"no kit for {language!r}{hint}; kits: {', '.join(known)}")
     name = default_name(folder) if name is None else name
     if not NAME.fullmatch(name):
-        raise FileProblem(f"--name {name!r}: use lower-case letters, digits and '-', starting "
-                          "with a letter (it names the package in the build file)")
+        raise FileProblem(
+            f"--name {name!r}: use lower-case letters, digits and '-', starting "
+            "with a letter (it names the package in the build file)"
+        )
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise FileProblem(f"{folder}: exists and is not an empty folder; new-port writes a new "
-                          "project (choose another DIR)")
+        raise FileProblem(
+            f"{folder}: exists and is not an empty folder; new-port writes a new "
+            "project (choose another DIR)"
+        )
     kit = kits_dir() / language
     folder.mkdir(parents=True, exist_ok=True)
     written = _copy_tree(kit / "template", folder, name, set())

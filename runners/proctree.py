@@ -44,7 +44,7 @@ def _stat(pid: int) -> tuple[int, str, int] | None:
             data = f.read()
     except OSError:
         return None
-    fields = data[data.rindex(b")") + 2:].split()
+    fields = data[data.rindex(b")") + 2 :].split()
     return int(fields[1]), fields[0].decode("ascii", "replace"), int(fields[19])
 
 
@@ -67,8 +67,12 @@ def _table() -> dict[int, tuple[int, str, int]]:
     return table
 
 
-def descendants(root: int, since: int | None, exclude: frozenset[int] = frozenset(),
-                table: dict[int, tuple[int, str, int]] | None = None) -> dict[int, str]:
+def descendants(
+    root: int,
+    since: int | None,
+    exclude: frozenset[int] = frozenset(),
+    table: dict[int, tuple[int, str, int]] | None = None,
+) -> dict[int, str]:
     """pid -> state of every process below `root`, and below each orphan re-parented to this
     process that started at or after `since` (clock ticks) and is not in `exclude`."""
     table = _table() if table is None else table
@@ -78,8 +82,11 @@ def descendants(root: int, since: int | None, exclude: frozenset[int] = frozense
         children.setdefault(ppid, []).append(pid)
     seeds = list(children.get(root, []))
     if since is not None:
-        seeds += [pid for pid in children.get(me, [])
-                  if pid != root and pid not in exclude and table[pid][2] >= since]
+        seeds += [
+            pid
+            for pid in children.get(me, [])
+            if pid != root and pid not in exclude and table[pid][2] >= since
+        ]
     found: dict[int, str] = {}
     while seeds:
         pid = seeds.pop()
@@ -126,8 +133,13 @@ def available() -> bool:
     return os.path.isdir(f"{_PROC}/self")
 
 
-def end(root: int, since: int | None, exclude: frozenset[int] = frozenset(),
-        first: int = signal.SIGKILL, limit: float = 3.0) -> list[int]:
+def end(
+    root: int,
+    since: int | None,
+    exclude: frozenset[int] = frozenset(),
+    first: int = signal.SIGKILL,
+    limit: float = 3.0,
+) -> list[int]:
     """Kill every process of `root`'s tree but `root` itself (its owner kills and reaps it);
     return the pids still alive after `limit` seconds (none, unless they are not ours to kill).
     `first` is sent first (SIGTERM gives a moment to exit cleanly), then SIGKILL until none is

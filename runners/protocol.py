@@ -47,9 +47,12 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan
 # would be encoded (or refused) by it; orjson would still write an Enum or a UUID the stdlib
 # refuses, which no message built from JSON-read vectors can hold.
 _OPTIONS = (
-    _orjson.OPT_APPEND_NEWLINE | _orjson.OPT_PASSTHROUGH_SUBCLASS
-    | _orjson.OPT_PASSTHROUGH_DATACLASS | _orjson.OPT_PASSTHROUGH_DATETIME
-    if _orjson is not None else 0
+    _orjson.OPT_APPEND_NEWLINE
+    | _orjson.OPT_PASSTHROUGH_SUBCLASS
+    | _orjson.OPT_PASSTHROUGH_DATACLASS
+    | _orjson.OPT_PASSTHROUGH_DATETIME
+    if _orjson is not None
+    else 0
 )
 
 
@@ -95,8 +98,6 @@ def shorten(text: str, limit: int = MAX_SHOWN, quote: bool = True) -> str:
     """Untrusted text on one line (quoted with repr), cut to `limit` characters."""
     text = repr(text) if quote else " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 
 
 class _Repeat(Exception):
@@ -145,12 +146,18 @@ def _refuse_repeats(raw: bytes, what: str) -> None:
     """ProtocolError if an object of `raw` (valid JSON) has a key twice: only the last would
     be read, and a reply must mean one thing."""
     try:
-        json.loads(raw.decode("utf-8", "surrogatepass"), object_pairs_hook=_no_repeats,
-                   parse_int=len, parse_float=len, parse_constant=len)
+        json.loads(
+            raw.decode("utf-8", "surrogatepass"),
+            object_pairs_hook=_no_repeats,
+            parse_int=len,
+            parse_float=len,
+            parse_constant=len,
+        )
     except _Repeat as exc:
         key = shorten(json.dumps(exc.args[0], ensure_ascii=False), 60, quote=False)
-        raise ProtocolError(f"{what} has the key {key} twice in one object: "
-                            "JSON keys must be unique") from None
+        raise ProtocolError(
+            f"{what} has the key {key} twice in one object: JSON keys must be unique"
+        ) from None
     except (ValueError, RecursionError):  # read once already: nothing more to say
         pass
 
@@ -278,10 +285,15 @@ def check_reply(reply: Any, seq: int, strict: bool = False) -> dict[str, Any]:
                 "reply unsupported must be a non-empty string saying why, got "
                 f"{shorten(json.dumps(reply['unsupported']), quote=False)}"
             )
-    if answers == ["outputs"] and isinstance(reply["outputs"], dict) and len(
-            reply["outputs"]) > MAX_OUTPUTS:
-        raise ProtocolError(f"reply has {len(reply['outputs'])} outputs, more than the "
-                            f"{MAX_OUTPUTS} a reply may have (a stage has a handful)")
+    if (
+        answers == ["outputs"]
+        and isinstance(reply["outputs"], dict)
+        and len(reply["outputs"]) > MAX_OUTPUTS
+    ):
+        raise ProtocolError(
+            f"reply has {len(reply['outputs'])} outputs, more than the "
+            f"{MAX_OUTPUTS} a reply may have (a stage has a handful)"
+        )
     if answers == ["error"]:
         error = reply["error"]
         if not isinstance(error, dict) or not isinstance(error.get("kind"), str):

@@ -36,17 +36,35 @@ from .vectors import Case, VectorError, load_suite
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("nnfs", "nnfs-conformance (check a port of Neural Networks from "
-                                    "Scratch)")
-    group.addoption("--nnfs-port", metavar="CMD", default=None,
-                    help="the port's command line, split like a shell does; adds one test "
-                         "per case of the suite")
-    group.addoption("--nnfs-vectors", metavar="DIR", default=None,
-                    help="vector directory (default: the suite's own)")
-    group.addoption("--nnfs-timeout", metavar="SECONDS", type=float, default=10.0,
-                    help="seconds a port may take over one case (default: 10)")
-    group.addoption("--nnfs-expectations", metavar="FILE", default=None,
-                    help="the port's expectations file (skip / strict xfail entries)")
+    group = parser.getgroup(
+        "nnfs", "nnfs-conformance (check a port of Neural Networks from Scratch)"
+    )
+    group.addoption(
+        "--nnfs-port",
+        metavar="CMD",
+        default=None,
+        help="the port's command line, split like a shell does; adds one test "
+        "per case of the suite",
+    )
+    group.addoption(
+        "--nnfs-vectors",
+        metavar="DIR",
+        default=None,
+        help="vector directory (default: the suite's own)",
+    )
+    group.addoption(
+        "--nnfs-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=10.0,
+        help="seconds a port may take over one case (default: 10)",
+    )
+    group.addoption(
+        "--nnfs-expectations",
+        metavar="FILE",
+        default=None,
+        help="the port's expectations file (skip / strict xfail entries)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,10 +101,13 @@ class NnfsSuite:
         if self.expectations is not None:
             cases = list(self.suite.cases())
             stale = self.expectations.unmatched(
-                [case.id for case in cases], {tag for case in cases for tag in case.tags})
+                [case.id for case in cases], {tag for case in cases for tag in case.tags}
+            )
             if stale:
-                raise pytest.UsageError(f"nnfs-conform: {path}: {stale[0].by} "
-                                        f"{stale[0].pattern!r} matches no case of the suite")
+                raise pytest.UsageError(
+                    f"nnfs-conform: {path}: {stale[0].by} "
+                    f"{stale[0].pattern!r} matches no case of the suite"
+                )
         self.rerun_extra = ["--vectors", str(vectors)] if vectors else []
         self._port: SessionPort | None = None
         self._info: dict[str, Any] | None = None
@@ -102,8 +123,9 @@ class NnfsSuite:
         return True
 
     @pytest.hookimpl(tryfirst=True)  # before -k and -m deselect
-    def pytest_collection_modifyitems(self, session: pytest.Session,
-                                      items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, items: list[pytest.Item]
+    ) -> None:
         collector = SuiteCollector.from_parent(session, name="nnfs", nodeid="nnfs", suite=self)
         cases = collector.collect()
         # Reported like any collector, so "collected N items" and xdist count the cases.
@@ -122,8 +144,9 @@ class NnfsSuite:
     def port_info(self) -> dict[str, Any]:
         """The hello reply, starting the port on the first call; a failed start is final."""
         if self._broken is None and self._info is None:
-            self._port = SessionPort(self.command, suite_version=self.suite.suite_version,
-                                     timeout=self.timeout)
+            self._port = SessionPort(
+                self.command, suite_version=self.suite.suite_version, timeout=self.timeout
+            )
             try:
                 self._info = self._port.hello()
             except HandshakeError as exc:
@@ -184,8 +207,9 @@ class NnfsSuite:
                 gone = str(error)
                 result = grade(case, None, info, str(error), request=request)
             elif error is not None:
-                result = with_stderr(grade(case, None, info, str(error), request=request,
-                                           response=error.raw), error)
+                result = with_stderr(
+                    grade(case, None, info, str(error), request=request, response=error.raw), error
+                )
             else:
                 result = grade(case, reply, info, request=request)
             result["duration_s"] = seconds
@@ -195,10 +219,13 @@ class NnfsSuite:
 
     def _asked(self, case: Case, info: dict[str, Any]) -> bool:
         """Whether the test of `case` will send it (as CaseItem.runtest decides)."""
-        expectation = (self.expectations.match(case.id, case.tags)
-                       if self.expectations is not None else None)
-        return (not (expectation is not None and expectation.mode == "skip")
-                and unsupported(case, info) is None)
+        expectation = (
+            self.expectations.match(case.id, case.tags) if self.expectations is not None else None
+        )
+        return (
+            not (expectation is not None and expectation.mode == "skip")
+            and unsupported(case, info) is None
+        )
 
     def _upcoming(self, item: CaseItem) -> list[CaseItem]:
         """The case tests this process is expected to run after `item`: an xdist worker's queue
@@ -209,8 +236,11 @@ class NnfsSuite:
             try:
                 with interactor.torun.lock() as queue:
                     indices = [interactor.nextitem_index, *queue]
-                return [items[i] for i in indices
-                        if isinstance(i, int) and isinstance(items[i], CaseItem)]
+                return [
+                    items[i]
+                    for i in indices
+                    if isinstance(i, int) and isinstance(items[i], CaseItem)
+                ]
             except (AttributeError, TypeError, IndexError):  # another xdist: pytest's order
                 pass
         try:
@@ -228,8 +258,9 @@ class SuiteCollector(pytest.Collector):
         self.suite = suite
 
     def collect(self) -> list[pytest.Item]:
-        return [CaseItem.from_parent(self, name=case.id, case=case)
-                for case in self.suite.suite.cases()]
+        return [
+            CaseItem.from_parent(self, name=case.id, case=case) for case in self.suite.suite.cases()
+        ]
 
 
 class CaseItem(pytest.Item):

@@ -22,8 +22,9 @@ def one_line(text: Any, limit: int = 300) -> str:
     Control characters (terminal escapes, NUL, lone surrogates) become visible `\\x1b`-style
     escapes: harmless in every report, and they show the learner what their port wrote.
     """
-    printable = "".join(ch if ch.isprintable() or ch.isspace() else _visible(ch)
-                        for ch in str(text))
+    printable = "".join(
+        ch if ch.isprintable() or ch.isspace() else _visible(ch) for ch in str(text)
+    )
     line = " ".join(printable.split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
@@ -45,9 +46,11 @@ def worst_line(worst: dict[str, Any]) -> str:
         judged = "tol 0: exact case"
     else:
         judged = f"tol {_measure(worst.get('tol'))}, {_measure(worst.get('ratio'))} x tol"
-    return (f"{where}: got {_number(worst.get('got'))}, want {_number(worst.get('want'))} "
-            f"(error {_measure(worst.get('error'))}, {judged}, "
-            f"{_measure(worst.get('ulps'))} ulps)")
+    return (
+        f"{where}: got {_number(worst.get('got'))}, want {_number(worst.get('want'))} "
+        f"(error {_measure(worst.get('error'))}, {judged}, "
+        f"{_measure(worst.get('ulps'))} ulps)"
+    )
 
 
 def diagnosis_parts(case: dict[str, Any]) -> list[tuple[str, str]]:
@@ -55,21 +58,31 @@ def diagnosis_parts(case: dict[str, Any]) -> list[tuple[str, str]]:
     stage, several that explain it equally, or none (with the closest candidates)."""
     diagnosis, candidates = case.get("diagnosis"), case.get("candidates")
     if diagnosis:
-        return [("likely", f"{one_line(diagnosis.get('explanation'))} [{diagnosis.get('id')}]"),
-                ("fix", one_line(diagnosis.get("fix")))]
+        return [
+            ("likely", f"{one_line(diagnosis.get('explanation'))} [{diagnosis.get('id')}]"),
+            ("fix", one_line(diagnosis.get("fix"))),
+        ]
     if not candidates:
         return []
     mistakes = candidates.get("mistakes", [])
     if candidates.get("verdict") == "one_of":
         parts = [("likely", "one of these mistakes (this stage's cases cannot tell them apart)")]
         for m in mistakes:
-            parts += [("- maybe", f"{one_line(m.get('explanation'))} [{m.get('id')}]"),
-                      ("  fix", one_line(m.get("fix")))]
+            parts += [
+                ("- maybe", f"{one_line(m.get('explanation'))} [{m.get('id')}]"),
+                ("  fix", one_line(m.get("fix"))),
+            ]
         return parts
     parts = [("likely", "no single known mistake explains this stage's failures")]
     if mistakes:
-        parts.append(("closest", "; ".join(f"{one_line(m.get('explanation'), 120)} "
-                                           f"[{m.get('id')}]" for m in mistakes)))
+        parts.append(
+            (
+                "closest",
+                "; ".join(
+                    f"{one_line(m.get('explanation'), 120)} [{m.get('id')}]" for m in mistakes
+                ),
+            )
+        )
     return parts
 
 
@@ -78,8 +91,10 @@ def headline(case: dict[str, Any]) -> str:
     if case.get("message"):
         return one_line(case["message"])
     if case["outcome"] == "xpassed":
-        return one_line("passed, but the expectations file says xfail"
-                        + (f": {case['reason']}" if case.get("reason") else ""))
+        return one_line(
+            "passed, but the expectations file says xfail"
+            + (f": {case['reason']}" if case.get("reason") else "")
+        )
     if case.get("reason"):
         return one_line(case["reason"])
     return case["outcome"]
@@ -93,8 +108,10 @@ def details(case: dict[str, Any]) -> list[str]:
         lines.append(f"expected error: {case['expected_error']}")
     got_error = case.get("got_error")
     if got_error:
-        lines.append(f"got error: {one_line(got_error.get('kind'), 80)}: "
-                     f"{one_line(got_error.get('message') or '')}")
+        lines.append(
+            f"got error: {one_line(got_error.get('kind'), 80)}: "
+            f"{one_line(got_error.get('message') or '')}"
+        )
     if case.get("worst"):
         lines.append("worst element: " + worst_line(case["worst"]))
     lines += [f"problem: {one_line(p)}" for p in case.get("problems") or []]
@@ -105,6 +122,8 @@ def summary_line(summary: dict[str, int]) -> str:
     """The line every report ends with: `N passed, N failed, N errored, N skipped`, and
     `, N xpassed` when an expected failure passed: that fails the run, so the last line says so
     rather than read `0 failed` over exit status 1."""
-    line = (f"{summary.get('passed', 0)} passed, {summary.get('failed', 0)} failed, "
-            f"{summary.get('errored', 0)} errored, {summary.get('skipped', 0)} skipped")
+    line = (
+        f"{summary.get('passed', 0)} passed, {summary.get('failed', 0)} failed, "
+        f"{summary.get('errored', 0)} errored, {summary.get('skipped', 0)} skipped"
+    )
     return line + (f", {summary['xpassed']} xpassed" if summary.get("xpassed") else "")

@@ -54,22 +54,29 @@ def port_header(info: dict[str, Any], command: list[str] | None, transport: str)
         "version": cut(info.get("version"), NAME_LIMIT),
         "stages": [cut(s, NAME_LIMIT) for s in info["stages"][:LIST_LIMIT]],
         "label_formats": (
-            {cut(stage, NAME_LIMIT): list(formats)
-             for stage, formats in list(formats.items())[:LIST_LIMIT]}
+            {
+                cut(stage, NAME_LIMIT): list(formats)
+                for stage, formats in list(formats.items())[:LIST_LIMIT]
+            }
             if isinstance(formats, dict)
             else list(formats)
         ),
         "checks_inputs": protocol.checks_inputs(info),
-        "missing": {cut(stage, NAME_LIMIT): cut(why)
-                    for stage, why in list(info.get("missing", {}).items())[:LIST_LIMIT]},
+        "missing": {
+            cut(stage, NAME_LIMIT): cut(why)
+            for stage, why in list(info.get("missing", {}).items())[:LIST_LIMIT]
+        },
         "command": command,
         "transport": transport,
     }
 
 
 def _empty_summary() -> dict[str, int]:
-    return {"total": 0} | {outcome: 0 for outcome in OUTCOMES} | {
-        "not_applicable_input_checks": 0, "declined": 0}
+    return (
+        {"total": 0}
+        | {outcome: 0 for outcome in OUTCOMES}
+        | {"not_applicable_input_checks": 0, "declined": 0}
+    )
 
 
 def _count(summary: dict[str, int], case: dict[str, Any]) -> None:
@@ -118,9 +125,11 @@ class Spool:
 
     def _failed(self, exc: OSError) -> None:
         folder = os.path.dirname(self.path)
-        self.problem = (f"cannot keep the results in the temporary file {self.path} "
-                        f"({exc.strerror or exc}): the rest were kept in memory; free space "
-                        f"in {folder} or set TMPDIR to a folder with room")
+        self.problem = (
+            f"cannot keep the results in the temporary file {self.path} "
+            f"({exc.strerror or exc}): the rest were kept in memory; free space "
+            f"in {folder} or set TMPDIR to a folder with room"
+        )
 
     def _flush(self) -> None:
         if not self._buffer:
@@ -231,8 +240,11 @@ def exit_status(result: dict[str, Any]) -> int:
     """0 when the run is complete, some case ran and nothing failed, errored or passed
     unexpectedly; else 1."""
     summary = result["summary"]
-    if not result["complete"] or any(summary[o] for o in FAILING) or not any(
-            summary[o] for o in RAN):
+    if (
+        not result["complete"]
+        or any(summary[o] for o in FAILING)
+        or not any(summary[o] for o in RAN)
+    ):
         return 1
     return 0
 
@@ -270,6 +282,7 @@ def write_json(result: dict[str, Any], path: str | Path) -> None:
     never holds its cases or its text in memory. The file replaces `path` whole, or not at all
     (files.atomic). Past DETAILS_BUDGET characters of cases, each case is written without its
     details (request, reply, wanted outputs, stderr)."""
+
     def dumps(value: Any, indent: int | None = None) -> str:
         return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
 

@@ -41,8 +41,7 @@ def check(suite: Suite, stage_globs: Iterable[str], case_globs: Iterable[str]) -
             raise FilterError(f"no stage matches {glob!r}; {_hint(glob, stages, 'stages')}")
     if not case_globs:
         return
-    selected = [s for s in stages
-                if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)]
+    selected = [s for s in stages if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)]
     waiting, ids = list(case_globs), []
     for case in suite.iter_cases(selected):  # stops as soon as every glob has matched
         ids.append(case.id)
@@ -50,10 +49,16 @@ def check(suite: Suite, stage_globs: Iterable[str], case_globs: Iterable[str]) -
         if not waiting:
             return
     glob = waiting[0]
-    where = "no case" if not stage_globs else (
-        f"no case of the selected stages ({', '.join(selected)})")
-    left_out = [s for s in stages
-                if s not in selected and "/" in glob and fnmatchcase(s, glob.split("/")[0])]
+    where = (
+        "no case"
+        if not stage_globs
+        else (f"no case of the selected stages ({', '.join(selected)})")
+    )
+    left_out = [
+        s
+        for s in stages
+        if s not in selected and "/" in glob and fnmatchcase(s, glob.split("/")[0])
+    ]
     if left_out:
         raise FilterError(f"{where} matches {glob!r}: --stage leaves out stage {left_out[0]!r}")
     wild = any(ch in glob for ch in "*?[")

@@ -33,18 +33,32 @@ class Need:
 
 
 NEEDS = {
-    "chromium": Need(programs=("chromium", "chromium-browser", "google-chrome"),
-                     apt=("chromium",), brew="brew install --cask chromium"),
-    "cjson": Need(headers=("/usr/include/cjson/cJSON.h", "/usr/local/include/cjson/cJSON.h",
-                           "/opt/homebrew/include/cjson/cJSON.h"),
-                  apt=("libcjson-dev",), brew="brew install cjson"),
+    "chromium": Need(
+        programs=("chromium", "chromium-browser", "google-chrome"),
+        apt=("chromium",),
+        brew="brew install --cask chromium",
+    ),
+    "cjson": Need(
+        headers=(
+            "/usr/include/cjson/cJSON.h",
+            "/usr/local/include/cjson/cJSON.h",
+            "/opt/homebrew/include/cjson/cJSON.h",
+        ),
+        apt=("libcjson-dev",),
+        brew="brew install cjson",
+    ),
     "cc": Need(programs=("cc",), apt=("build-essential",), brew="xcode-select --install"),
     "c++": Need(programs=("c++", "g++", "clang++"), apt=("g++",), brew="xcode-select --install"),
     "make": Need(programs=("make",), apt=("make",), brew="xcode-select --install"),
-    "nlohmann_json": Need(headers=("/usr/include/nlohmann/json.hpp",
-                                   "/usr/local/include/nlohmann/json.hpp",
-                                   "/opt/homebrew/include/nlohmann/json.hpp"),
-                          apt=("nlohmann-json3-dev",), brew="brew install nlohmann-json"),
+    "nlohmann_json": Need(
+        headers=(
+            "/usr/include/nlohmann/json.hpp",
+            "/usr/local/include/nlohmann/json.hpp",
+            "/opt/homebrew/include/nlohmann/json.hpp",
+        ),
+        apt=("nlohmann-json3-dev",),
+        brew="brew install nlohmann-json",
+    ),
     "cmake": Need(programs=("cmake",), apt=("cmake",), brew="brew install cmake"),
     "python3": Need(programs=("python3",), apt=("python3",), brew="brew install python"),
     "go": Need(programs=("go",), apt=("golang-go",), brew="brew install go"),
@@ -56,8 +70,11 @@ NEEDS = {
 }
 
 
-def missing(names: Iterable[str], which: Callable[[str], str | None] = shutil.which,
-            exists: Callable[[str], bool] = os.path.exists) -> list[str]:
+def missing(
+    names: Iterable[str],
+    which: Callable[[str], str | None] = shutil.which,
+    exists: Callable[[str], bool] = os.path.exists,
+) -> list[str]:
     """The names whose program or header is nowhere to be found, in the order asked."""
     gone = []
     for name in names:
@@ -78,13 +95,19 @@ def apt_packages(names: Iterable[str]) -> list[str]:
 def install_hint(names: list[str]) -> str:
     """One line: the install command for Debian/Ubuntu and for macOS."""
     brew = " && ".join(dict.fromkeys(NEEDS[n].brew for n in names))
-    return (f"install with: sudo apt-get install -y {' '.join(apt_packages(names))} "
-            f"(Debian/Ubuntu), or: {brew} (macOS)")
+    return (
+        f"install with: sudo apt-get install -y {' '.join(apt_packages(names))} "
+        f"(Debian/Ubuntu), or: {brew} (macOS)"
+    )
 
 
-def decide(names: list[str], *, which: Callable[[str], str | None] = shutil.which,
-           exists: Callable[[str], bool] = os.path.exists, is_root: bool | None = None
-           ) -> tuple[str, list[str]]:
+def decide(
+    names: list[str],
+    *,
+    which: Callable[[str], str | None] = shutil.which,
+    exists: Callable[[str], bool] = os.path.exists,
+    is_root: bool | None = None,
+) -> tuple[str, list[str]]:
     """What to do: ("ok", []), ("install", apt packages) when this process may install them
     itself (root, with apt-get on PATH), or ("explain", missing names)."""
     gone = missing(names, which, exists)
@@ -101,23 +124,31 @@ def main(argv: list[str]) -> int:
     names = [a for a in argv if a != "--check"]
     unknown = [n for n in names if n not in NEEDS]
     if unknown or not names:
-        print(f"system_deps: usage: system_deps.py [--check] NAME... (NAME one of "
-              f"{', '.join(NEEDS)}; unknown: {', '.join(unknown) or 'none given'})",
-              file=sys.stderr)
+        print(
+            f"system_deps: usage: system_deps.py [--check] NAME... (NAME one of "
+            f"{', '.join(NEEDS)}; unknown: {', '.join(unknown) or 'none given'})",
+            file=sys.stderr,
+        )
         return 2
     action, what = decide(names)
     if action == "ok":
         return 0
     if action == "install" and not check_only:
-        print(f"--- installing {' '.join(what)} with apt-get (needed by the suite, not by pip)",
-              flush=True)
+        print(
+            f"--- installing {' '.join(what)} with apt-get (needed by the suite, not by pip)",
+            flush=True,
+        )
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        for step in (["apt-get", "update", "-qq"],
-                     ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *what]):
+        for step in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *what],
+        ):
             done = subprocess.run(step, env=env, stdout=subprocess.DEVNULL)
             if done.returncode != 0:
-                print(f"system_deps: `{' '.join(step)}` failed (exit {done.returncode})",
-                      file=sys.stderr)
+                print(
+                    f"system_deps: `{' '.join(step)}` failed (exit {done.returncode})",
+                    file=sys.stderr,
+                )
                 return 2
         left = missing(names)
         if not left:

@@ -58,8 +58,13 @@ class StartError(HandshakeError):
     interpreter. `describe(runner)` says what to do, with `runner` (e.g. `nnfs-conform run`)
     in the command it suggests; str() is the same without it."""
 
-    def __init__(self, program: str, problem: str, fix: str | None = None,
-                 interpreter: list[str] | None = None):
+    def __init__(
+        self,
+        program: str,
+        problem: str,
+        fix: str | None = None,
+        interpreter: list[str] | None = None,
+    ):
         self.program, self.problem, self.fix, self.interpreter = program, problem, fix, interpreter
         super().__init__(self.describe())
 
@@ -74,11 +79,28 @@ class StartError(HandshakeError):
         return text
 
 
-_BY_SUFFIX = {".py": ["python3"], ".js": ["node"], ".mjs": ["node"], ".cjs": ["node"],
-              ".sh": ["sh"], ".bash": ["bash"], ".rb": ["ruby"], ".pl": ["perl"],
-              ".jar": ["java", "-jar"]}
-_BUILD_FILES = ("Makefile", "CMakeLists.txt", "Cargo.toml", "go.mod", "build.gradle", "pom.xml",
-                "package.json", "meson.build", "build.zig")
+_BY_SUFFIX = {
+    ".py": ["python3"],
+    ".js": ["node"],
+    ".mjs": ["node"],
+    ".cjs": ["node"],
+    ".sh": ["sh"],
+    ".bash": ["bash"],
+    ".rb": ["ruby"],
+    ".pl": ["perl"],
+    ".jar": ["java", "-jar"],
+}
+_BUILD_FILES = (
+    "Makefile",
+    "CMakeLists.txt",
+    "Cargo.toml",
+    "go.mod",
+    "build.gradle",
+    "pom.xml",
+    "package.json",
+    "meson.build",
+    "build.zig",
+)
 
 
 def _shebang(path: str) -> list[str] | None:
@@ -125,27 +147,45 @@ def start_error(command: Sequence[str], exc: OSError) -> StartError:
     if exc.errno in (errno.EACCES, errno.EPERM):
         if os.path.isdir(program):
             return StartError(program, "it is a directory", "name the program inside it")
-        return StartError(program, "permission denied",
-                          f"make it executable (chmod +x {shlex.quote(program)})",
-                          _interpreter(program))
+        return StartError(
+            program,
+            "permission denied",
+            f"make it executable (chmod +x {shlex.quote(program)})",
+            _interpreter(program),
+        )
     if exc.errno == errno.ENOENT and not is_path:
         here = os.path.isfile(program)
-        return StartError(program, f"no program named {program!r} on PATH",
-                          f"to run the file in this folder, say ./{program}" if here else None)
+        return StartError(
+            program,
+            f"no program named {program!r} on PATH",
+            f"to run the file in this folder, say ./{program}" if here else None,
+        )
     if exc.errno == errno.ENOENT and os.path.exists(program):
         shebang = _shebang(program)
         if shebang:
-            return StartError(program, f"the interpreter its #! line names, {shebang[0]}, "
-                              "is not installed", "install it", _interpreter(program))
-        return StartError(program, "the system cannot run it (its dynamic loader is missing: "
-                          "was it built for another system?)")
+            return StartError(
+                program,
+                f"the interpreter its #! line names, {shebang[0]}, is not installed",
+                "install it",
+                _interpreter(program),
+            )
+        return StartError(
+            program,
+            "the system cannot run it (its dynamic loader is missing: "
+            "was it built for another system?)",
+        )
     if exc.errno == errno.ENOENT:
         build = _build_file(program)
-        return StartError(program, "no such file",
-                          f"did you build it? ({build} is there)" if build else None)
+        return StartError(
+            program, "no such file", f"did you build it? ({build} is there)" if build else None
+        )
     if exc.errno == errno.ENOEXEC:
-        return StartError(program, "not a program this system can run (exec format error)",
-                          "a script needs a #! line", _interpreter(program))
+        return StartError(
+            program,
+            "not a program this system can run (exec format error)",
+            "a script needs a #! line",
+            _interpreter(program),
+        )
     return StartError(program, exc.strerror or str(exc))
 
 
@@ -153,8 +193,13 @@ class PortGone(PortError):
     """The port failed to restart MAX_START_FAILURES times in a row, or answered another hello
     when it was restarted; stop asking it. `reason` says why the run is incomplete."""
 
-    def __init__(self, message: str, raw: str | None = None, stderr: str | None = None,
-                 reason: str = "the port could not be restarted"):
+    def __init__(
+        self,
+        message: str,
+        raw: str | None = None,
+        stderr: str | None = None,
+        reason: str = "the port could not be restarted",
+    ):
         super().__init__(message, raw, stderr)
         self.reason = reason
 
@@ -166,8 +211,11 @@ def _hello_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     def show(value: Any) -> str:
         return protocol.shorten(json.dumps(value, ensure_ascii=True), 60, quote=False)
 
-    return "; ".join(f"{protocol.shorten(str(k), 40, quote=False)} {show(after.get(k))}, "
-                     f"was {show(before.get(k))}" for k in keys[:3])
+    return "; ".join(
+        f"{protocol.shorten(str(k), 40, quote=False)} {show(after.get(k))}, "
+        f"was {show(before.get(k))}"
+        for k in keys[:3]
+    )
 
 
 def _signal_name(number: int) -> str:
@@ -237,8 +285,7 @@ class Process:
 
     _live: set[int] = set()  # the pids of the ports running now, each the owner of its tree
 
-    def __init__(self, command: Sequence[str], max_line: int = MAX_LINE,
-                 cwd: Path | None = None):
+    def __init__(self, command: Sequence[str], max_line: int = MAX_LINE, cwd: Path | None = None):
         self.command = list(command)
         self.max_line = max_line
         proctree.become_subreaper()
@@ -290,8 +337,9 @@ class Process:
             # without a pidfd (or once stderr is closed), check the exit every 5 ms
             step = remaining if self._exit_fd is not None else min(remaining, 0.005)
             events = self._poll(poller, step)
-            if (self._exit_fd is not None and self._exit_fd in events
-                    or self._exit_fd is None) and self._popen.poll() is not None:
+            if (
+                self._exit_fd is not None and self._exit_fd in events or self._exit_fd is None
+            ) and self._popen.poll() is not None:
                 return True
 
     def _poll(self, poller: select.poll, seconds: float) -> dict[int, int]:
@@ -449,8 +497,11 @@ class Process:
             self._reap()  # it exited and was reaped, and no process of its tree is left
             return
         others = frozenset(Process._live - {self._popen.pid})
-        tree = (list(proctree.descendants(self._popen.pid, self._since, others))
-                if proctree.available() else [])
+        tree = (
+            list(proctree.descendants(self._popen.pid, self._since, others))
+            if proctree.available()
+            else []
+        )
         for pid in tree:  # found while the port lives: without a subreaper, its chain breaks
             try:
                 os.kill(pid, signal.SIGTERM)
@@ -513,8 +564,10 @@ def _stdout_text(line: bytes) -> str | None:
     if line[:1] == b"{" or line.lstrip().removeprefix(b"\xef\xbb\xbf")[:1] == b"{":
         return None
     text = protocol.shorten(line[:2000].decode("utf-8", "replace").strip())
-    return (f"the port printed text on stdout that is not a protocol reply: {text}: "
-            "print debug output to stderr")
+    return (
+        f"the port printed text on stdout that is not a protocol reply: {text}: "
+        "print debug output to stderr"
+    )
 
 
 def _hello_reply(line: bytes, every_problem: bool) -> dict:
@@ -545,7 +598,6 @@ def _reply(line: bytes, seq: int, strict: bool) -> dict:
         return protocol.check_reply(protocol.parse(line), seq, strict)
     except protocol.ProtocolError as exc:
         raise PortError(str(exc), line[:2000].decode("utf-8", "replace")) from None
-
 
 
 class _ProcessPort:
@@ -615,9 +667,11 @@ class SessionPort(_ProcessPort):
         if self.info is not None and info != self.info:
             proc.kill()
             change = _hello_change(self.info, info)
-            raise PortGone(f"not run: the restarted port answered another hello ({change}): "
-                           "a port must declare the same at every start",
-                           reason=f"the restarted port answered another hello ({change})")
+            raise PortGone(
+                f"not run: the restarted port answered another hello ({change}): "
+                "a port must declare the same at every start",
+                reason=f"the restarted port answered another hello ({change})",
+            )
         self.info = info
         self._proc = proc
 
@@ -631,8 +685,9 @@ class SessionPort(_ProcessPort):
         except HandshakeError as exc:
             self._start_failures += 1
             if self._start_failures >= self.max_start_failures:
-                raise PortGone(f"not run: port could not be restarted ({exc})", None,
-                               exc.stderr) from None
+                raise PortGone(
+                    f"not run: port could not be restarted ({exc})", None, exc.stderr
+                ) from None
             raise PortError(f"port could not be restarted: {exc}", exc.raw, exc.stderr) from None
         self._start_failures = 0
         self.restarts += 1

@@ -106,8 +106,10 @@ class Suite:
     @cached_property
     def stages(self) -> dict[str, list[Case]]:
         """Every case in memory, by stage: for tools and tests over small suites."""
-        return {stage: list(_read_cases(entry, self.suite_version))
-                for stage, entry in self.files.items()}
+        return {
+            stage: list(_read_cases(entry, self.suite_version))
+            for stage, entry in self.files.items()
+        }
 
     def cases(self) -> list[Case]:
         return [case for cases in self.stages.values() for case in cases]
@@ -208,10 +210,13 @@ def _remembered(path: Path | None) -> dict[str, Any] | None:
         verdict = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    if not (isinstance(verdict, dict) and isinstance(verdict.get("stage"), str)
-            and isinstance(verdict.get("suite_version"), str)
-            and isinstance(verdict.get("cases"), int)
-            and isinstance(verdict.get("signature"), dict)):
+    if not (
+        isinstance(verdict, dict)
+        and isinstance(verdict.get("stage"), str)
+        and isinstance(verdict.get("suite_version"), str)
+        and isinstance(verdict.get("cases"), int)
+        and isinstance(verdict.get("signature"), dict)
+    ):
         return None
     return verdict
 
@@ -297,7 +302,7 @@ class _Scan:
         except UnicodeDecodeError as exc:
             raise VectorError(f"{self.where}: not valid JSON: {exc}") from None
         self.consumed += self.pos
-        self.buf = self.buf[self.pos:] + text
+        self.buf = self.buf[self.pos :] + text
         self.pos = 0
         self.eof = not data
         return not self.eof
@@ -336,11 +341,13 @@ class _Scan:
                     self._fail(message, getattr(exc, "pos", self.pos))
             else:
                 if end < len(self.buf) or self.eof:  # a number cut by the buffer's end reads
-                    self.pos = end                    # as a shorter one: read on to be sure
+                    self.pos = end  # as a shorter one: read on to be sure
                     return value
             if len(self.buf) - self.pos > CASE_LIMIT:
-                raise VectorError(f"{self.where}: a value at char {self.consumed + self.pos} "
-                                  f"is longer than {files.size_text(CASE_LIMIT)}: not a case")
+                raise VectorError(
+                    f"{self.where}: a value at char {self.consumed + self.pos} "
+                    f"is longer than {files.size_text(CASE_LIMIT)}: not a case"
+                )
             self._fill(len(self.buf) - self.pos)
 
     def events(self) -> Iterator[tuple[str, Any, Any]]:
@@ -351,8 +358,11 @@ class _Scan:
 
     def _events(self) -> Iterator[tuple[str, Any, Any]]:
         if self._space() != "{":
-            self._fail("Expecting '{' (a vector file is one JSON object)" if self._space()
-                       else "Unexpected end of document")
+            self._fail(
+                "Expecting '{' (a vector file is one JSON object)"
+                if self._space()
+                else "Unexpected end of document"
+            )
         self.pos += 1
         if self._space() == "}":
             self.pos += 1
@@ -387,8 +397,6 @@ class _Scan:
 
     def digest(self) -> str:
         return self.sha.hexdigest()
-
-
 
 
 def _read_json(path: Path, where: str) -> tuple[Any, str]:
@@ -453,20 +461,27 @@ def _check_case(raw: dict[str, Any], at: str, stage: str, signature: dict[str, l
     if fingerprint(raw) != raw["fingerprint"]:
         raise VectorError(f"{at}/fingerprint: does not match the case's content")
     if set(raw["inputs"]) != set(signature["inputs"]):
-        raise VectorError(f"{at}/inputs: names {sorted(raw['inputs'])}, "
-                          f"the signature says {signature['inputs']}")
+        raise VectorError(
+            f"{at}/inputs: names {sorted(raw['inputs'])}, the signature says {signature['inputs']}"
+        )
     if not set(raw["params"]) <= set(signature["params"]):
-        raise VectorError(f"{at}/params: names {sorted(raw['params'])}, "
-                          f"the signature allows {signature['params']}")
+        raise VectorError(
+            f"{at}/params: names {sorted(raw['params'])}, "
+            f"the signature allows {signature['params']}"
+        )
     for tier in TIERS if "expected" in raw else ():
         if set(raw["expected"][tier]) != set(signature["outputs"]):
-            raise VectorError(f"{at}/expected/{tier}: names {sorted(raw['expected'][tier])}, "
-                              f"the signature says {signature['outputs']}")
+            raise VectorError(
+                f"{at}/expected/{tier}: names {sorted(raw['expected'][tier])}, "
+                f"the signature says {signature['outputs']}"
+            )
         for name, out in raw["expected"][tier].items():
             value_shape, tol_shape = shape_of(out["value"]), shape_of(out["tol"])
             if value_shape is None or value_shape != tol_shape:
-                raise VectorError(f"{at}/expected/{tier}/{name}: value shape "
-                                  f"{value_shape}, tol shape {tol_shape}: they must match")
+                raise VectorError(
+                    f"{at}/expected/{tier}/{name}: value shape "
+                    f"{value_shape}, tol shape {tol_shape}: they must match"
+                )
 
 
 class _Repeats:
@@ -492,8 +507,11 @@ class _Repeats:
     def check(self, path: Path, where: str) -> None:
         import numpy as np  # a cold check only
 
-        if all(len(np.unique(np.frombuffer(digests, dtype=np.uint64))) == len(digests)
-               for digests in (self.ids, self.descriptions) if digests):
+        if all(
+            len(np.unique(np.frombuffer(digests, dtype=np.uint64))) == len(digests)
+            for digests in (self.ids, self.descriptions)
+            if digests
+        ):
             return
         ids: dict[str, int] = {}
         descriptions: set[str] = set()
@@ -504,8 +522,9 @@ class _Repeats:
             if raw["id"] in ids:
                 raise VectorError(f"{at}/id: {raw['id']!r} is also in /cases/{ids[raw['id']]}")
             if raw["description"] in descriptions:
-                raise VectorError(f"{at}/description: repeats another case's "
-                                  f"{raw['description']!r}")
+                raise VectorError(
+                    f"{at}/description: repeats another case's {raw['description']!r}"
+                )
             ids[raw["id"]] = index
             descriptions.add(raw["description"])
 
@@ -524,19 +543,26 @@ def _check_header(header: dict[str, Any], stage: str, version: str, where: str) 
         )
 
 
-def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: str,
-                first_seq: int) -> StageFile:
+def _check_file(
+    entry: dict[str, Any], at_entry: str, directory: Path, version: str, first_seq: int
+) -> StageFile:
     """Check one vector file in full, a case at a time; what the suite keeps of it."""
     stage, path = entry["stage"], directory / entry["path"]
     where = str(path)
     digest = _sha256(path, where, FILE_LIMIT + entry["cases"] * CASE_LIMIT)
     if digest != entry["sha256"]:
-        raise VectorError(f"{path}: sha256 differs from {at_entry}/sha256 "
-                          "(edited by hand? regenerate with `make vectors`)")
+        raise VectorError(
+            f"{path}: sha256 differs from {at_entry}/sha256 "
+            "(edited by hand? regenerate with `make vectors`)"
+        )
     verdict_path = _verdict_path(digest)
     verdict = _remembered(verdict_path)
-    if (verdict is not None and verdict["stage"] == stage and verdict["suite_version"] == version
-            and verdict["cases"] == entry["cases"]):  # proved already: nothing to check again
+    if (
+        verdict is not None
+        and verdict["stage"] == stage
+        and verdict["suite_version"] == version
+        and verdict["cases"] == entry["cases"]
+    ):  # proved already: nothing to check again
         return StageFile(stage, path, digest, entry["cases"], first_seq, verdict["signature"])
     marker = _validity_marker("vectors", digest)
     known_valid = marker is not None and marker.exists()
@@ -558,8 +584,9 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
                 first, first_keys = value, len(header)
             _check_case(value, f"{where}: /cases/{key}", stage, header["signature"])
         except RecursionError:
-            raise VectorError(f"{where}: /cases/{key}: not valid vectors: nested too deeply") \
-                from None
+            raise VectorError(
+                f"{where}: /cases/{key}: not valid vectors: nested too deeply"
+            ) from None
         repeats.add(value)
     if not repeats:  # no case was read: the header alone says what is wrong
         _check_schema(header, "vectors", where)
@@ -570,27 +597,40 @@ def _check_file(entry: dict[str, Any], at_entry: str, directory: Path, version: 
         raise VectorError(f"{path}: changed on disk while it was checked")
     repeats.check(path, where)
     if len(repeats) != entry["cases"]:
-        raise VectorError(f"{path}: holds {len(repeats)} cases, "
-                          f"{at_entry}/cases promises {entry['cases']}")
+        raise VectorError(
+            f"{path}: holds {len(repeats)} cases, {at_entry}/cases promises {entry['cases']}"
+        )
     if not known_valid:
         _remember_valid(marker)
-    _remember(verdict_path, {"stage": stage, "suite_version": version, "cases": entry["cases"],
-                             "signature": header["signature"]})
+    _remember(
+        verdict_path,
+        {
+            "stage": stage,
+            "suite_version": version,
+            "cases": entry["cases"],
+            "signature": header["signature"],
+        },
+    )
     return StageFile(stage, path, digest, entry["cases"], first_seq, header["signature"])
 
 
 def _read_cases(entry: StageFile, version: str) -> Iterator[Case]:
     """The cases of a checked file, read again one at a time; the file must not have changed."""
     scan = _Scan(entry.path, str(entry.path))
-    changed = VectorError(f"{entry.path}: changed on disk since it was checked "
-                          "(its sha256 no longer matches the manifest)")
+    changed = VectorError(
+        f"{entry.path}: changed on disk since it was checked "
+        "(its sha256 no longer matches the manifest)"
+    )
     events = scan.events()
     try:
         while True:
             try:  # the file was valid when it was checked: any problem now is a change
                 kind, index, value = next(events)
-                case = _parse_case(value, entry.stage, entry.first_seq + index) \
-                    if kind == "case" else None
+                case = (
+                    _parse_case(value, entry.stage, entry.first_seq + index)
+                    if kind == "case"
+                    else None
+                )
             except StopIteration:
                 break
             except (VectorError, KeyError, TypeError, AttributeError, IndexError):
@@ -618,8 +658,9 @@ def load_suite(directory: Path | None = None) -> Suite:
     for i, entry in enumerate(manifest["files"]):
         if entry["stage"] in files:
             raise VectorError(f"{where}: /files/{i}/stage: {entry['stage']!r} is listed twice")
-        checked = _check_file(entry, f"{where} /files/{i}", directory,
-                              manifest["suite_version"], first_seq)
+        checked = _check_file(
+            entry, f"{where} /files/{i}", directory, manifest["suite_version"], first_seq
+        )
         files[checked.stage] = checked
         first_seq += checked.cases
     if marker is not None and not marker.exists():

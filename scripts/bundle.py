@@ -30,15 +30,18 @@ def members(version: str) -> dict[str, bytes]:
     """Bundle path -> bytes, SHA256SUMS included."""
     suite = load_suite(REPO / "vectors")  # raises on anything malformed or tampered with
     if suite.suite_version != version:
-        raise SystemExit(f"bundle: vectors are {suite.suite_version}, the package is {version}: "
-                         "regenerate them with `make vectors`")
+        raise SystemExit(
+            f"bundle: vectors are {suite.suite_version}, the package is {version}: "
+            "regenerate them with `make vectors`"
+        )
     manifest = json.loads((REPO / "vectors" / "manifest.json").read_text(encoding="utf-8"))
     paths = ["vectors/manifest.json", *(f"vectors/{e['path']}" for e in manifest["files"])]
     paths += sorted(f"schema/{p.name}" for p in (REPO / "schema").glob("*.schema.json"))
     paths += DOCS
     files = {path: (REPO / path).read_bytes() for path in paths}
-    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
-                   for path, data in sorted(files.items()))
+    sums = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
+    )
     return files | {"SHA256SUMS": sums.encode()}
 
 
@@ -59,8 +62,10 @@ def write_bundle(out: Path, version: str) -> Path:
             tar.addfile(info, io.BytesIO(data))
     target = out / f"{top}.tar.gz"
     out.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                  mtime=mtime) as gz:
+    with (
+        open(target, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=mtime) as gz,
+    ):
         gz.write(buffer.getvalue())
     return target
 

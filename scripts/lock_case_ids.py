@@ -15,12 +15,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     suite = load_suite(REPO / "vectors")
-    lock = {"suite_version": suite.suite_version,
-            "cases": {case.id: case.fingerprint for case in suite.cases()}}
+    lock = {
+        "suite_version": suite.suite_version,
+        "cases": {case.id: case.fingerprint for case in suite.cases()},
+    }
     out = REPO / "tests" / "data" / f"case-fingerprints-{suite.suite_version}.json"
     out.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"locked {len(lock['cases'])} case ids of suite {suite.suite_version} in "
-          f"{out.relative_to(REPO)}")
+    print(
+        f"locked {len(lock['cases'])} case ids of suite {suite.suite_version} in "
+        f"{out.relative_to(REPO)}"
+    )
     return 0
 
 

@@ -34,24 +34,46 @@ def chromium() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if path := shutil.which(name):
             return path
-    sys.exit("report_screenshot: chromium is not installed: `apt-get install -y chromium` "
-             "(Debian), or `make setup` as root")
+    sys.exit(
+        "report_screenshot: chromium is not installed: `apt-get install -y chromium` "
+        "(Debian), or `make setup` as root"
+    )
 
 
 def runs(work: Path) -> list[Path]:
     """The three result files (exit status 1 for the broken one is expected)."""
     good, book, bug = work / "python.json", work / "book_nn.json", work / "bug.json"
-    main(["run", "-q", "--report-json", str(good), "--",
-          sys.executable, str(REPO / "ports" / "python" / "port.py")])
+    main(
+        [
+            "run",
+            "-q",
+            "--report-json",
+            str(good),
+            "--",
+            sys.executable,
+            str(REPO / "ports" / "python" / "port.py"),
+        ]
+    )
     main(["book", "-q", "--report-json", str(book), str(REPO / "tests/learners/book_nn.py")])
-    main(["book", "-q", "--report-json", str(bug),
-          str(REPO / "tests/learners/bug_softmax_without_max_shift.py")])
+    main(
+        [
+            "book",
+            "-q",
+            "--report-json",
+            str(bug),
+            str(REPO / "tests/learners/bug_softmax_without_max_shift.py"),
+        ]
+    )
     return [good, book, bug]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -61,9 +83,9 @@ def _pixels(png: bytes) -> np.ndarray:
     channels = 3 if colour == 2 else 4
     idat, at = b"", 8
     while at < len(png):
-        (length,), kind = struct.unpack(">I", png[at:at + 4]), png[at + 4:at + 8]
+        (length,), kind = struct.unpack(">I", png[at : at + 4]), png[at + 4 : at + 8]
         if kind == b"IDAT":
-            idat += png[at + 8:at + 8 + length]
+            idat += png[at + 8 : at + 8 + length]
         at += 12 + length
     raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * channels)
     out = np.zeros((height, width * channels), np.int32)
@@ -84,8 +106,9 @@ def _pixels(png: bytes) -> np.ndarray:
                 corner = up[x - channels] if x >= channels else 0
                 p = left + up[x] - corner
                 pa, pb, pc = abs(p - left), abs(p - up[x]), abs(p - corner)
-                line[x] = (row[x] + (left if pa <= pb and pa <= pc else
-                                     up[x] if pb <= pc else corner)) % 256
+                line[x] = (
+                    row[x] + (left if pa <= pb and pa <= pc else up[x] if pb <= pc else corner)
+                ) % 256
         out[y] = line
     return out.reshape(height, width, channels)[:, :, :3].astype(np.uint8)
 
@@ -103,23 +126,40 @@ def palette_png(png: bytes) -> bytes:
     palette = rgb[kept]
     nearest = np.empty(len(colours), np.uint8)
     for start in range(0, len(colours), 4096):  # each colour to its nearest kept one
-        block = rgb[start:start + 4096, None, :] - palette[None, :, :]
-        nearest[start:start + 4096] = np.argmin((block ** 2).sum(2), 1)
+        block = rgb[start : start + 4096, None, :] - palette[None, :, :]
+        nearest[start : start + 4096] = np.argmin((block**2).sum(2), 1)
     index = nearest[inverse.reshape(-1)].reshape(height, width)
     rows = np.hstack([np.zeros((height, 1), np.uint8), index]).tobytes()
-    return (b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
-            + _chunk(b"PLTE", palette.astype(np.uint8).tobytes())
-            + _chunk(b"IDAT", zlib.compress(rows, 9)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
+        + _chunk(b"PLTE", palette.astype(np.uint8).tobytes())
+        + _chunk(b"IDAT", zlib.compress(rows, 9))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def screenshot(page: Path, out: Path, work: Path) -> None:
     shot = work / "shot.png"
-    subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                    "--hide-scrollbars", "--disable-background-networking",
-                    "--force-device-scale-factor=1", f"--user-data-dir={work / 'profile'}",
-                    f"--window-size={SIZE[0]},{SIZE[1]}", f"--screenshot={shot}",
-                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--disable-background-networking",
+            "--force-device-scale-factor=1",
+            f"--user-data-dir={work / 'profile'}",
+            f"--window-size={SIZE[0]},{SIZE[1]}",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     data = shot.read_bytes()
     smaller = palette_png(data)
     out.write_bytes(min(data, smaller, key=len))
@@ -134,8 +174,11 @@ def run(out: Path) -> int:
     size = out.stat().st_size
     print(f"{out}: {SIZE[0]}x{SIZE[1]}, {size} bytes")
     if size >= LIMIT:
-        print(f"report_screenshot: {out} is {size} bytes, over the {LIMIT} the tests allow: "
-              "make SIZE smaller", file=sys.stderr)
+        print(
+            f"report_screenshot: {out} is {size} bytes, over the {LIMIT} the tests allow: "
+            "make SIZE smaller",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -7,5 +7,6 @@ by path because this runs before the virtual environment exists.
 import runpy
 from pathlib import Path
 
-runpy.run_path(str(Path(__file__).resolve().parent.parent / "runners" / "system_deps.py"),
-               run_name="__main__")
+runpy.run_path(
+    str(Path(__file__).resolve().parent.parent / "runners" / "system_deps.py"), run_name="__main__"
+)

@@ -18,6 +18,7 @@ def vectors(tmp_path):
 @pytest.fixture
 def cli(tmp_path, vectors, capsys, monkeypatch):
     """`nnfs-conform COMMAND --vectors <the small suite> ARGS`, for run against a fake port."""
+
     def cli(*args, port="correct", command="run"):
         argv = [command, "--vectors", str(vectors), *args]
         if command == "run":

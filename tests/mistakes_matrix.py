@@ -92,8 +92,9 @@ def row(mistake_id: str, tier: str, form: str = "") -> Row:
             misnamed += [(c, verdict.named.id) for c in explained]
         elif any(m.id == mistake_id for m in verdict.one_of):
             one_of += explained
-    return Row(BY_ID[mistake_id], tier, form, tuple(killed), tuple(named), tuple(one_of),
-               tuple(misnamed))
+    return Row(
+        BY_ID[mistake_id], tier, form, tuple(killed), tuple(named), tuple(one_of), tuple(misnamed)
+    )
 
 
 def rows() -> list[Row]:
@@ -160,8 +161,10 @@ def port_diagnoses(command: list[str]) -> tuple[list[tuple[str, str]], list[str]
                     trouble.append(f"{case.id}: {exc}")
                     continue
                 if "outputs" not in reply:
-                    trouble.append(f"{case.id}: " + (f"error {reply['error']['kind']}"
-                                                     if "error" in reply else "declined"))
+                    trouble.append(
+                        f"{case.id}: "
+                        + (f"error {reply['error']['kind']}" if "error" in reply else "declined")
+                    )
                     continue
                 passed = compare_outputs(reply["outputs"], case.expected[dtype], dtype).ok
                 if not passed:
@@ -181,8 +184,10 @@ def matrix(out=print, detail=False, ports=False) -> bool:
     width = max(len(r.name) for r in table)
     out(f"{'mistake':<{width}}  {'killed':>6}  {'named':>5}  {'one of':>6}  {'misnamed':>8}")
     for r in table:
-        out(f"{r.name:<{width}}  {len(r.killed):>6}  {len(r.named):>5}  {len(r.one_of):>6}  "
-            f"{len(r.misnamed):>8}")
+        out(
+            f"{r.name:<{width}}  {len(r.killed):>6}  {len(r.named):>5}  {len(r.one_of):>6}  "
+            f"{len(r.misnamed):>8}"
+        )
         if detail:
             out(f"    named on: {', '.join(r.named) or '-'}")
     misnamed = [(r, case, other) for r in table for case, other in r.misnamed]
@@ -208,9 +213,11 @@ def matrix(out=print, detail=False, ports=False) -> bool:
             continue
         named, trouble = port_diagnoses(port["run"])
         total_false += len(named)
-        out(f"  port {port['name']}: {len(named)}" + "".join(f"\n    {c}: {m}" for c, m in named)
-            + (f" ({len(trouble)} case(s) not passed: {'; '.join(trouble[:3])})" if trouble
-               else ""))
+        out(
+            f"  port {port['name']}: {len(named)}"
+            + "".join(f"\n    {c}: {m}" for c, m in named)
+            + (f" ({len(trouble)} case(s) not passed: {'; '.join(trouble[:3])})" if trouble else "")
+        )
 
     ids = [m.id for m in MISTAKES]
     killed = [i for i in ids if all(r.killed for r in table if r.mistake.id == i)]
@@ -221,12 +228,12 @@ def matrix(out=print, detail=False, ports=False) -> bool:
         if i not in named:
             out(f"NEVER NAMED {i}")
     out("")
-    out(f"mistakes: {len(killed)}/{len(ids)} killed, {len(named)}/{len(ids)} named, "
-        f"{len(misnamed)} misnamed, {total_false} false diagnoses")
-    return (len(killed) == len(ids) and len(named) == len(ids) and not misnamed
-            and total_false == 0)
+    out(
+        f"mistakes: {len(killed)}/{len(ids)} killed, {len(named)}/{len(ids)} named, "
+        f"{len(misnamed)} misnamed, {total_false} false diagnoses"
+    )
+    return len(killed) == len(ids) and len(named) == len(ids) and not misnamed and total_false == 0
 
 
 if __name__ == "__main__":
-    sys.exit(0 if matrix(detail="--detail" in sys.argv[1:], ports="--ports" in sys.argv[1:])
-             else 1)
+    sys.exit(0 if matrix(detail="--detail" in sys.argv[1:], ports="--ports" in sys.argv[1:]) else 1)

@@ -60,8 +60,11 @@ def assert_no_leftovers(pid_file: Path) -> None:
 def descendants() -> set[int]:
     """The live processes below this one (orphans re-parented here included), by walking /proc
     from this process, not by name."""
-    return {pid for pid, state in proctree.descendants(os.getpid(), 0).items()
-            if state not in ("Z", "X")}
+    return {
+        pid
+        for pid, state in proctree.descendants(os.getpid(), 0).items()
+        if state not in ("Z", "X")
+    }
 
 
 def assert_no_descendants(before: set[int], wait: float = 3.0) -> None:
@@ -116,5 +119,15 @@ def pids_recorded(tmp_path: Path) -> int:
     return len(pid_file.read_text().split()) if pid_file.exists() else 0
 
 
-__all__ = ["FAKES", "Run", "assert_no_descendants", "assert_no_leftovers", "correct_port_module",
-           "descendants", "fake", "os", "pids_recorded", "run_cli"]
+__all__ = [
+    "FAKES",
+    "Run",
+    "assert_no_descendants",
+    "assert_no_leftovers",
+    "correct_port_module",
+    "descendants",
+    "fake",
+    "os",
+    "pids_recorded",
+    "run_cli",
+]

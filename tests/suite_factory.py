@@ -115,7 +115,11 @@ def default_cases() -> dict[str, list[dict[str, Any]]]:
 def write_suite(directory: Path, cases: dict[str, list[dict[str, Any]]] | None = None) -> Suite:
     """Write a manifest and one file per stage into `directory`; return the loaded suite."""
     cases = default_cases() if cases is None else cases
-    write_vector_files(Path(directory), (
-        stage_document(stage, f"The {stage} stage, for runner tests.", raw_cases)
-        for stage, raw_cases in cases.items()))
+    write_vector_files(
+        Path(directory),
+        (
+            stage_document(stage, f"The {stage} stage, for runner tests.", raw_cases)
+            for stage, raw_cases in cases.items()
+        ),
+    )
     return load_suite(directory)

@@ -42,8 +42,7 @@ def printed(x, digits=8):
 def prints_as(g, w):
     """NumPy prints a float32 as its shortest round-tripping digits (so the printed literal
     reads back as the same float32), or in arrays with 8 decimals, or 8 significant digits."""
-    return (np.float32(g) == np.float32(w) or f"{g:.8f}" == f"{w:.8f}"
-            or printed(g) == printed(w))
+    return np.float32(g) == np.float32(w) or f"{g:.8f}" == f"{w:.8f}" or printed(g) == printed(w)
 
 
 def close_to_print(got, want):
@@ -55,25 +54,33 @@ def close_to_print(got, want):
 
 # -- the random stream (nnfs_semantics §1.3) ---------------------------------------------------
 
+
 def test_mt19937_seed0_stream(suite):
     assert value(suite, "rng/seed0-first-u32", "values") == [2357136044, 2546248239, 3071714933]
 
 
 def test_first_doubles(suite):
-    assert value(suite, "rng/seed0-first-doubles", "values") == [0.5488135039273248,
-                                                                  0.7151893663724195]
+    assert value(suite, "rng/seed0-first-doubles", "values") == [
+        0.5488135039273248,
+        0.7151893663724195,
+    ]
 
 
 def test_first_gaussians(suite):
     assert value(suite, "rng/seed0-first-randn", "values") == [
-        1.764052345967664, 0.4001572083672233, 0.9787379841057392]
+        1.764052345967664,
+        0.4001572083672233,
+        0.9787379841057392,
+    ]
 
 
 def test_randn_three_then_two_is_randn_five(suite):
-    assert value(suite, "rng/randn-three-then-two", "values") == value(suite, "rng/randn-five",
-                                                                       "values")
-    assert value(suite, "rng/randn-one-at-a-time", "values") == value(suite, "rng/randn-five",
-                                                                      "values")
+    assert value(suite, "rng/randn-three-then-two", "values") == value(
+        suite, "rng/randn-five", "values"
+    )
+    assert value(suite, "rng/randn-one-at-a-time", "values") == value(
+        suite, "rng/randn-five", "values"
+    )
 
 
 def test_rng_vectors_equal_numpy_legacy(suite):
@@ -98,6 +105,7 @@ def test_both_tiers_expect_the_book(suite):
 
 
 # -- datasets (nnfs_semantics §1.2) ------------------------------------------------------------
+
 
 def test_spiral_printed_samples(suite):
     X = value(suite, "datasets/spiral-book", "x")
@@ -129,8 +137,7 @@ def _nnfs_spiral(rs, samples, classes):
     for c in range(classes):
         ix = range(samples * c, samples * (c + 1))
         r = np.linspace(0.0, 1, samples)
-        t = np.linspace(c * 4, (c + 1) * 4, samples) + \
-            rs.randn(samples).astype(np.float32) * 0.2
+        t = np.linspace(c * 4, (c + 1) * 4, samples) + rs.randn(samples).astype(np.float32) * 0.2
         X[ix] = np.c_[r * np.sin(t * 2.5), r * np.cos(t * 2.5)]
     return X
 
@@ -141,42 +148,77 @@ def test_spirals_equal_numpy_reimplementation(suite):
             continue
         rs = np.random.RandomState(c.inputs["seed"])
         want = _nnfs_spiral(rs, c.inputs["samples"], c.inputs["classes"])
-        assert np.array_equal(np.array(c.expected["float32"]["x"].value, dtype=np.float32),
-                              want), c.id
+        assert np.array_equal(np.array(c.expected["float32"]["x"].value, dtype=np.float32), want), (
+            c.id
+        )
 
 
 # -- Layer_Dense weights (nnfs_semantics §1.3) -------------------------------------------------
 
+
 def test_book_dense_weights(suite):
     w = value(suite, "init/book-dense1-dense2", "weights")
-    close_to_print(w[:6], [-0.01306527, 0.01658131, -0.00118164,
-                           -0.00680178, 0.00666383, -0.0046072])
-    close_to_print(w[6:], [-0.01334258, -0.01346717, 0.00693773, -0.00159573, -0.00133702,
-                           0.01077744, -0.01126826, -0.00730678, -0.0038488])
-    close_to_print(value(suite, "init/video-scale", "weights"), [
-        -0.1306527, 0.16581307, -0.0118164, -0.06801783, 0.06663831,
-        -0.04607198, -0.13342585, -0.13467175, 0.06937732, -0.01595734])
+    close_to_print(
+        w[:6], [-0.01306527, 0.01658131, -0.00118164, -0.00680178, 0.00666383, -0.0046072]
+    )
+    close_to_print(
+        w[6:],
+        [
+            -0.01334258,
+            -0.01346717,
+            0.00693773,
+            -0.00159573,
+            -0.00133702,
+            0.01077744,
+            -0.01126826,
+            -0.00730678,
+            -0.0038488,
+        ],
+    )
+    close_to_print(
+        value(suite, "init/video-scale", "weights"),
+        [
+            -0.1306527,
+            0.16581307,
+            -0.0118164,
+            -0.06801783,
+            0.06663831,
+            -0.04607198,
+            -0.13342585,
+            -0.13467175,
+            0.06937732,
+            -0.01595734,
+        ],
+    )
 
 
 # -- the chapters' printed output (Ch3/4/5/9 files, §2.2-2.6, §3.2-3.3) ------------------------
 
-CH3 = [[0.0000000e+00, 0.0000000e+00, 0.0000000e+00],
-       [-1.0475188e-04, 1.1395361e-04, -4.7983500e-05],
-       [-2.7414842e-04, 3.1729150e-04, -8.6921798e-05],
-       [-4.2188365e-04, 5.2666257e-04, -5.5912682e-05],
-       [-5.7707680e-04, 7.1401405e-04, -8.9430439e-05]]
-CH4 = [[0.33333334, 0.33333334, 0.33333334],
-       [0.33333316, 0.3333332, 0.33333364],
-       [0.33333287, 0.3333329, 0.33333418],
-       [0.3333326, 0.33333263, 0.33333477],
-       [0.33333233, 0.3333324, 0.33333528]]
+CH3 = [
+    [0.0000000e00, 0.0000000e00, 0.0000000e00],
+    [-1.0475188e-04, 1.1395361e-04, -4.7983500e-05],
+    [-2.7414842e-04, 3.1729150e-04, -8.6921798e-05],
+    [-4.2188365e-04, 5.2666257e-04, -5.5912682e-05],
+    [-5.7707680e-04, 7.1401405e-04, -8.9430439e-05],
+]
+CH4 = [
+    [0.33333334, 0.33333334, 0.33333334],
+    [0.33333316, 0.3333332, 0.33333364],
+    [0.33333287, 0.3333329, 0.33333418],
+    [0.3333326, 0.33333263, 0.33333477],
+    [0.33333233, 0.3333324, 0.33333528],
+]
 CH9 = {
-    "dweights1": [[1.5766358e-04, 7.8368575e-05, 4.7324404e-05],
-                  [1.8161036e-04, 1.1045571e-05, -3.3096316e-05]],
+    "dweights1": [
+        [1.5766358e-04, 7.8368575e-05, 4.7324404e-05],
+        [1.8161036e-04, 1.1045571e-05, -3.3096316e-05],
+    ],
     "dbiases1": [[-3.6055347e-04, 9.6611722e-05, -1.0367142e-04]],
-    "dweights2": [[5.4410957e-05, 1.0741142e-04, -1.6182236e-04],
-                  [-4.0791339e-05, -7.1678100e-05, 1.1246944e-04],
-                  [-5.3011299e-05, 8.5817286e-05, -3.2805994e-05]],
+    "dweights2": [
+        [5.4410957e-05, 1.0741142e-04, -1.6182236e-04],
+        [-4.0791339e-05, -7.1678100e-05, 1.1246944e-04],
+        [-5.3011299e-05, 8.5817286e-05, -3.2805994e-05],
+    ],
     "dbiases2": [[-1.0732794e-05, -9.4590941e-06, 2.0027626e-05]],
 }
 
@@ -200,37 +242,56 @@ def test_chapter9_gradients(suite):
 
 
 STEPS = {  # nnfs_semantics §3.3, 8 significant digits as printed
-    "sgd-step1": ([[-0.01322293, 0.01650294, -0.00122896], [-0.00698339, 0.00665279, -0.0045741]],
-                  [[1.0732794e-05, 9.4590941e-06, -2.0027626e-05]]),
-    "sgd-step2": ([[-0.01339448, 0.01641892, -0.00127272], [-0.00714186, 0.00665904, -0.00454526]],
-                  [[1.8305378e-05, 1.6284292e-05, -3.4404453e-05]]),
-    "sgd-momentum-step2": ([[-0.0135362, 0.01634847, -0.00131527],
-                            [-0.00730515, 0.00664909, -0.00451551]],
-                           [[2.7957329e-05, 2.4790657e-05, -5.2414955e-05]]),
-    "adagrad-step1": ([[-1.0124314, -0.9821443, -0.999073], [-1.0062515, -0.984364, 0.9923804]],
-                      [[0.9907688, 0.9895388, -0.99503165]]),
-    "rmsprop-step1": ([[-0.01622122, 0.01343174, -0.00432293],
-                       [-0.00995856, 0.00358957, -0.00147485]],
-                      [[0.00307177, 0.00305998, -0.00311312]]),
-    "adam-step1": ([[-0.01406463, 0.01558258, -0.00217953], [-0.00780123, 0.0056728, -0.00361021]],
-                   [[0.00099077, 0.00098954, -0.00099503]]),
-    "adam-step2": ([[-0.01506044, 0.01458441, -0.00314676], [-0.0087985, 0.00593081, -0.00301366]],
-                   [[0.00028257, 0.00027695, -0.00028411]]),
-    "adam-final-config-step1": ([[-0.06303357, -0.03335498, -0.05107621],
-                                 [-0.05677427, -0.04288756, 0.04524218]],
-                                [[0.04953844, 0.04947694, -0.04975158]]),
+    "sgd-step1": (
+        [[-0.01322293, 0.01650294, -0.00122896], [-0.00698339, 0.00665279, -0.0045741]],
+        [[1.0732794e-05, 9.4590941e-06, -2.0027626e-05]],
+    ),
+    "sgd-step2": (
+        [[-0.01339448, 0.01641892, -0.00127272], [-0.00714186, 0.00665904, -0.00454526]],
+        [[1.8305378e-05, 1.6284292e-05, -3.4404453e-05]],
+    ),
+    "sgd-momentum-step2": (
+        [[-0.0135362, 0.01634847, -0.00131527], [-0.00730515, 0.00664909, -0.00451551]],
+        [[2.7957329e-05, 2.4790657e-05, -5.2414955e-05]],
+    ),
+    "adagrad-step1": (
+        [[-1.0124314, -0.9821443, -0.999073], [-1.0062515, -0.984364, 0.9923804]],
+        [[0.9907688, 0.9895388, -0.99503165]],
+    ),
+    "rmsprop-step1": (
+        [[-0.01622122, 0.01343174, -0.00432293], [-0.00995856, 0.00358957, -0.00147485]],
+        [[0.00307177, 0.00305998, -0.00311312]],
+    ),
+    "adam-step1": (
+        [[-0.01406463, 0.01558258, -0.00217953], [-0.00780123, 0.0056728, -0.00361021]],
+        [[0.00099077, 0.00098954, -0.00099503]],
+    ),
+    "adam-step2": (
+        [[-0.01506044, 0.01458441, -0.00314676], [-0.0087985, 0.00593081, -0.00301366]],
+        [[0.00028257, 0.00027695, -0.00028411]],
+    ),
+    "adam-final-config-step1": (
+        [[-0.06303357, -0.03335498, -0.05107621], [-0.05677427, -0.04288756, 0.04524218]],
+        [[0.04953844, 0.04947694, -0.04975158]],
+    ),
 }
 
 
 @pytest.mark.parametrize("label", sorted(STEPS))
 def test_optimizer_steps(suite, label):
     w1, b2 = STEPS[label]
-    for got, want in ((value(suite, f"chapters/ch10-{label}-weights1"), w1),
-                      (value(suite, f"chapters/ch10-{label}-biases2"), b2)):
+    for got, want in (
+        (value(suite, f"chapters/ch10-{label}-weights1"), w1),
+        (value(suite, f"chapters/ch10-{label}-biases2"), b2),
+    ):
         # the research printed these with NumPy's default precision (8 decimals, or 8 digits)
         got = np.asarray(got)
-        assert np.allclose(got, want, rtol=6e-8 if abs(got).min() > 1e-4 else 0,
-                           atol=5e-9 if abs(got).min() < 1e-4 else 5e-9), (got, want)
+        assert np.allclose(
+            got,
+            want,
+            rtol=6e-8 if abs(got).min() > 1e-4 else 0,
+            atol=5e-9 if abs(got).min() < 1e-4 else 5e-9,
+        ), (got, want)
 
 
 def test_loss_before_second_step(suite):
@@ -244,16 +305,24 @@ def test_chapter10_epoch0_line(suite):
 
 
 LEARNING_RATES = {  # (lr0, decay, steps) -> printed (§2.7 toy and §3.2)
-    (1.0, 0.1, 2): 0.9090909090909091, (1.0, 0.1, 3): 0.8333333333333334,
+    (1.0, 0.1, 2): 0.9090909090909091,
+    (1.0, 0.1, 3): 0.8333333333333334,
     (1.0, 0.1, 20): 0.3448275862068965,
-    (1.0, 1e-2, 100): 0.5025125628140703, (1.0, 1e-3, 100): 0.9099181073703367,
-    (1.0, 1e-3, 200): 0.8340283569641367, (0.05, 5e-7, 100): 0.04999752512250644,
+    (1.0, 1e-2, 100): 0.5025125628140703,
+    (1.0, 1e-3, 100): 0.9099181073703367,
+    (1.0, 1e-3, 200): 0.8340283569641367,
+    (0.05, 5e-7, 100): 0.04999752512250644,
     (0.02, 1e-5, 100): 0.01998021958261321,
-    (1.0, 1e-2, 10000): 0.009901970492127933, (1.0, 1e-3, 10000): 0.09091735612328393,
-    (1.0, 1e-4, 10000): 0.5000250012500626, (0.001, 1e-4, 10000): 0.0005000250012500625,
-    (0.02, 1e-5, 10000): 0.018181983472577025, (0.05, 5e-7, 10000): 0.04975126853296942,
-    (0.02, 5e-7, 10000): 0.019900507413187767, (0.05, 5e-5, 10000): 0.03333444448148271,
-    (0.001, 5e-7, 10000): 0.0009950253706593885, (0.005, 1e-3, 10000): 0.00045458678061641964,
+    (1.0, 1e-2, 10000): 0.009901970492127933,
+    (1.0, 1e-3, 10000): 0.09091735612328393,
+    (1.0, 1e-4, 10000): 0.5000250012500626,
+    (0.001, 1e-4, 10000): 0.0005000250012500625,
+    (0.02, 1e-5, 10000): 0.018181983472577025,
+    (0.05, 5e-7, 10000): 0.04975126853296942,
+    (0.02, 5e-7, 10000): 0.019900507413187767,
+    (0.05, 5e-5, 10000): 0.03333444448148271,
+    (0.001, 5e-7, 10000): 0.0009950253706593885,
+    (0.005, 1e-3, 10000): 0.00045458678061641964,
 }
 
 
@@ -268,12 +337,16 @@ def test_learning_rates(suite):
 
 # -- tolerances ------------------------------------------------------------------------------
 
+
 def test_exact_where_no_exp_or_log(suite):
     for stage in ("rng", "datasets", "init"):
         for c in suite.stages[stage]:
             for out in c.expected["float32"].values():
-                if stage == "datasets" and c.params["dataset"] == "sine" and out is \
-                        c.expected["float32"]["y"]:
+                if (
+                    stage == "datasets"
+                    and c.params["dataset"] == "sine"
+                    and out is c.expected["float32"]["y"]
+                ):
                     continue  # float64 sin: a few float64 ULPs
                 assert not np.any(np.asarray(out.tol)), c.id
     assert not np.any(value_tol(suite, "chapters/ch3-dense1-output"))

@@ -65,9 +65,11 @@ def valid_and_invalid() -> tuple[int, int]:
 
 # --- Green: the book's classes, both generations, both dtypes -------------------------------
 
+
 @pytest.mark.parametrize("name", ["book_nn", "book_nn_ch18"])
 def test_a_book_style_module_passes_every_valid_case_with_no_adapter(
-        name, tmp_path, capsys, valid_and_invalid):
+    name, tmp_path, capsys, valid_and_invalid
+):
     """Every core stage is declared and every valid case passes; the invalid-input cases (the
     book checks no inputs) and the book tier are not applicable; exit 0."""
     run = grade(tmp_path, capsys, learner(name))
@@ -83,7 +85,8 @@ def test_a_book_style_module_passes_every_valid_case_with_no_adapter(
 
 
 def test_nnfs_init_is_detected_and_the_module_passes_the_float32_tier(
-        tmp_path, capsys, valid_and_invalid):
+    tmp_path, capsys, valid_and_invalid
+):
     run = grade(tmp_path, capsys, learner("book_nn_float32"))
     assert run.status == 0, run.out
     assert run.result["port"]["dtype"] == "float32"
@@ -91,8 +94,9 @@ def test_nnfs_init_is_detected_and_the_module_passes_the_float32_tier(
 
 
 def test_dtype_overrides_the_detection(tmp_path, capsys):
-    run = grade(tmp_path, capsys, "--dtype", "float64", "--stage", "relu",
-                learner("book_nn_float32"))
+    run = grade(
+        tmp_path, capsys, "--dtype", "float64", "--stage", "relu", learner("book_nn_float32")
+    )
     assert run.result["port"]["dtype"] == "float64"
     run = grade(tmp_path, capsys, "--stage", "relu", learner("book_nn"))
     assert run.result["port"]["dtype"] == "float64"
@@ -100,15 +104,18 @@ def test_dtype_overrides_the_detection(tmp_path, capsys):
 
 # --- Red: one realistic bug each -------------------------------------------------------------
 
-@pytest.mark.parametrize("name, stage, mistake", [
-    ("bug_relu_backward_on_dvalues", "relu_backward", "relu-backward-mask-on-dvalues"),
-    ("bug_softmax_without_max_shift", "softmax", "softmax-no-max-shift"),
-    ("bug_loss_sum_not_mean", "categorical_crossentropy", "cce-sum-not-mean"),
-    ("bug_adam_correction_without_plus_one", "adam_step", "adam-bias-correction-off-by-one"),
-    ("bug_dbiases_wrong_axis", "dense_backward", None),
-])
-def test_one_bug_in_the_learners_classes_turns_the_run_red(name, stage, mistake, tmp_path,
-                                                           capsys):
+
+@pytest.mark.parametrize(
+    "name, stage, mistake",
+    [
+        ("bug_relu_backward_on_dvalues", "relu_backward", "relu-backward-mask-on-dvalues"),
+        ("bug_softmax_without_max_shift", "softmax", "softmax-no-max-shift"),
+        ("bug_loss_sum_not_mean", "categorical_crossentropy", "cce-sum-not-mean"),
+        ("bug_adam_correction_without_plus_one", "adam_step", "adam-bias-correction-off-by-one"),
+        ("bug_dbiases_wrong_axis", "dense_backward", None),
+    ],
+)
+def test_one_bug_in_the_learners_classes_turns_the_run_red(name, stage, mistake, tmp_path, capsys):
     run = grade(tmp_path, capsys, "--stage", stage, learner(name))
     failed = outcomes(run, "failed")
     assert run.status == 1
@@ -132,39 +139,59 @@ def test_the_books_mae_sign_erratum_fails_mean_absolute_error_and_is_named(tmp_p
 
 # --- What the module lacks or cannot do ------------------------------------------------------
 
+
 def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path, capsys):
     """adam_step is not declared, with the reason in the header; the training cases that need
     Adam are declined with the same reason; the other training cases are graded."""
-    run = grade(tmp_path, capsys, "--stage", "adam_step", "--stage", "training",
-                learner("missing_adam"))
+    run = grade(
+        tmp_path, capsys, "--stage", "adam_step", "--stage", "training", learner("missing_adam")
+    )
     reason = "Optimizer_Adam is not defined in missing_adam.py"
     assert run.status == 0, run.out
     assert run.result["port"]["missing"] == {"adam_step": reason}
     assert "adam_step" not in run.result["port"]["stages"]
     assert f"not graded: adam_step ({reason})" in run.out.splitlines()
-    declined = [c for c in outcomes(run, "not_applicable") if c["stage"] == "training"
-                and c["reason"] and reason in c["reason"]]
-    assert {c["id"] for c in declined} == {c["id"] for c in run.result["cases"]
-                                           if c["id"].startswith(("training/adam",
-                                                                  "training/random-adam"))}
+    declined = [
+        c
+        for c in outcomes(run, "not_applicable")
+        if c["stage"] == "training" and c["reason"] and reason in c["reason"]
+    ]
+    assert {c["id"] for c in declined} == {
+        c["id"]
+        for c in run.result["cases"]
+        if c["id"].startswith(("training/adam", "training/random-adam"))
+    }
     assert run.result["summary"]["declined"] == len(declined) > 0
     assert run.result["summary"]["passed"] > 0
 
 
 IMPORT_FAILURES = {
-    "syntax_error": ("import numpy as np\n\ndef forward(self, inputs:\n    pass\n",
-                     "SyntaxError", "syntax_error.py:3"),
-    "raises_at_import": ("def scale():\n    return 1 / 0\n\nprint('defining')\n"
-                         "class Layer_Dense:\n    factor = scale()\n",
-                         "ZeroDivisionError: division by zero",
-                         "raises_at_import.py:2 in scale, called from raises_at_import.py:6"),
-    "sibling_missing": ("from my_layers import Layer_Dense\n",
-                        "ModuleNotFoundError: No module named 'my_layers'",
-                        "sibling_missing.py:1 in <module>"),
-    "exits_at_import": ("import sys\nfrom book_nn import *\nprint('done')\nsys.exit(0)\n",
-                        "calls sys.exit(0) while being imported", "if __name__ == "),
-    "reads_stdin_at_import": ("answer = input('epochs? ')\n", "EOFError",
-                              "reads_stdin_at_import.py:1 in <module>"),
+    "syntax_error": (
+        "import numpy as np\n\ndef forward(self, inputs:\n    pass\n",
+        "SyntaxError",
+        "syntax_error.py:3",
+    ),
+    "raises_at_import": (
+        "def scale():\n    return 1 / 0\n\nprint('defining')\n"
+        "class Layer_Dense:\n    factor = scale()\n",
+        "ZeroDivisionError: division by zero",
+        "raises_at_import.py:2 in scale, called from raises_at_import.py:6",
+    ),
+    "sibling_missing": (
+        "from my_layers import Layer_Dense\n",
+        "ModuleNotFoundError: No module named 'my_layers'",
+        "sibling_missing.py:1 in <module>",
+    ),
+    "exits_at_import": (
+        "import sys\nfrom book_nn import *\nprint('done')\nsys.exit(0)\n",
+        "calls sys.exit(0) while being imported",
+        "if __name__ == ",
+    ),
+    "reads_stdin_at_import": (
+        "answer = input('epochs? ')\n",
+        "EOFError",
+        "reads_stdin_at_import.py:1 in <module>",
+    ),
 }
 
 
@@ -182,79 +209,122 @@ def test_a_module_that_cannot_be_imported_is_one_line_naming_the_file(name, tmp_
     assert what in run.err and where in run.err
 
 
-@pytest.mark.parametrize("args, problem", [
-    (["no_such_module.py"], "no_such_module.py: no such file"),
-    (["README.md"], "README.md: not a Python file"),
-    (["tests"], "tests: not a Python file"),
-    (["--python", "/nonexistent/python3", learner("book_nn")],
-     "--python /nonexistent/python3: no such program"),
-])
+@pytest.mark.parametrize(
+    "args, problem",
+    [
+        (["no_such_module.py"], "no_such_module.py: no such file"),
+        (["README.md"], "README.md: not a Python file"),
+        (["tests"], "tests: not a Python file"),
+        (
+            ["--python", "/nonexistent/python3", learner("book_nn")],
+            "--python /nonexistent/python3: no such program",
+        ),
+    ],
+)
 def test_a_file_that_cannot_be_graded_is_a_one_line_usage_error(args, problem, tmp_path, capsys):
     run = grade(tmp_path, capsys, *args)
     assert run.status == 2
     assert run.err.count("\n") == 1 and problem in run.err
 
 
-def test_prints_at_import_and_in_a_stage_go_to_stderr_and_the_module_still_passes(
-        tmp_path, capsys):
+def test_prints_at_import_and_in_a_stage_go_to_stderr_and_the_module_still_passes(tmp_path, capsys):
     """Python prints, and a write to file descriptor 1 as C code would do, never reach the
     protocol."""
-    path = beside_book_nn(tmp_path, "chatty", (
-        "import os\nimport sys\nfrom book_nn import *\n"
-        "print('loading my network')\n"
-        "class Layer_Dense(Layer_Dense):\n"
-        "    def forward(self, inputs):\n"
-        "        print('forward', inputs.shape)\n"
-        "        sys.stdout.flush()\n"
-        "        os.write(1, b'{\"seq\": 1, \"outputs\": {}}\\n')\n"
-        "        super().forward(inputs)\n"))
+    path = beside_book_nn(
+        tmp_path,
+        "chatty",
+        (
+            "import os\nimport sys\nfrom book_nn import *\n"
+            "print('loading my network')\n"
+            "class Layer_Dense(Layer_Dense):\n"
+            "    def forward(self, inputs):\n"
+            "        print('forward', inputs.shape)\n"
+            "        sys.stdout.flush()\n"
+            '        os.write(1, b\'{"seq": 1, "outputs": {}}\\n\')\n'
+            "        super().forward(inputs)\n"
+        ),
+    )
     run = grade(tmp_path, capsys, "--stage", "dense_batch", "--stage", "neuron", path)
     assert run.status == 0, run.out
     assert run.result["summary"]["passed"] > 0
 
 
 def test_a_book_class_with_another_signature_is_named_with_its_method(tmp_path, capsys):
-    path = beside_book_nn(tmp_path, "other_signature", (
-        "from book_nn import *\n"
-        "class Layer_Dense(Layer_Dense):\n"
-        "    def forward(self):\n"
-        "        self.output = self.weights\n"))
+    path = beside_book_nn(
+        tmp_path,
+        "other_signature",
+        (
+            "from book_nn import *\n"
+            "class Layer_Dense(Layer_Dense):\n"
+            "    def forward(self):\n"
+            "        self.output = self.weights\n"
+        ),
+    )
     run = grade(tmp_path, capsys, "--stage", "neuron", path)
     assert run.status == 2 and run.result is None and run.out == ""
-    assert run.err == ("nnfs-conform: other_signature.py: Layer_Dense.forward(self) cannot be "
-                       "called as the book does: forward(inputs)\n")
+    assert run.err == (
+        "nnfs-conform: other_signature.py: Layer_Dense.forward(self) cannot be "
+        "called as the book does: forward(inputs)\n"
+    )
 
 
 def test_a_learner_exception_or_exit_in_a_case_is_an_error_naming_their_line(tmp_path, capsys):
     """Kind `exception`, with the learner's file, line and function; a sys.exit inside a case
     does not end the driver: no case errors, nothing restarts."""
-    path = beside_book_nn(tmp_path, "fails_in_stage", (
-        "import sys\nfrom book_nn import *\n"
-        "class Activation_ReLU(Activation_ReLU):\n"
-        "    def forward(self, inputs):\n"
-        "        raise ValueError('not yet')\n"
-        "class Activation_Softmax(Activation_Softmax):\n"
-        "    def forward(self, inputs):\n"
-        "        sys.exit(4)\n"))
+    path = beside_book_nn(
+        tmp_path,
+        "fails_in_stage",
+        (
+            "import sys\nfrom book_nn import *\n"
+            "class Activation_ReLU(Activation_ReLU):\n"
+            "    def forward(self, inputs):\n"
+            "        raise ValueError('not yet')\n"
+            "class Activation_Softmax(Activation_Softmax):\n"
+            "    def forward(self, inputs):\n"
+            "        sys.exit(4)\n"
+        ),
+    )
     run = grade(tmp_path, capsys, "--stage", "relu", "--stage", "softmax", path)
     errors = {c["stage"]: c["got_error"] for c in outcomes(run, "failed")}
     assert run.status == 1
     assert not outcomes(run, "errored") and run.result["summary"]["passed"] == 0
-    assert errors["relu"] == {"kind": "exception",
-                              "message": "ValueError: not yet at fails_in_stage.py:5 in forward"}
-    assert errors["softmax"] == {"kind": "exception",
-                                 "message": "SystemExit: 4 at fails_in_stage.py:8 in forward"}
+    assert errors["relu"] == {
+        "kind": "exception",
+        "message": "ValueError: not yet at fails_in_stage.py:5 in forward",
+    }
+    assert errors["softmax"] == {
+        "kind": "exception",
+        "message": "SystemExit: 4 at fails_in_stage.py:8 in forward",
+    }
 
 
 def test_an_infinite_loop_in_one_stage_errors_its_cases_and_the_run_finishes(tmp_path, capsys):
-    path = beside_book_nn(tmp_path, "loops", (
-        "from book_nn import *\n"
-        "class Activation_Sigmoid(Activation_Sigmoid):\n"
-        "    def forward(self, inputs):\n"
-        "        while True:\n"
-        "            pass\n"))
-    run = grade(tmp_path, capsys, "--timeout", "0.5", "--stage", "sigmoid", "--stage", "relu",
-                "--case", "sigmoid/random-1x*", "--case", "relu/random-*", path)
+    path = beside_book_nn(
+        tmp_path,
+        "loops",
+        (
+            "from book_nn import *\n"
+            "class Activation_Sigmoid(Activation_Sigmoid):\n"
+            "    def forward(self, inputs):\n"
+            "        while True:\n"
+            "            pass\n"
+        ),
+    )
+    run = grade(
+        tmp_path,
+        capsys,
+        "--timeout",
+        "0.5",
+        "--stage",
+        "sigmoid",
+        "--stage",
+        "relu",
+        "--case",
+        "sigmoid/random-1x*",
+        "--case",
+        "relu/random-*",
+        path,
+    )
     errored = outcomes(run, "errored")
     assert run.status == 1 and run.result["complete"]
     assert {c["stage"] for c in errored} == {"sigmoid"} and len(errored) == 2
@@ -264,6 +334,7 @@ def test_an_infinite_loop_in_one_stage_errors_its_cases_and_the_run_finishes(tmp
 
 # --- The driver itself -------------------------------------------------------------------------
 
+
 def test_the_driver_drives_every_core_stage_and_no_book_tier_stage():
     assert list(book_port.STAGES) == CORE_STAGES
 
@@ -271,24 +342,43 @@ def test_the_driver_drives_every_core_stage_and_no_book_tier_stage():
 def test_the_driver_imports_only_the_standard_library_and_numpy():
     """It runs by path under the learner's Python, where nnfs_conform may not be installed."""
     tree = ast.parse(Path(book_port.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.level == 0}
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 0
+    }
     assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
     assert imported - set(sys.stdlib_module_names) == {"numpy"}
 
 
 def test_the_driver_speaks_the_protocol_when_run_by_path():
     """hello, one run, bye, over pipes, as any port: the learner's print stays on stderr."""
-    messages = [{"cmd": "hello", "protocol": 1, "suite_version": "0.1.0"},
-                {"cmd": "run", "seq": 3, "id": "relu/x", "stage": "relu",
-                 "inputs": {"inputs": [[-1.5, "Infinity", 0.25]]}, "params": {}},
-                {"cmd": "bye"}]
+    messages = [
+        {"cmd": "hello", "protocol": 1, "suite_version": "0.1.0"},
+        {
+            "cmd": "run",
+            "seq": 3,
+            "id": "relu/x",
+            "stage": "relu",
+            "inputs": {"inputs": [[-1.5, "Infinity", 0.25]]},
+            "params": {},
+        },
+        {"cmd": "bye"},
+    ]
     done = subprocess.run(
         [sys.executable, book_port.__file__, learner("missing_adam")],
-        input="".join(json.dumps(m) + "\n" for m in messages), capture_output=True, text=True,
-        timeout=60, check=False)
+        input="".join(json.dumps(m) + "\n" for m in messages),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     hello, reply = (json.loads(line) for line in done.stdout.splitlines())
     assert done.returncode == 0
     assert hello["name"] == "missing_adam.py" and hello["dtype"] == "float64"
@@ -297,13 +387,16 @@ def test_the_driver_speaks_the_protocol_when_run_by_path():
     assert reply == {"seq": 3, "outputs": {"output": [[0.0, "Infinity", 0.25]]}}
 
 
-@pytest.mark.parametrize("value, plain", [
-    (np.array([[np.nan, np.inf, -np.inf, -0.0]]), [["NaN", "Infinity", "-Infinity", -0.0]]),
-    (np.float32(0.1), 0.10000000149011612),
-    (np.array([1, 0, 2]), [1, 0, 2]),
-    (np.float64(1 / 3), 1 / 3),
-    ([np.array([1.5]), np.array([2.5])], [[1.5], [2.5]]),
-])
+@pytest.mark.parametrize(
+    "value, plain",
+    [
+        (np.array([[np.nan, np.inf, -np.inf, -0.0]]), [["NaN", "Infinity", "-Infinity", -0.0]]),
+        (np.float32(0.1), 0.10000000149011612),
+        (np.array([1, 0, 2]), [1, 0, 2]),
+        (np.float64(1 / 3), 1 / 3),
+        ([np.array([1.5]), np.array([2.5])], [[1.5], [2.5]]),
+    ],
+)
 def test_outputs_are_json_numbers_widened_exactly_with_non_finite_names(value, plain):
     assert book_port.plain(value) == plain
     text = json.dumps(book_port.plain(value), allow_nan=False)
@@ -320,9 +413,19 @@ def test_book_storage_becomes_the_stage_shapes_and_other_shapes_stay_as_they_are
 
 
 def test_a_chapter_file_that_trains_at_import_is_graded_on_its_classes_without_training(
-        tmp_path, capsys):
-    run = grade(tmp_path, capsys, "--handshake-timeout", "60", "--stage", "dense_*",
-                "--stage", "adam_step", learner("chapter_script"))
+    tmp_path, capsys
+):
+    run = grade(
+        tmp_path,
+        capsys,
+        "--handshake-timeout",
+        "60",
+        "--stage",
+        "dense_*",
+        "--stage",
+        "adam_step",
+        learner("chapter_script"),
+    )
     assert run.status == 0, run.out
     assert run.result["port"]["dtype"] == "float32"  # nnfs.init() ran: it is set-up, not script
     assert run.result["summary"]["passed"] > 0 and run.result["summary"]["failed"] == 0

@@ -17,8 +17,10 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 
 def _draws(seed, n, lo=-4, hi=4):
     rng = random.Random(seed)
-    return [float(np.float32(rng.uniform(0.5, 1) * 2.0 ** rng.randint(lo, hi)
-                             * rng.choice((-1, 1)))) for _ in range(n)]
+    return [
+        float(np.float32(rng.uniform(0.5, 1) * 2.0 ** rng.randint(lo, hi) * rng.choice((-1, 1))))
+        for _ in range(n)
+    ]
 
 
 def _within(bound: Bounded, got) -> bool:
@@ -33,8 +35,7 @@ def test_chained_operations_stay_within_their_bounds(tier):
         c = abs(c)
         A, B, C = T.read(a), T.read(b), T.read(c)
         # (a·b + c) / sqrt(c) - exp(-|a|): every kind of operation, chained
-        bound = T.sub(T.div(T.add(T.mul(A, B), C), T.sqrt(C)),
-                      T.exp(T.neg(Bounded(abs(A.v), 0.0))))
+        bound = T.sub(T.div(T.add(T.mul(A, B), C), T.sqrt(C)), T.exp(T.neg(Bounded(abs(A.v), 0.0))))
         x, y, z = dt(a), dt(b), dt(c)
         got = (x * y + z) / np.sqrt(z) - np.exp(-abs(x))
         assert _within(bound, got), (seed, a, b, c, float(got), float(bound.v), bound.e)
@@ -84,21 +85,29 @@ def test_a_float32_port_may_hold_hyperparameters_in_float64():
 
 
 def test_the_two_softmax_crossentropy_paths_have_one_exact_value():
-    spec = next(s for s in softmax_crossentropy_backward.cases()
-                if s.slug == "rows-not-summing-to-one-separate")
+    spec = next(
+        s
+        for s in softmax_crossentropy_backward.cases()
+        if s.slug == "rows-not-summing-to-one-separate"
+    )
     x = _tier_values(spec.inputs, "float32")
     separate = softmax_crossentropy_backward.golden(x, spec.params, "float32")
     combined = softmax_crossentropy_backward.golden(
-        x, {**spec.params, "path": "combined"}, "float32")
+        x, {**spec.params, "path": "combined"}, "float32"
+    )
     assert separate["dinputs"][0] == combined["dinputs"][0]
-    assert all(s >= c for sr, cr in zip(separate["dinputs"][1], combined["dinputs"][1])
-               for s, c in zip(sr, cr))  # the chain's bound is the wider one
+    assert all(
+        s >= c
+        for sr, cr in zip(separate["dinputs"][1], combined["dinputs"][1])
+        for s, c in zip(sr, cr)
+    )  # the chain's bound is the wider one
 
 
 def test_a_trajectory_whose_bounds_grow_past_the_sharpness_rule_is_refused():
     # the book's rate 1 for ten SGD steps: the float32 bound passes 1% of the scale
-    spec = training._train("too-long", "ten steps at rate 1", "edge",
-                           training.spiral(4, 3, 11001), 4, "sgd", 10, 11101)
+    spec = training._train(
+        "too-long", "ten steps at rate 1", "edge", training.spiral(4, 3, 11001), 4, "sgd", 10, 11101
+    )
     with pytest.raises(CertificationError, match="exceeds"):
         build_case("training", spec)
 
@@ -106,6 +115,7 @@ def test_a_trajectory_whose_bounds_grow_past_the_sharpness_rule_is_refused():
 @pytest.mark.parametrize("tier", ["float32", "float64"])
 def test_the_reference_trajectory_stays_inside_the_bounds_step_by_step(tier):
     from nnfs_conform.reference import run_stage
+
     for spec in training.cases():
         if spec.error:
             continue

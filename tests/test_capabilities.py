@@ -21,8 +21,10 @@ def test_a_port_that_checks_no_inputs_is_green_on_every_valid_case(cli):
     assert r.result["summary"]["passed"] == 7
     assert r.result["summary"]["not_applicable_input_checks"] == 1
     assert r.result["port"]["checks_inputs"] is False
-    assert ("1 input-check cases not applicable: declare checks_inputs to be graded on them"
-            in r.out.splitlines())
+    assert (
+        "1 input-check cases not applicable: declare checks_inputs to be graded on them"
+        in r.out.splitlines()
+    )
     assert r.last_line == "7 passed, 0 failed, 0 errored, 0 skipped"
 
 
@@ -46,8 +48,10 @@ def test_an_exception_where_an_error_kind_is_wanted_fails_the_case(cli):
     assert r.status == 1
     case = r.case("neuron/length-mismatch")
     assert case["outcome"] == "failed"
-    assert case["message"] == ("wanted error 'shape_mismatch', got error 'exception' "
-                               "('IndexError: list index out of range')")
+    assert case["message"] == (
+        "wanted error 'shape_mismatch', got error 'exception' "
+        "('IndexError: list index out of range')"
+    )
 
 
 def test_a_declined_case_is_not_applicable_with_the_ports_reason_never_a_pass(cli):
@@ -65,7 +69,8 @@ def test_require_all_fails_a_declined_case(cli):
     assert r.status == 1
     assert r.case("accuracy/sparse")["outcome"] == "failed"
     assert r.case("accuracy/sparse")["message"] == (
-        "declined by the port: accuracy is not written yet (--require-all)")
+        "declined by the port: accuracy is not written yet (--require-all)"
+    )
 
 
 def test_a_run_where_the_port_declines_every_case_is_not_green(cli):
@@ -94,7 +99,8 @@ def test_label_formats_may_be_declared_per_stage(cli):
     assert r.status == 0
     assert r.case("accuracy/sparse")["outcome"] == "passed"
     assert r.case("accuracy/onehot")["reason"] == (
-        "the port does not declare label format 'onehot'")
+        "the port does not declare label format 'onehot'"
+    )
     assert r.result["port"]["label_formats"] == {"accuracy": ["sparse"]}
 
 
@@ -106,10 +112,13 @@ def test_label_formats_per_stage_pass_the_hello_schema(cli):
 def test_the_stages_a_port_names_as_missing_are_shown_with_their_reason(cli):
     r = cli(port="names_missing_stages")
     assert r.status == 0
-    assert ("not graded: accuracy (Accuracy_Categorical is not defined in my_nn.py)"
-            in r.out.splitlines())
+    assert (
+        "not graded: accuracy (Accuracy_Categorical is not defined in my_nn.py)"
+        in r.out.splitlines()
+    )
     assert r.result["port"]["missing"] == {
-        "accuracy": "Accuracy_Categorical is not defined in my_nn.py"}
+        "accuracy": "Accuracy_Categorical is not defined in my_nn.py"
+    }
 
 
 def test_tag_keeps_only_cases_with_one_of_the_tags(cli):
@@ -153,10 +162,25 @@ def test_an_expectations_entry_may_name_a_tag(cli, tmp_path):
 
 
 def test_an_exact_id_beats_a_tag_and_the_first_glob_or_tag_wins(tmp_path):
-    path = _expectations(tmp_path, "\n".join([
-        '[[expect]]', 'tag = "edge"', 'mode = "skip"', 'reason = "tag"',
-        '[[expect]]', 'case = "relu/*"', 'mode = "skip"', 'reason = "glob"',
-        '[[expect]]', 'case = "relu/basic"', 'mode = "xfail"', 'reason = "exact"']))
+    path = _expectations(
+        tmp_path,
+        "\n".join(
+            [
+                "[[expect]]",
+                'tag = "edge"',
+                'mode = "skip"',
+                'reason = "tag"',
+                "[[expect]]",
+                'case = "relu/*"',
+                'mode = "skip"',
+                'reason = "glob"',
+                "[[expect]]",
+                'case = "relu/basic"',
+                'mode = "xfail"',
+                'reason = "exact"',
+            ]
+        ),
+    )
     loaded = Expectations.load(path)
     assert loaded.match("relu/basic", ("edge",)).reason == "exact"
     assert loaded.match("relu/other", ("edge",)).reason == "tag"
@@ -173,7 +197,8 @@ def test_a_tag_entry_that_matches_no_case_is_an_error(cli, tmp_path):
 
 def test_an_entry_with_both_case_and_tag_is_refused_in_one_line(tmp_path):
     path = _expectations(
-        tmp_path, '[[expect]]\ncase = "a"\ntag = "b"\nmode = "skip"\nreason = "r"\n')
+        tmp_path, '[[expect]]\ncase = "a"\ntag = "b"\nmode = "skip"\nreason = "r"\n'
+    )
     with pytest.raises(ExpectationsError, match=r"expect\[0\]: has both case and tag: give one"):
         Expectations.load(path)
 
@@ -188,18 +213,28 @@ def test_a_responses_file_may_decline_a_case_and_omit_checks_inputs(cli, tmp_pat
     prompt = tmp_path / "prompt.json"
     assert cli(str(prompt), command="prompt").status == 0
     requests = json.loads(prompt.read_text())["requests"]
-    hello = {"protocol": 1, "name": "blind", "language": "python", "dtype": "float64",
-             "stages": ["relu"], "label_formats": ["sparse"]}
-    responses = [{"seq": m["seq"], "unsupported": "no infinities on this GPU"}
-                 if m["id"] == "relu/infinities"
-                 else {"seq": m["seq"], "outputs": {"output": [[0, 2], [3, 0]]}}
-                 for m in requests if m["stage"] == "relu"]
+    hello = {
+        "protocol": 1,
+        "name": "blind",
+        "language": "python",
+        "dtype": "float64",
+        "stages": ["relu"],
+        "label_formats": ["sparse"],
+    }
+    responses = [
+        {"seq": m["seq"], "unsupported": "no infinities on this GPU"}
+        if m["id"] == "relu/infinities"
+        else {"seq": m["seq"], "outputs": {"output": [[0, 2], [3, 0]]}}
+        for m in requests
+        if m["stage"] == "relu"
+    ]
     answers = tmp_path / "responses.json"
     answers.write_text(json.dumps({"protocol": 1, "port": hello, "responses": responses}))
     r = cli("--stage", "relu", "--case", "relu/[bi]*", str(answers), command="grade")
     assert r.case("relu/basic")["outcome"] == "passed"
     assert r.case("relu/infinities")["reason"] == (
-        "declined by the port: no infinities on this GPU")
+        "declined by the port: no infinities on this GPU"
+    )
     assert r.status == 0
 
 
@@ -211,16 +246,23 @@ def _answered_prompt(cli, tmp_path, monkeypatch, *filters):
     _port = correct_port_module(monkeypatch)
 
     answers = tmp_path / "responses.json"
-    answers.write_text(json.dumps({"protocol": 1, "port": _port.HELLO,
-                                   "responses": [_port.answer(m) for m in document["requests"]]}))
+    answers.write_text(
+        json.dumps(
+            {
+                "protocol": 1,
+                "port": _port.HELLO,
+                "responses": [_port.answer(m) for m in document["requests"]],
+            }
+        )
+    )
     return prompt, answers, document
 
 
 def test_grade_with_the_prompt_grades_the_cases_it_asked_without_repeating_its_filters(
-        cli, tmp_path, monkeypatch):
+    cli, tmp_path, monkeypatch
+):
     prompt, answers, document = _answered_prompt(cli, tmp_path, monkeypatch, "--stage", "relu")
-    assert document["filters"] == {"stages": ["relu"], "cases": [], "tags": [],
-                                   "skip_tags": []}
+    assert document["filters"] == {"stages": ["relu"], "cases": [], "tags": [], "skip_tags": []}
     r = cli("--prompt", str(prompt), str(answers), command="grade")
     assert r.status == 0, r.out
     assert r.result["summary"]["passed"] == 3 and r.result["summary"]["errored"] == 0
@@ -230,15 +272,17 @@ def test_grade_with_the_prompt_grades_the_cases_it_asked_without_repeating_its_f
 
 
 def test_grade_refuses_a_prompt_whose_filters_the_command_line_contradicts(
-        cli, tmp_path, monkeypatch):
+    cli, tmp_path, monkeypatch
+):
     prompt, answers, _ = _answered_prompt(cli, tmp_path, monkeypatch, "--stage", "relu")
     r = cli("--prompt", str(prompt), "--stage", "neuron", str(answers), command="grade")
     assert r.status == 2 and "give --prompt alone" in r.err and r.err.count("\n") == 1
 
 
 def test_the_last_line_names_an_expected_failure_that_passed(cli, tmp_path):
-    path = _expectations(tmp_path, '[[expect]]\ncase = "relu/basic"\nmode = "xfail"\n'
-                                   'reason = "was wrong"\n')
+    path = _expectations(
+        tmp_path, '[[expect]]\ncase = "relu/basic"\nmode = "xfail"\nreason = "was wrong"\n'
+    )
     r = cli("--expectations", str(path))
     assert r.status == 1
     assert r.last_line == "7 passed, 0 failed, 0 errored, 0 skipped, 1 xpassed"

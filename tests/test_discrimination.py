@@ -31,16 +31,31 @@ from nnfs_conform.vectors import Expected, load_suite
 
 # Pairs that are one function on every input a stage can be given (so no case can separate
 # them), keyed by stage, each with its reason. Keep it short: anything else needs a case.
-NO_MATRIX_PRODUCT = ("relu", "softmax", "categorical_crossentropy", "accuracy",
-                     "softmax_backward", "categorical_crossentropy_backward",
-                     "softmax_crossentropy_backward", "regularization", "dropout", "sigmoid",
-                     "binary_crossentropy", "mean_squared_error", "mean_absolute_error",
-                     "sgd_step", "adagrad_step", "rmsprop_step", "adam_step")
+NO_MATRIX_PRODUCT = (
+    "relu",
+    "softmax",
+    "categorical_crossentropy",
+    "accuracy",
+    "softmax_backward",
+    "categorical_crossentropy_backward",
+    "softmax_crossentropy_backward",
+    "regularization",
+    "dropout",
+    "sigmoid",
+    "binary_crossentropy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "sgd_step",
+    "adagrad_step",
+    "rmsprop_step",
+    "adam_step",
+)
 IDENTICAL: dict[frozenset[str], tuple[tuple[str, ...], str]] = {
     frozenset(("float32-claiming-float64", "nnfs-init-claiming-float64")): (
         NO_MATRIX_PRODUCT,
         "nnfs.init()'s rules are float32 arithmetic except np.dot's matrix products (summed in "
-        "float64, rounded once); a stage with no matrix product is computed the same way"),
+        "float64, rounded once); a stage with no matrix product is computed the same way",
+    ),
 }
 # Pairs that differ on some inputs, but never by more than every sound tolerance of the tier
 # allows on this stage, each with its proof: no case can tell them apart at this tier.
@@ -51,7 +66,8 @@ BELOW_RESOLUTION: dict[frozenset[str], tuple[tuple[tuple[str, str], ...], str]] 
         "1.19e-7; forward's softmax tolerance is at least (4k + C + 2)·u·p >= 20u·p (the two "
         "exp calls, the sum and the division), so the loss's tolerance, which carries it "
         "relative to p, is at least 20u = 1.19e-6 (categorical_crossentropy, which reads p "
-        "exactly, tells them apart)"),
+        "exactly, tells them apart)",
+    ),
 }
 
 
@@ -76,6 +92,7 @@ class _SigmoidExpRatio(Engine):
         def ratio(v):
             e = a.exp(v)
             return r(div(e, r(1.0 + e)))
+
         return {**out, "output": ew(ratio, x["inputs"])}
 
 
@@ -83,8 +100,10 @@ class _SigmoidExpRatio(Engine):
 # gradient divided by the samples only, and Adam's epsilon 1e-8, were here until the catalogue
 # took them: gradient-not-divided-by-outputs, epsilon-1e-8.)
 UNCATALOGUED = {  # id -> (engine class, stages it changes)
-    "cce-gradient-divided-by-classes": (_CceByClasses, ("categorical_crossentropy_backward",
-                                                        "softmax_crossentropy_backward")),
+    "cce-gradient-divided-by-classes": (
+        _CceByClasses,
+        ("categorical_crossentropy_backward", "softmax_crossentropy_backward"),
+    ),
     "sigmoid-exp-ratio": (_SigmoidExpRatio, ("sigmoid",)),
 }
 
@@ -122,8 +141,11 @@ def _valid(stage: str) -> tuple:
 
 
 def _same_structure(outputs, expected: dict[str, Expected]) -> bool:
-    return (isinstance(outputs, dict) and set(outputs) == set(expected)
-            and all(shape_of(outputs[n]) == shape_of(e.value) for n, e in expected.items()))
+    return (
+        isinstance(outputs, dict)
+        and set(outputs) == set(expected)
+        and all(shape_of(outputs[n]) == shape_of(e.value) for n, e in expected.items())
+    )
 
 
 def _decisive(outputs, expected: dict[str, Expected], tier: str) -> bool:
@@ -149,30 +171,41 @@ def indistinguishable(stage: str, tier: str, extra=()) -> list[tuple[str, str, i
     cases = _valid(stage)
     mistakes = [m.id for m in applicable(stage, tier)] + list(extra)
     outputs = {m: _outputs(m, tier, stage) for m in mistakes}
-    decisive = {m: [_decisive(o, c.expected[tier], tier) for o, c in zip(outputs[m], cases)]
-                for m in mistakes}
+    decisive = {
+        m: [_decisive(o, c.expected[tier], tier) for o, c in zip(outputs[m], cases)]
+        for m in mistakes
+    }
     found = []
     for a, b in itertools.combinations(mistakes, 2):
         telling = [i for i in range(len(cases)) if decisive[a][i] or decisive[b][i]]
-        if telling and all(_agree(outputs[a][i], outputs[b][i], cases[i].expected[tier], tier)
-                           for i in telling):
+        if telling and all(
+            _agree(outputs[a][i], outputs[b][i], cases[i].expected[tier], tier) for i in telling
+        ):
             found.append((a, b, len(telling)))
     return found
 
 
-PARAMS = [(stage, tier) for stage in STAGES for tier in TIERS
-          if any(True for _ in applicable(stage, tier))]
+PARAMS = [
+    (stage, tier)
+    for stage in STAGES
+    for tier in TIERS
+    if any(True for _ in applicable(stage, tier))
+]
 
 
 @pytest.mark.parametrize(("stage", "tier"), PARAMS, ids=[f"{s}-{t}" for s, t in PARAMS])
 def test_every_pair_of_mistakes_is_told_apart_by_some_case(stage, tier):
-    confused = [(a, b, n) for a, b, n in indistinguishable(stage, tier)
-                if stage not in IDENTICAL.get(frozenset((a, b)), ((), ""))[0]
-                and (stage, tier) not in BELOW_RESOLUTION.get(frozenset((a, b)), ((), ""))[0]]
+    confused = [
+        (a, b, n)
+        for a, b, n in indistinguishable(stage, tier)
+        if stage not in IDENTICAL.get(frozenset((a, b)), ((), ""))[0]
+        and (stage, tier) not in BELOW_RESOLUTION.get(frozenset((a, b)), ((), ""))[0]
+    ]
     assert not confused, (
         f"{stage} at {tier}: no case tells these mistakes apart (they agree within tolerance "
         "wherever either is decisive): "
-        + "; ".join(f"{a} ~ {b} ({n} case{'s' * (n != 1)})" for a, b, n in confused))
+        + "; ".join(f"{a} ~ {b} ({n} case{'s' * (n != 1)})" for a, b, n in confused)
+    )
 
 
 def test_the_allow_lists_name_catalogued_mistakes_and_real_stages():
@@ -209,19 +242,28 @@ def test_an_identical_pair_is_found_and_a_distinct_one_is_not():
     assert not math.isnan(DECISIVE)
 
 
-UNCATALOGUED_PARAMS = [(m, stage, tier) for m, (_, stages) in UNCATALOGUED.items()
-                       for stage in stages for tier in TIERS]
+UNCATALOGUED_PARAMS = [
+    (m, stage, tier)
+    for m, (_, stages) in UNCATALOGUED.items()
+    for stage in stages
+    for tier in TIERS
+]
 
 
-@pytest.mark.parametrize(("mistake", "stage", "tier"), UNCATALOGUED_PARAMS,
-                         ids=[f"{m}-{s}-{t}" for m, s, t in UNCATALOGUED_PARAMS])
+@pytest.mark.parametrize(
+    ("mistake", "stage", "tier"),
+    UNCATALOGUED_PARAMS,
+    ids=[f"{m}-{s}-{t}" for m, s, t in UNCATALOGUED_PARAMS],
+)
 def test_uncatalogued_mistakes_are_caught_and_told_from_the_catalogue(mistake, stage, tier):
     """The cases added for them (samples ≠ outputs or classes, tiny Adam gradients, sigmoid
     beyond exp's overflow) catch each, and no catalogued mistake looks the same."""
     cases = _valid(stage)
     outputs = _outputs(mistake, tier, stage)
-    assert any(_decisive(o, c.expected[tier], tier) for o, c in zip(outputs, cases)), \
+    assert any(_decisive(o, c.expected[tier], tier) for o, c in zip(outputs, cases)), (
         f"{mistake} passes every case of {stage} at {tier}"
-    confused = [(a, b) for a, b, _ in indistinguishable(stage, tier, extra=(mistake,))
-                if mistake in (a, b)]
+    )
+    confused = [
+        (a, b) for a, b, _ in indistinguishable(stage, tier, extra=(mistake,)) if mistake in (a, b)
+    ]
     assert not confused, f"{stage} at {tier}: no case tells apart {confused}"

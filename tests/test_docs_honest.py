@@ -32,16 +32,20 @@ def test_every_stage_has_vectors_a_schema_entry_a_readme_row_and_a_porting_menti
     assert json.loads(vectors.read_text())["stage"] == stage
     schema = json.loads((REPO / "schema" / "vectors.schema.json").read_text())
     assert stage in schema["$defs"]["stage"]["enum"], (
-        f"stage {stage}: missing from schema/vectors.schema.json's stage enum")
+        f"stage {stage}: missing from schema/vectors.schema.json's stage enum"
+    )
     readme = (REPO / "README.md").read_text()
     assert re.search(rf"^\| `{re.escape(stage)}` \|", readme, re.M), (
-        f"stage {stage}: no row in README.md's stage table (a line starting `| `{stage}` |`)")
+        f"stage {stage}: no row in README.md's stage table (a line starting `| `{stage}` |`)"
+    )
     porting = (REPO / "docs" / "PORTING.md").read_text()
     assert f"`{stage}`" in porting, (
-        f"stage {stage}: not mentioned in docs/PORTING.md (add it to the stage list, §1)")
+        f"stage {stage}: not mentioned in docs/PORTING.md (add it to the stage list, §1)"
+    )
 
 
 # -- counts and promises the prose makes --------------------------------------------------------
+
 
 def _error_kinds() -> list[str]:
     """The error kinds of the vector schema: the one list every doc must agree with."""
@@ -71,8 +75,9 @@ def test_every_doc_that_counts_the_error_kinds_counts_them_right():
     for doc in ("README.md", "docs/PORTING.md", "docs/STAGES.md", "docs/PROTOCOL.md"):
         text = (REPO / doc).read_text()
         for word in re.findall(r"\b(four|five|six|seven|eight) (?:error )?kinds\b", text):
-            assert word == NUMBER_WORDS[len(kinds)], f"{doc} says {word} kinds, there are " \
-                f"{len(kinds)}"
+            assert word == NUMBER_WORDS[len(kinds)], (
+                f"{doc} says {word} kinds, there are {len(kinds)}"
+            )
 
 
 def test_the_readme_lists_every_error_kind_and_the_stages_table_has_a_row_for_each():
@@ -89,7 +94,8 @@ def test_the_readme_lists_every_error_kind_and_the_stages_table_has_a_row_for_ea
 def test_the_protocol_schema_knows_every_kind_of_the_vectors_and_exception_besides():
     protocol = (REPO / "schema" / "protocol.schema.json").read_text()
     enum = json.loads(protocol)["$defs"]["error_reply"]["properties"]["error"]["properties"][
-        "kind"]["enum"]
+        "kind"
+    ]["enum"]
     assert enum == [*_error_kinds(), "exception"]
 
 
@@ -100,8 +106,9 @@ def test_the_readmes_needs_line_names_what_make_test_installs_beyond_pip():
     assert needs, "make test and make setup get their system needs through system_deps.py"
     for line in needs:
         for name in line.split():
-            assert name.capitalize() in readme or name in readme, \
+            assert name.capitalize() in readme or name in readme, (
                 f"README's first screen does not say make test needs {name}"
+            )
 
 
 def test_the_count_of_catalogued_mistakes_is_the_catalogue_s():

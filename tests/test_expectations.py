@@ -39,8 +39,10 @@ def error_of(path) -> str:
 def test_loads_toml_entries_in_file_order(tmp_path):
     path = write(tmp_path, "version = 1\n" + entry("softmax/*") + entry("relu/x", "skip", "hangs"))
     loaded = Expectations.load(path)
-    assert loaded.entries == [Expectation("softmax/*", "xfail", "not written yet"),
-                              Expectation("relu/x", "skip", "hangs")]
+    assert loaded.entries == [
+        Expectation("softmax/*", "xfail", "not written yet"),
+        Expectation("relu/x", "skip", "hangs"),
+    ]
 
 
 def test_loads_the_same_shape_from_json(tmp_path):
@@ -55,16 +57,18 @@ def test_a_file_without_entries_expects_nothing(tmp_path):
 
 
 def test_an_exact_id_beats_an_earlier_glob(tmp_path):
-    path = write(tmp_path, entry("softmax/*", reason="glob") + entry("softmax/basic", "skip",
-                                                                       "exact"))
+    path = write(
+        tmp_path, entry("softmax/*", reason="glob") + entry("softmax/basic", "skip", "exact")
+    )
     loaded = Expectations.load(path)
     assert loaded.match("softmax/basic").reason == "exact"
     assert loaded.match("softmax/large-logits-1000").reason == "glob"
 
 
 def test_the_first_matching_glob_wins(tmp_path):
-    path = write(tmp_path, entry("softmax/large-*", reason="first") + entry("softmax/*",
-                                                                          reason="second"))
+    path = write(
+        tmp_path, entry("softmax/large-*", reason="first") + entry("softmax/*", reason="second")
+    )
     loaded = Expectations.load(path)
     assert loaded.match("softmax/large-logits-1000").reason == "first"
     assert loaded.match("softmax/basic").reason == "second"
@@ -88,8 +92,10 @@ def test_unmatched_lists_entries_that_match_no_case(tmp_path):
         (entry("a/b", mode="xfial"), 'expect[0]: mode must be "skip" or "xfail", got "xfial"'),
         (entry("a/b") + entry("a/c", reason=" "), "expect[1]: reason must be a non-empty string"),
         ('[[expect]]\ncase = "a/b"\nmode = "skip"\n', "expect[0]: missing reason"),
-        ('[[expect]]\ncase = 3\nmode = "skip"\nreason = "x"\n',
-         "expect[0]: case must be a non-empty string, got 3"),
+        (
+            '[[expect]]\ncase = 3\nmode = "skip"\nreason = "x"\n',
+            "expect[0]: case must be a non-empty string, got 3",
+        ),
         (entry("a/b")[:-1] + '\nissue = "#1"\n', 'expect[0]: unknown key "issue"'),
         (entry("a/b") + entry("a/b"), 'expect[1]: case "a/b" repeats expect[0]'),
         ("version = 2\n", "version must be 1, got 2"),
@@ -144,19 +150,23 @@ def test_write_initial_lists_failed_and_errored_cases_sorted_by_id(tmp_path):
 
 
 def test_write_initial_keeps_cases_already_expected_with_their_reasons(tmp_path):
-    result = result_with(("softmax/b", "xfailed", "still wrong", "softmax not written"),
-                         ("relu/a", "skipped", None, "hangs the port"))
+    result = result_with(
+        ("softmax/b", "xfailed", "still wrong", "softmax not written"),
+        ("relu/a", "skipped", None, "hangs the port"),
+    )
     path = tmp_path / "init.toml"
     write_initial(result, path)
-    assert Expectations.load(path).entries == [Expectation("relu/a", "skip", "hangs the port"),
-                                               Expectation("softmax/b", "xfail",
-                                                           "softmax not written")]
+    assert Expectations.load(path).entries == [
+        Expectation("relu/a", "skip", "hangs the port"),
+        Expectation("softmax/b", "xfail", "softmax not written"),
+    ]
 
 
 def test_write_initial_starts_with_a_comment_saying_how_it_was_made():
     text = render_initial(result_with())
-    assert text.startswith("# Expectations for my-port (python, float64), written by "
-                           "`nnfs-conform expectations init`")
+    assert text.startswith(
+        "# Expectations for my-port (python, float64), written by `nnfs-conform expectations init`"
+    )
     assert "version = 1" in text
 
 

@@ -33,9 +33,17 @@ from nnfs_conform.result import summarize
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE_NAME = "my-port<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
 HOSTILE_MESSAGE = "</pre></dd><script>document.title='pwned'</script>\x1b[31mred"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 BROKEN_PORT = f"""
 import math, sys
@@ -74,15 +82,22 @@ def chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("chromium is not installed: `apt-get install -y chromium` (Debian) to run the "
-                "HTML report's browser test", pytrace=False)
+    pytest.fail(
+        "chromium is not installed: `apt-get install -y chromium` (Debian) to run the "
+        "HTML report's browser test",
+        pytrace=False,
+    )
 
 
 def browse(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
     profile.mkdir()
-    return subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra,
-                           url], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 class Dom(HTMLParser):
@@ -112,8 +127,11 @@ class Dom(HTMLParser):
             element["text"].append(data)
 
     def find(self, **attrs) -> list[dict]:
-        return [e for e in self.elements
-                if all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
+        return [
+            e
+            for e in self.elements
+            if all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())
+        ]
 
     def by_id(self, ident: str) -> dict:
         (element,) = self.find(id=ident)
@@ -130,10 +148,24 @@ def page(tmp_path_factory) -> Path:
     broken = work / "broken_port.py"
     broken.write_text(BROKEN_PORT)
     good_json, broken_json = work / "good.json", work / "broken.json"
-    assert main(["run", "-q", "--report-json", str(good_json), "--",
-                 sys.executable, str(REPO / "ports" / "python" / "port.py")]) == 0
-    assert main(["run", "-q", "--report-json", str(broken_json), "--",
-                 sys.executable, str(broken)]) == 1
+    assert (
+        main(
+            [
+                "run",
+                "-q",
+                "--report-json",
+                str(good_json),
+                "--",
+                sys.executable,
+                str(REPO / "ports" / "python" / "port.py"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["run", "-q", "--report-json", str(broken_json), "--", sys.executable, str(broken)])
+        == 1
+    )
     out = work / "report.html"
     assert main(["report", "--html", str(out), str(good_json), str(broken_json)]) == 1
     return out
@@ -152,15 +184,18 @@ def test_the_page_is_self_contained_and_escapes_what_ports_write(page):
 
 def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, tmp_path):
     broken = load_result(page.parent / "broken.json")
-    failures = [k for k, c in enumerate(broken["cases"])
-                if c["stage"] == "softmax" and c["outcome"] == "failed"]
+    failures = [
+        k
+        for k, c in enumerate(broken["cases"])
+        if c["stage"] == "softmax" and c["outcome"] == "failed"
+    ]
     target = f"f-1-{failures[-1]}"  # not the first failure: only the script can open it
-    run = browse(tmp_path, f"{page.as_uri()}#{target}", "--virtual-time-budget=5000",
-                 "--dump-dom")
+    run = browse(tmp_path, f"{page.as_uri()}#{target}", "--virtual-time-budget=5000", "--dump-dom")
     assert run.returncode == 0 and "</html>" in run.stdout, run.stderr[-2000:]
     dom = Dom(run.stdout)
-    (title,) = [e for e in dom.elements if e["tag"] == "title" and e["parents"][-1]["tag"] ==
-                "head"]
+    (title,) = [
+        e for e in dom.elements if e["tag"] == "title" and e["parents"][-1]["tag"] == "head"
+    ]
     assert text(title) == "nnfs-conformance report"
     (body,) = [e for e in dom.elements if e["tag"] == "body"]
     assert body["attrs"].get("data-script") == "ran", "the page's script did not run"
@@ -168,9 +203,12 @@ def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, tmp
 
     rows = [e for e in dom.elements if e["tag"] == "tr" and "data-port" in e["attrs"]]
     assert [r["attrs"]["data-port"] for r in rows] == ["python-plain", HOSTILE_NAME]
-    cells = {(row["attrs"]["data-port"], cell["attrs"]["data-stage"]): cell
-             for row in rows for cell in dom.elements
-             if cell["tag"] == "td" and "data-stage" in cell["attrs"] and row in cell["parents"]}
+    cells = {
+        (row["attrs"]["data-port"], cell["attrs"]["data-stage"]): cell
+        for row in rows
+        for cell in dom.elements
+        if cell["tag"] == "td" and "data-stage" in cell["attrs"] and row in cell["parents"]
+    }
     stages = {stage for _, stage in cells}
     assert len(stages) >= 8 and {"softmax", "relu", "forward"} <= stages
     for stage in stages:
@@ -179,12 +217,17 @@ def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, tmp
     assert cells[HOSTILE_NAME, "softmax"]["attrs"]["data-kind"] == "fail"
     assert re.fullmatch(r"✗ FAIL \d+/28", text(cells[HOSTILE_NAME, "softmax"]))
     assert text(cells[HOSTILE_NAME, "relu"]).startswith("✗ FAIL ")
-    assert (cells[HOSTILE_NAME, "forward"]["attrs"]["data-kind"], text(
-        cells[HOSTILE_NAME, "forward"])) == ("na", "– n/a")
+    assert (
+        cells[HOSTILE_NAME, "forward"]["attrs"]["data-kind"],
+        text(cells[HOSTILE_NAME, "forward"]),
+    ) == ("na", "– n/a")
     verdicts = [text(e) for e in dom.elements if e["attrs"].get("class", "").startswith("verdict")]
     assert verdicts == ["✓ green", "✗ red"]
-    headline = {e["attrs"]["data-key"]: text(e) for e in dom.elements
-                if e["tag"] == "li" and "data-key" in e["attrs"]}
+    headline = {
+        e["attrs"]["data-key"]: text(e)
+        for e in dom.elements
+        if e["tag"] == "li" and "data-key" in e["attrs"]
+    }
     assert headline["ports"] == "2 ports" and headline["green"] == "1 green"
 
     failure = dom.by_id(target)
@@ -249,8 +292,13 @@ def probe(tmp_path: Path, html: str, width: int, height: int) -> dict:
     html = html.replace("</body>", f"<script>{PROBE}</script></body>")
     page = tmp_path / f"probe-{width}.html"
     page.write_text(html, encoding="utf-8")
-    run = browse(tmp_path, page.as_uri(), f"--window-size={width},{height}",
-                 "--virtual-time-budget=5000", "--dump-dom")
+    run = browse(
+        tmp_path,
+        page.as_uri(),
+        f"--window-size={width},{height}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+    )
     assert run.returncode == 0 and "</html>" in run.stdout, run.stderr[-2000:]
     (body,) = [e for e in Dom(run.stdout).elements if e["tag"] == "body"]
     return json.loads(body["attrs"]["data-probe"])
@@ -261,8 +309,7 @@ def results(page) -> list[dict]:
     return [load_result(page.parent / "good.json"), load_result(page.parent / "broken.json")]
 
 
-def test_the_port_column_and_the_stage_header_stay_put_while_the_matrix_scrolls(results,
-                                                                                   tmp_path):
+def test_the_port_column_and_the_stage_header_stay_put_while_the_matrix_scrolls(results, tmp_path):
     """Eight runs x 28 stages in a 1200 x 700 window: the matrix scrolls both ways inside its box,
     the port column stays at the box's left edge and the stage header at its top."""
     html = render_html(results * 4)
@@ -285,11 +332,13 @@ def test_the_matrix_takes_the_full_width_of_a_wide_window(results, tmp_path):
     assert run.returncode == 0 and struct.unpack(">II", shot.read_bytes()[16:24]) == (3000, 1000)
 
 
-def test_the_stage_columns_are_grouped_and_each_group_total_is_the_sum_of_its_stages(page,
-                                                                                      results):
+def test_the_stage_columns_are_grouped_and_each_group_total_is_the_sum_of_its_stages(page, results):
     dom = Dom(page.read_text(encoding="utf-8"))
-    groups = [e["attrs"]["data-group"] for e in dom.elements
-              if e["tag"] == "th" and "group" in e["attrs"].get("class", "").split()]
+    groups = [
+        e["attrs"]["data-group"]
+        for e in dom.elements
+        if e["tag"] == "th" and "group" in e["attrs"].get("class", "").split()
+    ]
     assert groups == list(GROUPS)
     rows = [e for e in dom.elements if e["tag"] == "tr" and "data-port" in e["attrs"]]
     assert len(rows) == len(results)
@@ -303,12 +352,12 @@ def test_the_stage_columns_are_grouped_and_each_group_total_is_the_sum_of_its_st
             assert members
             for key in ("passed", "failed", "na", "held"):
                 assert int(total["attrs"][f"data-{key}"]) == sum(
-                    int(e["attrs"][f"data-{key}"]) for e in members), (group, key)
+                    int(e["attrs"][f"data-{key}"]) for e in members
+                ), (group, key)
             outcomes = [c["outcome"] for c in result["cases"] if group_of(c["stage"]) == group]
             assert int(total["attrs"]["data-passed"]) == outcomes.count("passed")
             assert int(total["attrs"]["data-na"]) == outcomes.count("not_applicable")
-            failing = any(kind(cell(result, e["attrs"]["data-stage"])) == "fail"
-                          for e in members)
+            failing = any(kind(cell(result, e["attrs"]["data-stage"])) == "fail" for e in members)
             assert (total["attrs"]["data-kind"] == "fail") == failing
             assert f"{total['attrs']['data-passed']} passed" in text(total)
 
@@ -325,8 +374,10 @@ def test_runs_of_one_port_name_are_labelled_by_dtype_and_start_time(results):
     assert labels[3][1].endswith("· run 2") and len(set(labels)) == 4
     dom = Dom(render_html([good, broken, float32, again]))
     rows = [e for e in dom.elements if e["tag"] == "tr" and "data-label" in e["attrs"]]
-    shown = [text(next(e for e in dom.elements if e["tag"] == "th" and row in e["parents"]))
-             for row in rows]
+    shown = [
+        text(next(e for e in dom.elements if e["tag"] == "th" and row in e["parents"]))
+        for row in rows
+    ]
     assert len(set(shown)) == 4 and "float32 · 2025-06-07 08:09:10 UTC" in shown[2]
     legend = [text(e) for e in dom.elements if e["tag"] == "li" and "data-run" in e["attrs"]]
     assert len(set(legend)) == 4
@@ -341,18 +392,31 @@ def test_the_headline_splits_graded_from_not_applicable_as_the_summaries_do(resu
     book["summary"] = summarize(book["cases"])
     runs = [*results, book]
     dom = Dom(render_html(runs))
-    shown = {e["attrs"]["data-key"]: int(text(e).split()[0]) for e in dom.elements
-             if "data-key" in e["attrs"]}
-    total = {key: sum(r["summary"].get(key, 0) for r in runs)
-             for key in (*runs[0]["summary"], "not_applicable_input_checks", "declined")}
+    shown = {
+        e["attrs"]["data-key"]: int(text(e).split()[0])
+        for e in dom.elements
+        if "data-key" in e["attrs"]
+    }
+    total = {
+        key: sum(r["summary"].get(key, 0) for r in runs)
+        for key in (*runs[0]["summary"], "not_applicable_input_checks", "declined")
+    }
     assert total["not_applicable_input_checks"] > 0
-    assert shown["graded"] == sum(total[o] for o in ("passed", "failed", "errored", "xfailed",
-                                                     "xpassed"))
-    for key in ("passed", "failed", "errored", "not_applicable_input_checks", "declined",
-                "skipped"):
+    assert shown["graded"] == sum(
+        total[o] for o in ("passed", "failed", "errored", "xfailed", "xpassed")
+    )
+    for key in (
+        "passed",
+        "failed",
+        "errored",
+        "not_applicable_input_checks",
+        "declined",
+        "skipped",
+    ):
         assert shown[key] == total[key], key
-    assert shown["not_declared"] == (total["not_applicable"] - total["not_applicable_input_checks"]
-                                     - total["declined"])
+    assert shown["not_declared"] == (
+        total["not_applicable"] - total["not_applicable_input_checks"] - total["declined"]
+    )
     assert shown["not graded"] == total["not_applicable"] + total["skipped"]
     assert shown["graded"] + shown["not graded"] == total["total"]
     assert "cases graded" not in render_html(runs)  # the old count mixed the two
@@ -360,37 +424,56 @@ def test_the_headline_splits_graded_from_not_applicable_as_the_summaries_do(resu
 
 def _bare(result: dict, nulls: bool) -> dict:
     """A result with every optional field left out (or null, where the schema allows it)."""
-    empty = dict.fromkeys(("message", "reason", "expected_error", "got_error", "worst",
-                           "request", "response", "rerun", "wanted", "diagnosis", "candidates",
-                           "description"))
-    return {"port": {"name": result["port"]["name"]} | (
-                {"version": None, "command": None} if nulls else {}),
-            "complete": result["complete"],
-            **({"incomplete_reason": None, "summary": result["summary"]} if nulls else {}),
-            "cases": [{"id": c["id"], "stage": c["stage"], "outcome": c["outcome"]}
-                      | (empty if nulls else {}) for c in result["cases"]]}
+    empty = dict.fromkeys(
+        (
+            "message",
+            "reason",
+            "expected_error",
+            "got_error",
+            "worst",
+            "request",
+            "response",
+            "rerun",
+            "wanted",
+            "diagnosis",
+            "candidates",
+            "description",
+        )
+    )
+    return {
+        "port": {"name": result["port"]["name"]}
+        | ({"version": None, "command": None} if nulls else {}),
+        "complete": result["complete"],
+        **({"incomplete_reason": None, "summary": result["summary"]} if nulls else {}),
+        "cases": [
+            {"id": c["id"], "stage": c["stage"], "outcome": c["outcome"]} | (empty if nulls else {})
+            for c in result["cases"]
+        ],
+    }
 
 
 def test_no_placeholder_text_appears_when_optional_fields_are_absent(results, tmp_path):
     good, broken = results
     page = tmp_path / "bare.html"
-    page.write_text(render_html([_bare(good, False), _bare(broken, True), _bare(good, True)]),
-                    encoding="utf-8")
+    page.write_text(
+        render_html([_bare(good, False), _bare(broken, True), _bare(good, True)]), encoding="utf-8"
+    )
     run = browse(tmp_path, page.as_uri(), "--virtual-time-budget=5000", "--dump-dom")
     assert run.returncode == 0 and "</html>" in run.stdout, run.stderr[-2000:]
     dom = Dom(re.sub(r"<(script|style)\b.*?</\1>", "", run.stdout, flags=re.S))
     (body,) = [e for e in dom.elements if e["tag"] == "body"]
-    visible = [text(body)] + [e["attrs"][a] for e in dom.elements for a in ("title",
-                                                                            "aria-label")
-                              if e["attrs"].get(a)]
+    visible = [text(body)] + [
+        e["attrs"][a] for e in dom.elements for a in ("title", "aria-label") if e["attrs"].get(a)
+    ]
     assert "python-plain" in visible[0] and "FAIL" in visible[0]
     for line in visible:
         found = re.search(r"\b(None|null|undefined|NaN)\b", line)
-        assert not found, line[max(0, found.start() - 200):found.end() + 50]
+        assert not found, line[max(0, found.start() - 200) : found.end() + 50]
 
 
 def test_the_chart_marks_each_stage_of_each_run_above_the_tolerance_exactly_when_it_fails(
-        page, results):
+    page, results
+):
     html = page.read_text(encoding="utf-8")
     dom = Dom(html)
     (svg,) = [e for e in dom.elements if e["tag"] == "svg" and e["attrs"].get("id") == "chart"]
@@ -403,9 +486,11 @@ def test_the_chart_marks_each_stage_of_each_run_above_the_tolerance_exactly_when
     marks = [e for e in dom.elements if e["attrs"].get("class") == "mark"]
     stages = sorted({c["stage"] for c in results[0]["cases"]})
     assert sorted((int(m["attrs"]["data-run"]), m["attrs"]["data-stage"]) for m in marks) == [
-        (i, stage) for i in range(len(results)) for stage in stages]
-    names = {text(e) for e in dom.elements
-             if e["tag"] == "text" and e["attrs"].get("class") == "stage"}
+        (i, stage) for i in range(len(results)) for stage in stages
+    ]
+    names = {
+        text(e) for e in dom.elements if e["tag"] == "text" and e["attrs"].get("class") == "stage"
+    }
     assert set(stages) <= names  # every stage named on the axis
     seen = set()
     for mark in marks:
@@ -414,8 +499,11 @@ def test_the_chart_marks_each_stage_of_each_run_above_the_tolerance_exactly_when
         y = float(re.fullmatch(r"translate\(\S+ (\S+)\)", mark["attrs"]["transform"])[1])
         failing = kind(cell(result, stage)) == "fail"
         assert (y < one) == failing, (result["port"]["name"], stage, y, one)
-        ratios = [float(c["worst"]["ratio"]) for c in result["cases"] if c["stage"] == stage
-                  and c["outcome"] in ("passed", "failed") and c["worst"]]
+        ratios = [
+            float(c["worst"]["ratio"])
+            for c in result["cases"]
+            if c["stage"] == stage and c["outcome"] in ("passed", "failed") and c["worst"]
+        ]
         if "data-ratio" in mark["attrs"]:
             assert math.isclose(float(mark["attrs"]["data-ratio"]), max(ratios), rel_tol=1e-5)
         seen.add(mark["attrs"]["data-kind"])

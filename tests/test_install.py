@@ -23,14 +23,27 @@ import nnfs_conform
 from nnfs_conform import port_dir
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCES = ["pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "CHANGELOG.md", "runners",
-           "reference", "generator", "vectors", "schema", "docs", "kits"]
+SOURCES = [
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "MANIFEST.in",
+    "CHANGELOG.md",
+    "runners",
+    "reference",
+    "generator",
+    "vectors",
+    "schema",
+    "docs",
+    "kits",
+]
 
 
 def _run(argv, cwd, env, timeout=600) -> subprocess.CompletedProcess:
     run = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert run.returncode == 0, f"{argv}: exit {run.returncode}\n{run.stdout[-3000:]}\n" \
-                                f"{run.stderr[-3000:]}"
+    assert run.returncode == 0, (
+        f"{argv}: exit {run.returncode}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    )
     return run
 
 
@@ -41,8 +54,11 @@ def installed(tmp_path_factory):
     source = work / "src"  # a copy, so the build writes nothing into the repository
     for name in SOURCES:
         if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, source / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.png"))
+            shutil.copytree(
+                REPO / name,
+                source / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.png"),
+            )
         else:
             source.mkdir(exist_ok=True)
             shutil.copy2(REPO / name, source / name)
@@ -52,8 +68,20 @@ def installed(tmp_path_factory):
     (wheel,) = (work / "dist").glob("*.whl")
     venv = work / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], work, env)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-c",
-          str(REPO / "constraints.txt"), str(wheel)], work, env)
+    _run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(REPO / "constraints.txt"),
+            str(wheel),
+        ],
+        work,
+        env,
+    )
     empty = work / "empty"
     empty.mkdir()
     return venv / "bin", empty, wheel, env
@@ -77,9 +105,16 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(installed):
 
 def test_the_installed_runner_checks_a_port_from_an_empty_directory(installed):
     bin_dir, empty, _, env = installed
-    where = _run([str(bin_dir / "python"), "-c",
-                  "from nnfs_conform.vectors import default_vectors_dir, data_dir;"
-                  "print(default_vectors_dir()); print(data_dir('schema'))"], empty, env)
+    where = _run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from nnfs_conform.vectors import default_vectors_dir, data_dir;"
+            "print(default_vectors_dir()); print(data_dir('schema'))",
+        ],
+        empty,
+        env,
+    )
     for line in where.stdout.split():
         assert "site-packages/nnfs_conform/data/" in line and str(REPO) not in line, line
 
@@ -91,8 +126,11 @@ def test_the_installed_runner_checks_a_port_from_an_empty_directory(installed):
     _run([str(bin_dir / "nnfs-conform"), "validate", "--vectors", "my-vectors"], empty, env)
 
     port = ["python3", str(REPO / "ports" / "python" / "port.py")]
-    run = _run([str(bin_dir / "nnfs-conform"), "run", "-q", "--report-json", "r.json", "--",
-                *port], empty, env)
+    run = _run(
+        [str(bin_dir / "nnfs-conform"), "run", "-q", "--report-json", "r.json", "--", *port],
+        empty,
+        env,
+    )
     assert re.search(r"^\d+ passed, 0 failed, 0 errored, 0 skipped$", run.stdout, re.M)
     _run([str(bin_dir / "nnfs-conform"), "report", "--html", "r.html", "r.json"], empty, env)
     assert "<h1>nnfs-conformance report</h1>" in (empty / "r.html").read_text()

@@ -10,8 +10,20 @@ from nnfs_conform.cli import main
 
 def _run(tmp_path, vectors, port, name):
     out = tmp_path / f"{name}.json"
-    main(["run", "-q", "--vectors", str(vectors), "--timeout", "2", "--report-json", str(out),
-          "--", *fake(port)])
+    main(
+        [
+            "run",
+            "-q",
+            "--vectors",
+            str(vectors),
+            "--timeout",
+            "2",
+            "--report-json",
+            str(out),
+            "--",
+            *fake(port),
+        ]
+    )
     return out
 
 
@@ -28,7 +40,8 @@ def test_the_matrix_shows_every_stage_of_every_port_and_exits_on_the_worst(tmp_p
     assert console[1].endswith("green") and "FAIL" not in console[1]
     assert "FAIL 3/3" in console[2] and console[2].rstrip().endswith("red")
     assert console[3].startswith("    failing: ") and all(
-        stage in console[3] for stage in ("neuron", "relu", "accuracy"))
+        stage in console[3] for stage in ("neuron", "relu", "accuracy")
+    )
     assert main(["report", "--wide", str(good), str(bad)]) == 1
     wide = capsys.readouterr().out.splitlines()
     assert "neuron" in wide[0] and "relu" in wide[0] and "accuracy" in wide[0]

@@ -21,25 +21,50 @@ from nnfs_conform.mistakes import BY_ID, MISTAKES, STAGES, TIERS
 from nnfs_conform.numbers import decode, encode
 
 ISSUE_MISTAKES = (  # every mistake the issue names, by its catalogue id
-    "relu-before-bias", "bias-wrong-axis", "relu-inverted", "softmax-max-starts-at-zero",
-    "softmax-approximate-e", "outputs-rounded-2-decimals", "dot-keeps-last-product",
-    "skip-last-input", "labels-one-based", "cce-every-label", "bias-dropped", "bias-twice",
-    "weights-not-transposed", "accuracy-integer-division", "softmax-batch-axis",
-    "softmax-no-max-shift", "softmax-column-max", "softmax-divides-by-max", "cce-no-clip",
-    "cce-lower-clip-only", "cce-upper-clip-only", "cce-clip-float64-bounds", "cce-log10",
-    "cce-log2", "cce-sum-not-mean", "onehot-read-as-sparse", "relu-as-boolean",
-    "accuracy-last-max", "accuracy-wrong-axis",
+    "relu-before-bias",
+    "bias-wrong-axis",
+    "relu-inverted",
+    "softmax-max-starts-at-zero",
+    "softmax-approximate-e",
+    "outputs-rounded-2-decimals",
+    "dot-keeps-last-product",
+    "skip-last-input",
+    "labels-one-based",
+    "cce-every-label",
+    "bias-dropped",
+    "bias-twice",
+    "weights-not-transposed",
+    "accuracy-integer-division",
+    "softmax-batch-axis",
+    "softmax-no-max-shift",
+    "softmax-column-max",
+    "softmax-divides-by-max",
+    "cce-no-clip",
+    "cce-lower-clip-only",
+    "cce-upper-clip-only",
+    "cce-clip-float64-bounds",
+    "cce-log10",
+    "cce-log2",
+    "cce-sum-not-mean",
+    "onehot-read-as-sparse",
+    "relu-as-boolean",
+    "accuracy-last-max",
+    "accuracy-wrong-axis",
     # the wrong variants of the sharpness proof (issue 2)
-    "softmax-drops-last-class", "float16-accumulation", "float32-claiming-float64",
+    "softmax-drops-last-class",
+    "float16-accumulation",
+    "float32-claiming-float64",
 )
 TRAINING_MISTAKES = {  # the training stages' mistakes, by id: stages each must (at least) change
     "dbiases-sum-everything": ("dense_backward", "training"),
-    "gradient-not-divided-by-samples": ("categorical_crossentropy_backward",
-                                        "softmax_crossentropy_backward", "training"),
+    "gradient-not-divided-by-samples": (
+        "categorical_crossentropy_backward",
+        "softmax_crossentropy_backward",
+        "training",
+    ),
     "relu-backward-passes-zero": ("relu_backward", "training"),
     "relu-backward-mask-on-dvalues": ("relu_backward", "training"),
-    "optimizer-sign-flipped": ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step",
-                               "training"),
+    "optimizer-sign-flipped": ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training"),
     "adam-bias-correction-off-by-one": ("adam_step", "training"),
     "epsilon-inside-sqrt": ("adagrad_step", "rmsprop_step", "adam_step", "training"),
     "momentum-before-decay": ("sgd_step", "training"),
@@ -55,7 +80,9 @@ TRAINING_MISTAKES = {  # the training stages' mistakes, by id: stages each must 
 ROWS = [(m.id, tier, form) for m in MISTAKES for form in m.all_forms for tier in m.tiers]
 ROW_IDS = [f"{i}{'/' + f if f else ''}@{t}" for i, t, f in ROWS]
 NEW_MISTAKES = (  # issue 16: mistakes the first catalogue could not tell from others
-    "epsilon-1e-8", "gradient-not-divided-by-outputs", "l1-sign-zero-as-minus-one",
+    "epsilon-1e-8",
+    "gradient-not-divided-by-outputs",
+    "l1-sign-zero-as-minus-one",
     "nnfs-init-claiming-float64",
 )
 
@@ -90,8 +117,9 @@ def test_the_catalogue_holds_the_training_stages_mistakes_on_the_stages_they_cha
 def test_every_mistake_is_killed_and_named_in_every_form(mistake, tier, form):
     r = row(mistake, tier, form)
     assert r.killed, f"{r.name} passes every case of {', '.join(r.mistake.stages)}"
-    assert r.named, f"{r.name} fails {len(r.killed)} case(s) but is never named " \
-        f"(misnamed: {r.misnamed[:5]})"
+    assert r.named, (
+        f"{r.name} fails {len(r.killed)} case(s) but is never named (misnamed: {r.misnamed[:5]})"
+    )
 
 
 @pytest.mark.parametrize(("mistake", "tier", "form"), ROWS, ids=ROW_IDS)
@@ -124,6 +152,7 @@ def test_the_python_port_is_bundled():
 
 # -- the runner's side -------------------------------------------------------------------------
 
+
 def _case(case_id):
     return next(c for c in suite().cases() if c.id == case_id)
 
@@ -154,6 +183,7 @@ def run_stage(stage, answer, dtype="float64"):
 def mutant(mistake_id, dtype="float64"):
     def answer(case):
         return BY_ID[mistake_id].runner(dtype)(case.stage, decode(case.inputs), case.params)
+
     return answer
 
 
@@ -165,12 +195,15 @@ def test_a_port_that_behaves_like_a_mistake_on_every_case_is_told_that_mistake_a
     results = run_stage("softmax", mutant("softmax-no-max-shift"))
     failed = [r for r in results.values() if r["outcome"] == "failed"]
     shift = BY_ID["softmax-no-max-shift"]
-    assert failed and all(r["diagnosis"] == {"id": shift.id, "explanation": shift.explanation,
-                                             "fix": shift.fix} for r in failed)
+    assert failed and all(
+        r["diagnosis"] == {"id": shift.id, "explanation": shift.explanation, "fix": shift.fix}
+        for r in failed
+    )
     block = failure_block(failed[0])
     assert block[1].startswith("  why:")
-    assert block[2] == f"  likely:  {BY_ID['softmax-no-max-shift'].explanation} " \
-        "[softmax-no-max-shift]"
+    assert (
+        block[2] == f"  likely:  {BY_ID['softmax-no-max-shift'].explanation} [softmax-no-max-shift]"
+    )
     assert block[3] == f"  fix:     {BY_ID['softmax-no-max-shift'].fix}"
 
 
@@ -189,14 +222,19 @@ def test_a_coincidence_on_one_case_is_not_named_when_another_case_of_the_stage_c
     assert "softmax-no-max-shift" in [m["id"] for m in large["candidates"]["mistakes"]]
     block = failure_block(large)
     assert "  likely:  no single known mistake explains this stage's failures" in block
-    assert any(line.startswith("  closest: ") and "[softmax-no-max-shift]" in line
-               for line in block)
+    assert any(
+        line.startswith("  closest: ") and "[softmax-no-max-shift]" in line for line in block
+    )
 
 
 def test_a_passing_stage_and_an_error_reply_get_no_diagnosis():
     results = run_stage("softmax", correct)
-    assert all(r["outcome"] in ("passed", "not_applicable") and r["diagnosis"] is None
-               and r["candidates"] is None for r in results.values())
+    assert all(
+        r["outcome"] in ("passed", "not_applicable")
+        and r["diagnosis"] is None
+        and r["candidates"] is None
+        for r in results.values()
+    )
     case = _case("softmax/large-logits")
     error = {"seq": 1, "error": {"kind": "shape_mismatch", "message": "no"}}
     assert grade(case, error, INFO)["diagnosis"] is None
@@ -205,6 +243,7 @@ def test_a_passing_stage_and_an_error_reply_get_no_diagnosis():
 def test_outputs_many_bugs_give_are_never_evidence():
     """An accuracy of 0 everywhere is what integer division gives on fractional accuracies, and
     what a dozen other bugs give: it names nothing."""
+
     def answer(case):
         want = correct(case)
         return {"predictions": [0] * len(want["predictions"]), "accuracy": 0}
@@ -217,20 +256,37 @@ def test_two_mistakes_that_explain_a_stage_equally_are_both_shown_never_one_by_r
     from nnfs_conform import diagnose as diagnose_module
 
     twin = BY_ID["softmax-no-max-shift"]
-    narrow = type(twin)(**{**twin.__dict__, "id": "twin-narrow", "specificity": 2,
-                           "build": lambda mistake, tier: twin.runner(tier)})
+    narrow = type(twin)(
+        **{
+            **twin.__dict__,
+            "id": "twin-narrow",
+            "specificity": 2,
+            "build": lambda mistake, tier: twin.runner(tier),
+        }
+    )
     monkeypatch.setattr(diagnose_module, "applicable", lambda stage, dtype: [twin, narrow])
     results = run_stage("softmax", mutant("softmax-no-max-shift"))
     failed = [r for r in results.values() if r["outcome"] == "failed"]
     assert all(r["diagnosis"] is None for r in failed)
     assert {m["id"] for m in failed[0]["candidates"]["mistakes"]} == {
-        "softmax-no-max-shift", "twin-narrow"}
+        "softmax-no-max-shift",
+        "twin-narrow",
+    }
     block = failure_block(failed[0])
     assert "  likely:  one of these mistakes (this stage's cases cannot tell them apart)" in block
 
 
-@pytest.mark.parametrize("outputs", [None, [], {"output": "x"}, {"output": [[{"a": 1}]]},
-                                     {"other": 1}, {"output": [[1e308, -1e308, math.inf]]}])
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        None,
+        [],
+        {"output": "x"},
+        {"output": [[{"a": 1}]]},
+        {"other": 1},
+        {"output": [[1e308, -1e308, math.inf]]},
+    ],
+)
 def test_hostile_outputs_never_break_the_diagnosis(outputs):
     case = _case("softmax/large-logits")
     assert diagnose(case, outputs, "float64") is None
@@ -242,6 +298,7 @@ def test_a_mistake_that_is_wrong_by_less_than_the_decisive_margin_is_never_named
 
 def test_the_matrix_command_ends_with_the_verdict():
     from mistakes_matrix import matrix
+
     out = io.StringIO()
     ok = matrix(out=lambda line: out.write(line + "\n"))
     last = out.getvalue().rstrip("\n").splitlines()[-1]
@@ -253,6 +310,7 @@ def test_the_matrix_command_ends_with_the_verdict():
 def test_the_book_float32_rules_declared_float64_are_named_from_numpy_output():
     """A learner's NumPy code under nnfs.init() (float32 arrays, np.dot in float64 rounded to
     float32) that declares float64 is told so, on the book's own numbers."""
+
     def answer(case):
         def f32(name):
             return np.array(case.inputs[name], dtype=np.float64).astype(np.float32)
@@ -271,12 +329,18 @@ def test_the_book_float32_rules_declared_float64_are_named_from_numpy_output():
 # -- a mistake as people write it, in other languages' forms: written here by hand, not by the
 # emulator, and named all the same --------------------------------------------------------------
 
+
 def _dense(case, bias_of):
     inputs, weights, biases = (decode(case.inputs[k]) for k in ("inputs", "weights", "biases"))
     if case.params["weights_layout"] == "neurons_inputs":
         weights = [list(col) for col in zip(*weights)]
-    return [[math.fsum([*(x * w for x, w in zip(row, col)), bias_of(biases, i, j)])
-             for j, col in enumerate(zip(*weights))] for i, row in enumerate(inputs)]
+    return [
+        [
+            math.fsum([*(x * w for x, w in zip(row, col)), bias_of(biases, i, j)])
+            for j, col in enumerate(zip(*weights))
+        ]
+        for i, row in enumerate(inputs)
+    ]
 
 
 def test_biases_read_per_sample_past_the_end_as_javascript_does_are_named():

@@ -20,8 +20,15 @@ LANGUAGES = ["c", "cpp", "go", "java", "javascript", "python", "rust"]
 
 
 def nnfs(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nnfs_conform", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "nnfs_conform", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
 
 
 def write_port(folder: Path, text: str) -> Path:
@@ -39,13 +46,16 @@ def test_every_kit_names_every_stage_of_the_suite(language):
     """A kit owns the protocol for every stage: each stage's protocol name is in its source (as
     a string or a key: `"relu"`, `relu:`, `Stage::Relu => "relu"`...)."""
     kit = REPO / "kits" / language
-    text = "\n".join(p.read_text(errors="replace") for p in sorted(kit.rglob("*"))
-                     if p.is_file() and "template" not in p.relative_to(kit).parts
-                     and not port_dir.BUILD_OUTPUT & set(p.relative_to(kit).parts)
-                     and p.suffix not in (".md", ".json", ".toml", ".lock", ".xml", ".txt"))
+    text = "\n".join(
+        p.read_text(errors="replace")
+        for p in sorted(kit.rglob("*"))
+        if p.is_file()
+        and "template" not in p.relative_to(kit).parts
+        and not port_dir.BUILD_OUTPUT & set(p.relative_to(kit).parts)
+        and p.suffix not in (".md", ".json", ".toml", ".lock", ".xml", ".txt")
+    )
     manifest = json.loads((REPO / "vectors" / "manifest.json").read_text())
-    core = [f["stage"] for f in manifest["files"]
-            if STAGES[f["stage"]].group != BOOK]
+    core = [f["stage"] for f in manifest["files"] if STAGES[f["stage"]].group != BOOK]
     missing = [s for s in core if not re.search(rf"(?<![\w.]){s}(?!\w)", text)]
     assert not missing, f"kits/{language} does not name the stages {missing}"
 
@@ -57,8 +67,9 @@ def test_new_port_writes_the_python_project_and_run_port_dir_grades_it_green(tmp
     assert "run --port-dir" in made.stdout
     assert (folder / "port.toml").is_file() and (folder / "kit").is_dir()
     assert 'name = "my-port"' in (folder / "port.toml").read_text()
-    assert "{{name}}" not in "".join(p.read_text(errors="replace")
-                                     for p in folder.rglob("*") if p.is_file())
+    assert "{{name}}" not in "".join(
+        p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file()
+    )
     report = tmp_path / "result.json"
     run = nnfs("run", "--port-dir", str(folder), "--report-json", str(report), "-q")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -88,14 +99,17 @@ def test_new_port_refuses_a_name_a_build_file_cannot_hold(tmp_path):
     assert made.returncode == 2 and "--name 'My Port'" in made.stderr
 
 
-@pytest.mark.parametrize(("text", "said"), [
-    ('name = "p"\nbuild = []\n', "`run` must be a non-empty list of strings"),
-    ('name = "p"\nrun = "./port"\n', "`run` must be a non-empty list of strings"),
-    ('name = "p"\nrun = ["./port"]\nrequires = ["gcc-13"]\n', "`requires` names 'gcc-13'"),
-    ('name = "p"\nrun = ["./port"]\nbiuld = ["make"]\n', "unknown field `biuld`"),
-    ('run = ["./port"]\n', "`name` must be a non-empty string"),
-    ('name = "p"\nrun = [\n', "not TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('name = "p"\nbuild = []\n', "`run` must be a non-empty list of strings"),
+        ('name = "p"\nrun = "./port"\n', "`run` must be a non-empty list of strings"),
+        ('name = "p"\nrun = ["./port"]\nrequires = ["gcc-13"]\n', "`requires` names 'gcc-13'"),
+        ('name = "p"\nrun = ["./port"]\nbiuld = ["make"]\n', "unknown field `biuld`"),
+        ('run = ["./port"]\n', "`name` must be a non-empty string"),
+        ('name = "p"\nrun = [\n', "not TOML"),
+    ],
+)
 def test_a_bad_port_toml_is_one_line_naming_the_file_and_field(tmp_path, text, said):
     folder = write_port(tmp_path / "p", text)
     run = nnfs("run", "--port-dir", str(folder))
@@ -112,24 +126,32 @@ def test_a_missing_folder_or_port_toml_says_how_to_make_one(tmp_path):
 
 
 def test_a_missing_toolchain_is_its_install_command_in_one_line(tmp_path):
-    folder = write_port(tmp_path / "p", 'name = "p"\nrequires = ["go"]\n'
-                        'build = ["go", "build"]\nrun = ["./p"]\n')
+    folder = write_port(
+        tmp_path / "p", 'name = "p"\nrequires = ["go"]\nbuild = ["go", "build"]\nrun = ["./p"]\n'
+    )
     env = {"PATH": str(tmp_path / "empty"), "HOME": str(tmp_path)}
     run = nnfs("run", "--port-dir", str(folder), env=env)
     assert run.returncode == 2 and run.stderr.count("\n") == 1
-    assert "not built: missing go: install with: sudo apt-get install -y golang-go " \
-           "(Debian/Ubuntu), or: brew install go (macOS)" in run.stderr
+    assert (
+        "not built: missing go: install with: sudo apt-get install -y golang-go "
+        "(Debian/Ubuntu), or: brew install go (macOS)" in run.stderr
+    )
 
 
 def test_a_failed_build_shows_its_log_tail_indented_under_one_line(tmp_path):
-    folder = write_port(tmp_path / "p", 'name = "p"\nbuild = ["sh", "-c", '
-                        '"echo compiling; echo port.c:3: error: want a semicolon >&2; exit 3"]\n'
-                        'run = ["./p"]\n')
+    folder = write_port(
+        tmp_path / "p",
+        'name = "p"\nbuild = ["sh", "-c", '
+        '"echo compiling; echo port.c:3: error: want a semicolon >&2; exit 3"]\n'
+        'run = ["./p"]\n',
+    )
     run = nnfs("run", "--port-dir", str(folder))
     assert run.returncode == 2
     first, *tail = run.stderr.splitlines()
-    assert first.endswith("build failed (exit 3): sh -c echo compiling; echo port.c:3: error: "
-                          "want a semicolon >&2; exit 3")
+    assert first.endswith(
+        "build failed (exit 3): sh -c echo compiling; echo port.c:3: error: "
+        "want a semicolon >&2; exit 3"
+    )
     assert tail == ["    compiling", "    port.c:3: error: want a semicolon"]
 
 
@@ -146,12 +168,25 @@ def test_the_port_runs_in_its_folder_with_its_own_expectations(tmp_path):
     folder = write_port(tmp_path / "p", 'name = "p"\nrun = ["python3", "relay.py"]\n')
     real = REPO / "ports" / "python" / "port.py"
     (folder / "relay.py").write_text(
-        f"import os, sys\nos.execv(sys.executable, [sys.executable, {str(real)!r}])\n")
+        f"import os, sys\nos.execv(sys.executable, [sys.executable, {str(real)!r}])\n"
+    )
     (folder / "expectations.toml").write_text(
-        '[[expect]]\ncase = "relu/*"\nmode = "skip"\nreason = "not today"\n')
+        '[[expect]]\ncase = "relu/*"\nmode = "skip"\nreason = "not today"\n'
+    )
     report = tmp_path / "r.json"
-    run = nnfs("run", "--port-dir", str(folder), "--stage", "relu", "--stage", "neuron",
-               "--report-json", str(report), "-q", cwd=tmp_path)
+    run = nnfs(
+        "run",
+        "--port-dir",
+        str(folder),
+        "--stage",
+        "relu",
+        "--stage",
+        "neuron",
+        "--report-json",
+        str(report),
+        "-q",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     summary = json.loads(report.read_text())["summary"]
     assert summary["skipped"] > 0 and summary["passed"] > 0

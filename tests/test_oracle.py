@@ -25,8 +25,11 @@ def test_python_left_to_right_35_7_is_also_within_tolerance():
 
 
 def within(expected, got):
-    pairs = zip(sum(expected.value, []), sum(expected.tol, [])) if isinstance(
-        expected.value[0], list) else zip(expected.value, expected.tol)
+    pairs = (
+        zip(sum(expected.value, []), sum(expected.tol, []))
+        if isinstance(expected.value[0], list)
+        else zip(expected.value, expected.tol)
+    )
     flat_got = sum(got, []) if isinstance(got[0], list) else got
     return all(abs(g - v) <= t for g, (v, t) in zip(flat_got, pairs))
 
@@ -35,29 +38,41 @@ def test_the_book_batch_is_the_exact_result_rounded_once():
     x = [[1, 2, 3, 2.5], [2.0, 5.0, -1.0, 2.0], [-1.5, 2.7, 3.3, -0.8]]
     w = [[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, -0.27, 0.17, 0.87]]
     b = [2, 3, 0.5]
-    exact = [[float(sum((Fraction(xi) * Fraction(wi) for xi, wi in zip(row, neuron)),
-                        Fraction(bias))) for neuron, bias in zip(w, b)] for row in x]
+    exact = [
+        [
+            float(sum((Fraction(xi) * Fraction(wi) for xi, wi in zip(row, neuron)), Fraction(bias)))
+            for neuron, bias in zip(w, b)
+        ]
+        for row in x
+    ]
     out = value("dense_batch/book-batch-per-neuron-weights")
     assert out.value == exact
     # what NumPy's np.dot prints on this machine is another correct order: within tolerance
-    numpy_order = [[4.8, 1.21, 2.385], [8.9, -1.8100000000000005, 0.19999999999999996],
-                   [1.4100000000000004, 1.0509999999999997, 0.025999999999999912]]
+    numpy_order = [
+        [4.8, 1.21, 2.385],
+        [8.9, -1.8100000000000005, 0.19999999999999996],
+        [1.4100000000000004, 1.0509999999999997, 0.025999999999999912],
+    ]
     assert within(out, numpy_order)
 
 
 def test_the_book_loss_is_0_385_correctly_rounded():
     import mpmath
+
     with mpmath.workprec(256):
         exact = float(mpmath.fsum(-mpmath.log(mpmath.mpf(p)) for p in (0.7, 0.5, 0.9)) / 3)
-    for case_id in ("categorical_crossentropy/book-batch-sparse",
-                    "categorical_crossentropy/book-batch-one-hot"):
+    for case_id in (
+        "categorical_crossentropy/book-batch-sparse",
+        "categorical_crossentropy/book-batch-one-hot",
+    ):
         out = value(case_id, "loss")
         assert out.value == exact == 0.385060880052168
         assert abs(0.38506088005216804 - out.value) <= out.tol  # NumPy's float64 mean
 
 
-@pytest.mark.parametrize("tier, want", [("float64", 1.0000000494736474e-07),
-                                        ("float32", 1.1920929665620916e-07)])
+@pytest.mark.parametrize(
+    "tier, want", [("float64", 1.0000000494736474e-07), ("float32", 1.1920929665620916e-07)]
+)
 def test_a_perfect_prediction_costs_the_upper_clip_of_its_dtype(tier, want):
     assert value("categorical_crossentropy/perfect-prediction", "loss", tier).value == want
 
@@ -73,7 +88,8 @@ def test_clip_bounds_are_rounded_to_the_dtype():
 
 def test_softmax_of_minus_one_zero_one_is_correctly_rounded():
     assert value("softmax/minus-one-zero-one").value == [
-        [0.09003057317038046, 0.24472847105479764, 0.6652409557748219]]
+        [0.09003057317038046, 0.24472847105479764, 0.6652409557748219]
+    ]
 
 
 def test_equal_large_logits_give_exactly_a_quarter():

@@ -22,7 +22,13 @@ def test_the_porting_shell_line_checks_a_port_from_its_own_repository(tmp_path):
     port.write_text(f"#!/bin/sh\nexec {sys.executable} {REPO}/ports/python/port.py\n")
     port.chmod(0o755)
     env = {**os.environ, "NNFS_SUITE_URL": f"file://{REPO}", "MAKEFLAGS": ""}
-    run = subprocess.run(["bash", "-c", shell_line()], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        ["bash", "-c", shell_line()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert re.search(r"^\d+ passed, 0 failed, 0 errored, 0 skipped$", run.stdout, re.M), run.stdout

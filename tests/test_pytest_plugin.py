@@ -16,24 +16,43 @@ GOOD = shlex.join([sys.executable, str(FAKES / "good_port.py")])
 BROKEN = shlex.join([sys.executable, str(FAKES / "broken_port.py")])
 CASES = {
     "neuron": [
-        case("neuron/basic", "adds the bias to the weighted sum",
-             {"inputs": [1.0, 2.0], "weights": [0.5, 0.25], "bias": 2.0},
-             expected={"output": 3.0}),
+        case(
+            "neuron/basic",
+            "adds the bias to the weighted sum",
+            {"inputs": [1.0, 2.0], "weights": [0.5, 0.25], "bias": 2.0},
+            expected={"output": 3.0},
+        ),
     ],
     "relu": [
-        case("relu/mixed-signs", "negatives become zero", {"inputs": [[-1.0, 0.0, 2.5]]},
-             expected={"output": [[0.0, 0.0, 2.5]]}, tol=0.0),
-        case("relu/ragged-rows", "ragged rows are an error", {"inputs": [[1.0], [1.0, 2.0]]},
-             error="ragged_rows"),
+        case(
+            "relu/mixed-signs",
+            "negatives become zero",
+            {"inputs": [[-1.0, 0.0, 2.5]]},
+            expected={"output": [[0.0, 0.0, 2.5]]},
+            tol=0.0,
+        ),
+        case(
+            "relu/ragged-rows",
+            "ragged rows are an error",
+            {"inputs": [[1.0], [1.0, 2.0]]},
+            error="ragged_rows",
+        ),
     ],
     "accuracy": [
-        case("accuracy/sparse-labels", "sparse labels are compared with argmax",
-             {"y_pred": [[0.7, 0.3], [0.2, 0.8]], "y_true": [0, 0]},
-             params={"label_format": "sparse"},
-             expected={"predictions": [0, 1], "accuracy": 0.5}),
-        case("accuracy/onehot-labels", "one-hot labels are compared with argmax",
-             {"y_pred": [[0.7, 0.3]], "y_true": [[1, 0]]}, params={"label_format": "onehot"},
-             expected={"predictions": [0], "accuracy": 1.0}),
+        case(
+            "accuracy/sparse-labels",
+            "sparse labels are compared with argmax",
+            {"y_pred": [[0.7, 0.3], [0.2, 0.8]], "y_true": [0, 0]},
+            params={"label_format": "sparse"},
+            expected={"predictions": [0, 1], "accuracy": 0.5},
+        ),
+        case(
+            "accuracy/onehot-labels",
+            "one-hot labels are compared with argmax",
+            {"y_pred": [[0.7, 0.3]], "y_true": [[1, 0]]},
+            params={"label_format": "onehot"},
+            expected={"predictions": [0], "accuracy": 1.0},
+        ),
     ],
 }
 IDS = [raw["id"] for raws in CASES.values() for raw in raws]
@@ -49,20 +68,32 @@ def vectors(tmp_path_factory) -> Path:
 
 def run(pytester, vectors, port, *args):
     """pytest in a subprocess, in an empty project, with the plugin pointed at `port`."""
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rootdir", pytester.path,
-                                         "--nnfs-port", port,
-                                         "--nnfs-vectors", str(vectors), "--nnfs-timeout", "10",
-                                         "-rA", *args)
+    return pytester.runpytest_subprocess(
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        pytester.path,
+        "--nnfs-port",
+        port,
+        "--nnfs-vectors",
+        str(vectors),
+        "--nnfs-timeout",
+        "10",
+        "-rA",
+        *args,
+    )
 
 
 def test_a_correct_port_passes_every_applicable_case_and_skips_the_rest(pytester, vectors):
     outcome = run(pytester, vectors, GOOD, "-v")
     outcome.assert_outcomes(passed=4, skipped=1)
-    outcome.stdout.fnmatch_lines([
-        "*collected 5 items",
-        "nnfs::relu/mixed-signs PASSED*",
-        "*SKIPPED*not applicable: the port does not declare label format 'onehot'*",
-    ])
+    outcome.stdout.fnmatch_lines(
+        [
+            "*collected 5 items",
+            "nnfs::relu/mixed-signs PASSED*",
+            "*SKIPPED*not applicable: the port does not declare label format 'onehot'*",
+        ]
+    )
 
 
 def test_test_ids_are_the_case_ids_in_suite_order(pytester, vectors):
@@ -74,18 +105,23 @@ def test_test_ids_are_the_case_ids_in_suite_order(pytester, vectors):
 def test_failures_show_the_console_failure_block_with_a_rerun_command(pytester, vectors):
     outcome = run(pytester, vectors, BROKEN)
     outcome.assert_outcomes(passed=1, failed=3, skipped=1)
-    outcome.stdout.fnmatch_lines([
-        "FAILED relu/mixed-signs: negatives become zero",
-        "  why:     1 of 3 elements out of tolerance",
-        "  worst:   output?0, 0?: got -1.0, want 0.0 (error 1, tol 0: exact case, *",
-        f"  rerun:   nnfs-conform run --case relu/mixed-signs --vectors {vectors} -- *",
-    ])
-    outcome.stdout.fnmatch_lines(["FAILED relu/ragged-rows: *",
-                                  "  why:     wanted error 'ragged_rows', got outputs"])
-    outcome.stdout.fnmatch_lines([
-        "ERRORED neuron/basic: adds the bias to the weighted sum",
-        "  why:     port exited with status 3 without replying; stderr: *ZeroDivisionError*",
-    ])
+    outcome.stdout.fnmatch_lines(
+        [
+            "FAILED relu/mixed-signs: negatives become zero",
+            "  why:     1 of 3 elements out of tolerance",
+            "  worst:   output?0, 0?: got -1.0, want 0.0 (error 1, tol 0: exact case, *",
+            f"  rerun:   nnfs-conform run --case relu/mixed-signs --vectors {vectors} -- *",
+        ]
+    )
+    outcome.stdout.fnmatch_lines(
+        ["FAILED relu/ragged-rows: *", "  why:     wanted error 'ragged_rows', got outputs"]
+    )
+    outcome.stdout.fnmatch_lines(
+        [
+            "ERRORED neuron/basic: adds the bias to the weighted sum",
+            "  why:     port exited with status 3 without replying; stderr: *ZeroDivisionError*",
+        ]
+    )
     assert "Traceback" not in outcome.stdout.str()
 
 
@@ -97,9 +133,11 @@ def test_runs_with_two_xdist_workers_and_the_same_outcomes(pytester, vectors):
 
 def test_expectations_turn_known_failures_into_xfail_and_skip(pytester, vectors):
     expectations = pytester.path / "broken.toml"
-    expectations.write_text('[[expect]]\ncase = "relu/*"\nmode = "xfail"\nreason = "relu is '
-                            'wrong"\n\n[[expect]]\ncase = "neuron/basic"\nmode = "skip"\n'
-                            'reason = "crashes"\n')
+    expectations.write_text(
+        '[[expect]]\ncase = "relu/*"\nmode = "xfail"\nreason = "relu is '
+        'wrong"\n\n[[expect]]\ncase = "neuron/basic"\nmode = "skip"\n'
+        'reason = "crashes"\n'
+    )
     outcome = run(pytester, vectors, BROKEN, "--nnfs-expectations", str(expectations))
     outcome.assert_outcomes(passed=1, xfailed=2, skipped=2)
     outcome.stdout.fnmatch_lines(["*skipped by the expectations file: crashes*"])
@@ -107,12 +145,14 @@ def test_expectations_turn_known_failures_into_xfail_and_skip(pytester, vectors)
 
 def test_an_xfail_case_that_passes_fails_the_run(pytester, vectors):
     expectations = pytester.path / "good.toml"
-    expectations.write_text('[[expect]]\ncase = "neuron/basic"\nmode = "xfail"\n'
-                            'reason = "thought it was broken"\n')
+    expectations.write_text(
+        '[[expect]]\ncase = "neuron/basic"\nmode = "xfail"\nreason = "thought it was broken"\n'
+    )
     outcome = run(pytester, vectors, GOOD, "--nnfs-expectations", str(expectations))
     outcome.assert_outcomes(passed=3, failed=1, skipped=1)
-    outcome.stdout.fnmatch_lines(["XPASSED neuron/basic: *",
-                                  "  why:     passed, but the expectations file says xfail*"])
+    outcome.stdout.fnmatch_lines(
+        ["XPASSED neuron/basic: *", "  why:     passed, but the expectations file says xfail*"]
+    )
 
 
 def test_an_expectation_that_matches_no_case_stops_the_run(pytester, vectors):
@@ -145,7 +185,8 @@ def test_without_nnfs_port_the_plugin_adds_no_tests(pytester):
 
 
 def test_with_nnfs_port_only_the_suites_cases_are_collected_not_the_projects_tests(
-        pytester, vectors):
+    pytester, vectors
+):
     pytester.makepyfile(test_own="def test_own_work():\n    assert False\n")
     pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["."]\n')
     outcome = run(pytester, vectors, GOOD)

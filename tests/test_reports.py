@@ -20,9 +20,18 @@ def case(case_id, outcome="passed", **fields):
     stage = case_id.split("/")[0]
     failing = outcome in ("failed", "errored", "xpassed")
     base = {
-        "id": case_id, "stage": stage, "description": f"{case_id} does its job", "tags": [],
-        "outcome": outcome, "message": None, "reason": None, "expected_error": None,
-        "got_error": None, "worst": None, "problems": [], "duration_s": 0.002,
+        "id": case_id,
+        "stage": stage,
+        "description": f"{case_id} does its job",
+        "tags": [],
+        "outcome": outcome,
+        "message": None,
+        "reason": None,
+        "expected_error": None,
+        "got_error": None,
+        "worst": None,
+        "problems": [],
+        "duration_s": 0.002,
         "request": {"cmd": "run", "seq": 1, "id": case_id} if failing else None,
         "response": {"seq": 1, "outputs": {}} if failing else None,
         "wanted": {"output": [[0.6652409434]]} if failing else None,
@@ -31,8 +40,16 @@ def case(case_id, outcome="passed", **fields):
     }
     if outcome == "failed":
         base["message"] = "1 of 3 elements out of tolerance"
-        base["worst"] = {"output": "output", "index": [0, 2], "got": 0.5, "want": 0.6652409434,
-                         "error": 0.1652409434, "tol": 1e-12, "ratio": 1.65e11, "ulps": "Infinity"}
+        base["worst"] = {
+            "output": "output",
+            "index": [0, 2],
+            "got": 0.5,
+            "want": 0.6652409434,
+            "error": 0.1652409434,
+            "tol": 1e-12,
+            "ratio": 1.65e11,
+            "ulps": "Infinity",
+        }
     elif outcome == "errored":
         base["message"] = "port crashed: exit status 1"
         base["got_error"] = {"kind": "crash", "message": "Traceback ..."}
@@ -50,13 +67,27 @@ def result(*cases, complete=True, dtype="float64", name="my-port"):
         summary[c["outcome"]] += 1
     summary["total"] = len(cases)
     return {
-        "result_version": 1, "suite_version": "0.1.0", "protocol": 1,
-        "port": {"name": name, "language": "python", "dtype": dtype, "version": None,
-                 "stages": ["softmax", "relu"], "label_formats": ["sparse"],
-                 "command": ["python3", "port.py"], "transport": "session"},
-        "platform": {"system": "Linux", "machine": "x86_64", "python": "3.11.9",
-                     "runner_version": "0.1.0"},
-        "started_at": "2025-01-02T03:04:05Z", "duration_s": 0.5,
+        "result_version": 1,
+        "suite_version": "0.1.0",
+        "protocol": 1,
+        "port": {
+            "name": name,
+            "language": "python",
+            "dtype": dtype,
+            "version": None,
+            "stages": ["softmax", "relu"],
+            "label_formats": ["sparse"],
+            "command": ["python3", "port.py"],
+            "transport": "session",
+        },
+        "platform": {
+            "system": "Linux",
+            "machine": "x86_64",
+            "python": "3.11.9",
+            "runner_version": "0.1.0",
+        },
+        "started_at": "2025-01-02T03:04:05Z",
+        "duration_s": 0.5,
         "filters": {"stages": [], "cases": [], "expectations": None, "require_all": False},
         "complete": complete,
         "incomplete_reason": None if complete else "the port stopped answering",
@@ -66,9 +97,14 @@ def result(*cases, complete=True, dtype="float64", name="my-port"):
 
 
 MIXED = result(
-    case("relu/a"), case("relu/b", "failed"), case("relu/c", "not_applicable"),
-    case("softmax/a"), case("softmax/b", "errored"), case("softmax/c", "skipped"),
-    case("softmax/d", "xfailed"), case("softmax/e", "xpassed"),
+    case("relu/a"),
+    case("relu/b", "failed"),
+    case("relu/c", "not_applicable"),
+    case("softmax/a"),
+    case("softmax/b", "errored"),
+    case("softmax/c", "skipped"),
+    case("softmax/d", "xfailed"),
+    case("softmax/e", "xpassed"),
 )
 
 
@@ -86,12 +122,24 @@ def test_junit_has_one_testsuite_per_stage_with_counts_that_match(tmp_path):
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["relu", "softmax"]
     relu, softmax = suites["relu"], suites["softmax"]
-    assert (relu.get("tests"), relu.get("failures"), relu.get("errors"), relu.get("skipped")) \
-        == ("3", "1", "0", "1")
-    assert (softmax.get("tests"), softmax.get("failures"), softmax.get("errors"),
-            softmax.get("skipped")) == ("5", "1", "1", "2")
-    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) \
-        == ("8", "2", "1", "3")
+    assert (relu.get("tests"), relu.get("failures"), relu.get("errors"), relu.get("skipped")) == (
+        "3",
+        "1",
+        "0",
+        "1",
+    )
+    assert (
+        softmax.get("tests"),
+        softmax.get("failures"),
+        softmax.get("errors"),
+        softmax.get("skipped"),
+    ) == ("5", "1", "1", "2")
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
+        "8",
+        "2",
+        "1",
+        "3",
+    )
 
 
 def test_junit_testcases_are_named_by_case_id_and_classed_by_stage(tmp_path):
@@ -110,8 +158,11 @@ def test_junit_failure_text_has_worst_element_problems_and_rerun(tmp_path):
     assert "rerun: nnfs-conform run --case 'relu/b' -- python3 port.py" in failure.text
 
 
-DIAGNOSIS = {"id": "relu-inverted", "explanation": "ReLU kept the negatives <b>",
-             "fix": "use max(0, x) | `now`"}
+DIAGNOSIS = {
+    "id": "relu-inverted",
+    "explanation": "ReLU kept the negatives <b>",
+    "fix": "use max(0, x) | `now`",
+}
 
 
 def test_junit_and_markdown_failures_name_the_likely_mistake_and_its_fix(tmp_path):
@@ -137,13 +188,23 @@ def test_junit_marks_xpassed_as_failure_and_xfailed_as_skipped(tmp_path):
 def test_junit_carries_port_and_suite_properties(tmp_path):
     suite = junit(tmp_path, MIXED).find("testsuite")
     props = {p.get("name"): p.get("value") for p in suite.find("properties")}
-    assert props == {"port": "my-port", "language": "python", "dtype": "float64",
-                     "suite_version": "0.1.0"}
+    assert props == {
+        "port": "my-port",
+        "language": "python",
+        "dtype": "float64",
+        "suite_version": "0.1.0",
+    }
 
 
 def test_junit_stays_valid_xml_with_hostile_port_output(tmp_path):
-    hostile = case("relu/b", "errored", message=HOSTILE, description=HOSTILE,
-                   got_error={"kind": HOSTILE, "message": HOSTILE}, problems=[HOSTILE])
+    hostile = case(
+        "relu/b",
+        "errored",
+        message=HOSTILE,
+        description=HOSTILE,
+        got_error={"kind": HOSTILE, "message": HOSTILE},
+        problems=[HOSTILE],
+    )
     root = junit(tmp_path, result(hostile, name=HOSTILE))
     error = root.find(".//error")
     assert error.get("message").startswith("nul\\x00 esc\\x1b[31m <script>")
@@ -203,8 +264,9 @@ def test_markdown_table_leaves_out_xfail_columns_when_there_are_none():
 def test_markdown_folds_each_failure_with_its_rerun_command():
     text = render_markdown(MIXED)
     assert text.count("<details>") == 3  # failed, errored, xpassed
-    assert "<summary><code>relu/b</code> (failed): 1 of 3 elements out of tolerance</summary>" \
-        in text
+    assert (
+        "<summary><code>relu/b</code> (failed): 1 of 3 elements out of tolerance</summary>" in text
+    )
     assert "worst element: output[0, 2]: got 0.5, want 0.6652409434" in text
     assert "```\nnnfs-conform run --case 'relu/b' -- python3 port.py\n```" in text
 
@@ -248,20 +310,28 @@ def test_write_markdown_appends_like_a_step_summary(tmp_path):
 @pytest.mark.parametrize(
     ("cases", "complete", "color", "message"),
     [
-        ([case("relu/a"), case("relu/n", "not_applicable")], True, "brightgreen",
-         "1/1 float64"),
+        ([case("relu/a"), case("relu/n", "not_applicable")], True, "brightgreen", "1/1 float64"),
         ([case("relu/a")], False, "red", "1/1 float64 (incomplete)"),
-        ([case(f"relu/{i}") for i in range(9)] + [case("relu/x", "failed")], True, "red",
-         "9/10 float64"),
-        ([case(f"relu/{i}") for i in range(8)] + [case("relu/x", "xfailed"),
-                                                  case("relu/y", "skipped")], True,
-         "brightgreen", "8/10 float64, 1 xfail, 1 skipped"),
+        (
+            [case(f"relu/{i}") for i in range(9)] + [case("relu/x", "failed")],
+            True,
+            "red",
+            "9/10 float64",
+        ),
+        (
+            [case(f"relu/{i}") for i in range(8)]
+            + [case("relu/x", "xfailed"), case("relu/y", "skipped")],
+            True,
+            "brightgreen",
+            "8/10 float64, 1 xfail, 1 skipped",
+        ),
         ([case("relu/a"), case("relu/x", "xpassed")], True, "red", "1/2 float64"),
         ([case("relu/n", "not_applicable")], False, "red", "0/0 float64 (incomplete)"),
     ],
 )
 def test_badge_is_green_exactly_when_the_run_exits_0_and_counts_what_is_excused(
-        cases, complete, color, message):
+    cases, complete, color, message
+):
     result_ = result(*cases, complete=complete)
     got = badge(result_)
     assert (got["color"], got["message"]) == (color, message)
@@ -271,8 +341,12 @@ def test_badge_is_green_exactly_when_the_run_exits_0_and_counts_what_is_excused(
 def test_write_badge_writes_a_shields_endpoint_document(tmp_path):
     path = tmp_path / "badge.json"
     write_badge(result(case("relu/a"), dtype="float32"), path)
-    assert json.loads(path.read_text()) == {"schemaVersion": 1, "label": "nnfs conformance",
-                                            "message": "1/1 float32", "color": "brightgreen"}
+    assert json.loads(path.read_text()) == {
+        "schemaVersion": 1,
+        "label": "nnfs conformance",
+        "message": "1/1 float32",
+        "color": "brightgreen",
+    }
 
 
 # The console matrix
@@ -282,15 +356,19 @@ def _every_stage(name, failing=()):
     from nnfs_conform.matrix import GROUPS
 
     stages = [stage for group in GROUPS.values() for stage in group]
-    return result(*(case(f"{stage}/a", "failed" if stage in failing else "passed")
-                    for stage in stages), name=name)
+    return result(
+        *(case(f"{stage}/a", "failed" if stage in failing else "passed") for stage in stages),
+        name=name,
+    )
 
 
 def test_the_console_matrix_is_grouped_and_fits_100_columns_with_failing_stages_named():
     from nnfs_conform.matrix import render_console
 
-    results = [_every_stage("a-port-with-a-rather-long-name-" + "x" * 60),
-               _every_stage("broken", failing=("softmax", "training"))]
+    results = [
+        _every_stage("a-port-with-a-rather-long-name-" + "x" * 60),
+        _every_stage("broken", failing=("softmax", "training")),
+    ]
     text = render_console(results)
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 100

@@ -47,8 +47,19 @@ def run(tmp_path, vectors, capsys, monkeypatch):
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
         selection = [arg for case in cases for arg in ("--case", case)]
-        args = ["run", "--vectors", str(vectors), "--timeout", "2", "--handshake-timeout", "5",
-                *selection, *options, "--", *fake(port)]
+        args = [
+            "run",
+            "--vectors",
+            str(vectors),
+            "--timeout",
+            "2",
+            "--handshake-timeout",
+            "5",
+            *selection,
+            *options,
+            "--",
+            *fake(port),
+        ]
         return run_cli(args, tmp_path, capsys, monkeypatch)
 
     return run
@@ -57,20 +68,25 @@ def run(tmp_path, vectors, capsys, monkeypatch):
 @pytest.fixture
 def replay(run):
     """Run one case against a port that dies as the captured program did, with its stderr."""
+
     def replay(name: str):
-        return run("replays_stderr", "relu/basic", env={
-            "FAKE_STDERR": str(STDERR / f"{name}.txt"), "FAKE_EXIT": str(status(name))})
+        return run(
+            "replays_stderr",
+            "relu/basic",
+            env={"FAKE_STDERR": str(STDERR / f"{name}.txt"), "FAKE_EXIT": str(status(name))},
+        )
 
     return replay
 
 
 # 1. A crash shows the meaningful lines of stderr.
 
+
 def test_java_crash_shows_the_exception_line_not_the_last_frame(replay):
     r = replay("java")
     case = r.case("relu/basic")
     assert case["message"] == (
-        "port exited with status 1 without replying; stderr: 'Exception in thread \"main\" "
+        'port exited with status 1 without replying; stderr: \'Exception in thread "main" '
         "java.lang.ArrayIndexOutOfBoundsException: Index 2 out of bounds for length 2 | "
         "at Port.softmax(Port.java:4)'"
     )
@@ -107,7 +123,7 @@ def test_a_real_python_crash_shows_the_exception_and_the_innermost_frame(run):
 
 def test_python_crash_after_debug_output_shows_the_exception_and_the_innermost_frame():
     assert summary("python") == (
-        'ValueError: softmax: expected 3 classes, got 2 | '
+        "ValueError: softmax: expected 3 classes, got 2 | "
         'File "/tmp/nnfs-port/port.py", line 8, in softmax'
     )
 
@@ -139,7 +155,10 @@ def test_rust_backtrace_keeps_the_panic_and_only_the_ports_own_frames():
     crash = crashes.read((STDERR / "rust_backtrace.txt").read_text())
     assert crash.summary[1] == "index out of bounds: the len is 2 but the index is 2"
     assert [line.strip() for line in crash.excerpt if line.strip().startswith("at ")] == [
-        "at ./src/main.rs:2:26", "at ./src/main.rs:2:40", "at ./src/main.rs:7:15"]
+        "at ./src/main.rs:2:26",
+        "at ./src/main.rs:2:40",
+        "at ./src/main.rs:7:15",
+    ]
     assert "    (14 frames of the Rust library not shown)" in crash.excerpt
 
 
@@ -170,7 +189,7 @@ def test_c_assert_shows_the_failed_assertion_and_the_signal(replay):
 def test_cpp_uncaught_exception_shows_its_type_and_what(replay):
     r = replay("cpp_terminate")
     assert r.case("relu/basic")["message"] == (
-        "port was killed by SIGABRT without replying; stderr: \"terminate called after throwing "
+        'port was killed by SIGABRT without replying; stderr: "terminate called after throwing '
         "an instance of 'std::runtime_error' | what():  softmax: rows of different lengths\""
     )
 
@@ -197,23 +216,34 @@ def test_the_failure_block_shows_the_stderr_excerpt_indented_under_the_case(repl
 
 
 def test_terminal_escapes_and_control_characters_never_reach_the_excerpt():
-    text = ("\x1b[35mTraceback (most recent call last):\x1b[0m\n"
-            '  File \x1b[35m"port.py"\x1b[0m, line \x1b[35m3\x1b[0m, in \x1b[35mf\x1b[0m\n'
-            "\x1b[1;35mKeyError\x1b[0m: \x1b[35m'w'\x07\x00\x1b]0;title\x07\r\n")
+    text = (
+        "\x1b[35mTraceback (most recent call last):\x1b[0m\n"
+        '  File \x1b[35m"port.py"\x1b[0m, line \x1b[35m3\x1b[0m, in \x1b[35mf\x1b[0m\n'
+        "\x1b[1;35mKeyError\x1b[0m: \x1b[35m'w'\x07\x00\x1b]0;title\x07\r\n"
+    )
     crash = crashes.read(text)
     assert crash.summary == ["KeyError: 'w'", 'File "port.py", line 3, in f']
-    assert crash.excerpt == ["Traceback (most recent call last):",
-                             '  File "port.py", line 3, in f', "KeyError: 'w'"]
+    assert crash.excerpt == [
+        "Traceback (most recent call last):",
+        '  File "port.py", line 3, in f',
+        "KeyError: 'w'",
+    ]
 
 
 def test_a_crash_after_more_stderr_than_the_tail_keeps_is_still_found(tmp_path, run):
     noisy = tmp_path / "noisy.txt"
-    noisy.write_text("debug: " + "x" * 100 + "\n" * 1 + ("loss 1.0986 " * 10 + "\n") * 400
-                     + (STDERR / "java.txt").read_text())
-    r = run("replays_stderr", "relu/basic",
-            env={"FAKE_STDERR": str(noisy), "FAKE_EXIT": "1"})
-    assert "stderr: 'Exception in thread \"main\" java.lang.ArrayIndex" in r.case(
-        "relu/basic")["message"]
+    noisy.write_text(
+        "debug: "
+        + "x" * 100
+        + "\n" * 1
+        + ("loss 1.0986 " * 10 + "\n") * 400
+        + (STDERR / "java.txt").read_text()
+    )
+    r = run("replays_stderr", "relu/basic", env={"FAKE_STDERR": str(noisy), "FAKE_EXIT": "1"})
+    assert (
+        'stderr: \'Exception in thread "main" java.lang.ArrayIndex'
+        in r.case("relu/basic")["message"]
+    )
 
 
 def test_a_long_traceback_keeps_its_header_and_its_last_lines_in_twenty_lines():
@@ -225,6 +255,7 @@ def test_a_long_traceback_keeps_its_header_and_its_last_lines_in_twenty_lines():
 
 
 # 2. Text on stdout that is not a reply is named as a print, with the fix.
+
 
 def test_a_debug_print_on_stdout_says_print_debug_output_to_stderr(run):
     r = run("prints_loss", "relu/basic")
@@ -254,7 +285,8 @@ def test_a_banner_before_the_hello_reply_is_named_over_the_oneshot_transport_too
 def test_json_garbage_that_starts_with_a_brace_keeps_the_precise_json_message(run):
     r = run("bare_nan", "relu/basic")
     assert r.case("relu/basic")["message"].startswith(
-        'reply is not JSON (bare NaN is not JSON; write the string "NaN")')
+        'reply is not JSON (bare NaN is not JSON; write the string "NaN")'
+    )
 
 
 # 3. The rerun line is the command that was run, with every grading option.
@@ -264,13 +296,17 @@ RUNNER = Path(sys.executable).parent / "nnfs-conform"
 
 def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAKE_")}
-    return subprocess.run(command, shell=True, cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        command, shell=True, cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def rerun_lines(out: str) -> list[str]:
-    return [line.split("rerun:", 1)[1].strip() for line in out.splitlines()
-            if line.startswith("  rerun:")]
+    return [
+        line.split("rerun:", 1)[1].strip()
+        for line in out.splitlines()
+        if line.startswith("  rerun:")
+    ]
 
 
 def test_the_printed_rerun_line_run_by_a_shell_reruns_that_one_case_with_the_same_verdict(
@@ -278,16 +314,24 @@ def test_the_printed_rerun_line_run_by_a_shell_reruns_that_one_case_with_the_sam
 ):
     runner = os.path.relpath(RUNNER, tmp_path)  # as a learner types .venv/bin/nnfs-conform
     port = shlex.join(fake("wrong_shape"))
-    first = shell(f"{shlex.quote(runner)} run --vectors vectors --stage relu --timeout 3 "
-                  f"--handshake-timeout 7 --transport oneshot --validate-protocol "
-                  f"--report-json out.json -q -- {port}", tmp_path)
+    first = shell(
+        f"{shlex.quote(runner)} run --vectors vectors --stage relu --timeout 3 "
+        f"--handshake-timeout 7 --transport oneshot --validate-protocol "
+        f"--report-json out.json -q -- {port}",
+        tmp_path,
+    )
     assert first.returncode == 1, first.stderr
     assert first.stdout.splitlines()[-1] == "0 passed, 3 failed, 0 errored, 0 skipped"
-    [line] = [c["rerun"] for c in json.loads((tmp_path / "out.json").read_text())["cases"]
-              if c["id"] == "relu/basic"]
-    assert line == (f"{shlex.quote(runner)} run --case relu/basic --vectors vectors "
-                    f"--validate-protocol --transport oneshot --timeout 3.0 "
-                    f"--handshake-timeout 7.0 -- {port}")
+    [line] = [
+        c["rerun"]
+        for c in json.loads((tmp_path / "out.json").read_text())["cases"]
+        if c["id"] == "relu/basic"
+    ]
+    assert line == (
+        f"{shlex.quote(runner)} run --case relu/basic --vectors vectors "
+        f"--validate-protocol --transport oneshot --timeout 3.0 "
+        f"--handshake-timeout 7.0 -- {port}"
+    )
     again = shell(line, tmp_path)
     assert again.returncode == 1, again.stderr
     assert again.stdout.splitlines()[-1] == "0 passed, 1 failed, 0 errored, 0 skipped"
@@ -298,8 +342,11 @@ def test_the_printed_rerun_line_run_by_a_shell_reruns_that_one_case_with_the_sam
 def test_a_grade_run_through_python_m_prints_a_rerun_line_through_the_same_interpreter(
     tmp_path, vectors, monkeypatch
 ):
-    prompt = shell(f"{shlex.quote(sys.executable)} -m nnfs_conform prompt --vectors vectors "
-                   "--stage neuron prompt.json", tmp_path)
+    prompt = shell(
+        f"{shlex.quote(sys.executable)} -m nnfs_conform prompt --vectors vectors "
+        "--stage neuron prompt.json",
+        tmp_path,
+    )
     assert prompt.returncode == 0, prompt.stderr
     monkeypatch.delenv("FAKE_PIDS", raising=False)
     monkeypatch.syspath_prepend(str(Path(__file__).parent / "fakes"))
@@ -308,14 +355,20 @@ def test_a_grade_run_through_python_m_prints_a_rerun_line_through_the_same_inter
     answers = [_port.answer(m) for m in requests]
     answers[0] = {"seq": answers[0]["seq"], "outputs": {"output": 0.5}}
     (tmp_path / "responses.json").write_text(
-        json.dumps({"protocol": 1, "port": _port.HELLO, "responses": answers}))
-    first = shell(f"{shlex.quote(sys.executable)} -m nnfs_conform grade --vectors vectors "
-                  "--stage neuron --require-all responses.json", tmp_path)
+        json.dumps({"protocol": 1, "port": _port.HELLO, "responses": answers})
+    )
+    first = shell(
+        f"{shlex.quote(sys.executable)} -m nnfs_conform grade --vectors vectors "
+        "--stage neuron --require-all responses.json",
+        tmp_path,
+    )
     assert first.returncode == 1, first.stderr
     [line] = rerun_lines(first.stdout)
     case_id = requests[0]["id"]
-    assert line == (f"{shlex.quote(sys.executable)} -m nnfs_conform grade --case {case_id} "
-                    "--vectors vectors --require-all responses.json")
+    assert line == (
+        f"{shlex.quote(sys.executable)} -m nnfs_conform grade --case {case_id} "
+        "--vectors vectors --require-all responses.json"
+    )
     again = shell(line, tmp_path)
     assert again.returncode == 1
     assert again.stdout.splitlines()[-1] == "0 passed, 1 failed, 0 errored, 0 skipped"
@@ -325,20 +378,36 @@ def test_an_option_added_to_the_parser_later_is_carried_by_the_rerun_line():
     parser = cli.build_parser()
     run = next(a for a in parser._actions if a.dest == "command").choices["run"]
     run.add_argument("--future-filter", action="append", default=[], metavar="X")
-    args = parser.parse_args(["run", "--future-filter", "random", "--future-filter", "book",
-                              "--skip-tag", "invalid", "--case", "relu/*", "--junit", "j.xml",
-                              "--", "./port"])
+    args = parser.parse_args(
+        [
+            "run",
+            "--future-filter",
+            "random",
+            "--future-filter",
+            "book",
+            "--skip-tag",
+            "invalid",
+            "--case",
+            "relu/*",
+            "--junit",
+            "j.xml",
+            "--",
+            "./port",
+        ]
+    )
     assert invocation.rerun(args, "relu/basic") == (
         "nnfs-conform run --case relu/basic --skip-tag invalid --future-filter random "
-        "--future-filter book -- ./port")
+        "--future-filter book -- ./port"
+    )
 
 
 def test_the_runner_is_named_as_it_was_invoked(tmp_path, monkeypatch):
     assert invocation.program([".venv/bin/nnfs-conform"], []) == [".venv/bin/nnfs-conform"]
     assert invocation.program(["nnfs-conform"], []) == ["nnfs-conform"]
     main_py = str(Path(cli.__file__).with_name("__main__.py"))
-    assert invocation.program([main_py], ["python3", "-X", "utf8", "-m", "nnfs_conform", "run"]) \
-        == ["python3", "-X", "utf8", "-m", "nnfs_conform"]
+    assert invocation.program(
+        [main_py], ["python3", "-X", "utf8", "-m", "nnfs_conform", "run"]
+    ) == ["python3", "-X", "utf8", "-m", "nnfs_conform"]
     on_path = tmp_path / "nnfs-conform"
     on_path.write_text("#!/bin/sh\n")
     on_path.chmod(0o755)
@@ -347,6 +416,7 @@ def test_the_runner_is_named_as_it_was_invoked(tmp_path, monkeypatch):
 
 
 # 4. --version
+
 
 def test_version_prints_the_runner_suite_and_protocol_versions_and_exits_0():
     done = subprocess.run([str(RUNNER), "--version"], capture_output=True, text=True, timeout=60)
@@ -365,23 +435,45 @@ def test_version_still_answers_when_the_bundled_manifest_cannot_be_read(
         cli.main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out == (
-        f"nnfs-conform {nnfs_conform.__version__} (suite unreadable, protocol 1)\n")
+        f"nnfs-conform {nnfs_conform.__version__} (suite unreadable, protocol 1)\n"
+    )
 
 
 # 5. A --stage or --case glob that matches nothing is a usage error naming the closest names.
+
 
 @pytest.mark.parametrize("command", ["run", "prompt", "grade"])
 def test_a_misspelt_stage_is_a_usage_error_with_the_closest_stage(
     command, tmp_path, vectors, capsys, monkeypatch
 ):
     responses = tmp_path / "responses.json"
-    responses.write_text(json.dumps({"protocol": 1, "responses": [], "port": {
-        "protocol": 1, "name": "x", "language": "c", "dtype": "float64", "stages": ["relu"],
-        "label_formats": ["sparse"]}}))
-    tail = {"run": ["--", *fake("correct")], "prompt": [str(tmp_path / "p.json")],
-            "grade": [str(responses)]}[command]
-    r = run_cli([command, "--vectors", str(vectors), "--stage", "rleu", *tail],
-                tmp_path, capsys, monkeypatch)
+    responses.write_text(
+        json.dumps(
+            {
+                "protocol": 1,
+                "responses": [],
+                "port": {
+                    "protocol": 1,
+                    "name": "x",
+                    "language": "c",
+                    "dtype": "float64",
+                    "stages": ["relu"],
+                    "label_formats": ["sparse"],
+                },
+            }
+        )
+    )
+    tail = {
+        "run": ["--", *fake("correct")],
+        "prompt": [str(tmp_path / "p.json")],
+        "grade": [str(responses)],
+    }[command]
+    r = run_cli(
+        [command, "--vectors", str(vectors), "--stage", "rleu", *tail],
+        tmp_path,
+        capsys,
+        monkeypatch,
+    )
     assert r.status == 2 and r.result is None
     assert r.err == "nnfs-conform: no stage matches 'rleu'; did you mean 'relu'?\n"
     assert not (tmp_path / "pids").exists() and not (tmp_path / "p.json").exists()
@@ -391,7 +483,8 @@ def test_a_stage_glob_matching_nothing_and_like_nothing_lists_the_stages(run):
     r = run("correct", options=["--stage", "conv*"])
     assert r.status == 2
     assert r.err == (
-        "nnfs-conform: no stage matches 'conv*'; the stages are neuron, relu, accuracy\n")
+        "nnfs-conform: no stage matches 'conv*'; the stages are neuron, relu, accuracy\n"
+    )
 
 
 def test_a_misspelt_case_id_is_a_usage_error_with_the_closest_ids(run):
@@ -408,8 +501,10 @@ def test_a_case_glob_with_a_misspelt_stage_suggests_the_stage_glob(run):
 def test_a_case_of_a_stage_that_the_stage_filter_leaves_out_says_so(run):
     r = run("correct", "neuron/book", options=["--stage", "relu"])
     assert r.status == 2
-    assert r.err == ("nnfs-conform: no case of the selected stages (relu) matches 'neuron/book': "
-                     "--stage leaves out stage 'neuron'\n")
+    assert r.err == (
+        "nnfs-conform: no case of the selected stages (relu) matches 'neuron/book': "
+        "--stage leaves out stage 'neuron'\n"
+    )
 
 
 def test_every_case_glob_must_match_not_just_one(run):
@@ -420,14 +515,19 @@ def test_every_case_glob_must_match_not_just_one(run):
 
 # 6. A port that cannot start gets the fix, in one line.
 
+
 @pytest.fixture
 def start(tmp_path, vectors, capsys, monkeypatch):
     """`nnfs-conform run -- COMMAND` in tmp_path, where the port's files are."""
     monkeypatch.chdir(tmp_path)
 
     def start(*command: str, options=()):
-        return run_cli(["run", "--vectors", str(vectors), *options, "--", *command],
-                       tmp_path, capsys, monkeypatch)
+        return run_cli(
+            ["run", "--vectors", str(vectors), *options, "--", *command],
+            tmp_path,
+            capsys,
+            monkeypatch,
+        )
 
     return start
 

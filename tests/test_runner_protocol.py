@@ -37,8 +37,9 @@ def test_bare_non_finite_tokens_are_not_json(token):
 
 
 def test_a_reply_with_both_outputs_and_error_is_refused():
-    with pytest.raises(protocol.ProtocolError,
-                       match="exactly one of outputs, error and unsupported"):
+    with pytest.raises(
+        protocol.ProtocolError, match="exactly one of outputs, error and unsupported"
+    ):
         protocol.check_reply({"seq": 1, "outputs": {}, "error": {"kind": "x"}}, 1)
 
 

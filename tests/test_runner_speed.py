@@ -16,9 +16,7 @@ from nnfs_conform.compare import _compare_slowly, compare_outputs
 from nnfs_conform.numbers import encode, loads
 
 
-def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(
-    tmp_path, monkeypatch
-):
+def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
     write_suite(tmp_path / "v")
     markers = [p for p in (tmp_path / "cache").iterdir() if p.is_file()]
@@ -27,9 +25,11 @@ def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(
 
     checked = []
     check = vectors._check_schema
-    monkeypatch.setattr(vectors, "_check_schema",
-                        lambda document, name, *a, **k: (checked.append(name),
-                                                         check(document, name, *a, **k)))
+    monkeypatch.setattr(
+        vectors,
+        "_check_schema",
+        lambda document, name, *a, **k: (checked.append(name), check(document, name, *a, **k)),
+    )
     vectors.load_suite(tmp_path / "v")
     assert checked == []  # the manifest and the files were checked once
 
@@ -130,8 +130,7 @@ def test_without_a_cache_nothing_is_remembered(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "text",
-    ["[1e400]", "[-2e308]", "[1" + "0" * 310 + ".5]", "[1" + "0" * 250 + "e60]",
-     '{"x": 1E+0400}'],
+    ["[1e400]", "[-2e308]", "[1" + "0" * 310 + ".5]", "[1" + "0" * 250 + "e60]", '{"x": 1E+0400}'],
 )
 def test_the_fast_json_path_still_refuses_every_number_that_overflows(text):
     for form in (text, text.encode()):
@@ -172,7 +171,10 @@ def test_the_flat_comparison_loop_agrees_with_the_element_walk(got):
     for dtype in ("float64", "float32"):
         fast, slow = compare_outputs(got, expected, dtype), _compare_slowly(got, expected, dtype)
         assert (fast.elements, fast.out_of_tolerance, fast.problems, fast.worst) == (
-            slow.elements, slow.out_of_tolerance, slow.problems, slow.worst
+            slow.elements,
+            slow.out_of_tolerance,
+            slow.problems,
+            slow.worst,
         ), encode(want)
 
 
@@ -182,13 +184,35 @@ def _perturbed(rng, want):
     leaves = [[v for v in row] for row in want]
     if choice < 0.5:  # small noise, sometimes past the tolerance
         scale = rng.choice([0.0, 1e-12, 1e-9, 1e-6, 1e-3, 1.0])
-        return [[v + rng.uniform(-scale, scale) if math.isfinite(v) else v for v in row]
-                for row in leaves]
+        return [
+            [v + rng.uniform(-scale, scale) if math.isfinite(v) else v for v in row]
+            for row in leaves
+        ]
     i, j = rng.randrange(len(leaves)), rng.randrange(len(leaves[0]))
-    special = rng.choice([
-        math.nan, math.inf, -math.inf, -0.0, 0.0, 1e308, -1e308, True, False, "NaN",
-        "Infinity", "-Infinity", "nan", "1.5", None, [], [1.0], 3, 10**400, 2**70,
-    ])
+    special = rng.choice(
+        [
+            math.nan,
+            math.inf,
+            -math.inf,
+            -0.0,
+            0.0,
+            1e308,
+            -1e308,
+            True,
+            False,
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "nan",
+            "1.5",
+            None,
+            [],
+            [1.0],
+            3,
+            10**400,
+            2**70,
+        ]
+    )
     if choice < 0.8:
         leaves[i][j] = special
         return leaves
@@ -208,15 +232,25 @@ def test_the_fast_comparison_agrees_with_the_element_walk_on_thousands_of_replie
     rng = random.Random(7)
     for trial in range(3000):
         rows, cols = rng.randint(1, 4), rng.randint(1, 5)
-        want = [[rng.choice([rng.uniform(-10, 10), 0.0, -0.0, 1e300, math.nan, math.inf, 2])
-                 for _ in range(cols)] for _ in range(rows)]
+        want = [
+            [
+                rng.choice([rng.uniform(-10, 10), 0.0, -0.0, 1e300, math.nan, math.inf, 2])
+                for _ in range(cols)
+            ]
+            for _ in range(rows)
+        ]
         tol = [[rng.choice([1e-9, 1e-6, 0.5, 0.0, 2]) for _ in range(cols)] for _ in range(rows)]
         expected = {"y": _expected(want, tol)}
         if rng.random() < 0.3:
             expected["z"] = _expected(rng.uniform(-1, 1), rng.choice([0.0, 1e-9]))
-        got = {name: (_perturbed(rng, e.value) if isinstance(e.value, list)
-                      else rng.choice([e.value, e.value + 1e-10, "NaN", True, [e.value]]))
-               for name, e in expected.items()}
+        got = {
+            name: (
+                _perturbed(rng, e.value)
+                if isinstance(e.value, list)
+                else rng.choice([e.value, e.value + 1e-10, "NaN", True, [e.value]])
+            )
+            for name, e in expected.items()
+        }
         if rng.random() < 0.05:
             got["extra"] = 1.0
         if rng.random() < 0.05:
@@ -225,14 +259,26 @@ def test_the_fast_comparison_agrees_with_the_element_walk_on_thousands_of_replie
             fast = compare_outputs(got, expected, dtype)
             slow = _compare_slowly(got, expected, dtype)
             assert (fast.elements, fast.out_of_tolerance, fast.problems) == (
-                slow.elements, slow.out_of_tolerance, slow.problems), (trial, got)
+                slow.elements,
+                slow.out_of_tolerance,
+                slow.problems,
+            ), (trial, got)
             assert repr(fast.worst) == repr(slow.worst), (trial, got)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["[1" + "0" * 199 + "]", "[1" + "0" * 198 + "]", "[1e99]", "[1e-99]", "[1e+099]",
-     '["e000", 1]', "[1.5E-308]", "[0." + "0" * 300 + "1]", '{"k": "' + "9" * 300 + '"}'],
+    [
+        "[1" + "0" * 199 + "]",
+        "[1" + "0" * 198 + "]",
+        "[1e99]",
+        "[1e-99]",
+        "[1e+099]",
+        '["e000", 1]',
+        "[1.5E-308]",
+        "[0." + "0" * 300 + "1]",
+        '{"k": "' + "9" * 300 + '"}',
+    ],
 )
 def test_the_overflow_precheck_reads_like_the_strict_decoder(text):
     strict = json.loads(text, parse_float=lambda s: float(s))
@@ -243,15 +289,70 @@ def test_the_overflow_precheck_reads_like_the_strict_decoder(text):
 # --- orjson: the fast reader and writer agree with the stdlib paths -------------------------
 
 _ATOMS = [
-    b"1", b"-0", b"0.5", b"1e5", b"1E+400", b"-1e-400", b'"a"', b"true", b"false", b"null",
-    b"[]", b"{}", b"NaN", b"Infinity", b"-Infinity", b"01", b"1.", b".5", b"+1", b"-", b"1e",
-    b'"\\ud800"', b'"\\ud83d\\ude00"', b'"\\ud834x"', b'"\\udd1e\\ud834"', b'"\\u0041"', b'"\\x"',
-    b'"\x01"', b'"\x7f"', b"\xef\xbb\xbf", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80",
-    b'"\xff"', b'"\xed\xa0\x80"', b'"\xef\xbf\xbf"', b'"\xe2\x80\xa8"', b" ", b"\t", b"\n",
-    b"\r", b"\x0c", b"\x00", b"\xc2\xa0", b",", b":", b"[", b"]", b"{", b"}", b'"k"', b'"',
-    b"\\", b'"\\/"', b'"\\u00"', b"123456789012345678", b"1234567890123456789",
-    b"-9223372036854775808", b"-9223372036854775809", b"18446744073709551615",
-    b"18446744073709551616", b"0.1234567890123456789012", b"1" + b"0" * 400, b"2.5e-324",
+    b"1",
+    b"-0",
+    b"0.5",
+    b"1e5",
+    b"1E+400",
+    b"-1e-400",
+    b'"a"',
+    b"true",
+    b"false",
+    b"null",
+    b"[]",
+    b"{}",
+    b"NaN",
+    b"Infinity",
+    b"-Infinity",
+    b"01",
+    b"1.",
+    b".5",
+    b"+1",
+    b"-",
+    b"1e",
+    b'"\\ud800"',
+    b'"\\ud83d\\ude00"',
+    b'"\\ud834x"',
+    b'"\\udd1e\\ud834"',
+    b'"\\u0041"',
+    b'"\\x"',
+    b'"\x01"',
+    b'"\x7f"',
+    b"\xef\xbb\xbf",
+    b"\xed\xa0\x80",
+    b"\xc0\xaf",
+    b"\xf4\x90\x80\x80",
+    b'"\xff"',
+    b'"\xed\xa0\x80"',
+    b'"\xef\xbf\xbf"',
+    b'"\xe2\x80\xa8"',
+    b" ",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\x0c",
+    b"\x00",
+    b"\xc2\xa0",
+    b",",
+    b":",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b'"k"',
+    b'"',
+    b"\\",
+    b'"\\/"',
+    b'"\\u00"',
+    b"123456789012345678",
+    b"1234567890123456789",
+    b"-9223372036854775808",
+    b"-9223372036854775809",
+    b"18446744073709551615",
+    b"18446744073709551616",
+    b"0.1234567890123456789012",
+    b"1" + b"0" * 400,
+    b"2.5e-324",
 ]
 
 
@@ -278,10 +379,18 @@ def _hostile_texts(seed: int, count: int):
         if rng.random() < 0.5:
             yield b"".join(rng.choice(_ATOMS) for _ in range(rng.randint(1, 8)))
         else:  # shaped like a reply, with hostile parts
-            yield b"".join([
-                b'{"seq":', rng.choice(_ATOMS), b',"outputs":{"y":[', rng.choice(_ATOMS), b",",
-                rng.choice(_ATOMS), b"]}", rng.choice([b"}", b"", b"}}", b"} ", b"}\x00", b"},"]),
-            ])
+            yield b"".join(
+                [
+                    b'{"seq":',
+                    rng.choice(_ATOMS),
+                    b',"outputs":{"y":[',
+                    rng.choice(_ATOMS),
+                    b",",
+                    rng.choice(_ATOMS),
+                    b"]}",
+                    rng.choice([b"}", b"", b"}}", b"} ", b"}\x00", b"},"]),
+                ]
+            )
 
 
 def _same(a, b) -> bool:
@@ -315,8 +424,9 @@ def test_orjson_reads_every_hostile_text_as_the_strict_decoders_do_or_leaves_it_
         if value is not NOT_READ:
             assert strict[0] == "value" and _same(value, strict[1]), raw
         # protocol.parse, fast path first, returns or says exactly what it did before
-        assert now[0] == then[0] and (_same(now[1], then[1]) if now[0] == "value"
-                                      else now[1] == then[1]), raw
+        assert now[0] == then[0] and (
+            _same(now[1], then[1]) if now[0] == "value" else now[1] == then[1]
+        ), raw
     assert sum(value is not NOT_READ for value in fast) > 300  # the fast path is taken
 
 
@@ -358,8 +468,9 @@ def test_orjson_reads_numbers_to_the_same_double_or_int_as_the_strict_decoders()
         if fast is not NOT_READ:
             assert strict[0] == "value" and _same(fast, strict[1]), raw
         else:  # refused only for a reason: a big integer, an overflow
-            assert strict[0] == "error" or max(map(len, raw.replace(b"-", b"[").split(
-                b"[")[1:])) >= 19, raw
+            assert (
+                strict[0] == "error" or max(map(len, raw.replace(b"-", b"[").split(b"[")[1:])) >= 19
+            ), raw
 
 
 @pytest.mark.parametrize("depth", [10, 498, 499, 500, 990, 1000, 1024, 1100])
@@ -401,10 +512,37 @@ def _messages(seed: int, count: int):
     import struct
 
     rng = random.Random(seed)
-    leaves = [0.0, -0.0, 1.0, 1e-7, 1e-5, 1e16, 1e22, 5e-324, 1.7976931348623157e308, 0, -1,
-              2**63, 2**64 - 1, 2**64, -(2**63) - 1, 10**30, True, False, None, "NaN", "é",
-              "\u2028", "\x00\x1f\"\\", "\ud800", math.nan, math.inf, "a" * 50]
+    leaves = [
+        0.0,
+        -0.0,
+        1.0,
+        1e-7,
+        1e-5,
+        1e16,
+        1e22,
+        5e-324,
+        1.7976931348623157e308,
+        0,
+        -1,
+        2**63,
+        2**64 - 1,
+        2**64,
+        -(2**63) - 1,
+        10**30,
+        True,
+        False,
+        None,
+        "NaN",
+        "é",
+        "\u2028",
+        '\x00\x1f"\\',
+        "\ud800",
+        math.nan,
+        math.inf,
+        "a" * 50,
+    ]
     for _ in range(count):
+
         def value(depth=0):
             roll = rng.random()
             if roll < 0.3 and depth < 3:
@@ -415,6 +553,7 @@ def _messages(seed: int, count: int):
                 x = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
                 return x if math.isfinite(x) else rng.uniform(-1, 1)
             return rng.choice(leaves)
+
         message = {"cmd": "run", "seq": rng.randint(1, 10**6), "inputs": {"x": value()}}
         if rng.random() < 0.05:
             message[7] = "a non-string key"
@@ -450,8 +589,10 @@ def test_the_request_writer_writes_the_values_the_stdlib_encoder_writes_or_fails
 def _random_output(rng):
     """An expected output of any rank (scalar to 3-D, empty and large ones included)."""
     rank = rng.choice([0, 1, 1, 2, 2, 3])
-    shape = [rng.choice([0, 1, 2, 3, 7, 40, 300]) if rank == 1 else rng.randint(1, 4)
-             for _ in range(rank)]
+    shape = [
+        rng.choice([0, 1, 2, 3, 7, 40, 300]) if rank == 1 else rng.randint(1, 4)
+        for _ in range(rank)
+    ]
     if rank == 2 and rng.random() < 0.2:
         shape = [rng.choice([100, 300]), rng.randint(1, 3)]
 
@@ -459,11 +600,17 @@ def _random_output(rng):
         return leaf() if not dims else [build(dims[1:], leaf) for _ in range(dims[0])]
 
     specials = [0.0, -0.0, 2, 1e300, math.nan, math.inf]
-    value = build(shape, lambda: rng.uniform(-10, 10) if rng.random() < 0.9
-                  else rng.choice(specials))
+    value = build(
+        shape, lambda: rng.uniform(-10, 10) if rng.random() < 0.9 else rng.choice(specials)
+    )
     tol_choice = rng.random()
-    tols = ([1e-9, 1e-6, 0.5] if tol_choice < 0.4 else [0.0, 1e-9, 0.5, 2] if tol_choice < 0.9
-            else [0.0, -1.0, math.inf, 1e-300])  # (a NaN tolerance: not in valid vectors, and
+    tols = (
+        [1e-9, 1e-6, 0.5]
+        if tol_choice < 0.4
+        else [0.0, 1e-9, 0.5, 2]
+        if tol_choice < 0.9
+        else [0.0, -1.0, math.inf, 1e-300]
+    )  # (a NaN tolerance: not in valid vectors, and
     # there the per-output loop and the element walk already differ, before this change)
     tol = build(shape, lambda: rng.choice(tols))
     return _expected(value, tol)
@@ -472,6 +619,7 @@ def _random_output(rng):
 def _reply_to(rng, value):
     """Nested `value` answered well (floats, or ints where whole, as a C port prints them),
     with noise, or broken in one place."""
+
     def leaves(v):
         if isinstance(v, list):
             return [leaves(x) for x in v]
@@ -506,7 +654,7 @@ def test_the_bulk_case_comparison_agrees_with_the_element_walk_and_the_per_outpu
     rng = random.Random(11)
     trials = []
     for _ in range(2500):
-        expected = {name: _random_output(rng) for name in ["a", "b", "c"][:rng.randint(1, 3)]}
+        expected = {name: _random_output(rng) for name in ["a", "b", "c"][: rng.randint(1, 3)]}
         got = {name: _reply_to(rng, e.value) for name, e in expected.items()}
         if rng.random() < 0.05:
             got["extra"] = 1.0
@@ -518,9 +666,14 @@ def test_the_bulk_case_comparison_agrees_with_the_element_walk_and_the_per_outpu
     monkeypatch.setattr(compare, "_compare_plain", lambda *args: None)  # the loop alone
     for (got, expected), results in zip(trials, now):
         for dtype, fast in zip(("float64", "float32"), results):
-            for other in (compare_outputs(got, expected, dtype),
-                          _compare_slowly(got, expected, dtype)):
+            for other in (
+                compare_outputs(got, expected, dtype),
+                _compare_slowly(got, expected, dtype),
+            ):
                 assert (fast.elements, fast.out_of_tolerance, fast.problems) == (
-                    other.elements, other.out_of_tolerance, other.problems), (got, expected)
+                    other.elements,
+                    other.out_of_tolerance,
+                    other.problems,
+                ), (got, expected)
                 assert repr(fast.worst) == repr(other.worst), (got, expected)
     assert plain > 500  # the bulk path is taken, the large (numpy) outputs included

@@ -11,12 +11,16 @@ SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schema").glob("*.sch
 OPTIONAL = {
     "version",  # a port's own version (hello)
     "message",  # an error's explanation
-    "expected", "error",  # a case has exactly one of them (oneOf)
+    "expected",
+    "error",  # a case has exactly one of them (oneOf)
     "wanted",  # a case result's expected outputs: results written by runner 0.1.0 lack it
     "checks_inputs",  # hello: default false, as the book checks no inputs; 0.1.0 results lack it
     "missing",  # hello: the stages a port lacks, with reasons; 0.1.0 results lack it
     # result: counts and filters that results written by runner 0.1.0 lack
-    "not_applicable_input_checks", "declined", "tags", "skip_tags",
+    "not_applicable_input_checks",
+    "declined",
+    "tags",
+    "skip_tags",
     "candidates",  # a case result: the stage's candidate mistakes; 0.1.0 results lack it
     "filters",  # a prompt file's selection, for grade --prompt; 0.1.0 prompts lack it
     "stderr",  # a crashed port's stderr excerpt: only when it died and said something
@@ -51,5 +55,9 @@ def test_every_object_is_closed_requires_its_fields_and_describes_each_property(
 
 
 def test_there_is_a_schema_for_vectors_manifest_protocol_and_result():
-    assert {p.name for p in SCHEMAS} == {"vectors.schema.json", "manifest.schema.json",
-                                          "protocol.schema.json", "result.schema.json"}
+    assert {p.name for p in SCHEMAS} == {
+        "vectors.schema.json",
+        "manifest.schema.json",
+        "protocol.schema.json",
+        "result.schema.json",
+    }

@@ -4,10 +4,20 @@ import pytest
 from variants import VARIANTS, WRONG, WRONG_VARIANTS, evaluate
 
 ISSUE_WRONG = (  # the issue's list of bugs, each must be caught
-    "bias-dropped", "bias-twice", "weights-not-transposed", "bias-wrong-axis",
-    "softmax-batch-axis", "softmax-no-max-shift", "softmax-drops-last-class", "cce-no-clip",
-    "cce-lower-clip-only", "cce-log10", "cce-sum-not-mean", "accuracy-last-max",
-    "relu-as-boolean", "float16-accumulation",
+    "bias-dropped",
+    "bias-twice",
+    "weights-not-transposed",
+    "bias-wrong-axis",
+    "softmax-batch-axis",
+    "softmax-no-max-shift",
+    "softmax-drops-last-class",
+    "cce-no-clip",
+    "cce-lower-clip-only",
+    "cce-log10",
+    "cce-sum-not-mean",
+    "accuracy-last-max",
+    "relu-as-boolean",
+    "float16-accumulation",
 )
 
 
@@ -24,8 +34,9 @@ def test_wrong_variant_fails_at_least_one_case_of_a_stage_it_mutates(name, recor
     outcomes = evaluate(name)
     assert {o.stage for o in outcomes} == set(variant.stages)
     failing = [o for o in outcomes if not o.ok]
-    assert failing, f"{name} ({variant.doc}) passes all {len(outcomes)} cases of " \
-        f"{', '.join(variant.stages)}"
+    assert failing, (
+        f"{name} ({variant.doc}) passes all {len(outcomes)} cases of {', '.join(variant.stages)}"
+    )
     caught_by = ", ".join(o.case for o in failing[:5]) + (" ..." if len(failing) > 5 else "")
     record_property("caught_by", caught_by)
     print(f"{name}: {len(failing)}/{len(outcomes)} cases fail, e.g. {caught_by}")

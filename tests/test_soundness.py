@@ -4,10 +4,21 @@ import pytest
 from variants import LEGIT, VARIANTS, evaluate, suite
 
 ISSUE_LEGIT = (  # the issue's list: NumPy, loop orders, FMA, f64 accumulation, row at a time
-    "numpy-float64", "numpy-float32", "python-forward-f64", "python-reversed-f64",
-    "python-pairwise-f64", "python-kahan-f64", "python-fma-f64", "python-forward-f32",
-    "python-reversed-f32", "python-pairwise-f32", "python-kahan-f32", "python-fma-f32",
-    "python-f64-accumulate-f32", "numpy-row-at-a-time-f64", "softmax-logsumexp-f64",
+    "numpy-float64",
+    "numpy-float32",
+    "python-forward-f64",
+    "python-reversed-f64",
+    "python-pairwise-f64",
+    "python-kahan-f64",
+    "python-fma-f64",
+    "python-forward-f32",
+    "python-reversed-f32",
+    "python-pairwise-f32",
+    "python-kahan-f32",
+    "python-fma-f32",
+    "python-f64-accumulate-f32",
+    "numpy-row-at-a-time-f64",
+    "softmax-logsumexp-f64",
     "softmax-logsumexp-f32",
 )
 
@@ -24,5 +35,6 @@ def test_legit_variant_passes_every_case_at_its_tier(name):
     core = sum(len(suite().stages[stage]) for stage in VARIANTS[name].stages)
     assert len(outcomes) == core, "a legit variant runs every case"
     failures = [f"{o.case}: {o.detail}" for o in outcomes if not o.ok]
-    assert not failures, f"{name} ({VARIANTS[name].tier}) fails {len(failures)} case(s):\n" + \
-        "\n".join(failures)
+    assert not failures, (
+        f"{name} ({VARIANTS[name].tier}) fails {len(failures)} case(s):\n" + "\n".join(failures)
+    )

@@ -62,8 +62,11 @@ def test_the_vector_files_are_the_table_in_its_order_with_its_signatures():
     assert [entry["stage"] for entry in manifest["files"]] == list(NAMES), "run `make vectors`"
     for stage in TABLE:
         signature = json.loads((REPO / "vectors" / f"{stage.name}.json").read_text())["signature"]
-        assert signature == {"inputs": list(stage.inputs), "params": list(stage.params),
-                             "outputs": list(stage.outputs)}, stage.name
+        assert signature == {
+            "inputs": list(stage.inputs),
+            "params": list(stage.params),
+            "outputs": list(stage.outputs),
+        }, stage.name
 
 
 def test_the_generator_has_one_module_per_stage_and_nothing_else():
@@ -73,24 +76,30 @@ def test_the_generator_has_one_module_per_stage_and_nothing_else():
     for name, module in stage_modules.MODULES.items():
         assert callable(module.cases) and callable(module.golden), name
         assert isinstance(module.DESCRIPTION, str) and module.DESCRIPTION.endswith("."), name
-        earlier = NAMES[:NAMES.index(name)]
+        earlier = NAMES[: NAMES.index(name)]
         assert all(r in earlier for r in module.REQUIRES), f"{name} requires a later stage"
 
 
-@pytest.mark.parametrize(("group", "start", "end"), [
-    (FORWARD, "## The stages", "### Training"),
-    (TRAINING, "### Training", "### The book tier"),
-    (BOOK, "### The book tier", "\n## "),
-])
+@pytest.mark.parametrize(
+    ("group", "start", "end"),
+    [
+        (FORWARD, "## The stages", "### Training"),
+        (TRAINING, "### Training", "### The book tier"),
+        (BOOK, "### The book tier", "\n## "),
+    ],
+)
 def test_the_readme_has_a_row_per_stage_of_each_group_in_order(group, start, end):
     assert _rows(_section("README.md", start, end)) == list(stage_names(group))
 
 
-@pytest.mark.parametrize(("group", "start", "end"), [
-    (FORWARD, "# Stages", "## Conventions"),
-    (TRAINING, "## Training", "### Conventions"),
-    (BOOK, "## The book tier", "\n## "),
-])
+@pytest.mark.parametrize(
+    ("group", "start", "end"),
+    [
+        (FORWARD, "# Stages", "## Conventions"),
+        (TRAINING, "## Training", "### Conventions"),
+        (BOOK, "## The book tier", "\n## "),
+    ],
+)
 def test_docs_stages_has_a_row_per_stage_of_each_group_in_order(group, start, end):
     assert _rows(_section("docs/STAGES.md", start, end)) == list(stage_names(group))
 
@@ -104,8 +113,16 @@ def test_every_mistake_names_stages_of_the_table():
     for mistake in mistakes.MISTAKES:
         unknown = set(mistake.stages) - set(mistakes.STAGES)
         assert not unknown, f"mistake {mistake.id} names stages {unknown} the table lacks"
-    for name in ("DOTS", "SOFTMAX", "LOSS", "LABELS", "ACCURACY", "STEPS", "CACHED_STEPS",
-                 "PER_SAMPLE_GRADIENTS"):
+    for name in (
+        "DOTS",
+        "SOFTMAX",
+        "LOSS",
+        "LABELS",
+        "ACCURACY",
+        "STEPS",
+        "CACHED_STEPS",
+        "PER_SAMPLE_GRADIENTS",
+    ):
         assert set(getattr(mistakes, name)) <= set(mistakes.STAGES), name
 
 

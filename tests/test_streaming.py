@@ -26,14 +26,18 @@ import synthetic  # noqa: E402
 def _as_read_whole(directory: Path) -> list[tuple]:
     """What each case says, read with json.loads of whole files."""
     manifest = json.loads((directory / "manifest.json").read_text())
-    return [(raw["id"], raw["fingerprint"], json.dumps(raw["inputs"]), json.dumps(raw["params"]))
-            for entry in manifest["files"]
-            for raw in json.loads((directory / entry["path"]).read_text())["cases"]]
+    return [
+        (raw["id"], raw["fingerprint"], json.dumps(raw["inputs"]), json.dumps(raw["params"]))
+        for entry in manifest["files"]
+        for raw in json.loads((directory / entry["path"]).read_text())["cases"]
+    ]
 
 
 def _as_streamed(suite) -> list[tuple]:
-    return [(c.id, c.fingerprint, json.dumps(c.inputs), json.dumps(c.params))
-            for c in suite.iter_cases()]
+    return [
+        (c.id, c.fingerprint, json.dumps(c.inputs), json.dumps(c.params))
+        for c in suite.iter_cases()
+    ]
 
 
 def _refresh(directory: Path, name: str, data: bytes, cases: int | None = None) -> None:
@@ -48,16 +52,18 @@ def _refresh(directory: Path, name: str, data: bytes, cases: int | None = None) 
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 64, 4096])
-def test_cases_read_a_chunk_at_a_time_are_the_cases_of_the_whole_file(
-    tmp_path, monkeypatch, chunk
-):
+def test_cases_read_a_chunk_at_a_time_are_the_cases_of_the_whole_file(tmp_path, monkeypatch, chunk):
     """Buffer ends fall inside numbers, strings, escapes and multi-byte characters."""
     monkeypatch.setenv("NNFS_CONFORM_CACHE", "off")
-    shutil.copytree(REPO / "vectors", tmp_path / "v",
-                    ignore=lambda d, names: [n for n in names if n == "chapters.json"])
+    shutil.copytree(
+        REPO / "vectors",
+        tmp_path / "v",
+        ignore=lambda d, names: [n for n in names if n == "chapters.json"],
+    )
     manifest = json.loads((tmp_path / "v" / "manifest.json").read_text())
-    manifest["files"] = [e for e in manifest["files"]
-                         if e["stage"] in ("relu", "softmax", "accuracy")]
+    manifest["files"] = [
+        e for e in manifest["files"] if e["stage"] in ("relu", "softmax", "accuracy")
+    ]
     (tmp_path / "v" / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setattr(vectors, "CHUNK", chunk)
     suite = load_suite(tmp_path / "v")
@@ -81,16 +87,23 @@ def test_a_file_that_lists_its_cases_first_loads_the_same(tmp_path):
     assert _as_streamed(load_suite(tmp_path / "v")) == before
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda text: text[:-2] + ', "note": "after the cases"}', "/: Additional properties"),
-    (lambda text: text.replace('"stage":', '"stage": "relu", "stage":', 1), "appears twice"),
-    (lambda text: text.replace('"cases": [', '"cases": [1, ', 1), "/cases/0: 1 is not of type"),
-    (lambda text: text + "[]", "Extra data"),
-    (lambda text: text.replace('"cases": [', '"cases": [{"a": 1e400}, ', 1), "float64 range"),
-    (lambda text: f"[{text}]", "a vector file is one JSON object"),
-    (lambda text: text.replace('"inputs": {', '"inputs": {"x": ' + "[" * 900 + "]" * 900 + ", ",
-                               1), "/cases/0: not valid vectors: nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda text: text[:-2] + ', "note": "after the cases"}', "/: Additional properties"),
+        (lambda text: text.replace('"stage":', '"stage": "relu", "stage":', 1), "appears twice"),
+        (lambda text: text.replace('"cases": [', '"cases": [1, ', 1), "/cases/0: 1 is not of type"),
+        (lambda text: text + "[]", "Extra data"),
+        (lambda text: text.replace('"cases": [', '"cases": [{"a": 1e400}, ', 1), "float64 range"),
+        (lambda text: f"[{text}]", "a vector file is one JSON object"),
+        (
+            lambda text: text.replace(
+                '"inputs": {', '"inputs": {"x": ' + "[" * 900 + "]" * 900 + ", ", 1
+            ),
+            "/cases/0: not valid vectors: nested too deeply",
+        ),
+    ],
+)
 def test_what_streaming_reads_is_checked_as_strictly_as_a_whole_read(
     tmp_path, monkeypatch, edit, message
 ):
@@ -134,8 +147,10 @@ def test_reading_a_large_file_holds_one_case_at_a_time(tmp_path, monkeypatch):
 
 def test_the_spool_gives_back_every_result_in_order_as_often_as_asked(tmp_path):
     suite = write_suite(tmp_path / "v")
-    results = [blank_result(case, outcome) for case, outcome
-               in zip(suite.iter_cases(), ["passed", "failed", "skipped"] * 10)]
+    results = [
+        blank_result(case, outcome)
+        for case, outcome in zip(suite.iter_cases(), ["passed", "failed", "skipped"] * 10)
+    ]
     results[1]["message"] = "lone surrogate \ud800 and é"
     with Spool() as spool:
         for result in results:
@@ -162,8 +177,13 @@ def test_a_vector_file_that_changes_during_a_run_stops_it_with_one_line(
             entry.path.write_bytes(entry.path.read_bytes().replace(b"}", b"} ", 1))
 
     monkeypatch.setattr(vectors, "_read_cases", edited_midway)
-    run = run_cli(["run", "--vectors", str(tmp_path / "v"), "--", *fake("correct")],
-                  tmp_path, capsys, monkeypatch, report=False)
+    run = run_cli(
+        ["run", "--vectors", str(tmp_path / "v"), "--", *fake("correct")],
+        tmp_path,
+        capsys,
+        monkeypatch,
+        report=False,
+    )
     assert run.status == 2
     assert "changed on disk since it was checked" in run.err
     assert run.err.count("\n") == 1 and "Traceback" not in run.err

@@ -19,17 +19,25 @@ from nnfs_conform.emulator import Engine, flush_to_zero
 REPO = Path(__file__).resolve().parent.parent
 PARSING_CHECKS = {  # the five the docs name, by the tier whose dtype makes the input subnormal
     "float64": {"relu/float64-subnormal", "relu/parse-hard-numbers"},
-    "float32": {"relu/float32-subnormals", "relu/parse-float32-boundaries",
-                "relu_backward/tiny-inputs"},
+    "float32": {
+        "relu/float32-subnormals",
+        "relu/parse-float32-boundaries",
+        "relu_backward/tiny-inputs",
+    },
 }
 
 
 @pytest.mark.parametrize("tier", ["float64", "float32"])
 def test_a_port_flushing_everything_fails_exactly_the_named_parsing_checks(tier):
-    port = Variant("ftz-daz-everywhere", tier, "legit", STAGE_NAMES, "",
-                   Engine(flush_to_zero(tier)).run)
-    failed = {o.case for stage in STAGE_NAMES for case in suite().stages.get(stage, ())
-              if not (o := grade(port, case)).ok}
+    port = Variant(
+        "ftz-daz-everywhere", tier, "legit", STAGE_NAMES, "", Engine(flush_to_zero(tier)).run
+    )
+    failed = {
+        o.case
+        for stage in STAGE_NAMES
+        for case in suite().stages.get(stage, ())
+        if not (o := grade(port, case)).ok
+    }
     assert failed == PARSING_CHECKS[tier]
     assert all(case.split("/")[0] in NO_ARITHMETIC for case in failed)
 

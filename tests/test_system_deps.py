@@ -29,42 +29,60 @@ def test_root_with_apt_get_installs_the_debian_packages_of_what_is_missing():
     def which(name):
         return "/usr/bin/apt-get" if name == "apt-get" else None
 
-    action = system_deps.decide(["chromium", "cjson", "go"], which=which,
-                                exists=lambda _: False, is_root=True)
+    action = system_deps.decide(
+        ["chromium", "cjson", "go"], which=which, exists=lambda _: False, is_root=True
+    )
     assert action == ("install", ["chromium", "libcjson-dev", "golang-go"])
 
 
 def test_without_root_or_apt_get_it_explains_instead_of_installing():
     assert system_deps.decide(["chromium"], which=nothing, is_root=False) == (
-        "explain", ["chromium"])
+        "explain",
+        ["chromium"],
+    )
     assert system_deps.decide(["chromium"], which=nothing, is_root=True) == (
-        "explain", ["chromium"])
+        "explain",
+        ["chromium"],
+    )
 
 
 def test_a_header_on_disk_counts_as_cjson_installed():
-    assert system_deps.missing(["cjson"], which=nothing,
-                               exists=lambda p: p == "/usr/include/cjson/cJSON.h") == []
+    assert (
+        system_deps.missing(
+            ["cjson"], which=nothing, exists=lambda p: p == "/usr/include/cjson/cJSON.h"
+        )
+        == []
+    )
 
 
 def test_the_hint_names_the_debian_and_the_macos_command_on_one_line():
     hint = system_deps.install_hint(["chromium", "cjson"])
-    assert hint == ("install with: sudo apt-get install -y chromium libcjson-dev "
-                    "(Debian/Ubuntu), or: brew install --cask chromium && brew install cjson "
-                    "(macOS)")
+    assert hint == (
+        "install with: sudo apt-get install -y chromium libcjson-dev "
+        "(Debian/Ubuntu), or: brew install --cask chromium && brew install cjson "
+        "(macOS)"
+    )
 
 
 def _script(*args, path):
-    return subprocess.run([sys.executable, str(SCRIPT), *args], env={"PATH": str(path)},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        env={"PATH": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_script_on_a_path_without_the_tools_stops_at_once_with_the_command(tmp_path):
     run = _script("chromium", path=tmp_path)  # no apt-get either: nothing it may run
     assert run.returncode == 2
     assert run.stdout == ""
-    assert run.stderr == ("system_deps: missing chromium: install with: sudo apt-get install "
-                          "-y chromium (Debian/Ubuntu), or: brew install --cask chromium "
-                          "(macOS)\n")
+    assert run.stderr == (
+        "system_deps: missing chromium: install with: sudo apt-get install "
+        "-y chromium (Debian/Ubuntu), or: brew install --cask chromium "
+        "(macOS)\n"
+    )
 
 
 def test_check_only_reports_without_installing(tmp_path):
@@ -79,19 +97,23 @@ def test_an_unknown_name_is_a_usage_error(tmp_path):
 
 def test_conform_all_names_a_missing_toolchain_with_its_install_line(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    port = port_dir.PortSpec(name="go", requires=("go",), build=("go", "build"), run=("x",),
-                             where=tmp_path)
+    port = port_dir.PortSpec(
+        name="go", requires=("go",), build=("go", "build"), run=("x",), where=tmp_path
+    )
     row = conform_all.conform(port, tmp_path, "go")
     assert row["status"] == "not built: missing go"
-    assert row["log"] == ("    install with: sudo apt-get install -y golang-go (Debian/Ubuntu), "
-                          "or: brew install go (macOS)")
+    assert row["log"] == (
+        "    install with: sudo apt-get install -y golang-go (Debian/Ubuntu), "
+        "or: brew install go (macOS)"
+    )
     assert row["result"] is None and row["build_s"] is None
 
 
 def test_every_requirement_of_a_bundled_port_or_kit_is_a_known_name():
     ports = port_dir.read_ports_toml(REPO / "ports" / "ports.toml", REPO)
-    ports += [port_dir.read_port_dir(REPO / "kits" / lang / "template")
-              for lang in port_dir.languages()]
+    ports += [
+        port_dir.read_port_dir(REPO / "kits" / lang / "template") for lang in port_dir.languages()
+    ]
     for port in ports:
         assert set(port.requires) <= set(system_deps.NEEDS), port.name
 

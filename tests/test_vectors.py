@@ -61,7 +61,9 @@ def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
         run = subprocess.run(
             [sys.executable, "-m", "nnfs_conform.generator", "--out", str(out)],
             env={**os.environ, **env, "NNFS_CONFORM_CACHE": str(cache)},
-            capture_output=True, text=True)
+            capture_output=True,
+            text=True,
+        )
         assert run.returncode == 0, (name, run.stderr)
         assert sorted(p.name for p in out.iterdir()) == committed, name
         for file in committed:
@@ -81,7 +83,8 @@ def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_ch
 
     calls = []
     fake = SimpleNamespace(
-        golden=lambda x, p, tier: calls.append(tier) or {"out": ([x["a"] / 3], [0.0])})
+        golden=lambda x, p, tier: calls.append(tier) or {"out": ([x["a"] / 3], [0.0])}
+    )
     monkeypatch.setitem(build.MODULES, "fake", fake)
     monkeypatch.setattr(build, "REMEMBERED", ("fake",))
     monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
@@ -113,6 +116,7 @@ def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_ch
 
 # --- tampering: every problem is one line naming the file and the JSON pointer, exit 2 ---
 
+
 @pytest.fixture
 def copy(tmp_path):
     target = tmp_path / "vectors"
@@ -138,8 +142,9 @@ def _rewrite(directory, name, edit):
 
 
 def _validate(directory):
-    run = subprocess.run([*CLI, "validate", "--vectors", str(directory)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [*CLI, "validate", "--vectors", str(directory)], capture_output=True, text=True
+    )
     assert "Traceback" not in run.stderr
     return run.returncode, run.stderr.strip()
 
@@ -159,6 +164,7 @@ def test_an_edited_file_fails_its_manifest_hash(copy):
 def test_an_edited_value_with_a_fixed_hash_fails_its_fingerprint(copy):
     def edit(doc):
         doc["cases"][3]["expected"]["float64"]["output"]["value"] = 0.5
+
     _rewrite(copy, "neuron.json", edit)
     code, message = _validate(copy)
     assert code == 2 and "neuron.json: /cases/3/fingerprint" in message
@@ -169,6 +175,7 @@ def test_a_negative_tolerance_is_named_by_its_json_pointer(copy):
         case = doc["cases"][3]
         case["expected"]["float32"]["output"]["tol"] = -1.0
         case["fingerprint"] = fingerprint(case)
+
     _rewrite(copy, "neuron.json", edit)
     code, message = _validate(copy)
     assert code == 2 and "neuron.json: /cases/3/expected/float32/output/tol" in message
@@ -177,6 +184,7 @@ def test_a_negative_tolerance_is_named_by_its_json_pointer(copy):
 def test_a_duplicate_id_is_refused(copy):
     def edit(doc):
         doc["cases"][1]["id"] = doc["cases"][0]["id"]
+
     _rewrite(copy, "relu.json", edit)
     code, message = _validate(copy)
     assert code == 2 and "relu" in message and "is also in" in message
@@ -204,6 +212,7 @@ def test_a_missing_file_is_named(copy):
 def test_an_unknown_property_is_refused(copy):
     def edit(doc):
         doc["cases"][0]["note"] = "hand-added"
+
     _rewrite(copy, "dense_batch.json", edit)
     code, message = _validate(copy)
     assert code == 2 and "dense_batch.json: /cases/0" in message
@@ -221,6 +230,7 @@ def test_inputs_are_float32_exact_unless_tagged_inexact():
     import numpy as np
 
     from nnfs_conform.numbers import decode
+
     for case in load_suite(VECTORS).cases():
         if case.error or case.stage in BOOK_TIER:  # no arithmetic / integers read as integers
             continue
@@ -241,6 +251,7 @@ def test_a_tolerance_shorter_than_its_value_is_refused(copy):
         case = next(c for c in doc["cases"] if c["id"] == "softmax/rows-differ")
         case["expected"]["float64"]["output"]["tol"][0].pop()
         case["fingerprint"] = fingerprint(case)
+
     _rewrite(copy, "softmax.json", edit)
     code, message = _validate(copy)
     assert code == 2 and "/expected/float64/output: value shape" in message

@@ -29,8 +29,11 @@ def major(version: str) -> int:
 
 
 # the locks of this major version: those of earlier majors no longer bind (ids may change there)
-LOCKS = [lock for lock in sorted((REPO / "tests" / "data").glob("case-fingerprints-*.json"))
-         if major(json.loads(lock.read_text())["suite_version"]) == major(nnfs_conform.__version__)]
+LOCKS = [
+    lock
+    for lock in sorted((REPO / "tests" / "data").glob("case-fingerprints-*.json"))
+    if major(json.loads(lock.read_text())["suite_version"]) == major(nnfs_conform.__version__)
+]
 
 
 def test_the_version_has_one_source_and_is_semver():
@@ -43,8 +46,9 @@ def test_the_version_has_one_source_and_is_semver():
 
 def test_the_changelog_has_an_entry_for_this_version():
     changelog = (REPO / "CHANGELOG.md").read_text()
-    assert re.search(rf"^## \[{re.escape(nnfs_conform.__version__)}\] - \d{{4}}-\d\d-\d\d$",
-                     changelog, re.M), f"CHANGELOG.md: no entry for {nnfs_conform.__version__}"
+    assert re.search(
+        rf"^## \[{re.escape(nnfs_conform.__version__)}\] - \d{{4}}-\d\d-\d\d$", changelog, re.M
+    ), f"CHANGELOG.md: no entry for {nnfs_conform.__version__}"
 
 
 def test_every_vector_file_and_the_manifest_carry_the_package_version():
@@ -72,7 +76,8 @@ def test_a_result_carries_the_suite_and_runner_version(tmp_path):
 def test_a_lock_holds_the_case_ids_of_this_major_version():
     assert LOCKS, (
         f"no tests/data/case-fingerprints-*.json of major {major(nnfs_conform.__version__)}: "
-        "run `python scripts/lock_case_ids.py` at the release")
+        "run `python scripts/lock_case_ids.py` at the release"
+    )
 
 
 @pytest.mark.parametrize("lock", LOCKS, ids=lambda p: p.stem)
@@ -82,8 +87,12 @@ def test_released_case_ids_keep_their_meaning_within_a_major_version(lock):
     now = {case.id: case.fingerprint for case in suite.cases()}
     gone = sorted(set(locked["cases"]) - set(now))
     changed = sorted(i for i, fp in locked["cases"].items() if i in now and now[i] != fp)
-    assert not gone, (f"case ids released in {locked['suite_version']} are gone: {gone[:10]} "
-                      "(ids are immutable; removing one is a major version, docs/VERSIONING.md)")
-    assert not changed, (f"cases released in {locked['suite_version']} changed their inputs, "
-                         f"params, expected values or tolerances: {changed[:10]} (a major "
-                         "version: docs/VERSIONING.md)")
+    assert not gone, (
+        f"case ids released in {locked['suite_version']} are gone: {gone[:10]} "
+        "(ids are immutable; removing one is a major version, docs/VERSIONING.md)"
+    )
+    assert not changed, (
+        f"cases released in {locked['suite_version']} changed their inputs, "
+        f"params, expected values or tolerances: {changed[:10]} (a major "
+        "version: docs/VERSIONING.md)"
+    )

@@ -52,8 +52,10 @@ BATCHED = {  # stage -> (batch inputs split by row, per-sample outputs)
     "softmax": (("inputs",), ("output",)),
     "categorical_crossentropy": (("y_pred", "y_true"), ("sample_losses",)),
     "accuracy": (("y_pred", "y_true"), ("predictions",)),
-    "forward": (("inputs", "y_true"), ("dense1", "relu1", "dense2", "softmax", "sample_losses",
-                                       "predictions")),
+    "forward": (
+        ("inputs", "y_true"),
+        ("dense1", "relu1", "dense2", "softmax", "sample_losses", "predictions"),
+    ),
     "relu_backward": (("inputs", "dvalues"), ("dinputs",)),
     "softmax_backward": (("output", "dvalues"), ("dinputs",)),
     "dropout": (("inputs", "mask", "dvalues"), ("output", "dinputs")),
@@ -64,6 +66,7 @@ BATCHED = {  # stage -> (batch inputs split by row, per-sample outputs)
 def numpy_run(tier):
     def run(stage, inputs, params):
         return encode(run_stage(stage, inputs, params, tier))
+
     return run
 
 
@@ -76,14 +79,17 @@ def numpy_rows_run(tier):
         if stage not in BATCHED:
             return encode(whole)
         split, per_sample = BATCHED[stage]
-        rows = [run_stage(stage, {**inputs, **{k: [inputs[k][b]] for k in split}}, params, tier)
-                for b in range(len(inputs[split[0]]))]
+        rows = [
+            run_stage(stage, {**inputs, **{k: [inputs[k][b]] for k in split}}, params, tier)
+            for b in range(len(inputs[split[0]]))
+        ]
         out = {name: [r[name][0] for r in rows] for name in per_sample}
         if "sample_losses" in out:
             out["loss"] = float(np.mean(np.array(out["sample_losses"], dtype=dtype)))
         if "predictions" in out:
             out["accuracy"] = float(np.mean([r["accuracy"] for r in rows]))
         return encode(out)
+
     return run
 
 
@@ -95,6 +101,7 @@ def flush_to_zero_run(tier):
 
     def run(stage, inputs, params):
         return (parsed if stage in NO_ARITHMETIC else flushed)(stage, inputs, params)
+
     return run
 
 
@@ -115,82 +122,168 @@ class Variant:
     run: Callable = field(repr=False)  # (stage, decoded inputs, params) -> encoded outputs
 
 
-ORDERS = {"forward": forward_sum, "reversed": reversed_sum, "pairwise": pairwise_sum,
-          "kahan": kahan_sum, "fsum": fsum}
+ORDERS = {
+    "forward": forward_sum,
+    "reversed": reversed_sum,
+    "pairwise": pairwise_sum,
+    "kahan": kahan_sum,
+    "fsum": fsum,
+}
 SHORT = {"float64": "f64", "float32": "f32"}
 
 
 def _legit() -> list[Variant]:
     out = [
-        Variant("numpy-float64", "float64", "legit", STAGE_NAMES,
-                "the NumPy reference itself (BLAS dot, pairwise np.sum, SIMD exp)",
-                numpy_run("float64")),
-        Variant("numpy-float32", "float32", "legit", STAGE_NAMES,
-                "the NumPy reference on float32 arrays (float32 BLAS, float32 SIMD exp/log)",
-                numpy_run("float32")),
+        Variant(
+            "numpy-float64",
+            "float64",
+            "legit",
+            STAGE_NAMES,
+            "the NumPy reference itself (BLAS dot, pairwise np.sum, SIMD exp)",
+            numpy_run("float64"),
+        ),
+        Variant(
+            "numpy-float32",
+            "float32",
+            "legit",
+            STAGE_NAMES,
+            "the NumPy reference on float32 arrays (float32 BLAS, float32 SIMD exp/log)",
+            numpy_run("float32"),
+        ),
     ]
     for tier in ("float64", "float32"):
         for order, summation in ORDERS.items():
-            out.append(Variant(
-                f"python-{order}-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-                f"plain-Python loops, {order} summation, every operation rounded to {tier}",
-                Engine(replace(ARITH[tier], summation=summation)).run))
-        out.append(Variant(
-            f"python-fma-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"plain-Python loops, dot products by fused multiply-add (one rounding) in {tier}",
-            Engine(replace(ARITH[tier], fused=True)).run))
+            out.append(
+                Variant(
+                    f"python-{order}-{SHORT[tier]}",
+                    tier,
+                    "legit",
+                    STAGE_NAMES,
+                    f"plain-Python loops, {order} summation, every operation rounded to {tier}",
+                    Engine(replace(ARITH[tier], summation=summation)).run,
+                )
+            )
+        out.append(
+            Variant(
+                f"python-fma-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"plain-Python loops, dot products by fused multiply-add (one rounding) in {tier}",
+                Engine(replace(ARITH[tier], fused=True)).run,
+            )
+        )
     out += [
-        Variant("python-f64-accumulate-f32", "float32", "legit", STAGE_NAMES,
-                "a float32 port accumulating every dot product and sum in a double, "
-                "rounding once at the end",
-                Engine(replace(ARITH["float32"], acc=f64)).run),
-        Variant("numpy-row-at-a-time-f64", "float64", "legit", STAGE_NAMES,
-                "the NumPy reference called once per sample (gemv, not gemm), means recomputed",
-                numpy_rows_run("float64")),
-        Variant("numpy-row-at-a-time-f32", "float32", "legit", STAGE_NAMES,
-                "as numpy-row-at-a-time-f64, on float32 arrays",
-                numpy_rows_run("float32")),
+        Variant(
+            "python-f64-accumulate-f32",
+            "float32",
+            "legit",
+            STAGE_NAMES,
+            "a float32 port accumulating every dot product and sum in a double, "
+            "rounding once at the end",
+            Engine(replace(ARITH["float32"], acc=f64)).run,
+        ),
+        Variant(
+            "numpy-row-at-a-time-f64",
+            "float64",
+            "legit",
+            STAGE_NAMES,
+            "the NumPy reference called once per sample (gemv, not gemm), means recomputed",
+            numpy_rows_run("float64"),
+        ),
+        Variant(
+            "numpy-row-at-a-time-f32",
+            "float32",
+            "legit",
+            STAGE_NAMES,
+            "as numpy-row-at-a-time-f64, on float32 arrays",
+            numpy_rows_run("float32"),
+        ),
     ]
     for tier in ("float64", "float32"):
-        out.append(Variant(
-            f"softmax-logsumexp-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"division-free softmax exp(x - logsumexp(x)) in plain-Python {tier}",
-            Engine(ARITH[tier], softmax_algorithm="logsumexp").run))
+        out.append(
+            Variant(
+                f"softmax-logsumexp-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"division-free softmax exp(x - logsumexp(x)) in plain-Python {tier}",
+                Engine(ARITH[tier], softmax_algorithm="logsumexp").run,
+            )
+        )
     for tier in ("float64", "float32"):
-        out.append(Variant(
-            f"python-rewritten-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"the training formulas in equivalent forms, plain-Python {tier}: softmax backward "
-            "p·(dv - p·dv), -y/(p·B), lr0/(1+decay·t), (x·mask)/(1-rate), dv·s·(1-s), "
-            "single divisions by O·B, -lr·(g/den), PyTorch's Adam (lerp, lr/c1, sqrt(v)/sqrt(c2))",
-            Engine(ARITH[tier], rewritten=True).run))
+        out.append(
+            Variant(
+                f"python-rewritten-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"the training formulas in equivalent forms, plain-Python {tier}: softmax backward "
+                "p·(dv - p·dv), -y/(p·B), lr0/(1+decay·t), (x·mask)/(1-rate), dv·s·(1-s), "
+                "single divisions by O·B, -lr·(g/den), "
+                "PyTorch's Adam (lerp, lr/c1, sqrt(v)/sqrt(c2))",
+                Engine(ARITH[tier], rewritten=True).run,
+            )
+        )
     for tier in ("float64", "float32"):
-        out.append(Variant(
-            f"python-reciprocal-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"plain-Python {tier} dividing by a count (samples B, outputs O) as x·(1/n): "
-            "the means, the accuracy and the gradients' /O and /B",
-            Engine(ARITH[tier], reciprocal=True).run))
+        out.append(
+            Variant(
+                f"python-reciprocal-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"plain-Python {tier} dividing by a count (samples B, outputs O) as x·(1/n): "
+                "the means, the accuracy and the gradients' /O and /B",
+                Engine(ARITH[tier], reciprocal=True).run,
+            )
+        )
     for tier in ("float64", "float32"):
-        out.append(Variant(
-            f"python-reciprocal-product-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"plain-Python {tier} scaling by rounded reciprocals, as JAX: x/O/B as "
-            "x·fl(fl(1/O)·fl(1/B)), the means and /B as x·fl(1/n)",
-            Engine(ARITH[tier], reciprocal_product=True).run))
-        out.append(Variant(
-            f"python-accuracy-additions-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"plain-Python {tier} computing every accuracy (the stage, forward, training) as "
-            "hits additions of fl(1/B), as PyTorch's (pred == y).float().mean() may",
-            Engine(ARITH[tier], accuracy_additions=True).run))
-        out.append(Variant(
-            f"python-flush-to-zero-{SHORT[tier]}", tier, "legit", STAGE_NAMES,
-            f"plain-Python {tier} built with FTZ/DAZ (XLA on CPU, -ffast-math): subnormal "
-            "results and operands of arithmetic flushed to 0; numbers parsed exactly and passed "
-            "through where a stage does no arithmetic (relu, relu_backward)",
-            flush_to_zero_run(tier)))
-    out.append(Variant(
-        "python-f64-hyperparameters-f32", "float32", "legit", STAGE_NAMES,
-        "a float32 port holding its hyperparameters (rate, learning_rate, decay, momentum, "
-        "epsilon, rho, betas, regularizer factors) in float64, as the book's Python floats",
-        Engine(ARITH["float32"], scalar_arith=ARITH["float64"]).run))
+        out.append(
+            Variant(
+                f"python-reciprocal-product-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"plain-Python {tier} scaling by rounded reciprocals, as JAX: x/O/B as "
+                "x·fl(fl(1/O)·fl(1/B)), the means and /B as x·fl(1/n)",
+                Engine(ARITH[tier], reciprocal_product=True).run,
+            )
+        )
+        out.append(
+            Variant(
+                f"python-accuracy-additions-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"plain-Python {tier} computing every accuracy (the stage, forward, training) as "
+                "hits additions of fl(1/B), as PyTorch's (pred == y).float().mean() may",
+                Engine(ARITH[tier], accuracy_additions=True).run,
+            )
+        )
+        out.append(
+            Variant(
+                f"python-flush-to-zero-{SHORT[tier]}",
+                tier,
+                "legit",
+                STAGE_NAMES,
+                f"plain-Python {tier} built with FTZ/DAZ (XLA on CPU, -ffast-math): subnormal "
+                "results and operands of arithmetic flushed to 0; "
+                "numbers parsed exactly and passed "
+                "through where a stage does no arithmetic (relu, relu_backward)",
+                flush_to_zero_run(tier),
+            )
+        )
+    out.append(
+        Variant(
+            "python-f64-hyperparameters-f32",
+            "float32",
+            "legit",
+            STAGE_NAMES,
+            "a float32 port holding its hyperparameters (rate, learning_rate, decay, momentum, "
+            "epsilon, rho, betas, regularizer factors) in float64, as the book's Python floats",
+            Engine(ARITH["float32"], scalar_arith=ARITH["float64"]).run,
+        )
+    )
     return out
 
 
@@ -205,9 +298,19 @@ def wrong_name(mistake_id: str, tier: str, form: str = "") -> str:
 
 
 def _wrong() -> list[Variant]:
-    return [Variant(wrong_name(m.id, tier, form), tier, "wrong", m.stages, m.explanation,
-                    m.runner(tier, form))
-            for m in MISTAKES for form in m.all_forms for tier in m.tiers]
+    return [
+        Variant(
+            wrong_name(m.id, tier, form),
+            tier,
+            "wrong",
+            m.stages,
+            m.explanation,
+            m.runner(tier, form),
+        )
+        for m in MISTAKES
+        for form in m.all_forms
+        for tier in m.tiers
+    ]
 
 
 VARIANTS = {v.name: v for v in _legit() + _wrong()}
@@ -239,8 +342,13 @@ def grade(variant: Variant, case) -> Outcome:
     except StageError as exc:
         if case.error is not None:
             ok = exc.kind == case.error
-            return Outcome(case.id, case.stage, ok, 0.0 if ok else math.inf,
-                           f"raised {exc.kind}, want {case.error}")
+            return Outcome(
+                case.id,
+                case.stage,
+                ok,
+                0.0 if ok else math.inf,
+                f"raised {exc.kind}, want {case.error}",
+            )
         return Outcome(case.id, case.stage, False, math.inf, f"raised {exc.kind}: {exc.message}")
     except Exception as exc:  # noqa: BLE001 - a crash is a failure, reported as such
         return Outcome(case.id, case.stage, False, math.inf, f"crashed: {exc!r}")
@@ -250,9 +358,14 @@ def grade(variant: Variant, case) -> Outcome:
     if result.problems:
         return Outcome(case.id, case.stage, False, math.inf, "; ".join(result.problems[:2]))
     w = result.worst
-    detail = "no elements" if w is None else (
-        f"worst {w.output}{list(w.index)}: got {w.got!r} want {w.want!r} "
-        f"err {w.error:.3g} tol {w.tol:.3g} ratio {w.ratio:.3g}")
+    detail = (
+        "no elements"
+        if w is None
+        else (
+            f"worst {w.output}{list(w.index)}: got {w.got!r} want {w.want!r} "
+            f"err {w.error:.3g} tol {w.tol:.3g} ratio {w.ratio:.3g}"
+        )
+    )
     return Outcome(case.id, case.stage, result.ok, w.ratio if w else 0.0, detail)
 
 
@@ -260,8 +373,9 @@ def grade(variant: Variant, case) -> Outcome:
 def evaluate(name: str) -> tuple[Outcome, ...]:
     """Every case of every stage the variant runs, graded at its tier."""
     variant = VARIANTS[name]
-    return tuple(grade(variant, case) for stage in variant.stages
-                 for case in suite().stages.get(stage, ()))
+    return tuple(
+        grade(variant, case) for stage in variant.stages for case in suite().stages.get(stage, ())
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -272,17 +386,28 @@ def _ratio(r: float) -> str:
     return "inf" if math.isinf(r) else f"{r:.3g}"
 
 
-HEADS = {"dense_batch": "dense", "categorical_crossentropy": "cce",
-         "dense_backward": "dense_bw", "relu_backward": "relu_bw", "softmax_backward": "smax_bw",
-         "categorical_crossentropy_backward": "cce_bw", "softmax_crossentropy_backward": "smce_bw",
-         "regularization": "reg", "binary_crossentropy": "bce", "mean_squared_error": "mse",
-         "mean_absolute_error": "mae", "sgd_step": "sgd", "adagrad_step": "adagrad",
-         "rmsprop_step": "rmsprop", "adam_step": "adam"}
+HEADS = {
+    "dense_batch": "dense",
+    "categorical_crossentropy": "cce",
+    "dense_backward": "dense_bw",
+    "relu_backward": "relu_bw",
+    "softmax_backward": "smax_bw",
+    "categorical_crossentropy_backward": "cce_bw",
+    "softmax_crossentropy_backward": "smce_bw",
+    "regularization": "reg",
+    "binary_crossentropy": "bce",
+    "mean_squared_error": "mse",
+    "mean_absolute_error": "mae",
+    "sgd_step": "sgd",
+    "adagrad_step": "adagrad",
+    "rmsprop_step": "rmsprop",
+    "adam_step": "adam",
+}
 BLOCK = 8  # stages per block of the matrix
 
 
 def _blocks() -> list[tuple[str, ...]]:
-    return [STAGE_NAMES[i:i + BLOCK] for i in range(0, len(STAGE_NAMES), BLOCK)]
+    return [STAGE_NAMES[i : i + BLOCK] for i in range(0, len(STAGE_NAMES), BLOCK)]
 
 
 def matrix(out=print, detail=False) -> bool:
@@ -300,8 +425,11 @@ def matrix(out=print, detail=False) -> bool:
         return f"FAIL {failed}" if failed else "pass"
 
     for number, block in enumerate(_blocks()):
-        out(("" if number == 0 else "\n") + f"{'variant':<{width}}  tier  "
-            + "  ".join(f"{HEADS.get(s, s):>8}" for s in block))
+        out(
+            ("" if number == 0 else "\n")
+            + f"{'variant':<{width}}  tier  "
+            + "  ".join(f"{HEADS.get(s, s):>8}" for s in block)
+        )
         for name in names:
             variant = VARIANTS[name]
             if variant.kind == "wrong" and not set(block) & set(variant.stages):
@@ -317,29 +445,43 @@ def matrix(out=print, detail=False) -> bool:
         for tier in ("float64", "float32"):
             cells = []
             for stage in block:
-                ratios = [o.ratio for n in LEGIT if VARIANTS[n].tier == tier
-                          for o in results[n] if o.stage == stage]
+                ratios = [
+                    o.ratio
+                    for n in LEGIT
+                    if VARIANTS[n].tier == tier
+                    for o in results[n]
+                    if o.stage == stage
+                ]
                 cells.append(_ratio(max(ratios)) if ratios else "-")
             out(f"{'legit':<{width}}  {SHORT[tier]}   " + "  ".join(f"{c:>8}" for c in cells))
     if detail:
         for tier in ("float64", "float32"):
             for stage in STAGE_NAMES:
-                worst = [(n, o) for n in LEGIT if VARIANTS[n].tier == tier
-                         for o in results[n] if o.stage == stage]
+                worst = [
+                    (n, o)
+                    for n in LEGIT
+                    if VARIANTS[n].tier == tier
+                    for o in results[n]
+                    if o.stage == stage
+                ]
                 if worst:
                     n, o = max(worst, key=lambda t: t[1].ratio)
                     out(f"  {SHORT[tier]} {stage}: {n} {o.case}: {o.detail}")
     if missing:
         out(f"\nno vectors (no cases to run) for: {', '.join(missing)}")
 
-    out("\nsharpness: each wrong variant's failing cases, by worst err/tol "
-        "(narrowest and widest miss)")
+    out(
+        "\nsharpness: each wrong variant's failing cases, by worst err/tol "
+        "(narrowest and widest miss)"
+    )
     for name in WRONG_VARIANTS:
         failing = sorted((o for o in results[name] if not o.ok), key=lambda o: o.ratio)
         if failing:
             lo, hi = failing[0], failing[-1]
-            out(f"  {name:<{width}}  {len(failing):3d} failing; narrowest {lo.case} "
-                f"({_ratio(lo.ratio)}), widest {hi.case} ({_ratio(hi.ratio)})")
+            out(
+                f"  {name:<{width}}  {len(failing):3d} failing; narrowest {lo.case} "
+                f"({_ratio(lo.ratio)}), widest {hi.case} ({_ratio(hi.ratio)})"
+            )
         else:
             out(f"  {name:<{width}}  passes every case it runs")
 
@@ -351,8 +493,10 @@ def matrix(out=print, detail=False) -> bool:
                 out(f"UNSOUND {n}: {o.case}: {o.detail}")
     out("")
     out(f"sound: {len(LEGIT) - len(unsound)}/{len(LEGIT)} legit variants pass every case")
-    out(f"sharp: {len(WRONG_VARIANTS) - len(blunt)}/{len(WRONG_VARIANTS)} wrong variants fail "
-        "at least one case" + (f" (not: {', '.join(blunt)})" if blunt else ""))
+    out(
+        f"sharp: {len(WRONG_VARIANTS) - len(blunt)}/{len(WRONG_VARIANTS)} wrong variants fail "
+        "at least one case" + (f" (not: {', '.join(blunt)})" if blunt else "")
+    )
     return not unsound and not blunt
 
 

@@ -15,12 +15,32 @@ def cases():
     w, b = _layer(r)
     g, gb = _layer(r, lo=-8, hi=-2)
     return _optimizer_cases("adam", 10500) + [
-        _step("adam", "book-final", "the book's final Optimizer_Adam(learning_rate=0.05, "
-              "decay=5e-7) at iteration 10", "book inexact-inputs", w, b, g, gb, 10,
-              _state_values(r, "adam"), learning_rate=0.05, decay=5e-7),
-        _step("adam", "first-step-moves-lr", "the first step moves every parameter by about "
-              "the learning rate: the corrected m / sqrt(v) is ±1", "edge inexact-inputs",
-              w, b, g, gb, learning_rate=0.02),
+        _step(
+            "adam",
+            "book-final",
+            "the book's final Optimizer_Adam(learning_rate=0.05, decay=5e-7) at iteration 10",
+            "book inexact-inputs",
+            w,
+            b,
+            g,
+            gb,
+            10,
+            _state_values(r, "adam"),
+            learning_rate=0.05,
+            decay=5e-7,
+        ),
+        _step(
+            "adam",
+            "first-step-moves-lr",
+            "the first step moves every parameter by about "
+            "the learning rate: the corrected m / sqrt(v) is ±1",
+            "edge inexact-inputs",
+            w,
+            b,
+            g,
+            gb,
+            learning_rate=0.02,
+        ),
     ]
 
 

@@ -6,8 +6,10 @@ from ..bounded import Bounded
 from ..training_cases import _regression_cases
 from ..training_goldens import _regression
 
-DESCRIPTION = ("Mean absolute error and its correct gradient, sign(y_pred - y_true) "
-               "/ outputs / samples (the book's has the wrong sign).")
+DESCRIPTION = (
+    "Mean absolute error and its correct gradient, sign(y_pred - y_true) "
+    "/ outputs / samples (the book's has the wrong sign)."
+)
 REQUIRES: list[str] = []
 
 
@@ -18,4 +20,5 @@ def cases():
 def golden(x, p, tier):
     def sign(T, d):  # of y_pred - y_true = -d; exact, since the inputs are
         return T.const(0 if d.v == 0 else (-1 if d.v > 0 else 1))
+
     return _regression(x, tier, lambda T, d: Bounded(abs(d.v), d.e), sign)

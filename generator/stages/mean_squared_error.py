@@ -5,8 +5,7 @@ from __future__ import annotations
 from ..training_cases import _regression_cases
 from ..training_goldens import _regression
 
-DESCRIPTION = ("Mean squared error and its gradient, -2·(y_true - y_pred) / outputs "
-               "/ samples.")
+DESCRIPTION = "Mean squared error and its gradient, -2·(y_true - y_pred) / outputs / samples."
 REQUIRES: list[str] = []
 
 

@@ -64,48 +64,48 @@ STAGES = {
     "categorical_crossentropy": "y_pred[B,C] y_true:labels[B,C] -> sample_losses[B] loss",
     "accuracy": "y_pred[B,C] y_true:labels[B,C] -> predictions[B] accuracy",
     "forward": "inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C] y_true:labels[B,C]"
-               " -> dense1[B,H] relu1[B,H] dense2[B,C] softmax[B,C] sample_losses[B] loss"
-               " predictions[B] accuracy",
+    " -> dense1[B,H] relu1[B,H] dense2[B,C] softmax[B,C] sample_losses[B] loss"
+    " predictions[B] accuracy",
     "dense_backward": "inputs[B,K] weights[K,N] dvalues[B,N] -> dweights[K,N] dbiases[N]"
-                      " dinputs[B,K]",
+    " dinputs[B,K]",
     "relu_backward": "inputs[*] dvalues[=inputs] -> dinputs[=inputs]",
     "softmax_backward": "output[B,C] dvalues[B,C] -> dinputs[B,C]",
     "categorical_crossentropy_backward": "y_pred[B,C] y_true:labels[B,C] -> dinputs[B,C]",
     "softmax_crossentropy_backward": "y_pred[B,C] y_true:labels[B,C] | path -> dinputs[B,C]",
     "regularization": "weights[K,N] biases[N] weight_regularizer_l1:factor"
-                      " weight_regularizer_l2:factor bias_regularizer_l1:factor"
-                      " bias_regularizer_l2:factor -> loss dweights[K,N] dbiases[N]",
+    " weight_regularizer_l2:factor bias_regularizer_l1:factor"
+    " bias_regularizer_l2:factor -> loss dweights[K,N] dbiases[N]",
     "dropout": "inputs[B,N] mask:mask[B,N] rate:rate dvalues[B,N] -> output[B,N] dinputs[B,N]",
     "sigmoid": "inputs[B,N] dvalues[B,N] -> output[B,N] dinputs[B,N]",
     "binary_crossentropy": "y_pred[B,O] y_true:binary[B,O] -> sample_losses[B] loss dinputs[B,O]",
     "mean_squared_error": "y_pred[B,O] y_true[B,O] -> sample_losses[B] loss dinputs[B,O]",
     "mean_absolute_error": "y_pred[B,O] y_true[B,O] -> sample_losses[B] loss dinputs[B,O]",
     "sgd_step": "weights[K,N] biases[N] dweights[K,N] dbiases[N] weight_momentums[K,N]"
-                " bias_momentums[N] iterations:count learning_rate decay momentum"
-                " -> weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N]"
-                " learning_rate iterations",
+    " bias_momentums[N] iterations:count learning_rate decay momentum"
+    " -> weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N]"
+    " learning_rate iterations",
     "adagrad_step": "weights[K,N] biases[N] dweights[K,N] dbiases[N] weight_cache[K,N]"
-                    " bias_cache[N] iterations:count learning_rate decay epsilon"
-                    " -> weights[K,N] biases[N] weight_cache[K,N] bias_cache[N]"
-                    " learning_rate iterations",
+    " bias_cache[N] iterations:count learning_rate decay epsilon"
+    " -> weights[K,N] biases[N] weight_cache[K,N] bias_cache[N]"
+    " learning_rate iterations",
     "rmsprop_step": "weights[K,N] biases[N] dweights[K,N] dbiases[N] weight_cache[K,N]"
-                    " bias_cache[N] iterations:count learning_rate decay epsilon rho"
-                    " -> weights[K,N] biases[N] weight_cache[K,N] bias_cache[N]"
-                    " learning_rate iterations",
+    " bias_cache[N] iterations:count learning_rate decay epsilon rho"
+    " -> weights[K,N] biases[N] weight_cache[K,N] bias_cache[N]"
+    " learning_rate iterations",
     "adam_step": "weights[K,N] biases[N] dweights[K,N] dbiases[N] weight_momentums[K,N]"
-                 " bias_momentums[N] weight_cache[K,N] bias_cache[N] iterations:count"
-                 " learning_rate decay epsilon beta_1 beta_2"
-                 " -> weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N]"
-                 " weight_cache[K,N] bias_cache[N] learning_rate iterations",
+    " bias_momentums[N] weight_cache[K,N] bias_cache[N] iterations:count"
+    " learning_rate decay epsilon beta_1 beta_2"
+    " -> weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N]"
+    " weight_cache[K,N] bias_cache[N] learning_rate iterations",
     "training": "inputs[B,K] y_true:labels[B,C] weights1[K,H] biases1[H] weights2[H,C]"
-                " biases2[C] steps:steps=S learning_rate decay momentum epsilon rho beta_1"
-                " beta_2 | optimizer -> loss[S] accuracy[S] learning_rate[S] weights1[S,K,H]"
-                " biases1[S,H] weights2[S,H,C] biases2[S,C]",
+    " biases2[C] steps:steps=S learning_rate decay momentum epsilon rho beta_1"
+    " beta_2 | optimizer -> loss[S] accuracy[S] learning_rate[S] weights1[S,K,H]"
+    " biases1[S,H] weights2[S,H,C] biases2[S,C]",
     "rng": "seed:int calls:int[R,2] -> values[V]",
     "datasets": "seed:int samples:int classes:int | dataset -> x[P,D] y[...]",
     "init": "seed:int skip:int shapes:int[L,2] | scale -> weights[W]",
     "chapters": "seed:int samples:int classes:int hidden:int steps:int"
-                " | printed optimizer learning_rate decay momentum -> value[...]",
+    " | printed optimizer learning_rate decay momentum -> value[...]",
 }
 
 LABEL_FORMATS = ("sparse", "onehot")
@@ -179,8 +179,10 @@ def _shape(name, value, numbers):
     shapes = [_shape(f"{name}[{i}]", v, numbers) for i, v in enumerate(value)]
     for i, shape in enumerate(shapes):
         if shape != shapes[0]:
-            raise _Invalid("ragged_rows", f"{name}[0] is {_describe(shapes[0])}, "
-                                          f"{name}[{i}] is {_describe(shape)}")
+            raise _Invalid(
+                "ragged_rows",
+                f"{name}[0] is {_describe(shapes[0])}, {name}[{i}] is {_describe(shape)}",
+            )
     return (len(value), *shapes[0])
 
 
@@ -218,16 +220,19 @@ def _bind(sizes, dims, shape, name):
     units = ("value",) if len(dims) == 1 else ("row", "column")
     for dim, size, unit in zip(dims, shape, units):
         if dim.isdigit() and size != int(dim):  # a fixed size: rng's [kind, count] pairs
-            raise _Invalid("shape_mismatch", f"{name} must have {_many(int(dim), unit)}, "
-                                             f"not {size}")
+            raise _Invalid(
+                "shape_mismatch", f"{name} must have {_many(int(dim), unit)}, not {size}"
+            )
         if dim not in sizes:
             sizes[dim] = (size, name, unit)
             continue
         have, source, source_unit = sizes[dim]
         if size != have:
             tail = "" if unit == source_unit else f" {unit}" + ("" if size == 1 else "s")
-            raise _Invalid("shape_mismatch", f"{source} has {_many(have, source_unit)}, "
-                                             f"{name} has {size}{tail}")
+            raise _Invalid(
+                "shape_mismatch",
+                f"{source} has {_many(have, source_unit)}, {name} has {size}{tail}",
+            )
 
 
 def _check_labels(y_true, label_format, sizes):
@@ -235,20 +240,27 @@ def _check_labels(y_true, label_format, sizes):
     if label_format == "sparse":
         shape = _shape("y_true", y_true, numbers=False)
         if len(shape) != 1:
-            raise _Invalid("shape_mismatch", f"y_true must be a list of class indices "
-                                             f"(label_format sparse), not {_describe(shape)}")
+            raise _Invalid(
+                "shape_mismatch",
+                f"y_true must be a list of class indices "
+                f"(label_format sparse), not {_describe(shape)}",
+            )
         _bind(sizes, ("B",), shape, "y_true")
         for b, y in enumerate(y_true):
             if not _is_integer(y):
                 raise _Invalid("invalid_label", f"y_true[{b}] is {y!r}, not an integer")
             if not 0 <= y < classes:
-                raise _Invalid("label_out_of_range",
-                               f"y_true[{b}] is {y}, not a class in [0, {classes})")
+                raise _Invalid(
+                    "label_out_of_range", f"y_true[{b}] is {y}, not a class in [0, {classes})"
+                )
         return [int(y) for y in y_true]
     shape = _shape("y_true", y_true, numbers=False)
     if len(shape) != 2:
-        raise _Invalid("shape_mismatch", f"y_true must be one-hot rows (label_format onehot) "
-                                         f"[{samples}, {classes}], not {_describe(shape)}")
+        raise _Invalid(
+            "shape_mismatch",
+            f"y_true must be one-hot rows (label_format onehot) "
+            f"[{samples}, {classes}], not {_describe(shape)}",
+        )
     _bind(sizes, ("B", "C"), shape, "y_true")
     for b, row in enumerate(y_true):
         if not all(_is_integer(y) and y in (0, 1) for y in row) or sum(row) != 1:
@@ -263,8 +275,10 @@ def _check_domain(array, value):
         for b, row in enumerate(value):
             for n, v in enumerate(row):
                 if not (_is_integer(v) and v in (0, 1)):
-                    raise _Invalid("invalid_value" if kind == "mask" else "invalid_label",
-                                   f"{name}[{b}][{n}] is {v!r}, not 0 or 1")
+                    raise _Invalid(
+                        "invalid_value" if kind == "mask" else "invalid_label",
+                        f"{name}[{b}][{n}] is {v!r}, not 0 or 1",
+                    )
         return [[int(v) for v in row] for row in value]
     if kind in ("count", "steps"):
         least = 1 if kind == "steps" else 0
@@ -328,8 +342,11 @@ def check_inputs(stage, inputs, params, number=_float64):
         if dims and dims[0].startswith("="):  # the shape of an earlier input
             like = dims[0][1:]
             if shape != shapes[like]:
-                raise _Invalid("shape_mismatch", f"{array.name} must have the shape of {like}, "
-                                                 f"{list(shapes[like])}, not {list(shape)}")
+                raise _Invalid(
+                    "shape_mismatch",
+                    f"{array.name} must have the shape of {like}, "
+                    f"{list(shapes[like])}, not {list(shape)}",
+                )
         else:
             shape = _rank(array, dims, shape)
             if array.kind == "layout" and layout == "neurons_inputs":
@@ -389,8 +406,9 @@ def _encode(value):
             shapes.append(s)
         for i, shape in enumerate(shapes):
             if shape != shapes[0]:
-                raise _BadOutput(f" has ragged rows: [0] is {_describe(shapes[0])}, [{i}] is "
-                                 f"{_describe(shape)}")
+                raise _BadOutput(
+                    f" has ragged rows: [0] is {_describe(shapes[0])}, [{i}] is {_describe(shape)}"
+                )
         return encoded, (len(value), *shapes[0])
     return _number(value, None), ()
 
@@ -441,12 +459,15 @@ def _check_output(array, shape, shapes, sizes):
     if dims and dims[0].startswith("="):
         wanted = list(shapes[dims[0][1:]])
         if list(shape) != wanted:
-            raise _BadOutput(f"returned {array.name} of shape {list(shape)}; it must have the "
-                             f"shape of {dims[0][1:]}, {wanted}")
+            raise _BadOutput(
+                f"returned {array.name} of shape {list(shape)}; it must have the "
+                f"shape of {dims[0][1:]}, {wanted}"
+            )
         return
     wanted = [sizes[d][0] if d in sizes else d for d in dims]
     fits = len(shape) == len(dims) and all(
-        w == s for w, s in zip(wanted, shape) if not isinstance(w, str))
+        w == s for w, s in zip(wanted, shape) if not isinstance(w, str)
+    )
     if not fits:
         want = f"[{', '.join(dims)}] = {wanted}" if dims else "a single number"
         raise _BadOutput(f"returned {array.name} as {_describe(shape)}; it must be {want}")
@@ -458,8 +479,12 @@ def _check_output(array, shape, shapes, sizes):
 # The learner's errors, in their words: `ValueError: math domain error at port.py:42 in softmax`
 
 
-_INSTALLED = {os.path.abspath(p) for key in ("stdlib", "platstdlib", "purelib", "platlib")
-              for p in [sysconfig.get_paths().get(key)] if p}
+_INSTALLED = {
+    os.path.abspath(p)
+    for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    for p in [sysconfig.get_paths().get(key)]
+    if p
+}
 
 
 def _mine(filename, folder):
@@ -467,8 +492,11 @@ def _mine(filename, folder):
     if filename.startswith("<"):
         return False
     path = os.path.abspath(filename)
-    return (path.startswith(folder + os.sep) and path != os.path.abspath(__file__)
-            and not any(path.startswith(p + os.sep) for p in _INSTALLED))
+    return (
+        path.startswith(folder + os.sep)
+        and path != os.path.abspath(__file__)
+        and not any(path.startswith(p + os.sep) for p in _INSTALLED)
+    )
 
 
 def describe_error(error, folder):
@@ -489,8 +517,7 @@ class _Refused(Exception):
 
 
 def _bare_constant(token):
-    raise _Refused(f"a bare {token} is not JSON: the protocol writes it as the string "
-                   f'"{token}"')
+    raise _Refused(f'a bare {token} is not JSON: the protocol writes it as the string "{token}"')
 
 
 # The standard library's json, with its C scanner and encoder: it parses every number to the
@@ -506,9 +533,15 @@ class _Port:
         self.number = _float32 if dtype == "float32" else _float64
         self.folder = folder
         self.label_formats = list(label_formats)
-        self.hello = {"protocol": 1, "name": name, "language": "python", "dtype": dtype,
-                      "stages": list(stages), "label_formats": self.label_formats,
-                      "checks_inputs": True}
+        self.hello = {
+            "protocol": 1,
+            "name": name,
+            "language": "python",
+            "dtype": dtype,
+            "stages": list(stages),
+            "label_formats": self.label_formats,
+            "checks_inputs": True,
+        }
         if version is not None:
             self.hello["version"] = version
 
@@ -553,8 +586,10 @@ class _Port:
         except Unsupported as error:
             return {"seq": seq, "unsupported": str(error) or f"{name} declined this case"}
         except Exception as error:  # the learner's: the run goes on
-            return {"seq": seq, "error": {"kind": "exception",
-                                          "message": describe_error(error, self.folder)}}
+            return {
+                "seq": seq,
+                "error": {"kind": "exception", "message": describe_error(error, self.folder)},
+            }
         try:
             return {"seq": seq, "outputs": encode_outputs(stage, result, shapes, sizes)}
         except _BadOutput as error:
@@ -565,13 +600,16 @@ class _Port:
         if any(a.kind == "labels" for a in stage.inputs):
             wanted.append("label_format")
             if params.get("label_format") not in LABEL_FORMATS:
-                raise _Refused(f"label_format {params.get('label_format')!r} is not one of "
-                               f"{list(LABEL_FORMATS)}")
+                raise _Refused(
+                    f"label_format {params.get('label_format')!r} is not one of "
+                    f"{list(LABEL_FORMATS)}"
+                )
         if any(a.kind == "layout" for a in stage.inputs):
             wanted.append("weights_layout")
             if params.get("weights_layout") not in LAYOUTS:
-                raise _Refused(f"weights_layout {params.get('weights_layout')!r} is not one of "
-                               f"{list(LAYOUTS)}")
+                raise _Refused(
+                    f"weights_layout {params.get('weights_layout')!r} is not one of {list(LAYOUTS)}"
+                )
         missing = [p for p in wanted if p not in params]
         if missing:
             raise _Refused(f"the {stage.name} request has no param {missing[0]}")
@@ -603,8 +641,12 @@ def _declare(program, stages, dtype, label_formats):
         try:
             inspect.signature(function).bind(*arguments)
         except TypeError:
-            _refuse(program, f"the function for {name} cannot be called with its "
-                             f"{len(arguments)} arguments ({', '.join(arguments)})", 2)
+            _refuse(
+                program,
+                f"the function for {name} cannot be called with its "
+                f"{len(arguments)} arguments ({', '.join(arguments)})",
+                2,
+            )
         except ValueError:  # a builtin without a signature: take it on trust
             pass
         declared[name] = (stage, function)
@@ -635,8 +677,9 @@ def serve(name, stages, dtype="float64", version=None, label_formats=LABEL_FORMA
     main = sys.modules.get("__main__")
     program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "port"
     folder = os.path.dirname(os.path.abspath(getattr(main, "__file__", None) or "."))
-    port = _Port(name, _declare(program, stages, dtype, label_formats), dtype, version,
-                 label_formats, folder)
+    port = _Port(
+        name, _declare(program, stages, dtype, label_formats), dtype, version, label_formats, folder
+    )
     requests, replies = _STDIO
     while True:
         line = requests.readline()

@@ -100,8 +100,10 @@ def spiral_data(state, samples, classes):
         r = linspace(0.0, 1.0, samples)
         # NOTE: randn is rounded to float32, then multiplied by float32(0.2) in float32
         noise = [f32(f32(state.randn()) * f32(0.2)) for _ in range(samples)]
-        t = [a + b for a, b in zip(linspace(class_number * 4, (class_number + 1) * 4, samples),
-                                   noise)]
+        t = [
+            a + b
+            for a, b in zip(linspace(class_number * 4, (class_number + 1) * 4, samples), noise)
+        ]
         for ri, ti in zip(r, t):
             # NOTE: t, sin, cos and the products are double; X stores them as float32
             X.append([f32(ri * math.sin(ti * 2.5)), f32(ri * math.cos(ti * 2.5))])
@@ -112,8 +114,9 @@ def spiral_data(state, samples, classes):
 def vertical_data(state, samples, classes):
     X, y = [], []
     for class_number in range(classes):
-        xs = [f32(f32(f32(state.randn()) * f32(0.1)) + f32(class_number / 3))
-              for _ in range(samples)]
+        xs = [
+            f32(f32(f32(state.randn()) * f32(0.1)) + f32(class_number / 3)) for _ in range(samples)
+        ]
         ys = [f32(f32(f32(state.randn()) * f32(0.1)) + f32(0.5)) for _ in range(samples)]
         X += [[a, b] for a, b in zip(xs, ys)]
         y += [class_number] * samples
@@ -141,8 +144,9 @@ def datasets(seed, samples, classes, dataset):
 
 def layer_weights(state, n_inputs, n_neurons, scale=0.01):
     # NOTE: 0.01 * randn(n_inputs, n_neurons): float32(0.01) times float32(randn), row-major
-    return [[f32(f32(scale) * f32(state.randn())) for _ in range(n_neurons)]
-            for _ in range(n_inputs)]
+    return [
+        [f32(f32(scale) * f32(state.randn())) for _ in range(n_neurons)] for _ in range(n_inputs)
+    ]
 
 
 def init(seed, skip, shapes, scale):
@@ -195,8 +199,9 @@ def pairwise_sum(values):
         while i < n - n % 8:
             r = [f32(r[j] + values[i + j]) for j in range(8)]
             i += 8
-        total = f32(f32(f32(r[0] + r[1]) + f32(r[2] + r[3])) +
-                    f32(f32(r[4] + r[5]) + f32(r[6] + r[7])))
+        total = f32(
+            f32(f32(r[0] + r[1]) + f32(r[2] + r[3])) + f32(f32(r[4] + r[5]) + f32(r[6] + r[7]))
+        )
         for v in values[i:]:
             total = f32(total + v)
         return total
@@ -212,8 +217,9 @@ class Layer_Dense:
 
     def forward(self, inputs):
         self.inputs = inputs
-        self.output = [[f32(v + b) for v, b in zip(row, self.biases)]
-                       for row in dot(inputs, self.weights)]
+        self.output = [
+            [f32(v + b) for v, b in zip(row, self.biases)] for row in dot(inputs, self.weights)
+        ]
 
     def backward(self, dvalues):
         self.dweights = dot(transpose(self.inputs), dvalues)
@@ -283,8 +289,9 @@ class Optimizer:
 
     def pre_update_params(self):
         if self.decay:  # double arithmetic, like the book's Python floats
-            self.current_learning_rate = self.learning_rate * \
-                (1.0 / (1.0 + self.decay * self.iterations))
+            self.current_learning_rate = self.learning_rate * (
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def post_update_params(self):
         self.iterations += 1
@@ -292,8 +299,9 @@ class Optimizer:
     def update(self, key, params, grads):
         # one parameter array (rows), updated in float32 with every scalar rounded to float32
         lr, eps = f32(self.current_learning_rate), f32(self.epsilon)
-        st = self.state.setdefault(key, {"m": [[0.0] * len(r) for r in params],
-                                         "c": [[0.0] * len(r) for r in params]})
+        st = self.state.setdefault(
+            key, {"m": [[0.0] * len(r) for r in params], "c": [[0.0] * len(r) for r in params]}
+        )
         m, c = st["m"], st["c"]
         t = self.iterations + 1
         out = []
@@ -309,15 +317,17 @@ class Optimizer:
                     c[i][j] = f32(c[i][j] + f32(g * g))
                     update = f32(f32(-lr * g) / f32(f32(math.sqrt(c[i][j])) + eps))
                 elif self.kind == "rmsprop":
-                    c[i][j] = f32(f32(f32(self.rho) * c[i][j]) +
-                                  f32(f32(1 - self.rho) * f32(g * g)))
+                    c[i][j] = f32(
+                        f32(f32(self.rho) * c[i][j]) + f32(f32(1 - self.rho) * f32(g * g))
+                    )
                     update = f32(f32(-lr * g) / f32(f32(math.sqrt(c[i][j])) + eps))
                 else:  # adam
                     m[i][j] = f32(f32(f32(self.beta_1) * m[i][j]) + f32(f32(1 - self.beta_1) * g))
-                    m_hat = f32(m[i][j] / f32(1 - self.beta_1 ** t))
-                    c[i][j] = f32(f32(f32(self.beta_2) * c[i][j]) +
-                                  f32(f32(1 - self.beta_2) * f32(g * g)))
-                    c_hat = f32(c[i][j] / f32(1 - self.beta_2 ** t))
+                    m_hat = f32(m[i][j] / f32(1 - self.beta_1**t))
+                    c[i][j] = f32(
+                        f32(f32(self.beta_2) * c[i][j]) + f32(f32(1 - self.beta_2) * f32(g * g))
+                    )
+                    c_hat = f32(c[i][j] / f32(1 - self.beta_2**t))
                     update = f32(f32(-lr * m_hat) / f32(f32(math.sqrt(c_hat)) + eps))
                 new.append(f32(p + update))
             out.append(new)
@@ -328,8 +338,9 @@ class Optimizer:
         layer.biases = self.update(name + ".b", [layer.biases], [layer.dbiases])[0]
 
 
-def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning_rate, decay,
-             momentum):
+def chapters(
+    seed, samples, classes, hidden, steps, printed, optimizer, learning_rate, decay, momentum
+):
     # the book's script: nnfs.init(); spiral_data; Dense(2, hidden), ReLU, Dense(hidden, classes),
     # softmax + cross-entropy; `steps` optimizer steps; then one forward and backward pass
     # -> value: what `printed` names (the first five rows of a batch output)
@@ -349,8 +360,10 @@ def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning
         dense2.forward(relu)
         probs = softmax_forward(dense2.output)
         dense2.backward(combined_backward(probs, y))
-        drelu = [[d if x > 0 else 0.0 for d, x in zip(drow, xrow)]
-                 for drow, xrow in zip(dense2.dinputs, dense1.output)]
+        drelu = [
+            [d if x > 0 else 0.0 for d, x in zip(drow, xrow)]
+            for drow, xrow in zip(dense2.dinputs, dense1.output)
+        ]
         dense1.backward(drelu)
         if step < steps:
             opt.pre_update_params()
@@ -363,9 +376,14 @@ def chapters(seed, samples, classes, hidden, steps, printed, optimizer, learning
         hits = sum(1 for row, label in zip(probs, y) if argmax(row) == label)
         return hits / len(y)
     return {
-        "dense1_output": dense1.output[:5], "softmax_output": probs[:5],
-        "dweights1": dense1.dweights, "dbiases1": [dense1.dbiases],
-        "dweights2": dense2.dweights, "dbiases2": [dense2.dbiases],
-        "weights1": dense1.weights, "biases1": [dense1.biases],
-        "weights2": dense2.weights, "biases2": [dense2.biases],
+        "dense1_output": dense1.output[:5],
+        "softmax_output": probs[:5],
+        "dweights1": dense1.dweights,
+        "dbiases1": [dense1.dbiases],
+        "dweights2": dense2.dweights,
+        "dbiases2": [dense2.dbiases],
+        "weights1": dense1.weights,
+        "biases1": [dense1.biases],
+        "weights2": dense2.weights,
+        "biases2": [dense2.biases],
     }[printed]

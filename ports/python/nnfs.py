@@ -115,9 +115,16 @@ def forward(inputs, weights1, biases1, weights2, biases2, y_true):
     probabilities = softmax(dense2)
     sample_losses, loss = categorical_crossentropy(probabilities, y_true)
     predictions, acc = accuracy(probabilities, y_true)
-    return {"dense1": dense1, "relu1": relu1, "dense2": dense2, "softmax": probabilities,
-            "sample_losses": sample_losses, "loss": loss,
-            "predictions": predictions, "accuracy": acc}
+    return {
+        "dense1": dense1,
+        "relu1": relu1,
+        "dense2": dense2,
+        "softmax": probabilities,
+        "sample_losses": sample_losses,
+        "loss": loss,
+        "predictions": predictions,
+        "accuracy": acc,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,21 +208,31 @@ def softmax_crossentropy_backward(y_pred, y_true, path):
 # Chapters 14-15: L1 and L2 regularization, and dropout with a given mask
 
 
-def regularization(weights, biases, weight_regularizer_l1, weight_regularizer_l2,
-                   bias_regularizer_l1, bias_regularizer_l2):
+def regularization(
+    weights,
+    biases,
+    weight_regularizer_l1,
+    weight_regularizer_l2,
+    bias_regularizer_l1,
+    bias_regularizer_l2,
+):
     # weights (K, N), biases (N), four factors >= 0
     # -> loss (scalar), dweights (K, N), dbiases (N): the regularization's own terms, which the
     #    book's Layer_Dense.backward adds to the data gradients
     weight_l1, weight_l2 = weight_regularizer_l1, weight_regularizer_l2
     bias_l1, bias_l2 = bias_regularizer_l1, bias_regularizer_l2
     flat_weights = [w for row in weights for w in row]
-    loss = (weight_l1 * sum_of(abs(w) for w in flat_weights)
-            + weight_l2 * sum_of(w * w for w in flat_weights)
-            + bias_l1 * sum_of(abs(b) for b in biases)
-            + bias_l2 * sum_of(b * b for b in biases))
-    return (loss,
-            elementwise(lambda w: weight_l1 * dl1(w) + 2 * weight_l2 * w, weights),
-            elementwise(lambda b: bias_l1 * dl1(b) + 2 * bias_l2 * b, biases))
+    loss = (
+        weight_l1 * sum_of(abs(w) for w in flat_weights)
+        + weight_l2 * sum_of(w * w for w in flat_weights)
+        + bias_l1 * sum_of(abs(b) for b in biases)
+        + bias_l2 * sum_of(b * b for b in biases)
+    )
+    return (
+        loss,
+        elementwise(lambda w: weight_l1 * dl1(w) + 2 * weight_l2 * w, weights),
+        elementwise(lambda b: bias_l1 * dl1(b) + 2 * bias_l2 * b, biases),
+    )
 
 
 def dl1(w):
@@ -228,8 +245,10 @@ def dropout(inputs, mask, rate, dvalues):
     # Layer_Dropout(rate), in [0, 1); dvalues (B, N) -> output, dinputs (B, N)
     # NOTE: inverted dropout: kept values are scaled by 1 / (1 - rate).
     binary_mask = elementwise(lambda m: m / (1 - rate), mask)
-    return (elementwise(lambda x, m: x * m, inputs, binary_mask),
-            elementwise(lambda d, m: d * m, dvalues, binary_mask))
+    return (
+        elementwise(lambda x, m: x * m, inputs, binary_mask),
+        elementwise(lambda d, m: d * m, dvalues, binary_mask),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,19 +267,23 @@ def binary_crossentropy(y_pred, y_true):
     # NOTE: y_pred is clipped to [1e-7, 1 - 1e-7] in the forward AND the backward pass.
     samples, outputs = len(y_pred), len(y_pred[0])
     clipped = elementwise(clip, y_pred)
-    sample_losses = [mean([-(y * math.log(c) + (1 - y) * math.log(1 - c))
-                           for y, c in zip(y_row, c_row)])
-                     for y_row, c_row in zip(y_true, clipped)]
-    dinputs = elementwise(lambda y, c: -(y / c - (1 - y) / (1 - c)) / outputs / samples,
-                          y_true, clipped)
+    sample_losses = [
+        mean([-(y * math.log(c) + (1 - y) * math.log(1 - c)) for y, c in zip(y_row, c_row)])
+        for y_row, c_row in zip(y_true, clipped)
+    ]
+    dinputs = elementwise(
+        lambda y, c: -(y / c - (1 - y) / (1 - c)) / outputs / samples, y_true, clipped
+    )
     return sample_losses, mean(sample_losses), dinputs
 
 
 def mean_squared_error(y_pred, y_true):
     # y_pred (B, O), y_true (B, O) numbers -> sample_losses (B), loss, dinputs (B, O)
     samples, outputs = len(y_pred), len(y_pred[0])
-    sample_losses = [mean([(t - p) * (t - p) for t, p in zip(t_row, p_row)])
-                     for t_row, p_row in zip(y_true, y_pred)]
+    sample_losses = [
+        mean([(t - p) * (t - p) for t, p in zip(t_row, p_row)])
+        for t_row, p_row in zip(y_true, y_pred)
+    ]
     dinputs = elementwise(lambda t, p: -2 * (t - p) / outputs / samples, y_true, y_pred)
     return sample_losses, mean(sample_losses), dinputs
 
@@ -270,8 +293,9 @@ def mean_absolute_error(y_pred, y_true):
     # NOTE: the gradient of |y_pred - y_true| is sign(y_pred - y_true), 0 where they are equal.
     #       The book's np.sign(y_true - dvalues) has the wrong sign.
     samples, outputs = len(y_pred), len(y_pred[0])
-    sample_losses = [mean([abs(t - p) for t, p in zip(t_row, p_row)])
-                     for t_row, p_row in zip(y_true, y_pred)]
+    sample_losses = [
+        mean([abs(t - p) for t, p in zip(t_row, p_row)]) for t_row, p_row in zip(y_true, y_pred)
+    ]
     dinputs = elementwise(lambda t, p: sign(p - t) / outputs / samples, y_true, y_pred)
     return sample_losses, mean(sample_losses), dinputs
 
@@ -290,26 +314,52 @@ def current_learning_rate(learning_rate, decay, iterations):
     return learning_rate
 
 
-def sgd_step(weights, biases, dweights, dbiases, weight_momentums, bias_momentums, iterations,
-             learning_rate, decay, momentum):
+def sgd_step(
+    weights,
+    biases,
+    dweights,
+    dbiases,
+    weight_momentums,
+    bias_momentums,
+    iterations,
+    learning_rate,
+    decay,
+    momentum,
+):
     lr = current_learning_rate(learning_rate, decay, iterations)
     if momentum:
         # NOTE: m = momentum·m - lr·g; w += m (the decayed rate is inside the momentum).
-        weight_momentums = elementwise(lambda m, g: momentum * m - lr * g,
-                                       weight_momentums, dweights)
+        weight_momentums = elementwise(
+            lambda m, g: momentum * m - lr * g, weight_momentums, dweights
+        )
         bias_momentums = elementwise(lambda m, g: momentum * m - lr * g, bias_momentums, dbiases)
         weight_updates, bias_updates = weight_momentums, bias_momentums
     else:
         # NOTE: without momentum the book keeps no momentum arrays: they come back unchanged.
         weight_updates = elementwise(lambda g: -lr * g, dweights)
         bias_updates = elementwise(lambda g: -lr * g, dbiases)
-    return (elementwise(lambda w, u: w + u, weights, weight_updates),
-            elementwise(lambda b, u: b + u, biases, bias_updates),
-            weight_momentums, bias_momentums, lr, iterations + 1)
+    return (
+        elementwise(lambda w, u: w + u, weights, weight_updates),
+        elementwise(lambda b, u: b + u, biases, bias_updates),
+        weight_momentums,
+        bias_momentums,
+        lr,
+        iterations + 1,
+    )
 
 
-def adagrad_step(weights, biases, dweights, dbiases, weight_cache, bias_cache, iterations,
-                 learning_rate, decay, epsilon):
+def adagrad_step(
+    weights,
+    biases,
+    dweights,
+    dbiases,
+    weight_cache,
+    bias_cache,
+    iterations,
+    learning_rate,
+    decay,
+    epsilon,
+):
     lr = current_learning_rate(learning_rate, decay, iterations)
     weight_cache = elementwise(lambda c, g: c + g * g, weight_cache, dweights)
     bias_cache = elementwise(lambda c, g: c + g * g, bias_cache, dbiases)
@@ -318,13 +368,29 @@ def adagrad_step(weights, biases, dweights, dbiases, weight_cache, bias_cache, i
     def update(w, g, c):
         return w + -lr * g / (sqrt(c) + epsilon)
 
-    return (elementwise(update, weights, dweights, weight_cache),
-            elementwise(update, biases, dbiases, bias_cache),
-            weight_cache, bias_cache, lr, iterations + 1)
+    return (
+        elementwise(update, weights, dweights, weight_cache),
+        elementwise(update, biases, dbiases, bias_cache),
+        weight_cache,
+        bias_cache,
+        lr,
+        iterations + 1,
+    )
 
 
-def rmsprop_step(weights, biases, dweights, dbiases, weight_cache, bias_cache, iterations,
-                 learning_rate, decay, epsilon, rho):
+def rmsprop_step(
+    weights,
+    biases,
+    dweights,
+    dbiases,
+    weight_cache,
+    bias_cache,
+    iterations,
+    learning_rate,
+    decay,
+    epsilon,
+    rho,
+):
     lr = current_learning_rate(learning_rate, decay, iterations)
     weight_cache = elementwise(lambda c, g: rho * c + (1 - rho) * (g * g), weight_cache, dweights)
     bias_cache = elementwise(lambda c, g: rho * c + (1 - rho) * (g * g), bias_cache, dbiases)
@@ -332,34 +398,62 @@ def rmsprop_step(weights, biases, dweights, dbiases, weight_cache, bias_cache, i
     def update(w, g, c):
         return w + -lr * g / (sqrt(c) + epsilon)
 
-    return (elementwise(update, weights, dweights, weight_cache),
-            elementwise(update, biases, dbiases, bias_cache),
-            weight_cache, bias_cache, lr, iterations + 1)
+    return (
+        elementwise(update, weights, dweights, weight_cache),
+        elementwise(update, biases, dbiases, bias_cache),
+        weight_cache,
+        bias_cache,
+        lr,
+        iterations + 1,
+    )
 
 
-def adam_step(weights, biases, dweights, dbiases, weight_momentums, bias_momentums,
-              weight_cache, bias_cache, iterations, learning_rate, decay, epsilon, beta_1, beta_2):
+def adam_step(
+    weights,
+    biases,
+    dweights,
+    dbiases,
+    weight_momentums,
+    bias_momentums,
+    weight_cache,
+    bias_cache,
+    iterations,
+    learning_rate,
+    decay,
+    epsilon,
+    beta_1,
+    beta_2,
+):
     lr = current_learning_rate(learning_rate, decay, iterations)
     # NOTE: the bias correction divides by 1 - beta^(iterations + 1): the step count is 1-based
     #       there, and the betas are never decayed.
     correction_1 = 1 - beta_1 ** (iterations + 1)
     correction_2 = 1 - beta_2 ** (iterations + 1)
-    weight_momentums = elementwise(lambda m, g: beta_1 * m + (1 - beta_1) * g,
-                                   weight_momentums, dweights)
-    bias_momentums = elementwise(lambda m, g: beta_1 * m + (1 - beta_1) * g,
-                                 bias_momentums, dbiases)
-    weight_cache = elementwise(lambda c, g: beta_2 * c + (1 - beta_2) * (g * g),
-                               weight_cache, dweights)
-    bias_cache = elementwise(lambda c, g: beta_2 * c + (1 - beta_2) * (g * g),
-                             bias_cache, dbiases)
+    weight_momentums = elementwise(
+        lambda m, g: beta_1 * m + (1 - beta_1) * g, weight_momentums, dweights
+    )
+    bias_momentums = elementwise(
+        lambda m, g: beta_1 * m + (1 - beta_1) * g, bias_momentums, dbiases
+    )
+    weight_cache = elementwise(
+        lambda c, g: beta_2 * c + (1 - beta_2) * (g * g), weight_cache, dweights
+    )
+    bias_cache = elementwise(lambda c, g: beta_2 * c + (1 - beta_2) * (g * g), bias_cache, dbiases)
 
     # NOTE: epsilon is added to the square root of the CORRECTED cache, outside the root.
     def update(w, m, c):
         return w + -lr * (m / correction_1) / (sqrt(c / correction_2) + epsilon)
 
-    return (elementwise(update, weights, weight_momentums, weight_cache),
-            elementwise(update, biases, bias_momentums, bias_cache),
-            weight_momentums, bias_momentums, weight_cache, bias_cache, lr, iterations + 1)
+    return (
+        elementwise(update, weights, weight_momentums, weight_cache),
+        elementwise(update, biases, bias_momentums, bias_cache),
+        weight_momentums,
+        bias_momentums,
+        weight_cache,
+        bias_cache,
+        lr,
+        iterations + 1,
+    )
 
 
 OPTIMIZERS = {  # name -> (step, the number of its state arrays, its hyperparameters)
@@ -370,15 +464,37 @@ OPTIMIZERS = {  # name -> (step, the number of its state arrays, its hyperparame
 }
 
 
-def training(inputs, y_true, weights1, biases1, weights2, biases2, steps, learning_rate, decay,
-             momentum, epsilon, rho, beta_1, beta_2, optimizer):
+def training(
+    inputs,
+    y_true,
+    weights1,
+    biases1,
+    weights2,
+    biases2,
+    steps,
+    learning_rate,
+    decay,
+    momentum,
+    epsilon,
+    rho,
+    beta_1,
+    beta_2,
+    optimizer,
+):
     # The book's model, full batch: Dense(K, H) -> ReLU -> Dense(H, C) -> softmax and
     # cross-entropy, `steps` optimizer steps. Per step: the loss and accuracy measured BEFORE the
     # update, the learning rate it used, and every parameter AFTER it.
     # NOTE: optimizer state starts at zeros; both layers are updated with iterations = step: the
     #       count rises once per step (post_update_params), not once per layer.
-    hyper = {"learning_rate": learning_rate, "decay": decay, "momentum": momentum,
-             "epsilon": epsilon, "rho": rho, "beta_1": beta_1, "beta_2": beta_2}
+    hyper = {
+        "learning_rate": learning_rate,
+        "decay": decay,
+        "momentum": momentum,
+        "epsilon": epsilon,
+        "rho": rho,
+        "beta_1": beta_1,
+        "beta_2": beta_2,
+    }
     step_function, state_count, hyper_names = OPTIMIZERS[optimizer]
     settings = [hyper[name] for name in hyper_names]  # the others are sent, unused
 
@@ -386,8 +502,18 @@ def training(inputs, y_true, weights1, biases1, weights2, biases2, steps, learni
     for weights, biases in ((weights1, biases1), (weights2, biases2)):
         zeros = [elementwise(lambda _: 0.0, weights), elementwise(lambda _: 0.0, biases)]
         layers.append({"weights": weights, "biases": biases, "state": zeros * (state_count // 2)})
-    record = {name: [] for name in ("loss", "accuracy", "learning_rate", "weights1", "biases1",
-                                    "weights2", "biases2")}
+    record = {
+        name: []
+        for name in (
+            "loss",
+            "accuracy",
+            "learning_rate",
+            "weights1",
+            "biases1",
+            "weights2",
+            "biases2",
+        )
+    }
     for step in range(steps):
         dense1 = dense_batch(inputs, layers[0]["weights"], layers[0]["biases"])
         relu1 = relu(dense1)
@@ -398,13 +524,17 @@ def training(inputs, y_true, weights1, biases1, weights2, biases2, steps, learni
 
         dvalues = softmax_crossentropy_backward(probabilities, y_true, "combined")
         dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
-        dweights1, dbiases1, _ = dense_backward(inputs, layers[0]["weights"],
-                                                relu_backward(dense1, drelu1))
+        dweights1, dbiases1, _ = dense_backward(
+            inputs, layers[0]["weights"], relu_backward(dense1, drelu1)
+        )
 
-        for layer, grads in ((layers[0], (dweights1, dbiases1)), (layers[1], (dweights2,
-                                                                                dbiases2))):
+        for layer, grads in (
+            (layers[0], (dweights1, dbiases1)),
+            (layers[1], (dweights2, dbiases2)),
+        ):
             weights, biases, *state, lr, _ = step_function(
-                layer["weights"], layer["biases"], *grads, *layer["state"], step, *settings)
+                layer["weights"], layer["biases"], *grads, *layer["state"], step, *settings
+            )
             layer.update(weights=weights, biases=biases, state=state)
         record["learning_rate"].append(lr)
         for i, layer in enumerate(layers, start=1):
@@ -456,8 +586,10 @@ def one_hot(y_true, classes):
 
 def elementwise(f, first, *rest):
     """f applied to the matching elements of arrays of one shape (rank 1 or 2)."""
-    return [elementwise(f, *items) if isinstance(items[0], list) else f(*items)
-            for items in zip(first, *rest)]
+    return [
+        elementwise(f, *items) if isinstance(items[0], list) else f(*items)
+        for items in zip(first, *rest)
+    ]
 
 
 def sum_of(values):

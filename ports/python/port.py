@@ -13,12 +13,32 @@ from nnfs_kit import serve  # noqa: E402
 import book  # noqa: E402  the book tier (docs/BOOK.md), beside this file
 import nnfs  # noqa: E402  the stages, beside this file
 
-NETWORK = ("neuron", "layer", "dense_batch", "relu", "softmax", "categorical_crossentropy",
-           "accuracy", "forward", "dense_backward", "relu_backward", "softmax_backward",
-           "categorical_crossentropy_backward", "softmax_crossentropy_backward",
-           "regularization", "dropout", "sigmoid", "binary_crossentropy", "mean_squared_error",
-           "mean_absolute_error", "sgd_step", "adagrad_step", "rmsprop_step", "adam_step",
-           "training")
+NETWORK = (
+    "neuron",
+    "layer",
+    "dense_batch",
+    "relu",
+    "softmax",
+    "categorical_crossentropy",
+    "accuracy",
+    "forward",
+    "dense_backward",
+    "relu_backward",
+    "softmax_backward",
+    "categorical_crossentropy_backward",
+    "softmax_crossentropy_backward",
+    "regularization",
+    "dropout",
+    "sigmoid",
+    "binary_crossentropy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "sgd_step",
+    "adagrad_step",
+    "rmsprop_step",
+    "adam_step",
+    "training",
+)
 BOOK = ("rng", "datasets", "init", "chapters")
 
 stages = {name: getattr(nnfs, name) for name in NETWORK}

@@ -6,8 +6,9 @@ import _port
 
 
 def bomb(message):
-    sys.stdout.write('{"seq": ' + str(message["seq"]) + ', "outputs": {"output": '
-                     + "[" * 200_000 + "\n")
+    sys.stdout.write(
+        '{"seq": ' + str(message["seq"]) + ', "outputs": {"output": ' + "[" * 200_000 + "\n"
+    )
     sys.stdout.flush()
 
 

@@ -2,5 +2,8 @@
 
 import _port
 
-_port.serve(on_run=lambda m: _port.write(
-    {"seq": m["seq"], "error": {"kind": "k" * 1_000_000, "message": "m" * 8_000_000}}))
+_port.serve(
+    on_run=lambda m: _port.write(
+        {"seq": m["seq"], "error": {"kind": "k" * 1_000_000, "message": "m" * 8_000_000}}
+    )
+)

@@ -2,5 +2,8 @@
 
 import _port
 
-_port.serve(hello=dict(_port.HELLO, name="n" * (20 * 1024 * 1024), language="l" * 100_000,
-                       version="v" * 100_000))
+_port.serve(
+    hello=dict(
+        _port.HELLO, name="n" * (20 * 1024 * 1024), language="l" * 100_000, version="v" * 100_000
+    )
+)

@@ -2,5 +2,6 @@
 
 import _port
 
-_port.serve(on_run=lambda m: _port.write(
-    {"seq": m["seq"], "outputs": {"output": [0.5] * 1_600_000}}))
+_port.serve(
+    on_run=lambda m: _port.write({"seq": m["seq"], "outputs": {"output": [0.5] * 1_600_000}})
+)

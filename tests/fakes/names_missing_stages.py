@@ -2,5 +2,10 @@
 
 import _port
 
-_port.serve(hello=dict(_port.HELLO, stages=["neuron", "relu"],
-                       missing={"accuracy": "Accuracy_Categorical is not defined in my_nn.py"}))
+_port.serve(
+    hello=dict(
+        _port.HELLO,
+        stages=["neuron", "relu"],
+        missing={"accuracy": "Accuracy_Categorical is not defined in my_nn.py"},
+    )
+)

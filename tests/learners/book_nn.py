@@ -9,8 +9,15 @@ import numpy as np
 
 
 class Layer_Dense:
-    def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0, weight_regularizer_l2=0,
-                 bias_regularizer_l1=0, bias_regularizer_l2=0):
+    def __init__(
+        self,
+        n_inputs,
+        n_neurons,
+        weight_regularizer_l1=0,
+        weight_regularizer_l2=0,
+        bias_regularizer_l1=0,
+        bias_regularizer_l2=0,
+    ):
         self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
         self.biases = np.zeros((1, n_neurons))
         self.weight_regularizer_l1 = weight_regularizer_l1
@@ -93,12 +100,12 @@ class Loss:
             regularization_loss += layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights))
         if layer.weight_regularizer_l2 > 0:
             regularization_loss += layer.weight_regularizer_l2 * np.sum(
-                layer.weights * layer.weights)
+                layer.weights * layer.weights
+            )
         if layer.bias_regularizer_l1 > 0:
             regularization_loss += layer.bias_regularizer_l1 * np.sum(np.abs(layer.biases))
         if layer.bias_regularizer_l2 > 0:
-            regularization_loss += layer.bias_regularizer_l2 * np.sum(
-                layer.biases * layer.biases)
+            regularization_loss += layer.bias_regularizer_l2 * np.sum(layer.biases * layer.biases)
         return regularization_loss
 
     def calculate(self, output, y):
@@ -149,16 +156,16 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
 class Loss_BinaryCrossentropy(Loss):
     def forward(self, y_pred, y_true):
         y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
-        sample_losses = -(y_true * np.log(y_pred_clipped)
-                          + (1 - y_true) * np.log(1 - y_pred_clipped))
+        sample_losses = -(
+            y_true * np.log(y_pred_clipped) + (1 - y_true) * np.log(1 - y_pred_clipped)
+        )
         return np.mean(sample_losses, axis=-1)
 
     def backward(self, dvalues, y_true):
         samples = len(dvalues)
         outputs = len(dvalues[0])
         clipped_dvalues = np.clip(dvalues, 1e-7, 1 - 1e-7)
-        self.dinputs = -(y_true / clipped_dvalues
-                         - (1 - y_true) / (1 - clipped_dvalues)) / outputs
+        self.dinputs = -(y_true / clipped_dvalues - (1 - y_true) / (1 - clipped_dvalues)) / outputs
         self.dinputs = self.dinputs / samples
 
 
@@ -187,7 +194,7 @@ class Loss_MeanAbsoluteError(Loss):
 
 
 class Optimizer_SGD:
-    def __init__(self, learning_rate=1., decay=0., momentum=0.):
+    def __init__(self, learning_rate=1.0, decay=0.0, momentum=0.0):
         self.learning_rate = learning_rate
         self.current_learning_rate = learning_rate
         self.decay = decay
@@ -197,18 +204,21 @@ class Optimizer_SGD:
     def pre_update_params(self):
         if self.decay:
             self.current_learning_rate = self.learning_rate * (
-                1. / (1. + self.decay * self.iterations))
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def update_params(self, layer):
         if self.momentum:
-            if not hasattr(layer, 'weight_momentums'):
+            if not hasattr(layer, "weight_momentums"):
                 layer.weight_momentums = np.zeros_like(layer.weights)
                 layer.bias_momentums = np.zeros_like(layer.biases)
-            weight_updates = (self.momentum * layer.weight_momentums
-                              - self.current_learning_rate * layer.dweights)
+            weight_updates = (
+                self.momentum * layer.weight_momentums - self.current_learning_rate * layer.dweights
+            )
             layer.weight_momentums = weight_updates
-            bias_updates = (self.momentum * layer.bias_momentums
-                            - self.current_learning_rate * layer.dbiases)
+            bias_updates = (
+                self.momentum * layer.bias_momentums - self.current_learning_rate * layer.dbiases
+            )
             layer.bias_momentums = bias_updates
         else:
             weight_updates = -self.current_learning_rate * layer.dweights
@@ -221,7 +231,7 @@ class Optimizer_SGD:
 
 
 class Optimizer_Adagrad:
-    def __init__(self, learning_rate=1., decay=0., epsilon=1e-7):
+    def __init__(self, learning_rate=1.0, decay=0.0, epsilon=1e-7):
         self.learning_rate = learning_rate
         self.current_learning_rate = learning_rate
         self.decay = decay
@@ -231,25 +241,30 @@ class Optimizer_Adagrad:
     def pre_update_params(self):
         if self.decay:
             self.current_learning_rate = self.learning_rate * (
-                1. / (1. + self.decay * self.iterations))
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def update_params(self, layer):
-        if not hasattr(layer, 'weight_cache'):
+        if not hasattr(layer, "weight_cache"):
             layer.weight_cache = np.zeros_like(layer.weights)
             layer.bias_cache = np.zeros_like(layer.biases)
-        layer.weight_cache += layer.dweights ** 2
-        layer.bias_cache += layer.dbiases ** 2
-        layer.weights += -self.current_learning_rate * layer.dweights / (
-            np.sqrt(layer.weight_cache) + self.epsilon)
-        layer.biases += -self.current_learning_rate * layer.dbiases / (
-            np.sqrt(layer.bias_cache) + self.epsilon)
+        layer.weight_cache += layer.dweights**2
+        layer.bias_cache += layer.dbiases**2
+        layer.weights += (
+            -self.current_learning_rate
+            * layer.dweights
+            / (np.sqrt(layer.weight_cache) + self.epsilon)
+        )
+        layer.biases += (
+            -self.current_learning_rate * layer.dbiases / (np.sqrt(layer.bias_cache) + self.epsilon)
+        )
 
     def post_update_params(self):
         self.iterations += 1
 
 
 class Optimizer_RMSprop:
-    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, rho=0.9):
+    def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, rho=0.9):
         self.learning_rate = learning_rate
         self.current_learning_rate = learning_rate
         self.decay = decay
@@ -260,25 +275,30 @@ class Optimizer_RMSprop:
     def pre_update_params(self):
         if self.decay:
             self.current_learning_rate = self.learning_rate * (
-                1. / (1. + self.decay * self.iterations))
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def update_params(self, layer):
-        if not hasattr(layer, 'weight_cache'):
+        if not hasattr(layer, "weight_cache"):
             layer.weight_cache = np.zeros_like(layer.weights)
             layer.bias_cache = np.zeros_like(layer.biases)
-        layer.weight_cache = self.rho * layer.weight_cache + (1 - self.rho) * layer.dweights ** 2
-        layer.bias_cache = self.rho * layer.bias_cache + (1 - self.rho) * layer.dbiases ** 2
-        layer.weights += -self.current_learning_rate * layer.dweights / (
-            np.sqrt(layer.weight_cache) + self.epsilon)
-        layer.biases += -self.current_learning_rate * layer.dbiases / (
-            np.sqrt(layer.bias_cache) + self.epsilon)
+        layer.weight_cache = self.rho * layer.weight_cache + (1 - self.rho) * layer.dweights**2
+        layer.bias_cache = self.rho * layer.bias_cache + (1 - self.rho) * layer.dbiases**2
+        layer.weights += (
+            -self.current_learning_rate
+            * layer.dweights
+            / (np.sqrt(layer.weight_cache) + self.epsilon)
+        )
+        layer.biases += (
+            -self.current_learning_rate * layer.dbiases / (np.sqrt(layer.bias_cache) + self.epsilon)
+        )
 
     def post_update_params(self):
         self.iterations += 1
 
 
 class Optimizer_Adam:
-    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, beta_1=0.9, beta_2=0.999):
+    def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, beta_1=0.9, beta_2=0.999):
         self.learning_rate = learning_rate
         self.current_learning_rate = learning_rate
         self.decay = decay
@@ -290,31 +310,41 @@ class Optimizer_Adam:
     def pre_update_params(self):
         if self.decay:
             self.current_learning_rate = self.learning_rate * (
-                1. / (1. + self.decay * self.iterations))
+                1.0 / (1.0 + self.decay * self.iterations)
+            )
 
     def update_params(self, layer):
-        if not hasattr(layer, 'weight_cache'):
+        if not hasattr(layer, "weight_cache"):
             layer.weight_momentums = np.zeros_like(layer.weights)
             layer.weight_cache = np.zeros_like(layer.weights)
             layer.bias_momentums = np.zeros_like(layer.biases)
             layer.bias_cache = np.zeros_like(layer.biases)
-        layer.weight_momentums = (self.beta_1 * layer.weight_momentums
-                                  + (1 - self.beta_1) * layer.dweights)
-        layer.bias_momentums = (self.beta_1 * layer.bias_momentums
-                                + (1 - self.beta_1) * layer.dbiases)
+        layer.weight_momentums = (
+            self.beta_1 * layer.weight_momentums + (1 - self.beta_1) * layer.dweights
+        )
+        layer.bias_momentums = (
+            self.beta_1 * layer.bias_momentums + (1 - self.beta_1) * layer.dbiases
+        )
         weight_momentums_corrected = layer.weight_momentums / (
-            1 - self.beta_1 ** (self.iterations + 1))
-        bias_momentums_corrected = layer.bias_momentums / (
-            1 - self.beta_1 ** (self.iterations + 1))
-        layer.weight_cache = (self.beta_2 * layer.weight_cache
-                              + (1 - self.beta_2) * layer.dweights ** 2)
-        layer.bias_cache = self.beta_2 * layer.bias_cache + (1 - self.beta_2) * layer.dbiases ** 2
+            1 - self.beta_1 ** (self.iterations + 1)
+        )
+        bias_momentums_corrected = layer.bias_momentums / (1 - self.beta_1 ** (self.iterations + 1))
+        layer.weight_cache = (
+            self.beta_2 * layer.weight_cache + (1 - self.beta_2) * layer.dweights**2
+        )
+        layer.bias_cache = self.beta_2 * layer.bias_cache + (1 - self.beta_2) * layer.dbiases**2
         weight_cache_corrected = layer.weight_cache / (1 - self.beta_2 ** (self.iterations + 1))
         bias_cache_corrected = layer.bias_cache / (1 - self.beta_2 ** (self.iterations + 1))
-        layer.weights += -self.current_learning_rate * weight_momentums_corrected / (
-            np.sqrt(weight_cache_corrected) + self.epsilon)
-        layer.biases += -self.current_learning_rate * bias_momentums_corrected / (
-            np.sqrt(bias_cache_corrected) + self.epsilon)
+        layer.weights += (
+            -self.current_learning_rate
+            * weight_momentums_corrected
+            / (np.sqrt(weight_cache_corrected) + self.epsilon)
+        )
+        layer.biases += (
+            -self.current_learning_rate
+            * bias_momentums_corrected
+            / (np.sqrt(bias_cache_corrected) + self.epsilon)
+        )
 
     def post_update_params(self):
         self.iterations += 1

@@ -15,8 +15,15 @@ from book_nn import (  # noqa: F401 - the driver finds them here by their book n
 
 
 class Layer_Dense:
-    def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0, weight_regularizer_l2=0,
-                 bias_regularizer_l1=0, bias_regularizer_l2=0):
+    def __init__(
+        self,
+        n_inputs,
+        n_neurons,
+        weight_regularizer_l1=0,
+        weight_regularizer_l2=0,
+        bias_regularizer_l1=0,
+        bias_regularizer_l2=0,
+    ):
         self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
         self.biases = np.zeros((1, n_neurons))
         self.weight_regularizer_l1 = weight_regularizer_l1
@@ -109,16 +116,17 @@ class Loss:
         regularization_loss = 0
         for layer in self.trainable_layers:
             if layer.weight_regularizer_l1 > 0:
-                regularization_loss += layer.weight_regularizer_l1 * np.sum(
-                    np.abs(layer.weights))
+                regularization_loss += layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights))
             if layer.weight_regularizer_l2 > 0:
                 regularization_loss += layer.weight_regularizer_l2 * np.sum(
-                    layer.weights * layer.weights)
+                    layer.weights * layer.weights
+                )
             if layer.bias_regularizer_l1 > 0:
                 regularization_loss += layer.bias_regularizer_l1 * np.sum(np.abs(layer.biases))
             if layer.bias_regularizer_l2 > 0:
                 regularization_loss += layer.bias_regularizer_l2 * np.sum(
-                    layer.biases * layer.biases)
+                    layer.biases * layer.biases
+                )
         return regularization_loss
 
     def remember_trainable_layers(self, trainable_layers):
@@ -170,16 +178,16 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
 class Loss_BinaryCrossentropy(Loss):
     def forward(self, y_pred, y_true):
         y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
-        sample_losses = -(y_true * np.log(y_pred_clipped)
-                          + (1 - y_true) * np.log(1 - y_pred_clipped))
+        sample_losses = -(
+            y_true * np.log(y_pred_clipped) + (1 - y_true) * np.log(1 - y_pred_clipped)
+        )
         return np.mean(sample_losses, axis=-1)
 
     def backward(self, dvalues, y_true):
         samples = len(dvalues)
         outputs = len(dvalues[0])
         clipped_dvalues = np.clip(dvalues, 1e-7, 1 - 1e-7)
-        self.dinputs = -(y_true / clipped_dvalues
-                         - (1 - y_true) / (1 - clipped_dvalues)) / outputs
+        self.dinputs = -(y_true / clipped_dvalues - (1 - y_true) / (1 - clipped_dvalues)) / outputs
         self.dinputs = self.dinputs / samples
 
 

@@ -3,9 +3,15 @@
 import json
 import sys
 
-HELLO = {"protocol": 1, "name": "good-fake", "language": "python", "dtype": "float64",
-         "stages": ["neuron", "relu", "accuracy"], "label_formats": ["sparse"],
-         "checks_inputs": True}
+HELLO = {
+    "protocol": 1,
+    "name": "good-fake",
+    "language": "python",
+    "dtype": "float64",
+    "stages": ["neuron", "relu", "accuracy"],
+    "label_formats": ["sparse"],
+    "checks_inputs": True,
+}
 
 
 def relu(inputs):

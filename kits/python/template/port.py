@@ -27,15 +27,18 @@ def neuron(inputs: Vector, weights: Vector, bias: float) -> float:
 # Chapter 3: a layer of neurons, as the book's Layer_Dense (lists instead of NumPy arrays)
 class Layer_Dense:
     def __init__(self, n_inputs: int, n_neurons: int):
-        self.weights = [[0.01 * random.gauss(0, 1) for _ in range(n_neurons)]
-                        for _ in range(n_inputs)]
+        self.weights = [
+            [0.01 * random.gauss(0, 1) for _ in range(n_neurons)] for _ in range(n_inputs)
+        ]
         self.biases = [0.0] * n_neurons
 
     def forward(self, inputs: Matrix):
         # output = inputs @ weights + biases: a row per sample, a column per neuron
         columns = list(zip(*self.weights))
-        self.output = [[dot(row, column) + bias for column, bias in zip(columns, self.biases)]
-                       for row in inputs]
+        self.output = [
+            [dot(row, column) + bias for column, bias in zip(columns, self.biases)]
+            for row in inputs
+        ]
 
 
 def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
@@ -118,33 +121,37 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #     """The book's chapter 3-10 script -> value: what `printed` names."""
 
 
-serve(name="{{name}}", dtype="float64", stages={
-    "neuron": neuron,
-    "dense_batch": dense_batch,
-    # "layer": layer,
-    # "relu": relu,
-    # "softmax": softmax,
-    # "categorical_crossentropy": categorical_crossentropy,
-    # "accuracy": accuracy,
-    # "forward": forward,
-    # "dense_backward": dense_backward,
-    # "relu_backward": relu_backward,
-    # "softmax_backward": softmax_backward,
-    # "categorical_crossentropy_backward": categorical_crossentropy_backward,
-    # "softmax_crossentropy_backward": softmax_crossentropy_backward,
-    # "regularization": regularization,
-    # "dropout": dropout,
-    # "sigmoid": sigmoid,
-    # "binary_crossentropy": binary_crossentropy,
-    # "mean_squared_error": mean_squared_error,
-    # "mean_absolute_error": mean_absolute_error,
-    # "sgd_step": sgd_step,
-    # "adagrad_step": adagrad_step,
-    # "rmsprop_step": rmsprop_step,
-    # "adam_step": adam_step,
-    # "training": training,
-    # "rng": rng,
-    # "datasets": datasets,
-    # "init": init,
-    # "chapters": chapters,
-})
+serve(
+    name="{{name}}",
+    dtype="float64",
+    stages={
+        "neuron": neuron,
+        "dense_batch": dense_batch,
+        # "layer": layer,
+        # "relu": relu,
+        # "softmax": softmax,
+        # "categorical_crossentropy": categorical_crossentropy,
+        # "accuracy": accuracy,
+        # "forward": forward,
+        # "dense_backward": dense_backward,
+        # "relu_backward": relu_backward,
+        # "softmax_backward": softmax_backward,
+        # "categorical_crossentropy_backward": categorical_crossentropy_backward,
+        # "softmax_crossentropy_backward": softmax_crossentropy_backward,
+        # "regularization": regularization,
+        # "dropout": dropout,
+        # "sigmoid": sigmoid,
+        # "binary_crossentropy": binary_crossentropy,
+        # "mean_squared_error": mean_squared_error,
+        # "mean_absolute_error": mean_absolute_error,
+        # "sgd_step": sgd_step,
+        # "adagrad_step": adagrad_step,
+        # "rmsprop_step": rmsprop_step,
+        # "adam_step": adam_step,
+        # "training": training,
+        # "rng": rng,
+        # "datasets": datasets,
+        # "init": init,
+        # "chapters": chapters,
+    },
+)
