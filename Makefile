@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any machine)
-	$(BIN)/python -m nnfs_conform.generator --out vectors
+	$(BIN)/python -m nnfs_conform.generator --out vectors --schema schema
 
 validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and counts
 	$(BIN)/nnfs-conform validate

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -316,13 +317,46 @@ def write(out: Path) -> dict:
     return write_vector_files(out, (build_stage(stage) for stage in MODULES))
 
 
+# The published schemas' `$defs/stage` enum, one line each: written from the stage table.
+SCHEMAS_WITH_STAGES = ("vectors.schema.json", "protocol.schema.json")
+_STAGE_ENUM = re.compile(
+    r'^(    "stage": \{"description": "[^"]*", "enum": )\[[^\]]*\](\},?)$', re.M
+)
+
+
+def write_stage_enums(schema_dir: Path) -> list[Path]:
+    """Set each schema's stage enum to the table's stages, in order; the files changed."""
+    names = json.dumps(list(STAGES))
+    changed = []
+    for name in SCHEMAS_WITH_STAGES:
+        path = schema_dir / name
+        text = path.read_text(encoding="utf-8")
+        new, found = _STAGE_ENUM.subn(lambda m: f"{m.group(1)}{names}{m.group(2)}", text)
+        if found != 1:
+            raise SystemExit(f"generator: {path}: no one-line $defs/stage enum to write")
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m nnfs_conform.generator",
         description="Generate and certify the golden vectors.",
     )
     parser.add_argument("--out", type=Path, default=Path("vectors"), help="output directory")
+    parser.add_argument(
+        "--schema",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write the stage enums of the schemas in DIR from the table",
+    )
     args = parser.parse_args(argv)
+    if args.schema is not None:
+        for path in write_stage_enums(args.schema):
+            print(f"wrote the stage enum of {path}")
     try:
         manifest = write(args.out)
     except CertificationError as exc:

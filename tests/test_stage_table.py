@@ -132,3 +132,17 @@ def test_the_independent_implementations_cover_the_core_stages():
     core = [stage.name for stage in TABLE if stage.group != BOOK]
     assert [name for name in core if not callable(getattr(emulator.Engine, name, None))] == []
     assert list(book_port.STAGES) == core
+
+
+def test_make_vectors_writes_each_schemas_stage_enum_from_the_table(tmp_path):
+    """`make vectors` (generator --schema schema) writes the enums: a stage left out is put back,
+    in the table's order, and nothing else in the file changes."""
+    from nnfs_conform.generator import build
+
+    for name in build.SCHEMAS_WITH_STAGES:
+        real = (REPO / "schema" / name).read_text()
+        (tmp_path / name).write_text(real.replace('"dropout", ', "", 1))
+    assert build.write_stage_enums(tmp_path) == [tmp_path / n for n in build.SCHEMAS_WITH_STAGES]
+    for name in build.SCHEMAS_WITH_STAGES:
+        assert (tmp_path / name).read_text() == (REPO / "schema" / name).read_text()
+    assert build.write_stage_enums(tmp_path) == []  # the committed files are what it writes
