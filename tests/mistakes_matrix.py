@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from variants import LEGIT, VARIANTS, Variant, grade, suite, wrong_name
 
-from nnfs_conform import system_deps
+from nnfs_conform import port_dir, system_deps
 from nnfs_conform.compare import compare_outputs
 from nnfs_conform.diagnose import Verdict, diagnose_stage
 from nnfs_conform.engine import unsupported
@@ -115,37 +114,34 @@ def false_diagnoses(name: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def bundled_ports() -> list[dict]:
-    """The bundled ports of ports/ports.toml, their run commands made absolute."""
-    if not PORTS.exists():
-        return []
-    ports = tomllib.loads(PORTS.read_text())["port"]
-    for port in ports:
-        port["run"] = [str(REPO / a) if a.startswith("ports/") else a for a in port["run"]]
-    return ports
+def bundled_ports() -> list[port_dir.PortSpec]:
+    """The bundled ports of ports/ports.toml, as conform-all reads them (run from the repo)."""
+    return port_dir.read_ports_toml(PORTS, REPO) if PORTS.exists() else []
 
 
-def not_runnable(port: dict) -> str | None:
+def not_runnable(port: port_dir.PortSpec) -> str | None:
     """Why a bundled port cannot be run here (toolchain missing, not built), or None."""
-    missing = system_deps.missing(port.get("requires", []))
-    if "/" not in port["run"][0] and shutil.which(port["run"][0]) is None:
-        missing.append(port["run"][0])
+    missing = system_deps.missing(port.requires)
+    if "/" not in port.run[0] and shutil.which(port.run[0]) is None:
+        missing.append(port.run[0])
     if missing:
         return f"toolchain missing: {', '.join(missing)}"
-    absent = [a for a in port["run"] if a.startswith(str(REPO)) and not Path(a).exists()]
-    folder = REPO / "ports" / port["name"]
+    absent = [a for a in port.run if a.startswith("ports/") and not (port.where / a).exists()]
+    folder = REPO / "ports" / port.name
     if (folder / "package.json").exists() and not (folder / "node_modules").is_dir():
-        absent.append(str(folder / "node_modules"))  # its kit is an npm dependency: `npm ci`
+        absent.append(f"ports/{port.name}/node_modules")  # its kit is an npm dependency: npm ci
     if absent:
-        return f"not built: {', '.join(str(Path(a).relative_to(REPO)) for a in absent)}"
+        return f"not built: {', '.join(absent)}"
     return None
 
 
-def port_diagnoses(command: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+def port_diagnoses(spec: port_dir.PortSpec) -> tuple[list[tuple[str, str]], list[str]]:
     """A real port's answers fed to the diagnosis, stage by stage: (stage, mistake ids) for
     each stage named, and the cases the port could not answer or failed (which say why)."""
     named, trouble = [], []
-    port = SessionPort(command, suite_version=suite().suite_version, timeout=30.0)
+    port = SessionPort(
+        list(spec.run), suite_version=suite().suite_version, timeout=30.0, cwd=spec.where
+    )
     try:
         info = port.hello()
         dtype = info["dtype"]
@@ -209,12 +205,12 @@ def matrix(out=print, detail=False, ports=False) -> bool:
     for port in bundled_ports() if ports else ():
         why = not_runnable(port)
         if why:
-            out(f"  port {port['name']}: skipped ({why})")
+            out(f"  port {port.name}: skipped ({why})")
             continue
-        named, trouble = port_diagnoses(port["run"])
+        named, trouble = port_diagnoses(port)
         total_false += len(named)
         out(
-            f"  port {port['name']}: {len(named)}"
+            f"  port {port.name}: {len(named)}"
             + "".join(f"\n    {c}: {m}" for c, m in named)
             + (f" ({len(trouble)} case(s) not passed: {'; '.join(trouble[:3])})" if trouble else "")
         )

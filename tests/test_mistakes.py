@@ -136,18 +136,18 @@ def test_no_legit_variant_is_ever_diagnosed_on_any_stage(name):
 PORTS = bundled_ports()
 
 
-@pytest.mark.parametrize("port", PORTS, ids=[p["name"] for p in PORTS])
+@pytest.mark.parametrize("port", PORTS, ids=[p.name for p in PORTS])
 def test_no_bundled_port_is_ever_diagnosed_on_any_stage(port):
     why = not_runnable(port)
     if why:
-        pytest.skip(f"{port['name']}: {why}")
-    named, trouble = port_diagnoses(port["run"])
-    assert named == [], f"{port['name']} named on {named[:5]}"
-    assert trouble == [], f"{port['name']} did not pass: {trouble[:5]}"
+        pytest.skip(f"{port.name}: {why}")
+    named, trouble = port_diagnoses(port)
+    assert named == [], f"{port.name} named on {named[:5]}"
+    assert trouble == [], f"{port.name} did not pass: {trouble[:5]}"
 
 
 def test_the_python_port_is_bundled():
-    assert "python" in [p["name"] for p in PORTS]
+    assert "python" in [p.name for p in PORTS]
 
 
 # -- the runner's side -------------------------------------------------------------------------
