@@ -13,7 +13,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv with pinned dependencies, and what the tests need beyond pip
-	$(PYTHON) scripts/system_deps.py chromium
+	$(PYTHON) tools/system_deps.py chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,13 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any machine)
-	$(BIN)/python -m nnfs_conform.generator --out vectors --schema schema
+	$(BIN)/python -m generator --out vectors --schema schema
 
 validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and counts
 	$(BIN)/nnfs-conform validate
 
 test: $(STAMP) ## run the suite's own tests (pytest, 2 workers; installs Chromium as root)
-	$(PYTHON) scripts/system_deps.py chromium
+	$(PYTHON) tools/system_deps.py chromium
 	$(BIN)/python -m pytest -n 2 -q
 
 conform: $(STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
@@ -38,26 +38,26 @@ book: $(STAMP) ## grade a Python module written with the book's classes (FILE=my
 	$(BIN)/nnfs-conform book $(ARGS) $(FILE)
 
 conform-all: $(STAMP) ## build every bundled port and run the suite on each (port x stage)
-	$(BIN)/python ports/conform_all.py
+	$(BIN)/python -m tools.conform_all
 
 matrix: $(STAMP) ## print the soundness/sharpness matrix (variant x stage)
-	$(BIN)/python tests/variants.py
+	$(BIN)/python -m tools.variants
 
 mistakes: $(STAMP) ## print the mistakes matrix: every catalogued mistake killed and named
-	$(BIN)/python tests/mistakes_matrix.py --ports
+	$(BIN)/python -m tools.mistakes_matrix --ports
 
 bench: $(STAMP) ## time the runner: generation, transports, scale, conform-all (BENCH_QUICK=1: smoke run)
 	$(BIN)/python benchmarks/bench.py
 
 screenshot: $(STAMP) ## regenerate docs/report.png: the HTML report of three real runs, in headless Chromium
-	$(BIN)/python scripts/report_screenshot.py
+	$(BIN)/python -m tools.report_screenshot
 
 dist: $(STAMP) ## build the wheel, the sdist and the vector bundle into dist/
 	rm -rf dist
 	$(BIN)/python -m build --quiet --outdir dist .
-	$(BIN)/python scripts/bundle.py --out dist
+	$(BIN)/python -m tools.bundle --out dist
 
-PY_SOURCES := reference generator runners tests scripts benchmarks ports/python ports/conform_all.py kits/python
+PY_SOURCES := reference generator runners tools tests benchmarks ports/python kits/python
 
 lint: $(STAMP) ## ruff: lint and formatting (`ruff format` rewrites; this only checks)
 	$(BIN)/ruff check $(PY_SOURCES)

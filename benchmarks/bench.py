@@ -32,10 +32,11 @@ sys.path.insert(0, str(HERE))
 import fixed  # noqa: E402
 import synthetic  # noqa: E402
 
-from nnfs_conform import engine, protocol  # noqa: E402
-from nnfs_conform.numbers import encode  # noqa: E402
-from nnfs_conform.transports import OneShotPort, ResponsesFile, SessionPort  # noqa: E402
-from nnfs_conform.vectors import Suite, load_suite  # noqa: E402
+from nnfs_conform.grading import engine  # noqa: E402
+from nnfs_conform.port import protocol  # noqa: E402
+from nnfs_conform.port.transports import OneShotPort, ResponsesFile, SessionPort  # noqa: E402
+from nnfs_conform.suite.numbers import encode  # noqa: E402
+from nnfs_conform.suite.vectors import Suite, load_suite  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPS = 2 if QUICK else 5
@@ -183,7 +184,7 @@ def common_cases(suite: Suite, commands: list[list[str]]) -> list:
 
 def generation() -> tuple[dict[str, float], dict[str, float] | None]:
     """Seconds to build each stage's vectors, and for the whole `make vectors`."""
-    from nnfs_conform.generator import build
+    from generator import build
 
     stages = {}
     catalogue = list(build.MODULES)[:2] if QUICK else list(build.MODULES)
@@ -191,7 +192,7 @@ def generation() -> tuple[dict[str, float], dict[str, float] | None]:
 
         def once(stage=stage) -> float:
             code = (
-                "import time; from nnfs_conform.generator import build; "
+                "import time; from generator import build; "
                 f"t = time.perf_counter(); build.build_stage({stage!r}); "
                 "print(time.perf_counter() - t)"
             )
@@ -221,7 +222,7 @@ def whole_generation() -> dict[str, float]:
             def whole() -> tuple[float, float]:
                 cpu, started = children_cpu(), time.perf_counter()
                 subprocess.run(
-                    [PYTHON, "-m", "nnfs_conform.generator", "--out", tmp],
+                    [PYTHON, "-m", "generator", "--out", tmp],
                     check=True,
                     capture_output=True,
                     env=env,
@@ -433,7 +434,7 @@ def conform_all() -> tuple[float, str] | None:
         return None
     started = time.perf_counter()
     done = subprocess.run(
-        [PYTHON, str(REPO / "ports" / "conform_all.py")], cwd=REPO, capture_output=True, text=True
+        [PYTHON, "-m", "tools.conform_all"], cwd=REPO, capture_output=True, text=True
     )
     lines = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()
     return time.perf_counter() - started, f"exit {done.returncode}: {lines[-1]}"

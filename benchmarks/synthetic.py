@@ -9,8 +9,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from nnfs_conform.generator.build import stage_document, write_vector_files
-from nnfs_conform.vectors import fingerprint
+from generator.build import stage_document, write_vector_files
+from nnfs_conform.suite.vectors import fingerprint
 
 TOL = 1e-6
 

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from nnfs_conform import __version__ as SUITE_VERSION
-from nnfs_conform.compare import compare_outputs
-from nnfs_conform.numbers import encode
-from nnfs_conform.reference import StageError, run_stage
-from nnfs_conform.reference.stages import BOOK, STAGES
-from nnfs_conform.vectors import TIERS, Expected, fingerprint
+from nnfs_conform.grading.compare import compare_outputs
+from nnfs_conform.suite.numbers import encode
+from nnfs_conform.suite.stages import BOOK, STAGES
+from nnfs_conform.suite.vectors import TIERS, Expected, fingerprint
+from reference import StageError, run_stage
 
 from .book import BookCertificationError
 from .bounded import UnboundedError
@@ -342,7 +342,7 @@ def write_stage_enums(schema_dir: Path) -> list[Path]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m nnfs_conform.generator",
+        prog="python -m generator",
         description="Generate and certify the golden vectors.",
     )
     parser.add_argument("--out", type=Path, default=Path("vectors"), help="output directory")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nnfs_conform.reference.training import STATE
+from nnfs_conform.suite.stages import STATE
 
 from .cases import bad, ok
 from .values import Values

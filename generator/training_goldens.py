@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import mpmath
 
-from nnfs_conform.reference.training import HYPERPARAMETERS
-from nnfs_conform.reference.training import STATE as LAYER_STATE
+from nnfs_conform.suite.stages import HYPERPARAMETERS
+from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from . import oracle as o
 from .bounded import Bounded, Tier, golden

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .errors import StageError
+from nnfs_conform.suite.errors import StageError
 
 
 def shape(name, value):

@@ -1,14 +1,19 @@
-"""The stage table, and the door into the reference: check a stage's inputs, build arrays of the
-tier's dtype, run its function.
+"""The door into the reference: check a stage's inputs, build arrays of the tier's dtype, run
+its function.
 
-Each stage is a checked runner (its input checks, then the reference function of its module)
-and one `Stage` row of TABLE; adding a stage starts here (README.md, "Adding a stage").
+Each stage of the suite's stage table (nnfs_conform.suite.stages) has one checked runner here,
+registered under its name: its input checks, then the reference function of its module.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import numpy as np
+
+from nnfs_conform.suite.errors import StageError
+from nnfs_conform.suite.stages import (
+    HYPERPARAMETERS,
+    REGULARIZERS,
+    STATE,
+    TRAINING_HYPERPARAMETERS,
+)
 
 from . import book
 from .activations import relu_forward, softmax_forward
@@ -35,12 +40,11 @@ from .checks import (
     two_layers,
 )
 from .dense import dense_batch_forward, layer_forward, neuron_forward
-from .errors import StageError
 from .loss import accuracy_forward, categorical_crossentropy_forward
 from .network import network_forward
 from .regression import mean_absolute_error, mean_squared_error
 from .regularization import dropout, regularization
-from .training import HYPERPARAMETERS, STATE, STEP, train
+from .training import STEP, train
 
 
 def _neuron(x, p, dtype):
@@ -263,201 +267,34 @@ def _training(x, p, dtype):
     return train(arrays[0], y_true, *arrays[1:], steps, p["optimizer"], hyper)
 
 
-REGULARIZERS = (
-    "weight_regularizer_l1",
-    "weight_regularizer_l2",
-    "bias_regularizer_l1",
-    "bias_regularizer_l2",
-)
-TRAINING_HYPERPARAMETERS = (
-    "learning_rate",
-    "decay",
-    "momentum",
-    "epsilon",
-    "rho",
-    "beta_1",
-    "beta_2",
-)
-PARAMETERS = ("weights", "biases")
-
-
-def _optimizer_stage(optimizer):
-    state = STATE[optimizer]
-    inputs = (*PARAMETERS, "dweights", "dbiases", *state, "iterations", *HYPERPARAMETERS[optimizer])
-    return Stage(
-        f"{optimizer}_step",
-        TRAINING,
-        _optimizer(optimizer, STEP[optimizer]),
-        inputs,
-        outputs=(*PARAMETERS, *state, "learning_rate", "iterations"),
-    )
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One stage, declared once. The vector files' signatures, the schemas' stage enums, the
-    runner's stage groups and the generator's stage modules (generator/stages/<name>.py: the
-    cases and the golden) follow this table; tests/test_stage_table.py fails on any list that
-    disagrees with it."""
-
-    name: str
-    group: str  # FORWARD (chapters 1-5), TRAINING (chapters 9-17) or BOOK (the book's numbers)
-    run: Callable = field(repr=False)  # (inputs, params, as_array) -> outputs, inputs checked
-    inputs: tuple[str, ...]
-    params: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
-
-
-FORWARD, TRAINING, BOOK = GROUPS = ("forward", "training", "book")
-
-TABLE = (
-    Stage("neuron", FORWARD, _neuron, ("inputs", "weights", "bias"), outputs=("output",)),
-    Stage("layer", FORWARD, _layer, ("inputs", "weights", "biases"), outputs=("output",)),
-    Stage(
-        "dense_batch",
-        FORWARD,
-        _dense,
-        ("inputs", "weights", "biases"),
-        ("weights_layout",),
-        ("output",),
-    ),
-    Stage("relu", FORWARD, _relu, ("inputs",), outputs=("output",)),
-    Stage("softmax", FORWARD, _softmax, ("inputs",), outputs=("output",)),
-    Stage(
-        "categorical_crossentropy",
-        FORWARD,
-        _cce,
-        ("y_pred", "y_true"),
-        ("label_format",),
-        ("sample_losses", "loss"),
-    ),
-    Stage(
-        "accuracy",
-        FORWARD,
-        _accuracy,
-        ("y_pred", "y_true"),
-        ("label_format",),
-        ("predictions", "accuracy"),
-    ),
-    Stage(
-        "forward",
-        FORWARD,
-        _network,
-        ("inputs", "weights1", "biases1", "weights2", "biases2", "y_true"),
-        ("label_format",),
-        (
-            "dense1",
-            "relu1",
-            "dense2",
-            "softmax",
-            "sample_losses",
-            "loss",
-            "predictions",
-            "accuracy",
-        ),
-    ),
-    # Backpropagation, regularization, more losses, optimizers and training (docs/STAGES.md).
-    Stage(
-        "dense_backward",
-        TRAINING,
-        _dense_backward,
-        ("inputs", "weights", "dvalues"),
-        outputs=("dweights", "dbiases", "dinputs"),
-    ),
-    Stage("relu_backward", TRAINING, _relu_backward, ("inputs", "dvalues"), outputs=("dinputs",)),
-    Stage(
-        "softmax_backward", TRAINING, _softmax_backward, ("output", "dvalues"), outputs=("dinputs",)
-    ),
-    Stage(
-        "categorical_crossentropy_backward",
-        TRAINING,
-        _cce_backward,
-        ("y_pred", "y_true"),
-        ("label_format",),
-        ("dinputs",),
-    ),
-    Stage(
-        "softmax_crossentropy_backward",
-        TRAINING,
-        _softmax_cce_backward,
-        ("y_pred", "y_true"),
-        ("label_format", "path"),
-        ("dinputs",),
-    ),
-    Stage(
-        "regularization",
-        TRAINING,
-        _regularization,
-        ("weights", "biases", *REGULARIZERS),
-        outputs=("loss", "dweights", "dbiases"),
-    ),
-    Stage(
-        "dropout",
-        TRAINING,
-        _dropout,
-        ("inputs", "mask", "rate", "dvalues"),
-        outputs=("output", "dinputs"),
-    ),
-    Stage("sigmoid", TRAINING, _sigmoid, ("inputs", "dvalues"), outputs=("output", "dinputs")),
-    Stage(
-        "binary_crossentropy",
-        TRAINING,
-        _bce,
-        ("y_pred", "y_true"),
-        outputs=("sample_losses", "loss", "dinputs"),
-    ),
-    Stage(
-        "mean_squared_error",
-        TRAINING,
-        _regression(mean_squared_error),
-        ("y_pred", "y_true"),
-        outputs=("sample_losses", "loss", "dinputs"),
-    ),
-    Stage(
-        "mean_absolute_error",
-        TRAINING,
-        _regression(mean_absolute_error),
-        ("y_pred", "y_true"),
-        outputs=("sample_losses", "loss", "dinputs"),
-    ),
-    *(_optimizer_stage(optimizer) for optimizer in STEP),
-    Stage(
-        "training",
-        TRAINING,
-        _training,
-        (
-            "inputs",
-            "y_true",
-            "weights1",
-            "biases1",
-            "weights2",
-            "biases2",
-            "steps",
-            *TRAINING_HYPERPARAMETERS,
-        ),
-        ("label_format", "optimizer"),
-        ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2"),
-    ),
-    # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
-    Stage("rng", BOOK, _rng, ("seed", "calls"), outputs=("values",)),
-    Stage("datasets", BOOK, _datasets, ("seed", "samples", "classes"), ("dataset",), ("x", "y")),
-    Stage("init", BOOK, _init, ("seed", "skip", "shapes"), ("scale",), ("weights",)),
-    Stage(
-        "chapters",
-        BOOK,
-        _chapters,
-        ("seed", "samples", "classes", "hidden", "steps"),
-        ("printed", "optimizer", "learning_rate", "decay", "momentum"),
-        ("value",),
-    ),
-)
-
-STAGES = {stage.name: stage for stage in TABLE}  # in pipeline order: the manifest's order
-
-
-def stage_names(group=None):
-    """Every stage's name in pipeline order, or those of one group."""
-    return tuple(stage.name for stage in TABLE if group in (None, stage.group))
+# Every stage's checked runner, by name: tests/test_stage_table.py holds it to the stage table.
+CHECKED = {
+    "neuron": _neuron,
+    "layer": _layer,
+    "dense_batch": _dense,
+    "relu": _relu,
+    "softmax": _softmax,
+    "categorical_crossentropy": _cce,
+    "accuracy": _accuracy,
+    "forward": _network,
+    "dense_backward": _dense_backward,
+    "relu_backward": _relu_backward,
+    "softmax_backward": _softmax_backward,
+    "categorical_crossentropy_backward": _cce_backward,
+    "softmax_crossentropy_backward": _softmax_cce_backward,
+    "regularization": _regularization,
+    "dropout": _dropout,
+    "sigmoid": _sigmoid,
+    "binary_crossentropy": _bce,
+    "mean_squared_error": _regression(mean_squared_error),
+    "mean_absolute_error": _regression(mean_absolute_error),
+    **{f"{optimizer}_step": _optimizer(optimizer, step) for optimizer, step in STEP.items()},
+    "training": _training,
+    "rng": _rng,
+    "datasets": _datasets,
+    "init": _init,
+    "chapters": _chapters,
+}
 
 
 def run_stage(stage, inputs, params, dtype="float64"):
@@ -468,5 +305,5 @@ def run_stage(stage, inputs, params, dtype="float64"):
         return np.asarray(value, dtype=np_dtype)
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        outputs = STAGES[stage].run(inputs, params, as_array)
+        outputs = CHECKED[stage](inputs, params, as_array)
     return {name: np.asarray(value).tolist() for name, value in outputs.items()}

@@ -2,25 +2,15 @@
 
 import numpy as np
 
+from nnfs_conform.suite.stages import HYPERPARAMETERS, STATE
+
 from .activations import relu_forward, softmax_forward
 from .backward import dense_backward, relu_backward, softmax_crossentropy_backward
 from .dense import dense_batch_forward
 from .loss import accuracy_forward, categorical_crossentropy_forward
 from .optimizers import adagrad_step, adam_step, rmsprop_step, sgd_step
 
-STATE = {
-    "sgd": ("weight_momentums", "bias_momentums"),
-    "adagrad": ("weight_cache", "bias_cache"),
-    "rmsprop": ("weight_cache", "bias_cache"),
-    "adam": ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache"),
-}
 STEP = {"sgd": sgd_step, "adagrad": adagrad_step, "rmsprop": rmsprop_step, "adam": adam_step}
-HYPERPARAMETERS = {
-    "sgd": ("learning_rate", "decay", "momentum"),
-    "adagrad": ("learning_rate", "decay", "epsilon"),
-    "rmsprop": ("learning_rate", "decay", "epsilon", "rho"),
-    "adam": ("learning_rate", "decay", "epsilon", "beta_1", "beta_2"),
-}
 
 
 def train(inputs, y_true, weights1, biases1, weights2, biases2, steps, optimizer, hyper):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnfs_conform import proctree
 from nnfs_conform.cli import main
+from nnfs_conform.port import proctree
 
 FAKES = Path(__file__).parent / "fakes"
 # The tests are a subreaper too: whatever a run leaves behind, even a daemon that left the

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nnfs_conform.generator.build import stage_document, write_vector_files
-from nnfs_conform.vectors import Suite, fingerprint, load_suite
+from generator.build import stage_document, write_vector_files
+from nnfs_conform.suite.vectors import Suite, fingerprint, load_suite
 
 
 def _tol(value: Any, tol: float) -> Any:

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnfs_conform.generator import book
-from nnfs_conform.reference.stages import BOOK, stage_names
-from nnfs_conform.vectors import load_suite
+from generator import book
+from nnfs_conform.suite.stages import BOOK, stage_names
+from nnfs_conform.suite.vectors import load_suite
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 

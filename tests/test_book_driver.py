@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 from runner_helpers import Run
 
-from nnfs_conform import book_port
 from nnfs_conform.cli import main
-from nnfs_conform.reference.stages import BOOK, TABLE
-from nnfs_conform.vectors import load_suite
+from nnfs_conform.port import book_port
+from nnfs_conform.suite.stages import BOOK, TABLE
+from nnfs_conform.suite.vectors import load_suite
 
 LEARNERS = Path(__file__).parent / "learners"
 CORE_STAGES = [stage.name for stage in TABLE if stage.group != BOOK]

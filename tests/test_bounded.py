@@ -8,9 +8,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from nnfs_conform.generator.bounded import Bounded, Tier, UnboundedError
-from nnfs_conform.generator.build import CertificationError, _tier_values, build_case
-from nnfs_conform.generator.stages import softmax_crossentropy_backward, training
+from generator.bounded import Bounded, Tier, UnboundedError
+from generator.build import CertificationError, _tier_values, build_case
+from generator.stages import softmax_crossentropy_backward, training
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -114,7 +114,7 @@ def test_a_trajectory_whose_bounds_grow_past_the_sharpness_rule_is_refused():
 
 @pytest.mark.parametrize("tier", ["float32", "float64"])
 def test_the_reference_trajectory_stays_inside_the_bounds_step_by_step(tier):
-    from nnfs_conform.reference import run_stage
+    from reference import run_stage
 
     for spec in training.cases():
         if spec.error:

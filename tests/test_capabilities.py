@@ -9,8 +9,8 @@ import json
 import pytest
 from runner_helpers import correct_port_module
 
-from nnfs_conform import engine
-from nnfs_conform.expectations import Expectations, ExpectationsError
+from nnfs_conform.grading import engine
+from nnfs_conform.grading.expectations import Expectations, ExpectationsError
 
 
 def test_a_port_that_checks_no_inputs_is_green_on_every_valid_case(cli):

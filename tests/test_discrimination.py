@@ -1,9 +1,9 @@
 """The vectors tell the catalogued mistakes apart, stage by stage and tier by tier.
 
 For every stage and tier, every catalogued mistake that can change the stage at that dtype
-(runners/mistakes.py) is replayed on every valid case, as the runner's diagnosis does
-(`Mistake.runner(tier)` on the case's decoded inputs). A mistake is *decisive* on a case when it
-is further than the diagnosis's DECISIVE tolerances from the expected value (or has another
+(nnfs_conform.diagnosis.mistakes) is replayed on every valid case, as the runner's diagnosis
+does (`Mistake.runner(tier)` on the case's decoded inputs). A mistake is *decisive* on a case
+when it is further than the diagnosis's DECISIVE tolerances from the expected value (or has another
 structure): only there can a failure be named at all. Two mistakes are *indistinguishable* on a
 stage when, on every valid case where at least one of them is decisive, their outputs agree within
 the case's tolerances: a port making either one fails the same cases with the same numbers, and
@@ -22,12 +22,12 @@ from functools import cache
 
 import pytest
 
-from nnfs_conform.compare import compare_outputs
-from nnfs_conform.diagnose import DECISIVE
-from nnfs_conform.emulator import ARITH, Engine, div, ew
-from nnfs_conform.mistakes import MISTAKES, STAGES, TIERS, applicable
-from nnfs_conform.numbers import decode, shape_of
-from nnfs_conform.vectors import Expected, load_suite
+from nnfs_conform.diagnosis.diagnose import DECISIVE
+from nnfs_conform.diagnosis.emulator import ARITH, Engine, div, ew
+from nnfs_conform.diagnosis.mistakes import MISTAKES, STAGES, TIERS, applicable
+from nnfs_conform.grading.compare import compare_outputs
+from nnfs_conform.suite.numbers import decode, shape_of
+from nnfs_conform.suite.vectors import Expected, load_suite
 
 # Pairs that are one function on every input a stage can be given (so no case can separate
 # them), keyed by stage, each with its reason. Keep it short: anything else needs a case.

@@ -112,8 +112,9 @@ def test_the_readmes_needs_line_names_what_make_test_installs_beyond_pip():
 
 
 def test_the_count_of_catalogued_mistakes_is_the_catalogue_s():
-    from nnfs_conform.mistakes import MISTAKES
+    from nnfs_conform.diagnosis.mistakes import MISTAKES
 
     porting = (REPO / "docs" / "PORTING.md").read_text()
-    said = re.findall(r"(\d+) are catalogued in `runners/mistakes.py`", porting)
+    catalogue = "runners/nnfs_conform/diagnosis/mistakes.py"
+    said = re.findall(rf"(\d+) are catalogued in `{catalogue}`", porting)
     assert said == [str(len(MISTAKES))]

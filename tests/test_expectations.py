@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nnfs_conform.expectations import (
+from nnfs_conform.grading.expectations import (
     Expectation,
     Expectations,
     ExpectationsError,

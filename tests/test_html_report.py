@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 
 from nnfs_conform.cli import main
-from nnfs_conform.engine import INPUT_CHECK as ENGINE_INPUT_CHECK
-from nnfs_conform.html_report import render_html, run_labels
-from nnfs_conform.matrix import GROUPS, cell, group_of, kind, load_result
-from nnfs_conform.result import summarize
+from nnfs_conform.grading.engine import INPUT_CHECK as ENGINE_INPUT_CHECK
+from nnfs_conform.grading.result import summarize
+from nnfs_conform.reports.html_report import render_html, run_labels
+from nnfs_conform.reports.matrix import GROUPS, cell, group_of, kind, load_result
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE_NAME = "my-port<script>document.title='pwned'</script><img src=x onerror=alert(1)>"

@@ -1,7 +1,7 @@
 """The mistakes catalogue is honest: every mistake is caught and named, no correct port is named.
 
-The matrix behind these tests prints with `python tests/mistakes_matrix.py` (tests/variants.py
-holds the legit variants; the mistakes are nnfs_conform.mistakes).
+The matrix behind these tests prints with `python -m tools.mistakes_matrix` (tools/variants.py
+holds the legit variants; the mistakes are nnfs_conform.diagnosis.mistakes).
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import math
 
 import numpy as np
 import pytest
-from mistakes_matrix import bundled_ports, false_diagnoses, not_runnable, port_diagnoses, row
-from variants import LEGIT, suite
 
-from nnfs_conform.console import failure_block
-from nnfs_conform.diagnose import DECISIVE, diagnose
-from nnfs_conform.engine import Run, grade
-from nnfs_conform.mistakes import BY_ID, MISTAKES, STAGES, TIERS
-from nnfs_conform.numbers import decode, encode
+from nnfs_conform.diagnosis.diagnose import DECISIVE, diagnose
+from nnfs_conform.diagnosis.mistakes import BY_ID, MISTAKES, STAGES, TIERS
+from nnfs_conform.grading.engine import Run, grade
+from nnfs_conform.reports.console import failure_block
+from nnfs_conform.suite.numbers import decode, encode
+from tools.mistakes_matrix import bundled_ports, false_diagnoses, not_runnable, port_diagnoses, row
+from tools.variants import LEGIT, suite
 
 ISSUE_MISTAKES = (  # every mistake the issue names, by its catalogue id
     "relu-before-bias",
@@ -253,7 +253,7 @@ def test_outputs_many_bugs_give_are_never_evidence():
 
 
 def test_two_mistakes_that_explain_a_stage_equally_are_both_shown_never_one_by_rank(monkeypatch):
-    from nnfs_conform import diagnose as diagnose_module
+    from nnfs_conform.diagnosis import diagnose as diagnose_module
 
     twin = BY_ID["softmax-no-max-shift"]
     narrow = type(twin)(
@@ -297,7 +297,7 @@ def test_a_mistake_that_is_wrong_by_less_than_the_decisive_margin_is_never_named
 
 
 def test_the_matrix_command_ends_with_the_verdict():
-    from mistakes_matrix import matrix
+    from tools.mistakes_matrix import matrix
 
     out = io.StringIO()
     ok = matrix(out=lambda line: out.write(line + "\n"))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nnfs_conform import port_dir
-from nnfs_conform.reference.stages import BOOK, STAGES
+from nnfs_conform.port import port_dir
+from nnfs_conform.suite.stages import BOOK, STAGES
 
 REPO = Path(__file__).resolve().parent.parent
 LANGUAGES = ["c", "cpp", "go", "java", "javascript", "python", "rust"]

@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from nnfs_conform.generator import oracle, tolerance
-from nnfs_conform.vectors import load_suite
+from generator import oracle, tolerance
+from nnfs_conform.suite.vectors import load_suite
 
 SUITE = load_suite()
 CASES = {case.id: case for case in SUITE.cases()}

@@ -7,10 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from nnfs_conform.badge import badge, write_badge
-from nnfs_conform.junit import write_junit
-from nnfs_conform.markdown import MAX_FAILURES, render_markdown, write_markdown
-from nnfs_conform.result import exit_status
+from nnfs_conform.grading.result import exit_status
+from nnfs_conform.reports.badge import badge, write_badge
+from nnfs_conform.reports.junit import write_junit
+from nnfs_conform.reports.markdown import MAX_FAILURES, render_markdown, write_markdown
 
 HOSTILE = 'nul\x00 esc\x1b[31m <script>alert(1)</script> | `tick` &amp; ]]> "q" \ud800 \ufffe'
 OUTCOMES = ("passed", "failed", "errored", "skipped", "xfailed", "xpassed", "not_applicable")
@@ -353,7 +353,7 @@ def test_write_badge_writes_a_shields_endpoint_document(tmp_path):
 
 
 def _every_stage(name, failing=()):
-    from nnfs_conform.matrix import GROUPS
+    from nnfs_conform.reports.matrix import GROUPS
 
     stages = [stage for group in GROUPS.values() for stage in group]
     return result(
@@ -363,7 +363,7 @@ def _every_stage(name, failing=()):
 
 
 def test_the_console_matrix_is_grouped_and_fits_100_columns_with_failing_stages_named():
-    from nnfs_conform.matrix import render_console
+    from nnfs_conform.reports.matrix import render_console
 
     results = [
         _every_stage("a-port-with-a-rather-long-name-" + "x" * 60),
@@ -378,7 +378,7 @@ def test_the_console_matrix_is_grouped_and_fits_100_columns_with_failing_stages_
 
 
 def test_the_wide_console_matrix_has_a_column_per_stage():
-    from nnfs_conform.matrix import GROUPS, render_console
+    from nnfs_conform.reports.matrix import GROUPS, render_console
 
     text = render_console([_every_stage("p")], wide=True)
     header = text.splitlines()[0].split()

@@ -11,8 +11,9 @@ from collections import Counter
 from runner_helpers import correct_port_module, run_cli
 from suite_factory import default_cases, write_suite
 
-from nnfs_conform import __version__, engine
-from nnfs_conform.console import Console
+from nnfs_conform import __version__
+from nnfs_conform.grading import engine
+from nnfs_conform.reports.console import Console
 
 SUMMARY = r"^\d+ passed, \d+ failed, \d+ errored, \d+ skipped$"
 
@@ -52,7 +53,7 @@ def test_a_failing_case_exits_1_and_prints_a_block_a_learner_can_act_on(cli):
 def test_the_worst_element_of_a_wrong_value_is_shown(cli, tmp_path):
     cases = default_cases()
     cases["relu"][0]["expected"]["float64"]["output"]["value"] = [[0, 2.5], [3, 0]]
-    from nnfs_conform.vectors import fingerprint
+    from nnfs_conform.suite.vectors import fingerprint
 
     cases["relu"][0]["fingerprint"] = fingerprint(cases["relu"][0])
     write_suite(tmp_path / "vectors", cases)
@@ -126,7 +127,7 @@ def test_a_float32_port_is_graded_against_the_float32_tier(cli, tmp_path):
         json.dumps(cases["relu"][0]["expected"]["float64"])
     )
     cases["relu"][0]["expected"]["float32"]["output"]["value"] = [[0, 2.25], [3, 0]]
-    from nnfs_conform.vectors import fingerprint
+    from nnfs_conform.suite.vectors import fingerprint
 
     cases["relu"][0]["fingerprint"] = fingerprint(cases["relu"][0])
     write_suite(tmp_path / "vectors", cases)
@@ -282,7 +283,7 @@ def test_an_internal_error_is_one_line_asking_for_a_report(cli, monkeypatch):
 
 
 def test_without_filters_a_stage_with_fewer_results_than_promised_is_incomplete(vectors):
-    from nnfs_conform.vectors import load_suite
+    from nnfs_conform.suite.vectors import load_suite
 
     suite = load_suite(vectors)
     full = Counter(c.stage for c in suite.cases())

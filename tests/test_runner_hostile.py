@@ -25,10 +25,11 @@ from runner_helpers import (
     run_cli,
 )
 
-from nnfs_conform import files, protocol
-from nnfs_conform import result as results
+from nnfs_conform import files
 from nnfs_conform.cli import main
-from nnfs_conform.vectors import REPO
+from nnfs_conform.grading import result as results
+from nnfs_conform.port import protocol
+from nnfs_conform.suite.vectors import REPO
 
 ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # \t and \n aside
 

@@ -21,8 +21,9 @@ import pytest
 from runner_helpers import FAKES, fake, run_cli
 
 import nnfs_conform
-from nnfs_conform import cli, crashes, invocation
-from nnfs_conform.vectors import schema
+from nnfs_conform import cli, invocation
+from nnfs_conform.port import crashes
+from nnfs_conform.suite.vectors import schema
 
 STDERR = Path(__file__).parent / "data" / "stderr"
 
@@ -430,7 +431,7 @@ def test_version_prints_the_runner_suite_and_protocol_versions_and_exits_0():
 def test_version_still_answers_when_the_bundled_manifest_cannot_be_read(
     tmp_path, capsys, monkeypatch
 ):
-    monkeypatch.setattr("nnfs_conform.vectors.default_vectors_dir", lambda: tmp_path)
+    monkeypatch.setattr("nnfs_conform.suite.vectors.default_vectors_dir", lambda: tmp_path)
     with pytest.raises(SystemExit) as stop:
         cli.main(["--version"])
     assert stop.value.code == 0

@@ -10,8 +10,8 @@ import pytest
 from runner_helpers import fake, run_cli
 from suite_factory import write_suite
 
-from nnfs_conform import protocol
-from nnfs_conform.vectors import schema
+from nnfs_conform.port import protocol
+from nnfs_conform.suite.vectors import schema
 
 
 def test_the_messages_the_runner_builds_follow_the_schema(tmp_path):

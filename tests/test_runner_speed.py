@@ -11,9 +11,9 @@ import math
 import pytest
 from suite_factory import write_suite
 
-from nnfs_conform import vectors
-from nnfs_conform.compare import _compare_slowly, compare_outputs
-from nnfs_conform.numbers import encode, loads
+from nnfs_conform.grading.compare import _compare_slowly, compare_outputs
+from nnfs_conform.suite import vectors
+from nnfs_conform.suite.numbers import encode, loads
 
 
 def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(tmp_path, monkeypatch):
@@ -358,7 +358,8 @@ _ATOMS = [
 
 def _strict(raw: bytes):
     """What the runner read before orjson: the UTF-8 check, then the strict stdlib decoders."""
-    from nnfs_conform import numbers, protocol
+    from nnfs_conform.port import protocol
+    from nnfs_conform.suite import numbers
 
     try:
         text = raw.decode("utf-8")
@@ -399,7 +400,7 @@ def _same(a, b) -> bool:
 
 
 def _parsed(raw: bytes):
-    from nnfs_conform import protocol
+    from nnfs_conform.port import protocol
 
     try:
         return "value", protocol.parse(raw)
@@ -410,8 +411,8 @@ def _parsed(raw: bytes):
 def test_orjson_reads_every_hostile_text_as_the_strict_decoders_do_or_leaves_it_to_them(
     monkeypatch,
 ):
-    from nnfs_conform import numbers
-    from nnfs_conform.numbers import NOT_READ, fast_loads
+    from nnfs_conform.suite import numbers
+    from nnfs_conform.suite.numbers import NOT_READ, fast_loads
 
     texts = list(_hostile_texts(seed=3, count=20000))
     fast = [fast_loads(raw) for raw in texts]
@@ -459,7 +460,7 @@ def _hard_number(rng) -> str:
 def test_orjson_reads_numbers_to_the_same_double_or_int_as_the_strict_decoders():
     import random
 
-    from nnfs_conform.numbers import NOT_READ, fast_loads
+    from nnfs_conform.suite.numbers import NOT_READ, fast_loads
 
     rng = random.Random(5)
     for _ in range(20000):
@@ -475,8 +476,8 @@ def test_orjson_reads_numbers_to_the_same_double_or_int_as_the_strict_decoders()
 
 @pytest.mark.parametrize("depth", [10, 498, 499, 500, 990, 1000, 1024, 1100])
 def test_deep_nesting_is_left_to_the_stdlib_whose_recursion_limit_decides(depth):
-    from nnfs_conform import protocol
-    from nnfs_conform.numbers import NOT_READ, fast_loads
+    from nnfs_conform.port import protocol
+    from nnfs_conform.suite.numbers import NOT_READ, fast_loads
 
     raw = b"[" * depth + b"]" * depth
     if depth >= 500:
@@ -501,7 +502,7 @@ def test_deep_nesting_is_left_to_the_stdlib_whose_recursion_limit_decides(depth)
     ],
 )
 def test_what_orjson_refuses_gets_the_message_it_always_got(text, message):
-    from nnfs_conform import protocol
+    from nnfs_conform.port import protocol
 
     with pytest.raises(protocol.ProtocolError, match=message):
         protocol.parse(text)
@@ -561,7 +562,7 @@ def _messages(seed: int, count: int):
 
 
 def test_the_request_writer_writes_the_values_the_stdlib_encoder_writes_or_fails_alike():
-    from nnfs_conform import protocol
+    from nnfs_conform.port import protocol
 
     fast_bytes = 0
     for message in _messages(seed=9, count=5000):
@@ -649,7 +650,7 @@ def test_the_bulk_case_comparison_agrees_with_the_element_walk_and_the_per_outpu
 ):
     import random
 
-    from nnfs_conform import compare
+    from nnfs_conform.grading import compare
 
     rng = random.Random(11)
     trials = []

@@ -1,7 +1,8 @@
 """Sharp: every deliberately wrong implementation fails at least one case of a stage it mutates."""
 
 import pytest
-from variants import VARIANTS, WRONG, WRONG_VARIANTS, evaluate
+
+from tools.variants import VARIANTS, WRONG, WRONG_VARIANTS, evaluate
 
 ISSUE_WRONG = (  # the issue's list of bugs, each must be caught
     "bias-dropped",

@@ -1,7 +1,8 @@
-"""Sound: every legitimate implementation passes every case at its tier (tests/variants.py)."""
+"""Sound: every legitimate implementation passes every case at its tier (tools/variants.py)."""
 
 import pytest
-from variants import LEGIT, VARIANTS, evaluate, suite
+
+from tools.variants import LEGIT, VARIANTS, evaluate, suite
 
 ISSUE_LEGIT = (  # the issue's list: NumPy, loop orders, FMA, f64 accumulation, row at a time
     "numpy-float64",

@@ -1,23 +1,27 @@
-"""Every list of stages agrees with the one stage table (reference/stages.py).
+"""Every list of stages agrees with the one stage table (nnfs_conform.suite.stages).
 
-The table declares each stage once: name, group, inputs, params, outputs and its checked
-reference function. What follows it by construction (the runner's stage groups, the generator's
-stage modules, the vector files' signatures) is checked here too, and so is what is typed by hand
-because it is prose or JSON (the schemas' stage enums, the stage tables of README.md and
-docs/STAGES.md): a new stage missing from any of them fails here, naming the file.
+The table declares each stage once: name, group, inputs, params and outputs; the reference has
+one checked runner per name. What follows it by construction (the runner's stage groups, the
+generator's stage modules, the vector files' signatures) is checked here too, and so is what is
+typed by hand because it is prose or JSON (the schemas' stage enums, the stage tables of
+README.md and docs/STAGES.md): a new stage missing from any of them fails here, naming the file.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from nnfs_conform import book_port, emulator, matrix, mistakes
-from nnfs_conform.generator import stages as stage_modules
-from nnfs_conform.reference.stages import (
+from generator import stages as stage_modules
+from nnfs_conform.diagnosis import emulator, mistakes
+from nnfs_conform.port import book_port
+from nnfs_conform.reports import matrix
+from nnfs_conform.suite.stages import (
     BOOK,
     FORWARD,
     GROUPS,
@@ -26,6 +30,7 @@ from nnfs_conform.reference.stages import (
     TRAINING,
     stage_names,
 )
+from reference import CHECKED
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = stage_names()
@@ -54,7 +59,7 @@ def test_the_table_names_each_stage_once_in_groups_of_the_pipeline_order():
 @pytest.mark.parametrize("schema", ["vectors.schema.json", "protocol.schema.json"])
 def test_each_schemas_stage_enum_is_the_table(schema):
     enum = json.loads((REPO / "schema" / schema).read_text())["$defs"]["stage"]["enum"]
-    assert enum == list(NAMES), f"schema/{schema}'s stage enum differs from reference/stages.py"
+    assert enum == list(NAMES), f"schema/{schema}'s stage enum differs from the stage table"
 
 
 def test_the_vector_files_are_the_table_in_its_order_with_its_signatures():
@@ -137,7 +142,7 @@ def test_the_independent_implementations_cover_the_core_stages():
 def test_make_vectors_writes_each_schemas_stage_enum_from_the_table(tmp_path):
     """`make vectors` (generator --schema schema) writes the enums: a stage left out is put back,
     in the table's order, and nothing else in the file changes."""
-    from nnfs_conform.generator import build
+    from generator import build
 
     for name in build.SCHEMAS_WITH_STAGES:
         real = (REPO / "schema" / name).read_text()
@@ -146,3 +151,30 @@ def test_make_vectors_writes_each_schemas_stage_enum_from_the_table(tmp_path):
     for name in build.SCHEMAS_WITH_STAGES:
         assert (tmp_path / name).read_text() == (REPO / "schema" / name).read_text()
     assert build.write_stage_enums(tmp_path) == []  # the committed files are what it writes
+
+
+def test_the_reference_has_one_checked_runner_per_stage_of_the_table():
+    assert list(CHECKED) == list(NAMES)
+
+
+def test_the_installed_runner_imports_neither_the_reference_nor_the_generator(tmp_path):
+    """Only nnfs_conform is installed: its every module must import without reference/ or
+    generator/ on the path (the emulator and the catalogue read the stage table, not NumPy's)."""
+    package = REPO / "runners" / "nnfs_conform"
+    modules = [
+        ".".join(("nnfs_conform", *p.relative_to(package).with_suffix("").parts))
+        for p in sorted(package.rglob("*.py"))
+        if p.name not in ("__main__.py", "book_port.py")  # run as programs, not imported
+    ]
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name.removesuffix('.__init__'))\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'generator'))\n"
+        "assert not leaked, leaked\n"
+    )
+    # From an empty folder: the repository's root (where reference/ lives) is not on sys.path.
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr

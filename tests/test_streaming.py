@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from suite_factory import write_suite
 
-from nnfs_conform import vectors
-from nnfs_conform.engine import blank_result
-from nnfs_conform.result import Spool
-from nnfs_conform.vectors import VectorError, load_suite
+from nnfs_conform.grading.engine import blank_result
+from nnfs_conform.grading.result import Spool
+from nnfs_conform.suite import vectors
+from nnfs_conform.suite.vectors import VectorError, load_suite
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

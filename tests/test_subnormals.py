@@ -2,7 +2,7 @@
 
 A port built with flush-to-zero and denormals-are-zero everywhere (every rounded result, exp and
 log, and every input it reads, flushed) passes every case but the parsing checks the docs name:
-the cases of the stages without arithmetic whose inputs are subnormal. tests/variants.py proves
+the cases of the stages without arithmetic whose inputs are subnormal. tools/variants.py proves
 the other direction (the python-flush-to-zero variants, which read those inputs exactly, pass
 everything).
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from variants import NO_ARITHMETIC, STAGE_NAMES, Variant, grade, suite
 
-from nnfs_conform.emulator import Engine, flush_to_zero
+from nnfs_conform.diagnosis.emulator import Engine, flush_to_zero
+from tools.variants import NO_ARITHMETIC, STAGE_NAMES, Variant, grade, suite
 
 REPO = Path(__file__).resolve().parent.parent
 PARSING_CHECKS = {  # the five the docs name, by the tier whose dtype makes the input subnormal

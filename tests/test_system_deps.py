@@ -7,14 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nnfs_conform.port import port_dir, system_deps
+from tools import conform_all
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "ports"))
-
-import conform_all  # noqa: E402
-
-from nnfs_conform import port_dir, system_deps  # noqa: E402
-
-SCRIPT = REPO / "scripts" / "system_deps.py"
+SCRIPT = REPO / "tools" / "system_deps.py"
 
 
 def nothing(_name):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nnfs_conform.vectors import fingerprint, load_suite
+from nnfs_conform.suite.vectors import fingerprint, load_suite
 
 REPO = Path(__file__).resolve().parent.parent
 VECTORS = REPO / "vectors"
@@ -59,7 +59,7 @@ def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
     for name, env in ENVIRONMENTS.items():
         out = tmp_path / name
         run = subprocess.run(
-            [sys.executable, "-m", "nnfs_conform.generator", "--out", str(out)],
+            [sys.executable, "-m", "generator", "--out", str(out)],
             env={**os.environ, **env, "NNFS_CONFORM_CACHE": str(cache)},
             capture_output=True,
             text=True,
@@ -79,7 +79,7 @@ def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_ch
     served only for the very code and inputs that computed it; an unusable cache is no error."""
     from types import SimpleNamespace
 
-    from nnfs_conform.generator import build
+    from generator import build
 
     calls = []
     fake = SimpleNamespace(
@@ -229,7 +229,7 @@ def _numbers(value):
 def test_inputs_are_float32_exact_unless_tagged_inexact():
     import numpy as np
 
-    from nnfs_conform.numbers import decode
+    from nnfs_conform.suite.numbers import decode
 
     for case in load_suite(VECTORS).cases():
         if case.error or case.stage in BOOK_TIER:  # no arithmetic / integers read as integers

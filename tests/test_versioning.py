@@ -2,7 +2,7 @@
 
 The version has one source, `nnfs_conform.__version__` (pyproject.toml reads it); every vector
 file, the manifest and every result carry it. A case id released in a lock file
-(tests/data/case-fingerprints-X.Y.Z.json, written by scripts/lock_case_ids.py at a release) must
+(tests/data/case-fingerprints-X.Y.Z.json, written by tools/lock_case_ids.py at a release) must
 keep existing with the same fingerprint for as long as the major version stays: changing an
 expected value, a tolerance, an input or a param is a major change. New ids are always allowed.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import nnfs_conform
-from nnfs_conform.vectors import load_suite
+from nnfs_conform.suite.vectors import load_suite
 
 REPO = Path(__file__).resolve().parent.parent
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
@@ -76,7 +76,7 @@ def test_a_result_carries_the_suite_and_runner_version(tmp_path):
 def test_a_lock_holds_the_case_ids_of_this_major_version():
     assert LOCKS, (
         f"no tests/data/case-fingerprints-*.json of major {major(nnfs_conform.__version__)}: "
-        "run `python scripts/lock_case_ids.py` at the release"
+        "run `python -m tools.lock_case_ids` at the release"
     )
 
 

@@ -7,12 +7,12 @@
 - optionally `EXACT_MEANS_ZERO_TOL = True`: a case tagged `exact` is certified to have zero
   tolerance on every output.
 
-Which stages there are, in which order, is the reference's stage table (reference/stages.py);
+Which stages there are, in which order, is the suite's stage table (nnfs_conform.suite.stages);
 a stage without its module here fails at import.
 """
 
 from importlib import import_module
 
-from nnfs_conform.reference.stages import TABLE
+from nnfs_conform.suite.stages import TABLE
 
 MODULES = {stage.name: import_module(f".{stage.name}", __name__) for stage in TABLE}

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import mpmath
 
-from nnfs_conform.reference.training import HYPERPARAMETERS
-from nnfs_conform.reference.training import STATE as LAYER_STATE
+from nnfs_conform.suite.stages import HYPERPARAMETERS
+from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from .. import oracle as o
 from ..bounded import SAFETY, Bounded, Tier, UnboundedError

@@ -1,0 +1,507 @@
+"""The catalogue of known porting mistakes: each a small mutant of the stages, named and explained.
+
+Every entry is the plain-Python emulator (`emulator.Engine`) with one bug switched on (a few need
+their own arithmetic: float16 accumulation, a float32 port claiming float64, outputs rounded to
+2 decimals). The runner replays them to name the mistake behind a failure (`diagnose.py`);
+tools/variants.py and tests/test_mistakes.py prove that every one is caught and named.
+
+Ids are short and stable: reports and learners refer to them. `specificity` ranks mistakes that
+reproduce the same failing output. A mistake that changes the output on a narrower set of inputs
+ranks higher, because when both fit, the narrower one is the likelier and the more useful name:
+- 2, narrow: it changes only inputs of one kind, and its failures are a subset of a broader
+  mistake's (a softmax whose running maximum starts at 0 breaks only all-negative rows, which a
+  softmax with no shift at all breaks too; a one-sided clip only the side it forgets; argmax
+  taking the last maximum only ties; float64 clip bounds only clipped values);
+- 1, the default: one definite wrong step;
+- 0, broad: every output a little off (float32 arithmetic declared float64, outputs rounded to
+  2 decimals), so it fits wherever the right answer happens to look like another mistake's.
+When two mistakes of the same, highest specificity fit, the diagnosis names neither.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..suite.stages import FORWARD, TRAINING, stage_names
+from .emulator import ARITH, BookDotArith, Engine, f16
+
+# The stages a mistake can touch: every stage of the forward and training groups of the stage
+# table (the book tier's are the book's own numbers, proven by tests/test_book.py).
+FORWARD_STAGES = stage_names(FORWARD)
+TRAINING_STAGES = stage_names(TRAINING)
+STAGES = FORWARD_STAGES + TRAINING_STAGES
+TIERS = ("float64", "float32")
+# `training` runs the forward pass (dense, ReLU, softmax, loss, accuracy), the backward passes
+# and an optimizer step, so a mistake in any of them changes it too.
+DOTS = ("neuron", "layer", "dense_batch", "forward", "training")
+SOFTMAX = ("softmax", "forward", "training")
+LOSS = ("categorical_crossentropy", "forward", "training")
+LABELS = ("categorical_crossentropy", "accuracy", "forward", "training")
+ACCURACY = ("accuracy", "forward", "training")
+STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training")
+CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", "training")
+PER_SAMPLE_GRADIENTS = (
+    "categorical_crossentropy_backward",
+    "softmax_crossentropy_backward",
+    "binary_crossentropy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "training",
+)
+
+Run = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One known porting mistake: what it is, how to fix it, and a mutant that makes it."""
+
+    id: str
+    stages: tuple[str, ...]  # the stages whose outputs it changes
+    explanation: str  # one line a learner understands: what the port did
+    fix: str  # one line: what to change
+    specificity: int = 1  # higher wins when several mistakes fit the same output
+    tiers: tuple[str, ...] = TIERS  # the dtypes a port can make it in
+    build: Callable[[Mistake, str], Run] | None = field(default=None, repr=False, compare=False)
+    # Other forms the same behaviour takes in other languages or hands (a JavaScript port reads
+    # `undefined` where NumPy broadcasts, e is typed to 4 or to 7 decimals): each is replayed
+    # too, and the mistake is named when any one of them explains the stage.
+    forms: tuple[str, ...] = ()
+
+    def runner(self, tier: str, form: str = "") -> Run:
+        """(stage, decoded inputs, params) -> encoded outputs of this mistake at `tier`, in
+        its first form ("") or one of `forms`."""
+        if self.build is not None:
+            return self.build(self, tier)
+        bugs = {self.id} | ({f"{self.id}/{form}"} if form else set())
+        return Engine(ARITH[tier], bugs=frozenset(bugs)).run
+
+    @property
+    def all_forms(self) -> tuple[str, ...]:
+        return ("", *self.forms)
+
+
+def _float16_accumulation(mistake: Mistake, tier: str) -> Run:
+    return Engine(ARITH[tier], dot_arith=replace(ARITH[tier], acc=f16)).run
+
+
+def _float32_engine(mistake: Mistake, tier: str) -> Run:
+    return Engine(ARITH["float32"]).run
+
+
+def _book_float32_engine(mistake: Mistake, tier: str) -> Run:
+    """The book's float32 rules (`nnfs.init()`): float32 everywhere, dot products in float64
+    rounded once to float32."""
+    arith = ARITH["float32"]
+    return Engine(arith, dot_arith=BookDotArith(arith.rnd, exp=arith.exp, log=arith.log)).run
+
+
+def _round2(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_round2(v) for v in value]
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value, 2)
+    return value
+
+
+def _rounded_outputs(mistake: Mistake, tier: str) -> Run:
+    run = Engine(ARITH[tier]).run
+
+    def rounded(stage, inputs, params):
+        return {name: _round2(value) for name, value in run(stage, inputs, params).items()}
+
+    return rounded
+
+
+M = Mistake
+MISTAKES: tuple[Mistake, ...] = (
+    # -- found in public ports of the book -------------------------------------------------------
+    M(
+        "relu-before-bias",
+        ("forward", "training"),
+        "ReLU was applied before the bias was added: relu(x·W1) + b1",
+        "add the biases first, then apply ReLU to the sum: relu(x·W1 + b1)",
+    ),
+    M(
+        "bias-wrong-axis",
+        ("dense_batch", "forward", "training"),
+        "the biases were read per sample (biases[i], down the rows), not per neuron (biases[j])",
+        "add biases[j] to column j of every row: one bias per neuron, shape (1, N)",
+        forms=("past-end-nan",),
+    ),  # wrapping around (NumPy's broadcast), or JS's undefined
+    M(
+        "relu-inverted",
+        ("relu", "forward", "training"),
+        "ReLU kept the negatives and zeroed the positives: min(0, x) instead of max(0, x)",
+        "use max(0, x): keep positive values, replace negatives by 0",
+    ),
+    M(
+        "softmax-max-starts-at-zero",
+        SOFTMAX,
+        "the running maximum of a row started at 0, not at its first element: "
+        "all-negative rows underflow",
+        "start the maximum at the row's first element (or -infinity), then compare the rest",
+        specificity=2,
+    ),
+    M(
+        "softmax-approximate-e",
+        SOFTMAX,
+        "exp(x) was computed as a power of a hand-typed e (2.71828...): every probability is off",
+        "call the language's exp function (math.exp, Math.exp, f64::exp), "
+        "not a power of a constant",
+        forms=("2.718", "2.7182", "2.718281"),
+    ),  # 7 decimals and more: float32's own e
+    M(
+        "outputs-rounded-2-decimals",
+        STAGES,
+        "the outputs were rounded to 2 decimals before they were sent back",
+        "send full-precision numbers (shortest round-trip); round only for display",
+        specificity=0,
+        build=_rounded_outputs,
+    ),
+    M(
+        "dot-keeps-last-product",
+        DOTS,
+        "the dot product kept only the last product (total = x*w) instead of accumulating",
+        "accumulate: total += inputs[k] * weights[k], starting from 0",
+    ),
+    M(
+        "skip-last-input",
+        DOTS,
+        "an input was left out of the sum: the loop over the inputs stops one element early",
+        "loop over every index from 0 to K-1 (range(len(inputs)))",
+    ),
+    M(
+        "labels-one-based",
+        LABELS,
+        "class indices were treated as 1-based (y_pred[label - 1], or argmax + 1), "
+        "but labels count classes from 0",
+        "class k is at position k: use the label itself as the index and report argmax as is",
+    ),
+    M(
+        "cce-every-label",
+        LOSS,
+        "every sample was indexed by every label (y_pred[:, y_true]): an n x n matrix, "
+        "whose mean was taken",
+        "pick one confidence per sample: y_pred[range(samples), y_true], i.e. y_pred[i][y_true[i]]",
+    ),
+    # -- the classic ones ------------------------------------------------------------------------
+    M(
+        "bias-dropped",
+        DOTS,
+        "the bias was never added",
+        "add the bias once to each weighted sum: inputs·weights + bias",
+    ),
+    M(
+        "bias-twice",
+        DOTS,
+        "the bias was added twice (once in the sum, once after)",
+        "add the bias exactly once, after the weighted sum",
+    ),
+    M(
+        "weights-not-transposed",
+        ("layer", "dense_batch"),
+        "per-neuron weight rows were used without the transpose (inputs @ weights)",
+        "with one weight row per neuron, compute inputs @ weights.T (row n times inputs)",
+    ),
+    M(
+        "accuracy-integer-division",
+        ACCURACY,
+        "the accuracy was an integer division (matches // samples): 0 unless every one is right",
+        "divide as floats: float(matches) / samples",
+    ),
+    M(
+        "softmax-batch-axis",
+        SOFTMAX,
+        "softmax ran over the batch axis (columns), not over each row",
+        "take the maximum and the sum along each row (axis=1, keepdims=True)",
+    ),
+    M(
+        "softmax-no-max-shift",
+        SOFTMAX,
+        "exp(x) without subtracting the row maximum first: large logits overflow to inf and NaN",
+        "subtract each row's maximum before exp: exp(x - max(row))",
+    ),
+    M(
+        "softmax-column-max",
+        SOFTMAX,
+        "each logit was shifted by its column's maximum (axis=0), not its row's maximum",
+        "take the maximum along each row: np.max(inputs, axis=1, keepdims=True)",
+    ),
+    M(
+        "softmax-divides-by-max",
+        SOFTMAX,
+        "the exponentials were divided by their maximum instead of their sum",
+        "divide each exp by the sum of its row's exps",
+    ),
+    M(
+        "softmax-drops-last-class",
+        SOFTMAX,
+        "the last class was left out of the softmax denominator",
+        "sum the exps of every class, the last one included",
+    ),
+    M(
+        "cce-no-clip",
+        LOSS,
+        "the predictions were not clipped: -ln(0) is infinite and -ln(1) is 0",
+        "clip y_pred to [1e-7, 1 - 1e-7] before the log",
+    ),
+    M(
+        "cce-lower-clip-only",
+        LOSS,
+        "the predictions were clipped at 1e-7 below but not at 1 - 1e-7 above",
+        "clip on both sides: min(max(p, 1e-7), 1 - 1e-7)",
+        specificity=2,
+    ),
+    M(
+        "cce-upper-clip-only",
+        LOSS,
+        "the predictions were clipped at 1 - 1e-7 above but not at 1e-7 below: -ln(0) is infinite",
+        "clip on both sides: min(max(p, 1e-7), 1 - 1e-7)",
+        specificity=2,
+    ),
+    M(
+        "cce-clip-float64-bounds",
+        LOSS,
+        "a float32 port clipped with the float64 bounds 1e-7 and 1 - 1e-7 (and took their log in "
+        "float64)",
+        "round both bounds to float32 first: 1.0000000116860974e-07 and 0.9999998807907104",
+        specificity=2,
+        tiers=("float32",),
+    ),
+    M(
+        "cce-log10",
+        LOSS,
+        "the loss used log10 instead of the natural logarithm",
+        "use the natural log: math.log, Math.log, f64::ln (not log10)",
+    ),
+    M(
+        "cce-log2",
+        LOSS,
+        "the loss used log2 instead of the natural logarithm",
+        "use the natural log: math.log, Math.log, f64::ln (not log2)",
+    ),
+    M(
+        "cce-sum-not-mean",
+        LOSS,
+        "the batch loss was the sum of the sample losses, not their mean",
+        "divide the sum of the sample losses by the number of samples",
+    ),
+    M(
+        "onehot-read-as-sparse",
+        LABELS,
+        "one-hot label rows were used as if they were class indices (the sparse code path)",
+        "for one-hot y_true use sum(y_pred * y_true) per row, and argmax(y_true) for accuracy",
+        forms=("undefined",),
+    ),  # NumPy's fancy indexing, or JavaScript's y_pred[b][row]
+    M(
+        "relu-as-boolean",
+        ("relu", "forward", "training"),
+        "ReLU returned x > 0 (1 or 0, a boolean) instead of max(0, x)",
+        "return the value itself when it is positive: max(0, x)",
+    ),
+    M(
+        "accuracy-last-max",
+        ACCURACY,
+        "argmax let the last maximum win a tie; the first one must win (as np.argmax)",
+        "replace the best index only when a value is strictly greater (>, not >=)",
+        specificity=2,
+    ),
+    M(
+        "accuracy-wrong-axis",
+        ACCURACY,
+        "argmax ran down the columns (axis=0): one prediction per class, not one per sample",
+        "take the argmax along each row (axis=1): one prediction per sample",
+    ),
+    M(
+        "float16-accumulation",
+        (*DOTS, "dense_backward"),
+        "the dot products accumulated in half precision (float16)",
+        "accumulate in float32 or float64",
+        tiers=("float32",),
+        build=_float16_accumulation,
+    ),
+    M(
+        "float32-claiming-float64",
+        STAGES,
+        "the port declares float64 but computes in float32",
+        "compute in double precision (f64, double), or declare dtype float32 in hello",
+        specificity=0,
+        tiers=("float64",),
+        build=_float32_engine,
+    ),
+    M(
+        "nnfs-init-claiming-float64",
+        STAGES,
+        "the port declares float64 but computes by nnfs.init()'s float32 rules (float32 arrays, "
+        "np.dot rounded)",
+        "declare dtype float32 (as nnfs-conform book does after nnfs.init()), or drop nnfs.init()",
+        specificity=0,
+        tiers=("float64",),
+        build=_book_float32_engine,
+    ),
+    # -- backward passes, regularization, losses, optimizers, training ---------------------------
+    M(
+        "dbiases-sum-everything",
+        ("dense_backward", "training"),
+        "dbiases was np.sum(dvalues) without axis=0: one number, the sum over every sample and "
+        "neuron",
+        "sum over the batch only, one value per neuron: np.sum(dvalues, axis=0)",
+    ),
+    M(
+        "gradient-not-divided-by-samples",
+        PER_SAMPLE_GRADIENTS,
+        "the loss gradient was not divided by the number of samples",
+        "divide dinputs by the batch size: dinputs / samples (the loss is a mean over samples)",
+    ),
+    M(
+        "gradient-not-divided-by-outputs",
+        ("binary_crossentropy", "mean_squared_error", "mean_absolute_error"),
+        "the loss gradient was divided by the number of samples but not by the outputs per sample",
+        "divide dinputs by the outputs per sample too: / outputs / samples "
+        "(the loss is their mean)",
+    ),
+    M(
+        "relu-backward-passes-zero",
+        ("relu_backward", "training"),
+        "ReLU's gradient was zeroed only where the input is < 0: "
+        "it passed at an input of exactly 0",
+        "zero the gradient where the forward input is <= 0: dinputs[inputs <= 0] = 0",
+    ),
+    M(
+        "relu-backward-mask-on-dvalues",
+        ("relu_backward", "training"),
+        "ReLU's backward zeroed the gradient where dvalues <= 0, not where the forward input is",
+        "mask on the forward INPUTS: dinputs = dvalues.copy(); dinputs[inputs <= 0] = 0",
+    ),
+    M(
+        "softmax-backward-diagonal-only",
+        ("softmax_backward", "softmax_crossentropy_backward"),
+        "the softmax backward used only diag(p): dinputs = p·dvalues, without the -p·pᵀ term",
+        "use the Jacobian diag(p) - p·pᵀ: dinputs_i = p_i·(dv_i - Σ_j p_j·dv_j)",
+    ),
+    M(
+        "cce-backward-clipped",
+        ("categorical_crossentropy_backward", "softmax_crossentropy_backward"),
+        "the cross-entropy backward clipped y_pred to [1e-7, 1 - 1e-7]; "
+        "the book does not clip there",
+        "divide by y_pred itself: dinputs = -y_true / y_pred / samples, no clip",
+    ),
+    M(
+        "softmax-cce-divided-by-classes",
+        ("softmax_crossentropy_backward", "training"),
+        "the combined softmax + cross-entropy gradient was divided by the number of classes",
+        "divide by the number of samples: (y_pred - y_true) / len(y_pred)",
+    ),
+    M(
+        "l2-gradient-without-2",
+        ("regularization",),
+        "the L2 gradient was l2·w: the derivative of l2·w² lost its factor 2",
+        "use 2·l2·w for the L2 gradient",
+    ),
+    M(
+        "l1-sign-zero-as-zero",
+        ("regularization",),
+        "the L1 gradient used np.sign(w), which is 0 at w = 0; the book's dL1 is +1 there",
+        "start from ones and set -1 where w < 0: dL1 = ones; dL1[w < 0] = -1",
+    ),
+    M(
+        "l1-sign-of-negative-zero",
+        ("regularization",),
+        "the L1 gradient was copysign(1, w) (Rust's signum): -1 at w = -0.0, where the book has +1",
+        "test w < 0 (false for -0.0): -1 where w < 0, +1 elsewhere",
+    ),
+    M(
+        "l1-sign-zero-as-minus-one",
+        ("regularization",),
+        "the L1 gradient was -1 at w = 0: np.where(w > 0, 1, -1), where the book has +1",
+        "test w < 0: -1 where w < 0, +1 elsewhere (0 and -0.0 included)",
+    ),
+    M(
+        "dropout-not-scaled",
+        ("dropout",),
+        "the kept values were not scaled by 1 / (1 - rate): output = inputs·mask",
+        "inverted dropout: divide the mask by (1 - rate), output = inputs·mask / (1 - rate)",
+    ),
+    M(
+        "dropout-rate-as-keep-probability",
+        ("dropout",),
+        "the rate was taken as the probability of keeping: the kept values were divided by rate",
+        "rate is the DROP rate: divide by 1 - rate, the probability of keeping",
+    ),
+    M(
+        "bce-backward-not-clipped",
+        ("binary_crossentropy",),
+        "the binary cross-entropy backward used y_pred unclipped: 0 and 1 give infinities and NaN",
+        "clip y_pred to [1e-7, 1 - 1e-7] in the backward pass too, as in the forward pass",
+    ),
+    M(
+        "mse-gradient-without-2",
+        ("mean_squared_error",),
+        "the MSE gradient lost its factor 2: -(y_true - y_pred) / outputs / samples",
+        "dinputs = -2·(y_true - y_pred) / outputs / samples",
+    ),
+    M(
+        "mae-gradient-sign-flipped",
+        ("mean_absolute_error",),
+        "the MAE gradient was the book's np.sign(y_true - y_pred): it points uphill",
+        "use sign(y_pred - y_true) / outputs / samples (i.e. -np.sign(y_true - y_pred))",
+    ),
+    M(
+        "optimizer-sign-flipped",
+        STEPS,
+        "the optimizer added the gradient: w += lr·g (gradient ascent)",
+        "step against the gradient: w += -lr·g (and momentum = μ·m - lr·g)",
+    ),
+    M(
+        "sgd-momentums-updated-without-momentum",
+        ("sgd_step",),
+        "with momentum 0 the momentum arrays were still updated (to -lr·g)",
+        "without momentum the book keeps no momentums: return them unchanged",
+    ),
+    M(
+        "momentum-before-decay",
+        ("sgd_step", "training"),
+        "momentum used the undecayed rate, v = μ·v - lr0·g, and the decay divided the update: "
+        "w += v/(1+decay·t)",
+        "decay the rate first, lr = lr0 / (1 + decay·t), "
+        "and use it in the momentum: v = μ·v - lr·g",
+    ),
+    M(
+        "lr-decay-compounded",
+        ("training",),
+        "the decayed rate was decayed again every step: lr_t = lr_(t-1) / (1 + decay·t)",
+        "recompute from the initial rate every step: lr_t = lr0 / (1 + decay·t)",
+    ),
+    M(
+        "epsilon-inside-sqrt",
+        CACHED_STEPS,
+        "epsilon was added inside the square root: sqrt(cache + epsilon)",
+        "add epsilon outside the root: sqrt(cache) + epsilon",
+    ),
+    M(
+        "epsilon-1e-8",
+        CACHED_STEPS,
+        "the optimizer used epsilon 1e-8 (a library's default), not the epsilon it was given",
+        "use the optimizer's epsilon parameter (the book's default is 1e-7)",
+    ),
+    M(
+        "adam-bias-correction-off-by-one",
+        ("adam_step", "training"),
+        "Adam's bias correction used beta^iterations, not beta^(iterations + 1): "
+        "step 0 divides by 0",
+        "correct with 1 - beta^(iterations + 1): the step count is 1-based there",
+    ),
+)
+del M
+
+BY_ID = {m.id: m for m in MISTAKES}
+assert len(BY_ID) == len(MISTAKES), "mistake ids are unique"
+
+
+def applicable(stage: str, dtype: str) -> list[Mistake]:
+    """The mistakes a port of `dtype` can make that change `stage`'s outputs, catalogue order."""
+    return [m for m in MISTAKES if stage in m.stages and dtype in m.tiers]

@@ -1,0 +1,1 @@
+"""Grading: the comparison rule, each case's outcome, expectations and the canonical result."""
