@@ -59,9 +59,10 @@ dist: $(STAMP) ## build the wheel, the sdist and the vector bundle into dist/
 
 PY_SOURCES := reference generator runners tools tests benchmarks ports/python kits/python
 
-lint: $(STAMP) ## ruff: lint and formatting (`ruff format` rewrites; this only checks)
+lint: $(STAMP) ## ruff (lint, formatting: `ruff format` rewrites, this only checks) and mypy on the package
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
+	$(BIN)/mypy
 
 clean: ## remove the virtual environment, caches and built packages
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist out

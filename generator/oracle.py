@@ -2,7 +2,8 @@
 
 Every value is the exact result of the stage on the inputs as a tier reads them, rounded once
 to float64. Nothing here touches NumPy's BLAS or SIMD exp/log, so the bytes depend only on the
-input bits (numerics.md §2): regeneration is identical on any CPU.
+input bits, never on the CPU's vector units or library versions: regeneration is identical
+on any CPU.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Seeded input values: every number exactly representable in float32.
 
 Draws use only `random.Random(seed).getrandbits`, whose stream CPython keeps stable, and map
-integers to floats by hand (numerics.md §2.4): no float sampler whose output may change.
+integers to floats by hand (an integer times a power of two is exact): no float sampler whose
+output may change between Python versions.
 """
 
 from __future__ import annotations

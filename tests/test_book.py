@@ -1,8 +1,8 @@
 """The book tier against the book itself: printed values are literal external truth.
 
 Every literal below is copied from the book's chapter files (Sentdex/nnfs_book ChN_Final.py),
-the book's text or the nnfs package's documented behaviour, as collected in
-research/nnfs_semantics.md §1-3; none is recomputed here. Each is checked against the shipped
+the book's text or the nnfs package's documented behaviour (nnfs.init(), nnfs.datasets); none is
+recomputed here. Each is checked against the shipped
 vectors (and so against the generator, which made them). NumPy's legacy RandomState is a
 second, independent oracle for the stream and the datasets.
 """
@@ -52,7 +52,7 @@ def close_to_print(got, want):
         assert prints_as(g, w), (g, w)
 
 
-# -- the random stream (nnfs_semantics §1.3) ---------------------------------------------------
+# -- the random stream (nnfs.init(): np.random.seed(0)) ----------------------------------------
 
 
 def test_mt19937_seed0_stream(suite):
@@ -104,7 +104,7 @@ def test_both_tiers_expect_the_book(suite):
             assert "book" in c.tags
 
 
-# -- datasets (nnfs_semantics §1.2) ------------------------------------------------------------
+# -- datasets (nnfs.datasets: spiral, vertical, sine) ------------------------------------------
 
 
 def test_spiral_printed_samples(suite):
@@ -153,7 +153,7 @@ def test_spirals_equal_numpy_reimplementation(suite):
         )
 
 
-# -- Layer_Dense weights (nnfs_semantics §1.3) -------------------------------------------------
+# -- Layer_Dense weights (0.01 * np.random.randn) ----------------------------------------------
 
 
 def test_book_dense_weights(suite):
@@ -192,7 +192,7 @@ def test_book_dense_weights(suite):
     )
 
 
-# -- the chapters' printed output (Ch3/4/5/9 files, §2.2-2.6, §3.2-3.3) ------------------------
+# -- the chapters' printed output (the Ch3/4/5/9/10 files) -------------------------------------
 
 CH3 = [
     [0.0000000e00, 0.0000000e00, 0.0000000e00],
@@ -241,7 +241,7 @@ def test_chapter9_gradients(suite):
         close_to_print(value(suite, f"chapters/ch9-{name}"), want)
 
 
-STEPS = {  # nnfs_semantics §3.3, 8 significant digits as printed
+STEPS = {  # chapter 10's training runs, 8 significant digits as printed
     "sgd-step1": (
         [[-0.01322293, 0.01650294, -0.00122896], [-0.00698339, 0.00665279, -0.0045741]],
         [[1.0732794e-05, 9.4590941e-06, -2.0027626e-05]],
@@ -304,7 +304,7 @@ def test_chapter10_epoch0_line(suite):
     assert f"{value(suite, 'chapters/ch10-epoch0-accuracy'):.3f}" == "0.360"
 
 
-LEARNING_RATES = {  # (lr0, decay, steps) -> printed (§2.7 toy and §3.2)
+LEARNING_RATES = {  # (lr0, decay, steps) -> printed (chapter 10's decay toy and runs)
     (1.0, 0.1, 2): 0.9090909090909091,
     (1.0, 0.1, 3): 0.8333333333333334,
     (1.0, 0.1, 20): 0.3448275862068965,
@@ -335,7 +335,7 @@ def test_learning_rates(suite):
     assert seen == LEARNING_RATES
 
 
-# -- tolerances ------------------------------------------------------------------------------
+# -- tolerances --------------------------------------------------------------------------------
 
 
 def test_exact_where_no_exp_or_log(suite):
@@ -359,7 +359,7 @@ def value_tol(suite, case_id):
 def test_exp_dependent_values_get_a_few_ulps(suite):
     assert value_tol(suite, "chapters/ch4-softmax-output").max() <= 2 * 2.0**-25
     assert value_tol(suite, "chapters/ch5-loss") <= 2 * 2.0**-23
-    # a float64 port's dbiases2 (nnfs_semantics §2.6) is outside the book's bound
+    # a float64 port's dbiases2 (chapter 9's backward pass) is outside the book's bound
     tol = value_tol(suite, "chapters/ch9-dbiases2")
     assert abs(-1.0652107683e-05 - value(suite, "chapters/ch9-dbiases2")[0][0]) > tol[0][0]
     # NumPy's SIMD expf run quoted in nnfs_book#13 is within it

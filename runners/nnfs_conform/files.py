@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, TextIO
 
 KIB, MIB = 1024, 1024 * 1024
 MANIFEST_LIMIT = 16 * MIB
@@ -133,7 +133,7 @@ def _mode() -> int:
 @contextmanager
 def atomic(
     path: str | os.PathLike, *, append: bool = False, errors: str = "strict"
-) -> Iterator[IO[str]]:
+) -> Iterator[TextIO]:
     """A text file that replaces `path` whole when the block ends without an exception, and
     leaves it untouched otherwise. `append`: the new text follows the file's current content
     (a CI step summary collects several reports)."""

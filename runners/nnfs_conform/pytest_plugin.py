@@ -20,7 +20,7 @@ tests), then starts a new prediction from itself.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,7 @@ class NnfsSuite:
         self._info: dict[str, Any] | None = None
         self._broken: str | None = None  # why the port cannot be used in this process
         self._ready: dict[int, tuple[dict[str, Any], str | None]] = {}  # seq -> graded ahead
-        self._stream: Iterator[tuple] | None = None  # the pipelined exchange in progress
+        self._stream: Generator[None, None, None] | None = None  # the pipelined exchange
         self._stop = False  # asks the stream's feed to send nothing more
         self._session: pytest.Session | None = None
 
@@ -127,9 +127,10 @@ class NnfsSuite:
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
         collector = SuiteCollector.from_parent(session, name="nnfs", nodeid="nnfs", suite=self)
-        cases = collector.collect()
+        cases = collector.case_items()
         # Reported like any collector, so "collected N items" and xdist count the cases.
-        report = pytest.CollectReport(collector.nodeid, "passed", None, cases)
+        result = list[pytest.Item | pytest.Collector](cases)
+        report = pytest.CollectReport(collector.nodeid, "passed", None, result)
         session.ihook.pytest_collectreport(report=report)
         items.extend(cases)
 
@@ -153,6 +154,7 @@ class NnfsSuite:
                 self._broken = f"the port did not start: {exc}"
         if self._broken is not None:
             raise CaseFailed(self._broken)
+        assert self._info is not None  # started, and not broken
         return self._info
 
     def ask(self, item: CaseItem, info: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +189,7 @@ class NnfsSuite:
         finally:
             self._stop = False
 
-    def _pipeline(self, item: CaseItem, info: dict[str, Any]) -> Iterator[None]:
+    def _pipeline(self, item: CaseItem, info: dict[str, Any]) -> Generator[None, None, None]:
         cases: dict[int, Case] = {}
 
         def feed() -> Iterator[dict[str, Any]]:
@@ -237,9 +239,9 @@ class NnfsSuite:
                 with interactor.torun.lock() as queue:
                     indices = [interactor.nextitem_index, *queue]
                 return [
-                    items[i]
+                    case
                     for i in indices
-                    if isinstance(i, int) and isinstance(items[i], CaseItem)
+                    if isinstance(i, int) and isinstance(case := items[i], CaseItem)
                 ]
             except (AttributeError, TypeError, IndexError):  # another xdist: pytest's order
                 pass
@@ -257,7 +259,10 @@ class SuiteCollector(pytest.Collector):
         super().__init__(**kwargs)
         self.suite = suite
 
-    def collect(self) -> list[pytest.Item]:
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return list(self.case_items())
+
+    def case_items(self) -> list[CaseItem]:
         return [
             CaseItem.from_parent(self, name=case.id, case=case) for case in self.suite.suite.cases()
         ]
@@ -272,7 +277,8 @@ class CaseItem(pytest.Item):
         self.add_marker(pytest.mark.nnfs)
 
     def runtest(self) -> None:
-        plugin: NnfsSuite = self.parent.suite
+        assert isinstance(self.parent, SuiteCollector)
+        plugin = self.parent.suite
         case = self.case
         expectations = plugin.expectations
         expectation = expectations.match(case.id, case.tags) if expectations is not None else None

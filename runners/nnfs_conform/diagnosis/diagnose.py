@@ -85,6 +85,7 @@ def replay(
     case's tolerances, and whether it is decisively wrong there; (None, False) when it cannot
     run these inputs (a port with it would crash: the case says nothing about it)."""
     key = ("replay", mistake.id, form, case.id, case.fingerprint, dtype)
+    assert case.expected is not None  # replayed on valid cases only (StageEvidence.add)
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
@@ -191,7 +192,8 @@ class StageEvidence:
         failed = self.failed
         if not failed:
             return Verdict()
-        alive, fits = {}, {}
+        alive: dict[str, Mistake] = {}
+        fits: dict[str, tuple[Mistake, int]] = {}  # id -> (mistake, cases its best form fits)
         for mistake in applicable(self.stage, self.dtype):
             for form in mistake.all_forms:  # any one form that explains the stage names it
                 consistent, strong, fitted = self._weigh(mistake, form)
@@ -235,6 +237,7 @@ class StageEvidence:
     def _telling(self, outputs: Any, want: dict[str, Expected], case: Case) -> bool:
         """Whether a fit is evidence: the port's outputs are not a degenerate pattern, or the
         mistake predicts exactly that pattern on this case (a softmax overflow's NaN rows)."""
+        assert case.expected is not None  # a valid case (add)
         pattern = degenerate(outputs, case.expected[self.dtype])
         if pattern is None:
             return True

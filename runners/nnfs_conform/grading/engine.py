@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -208,6 +208,7 @@ def grade(
         result["outcome"] = "failed"
         result["message"] = f"wanted error {case.error!r}, got outputs"
     else:
+        assert case.expected is not None  # a valid case carries its expected values
         comparison = compare_outputs(
             reply["outputs"], case.expected[port_info["dtype"]], port_info["dtype"]
         )
@@ -257,7 +258,7 @@ def apply_expectation(result: dict[str, Any], expectation) -> dict[str, Any]:
     return result
 
 
-def exchange(port, messages: Iterable[dict[str, Any]]) -> Iterator[tuple]:
+def exchange(port, messages: Iterable[dict[str, Any]]) -> Generator[tuple, None, None]:
     """(message, reply or None, PortError or None, seconds) for each run message, in order:
     pipelined when the port can (SessionPort.exchange), else one request at a time. After
     PortGone nothing more is asked: every later message gets the same PortGone."""

@@ -11,7 +11,7 @@ import os
 import platform
 import shlex
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,7 @@ def _count(summary: dict[str, int], case: dict[str, Any]) -> None:
         summary["declined"] += reason.startswith(DECLINED)
 
 
-def summarize(cases: list[dict[str, Any]]) -> dict[str, int]:
+def summarize(cases: Iterable[dict[str, Any]]) -> dict[str, int]:
     summary = _empty_summary()
     for case in cases:
         _count(summary, case)
@@ -202,7 +202,7 @@ def build(
     started_at: str,
     duration_s: float,
     filters: dict[str, Any],
-    cases: Iterable[dict[str, Any]],
+    cases: list[dict[str, Any]] | Spool,
     incomplete_reason: str | None,
 ) -> dict[str, Any]:
     """Assemble the result; a run in which no case ran is incomplete, never green. `cases` is a
@@ -265,7 +265,7 @@ def summary_problem(document: dict[str, Any]) -> str | None:
     return None
 
 
-def rerun_command(case_id: str, port_command: list[str], extra: list[str] = ()) -> str:
+def rerun_command(case_id: str, port_command: Sequence[str], extra: Sequence[str] = ()) -> str:
     """A shell command that reruns one case with the same vectors, transport and port."""
     return shlex.join(["nnfs-conform", "run", "--case", case_id, *extra, "--", *port_command])
 

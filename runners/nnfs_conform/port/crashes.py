@@ -227,6 +227,8 @@ _NODE_VERSION = re.compile(r"^Node\.js v\d")
 
 def _node_user_frame(frame: str) -> bool:
     where = _NODE_FRAME.match(frame)
+    if where is None:
+        return False
     path = where[1] or where[2]
     return re.search(r":\d+:\d+$", path) is not None and not path.startswith(("node:", "internal/"))
 

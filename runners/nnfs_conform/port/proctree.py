@@ -54,7 +54,7 @@ def start_time(pid: int) -> int | None:
 
 
 def _table() -> dict[int, tuple[int, str, int]]:
-    table = {}
+    table: dict[int, tuple[int, str, int]] = {}
     try:
         names = os.listdir(_PROC)
     except OSError:

@@ -22,9 +22,9 @@ import signal
 import subprocess
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import crashes, interrupt, proctree, protocol
 
@@ -304,14 +304,15 @@ class Process:
         # Orphans re-parented to the runner from this start on are this port's (see proctree).
         self._since = proctree.start_time(self._popen.pid)
         Process._live.add(self._popen.pid)
-        self._stdin = self._popen.stdin.fileno()
+        self._in, self._out, self._err = _pipes(self._popen)
+        self._stdin = self._in.fileno()
         os.set_blocking(self._stdin, False)
         self._stdin_open = True
         self.written = 0  # bytes written ahead by read_line (pipelining)
-        self._stdout = self._popen.stdout.fileno()
+        self._stdout = self._out.fileno()
         self._buffer = bytearray()
         self._scanned = 0  # bytes of _buffer known to hold no newline
-        self._stderr = _StderrTail(self._popen.stderr)
+        self._stderr = _StderrTail(self._err)
         self._exit_fd = _pidfd(self._popen.pid)
 
     @property
@@ -402,7 +403,7 @@ class Process:
 
     def close_stdin(self) -> None:
         try:
-            self._popen.stdin.close()
+            self._in.close()
         except OSError:
             pass
 
@@ -536,19 +537,26 @@ class Process:
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
             pass
         Process._live.discard(self._popen.pid)
-        for pipe in (self._popen.stdin, self._popen.stdout):
+        for pipe in (self._in, self._out):
             try:
                 pipe.close()
             except OSError:
                 pass
         self._stderr.finish(1.0)
         try:
-            self._popen.stderr.close()
+            self._err.close()
         except OSError:
             pass
         if self._exit_fd is not None:
             os.close(self._exit_fd)
             self._exit_fd = None
+
+
+def _pipes(popen: subprocess.Popen) -> tuple[IO[bytes], IO[bytes], IO[bytes]]:
+    """The port's stdin, stdout and stderr: all three were asked for as pipes."""
+    stdin, stdout, stderr = popen.stdin, popen.stdout, popen.stderr
+    assert stdin is not None and stdout is not None and stderr is not None
+    return stdin, stdout, stderr
 
 
 def _exchange(proc: Process, message: dict[str, Any], timeout: float) -> bytes:
@@ -655,9 +663,10 @@ class SessionPort(_ProcessPort):
         """Start the port and shake hands; return its hello reply or raise HandshakeError."""
         if self._proc is None:
             self._start()
+        assert self.info is not None  # a started port has answered its hello
         return self.info
 
-    def _start(self) -> None:
+    def _start(self) -> Process:
         proc = Process(self.command, self.max_line, self.cwd)
         try:
             info = _handshake(proc, self.suite_version, self.handshake_timeout, self.validate)
@@ -674,14 +683,15 @@ class SessionPort(_ProcessPort):
             )
         self.info = info
         self._proc = proc
+        return proc
 
-    def _restart(self) -> None:
+    def _restart(self) -> Process:
         if self._start_failures >= self.max_start_failures:
             raise PortGone(
                 f"not run: port could not be restarted ({self._start_failures} attempts failed)"
             )
         try:
-            self._start()
+            proc = self._start()
         except HandshakeError as exc:
             self._start_failures += 1
             if self._start_failures >= self.max_start_failures:
@@ -691,12 +701,11 @@ class SessionPort(_ProcessPort):
             raise PortError(f"port could not be restarted: {exc}", exc.raw, exc.stderr) from None
         self._start_failures = 0
         self.restarts += 1
+        return proc
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send one run request and return the checked reply, or raise PortError."""
-        if self._proc is None:
-            self._restart()
-        proc = self._proc
+        proc = self._proc or self._restart()
         try:
             line = _exchange(proc, message, self.timeout)
             return _reply(line, message["seq"], self.validate)
@@ -725,10 +734,11 @@ class SessionPort(_ProcessPort):
             if gone is not None:
                 yield waiting.popleft(), None, gone, 0.0
                 continue
-            if self._proc is None:
+            proc = self._proc
+            if proc is None:
                 started = time.monotonic()
                 try:
-                    self._restart()
+                    proc = self._restart()
                 except PortGone as exc:
                     gone = exc
                     yield waiting.popleft(), None, exc, time.monotonic() - started
@@ -736,7 +746,7 @@ class SessionPort(_ProcessPort):
                 except PortError as exc:
                     yield waiting.popleft(), None, exc, time.monotonic() - started
                     continue
-            yield from self._pipeline(self._proc, waiting, source)
+            yield from self._pipeline(proc, waiting, source)
 
     def _pipeline(self, proc: Process, waiting: deque, source: Iterator) -> Iterator[tuple]:
         """Serve `waiting` (then `source`) on one live process until it fails or all is done."""
@@ -877,7 +887,7 @@ class ResponsesFile:
         except protocol.ProtocolError as exc:
             raise PortError(str(exc), found[0]) from None
 
-    def unasked(self, asked: set[int]) -> list[Any]:
+    def unasked(self, asked: Container[Any]) -> list[Any]:
         """Seqs answered that were never asked (or responses without a usable seq)."""
         return sorted((seq for seq in self._by_seq if seq not in asked), key=repr)
 

@@ -111,6 +111,7 @@ def _measure(kind: str, worst: float | None, case: str) -> str:
         if worst is not None and math.isinf(worst):
             return f"FAILS: an infinite or not-a-number error, in {case}"
         return f"FAILS without an element past its tolerance (error reply or crash), in {case}"
+    assert worst is not None  # a `ratio` mark always carries its ratio
     verb = "FAILS: worst" if worst > 1 else "worst"
     return f"{verb} {worst:.3g} x tol, in {case}"
 
@@ -129,7 +130,7 @@ def render_chart(
         for _, stages in groups
         for stage in stages
     }
-    finite = [w for kind, w, _ in marks.values() if kind == "ratio"]
+    finite = [w for kind, w, _ in marks.values() if kind == "ratio" and w is not None]
     low = min((w for w in finite if w > 0), default=0.1)
     high = max(finite, default=1.0)
     lo = max(FLOOR, min(-1, math.floor(math.log10(low))))
@@ -150,11 +151,12 @@ def render_chart(
             return exact_y
         if kind in ("na", "none"):
             return na_y
+        assert worst is not None  # a `ratio` mark always carries its ratio
         return y_at(math.log10(worst))
 
     xs: dict[str, float] = {}
     spans: list[tuple[str, float, float]] = []
-    x = LEFT
+    x: float = LEFT
     for group, stages in groups:
         start = x
         for stage in stages:

@@ -205,7 +205,7 @@ def run_labels(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
                 if part
             )
         labels.append((port["name"], qualifier))
-    alike, seen = Counter(labels), Counter()
+    alike, seen = Counter(labels), Counter[tuple[str, str]]()
     for k, label in enumerate(labels):
         if alike[label] > 1:
             seen[label] += 1

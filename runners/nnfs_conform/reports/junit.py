@@ -124,7 +124,7 @@ def write_junit(result: dict[str, Any], path: str | Path) -> None:
         _element(properties, "property", name=name, value="" if value is None else value)
     stamp = _timestamp(result.get("started_at"))
 
-    total, by_stage = _Counts(), {}
+    total, by_stage = _Counts(), dict[str, _Counts]()
     for case in cases:
         by_stage.setdefault(case["stage"], _Counts()).add(case)
         total.add(case)
