@@ -1,14 +1,16 @@
-"""A plain-Python emulator of the core stages, with switchable bugs.
+"""A plain-Python emulator of the core stages: the correct computation, with extension points.
 
 The `Engine` computes every stage on nested lists of Python floats with an `Arith`: the port's
 rounding (float64 identity, or float32 after EVERY operation), a summation order, FMA or not,
-float64 accumulation, and its exp and log. Every sum (dot products, gradients summed over the
-batch, the softmax-backward row dot, regularization sums, loss means) goes through the Arith, so
-every legit arithmetic variant applies to every stage; `training` composes the Engine's own
-forward, backward and optimizer-step methods. `bugs` switches on one wrong behaviour each: the
-mistakes catalogue (`mistakes.py`) names them, the runner replays them to diagnose a failure,
-and tests/variants.py proves the vectors sound and sharp with the same engine. Every run checks
-its inputs with the reference's own checks: the point is numerics.
+float64 accumulation, and its exp and log. Its formulas are written with operators on `Rounded`
+numbers (rounded.py), one rounding per operator, so they read like the reference. Every sum (dot
+products, gradients summed over the batch, the softmax-backward row dot, regularization sums,
+loss means) goes through the Arith, so every legit arithmetic variant applies to every stage;
+`training` composes the Engine's own forward, backward and optimizer-step methods. The steps
+known mistakes get wrong are named extension points (@extension_point): the mistakes catalogue
+(`mistakes.py`) overrides one per mistake, the runner replays them to diagnose a failure, and
+tests/variants.py proves the vectors sound and sharp with the same engine. Every run checks its
+inputs with the reference's own checks: the point is numerics.
 """
 
 from __future__ import annotations
