@@ -254,6 +254,33 @@ class Num:
     def err(self) -> float:
         return max(self.v - self.lo, self.hi - self.v)
 
+    # Python's operators are the float32 operations below; a plain Python number takes part as
+    # NumPy takes a Python scalar with a float32 array: rounded to float32 (`scalar`). There
+    # are no comparisons: the book's are certified (`positive`, `argmax`).
+    def __add__(self, other) -> Num:
+        return add(self, _num(other))
+
+    def __radd__(self, other) -> Num:
+        return add(_num(other), self)
+
+    def __sub__(self, other) -> Num:
+        return sub(self, _num(other))
+
+    def __rsub__(self, other) -> Num:
+        return sub(_num(other), self)
+
+    def __mul__(self, other) -> Num:
+        return mul(self, _num(other))
+
+    def __rmul__(self, other) -> Num:
+        return mul(_num(other), self)
+
+    def __truediv__(self, other) -> Num:
+        return div(self, _num(other))
+
+    def __rtruediv__(self, other) -> Num:
+        return div(_num(other), self)
+
 
 ZERO = Num(0.0)
 
@@ -365,6 +392,10 @@ def scalar(x: float) -> Num:
     return Num(f32(x))
 
 
+def _num(x) -> Num:
+    return x if isinstance(x, Num) else scalar(x)
+
+
 def dot(xs: list[Num], ws: list[Num]) -> Num:
     """The patched np.dot: products and sum in float64, rounded once to float32.
 
@@ -399,7 +430,7 @@ def transpose(m):
 def seq_sum(values: list[Num]) -> Num:
     total = ZERO
     for x in values:
-        total = add(total, x)
+        total = total + x
     return total
 
 
@@ -412,15 +443,15 @@ def pairwise_sum(values: list[Num]) -> Num:
         r = list(values[:8])
         i = 8
         while i < n - n % 8:
-            r = [add(r[j], values[i + j]) for j in range(8)]
+            r = [r[j] + values[i + j] for j in range(8)]
             i += 8
-        total = add(add(add(r[0], r[1]), add(r[2], r[3])), add(add(r[4], r[5]), add(r[6], r[7])))
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
         for x in values[i:]:
-            total = add(total, x)
+            total = total + x
         return total
     n2 = n // 2
     n2 -= n2 % 8
-    return add(pairwise_sum(values[:n2]), pairwise_sum(values[n2:]))
+    return pairwise_sum(values[:n2]) + pairwise_sum(values[n2:])
 
 
 def positive(x: Num) -> bool:
@@ -458,7 +489,7 @@ class Dense:
     def forward(self, inputs):
         self.inputs = inputs
         self.output = [
-            [add(v, b) for v, b in zip(row, self.biases)] for row in matmul(inputs, self.weights)
+            [v + b for v, b in zip(row, self.biases)] for row in matmul(inputs, self.weights)
         ]
 
     def backward(self, dvalues):
@@ -488,11 +519,11 @@ def softmax_forward(inputs):
         certain = all(i == best or row[best].lo > x.hi for i, x in enumerate(row))
         # the maximum minus itself is exactly 0 in every port that finds the same maximum
         exps = [
-            exp(ZERO if (i == best and certain) or (m.exact and x.v == m.v) else sub(x, m))
+            exp(ZERO if (i == best and certain) or (m.exact and x.v == m.v) else x - m)
             for i, x in enumerate(row)
         ]
         total = seq_sum(exps)  # np.sum(axis=1) over a few columns: sequential
-        out.append([div(e, total) for e in exps])
+        out.append([e / total for e in exps])
     return out
 
 
@@ -509,7 +540,7 @@ def cce_loss(probs, labels) -> Num:
 
         losses.append(neg_log(Num(clip(p.v), clip(p.lo), clip(p.hi))))
     # np.mean of float32: pairwise float32 sum, then one float32 division by the count
-    return div(pairwise_sum(losses), Num(float(len(losses))))
+    return pairwise_sum(losses) / Num(float(len(losses)))
 
 
 def combined_backward(probs, labels):
@@ -517,8 +548,8 @@ def combined_backward(probs, labels):
     out = []
     for row, label in zip(probs, labels):
         row = list(row)
-        row[label] = sub(row[label], Num(1.0))
-        out.append([div(x, samples) for x in row])
+        row[label] = row[label] - Num(1.0)
+        out.append([x / samples for x in row])
     return out
 
 
@@ -548,8 +579,7 @@ class Optimizer:
 
     def _update(self, key, params, grads):
         """New values of one parameter array (lists of rows of Num), the book's formulas."""
-        lr = scalar(-self.current_learning_rate)
-        eps = scalar(self.epsilon)
+        lr, eps = self.current_learning_rate, self.epsilon
         shape = [len(r) for r in params]
         st = self.state.setdefault(
             key, {"m": [[ZERO] * n for n in shape], "c": [[ZERO] * n for n in shape]}
@@ -558,37 +588,27 @@ class Optimizer:
         for i, (prow, grow) in enumerate(zip(params, grads)):
             new = []
             for j, (p, g) in enumerate(zip(prow, grow)):
+                m, c = st["m"][i][j], st["c"][i][j]
                 if self.kind == "sgd" and self.momentum:
-                    upd = sub(
-                        mul(scalar(self.momentum), st["m"][i][j]),
-                        mul(scalar(self.current_learning_rate), g),
-                    )
-                    st["m"][i][j] = upd
+                    upd = st["m"][i][j] = self.momentum * m - lr * g
                 elif self.kind == "sgd":
-                    upd = mul(lr, g)
+                    upd = -lr * g
                 elif self.kind == "adagrad":
-                    st["c"][i][j] = add(st["c"][i][j], mul(g, g))
-                    upd = div(mul(lr, g), add(sqrt(st["c"][i][j]), eps))
+                    c = st["c"][i][j] = c + g * g
+                    upd = -lr * g / (sqrt(c) + eps)
                 elif self.kind == "rmsprop":
-                    st["c"][i][j] = add(
-                        mul(scalar(self.rho), st["c"][i][j]), mul(scalar(1 - self.rho), mul(g, g))
-                    )
-                    upd = div(mul(lr, g), add(sqrt(st["c"][i][j]), eps))
+                    c = st["c"][i][j] = self.rho * c + (1 - self.rho) * (g * g)
+                    upd = -lr * g / (sqrt(c) + eps)
                 elif self.kind == "adam":
                     t = self.iterations + 1
-                    st["m"][i][j] = add(
-                        mul(scalar(self.beta_1), st["m"][i][j]), mul(scalar(1 - self.beta_1), g)
-                    )
-                    m_hat = div(st["m"][i][j], scalar(1 - self.beta_1**t))
-                    st["c"][i][j] = add(
-                        mul(scalar(self.beta_2), st["c"][i][j]),
-                        mul(scalar(1 - self.beta_2), mul(g, g)),
-                    )
-                    c_hat = div(st["c"][i][j], scalar(1 - self.beta_2**t))
-                    upd = div(mul(lr, m_hat), add(sqrt(c_hat), eps))
+                    m = st["m"][i][j] = self.beta_1 * m + (1 - self.beta_1) * g
+                    m_hat = m / (1 - self.beta_1**t)
+                    c = st["c"][i][j] = self.beta_2 * c + (1 - self.beta_2) * (g * g)
+                    c_hat = c / (1 - self.beta_2**t)
+                    upd = -lr * m_hat / (sqrt(c_hat) + eps)
                 else:
                     raise ValueError(f"unknown optimizer {self.kind!r}")
-                new.append(add(p, upd))
+                new.append(p + upd)
             out.append(new)
         return out
 

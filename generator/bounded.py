@@ -16,7 +16,7 @@ has the rules.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import mpmath
@@ -35,13 +35,81 @@ class UnboundedError(ArithmeticError):
 
 @dataclass(frozen=True)
 class Bounded:
+    """An exact value and its bound, with Python's operators: `a * b + c` is the tier's mul and
+    add, a plain number taking part as an exact constant (`1 - rho`)."""
+
     v: mpmath.mpf
     e: float
+    tier: Tier | None = field(default=None, repr=False, compare=False)  # whose rules round it
 
     @property
     def magnitude(self) -> float:
         """The largest |value| a port can hold."""
         return float(abs(self.v)) + self.e
+
+    def _rules(self, other=None) -> Tier:
+        """The tier whose rules an operation on self (and other) follows."""
+        tier = self.tier or getattr(other, "tier", None)
+        if tier is None:
+            raise TypeError("a Bounded made without its tier: make it with Tier's methods")
+        return tier
+
+    def _both(self, other) -> tuple[Tier, Bounded]:
+        tier = self._rules(other)
+        return tier, other if isinstance(other, Bounded) else tier.const(other)
+
+    def __add__(self, other) -> Bounded:
+        tier, b = self._both(other)
+        return tier.add(self, b)
+
+    def __radd__(self, other) -> Bounded:
+        tier = self._rules()
+        return tier.add(tier.const(other), self)
+
+    def __sub__(self, other) -> Bounded:
+        tier, b = self._both(other)
+        return tier.sub(self, b)
+
+    def __rsub__(self, other) -> Bounded:
+        tier = self._rules()
+        return tier.sub(tier.const(other), self)
+
+    def __mul__(self, other) -> Bounded:
+        tier, b = self._both(other)
+        return tier.mul(self, b)
+
+    def __rmul__(self, other) -> Bounded:
+        tier = self._rules()
+        return tier.mul(tier.const(other), self)
+
+    def __truediv__(self, other) -> Bounded:
+        tier, b = self._both(other)
+        return tier.div(self, b)
+
+    def __rtruediv__(self, other) -> Bounded:
+        tier = self._rules()
+        return tier.div(tier.const(other), self)
+
+    def __pow__(self, n: int) -> Bounded:
+        return self._rules().pow_int(self, n)
+
+    def __neg__(self) -> Bounded:
+        return Bounded(-self.v, self.e, self.tier)
+
+    def __abs__(self) -> Bounded:
+        return Bounded(abs(self.v), self.e, self.tier)
+
+
+def exp(a: Bounded) -> Bounded:
+    return a._rules().exp(a)
+
+
+def log(a: Bounded) -> Bounded:
+    return a._rules().log(a)
+
+
+def sqrt(a: Bounded) -> Bounded:
+    return a._rules().sqrt(a)
 
 
 def _fraction(x: mpmath.mpf) -> Fraction:
@@ -54,6 +122,10 @@ class Tier:
     """The rounding rules of one dtype."""
 
     name: str
+
+    def bounded(self, v: mpmath.mpf, e: float) -> Bounded:
+        """A value of this tier: exact value v, bound e."""
+        return Bounded(v, e, self)
 
     @property
     def u(self) -> float:
@@ -88,28 +160,30 @@ class Tier:
     def parse(self, x) -> Bounded:
         """An input as the tier reads it (the caller has already rounded it), for operations
         that do no arithmetic on it (a copy, a comparison): exact, subnormals included."""
-        return Bounded(mpmath.mpf(x), 0.0)
+        return self.bounded(mpmath.mpf(x), 0.0)
 
     def read(self, x) -> Bounded:
         """An input as arithmetic sees it: exact, except that a port may treat a subnormal
         operand as 0 (DAZ), |x| < η away."""
-        return Bounded(mpmath.mpf(x), abs(float(x)) if t.is_subnormal(x, self.name) else 0.0)
+        return self.bounded(mpmath.mpf(x), abs(float(x)) if t.is_subnormal(x, self.name) else 0.0)
 
     def scalar(self, x) -> Bounded:
         """A hyperparameter: a float32 port may hold it in float64 (as the book's NumPy code
         does), which is within u·|x| of the float32 value the golden uses."""
         read = self.read(x).e
-        return Bounded(mpmath.mpf(x), read if self.name == "float64" else read + self.u * abs(x))
+        return self.bounded(
+            mpmath.mpf(x), read if self.name == "float64" else read + self.u * abs(x)
+        )
 
     def const(self, x) -> Bounded:
-        return Bounded(mpmath.mpf(x), 0.0)
+        return self.bounded(mpmath.mpf(x), 0.0)
 
     # -- one rounding ------------------------------------------------------------------------------
     def _round(
         self, v: mpmath.mpf, propagated: float, underflow: bool = True, roundings: int = 1
     ) -> Bounded:
         if propagated == 0 and self.representable(v) and not self.may_be_subnormal(v, 0.0):
-            return Bounded(v, 0.0)
+            return self.bounded(v, 0.0)
         e = (
             propagated
             + t.gamma(roundings, self.name) * SAFETY * (float(abs(v)) + propagated)
@@ -119,7 +193,7 @@ class Tier:
             e += self.normal * roundings  # flushed to zero (FTZ), at any of the roundings
         if not math.isfinite(e) or float(abs(v)) + e > t_max(self.name):
             raise UnboundedError(f"a value near {float(v):.3g} may overflow {self.name}")
-        return Bounded(v, e)
+        return self.bounded(v, e)
 
     def add(self, a: Bounded, b: Bounded) -> Bounded:
         return self._round(a.v + b.v, a.e + b.e, underflow=False)
@@ -128,7 +202,7 @@ class Tier:
         return self._round(a.v - b.v, a.e + b.e, underflow=False)
 
     def neg(self, a: Bounded) -> Bounded:
-        return Bounded(-a.v, a.e)
+        return -a
 
     def mul(self, a: Bounded, b: Bounded) -> Bounded:
         propagated = float(abs(a.v)) * b.e + float(abs(b.v)) * a.e + a.e * b.e
@@ -161,7 +235,7 @@ class Tier:
         )
         if self.may_be_subnormal(v, e):
             e += 2 * self.normal
-        return Bounded(v, e)
+        return self.bounded(v, e)
 
     def sqrt(self, a: Bounded) -> Bounded:
         assert a.v >= 0
@@ -179,18 +253,18 @@ class Tier:
         """a**n for a small integer n >= 1: by repeated products or a libm pow (K ULPs)."""
         v = a.v**n
         if a.e == 0 and self.representable(v):
-            return Bounded(v, 0.0)
+            return self.bounded(v, 0.0)
         relative_in = a.e / float(abs(a.v)) if a.v else math.inf
         propagated = float(abs(v)) * ((1 + relative_in) ** n - 1)
         rounding = t.gamma(max(n, t.K_EXP[self.name]), self.name) * (float(abs(v)) + propagated)
         e = propagated + rounding + self.eta
-        return Bounded(v, e + (n * self.normal if self.may_be_subnormal(v, e) else 0.0))
+        return self.bounded(v, e + (n * self.normal if self.may_be_subnormal(v, e) else 0.0))
 
     def exp(self, a: Bounded) -> Bounded:
         v = mpmath.exp(a.v)
         k = t.K_EXP[self.name] * self.u
         e = float(v) * (math.expm1(a.e) + k * math.exp(a.e)) + self.floor
-        return Bounded(v, e)
+        return self.bounded(v, e)
 
     def log(self, a: Bounded) -> Bounded:
         if a.v <= 0 or a.e >= float(a.v) / 2:
@@ -199,8 +273,8 @@ class Tier:
         propagated = -math.log1p(-a.e / float(a.v)) if a.e else 0.0
         k = t.K_LOG[self.name] * self.u
         if propagated == 0 and v == 0:
-            return Bounded(v, 0.0)  # log(1) is exactly 0 in every libm
-        return Bounded(v, propagated + k * (float(abs(v)) + propagated) + self.floor)
+            return self.bounded(v, 0.0)  # log(1) is exactly 0 in every libm
+        return self.bounded(v, propagated + k * (float(abs(v)) + propagated) + self.floor)
 
     def sigmoid(self, a: Bounded) -> Bounded:
         """1 / (1 + exp(-x)) as one primitive: exp's K ULPs and three roundings relative to
@@ -209,7 +283,7 @@ class Tier:
         v = 1 / (1 + mpmath.exp(-a.v))
         propagated = float(v) * math.expm1(a.e)
         rel = (t.K_EXP[self.name] + 3) * self.u
-        return Bounded(v, propagated + rel * (float(v) + propagated) + self.floor)
+        return self.bounded(v, propagated + rel * (float(v) + propagated) + self.floor)
 
     # -- order-free sums ---------------------------------------------------------------------------
     def dot(self, xs, ws, extra=()) -> Bounded:
@@ -224,7 +298,7 @@ class Tier:
             _fraction(p) for (x, w), p in zip(zip(xs, ws), products) if x.e == 0 and w.e == 0
         ] + [_fraction(b.v) for b in extra if b.e == 0]
         if propagated == 0 and t.dot_is_exact(exact_terms, self.name):
-            return Bounded(v, 0.0)
+            return self.bounded(v, 0.0)
         magnitude = (
             float(mpmath.fsum(abs(p) for p in products))
             + sum(float(abs(b.v)) for b in extra)
@@ -233,7 +307,7 @@ class Tier:
         e = propagated + t.gamma(max(n, 1), self.name) * SAFETY * magnitude + n * self.eta
         if self._partials_may_be_subnormal(xs, ws, extra, exact_terms):
             e += n * self.normal  # a product or partial sum flushed to zero (FTZ)
-        return Bounded(v, e)
+        return self.bounded(v, e)
 
     def _partials_may_be_subnormal(self, xs, ws, extra, exact_terms) -> bool:
         """Whether a product or a partial sum (any order, FMA or not) can be a nonzero
@@ -263,8 +337,8 @@ class Tier:
         if a.v - mpmath.mpf(a.e) > 0:
             return a
         if a.v + mpmath.mpf(a.e) <= 0:
-            return Bounded(mpmath.mpf(0), 0.0)
-        return Bounded(max(a.v, mpmath.mpf(0)), a.e)
+            return self.bounded(mpmath.mpf(0), 0.0)
+        return self.bounded(max(a.v, mpmath.mpf(0)), a.e)
 
     def gate(self, condition: Bounded, a: Bounded) -> Bounded:
         """a where condition > 0, else 0; where rounding could decide the condition either way,
@@ -272,19 +346,19 @@ class Tier:
         if condition.v - mpmath.mpf(condition.e) > 0:
             return a
         if condition.v + mpmath.mpf(condition.e) <= 0:
-            return Bounded(mpmath.mpf(0), 0.0)
+            return self.bounded(mpmath.mpf(0), 0.0)
         value = a.v if condition.v > 0 else mpmath.mpf(0)
-        return Bounded(value, float(abs(a.v)) + a.e)
+        return self.bounded(value, float(abs(a.v)) + a.e)
 
     def clip(self, a: Bounded, lo: float, hi: float) -> Bounded:
         if a.v + mpmath.mpf(a.e) <= lo:
-            return Bounded(mpmath.mpf(lo), 0.0)
+            return self.bounded(mpmath.mpf(lo), 0.0)
         if a.v - mpmath.mpf(a.e) >= hi:
-            return Bounded(mpmath.mpf(hi), 0.0)
-        return Bounded(min(max(a.v, mpmath.mpf(lo)), mpmath.mpf(hi)), a.e)
+            return self.bounded(mpmath.mpf(hi), 0.0)
+        return self.bounded(min(max(a.v, mpmath.mpf(lo)), mpmath.mpf(hi)), a.e)
 
     def maximum(self, xs) -> Bounded:
-        return Bounded(max(x.v for x in xs), max(x.e for x in xs))
+        return self.bounded(max(x.v for x in xs), max(x.e for x in xs))
 
 
 def t_max(tier: str) -> float:

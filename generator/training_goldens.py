@@ -14,7 +14,7 @@ from nnfs_conform.suite.stages import HYPERPARAMETERS
 from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from . import oracle as o
-from .bounded import Bounded, Tier, golden
+from .bounded import Bounded, Tier, golden, sqrt
 
 
 def _read(T: Tier, value):
@@ -61,15 +61,12 @@ def _softmax_backward_row(T, probs, dvalues):
     """Both ways a port writes it, the Jacobian (diag(p) - p·pᵀ) @ dv and p ⊙ (dv - p·dv):
     the same exact value, and the larger of the two bounds."""
     jacobian = [
-        [
-            T.sub(p_i, T.mul(p_i, p_i)) if i == j else T.neg(T.mul(p_i, p_j))
-            for j, p_j in enumerate(probs)
-        ]
+        [p_i - p_i * p_i if i == j else -(p_i * p_j) for j, p_j in enumerate(probs)]
         for i, p_i in enumerate(probs)
     ]
     through_jacobian = [T.dot(row, dvalues) for row in jacobian]
     weighted = T.dot(probs, dvalues)
-    factored = [T.mul(p_i, T.sub(d_i, weighted)) for p_i, d_i in zip(probs, dvalues)]
+    factored = [p_i * (d_i - weighted) for p_i, d_i in zip(probs, dvalues)]
     return [Bounded(a.v, max(a.e, b.e)) for a, b in zip(through_jacobian, factored)]
 
 
@@ -77,7 +74,7 @@ def _cce_backward(T, y_pred, targets):
     samples = len(y_pred)
     return [
         [
-            T.per(T.div(T.const(-t), pv), samples) if t else Bounded(mpmath.mpf(0), 0.0)
+            T.per(-t / pv, samples) if t else Bounded(mpmath.mpf(0), 0.0)
             for pv, t in zip(row, target)
         ]
         for row, target in zip(y_pred, targets)
@@ -87,7 +84,7 @@ def _cce_backward(T, y_pred, targets):
 def _combined_backward(T, probs, targets):
     samples = len(probs)
     return [
-        [T.per(T.sub(pv, T.const(t)), samples) for pv, t in zip(row, target)]
+        [T.per(pv - t, samples) for pv, t in zip(row, target)]
         for row, target in zip(probs, targets)
     ]
 
@@ -101,55 +98,55 @@ def _regression(x, tier, term, gradient):
     T = Tier(tier)
     y_pred, y_true = _read(T, x["y_pred"]), _read(T, x["y_true"])
     samples, outputs = len(y_pred), len(y_pred[0])
-    diffs = [[T.sub(t, q) for q, t in zip(pr, tr)] for pr, tr in zip(y_pred, y_true)]
+    diffs = [[t - q for q, t in zip(pr, tr)] for pr, tr in zip(y_pred, y_true)]
     sample_losses, loss = _means(T, [[term(T, d) for d in row] for row in diffs])
     dinputs = [[T.per(T.per(gradient(T, d), outputs), samples) for d in row] for row in diffs]
     return _outputs(sample_losses=sample_losses, loss=loss, dinputs=dinputs)
 
 
 # -- optimizers -----------------------------------------------------------------------------------
-def _current_learning_rate(T, learning_rate, decay, iterations):
+def _current_learning_rate(learning_rate, decay, iterations):
+    """The book's decay: lr · 1 / (1 + decay · iterations)."""
     if decay.v == 0:
         return learning_rate
-    denominator = T.add(T.const(1), T.mul(decay, T.const(iterations)))
-    return T.mul(learning_rate, T.div(T.const(1), denominator))
+    return learning_rate * (1 / (1 + decay * iterations))
 
 
-def _normalised_step(T, lr, numerator, cache, epsilon):
+def _normalised_step(lr, numerator, cache, epsilon):
     """-lr·numerator / (sqrt(cache) + epsilon)."""
-    return T.neg(T.div(T.mul(lr, numerator), T.add(T.sqrt(cache), epsilon)))
+    return -(lr * numerator / (sqrt(cache) + epsilon))
 
 
 def _update(T, optimizer, params, grads, state, iterations, hyper):
     """One parameter array's step: (new params, new state arrays by name), element-wise."""
-    lr = _current_learning_rate(T, hyper["learning_rate"], hyper["decay"], iterations)
+    lr = _current_learning_rate(hyper["learning_rate"], hyper["decay"], iterations)
     new_params, new_state = [], {name: [] for name in state}
     for i, (w, g) in enumerate(zip(params, grads)):
         s = {name: values[i] for name, values in state.items()}
         if optimizer == "sgd":
             mu = hyper["momentum"]
             if mu.v != 0:
-                m = T.sub(T.mul(mu, s["momentums"]), T.mul(lr, g))
+                m = mu * s["momentums"] - lr * g
                 step, s = m, {"momentums": m}
             else:
-                step = T.neg(T.mul(lr, g))
+                step = -(lr * g)
         elif optimizer in ("adagrad", "rmsprop"):
-            square = T.mul(g, g)
+            square = g * g
             if optimizer == "adagrad":
-                cache = T.add(s["cache"], square)
+                cache = s["cache"] + square
             else:
                 rho = hyper["rho"]
-                cache = T.add(T.mul(rho, s["cache"]), T.mul(T.sub(T.const(1), rho), square))
-            step, s = _normalised_step(T, lr, g, cache, hyper["epsilon"]), {"cache": cache}
+                cache = rho * s["cache"] + (1 - rho) * square
+            step, s = _normalised_step(lr, g, cache, hyper["epsilon"]), {"cache": cache}
         else:
-            b1, b2, one = hyper["beta_1"], hyper["beta_2"], T.const(1)
-            m = T.add(T.mul(b1, s["momentums"]), T.mul(T.sub(one, b1), g))
-            v = T.add(T.mul(b2, s["cache"]), T.mul(T.sub(one, b2), T.mul(g, g)))
-            m_hat = T.div(m, T.sub(one, T.pow_int(b1, iterations + 1)))
-            v_hat = T.div(v, T.sub(one, T.pow_int(b2, iterations + 1)))
-            step = _normalised_step(T, lr, m_hat, v_hat, hyper["epsilon"])
+            b1, b2 = hyper["beta_1"], hyper["beta_2"]
+            m = b1 * s["momentums"] + (1 - b1) * g
+            v = b2 * s["cache"] + (1 - b2) * (g * g)
+            m_hat = m / (1 - b1 ** (iterations + 1))
+            v_hat = v / (1 - b2 ** (iterations + 1))
+            step = _normalised_step(lr, m_hat, v_hat, hyper["epsilon"])
             s = {"momentums": m, "cache": v}
-        new_params.append(T.add(w, step))
+        new_params.append(w + step)
         for name in new_state:
             new_state[name].append(s[name])
     return new_params, new_state, lr

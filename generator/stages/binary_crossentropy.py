@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import oracle as o
-from ..bounded import Tier
+from ..bounded import Tier, log
 from ..cases import BOOK_PROBS, bad
 from ..training_cases import _pair, _samples_not_outputs
 from ..training_goldens import _means, _outputs, _read
@@ -135,19 +135,15 @@ def cases():
 def golden(x, p, tier):
     T = Tier(tier)
     lo, hi = o.clip_bounds(tier)
-    one = T.const(1)
     y_pred = [[T.clip(v, lo, hi) for v in row] for row in _read(T, x["y_pred"])]
     samples, outputs = len(y_pred), len(y_pred[0])
     terms, dinputs = [], []
     for row, labels in zip(y_pred, x["y_true"]):
         # y·ln(c) + (1-y)·ln(1-c) with y exactly 0 or 1: one of the products is exactly 0
-        sides = [c if y else T.sub(one, c) for c, y in zip(row, labels)]
-        terms.append([T.neg(T.log(s)) for s in sides])
+        sides = [c if y else 1 - c for c, y in zip(row, labels)]
+        terms.append([-log(s) for s in sides])
         dinputs.append(
-            [
-                T.per(T.per(T.div(T.const(-1 if y else 1), s), outputs), samples)
-                for s, y in zip(sides, labels)
-            ]
+            [T.per(T.per((-1 if y else 1) / s, outputs), samples) for s, y in zip(sides, labels)]
         )
     sample_losses, loss = _means(T, terms)
     return _outputs(sample_losses=sample_losses, loss=loss, dinputs=dinputs)

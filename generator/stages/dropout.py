@@ -164,10 +164,8 @@ def cases():
 
 def golden(x, p, tier):
     T = Tier(tier)
-    keep = T.sub(T.const(1), T.scalar(x["rate"]))
-    scale = [[T.div(T.const(m), keep) for m in row] for row in x["mask"]]
-    output = [[T.mul(v, s) for v, s in zip(vr, sr)] for vr, sr in zip(_read(T, x["inputs"]), scale)]
-    dinputs = [
-        [T.mul(v, s) for v, s in zip(vr, sr)] for vr, sr in zip(_read(T, x["dvalues"]), scale)
-    ]
+    keep = 1 - T.scalar(x["rate"])
+    scale = [[m / keep for m in row] for row in x["mask"]]
+    output = [[v * s for v, s in zip(vr, sr)] for vr, sr in zip(_read(T, x["inputs"]), scale)]
+    dinputs = [[v * s for v, s in zip(vr, sr)] for vr, sr in zip(_read(T, x["dvalues"]), scale)]
     return _outputs(output=output, dinputs=dinputs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..bounded import Bounded, Tier
+from ..bounded import Tier
 from ..cases import bad, ok
 from ..training_goldens import _outputs, _read
 from ..values import Values
@@ -28,8 +28,8 @@ def _reg(slug, description, tags, weights, biases, l1w=0.0, l2w=0.0, l1b=0.0, l2
 
 # -- regularization and dropout -------------------------------------------------------------------
 def _regularizer_gradient(T, values, l1, l2):
-    two_l2 = T.mul(T.const(2), l2)
-    return [T.add(T.mul(l1, T.const(-1 if v.v < 0 else 1)), T.mul(two_l2, v)) for v in values]
+    two_l2 = 2 * l2
+    return [l1 * (-1 if v.v < 0 else 1) + two_l2 * v for v in values]
 
 
 def cases():
@@ -212,15 +212,11 @@ def golden(x, p, tier):
         )
     )
     flat = [w for row in weights for w in row]
-
-    def absolute(v):
-        return Bounded(abs(v.v), v.e)
-
     terms = [
-        T.mul(l1w, T.total([absolute(w) for w in flat])),
-        T.mul(l2w, T.dot(flat, flat)),
-        T.mul(l1b, T.total([absolute(b) for b in biases])),
-        T.mul(l2b, T.dot(biases, biases)),
+        l1w * T.total([abs(w) for w in flat]),
+        l2w * T.dot(flat, flat),
+        l1b * T.total([abs(b) for b in biases]),
+        l2b * T.dot(biases, biases),
     ]
     loss = T.total(terms)
     dweights = [_regularizer_gradient(T, row, l1w, l2w) for row in weights]

@@ -142,10 +142,8 @@ def cases():
 # -- sigmoid, binary cross-entropy, regression losses ---------------------------------------------
 def golden(x, p, tier):
     T = Tier(tier)
-    one = T.const(1)
     output = [[T.sigmoid(v) for v in row] for row in _read(T, x["inputs"])]
     dinputs = [
-        [T.mul(T.mul(d, T.sub(one, s)), s) for d, s in zip(dr, sr)]
-        for dr, sr in zip(_read(T, x["dvalues"]), output)
+        [d * (1 - s) * s for d, s in zip(dr, sr)] for dr, sr in zip(_read(T, x["dvalues"]), output)
     ]
     return _outputs(output=output, dinputs=dinputs)

@@ -11,7 +11,7 @@ from nnfs_conform.suite.stages import HYPERPARAMETERS
 from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from .. import oracle as o
-from ..bounded import SAFETY, Bounded, Tier, UnboundedError
+from ..bounded import SAFETY, Bounded, Tier, UnboundedError, exp, log
 from ..cases import bad, ok
 from ..tolerance import gamma
 from ..training_cases import DEFAULTS, _inexact_tagged
@@ -161,9 +161,9 @@ TRAINING_HYPERPARAMETERS = (
 # -- training -------------------------------------------------------------------------------------
 def _softmax_row(T, row):
     shift = T.maximum(row)
-    exps = [T.exp(T.sub(v, shift)) for v in row]
+    exps = [exp(v - shift) for v in row]
     total = T.total(exps)
-    return [T.div(e, total) for e in exps]
+    return [e / total for e in exps]
 
 
 def _argmax(probs):
@@ -577,7 +577,7 @@ def golden(x, p, tier):
             for row in relu1
         ]
         probs = [_softmax_row(T, row) for row in dense2]
-        losses = [T.neg(T.log(T.clip(row[label], lo, hi))) for row, label in zip(probs, labels)]
+        losses = [-log(T.clip(row[label], lo, hi)) for row, label in zip(probs, labels)]
         record["loss"].append(T.mean(losses))
         record["accuracy"].append(_accuracy(T, probs, labels))
         dvalues = _combined_backward(T, probs, targets)

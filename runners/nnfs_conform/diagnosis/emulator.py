@@ -1,24 +1,27 @@
-"""A plain-Python emulator of the core stages, with switchable bugs.
+"""A plain-Python emulator of the core stages: the correct computation, with extension points.
 
 The `Engine` computes every stage on nested lists of Python floats with an `Arith`: the port's
 rounding (float64 identity, or float32 after EVERY operation), a summation order, FMA or not,
-float64 accumulation, and its exp and log. Every sum (dot products, gradients summed over the
-batch, the softmax-backward row dot, regularization sums, loss means) goes through the Arith, so
-every legit arithmetic variant applies to every stage; `training` composes the Engine's own
-forward, backward and optimizer-step methods. `bugs` switches on one wrong behaviour each: the
-mistakes catalogue (`mistakes.py`) names them, the runner replays them to diagnose a failure,
-and tools/variants.py proves the vectors sound and sharp with the same engine. It runs valid
-inputs only (the runner diagnoses valid cases; tools/variants.py answers invalid ones with the
+float64 accumulation, and its exp and log. Its formulas are written with operators on `Rounded`
+numbers (rounded.py), one rounding per operator, so they read like the reference. Every sum (dot
+products, gradients summed over the batch, the softmax-backward row dot, regularization sums,
+loss means) goes through the Arith, so every legit arithmetic variant applies to every stage;
+`training` composes the Engine's own forward, backward and optimizer-step methods. The steps
+known mistakes get wrong are named extension points (@extension_point): the mistakes catalogue
+(`mistakes.py`) overrides one per mistake, the runner replays them to diagnose a failure, and
+tools/variants.py proves the vectors sound and sharp with the same engine. It runs valid inputs
+only (the runner diagnoses valid cases; tools/variants.py answers invalid ones with the
 reference's own checks): the point is numerics.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
+from functools import cached_property
 
 import numpy as np
 
@@ -26,6 +29,7 @@ from ..suite.errors import StageError
 from ..suite.numbers import encode
 from ..suite.stages import HYPERPARAMETERS as OPTIMIZER_HYPERPARAMETERS
 from ..suite.stages import REGULARIZERS, STATE
+from .rounded import Rounded, exp, ieee_div, log, plain, rounded_type, sqrt
 
 # ----------------------------------------------------------------------------------------------
 # Arithmetic: roundings, summation orders, exact FMA, exp and log of each dtype
@@ -35,8 +39,17 @@ def f64(x: float) -> float:
     return x
 
 
+_FLOAT32 = struct.Struct("f")
+
+
 def f32(x: float) -> float:
-    return float(np.float32(x))  # float64 op then float32 rounding == the float32 op (53 >= 2*24+2)
+    """x rounded to the nearest float32, ties to even (a float64 op then float32 rounding == the
+    float32 op: 53 >= 2*24+2). C's double-to-float conversion is that rounding; struct makes it
+    without a NumPy scalar, at a third of the cost (the emulator rounds every operation)."""
+    try:
+        return _FLOAT32.unpack(_FLOAT32.pack(x))[0]
+    except OverflowError:  # beyond float32's range, where the conversion gives ±inf
+        return math.copysign(math.inf, x)
 
 
 def f16(x: float) -> float:
@@ -57,7 +70,11 @@ def round_fraction(q: Fraction, precision: int, emin: int) -> float:
 
 
 _MAX = {53: Fraction(2) ** 1024, 24: Fraction(2) ** 128, 11: Fraction(2) ** 16}
-_FORMAT = {f64: (53, -1022), f32: (24, -126), f16: (11, -14)}
+_FORMAT: dict[Callable[[float], float], tuple[int, int]] = {
+    f64: (53, -1022),
+    f32: (24, -126),
+    f16: (11, -14),
+}
 
 
 def fma_with(rnd: Callable[[float], float]) -> Callable[[float, float, float], float]:
@@ -140,13 +157,7 @@ def log2_32(x: float) -> float:
     return float(np.log2(np.float32(x)))
 
 
-def div(a: float, b: float) -> float:
-    """IEEE division (Python raises on b == 0; a port's float division does not)."""
-    if b == 0:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-    return a / b
+div = ieee_div  # IEEE division on plain floats (x/0 is ±inf, 0/0 NaN)
 
 
 @dataclass(frozen=True)
@@ -233,25 +244,8 @@ def flush_to_zero(tier: str) -> Arith:
     )
 
 
-APPROXIMATE_E = 2.71828  # the book's readers sometimes type e by hand
-
-
-def approximate_exp(
-    rnd: Callable[[float], float], e: float = APPROXIMATE_E
-) -> Callable[[float], float]:
-    """e ** x rounded to the port's dtype, for a hand-typed, truncated e (2.71828 by default)."""
-
-    def exp(x: float) -> float:
-        try:
-            return rnd(e**x)
-        except OverflowError:
-            return math.inf
-
-    return exp
-
-
 # ----------------------------------------------------------------------------------------------
-# The plain-Python engine, with optional bugs (each flag is a mistake id of mistakes.py)
+# The plain-Python engine: the correct computation, with named extension points
 
 
 def _shape_error(message):
@@ -262,14 +256,19 @@ def transpose(matrix):
     return [list(col) for col in zip(*matrix)]
 
 
-def _numpy_broadcast(*arrays):
+def numpy_broadcast(*arrays):
     """NumPy's broadcasting of index or label arrays; ValueError where NumPy would raise."""
     return np.broadcast_arrays(*(np.asarray(a) for a in arrays))
 
 
-def _mean_of(values, a: Arith):
-    flat = [v for row in values for v in (row if isinstance(row, list) else [row])]
-    return a.rnd(a.total(flat) / len(flat))
+def flat(values):
+    return [v for row in values for v in (row if isinstance(row, list) else [row])]
+
+
+def mean_of(values, a: Arith):
+    """The mean of every number of a vector or matrix (np.mean with no axis)."""
+    terms = flat(values)
+    return a.rnd(a.total(terms) / len(terms))
 
 
 # Inputs a port reads as they are: labels, counts and the dropout mask are integers (the
@@ -297,21 +296,38 @@ def ew(fn, *arrays):
     return fn(*arrays)
 
 
-def _flat(values):
-    return [v for row in values for v in (row if isinstance(row, list) else [row])]
-
-
-def _sign(v: float) -> float:
+def sign(v: float) -> float:
     """np.sign: -1, 0 or +1."""
     return -1.0 if v < 0 else (1.0 if v > 0 else 0.0)
 
 
+def signum(x: Rounded) -> Rounded:
+    """np.sign of a number, in its dtype."""
+    return x.like(sign(x.v))
+
+
+def extension_point(method):
+    """Marks an Engine method as a step a known mistake gets wrong: the mistakes catalogue
+    (mistakes.py) overrides it, and nothing else does."""
+    method.extension_point = True
+    return method
+
+
+def is_extension_point(name: str) -> bool:
+    return getattr(getattr(Engine, name, None), "extension_point", False)
+
+
 @dataclass(frozen=True)
 class Engine:
-    """Every stage on nested lists of Python floats; `bugs` switches on wrong behaviour."""
+    """Every stage on nested lists of Python floats, computed as one port computes.
+
+    Arrays are held as plain floats. Formulas run on `Rounded` numbers of the port's dtype
+    (`each` applies one element by element, `number` and `scalar` make them), so each operator
+    is one rounding; sums and dot products go through the Arith, in the port's order. The
+    methods marked @extension_point are the steps known mistakes get wrong: here each is the
+    correct one, and a mistake of the catalogue overrides one (or two that belong together)."""
 
     arith: Arith
-    bugs: frozenset[str] = frozenset()
     dot_arith: Arith | None = None  # a different arithmetic for dot products only
     softmax_algorithm: str = "shift-divide"  # or "logsumexp": exp(x - lse(x)), division-free
     scalar_arith: Arith | None = None  # hyperparameters held (and combined) in another dtype
@@ -321,12 +337,13 @@ class Engine:
     # means as x · fl(1/n)
     reciprocal_product: bool = False
     accuracy_additions: bool = False  # the accuracy as `hits` additions of fl(1/B) (PyTorch's sum)
+    form: str = ""  # the form a mistake's overrides take (Mistake.forms); "" for its first
 
     def run(self, stage, inputs, params):
         x = {}
         for name, value in inputs.items():
             if name in HYPERPARAMETERS:
-                x[name] = self._scalar(float(value))
+                x[name] = self.scalar(float(value))
             elif name in RAW and not (name == "y_true" and stage in MEASURED_Y_TRUE):
                 x[name] = value
             else:
@@ -335,96 +352,115 @@ class Engine:
             outputs = getattr(self, stage)(x, params)
         return encode(outputs)
 
-    def _form(self, mistake: str, parse: Callable, default: Any) -> Any:
-        """The form a mistake takes (bug `MISTAKE/FORM`), parsed, or `default`."""
-        prefix = mistake + "/"
-        found = [b[len(prefix) :] for b in self.bugs if b.startswith(prefix)]
-        return parse(found[0]) if found else default
-
     def _read(self, value):
         """A float32 port reads every input rounded to float32."""
         if isinstance(value, list):
             return [self._read(v) for v in value]
         return self.arith.rnd(float(value))
 
-    def _per(self, value: float, count: float) -> float:
-        """value / count for a count (samples, outputs): divided, or times the reciprocal."""
-        r = self.arith.rnd
-        if self.reciprocal or self.reciprocal_product:
-            return r(value * r(1.0 / count))
-        return r(div(value, count))
+    # -- numbers ------------------------------------------------------------------------------
+    @cached_property
+    def number(self) -> type[Rounded]:
+        """The numbers of the port's arrays: number(v) is v as it is, unrounded."""
+        return rounded_type(self.arith)
 
-    def _per_both(self, value: float, outputs: float, samples: float) -> float:
+    @cached_property
+    def scalar_number(self) -> type[Rounded]:
+        """The numbers of its hyperparameters (the arrays' own unless scalar_arith says)."""
+        return rounded_type(self.scalar_arith, scalar=True) if self.scalar_arith else self.number
+
+    def scalar(self, value: float) -> Rounded:
+        """A hyperparameter, rounded to the dtype the port holds it in."""
+        return self.scalar_number(self.scalar_number.rnd(value))
+
+    def as_array(self, value: Rounded) -> Rounded:
+        """A hyperparameter's value as a number of the arrays' dtype (unrounded)."""
+        return self.number(value.v)
+
+    def each(self, formula, *arrays):
+        """formula on numbers, element by element over same-shaped nested lists (one NumPy
+        elementwise line); the results are plain floats again."""
+        number = self.number
+        return ew(lambda *values: plain(formula(*map(number, values))), *arrays)
+
+    def total(self, values) -> Rounded:
+        """The sum of numbers (or plain floats), in the port's order."""
+        return self.number(self.arith.total([plain(v) for v in values]))
+
+    def dot(self, xs, ws) -> Rounded:
+        """Σ xs·ws of two lists of plain floats, in the port's way."""
+        return self.number(self.arith.dot(xs, ws, []))
+
+    def _per(self, value: Rounded, count: float) -> Rounded:
+        """value / count for a count (samples, outputs): divided, or times the reciprocal."""
+        if self.reciprocal or self.reciprocal_product:
+            return value * (1 / self.number(count))
+        return value / count
+
+    def _per_both(self, value: Rounded, outputs: float, samples: float) -> Rounded:
         """value / outputs / samples: two divisions, or times a product of two reciprocals."""
-        r = self.arith.rnd
         if self.reciprocal_product:
-            return r(value * r(r(1.0 / outputs) * r(1.0 / samples)))
+            return value * ((1 / self.number(outputs)) * (1 / self.number(samples)))
         return self._per(self._per(value, outputs), samples)
 
-    def _scalar(self, value: float) -> float:
-        """The rounding of a hyperparameter, and of arithmetic on hyperparameters alone."""
-        return (self.scalar_arith or self.arith).rnd(value)
-
     # -- dense -------------------------------------------------------------------------------
-    def affine(self, xs, ws, bias):
-        arith = self.dot_arith or self.arith
-        if "skip-last-input" in self.bugs:
-            xs, ws = xs[:-1], ws[:-1]
-        if "dot-keeps-last-product" in self.bugs:  # total = x * w, not total += x * w
-            xs, ws = xs[-1:], ws[-1:]
-        extra = (
-            [] if "bias-dropped" in self.bugs else [bias] * (2 if "bias-twice" in self.bugs else 1)
-        )
-        return arith.dot(xs, ws, extra)
+    @extension_point
+    def dot_terms(self, xs, ws):
+        """The input·weight pairs a weighted sum adds: every one."""
+        return xs, ws
 
-    def dense(self, inputs, weights_kn, biases):
-        if len(weights_kn) != len(inputs[0]):  # only reachable through a bug: np.dot raises
+    @extension_point
+    def bias_terms(self, bias) -> list:
+        """The biases added to one weighted sum: its bias, once."""
+        return [bias]
+
+    @extension_point
+    def bias_of(self, biases, sample: int, neuron: int):
+        """The bias of one output of a dense layer: its neuron's."""
+        return biases[neuron]
+
+    def weighted_sum(self, xs, ws, bias=None):
+        """Σ xs·ws + bias, summed as the port sums (no bias term when bias is None)."""
+        xs, ws = self.dot_terms(xs, ws)
+        extra = [] if bias is None else self.bias_terms(bias)
+        return (self.dot_arith or self.arith).dot(xs, ws, extra)
+
+    def dense(self, inputs, weights_kn, biases=None):
+        """inputs @ weights_kn + biases (without biases when None)."""
+        if len(weights_kn) != len(inputs[0]):  # only reachable through a mistake: np.dot raises
             raise _shape_error("shapes do not align for the matrix product")
         columns = transpose(weights_kn)
-        wrong_axis = "bias-wrong-axis" in self.bugs
-        past_end = self._form("bias-wrong-axis", str, "wraps")  # biases[i]: the sample's
         return [
             [
-                self.affine(
-                    row,
-                    col,
-                    biases[j]
-                    if not wrong_axis
-                    else biases[i % len(biases)]
-                    if past_end == "wraps"
-                    else biases[i]
-                    if i < len(biases)
-                    else math.nan,
-                )  # JS: undefined
+                self.weighted_sum(row, col, None if biases is None else self.bias_of(biases, i, j))
                 for j, col in enumerate(columns)
             ]
             for i, row in enumerate(inputs)
         ]
 
+    @extension_point
+    def as_inputs_neurons(self, weights):
+        """Per-neuron weight rows (N, K) as the (K, N) matrix inputs @ W multiplies: their
+        transpose."""
+        return transpose(weights)
+
     def neuron(self, x, p):
-        return {"output": self.affine(x["inputs"], x["weights"], x["bias"])}
+        return {"output": self.weighted_sum(x["inputs"], x["weights"], x["bias"])}
 
     def layer(self, x, p):
-        if "weights-not-transposed" in self.bugs:  # inputs @ weights, as if (K, N)
-            return {"output": self.dense([x["inputs"]], x["weights"], x["biases"])[0]}
-        return {
-            "output": [
-                self.affine(x["inputs"], row, b) for row, b in zip(x["weights"], x["biases"])
-            ]
-        }
+        weights = self.as_inputs_neurons(x["weights"])
+        return {"output": self.dense([x["inputs"]], weights, x["biases"])[0]}
 
     def dense_batch(self, x, p):
         weights = x["weights"]
-        if p["weights_layout"] == "neurons_inputs" and "weights-not-transposed" not in self.bugs:
-            weights = transpose(weights)
+        if p["weights_layout"] == "neurons_inputs":
+            weights = self.as_inputs_neurons(weights)
         return {"output": self.dense(x["inputs"], weights, x["biases"])}
 
     # -- activations -------------------------------------------------------------------------
+    @extension_point
     def relu_value(self, v):
-        if "relu-as-boolean" in self.bugs:
-            return 1.0 if v > 0 else 0.0
-        if "relu-inverted" in self.bugs:  # min(0, x)
-            return v if v < 0 else 0.0
+        """ReLU of one value: max(0, v)."""
         return 0.0 if v < 0 else v
 
     def relu(self, x, p):
@@ -433,102 +469,107 @@ class Engine:
 
         return {"output": apply(x["inputs"])}
 
+    @extension_point
     def softmax_rows(self, rows):
-        if "softmax-batch-axis" in self.bugs:
-            return transpose(self._softmax_rows(transpose(rows)))
-        return self._softmax_rows(rows)
+        """Softmax of a batch of logits: along each row."""
+        return self.softmax_lines(rows)
 
-    def _shift(self, rows):
-        """The number each row's logits are shifted by, per element."""
-        bugs = self.bugs
-        if "softmax-no-max-shift" in bugs:
-            return [[0.0] * len(row) for row in rows]
-        if "softmax-column-max" in bugs:  # np.max(x, axis=0): one maximum per column
-            column_max = [max(col) for col in transpose(rows)]
-            return [list(column_max) for _ in rows]
-        if "softmax-max-starts-at-zero" in bugs:  # m = 0; for v in row: m = max(m, v)
-            return [[max(0.0, *row)] * len(row) for row in rows]
+    @extension_point
+    def softmax_shift(self, rows):
+        """What each logit is shifted by before exp, per element: its row's maximum."""
         return [[max(row)] * len(row) for row in rows]
 
-    def _softmax_rows(self, rows):
-        a, out = self.arith, []
-        exp = (
-            approximate_exp(a.rnd, self._form("softmax-approximate-e", float, APPROXIMATE_E))
-            if "softmax-approximate-e" in self.bugs
-            else a.exp
-        )
-        for row, shift in zip(rows, self._shift(rows)):
-            exps = [exp(a.rnd(v - m)) for v, m in zip(row, shift)]
-            summed = exps[:-1] if "softmax-drops-last-class" in self.bugs else exps
-            if "softmax-divides-by-max" in self.bugs:
-                s = max(exps)
-            else:
-                s = a.total(summed) if summed else 0.0
+    @extension_point
+    def softmax_exp(self, x: Rounded) -> Rounded:
+        """exp of one shifted logit."""
+        return exp(x)
+
+    @extension_point
+    def softmax_denominator(self, exps) -> Rounded:
+        """What a row's exponentials are divided by: their sum."""
+        return self.total(exps)
+
+    def softmax_lines(self, lines):
+        """exp(x - shift) / Σ exp(x - shift) along each line (or exp(x - lse(x)))."""
+        number, out = self.number, []
+        for line, shift in zip(lines, self.softmax_shift(lines)):
+            exps = [self.softmax_exp(number(v) - m) for v, m in zip(line, shift)]
+            denominator = self.softmax_denominator(exps)
             if self.softmax_algorithm == "logsumexp":
-                lse = a.rnd(shift[0] + a.log(s))
-                out.append([a.exp(a.rnd(v - lse)) for v in row])
+                lse = shift[0] + log(denominator)
+                out.append([exp(number(v) - lse).v for v in line])
             else:
-                out.append([a.rnd(div(e, s)) for e in exps])
+                out.append([(e / denominator).v for e in exps])
         return out
 
     def softmax(self, x, p):
         return {"output": self.softmax_rows(x["inputs"])}
 
     # -- loss and accuracy -------------------------------------------------------------------
+    @extension_point
+    def clip_bounds(self) -> tuple[float, float]:
+        """The cross-entropy's clip bounds: 1e-7 and 1 - 1e-7, in the port's dtype."""
+        return self.arith.rnd(1e-7), self.arith.rnd(1 - 1e-7)
+
+    @extension_point
+    def clip(self, p: float, lo: float, hi: float) -> float:
+        """A prediction clipped to [lo, hi] before its log."""
+        return min(max(p, lo), hi)
+
+    @extension_point
+    def cce_log(self, p: float) -> float:
+        """The cross-entropy's logarithm: the natural one."""
+        return self.arith.log(p)
+
+    def loss_of(self, p: float, lo: float, hi: float) -> float:
+        """-ln(clip(p)): the loss of one confidence."""
+        return -self.cce_log(self.clip(p, lo, hi))
+
     def losses(self, y_pred, y_true, label_format):
-        a, bugs = self.arith, self.bugs
-        lo, hi = a.rnd(1e-7), a.rnd(1 - 1e-7)
-        log = a.log10 if "cce-log10" in bugs else a.log2 if "cce-log2" in bugs else a.log
-        if "cce-clip-float64-bounds" in bugs:  # float64 bounds, so a clipped log is float64
-            lo, hi, dtype_log = 1e-7, 1 - 1e-7, log
+        """The sample losses and the loss of a batch."""
+        if label_format == "sparse":
+            return self.sparse_losses(y_pred, y_true)
+        return self.onehot_losses(y_pred, y_true)
 
-            def log(v):
-                return a.rnd(log64(v)) if v in (lo, hi) else dtype_log(v)
+    @extension_point
+    def sparse_losses(self, y_pred, y_true):
+        """Class-index labels: each sample's confidence is y_pred[i][y_true[i]]."""
+        lo, hi = self.clip_bounds()
+        first = self.first_class()
+        sample_losses = [
+            self.loss_of(row[int(t) - first], lo, hi) for row, t in zip(y_pred, y_true)
+        ]  # with a first class of 1, label 0 wraps to the last one
+        return sample_losses, self.batch_loss(sample_losses)
 
-        def clip(v):
-            if "cce-no-clip" in bugs:
-                return v
-            if "cce-lower-clip-only" in bugs:
-                return max(v, lo)
-            if "cce-upper-clip-only" in bugs:
-                return min(v, hi)
-            return min(max(v, lo), hi)
-
-        if label_format == "sparse" and "cce-every-label" in bugs:
-            # y_pred[:, y_true]: every sample indexed by every label, an n x n matrix
-            matrix = [[-log(clip(row[int(t)])) for t in y_true] for row in y_pred]
-            return matrix, _mean_of(matrix, a)
-        if (
-            label_format == "onehot"
-            and "onehot-read-as-sparse" in bugs
-            and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"
-        ):
-            # JavaScript: y_pred[b][[0, 1, 0]] is undefined, and so is every loss: NaN
-            losses = [math.nan] * len(y_pred)
-            return losses, math.nan
-        if label_format == "onehot" and "onehot-read-as-sparse" in bugs:
-            # y_pred[range(samples), y_true] on one-hot rows, with NumPy's broadcasting
-            rows, cols = _numpy_broadcast(np.arange(len(y_pred)), y_true)
-            matrix = [
-                [-log(clip(y_pred[r][c])) for r, c in zip(rr, cc)]
-                for rr, cc in zip(rows.tolist(), cols.tolist())
-            ]
-            return matrix, _mean_of(matrix, a)
-        sample_losses = []
+    @extension_point
+    def onehot_losses(self, y_pred, y_true):
+        """One-hot labels: each sample's confidence is Σ_c clip(y_pred[i][c])·y_true[i][c]."""
+        lo, hi = self.clip_bounds()
+        number, sample_losses = self.number, []
         for row, truth in zip(y_pred, y_true):
-            if label_format == "sparse":
-                index = int(truth) - (1 if "labels-one-based" in bugs else 0)  # 0 wraps to -1
-                confidence = clip(row[index])
-            else:
-                confidence = a.total([a.rnd(clip(v) * t) for v, t in zip(row, truth)])
-            sample_losses.append(-log(confidence))
-        total = a.total(sample_losses)
-        loss = total if "cce-sum-not-mean" in bugs else self._per(total, len(sample_losses))
-        return sample_losses, loss
+            confidence = self.total(number(self.clip(v, lo, hi)) * t for v, t in zip(row, truth))
+            sample_losses.append(-self.cce_log(confidence.v))
+        return sample_losses, self.batch_loss(sample_losses)
+
+    @extension_point
+    def batch_loss(self, sample_losses) -> float:
+        """The loss of the batch: the mean of its sample losses."""
+        return self._per(self.total(sample_losses), len(sample_losses)).v
 
     def categorical_crossentropy(self, x, p):
         sample_losses, loss = self.losses(x["y_pred"], x["y_true"], p["label_format"])
         return {"sample_losses": sample_losses, "loss": loss}
+
+    @extension_point
+    def first_class(self) -> int:
+        """The number of the first class: 0 (labels count classes from 0)."""
+        return 0
+
+    @extension_point
+    def beats(self, v: float, best: float) -> bool:
+        """argmax's tie rule: a later value replaces the best so far only when it is greater,
+        so the first maximum wins a tie."""
+        return v > best
 
     def argmax(self, row):
         """np.argmax: the first maximum, and the first NaN when there is one."""
@@ -537,60 +578,61 @@ class Engine:
                 return i
         best = 0
         for i, v in enumerate(row):
-            if v > row[best] or ("accuracy-last-max" in self.bugs and v == row[best]):
+            if self.beats(v, row[best]):
                 best = i
         return best
 
+    @extension_point
+    def predictions(self, y_pred):
+        """The predicted classes: the argmax of each row (axis=1)."""
+        return [self.argmax(row) for row in y_pred]
+
     def accuracy_of(self, y_pred, y_true, label_format):
-        bugs = self.bugs
-        if "accuracy-wrong-axis" in bugs:  # np.argmax(y_pred, axis=0): one per class
-            predictions = [self.argmax(col) for col in transpose(y_pred)]
-        else:
-            predictions = [self.argmax(row) for row in y_pred]
+        predictions = self.predictions(y_pred)
         if label_format == "sparse":
-            labels = [int(t) for t in y_true]
-        elif (
-            "onehot-read-as-sparse" in bugs
-            and self._form("onehot-read-as-sparse", str, "numpy") == "undefined"
-        ):
-            return predictions, 0.0  # JavaScript: a number === an array is never true
-        elif "onehot-read-as-sparse" in bugs:  # np.mean(predictions == y_true), one-hot y_true
-            same = np.equal(*_numpy_broadcast(predictions, y_true))
-            return predictions, self.arith.rnd(float(np.mean(same)))
-        else:
-            labels = [row.index(1) for row in y_true]
-        if "labels-one-based" in bugs:  # 1-based class numbers: argmax + 1
-            predictions = [pr + 1 for pr in predictions]
-            if label_format == "onehot":
-                labels = [la + 1 for la in labels]
+            return self.accuracy_against(predictions, [int(t) for t in y_true])
+        return self.onehot_accuracy(predictions, y_true)
+
+    @extension_point
+    def onehot_accuracy(self, predictions, y_true):
+        """The accuracy against one-hot labels: the class of a row is the position of its 1."""
+        first = self.first_class()
+        return self.accuracy_against(predictions, [row.index(1) + first for row in y_true])
+
+    def accuracy_against(self, predictions, labels):
+        """The predictions (numbered from the first class) and the share of them that hit."""
+        first = self.first_class()
+        predictions = [pr + first for pr in predictions]
         if len(predictions) == len(labels):
             matches = sum(pr == la for pr, la in zip(predictions, labels))
             count = len(labels)
         else:  # np.mean(predictions == labels) broadcasts, or raises
-            same = np.equal(*_numpy_broadcast(predictions, labels))
+            same = np.equal(*numpy_broadcast(predictions, labels))
             matches, count = int(same.sum()), same.size
-        if "accuracy-integer-division" in bugs:
-            return predictions, matches // count
+        return predictions, self.accuracy_ratio(matches, count)
+
+    @extension_point
+    def accuracy_ratio(self, matches: int, count: int) -> float:
+        """The share of hits: matches / count, as a float."""
         if self.accuracy_additions:  # Σ over the hits of fl(1/B), as a sum of a float mask / B
             share = self.arith.rnd(1.0 / count)
-            return predictions, self.arith.total([share] * matches)
-        return predictions, self._per(matches, count)
+            return self.arith.total([share] * matches)
+        return self._per(self.number(matches), count).v
 
     def accuracy(self, x, p):
         predictions, accuracy = self.accuracy_of(x["y_pred"], x["y_true"], p["label_format"])
         return {"predictions": predictions, "accuracy": accuracy}
 
     # -- the whole network -------------------------------------------------------------------
+    @extension_point
+    def hidden_layer(self, inputs, weights, biases):
+        """The first dense layer and its ReLU: dense1 = x·W1 + b1, relu1 = max(0, dense1)."""
+        dense1 = self.dense(inputs, weights, biases)
+        return dense1, [[self.relu_value(v) for v in row] for row in dense1]
+
     def network(self, inputs, weights1, biases1, weights2, biases2):
         """Dense -> ReLU -> Dense -> softmax: dense1, relu1, dense2 and the probabilities."""
-        if "relu-before-bias" in self.bugs:  # relu(x·W1) + b1 instead of relu(x·W1 + b1)
-            bare = replace(self, bugs=self.bugs | {"bias-dropped"}).dense(inputs, weights1, biases1)
-            rnd = self.arith.rnd
-            dense1 = [[rnd(v + b) for v, b in zip(row, biases1)] for row in bare]
-            relu1 = [[rnd(self.relu_value(v) + b) for v, b in zip(row, biases1)] for row in bare]
-        else:
-            dense1 = self.dense(inputs, weights1, biases1)
-            relu1 = [[self.relu_value(v) for v in row] for row in dense1]
+        dense1, relu1 = self.hidden_layer(inputs, weights1, biases1)
         dense2 = self.dense(relu1, weights2, biases2)
         return dense1, relu1, dense2, self.softmax_rows(dense2)
 
@@ -612,61 +654,59 @@ class Engine:
         }
 
     # -- backward passes (chapter 9) ---------------------------------------------------------
-    def _outputs(self, outputs: int) -> float:
-        """The number a per-output gradient (BCE, MSE, MAE) is divided by."""
-        return 1.0 if "gradient-not-divided-by-outputs" in self.bugs else float(outputs)
+    @extension_point
+    def gradient_outputs(self, outputs: int) -> float:
+        """What a per-output gradient (BCE, MSE, MAE) is divided by: the outputs per sample."""
+        return float(outputs)
 
-    def _samples(self, samples: int) -> float:
-        """The number a batch gradient is divided by."""
-        return 1.0 if "gradient-not-divided-by-samples" in self.bugs else float(samples)
+    @extension_point
+    def gradient_samples(self, samples: int) -> float:
+        """What a batch gradient is divided by: the samples."""
+        return float(samples)
+
+    @extension_point
+    def bias_gradient(self, dvalues):
+        """dbiases: Σ_b dvalues[b], one sum per neuron (axis=0)."""
+        return [self.arith.total(dv) for dv in transpose(dvalues)]
 
     def dense_gradients(self, inputs, weights, dvalues):
         """dweights = inputs.T @ dvalues, dbiases = Σ_b dvalues[b], dinputs = dvalues @ W.T."""
         a = self.dot_arith or self.arith
         per_neuron = transpose(dvalues)
         dweights = [[a.dot(column, dv, []) for dv in per_neuron] for column in transpose(inputs)]
-        if "dbiases-sum-everything" in self.bugs:  # np.sum(dvalues): one number, no axis
-            dbiases = self.arith.total(_flat(dvalues))
-        else:
-            dbiases = [self.arith.total(dv) for dv in per_neuron]
         dinputs = [[a.dot(row, w, []) for w in weights] for row in dvalues]
-        return dweights, dbiases, dinputs
+        return dweights, self.bias_gradient(dvalues), dinputs
 
     def dense_backward(self, x, p):
         dweights, dbiases, dinputs = self.dense_gradients(x["inputs"], x["weights"], x["dvalues"])
         return {"dweights": dweights, "dbiases": dbiases, "dinputs": dinputs}
 
+    @extension_point
+    def relu_gradient_value(self, x: float, dv: float) -> float:
+        """The gradient ReLU passes back at one element: dv where its input was > 0, else 0."""
+        return dv if x > 0 else 0.0
+
     def relu_gradient(self, inputs, dvalues):
-        bugs = self.bugs
-
-        def one(x, dv):
-            if "relu-backward-mask-on-dvalues" in bugs:  # dinputs[dvalues <= 0] = 0
-                return dv if dv > 0 else 0.0
-            if "relu-backward-passes-zero" in bugs:  # dinputs[inputs < 0] = 0
-                return 0.0 if x < 0 else dv
-            return dv if x > 0 else 0.0
-
-        return ew(one, inputs, dvalues)
+        return ew(self.relu_gradient_value, inputs, dvalues)
 
     def relu_backward(self, x, p):
         return {"dinputs": self.relu_gradient(x["inputs"], x["dvalues"])}
 
+    @extension_point
+    def softmax_row_gradient(self, p, dv):
+        """One row through softmax's backward: the Jacobian diag(p) - p·pᵀ, times dv."""
+        number = self.number
+        if self.rewritten:  # p_i·(dv_i - Σ_j p_j·dv_j)
+            s = self.dot(p, dv)
+            return [(pi * (number(d) - s)).v for pi, d in zip(p, dv)]
+        jacobian = [
+            [((pi if i == j else 0.0) - number(pi) * pj).v for j, pj in enumerate(p)]
+            for i, pi in enumerate(p)
+        ]
+        return [self.arith.dot(row, dv, []) for row in jacobian]
+
     def softmax_gradient(self, output, dvalues):
-        a, r = self.arith, self.arith.rnd
-        out = []
-        for p, dv in zip(output, dvalues):
-            if "softmax-backward-diagonal-only" in self.bugs:  # diag(p) @ dv, no -p·pᵀ
-                out.append([r(pi * d) for pi, d in zip(p, dv)])
-            elif self.rewritten:  # p_i·(dv_i - Σ_j p_j·dv_j)
-                s = a.dot(p, dv, [])
-                out.append([r(pi * r(d - s)) for pi, d in zip(p, dv)])
-            else:  # the book: the Jacobian diag(p) - p·pᵀ, times dv
-                jacobian = [
-                    [r((pi if i == j else 0.0) - r(pi * pj)) for j, pj in enumerate(p)]
-                    for i, pi in enumerate(p)
-                ]
-                out.append([a.dot(row, dv, []) for row in jacobian])
-        return out
+        return [self.softmax_row_gradient(p, dv) for p, dv in zip(output, dvalues)]
 
     def softmax_backward(self, x, p):
         return {"dinputs": self.softmax_gradient(x["output"], x["dvalues"])}
@@ -677,268 +717,278 @@ class Engine:
             return y_true
         return [[1 if c == int(t) else 0 for c in range(classes)] for t in y_true]
 
+    def clipped(self, values):
+        """values clipped to [1e-7, 1 - 1e-7] in the port's dtype, as a loss's forward does."""
+        lo, hi = self.arith.rnd(1e-7), self.arith.rnd(1 - 1e-7)
+        return ew(lambda v: min(max(v, lo), hi), values)
+
+    @extension_point
+    def cce_backward_predictions(self, y_pred):
+        """The predictions the cross-entropy backward divides by: y_pred itself, unclipped."""
+        return y_pred
+
     def cce_gradient(self, y_pred, y_true):
-        r = self.arith.rnd
-        samples = self._samples(len(y_pred))
+        samples = self.gradient_samples(len(y_pred))
         truth = self.onehot(y_true, len(y_pred[0]))
-        if "cce-backward-clipped" in self.bugs:  # the forward's clip, reused
-            lo, hi = r(1e-7), r(1 - 1e-7)
-            y_pred = ew(lambda v: min(max(v, lo), hi), y_pred)
+        y_pred = self.cce_backward_predictions(y_pred)
         if self.rewritten:  # -y / (p·B)
-            return ew(lambda t, v: r(div(-float(t), r(v * samples))), truth, y_pred)
-        return ew(lambda t, v: self._per(r(div(-float(t), v)), samples), truth, y_pred)
+            return self.each(lambda t, v: -float(t) / (v * samples), truth, y_pred)
+        return self.each(lambda t, v: self._per(-float(t) / v, samples), truth, y_pred)
 
     def categorical_crossentropy_backward(self, x, p):
         return {"dinputs": self.cce_gradient(x["y_pred"], x["y_true"])}
 
+    @extension_point
+    def softmax_cce_divisor(self, y_pred) -> float:
+        """What the combined softmax + cross-entropy gradient is divided by: the samples."""
+        return self.gradient_samples(len(y_pred))
+
     def softmax_cce_gradient(self, y_pred, y_true, path="combined"):
         if path == "separate":
             return self.softmax_gradient(y_pred, self.cce_gradient(y_pred, y_true))
-        r = self.arith.rnd
         truth = self.onehot(y_true, len(y_pred[0]))
-        if "softmax-cce-divided-by-classes" in self.bugs:
-            samples = float(len(y_pred[0]))
-        else:
-            samples = self._samples(len(y_pred))
-        return ew(lambda v, t: self._per(r(v - t), samples), y_pred, truth)
+        samples = self.softmax_cce_divisor(y_pred)
+        return self.each(lambda v, t: self._per(v - t, samples), y_pred, truth)
 
     def softmax_crossentropy_backward(self, x, p):
         return {"dinputs": self.softmax_cce_gradient(x["y_pred"], x["y_true"], p["path"])}
 
     # -- regularization and dropout (chapters 14-15) -----------------------------------------
+    @extension_point
+    def l1_sign(self, w: Rounded) -> Rounded:
+        """The book's dL1 at one value: +1 where w >= 0 (0 and -0.0 included), -1 where w < 0."""
+        return w.like(-1.0 if w < 0 else 1.0)
+
+    @extension_point
+    def l2_slope(self, l2: Rounded) -> Rounded:
+        """The L2 gradient's factor on w: 2·l2."""
+        return 2 * l2
+
     def regularizer_gradient(self, values, l1, l2):
-        r, bugs = self.arith.rnd, self.bugs
-        two_l2 = self._scalar((1.0 if "l2-gradient-without-2" in bugs else 2.0) * l2)
-
-        def sign(v):  # the book's dL1: +1 where w >= 0 (0 and -0.0 included), -1 where w < 0
-            if "l1-sign-zero-as-zero" in bugs:  # np.sign
-                return _sign(v)
-            if "l1-sign-of-negative-zero" in bugs:  # copysign(1, w), Rust's signum
-                return math.copysign(1.0, v)
-            if "l1-sign-zero-as-minus-one" in bugs:  # np.where(w > 0, 1, -1)
-                return 1.0 if v > 0 else -1.0
-            return -1.0 if v < 0 else 1.0
-
-        return ew(lambda v: r(r(l1 * sign(v)) + r(two_l2 * v)), values)
+        two_l2 = self.l2_slope(l2)
+        return self.each(lambda w: l1 * self.l1_sign(w) + two_l2 * w, values)
 
     def regularization(self, x, p):
-        a, r = self.arith, self.arith.rnd
         weights, biases = x["weights"], x["biases"]
         l1w, l2w, l1b, l2b = (x[name] for name in REGULARIZERS)
-        flat = _flat(weights)
-        loss = a.total(
+        weight_values = flat(weights)
+        loss = self.total(
             [
-                r(l1w * a.total(abs(v) for v in flat)),
-                r(l2w * a.dot(flat, flat, [])),
-                r(l1b * a.total(abs(v) for v in biases)),
-                r(l2b * a.dot(biases, biases, [])),
+                l1w * self.total(abs(w) for w in weight_values),
+                l2w * self.dot(weight_values, weight_values),
+                l1b * self.total(abs(b) for b in biases),
+                l2b * self.dot(biases, biases),
             ]
         )
         return {
-            "loss": loss,
+            "loss": loss.v,
             "dweights": self.regularizer_gradient(weights, l1w, l2w),
             "dbiases": self.regularizer_gradient(biases, l1b, l2b),
         }
 
+    @extension_point
+    def dropout_keep(self, rate: Rounded) -> Rounded:
+        """The probability of keeping a value: 1 - rate."""
+        return 1 - rate
+
+    @extension_point
+    def dropped(self, v: Rounded, mask: Rounded, keep: Rounded) -> Rounded:
+        """One value through inverted dropout: the book's v·(mask / (1 - rate))."""
+        if self.rewritten:  # (v·mask) / (1 - rate)
+            return v * mask / keep
+        return v * (mask / keep)
+
     def dropout(self, x, p):
-        r, bugs = self.arith.rnd, self.bugs
-        keep = (
-            x["rate"]
-            if "dropout-rate-as-keep-probability" in bugs
-            else self._scalar(1.0 - x["rate"])
-        )
-        if "dropout-not-scaled" in bugs:
+        keep = self.dropout_keep(x["rate"])
 
-            def apply(v, m):
-                return r(v * m)
-        elif self.rewritten:  # (x·mask) / (1 - rate)
-
-            def apply(v, m):
-                return r(div(r(v * m), keep))
-        else:  # the book: binary_mask = mask / (1 - rate), then x·binary_mask
-
-            def apply(v, m):
-                return r(v * r(div(float(m), keep)))
+        def apply(v, mask):
+            return self.dropped(v, mask, keep)
 
         return {
-            "output": ew(apply, x["inputs"], x["mask"]),
-            "dinputs": ew(apply, x["dvalues"], x["mask"]),
+            "output": self.each(apply, x["inputs"], x["mask"]),
+            "dinputs": self.each(apply, x["dvalues"], x["mask"]),
         }
 
     # -- sigmoid and the losses of chapters 16-17 --------------------------------------------
     def sigmoid(self, x, p):
-        a, r = self.arith, self.arith.rnd
-        output = ew(lambda v: r(div(1.0, r(1.0 + a.exp(-v)))), x["inputs"])
+        output = self.each(lambda v: 1 / (1 + exp(-v)), x["inputs"])
         if self.rewritten:  # dv·s·(1 - s)
-            dinputs = ew(lambda d, s: r(r(d * s) * r(1.0 - s)), x["dvalues"], output)
+            dinputs = self.each(lambda d, s: d * s * (1 - s), x["dvalues"], output)
         else:  # the book: dv·(1 - s)·s
-            dinputs = ew(lambda d, s: r(r(d * r(1.0 - s)) * s), x["dvalues"], output)
+            dinputs = self.each(lambda d, s: d * (1 - s) * s, x["dvalues"], output)
         return {"output": output, "dinputs": dinputs}
 
     def _losses_and_mean(self, terms):
         """Per sample the mean of its terms, and the mean of those."""
-        a = self.arith
-        sample_losses = [self._per(a.total(row), len(row)) for row in terms]
-        return sample_losses, self._per(a.total(sample_losses), len(sample_losses))
+        sample_losses = [self._per(self.total(row), len(row)).v for row in terms]
+        return sample_losses, self._per(self.total(sample_losses), len(sample_losses)).v
+
+    @extension_point
+    def bce_backward_predictions(self, y_pred, clipped):
+        """The predictions binary cross-entropy's backward divides by: the clipped ones."""
+        return clipped
 
     def binary_crossentropy(self, x, p):
-        a, r = self.arith, self.arith.rnd
         y_pred, y_true = x["y_pred"], x["y_true"]
-        lo, hi = r(1e-7), r(1 - 1e-7)
-        clipped = ew(lambda v: min(max(v, lo), hi), y_pred)
+        clipped = self.clipped(y_pred)
 
-        def loss(t, c):  # -(y·ln c + (1 - y)·ln(1 - c))
-            return -r(r(t * a.log(c)) + r(r(1 - t) * a.log(r(1.0 - c))))
+        def loss(t, c):
+            return -(t * log(c) + (1 - t) * log(1 - c))
 
-        sample_losses, mean = self._losses_and_mean(ew(loss, y_true, clipped))
-        outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
-        seen = y_pred if "bce-backward-not-clipped" in self.bugs else clipped
-        if self.rewritten:  # ((1 - y)/(1 - c) - y/c) / (O·B)
+        sample_losses, mean = self._losses_and_mean(self.each(loss, y_true, clipped))
+        outputs = self.gradient_outputs(len(y_pred[0]))
+        samples = self.gradient_samples(len(y_pred))
 
-            def grad(t, c):
-                return r(
-                    div(
-                        r(r(div(float(1 - t), r(1.0 - c))) - r(div(float(t), c))), outputs * samples
-                    )
-                )
-        else:  # -(y/c - (1 - y)/(1 - c)) / O / B
+        def gradient(t, c):
+            if self.rewritten:  # ((1 - y)/(1 - c) - y/c) / (O·B)
+                return ((1 - t) / (1 - c) - t / c) / (outputs * samples)
+            return self._per_both(-(t / c - (1 - t) / (1 - c)), outputs, samples)
 
-            def grad(t, c):
-                inner = r(r(div(float(t), c)) - r(div(float(1 - t), r(1.0 - c))))
-                return self._per_both(-inner, outputs, samples)
-
-        return {"sample_losses": sample_losses, "loss": mean, "dinputs": ew(grad, y_true, seen)}
-
-    def mean_squared_error(self, x, p):
-        r = self.arith.rnd
-        y_pred, y_true = x["y_pred"], x["y_true"]
-        diff = ew(lambda t, v: r(t - v), y_true, y_pred)  # y_true - y_pred
-        sample_losses = [self._per(self.arith.dot(row, row, []), len(row)) for row in diff]
-        mean = self._per(self.arith.total(sample_losses), len(sample_losses))
-        outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
-        two = 1.0 if "mse-gradient-without-2" in self.bugs else 2.0
-        if self.rewritten:  # 2·(y_pred - y_true) / (O·B)
-            dinputs = ew(lambda d: r(r(two * -d) / (outputs * samples)), diff)
-        else:  # -2·(y_true - y_pred) / O / B
-            dinputs = ew(lambda d: self._per_both(r(-two * d), outputs, samples), diff)
+        seen = self.bce_backward_predictions(y_pred, clipped)
+        dinputs = self.each(gradient, y_true, seen)
         return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
 
-    def mean_absolute_error(self, x, p):
-        r = self.arith.rnd
+    @extension_point
+    def mse_gradient_factor(self) -> float:
+        """The factor of MSE's gradient: 2, from the derivative of the square."""
+        return 2.0
+
+    def mean_squared_error(self, x, p):
         y_pred, y_true = x["y_pred"], x["y_true"]
-        diff = ew(lambda t, v: r(t - v), y_true, y_pred)  # y_true - y_pred
+        diff = self.each(lambda t, v: t - v, y_true, y_pred)  # y_true - y_pred
+        sample_losses = [self._per(self.dot(row, row), len(row)).v for row in diff]
+        mean = self._per(self.total(sample_losses), len(sample_losses)).v
+        outputs = self.gradient_outputs(len(y_pred[0]))
+        samples = self.gradient_samples(len(y_pred))
+        two = self.mse_gradient_factor()
+        if self.rewritten:  # 2·(y_pred - y_true) / (O·B)
+            dinputs = self.each(lambda d: two * -d / (outputs * samples), diff)
+        else:  # -2·(y_true - y_pred) / O / B
+            dinputs = self.each(lambda d: self._per_both(-two * d, outputs, samples), diff)
+        return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
+
+    @extension_point
+    def mae_slope(self, d: Rounded) -> Rounded:
+        """MAE's gradient at y_true - y_pred = d: sign(y_pred - y_true), 0 where they are equal."""
+        return -signum(d)
+
+    def mean_absolute_error(self, x, p):
+        y_pred, y_true = x["y_pred"], x["y_true"]
+        diff = self.each(lambda t, v: t - v, y_true, y_pred)  # y_true - y_pred
         sample_losses, mean = self._losses_and_mean(ew(abs, diff))
-        outputs, samples = self._outputs(len(y_pred[0])), self._samples(len(y_pred))
-        if "mae-gradient-sign-flipped" in self.bugs:  # the book's np.sign(y_true - y_pred)
-
-            def slope(d):
-                return _sign(d)
-        else:  # sign(y_pred - y_true), 0 where they are equal
-
-            def slope(d):
-                return -_sign(d)
-
+        outputs = self.gradient_outputs(len(y_pred[0]))
+        samples = self.gradient_samples(len(y_pred))
         if self.rewritten:
-            dinputs = ew(lambda d: r(slope(d) / (outputs * samples)), diff)
+            dinputs = self.each(lambda d: self.mae_slope(d) / (outputs * samples), diff)
         else:
-            dinputs = ew(lambda d: self._per_both(slope(d), outputs, samples), diff)
+            dinputs = self.each(lambda d: self._per_both(self.mae_slope(d), outputs, samples), diff)
         return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
 
     # -- optimizers (chapter 10): one step on one layer, the whole state in and out ----------
     def current_learning_rate(self, learning_rate, decay, iterations):
-        s = self._scalar
+        """The book's decay: lr · 1 / (1 + decay · iterations)."""
         if not decay:
             return learning_rate
         if self.rewritten:  # lr0 / (1 + decay·t)
-            return s(div(learning_rate, s(1.0 + s(decay * iterations))))
-        return s(learning_rate * s(div(1.0, s(1.0 + s(decay * iterations)))))  # the book
+            return learning_rate / (1 + decay * iterations)
+        return learning_rate * (1 / (1 + decay * iterations))
 
-    def _descent(self, lr):
+    @extension_point
+    def descent(self, lr: Rounded) -> Rounded:
         """The step's factor on the gradient: -lr (the gradient is descended)."""
-        return lr if "optimizer-sign-flipped" in self.bugs else -lr
+        return -lr
+
+    @extension_point
+    def momentum_rate(self, x, lr: Rounded, iterations: int):
+        """SGD with momentum: the factor on the gradient in v = μ·v + factor·g, and what the
+        update v is divided by: -lr, and 1."""
+        return self.descent(lr), 1.0
+
+    @extension_point
+    def keeps_momentums(self, momentum: Rounded) -> bool:
+        """Whether SGD updates its momentum arrays: only when it has momentum."""
+        return bool(momentum)
 
     def _sgd(self, x, t):
-        r, bugs = self.arith.rnd, self.bugs
         lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
-        step, momentum, factor = self._descent(lr), x["momentum"], 1.0
-        if "momentum-before-decay" in bugs and momentum:
-            # v = μ·v - lr0·g with the undecayed rate; the decay divides the update instead
-            step = self._descent(x["learning_rate"])
-            factor = self._scalar(1.0 + self._scalar(x["decay"] * t))
+        momentum = x["momentum"]
+        step, factor = self.momentum_rate(x, lr, t) if momentum else (self.descent(lr), 1.0)
         out = {"learning_rate": lr, "iterations": t + 1}
         for name, state in (("weights", "weight_momentums"), ("biases", "bias_momentums")):
             grad, moms = x["d" + name], x[state]
-            if momentum or "sgd-momentums-updated-without-momentum" in bugs:
-                moms = ew(lambda m, g: r(r(momentum * m) + r(step * g)), moms, grad)
-                updates = ew(lambda m: r(div(m, factor)), moms) if factor != 1.0 else moms
+            if self.keeps_momentums(momentum):
+                moms = self.each(lambda m, g: momentum * m + step * g, moms, grad)
+                updates = self.each(lambda m: m / factor, moms) if factor != 1.0 else moms
             else:  # without momentum the book keeps no momentums: they come back unchanged
-                updates = ew(lambda g: r(step * g), grad)
-            out[name] = ew(lambda w, u: r(w + u), x[name], updates)
+                updates = self.each(lambda g: step * g, grad)
+            out[name] = self.each(lambda w, u: w + u, x[name], updates)
             out[state] = moms
         return out
 
+    @extension_point
+    def adaptive_denominator(self, cache: Rounded, epsilon: Rounded) -> Rounded:
+        """What Adagrad, RMSprop and Adam divide the step by: sqrt(cache) + epsilon."""
+        return sqrt(cache) + epsilon
+
+    @extension_point
+    def epsilon(self, given: Rounded) -> Rounded:
+        """The epsilon of an adaptive step: the one it is given."""
+        return given
+
     def _adaptive(self, step, g, cache, epsilon):
         """-lr·g / (sqrt(cache) + epsilon): Adagrad's and RMSprop's update."""
-        a, r = self.arith, self.arith.rnd
-        if "epsilon-inside-sqrt" in self.bugs:
-            denominator = a.sqrt(r(cache + epsilon))
-        else:
-            denominator = r(a.sqrt(cache) + epsilon)
+        denominator = self.adaptive_denominator(cache, epsilon)
         if self.rewritten:  # -lr·(g / (sqrt(cache) + epsilon))
-            return r(step * r(div(g, denominator)))
-        return r(div(r(step * g), denominator))
+            return step * (g / denominator)
+        return step * g / denominator
 
     def _cached(self, x, t, new_cache):
-        r = self.arith.rnd
         lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
-        step, epsilon = self._descent(lr), self._epsilon(x["epsilon"])
+        step, epsilon = self.descent(lr), self.epsilon(x["epsilon"])
         out = {"learning_rate": lr, "iterations": t + 1}
         for name, state in (("weights", "weight_cache"), ("biases", "bias_cache")):
             grad = x["d" + name]
-            cache = ew(new_cache, x[state], grad)
-            out[name] = ew(
-                lambda w, g, c: r(w + self._adaptive(step, g, c, epsilon)), x[name], grad, cache
+            cache = self.each(new_cache, x[state], grad)
+            out[name] = self.each(
+                lambda w, g, c: w + self._adaptive(step, g, c, epsilon), x[name], grad, cache
             )
             out[state] = cache
         return out
 
-    def _epsilon(self, given: float) -> float:
-        """The epsilon of an adaptive step: the given one, or a library default typed in."""
-        return self._scalar(1e-8) if "epsilon-1e-8" in self.bugs else given
-
     def _adagrad(self, x, t):
-        r = self.arith.rnd
-        return self._cached(x, t, lambda c, g: r(c + r(g * g)))
+        return self._cached(x, t, lambda c, g: c + g * g)
 
     def _rmsprop(self, x, t):
-        r, rho = self.arith.rnd, x["rho"]
-        keep = self._scalar(1.0 - rho)
-        return self._cached(x, t, lambda c, g: r(r(rho * c) + r(keep * r(g * g))))
+        rho = x["rho"]
+        keep = 1 - rho
+        return self._cached(x, t, lambda c, g: rho * c + keep * (g * g))
+
+    @extension_point
+    def adam_power(self, iterations: int) -> int:
+        """The power of Adam's bias correction, 1 - β^power: iterations + 1 (1-based)."""
+        return iterations + 1
 
     def _adam(self, x, t):
-        a, r, s = self.arith, self.arith.rnd, self._scalar
         lr = self.current_learning_rate(x["learning_rate"], x["decay"], t)
-        step, epsilon = self._descent(lr), self._epsilon(x["epsilon"])
+        step, epsilon = self.descent(lr), self.epsilon(x["epsilon"])
         beta_1, beta_2 = x["beta_1"], x["beta_2"]
-        power = t if "adam-bias-correction-off-by-one" in self.bugs else t + 1
-        correction_1, correction_2 = s(1.0 - s(beta_1**power)), s(1.0 - s(beta_2**power))
-        one_minus_1, one_minus_2 = s(1.0 - beta_1), s(1.0 - beta_2)
+        power = self.adam_power(t)
+        correction_1, correction_2 = 1 - beta_1**power, 1 - beta_2**power
+        one_minus_1, one_minus_2 = 1 - beta_1, 1 - beta_2
+        # PyTorch's form computes its step size and sqrt(c2) in the arrays' dtype
+        step_size = self.as_array(step) / correction_1
+        root_2 = sqrt(self.as_array(correction_2))
 
         def momentum(m, g):
             if self.rewritten:  # m + (1 - β1)·(g - m), PyTorch's lerp
-                return r(m + r(one_minus_1 * r(g - m)))
-            return r(r(beta_1 * m) + r(one_minus_1 * g))
+                return m + one_minus_1 * (g - m)
+            return beta_1 * m + one_minus_1 * g
 
         def update(m, v):
             if self.rewritten:  # PyTorch: -(lr/c1)·m / (sqrt(v)/sqrt(c2) + epsilon)
-                denominator = r(r(div(a.sqrt(v), a.sqrt(correction_2))) + epsilon)
-                return r(r(div(step, correction_1)) * r(div(m, denominator)))
-            m_hat, v_hat = r(div(m, correction_1)), r(div(v, correction_2))
-            if "epsilon-inside-sqrt" in self.bugs:
-                denominator = a.sqrt(r(v_hat + epsilon))
-            else:
-                denominator = r(a.sqrt(v_hat) + epsilon)
-            return r(div(r(step * m_hat), denominator))
+                return step_size * (m / (sqrt(v) / root_2 + epsilon))
+            m_hat, v_hat = m / correction_1, v / correction_2
+            return step * m_hat / self.adaptive_denominator(v_hat, epsilon)
 
         out = {"learning_rate": lr, "iterations": t + 1}
         for name, moms, cache in (
@@ -946,25 +996,35 @@ class Engine:
             ("biases", "bias_momentums", "bias_cache"),
         ):
             grad = x["d" + name]
-            m = ew(momentum, x[moms], grad)
-            v = ew(lambda c, g: r(r(beta_2 * c) + r(one_minus_2 * r(g * g))), x[cache], grad)
-            out[name] = ew(lambda w, mm, vv: r(w + update(mm, vv)), x[name], m, v)
+            m = self.each(momentum, x[moms], grad)
+            v = self.each(lambda c, g: beta_2 * c + one_minus_2 * (g * g), x[cache], grad)
+            out[name] = self.each(lambda w, mm, vv: w + update(mm, vv), x[name], m, v)
             out[moms], out[cache] = m, v
         return out
 
+    @staticmethod
+    def _stage_outputs(out):
+        """An optimizer step's outputs: its learning rate as a plain float."""
+        return {**out, "learning_rate": plain(out["learning_rate"])}
+
     def sgd_step(self, x, p):
-        return self._sgd(x, int(x["iterations"]))
+        return self._stage_outputs(self._sgd(x, int(x["iterations"])))
 
     def adagrad_step(self, x, p):
-        return self._adagrad(x, int(x["iterations"]))
+        return self._stage_outputs(self._adagrad(x, int(x["iterations"])))
 
     def rmsprop_step(self, x, p):
-        return self._rmsprop(x, int(x["iterations"]))
+        return self._stage_outputs(self._rmsprop(x, int(x["iterations"])))
 
     def adam_step(self, x, p):
-        return self._adam(x, int(x["iterations"]))
+        return self._stage_outputs(self._adam(x, int(x["iterations"])))
 
     # -- training: the book's model, full batch, a few steps ---------------------------------
+    @extension_point
+    def next_base_rate(self, initial: Rounded, decayed: Rounded) -> Rounded:
+        """The learning rate the next step decays from: the initial one, every step."""
+        return initial
+
     def training(self, x, p):
         optimizer, label_format, y_true = p["optimizer"], p["label_format"], x["y_true"]
         step = getattr(self, f"_{optimizer}")
@@ -1009,7 +1069,7 @@ class Engine:
                 (layers[0], dweights1, dbiases1),
                 (layers[1], dweights2, dbiases2),
             ):
-                if not isinstance(dbiases, list):  # one number (a bug): NumPy broadcasts it
+                if not isinstance(dbiases, list):  # one number (a mistake): NumPy broadcasts it
                     dbiases = [dbiases] * len(layer["biases"])
                 result = step(
                     {**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration
@@ -1017,9 +1077,9 @@ class Engine:
                 layer.update(
                     {name: result[name] for name in ("weights", "biases", *STATE[optimizer])}
                 )
-            if "lr-decay-compounded" in self.bugs:  # the decayed rate becomes the next base
-                hyper["learning_rate"] = result["learning_rate"]
-            record["learning_rate"].append(result["learning_rate"])
+            learning_rate = result["learning_rate"]
+            hyper["learning_rate"] = self.next_base_rate(hyper["learning_rate"], learning_rate)
+            record["learning_rate"].append(plain(learning_rate))
             for i, layer in enumerate(layers, start=1):
                 record[f"weights{i}"].append(layer["weights"])
                 record[f"biases{i}"].append(layer["biases"])

@@ -1,9 +1,12 @@
 """The catalogue of known porting mistakes: each a small mutant of the stages, named and explained.
 
-Every entry is the plain-Python emulator (`emulator.Engine`) with one bug switched on (a few need
-their own arithmetic: float16 accumulation, a float32 port claiming float64, outputs rounded to
-2 decimals). The runner replays them to name the mistake behind a failure (`diagnose.py`);
-tools/variants.py and tests/test_mistakes.py prove that every one is caught and named.
+Every entry is the plain-Python emulator (`emulator.Engine`) with one of its extension points
+overridden: `overrides` maps the point's name to the wrong step, declared right next to the
+mistake's explanation and fix (a few mistakes override two points that belong together, a few
+need their own arithmetic instead: float16 accumulation, a float32 port claiming float64, outputs
+rounded to 2 decimals). The runner replays them to name the mistake behind a failure
+(`diagnose.py`); tools/variants.py and tests/test_mistakes.py prove that every one is caught and
+named.
 
 Ids are short and stable: reports and learners refer to them. `specificity` ranks mistakes that
 reproduce the same failing output. A mistake that changes the output on a narrower set of inputs
@@ -21,12 +24,28 @@ When two mistakes of the same, highest specificity fit, the diagnosis names neit
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
+import numpy as np
+
 from ..suite.stages import FORWARD, TRAINING, stage_names
-from .emulator import ARITH, BookDotArith, Engine, f16
+from .emulator import (
+    ARITH,
+    BookDotArith,
+    Engine,
+    f16,
+    flat,
+    is_extension_point,
+    log64,
+    mean_of,
+    numpy_broadcast,
+    signum,
+    transpose,
+)
+from .rounded import sqrt
 
 # The stages a mistake can touch: every stage of the forward and training groups of the stage
 # table (the book tier's are the book's own numbers, proven by tests/test_book.py).
@@ -68,20 +87,40 @@ class Mistake:
     build: Callable[[Mistake, str], Run] | None = field(default=None, repr=False, compare=False)
     # Other forms the same behaviour takes in other languages or hands (a JavaScript port reads
     # `undefined` where NumPy broadcasts, e is typed to 4 or to 7 decimals): each is replayed
-    # too, and the mistake is named when any one of them explains the stage.
+    # too, and the mistake is named when any one of them explains the stage. An override reads
+    # the form it is replayed in as `engine.form`.
     forms: tuple[str, ...] = ()
+    # The wrong steps: Engine extension point -> its replacement, a function of the engine and
+    # the point's arguments, as a method of the Engine takes them.
+    overrides: Mapping[str, Callable] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        unknown = [name for name in self.overrides if not is_extension_point(name)]
+        assert not unknown, f"{self.id} overrides what is no Engine extension point: {unknown}"
+
+    @property
+    def engine(self) -> type[Engine]:
+        """The emulator making this mistake: the Engine with its extension points overridden."""
+        return _engine_overriding(self.id, tuple(self.overrides.items()))
 
     def runner(self, tier: str, form: str = "") -> Run:
         """(stage, decoded inputs, params) -> encoded outputs of this mistake at `tier`, in
         its first form ("") or one of `forms`."""
         if self.build is not None:
             return self.build(self, tier)
-        bugs = {self.id} | ({f"{self.id}/{form}"} if form else set())
-        return Engine(ARITH[tier], bugs=frozenset(bugs)).run
+        return self.engine(ARITH[tier], form=form).run
 
     @property
     def all_forms(self) -> tuple[str, ...]:
         return ("", *self.forms)
+
+
+@cache
+def _engine_overriding(
+    mistake_id: str, overrides: tuple[tuple[str, Callable], ...]
+) -> type[Engine]:
+    """The Engine subclass with these extension points overridden (one class per mistake)."""
+    return type(f"Engine[{mistake_id}]", (Engine,), dict(overrides))
 
 
 def _float16_accumulation(mistake: Mistake, tier: str) -> Run:
@@ -116,6 +155,80 @@ def _rounded_outputs(mistake: Mistake, tier: str) -> Run:
     return rounded
 
 
+# -- the wrong steps longer than a line (the one-liners sit in their entries below) ---------------
+APPROXIMATE_E = 2.71828  # the book's readers sometimes type e by hand
+FLOAT64_BOUNDS = (1e-7, 1 - 1e-7)  # the cross-entropy's clip bounds, unrounded
+
+
+def _relu_before_bias(engine: Engine, inputs, weights, biases):
+    """dense1 = x·W1 + b1 as usual, but relu1 = relu(x·W1) + b1: ReLU before the biases."""
+    bare = engine.dense(inputs, weights)  # x·W1, no biases
+    per_row = [biases] * len(bare)
+    dense1 = engine.each(lambda v, b: v + b, bare, per_row)
+    relu1 = engine.each(lambda v, b: engine.relu_value(v) + b, bare, per_row)
+    return dense1, relu1
+
+
+def _bias_of_sample(engine: Engine, biases, sample: int, neuron: int):
+    """biases[i], the sample's: past the end NumPy's broadcast wraps around, JavaScript reads
+    undefined (NaN; the form "past-end-nan")."""
+    if engine.form == "past-end-nan":
+        return biases[sample] if sample < len(biases) else math.nan
+    return biases[sample % len(biases)]
+
+
+def _column_max(engine: Engine, rows):
+    """np.max(x, axis=0): each logit shifted by its column's maximum."""
+    column_max = [max(col) for col in transpose(rows)]
+    return [list(column_max) for _ in rows]
+
+
+def _exp_of_typed_e(engine: Engine, x):
+    """e ** x for a hand-typed e: 2.71828, or as many digits as the form says."""
+    return float(engine.form or APPROXIMATE_E) ** x
+
+
+def _float64_log_at_bounds(engine: Engine, p: float) -> float:
+    """The dtype's log, but float64's at the float64 bounds a clipped value equals."""
+    return engine.arith.rnd(log64(p)) if p in FLOAT64_BOUNDS else engine.arith.log(p)
+
+
+def _every_label(engine: Engine, y_pred, y_true):
+    """y_pred[:, y_true]: every sample indexed by every label, an n x n matrix, and its mean."""
+    lo, hi = engine.clip_bounds()
+    matrix = [[engine.loss_of(row[int(t)], lo, hi) for t in y_true] for row in y_pred]
+    return matrix, mean_of(matrix, engine.arith)
+
+
+def _onehot_losses_as_sparse(engine: Engine, y_pred, y_true):
+    """y_pred[range(samples), y_true] on one-hot rows: NumPy broadcasts them into a matrix, whose
+    mean is taken; JavaScript's y_pred[b][[0, 1, 0]] is undefined, and so is every loss (the
+    form "undefined": NaN)."""
+    if engine.form == "undefined":
+        return [math.nan] * len(y_pred), math.nan
+    lo, hi = engine.clip_bounds()
+    rows, cols = numpy_broadcast(np.arange(len(y_pred)), y_true)
+    matrix = [
+        [engine.loss_of(y_pred[r][c], lo, hi) for r, c in zip(rr, cc)]
+        for rr, cc in zip(rows.tolist(), cols.tolist())
+    ]
+    return matrix, mean_of(matrix, engine.arith)
+
+
+def _onehot_accuracy_as_sparse(engine: Engine, predictions, y_true):
+    """np.mean(predictions == y_true) with one-hot y_true, broadcast; in JavaScript a number ===
+    an array is never true (the form "undefined": 0)."""
+    if engine.form == "undefined":
+        return predictions, 0.0
+    same = np.equal(*numpy_broadcast(predictions, y_true))
+    return predictions, engine.arith.rnd(float(np.mean(same)))
+
+
+def _momentum_before_decay(engine: Engine, x, lr, iterations: int):
+    """v = μ·v - lr0·g with the undecayed rate, and the update divided by 1 + decay·t."""
+    return engine.descent(x["learning_rate"]), 1 + x["decay"] * iterations
+
+
 M = Mistake
 MISTAKES: tuple[Mistake, ...] = (
     # -- found in public ports of the book -------------------------------------------------------
@@ -124,6 +237,7 @@ MISTAKES: tuple[Mistake, ...] = (
         ("forward", "training"),
         "ReLU was applied before the bias was added: relu(x·W1) + b1",
         "add the biases first, then apply ReLU to the sum: relu(x·W1 + b1)",
+        overrides={"hidden_layer": _relu_before_bias},
     ),
     M(
         "bias-wrong-axis",
@@ -131,12 +245,14 @@ MISTAKES: tuple[Mistake, ...] = (
         "the biases were read per sample (biases[i], down the rows), not per neuron (biases[j])",
         "add biases[j] to column j of every row: one bias per neuron, shape (1, N)",
         forms=("past-end-nan",),
+        overrides={"bias_of": _bias_of_sample},
     ),  # wrapping around (NumPy's broadcast), or JS's undefined
     M(
         "relu-inverted",
         ("relu", "forward", "training"),
         "ReLU kept the negatives and zeroed the positives: min(0, x) instead of max(0, x)",
         "use max(0, x): keep positive values, replace negatives by 0",
+        overrides={"relu_value": lambda engine, v: v if v < 0 else 0.0},
     ),
     M(
         "softmax-max-starts-at-zero",
@@ -145,6 +261,9 @@ MISTAKES: tuple[Mistake, ...] = (
         "all-negative rows underflow",
         "start the maximum at the row's first element (or -infinity), then compare the rest",
         specificity=2,
+        overrides={
+            "softmax_shift": lambda engine, rows: [[max(0.0, *row)] * len(row) for row in rows]
+        },
     ),
     M(
         "softmax-approximate-e",
@@ -153,6 +272,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "call the language's exp function (math.exp, Math.exp, f64::exp), "
         "not a power of a constant",
         forms=("2.718", "2.7182", "2.718281"),
+        overrides={"softmax_exp": _exp_of_typed_e},
     ),  # 7 decimals and more: float32's own e
     M(
         "outputs-rounded-2-decimals",
@@ -167,12 +287,14 @@ MISTAKES: tuple[Mistake, ...] = (
         DOTS,
         "the dot product kept only the last product (total = x*w) instead of accumulating",
         "accumulate: total += inputs[k] * weights[k], starting from 0",
+        overrides={"dot_terms": lambda engine, xs, ws: (xs[-1:], ws[-1:])},
     ),
     M(
         "skip-last-input",
         DOTS,
         "an input was left out of the sum: the loop over the inputs stops one element early",
         "loop over every index from 0 to K-1 (range(len(inputs)))",
+        overrides={"dot_terms": lambda engine, xs, ws: (xs[:-1], ws[:-1])},
     ),
     M(
         "labels-one-based",
@@ -180,6 +302,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "class indices were treated as 1-based (y_pred[label - 1], or argmax + 1), "
         "but labels count classes from 0",
         "class k is at position k: use the label itself as the index and report argmax as is",
+        overrides={"first_class": lambda engine: 1},
     ),
     M(
         "cce-every-label",
@@ -187,6 +310,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "every sample was indexed by every label (y_pred[:, y_true]): an n x n matrix, "
         "whose mean was taken",
         "pick one confidence per sample: y_pred[range(samples), y_true], i.e. y_pred[i][y_true[i]]",
+        overrides={"sparse_losses": _every_label},
     ),
     # -- the classic ones ------------------------------------------------------------------------
     M(
@@ -194,60 +318,72 @@ MISTAKES: tuple[Mistake, ...] = (
         DOTS,
         "the bias was never added",
         "add the bias once to each weighted sum: inputs·weights + bias",
+        overrides={"bias_terms": lambda engine, bias: []},
     ),
     M(
         "bias-twice",
         DOTS,
         "the bias was added twice (once in the sum, once after)",
         "add the bias exactly once, after the weighted sum",
+        overrides={"bias_terms": lambda engine, bias: [bias, bias]},
     ),
     M(
         "weights-not-transposed",
         ("layer", "dense_batch"),
         "per-neuron weight rows were used without the transpose (inputs @ weights)",
         "with one weight row per neuron, compute inputs @ weights.T (row n times inputs)",
+        overrides={"as_inputs_neurons": lambda engine, weights: weights},
     ),
     M(
         "accuracy-integer-division",
         ACCURACY,
         "the accuracy was an integer division (matches // samples): 0 unless every one is right",
         "divide as floats: float(matches) / samples",
+        overrides={"accuracy_ratio": lambda engine, matches, count: matches // count},
     ),
     M(
         "softmax-batch-axis",
         SOFTMAX,
         "softmax ran over the batch axis (columns), not over each row",
         "take the maximum and the sum along each row (axis=1, keepdims=True)",
+        overrides={
+            "softmax_rows": lambda engine, rows: transpose(engine.softmax_lines(transpose(rows)))
+        },
     ),
     M(
         "softmax-no-max-shift",
         SOFTMAX,
         "exp(x) without subtracting the row maximum first: large logits overflow to inf and NaN",
         "subtract each row's maximum before exp: exp(x - max(row))",
+        overrides={"softmax_shift": lambda engine, rows: [[0.0] * len(row) for row in rows]},
     ),
     M(
         "softmax-column-max",
         SOFTMAX,
         "each logit was shifted by its column's maximum (axis=0), not its row's maximum",
         "take the maximum along each row: np.max(inputs, axis=1, keepdims=True)",
+        overrides={"softmax_shift": _column_max},
     ),
     M(
         "softmax-divides-by-max",
         SOFTMAX,
         "the exponentials were divided by their maximum instead of their sum",
         "divide each exp by the sum of its row's exps",
+        overrides={"softmax_denominator": lambda engine, exps: max(exps)},
     ),
     M(
         "softmax-drops-last-class",
         SOFTMAX,
         "the last class was left out of the softmax denominator",
         "sum the exps of every class, the last one included",
+        overrides={"softmax_denominator": lambda engine, exps: engine.total(exps[:-1])},
     ),
     M(
         "cce-no-clip",
         LOSS,
         "the predictions were not clipped: -ln(0) is infinite and -ln(1) is 0",
         "clip y_pred to [1e-7, 1 - 1e-7] before the log",
+        overrides={"clip": lambda engine, p, lo, hi: p},
     ),
     M(
         "cce-lower-clip-only",
@@ -255,6 +391,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "the predictions were clipped at 1e-7 below but not at 1 - 1e-7 above",
         "clip on both sides: min(max(p, 1e-7), 1 - 1e-7)",
         specificity=2,
+        overrides={"clip": lambda engine, p, lo, hi: max(p, lo)},
     ),
     M(
         "cce-upper-clip-only",
@@ -262,6 +399,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "the predictions were clipped at 1 - 1e-7 above but not at 1e-7 below: -ln(0) is infinite",
         "clip on both sides: min(max(p, 1e-7), 1 - 1e-7)",
         specificity=2,
+        overrides={"clip": lambda engine, p, lo, hi: min(p, hi)},
     ),
     M(
         "cce-clip-float64-bounds",
@@ -271,24 +409,28 @@ MISTAKES: tuple[Mistake, ...] = (
         "round both bounds to float32 first: 1.0000000116860974e-07 and 0.9999998807907104",
         specificity=2,
         tiers=("float32",),
+        overrides={"clip_bounds": lambda engine: FLOAT64_BOUNDS, "cce_log": _float64_log_at_bounds},
     ),
     M(
         "cce-log10",
         LOSS,
         "the loss used log10 instead of the natural logarithm",
         "use the natural log: math.log, Math.log, f64::ln (not log10)",
+        overrides={"cce_log": lambda engine, p: engine.arith.log10(p)},
     ),
     M(
         "cce-log2",
         LOSS,
         "the loss used log2 instead of the natural logarithm",
         "use the natural log: math.log, Math.log, f64::ln (not log2)",
+        overrides={"cce_log": lambda engine, p: engine.arith.log2(p)},
     ),
     M(
         "cce-sum-not-mean",
         LOSS,
         "the batch loss was the sum of the sample losses, not their mean",
         "divide the sum of the sample losses by the number of samples",
+        overrides={"batch_loss": lambda engine, sample_losses: engine.arith.total(sample_losses)},
     ),
     M(
         "onehot-read-as-sparse",
@@ -296,12 +438,17 @@ MISTAKES: tuple[Mistake, ...] = (
         "one-hot label rows were used as if they were class indices (the sparse code path)",
         "for one-hot y_true use sum(y_pred * y_true) per row, and argmax(y_true) for accuracy",
         forms=("undefined",),
+        overrides={
+            "onehot_losses": _onehot_losses_as_sparse,
+            "onehot_accuracy": _onehot_accuracy_as_sparse,
+        },
     ),  # NumPy's fancy indexing, or JavaScript's y_pred[b][row]
     M(
         "relu-as-boolean",
         ("relu", "forward", "training"),
         "ReLU returned x > 0 (1 or 0, a boolean) instead of max(0, x)",
         "return the value itself when it is positive: max(0, x)",
+        overrides={"relu_value": lambda engine, v: 1.0 if v > 0 else 0.0},
     ),
     M(
         "accuracy-last-max",
@@ -309,12 +456,16 @@ MISTAKES: tuple[Mistake, ...] = (
         "argmax let the last maximum win a tie; the first one must win (as np.argmax)",
         "replace the best index only when a value is strictly greater (>, not >=)",
         specificity=2,
+        overrides={"beats": lambda engine, v, best: v >= best},
     ),
     M(
         "accuracy-wrong-axis",
         ACCURACY,
         "argmax ran down the columns (axis=0): one prediction per class, not one per sample",
         "take the argmax along each row (axis=1): one prediction per sample",
+        overrides={
+            "predictions": lambda engine, y_pred: [engine.argmax(c) for c in transpose(y_pred)]
+        },
     ),
     M(
         "float16-accumulation",
@@ -350,12 +501,14 @@ MISTAKES: tuple[Mistake, ...] = (
         "dbiases was np.sum(dvalues) without axis=0: one number, the sum over every sample and "
         "neuron",
         "sum over the batch only, one value per neuron: np.sum(dvalues, axis=0)",
+        overrides={"bias_gradient": lambda engine, dvalues: engine.arith.total(flat(dvalues))},
     ),
     M(
         "gradient-not-divided-by-samples",
         PER_SAMPLE_GRADIENTS,
         "the loss gradient was not divided by the number of samples",
         "divide dinputs by the batch size: dinputs / samples (the loss is a mean over samples)",
+        overrides={"gradient_samples": lambda engine, samples: 1.0},
     ),
     M(
         "gradient-not-divided-by-outputs",
@@ -363,6 +516,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "the loss gradient was divided by the number of samples but not by the outputs per sample",
         "divide dinputs by the outputs per sample too: / outputs / samples "
         "(the loss is their mean)",
+        overrides={"gradient_outputs": lambda engine, outputs: 1.0},
     ),
     M(
         "relu-backward-passes-zero",
@@ -370,18 +524,23 @@ MISTAKES: tuple[Mistake, ...] = (
         "ReLU's gradient was zeroed only where the input is < 0: "
         "it passed at an input of exactly 0",
         "zero the gradient where the forward input is <= 0: dinputs[inputs <= 0] = 0",
+        overrides={"relu_gradient_value": lambda engine, x, dv: 0.0 if x < 0 else dv},
     ),
     M(
         "relu-backward-mask-on-dvalues",
         ("relu_backward", "training"),
         "ReLU's backward zeroed the gradient where dvalues <= 0, not where the forward input is",
         "mask on the forward INPUTS: dinputs = dvalues.copy(); dinputs[inputs <= 0] = 0",
+        overrides={"relu_gradient_value": lambda engine, x, dv: dv if dv > 0 else 0.0},
     ),
     M(
         "softmax-backward-diagonal-only",
         ("softmax_backward", "softmax_crossentropy_backward"),
         "the softmax backward used only diag(p): dinputs = p·dvalues, without the -p·pᵀ term",
         "use the Jacobian diag(p) - p·pᵀ: dinputs_i = p_i·(dv_i - Σ_j p_j·dv_j)",
+        overrides={
+            "softmax_row_gradient": lambda engine, p, dv: engine.each(lambda pi, d: pi * d, p, dv)
+        },
     ),
     M(
         "cce-backward-clipped",
@@ -389,78 +548,91 @@ MISTAKES: tuple[Mistake, ...] = (
         "the cross-entropy backward clipped y_pred to [1e-7, 1 - 1e-7]; "
         "the book does not clip there",
         "divide by y_pred itself: dinputs = -y_true / y_pred / samples, no clip",
+        overrides={"cce_backward_predictions": lambda engine, y_pred: engine.clipped(y_pred)},
     ),
     M(
         "softmax-cce-divided-by-classes",
         ("softmax_crossentropy_backward", "training"),
         "the combined softmax + cross-entropy gradient was divided by the number of classes",
         "divide by the number of samples: (y_pred - y_true) / len(y_pred)",
+        overrides={"softmax_cce_divisor": lambda engine, y_pred: float(len(y_pred[0]))},
     ),
     M(
         "l2-gradient-without-2",
         ("regularization",),
         "the L2 gradient was l2·w: the derivative of l2·w² lost its factor 2",
         "use 2·l2·w for the L2 gradient",
+        overrides={"l2_slope": lambda engine, l2: l2},
     ),
     M(
         "l1-sign-zero-as-zero",
         ("regularization",),
         "the L1 gradient used np.sign(w), which is 0 at w = 0; the book's dL1 is +1 there",
         "start from ones and set -1 where w < 0: dL1 = ones; dL1[w < 0] = -1",
+        overrides={"l1_sign": lambda engine, w: signum(w)},
     ),
     M(
         "l1-sign-of-negative-zero",
         ("regularization",),
         "the L1 gradient was copysign(1, w) (Rust's signum): -1 at w = -0.0, where the book has +1",
         "test w < 0 (false for -0.0): -1 where w < 0, +1 elsewhere",
+        overrides={"l1_sign": lambda engine, w: w.like(math.copysign(1.0, w.v))},
     ),
     M(
         "l1-sign-zero-as-minus-one",
         ("regularization",),
         "the L1 gradient was -1 at w = 0: np.where(w > 0, 1, -1), where the book has +1",
         "test w < 0: -1 where w < 0, +1 elsewhere (0 and -0.0 included)",
+        overrides={"l1_sign": lambda engine, w: w.like(1.0 if w > 0 else -1.0)},
     ),
     M(
         "dropout-not-scaled",
         ("dropout",),
         "the kept values were not scaled by 1 / (1 - rate): output = inputs·mask",
         "inverted dropout: divide the mask by (1 - rate), output = inputs·mask / (1 - rate)",
+        overrides={"dropped": lambda engine, v, mask, keep: v * mask},
     ),
     M(
         "dropout-rate-as-keep-probability",
         ("dropout",),
         "the rate was taken as the probability of keeping: the kept values were divided by rate",
         "rate is the DROP rate: divide by 1 - rate, the probability of keeping",
+        overrides={"dropout_keep": lambda engine, rate: rate},
     ),
     M(
         "bce-backward-not-clipped",
         ("binary_crossentropy",),
         "the binary cross-entropy backward used y_pred unclipped: 0 and 1 give infinities and NaN",
         "clip y_pred to [1e-7, 1 - 1e-7] in the backward pass too, as in the forward pass",
+        overrides={"bce_backward_predictions": lambda engine, y_pred, clipped: y_pred},
     ),
     M(
         "mse-gradient-without-2",
         ("mean_squared_error",),
         "the MSE gradient lost its factor 2: -(y_true - y_pred) / outputs / samples",
         "dinputs = -2·(y_true - y_pred) / outputs / samples",
+        overrides={"mse_gradient_factor": lambda engine: 1.0},
     ),
     M(
         "mae-gradient-sign-flipped",
         ("mean_absolute_error",),
         "the MAE gradient was the book's np.sign(y_true - y_pred): it points uphill",
         "use sign(y_pred - y_true) / outputs / samples (i.e. -np.sign(y_true - y_pred))",
+        overrides={"mae_slope": lambda engine, d: signum(d)},
     ),
     M(
         "optimizer-sign-flipped",
         STEPS,
         "the optimizer added the gradient: w += lr·g (gradient ascent)",
         "step against the gradient: w += -lr·g (and momentum = μ·m - lr·g)",
+        overrides={"descent": lambda engine, lr: lr},
     ),
     M(
         "sgd-momentums-updated-without-momentum",
         ("sgd_step",),
         "with momentum 0 the momentum arrays were still updated (to -lr·g)",
         "without momentum the book keeps no momentums: return them unchanged",
+        overrides={"keeps_momentums": lambda engine, momentum: True},
     ),
     M(
         "momentum-before-decay",
@@ -469,24 +641,28 @@ MISTAKES: tuple[Mistake, ...] = (
         "w += v/(1+decay·t)",
         "decay the rate first, lr = lr0 / (1 + decay·t), "
         "and use it in the momentum: v = μ·v - lr·g",
+        overrides={"momentum_rate": _momentum_before_decay},
     ),
     M(
         "lr-decay-compounded",
         ("training",),
         "the decayed rate was decayed again every step: lr_t = lr_(t-1) / (1 + decay·t)",
         "recompute from the initial rate every step: lr_t = lr0 / (1 + decay·t)",
+        overrides={"next_base_rate": lambda engine, initial, decayed: decayed},
     ),
     M(
         "epsilon-inside-sqrt",
         CACHED_STEPS,
         "epsilon was added inside the square root: sqrt(cache + epsilon)",
         "add epsilon outside the root: sqrt(cache) + epsilon",
+        overrides={"adaptive_denominator": lambda engine, cache, epsilon: sqrt(cache + epsilon)},
     ),
     M(
         "epsilon-1e-8",
         CACHED_STEPS,
         "the optimizer used epsilon 1e-8 (a library's default), not the epsilon it was given",
         "use the optimizer's epsilon parameter (the book's default is 1e-7)",
+        overrides={"epsilon": lambda engine, given: engine.scalar(1e-8)},
     ),
     M(
         "adam-bias-correction-off-by-one",
@@ -494,6 +670,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "Adam's bias correction used beta^iterations, not beta^(iterations + 1): "
         "step 0 divides by 0",
         "correct with 1 - beta^(iterations + 1): the step count is 1-based there",
+        overrides={"adam_power": lambda engine, iterations: iterations},
     ),
 )
 del M
