@@ -33,6 +33,9 @@ _TYPES: dict[str, Check] = {  # JSON Schema's types, as jsonschema reads them (a
     "null": lambda v: v is None,
 }
 _NUMBER = frozenset((int, float))
+# Keywords _object checks: all of them when the schema's type is `object`, else the last two.
+_OBJECT_ANY = frozenset(("properties", "additionalProperties"))
+_OBJECT = _OBJECT_ANY | {"type", "required", "minProperties"}
 _chain = chain.from_iterable
 
 
@@ -173,18 +176,27 @@ class _Compiler:
         if nested is not None:
             return nested
         checks: list[Check] = []
+        done = set(_ANNOTATIONS)
+        if schema.get("type") == "object" or {"properties", "additionalProperties"} & set(schema):
+            checks.append(self._object(schema))  # an object's keywords, in one function
+            done |= _OBJECT if schema.get("type") == "object" else _OBJECT_ANY
         for keyword, argument in schema.items():
-            if keyword in _ANNOTATIONS or keyword in ("properties", "additionalProperties"):
+            if keyword in done:
                 continue
             make = getattr(self, "_" + keyword.lstrip("$"), None)
             if make is None:
                 raise SchemaNotCompiled(f"keyword {keyword!r} is not implemented")
             checks.append(make(argument, schema))
-        if "properties" in schema or "additionalProperties" in schema:
-            checks.append(self._object(schema))
         if len(checks) == 1:
             return checks[0]
-        return lambda v: all(check(v) for check in checks)
+
+        def every(v: Any) -> bool:
+            for check in checks:
+                if not check(v):
+                    return False
+            return True
+
+        return every
 
     # One method per keyword: (its argument, the schema) -> a check. Like JSON Schema, a keyword
     # about one type passes every value of another.
@@ -239,14 +251,23 @@ class _Compiler:
         return lambda v: sum(1 for check in checks if check(v)) == 1
 
     def _object(self, schema: dict) -> Check:
-        """properties and additionalProperties together: every member checked once."""
+        """An object's keywords together (its type, if `object`, required, minProperties,
+        properties and additionalProperties): every member checked once."""
+        typed = schema.get("type") == "object"
+        required = schema.get("required", []) if typed else []
+        least = schema.get("minProperties", 0) if typed else 0
         properties = {k: self.compile(s) for k, s in schema.get("properties", {}).items()}
         other = schema.get("additionalProperties", True)
         rest = None if other is True else self.compile(other)
 
         def check(v: Any) -> bool:
             if type(v) is not dict:
-                return True
+                return not typed
+            if len(v) < least:
+                return False
+            for name in required:
+                if name not in v:
+                    return False
             for key, value in v.items():
                 known = properties.get(key)
                 if known is not None:

@@ -762,3 +762,45 @@ def test_every_list_at_a_time_shortcut_computes_the_rule_element_by_element():
         else:
             reached["rule"] += 1
     assert min(reached.values()) > 100, reached
+
+
+def test_shape_of_a_level_at_a_time_is_the_recursive_definition():
+    import copy
+    import random
+
+    from nnfs_conform.numbers import is_number, shape_of
+
+    def recursive(value):
+        if not isinstance(value, list):
+            return () if is_number(value) else None
+        if not value:
+            return (0,)
+        inner = [recursive(v) for v in value]
+        if inner[0] is None or any(s != inner[0] for s in inner):
+            return None
+        return (len(value), *inner[0])
+
+    class Sublist(list):
+        pass
+
+    rng = random.Random(5)
+    leaves = [1, 2.5, -0.0, 10**400, "NaN", "Infinity", "x", True, None, {}]
+
+    def build(depth):
+        if depth == 0 or rng.random() < 0.15:
+            return rng.choice(leaves) if rng.random() < 0.9 else []
+        n = rng.choice([0, 1, 2, 3])
+        if rng.random() < 0.7:  # rectangular, now and then spoiled at one place
+            out = [copy.deepcopy(proto) for proto in [build(depth - 1)] for _ in range(n)]
+            if out and rng.random() < 0.2:
+                out[rng.randrange(n)] = rng.choice(leaves)
+        else:
+            out = [build(depth - 1) for _ in range(n)]
+        return Sublist(out) if rng.random() < 0.05 else out
+
+    shapes = 0
+    for _ in range(20000):
+        value = build(rng.randint(0, 4))
+        assert shape_of(value) == recursive(value), value
+        shapes += shape_of(value) is not None
+    assert 5000 < shapes < 19000  # both answers are exercised
