@@ -7,8 +7,8 @@ element, as a ratio of its tolerance and in ULPs of the port's dtype, so passes 
 The rule is written once, as `error` (how far got is from want) and `ratio` (that error against
 the tolerance: an element passes when its ratio is at most 1). The general path and the element
 walk call them for every element; the bulk path (`_compare_plain`) computes the same ratios a
-list at a time (`_ratios`, `_ratios_in_bulk`), and tests/test_runner_speed.py holds each of its
-shortcuts to `ratio` element by element.
+list at a time (`_ratios`), and tests/test_runner_speed.py holds each of its shortcuts to
+`ratio` element by element. (NumPy is not used: importing it cost a run more than it saved.)
 """
 
 from __future__ import annotations
@@ -181,7 +181,6 @@ _INF = math.inf
 _LISTS = {list}
 _MISSING = object()
 _FEW = 6  # elements up to which one Python loop is cheaper than a few passes of map()
-_BULK = 256  # elements from which numpy computes the ratios (its calls cost more below)
 
 
 def _flat(got: Any, want: Any, tol: Any, shape: list[int]) -> tuple[list, list, list] | None:
@@ -261,10 +260,8 @@ def _compare_plain(got: Any, expected: dict[str, Any], dtype: str) -> Comparison
     count = len(gots)
     if count <= _FEW:
         found = _ratios_one_by_one(gots, wants, tols)
-    elif count < _BULK:
-        found = _ratios(gots, wants, tols)
     else:
-        found = _ratios_in_bulk(gots, wants, tols) or _ratios(gots, wants, tols)
+        found = _ratios(gots, wants, tols)
     if found is None:
         return None
     result = Comparison(elements=count)
@@ -326,34 +323,6 @@ def _ratios(gots: list[float], wants: list[Any], tols: list[Any]) -> tuple | Non
         return 0.0, 0, 0
     top = max(ratios)
     return top, ratios.index(top), sum(1 for r in ratios if r > 1) if top > 1 else 0
-
-
-def _ratios_in_bulk(gots: list[float], wants: list[Any], tols: list[Any]) -> tuple | None:
-    """_ratios with numpy, for many elements, where every error is finite and no tolerance is
-    NaN (else None, for _ratios): IEEE float64 subtraction and division, as in Python, and the
-    rule's 0 for an exact match and inf past a tolerance that is not positive."""
-    if not set(map(type, tols)) <= _PLAIN:  # numpy would read a string, Python refuses it
-        return None
-    import numpy as np  # here: a run whose outputs are all small never loads it
-
-    with np.errstate(all="ignore"):  # x / 0 is judged below, as in the rule
-        try:
-            tol = np.array(tols, dtype=np.float64)
-            error = np.abs(np.array(gots, dtype=np.float64) - np.array(wants, dtype=np.float64))
-        except (TypeError, ValueError, OverflowError):
-            return None
-        if not (np.isfinite(error).all() and not np.isnan(tol).any()):
-            return None
-        ratios = error / tol
-    exact = error == 0
-    if exact.any():
-        ratios[exact] = 0.0
-    past = ~exact & (tol <= 0)
-    if past.any():
-        ratios[past] = math.inf
-    k = int(ratios.argmax())
-    top = float(ratios[k])
-    return top, k, int(np.count_nonzero(ratios > 1)) if top > 1 else 0
 
 
 def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Comparison:

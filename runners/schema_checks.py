@@ -1,4 +1,4 @@
-"""The JSON Schemas of the vectors and the manifest, compiled into plain Python predicates.
+"""The suite's JSON Schemas (vectors, manifest, protocol), compiled into plain Python predicates.
 
 schema/*.schema.json stays the published contract; checking every number of a large suite with
 jsonschema cost minutes (each number goes through a `oneOf`). `compile_schema` turns a schema
@@ -242,6 +242,10 @@ class _Compiler:
 
     def _minProperties(self, n: int, schema: dict) -> Check:
         return lambda v: type(v) is not dict or len(v) >= n
+
+    def _propertyNames(self, names: Any, schema: dict) -> Check:
+        check = self.compile(names)
+        return lambda v: type(v) is not dict or all(map(check, v))
 
     def _required(self, names: list[str], schema: dict) -> Check:
         return lambda v: type(v) is not dict or all(name in v for name in names)

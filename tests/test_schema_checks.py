@@ -273,3 +273,51 @@ def test_arrays_nested_deeper_than_the_checks_follow_get_no_verdict():
 def test_a_keyword_the_compiler_does_not_implement_is_refused_not_skipped(schema):
     with pytest.raises(SchemaNotCompiled):
         compile_schema(schema)
+
+
+PROTOCOL = json.loads((REPO / "schema" / "protocol.schema.json").read_text())
+MESSAGES = {
+    "hello_reply": [
+        {
+            "protocol": 1,
+            "name": "null",
+            "language": "python",
+            "dtype": "float64",
+            "stages": ["neuron", "relu"],
+            "label_formats": ["sparse", "onehot"],
+            "checks_inputs": True,
+        },
+        {
+            "protocol": 1,
+            "name": "c",
+            "language": "c",
+            "version": "0.1",
+            "dtype": "float32",
+            "stages": ["accuracy"],
+            "label_formats": {"accuracy": ["sparse"]},
+            "missing": {"training": "no Model class"},
+        },
+    ],
+    "run_reply": [
+        {"seq": 1, "outputs": {"output": [[0.5, "NaN"], [1, -0.0]]}},
+        {"seq": 2, "error": {"kind": "shape_mismatch", "message": "x is 2 by 3"}},
+        {"seq": 3, "unsupported": "no float32 softmax"},
+    ],
+}
+
+
+@pytest.mark.parametrize("definition", MESSAGES)
+def test_the_compiled_checks_agree_with_jsonschema_on_mutated_protocol_messages(definition):
+    """The protocol checks (a port's hello on every run) take the same compiled path."""
+    rng = random.Random(31)
+    check = compile_schema(PROTOCOL, f"/$defs/{definition}")
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": f"#/$defs/{definition}", "$defs": PROTOCOL["$defs"]}
+    )
+    verdicts = {True: 0, False: 0}
+    for i in range(1500):
+        message = MESSAGES[definition][i % len(MESSAGES[definition])]
+        doc = message if i < len(MESSAGES[definition]) else _mutated(message, rng)
+        assert check(doc) == validator.is_valid(doc), json.dumps(doc)
+        verdicts[check(doc)] += 1
+    assert min(verdicts.values()) > 50, verdicts
