@@ -385,15 +385,14 @@ class _Scan:
         return self.sha.hexdigest()
 
 
-def _read_json(path: Path, where: str) -> tuple[Any, str]:
-    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT; and
-    its sha256."""
+def _read_json(path: Path, where: str) -> Any:
+    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT."""
     try:
         data = files.read_input(path, files.MANIFEST_LIMIT, "manifest")
     except files.FileProblem as exc:
         raise VectorError(str(exc)) from None
     try:
-        return loads(data), hashlib.sha256(data).hexdigest()
+        return loads(data)
     except RecursionError:
         raise VectorError(f"{where}: not valid vectors: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -635,7 +634,7 @@ def load_suite(directory: Path | None = None) -> Suite:
     directory = Path(directory) if directory is not None else default_vectors_dir()
     manifest_path = directory / "manifest.json"
     where = str(manifest_path)
-    manifest, _ = _read_json(manifest_path, where)
+    manifest = _read_json(manifest_path, where)
     if not _compiled("manifest")(manifest):
         _check_schema(manifest, "manifest", where)
     files: dict[str, StageFile] = {}
