@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
@@ -400,6 +401,11 @@ def test_an_option_added_to_the_parser_later_is_carried_by_the_rerun_line():
         "nnfs-conform run --case relu/basic --skip-tag invalid --future-filter random "
         "--future-filter book -- ./port"
     )
+    once = invocation.rerunner(args)  # what a run uses: the words around the id built once
+    for case_id in ("relu/basic", "relu/it's", "neuron/a b", "-x"):
+        assert once(SimpleNamespace(id=case_id)) == invocation.rerun(args, case_id)
+    args = parser.parse_args(["run", "--case", "relu/*"])
+    assert invocation.rerunner(args)(SimpleNamespace(id="a")) == invocation.rerun(args, "a")
 
 
 def test_the_runner_is_named_as_it_was_invoked(tmp_path, monkeypatch):

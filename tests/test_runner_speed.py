@@ -16,22 +16,18 @@ from nnfs_conform.suite import vectors
 from nnfs_conform.suite.numbers import encode, loads
 
 
-def test_a_valid_file_is_schema_checked_once_and_remembered_by_content(tmp_path, monkeypatch):
+def test_a_valid_file_is_checked_once_and_remembered_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
     write_suite(tmp_path / "v")
-    markers = [p for p in (tmp_path / "cache").iterdir() if p.is_file()]
-    assert len(markers) == 4  # one per vector file, and the manifest
     assert len(list((tmp_path / "cache" / "checked").iterdir())) == 3  # a verdict per file
 
-    checked = []
-    check = vectors._check_schema
+    compiled = []
+    check = vectors._compiled
     monkeypatch.setattr(
-        vectors,
-        "_check_schema",
-        lambda document, name, *a, **k: (checked.append(name), check(document, name, *a, **k)),
+        vectors, "_compiled", lambda name, *a: (compiled.append(name), check(name, *a))[1]
     )
     vectors.load_suite(tmp_path / "v")
-    assert checked == []  # the manifest and the files were checked once
+    assert compiled == ["manifest"]  # the files were checked once; the manifest, small, again
 
 
 def test_a_warm_load_reads_each_file_once_and_proves_nothing_again(tmp_path, monkeypatch):
@@ -677,4 +673,131 @@ def test_the_bulk_case_comparison_agrees_with_the_element_walk_and_the_per_outpu
                     other.problems,
                 ), (got, expected)
                 assert repr(fast.worst) == repr(other.worst), (got, expected)
-    assert plain > 500  # the bulk path is taken, the large (numpy) outputs included
+    assert plain > 500  # the bulk path is taken, the large outputs included
+
+
+# --- the rule, written once (compare.error, compare.ratio), and its list-at-a-time shortcuts --
+
+
+@pytest.mark.parametrize(
+    "got, want, tol, expected",
+    [
+        (1.5, 1.0, 1.0, 0.5),
+        (1.0, 1.0, 0.0, 0.0),  # exact: 0 whatever the tolerance
+        (-0.0, 0.0, 0.0, 0.0),  # the sign of zero is not compared
+        (1.0, 1.5, 0.0, math.inf),  # any error past a zero tolerance
+        (1.0, 1.5, -1.0, math.inf),
+        (math.nan, math.nan, 0.0, 0.0),  # NaN meets NaN
+        (math.nan, 1.0, 1e300, math.inf),
+        (1.0, math.nan, 1e300, math.inf),
+        (math.inf, math.inf, 0.0, 0.0),  # an infinity meets the same infinity
+        (-math.inf, math.inf, 1e300, math.inf),
+        (math.inf, 1e308, 1e300, math.inf),
+        (1e308, -1e308, 1e300, math.inf),  # a finite pair whose difference overflows
+        (3.0, 1.0, math.inf, 0.0),
+        (1.0, 1.0, math.nan, 0.0),
+        (2.0, 1.0, math.nan, math.inf),
+    ],
+)
+def test_the_rule(got, want, tol, expected):
+    from nnfs_conform.grading.compare import error, ratio
+
+    assert ratio(error(got, want), tol) == expected
+    assert ratio(error(want, got), tol) == expected
+
+
+def _rule(gots, wants, tols):
+    """What every shortcut must return: (largest ratio, its first index, how many pass 1)."""
+    from nnfs_conform.grading.compare import error, ratio
+
+    ratios = [ratio(error(g, w), t) for g, w, t in zip(gots, wants, tols)]
+    if not ratios:
+        return 0.0, 0, 0
+    top = max(ratios)
+    return top, ratios.index(top), sum(r > 1 for r in ratios)
+
+
+def test_every_list_at_a_time_shortcut_computes_the_rule_element_by_element():
+    """_ratios_one_by_one and _ratios (each of its branches) against compare.ratio, on values
+    chosen to reach every branch: zero tolerances met and missed, signed zeros, NaN and
+    infinite values, NaN tolerances, overflowing differences, ints."""
+    import random
+
+    from nnfs_conform.grading import compare
+
+    rng = random.Random(19)
+    values = [0.0, -0.0, 1.0, 2, -3, 1e-310, 5e-324, 1e308, -1e308, math.nan, math.inf, -math.inf]
+    tolerances = [0.0, -0.0, 1e-9, 0.5, 2, 1e-310, 1e300]
+    rare = [-1.0, math.nan]
+    reached = {"nan tol": 0, "positive": 0, "zeros met": 0, "rule": 0}
+    for trial in range(4000):
+        n = rng.choice([0, 1, 3, 6, 7, 30, 256, 300])
+        wants = [
+            rng.uniform(-10, 10) if rng.random() < 0.8 else rng.choice(values) for _ in range(n)
+        ]
+        gots = [
+            float(w) + rng.choice([0.0, 0.0, 1e-12, -1e-7, 0.3])
+            if rng.random() < 0.9
+            else float(rng.choice(values))
+            for w in wants
+        ]
+        pool = rng.choice([tolerances[2:5], tolerances, tolerances + rare])
+        tols = [rng.choice(pool) for _ in range(n)]
+        if rng.random() < 0.3:  # every zero tolerance met exactly
+            gots = [float(w) if t == 0 else g for g, w, t in zip(gots, wants, tols)]
+        want = _rule(gots, wants, tols)
+        shown = (trial, gots, wants, tols)
+        for shortcut in (compare._ratios_one_by_one, compare._ratios):
+            found = shortcut(gots, wants, tols)
+            assert repr(found) == repr(want), (shortcut.__name__, *shown)
+        if any(t != t for t in tols):
+            reached["nan tol"] += 1
+        elif n and min(tols) > 0:
+            reached["positive"] += 1
+        elif n and all(g == w for g, w, t in zip(gots, wants, tols) if t == 0):
+            reached["zeros met"] += 1
+        else:
+            reached["rule"] += 1
+    assert min(reached.values()) > 100, reached
+
+
+def test_shape_of_a_level_at_a_time_is_the_recursive_definition():
+    import copy
+    import random
+
+    from nnfs_conform.suite.numbers import is_number, shape_of
+
+    def recursive(value):
+        if not isinstance(value, list):
+            return () if is_number(value) else None
+        if not value:
+            return (0,)
+        inner = [recursive(v) for v in value]
+        if inner[0] is None or any(s != inner[0] for s in inner):
+            return None
+        return (len(value), *inner[0])
+
+    class Sublist(list):
+        pass
+
+    rng = random.Random(5)
+    leaves = [1, 2.5, -0.0, 10**400, "NaN", "Infinity", "x", True, None, {}]
+
+    def build(depth):
+        if depth == 0 or rng.random() < 0.15:
+            return rng.choice(leaves) if rng.random() < 0.9 else []
+        n = rng.choice([0, 1, 2, 3])
+        if rng.random() < 0.7:  # rectangular, now and then spoiled at one place
+            out = [copy.deepcopy(proto) for proto in [build(depth - 1)] for _ in range(n)]
+            if out and rng.random() < 0.2:
+                out[rng.randrange(n)] = rng.choice(leaves)
+        else:
+            out = [build(depth - 1) for _ in range(n)]
+        return Sublist(out) if rng.random() < 0.05 else out
+
+    shapes = 0
+    for _ in range(20000):
+        value = build(rng.randint(0, 4))
+        assert shape_of(value) == recursive(value), value
+        shapes += shape_of(value) is not None
+    assert 5000 < shapes < 19000  # both answers are exercised

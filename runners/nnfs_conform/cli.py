@@ -350,8 +350,7 @@ def _run(args: argparse.Namespace) -> int:
         cwd=cwd,
     )
 
-    def rerun(case) -> str:
-        return invocation.rerun(args, case.id)
+    rerun = invocation.rerunner(args)
 
     with results.Spool() as spool:
         return _finish(_grade_with(port, args, console, rerun, spool), args, console, spool)
@@ -458,8 +457,7 @@ def _grade(args: argparse.Namespace) -> int:
     except HandshakeError as exc:
         raise UsageError(f"{args.responses}: {exc}") from None
 
-    def rerun(case) -> str:
-        return invocation.rerun(args, case.id)
+    rerun = invocation.rerunner(args)
 
     with results.Spool() as spool:
         result = _grade_with(port, args, console, rerun, spool)
@@ -605,8 +603,7 @@ def _book(args: argparse.Namespace) -> int:
     command = [args.python or sys.executable, str(Path(book_port.__file__)), str(path)]
     command += ["--dtype", args.dtype] if args.dtype else []
 
-    def rerun(case) -> str:
-        return invocation.rerun(args, case.id)
+    rerun = invocation.rerunner(args)
 
     port = SessionPort(
         command,

@@ -13,7 +13,9 @@ import os
 import shlex
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 NAME = "nnfs-conform"
 # Options a rerun of one case leaves out: it selects its own case and writes no reports.
@@ -93,3 +95,17 @@ def rerun(args: argparse.Namespace, case_id: str) -> str:
     return shlex.join(
         [*getattr(args, "program", [NAME]), args.command, "--case", case_id, *options(parser, args)]
     )
+
+
+def rerunner(args: argparse.Namespace) -> Callable[[Any], str]:
+    """`rerun` for every case of one run: the words around the case id, the same for each case,
+    are built and quoted once, at the first case (the run's options are settled by then)."""
+    parts: list[str] = []
+
+    def rerun_case(case: Any) -> str:
+        if not parts:
+            parts.append(shlex.join([*getattr(args, "program", [NAME]), args.command, "--case"]))
+            parts.append(shlex.join(options(args.command_parser, args)))
+        return f"{parts[0]} {shlex.quote(case.id)}" + (f" {parts[1]}" if parts[1] else "")
+
+    return rerun_case

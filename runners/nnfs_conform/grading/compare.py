@@ -3,6 +3,12 @@
 NaN must meet NaN, an infinity the same infinity; the sign of zero is not compared (ports differ
 on max(0, -0.0) and the mathematics does not care). Every comparison also measures the worst
 element, as a ratio of its tolerance and in ULPs of the port's dtype, so passes are measured too.
+
+The rule is written once, as `error` (how far got is from want) and `ratio` (that error against
+the tolerance: an element passes when its ratio is at most 1). The general path and the element
+walk call them for every element; the bulk path (`_compare_plain`) computes the same ratios a
+list at a time (`_ratios`), and tests/test_runner_speed.py holds each of its shortcuts to
+`ratio` element by element. (NumPy is not used: importing it cost a run more than it saved.)
 """
 
 from __future__ import annotations
@@ -76,18 +82,27 @@ def _flatten(value: Any, index: tuple[int, ...] = ()):
         yield index, value
 
 
+def error(got: float, want: float) -> float:
+    """|got - want|; 0 where NaN meets NaN or an infinity the same infinity, else inf past a
+    non-finite number. The sign of zero is not compared (|-0.0 - 0.0| is 0)."""
+    difference = abs(got - want)
+    if difference < math.inf:  # both finite (a NaN or an overflow fails the test)
+        return difference
+    return 0.0 if got == want or (got != got and want != want) else math.inf
+
+
+def ratio(err: float, tol: float) -> float:
+    """The error as a multiple of its tolerance: 0 for an exact match (whatever the tolerance),
+    inf past a tolerance that is not positive. An element passes when its ratio is <= 1."""
+    if err == 0:
+        return 0.0
+    return err / tol if tol > 0 else math.inf
+
+
 def _element(name: str, index, got: float, want: float, tol: float, dtype: str) -> Worst:
-    if math.isnan(want) or math.isnan(got) or math.isinf(want) or math.isinf(got):
-        same = (math.isnan(want) and math.isnan(got)) or got == want
-        error = 0.0 if same else math.inf
-    else:
-        error = abs(got - want)
-    if error == 0:
-        ratio = 0.0
-    else:
-        ratio = error / tol if tol > 0 else math.inf
-    ulps = error / ulp(want, dtype) if math.isfinite(want) and math.isfinite(error) else error
-    return Worst(name, index, got, want, error, tol, ratio, ulps)
+    e = error(got, want)
+    ulps = e / ulp(want, dtype) if math.isfinite(want) and e < math.inf else e
+    return Worst(name, index, got, want, e, tol, ratio(e, tol), ulps)
 
 
 _PLAIN = frozenset((float, int))
@@ -142,19 +157,6 @@ def _leaves_slowly(value: Any) -> list[Any]:
     return out
 
 
-def _plain_floats(leaves: list[Any]) -> list[float] | None:
-    """The leaves as floats when every one is a float or an int that fits; else None."""
-    kinds = set(map(type, leaves))
-    if kinds == _FLOAT:
-        return leaves
-    if not kinds <= _PLAIN:
-        return None
-    try:
-        return list(map(float, leaves))
-    except OverflowError:
-        return None
-
-
 def _unravel(k: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     index = []
     for n in reversed(shape):
@@ -175,10 +177,10 @@ def _outputs_object(got: Any, expected: dict[str, Any]) -> Comparison:
 
 
 _chain = chain.from_iterable
+_INF = math.inf
 _LISTS = {list}
 _MISSING = object()
 _FEW = 6  # elements up to which one Python loop is cheaper than a few passes of map()
-_BULK = 256  # elements from which numpy computes the ratios (its calls cost more below)
 
 
 def _flat(got: Any, want: Any, tol: Any, shape: list[int]) -> tuple[list, list, list] | None:
@@ -258,10 +260,8 @@ def _compare_plain(got: Any, expected: dict[str, Any], dtype: str) -> Comparison
     count = len(gots)
     if count <= _FEW:
         found = _ratios_one_by_one(gots, wants, tols)
-    elif count < _BULK:
-        found = _ratios(gots, wants, tols)
     else:
-        found = _ratios_in_bulk(gots, wants, tols)
+        found = _ratios(gots, wants, tols)
     if found is None:
         return None
     result = Comparison(elements=count)
@@ -273,23 +273,21 @@ def _compare_plain(got: Any, expected: dict[str, Any], dtype: str) -> Comparison
             break
     start, name, shape = span
     g, w, t = gots[k], wants[k], tols[k]
-    error = abs(g - w)  # both finite: a finite error
-    result.worst = Worst(
-        name, _unravel(k - start, shape), g, w, error, t, top, error / ulp(w, dtype)
-    )
+    e = abs(g - w)
+    if e < _INF:  # the common worst element, described at once: its ratio is `top`
+        result.worst = Worst(name, _unravel(k - start, shape), g, w, e, t, top, e / ulp(w, dtype))
+    else:
+        result.worst = _element(name, _unravel(k - start, shape), g, w, t, dtype)
     return result
 
 
 def _ratios_one_by_one(gots: list[float], wants: list[Any], tols: list[Any]) -> tuple | None:
-    """_ratios in one loop, cheaper for a few elements."""
-    inf = math.inf
-    top, at, over = -1.0, 0, 0
+    """_ratios in one loop, cheaper for a few elements: the rule itself, element by element."""
+    top, at, over = 0.0, 0, 0  # a ratio is never below 0
     try:
         for k, (g, w, t) in enumerate(zip(gots, wants, tols)):
             e = abs(g - w)
-            if not e < inf or t != t:  # a NaN or infinite error, a NaN tolerance
-                return None
-            r = 0.0 if e == 0 else e / t if t > 0 else inf
+            r = ratio(e if e < _INF else error(g, w), t)
             if r > top:
                 top, at = r, k
             if r > 1:
@@ -300,22 +298,25 @@ def _ratios_one_by_one(gots: list[float], wants: list[Any], tols: list[Any]) -> 
 
 
 def _ratios(gots: list[float], wants: list[Any], tols: list[Any]) -> tuple | None:
-    """(largest ratio, its first index, how many ratios pass 1) of plain floats, or None."""
-    inf = math.inf
+    """(largest ratio, its first index, how many ratios pass 1) of plain floats, or None.
+
+    ratio(error(g, w), t) of every element, a list at a time: where every error is finite and
+    every tolerance positive, ratio is the plain quotient; where every zero tolerance is met
+    exactly, it is e / (t + 1) there (0) and e / t elsewhere; anything else calls the rule."""
     try:
         errors = list(map(abs, map(_sub, gots, wants)))
-        total = sum(tols)
-        if not sum(errors) < inf or total != total:  # a NaN or infinite error, a NaN tolerance
-            return None
-        least = min(tols, default=1)
-        if least > 0:
+        if not sum(errors) < math.inf:  # a NaN or an infinity: the rule's own error
+            errors = list(map(error, gots, wants))
+        total, least = sum(tols), min(tols, default=1)
+        if total != total:  # a NaN tolerance: not in valid vectors
+            ratios = list(map(ratio, errors, tols))
+        elif least > 0:
             ratios = list(map(_truediv, errors, tols))
         elif least == 0 and not any(compress(errors, zeros := list(map(_not, tols)))):
-            # every zero tolerance met exactly, its ratio 0: as 0 / 1 (t + True), the others
-            # e / (t + False), exactly e / t
+            # as 0 / 1 (t + True) at a zero tolerance, e / (t + False) = e / t elsewhere
             ratios = list(map(_truediv, errors, map(_add, tols, zeros)))
         else:
-            ratios = [0.0 if e == 0 else e / t if t > 0 else inf for e, t in zip(errors, tols)]
+            ratios = list(map(ratio, errors, tols))
     except (TypeError, OverflowError):  # not with valid vectors: the general path raises alike
         return None
     if not ratios:
@@ -324,39 +325,12 @@ def _ratios(gots: list[float], wants: list[Any], tols: list[Any]) -> tuple | Non
     return top, ratios.index(top), sum(1 for r in ratios if r > 1) if top > 1 else 0
 
 
-def _ratios_in_bulk(gots: list[float], wants: list[Any], tols: list[Any]) -> tuple | None:
-    """_ratios with numpy, for many elements: IEEE float64 subtraction and division, as in
-    Python, and the same rules for zero tolerances."""
-    if not set(map(type, tols)) <= _PLAIN:  # numpy would read a string, Python refuses it
-        return None
-    import numpy as np  # here: a run whose outputs are all small never loads it
-
-    with np.errstate(all="ignore"):  # inf - inf and x / 0 are judged below, as in Python
-        try:
-            tol = np.array(tols, dtype=np.float64)
-            error = np.abs(np.array(gots, dtype=np.float64) - np.array(wants, dtype=np.float64))
-        except (TypeError, ValueError, OverflowError):
-            return None
-        if not (np.isfinite(error).all() and not np.isnan(tol).any()):
-            return None
-        ratios = error / tol
-    exact = error == 0
-    if exact.any():
-        ratios[exact] = 0.0
-    past = ~exact & (tol <= 0)
-    if past.any():
-        ratios[past] = math.inf
-    k = int(ratios.argmax())
-    top = float(ratios[k])
-    return top, k, int(np.count_nonzero(ratios > 1)) if top > 1 else 0
-
-
 def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Comparison:
     """Compare a port's `outputs` object with a case's expected outputs at one tier.
 
     `expected` maps each output name to an object with decoded `value` and `tol` nested lists.
-    The common reply in bulk (_compare_plain), else one flat loop per output; only the worst
-    element is described in full.
+    The common reply in bulk (_compare_plain), else one flat loop per output that says what is
+    wrong; only the worst element is described in full.
     """
     plain = _compare_plain(got, expected, dtype)
     if plain is not None:
@@ -364,8 +338,7 @@ def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Compariso
     result = _outputs_object(got, expected)
     if not isinstance(got, dict):
         return result
-    inf = math.inf
-    worst = None  # (ratio, name, shape, k, got, want, tol)
+    worst = None  # (name, shape, k, got, want, tol)
     worst_ratio = -1.0
     for name, want in expected.items():
         if name not in got:
@@ -385,45 +358,19 @@ def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Compariso
                 f"output {name!r} has shape {list(got_shape)}, want {list(want_shape)}"
             )
             continue
-        tols = _leaves(want.tol)
-        values = _plain_floats(got_leaves) if len(tols) == len(got_leaves) else None
-        if values:  # the common case, in bulk: every element a float or an int, as floats
-            errors = list(map(abs, map(_sub, values, want_leaves)))
-            if sum(errors) < inf:  # every error finite (NaN and inf fail): the loop's ratios
-                if min(tols) > 0:
-                    ratios = list(map(_truediv, errors, tols))
-                else:
-                    ratios = [
-                        0.0 if e == 0 else e / t if t > 0 else inf for e, t in zip(errors, tols)
-                    ]
-                top = max(ratios)
-                result.elements += len(ratios)
-                if top > 1:
-                    result.out_of_tolerance += sum(1 for r in ratios if r > 1)
-                if top > worst_ratio:
-                    worst_ratio = top
-                    k = ratios.index(top)
-                    worst = (name, got_shape, k, values[k], want_leaves[k], tols[k])
-                continue
-        for k, (g, w, t) in enumerate(zip(got_leaves, want_leaves, tols)):
+        for k, (g, w, t) in enumerate(zip(got_leaves, want_leaves, _leaves(want.tol))):
             value = g if type(g) is float else _as_float(g)
             if value is None:
                 result.problems.append(
                     f"output {name!r}{list(_unravel(k, got_shape))} is not a number: {g!r}"
                 )
                 continue
-            error = abs(value - w)
-            if error == 0:
-                ratio = 0.0
-            elif error < inf:  # both finite, no overflow
-                ratio = error / t if t > 0 else inf
-            else:
-                ratio = _element(name, (), value, w, t, dtype).ratio
+            r = ratio(error(value, w), t)
             result.elements += 1
-            if ratio > 1:
+            if r > 1:
                 result.out_of_tolerance += 1
-            if ratio > worst_ratio:
-                worst_ratio = ratio
+            if r > worst_ratio:
+                worst_ratio = r
                 worst = (name, got_shape, k, value, w, t)
     if worst is not None:
         name, shape, k, value, w, t = worst
@@ -432,9 +379,9 @@ def compare_outputs(got: Any, expected: dict[str, Any], dtype: str) -> Compariso
 
 
 def _compare_slowly(got: Any, expected: dict[str, Any], dtype: str) -> Comparison:
-    """Compare a port's `outputs` object with a case's expected outputs at one tier.
-
-    `expected` maps each output name to an object with decoded `value` and `tol` nested lists.
+    """compare_outputs as an element walk, every element described: the reference the faster
+    paths are held to (tests/test_runner_speed.py), and the answer for expected values that
+    are not rectangular.
     """
     result = _outputs_object(got, expected)
     if not isinstance(got, dict):

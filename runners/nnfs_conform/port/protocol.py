@@ -13,6 +13,7 @@ from typing import Any
 
 from ..suite import numbers
 from ..suite.numbers import orjson as _orjson
+from ..suite.schema_checks import compile_schema
 from ..suite.vectors import Case, schema
 
 PROTOCOL = 1
@@ -198,7 +199,7 @@ def pointer(path) -> str:
 
 @cache
 def _validator(definition: str):
-    import jsonschema  # only for --validate-protocol: not on every run's path
+    import jsonschema  # only to explain a message the compiled checks refused
 
     root = schema("protocol")
     return jsonschema.Draft202012Validator(
@@ -212,9 +213,18 @@ def _best_match(errors):
     return jsonschema.exceptions.best_match(errors)
 
 
+@cache
+def _compiled(definition: str):
+    """The definition as compiled checks (schema_checks): whether a message is valid, without
+    importing jsonschema, which is asked only to say what is wrong with one."""
+    return compile_schema(schema("protocol"), f"/$defs/{definition}")
+
+
 def schema_problems(message: Any, definition: str) -> list[str]:
     """Every place `message` breaks schema/protocol.schema.json#/$defs/`definition`, as
     'JSON-pointer: what is wrong', deepest first so a learner sees the real culprit."""
+    if _compiled(definition)(message):
+        return []
     errors = sorted(
         _validator(definition).iter_errors(message),
         key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))),

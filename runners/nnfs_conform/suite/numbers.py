@@ -183,13 +183,27 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) or (isinstance(value, str) and value in NON_FINITE)
 
 
+_PLAIN_NUMBERS = frozenset((int, float))
+
+
 def shape_of(value: Any) -> tuple[int, ...] | None:
-    """The shape of a rectangular nested list of numbers, () for a scalar, None if ragged."""
+    """The shape of a rectangular nested list of numbers, () for a scalar, None if ragged.
+    (A level at a time: no recursion, however deep the nesting.)"""
     if not isinstance(value, list):
         return () if is_number(value) else None
-    if not value:
-        return (0,)
-    inner = [shape_of(v) for v in value]
-    if inner[0] is None or any(s != inner[0] for s in inner):
-        return None
-    return (len(value), *inner[0])
+    shape, level = [], [value]
+    while True:
+        n = len(level[0])
+        if any(len(x) != n for x in level):
+            return None
+        shape.append(n)
+        if not n:
+            return tuple(shape)
+        level = [v for x in level for v in x]
+        kinds = set(map(type, level))
+        if kinds == {list}:
+            continue
+        if kinds <= _PLAIN_NUMBERS or all(map(is_number, level)):
+            return tuple(shape)
+        if not all(isinstance(v, list) for v in level):
+            return None

@@ -145,16 +145,17 @@ def _pointer(path) -> str:
 
 
 @cache
-def _validator_id(name: str) -> str:
-    """The schema's content and the jsonschema version that checks it."""
-    from importlib.metadata import version
+def _compiled(name: str, pointer: str = ""):
+    """schema(name) (or its part at `pointer`) as compiled checks: whether a document is valid,
+    at a fraction of jsonschema's cost; jsonschema is imported only to say why one is not."""
+    from .schema_checks import compile_schema
 
-    return version("jsonschema") + "\0" + json.dumps(schema(name), sort_keys=True)
+    return compile_schema(schema(name), pointer)
 
 
 @cache
 def _validator(name: str):
-    import jsonschema  # only on a cold load: a remembered file is not checked again
+    import jsonschema  # only to explain a document the compiled checks refused
 
     return jsonschema.Draft202012Validator(schema(name))
 
@@ -170,36 +171,27 @@ def _cache_root() -> Path | None:
     return Path(root)
 
 
-def _validity_marker(name: str, digest: str) -> Path | None:
-    """Where the schema check of a file with sha256 `digest` is remembered, or None if
-    NNFS_CONFORM_CACHE=off. The same bytes checked against the same schema by the same
-    jsonschema give the same answer, so a valid file is checked once, not at every run."""
-    root = _cache_root()
-    if root is None:
-        return None
-    key = f"{name}\0{_validator_id(name)}\0{digest}"
-    return root / hashlib.sha256(key.encode()).hexdigest()
-
-
 @cache
 def _checks_id() -> str:
-    """The runner's version and the source of the checks (this module and numbers.py): a
-    verdict is remembered only for the very checks that gave it."""
+    """The runner's version, the source of the checks (this module, numbers.py and
+    schema_checks.py) and the schema they compile: a verdict is remembered only for the very
+    checks that gave it."""
     digest = hashlib.sha256(__version__.encode())
-    for module in ("vectors.py", "numbers.py"):
+    for module in ("vectors.py", "numbers.py", "schema_checks.py"):
         digest.update(b"\0" + (Path(__file__).parent / module).read_bytes())
+    digest.update(b"\0" + json.dumps(schema("vectors"), sort_keys=True).encode())
     return digest.hexdigest()
 
 
 def _verdict_path(digest: str) -> Path | None:
     """Where everything the full check of a vector file with sha256 `digest` proved is
     remembered (its header, signature and case count; its schema, fingerprints, ids, names,
-    shapes and repeats held), keyed by the file's content, the schema, the jsonschema version
-    and the checks themselves; None without a cache."""
+    shapes and repeats held), keyed by the file's content and the checks themselves (their
+    source and the schema); None without a cache."""
     root = _cache_root()
     if root is None:
         return None
-    key = f"checked\0{_checks_id()}\0{_validator_id('vectors')}\0{digest}"
+    key = f"checked\0{_checks_id()}\0{digest}"
     return root / "checked" / hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -236,19 +228,10 @@ def _remember(path: Path | None, verdict: dict[str, Any]) -> None:
         pass
 
 
-def _remember_valid(marker: Path | None) -> None:
-    if marker is not None:
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:  # a read-only home: check again next time
-            pass
-
-
 def _check_schema(document: Any, name: str, where: str, case_index: int | None = None) -> None:
-    """Raise VectorError at the best-matching schema error. A vector file is checked a case at
-    a time, as its header with that one case: `case_index` puts the case's place in the file
-    back into the pointer."""
+    """Raise VectorError at jsonschema's best-matching error, if it finds one. A vector file is
+    checked a case at a time, as its header with that one case: `case_index` puts the case's
+    place in the file back into the pointer."""
     import jsonschema
 
     error = jsonschema.exceptions.best_match(_validator(name).iter_errors(document))
@@ -269,8 +252,11 @@ class _Scan:
 
     _SPACE = re.compile(r"[ \t\n\r]*")
 
-    def __init__(self, path: Path, where: str):
+    def __init__(self, path: Path, where: str, proved: bool = False):
         self.where = where
+        # A proved file (its full check remembered, its sha256 checked again at its end) holds
+        # no number beyond the float64 range: the overflow test is skipped.
+        self.proved = proved
         try:  # a regular file: its size was held to the manifest's promise when it was hashed
             self.file = files.open_input(path, 1 << 62, "vector")
         except files.FileProblem as exc:
@@ -295,7 +281,7 @@ class _Scan:
             self.text = codecs.getincrementaldecoder(encoding)("strict")
             if encoding != "utf-8":
                 self.decoder = _DECODERS[True]
-        if _may_overflow(self.tail + data):
+        if not self.proved and _may_overflow(self.tail + data):
             self.decoder = _DECODERS[True]
         self.tail = data[-200:]
         try:
@@ -400,15 +386,14 @@ class _Scan:
         return self.sha.hexdigest()
 
 
-def _read_json(path: Path, where: str) -> tuple[Any, str]:
-    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT; and
-    its sha256."""
+def _read_json(path: Path, where: str) -> Any:
+    """A whole small document (the manifest): a regular file of at most MANIFEST_LIMIT."""
     try:
         data = files.read_input(path, files.MANIFEST_LIMIT, "manifest")
     except files.FileProblem as exc:
         raise VectorError(str(exc)) from None
     try:
-        return loads(data), hashlib.sha256(data).hexdigest()
+        return loads(data)
     except RecursionError:
         raise VectorError(f"{where}: not valid vectors: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -565,8 +550,8 @@ def _check_file(
         and verdict["cases"] == entry["cases"]
     ):  # proved already: nothing to check again
         return StageFile(stage, path, digest, entry["cases"], first_seq, verdict["signature"])
-    marker = _validity_marker("vectors", digest)
-    known_valid = marker is not None and marker.exists()
+    valid_file, valid_case = _compiled("vectors"), _compiled("vectors", "/properties/cases/items")
+    proved = True  # False once the schema accepted what the compiled checks refused
     header: dict[str, Any] = {}
     repeats = _Repeats()
     first, first_keys = None, 0  # the first case, to check members that come after the cases
@@ -578,8 +563,9 @@ def _check_file(
         if key == 0 and not all(name in header for name in HEADER):
             header.update(_header(path, where))  # the cases come first: read the rest first
         try:
-            if not known_valid:
+            if not (valid_file({**header, "cases": [value]}) if key == 0 else valid_case(value)):
                 _check_schema({**header, "cases": [value]}, "vectors", where, case_index=key)
+                proved = False
             if key == 0:
                 _check_header(header, stage, version, where)
                 first, first_keys = value, len(header)
@@ -592,8 +578,9 @@ def _check_file(
     if not repeats:  # no case was read: the header alone says what is wrong
         _check_schema(header, "vectors", where)
         _check_header(header, stage, version, where)
-    elif len(header) != first_keys and not known_valid:  # members after the cases
+    elif len(header) != first_keys and not valid_file({**header, "cases": [first]}):
         _check_schema({**header, "cases": [first]}, "vectors", where, case_index=0)
+        proved = False  # members after the cases
     if scan.digest() != digest:
         raise VectorError(f"{path}: changed on disk while it was checked")
     repeats.check(path, where)
@@ -601,10 +588,8 @@ def _check_file(
         raise VectorError(
             f"{path}: holds {len(repeats)} cases, {at_entry}/cases promises {entry['cases']}"
         )
-    if not known_valid:
-        _remember_valid(marker)
     _remember(
-        verdict_path,
+        verdict_path if proved else None,
         {
             "stage": stage,
             "suite_version": version,
@@ -617,7 +602,7 @@ def _check_file(
 
 def _read_cases(entry: StageFile, version: str) -> Iterator[Case]:
     """The cases of a checked file, read again one at a time; the file must not have changed."""
-    scan = _Scan(entry.path, str(entry.path))
+    scan = _Scan(entry.path, str(entry.path), proved=True)
     changed = VectorError(
         f"{entry.path}: changed on disk since it was checked "
         "(its sha256 no longer matches the manifest)"
@@ -650,9 +635,8 @@ def load_suite(directory: Path | None = None) -> Suite:
     directory = Path(directory) if directory is not None else default_vectors_dir()
     manifest_path = directory / "manifest.json"
     where = str(manifest_path)
-    manifest, digest = _read_json(manifest_path, where)
-    marker = _validity_marker("manifest", digest)
-    if marker is None or not marker.exists():
+    manifest = _read_json(manifest_path, where)
+    if not _compiled("manifest")(manifest):
         _check_schema(manifest, "manifest", where)
     files: dict[str, StageFile] = {}
     first_seq = 1
@@ -664,6 +648,4 @@ def load_suite(directory: Path | None = None) -> Suite:
         )
         files[checked.stage] = checked
         first_seq += checked.cases
-    if marker is not None and not marker.exists():
-        _remember_valid(marker)  # only once every file it lists is proved
     return Suite(directory, manifest["suite_version"], files)
