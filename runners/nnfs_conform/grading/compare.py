@@ -42,7 +42,7 @@ class Worst(NamedTuple):
     the cost; the repr and the fields are the same.)"""
 
     output: str
-    index: tuple[int, ...]
+    index: tuple[int, ...]  # type: ignore[assignment]  # shadows tuple.index: reports read it
     got: float
     want: float
     error: float
@@ -214,7 +214,7 @@ def _compare_plain(got: Any, expected: dict[str, Any], dtype: str) -> Comparison
     gots: list[Any] = []
     wants: list[Any] = []
     tols: list[Any] = []
-    spans = []  # (first leaf, name, shape) of each output
+    spans: list[tuple[int, str, tuple[int, ...]]] = []  # (first leaf, name, shape) per output
     for name, want in expected.items():
         g = got.get(name, _MISSING)
         w, t = want.value, want.tol
@@ -235,17 +235,17 @@ def _compare_plain(got: Any, expected: dict[str, Any], dtype: str) -> Comparison
             wants += w
             tols += t
             continue
-        shape = [n]
+        dims = [n]
         first = w[0]
         while type(first) is list:
-            shape.append(len(first))
+            dims.append(len(first))
             if not first:
                 break
             first = first[0]
-        flat = _flat(g, w, t, shape)
+        flat = _flat(g, w, t, dims)
         if flat is None:
             return None
-        spans.append((len(gots), name, tuple(shape)))
+        spans.append((len(gots), name, tuple(dims)))
         gots += flat[0]
         wants += flat[1]
         tols += flat[2]
@@ -391,6 +391,7 @@ def _compare_slowly(got: Any, expected: dict[str, Any], dtype: str) -> Compariso
             result.problems.append(f"missing output {name!r}")
             continue
         want_shape = shape_of(want.value)
+        assert want_shape is not None  # the suite's files were checked when loaded
         got_shape = shape_of(got[name])
         if got_shape is None:
             result.problems.append(f"output {name!r} is not a rectangular array of numbers")

@@ -10,7 +10,7 @@ from typing import Any
 try:  # a compiled parser for the common case; the stdlib decoders below remain the reference
     import orjson
 except ImportError:  # pragma: no cover - a declared dependency, but the runner works without it
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # (the module, or None: checked before each use)
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 

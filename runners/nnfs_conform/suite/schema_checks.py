@@ -119,9 +119,9 @@ class _Compiler:
     def nested(self, schema: dict[str, Any]) -> Check | None:
         """`oneOf: [LEAF, {type: array, items: {$ref: <this schema>}}]`: a leaf or nested lists
         of leaves, ragged or empty; checked a level at a time. None if not of that form."""
-        branches = schema.get("oneOf")
-        if set(schema) - _ANNOTATIONS != {"oneOf"} or len(branches) != 2:
+        if set(schema) - _ANNOTATIONS != {"oneOf"} or len(schema["oneOf"]) != 2:
             return None
+        branches = schema["oneOf"]
         leaf, array = branches
         shape = self.leaf(leaf)
         if shape is None or set(array) - _ANNOTATIONS != {"type", "items"}:

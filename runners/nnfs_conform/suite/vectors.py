@@ -17,7 +17,7 @@ import json
 import os
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -162,7 +162,7 @@ def _validator(name: str):
 
 def _cache_root() -> Path | None:
     """NNFS_CONFORM_CACHE (`off`: no cache), else $XDG_CACHE_HOME/nnfs-conform/valid."""
-    root = os.environ.get("NNFS_CONFORM_CACHE", "")
+    root: str | Path = os.environ.get("NNFS_CONFORM_CACHE", "")
     if root == "off":
         return None
     if not root:
@@ -263,7 +263,7 @@ class _Scan:
             raise VectorError(str(exc)) from None
         self.sha = hashlib.sha256()
         self.buf, self.pos, self.consumed, self.eof = "", 0, 0, False
-        self.text = None  # the incremental decoder, chosen from the first bytes
+        self.text: codecs.IncrementalDecoder | None = None  # chosen from the first bytes
         self.tail = b""  # the last bytes read, for the overflow test across a chunk boundary
         self.decoder = _DECODERS[False]
 
@@ -301,7 +301,8 @@ class _Scan:
     def _space(self) -> str:
         """Skip whitespace; the next character, or '' at the end of the document."""
         while True:
-            self.pos = self._SPACE.match(self.buf, self.pos).end()
+            # `*` matches everywhere, so there is always a match
+            self.pos = self._SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self._fill():
@@ -337,13 +338,13 @@ class _Scan:
                 )
             self._fill(len(self.buf) - self.pos)
 
-    def events(self) -> Iterator[tuple[str, Any, Any]]:
+    def events(self) -> Generator[tuple[str, Any, Any], None, None]:
         try:
             yield from self._events()
         finally:
             self.file.close()
 
-    def _events(self) -> Iterator[tuple[str, Any, Any]]:
+    def _events(self) -> Generator[tuple[str, Any, Any], None, None]:
         if self._space() != "{":
             self._fail(
                 "Expecting '{' (a vector file is one JSON object)"
