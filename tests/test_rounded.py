@@ -2,10 +2,10 @@
 rounding is NumPy's.
 
 `Rounded` (nnfs_conform.diagnosis.rounded) lets the emulator write `d * (1 - s) * s` for the
-roundings a port makes; these checks pin that each operator is the plain operation rounded once by the Arith,
-that division and powers give what a port's float arithmetic gives where Python raises, that a
-hyperparameter held in float64 defers to the float32 array it meets, and that the struct-based
-`f32` rounds exactly as a NumPy float32 does (ties, overflow, subnormals).
+roundings a port makes; these checks pin that each operator is the plain operation rounded once
+by the Arith, that division and powers give what a port's float arithmetic gives where Python
+raises, that a hyperparameter held in float64 defers to the float32 array it meets, and that the
+struct-based `f32` rounds exactly as a NumPy float32 does (ties, overflow, subnormals).
 """
 
 from __future__ import annotations
