@@ -27,7 +27,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(REPO)]  # its sibling modules; the repository's `generator`
 
 import fixed  # noqa: E402
 import synthetic  # noqa: E402
@@ -196,7 +196,9 @@ def generation() -> tuple[dict[str, float], dict[str, float] | None]:
                 f"t = time.perf_counter(); build.build_stage({stage!r}); "
                 "print(time.perf_counter() - t)"
             )
-            done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True)
+            done = subprocess.run(
+                [PYTHON, "-c", code], cwd=REPO, check=True, capture_output=True, text=True
+            )
             return float(done.stdout.split()[-1])
 
         stages[stage] = repeat(once, 1 if QUICK else 3)
@@ -223,6 +225,7 @@ def whole_generation() -> dict[str, float]:
                 cpu, started = children_cpu(), time.perf_counter()
                 subprocess.run(
                     [PYTHON, "-m", "generator", "--out", tmp],
+                    cwd=REPO,
                     check=True,
                     capture_output=True,
                     env=env,

@@ -60,6 +60,7 @@ def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
         out = tmp_path / name
         run = subprocess.run(
             [sys.executable, "-m", "generator", "--out", str(out)],
+            cwd=REPO,
             env={**os.environ, **env, "NNFS_CONFORM_CACHE": str(cache)},
             capture_output=True,
             text=True,

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import mpmath
 
-from nnfs_conform.suite.stages import HYPERPARAMETERS
+from nnfs_conform.suite.stages import HYPERPARAMETERS, TRAINING_HYPERPARAMETERS
 from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from .. import oracle as o
@@ -145,17 +145,6 @@ def _zero_row_case():
     inputs = [[0.0, 0.0], *spec.inputs["inputs"][1:]]
     biases1 = [0.0, *spec.inputs["biases1"][1:]]
     return replace(spec, inputs={**spec.inputs, "inputs": inputs, "biases1": biases1})
-
-
-TRAINING_HYPERPARAMETERS = (
-    "learning_rate",
-    "decay",
-    "momentum",
-    "epsilon",
-    "rho",
-    "beta_1",
-    "beta_2",
-)
 
 
 # -- training -------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 from ..suite.errors import StageError
 from ..suite.numbers import encode
 from ..suite.stages import HYPERPARAMETERS as OPTIMIZER_HYPERPARAMETERS
-from ..suite.stages import REGULARIZERS, STATE
+from ..suite.stages import REGULARIZERS, STATE, TRAINING_HYPERPARAMETERS
 from .rounded import Rounded, exp, ieee_div, log, plain, rounded_type, sqrt
 
 # ----------------------------------------------------------------------------------------------
@@ -276,17 +276,7 @@ def mean_of(values, a: Arith):
 RAW = ("y_true", "iterations", "steps", "mask")
 MEASURED_Y_TRUE = ("mean_squared_error", "mean_absolute_error")
 # Scalars a port may hold in another dtype than its arrays (the book's are Python floats).
-HYPERPARAMETERS = (
-    "rate",
-    "learning_rate",
-    "decay",
-    "momentum",
-    "epsilon",
-    "rho",
-    "beta_1",
-    "beta_2",
-    *REGULARIZERS,
-)
+HYPERPARAMETERS = ("rate", *TRAINING_HYPERPARAMETERS, *REGULARIZERS)
 
 
 def ew(fn, *arrays):
