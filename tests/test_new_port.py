@@ -42,9 +42,10 @@ def test_every_language_of_the_issue_has_a_kit_with_a_template():
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_kit_names_every_stage_of_the_suite(language):
-    """A kit owns the protocol for every stage: each stage's protocol name is in its source (as
-    a string or a key: `"relu"`, `relu:`, `Stage::Relu => "relu"`...)."""
+def test_every_kit_names_every_stage_of_the_suite_and_its_signature(language):
+    """A kit owns the protocol for every stage: each stage's protocol name, and each name of its
+    signature in the stage table (inputs, params, outputs), is in its source (as a string or a
+    key: `"relu"`, `relu:`, `Stage::Relu => "relu"`...)."""
     kit = REPO / "kits" / language
     text = "\n".join(
         p.read_text(errors="replace")
@@ -58,6 +59,9 @@ def test_every_kit_names_every_stage_of_the_suite(language):
     core = [f["stage"] for f in manifest["files"] if STAGES[f["stage"]].group != BOOK]
     missing = [s for s in core if not re.search(rf"(?<![\w.]){s}(?!\w)", text)]
     assert not missing, f"kits/{language} does not name the stages {missing}"
+    names = {n for s in core for n in (*STAGES[s].inputs, *STAGES[s].params, *STAGES[s].outputs)}
+    missing = sorted(n for n in names if not re.search(rf"(?<![\w.]){n}(?!\w)", text))
+    assert not missing, f"kits/{language} does not name the inputs or outputs {missing}"
 
 
 def test_new_port_writes_the_python_project_and_run_port_dir_grades_it_green(tmp_path):
