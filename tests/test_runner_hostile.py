@@ -177,6 +177,30 @@ def test_a_signal_during_the_handshake_ends_the_port_with_one_line(tmp_path, vec
     assert_no_descendants(before)
 
 
+def test_a_hello_breaking_the_schema_at_every_item_of_a_long_list_is_refused_at_once(tmp_path):
+    """200,000 distinct wrong stages: the uniqueness check takes one pass and the explanation
+    reads a bounded number of breaks, so the run ends in one line (both once took minutes)."""
+    command = ["run", "--handshake-timeout", "20", "--", *fake("long_hello_list")]
+    proc = spawn(command, tmp_path, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # stalled: end it and its port (a new session: its group)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 2
+    assert one_line(err).endswith("hello reply is invalid: /stages/0: 0 is not of type 'string'")
+
+
+def test_schema_problems_names_at_most_a_few_places_of_a_message_broken_everywhere():
+    hello = {"protocol": 1, "name": "n", "language": "x", "dtype": "float64"}
+    problems = protocol.schema_problems(
+        dict(hello, stages=list(range(5000)), label_formats=["sparse"]), "hello_reply"
+    )
+    assert 1 <= len(problems) <= protocol.MAX_PROBLEMS
+    assert len(set(problems)) == len(problems)
+
+
 def test_a_restarted_port_that_answers_another_hello_errors_the_rest_with_the_change(run):
     r = run("changes_hello", "relu/*")
     assert r.status == 1 and not r.result["complete"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from ..suite import numbers
@@ -22,6 +23,10 @@ LABEL_FORMATS = ("sparse", "onehot")
 MAX_SHOWN = 200  # characters of a bad reply quoted in a one-line message
 ANSWERS = ("outputs", "error", "unsupported")  # a run reply holds exactly one of them
 MAX_OUTPUTS = 256  # output names accepted in one reply (a stage has a handful)
+# A hostile message can break the schema at every one of a million items: the explanation reads
+# the first MAX_ERRORS breaks (deepest first among them) and names at most MAX_PROBLEMS places.
+MAX_ERRORS = 1000
+MAX_PROBLEMS = 20
 
 
 def label_formats(info: dict[str, Any], stage: str) -> tuple[str, ...]:
@@ -226,10 +231,11 @@ def schema_problems(message: Any, definition: str) -> list[str]:
     if _compiled(definition)(message):
         return []
     errors = sorted(
-        _validator(definition).iter_errors(message),
+        islice(_validator(definition).iter_errors(message), MAX_ERRORS),
         key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))),
     )
-    problems = []
+    problems: list[str] = []
+    seen: set[str] = set()
     for error in errors:
         # oneOf failures repeat their branches' errors; the branch errors are the useful part.
         leaves = [error]
@@ -243,8 +249,11 @@ def schema_problems(message: Any, definition: str) -> list[str]:
                 else leaf.message[: MAX_SHOWN - 3] + "..."
             )
             line = f"{pointer(leaf.absolute_path)}: {text}"
-            if line not in problems:
+            if line not in seen:
+                seen.add(line)
                 problems.append(line)
+        if len(problems) >= MAX_PROBLEMS:
+            break
     return problems
 
 

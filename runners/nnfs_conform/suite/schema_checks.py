@@ -68,10 +68,22 @@ def _equal(one: Any, two: Any) -> bool:
     return _unbool(one) == _unbool(two)
 
 
+def _frozen(value: Any) -> Any:
+    """A hashable value equal to another's exactly when `_equal` says the two are: numbers as
+    themselves (1 == 1.0, as JSON means), booleans apart from them, arrays and objects deeply."""
+    if type(value) is list:
+        return ("array", tuple(map(_frozen, value)))
+    if type(value) is dict:
+        return ("object", frozenset((k, _frozen(v)) for k, v in value.items()))
+    return _unbool(value)
+
+
 def _unique(items: list[Any]) -> bool:
+    """No two items equal, in one pass: a port's hello is untrusted, and comparing every pair
+    of a long list would let it stall the runner."""
     if set(map(type, items)) <= {str}:
         return len(set(items)) == len(items)
-    return not any(_equal(a, b) for i, a in enumerate(items) for b in items[i + 1 :])
+    return len(set(map(_frozen, items))) == len(items)
 
 
 class _Compiler:
