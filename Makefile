@@ -65,4 +65,4 @@ lint: $(STAMP) ## ruff (lint, formatting: `ruff format` rewrites, this only chec
 	$(BIN)/mypy
 
 clean: ## remove the virtual environment, caches and built packages
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist out
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info build dist out
