@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .values import Values, one_hot
+
 INF = float("inf")
 
 
@@ -42,6 +44,23 @@ BOOK_LAYER1 = [[4.8, 1.21, 2.385], [8.9, -1.81, 0.2], [1.41, 1.051, 0.026]]
 BOOK_PROBS = [[0.7, 0.1, 0.2], [0.1, 0.5, 0.4], [0.02, 0.9, 0.08]]
 # float32-exact probabilities for the invalid-label cases (their values never matter).
 BOOK_PROBS_EXACT = [[0.75, 0.125, 0.125], [0.125, 0.5, 0.375], [0.0625, 0.875, 0.0625]]
+
+
+def random_labelled(sizes, seed, noun="predictions"):
+    """Seeded random batches of probabilities with their labels, one per (batch, classes) size,
+    the label format alternating sparse and one-hot: (slug, description, tags, y_pred, y_true,
+    label_format), the case `seed + i` drawing the i-th."""
+    for i, (b, c) in enumerate(sizes):
+        r = Values(seed + i)
+        labels, fmt = r.labels(b, c), ("onehot" if i % 2 else "sparse")
+        yield (
+            f"random-{b}x{c}-{fmt}",
+            f"{b} random {noun} over {c} classes, {fmt} labels",
+            "random",
+            r.probabilities(b, c),
+            one_hot(labels, c) if fmt == "onehot" else labels,
+            fmt,
+        )
 
 
 def _bad_labels(y_pred_probs):

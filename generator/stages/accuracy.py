@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import oracle as o
-from ..cases import BOOK_PROBS_EXACT, _bad_labels, ok
+from ..cases import BOOK_PROBS_EXACT, _bad_labels, ok, random_labelled
 from ..goldens import _accuracy_of
 from ..values import Values, one_hot
 
@@ -115,22 +115,8 @@ def cases():
             [0, 1, 1],
         ),
     ] + _bad_labels(BOOK_PROBS_EXACT)
-    for i, (b, c) in enumerate(
-        ((3, 3), (5, 2), (10, 4), (1, 6), (12, 3), (7, 7), (20, 5), (4, 10))
-    ):
-        r = Values(7000 + i)
-        labels = r.labels(b, c)
-        fmt = "onehot" if i % 2 else "sparse"
-        specs.append(
-            _acc(
-                f"random-{b}x{c}-{fmt}",
-                f"{b} random predictions over {c} classes, {fmt} labels",
-                "random",
-                r.probabilities(b, c),
-                one_hot(labels, c) if fmt == "onehot" else labels,
-                fmt,
-            )
-        )
+    sizes = ((3, 3), (5, 2), (10, 4), (1, 6), (12, 3), (7, 7), (20, 5), (4, 10))
+    specs += [_acc(*case) for case in random_labelled(sizes, 7000)]
     return specs
 
 

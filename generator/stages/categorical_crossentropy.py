@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..cases import BOOK_PROBS, BOOK_PROBS_EXACT, _bad_labels, ok
+from ..cases import BOOK_PROBS, BOOK_PROBS_EXACT, _bad_labels, ok, random_labelled
 from ..goldens import _losses
 from ..values import Values, one_hot
 
@@ -142,20 +142,7 @@ def cases():
         ),
     ] + _bad_labels(BOOK_PROBS_EXACT)
     sizes = ((3, 3), (4, 2), (8, 5), (1, 10), (16, 3), (6, 6), (10, 4), (2, 40))
-    for i, (b, c) in enumerate(sizes):
-        r = Values(6000 + i)
-        labels = r.labels(b, c)
-        fmt = "onehot" if i % 2 else "sparse"
-        specs.append(
-            _cce(
-                f"random-{b}x{c}-{fmt}",
-                f"{b} random predictions over {c} classes, {fmt} labels",
-                "random",
-                r.probabilities(b, c),
-                one_hot(labels, c) if fmt == "onehot" else labels,
-                fmt,
-            )
-        )
+    specs += [_cce(*case) for case in random_labelled(sizes, 6000)]
     return specs
 
 

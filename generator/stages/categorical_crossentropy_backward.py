@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..bounded import Tier
-from ..cases import BOOK_PROBS, BOOK_PROBS_EXACT, _bad_labels
+from ..cases import BOOK_PROBS, BOOK_PROBS_EXACT, _bad_labels, random_labelled
 from ..training_cases import _labelled, _with_params
 from ..training_goldens import _cce_backward, _onehot_rows, _outputs, _read
 from ..values import Values, one_hot
@@ -63,19 +63,8 @@ def cases():
             "five-by-four", "5 samples by 4 classes", "edge", v.probabilities(5, 4), v.labels(5, 4)
         ),
     ] + [_with_params(c, {}) for c in _bad_labels(BOOK_PROBS_EXACT)]
-    for i, (b, c) in enumerate(((3, 3), (6, 2), (2, 8), (8, 5), (1, 4), (4, 3), (10, 2), (5, 6))):
-        r = Values(9450 + i)
-        labels, fmt = r.labels(b, c), ("onehot" if i % 2 else "sparse")
-        specs.append(
-            _labelled(
-                f"random-{b}x{c}-{fmt}",
-                f"{b} random predictions over {c} classes, {fmt} labels",
-                "random",
-                r.probabilities(b, c),
-                one_hot(labels, c) if fmt == "onehot" else labels,
-                fmt,
-            )
-        )
+    sizes = ((3, 3), (6, 2), (2, 8), (8, 5), (1, 4), (4, 3), (10, 2), (5, 6))
+    specs += [_labelled(*case) for case in random_labelled(sizes, 9450)]
     for i, (b, c) in enumerate(((2, 5), (6, 4), (3, 7))):
         r = Values(9480 + i)
         specs.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..bounded import Bounded, Tier
-from ..cases import BOOK_PROBS, BOOK_PROBS_EXACT, _bad_labels
+from ..cases import BOOK_PROBS, BOOK_PROBS_EXACT, _bad_labels, random_labelled
 from ..training_cases import _labelled, _with_params
 from ..training_goldens import (
     _cce_backward,
@@ -85,19 +85,7 @@ def cases():
             "sparse",
         ),
     ]
-    for i, (b, c) in enumerate(((3, 3), (5, 4), (2, 10), (8, 3))):
-        r = Values(9550 + i)
-        labels, fmt = r.labels(b, c), ("onehot" if i % 2 else "sparse")
-        families.append(
-            (
-                f"random-{b}x{c}-{fmt}",
-                f"{b} random softmax outputs over {c} classes, {fmt} labels",
-                "random",
-                r.probabilities(b, c),
-                one_hot(labels, c) if fmt == "onehot" else labels,
-                fmt,
-            )
-        )
+    families += random_labelled(((3, 3), (5, 4), (2, 10), (8, 3)), 9550, "softmax outputs")
     for i, (b, c) in enumerate(((2, 5), (6, 4), (3, 7))):
         r = Values(9580 + i)
         families.append(
