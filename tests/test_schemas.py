@@ -61,3 +61,10 @@ def test_there_is_a_schema_for_vectors_manifest_protocol_and_result():
         "protocol.schema.json",
         "result.schema.json",
     }
+
+
+def test_the_vectors_schemas_error_kinds_are_the_ones_a_stage_raises():
+    from nnfs_conform.suite.errors import ERROR_KINDS
+
+    vectors = json.loads((SCHEMAS[0].parent / "vectors.schema.json").read_text())
+    assert vectors["$defs"]["error_kind"]["enum"] == list(ERROR_KINDS)
