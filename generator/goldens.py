@@ -81,9 +81,14 @@ def _losses(probs, prob_tols, y_true, label_format, tier):
 
 def _accuracy_of(predictions, y_true, label_format, tier):
     labels = o.labels_of(y_true, label_format)
-    matches = sum(1 for a, b in zip(predictions, labels) if a == b)
-    value = Fraction(matches, len(labels))
-    tol = t.up(t.gamma(len(labels) + 1, tier) * float(value) + t.U_R * float(value))
+    return _share(sum(1 for a, b in zip(predictions, labels) if a == b), len(labels), tier)
+
+
+def _share(hits, count, tier):
+    """An accuracy, hits / count: (value, tol), the tolerance covering a count divided by the
+    count, a mean of 0s and 1s, or count additions of 1/count."""
+    value = Fraction(hits, count)
+    tol = t.up(t.gamma(count + 1, tier) * float(value) + t.U_R * float(value))
     return float(value), tol
 
 

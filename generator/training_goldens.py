@@ -15,6 +15,7 @@ from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from . import oracle as o
 from .bounded import Bounded, Tier, golden, sqrt
+from .goldens import _softmax_rows as softmax_golden
 
 
 def _read(T: Tier, value):
@@ -198,3 +199,23 @@ def _optimizer_step(optimizer):
         return _outputs(**out, learning_rate=lr, iterations=iterations + 1)
 
     return goldens
+
+
+# -- forward chains (chapters 4-5 and the Model) --------------------------------------------------
+def _dense_forward(T, inputs, weights, biases):
+    """Layer_Dense's rows: each output the dot product of a row and a column, plus its bias."""
+    return [[T.dot(row, col, [b]) for col, b in zip(_columns(weights), biases)] for row in inputs]
+
+
+def _chain(T, inputs, weights1, biases1, weights2, biases2):
+    """Dense -> ReLU -> Dense -> Softmax, every intermediate's (values, tolerances) by name.
+
+    The softmax's tolerance is the forward stages' (goldens._softmax_rows), which also covers
+    the division-free exp(x - logsumexp(x)), from logits off by at most dense2's bounds."""
+    dense1 = _dense_forward(T, inputs, weights1, biases1)
+    relu1 = [[T.relu(v) for v in row] for row in dense1]
+    dense2 = _dense_forward(T, relu1, weights2, biases2)
+    _, values, tols = softmax_golden(
+        [[v.v for v in row] for row in dense2], T.name, [[v.e for v in row] for row in dense2]
+    )
+    return {**_outputs(dense1=dense1, relu1=relu1, dense2=dense2), "softmax": (values, tols)}

@@ -20,3 +20,10 @@ def binary_crossentropy(y_pred, y_true):
     samples, outputs = y_pred.shape
     dinputs = -(y_true / y_pred_clipped - (1 - y_true) / (1 - y_pred_clipped)) / outputs
     return sample_losses, dinputs / samples
+
+
+def binary_accuracy(y_pred, y_true):
+    # Activation_Sigmoid.predictions and Accuracy_Categorical(binary=True): an output counts
+    # as class 1 only when strictly above 0.5; the accuracy is over every output of every sample.
+    predictions = (y_pred > 0.5) * 1
+    return predictions, np.mean(predictions == y_true)

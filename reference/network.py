@@ -27,3 +27,17 @@ def network_forward(inputs, weights1, biases1, weights2, biases2, y_true):
         "predictions": predictions,
         "accuracy": accuracy,
     }
+
+
+def dense_relu(inputs, weights, biases):
+    # Chapter 4's first chain: Layer_Dense then Activation_ReLU, before any loss exists.
+    dense = dense_batch_forward(inputs, weights, biases)
+    return {"dense": dense, "relu": relu_forward(dense)}
+
+
+def dense_relu_dense_softmax(inputs, weights1, biases1, weights2, biases2):
+    # Chapter 4's whole network, before chapter 5 adds the loss and the accuracy.
+    dense1 = dense_batch_forward(inputs, weights1, biases1)
+    relu1 = relu_forward(dense1)
+    dense2 = dense_batch_forward(relu1, weights2, biases2)
+    return {"dense1": dense1, "relu1": relu1, "dense2": dense2, "softmax": softmax_forward(dense2)}

@@ -18,3 +18,14 @@ def mean_absolute_error(y_pred, y_true):
     samples, outputs = y_pred.shape
     sample_losses = np.mean(np.abs(y_true - y_pred), axis=-1)
     return sample_losses, np.sign(y_pred - y_true) / outputs / samples
+
+
+def linear(inputs, dvalues):
+    # Activation_Linear: the identity forward, and dvalues passed through unchanged (a copy).
+    return inputs.copy(), dvalues.copy()
+
+
+def regression_accuracy(y_pred, y_true, precision):
+    # Accuracy_Regression: a prediction counts when |y_pred - y_true| < precision (strictly);
+    # the book's precision is np.std(y_true) / 250, given here so ports need not agree on std.
+    return np.mean(np.absolute(y_pred - y_true) < precision)

@@ -9,7 +9,9 @@ import numpy as np
 
 from nnfs_conform.suite.errors import StageError
 from nnfs_conform.suite.stages import (
+    ADAM,
     HYPERPARAMETERS,
+    LAYERS,
     REGULARIZERS,
     STATE,
     TRAINING_HYPERPARAMETERS,
@@ -24,7 +26,7 @@ from .backward import (
     softmax_backward,
     softmax_crossentropy_backward,
 )
-from .binary import binary_crossentropy, sigmoid
+from .binary import binary_accuracy, binary_crossentropy, sigmoid
 from .checks import (
     batch,
     binary_labels,
@@ -41,8 +43,17 @@ from .checks import (
 )
 from .dense import dense_batch_forward, layer_forward, neuron_forward
 from .loss import accuracy_forward, categorical_crossentropy_forward
-from .network import network_forward
-from .regression import mean_absolute_error, mean_squared_error
+from .model import (
+    batches,
+    evaluate,
+    parameters,
+    predictions,
+    preprocess,
+    repeated_forward,
+    shared_optimizer,
+)
+from .network import dense_relu, dense_relu_dense_softmax, network_forward
+from .regression import linear, mean_absolute_error, mean_squared_error, regression_accuracy
 from .regularization import dropout, regularization
 from .training import STEP, train
 
@@ -272,18 +283,135 @@ def _training(x, p, dtype):
     return train(arrays[0], y_true, *arrays[1:], steps, p["optimizer"], hyper)
 
 
+def _dense_relu(x, p, dtype):
+    b, k = batch("inputs", x["inputs"])
+    w = shape("weights", x["weights"])
+    require(len(w) == 2 and w[0] == k, f"weights must have shape [{k}, N], has {list(w)}")
+    require(shape("biases", x["biases"]) == (w[1],), f"biases must have {w[1]} values")
+    return dense_relu(dtype(x["inputs"]), dtype(x["weights"]), dtype(x["biases"]))
+
+
+def _layers(x, dtype, inputs="inputs"):
+    """Dense(K, H) -> Dense(H, C) parameters fitting `inputs`, checked, as arrays."""
+    b, k = batch(inputs, x[inputs])
+    w1 = shape("weights1", x["weights1"])
+    require(len(w1) == 2 and w1[0] == k, f"weights1 must have shape [{k}, H], has {list(w1)}")
+    require(shape("biases1", x["biases1"]) == (w1[1],), f"biases1 must have {w1[1]} values")
+    w2 = shape("weights2", x["weights2"])
+    require(
+        len(w2) == 2 and w2[0] == w1[1], f"weights2 must have shape [{w1[1]}, C], has {list(w2)}"
+    )
+    require(shape("biases2", x["biases2"]) == (w2[1],), f"biases2 must have {w2[1]} values")
+    return [dtype(x[name]) for name in LAYERS]
+
+
+def _dense_relu_dense_softmax(x, p, dtype):
+    layers = _layers(x, dtype)
+    return dense_relu_dense_softmax(dtype(x["inputs"]), *layers)
+
+
+def _repeated_forward(x, p, dtype):
+    b1, k = batch("inputs1", x["inputs1"])
+    b2, k2 = batch("inputs2", x["inputs2"])
+    require(k2 == k, f"inputs2 must have {k} columns as inputs1, has {k2}")
+    w = shape("weights", x["weights"])
+    require(len(w) == 2 and w[0] == k, f"weights must have shape [{k}, N], has {list(w)}")
+    require(shape("biases", x["biases"]) == (w[1],), f"biases must have {w[1]} values")
+    same_shape("dvalues", x["dvalues"], (b2, w[1]), "the second batch's output")
+    names = ("inputs1", "inputs2", "weights", "biases", "dvalues")
+    return repeated_forward(*(dtype(x[name]) for name in names))
+
+
+def _binary_accuracy(x, p, dtype):
+    dims = batch("y_pred", x["y_pred"])
+    binary_labels(x["y_true"], dims)
+    predicted, accuracy = binary_accuracy(dtype(x["y_pred"]), np.array(x["y_true"]))
+    return {"predictions": predicted, "accuracy": accuracy}
+
+
+def _linear(x, p, dtype):
+    dims = batch("inputs", x["inputs"])
+    same_shape("dvalues", x["dvalues"], dims, "inputs")
+    output, dinputs = linear(dtype(x["inputs"]), dtype(x["dvalues"]))
+    return {"output": output, "dinputs": dinputs}
+
+
+def _regression_accuracy(x, p, dtype):
+    dims = batch("y_pred", x["y_pred"])
+    same_shape("y_true", x["y_true"], dims, "y_pred")
+    precision = factor("precision", x["precision"])
+    accuracy = regression_accuracy(dtype(x["y_pred"]), dtype(x["y_true"]), dtype(precision))
+    return {"accuracy": accuracy}
+
+
+def _shared_optimizer(x, p, dtype):
+    layers = []
+    for i in (1, 2):
+        own = {n: x[f"{n}{i}"] for n in ("weights", "biases", "dweights", "dbiases")}
+        layer_state(own, ("dweights", "dbiases"))
+        layers.append({n: dtype(v) for n, v in own.items()})
+    require(
+        shape("weights2", x["weights2"])[0] == shape("weights1", x["weights1"])[1],
+        "weights2 must have a row per neuron of layer 1",
+    )
+    steps = count("steps", x["steps"], least=1)
+    hyper = {n: dtype(scalar(n, x[n])) for n in ADAM}
+    return shared_optimizer(layers, steps, hyper)
+
+
+def _preprocess(x, p, dtype):
+    dims = batch("images", x["images"], rank=3)
+    for i, image in enumerate(x["images"]):
+        for row in image:
+            for v in row:
+                if isinstance(v, bool) or v not in range(256):
+                    raise StageError("invalid_value", f"images[{i}] holds {v!r}, not a byte")
+    same_shape("labels", x["labels"], dims[:1], "one label per image")
+    same_shape("keys", x["keys"], dims[:1], "one key per image")
+    if sorted(x["keys"]) != list(range(dims[0])):
+        raise StageError("invalid_value", f"keys are not a permutation of 0..{dims[0] - 1}")
+    keys = np.array(x["keys"], dtype=np.int64)
+    return preprocess(dtype(x["images"]), np.array(x["labels"]), keys)
+
+
+def _batches(x, p, dtype):
+    batch("inputs", x["inputs"])
+    batch_size = count("batch_size", x["batch_size"], least=1)
+    return batches(dtype(x["inputs"]), batch_size)
+
+
+def _predictions(x, p, dtype):
+    batch("inputs", x["inputs"])
+    return {"predictions": predictions(dtype(x["inputs"]), p["activation"])}
+
+
+def _evaluate(x, p, dtype):
+    b, c = batch("y_pred", x["y_pred"])
+    y_true = labels(x["y_true"], p["label_format"], b, c)
+    batch_size = count("batch_size", x["batch_size"], least=1)
+    return evaluate(dtype(x["y_pred"]), y_true, batch_size)
+
+
+def _parameters(x, p, dtype):
+    layers = _layers(x, dtype)
+    return parameters(dtype(x["inputs"]), *layers)
+
+
 # Every stage's checked runner, by name: tests/test_stage_table.py holds it to the stage table.
 CHECKED = {
     "neuron": _neuron,
     "layer": _layer,
     "dense_batch": _dense,
     "relu": _relu,
+    "dense_relu": _dense_relu,
     "softmax": _softmax,
+    "dense_relu_dense_softmax": _dense_relu_dense_softmax,
     "categorical_crossentropy": _cce,
     "accuracy": _accuracy,
     "forward": _network,
     "dense_backward": _dense_backward,
     "relu_backward": _relu_backward,
+    "repeated_forward": _repeated_forward,
     "softmax_backward": _softmax_backward,
     "categorical_crossentropy_backward": _cce_backward,
     "softmax_crossentropy_backward": _softmax_cce_backward,
@@ -291,10 +419,19 @@ CHECKED = {
     "dropout": _dropout,
     "sigmoid": _sigmoid,
     "binary_crossentropy": _bce,
+    "binary_accuracy": _binary_accuracy,
+    "linear": _linear,
     "mean_squared_error": _regression(mean_squared_error),
     "mean_absolute_error": _regression(mean_absolute_error),
+    "regression_accuracy": _regression_accuracy,
     **{f"{optimizer}_step": _optimizer(optimizer, step) for optimizer, step in STEP.items()},
+    "shared_optimizer": _shared_optimizer,
     "training": _training,
+    "preprocess": _preprocess,
+    "batches": _batches,
+    "predictions": _predictions,
+    "evaluate": _evaluate,
+    "parameters": _parameters,
     "rng": _rng,
     "datasets": _datasets,
     "init": _init,

@@ -106,7 +106,8 @@ def flush_to_zero_run(tier):
     return run
 
 
-NO_ARITHMETIC = ("relu", "relu_backward")  # a comparison and a copy per element
+# a comparison and a copy per element
+NO_ARITHMETIC = ("relu", "relu_backward", "linear", "batches", "predictions")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class Unsupported(Exception):
 #   name:kind   labels (sparse class indices or one-hot rows, per params.label_format, as
 #               ints), binary and mask (ints 0 or 1), count (an int >= 0), steps (an int >= 1;
 #               `=S` names it as a size), factor (>= 0), rate (in [0, 1)), int (an integer),
+#               byte (an int 0-255), key (a permutation of 0..n-1),
 #               layout (weights K x N as Layer_Dense keeps them: sent N x K when
 #               params.weights_layout is neurons_inputs, and transposed here).
 # Other inputs are floats (rounded to float32 for a float32 port).
@@ -60,7 +61,10 @@ STAGES = {
     "layer": "inputs[K] weights[N,K] biases[N] -> output[N]",
     "dense_batch": "inputs[B,K] weights:layout[K,N] biases[N] -> output[B,N]",
     "relu": "inputs[*] -> output[=inputs]",
+    "dense_relu": "inputs[B,K] weights[K,N] biases[N] -> dense[B,N] relu[B,N]",
     "softmax": "inputs[B,C] -> output[B,C]",
+    "dense_relu_dense_softmax": "inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C]"
+    " -> dense1[B,H] relu1[B,H] dense2[B,C] softmax[B,C]",
     "categorical_crossentropy": "y_pred[B,C] y_true:labels[B,C] -> sample_losses[B] loss",
     "accuracy": "y_pred[B,C] y_true:labels[B,C] -> predictions[B] accuracy",
     "forward": "inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C] y_true:labels[B,C]"
@@ -69,6 +73,8 @@ STAGES = {
     "dense_backward": "inputs[B,K] weights[K,N] dvalues[B,N] -> dweights[K,N] dbiases[N]"
     " dinputs[B,K]",
     "relu_backward": "inputs[*] dvalues[=inputs] -> dinputs[=inputs]",
+    "repeated_forward": "inputs1[B,K] inputs2[D,K] weights[K,N] biases[N] dvalues[D,N]"
+    " -> output1[B,N] output2[D,N] dweights[K,N] dbiases[N] dinputs[D,K]",
     "softmax_backward": "output[B,C] dvalues[B,C] -> dinputs[B,C]",
     "categorical_crossentropy_backward": "y_pred[B,C] y_true:labels[B,C] -> dinputs[B,C]",
     "softmax_crossentropy_backward": "y_pred[B,C] y_true:labels[B,C] | path -> dinputs[B,C]",
@@ -78,8 +84,11 @@ STAGES = {
     "dropout": "inputs[B,N] mask:mask[B,N] rate:rate dvalues[B,N] -> output[B,N] dinputs[B,N]",
     "sigmoid": "inputs[B,N] dvalues[B,N] -> output[B,N] dinputs[B,N]",
     "binary_crossentropy": "y_pred[B,O] y_true:binary[B,O] -> sample_losses[B] loss dinputs[B,O]",
+    "binary_accuracy": "y_pred[B,O] y_true:binary[B,O] -> predictions[B,O] accuracy",
+    "linear": "inputs[B,N] dvalues[B,N] -> output[B,N] dinputs[B,N]",
     "mean_squared_error": "y_pred[B,O] y_true[B,O] -> sample_losses[B] loss dinputs[B,O]",
     "mean_absolute_error": "y_pred[B,O] y_true[B,O] -> sample_losses[B] loss dinputs[B,O]",
+    "regression_accuracy": "y_pred[B,O] y_true[B,O] precision:factor -> accuracy",
     "sgd_step": "weights[K,N] biases[N] dweights[K,N] dbiases[N] weight_momentums[K,N]"
     " bias_momentums[N] iterations:count learning_rate decay momentum"
     " -> weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N]"
@@ -97,10 +106,20 @@ STAGES = {
     " learning_rate decay epsilon beta_1 beta_2"
     " -> weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N]"
     " weight_cache[K,N] bias_cache[N] learning_rate iterations",
+    "shared_optimizer": "weights1[K,H] biases1[H] weights2[H,C] biases2[C] dweights1[K,H]"
+    " dbiases1[H] dweights2[H,C] dbiases2[C] steps:steps learning_rate decay epsilon beta_1"
+    " beta_2 -> weights1[K,H] biases1[H] weights2[H,C] biases2[C]",
     "training": "inputs[B,K] y_true:labels[B,C] weights1[K,H] biases1[H] weights2[H,C]"
     " biases2[C] steps:steps=S learning_rate decay momentum epsilon rho beta_1"
     " beta_2 | optimizer -> loss[S] accuracy[S] learning_rate[S] weights1[S,K,H]"
     " biases1[S,H] weights2[S,H,C] biases2[S,C]",
+    "preprocess": "images:byte[B,H,W] labels:int[B] keys:key[B] -> x[B,P] y[B]",
+    "batches": "inputs[B,K] batch_size:steps -> steps batch_sizes[S] first_rows[S,K]"
+    " last_rows[S,K]",
+    "predictions": "inputs[B,N] | activation -> predictions[...]",
+    "evaluate": "y_pred[B,C] y_true:labels[B,C] batch_size:steps -> loss accuracy",
+    "parameters": "inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C]"
+    " -> weights1[K,H] biases1[H] weights2[H,C] biases2[C] output[B,C]",
     "rng": "seed:int calls:int[R,2] -> values[V]",
     "datasets": "seed:int samples:int classes:int | dataset -> x[P,D] y[...]",
     "init": "seed:int skip:int shapes:int[L,2] | scale -> weights[W]",
@@ -292,7 +311,21 @@ def _check_domain(array, value):
         raise _Invalid("invalid_value", f"{name} is {value!r}, not in [0, 1)")
     if kind == "int":
         return _ints(name, value)
+    if kind == "byte":
+        return _bytes(name, value)
+    if kind == "key":
+        if sorted(_ints(name, value)) != list(range(len(value))):
+            raise _Invalid("invalid_value", f"{name} is not a permutation of 0..{len(value) - 1}")
+        return [int(k) for k in value]
     return value
+
+
+def _bytes(name, value):
+    if type(value) is list:
+        return [_bytes(name, v) for v in value]
+    if not (_is_integer(value) and 0 <= value <= 255):
+        raise _Invalid("invalid_value", f"{name} holds {value!r}, not a byte 0-255")
+    return int(value)
 
 
 def _ints(name, value):

@@ -1,4 +1,4 @@
-"""The stages of Neural Networks from Scratch, chapters 1 to 17, in plain Python.
+"""The stages of Neural Networks from Scratch, chapters 1 to 22, in plain Python.
 
 One function per stage, named as in the suite, in the book's order. Each takes plain lists
 (floats; labels and dropout masks as ints) and returns its output, or a tuple of its outputs in
@@ -7,7 +7,9 @@ so, like the book, this code checks nothing. Standard library only: loops over l
 math.exp and math.log, as in the book's first chapters.
 """
 
+import json
 import math
+import tempfile
 
 # ---------------------------------------------------------------------------------------------
 # Chapters 1-5: the forward pass
@@ -54,6 +56,12 @@ def relu(inputs):
     return elementwise(lambda x: 0.0 if x < 0 else x, inputs)
 
 
+def dense_relu(inputs, weights, biases):
+    # chapter 4's first chain, before any loss: the layer's output and ReLU of it
+    dense = dense_batch(inputs, weights, biases)
+    return dense, relu(dense)
+
+
 def softmax(inputs):
     # inputs (B, C) logits -> output (B, C), each row sums to 1
     # NOTE: subtracts the row maximum first, so exp never overflows; the running maximum
@@ -70,6 +78,13 @@ def softmax(inputs):
             total += e
         output.append([e / total for e in exp_values])
     return output
+
+
+def dense_relu_dense_softmax(inputs, weights1, biases1, weights2, biases2):
+    # chapter 4's whole network, before chapter 5 adds the loss
+    dense1, relu1 = dense_relu(inputs, weights1, biases1)
+    dense2 = dense_batch(relu1, weights2, biases2)
+    return dense1, relu1, dense2, softmax(dense2)
 
 
 CLIP_LOW = 1e-7
@@ -169,6 +184,16 @@ def relu_backward(inputs, dvalues):
     # NOTE: the gradient is 0 where the INPUT is <= 0, including exactly 0 and -0.0: the mask
     #       is taken on the forward inputs, never on dvalues.
     return elementwise(lambda x, d: 0.0 if x <= 0 else d, inputs, dvalues)
+
+
+def repeated_forward(inputs1, inputs2, weights, biases, dvalues):
+    # one Layer_Dense and one Activation_ReLU, called on two batches in a row, then backward:
+    # each call starts afresh, so everything after the second comes from inputs2 alone
+    output1 = relu(dense_batch(inputs1, weights, biases))
+    dense2 = dense_batch(inputs2, weights, biases)
+    output2 = relu(dense2)
+    dweights, dbiases, dinputs = dense_backward(inputs2, weights, relu_backward(dense2, dvalues))
+    return output1, output2, dweights, dbiases, dinputs
 
 
 def softmax_backward(output, dvalues):
@@ -277,6 +302,23 @@ def binary_crossentropy(y_pred, y_true):
     return sample_losses, mean(sample_losses), dinputs
 
 
+def binary_accuracy(y_pred, y_true):
+    # y_pred (B, O) sigmoid outputs, y_true (B, O) 0 or 1 -> predictions (B, O), accuracy
+    # NOTE: strictly above 0.5 is class 1 (the book's `output > 0.5`); every output counts.
+    predictions = [[1 if p > 0.5 else 0 for p in row] for row in y_pred]
+    matches = count = 0
+    for prediction_row, true_row in zip(predictions, y_true):
+        for prediction, y in zip(prediction_row, true_row):
+            matches += prediction == y
+            count += 1
+    return predictions, matches / count
+
+
+def linear(inputs, dvalues):
+    # Activation_Linear: forward returns the inputs, backward passes dvalues unchanged
+    return [list(row) for row in inputs], [list(row) for row in dvalues]
+
+
 def mean_squared_error(y_pred, y_true):
     # y_pred (B, O), y_true (B, O) numbers -> sample_losses (B), loss, dinputs (B, O)
     samples, outputs = len(y_pred), len(y_pred[0])
@@ -298,6 +340,16 @@ def mean_absolute_error(y_pred, y_true):
     ]
     dinputs = elementwise(lambda t, p: sign(p - t) / outputs / samples, y_true, y_pred)
     return sample_losses, mean(sample_losses), dinputs
+
+
+def regression_accuracy(y_pred, y_true, precision):
+    # Accuracy_Regression: the share of outputs within precision (strictly) of their target
+    hits = count = 0
+    for prediction_row, true_row in zip(y_pred, y_true):
+        for prediction, y in zip(prediction_row, true_row):
+            hits += abs(prediction - y) < precision
+            count += 1
+    return hits / count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,6 +508,53 @@ def adam_step(
     )
 
 
+def shared_optimizer(
+    weights1,
+    biases1,
+    weights2,
+    biases2,
+    dweights1,
+    dbiases1,
+    dweights2,
+    dbiases2,
+    steps,
+    learning_rate,
+    decay,
+    epsilon,
+    beta_1,
+    beta_2,
+):
+    # one Optimizer_Adam for two layers: each layer keeps its own momentums and caches, and the
+    # iteration count rises once per step (post_update_params), not once per layer
+    layers = [
+        [
+            weights1,
+            biases1,
+            dweights1,
+            dbiases1,
+            zeros(weights1),
+            zeros(biases1),
+            zeros(weights1),
+            zeros(biases1),
+        ],
+        [
+            weights2,
+            biases2,
+            dweights2,
+            dbiases2,
+            zeros(weights2),
+            zeros(biases2),
+            zeros(weights2),
+            zeros(biases2),
+        ],
+    ]
+    for iteration in range(steps):
+        for layer in layers:
+            result = adam_step(*layer, iteration, learning_rate, decay, epsilon, beta_1, beta_2)
+            layer[0:2], layer[4:8] = result[0:2], result[2:6]
+    return layers[0][0], layers[0][1], layers[1][0], layers[1][1]
+
+
 OPTIMIZERS = {  # name -> (step, the number of its state arrays, its hyperparameters)
     "sgd": (sgd_step, 2, ("learning_rate", "decay", "momentum")),
     "adagrad": (adagrad_step, 2, ("learning_rate", "decay", "epsilon")),
@@ -544,7 +643,65 @@ def training(
 
 
 # ---------------------------------------------------------------------------------------------
+# Chapters 18-22: what the Model adds around the network
+
+
+def preprocess(images, labels, keys):
+    # chapter 19: each image flattened row by row and scaled to [-1, 1], then X[keys], y[keys]
+    X = [[(pixel - 127.5) / 127.5 for row in image for pixel in row] for image in images]
+    return [X[key] for key in keys], [labels[key] for key in keys]
+
+
+def batches(inputs, batch_size):
+    # Model.train's steps and the slices it takes: a short last batch is a step of its own
+    steps = len(inputs) // batch_size
+    if steps * batch_size < len(inputs):
+        steps += 1
+    taken = [inputs[step * batch_size : (step + 1) * batch_size] for step in range(steps)]
+    return steps, [len(b) for b in taken], [b[0] for b in taken], [b[-1] for b in taken]
+
+
+def predictions(inputs, activation):
+    # the output activation's predictions(): Softmax, Sigmoid or Linear
+    if activation == "softmax":
+        return [argmax(row) for row in inputs]
+    if activation == "sigmoid":
+        return [[1 if x > 0.5 else 0 for x in row] for row in inputs]
+    return [list(row) for row in inputs]
+
+
+def evaluate(y_pred, y_true, batch_size):
+    # Model.evaluate: sums and counts accumulated over the batches, divided once at the end
+    steps = batches(y_pred, batch_size)[0]
+    accumulated_sum = accumulated_hits = accumulated_count = 0.0
+    for step in range(steps):
+        rows = slice(step * batch_size, (step + 1) * batch_size)
+        sample_losses, _ = categorical_crossentropy(y_pred[rows], y_true[rows])
+        batch_predictions, _ = accuracy(y_pred[rows], y_true[rows])
+        labels = [argmax(y) for y in y_true[rows]] if is_one_hot(y_true) else y_true[rows]
+        accumulated_sum += sum_of(sample_losses)
+        accumulated_hits += sum(p == y for p, y in zip(batch_predictions, labels))
+        accumulated_count += len(sample_losses)
+    return accumulated_sum / accumulated_count, accumulated_hits / accumulated_count
+
+
+def parameters(inputs, weights1, biases1, weights2, biases2):
+    # chapter 21: get_parameters, save them to a file (JSON where the book pickles), load them
+    # into a fresh model with set_parameters, then use it
+    with tempfile.TemporaryFile("w+") as file:
+        json.dump([[weights1, biases1], [weights2, biases2]], file)  # every digit: repr
+        file.seek(0)
+        (w1, b1), (w2, b2) = json.load(file)
+    output = dense_relu_dense_softmax(inputs, w1, b1, w2, b2)[3]
+    return w1, b1, w2, b2, output
+
+
+# ---------------------------------------------------------------------------------------------
 # Small helpers
+
+
+def zeros(like):
+    return elementwise(lambda _: 0.0, like)
 
 
 def clip(p):

@@ -273,7 +273,7 @@ def mean_of(values, a: Arith):
 
 # Inputs a port reads as they are: labels, counts and the dropout mask are integers (the
 # regression losses' y_true are measurements, read like any other number).
-RAW = ("y_true", "iterations", "steps", "mask")
+RAW = ("y_true", "iterations", "steps", "mask", "batch_size", "labels", "keys")
 MEASURED_Y_TRUE = ("mean_squared_error", "mean_absolute_error")
 # Scalars a port may hold in another dtype than its arrays (the book's are Python floats).
 HYPERPARAMETERS = ("rate", *TRAINING_HYPERPARAMETERS, *REGULARIZERS)
@@ -573,12 +573,12 @@ class Engine:
         return best
 
     @extension_point
-    def predictions(self, y_pred):
+    def predicted_classes(self, y_pred):
         """The predicted classes: the argmax of each row (axis=1)."""
         return [self.argmax(row) for row in y_pred]
 
     def accuracy_of(self, y_pred, y_true, label_format):
-        predictions = self.predictions(y_pred)
+        predictions = self.predicted_classes(y_pred)
         if label_format == "sparse":
             return self.accuracy_against(predictions, [int(t) for t in y_true])
         return self.onehot_accuracy(predictions, y_true)
@@ -643,6 +643,15 @@ class Engine:
             "accuracy": accuracy,
         }
 
+    def dense_relu(self, x, p):
+        dense, relu = self.hidden_layer(x["inputs"], x["weights"], x["biases"])
+        return {"dense": dense, "relu": relu}
+
+    def dense_relu_dense_softmax(self, x, p):
+        layers = (x["weights1"], x["biases1"], x["weights2"], x["biases2"])
+        dense1, relu1, dense2, probabilities = self.network(x["inputs"], *layers)
+        return {"dense1": dense1, "relu1": relu1, "dense2": dense2, "softmax": probabilities}
+
     # -- backward passes (chapter 9) ---------------------------------------------------------
     @extension_point
     def gradient_outputs(self, outputs: int) -> float:
@@ -681,6 +690,27 @@ class Engine:
 
     def relu_backward(self, x, p):
         return {"dinputs": self.relu_gradient(x["inputs"], x["dvalues"])}
+
+    @extension_point
+    def second_call_inputs(self, first, second):
+        """What a layer called twice holds as its inputs after the second call: the second's."""
+        return second
+
+    def repeated_forward(self, x, p):
+        weights, biases = x["weights"], x["biases"]
+        _, output1 = self.hidden_layer(x["inputs1"], weights, biases)
+        dense2, output2 = self.hidden_layer(x["inputs2"], weights, biases)
+        kept = self.second_call_inputs(x["inputs1"], x["inputs2"])
+        dense_kept = self.second_call_inputs(self.dense(x["inputs1"], weights, biases), dense2)
+        drelu = self.relu_gradient(dense_kept, x["dvalues"])
+        dweights, dbiases, dinputs = self.dense_gradients(kept, weights, drelu)
+        return {
+            "output1": output1,
+            "output2": output2,
+            "dweights": dweights,
+            "dbiases": dbiases,
+            "dinputs": dinputs,
+        }
 
     @extension_point
     def softmax_row_gradient(self, p, dv):
@@ -837,6 +867,50 @@ class Engine:
         seen = self.bce_backward_predictions(y_pred, clipped)
         dinputs = self.each(gradient, y_true, seen)
         return {"sample_losses": sample_losses, "loss": mean, "dinputs": dinputs}
+
+    @extension_point
+    def binary_class(self, v: float) -> int:
+        """A sigmoid output's class: 1 when strictly above 0.5, else 0."""
+        return 1 if v > 0.5 else 0
+
+    def binary_predictions(self, outputs):
+        return [[self.binary_class(v) for v in row] for row in outputs]
+
+    @extension_point
+    def binary_hits(self, predictions, y_true):
+        """The hits and the count binary accuracy divides by: every output of every sample."""
+        pairs = [(a, int(b)) for pr, tr in zip(predictions, y_true) for a, b in zip(pr, tr)]
+        return sum(a == b for a, b in pairs), len(pairs)
+
+    def binary_accuracy(self, x, p):
+        predictions = self.binary_predictions(x["y_pred"])
+        hits, count = self.binary_hits(predictions, x["y_true"])
+        return {"predictions": predictions, "accuracy": self.accuracy_ratio(hits, count)}
+
+    @extension_point
+    def linear_gradient(self, dvalues):
+        """Activation_Linear's backward: dvalues, unchanged (its derivative is 1)."""
+        return [list(row) for row in dvalues]
+
+    def linear(self, x, p):
+        return {
+            "output": [list(row) for row in x["inputs"]],
+            "dinputs": self.linear_gradient(x["dvalues"]),
+        }
+
+    @extension_point
+    def within_precision(self, difference: Rounded, precision: Rounded) -> bool:
+        """Whether a regression output counts as right: |y_pred - y_true| < precision."""
+        return abs(difference) < precision
+
+    def regression_accuracy(self, x, p):
+        precision = self.number(x["precision"])
+        hits = count = 0
+        for pr, tr in zip(x["y_pred"], x["y_true"]):
+            for q, t in zip(pr, tr):
+                hits += self.within_precision(self.number(q) - t, precision)
+                count += 1
+        return {"accuracy": self.accuracy_ratio(hits, count)}
 
     @extension_point
     def mse_gradient_factor(self) -> float:
@@ -1009,6 +1083,38 @@ class Engine:
     def adam_step(self, x, p):
         return self._stage_outputs(self._adam(x, int(x["iterations"])))
 
+    @extension_point
+    def layer_state(self, states, layer: int):
+        """The optimizer state update_params uses for a layer: that layer's own."""
+        return states[layer]
+
+    @extension_point
+    def step_iterations(self, step: int, layer: int) -> int:
+        """The iteration count an update of one layer sees: the step's (post_update_params
+        raises it once per step, after every layer is updated)."""
+        return step
+
+    def shared_optimizer(self, x, p):
+        layers = [{n: x[f"{n}{i}"] for n in ("weights", "biases")} for i in (1, 2)]
+        grads = [{n: x[f"{n}{i}"] for n in ("dweights", "dbiases")} for i in (1, 2)]
+        hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS["adam"]}
+        states = [
+            {
+                name: ew(lambda v: 0.0, layer["weights" if name.startswith("weight") else "biases"])
+                for name in STATE["adam"]
+            }
+            for layer in layers
+        ]
+        for step in range(int(x["steps"])):
+            for i, layer in enumerate(layers):
+                state = self.layer_state(states, i)
+                result = self._adam(
+                    {**layer, **state, **grads[i], **hyper}, self.step_iterations(step, i)
+                )
+                layer.update({"weights": result["weights"], "biases": result["biases"]})
+                state.update({name: result[name] for name in STATE["adam"]})
+        return {f"{n}{i}": layers[i - 1][n] for i in (1, 2) for n in ("weights", "biases")}
+
     # -- training: the book's model, full batch, a few steps ---------------------------------
     @extension_point
     def next_base_rate(self, initial: Rounded, decayed: Rounded) -> Rounded:
@@ -1074,3 +1180,103 @@ class Engine:
                 record[f"weights{i}"].append(layer["weights"])
                 record[f"biases{i}"].append(layer["biases"])
         return record
+
+    # -- the Model (chapters 18-22) -----------------------------------------------------------
+    @extension_point
+    def flatten(self, image):
+        """One image as one row: its rows one after another (reshape(N, -1), row-major)."""
+        return [v for row in image for v in row]
+
+    @extension_point
+    def scaled(self, pixel: Rounded) -> Rounded:
+        """A byte scaled to [-1, 1]: (pixel - 127.5) / 127.5."""
+        return (pixel - 127.5) / 127.5
+
+    def preprocess(self, x, p):
+        rows = [self.each(self.scaled, self.flatten(image)) for image in x["images"]]
+        keys = [int(k) for k in x["keys"]]
+        return {"x": [rows[k] for k in keys], "y": [int(x["labels"][k]) for k in keys]}
+
+    @extension_point
+    def step_count(self, samples: int, batch_size: int) -> int:
+        """Model.train's steps: samples // batch_size, plus one for a short last batch."""
+        steps = samples // batch_size
+        return steps + 1 if steps * batch_size < samples else steps
+
+    @extension_point
+    def batch_rows(self, rows, step: int, batch_size: int):
+        """The rows of batch `step`: rows[step*batch_size:(step+1)*batch_size]."""
+        return rows[step * batch_size : (step + 1) * batch_size]
+
+    def batched(self, rows, batch_size: int):
+        steps = self.step_count(len(rows), batch_size)
+        return [self.batch_rows(rows, step, batch_size) for step in range(steps)]
+
+    def batches(self, x, p):
+        taken = self.batched(x["inputs"], int(x["batch_size"]))
+        if any(not batch for batch in taken):  # an empty slice: batch[0] raises in NumPy
+            raise _shape_error("an empty batch has no first row")
+        return {
+            "steps": len(taken),
+            "batch_sizes": [len(batch) for batch in taken],
+            "first_rows": [batch[0] for batch in taken],
+            "last_rows": [batch[-1] for batch in taken],
+        }
+
+    def predictions(self, x, p):
+        outputs, activation = x["inputs"], p["activation"]
+        if activation == "softmax":
+            return {"predictions": self.predicted_classes(outputs)}
+        if activation == "sigmoid":
+            return {"predictions": self.binary_predictions(outputs)}
+        return {"predictions": [list(row) for row in outputs]}
+
+    @extension_point
+    def accumulated(self, sums, counts):
+        """The epoch's value from each batch's sum and count: Σ sums / Σ counts."""
+        return (self.total(sums) / self.total(counts)).v
+
+    def evaluate(self, x, p):
+        label_format, size = p["label_format"], int(x["batch_size"])
+        loss_sums, hit_counts, counts = [], [], []
+        for y_pred, y_true in zip(self.batched(x["y_pred"], size), self.batched(x["y_true"], size)):
+            sample_losses, _ = self.losses(y_pred, y_true, label_format)
+            predictions, _ = self.accuracy_of(y_pred, y_true, label_format)
+            first = self.first_class()  # as accuracy_against and onehot_accuracy number them
+            labels = (
+                [int(t) for t in y_true]
+                if label_format == "sparse"
+                else [row.index(1) + first for row in y_true]
+            )
+            loss_sums.append(plain(self.total(sample_losses)))
+            hit_counts.append(float(sum(a == b for a, b in zip(predictions, labels))))
+            counts.append(float(len(y_pred)))
+        return {
+            "loss": self.accumulated(loss_sums, counts),
+            "accuracy": self.accumulated(hit_counts, counts),
+        }
+
+    @extension_point
+    def saved_value(self, value: float) -> float:
+        """A parameter as the saved file gives it back: every digit (repr round trip)."""
+        return value
+
+    @extension_point
+    def saved_layers(self, layers):
+        """The (weights, biases) pairs set_parameters gets back: in the order they were saved."""
+        return layers
+
+    def parameters(self, x, p):
+        layers = [[x[f"weights{i}"], x[f"biases{i}"]] for i in (1, 2)]
+        loaded = [
+            [ew(self.saved_value, array) for array in layer] for layer in self.saved_layers(layers)
+        ]
+        (w1, b1), (w2, b2) = loaded
+        probabilities = self.network(x["inputs"], w1, b1, w2, b2)[3]
+        return {
+            "weights1": w1,
+            "biases1": b1,
+            "weights2": w2,
+            "biases2": b2,
+            "output": probabilities,
+        }

@@ -464,7 +464,9 @@ MISTAKES: tuple[Mistake, ...] = (
         "argmax ran down the columns (axis=0): one prediction per class, not one per sample",
         "take the argmax along each row (axis=1): one prediction per sample",
         overrides={
-            "predictions": lambda engine, y_pred: [engine.argmax(c) for c in transpose(y_pred)]
+            "predicted_classes": lambda engine, y_pred: [
+                engine.argmax(c) for c in transpose(y_pred)
+            ]
         },
     ),
     M(

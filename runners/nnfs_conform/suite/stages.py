@@ -42,6 +42,8 @@ TRAINING_HYPERPARAMETERS = (
     "beta_2",
 )
 PARAMETERS = ("weights", "biases")
+LAYERS = ("weights1", "biases1", "weights2", "biases2")  # the book's two dense layers
+ADAM = HYPERPARAMETERS["adam"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,14 @@ TABLE = (
         "dense_batch", FORWARD, ("inputs", "weights", "biases"), ("weights_layout",), ("output",)
     ),
     Stage("relu", FORWARD, ("inputs",), outputs=("output",)),
+    Stage("dense_relu", FORWARD, ("inputs", "weights", "biases"), outputs=("dense", "relu")),
     Stage("softmax", FORWARD, ("inputs",), outputs=("output",)),
+    Stage(
+        "dense_relu_dense_softmax",
+        FORWARD,
+        ("inputs", "weights1", "biases1", "weights2", "biases2"),
+        outputs=("dense1", "relu1", "dense2", "softmax"),
+    ),
     Stage(
         "categorical_crossentropy",
         FORWARD,
@@ -104,6 +113,12 @@ TABLE = (
         outputs=("dweights", "dbiases", "dinputs"),
     ),
     Stage("relu_backward", TRAINING, ("inputs", "dvalues"), outputs=("dinputs",)),
+    Stage(
+        "repeated_forward",
+        TRAINING,
+        ("inputs1", "inputs2", "weights", "biases", "dvalues"),
+        outputs=("output1", "output2", "dweights", "dbiases", "dinputs"),
+    ),
     Stage("softmax_backward", TRAINING, ("output", "dvalues"), outputs=("dinputs",)),
     Stage(
         "categorical_crossentropy_backward",
@@ -135,6 +150,8 @@ TABLE = (
         ("y_pred", "y_true"),
         outputs=("sample_losses", "loss", "dinputs"),
     ),
+    Stage("binary_accuracy", TRAINING, ("y_pred", "y_true"), outputs=("predictions", "accuracy")),
+    Stage("linear", TRAINING, ("inputs", "dvalues"), outputs=("output", "dinputs")),
     Stage(
         "mean_squared_error",
         TRAINING,
@@ -147,7 +164,16 @@ TABLE = (
         ("y_pred", "y_true"),
         outputs=("sample_losses", "loss", "dinputs"),
     ),
+    Stage(
+        "regression_accuracy", TRAINING, ("y_pred", "y_true", "precision"), outputs=("accuracy",)
+    ),
     *(_optimizer_stage(optimizer) for optimizer in STATE),
+    Stage(
+        "shared_optimizer",
+        TRAINING,
+        (*LAYERS, "dweights1", "dbiases1", "dweights2", "dbiases2", "steps", *ADAM),
+        outputs=LAYERS,
+    ),
     Stage(
         "training",
         TRAINING,
@@ -164,6 +190,23 @@ TABLE = (
         ("label_format", "optimizer"),
         ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2"),
     ),
+    # The Model (chapters 18-22): what it adds around the network.
+    Stage("preprocess", TRAINING, ("images", "labels", "keys"), outputs=("x", "y")),
+    Stage(
+        "batches",
+        TRAINING,
+        ("inputs", "batch_size"),
+        outputs=("steps", "batch_sizes", "first_rows", "last_rows"),
+    ),
+    Stage("predictions", TRAINING, ("inputs",), ("activation",), ("predictions",)),
+    Stage(
+        "evaluate",
+        TRAINING,
+        ("y_pred", "y_true", "batch_size"),
+        ("label_format",),
+        ("loss", "accuracy"),
+    ),
+    Stage("parameters", TRAINING, ("inputs", *LAYERS), outputs=(*LAYERS, "output")),
     # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
     Stage("rng", BOOK, ("seed", "calls"), outputs=("values",)),
     Stage("datasets", BOOK, ("seed", "samples", "classes"), ("dataset",), ("x", "y")),
