@@ -1,5 +1,6 @@
-/* The book tier (docs/BOOK.md): NumPy's legacy random stream, the nnfs datasets and
- * Layer_Dense's initial weights, bit for bit. */
+/* The book tier (docs/BOOK.md): NumPy's legacy random stream, the nnfs datasets,
+ * Layer_Dense's initial weights (book.c) and the chapter 3-10 script (chapters.c), bit for
+ * bit. */
 #ifndef NNFS_BOOK_H
 #define NNFS_BOOK_H
 
@@ -35,5 +36,9 @@ bool datasets(DatasetKind dataset, uint32_t seed, size_t samples, size_t classes
               double *y);
 bool init(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count, double scale,
           double *weights);
+/* The stage chapters (chapters.c): the book's chapter 3-10 script, what it prints */
+bool chapters(uint32_t seed, size_t samples, size_t classes, size_t hidden, size_t steps,
+              Printed printed, OptimizerKind optimizer, double learning_rate, double decay,
+              double momentum, double *value);
 
 #endif

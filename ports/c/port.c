@@ -39,6 +39,7 @@ int main(void) {
             .rng = rng,
             .datasets = datasets,
             .init = init,
+            .chapters = chapters,
         }};
     return nnfs_serve(&port);
 }
