@@ -226,6 +226,8 @@ typedef struct {
     /* weights: every layer's n_inputs x n_neurons, row-major, layers in order */
     bool (*init)(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count,
                  double scale, double *weights);
+    /* keys: 0 .. samples-1, shuffled as np.random.shuffle does after np.random.seed(seed) */
+    bool (*shuffle)(uint32_t seed, size_t samples, size_t *keys);
     /* the book's script: spiral_data(samples, classes), Dense(2, hidden), ReLU,
      * Dense(hidden, classes), softmax with cross-entropy; `steps` optimizer steps, then one
      * more forward and backward pass. value: what `printed` names (its shape at Printed),

@@ -919,6 +919,17 @@ static bool call_init(const nnfs_stages *s, Request *r, Value *in, Value *out) {
                    r->param[0], out[0].doubles);
 }
 
+static bool prepare_shuffle(Request *r, const Value *in) {
+    /* N keys, one per sample */
+    r->letter['N' - 'A'] = (size_t)in[1].number;
+    return true;
+}
+
+static bool call_shuffle(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    return s->shuffle((uint32_t)in[0].number, (size_t)in[1].number, out[0].indices);
+}
+
 static bool prepare_chapters(Request *r, const Value *in) {
     /* the printed value: P rows of Q values (one number: 1 x 1) */
     size_t samples = (size_t)in[1].number, classes = (size_t)in[2].number;
@@ -1148,6 +1159,11 @@ static const Stage STAGES[] = {
      {{"scale", NULL}},
      {{"weights", OUT_DOUBLES, "W"}},
      call_init, prepare_init},
+    {"shuffle", AT(shuffle),
+     {{"seed", INTEGER, ""}, {"samples", INTEGER, ""}},
+     {{0}},
+     {{"keys", OUT_INDICES, "N"}},
+     call_shuffle, prepare_shuffle},
     {"chapters", AT(chapters),
      {{"seed", INTEGER, ""}, {"samples", INTEGER, ""}, {"classes", INTEGER, ""},
       {"hidden", INTEGER, ""}, {"steps", INTEGER, ""}},

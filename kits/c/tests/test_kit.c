@@ -94,12 +94,20 @@ static bool chapters(uint32_t seed, size_t samples, size_t classes, size_t hidde
     return nnfs_fail("printed %d is not echoed", (int)printed);
 }
 
+static bool shuffle(uint32_t seed, size_t samples, size_t *keys) {
+    for (size_t i = 0; i < samples; i++) /* reversed, then the seed in front */
+        keys[i] = samples - 1 - i;
+    if (samples > 0)
+        keys[0] = seed;
+    return true;
+}
+
 static const nnfs_port PORT = {
     .name = "test",
     .stages = {.neuron = neuron, .dense_batch = dense_batch, .relu = relu, .softmax = softmax,
                .categorical_crossentropy = categorical_crossentropy,
                .dense_backward = dense_backward, .dropout = dropout, .sgd_step = sgd_step,
-               .chapters = chapters}};
+               .shuffle = shuffle, .chapters = chapters}};
 
 static char *answer(const char *line) {
     static Buffer reply;
@@ -205,7 +213,7 @@ static void test_hello_lists_exactly_the_declared_stages(void) {
     char *reply = answer("{\"cmd\":\"hello\",\"protocol\":1}");
     CHECK(strstr(reply, "\"stages\":[\"neuron\",\"dense_batch\",\"relu\",\"softmax\","
                         "\"categorical_crossentropy\",\"dense_backward\",\"dropout\","
-                        "\"sgd_step\",\"chapters\"]") != NULL &&
+                        "\"sgd_step\",\"shuffle\",\"chapters\"]") != NULL &&
               strstr(reply, "\"checks_inputs\":true") != NULL &&
               strstr(reply, "\"dtype\":\"" NNFS_DTYPE "\"") != NULL,
           "got %s", reply);
@@ -295,6 +303,16 @@ static void test_a_wrong_shaped_output_is_an_exception_naming_it(void) {
           "got %s", reply);
 }
 
+static void test_shuffle_gets_one_key_per_sample(void) {
+    char *reply = run("shuffle", "{\"seed\":4294967295,\"samples\":3}", "{}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"keys\":[4294967295,1,0]}}") == 0, "got %s",
+          reply);
+    reply = run("shuffle", "{\"seed\":0,\"samples\":0}", "{}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"keys\":[]}}") == 0, "got %s", reply);
+    expect_kind("shuffle", "{\"seed\":0.5,\"samples\":3}", "{}", "shape_mismatch");
+    expect_kind("shuffle", "{\"seed\":0,\"samples\":\"3\"}", "{}", "shape_mismatch");
+}
+
 static void test_chapters_gets_its_params_and_a_value_in_the_printed_shape(void) {
     const char *script = "{\"seed\":7,\"samples\":%s,\"classes\":3,\"hidden\":%s,\"steps\":1}";
     const char *params = "{\"printed\":\"%s\",\"optimizer\":\"adam\",\"learning_rate\":0.5,"
@@ -334,6 +352,7 @@ int main(void) {
     test_both_label_formats_give_the_learner_class_indices();
     test_learner_verdicts_become_exception_or_unsupported();
     test_a_wrong_shaped_output_is_an_exception_naming_it();
+    test_shuffle_gets_one_key_per_sample();
     test_chapters_gets_its_params_and_a_value_in_the_printed_shape();
     if (failures > 0) {
         fprintf(stderr, "test_kit (%s): %d failed\n", NNFS_DTYPE, failures);
