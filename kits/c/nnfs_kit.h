@@ -154,6 +154,24 @@ typedef struct {
     size_t n_inputs, n_neurons;
 } LayerShape;
 
+/* What the book's chapter 3-10 script prints (params.printed), and its shape: R = the first
+ * min(5, samples * classes) rows, H hidden units, C classes. */
+typedef enum {
+    PRINTED_DENSE1_OUTPUT,  /* dense1.output[:5]: R x H */
+    PRINTED_SOFTMAX_OUTPUT, /* activation2.output[:5]: R x C */
+    PRINTED_LOSS,           /* one number */
+    PRINTED_ACCURACY,       /* one number */
+    PRINTED_DWEIGHTS1,      /* 2 x H */
+    PRINTED_DBIASES1,       /* 1 x H */
+    PRINTED_DWEIGHTS2,      /* H x C */
+    PRINTED_DBIASES2,       /* 1 x C */
+    PRINTED_WEIGHTS1,       /* 2 x H */
+    PRINTED_BIASES1,        /* 1 x H */
+    PRINTED_WEIGHTS2,       /* H x C */
+    PRINTED_BIASES2,        /* 1 x C */
+    PRINTED_LEARNING_RATE,  /* one number: current_learning_rate */
+} Printed;
+
 /* ------------------------------------------------------------------------------------------
  * The stages: fill the ones you have. Shapes: B samples, K inputs, N neurons, C classes,
  * H hidden units, O outputs, S steps. */
@@ -208,6 +226,15 @@ typedef struct {
     /* weights: every layer's n_inputs x n_neurons, row-major, layers in order */
     bool (*init)(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count,
                  double scale, double *weights);
+    /* keys: 0 .. samples-1, shuffled as np.random.shuffle does after np.random.seed(seed) */
+    bool (*shuffle)(uint32_t seed, size_t samples, size_t *keys);
+    /* the book's script: spiral_data(samples, classes), Dense(2, hidden), ReLU,
+     * Dense(hidden, classes), softmax with cross-entropy; `steps` optimizer steps, then one
+     * more forward and backward pass. value: what `printed` names (its shape at Printed),
+     * row-major; hyperparameters as the script writes them (Python floats) */
+    bool (*chapters)(uint32_t seed, size_t samples, size_t classes, size_t hidden, size_t steps,
+                     Printed printed, OptimizerKind optimizer, double learning_rate,
+                     double decay, double momentum, double *value);
 } nnfs_stages;
 
 typedef struct {

@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-enum { MAX_RANK = 4, MAX_INPUTS = 16, MAX_OUTPUTS = 9, MAX_PARAMS = 2, LETTERS = 26 };
+enum { MAX_RANK = 4, MAX_INPUTS = 16, MAX_OUTPUTS = 9, MAX_PARAMS = 5, LETTERS = 26 };
 #define UNBOUND ((size_t)-1)
 #define MAX_COUNT 4294967295.0 /* counts and book integers are passed up to 2^32 - 1 */
 
@@ -48,6 +48,7 @@ typedef enum {
     OUT_DOUBLES,   /* double[n] */
     OUT_DMATRIX,   /* double[rows x cols], written as rows */
     OUT_DATASET_Y, /* double[rows]: labels, or (sine) rows of one value */
+    OUT_PRINTED,   /* double[rows x cols], written as rows; one number when printed says so */
 } OutputForm;
 
 typedef struct {
@@ -479,6 +480,7 @@ static void allocate_output(Request *r, const OutputSpec *spec, Value *v, Want *
         v->doubles = allocate(r, d[0], sizeof(double));
         break;
     case OUT_DMATRIX:
+    case OUT_PRINTED:
         v->doubles = allocate(r, d[0] * d[1], sizeof(double));
         break;
     }
@@ -573,6 +575,11 @@ static void write_doubles(Buffer *b, const double *values, size_t rows, size_t c
     buffer_add(b, "]", 1);
 }
 
+static bool printed_number(int printed) {
+    return printed == PRINTED_LOSS || printed == PRINTED_ACCURACY ||
+           printed == PRINTED_LEARNING_RATE;
+}
+
 static void write_output(Buffer *b, const Request *r, const OutputSpec *spec, const Value *v,
                          const Want *want) {
     const size_t *d = want->dims;
@@ -627,6 +634,12 @@ static void write_output(Buffer *b, const Request *r, const OutputSpec *spec, co
         break;
     case OUT_DATASET_Y: /* choice 0 is the dataset: sine gives rows of one value */
         write_doubles(b, v->doubles, d[0], r->choice[0] == SINE ? 1 : 0);
+        break;
+    case OUT_PRINTED: /* choice 0 is what is printed */
+        if (printed_number(r->choice[0]))
+            buffer_number(b, v->doubles[0]);
+        else
+            write_doubles(b, v->doubles, d[0], d[1]);
         break;
     }
 }
@@ -906,6 +919,62 @@ static bool call_init(const nnfs_stages *s, Request *r, Value *in, Value *out) {
                    r->param[0], out[0].doubles);
 }
 
+static bool prepare_shuffle(Request *r, const Value *in) {
+    /* N keys, one per sample */
+    r->letter['N' - 'A'] = (size_t)in[1].number;
+    return true;
+}
+
+static bool call_shuffle(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    return s->shuffle((uint32_t)in[0].number, (size_t)in[1].number, out[0].indices);
+}
+
+static bool prepare_chapters(Request *r, const Value *in) {
+    /* the printed value: P rows of Q values (one number: 1 x 1) */
+    size_t samples = (size_t)in[1].number, classes = (size_t)in[2].number;
+    size_t hidden = (size_t)in[3].number, first = samples * classes < 5 ? samples * classes : 5;
+    size_t rows = 1, cols = 1;
+    switch ((Printed)r->choice[0]) {
+    case PRINTED_DENSE1_OUTPUT:
+        rows = first, cols = hidden;
+        break;
+    case PRINTED_SOFTMAX_OUTPUT:
+        rows = first, cols = classes;
+        break;
+    case PRINTED_DWEIGHTS1:
+    case PRINTED_WEIGHTS1:
+        rows = 2, cols = hidden;
+        break;
+    case PRINTED_DBIASES1:
+    case PRINTED_BIASES1:
+        cols = hidden;
+        break;
+    case PRINTED_DWEIGHTS2:
+    case PRINTED_WEIGHTS2:
+        rows = hidden, cols = classes;
+        break;
+    case PRINTED_DBIASES2:
+    case PRINTED_BIASES2:
+        cols = classes;
+        break;
+    case PRINTED_LOSS:
+    case PRINTED_ACCURACY:
+    case PRINTED_LEARNING_RATE:
+        break;
+    }
+    r->letter['P' - 'A'] = rows;
+    r->letter['Q' - 'A'] = cols;
+    return true;
+}
+
+static bool call_chapters(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    return s->chapters((uint32_t)in[0].number, (size_t)in[1].number, (size_t)in[2].number,
+                       (size_t)in[3].number, (size_t)in[4].number, (Printed)r->choice[0],
+                       (OptimizerKind)r->choice[1], r->param[2], r->param[3], r->param[4],
+                       out[0].doubles);
+}
+
 /* ------------------------------------------------------------------------------------------
  * The table */
 
@@ -914,6 +983,10 @@ static const char *const WEIGHTS_LAYOUT[] = {"inputs_neurons", "neurons_inputs",
 static const char *const PATH[] = {"combined", "separate", NULL};
 static const char *const OPTIMIZER[] = {"sgd", "adagrad", "rmsprop", "adam", NULL};
 static const char *const DATASET[] = {"spiral", "vertical", "sine", NULL}; /* = DatasetKind */
+static const char *const PRINTED[] = {"dense1_output", "softmax_output", "loss", "accuracy",
+                                      "dweights1", "dbiases1", "dweights2", "dbiases2",
+                                      "weights1", "biases1", "weights2", "biases2",
+                                      "learning_rate", NULL}; /* = Printed */
 
 #define AT(stage) offsetof(nnfs_stages, stage)
 #define LABEL_FORMAT_PARAM {"label_format", LABEL_FORMAT}
@@ -1086,6 +1159,18 @@ static const Stage STAGES[] = {
      {{"scale", NULL}},
      {{"weights", OUT_DOUBLES, "W"}},
      call_init, prepare_init},
+    {"shuffle", AT(shuffle),
+     {{"seed", INTEGER, ""}, {"samples", INTEGER, ""}},
+     {{0}},
+     {{"keys", OUT_INDICES, "N"}},
+     call_shuffle, prepare_shuffle},
+    {"chapters", AT(chapters),
+     {{"seed", INTEGER, ""}, {"samples", INTEGER, ""}, {"classes", INTEGER, ""},
+      {"hidden", INTEGER, ""}, {"steps", INTEGER, ""}},
+     {{"printed", PRINTED}, {"optimizer", OPTIMIZER}, {"learning_rate", NULL},
+      {"decay", NULL}, {"momentum", NULL}},
+     {{"value", OUT_PRINTED, "PQ"}},
+     call_chapters, prepare_chapters},
 };
 
 #define STAGE_COUNT (sizeof STAGES / sizeof STAGES[0])

@@ -56,6 +56,26 @@ double random_gauss(RandomState *state) {
     return f * x2;
 }
 
+void random_shuffle(RandomState *state, size_t *keys, size_t count) {
+    /* np.random.shuffle: NumPy's legacy Fisher-Yates, from the last key down */
+    for (size_t i = count > 0 ? count - 1 : 0; i > 0; i--) {
+        /* NOTE: j is a 32-bit output masked to i's bits, drawn again until j <= i (no modulo) */
+        uint32_t mask = (uint32_t)i;
+        mask |= mask >> 1;
+        mask |= mask >> 2;
+        mask |= mask >> 4;
+        mask |= mask >> 8;
+        mask |= mask >> 16;
+        size_t j;
+        do
+            j = random_u32(state) & mask;
+        while (j > i);
+        size_t key = keys[i];
+        keys[i] = keys[j];
+        keys[j] = key;
+    }
+}
+
 static double linspace(double start, double stop, size_t num, size_t i) {
     /* np.linspace: i * step + start, the last element exactly stop */
     if (num > 1 && i == num - 1)
@@ -167,5 +187,15 @@ bool init(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count, do
             *weights++ = w[i];
         free(w);
     }
+    return true;
+}
+
+bool shuffle(uint32_t seed, size_t samples, size_t *keys) {
+    /* chapter 19: keys = np.array(range(samples)); np.random.shuffle(keys) */
+    RandomState state;
+    random_seed(&state, seed);
+    for (size_t i = 0; i < samples; i++)
+        keys[i] = i;
+    random_shuffle(&state, keys, samples);
     return true;
 }

@@ -1,5 +1,6 @@
-/* The book tier (docs/BOOK.md): NumPy's legacy random stream, the nnfs datasets and
- * Layer_Dense's initial weights, bit for bit. */
+/* The book tier (docs/BOOK.md): NumPy's legacy random stream and shuffle, the nnfs datasets,
+ * Layer_Dense's initial weights (book.c) and the chapter 3-10 script (chapters.c), bit for
+ * bit. */
 #ifndef NNFS_BOOK_H
 #define NNFS_BOOK_H
 
@@ -19,6 +20,8 @@ void random_seed(RandomState *state, uint32_t seed); /* np.random.seed(seed) */
 uint32_t random_u32(RandomState *state);             /* one 32-bit output */
 double random_double(RandomState *state);            /* np.random.random_sample() */
 double random_gauss(RandomState *state);             /* np.random.randn(), cached pair */
+/* np.random.shuffle(keys), in place */
+void random_shuffle(RandomState *state, size_t *keys, size_t count);
 
 /* X holds samples*classes rows of 2 floats, y the labels. */
 void spiral_data(RandomState *state, size_t samples, size_t classes, float *X, int *y);
@@ -29,11 +32,16 @@ void sine_data(size_t samples, double *X, double *y);
 void layer_weights(RandomState *state, size_t n_inputs, size_t n_neurons, float scale,
                    float *weights);
 
-/* The stages rng, datasets and init (kits/c/nnfs_kit.h) */
+/* The stages rng, datasets, init and shuffle (kits/c/nnfs_kit.h) */
 bool rng(uint32_t seed, const RngCall *calls, size_t count, double *values);
 bool datasets(DatasetKind dataset, uint32_t seed, size_t samples, size_t classes, double *x,
               double *y);
 bool init(uint32_t seed, size_t skip, const LayerShape *shapes, size_t count, double scale,
           double *weights);
+bool shuffle(uint32_t seed, size_t samples, size_t *keys);
+/* The stage chapters (chapters.c): the book's chapter 3-10 script, what it prints */
+bool chapters(uint32_t seed, size_t samples, size_t classes, size_t hidden, size_t steps,
+              Printed printed, OptimizerKind optimizer, double learning_rate, double decay,
+              double momentum, double *value);
 
 #endif

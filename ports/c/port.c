@@ -39,6 +39,8 @@ int main(void) {
             .rng = rng,
             .datasets = datasets,
             .init = init,
+            .shuffle = shuffle,
+            .chapters = chapters,
         }};
     return nnfs_serve(&port);
 }

@@ -142,6 +142,16 @@ static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix out
  *                  double scale, double *weights) {
  *     return nnfs_fail("not written yet");
  * }
+ * // chapter 19's np.random.shuffle(keys) of keys = 0 .. samples-1, after np.random.seed(seed)
+ * static bool shuffle(uint32_t seed, size_t samples, size_t *keys) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // the book's chapter 3-10 script: *value, or the matrix in the shape Printed names
+ * static bool chapters(uint32_t seed, size_t samples, size_t classes, size_t hidden,
+ *                      size_t steps, Printed printed, OptimizerKind optimizer,
+ *                      double learning_rate, double decay, double momentum, double *value) {
+ *     return nnfs_fail("not written yet");
+ * }
  */
 
 int main(void) {
@@ -176,6 +186,8 @@ int main(void) {
             // .rng = rng,
             // .datasets = datasets,
             // .init = init,
+            // .shuffle = shuffle,
+            // .chapters = chapters,
         }};
     return nnfs_serve(&port);
 }

@@ -71,11 +71,43 @@ static bool categorical_crossentropy(Matrix y_pred, Labels y_true, Loss *output)
     return true;
 }
 
+static bool chapters(uint32_t seed, size_t samples, size_t classes, size_t hidden, size_t steps,
+                     Printed printed, OptimizerKind optimizer, double learning_rate,
+                     double decay, double momentum, double *value) {
+    /* echoes what it was given, into the value's shape */
+    if (printed == PRINTED_LEARNING_RATE) {
+        *value = learning_rate + decay + momentum;
+        return true;
+    }
+    if (printed == PRINTED_DENSE1_OUTPUT) { /* the first min(5, samples * classes) rows */
+        size_t rows = samples * classes < 5 ? samples * classes : 5;
+        for (size_t i = 0; i < rows * hidden; i++)
+            value[i] = (double)i;
+        return true;
+    }
+    if (printed == PRINTED_DWEIGHTS2 && hidden * classes == 6) {
+        double given[] = {seed, (double)samples, (double)classes, (double)hidden, (double)steps,
+                          optimizer};
+        memcpy(value, given, sizeof given);
+        return true;
+    }
+    return nnfs_fail("printed %d is not echoed", (int)printed);
+}
+
+static bool shuffle(uint32_t seed, size_t samples, size_t *keys) {
+    for (size_t i = 0; i < samples; i++) /* reversed, then the seed in front */
+        keys[i] = samples - 1 - i;
+    if (samples > 0)
+        keys[0] = seed;
+    return true;
+}
+
 static const nnfs_port PORT = {
     .name = "test",
     .stages = {.neuron = neuron, .dense_batch = dense_batch, .relu = relu, .softmax = softmax,
                .categorical_crossentropy = categorical_crossentropy,
-               .dense_backward = dense_backward, .dropout = dropout, .sgd_step = sgd_step}};
+               .dense_backward = dense_backward, .dropout = dropout, .sgd_step = sgd_step,
+               .shuffle = shuffle, .chapters = chapters}};
 
 static char *answer(const char *line) {
     static Buffer reply;
@@ -181,7 +213,7 @@ static void test_hello_lists_exactly_the_declared_stages(void) {
     char *reply = answer("{\"cmd\":\"hello\",\"protocol\":1}");
     CHECK(strstr(reply, "\"stages\":[\"neuron\",\"dense_batch\",\"relu\",\"softmax\","
                         "\"categorical_crossentropy\",\"dense_backward\",\"dropout\","
-                        "\"sgd_step\"]") != NULL &&
+                        "\"sgd_step\",\"shuffle\",\"chapters\"]") != NULL &&
               strstr(reply, "\"checks_inputs\":true") != NULL &&
               strstr(reply, "\"dtype\":\"" NNFS_DTYPE "\"") != NULL,
           "got %s", reply);
@@ -271,6 +303,43 @@ static void test_a_wrong_shaped_output_is_an_exception_naming_it(void) {
           "got %s", reply);
 }
 
+static void test_shuffle_gets_one_key_per_sample(void) {
+    char *reply = run("shuffle", "{\"seed\":4294967295,\"samples\":3}", "{}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"keys\":[4294967295,1,0]}}") == 0, "got %s",
+          reply);
+    reply = run("shuffle", "{\"seed\":0,\"samples\":0}", "{}");
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"keys\":[]}}") == 0, "got %s", reply);
+    expect_kind("shuffle", "{\"seed\":0.5,\"samples\":3}", "{}", "shape_mismatch");
+    expect_kind("shuffle", "{\"seed\":0,\"samples\":\"3\"}", "{}", "shape_mismatch");
+}
+
+static void test_chapters_gets_its_params_and_a_value_in_the_printed_shape(void) {
+    const char *script = "{\"seed\":7,\"samples\":%s,\"classes\":3,\"hidden\":%s,\"steps\":1}";
+    const char *params = "{\"printed\":\"%s\",\"optimizer\":\"adam\",\"learning_rate\":0.5,"
+                         "\"decay\":0.25,\"momentum\":0.125}";
+    char inputs[200], printed[200];
+    snprintf(inputs, sizeof inputs, script, "100", "2");
+    snprintf(printed, sizeof printed, params, "dweights2");
+    char *reply = run("chapters", inputs, printed);
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"value\":[[7,100,3],[2,1,3]]}}") == 0,
+          "got %s", reply);
+    snprintf(printed, sizeof printed, params, "learning_rate");
+    reply = run("chapters", inputs, printed);
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"value\":0.875}}") == 0, "got %s", reply);
+    snprintf(printed, sizeof printed, params, "dense1_output");
+    reply = run("chapters", inputs, printed);
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"value\":[[0,1],[2,3],[4,5],[6,7],"
+                        "[8,9]]}}") == 0, "got %s", reply);
+    snprintf(inputs, sizeof inputs, script, "1", "2"); /* 3 rows in all, fewer than 5 */
+    reply = run("chapters", inputs, printed);
+    CHECK(strcmp(reply, "{\"seq\":7,\"outputs\":{\"value\":[[0,1],[2,3],[4,5]]}}") == 0,
+          "got %s", reply);
+    snprintf(inputs, sizeof inputs, script, "100", "1.5");
+    expect_kind("chapters", inputs, printed, "shape_mismatch");
+    snprintf(inputs, sizeof inputs, script, "-1", "2");
+    expect_kind("chapters", inputs, printed, "shape_mismatch");
+}
+
 int main(void) {
     test_numbers_print_as_the_shortest_text_that_reads_back();
     test_every_double_reads_back_from_its_text();
@@ -283,6 +352,8 @@ int main(void) {
     test_both_label_formats_give_the_learner_class_indices();
     test_learner_verdicts_become_exception_or_unsupported();
     test_a_wrong_shaped_output_is_an_exception_naming_it();
+    test_shuffle_gets_one_key_per_sample();
+    test_chapters_gets_its_params_and_a_value_in_the_printed_shape();
     if (failures > 0) {
         fprintf(stderr, "test_kit (%s): %d failed\n", NNFS_DTYPE, failures);
         return 1;
