@@ -18,6 +18,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 namespace nnfs {
@@ -90,6 +91,8 @@ enum class Form {
     Factor,   // a number >= 0 (a regularizer)
     Rate,     // a number in [0, 1) (dropout's rate)
     Count,    // an integer >= least (iterations, steps); dims names it for the outputs
+    Integer,  // the book tier: an integer >= 0 (else shape_mismatch)
+    Pairs,    // the book tier: a list of [integer, integer] (rng's calls, init's shapes)
 };
 
 struct In {
@@ -118,14 +121,29 @@ In rate(const char* name) { return {name, Form::Rate}; }
 In count(const char* name, long least, const char* dims = "") {
     return {name, Form::Count, dims, "", least};
 }
+In integer(const char* name) { return {name, Form::Integer}; }
+In pairs(const char* name) { return {name, Form::Pairs}; }
 
-// The values a param may take; any other is a request the kit cannot understand.
+// The values a param may take (none listed: any JSON number); any other is a request the kit
+// cannot understand.
 const std::map<std::string, std::vector<std::string>> PARAM_VALUES = {
     {"weights_layout", {"inputs_neurons", "neurons_inputs"}},
     {"label_format", {"sparse", "onehot"}},
     {"path", {"combined", "separate"}},
     {"optimizer", {"sgd", "adagrad", "rmsprop", "adam"}},
+    {"dataset", {"spiral", "vertical", "sine"}},
+    {"printed", {"dense1_output", "softmax_output", "loss", "accuracy", "dweights1", "dbiases1",
+                 "dweights2", "dbiases2", "weights1", "biases1", "weights2", "biases2",
+                 "learning_rate"}},
+    {"scale", {}},
+    {"learning_rate", {}},
+    {"decay", {}},
+    {"momentum", {}},
 };
+
+// The book tier passes its integers as std::uint32_t (np.random.seed's range) or std::size_t;
+// a larger one is declined, as NumPy refuses such a seed and no such count fits in memory.
+constexpr double MAX_BOOK_INTEGER = 4294967295.0;
 
 std::vector<std::string> split(const char* dims) {
     std::vector<std::string> symbols;
@@ -199,6 +217,22 @@ public:
             return;
         case Form::Count:
             return;
+        case Form::Integer:
+            integers_[in.name] = book_integer(in.name, value);
+            return;
+        case Form::Pairs: {
+            Shape shape = shape_of(in.name, value);
+            if (shape.size() != 2 || shape[1] != 2)
+                throw InvalidInput{"shape_mismatch", std::string(in.name) + " has shape " +
+                    show(shape) + ", not a list of [integer, integer] pairs"};
+            auto& list = pairs_[in.name];
+            for (std::size_t i = 0; i < value.size(); i++) {
+                std::string item = std::string(in.name) + "[" + std::to_string(i) + "]";
+                list.emplace_back(book_integer(item + "[0]", value[i][0]),
+                                  book_integer(item + "[1]", value[i][1]));
+            }
+            return;
+        }
         }
     }
 
@@ -277,6 +311,16 @@ public:
     }
     double scalar(const std::string& name) const { return number(get(name)); }
     long count(const std::string& name) const { return counts_.at(name); }
+    std::size_t integer(const std::string& name) const { return integers_.at(name); }
+    std::uint32_t seed() const { return static_cast<std::uint32_t>(integers_.at("seed")); }
+    const std::vector<std::pair<std::size_t, std::size_t>>& pairs(const std::string& name) const {
+        return pairs_.at(name);
+    }
+    double number_param(const std::string& name) const { return number(params_.at(name)); }
+
+    // An output's dimension that the inputs imply only through the stage's meaning (the book
+    // tier: how many values rng draws, the rows of a dataset); a whole shape, maybe of rank 0.
+    void bind(const std::string& symbol, Shape shape) { bound_[symbol] = std::move(shape); }
     Labels labels(const std::string& name) const {
         if (param("label_format") == "onehot") return matrix(name);
         std::vector<int> classes;
@@ -295,6 +339,20 @@ public:
     }
 
 private:
+    // A book integer: a JSON number that is a whole number >= 0 (3.0 is 3), as the reference's
+    // checks.integer; past 2^32 - 1 the case is declined.
+    static std::size_t book_integer(const std::string& name, const json& value) {
+        bool whole = value.is_number() && std::isfinite(value.get<double>()) &&
+                     value.get<double>() == std::trunc(value.get<double>());
+        if (!whole || value.get<double>() < 0)
+            throw InvalidInput{"shape_mismatch", name + " is " + value.dump() +
+                                                     ", not an integer >= 0"};
+        if (value.get<double>() > MAX_BOOK_INTEGER)
+            throw Unsupported(name + " is " + value.dump() +
+                              ": the C++ kit passes the book's integers up to 2^32 - 1");
+        return static_cast<std::size_t>(value.get<double>());
+    }
+
     // The shape of a nested list; lists of different lengths or depths are ragged rows.
     static Shape shape_of(const char* name, const json& value) {
         if (!value.is_array()) return {};
@@ -383,6 +441,8 @@ private:
     const json& params_;
     std::map<std::string, Shape> bound_;  // dimension name -> its size ("*": a whole shape)
     std::map<std::string, long> counts_;
+    std::map<std::string, std::size_t> integers_;
+    std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> pairs_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -397,6 +457,12 @@ public:
     void put(const char* name, long n) { add(name, {}, n); }
     void put(const char* name, const Vector& v) { add(name, {v.size()}, list(v)); }
     void put(const char* name, const std::vector<int>& v) { add(name, {v.size()}, v); }
+    void put(const char* name, const std::vector<std::size_t>& v) { add(name, {v.size()}, v); }
+    // A book-tier output of one form or another (dataset's y, chapters' value).
+    template <typename... Forms>
+    void put(const char* name, const std::variant<Forms...>& value) {
+        std::visit([this, name](const auto& form) { put(name, form); }, value);
+    }
     void put(const char* name, const Matrix& m) {
         Shape want = args_.expected(dims(name));
         if (want.size() == 1) {  // a rank-1 input of dims "*" came as one row
@@ -530,6 +596,8 @@ struct Stage {
     std::vector<Out> outputs;
     bool (*declared)(const Stages&);
     void (*call)(const Stages&, const std::vector<In>& inputs, const Args&, Outputs&);
+    // The book tier: binds the output dimensions the inputs imply (after the input checks).
+    void (*sizes)(Args&) = nullptr;
 };
 
 #define NNFS_DECLARED(stage) [](const Stages& s) { return bool(s.stage); }
@@ -558,6 +626,62 @@ const std::vector<const char*> MOMENTUMS = {"weight_momentums", "bias_momentums"
 const std::vector<const char*> CACHE = {"weight_cache", "bias_cache"};
 const std::vector<const char*> ADAM_STATE = {"weight_momentums", "bias_momentums",
                                              "weight_cache", "bias_cache"};
+
+// The book tier's output shapes, from what its integers mean (docs/STAGES.md).
+void rng_sizes(Args& a) {  // V: the values the calls draw
+    std::size_t values = 0;
+    for (std::size_t i = 0; i < a.pairs("calls").size(); i++) {
+        auto [kind, count] = a.pairs("calls")[i];
+        if (kind > 2)
+            throw InvalidInput{"shape_mismatch", "calls[" + std::to_string(i) + "] has kind " +
+                                                     std::to_string(kind) + ", not 0, 1 or 2"};
+        values += count;
+    }
+    a.bind("V", {values});
+}
+
+void datasets_sizes(Args& a) {  // R rows of D values; y: R labels, or (sine) R rows of one
+    bool sine = a.param("dataset") == "sine";
+    std::size_t rows = a.integer("samples") * (sine ? 1 : a.integer("classes"));
+    a.bind("R", {rows});
+    a.bind("D", {sine ? 1u : 2u});
+    a.bind("Y", sine ? Shape{rows, 1} : Shape{rows});
+}
+
+void init_sizes(Args& a) {  // W: every layer's weights
+    std::size_t weights = 0;
+    for (auto [n_inputs, n_neurons] : a.pairs("shapes")) weights += n_inputs * n_neurons;
+    a.bind("W", {weights});
+}
+
+void shuffle_sizes(Args& a) { a.bind("N", {a.integer("samples")}); }
+
+void chapters_sizes(Args& a) {  // P: the shape of what is printed
+    std::size_t rows = a.integer("samples") * a.integer("classes");
+    std::size_t hidden = a.integer("hidden"), classes = a.integer("classes");
+    const std::map<std::string, Shape> printed = {
+        {"dense1_output", {std::min<std::size_t>(rows, 5), hidden}},
+        {"softmax_output", {std::min<std::size_t>(rows, 5), classes}},
+        {"loss", {}}, {"accuracy", {}}, {"learning_rate", {}},
+        {"dweights1", {2, hidden}}, {"weights1", {2, hidden}},
+        {"dbiases1", {1, hidden}}, {"biases1", {1, hidden}},
+        {"dweights2", {hidden, classes}}, {"weights2", {hidden, classes}},
+        {"dbiases2", {1, classes}}, {"biases2", {1, classes}},
+    };
+    a.bind("P", printed.at(a.param("printed")));
+}
+
+std::vector<RngCall> rng_calls(const Args& a) {
+    std::vector<RngCall> calls;
+    for (auto [kind, count] : a.pairs("calls")) calls.push_back({static_cast<int>(kind), count});
+    return calls;
+}
+
+std::vector<LayerShape> layer_shapes(const Args& a) {
+    std::vector<LayerShape> shapes;
+    for (auto [n_inputs, n_neurons] : a.pairs("shapes")) shapes.push_back({n_inputs, n_neurons});
+    return shapes;
+}
 
 const std::vector<Stage>& stages() {
     static const std::vector<Stage> table = {
@@ -730,6 +854,38 @@ const std::vector<Stage>& stages() {
              out.put("weights2", r.weights2);
              out.put("biases2", r.biases2);
          }},
+        // The book tier (docs/BOOK.md)
+        {"rng", {integer("seed"), pairs("calls")}, {}, {{"values", "V"}}, NNFS_DECLARED(rng),
+         NNFS_CALL { out.put("values", s.rng(a.seed(), rng_calls(a))); }, rng_sizes},
+        {"datasets", {integer("seed"), integer("samples"), integer("classes")}, {"dataset"},
+         {{"x", "R D"}, {"y", "Y"}}, NNFS_DECLARED(datasets), NNFS_CALL {
+             Dataset r = s.datasets(a.seed(), a.integer("samples"), a.integer("classes"),
+                                    a.param("dataset"));
+             out.put("x", r.x);
+             out.put("y", r.y);
+         }, datasets_sizes},
+        {"init", {integer("seed"), integer("skip"), pairs("shapes")}, {"scale"},
+         {{"weights", "W"}}, NNFS_DECLARED(init), NNFS_CALL {
+             out.put("weights", s.init(a.seed(), a.integer("skip"), layer_shapes(a),
+                                       a.number_param("scale")));
+         }, init_sizes},
+        {"shuffle", {integer("seed"), integer("samples")}, {}, {{"keys", "N"}},
+         NNFS_DECLARED(shuffle), NNFS_CALL {
+             out.put("keys", s.shuffle(a.seed(), a.integer("samples")));
+         }, shuffle_sizes},
+        {"chapters",
+         {integer("seed"), integer("samples"), integer("classes"), integer("hidden"),
+          integer("steps")},
+         {"printed", "optimizer", "learning_rate", "decay", "momentum"}, {{"value", "P"}},
+         NNFS_DECLARED(chapters), NNFS_CALL {
+             Hyperparameters h;  // the book's defaults but for the case's three
+             h.learning_rate = a.number_param("learning_rate");
+             h.decay = a.number_param("decay");
+             h.momentum = a.number_param("momentum");
+             out.put("value", s.chapters(a.seed(), a.integer("samples"), a.integer("classes"),
+                                         a.integer("hidden"), a.integer("steps"),
+                                         a.param("printed"), a.param("optimizer"), h));
+         }, chapters_sizes},
     };
     return table;
 }
@@ -775,8 +931,12 @@ ordered run(const json& msg, const Stages& learner) {
     for (const char* param : stage->params) {
         auto value = given.find(param);
         const auto& allowed = PARAM_VALUES.at(param);
-        if (value == given.end() || !value->is_string() ||
-            std::find(allowed.begin(), allowed.end(), *value) == allowed.end())
+        bool fits = value != given.end() &&
+            (allowed.empty() ? value->is_number()
+                             : value->is_string() &&
+                                   std::find(allowed.begin(), allowed.end(), *value) !=
+                                       allowed.end());
+        if (!fits)
             throw BadRequest(std::string("param \"") + param + "\" of " + stage->name +
                              (value == given.end() ? " is missing" : " is " + value->dump()));
     }
@@ -786,8 +946,12 @@ ordered run(const json& msg, const Stages& learner) {
     try {
         for (const auto& in : stage->inputs) args.check_shape(in);
         for (const auto& in : stage->inputs) args.check_domain(in);
+        if (stage->sizes) stage->sizes(args);
     } catch (const InvalidInput& invalid) {
         reply["error"] = {{"kind", invalid.kind}, {"message", invalid.message}};
+        return reply;
+    } catch (const Unsupported& declined) {  // a book integer past what the kit passes
+        reply["unsupported"] = declined.what();
         return reply;
     }
     Outputs outputs(stage->name, stage->outputs, args);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <stdexcept>
@@ -81,6 +82,18 @@ struct Trajectory {
     std::vector<Vector> biases1, biases2;
 };
 
+// The book tier (docs/BOOK.md): integers in, the book's own values out. Its values are the
+// book's float32 ones (the random stream, sine_data and learning rates are double), widened to
+// double; they are the same whichever dtype the port declares.
+struct RngCall { int kind = 0; std::size_t count = 0; };  // kind 0: u32, 1: double, 2: randn
+struct LayerShape { std::size_t n_inputs = 0, n_neurons = 0; };
+// X: samples * classes rows of 2 (sine: samples rows of 1); y: each row's class (spiral,
+// vertical), or one column of values (sine).
+struct Dataset { Matrix x; std::variant<std::vector<int>, Matrix> y; };
+// What the chapter script prints: a number (loss, accuracy, learning_rate) or rows (the rest:
+// the first 5 rows of dense1_output and softmax_output, weights, gradients, biases as one row).
+using Printed = std::variant<double, Matrix>;
+
 // One optional function per stage, named as the suite names the stage. Weights are always
 // Layer_Dense's (inputs x neurons), except `layer`'s per-neuron rows (neurons x inputs).
 struct Stages {
@@ -122,6 +135,27 @@ struct Stages {
                              const Vector& biases1, const Matrix& weights2,
                              const Vector& biases2, long steps, const std::string& optimizer,
                              const Hyperparameters& h)> training;
+
+    // The book tier. seed: np.random.seed's (0 to 2^32 - 1); counts are integers >= 0.
+    std::function<Vector(std::uint32_t seed, const std::vector<RngCall>& calls)> rng;
+    // dataset: "spiral", "vertical" or "sine" (seed and classes unused).
+    std::function<Dataset(std::uint32_t seed, std::size_t samples, std::size_t classes,
+                          const std::string& dataset)> datasets;
+    // weights: every layer's n_inputs x n_neurons, row-major, layers in order, after `skip`
+    // Gaussians (a dataset's samples * classes).
+    std::function<Vector(std::uint32_t seed, std::size_t skip,
+                         const std::vector<LayerShape>& shapes, double scale)> init;
+    // keys: np.random.shuffle of 0 .. samples - 1.
+    std::function<std::vector<std::size_t>(std::uint32_t seed, std::size_t samples)> shuffle;
+    // The chapter 3-10 script: spiral_data(samples, classes), Dense(2, hidden), ReLU,
+    // Dense(hidden, classes), softmax and cross-entropy, `steps` optimizer steps (optimizer:
+    // "sgd", "adagrad", "rmsprop" or "adam"; h: learning_rate, decay and momentum from the
+    // case, the book's defaults for the rest), then one more forward and backward pass.
+    // printed: dense1_output, softmax_output, loss, accuracy, dweights1, dbiases1, dweights2,
+    // dbiases2, weights1, biases1, weights2, biases2 or learning_rate.
+    std::function<Printed(std::uint32_t seed, std::size_t samples, std::size_t classes,
+                          std::size_t hidden, std::size_t steps, const std::string& printed,
+                          const std::string& optimizer, const Hyperparameters& h)> chapters;
 };
 
 // Who the port is, for the hello. dtype must be "float64": the kit hands the learner doubles.

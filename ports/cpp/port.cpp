@@ -2,10 +2,12 @@
 //
 // Each stage is what the book's scripts do with its classes: make the objects, set what the
 // case gives (weights, the state an optimizer keeps), call forward/backward, read the results.
+// The book tier (rng, datasets, init, shuffle, chapters) is book.cpp's, in the book's float32.
 // The kit (kits/cpp) does the protocol, the JSON and every input check.
 
 #include <memory>
 
+#include "book.hpp"
 #include "network.hpp"
 #include "nnfs_kit.hpp"
 
@@ -263,5 +265,10 @@ int main() {
     stages.rmsprop_step = optimizer_step("rmsprop");
     stages.adam_step = optimizer_step("adam");
     stages.training = training;
+    stages.rng = book::rng;
+    stages.datasets = book::datasets;
+    stages.init = book::init;
+    stages.shuffle = book::shuffle;
+    stages.chapters = book::chapters;
     return nnfs::serve({/*name*/ "cpp-book", /*dtype*/ "float64", /*version*/ "0.1.0"}, stages);
 }

@@ -99,5 +99,19 @@ int main() {
     //     const Vector& biases1, const Matrix& weights2, const Vector& biases2, long steps,
     //     const std::string& optimizer /* sgd, adagrad, rmsprop, adam */,
     //     const nnfs::Hyperparameters& h) -> nnfs::Trajectory { ... };
+    //
+    // The book tier (docs/BOOK.md): the book's own random numbers and printed float32 values.
+    // stages.rng = [](std::uint32_t seed, const std::vector<nnfs::RngCall>& calls /* kind 0 a
+    //     32-bit output, 1 a double, 2 randn; count */) -> Vector { ... };
+    // stages.datasets = [](std::uint32_t seed, std::size_t samples, std::size_t classes,
+    //     const std::string& dataset /* spiral, vertical, sine */) -> nnfs::Dataset { ... };
+    // stages.init = [](std::uint32_t seed, std::size_t skip,
+    //     const std::vector<nnfs::LayerShape>& shapes, double scale) -> Vector { ... };
+    // stages.shuffle = [](std::uint32_t seed, std::size_t samples)
+    //     -> std::vector<std::size_t> { ... };
+    // stages.chapters = [](std::uint32_t seed, std::size_t samples, std::size_t classes,
+    //     std::size_t hidden, std::size_t steps, const std::string& printed,
+    //     const std::string& optimizer, const nnfs::Hyperparameters& h)
+    //     -> nnfs::Printed { ... };                               // a number or a Matrix
     return nnfs::serve({/*name*/ "{{name}}", /*dtype*/ "float64"}, stages);
 }

@@ -1,6 +1,7 @@
 // The kit's behaviour, pinned through its public loop: lines in, reply lines and stderr out.
 // Build and run: cmake -S kits/cpp -B build && cmake --build build && ctest --test-dir build
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -228,6 +229,130 @@ void bye_and_the_end_of_input_exit_zero_and_blank_lines_are_skipped() {
     check(s.status == 0 && s.replies.size() == 1, s.err);
 }
 
+// The book tier: the kit reads its integers and params, and knows each output's shape.
+nnfs::Stages book_stages() {
+    nnfs::Stages s;
+    s.rng = [](std::uint32_t seed, const std::vector<nnfs::RngCall>& calls) {
+        nnfs::Vector values;  // seed, then each call's kind, count times
+        for (const auto& call : calls)
+            for (std::size_t i = 0; i < call.count; i++)
+                values.push_back(seed + 10.0 * call.kind);
+        return values;
+    };
+    s.datasets = [](std::uint32_t, std::size_t samples, std::size_t classes,
+                    const std::string& dataset) -> nnfs::Dataset {
+        if (dataset == "sine") return {nnfs::Matrix(samples, 1), nnfs::Matrix(samples, 1)};
+        return {nnfs::Matrix(samples * classes, 2), std::vector<int>(samples * classes, 1)};
+    };
+    s.init = [](std::uint32_t, std::size_t skip, const std::vector<nnfs::LayerShape>& shapes,
+                double scale) {
+        nnfs::Vector weights;
+        for (const auto& shape : shapes)
+            weights.insert(weights.end(), shape.n_inputs * shape.n_neurons, scale * skip);
+        return weights;
+    };
+    s.shuffle = [](std::uint32_t, std::size_t samples) {
+        std::vector<std::size_t> keys(samples);
+        for (std::size_t i = 0; i < samples; i++) keys[i] = samples - 1 - i;
+        return keys;
+    };
+    s.chapters = [](std::uint32_t, std::size_t samples, std::size_t classes, std::size_t hidden,
+                    std::size_t steps, const std::string& printed, const std::string& optimizer,
+                    const nnfs::Hyperparameters& h) -> nnfs::Printed {
+        if (printed == "loss") return h.learning_rate + h.decay + h.momentum + h.epsilon;
+        if (printed == "accuracy") return nnfs::Matrix(1, 1);  // a number is wanted
+        if (printed == "learning_rate") return optimizer == "adam" ? 1.0 * steps : -1.0;
+        return nnfs::Matrix(std::min<std::size_t>(5, samples * classes), hidden);
+    };
+    return s;
+}
+
+const char* CHAPTER = R"({"seed":0,"samples":100,"classes":3,"hidden":4,"steps":2})";
+std::string chapter_params(const std::string& printed) {
+    return R"({"printed":")" + printed +
+           R"(","optimizer":"adam","learning_rate":0.5,"decay":0.25,"momentum":0.125})";
+}
+
+void a_port_without_the_book_tier_does_not_declare_it() {
+    json hello = serve(identity_relu(), "{\"cmd\":\"hello\"}\n").replies.at(0);
+    check(hello["stages"] == json({"relu"}), hello.dump());
+    hello = serve(book_stages(), "{\"cmd\":\"hello\"}\n").replies.at(0);
+    check(hello["stages"] == json({"rng", "datasets", "init", "shuffle", "chapters"}),
+          hello.dump());
+}
+
+void book_integers_and_params_reach_the_learner_and_outputs_take_their_shapes() {
+    json reply = run(book_stages(), "rng", R"({"seed":4294967295,"calls":[[2,2],[0,1.0]]})");
+    check(reply["outputs"]["values"] == json({4294967315.0, 4294967315.0, 4294967295.0}),
+          reply.dump());
+    reply = run(book_stages(), "datasets", R"({"seed":0,"samples":2,"classes":3})",
+                R"({"dataset":"spiral"})");
+    check(reply["outputs"]["x"].size() == 6 && reply["outputs"]["x"][0].size() == 2 &&
+              reply["outputs"]["y"] == json({1, 1, 1, 1, 1, 1}),
+          reply.dump());
+    reply = run(book_stages(), "datasets", R"({"seed":0,"samples":2,"classes":3})",
+                R"({"dataset":"sine"})");
+    check(reply["outputs"]["x"] == json::parse("[[0.0],[0.0]]") &&
+              reply["outputs"]["y"] == json::parse("[[0.0],[0.0]]"),
+          reply.dump());
+    reply = run(book_stages(), "init", R"({"seed":0,"skip":2,"shapes":[[2,1],[1,2]]})",
+                R"({"scale":0.25})");
+    check(reply["outputs"]["weights"] == json({0.5, 0.5, 0.5, 0.5}), reply.dump());
+    reply = run(book_stages(), "shuffle", R"({"seed":0,"samples":3})");
+    check(reply["outputs"]["keys"] == json({2, 1, 0}), reply.dump());
+    reply = run(book_stages(), "chapters", CHAPTER, chapter_params("loss"));
+    check(reply["outputs"]["value"] == 0.875 + 1e-7, reply.dump());
+    reply = run(book_stages(), "chapters", CHAPTER, chapter_params("learning_rate"));
+    check(reply["outputs"]["value"] == 2.0, reply.dump());
+    reply = run(book_stages(), "chapters", CHAPTER, chapter_params("dense1_output"));
+    check(reply["outputs"]["value"].size() == 5 && reply["outputs"]["value"][0].size() == 4,
+          reply.dump());
+}
+
+void a_book_output_of_the_wrong_shape_is_an_exception() {
+    json reply = run(book_stages(), "chapters", CHAPTER, chapter_params("accuracy"));
+    check(reply["error"]["kind"] == "exception", reply.dump());
+    reply = run(book_stages(), "chapters", CHAPTER, chapter_params("weights1"));  // not 5 x 4
+    check(reply["error"]["kind"] == "exception", reply.dump());
+}
+
+void invalid_book_inputs_are_refused_and_a_seed_past_32_bits_declined() {
+    struct Case { const char* stage; const char* inputs; const char* params; const char* kind; };
+    const Case cases[] = {
+        {"rng", R"({"seed":-1,"calls":[[0,1]]})", "{}", "shape_mismatch"},
+        {"rng", R"({"seed":0.5,"calls":[[0,1]]})", "{}", "shape_mismatch"},
+        {"rng", R"({"seed":"0","calls":[[0,1]]})", "{}", "shape_mismatch"},
+        {"rng", R"({"seed":0,"calls":[[3,1]]})", "{}", "shape_mismatch"},
+        {"rng", R"({"seed":0,"calls":[[0,1,2]]})", "{}", "shape_mismatch"},
+        {"rng", R"({"seed":0,"calls":[]})", "{}", "shape_mismatch"},
+        {"rng", R"({"seed":0,"calls":[[0,1],[1]]})", "{}", "ragged_rows"},
+        {"init", R"({"seed":0,"skip":0,"shapes":[[2,-3]]})", R"({"scale":0.01})",
+         "shape_mismatch"},
+        {"shuffle", R"({"seed":0,"samples":true})", "{}", "shape_mismatch"},
+    };
+    for (const Case& c : cases) {
+        json reply = run(book_stages(), c.stage, c.inputs, c.params);
+        check(reply.contains("error") && reply["error"]["kind"] == c.kind,
+              std::string(c.stage) + " " + c.inputs + " -> " + reply.dump());
+    }
+    json reply = run(book_stages(), "shuffle", R"({"seed":4294967296,"samples":3})");
+    check(reply.contains("unsupported"), reply.dump());
+}
+
+void a_book_param_missing_or_of_the_wrong_kind_is_not_understood() {
+    const char* params[] = {
+        R"({"printed":"loss","optimizer":"adam","learning_rate":"1","decay":0,"momentum":0})",
+        R"({"printed":"lost","optimizer":"adam","learning_rate":1,"decay":0,"momentum":0})",
+        R"({"printed":"loss","optimizer":"adam","learning_rate":1,"decay":0})",
+    };
+    for (const char* p : params) {
+        std::string line = std::string(R"({"cmd":"run","seq":1,"stage":"chapters","inputs":)") +
+                           CHAPTER + R"(,"params":)" + p + "}\n";
+        Session s = serve(book_stages(), line);
+        check(s.status != 0 && s.replies.empty() && !s.err.empty(), p);
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -252,6 +377,16 @@ int main() {
          a_request_it_cannot_understand_ends_the_loop_with_one_stderr_line},
         {"bye_and_the_end_of_input_exit_zero_and_blank_lines_are_skipped",
          bye_and_the_end_of_input_exit_zero_and_blank_lines_are_skipped},
+        {"a_port_without_the_book_tier_does_not_declare_it",
+         a_port_without_the_book_tier_does_not_declare_it},
+        {"book_integers_and_params_reach_the_learner_and_outputs_take_their_shapes",
+         book_integers_and_params_reach_the_learner_and_outputs_take_their_shapes},
+        {"a_book_output_of_the_wrong_shape_is_an_exception",
+         a_book_output_of_the_wrong_shape_is_an_exception},
+        {"invalid_book_inputs_are_refused_and_a_seed_past_32_bits_declined",
+         invalid_book_inputs_are_refused_and_a_seed_past_32_bits_declined},
+        {"a_book_param_missing_or_of_the_wrong_kind_is_not_understood",
+         a_book_param_missing_or_of_the_wrong_kind_is_not_understood},
     };
     for (const auto& [name, test] : tests) {
         try {
