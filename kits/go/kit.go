@@ -72,6 +72,7 @@ type Stages struct {
 	Rng      func(seed uint32, calls []RngCall) (values []float64, err error)         // every draw, in call order
 	Datasets func(dataset string, seed uint32, samples, classes int) (Dataset, error) // "spiral", "vertical" or "sine"
 	Init     func(seed uint32, skip int, shapes []LayerShape, scale float64) (weights []float64, err error)
+	Shuffle  func(seed uint32, samples int) (keys []int, err error) // np.random.shuffle(arange(samples))
 	// The book's chapter 3-10 script, with the optimizer it builds (o.Name, LearningRate, Decay
 	// and Momentum from the case, the book's defaults for the rest); value is what printed names:
 	// a float64 (loss, accuracy, learning_rate) or a matrix (the others; biases as one row).

@@ -314,6 +314,26 @@ func TestInitGetsShapesAndScale(t *testing.T) {
 	}
 }
 
+// shuffle gives the learner the seed and the number of samples, and writes a key per sample.
+func TestShuffleWritesAKeyPerSample(t *testing.T) {
+	port := &Port{Dtype: "float32", Stages: Stages{Shuffle: func(seed uint32, samples int) ([]int, error) {
+		if seed == 4294967295 {
+			return []int{samples}, nil
+		}
+		return make([]int, samples), nil
+	}}}
+	for inputs, want := range map[string]string{
+		`{"seed":0,"samples":3}`:          `{"seq":7,"outputs":{"keys":[0,0,0]}}`,
+		`{"seed":0,"samples":0}`:          `{"seq":7,"outputs":{"keys":[]}}`,
+		`{"seed":4294967295,"samples":2}`: `{"seq":7,"error":{"kind":"exception","message":"shuffle returned keys of shape [1]; it must have shape [2] (one per sample)"}}`,
+		`{"seed":0,"samples":-2}`:         `{"seq":7,"error":{"kind":"shape_mismatch","message":"samples is -2, not an integer >= 0"}}`,
+	} {
+		if got := ask(t, port, "shuffle", inputs, `{}`); got != want {
+			t.Errorf("%s: got  %s\nwant %s", inputs, got, want)
+		}
+	}
+}
+
 // datasets writes y as the labels of spiral_data and vertical_data, and as the targets of
 // sine_data, each checked for its shape.
 func TestDatasetsWritesLabelsOrSineTargets(t *testing.T) {

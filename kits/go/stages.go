@@ -269,6 +269,14 @@ var stageTable = []stage{
 			weights, err := s.Init(a.seed(), a.integer("skip"), shapes, a.paramNumber("scale"))
 			return []any{weights}, err
 		}},
+	{name: "shuffle",
+		in:  []arg{natural("seed"), natural("samples")},
+		out: []result{outSized("keys", "one per sample", func(a *args) []int { return []int{a.integer("samples")} })},
+		has: func(s *Stages) bool { return s.Shuffle != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			keys, err := s.Shuffle(a.seed(), a.integer("samples"))
+			return []any{keys}, err
+		}},
 	{name: "chapters",
 		in: []arg{natural("seed"), natural("samples"), natural("classes"), natural("hidden"),
 			natural("steps")},

@@ -39,6 +39,7 @@ func main() {
 		// Rng:                             Rng,
 		// Datasets:                        Datasets,
 		// Init:                            Init,
+		// Shuffle:                         Shuffle,
 		// Chapters:                        Chapters,
 	}})
 }
@@ -153,6 +154,9 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 //
 // // Init is the weights of Layer_Dense(n_inputs, n_neurons) made in order after skip Gaussians.
 // func Init(seed uint32, skip int, shapes []kit.LayerShape, scale float64) ([]float64, error) {}
+//
+// // Shuffle is chapter 19's np.random.shuffle of the keys 0 .. samples-1, after np.random.seed.
+// func Shuffle(seed uint32, samples int) ([]int, error) {}
 //
 // // Chapters is the book's chapter 3-10 script: what it prints (printed) after steps steps.
 // func Chapters(seed uint32, samples, classes, hidden, steps int, printed string,
