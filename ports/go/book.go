@@ -1,6 +1,6 @@
 // The book tier (docs/BOOK.md): what the book's scripts print after nnfs.init(), digit for
 // digit. NumPy's legacy random stream, the nnfs package's datasets, Layer_Dense's initial
-// weights, and the chapter 3-10 script in the book's float32 arithmetic.
+// weights, chapter 19's shuffle, and the chapter 3-10 script in the book's float32 arithmetic.
 //
 // The book's float32 rules, in Go:
 //   - parameters and activations are float32, and every operation on them is a float32 one
@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 
 	"nnfsconform/kit"
 )
@@ -294,6 +295,30 @@ func Init(seed uint32, skip int, shapes []kit.LayerShape, scale float64) ([]floa
 		}
 	}
 	return weights, nil
+}
+
+// ---------------------------------------------------------------------------------------------
+// np.random.shuffle (chapter 19)
+
+// Shuffle is the shuffle stage: chapter 19's keys = np.array(range(samples)) and
+// np.random.shuffle(keys), after np.random.seed(seed).
+func Shuffle(seed uint32, samples int) ([]int, error) {
+	s := NewRandomState(seed)
+	keys := make([]int, samples)
+	for i := range keys {
+		keys[i] = i
+	}
+	// NOTE: NumPy's legacy Fisher-Yates goes from the last key down; each swap partner is a
+	// 32-bit output masked to the bits of i, drawn again while it is above i (no modulo)
+	for i := samples - 1; i > 0; i-- {
+		mask := uint32(1<<bits.Len(uint(i)) - 1)
+		j := s.Uint32() & mask
+		for j > uint32(i) {
+			j = s.Uint32() & mask
+		}
+		keys[i], keys[j] = keys[j], keys[i]
+	}
+	return keys, nil
 }
 
 // ---------------------------------------------------------------------------------------------

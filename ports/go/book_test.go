@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -91,5 +92,13 @@ func TestPairwiseSumInterleaves(t *testing.T) {
 func TestArgmaxFirstMaximumWins(t *testing.T) {
 	if got := argmax([]float32{0.25, 0.5, 0.5}); got != 1 {
 		t.Errorf("argmax = %d; want 1", got)
+	}
+}
+
+// np.random.seed(0); keys = np.arange(10); np.random.shuffle(keys), as NumPy prints it.
+func TestShuffleAsNumPy(t *testing.T) {
+	keys, err := Shuffle(0, 10)
+	if want := []int{2, 8, 4, 9, 1, 6, 7, 3, 0, 5}; err != nil || !slices.Equal(keys, want) {
+		t.Errorf("Shuffle(0, 10) = %v, %v; want %v", keys, err, want)
 	}
 }

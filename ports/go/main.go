@@ -36,6 +36,7 @@ func main() {
 		Rng:                             Rng, // the book tier: book.go
 		Datasets:                        Datasets,
 		Init:                            Init,
+		Shuffle:                         Shuffle,
 		Chapters:                        Chapters,
 	}})
 }
