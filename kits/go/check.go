@@ -27,6 +27,9 @@ type arg struct {
 	bind    string               // a count binds this dimension (training's steps: S)
 	domain  func(x float64) bool // a single number must satisfy it, else invalid_value
 	within  string               // the domain, in words
+	natural bool                 // the book tier: an integer >= 0, else shape_mismatch
+	pairs   bool                 // the book tier: a list of [integer, integer] pairs
+	kinds   int                  // with pairs: the first of each pair is below kinds (0: any)
 }
 
 func num(name string) arg                { return arg{name: name} }
@@ -47,18 +50,30 @@ func factor(name string) arg {
 func rate(name string) arg {
 	return arg{name: name, domain: func(x float64) bool { return x >= 0 && x < 1 }, within: "in [0, 1)"}
 }
+
+// natural is a book integer (a seed, a size); pairsOf a list of [integer, integer] pairs (rng's
+// [kind, count] calls, init's [n_inputs, n_neurons] shapes).
+func natural(name string) arg            { return arg{name: name, natural: true} }
+func pairsOf(name string, kinds int) arg { return arg{name: name, pairs: true, kinds: kinds} }
+
 func (a arg) binaryOr(kind string) arg { a.binary = kind; return a }
 func (a arg) transposable() arg        { a.layout = true; return a }
 
-// result is one output of a stage: its dimensions, or the shape of an input.
+// result is one output of a stage: its dimensions, or the shape of an input, or (the book
+// tier) a shape the integers and params give, and where it comes from.
 type result struct {
-	name string
-	dims []string
-	like string
+	name  string
+	dims  []string
+	like  string
+	sized func(a *args) []int
+	from  string
 }
 
 func out(name string, dims ...string) result { return result{name: name, dims: dims} }
 func outLike(name, input string) result      { return result{name: name, like: input} }
+func outSized(name, from string, sized func(a *args) []int) result {
+	return result{name: name, sized: sized, from: from}
+}
 
 // inputError is an invalid input: an error reply of one of the six kinds.
 type inputError struct{ kind, message string }
@@ -89,6 +104,12 @@ func (a *args) request(st *stage, labelFormats []string) error {
 		}
 	}
 	for _, p := range st.params {
+		if p.values == nil { // a number: the book tier's scale and hyperparameters
+			if _, ok := a.params[p.name].(float64); !ok {
+				return fmt.Errorf("the run request for %s has no number param %q", st.name, p.name)
+			}
+			continue
+		}
 		value, ok := a.params[p.name].(string)
 		if !ok {
 			return fmt.Errorf("the run request for %s has no string param %q", st.name, p.name)
@@ -104,6 +125,10 @@ func (a *args) request(st *stage, labelFormats []string) error {
 }
 
 func (a *args) param(name string) string { s, _ := a.params[name].(string); return s }
+
+// paramNumber is a number param, as sent: never rounded to float32, since the book computes with
+// its Python floats in double (the learning-rate decay) and rounds them where it uses them.
+func (a *args) paramNumber(name string) float64 { x, _ := a.params[name].(float64); return x }
 
 // check checks the inputs in the order of docs/STAGES.md and reads them for the learner.
 func (a *args) check(st *stage) error {
@@ -150,6 +175,11 @@ func (a *args) shape(in arg, want []string) error {
 	case in.anyRank:
 		if len(dims) != 1 && len(dims) != 2 {
 			return invalid("shape_mismatch", "%s must be a list or a matrix (rank 1 or 2), has shape %s", in.name, show(dims))
+		}
+		return nil
+	case in.pairs:
+		if len(dims) != 2 || dims[1] != 2 {
+			return invalid("shape_mismatch", "%s must be a list of [integer, integer] pairs, has shape %s", in.name, show(dims))
 		}
 		return nil
 	}
@@ -258,6 +288,9 @@ func (a *args) read(in arg) error {
 	if in.labels || in.count {
 		return nil // read by their checks
 	}
+	if in.natural || in.pairs {
+		return a.readIntegers(in)
+	}
 	value, dims := a.raw[in.name], a.shapes[in.name]
 	var err error
 	switch len(dims) {
@@ -281,6 +314,43 @@ func (a *args) read(in arg) error {
 		a.values[in.name] = rows
 	}
 	return err
+}
+
+// readIntegers reads a book integer, or a list of pairs of them: each an integer >= 0 (else a
+// shape mismatch, as the reference's checks), and declined past 2^32 - 1, the most the kit
+// passes (np.random.seed takes no more).
+func (a *args) readIntegers(in arg) error {
+	integer := func(where string, value any) (int, error) {
+		x, ok := value.(float64)
+		if !ok || x != math.Trunc(x) || x < 0 {
+			return 0, invalid("shape_mismatch", "%s is %s, not an integer >= 0", where, showJSON(value))
+		}
+		if x > math.MaxUint32 {
+			return 0, Unsupported(fmt.Sprintf("%s is %.0f: the Go kit passes integers up to 2^32 - 1", where, x))
+		}
+		return int(x), nil
+	}
+	if in.natural {
+		x, err := integer(in.name, a.raw[in.name])
+		a.values[in.name] = x
+		return err
+	}
+	list := a.raw[in.name].([]any)
+	pairs := make([][2]int, len(list))
+	for i, pair := range list {
+		for j, value := range pair.([]any) {
+			x, err := integer(fmt.Sprintf("%s[%d][%d]", in.name, i, j), value)
+			if err != nil {
+				return err
+			}
+			pairs[i][j] = x
+		}
+		if in.kinds > 0 && pairs[i][0] >= in.kinds {
+			return invalid("shape_mismatch", "%s[%d][0] is %d, not a kind below %d", in.name, i, pairs[i][0], in.kinds)
+		}
+	}
+	a.values[in.name] = pairs
+	return nil
 }
 
 func (a *args) round(x float64) float64 {
@@ -380,8 +450,14 @@ func shape(value any) ([]int, *raggedAt) {
 
 // checkOutput checks the shape of what the learner returned for one output.
 func (a *args) checkOutput(stage string, r result, value any) error {
+	if !writable(value) {
+		return fmt.Errorf("%s returned %s as a %T; it must be a float64, an int or slices of them", stage, r.name, value)
+	}
 	want := a.shapes[r.like]
-	if r.like == "" {
+	switch {
+	case r.sized != nil:
+		want = r.sized(a)
+	case r.like == "":
 		want = make([]int, len(r.dims))
 		for i, dim := range r.dims {
 			want[i] = a.dims[dim]
@@ -404,6 +480,9 @@ func (a *args) checkOutput(stage string, r result, value any) error {
 
 // where says where the wanted shape comes from: " ([B, N] of inputs and weights)".
 func (a *args) where(r result) string {
+	if r.sized != nil {
+		return " (" + r.from + ")"
+	}
 	if r.like != "" {
 		return ", the shape of " + r.like
 	}
@@ -417,6 +496,15 @@ func (a *args) where(r result) string {
 		}
 	}
 	return fmt.Sprintf(" ([%s] of %s)", strings.Join(r.dims, ", "), strings.Join(from, " and "))
+}
+
+// writable is a value of a type the kit writes (appendValue).
+func writable(value any) bool {
+	switch value.(type) {
+	case float64, int, []float64, []int, [][]float64, [][][]float64:
+		return true
+	}
+	return false
 }
 
 // outputShape is the shape of an output value by its Go type.

@@ -64,7 +64,47 @@ type Stages struct {
 	// Chapter 10's loop: steps full-batch steps of Dense, ReLU, Dense, softmax + cross-entropy
 	// with the optimizer o.Name; the layers' optimizer state starts at zeros.
 	Training func(inputs [][]float64, yTrue Labels, dense1, dense2 *Layer, o *Optimizer, steps int) (Trajectory, error)
+
+	// The book tier (docs/BOOK.md): the book's own random numbers and printed results. The
+	// inputs are integers, read exactly (never rounded, even for a float32 port); the values
+	// out are the book's float32 values held in float64s (float64 where the book's are: the
+	// random stream, sine_data, the learning rate).
+	Rng      func(seed uint32, calls []RngCall) (values []float64, err error)         // every draw, in call order
+	Datasets func(dataset string, seed uint32, samples, classes int) (Dataset, error) // "spiral", "vertical" or "sine"
+	Init     func(seed uint32, skip int, shapes []LayerShape, scale float64) (weights []float64, err error)
+	Shuffle  func(seed uint32, samples int) (keys []int, err error) // np.random.shuffle(arange(samples))
+	// The book's chapter 3-10 script, with the optimizer it builds (o.Name, LearningRate, Decay
+	// and Momentum from the case, the book's defaults for the rest); value is what printed names:
+	// a float64 (loss, accuracy, learning_rate) or a matrix (the others; biases as one row).
+	Chapters func(seed uint32, samples, classes, hidden, steps int, printed string, o *Optimizer) (value any, err error)
 }
+
+// Draw is what one call of the rng stage draws from np.random's legacy stream.
+type Draw int
+
+const (
+	DrawUint32 Draw = iota // a 32-bit MT19937 output
+	DrawDouble             // np.random.random_sample: a 53-bit double from two outputs
+	DrawGauss              // np.random.randn: the polar method, its second value cached
+)
+
+// RngCall is one call of the rng stage: Count draws of one kind.
+type RngCall struct {
+	Kind  Draw
+	Count int
+}
+
+// Dataset is what the nnfs package's datasets return: X (rows of 2, or of 1 for sine_data),
+// and y as the class of each row (spiral_data, vertical_data) or as sine_data's Targets, a
+// row of one value per sample.
+type Dataset struct {
+	X       [][]float64
+	Y       []int
+	Targets [][]float64
+}
+
+// LayerShape is the size of a Layer_Dense(NInputs, NNeurons).
+type LayerShape struct{ NInputs, NNeurons int }
 
 // Labels are y_true: class indices (Sparse, label_format "sparse") or one-hot rows (OneHot,
 // label_format "onehot"). Exactly one is set, checked: indices in [0, C), rows of one 1 among 0s.
@@ -97,7 +137,8 @@ type Layer struct {
 }
 
 // Optimizer is the book's optimizer object: its hyperparameters (those the case sends; the
-// others are 0), CurrentLearningRate (starting at LearningRate) and Iterations (the steps taken).
+// others are 0, except in chapters: the book's defaults), CurrentLearningRate (starting at
+// LearningRate) and Iterations (the steps taken).
 type Optimizer struct {
 	Name                                     string // "sgd", "adagrad", "rmsprop" or "adam"
 	LearningRate, CurrentLearningRate, Decay float64
@@ -294,6 +335,10 @@ func (port *Port) run(msg *message) ([]byte, error) {
 		return nil, err
 	}
 	if err := a.check(st); err != nil {
+		var declined *unsupportedError
+		if errors.As(err, &declined) { // a book integer past what the kit passes
+			return unsupportedReply(seq, declined.reason), nil
+		}
 		return errorReply(seq, err.(*inputError).kind, err.Error()), nil
 	}
 	outputs, err := call(st, &port.Stages, a)

@@ -247,6 +247,162 @@ func TestFloat32PortReadsInputsRoundedToFloat32(t *testing.T) {
 	}
 }
 
+// The book tier's integers reach the learner exactly, even in a float32 port (2^32 - 1 is no
+// float32), and rng's output has a value per draw.
+func TestBookIntegersAreReadExactly(t *testing.T) {
+	var gotSeed uint32
+	var gotCalls []RngCall
+	port := &Port{Dtype: "float32", Stages: Stages{Rng: func(seed uint32, calls []RngCall) ([]float64, error) {
+		gotSeed, gotCalls = seed, calls
+		return []float64{4294967295, 0.1, 1, 2, 3}, nil
+	}}}
+	got := ask(t, port, "rng", `{"seed":4294967295,"calls":[[0,1],[1,1.0],[2,3]]}`, `{}`)
+	if want := `{"seq":7,"outputs":{"values":[4294967295,0.1,1,2,3]}}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	wantCalls := []RngCall{{DrawUint32, 1}, {DrawDouble, 1}, {DrawGauss, 3}}
+	if gotSeed != 4294967295 || !reflect.DeepEqual(gotCalls, wantCalls) {
+		t.Errorf("the learner got seed %d, calls %v; want 4294967295, %v", gotSeed, gotCalls, wantCalls)
+	}
+	got = ask(t, port, "rng", `{"seed":0,"calls":[[2,4]]}`, `{}`)
+	if want := "rng returned values of shape [5]; it must have shape [4] (the draws the calls ask for)"; !strings.Contains(got, want) {
+		t.Errorf("got %s; want the message %q", got, want)
+	}
+}
+
+// A book integer that is not one, or a list that is not of pairs, is a shape mismatch, as in
+// the reference; a seed np.random.seed refuses is declined. The learner is never called.
+func TestBookInputsAreCheckedBeforeTheLearner(t *testing.T) {
+	called := false
+	port := &Port{Stages: Stages{
+		Rng: func(uint32, []RngCall) ([]float64, error) { called = true; return nil, nil },
+		Init: func(uint32, int, []LayerShape, float64) ([]float64, error) {
+			called = true
+			return nil, nil
+		}}}
+	for _, c := range []struct{ stage, inputs, params, want string }{
+		{"rng", `{"seed":1.5,"calls":[[0,1]]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":-1,"calls":[[0,1]]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":[0],"calls":[[0,1]]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":"0","calls":[[0,1]]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":0,"calls":[[3,1]]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":0,"calls":[[0,-1]]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":0,"calls":[0,1]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":0,"calls":[]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"rng", `{"seed":0,"calls":[[0,1],[1]]}`, `{}`, `"kind":"ragged_rows"`},
+		{"rng", `{"seed":4294967296,"calls":[[0,1]]}`, `{}`, `"unsupported":"seed is 4294967296: the Go kit passes integers up to 2^32 - 1"`},
+		{"init", `{"seed":0,"skip":0,"shapes":[[2,3,4]]}`, `{"scale":0.01}`, `"kind":"shape_mismatch"`},
+		{"init", `{"seed":0,"skip":0.5,"shapes":[[2,3]]}`, `{"scale":0.01}`, `"kind":"shape_mismatch"`},
+	} {
+		if got := ask(t, port, c.stage, c.inputs, c.params); !strings.Contains(got, c.want) || called {
+			t.Errorf("%s %s: got %s (learner called: %v); want %s", c.stage, c.inputs, got, called, c.want)
+		}
+	}
+}
+
+// init gets its layers' shapes and the scale as sent, and returns every weight, flat.
+func TestInitGetsShapesAndScale(t *testing.T) {
+	port := &Port{Dtype: "float32", Stages: Stages{Init: func(seed uint32, skip int, shapes []LayerShape, scale float64) ([]float64, error) {
+		if seed != 5 || skip != 300 || !reflect.DeepEqual(shapes, []LayerShape{{2, 3}, {3, 1}}) || scale != 0.01 {
+			return nil, fmt.Errorf("got %d %d %v %v", seed, skip, shapes, scale)
+		}
+		return make([]float64, 2*3+3*1), nil
+	}}}
+	got := ask(t, port, "init", `{"seed":5,"skip":300,"shapes":[[2,3],[3,1]]}`, `{"scale":0.01}`)
+	if want := `{"seq":7,"outputs":{"weights":[0,0,0,0,0,0,0,0,0]}}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// shuffle gives the learner the seed and the number of samples, and writes a key per sample.
+func TestShuffleWritesAKeyPerSample(t *testing.T) {
+	port := &Port{Dtype: "float32", Stages: Stages{Shuffle: func(seed uint32, samples int) ([]int, error) {
+		if seed == 4294967295 {
+			return []int{samples}, nil
+		}
+		return make([]int, samples), nil
+	}}}
+	for inputs, want := range map[string]string{
+		`{"seed":0,"samples":3}`:          `{"seq":7,"outputs":{"keys":[0,0,0]}}`,
+		`{"seed":0,"samples":0}`:          `{"seq":7,"outputs":{"keys":[]}}`,
+		`{"seed":4294967295,"samples":2}`: `{"seq":7,"error":{"kind":"exception","message":"shuffle returned keys of shape [1]; it must have shape [2] (one per sample)"}}`,
+		`{"seed":0,"samples":-2}`:         `{"seq":7,"error":{"kind":"shape_mismatch","message":"samples is -2, not an integer >= 0"}}`,
+	} {
+		if got := ask(t, port, "shuffle", inputs, `{}`); got != want {
+			t.Errorf("%s: got  %s\nwant %s", inputs, got, want)
+		}
+	}
+}
+
+// datasets writes y as the labels of spiral_data and vertical_data, and as the targets of
+// sine_data, each checked for its shape.
+func TestDatasetsWritesLabelsOrSineTargets(t *testing.T) {
+	port := &Port{Stages: Stages{Datasets: func(dataset string, seed uint32, samples, classes int) (Dataset, error) {
+		if dataset == "sine" && seed == 0 {
+			return Dataset{X: [][]float64{{0}, {0.5}}, Targets: [][]float64{{0}, {1.5}}}, nil
+		}
+		if dataset == "sine" { // labels where sine_data has targets
+			return Dataset{X: [][]float64{{0}, {0.5}}, Y: []int{0, 0}}, nil
+		}
+		return Dataset{X: [][]float64{{1, 2}, {3, 4}, {5, 6}}, Y: []int{0, 0, 1}}, nil
+	}}}
+	for _, c := range []struct{ inputs, dataset, want string }{
+		{`{"seed":0,"samples":3,"classes":1}`, "vertical", `{"seq":7,"outputs":{"x":[[1,2],[3,4],[5,6]],"y":[0,0,1]}}`},
+		{`{"seed":0,"samples":2,"classes":7}`, "sine", `{"seq":7,"outputs":{"x":[[0],[0.5]],"y":[[0],[1.5]]}}`},
+		{`{"seed":0,"samples":2,"classes":2}`, "spiral", `{"seq":7,"error":{"kind":"exception","message":"datasets returned x of shape [3, 2]; it must have shape [4, 2] (samples·classes rows of 2; sine_data: samples rows of 1)"}}`},
+		{`{"seed":1,"samples":2,"classes":1}`, "sine", `{"seq":7,"error":{"kind":"exception","message":"datasets returned y of shape [0]; it must have shape [2, 1] (a label per row; sine_data: a row of 1 per sample)"}}`},
+		{`{"seed":0,"samples":3,"classes":1}`, "moons", `{"seq":7,"unsupported":"dataset \"moons\" is not one of spiral, vertical, sine"}`},
+	} {
+		if got := ask(t, port, "datasets", c.inputs, `{"dataset":"`+c.dataset+`"}`); got != c.want {
+			t.Errorf("%s %s: got %s\nwant %s", c.dataset, c.inputs, got, c.want)
+		}
+	}
+}
+
+// chapters gets the optimizer the book's script builds, its numbers never rounded to float32
+// (the learning-rate decay is double arithmetic), and what it prints is checked for its shape.
+func TestChaptersGetsTheBooksOptimizerAndPrints(t *testing.T) {
+	var got Optimizer
+	port := &Port{Dtype: "float32", Stages: Stages{Chapters: func(seed uint32, samples, classes, hidden, steps int,
+		printed string, o *Optimizer) (any, error) {
+		got = *o
+		switch printed {
+		case "loss":
+			return 1.0986104, nil
+		case "dbiases1":
+			return [][]float64{make([]float64, hidden)}, nil
+		case "dense1_output":
+			return [][]float64{make([]float64, hidden)}, nil
+		}
+		return float32(0.5), nil
+	}}}
+	inputs := `{"seed":0,"samples":100,"classes":3,"hidden":4,"steps":1}`
+	params := func(printed string) string {
+		return `{"printed":"` + printed + `","optimizer":"adam","learning_rate":0.05,"decay":5e-7,"momentum":0}`
+	}
+	for printed, want := range map[string]string{
+		"loss":          `{"seq":7,"outputs":{"value":1.0986104}}`,
+		"dbiases1":      `{"seq":7,"outputs":{"value":[[0,0,0,0]]}}`,
+		"dense1_output": `{"seq":7,"error":{"kind":"exception","message":"chapters returned value of shape [1, 4]; it must have shape [5, 4] (what printed names)"}}`,
+		"accuracy":      `{"seq":7,"error":{"kind":"exception","message":"chapters returned value as a float32; it must be a float64, an int or slices of them"}}`,
+		"epoch":         `{"seq":7,"unsupported":"printed \"epoch\" is not one of`,
+	} {
+		if reply := ask(t, port, "chapters", inputs, params(printed)); !strings.HasPrefix(reply, want) {
+			t.Errorf("%s: got %s\nwant %s", printed, reply, want)
+		}
+	}
+	want := Optimizer{Name: "adam", LearningRate: 0.05, CurrentLearningRate: 0.05, Decay: 5e-7,
+		Epsilon: 1e-7, Rho: 0.9, Beta1: 0.9, Beta2: 0.999}
+	if got != want {
+		t.Errorf("the learner got the optimizer %+v; want %+v", got, want)
+	}
+	if _, err := port.answer([]byte(`{"cmd":"run","seq":1,"stage":"chapters","inputs":` + inputs +
+		`,"params":{"printed":"loss","optimizer":"sgd","learning_rate":"1","decay":0,"momentum":0}}`)); err == nil ||
+		!strings.Contains(err.Error(), `no number param "learning_rate"`) {
+		t.Errorf("a param that is not a number: err = %v; want the request refused", err)
+	}
+}
+
 // The stdout guard: a learner's fmt.Println lands on stderr, the replies stay clean, and a
 // bad request exits 1 with one line on stderr. Run as a child process (see TestMain).
 func TestLearnerPrintsGoToStderr(t *testing.T) {

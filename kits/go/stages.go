@@ -6,11 +6,13 @@ import "strings"
 // dimensions named alike must agree), the params, the outputs and their shapes, and the call
 // of the learner's function. The hello lists the stages whose function is set, in this order.
 
-// param is a param the request must send, with the values the kit knows.
+// param is a param the request must send, with the values the kit knows (none: a number).
 type param struct {
 	name   string
 	values []string
 }
+
+func numberParam(name string) param { return param{name: name} }
 
 type stage struct {
 	name   string
@@ -26,6 +28,10 @@ var (
 	weightsLayout = param{"weights_layout", []string{"inputs_neurons", "neurons_inputs"}}
 	path          = param{"path", []string{"combined", "separate"}}
 	optimizerName = param{"optimizer", []string{"sgd", "adagrad", "rmsprop", "adam"}}
+	datasetName   = param{"dataset", []string{"spiral", "vertical", "sine"}}
+	printed       = param{"printed", []string{"dense1_output", "softmax_output", "loss", "accuracy",
+		"dweights1", "dbiases1", "dweights2", "dbiases2", "weights1", "biases1", "weights2",
+		"biases2", "learning_rate"}}
 )
 
 var stageTable = []stage{
@@ -223,6 +229,125 @@ var stageTable = []stage{
 				a.values["steps"].(int))
 			return []any{t.Loss, t.Accuracy, t.LearningRate, t.Weights1, t.Biases1, t.Weights2, t.Biases2}, err
 		}},
+
+	// The book tier: integers in, read exactly; the book's own numbers out.
+	{name: "rng",
+		in:  []arg{natural("seed"), pairsOf("calls", 3)}, // [kind, count], kind 0, 1 or 2
+		out: []result{outSized("values", "the draws the calls ask for", drawCount)},
+		has: func(s *Stages) bool { return s.Rng != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			calls := []RngCall{}
+			for _, call := range a.pairs("calls") {
+				calls = append(calls, RngCall{Kind: Draw(call[0]), Count: call[1]})
+			}
+			values, err := s.Rng(a.seed(), calls)
+			return []any{values}, err
+		}},
+	{name: "datasets",
+		in:     []arg{natural("seed"), natural("samples"), natural("classes")},
+		params: []param{datasetName},
+		out: []result{outSized("x", "samples·classes rows of 2; sine_data: samples rows of 1", datasetX),
+			outSized("y", "a label per row; sine_data: a row of 1 per sample", datasetY)},
+		has: func(s *Stages) bool { return s.Datasets != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			d, err := s.Datasets(a.param("dataset"), a.seed(), a.integer("samples"), a.integer("classes"))
+			if a.param("dataset") == "sine" {
+				return []any{d.X, d.Targets}, err
+			}
+			return []any{d.X, d.Y}, err
+		}},
+	{name: "init",
+		in:     []arg{natural("seed"), natural("skip"), pairsOf("shapes", 0)}, // [n_inputs, n_neurons]
+		params: []param{numberParam("scale")},
+		out:    []result{outSized("weights", "every layer's n_inputs·n_neurons", weightCount)},
+		has:    func(s *Stages) bool { return s.Init != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			shapes := []LayerShape{}
+			for _, shape := range a.pairs("shapes") {
+				shapes = append(shapes, LayerShape{NInputs: shape[0], NNeurons: shape[1]})
+			}
+			weights, err := s.Init(a.seed(), a.integer("skip"), shapes, a.paramNumber("scale"))
+			return []any{weights}, err
+		}},
+	{name: "shuffle",
+		in:  []arg{natural("seed"), natural("samples")},
+		out: []result{outSized("keys", "one per sample", func(a *args) []int { return []int{a.integer("samples")} })},
+		has: func(s *Stages) bool { return s.Shuffle != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			keys, err := s.Shuffle(a.seed(), a.integer("samples"))
+			return []any{keys}, err
+		}},
+	{name: "chapters",
+		in: []arg{natural("seed"), natural("samples"), natural("classes"), natural("hidden"),
+			natural("steps")},
+		params: []param{printed, optimizerName, numberParam("learning_rate"), numberParam("decay"), numberParam("momentum")},
+		out:    []result{outSized("value", "what printed names", printedShape)},
+		has:    func(s *Stages) bool { return s.Chapters != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			// the optimizer the script builds: the book's defaults but for the case's choices
+			o := &Optimizer{Name: a.param("optimizer"), LearningRate: a.paramNumber("learning_rate"),
+				Decay: a.paramNumber("decay"), Momentum: a.paramNumber("momentum"),
+				Epsilon: 1e-7, Rho: 0.9, Beta1: 0.9, Beta2: 0.999}
+			o.CurrentLearningRate = o.LearningRate
+			value, err := s.Chapters(a.seed(), a.integer("samples"), a.integer("classes"),
+				a.integer("hidden"), a.integer("steps"), a.param("printed"), o)
+			return []any{value}, err
+		}},
+}
+
+// drawCount is rng's number of values: every call's count.
+func drawCount(a *args) []int {
+	total := 0
+	for _, call := range a.pairs("calls") {
+		total += call[1]
+	}
+	return []int{total}
+}
+
+// datasetX and datasetY are the shapes of x and y: samples·classes rows of 2 and a label
+// each, or sine_data's samples rows of one x and one y.
+func datasetX(a *args) []int {
+	if a.param("dataset") == "sine" {
+		return []int{a.integer("samples"), 1}
+	}
+	return []int{a.integer("samples") * a.integer("classes"), 2}
+}
+
+func datasetY(a *args) []int {
+	if a.param("dataset") == "sine" {
+		return []int{a.integer("samples"), 1}
+	}
+	return []int{a.integer("samples") * a.integer("classes")}
+}
+
+// weightCount is the number of init's weights: every layer's, flat.
+func weightCount(a *args) []int {
+	total := 0
+	for _, shape := range a.pairs("shapes") {
+		total += shape[0] * shape[1]
+	}
+	return []int{total}
+}
+
+// printedShape is the shape of what chapters prints: a number, the first five rows of a
+// batch output, a weight matrix, or biases as one row.
+func printedShape(a *args) []int {
+	rows, hidden, classes := a.integer("samples")*a.integer("classes"), a.integer("hidden"), a.integer("classes")
+	switch a.param("printed") {
+	case "dense1_output":
+		return []int{min(5, rows), hidden}
+	case "softmax_output":
+		return []int{min(5, rows), classes}
+	case "dweights1", "weights1":
+		return []int{2, hidden}
+	case "dbiases1", "biases1":
+		return []int{1, hidden}
+	case "dweights2", "weights2":
+		return []int{hidden, classes}
+	case "dbiases2", "biases2":
+		return []int{1, classes}
+	}
+	return []int{} // loss, accuracy, learning_rate
 }
 
 var trainingHyperparameters = []string{"learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1", "beta_2"}
@@ -310,6 +435,9 @@ func (a *args) number(name string) float64     { return a.values[name].(float64)
 func (a *args) vector(name string) []float64   { return a.values[name].([]float64) }
 func (a *args) matrix(name string) [][]float64 { return a.values[name].([][]float64) }
 func (a *args) labels(name string) Labels      { return a.values[name].(Labels) }
+func (a *args) integer(name string) int        { return a.values[name].(int) }
+func (a *args) pairs(name string) [][2]int     { return a.values[name].([][2]int) }
+func (a *args) seed() uint32                   { return uint32(a.integer("seed")) } // < 2^32, checked
 
 // unwrap gives a rank-1 input's output back as a list, as it came.
 func (a *args) unwrap(input string, rows [][]float64) any {

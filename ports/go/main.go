@@ -1,5 +1,6 @@
-// The Go port of nnfs-conformance: the book's stages (nnfs.go, training.go) served by the
-// Go kit (kits/go), which owns the protocol, the input checks and the error replies.
+// The Go port of nnfs-conformance: the book's stages (nnfs.go, training.go) and the book tier
+// (book.go) served by the Go kit (kits/go), which owns the protocol, the input checks and the
+// error replies.
 // Run it under the suite's runner:  nnfs-conform run -- ports/go/nnfs-port
 
 package main
@@ -32,5 +33,10 @@ func main() {
 		RMSpropStep:                     Step(RMSprop),
 		AdamStep:                        Step(Adam),
 		Training:                        Train,
+		Rng:                             Rng, // the book tier: book.go
+		Datasets:                        Datasets,
+		Init:                            Init,
+		Shuffle:                         Shuffle,
+		Chapters:                        Chapters,
 	}})
 }

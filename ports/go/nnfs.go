@@ -179,10 +179,10 @@ func mean(values []float64) float64 {
 // argmax is the index of the largest value.
 // NOTE: the FIRST maximum wins on ties (>, not >=), as np.argmax; like np.argmax, a NaN
 // counts as the maximum.
-func argmax(row []float64) int {
+func argmax[F float32 | float64](row []F) int {
 	best := 0
 	for c, x := range row {
-		if math.IsNaN(x) {
+		if math.IsNaN(float64(x)) {
 			return c
 		}
 		if x > row[best] {

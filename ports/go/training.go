@@ -235,9 +235,11 @@ func elementLoss(yPred, yTrue [][]float64, term func(p, y float64) float64,
 
 // preUpdateParams sets the rate of this step: lr0 / (1 + decay·iterations), recomputed from
 // the initial rate at every step, never compounded, so step 0 uses the initial rate.
+// NOTE: float64(decay·iterations) rounds the product before the 1 is added, as Python does:
+// Go may otherwise fuse them into one multiply-add, and the book tier checks the rate exactly.
 func preUpdateParams(o *kit.Optimizer) {
 	if o.Decay != 0 {
-		o.CurrentLearningRate = o.LearningRate * (1 / (1 + o.Decay*float64(o.Iterations)))
+		o.CurrentLearningRate = o.LearningRate * (1 / (1 + float64(o.Decay*float64(o.Iterations))))
 	}
 }
 

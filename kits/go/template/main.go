@@ -36,6 +36,11 @@ func main() {
 		// RMSpropStep:                     RMSpropStep,
 		// AdamStep:                        AdamStep,
 		// Training:                        Training,
+		// Rng:                             Rng,
+		// Datasets:                        Datasets,
+		// Init:                            Init,
+		// Shuffle:                         Shuffle,
+		// Chapters:                        Chapters,
 	}})
 }
 
@@ -139,3 +144,20 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 // // Training is chapter 10's loop for steps steps with the optimizer o.Name.
 // func Training(inputs [][]float64, yTrue kit.Labels, dense1, dense2 *kit.Layer,
 // 	o *kit.Optimizer, steps int) (kit.Trajectory, error) {}
+//
+// // The book tier (docs/BOOK.md): the book's own numbers, in its float32 arithmetic.
+// // Rng is np.random.seed(seed)'s legacy stream: every draw of the calls, in order.
+// func Rng(seed uint32, calls []kit.RngCall) ([]float64, error) {}
+//
+// // Datasets is nnfs's spiral_data, vertical_data (X, Y labels) or sine_data (X, Targets).
+// func Datasets(dataset string, seed uint32, samples, classes int) (kit.Dataset, error) {}
+//
+// // Init is the weights of Layer_Dense(n_inputs, n_neurons) made in order after skip Gaussians.
+// func Init(seed uint32, skip int, shapes []kit.LayerShape, scale float64) ([]float64, error) {}
+//
+// // Shuffle is chapter 19's np.random.shuffle of the keys 0 .. samples-1, after np.random.seed.
+// func Shuffle(seed uint32, samples int) ([]int, error) {}
+//
+// // Chapters is the book's chapter 3-10 script: what it prints (printed) after steps steps.
+// func Chapters(seed uint32, samples, classes, hidden, steps int, printed string,
+// 	o *kit.Optimizer) (any, error) {}
