@@ -611,6 +611,19 @@ impl<T: Float> Kit<T> {
         })
     }
 
+    /// `shuffle(seed, samples) -> keys`: chapter 19's `keys = np.array(range(samples));
+    /// np.random.shuffle(keys)` after `np.random.seed(seed)`.
+    pub fn shuffle<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(u32, usize) -> Result<Vec<usize>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Shuffle, move |a| {
+            let (seed, samples) = (a.count("seed"), a.count("samples"));
+            let keys = f(seed as u32, samples as usize).map_err(Into::into)?;
+            outputs!["keys" => keys]
+        })
+    }
+
     /// `chapters(script) -> value`: what the book's chapter 3-10 script prints, as `printed`
     /// names it (a number, or rows: the first 5 of a batch output, biases as one row).
     pub fn chapters<E: Into<Box<dyn Error>>>(

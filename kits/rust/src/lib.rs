@@ -22,7 +22,7 @@
 //! the kind `exception` with its text) or `Err(unsupported("reason"))` (the case is declined).
 //! A panic is caught and answered as `exception` too.
 //!
-//! The book tier (`rng`, `datasets`, `init`, `chapters`; the suite's docs/BOOK.md) is the same
+//! The book tier (`rng`, `datasets`, `init`, `shuffle`, `chapters`; the suite's docs/BOOK.md) is the same
 //! at both dtypes: its functions take integers and return the book's values as `f64`.
 
 mod json;

@@ -42,6 +42,7 @@ pub(crate) enum Stage {
     Rng,
     Datasets,
     Init,
+    Shuffle,
     Chapters,
 }
 
@@ -232,6 +233,9 @@ pub(crate) const SPECS: &[Spec] = &[
     Spec { stage: Stage::Init, name: "init", params: &[("scale", NUMBER)],
         inputs: &[("seed", Dims(""), Integer), ("skip", Dims(""), Integer), ("shapes", Pairs, Integer)],
         outputs: &[("weights", Planned)] },
+    Spec { stage: Stage::Shuffle, name: "shuffle", params: &[],
+        inputs: &[("seed", Dims(""), Integer), ("samples", Dims(""), Integer)],
+        outputs: &[("keys", Planned)] },
     Spec { stage: Stage::Chapters, name: "chapters",
         params: &[("printed", PRINTED), ("optimizer", &["sgd", "adagrad", "rmsprop", "adam"]),
             ("learning_rate", NUMBER), ("decay", NUMBER), ("momentum", NUMBER)],
@@ -399,6 +403,8 @@ impl<T: Float> Args<T> {
                 });
                 vec![("weights", vec![weights as usize])]
             }
+            // every key once
+            Stage::Shuffle => vec![("keys", vec![samples])],
             Stage::Chapters => {
                 let value = match self.param("printed") {
                     "loss" | "accuracy" | "learning_rate" => vec![],

@@ -286,6 +286,10 @@ fn book_kit() -> Kit<f32> {
             values.remove(0);
             Ok(values)
         })
+        .shuffle(|seed: u32, samples: usize| -> Result<Vec<usize>> {
+            // one key too many for seed 1, to see the kit catch it
+            Ok((0..samples + seed as usize).rev().collect())
+        })
         .datasets(
             |seed: u32,
              samples: usize,
@@ -306,10 +310,8 @@ fn book_kit() -> Kit<f32> {
 #[test]
 fn the_book_stages_are_declared_only_when_registered_after_the_core_ones() {
     let hello = reply(&book_kit(), json!({"cmd": "hello", "protocol": 1}));
-    assert_eq!(
-        hello["stages"],
-        json!(["rng", "datasets", "init", "chapters"])
-    );
+    let book = json!(["rng", "datasets", "init", "shuffle", "chapters"]);
+    assert_eq!(hello["stages"], book);
     let core = reply(&kit(), json!({"cmd": "hello", "protocol": 1}));
     assert!(!core["stages"].to_string().contains("rng"), "{core}");
     let both = Kit::<f64>::unguarded("both")
@@ -399,6 +401,18 @@ fn the_book_tier_gets_its_integers_and_its_outputs_are_sized_by_them() {
     );
     let weights = json!([3.0, 300.0, 0.01, 2.0, 3.0, 1.0, 1.0]);
     assert_eq!(init, json!({"seq": 4, "outputs": {"weights": weights}}));
+
+    let shuffle = |seed, samples| {
+        let inputs = json!({"seed": seed, "samples": samples});
+        reply(&kit, run("shuffle", inputs, json!({})))
+    };
+    assert_eq!(
+        shuffle(0, 3),
+        json!({"seq": 4, "outputs": {"keys": [2, 1, 0]}})
+    );
+    assert_eq!(shuffle(0, 0), json!({"seq": 4, "outputs": {"keys": []}}));
+    let message = "shuffle returned keys of shape [4], wanted shape [3]";
+    assert_eq!(shuffle(1, 3), error("exception", message));
 }
 
 #[test]

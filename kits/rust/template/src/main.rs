@@ -84,6 +84,7 @@ fn main() {
         // .rng(rng)
         // .datasets(datasets)
         // .init(init)
+        // .shuffle(shuffle)
         // .chapters(chapters)
         .serve()
 }
@@ -246,6 +247,11 @@ fn main() {
 
 // /// Layer_Dense's initial weights after `skip` Gaussians -> every layer's, row-major, in order.
 // fn init(seed: u32, skip: usize, shapes: &[LayerShape], scale: f64) -> Result<Vec<f64>> {
+//     todo!()
+// }
+
+// /// Chapter 19: np.random.shuffle(keys) of keys = 0..samples after np.random.seed(seed).
+// fn shuffle(seed: u32, samples: usize) -> Result<Vec<usize>> {
 //     todo!()
 // }
 
