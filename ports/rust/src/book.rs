@@ -232,6 +232,23 @@ pub fn init(seed: u32, skip: usize, shapes: &[LayerShape], scale: f64) -> Result
     Ok(weights)
 }
 
+/// seed, samples -> keys: chapter 19's `np.random.shuffle(keys)` of `keys = range(samples)`
+pub fn shuffle(seed: u32, samples: usize) -> Result<Vec<usize>> {
+    let mut state = RandomState::new(seed);
+    let mut keys: Vec<usize> = (0..samples).collect();
+    for i in (1..samples).rev() {
+        // NOTE: NumPy's legacy Fisher-Yates draws a 32-bit output masked to i's bits until it
+        //       is at most i (i < 2^32: the kit passes no larger count)
+        let mask = u32::MAX >> (i as u32).leading_zeros();
+        let mut j = state.u32() & mask;
+        while j as usize > i {
+            j = state.u32() & mask;
+        }
+        keys.swap(i, j as usize);
+    }
+    Ok(keys)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The book's chapter 3-10 script
 
@@ -596,6 +613,15 @@ mod tests {
         assert_eq!(randn(&[(Draw::Randn, 3), (Draw::Randn, 2)]), five);
         let between = randn(&[(Draw::Randn, 1), (Draw::Double, 1), (Draw::Randn, 1)]);
         assert_eq!([between[0], between[2]], [five[0], five[1]]);
+    }
+
+    #[test]
+    fn shuffle_is_a_permutation_and_numpys_for_seed_0() {
+        // docs/BOOK.md: seed 0 shuffles range(10) into 2, 8, 4, 9, 1, 6, 7, 3, 0, 5
+        assert_eq!(shuffle(0, 10).unwrap(), [2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
+        let mut keys = shuffle(7, 1000).unwrap();
+        keys.sort_unstable();
+        assert_eq!(keys, (0..1000).collect::<Vec<_>>());
     }
 
     #[test]

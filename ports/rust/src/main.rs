@@ -39,6 +39,7 @@ fn main() {
         .rng(book::rng)
         .datasets(book::datasets)
         .init(book::init)
+        .shuffle(book::shuffle)
         .chapters(book::chapters)
         .serve()
 }
