@@ -4,7 +4,7 @@
 //! f64 in the shortest form that reads back as the same f64; this module adds the strings
 //! "NaN", "Infinity", "-Infinity" in both directions and the shape of a nested list.
 
-use crate::Float;
+use crate::{Float, Printout};
 use serde_json::Value;
 
 /// A JSON number, or one of the strings that stand for NaN and the infinities, as sent.
@@ -152,6 +152,15 @@ impl Encode for usize {
 impl Encode for u64 {
     fn encode(&self) -> Value {
         Value::from(*self)
+    }
+}
+
+impl Encode for Printout {
+    fn encode(&self) -> Value {
+        match self {
+            Printout::Number(x) => x.encode(),
+            Printout::Rows(rows) => rows.encode(),
+        }
     }
 }
 

@@ -8,8 +8,9 @@
 use crate::json::Encode;
 use crate::spec::{Args, Stage};
 use crate::{
-    Dense, Float, Forward, Labels, Matrix, Optimizer, OptimizerAdagrad, OptimizerAdam,
-    OptimizerRmsprop, OptimizerSgd, Regularizers, Result, SoftmaxLossPath, Trajectory,
+    Dataset, Dense, Draw, Float, Forward, Labels, LayerShape, Matrix, Optimizer, OptimizerAdagrad,
+    OptimizerAdam, OptimizerKind, OptimizerRmsprop, OptimizerSgd, Printed, Printout, Regularizers,
+    Result, Script, SoftmaxLossPath, Trajectory,
 };
 use serde_json::Value;
 use std::error::Error;
@@ -535,6 +536,136 @@ impl<T: Float> Kit<T> {
                 "weights2" => t.weights2,
                 "biases2" => t.biases2,
             ]
+        })
+    }
+}
+
+impl<T: Float> Kit<T> {
+    // ---- The book tier (docs/BOOK.md): the same at both dtypes ----------------------------
+    // Integers in (a seed is a u32, as NumPy's), the book's exact values out as f64: float32
+    // values widen exactly, and the random stream, sine_data and the rates are doubles.
+
+    /// `rng(seed, calls) -> values`: every draw of `np.random.seed(seed)`'s stream, in call
+    /// order (a `Draw::U32` as its integer value).
+    pub fn rng<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(u32, &[(Draw, usize)]) -> Result<Vec<f64>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Rng, move |a| {
+            let seed = a.count("seed") as u32;
+            let draws = [Draw::U32, Draw::Double, Draw::Randn];
+            let calls: Vec<(Draw, usize)> = a
+                .pairs("calls")
+                .into_iter()
+                .map(|(kind, count)| (draws[kind as usize], count as usize))
+                .collect();
+            let values = f(seed, &calls).map_err(Into::into)?;
+            outputs!["values" => values]
+        })
+    }
+
+    /// `datasets(seed, samples, classes, dataset) -> (x, y)`: x has one row per point (2
+    /// numbers, sine's 1), y one number per row (its class, or sine's value).
+    pub fn datasets<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(u32, usize, usize, Dataset) -> Result<(Matrix<f64>, Vec<f64>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Datasets, move |a| {
+            let (seed, samples, classes) =
+                (a.count("seed"), a.count("samples"), a.count("classes"));
+            let dataset = match a.param("dataset") {
+                "spiral" => Dataset::Spiral,
+                "vertical" => Dataset::Vertical,
+                _ => Dataset::Sine,
+            };
+            let (x, y) =
+                f(seed as u32, samples as usize, classes as usize, dataset).map_err(Into::into)?;
+            // NOTE: sine_data's y is a column (samples × 1), as the nnfs package returns it.
+            if dataset == Dataset::Sine {
+                let y: Matrix<f64> = y.into_iter().map(|v| vec![v]).collect();
+                return outputs!["x" => x, "y" => y];
+            }
+            outputs!["x" => x, "y" => y]
+        })
+    }
+
+    /// `init(seed, skip, shapes, scale) -> weights`: each `Layer_Dense`'s initial weights,
+    /// row-major, layers in order, after `skip` Gaussians (a dataset's).
+    pub fn init<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(u32, usize, &[LayerShape], f64) -> Result<Vec<f64>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Init, move |a| {
+            let (seed, skip) = (a.count("seed"), a.count("skip"));
+            let shapes: Vec<LayerShape> = a
+                .pairs("shapes")
+                .into_iter()
+                .map(|(n_inputs, n_neurons)| LayerShape {
+                    n_inputs: n_inputs as usize,
+                    n_neurons: n_neurons as usize,
+                })
+                .collect();
+            let scale = a.param_number("scale");
+            let weights = f(seed as u32, skip as usize, &shapes, scale).map_err(Into::into)?;
+            outputs!["weights" => weights]
+        })
+    }
+
+    /// `shuffle(seed, samples) -> keys`: chapter 19's `keys = np.array(range(samples));
+    /// np.random.shuffle(keys)` after `np.random.seed(seed)`.
+    pub fn shuffle<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(u32, usize) -> Result<Vec<usize>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Shuffle, move |a| {
+            let (seed, samples) = (a.count("seed"), a.count("samples"));
+            let keys = f(seed as u32, samples as usize).map_err(Into::into)?;
+            outputs!["keys" => keys]
+        })
+    }
+
+    /// `chapters(script) -> value`: what the book's chapter 3-10 script prints, as `printed`
+    /// names it (a number, or rows: the first 5 of a batch output, biases as one row).
+    pub fn chapters<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(Script) -> Result<Printout, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Chapters, move |a| {
+            let printed = match a.param("printed") {
+                "dense1_output" => Printed::Dense1Output,
+                "softmax_output" => Printed::SoftmaxOutput,
+                "loss" => Printed::Loss,
+                "accuracy" => Printed::Accuracy,
+                "dweights1" => Printed::Dweights1,
+                "dbiases1" => Printed::Dbiases1,
+                "dweights2" => Printed::Dweights2,
+                "dbiases2" => Printed::Dbiases2,
+                "weights1" => Printed::Weights1,
+                "biases1" => Printed::Biases1,
+                "weights2" => Printed::Weights2,
+                "biases2" => Printed::Biases2,
+                _ => Printed::LearningRate,
+            };
+            let optimizer = match a.param("optimizer") {
+                "sgd" => OptimizerKind::Sgd,
+                "adagrad" => OptimizerKind::Adagrad,
+                "rmsprop" => OptimizerKind::Rmsprop,
+                _ => OptimizerKind::Adam,
+            };
+            let script = Script {
+                seed: a.count("seed") as u32,
+                samples: a.count("samples") as usize,
+                classes: a.count("classes") as usize,
+                hidden: a.count("hidden") as usize,
+                steps: a.count("steps") as usize,
+                printed,
+                optimizer,
+                learning_rate: a.param_number("learning_rate"),
+                decay: a.param_number("decay"),
+                momentum: a.param_number("momentum"),
+            };
+            let value = f(script).map_err(Into::into)?;
+            outputs!["value" => value]
         })
     }
 }

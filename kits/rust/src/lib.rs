@@ -21,6 +21,9 @@
 //! invalid input itself), returns `Ok(outputs)`, `Err(anything that is an error)` (answered as
 //! the kind `exception` with its text) or `Err(unsupported("reason"))` (the case is declined).
 //! A panic is caught and answered as `exception` too.
+//!
+//! The book tier (`rng`, `datasets`, `init`, `shuffle`, `chapters`; the suite's docs/BOOK.md) is the same
+//! at both dtypes: its functions take integers and return the book's values as `f64`.
 
 mod json;
 mod kit;
@@ -253,4 +256,102 @@ pub struct Trajectory<T> {
     pub biases1: Vec<Vec<T>>,
     pub weights2: Vec<Matrix<T>>,
     pub biases2: Vec<Vec<T>>,
+}
+
+// ---- The book tier (docs/BOOK.md): integers in, the book's exact values out, as f64 ----------
+
+/// What one call of `rng` draws from `np.random.seed(seed)`'s stream (kinds 0, 1, 2 on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Draw {
+    /// A 32-bit MT19937 output (its value is an integer).
+    U32,
+    /// `np.random.random_sample()`: a 53-bit double in [0, 1).
+    Double,
+    /// `np.random.randn()`: the polar Gaussian, its second value cached across calls.
+    Randn,
+}
+
+/// The `nnfs` package's dataset a `datasets` case asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dataset {
+    /// `spiral_data(samples, classes)`: x (samples·classes × 2), y the class of each row.
+    Spiral,
+    /// `vertical_data(samples, classes)`: as spiral.
+    Vertical,
+    /// `sine_data(samples)`: x (samples × 1), y one value per row (seed and classes unused).
+    Sine,
+}
+
+/// `Layer_Dense(n_inputs, n_neurons)`: the shape of one layer's weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerShape {
+    pub n_inputs: usize,
+    pub n_neurons: usize,
+}
+
+/// The optimizer of the book's chapter 10 script (book defaults for the rest: epsilon 1e-7,
+/// rho 0.9, beta_1 0.9, beta_2 0.999).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Sgd,
+    Adagrad,
+    Rmsprop,
+    Adam,
+}
+
+/// What a `chapters` case asks the script to print (the first 5 rows of a batch output; the
+/// biases as one row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Printed {
+    Dense1Output,
+    SoftmaxOutput,
+    Loss,
+    Accuracy,
+    Dweights1,
+    Dbiases1,
+    Dweights2,
+    Dbiases2,
+    Weights1,
+    Biases1,
+    Weights2,
+    Biases2,
+    /// The rate the epoch line prints after `steps` steps (needs no data or training).
+    LearningRate,
+}
+
+/// One `chapters` case: the book's chapter 3-10 script. `nnfs.init()`, `np.random.seed(seed)`,
+/// `spiral_data(samples, classes)`, `Layer_Dense(2, hidden)`, ReLU, `Layer_Dense(hidden,
+/// classes)`, softmax with cross-entropy; `steps` optimizer steps, then one forward and backward
+/// pass; the result is what `printed` names. The hyperparameters are the script's Python floats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Script {
+    pub seed: u32,
+    pub samples: usize,
+    pub classes: usize,
+    pub hidden: usize,
+    pub steps: usize,
+    pub printed: Printed,
+    pub optimizer: OptimizerKind,
+    pub learning_rate: f64,
+    pub decay: f64,
+    pub momentum: f64,
+}
+
+/// What the script prints: a number (loss, accuracy, learning rate) or rows of numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Printout {
+    Number(f64),
+    Rows(Matrix<f64>),
+}
+
+impl From<f64> for Printout {
+    fn from(x: f64) -> Self {
+        Printout::Number(x)
+    }
+}
+
+impl From<Matrix<f64>> for Printout {
+    fn from(rows: Matrix<f64>) -> Self {
+        Printout::Rows(rows)
+    }
 }

@@ -141,6 +141,9 @@ impl<T: Float> Kit<T> {
                 return Ok(json!({"seq": seq, "error": {"kind": kind.name(), "message": message}}));
             }
             Err(Refusal::Protocol(why)) => return Err(why),
+            Err(Refusal::Declined(reason)) => {
+                return Ok(json!({"seq": seq, "unsupported": reason}))
+            }
         };
         let exception = |message: String| json!({"seq": seq, "error": {"kind": "exception", "message": message}});
         LAST_PANIC.with(|last| last.borrow_mut().take());

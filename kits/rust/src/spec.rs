@@ -38,6 +38,12 @@ pub(crate) enum Stage {
     RmspropStep,
     AdamStep,
     Training,
+    // The book tier
+    Rng,
+    Datasets,
+    Init,
+    Shuffle,
+    Chapters,
 }
 
 /// The shape an input must have.
@@ -56,6 +62,10 @@ pub(crate) enum Shape {
     Like(&'static str),
     /// `y_true`, by `label_format`: sparse `[B]` of integers in `[0, C)`, or one-hot `[B, C]`.
     Labels(&'static str),
+    /// The book tier: a list of at least one `[integer, integer]` pair (`calls`, `shapes`).
+    Pairs,
+    /// An output of the book tier, sized by the request's integers (see `Args::plan`).
+    Planned,
 }
 
 /// The values an input may hold, checked on the numbers as sent (before rounding to the dtype).
@@ -70,19 +80,43 @@ pub(crate) enum Domain {
     Rate,
     /// An integer `>= least` (`iterations`, `steps`), giving its value to a letter if any.
     Count(u64, Option<char>),
+    /// The book tier: integers `>= 0`, else `shape_mismatch`, as the reference's `integer`;
+    /// one past `u32::MAX` (NumPy's largest seed) declines the case.
+    Integer,
+    /// `rng`'s calls: integer pairs whose first is a kind 0, 1 or 2 (else `shape_mismatch`).
+    Calls,
 }
 
 /// One stage's signature.
 pub(crate) struct Spec {
     pub stage: Stage,
     pub name: &'static str,
-    /// Each param and the values it may take (another value is not the protocol).
+    /// Each param and the values it may take (another value is not the protocol); [`NUMBER`]:
+    /// any JSON number (the book tier's scale and hyperparameters, as the script's floats).
     pub params: &'static [(&'static str, &'static [&'static str])],
     pub inputs: &'static [(&'static str, Shape, Domain)],
     pub outputs: &'static [(&'static str, Shape)],
 }
 
 const LABEL_FORMAT: (&str, &[&str]) = ("label_format", &["sparse", "onehot"]);
+/// A param that is a number, not one of some names.
+const NUMBER: &[&str] = &[];
+/// What `chapters` may print (`Printed`).
+pub(crate) const PRINTED: &[&str] = &[
+    "dense1_output",
+    "softmax_output",
+    "loss",
+    "accuracy",
+    "dweights1",
+    "dbiases1",
+    "dweights2",
+    "dbiases2",
+    "weights1",
+    "biases1",
+    "weights2",
+    "biases2",
+    "learning_rate",
+];
 const LOSS: &[(&str, Shape)] = &[
     ("sample_losses", Dims("B")),
     ("loss", Dims("")),
@@ -189,6 +223,25 @@ pub(crate) const SPECS: &[Spec] = &[
             ("epsilon", Dims(""), Real), ("rho", Dims(""), Real), ("beta_1", Dims(""), Real), ("beta_2", Dims(""), Real)],
         outputs: &[("loss", Dims("S")), ("accuracy", Dims("S")), ("learning_rate", Dims("S")),
             ("weights1", Dims("SKH")), ("biases1", Dims("SH")), ("weights2", Dims("SHC")), ("biases2", Dims("SC"))] },
+    // The book tier (docs/BOOK.md): integers in, the book's values out, sized by the integers.
+    Spec { stage: Stage::Rng, name: "rng", params: &[],
+        inputs: &[("seed", Dims(""), Integer), ("calls", Pairs, Calls)],
+        outputs: &[("values", Planned)] },
+    Spec { stage: Stage::Datasets, name: "datasets", params: &[("dataset", &["spiral", "vertical", "sine"])],
+        inputs: &[("seed", Dims(""), Integer), ("samples", Dims(""), Integer), ("classes", Dims(""), Integer)],
+        outputs: &[("x", Planned), ("y", Planned)] },
+    Spec { stage: Stage::Init, name: "init", params: &[("scale", NUMBER)],
+        inputs: &[("seed", Dims(""), Integer), ("skip", Dims(""), Integer), ("shapes", Pairs, Integer)],
+        outputs: &[("weights", Planned)] },
+    Spec { stage: Stage::Shuffle, name: "shuffle", params: &[],
+        inputs: &[("seed", Dims(""), Integer), ("samples", Dims(""), Integer)],
+        outputs: &[("keys", Planned)] },
+    Spec { stage: Stage::Chapters, name: "chapters",
+        params: &[("printed", PRINTED), ("optimizer", &["sgd", "adagrad", "rmsprop", "adam"]),
+            ("learning_rate", NUMBER), ("decay", NUMBER), ("momentum", NUMBER)],
+        inputs: &[("seed", Dims(""), Integer), ("samples", Dims(""), Integer), ("classes", Dims(""), Integer),
+            ("hidden", Dims(""), Integer), ("steps", Dims(""), Integer)],
+        outputs: &[("value", Planned)] },
 ];
 
 /// The spec of a stage named on the wire.
@@ -231,6 +284,8 @@ pub(crate) enum Refusal {
     Invalid(Kind, String),
     /// Not the protocol (a missing input, an unknown param value): the port stops.
     Protocol(String),
+    /// Valid, but past what the kit passes (a book integer over `u32::MAX`): the case is declined.
+    Declined(String),
 }
 
 fn invalid<T>(kind: Kind, message: String) -> Result<T, Refusal> {
@@ -246,7 +301,10 @@ pub(crate) enum Arg<T> {
     /// A rank-1 or rank-2 input as rows, and whether it was rank 1 (one row).
     Rows(Vec<Vec<T>>, bool),
     Labels(Labels<T>),
+    /// A count, or an integer of the book tier.
     Count(u64),
+    /// The book tier's `[integer, integer]` pairs.
+    Pairs(Vec<(u64, u64)>),
 }
 
 /// A request's inputs, checked against its spec and read: what the learner is called with.
@@ -254,7 +312,11 @@ pub(crate) struct Args<T> {
     pub stage: &'static str,
     args: Vec<(&'static str, Arg<T>)>,
     params: Vec<(&'static str, &'static str)>,
+    /// The params that are numbers ([`NUMBER`]), as sent.
+    numbers: Vec<(&'static str, f64)>,
     shapes: Vec<(&'static str, Vec<usize>)>,
+    /// The shapes of the `Planned` outputs, from the request's integers.
+    planned: Vec<(&'static str, Vec<usize>)>,
     sizes: Sizes,
 }
 
@@ -270,10 +332,20 @@ impl<T: Float> Args<T> {
             stage: spec.name,
             args: Vec::with_capacity(spec.inputs.len()),
             params: Vec::with_capacity(spec.params.len()),
+            numbers: Vec::new(),
             shapes: Vec::with_capacity(spec.inputs.len()),
+            planned: Vec::new(),
             sizes: Sizes::default(),
         };
         for &(name, allowed) in spec.params {
+            if allowed.is_empty() {
+                let Some(x) = params.get(name).and_then(Value::as_f64) else {
+                    let why = format!("param {name} must be a number, is {:?}", params.get(name));
+                    return Err(Refusal::Protocol(why));
+                };
+                args.numbers.push((name, x));
+                continue;
+            }
             let sent = params.get(name).and_then(Value::as_str);
             let Some(&value) = allowed.iter().find(|&&v| Some(v) == sent) else {
                 let why = format!(
@@ -294,7 +366,59 @@ impl<T: Float> Args<T> {
             let arg = args.read(name, shape, domain, value)?;
             args.args.push((name, arg));
         }
+        args.plan(spec);
         Ok(args)
+    }
+
+    /// The shapes of the book tier's outputs, which its integers imply (the reference's).
+    fn plan(&mut self, spec: &Spec) {
+        let integer = |name| match self.args.iter().find(|(n, _)| *n == name) {
+            Some((_, Arg::Count(n))) => *n as usize,
+            _ => 0,
+        };
+        let pairs = |name| match self.args.iter().find(|(n, _)| *n == name) {
+            Some((_, Arg::Pairs(pairs))) => pairs.clone(),
+            _ => Vec::new(),
+        };
+        let (samples, classes, hidden) =
+            (integer("samples"), integer("classes"), integer("hidden"));
+        let rows = samples.saturating_mul(classes);
+        self.planned = match spec.stage {
+            // one value per draw
+            Stage::Rng => {
+                let draws = pairs("calls")
+                    .iter()
+                    .fold(0u64, |n, (_, count)| n.saturating_add(*count));
+                vec![("values", vec![draws as usize])]
+            }
+            // sine: samples rows of one x and one y; the others: samples·classes points, a class each
+            Stage::Datasets if self.param("dataset") == "sine" => {
+                vec![("x", vec![samples, 1]), ("y", vec![samples, 1])]
+            }
+            Stage::Datasets => vec![("x", vec![rows, 2]), ("y", vec![rows])],
+            // every layer's weights, row-major, one after another
+            Stage::Init => {
+                let weights = pairs("shapes").iter().fold(0u64, |n, (inputs, neurons)| {
+                    n.saturating_add(inputs * neurons)
+                });
+                vec![("weights", vec![weights as usize])]
+            }
+            // every key once
+            Stage::Shuffle => vec![("keys", vec![samples])],
+            Stage::Chapters => {
+                let value = match self.param("printed") {
+                    "loss" | "accuracy" | "learning_rate" => vec![],
+                    "dense1_output" => vec![rows.min(5), hidden],
+                    "softmax_output" => vec![rows.min(5), classes],
+                    "dweights1" | "weights1" => vec![2, hidden],
+                    "dbiases1" | "biases1" => vec![1, hidden],
+                    "dweights2" | "weights2" => vec![hidden, classes],
+                    _ => vec![1, classes], // dbiases2, biases2: one row
+                };
+                vec![("value", value)]
+            }
+            _ => Vec::new(),
+        };
     }
 
     fn read(
@@ -320,6 +444,12 @@ impl<T: Float> Args<T> {
                 self.sizes.0.push((letter, count as usize));
             }
             return Ok(Arg::Count(count));
+        }
+        if let (Dims(""), Integer) = (shape, domain) {
+            return Ok(Arg::Count(integer(name, value)?));
+        }
+        if let Pairs = shape {
+            return self.read_pairs(name, value, domain);
         }
         if matches!(shape, Batch(_)) && value.as_array().is_some_and(Vec::is_empty) {
             return invalid(EmptyBatch, format!("{name} has no samples"));
@@ -350,6 +480,7 @@ impl<T: Float> Args<T> {
                 let why = format!("{name} must have rank 1 or 2, {}", has(&dims));
                 return invalid(ShapeMismatch, why);
             }
+            Pairs | Planned => unreachable!("pairs are read above; planned shapes are outputs"),
             Like(other) => {
                 let like = self.shape_of(other);
                 if dims != like {
@@ -363,7 +494,7 @@ impl<T: Float> Args<T> {
         }
         self.shapes.push((name, dims.clone()));
         match domain {
-            Real | Count(..) => {}
+            Real | Count(..) | Integer | Calls => {}
             ZeroOne(kind) => {
                 let mut numbers = Vec::new();
                 json::leaves(value, &mut numbers);
@@ -422,6 +553,37 @@ impl<T: Float> Args<T> {
         })
     }
 
+    /// `[[integer, integer], ...]`: ragged rows, then the shape, then each integer in turn.
+    fn read_pairs(
+        &mut self,
+        name: &'static str,
+        value: &Value,
+        domain: &Domain,
+    ) -> Result<Arg<T>, Refusal> {
+        let dims =
+            json::shape(value).or_else(|ragged| invalid(Kind::RaggedRows, ragged.message(name)))?;
+        if dims.len() != 2 || dims[1] != 2 {
+            let why = format!(
+                "{name} must be a list of [integer, integer] pairs, {}",
+                has(&dims)
+            );
+            return invalid(Kind::ShapeMismatch, why);
+        }
+        let rows = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        let mut pairs = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            let first = integer(&format!("{name}[{i}][0]"), &row[0])?;
+            let second = integer(&format!("{name}[{i}][1]"), &row[1])?;
+            if matches!(domain, Calls) && first > 2 {
+                let why = format!("{name}[{i}]: a call kind must be 0, 1 or 2, is {first}");
+                return invalid(Kind::ShapeMismatch, why);
+            }
+            pairs.push((first, second));
+        }
+        self.shapes.push((name, dims));
+        Ok(Arg::Pairs(pairs))
+    }
+
     /// Sparse labels: integers (not booleans), then in `[0, C)`.
     fn sparse_labels(&self, name: &str, value: &Value) -> Result<Vec<usize>, Refusal> {
         let classes = self.sizes.get('C').unwrap_or(0);
@@ -450,6 +612,14 @@ impl<T: Float> Args<T> {
             .iter()
             .find(|(n, _)| *n == name)
             .map_or("", |(_, v)| v)
+    }
+
+    /// The value of a numeric param of this stage (NaN if it has none of that name).
+    pub(crate) fn param_number(&self, name: &str) -> f64 {
+        self.numbers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(f64::NAN, |(_, x)| *x)
     }
 
     fn shape_of(&self, name: &str) -> &[usize] {
@@ -509,6 +679,13 @@ impl<T: Float> Args<T> {
         }
     }
 
+    pub(crate) fn pairs(&mut self, name: &str) -> Vec<(u64, u64)> {
+        match self.take(name) {
+            Arg::Pairs(pairs) => pairs,
+            other => panic!("nnfs-kit: {name} is not pairs: {other:?}"),
+        }
+    }
+
     /// Checks the learner's outputs against the spec: every output, of its shape.
     pub(crate) fn check_outputs(
         &self,
@@ -522,7 +699,13 @@ impl<T: Float> Args<T> {
             let wanted = match shape {
                 Like(other) => describe(self.shape_of(other)),
                 Dims(letters) => self.sizes.describe(letters),
-                _ => unreachable!("outputs are Dims or Like"),
+                Planned => describe(
+                    self.planned
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or(&[], |(_, s)| s),
+                ),
+                _ => unreachable!("outputs are Dims, Like or Planned"),
             };
             let got = match json::shape(value) {
                 Ok(dims) => describe(&dims),
@@ -537,6 +720,24 @@ impl<T: Float> Args<T> {
         }
         Ok(())
     }
+}
+
+/// An integer of the book tier: `>= 0`, else `shape_mismatch` (a bool, a fraction, a list, as the
+/// reference's `integer`); past `u32::MAX` the case is declined, as NumPy refuses such a seed.
+fn integer(name: &str, value: &Value) -> Result<u64, Refusal> {
+    let x = json::number(value).filter(|x| x.fract() == 0.0 && *x >= 0.0);
+    let Some(x) = x else {
+        return invalid(
+            Kind::ShapeMismatch,
+            format!("{name} must be an integer >= 0, is {value}"),
+        );
+    };
+    if x > f64::from(u32::MAX) {
+        let why =
+            format!("{name} = {value}: the Rust kit passes the book's integers up to 2^32 - 1");
+        return Err(Refusal::Declined(why));
+    }
+    Ok(x as u64)
 }
 
 /// The size each letter took where it first appeared.

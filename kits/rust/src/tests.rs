@@ -2,7 +2,9 @@
 
 use crate::kit::Kit;
 use crate::spec::SPECS;
-use crate::{unsupported, Labels, Matrix, Result};
+use crate::{
+    unsupported, Dataset, Draw, Labels, LayerShape, Matrix, Printed, Printout, Result, Script,
+};
 use serde_json::{json, Value};
 
 fn kit() -> Kit<f64> {
@@ -38,7 +40,7 @@ fn kit() -> Kit<f64> {
         )
 }
 
-fn reply(kit: &Kit<f64>, line: Value) -> Value {
+fn reply<T: crate::Float>(kit: &Kit<T>, line: Value) -> Value {
     kit.answer(&line.to_string()).unwrap().unwrap()
 }
 
@@ -250,4 +252,211 @@ fn what_is_not_the_protocol_is_refused_with_a_reason() {
     let layout = r#"{"cmd":"run","seq":1,"stage":"dense_batch","inputs":{},"params":{"weights_layout":"x"}}"#;
     assert!(refusal(layout).starts_with("param weights_layout must be one of"));
     assert_eq!(kit.answer(r#"{"cmd":"bye"}"#), Ok(None));
+}
+
+// ---- The book tier ----------------------------------------------------------------------------
+
+/// A learner of the book tier that echoes what it was given, so the tests see what the kit passes.
+fn book_kit() -> Kit<f32> {
+    crate::serve::report_panics();
+    Kit::<f32>::unguarded("book-port")
+        .chapters(|script: Script| -> Result<Printout> {
+            Ok(match script.printed {
+                Printed::Loss => script.learning_rate.into(),
+                Printed::Biases2 => vec![vec![script.decay; script.classes]].into(),
+                // the wrong shape: 5 rows of `hidden` are due
+                _ => vec![vec![script.momentum; script.hidden]].into(),
+            })
+        })
+        .init(
+            |seed: u32, skip: usize, shapes: &[LayerShape], scale: f64| -> Result<Vec<f64>> {
+                let mut weights = vec![f64::from(seed), skip as f64, scale];
+                for shape in shapes {
+                    weights.extend([shape.n_inputs as f64, shape.n_neurons as f64]);
+                }
+                weights.truncate(shapes.iter().map(|s| s.n_inputs * s.n_neurons).sum());
+                Ok(weights)
+            },
+        )
+        .rng(|seed: u32, calls: &[(Draw, usize)]| -> Result<Vec<f64>> {
+            let mut values = vec![f64::from(seed)];
+            for &(draw, count) in calls {
+                values.extend(std::iter::repeat(draw as usize as f64).take(count));
+            }
+            values.remove(0);
+            Ok(values)
+        })
+        .shuffle(|seed: u32, samples: usize| -> Result<Vec<usize>> {
+            // one key too many for seed 1, to see the kit catch it
+            Ok((0..samples + seed as usize).rev().collect())
+        })
+        .datasets(
+            |seed: u32,
+             samples: usize,
+             classes: usize,
+             dataset: Dataset|
+             -> Result<(Matrix<f64>, Vec<f64>)> {
+                let rows = if dataset == Dataset::Sine {
+                    samples
+                } else {
+                    samples * classes
+                };
+                let width = if dataset == Dataset::Sine { 1 } else { 2 };
+                Ok((vec![vec![f64::from(seed); width]; rows], vec![0.5; rows]))
+            },
+        )
+}
+
+#[test]
+fn the_book_stages_are_declared_only_when_registered_after_the_core_ones() {
+    let hello = reply(&book_kit(), json!({"cmd": "hello", "protocol": 1}));
+    let book = json!(["rng", "datasets", "init", "shuffle", "chapters"]);
+    assert_eq!(hello["stages"], book);
+    let core = reply(&kit(), json!({"cmd": "hello", "protocol": 1}));
+    assert!(!core["stages"].to_string().contains("rng"), "{core}");
+    let both = Kit::<f64>::unguarded("both")
+        .rng(|_: u32, _: &[(Draw, usize)]| -> Result<Vec<f64>> { Ok(vec![]) })
+        .relu(|rows: &[Vec<f64>]| -> Result<Matrix<f64>> { Ok(rows.to_vec()) });
+    let hello = reply(&both, json!({"cmd": "hello", "protocol": 1}));
+    assert_eq!(hello["stages"], json!(["relu", "rng"]));
+}
+
+#[test]
+fn the_book_tier_gets_its_integers_and_its_outputs_are_sized_by_them() {
+    let kit = book_kit();
+    let rng = |seed: Value, calls: Value| {
+        reply(
+            &kit,
+            run("rng", json!({"seed": seed, "calls": calls}), json!({})),
+        )
+    };
+    assert_eq!(
+        rng(json!(4294967295u32), json!([[0, 1], [2, 2], [1, 0]])),
+        json!({"seq": 4, "outputs": {"values": [0.0, 2.0, 2.0]}})
+    );
+    let mismatch = |seed, calls, message: &str| {
+        assert_eq!(rng(seed, calls), error("shape_mismatch", message));
+    };
+    mismatch(
+        json!(1.5),
+        json!([[0, 1]]),
+        "seed must be an integer >= 0, is 1.5",
+    );
+    mismatch(
+        json!(-1),
+        json!([[0, 1]]),
+        "seed must be an integer >= 0, is -1",
+    );
+    mismatch(
+        json!(true),
+        json!([[0, 1]]),
+        "seed must be an integer >= 0, is true",
+    );
+    mismatch(
+        json!([0]),
+        json!([[0, 1]]),
+        "seed must be an integer >= 0, is [0]",
+    );
+    let pairs = "calls must be a list of [integer, integer] pairs";
+    mismatch(json!(0), json!([]), &format!("{pairs}, has shape [0]"));
+    mismatch(
+        json!(0),
+        json!([[0, 1, 2]]),
+        &format!("{pairs}, has shape [1, 3]"),
+    );
+    mismatch(
+        json!(0),
+        json!([[3, 1]]),
+        "calls[0]: a call kind must be 0, 1 or 2, is 3",
+    );
+    mismatch(
+        json!(0),
+        json!([[0, 0.5]]),
+        "calls[0][1] must be an integer >= 0, is 0.5",
+    );
+    assert_eq!(
+        rng(json!(0), json!([[0, 1], [1]])),
+        error(
+            "ragged_rows",
+            "calls[1] has shape [1], calls[0] has shape [2]"
+        )
+    );
+    // NumPy refuses a seed past 2^32 - 1: the case is declined, never a pass.
+    let past = rng(json!(4294967296u64), json!([[0, 1]]));
+    assert!(
+        past["unsupported"]
+            .as_str()
+            .unwrap()
+            .starts_with("seed = 4294967296"),
+        "{past}"
+    );
+
+    let init = reply(
+        &kit,
+        run(
+            "init",
+            json!({"seed": 3, "skip": 300, "shapes": [[2, 3], [1, 1]]}),
+            json!({"scale": 0.01}),
+        ),
+    );
+    let weights = json!([3.0, 300.0, 0.01, 2.0, 3.0, 1.0, 1.0]);
+    assert_eq!(init, json!({"seq": 4, "outputs": {"weights": weights}}));
+
+    let shuffle = |seed, samples| {
+        let inputs = json!({"seed": seed, "samples": samples});
+        reply(&kit, run("shuffle", inputs, json!({})))
+    };
+    assert_eq!(
+        shuffle(0, 3),
+        json!({"seq": 4, "outputs": {"keys": [2, 1, 0]}})
+    );
+    assert_eq!(shuffle(0, 0), json!({"seq": 4, "outputs": {"keys": []}}));
+    let message = "shuffle returned keys of shape [4], wanted shape [3]";
+    assert_eq!(shuffle(1, 3), error("exception", message));
+}
+
+#[test]
+fn sine_data_answers_columns_and_the_others_one_label_per_point() {
+    let kit = book_kit();
+    let datasets = |dataset| {
+        let inputs = json!({"seed": 7, "samples": 2, "classes": 3});
+        reply(&kit, run("datasets", inputs, json!({"dataset": dataset})))["outputs"].clone()
+    };
+    assert_eq!(
+        datasets("sine"),
+        json!({"x": [[7.0], [7.0]], "y": [[0.5], [0.5]]})
+    );
+    let spiral = datasets("spiral");
+    assert_eq!(spiral["x"].as_array().unwrap().len(), 6);
+    assert_eq!(spiral["y"], json!(vec![0.5; 6]));
+    assert_eq!(datasets("vertical")["x"][5], json!([7.0, 7.0]));
+}
+
+#[test]
+fn chapters_gets_its_script_and_prints_a_number_or_rows_of_the_printed_shape() {
+    let kit = book_kit();
+    let chapters = |printed: &str, decay: Value| {
+        let inputs = json!({"seed": 0, "samples": 100, "classes": 3, "hidden": 64, "steps": 1});
+        let params = json!({"printed": printed, "optimizer": "adam", "learning_rate": 0.05,
+                            "decay": decay, "momentum": 0.9});
+        kit.answer(&run("chapters", inputs, params).to_string())
+    };
+    let value =
+        |printed, decay| chapters(printed, decay).unwrap().unwrap()["outputs"]["value"].clone();
+    // the script's floats are f64, not rounded to the port's f32
+    assert_eq!(value("loss", json!(0.1)), json!(0.05));
+    assert_eq!(value("biases2", json!(5e-7)), json!([[5e-7, 5e-7, 5e-7]]));
+    let wrong = chapters("dense1_output", json!(0)).unwrap().unwrap();
+    let message = "chapters returned value of shape [1, 64], wanted shape [5, 64]";
+    assert_eq!(wrong, error("exception", message));
+    let missing = chapters("loss", json!("0.1")).unwrap_err();
+    assert!(
+        missing.starts_with("param decay must be a number"),
+        "{missing}"
+    );
+    let unknown = chapters("lr", json!(0)).unwrap_err();
+    assert!(
+        unknown.starts_with("param printed must be one of"),
+        "{unknown}"
+    );
 }

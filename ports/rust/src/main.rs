@@ -1,7 +1,9 @@
 //! The Rust port of nnfs-conformance, in float32: the book's network (nnfs.rs, training.rs)
-//! registered with the kit (kits/rust), which speaks the protocol and checks every input.
+//! and the book tier (book.rs: its random numbers, datasets and printed results), registered
+//! with the kit (kits/rust), which speaks the protocol and checks every input.
 //! Run it under the suite's runner:  nnfs-conform run -- ports/rust/target/release/nnfs-port
 
+mod book;
 mod nnfs;
 mod training;
 
@@ -34,5 +36,10 @@ fn main() {
         .rmsprop_step(training::rmsprop_step)
         .adam_step(training::adam_step)
         .training(training::training)
+        .rng(book::rng)
+        .datasets(book::datasets)
+        .init(book::init)
+        .shuffle(book::shuffle)
+        .chapters(book::chapters)
         .serve()
 }

@@ -8,6 +8,7 @@ use nnfs_kit::{Kit, Result};
 // The types the other stages use, when you write them:
 // use nnfs_kit::{unsupported, Dense, Forward, Labels, Optimizer, OptimizerAdagrad, OptimizerAdam,
 //     OptimizerRmsprop, OptimizerSgd, Regularizers, SoftmaxLossPath, Trajectory};
+// and the book tier's: use nnfs_kit::{Dataset, Draw, LayerShape, Printout, Script};
 
 /// Chapter 1: one neuron, `inputs · weights + bias`.
 fn neuron(inputs: &[f64], weights: &[f64], bias: f64) -> Result<f64> {
@@ -80,6 +81,11 @@ fn main() {
         // .rmsprop_step(rmsprop_step)
         // .adam_step(adam_step)
         // .training(training)
+        // .rng(rng)
+        // .datasets(datasets)
+        // .init(init)
+        // .shuffle(shuffle)
+        // .chapters(chapters)
         .serve()
 }
 
@@ -223,5 +229,33 @@ fn main() {
 //     if let Optimizer::Adam(_) = optimizer {
 //         return Err(unsupported("Optimizer_Adam is not written yet")); // declines the case
 //     }
+//     todo!()
+// }
+
+// ---- The book tier (the suite's docs/BOOK.md): the book's own numbers, digit for digit -------
+// Integers in, the book's values out as f64 (its float32 values widen exactly).
+
+// /// np.random.seed(seed)'s legacy stream: each (draw, count) in turn -> every value drawn.
+// fn rng(seed: u32, calls: &[(Draw, usize)]) -> Result<Vec<f64>> {
+//     todo!()
+// }
+
+// /// nnfs's spiral_data, vertical_data or sine_data -> (x: a row per point, y: one per row).
+// fn datasets(seed: u32, samples: usize, classes: usize, dataset: Dataset) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
+//     todo!()
+// }
+
+// /// Layer_Dense's initial weights after `skip` Gaussians -> every layer's, row-major, in order.
+// fn init(seed: u32, skip: usize, shapes: &[LayerShape], scale: f64) -> Result<Vec<f64>> {
+//     todo!()
+// }
+
+// /// Chapter 19: np.random.shuffle(keys) of keys = 0..samples after np.random.seed(seed).
+// fn shuffle(seed: u32, samples: usize) -> Result<Vec<usize>> {
+//     todo!()
+// }
+
+// /// The book's chapter 3-10 script -> what script.printed names (a number, or rows).
+// fn chapters(script: Script) -> Result<Printout> {
 //     todo!()
 // }
