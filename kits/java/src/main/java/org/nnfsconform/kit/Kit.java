@@ -297,6 +297,11 @@ public final class Kit {
         });
     }
 
+    public Kit shuffle(Stages.Shuffle f) {
+        return on("shuffle", (in, out) -> out.put("keys",
+                f.shuffle(in.integer("seed"), (int) in.integer("samples"))));
+    }
+
     public Kit chapters(Stages.Chapters f) {
         return on("chapters", (in, out) -> {
             Printed printed = returned(f.chapters(in.integer("seed"),

@@ -743,7 +743,8 @@ final class Spec {
             .out("weights1", "S K H").out("biases1", "S H")
             .out("weights2", "S H C").out("biases2", "S C"),
 
-        // The book tier (docs/BOOK.md). V values drawn, R rows of X values, W weights.
+        // The book tier (docs/BOOK.md). V values drawn, R rows of X values, W weights,
+        // N keys.
         stage("rng").integer("seed", SEED).pairs("calls", "kind", "count", CALL_KIND)
             .sized(Spec::rngSizes)
             .out("values", "V"),
@@ -756,6 +757,9 @@ final class Spec {
             .pairs("shapes", "n_inputs", "n_neurons", null)
             .sized(Spec::initSizes)
             .out("weights", "W"),
+        stage("shuffle").integer("seed", SEED).integer("samples", SIZE)
+            .sized(in -> in.dims.put("N", (int) in.integer("samples")))
+            .outIntegers("keys", "N"),
         stage("chapters").param("printed", "dense1_output", "softmax_output", "loss", "accuracy",
                 "dweights1", "dbiases1", "dweights2", "dbiases2", "weights1", "biases1",
                 "weights2", "biases2", "learning_rate")

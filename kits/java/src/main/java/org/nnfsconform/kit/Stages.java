@@ -22,7 +22,7 @@ import org.nnfsconform.kit.Types.Trajectory;
  * Shapes: B samples, K inputs, N neurons, C classes, H hidden units, O outputs.
  *
  * <p>The book tier (docs/BOOK.md: {@link Rng}, {@link Datasets}, {@link Init},
- * {@link Chapters}) takes integers, each checked to be one (seeds below 2^32), and returns
+ * {@link Shuffle}, {@link Chapters}) takes integers, each checked to be one (seeds below 2^32), and returns
  * the book's own values; the kit checks their sizes against what the inputs imply.
  */
 public final class Stages {
@@ -203,6 +203,15 @@ public final class Stages {
     @FunctionalInterface
     public interface Init {
         double[] init(long seed, int skip, LayerShape[] shapes, double scale) throws Exception;
+    }
+
+    /**
+     * Chapter 19's shuffle: keys = 0 .. samples - 1, np.random.shuffle(keys) after
+     * np.random.seed(seed) -> keys (samples), in their shuffled order.
+     */
+    @FunctionalInterface
+    public interface Shuffle {
+        int[] shuffle(long seed, int samples) throws Exception;
     }
 
     /**

@@ -184,9 +184,21 @@ class KitTest {
     @Test
     void theBookStagesAreDeclaredOnlyWhenGivenAfterTheCoreOnes() throws IOException {
         Kit kit = Kit.port("p", "float64").chapters((s, n, c, h, t, p, o, lr, d, m) -> null)
-                .neuron((x, w, b) -> b).rng((seed, calls) -> new double[0]);
+                .shuffle((seed, samples) -> null).neuron((x, w, b) -> b)
+                .rng((seed, calls) -> new double[0]);
         assertTrue(session(kit, "{\"cmd\":\"hello\",\"protocol\":1}").stdout()
-                .contains("\"stages\":[\"neuron\",\"rng\",\"chapters\"]"));
+                .contains("\"stages\":[\"neuron\",\"rng\",\"shuffle\",\"chapters\"]"));
+    }
+
+    @Test
+    void shuffleReturnsOneIntegerKeyPerSample() throws IOException {
+        Kit kit = Kit.port("p", "float64").shuffle((seed, samples) ->
+                samples == 3 ? new int[] {2, 0, 1} : new int[samples + 1]);
+        assertEquals("{\"seq\":7,\"outputs\":{\"keys\":[2,0,1]}}\n", session(kit,
+                run("shuffle", "{\"seed\":0,\"samples\":3}", "{}")).stdout());
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"shuffle "
+                + "returned keys of shape [3], must be [N] = [2]\"}}\n",
+                session(kit, run("shuffle", "{\"seed\":0,\"samples\":2}", "{}")).stdout());
     }
 
     @Test
