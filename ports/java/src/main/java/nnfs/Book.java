@@ -7,8 +7,9 @@ import org.nnfsconform.kit.Types.LayerShape;
 import org.nnfsconform.kit.Types.RngCall;
 
 /**
- * The book tier, part one (docs/BOOK.md): the random numbers of {@code np.random.seed(0)}, the
- * {@code nnfs} package's datasets and Layer_Dense's first weights, bit for bit.
+ * The book tier, part one (docs/BOOK.md): the random numbers of {@code np.random.seed(0)} and
+ * chapter 19's shuffle, the {@code nnfs} package's datasets and Layer_Dense's first weights, bit
+ * for bit.
  *
  * <p>The book's float32 comes from {@code nnfs.init()}. Java's {@code float} arithmetic is
  * IEEE single precision, correctly rounded (strict since Java 17), so a float expression here is
@@ -145,6 +146,30 @@ public final class Book {
             }
         }
         return values;
+    }
+
+    /**
+     * Stage shuffle: chapter 19's np.random.shuffle(keys) of keys = 0 .. samples - 1, NumPy's
+     * legacy Fisher-Yates from the last key down.
+     */
+    public static int[] shuffle(long seed, int samples) {
+        RandomState state = new RandomState(seed);
+        int[] keys = new int[samples];
+        for (int i = 0; i < samples; i++) {
+            keys[i] = i;
+        }
+        for (int i = samples - 1; i > 0; i--) {
+            // NOTE: NumPy draws a 32-bit output masked to i's bits until it is at most i
+            long mask = -1L >>> Long.numberOfLeadingZeros(i);
+            long j;
+            do {
+                j = state.u32() & mask;
+            } while (j > i);
+            int key = keys[i];
+            keys[i] = keys[(int) j];
+            keys[(int) j] = key;
+        }
+        return keys;
     }
 
     // -----------------------------------------------------------------------------------------

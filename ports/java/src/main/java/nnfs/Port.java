@@ -40,6 +40,7 @@ public final class Port {
                 .rng(Book::rng)
                 .datasets(Book::datasets)
                 .init(Book::init)
+                .shuffle(Book::shuffle)
                 .chapters(Chapters::chapters)
                 .serve();
     }

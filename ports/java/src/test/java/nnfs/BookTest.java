@@ -26,6 +26,11 @@ class BookTest {
     }
 
     @Test
+    void seedZeroShufflesTenKeysAsNumpyDoes() {
+        assertArrayEquals(new int[] {2, 8, 4, 9, 1, 6, 7, 3, 0, 5}, Book.shuffle(0, 10));
+    }
+
+    @Test
     void logIsCorrectlyRounded() {
         assertEquals(0.0, Book.log(1.0));
         assertEquals(-Math.log(2), Book.log(0.5)); // ln 2 rounds to the same double
