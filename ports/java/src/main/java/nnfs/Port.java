@@ -3,9 +3,10 @@ package nnfs;
 import org.nnfsconform.kit.Kit;
 
 /**
- * The Java port of nnfs-conformance: the book's stages ({@link Nnfs}, {@link Training}) served
- * by the kit (kits/java), which speaks protocol 1 and checks every input. Run it under the
- * suite's runner: {@code nnfs-conform run -- java -jar ports/java/target/nnfs-port.jar}
+ * The Java port of nnfs-conformance: the book's stages ({@link Nnfs}, {@link Training}) and the
+ * book tier ({@link Book}, {@link Chapters}: the book's own float32 numbers) served by the kit
+ * (kits/java), which speaks protocol 1 and checks every input. Run it under the suite's runner:
+ * {@code nnfs-conform run -- java -jar ports/java/target/nnfs-port.jar}
  */
 public final class Port {
     private Port() {}
@@ -36,6 +37,11 @@ public final class Port {
                 .rmspropStep(Training::rmspropStep)
                 .adamStep(Training::adamStep)
                 .training(Training::train)
+                .rng(Book::rng)
+                .datasets(Book::datasets)
+                .init(Book::init)
+                .shuffle(Book::shuffle)
+                .chapters(Chapters::chapters)
                 .serve();
     }
 }

@@ -37,6 +37,11 @@ public final class Network {
                 // .rmspropStep(Network::rmspropStep)
                 // .adamStep(Network::adamStep)
                 // .training(Network::train)
+                // .rng(Network::rng)
+                // .datasets(Network::datasets)
+                // .init(Network::init)
+                // .shuffle(Network::shuffle)
+                // .chapters(Network::chapters)
                 .serve();
     }
 
@@ -138,4 +143,15 @@ public final class Network {
     // static Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1,
     //                         double[] biases1, double[][] weights2, double[] biases2,
     //                         int steps, String optimizer, Hyperparameters hyperparameters)
+    //
+    // The book tier (docs/BOOK.md): NumPy's random stream, the nnfs datasets, Layer_Dense's
+    // first weights, chapter 19's shuffle and the chapter 3-10 script, bit for bit in the
+    // book's float32
+    // static double[] rng(long seed, RngCall[] calls)  // call.kind(): 0 u32, 1 double, 2 randn
+    // static Dataset datasets(long seed, int samples, int classes, String dataset)  // (x, y)
+    // static double[] init(long seed, int skip, LayerShape[] shapes, double scale)
+    // static int[] shuffle(long seed, int samples)  // np.random.shuffle(keys) of 0 .. samples-1
+    // static Printed chapters(long seed, int samples, int classes, int hidden, int steps,
+    //                         String printed, String optimizer, double learningRate,
+    //                         double decay, double momentum)  // Printed.Scalar or .Rows
 }

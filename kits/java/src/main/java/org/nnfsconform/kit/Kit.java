@@ -17,11 +17,15 @@ import java.util.List;
 import java.util.Map;
 import org.nnfsconform.kit.Types.Accuracy;
 import org.nnfsconform.kit.Types.Activation;
+import org.nnfsconform.kit.Types.Dataset;
 import org.nnfsconform.kit.Types.DenseGradients;
 import org.nnfsconform.kit.Types.Hyperparameters;
+import org.nnfsconform.kit.Types.LayerShape;
 import org.nnfsconform.kit.Types.Loss;
 import org.nnfsconform.kit.Types.LossGradient;
 import org.nnfsconform.kit.Types.Params;
+import org.nnfsconform.kit.Types.Printed;
+import org.nnfsconform.kit.Types.RngCall;
 import org.nnfsconform.kit.Types.Step;
 import org.nnfsconform.kit.Types.Trajectory;
 
@@ -255,6 +259,67 @@ public final class Kit {
             out.put("weights2", t.weights2());
             out.put("biases2", t.biases2());
         });
+    }
+
+    // The book tier (docs/BOOK.md): integers in, the book's own values out.
+
+    public Kit rng(Stages.Rng f) {
+        return on("rng", (in, out) -> {
+            int[][] pairs = in.pairs("calls");
+            RngCall[] calls = new RngCall[pairs.length];
+            for (int i = 0; i < pairs.length; i++) {
+                calls[i] = new RngCall(pairs[i][0], pairs[i][1]);
+            }
+            out.put("values", f.rng(in.integer("seed"), calls));
+        });
+    }
+
+    public Kit datasets(Stages.Datasets f) {
+        return on("datasets", (in, out) -> {
+            Dataset d = returned(f.datasets(in.integer("seed"), (int) in.integer("samples"),
+                    (int) in.integer("classes"), in.param("dataset")));
+            out.put("x", d.x());
+            // sine_data's y is a column, (samples, 1), as its x
+            boolean sine = in.param("dataset").equals("sine");
+            out.put("y", sine && d.y() != null ? column(d.y()) : d.y());
+        });
+    }
+
+    public Kit init(Stages.Init f) {
+        return on("init", (in, out) -> {
+            int[][] pairs = in.pairs("shapes");
+            LayerShape[] shapes = new LayerShape[pairs.length];
+            for (int i = 0; i < pairs.length; i++) {
+                shapes[i] = new LayerShape(pairs[i][0], pairs[i][1]);
+            }
+            out.put("weights", f.init(in.integer("seed"), (int) in.integer("skip"), shapes,
+                    in.scalar("scale")));
+        });
+    }
+
+    public Kit shuffle(Stages.Shuffle f) {
+        return on("shuffle", (in, out) -> out.put("keys",
+                f.shuffle(in.integer("seed"), (int) in.integer("samples"))));
+    }
+
+    public Kit chapters(Stages.Chapters f) {
+        return on("chapters", (in, out) -> {
+            Printed printed = returned(f.chapters(in.integer("seed"),
+                    (int) in.integer("samples"), (int) in.integer("classes"),
+                    (int) in.integer("hidden"), (int) in.integer("steps"), in.param("printed"),
+                    in.param("optimizer"), in.scalar("learning_rate"), in.scalar("decay"),
+                    in.scalar("momentum")));
+            out.put("value", printed instanceof Printed.Scalar scalar ? (Object) scalar.value()
+                    : ((Printed.Rows) printed).rows());
+        });
+    }
+
+    private static double[][] column(double[] values) {
+        double[][] rows = new double[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            rows[i] = new double[] {values[i]};
+        }
+        return rows;
     }
 
     private static Params layer(Spec.Checked in, String weights, String biases) {

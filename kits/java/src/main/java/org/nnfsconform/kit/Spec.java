@@ -12,7 +12,9 @@ import java.util.function.DoublePredicate;
  * by one engine. An input's shape is written in named dimensions ("B K": a batch of B samples
  * of K values); the first input that has a dimension fixes it and every later input and every
  * output must agree. "B" is the batch: [] there is empty_batch. "*" is any rank-1 or rank-2
- * shape, the same wherever "*" appears in the stage.
+ * shape, the same wherever "*" appears in the stage. The book tier's inputs are integers and
+ * [integer, integer] pairs; its outputs' sizes follow from them ({@link #sized}), and an output
+ * of shape "..." has the shape its stage's sizes give it (chapters' value: what is printed).
  *
  * <p>Inputs are checked in the table's order (docs/STAGES.md's): each one for an empty batch,
  * then ragged rows, then its rank and dimensions, then (labels) integers and their range, then
@@ -28,8 +30,15 @@ final class Spec {
     static final Domain NON_NEGATIVE = new Domain("invalid_value", ">= 0", v -> !(v < 0));
     static final Domain DROP_RATE = new Domain("invalid_value", "in [0, 1)",
             v -> v >= 0 && v < 1);
+    // NOTE: a wrong call kind is shape_mismatch, as every malformed book input (reference/).
+    static final Domain CALL_KIND = new Domain("shape_mismatch", "a call kind 0, 1 or 2",
+            v -> v == 0 || v == 1 || v == 2);
 
-    enum Form { ARRAY, LABELS, COUNT }
+    /** np.random.seed takes 0 to 2^32 - 1; the other book integers size Java arrays. */
+    static final long SEED = 4294967295L;
+    static final long SIZE = Integer.MAX_VALUE;
+
+    enum Form { ARRAY, LABELS, COUNT, INTEGER, PAIRS }
 
     /** One input: an array of the dimensions dims (rank 0: a number), labels, or a count. */
     static final class In {
@@ -41,6 +50,7 @@ final class Spec {
         String transposeWhen;
         long least;       // COUNT: the smallest value allowed
         String countDim;  // COUNT: the output dimension it fixes, or null
+        long most;        // INTEGER, PAIRS: the largest value this kit takes
 
         In(String name, Form form, String[] dims) {
             this.name = name;
@@ -52,10 +62,18 @@ final class Spec {
     /** One output: its dimensions, and whether its values are integers. */
     record Out(String name, String[] dims, boolean integers) {}
 
+    /** A book stage's output sizes, from its checked inputs and params. */
+    @FunctionalInterface
+    interface Sizes {
+        void fix(Checked in);
+    }
+
     final String stage;
     final List<In> inputs = new ArrayList<>();
     final Map<String, List<String>> params = new LinkedHashMap<>();
+    final List<String> numberParams = new ArrayList<>();
     final List<Out> outputs = new ArrayList<>();
+    Sizes sizes;
 
     private Spec(String stage) {
         this.stage = stage;
@@ -111,6 +129,35 @@ final class Spec {
         return this;
     }
 
+    /** A param that is a number (init's scale, the chapters' hyperparameters). */
+    Spec numberParam(String name) {
+        numberParams.add(name);
+        return this;
+    }
+
+    /** A non-negative integer (else shape_mismatch); above most, the case is declined. */
+    Spec integer(String name, long most) {
+        In integer = new In(name, Form.INTEGER, new String[0]);
+        integer.most = most;
+        inputs.add(integer);
+        return this;
+    }
+
+    /** A list of [first, second] pairs of integers (rng's calls, init's shapes). */
+    Spec pairs(String name, String first, String second, Domain firstDomain) {
+        In pairs = new In(name, Form.PAIRS, new String[] {first, second});
+        pairs.domain = firstDomain;
+        pairs.most = SIZE;
+        inputs.add(pairs);
+        return this;
+    }
+
+    /** The outputs' sizes follow from the inputs: fixed by sizes once every input is checked. */
+    Spec sized(Sizes sizes) {
+        this.sizes = sizes;
+        return this;
+    }
+
     Spec out(String name, String shape) {
         outputs.add(new Out(name, dims(shape), false));
         return this;
@@ -147,6 +194,7 @@ final class Spec {
         final Map<String, String> params = new LinkedHashMap<>();
         final Map<String, Integer> dims = new LinkedHashMap<>();
         final Map<String, String> fixedBy = new LinkedHashMap<>();
+        final Map<String, int[]> outShapes = new LinkedHashMap<>(); // of the "..." outputs
         int[] anyShape; // the shape of "*"
 
         double scalar(String name) {
@@ -167,6 +215,14 @@ final class Spec {
 
         long count(String name) {
             return (Long) values.get(name);
+        }
+
+        long integer(String name) {
+            return (Long) values.get(name);
+        }
+
+        int[][] pairs(String name) {
+            return (int[][]) values.get(name);
         }
 
         String param(String name) {
@@ -192,6 +248,13 @@ final class Spec {
             }
             in.params.put(param.getKey(), s);
         }
+        for (String name : numberParams) {
+            Object value = params.get(name);
+            if (!(value instanceof Double) && !NON_FINITE.contains(value)) {
+                throw new ProtocolError("run for " + stage + " has no number param " + name);
+            }
+            in.values.put(name, number(null, value, name));
+        }
         for (In input : this.inputs) {
             if (!inputs.containsKey(input.name)) {
                 throw new ProtocolError("run for " + stage + " has no input " + input.name);
@@ -201,10 +264,54 @@ final class Spec {
                 case ARRAY -> in.values.put(input.name, array(in, input, value));
                 case LABELS -> in.values.put(input.name, labels(in, input, value));
                 case COUNT -> in.values.put(input.name, count(in, input, value));
+                case INTEGER -> in.values.put(input.name, integer(input, value, input.name));
+                case PAIRS -> in.values.put(input.name, pairs(input, value));
                 default -> throw new IllegalStateException();
             }
         }
+        if (sizes != null) {
+            sizes.fix(in);
+        }
         return in;
+    }
+
+    private static final List<String> NON_FINITE = List.of("NaN", "Infinity", "-Infinity");
+
+    /** A book integer: a whole number >= 0, as the reference's integer() wants. */
+    private static long integer(In input, Object value, String where) {
+        double x = value instanceof Double d ? d : Double.NaN;
+        if (!Double.isFinite(x) || x != Math.rint(x) || x < 0) {
+            throw new StageError("shape_mismatch", where + " is " + show(value)
+                    + ", not a non-negative integer");
+        }
+        if (x > input.most) {
+            throw new Unsupported(where + " is " + show(value) + ": this kit takes integers up to "
+                    + input.most);
+        }
+        return (long) x;
+    }
+
+    private static int[][] pairs(In input, Object value) {
+        int[] shape = shape(input.name, value);
+        if (shape.length != 2 || shape[1] != 2) {
+            throw new StageError("shape_mismatch", input.name + " has shape "
+                    + Arrays.toString(shape) + ", must be a list of [" + input.dims[0] + ", "
+                    + input.dims[1] + "] pairs");
+        }
+        List<?> rows = (List<?>) value;
+        int[][] pairs = new int[rows.size()][2];
+        for (int i = 0; i < pairs.length; i++) {
+            List<?> pair = (List<?>) rows.get(i);
+            for (int j = 0; j < 2; j++) {
+                pairs[i][j] = (int) integer(input, pair.get(j),
+                        input.name + "[" + i + "][" + j + "]");
+            }
+            if (input.domain != null && !input.domain.holds().test(pairs[i][0])) {
+                throw new StageError(input.domain.kind(), input.name + "[" + i + "][0] is "
+                        + pairs[i][0] + ", not " + input.domain.text());
+            }
+        }
+        return pairs;
     }
 
     private Object array(Checked in, In input, Object value) {
@@ -390,7 +497,8 @@ final class Spec {
         }
         // A true where a mask or a target is wanted is outside its domain; elsewhere, a number
         // was wanted and this is something else.
-        String kind = input.domain != null ? input.domain.kind() : "shape_mismatch";
+        String kind = input != null && input.domain != null ? input.domain.kind()
+                : "shape_mismatch";
         throw new StageError(kind, where + " is " + show(value) + ", not a number");
     }
 
@@ -458,6 +566,11 @@ final class Spec {
             if (value == null) {
                 throw new OutputError("returned no " + out.name());
             }
+            if (out.dims().length == 1 && out.dims()[0].equals("...")) {
+                expect(out.name(), value, in.outShapes.get(out.name()), out.dims(), false);
+                reply.put(out.name(), value);
+                continue;
+            }
             if (out.dims().length == 1 && out.dims()[0].equals("*")) {
                 int[] want = in.anyShape.length == 1 ? new int[] {1, in.anyShape[0]} : in.anyShape;
                 expect(out.name(), value, want, out.dims(), false);
@@ -477,7 +590,7 @@ final class Spec {
     private static void expect(String name, Object value, int[] want, String[] dims,
                                boolean integers) {
         String shape = Arrays.toString(want);
-        if (dims.length > 0 && !dims[0].equals("*")) {
+        if (dims.length > 0 && !dims[0].equals("*") && !dims[0].equals("...")) {
             shape = "[" + String.join(", ", dims) + "] = " + shape;
         }
         String must = ", must be " + (want.length == 0 ? "a single number" : shape);
@@ -628,7 +741,88 @@ final class Spec {
             .in("rho", "").in("beta_1", "").in("beta_2", "")
             .out("loss", "S").out("accuracy", "S").out("learning_rate", "S")
             .out("weights1", "S K H").out("biases1", "S H")
-            .out("weights2", "S H C").out("biases2", "S C"));
+            .out("weights2", "S H C").out("biases2", "S C"),
+
+        // The book tier (docs/BOOK.md). V values drawn, R rows of X values, W weights,
+        // N keys.
+        stage("rng").integer("seed", SEED).pairs("calls", "kind", "count", CALL_KIND)
+            .sized(Spec::rngSizes)
+            .out("values", "V"),
+        stage("datasets").param("dataset", "spiral", "vertical", "sine")
+            .integer("seed", SEED).integer("samples", SIZE).integer("classes", SIZE)
+            .sized(Spec::datasetSizes)
+            .out("x", "R X").out("y", "..."),
+        stage("init").numberParam("scale")
+            .integer("seed", SEED).integer("skip", SIZE)
+            .pairs("shapes", "n_inputs", "n_neurons", null)
+            .sized(Spec::initSizes)
+            .out("weights", "W"),
+        stage("shuffle").integer("seed", SEED).integer("samples", SIZE)
+            .sized(in -> in.dims.put("N", (int) in.integer("samples")))
+            .outIntegers("keys", "N"),
+        stage("chapters").param("printed", "dense1_output", "softmax_output", "loss", "accuracy",
+                "dweights1", "dbiases1", "dweights2", "dbiases2", "weights1", "biases1",
+                "weights2", "biases2", "learning_rate")
+            .param("optimizer", "sgd", "adagrad", "rmsprop", "adam")
+            .numberParam("learning_rate").numberParam("decay").numberParam("momentum")
+            .integer("seed", SEED).integer("samples", SIZE).integer("classes", SIZE)
+            .integer("hidden", SIZE).integer("steps", SIZE)
+            .sized(Spec::chaptersSizes)
+            .out("value", "..."));
+
+    /** rng: V, the values the calls draw. */
+    private static void rngSizes(Checked in) {
+        long total = 0;
+        for (int[] call : in.pairs("calls")) {
+            total = size(total + call[1], "calls draw");
+        }
+        in.dims.put("V", (int) total);
+    }
+
+    /** datasets: R rows of X values; y is R labels, or (sine) R rows of one value. */
+    private static void datasetSizes(Checked in) {
+        boolean sine = in.param("dataset").equals("sine");
+        int rows = (int) size(in.integer("samples") * (sine ? 1 : in.integer("classes")),
+                "the dataset has");
+        in.dims.put("R", rows);
+        in.dims.put("X", sine ? 1 : 2);
+        in.outShapes.put("y", sine ? new int[] {rows, 1} : new int[] {rows});
+    }
+
+    /** init: W, every layer's n_inputs x n_neurons weights. */
+    private static void initSizes(Checked in) {
+        long total = 0;
+        for (int[] shape : in.pairs("shapes")) {
+            total = size(total + (long) shape[0] * shape[1], "the layers hold");
+        }
+        in.dims.put("W", (int) total);
+    }
+
+    /** chapters: the shape of what params.printed names (docs/STAGES.md). */
+    private static void chaptersSizes(Checked in) {
+        int hidden = (int) in.integer("hidden");
+        int classes = (int) in.integer("classes");
+        int rows = (int) Math.min(5, in.integer("samples") * in.integer("classes"));
+        in.outShapes.put("value", switch (in.param("printed")) {
+            case "loss", "accuracy", "learning_rate" -> SCALAR;
+            case "dense1_output" -> new int[] {rows, hidden};
+            case "softmax_output" -> new int[] {rows, classes};
+            case "dweights1", "weights1" -> new int[] {2, hidden};
+            case "dbiases1", "biases1" -> new int[] {1, hidden};
+            case "dweights2", "weights2" -> new int[] {hidden, classes};
+            case "dbiases2", "biases2" -> new int[] {1, classes};
+            default -> throw new IllegalStateException(in.param("printed"));
+        });
+    }
+
+    /** A count of values that must fit a Java array, else the case is declined. */
+    private static long size(long count, String what) {
+        if (count > Integer.MAX_VALUE) {
+            throw new Unsupported(what + " more than " + Integer.MAX_VALUE
+                    + " values, more than a Java array holds");
+        }
+        return count;
+    }
 
     /** An optimizer step's layer: weights, biases, their gradients and state, iterations. */
     private static Spec optimizer(String name, String... state) {

@@ -1,12 +1,16 @@
 package org.nnfsconform.kit;
 
 import org.nnfsconform.kit.Types.Activation;
+import org.nnfsconform.kit.Types.Dataset;
 import org.nnfsconform.kit.Types.DenseGradients;
 import org.nnfsconform.kit.Types.Hyperparameters;
 import org.nnfsconform.kit.Types.Labels;
+import org.nnfsconform.kit.Types.LayerShape;
 import org.nnfsconform.kit.Types.Loss;
 import org.nnfsconform.kit.Types.LossGradient;
 import org.nnfsconform.kit.Types.Params;
+import org.nnfsconform.kit.Types.Printed;
+import org.nnfsconform.kit.Types.RngCall;
 import org.nnfsconform.kit.Types.Step;
 import org.nnfsconform.kit.Types.Trajectory;
 
@@ -16,6 +20,10 @@ import org.nnfsconform.kit.Types.Trajectory;
  * been checked by the kit: batches are not empty, rows are not ragged, the dimensions agree,
  * labels are in range and domains hold, so the learner's code can read like the book's.
  * Shapes: B samples, K inputs, N neurons, C classes, H hidden units, O outputs.
+ *
+ * <p>The book tier (docs/BOOK.md: {@link Rng}, {@link Datasets}, {@link Init},
+ * {@link Shuffle}, {@link Chapters}) takes integers, each checked to be one (seeds below 2^32), and returns
+ * the book's own values; the kit checks their sizes against what the inputs imply.
  */
 public final class Stages {
     private Stages() {}
@@ -167,5 +175,55 @@ public final class Stages {
         Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1, double[] biases1,
                          double[][] weights2, double[] biases2, int steps, String optimizer,
                          Hyperparameters hyperparameters) throws Exception;
+    }
+
+    /**
+     * np.random.seed(seed), then the calls in order -> every value drawn, in order (a 32-bit
+     * output as a double: it is exact).
+     */
+    @FunctionalInterface
+    public interface Rng {
+        double[] rng(long seed, RngCall[] calls) throws Exception;
+    }
+
+    /**
+     * dataset "spiral" or "vertical": spiral_data(samples, classes) after np.random.seed(seed),
+     * R = samples * classes rows of 2; "sine": sine_data(samples), R = samples rows of 1
+     * (seed and classes unused).
+     */
+    @FunctionalInterface
+    public interface Datasets {
+        Dataset datasets(long seed, int samples, int classes, String dataset) throws Exception;
+    }
+
+    /**
+     * np.random.seed(seed), skip Gaussians drawn first (a dataset's), then one Layer_Dense per
+     * shape with scale * randn weights -> every layer's weights, row-major, layers in order.
+     */
+    @FunctionalInterface
+    public interface Init {
+        double[] init(long seed, int skip, LayerShape[] shapes, double scale) throws Exception;
+    }
+
+    /**
+     * Chapter 19's shuffle: keys = 0 .. samples - 1, np.random.shuffle(keys) after
+     * np.random.seed(seed) -> keys (samples), in their shuffled order.
+     */
+    @FunctionalInterface
+    public interface Shuffle {
+        int[] shuffle(long seed, int samples) throws Exception;
+    }
+
+    /**
+     * The book's chapter 3-10 script on spiral_data(samples, classes): Dense(2, hidden), ReLU,
+     * Dense(hidden, classes), softmax + cross-entropy, steps optimizer steps ("sgd",
+     * "adagrad", "rmsprop", "adam"), one more forward and backward pass -> what printed names
+     * (docs/STAGES.md).
+     */
+    @FunctionalInterface
+    public interface Chapters {
+        Printed chapters(long seed, int samples, int classes, int hidden, int steps,
+                         String printed, String optimizer, double learningRate, double decay,
+                         double momentum) throws Exception;
     }
 }

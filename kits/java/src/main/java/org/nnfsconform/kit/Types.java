@@ -92,4 +92,35 @@ public final class Types {
     public record Trajectory(double[] loss, double[] accuracy, double[] learningRate,
                              double[][][] weights1, double[][] biases1,
                              double[][][] weights2, double[][] biases2) {}
+
+    // -----------------------------------------------------------------------------------------
+    // The book tier (docs/BOOK.md): integers in, the book's exact values out.
+
+    /**
+     * One call on NumPy's random stream: count draws of one kind, 0 a 32-bit MT19937 output,
+     * 1 a double (np.random.random_sample), 2 a Gaussian (np.random.randn).
+     */
+    public record RngCall(int kind, int count) {}
+
+    /** The shape of one Layer_Dense(nInputs, nNeurons): its weights are nInputs x nNeurons. */
+    public record LayerShape(int nInputs, int nNeurons) {}
+
+    /**
+     * One of the nnfs package's datasets: x has R rows of 2 values (sine: of 1); y has each
+     * row's class (sine: its value, which the kit sends as a row of one, as sine_data does).
+     */
+    public record Dataset(double[][] x, double[] y) {}
+
+    /**
+     * What the book's chapter 3-10 script prints: one number (loss, accuracy, learning_rate)
+     * or rows (the rest: the first 5 rows of an output, a layer's weights, its biases as one
+     * row). The kit knows which from params.printed and checks the shape.
+     */
+    public sealed interface Printed {
+        /** loss, accuracy or learning_rate. */
+        record Scalar(double value) implements Printed {}
+
+        /** dense1_output, softmax_output, weights, biases and their gradients. */
+        record Rows(double[][] rows) implements Printed {}
+    }
 }

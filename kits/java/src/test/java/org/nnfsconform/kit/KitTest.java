@@ -11,7 +11,9 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.nnfsconform.kit.Types.Accuracy;
+import org.nnfsconform.kit.Types.Dataset;
 import org.nnfsconform.kit.Types.Labels;
+import org.nnfsconform.kit.Types.Printed;
 
 class KitTest {
     /** What a session gave: the reply lines, the exit status and stderr. */
@@ -171,6 +173,119 @@ class KitTest {
             assertEquals(1, s.status(), bad);
             assertEquals(1, s.stderr().lines().count(), s.stderr());
         }
+    }
+
+    static String chaptersRun(String printed) {
+        return run("chapters", "{\"seed\":0,\"samples\":100,\"classes\":3,\"hidden\":4,"
+                + "\"steps\":0}", "{\"printed\":\"" + printed + "\",\"optimizer\":\"sgd\","
+                + "\"learning_rate\":1,\"decay\":0,\"momentum\":0}");
+    }
+
+    @Test
+    void theBookStagesAreDeclaredOnlyWhenGivenAfterTheCoreOnes() throws IOException {
+        Kit kit = Kit.port("p", "float64").chapters((s, n, c, h, t, p, o, lr, d, m) -> null)
+                .shuffle((seed, samples) -> null).neuron((x, w, b) -> b)
+                .rng((seed, calls) -> new double[0]);
+        assertTrue(session(kit, "{\"cmd\":\"hello\",\"protocol\":1}").stdout()
+                .contains("\"stages\":[\"neuron\",\"rng\",\"shuffle\",\"chapters\"]"));
+    }
+
+    @Test
+    void shuffleReturnsOneIntegerKeyPerSample() throws IOException {
+        Kit kit = Kit.port("p", "float64").shuffle((seed, samples) ->
+                samples == 3 ? new int[] {2, 0, 1} : new int[samples + 1]);
+        assertEquals("{\"seq\":7,\"outputs\":{\"keys\":[2,0,1]}}\n", session(kit,
+                run("shuffle", "{\"seed\":0,\"samples\":3}", "{}")).stdout());
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"shuffle "
+                + "returned keys of shape [3], must be [N] = [2]\"}}\n",
+                session(kit, run("shuffle", "{\"seed\":0,\"samples\":2}", "{}")).stdout());
+    }
+
+    @Test
+    void rngGetsItsCallsAndReturnsOneValuePerDraw() throws IOException {
+        Kit kit = Kit.port("p", "float64").rng((seed, calls) -> {
+            assertEquals(4294967295L, seed);
+            assertEquals(new Types.RngCall(2, 3), calls[calls.length - 1]);
+            return new double[] {2357136044.0, 0.5, 1, 2, 3};
+        });
+        assertEquals("{\"seq\":7,\"outputs\":{\"values\":[2.357136044E9,0.5,1.0,2.0,3.0]}}\n",
+                session(kit, run("rng", "{\"seed\":4294967295,\"calls\":[[0,2],[2,3]]}", "{}"))
+                        .stdout());
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"rng "
+                + "returned values of shape [5], must be [V] = [3]\"}}\n",
+                session(kit, run("rng", "{\"seed\":4294967295,\"calls\":[[2,3]]}", "{}"))
+                        .stdout());
+    }
+
+    @Test
+    void bookInputsThatAreNotNonNegativeIntegersAreShapeMismatch() throws IOException {
+        Kit kit = Kit.port("p", "float64").rng((seed, calls) -> {
+            throw new AssertionError("called");
+        }).init((seed, skip, shapes, scale) -> {
+            throw new AssertionError("called");
+        });
+        String[] bad = {
+            run("rng", "{\"seed\":-1,\"calls\":[[0,1]]}", "{}"),
+            run("rng", "{\"seed\":0.5,\"calls\":[[0,1]]}", "{}"),
+            run("rng", "{\"seed\":0,\"calls\":[[3,1]]}", "{}"),
+            run("rng", "{\"seed\":0,\"calls\":[[0,1,2]]}", "{}"),
+            run("rng", "{\"seed\":0,\"calls\":[]}", "{}"),
+            run("init", "{\"seed\":0,\"skip\":0,\"shapes\":[[2,\"3\"]]}", "{\"scale\":0.01}"),
+        };
+        for (String request : bad) {
+            String reply = session(kit, request).stdout();
+            assertTrue(reply.startsWith("{\"seq\":7,\"error\":{\"kind\":\"shape_mismatch\""),
+                    request + " -> " + reply);
+        }
+        assertTrue(session(kit, run("rng", "{\"seed\":4294967296,\"calls\":[[0,1]]}", "{}"))
+                .stdout().startsWith("{\"seq\":7,\"unsupported\":\"seed is 4294967296"));
+    }
+
+    @Test
+    void initGetsItsScaleAndShapesAndReturnsEveryWeight() throws IOException {
+        Kit kit = Kit.port("p", "float64").init((seed, skip, shapes, scale) -> {
+            assertEquals(300, skip);
+            assertEquals(new Types.LayerShape(2, 3), shapes[0]);
+            return new double[2 * 3 + 3 * 1];
+        });
+        String reply = session(kit, run("init", "{\"seed\":0,\"skip\":300,"
+                + "\"shapes\":[[2,3],[3,1]]}", "{\"scale\":0.01}")).stdout();
+        assertTrue(reply.startsWith("{\"seq\":7,\"outputs\":{\"weights\":[0.0,0.0,0.0,"), reply);
+    }
+
+    @Test
+    void sineDataGoesBackAsRowsOfOneAndTheOtherDatasetsAsLabels() throws IOException {
+        Kit kit = Kit.port("p", "float64").datasets((seed, samples, classes, dataset) ->
+                dataset.equals("sine")
+                        ? new Dataset(new double[][] {{0}, {0.5}}, new double[] {0, 1e-16})
+                        : new Dataset(new double[][] {{1, 2}, {3, 4}}, new double[] {0, 1}));
+        assertEquals("{\"seq\":7,\"outputs\":{\"x\":[[0.0],[0.5]],\"y\":[[0.0],[1.0E-16]]}}\n",
+                session(kit, run("datasets", "{\"seed\":0,\"samples\":2,\"classes\":1}",
+                        "{\"dataset\":\"sine\"}")).stdout());
+        assertEquals("{\"seq\":7,\"outputs\":{\"x\":[[1.0,2.0],[3.0,4.0]],\"y\":[0.0,1.0]}}\n",
+                session(kit, run("datasets", "{\"seed\":0,\"samples\":1,\"classes\":2}",
+                        "{\"dataset\":\"spiral\"}")).stdout());
+    }
+
+    @Test
+    void chaptersValueIsANumberOrRowsShapedByWhatIsPrinted() throws IOException {
+        Kit kit = Kit.port("p", "float64").chapters((s, n, c, h, t, printed, o, lr, d, m) ->
+                switch (printed) {
+                    case "loss" -> new Printed.Scalar(1.0986104011535645);
+                    case "dbiases1" -> new Printed.Rows(new double[1][h]);
+                    default -> new Printed.Rows(new double[5][h]); // softmax_output is 5 x C
+                });
+        assertEquals("{\"seq\":7,\"outputs\":{\"value\":1.0986104011535645}}\n",
+                session(kit, chaptersRun("loss")).stdout());
+        assertEquals("{\"seq\":7,\"outputs\":{\"value\":[[0.0,0.0,0.0,0.0]]}}\n",
+                session(kit, chaptersRun("dbiases1")).stdout());
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"chapters "
+                + "returned value of shape [5, 4], must be [5, 3]\"}}\n",
+                session(kit, chaptersRun("softmax_output")).stdout());
+        assertEquals("{\"seq\":7,\"unsupported\":\"printed \\\"epoch\\\" is not one of "
+                + "dense1_output, softmax_output, loss, accuracy, dweights1, dbiases1, dweights2, "
+                + "dbiases2, weights1, biases1, weights2, biases2, learning_rate\"}\n",
+                session(kit, chaptersRun("epoch")).stdout());
     }
 
     @Test
