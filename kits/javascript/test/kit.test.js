@@ -110,7 +110,8 @@ test("the book tier's outputs have the sizes their inputs and params imply", () 
     { printed, optimizer: "sgd", learning_rate: 1, decay: 0, momentum: 0 }));
   assert.deepEqual(chapters("biases2", 2).outputs, { value: [[1, 2]] });
   assert.equal(chapters("biases2", 3).error.kind, "exception");
-  assert.equal(chapters("loss", 2).error.message, "chapters's value is an array of 1, not a number");
+  assert.equal(chapters("loss", 2).error.message,
+    "chapters's value is an array of 1, not a number");
 });
 
 test("the book tier's params are checked: a choice, or a number", () => {
