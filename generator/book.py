@@ -131,6 +131,22 @@ def rng_values(seed: int, calls) -> list:
     return [draw[int(kind)]() for kind, count in calls for _ in range(int(count))]
 
 
+def shuffle_keys(seed: int, samples: int) -> list:
+    """The `shuffle` stage: np.random.shuffle(arange(samples)), NumPy's legacy Fisher-Yates.
+
+    From the last key down, the key to swap with is a 32-bit output masked to the bits of i,
+    drawn again until it is at most i (NumPy's `random_interval`)."""
+    rng = MT19937(seed)
+    keys = list(range(samples))
+    for i in range(samples - 1, 0, -1):
+        mask = (1 << i.bit_length()) - 1
+        j = rng.u32() & mask
+        while j > i:
+            j = rng.u32() & mask
+        keys[i], keys[j] = keys[j], keys[i]
+    return keys
+
+
 # ----------------------------------------------------------------------------------------------
 # Correctly rounded float64 transcendental functions, and "fragile" float32 roundings
 

@@ -106,6 +106,14 @@ def init_weights(seed, skip, shapes, scale):
     return flat
 
 
+def shuffle_keys(seed, samples):
+    """Chapter 19's shuffle: `keys = np.array(range(samples)); np.random.shuffle(keys)`."""
+    rs = np.random.RandomState(int(seed))
+    keys = np.array(range(int(samples)))
+    rs.shuffle(keys)
+    return keys.tolist()
+
+
 class Layer_Dense:
     def __init__(self, rs, n_inputs, n_neurons):
         self.weights = F32(0.01) * randn(rs, n_inputs, n_neurons)

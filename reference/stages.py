@@ -144,6 +144,11 @@ def _init(x, p, dtype):
     }
 
 
+def _shuffle(x, p, dtype):
+    samples = integer("samples", x["samples"])
+    return {"keys": book.shuffle_keys(integer("seed", x["seed"]), samples)}
+
+
 def _chapters(x, p, dtype):
     ints = {k: integer(k, x[k]) for k in ("seed", "samples", "classes", "hidden", "steps")}
     value = book.chapters(
@@ -293,6 +298,7 @@ CHECKED = {
     "rng": _rng,
     "datasets": _datasets,
     "init": _init,
+    "shuffle": _shuffle,
     "chapters": _chapters,
 }
 

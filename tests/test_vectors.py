@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from nnfs_conform.suite.stages import BOOK, stage_names
 from nnfs_conform.suite.vectors import fingerprint, load_suite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ def test_committed_vectors_load_and_validate():
     assert sum(suite.promised.values()) == len(suite.cases())
 
 
-BOOK_TIER = ("rng", "datasets", "init", "chapters")  # the book's own values: tests/test_book.py
+BOOK_TIER = stage_names(BOOK)  # the book's own values: tests/test_book.py
 
 
 def test_every_stage_has_at_least_25_cases():

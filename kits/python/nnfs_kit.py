@@ -104,6 +104,7 @@ STAGES = {
     "rng": "seed:int calls:int[R,2] -> values[V]",
     "datasets": "seed:int samples:int classes:int | dataset -> x[P,D] y[...]",
     "init": "seed:int skip:int shapes:int[L,2] | scale -> weights[W]",
+    "shuffle": "seed:int samples:int -> keys[N]",
     "chapters": "seed:int samples:int classes:int hidden:int steps:int"
     " | printed optimizer learning_rate decay momentum -> value[...]",
 }

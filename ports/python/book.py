@@ -162,6 +162,20 @@ def init(seed, skip, shapes, scale):
     return weights
 
 
+def shuffle(seed, samples):
+    # seed, samples -> keys: chapter 19's np.random.shuffle(keys) of keys = range(samples)
+    state = RandomState(seed)
+    keys = list(range(samples))
+    for i in range(samples - 1, 0, -1):
+        # NOTE: NumPy draws a 32-bit output masked to i's bits until it is at most i
+        mask = (1 << i.bit_length()) - 1
+        j = state.u32() & mask
+        while j > i:
+            j = state.u32() & mask
+        keys[i], keys[j] = keys[j], keys[i]
+    return keys
+
+
 # ---------------------------------------------------------------------------------------------
 # The book's chapter 3-10 script
 

@@ -39,7 +39,7 @@ NETWORK = (
     "adam_step",
     "training",
 )
-BOOK = ("rng", "datasets", "init", "chapters")
+BOOK = ("rng", "datasets", "init", "shuffle", "chapters")
 
 stages = {name: getattr(nnfs, name) for name in NETWORK}
 stages.update({name: getattr(book, name) for name in BOOK})

@@ -168,6 +168,7 @@ TABLE = (
     Stage("rng", BOOK, ("seed", "calls"), outputs=("values",)),
     Stage("datasets", BOOK, ("seed", "samples", "classes"), ("dataset",), ("x", "y")),
     Stage("init", BOOK, ("seed", "skip", "shapes"), ("scale",), ("weights",)),
+    Stage("shuffle", BOOK, ("seed", "samples"), outputs=("keys",)),
     Stage(
         "chapters",
         BOOK,
