@@ -147,6 +147,9 @@ export interface Stages {
    *  after `skip` Gaussians: every layer row-major, concatenated. */
   init?: (x: { seed: number; skip: number; shapes: [number, number][]; scale: number }) =>
     { weights: Vector };
+  /** Chapter 19's np.random.shuffle(keys) of keys = range(samples), after np.random.seed(seed):
+   *  NumPy's legacy Fisher-Yates; keys are integers. */
+  shuffle?: (x: { seed: number; samples: number }) => { keys: Vector };
   /** The book's chapter 3-10 script, `steps` optimizer steps, then what `printed` names: a
    *  number (loss, accuracy, learning_rate) or rows (the first 5 of a batch output; biases as
    *  one row). */

@@ -20,7 +20,8 @@ process.stdout.write = process.stderr.write.bind(process.stderr);
 //              the book tier's int (integers >= 0, else shape_mismatch, as the reference) and
 //              calls (int pairs [kind, count], kind 0, 1 or 2)
 //   name[...]  an output whose shape the stage's fourth entry computes from its checked inputs
-//              and params (the book tier: how many values rng draws, which value is printed)
+//              and params (the book tier: how many values rng draws, how many keys shuffle
+//              returns, which value chapters prints)
 // A digit in the dims is that size: rng's [kind, count] pairs are [R,2].
 // Params: the values each may take, or NUMBER. label_format and weights_layout only choose how an
 // input is written, so the kit consumes them; the others (path, optimizer, ...) are passed to the
@@ -100,6 +101,7 @@ const DECLARED = {
       : { x: [samples * classes, 2], y: [samples * classes] })],  // labels
   init: ["seed:int skip:int shapes[L,2]:int", "weights[...]", { scale: NUMBER },
     ({ shapes }) => ({ weights: [shapes.reduce((total, [n, m]) => total + n * m, 0)] })],
+  shuffle: ["seed:int samples:int", "keys[...]", {}, ({ samples }) => ({ keys: [samples] })],
   chapters: ["seed:int samples:int classes:int hidden:int steps:int", "value[...]",
     { printed: Object.keys(PRINTED), optimizer: ["sgd", "adagrad", "rmsprop", "adam"],
       learning_rate: NUMBER, decay: NUMBER, momentum: NUMBER },

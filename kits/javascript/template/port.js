@@ -92,6 +92,7 @@ serve({
     // rng: ({ seed, calls }) => ({ values }),                        // np.random.seed's stream
     // datasets: ({ seed, samples, classes, dataset }) => ({ x, y }), // nnfs.datasets
     // init: ({ seed, skip, shapes, scale }) => ({ weights }),        // Layer_Dense's weights
+    // shuffle: ({ seed, samples }) => ({ keys }),                    // np.random.shuffle
     // chapters: ({ seed, samples, classes, hidden, steps, printed, optimizer, learning_rate,
     //   decay, momentum }) => ({ value }),                           // what the book prints
   },

@@ -60,7 +60,7 @@ test("the hello names exactly the stages given, in the suite's order, and checks
   assert.deepEqual(hello, {
     protocol: 1, name: "kit-test", language: "javascript", dtype: "float64",
     stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward", "rng",
-      "chapters"],
+      "shuffle", "chapters"],
     label_formats: ["sparse", "onehot"], checks_inputs: true,
   });
 });
@@ -105,6 +105,11 @@ test("the book tier's outputs have the sizes their inputs and params imply", () 
     kind: "exception", message: "rng's values is an array of 2, not an array of 3 (the "
       + "output's shape is [3])",
   });
+  assert.deepEqual(answer(run("shuffle", { seed: 0, samples: 3 })).outputs, { keys: [0, 1, 2] });
+  assert.deepEqual(answer(run("shuffle", { seed: 0, samples: 0 })).outputs, { keys: [] });
+  assert.equal(answer(run("shuffle", { seed: 1, samples: 2 })).error.message,
+    "shuffle's keys[0] is \"0\", not a number");
+  assert.equal(errorKind("shuffle", { seed: 0, samples: -1 }), "shape_mismatch");
   const chapters = (printed, classes) => answer(run("chapters",
     { seed: 0, samples: 100, classes, hidden: 3, steps: 0 },
     { printed, optimizer: "sgd", learning_rate: 1, decay: 0, momentum: 0 }));
