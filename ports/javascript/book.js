@@ -168,6 +168,22 @@ export function init({ seed, skip, shapes, scale }) {
   return { weights };
 }
 
+export function shuffle({ seed, samples }) {
+  // seed, samples -> keys: chapter 19's np.random.shuffle(keys) of keys = range(samples)
+  const state = new RandomState(seed);
+  const keys = Array.from({ length: samples }, (_, i) => i);
+  for (let i = samples - 1; i > 0; i--) {
+    // NOTE: NumPy draws a 32-bit output masked to i's bits until it is at most i
+    const mask = 2 ** (32 - Math.clz32(i)) - 1;
+    let j;
+    do {
+      j = (state.u32() & mask) >>> 0; // unsigned, should i reach 2^31
+    } while (j > i);
+    [keys[i], keys[j]] = [keys[j], keys[i]];
+  }
+  return { keys };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The book's chapter 3-10 script
 

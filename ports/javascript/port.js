@@ -38,6 +38,7 @@ serve({
     rng: book.rng,
     datasets: book.datasets,
     init: book.init,
+    shuffle: book.shuffle,
     chapters: book.chapters,
   },
 });

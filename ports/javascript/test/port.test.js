@@ -60,7 +60,7 @@ test("sgd_step without momentum returns the momentums unchanged", () => {
 
 test("the port declares the book tier", () => {
   const hello = answer('{"cmd":"hello","protocol":1}');
-  assert.deepEqual(hello.stages.slice(-4), ["rng", "datasets", "init", "chapters"]);
+  assert.deepEqual(hello.stages.slice(-5), ["rng", "datasets", "init", "shuffle", "chapters"]);
 });
 
 test("log is correctly rounded where V8's Math.log is one ULP off", () => {
@@ -89,6 +89,10 @@ test("np.random.seed(0)'s stream starts as the book's does", () => {
   // the cached Gaussian survives between calls: randn(3) then randn(2) is randn(5)
   assert.deepEqual(book.rng({ seed: 0, calls: [[2, 3], [2, 2]] }),
     book.rng({ seed: 0, calls: [[2, 5]] }));
+});
+
+test("np.random.seed(0); np.random.shuffle(range(10)) gives 2, 8, 4, 9, 1, 6, 7, 3, 0, 5", () => {
+  assert.deepEqual(book.shuffle({ seed: 0, samples: 10 }).keys, [2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
 });
 
 test("the float32 sum of np.mean is NumPy's pairwise one, not a running sum", () => {
