@@ -108,7 +108,7 @@ const DECLARED = {
     (args) => ({ value: printedShape(args) })],
 };
 
-// "name[K,N]:type" -> { name, dims: ["K", "N"] (or "*" or []), type }
+// "name[K,N]:type" -> { name, dims: ["K", "N"] (or "*", "..." or []), type }
 function parse(declaration) {
   return declaration.split(" ").map((word) => {
     const [, name, dims, type] = /^(\w+)(?:\[([\w,*]+|\.\.\.)\])?(?::(\w+))?$/.exec(word);
