@@ -132,7 +132,39 @@ export interface Stages {
     loss: Vector; accuracy: Vector; learning_rate: Vector;
     weights1: number[][][]; biases1: Matrix; weights2: number[][][]; biases2: Matrix;
   };
+
+  // The book tier (docs/BOOK.md): integers in, the book's own numbers out, the same at both
+  // tiers (a float64 port rounds to float32 where the book does).
+  /** np.random.seed(seed)'s legacy stream: each call [kind, count] draws count 32-bit outputs
+   *  (kind 0), 53-bit doubles (1) or cached polar Gaussians (2); values in call order. */
+  rng?: (x: { seed: number; calls: [number, number][] }) => { values: Vector };
+  /** nnfs's spiral_data and vertical_data: x (samples * classes, 2), y the labels; sine_data:
+   *  x and y (samples, 1), seed and classes unused. */
+  datasets?: (x: {
+    seed: number; samples: number; classes: number; dataset: "spiral" | "vertical" | "sine";
+  }) => { x: Matrix; y: Vector | Matrix };
+  /** Layer_Dense's weights, float32(scale) * float32(randn), for each [n_inputs, n_neurons]
+   *  after `skip` Gaussians: every layer row-major, concatenated. */
+  init?: (x: { seed: number; skip: number; shapes: [number, number][]; scale: number }) =>
+    { weights: Vector };
+  /** Chapter 19's np.random.shuffle(keys) of keys = range(samples), after np.random.seed(seed):
+   *  NumPy's legacy Fisher-Yates; keys are integers. */
+  shuffle?: (x: { seed: number; samples: number }) => { keys: Vector };
+  /** The book's chapter 3-10 script, `steps` optimizer steps, then what `printed` names: a
+   *  number (loss, accuracy, learning_rate) or rows (the first 5 of a batch output; biases as
+   *  one row). */
+  chapters?: (x: {
+    seed: number; samples: number; classes: number; hidden: number; steps: number;
+    printed: Printed; optimizer: "sgd" | "adagrad" | "rmsprop" | "adam";
+    learning_rate: number; decay: number; momentum: number;
+  }) => { value: number | Matrix };
 }
+
+/** What the book's chapter 3-10 script prints, for the `chapters` stage. */
+export type Printed =
+  | "dense1_output" | "softmax_output" | "loss" | "accuracy" | "learning_rate"
+  | "dweights1" | "dbiases1" | "dweights2" | "dbiases2"
+  | "weights1" | "biases1" | "weights2" | "biases2";
 
 /** What a port declares: shown in reports, and the stages it implements. */
 export interface Port {

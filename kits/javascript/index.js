@@ -16,14 +16,35 @@ process.stdout.write = process.stderr.write.bind(process.stderr);
 //   name       one number
 //   name:type  a checked value: labels (sparse [B] or one-hot [B,C], by label_format), binary
 //              (0/1 targets, else invalid_label), mask (0/1, else invalid_value), rate ([0, 1)),
-//              factor (>= 0), iterations (an integer >= 0), steps (an integer >= 1, binds S)
-// Params: the values each may take. label_format and weights_layout only choose how an input is
-// written, so the kit consumes them; the others (path, optimizer) are passed to the learner.
+//              factor (>= 0), iterations (an integer >= 0), steps (an integer >= 1, binds S);
+//              the book tier's int (integers >= 0, else shape_mismatch, as the reference) and
+//              calls (int pairs [kind, count], kind 0, 1 or 2)
+//   name[...]  an output whose shape the stage's fourth entry computes from its checked inputs
+//              and params (the book tier: how many values rng draws, how many keys shuffle
+//              returns, which value chapters prints)
+// A digit in the dims is that size: rng's [kind, count] pairs are [R,2].
+// Params: the values each may take, or NUMBER. label_format and weights_layout only choose how an
+// input is written, so the kit consumes them; the others (path, optimizer, ...) are passed to the
+// learner.
 
 const LAYER = "weights[K,N] biases[N] dweights[K,N] dbiases[N]";
 const LOSS = "sample_losses[B] loss dinputs[B,O]";
 const LABELS = { label_format: ["sparse", "onehot"] };
 const TRAINED = "weights1[S,K,H] biases1[S,H] weights2[S,H,C] biases2[S,C]";
+const NUMBER = "number"; // a param that is a JSON number, not a choice
+
+// What `chapters` prints, by params.printed: the shape of its value (R is the first five rows of
+// the spiral batch, H the hidden units, C the classes; biases are one row, as the book's).
+const PRINTED = {
+  dense1_output: "R,H", softmax_output: "R,C", loss: "", accuracy: "", learning_rate: "",
+  dweights1: "2,H", dbiases1: "1,H", dweights2: "H,C", dbiases2: "1,C",
+  weights1: "2,H", biases1: "1,H", weights2: "H,C", biases2: "1,C",
+};
+
+function printedShape({ samples, classes, hidden, printed }) {
+  const size = { R: Math.min(5, samples * classes), H: hidden, C: classes };
+  return PRINTED[printed].split(",").filter(Boolean).map((d) => size[d] ?? Number(d));
+}
 
 const DECLARED = {
   neuron: ["inputs[K] weights[K] bias", "output"],
@@ -70,19 +91,37 @@ const DECLARED = {
     + "steps:steps learning_rate decay momentum epsilon rho beta_1 beta_2",
   `loss[S] accuracy[S] learning_rate[S] ${TRAINED}`,
   { ...LABELS, optimizer: ["sgd", "adagrad", "rmsprop", "adam"] }],
+  // The book tier (docs/BOOK.md): integers in, the book's own numbers out.
+  rng: ["seed:int calls[R,2]:calls", "values[...]", {},
+    ({ calls }) => ({ values: [calls.reduce((total, [, count]) => total + count, 0)] })],
+  datasets: ["seed:int samples:int classes:int", "x[...] y[...]",
+    { dataset: ["spiral", "vertical", "sine"] },
+    ({ samples, classes, dataset }) => (dataset === "sine"
+      ? { x: [samples, 1], y: [samples, 1] }         // sine_data: float rows of one value
+      : { x: [samples * classes, 2], y: [samples * classes] })],  // labels
+  init: ["seed:int skip:int shapes[L,2]:int", "weights[...]", { scale: NUMBER },
+    ({ shapes }) => ({ weights: [shapes.reduce((total, [n, m]) => total + n * m, 0)] })],
+  shuffle: ["seed:int samples:int", "keys[...]", {}, ({ samples }) => ({ keys: [samples] })],
+  chapters: ["seed:int samples:int classes:int hidden:int steps:int", "value[...]",
+    { printed: Object.keys(PRINTED), optimizer: ["sgd", "adagrad", "rmsprop", "adam"],
+      learning_rate: NUMBER, decay: NUMBER, momentum: NUMBER },
+    (args) => ({ value: printedShape(args) })],
 };
 
-// "name[K,N]:type" -> { name, dims: ["K", "N"] (or "*" or []), type }
+// "name[K,N]:type" -> { name, dims: ["K", "N"] (or "*", "..." or []), type }
 function parse(declaration) {
   return declaration.split(" ").map((word) => {
-    const [, name, dims, type] = /^(\w+)(?:\[([\w,*]+)\])?(?::(\w+))?$/.exec(word);
-    return { name, dims: dims === "*" ? "*" : dims ? dims.split(",") : [], type: type ?? "number" };
+    const [, name, dims, type] = /^(\w+)(?:\[([\w,*]+|\.\.\.)\])?(?::(\w+))?$/.exec(word);
+    return {
+      name, dims: dims === "*" || dims === "..." ? dims : dims ? dims.split(",") : [],
+      type: type ?? "number",
+    };
   });
 }
 
 const STAGES = Object.fromEntries(Object.entries(DECLARED).map(
-  ([stage, [inputs, outputs, params = {}]]) =>
-    [stage, { inputs: parse(inputs), outputs: parse(outputs), params }]));
+  ([stage, [inputs, outputs, params = {}, shapes]]) =>
+    [stage, { inputs: parse(inputs), outputs: parse(outputs), params, shapes }]));
 
 // NOTE: Layer_Dense keeps weights (K, N); chapter 2's per-neuron rows (N, K) are checked as
 //       such and transposed, so the learner's dense_batch always receives (K, N).
@@ -171,6 +210,12 @@ function fit(name, got, want, sizes) {
       : `${name} must have shape ${show(want)} (rank ${want.length}), has shape ${show(got)}`);
   }
   want.forEach((letter, i) => {
+    if (/^\d+$/.test(letter)) {
+      if (got[i] !== Number(letter)) {
+        throw mismatch(`${name} has shape ${show(got)}, wanted ${show(want)}`);
+      }
+      return;
+    }
     const known = sizes[letter];
     if (known === undefined) sizes[letter] = { size: got[i], from: name };
     else if (known.size !== got[i]) {
@@ -233,7 +278,24 @@ const CHECK_VALUE = {
     sizes.S = { size: value, from: name };
     return value;
   },
+  int: (name, value) => integers(name, value),
+  calls(name, value) {
+    integers(name, value).forEach(([kind], i) => {
+      if (kind > 2) throw mismatch(`${name}[${i}]: a call kind must be 0, 1 or 2, not ${kind}`);
+    });
+    return value;
+  },
 };
+
+// The book tier's integers (a number, or an array of them): shape_mismatch, as the reference.
+function integers(name, value) {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => integers(`${name}[${i}]`, v));
+  } else if (!(Number.isInteger(value) && value >= 0)) {
+    throw mismatch(`${name} is ${JSON.stringify(value)}, not an integer >= 0`);
+  }
+  return value;
+}
 
 function bits(name, value, kind) {
   value.forEach((row, i) => row.forEach((v, j) => {
@@ -330,8 +392,9 @@ function outputText(value, dims, name, at = []) {
   return text + "]";
 }
 
-// {"name":value,...} for the declared outputs of the learner's result.
-function outputsText(stage, spec, result, sizes) {
+// {"name":value,...} for the declared outputs of the learner's result; `shaped` holds the
+// shapes of the [...] outputs.
+function outputsText(stage, spec, result, sizes, shaped) {
   const names = spec.outputs.map((o) => o.name).join(", ");
   if (result === null || typeof result !== "object" || Array.isArray(result)) {
     throw new OutputError(`${stage} returned ${describe(result)}, not an object of its `
@@ -344,7 +407,8 @@ function outputsText(stage, spec, result, sizes) {
     if (result[name] === undefined) {
       throw new OutputError(`${stage} returned no ${name} (its outputs are ${names})`);
     }
-    const shape = dims === "*" ? sizes["*"].size : dims.map((letter) => sizes[letter].size);
+    const shape = dims === "..." ? shaped[name]
+      : dims === "*" ? sizes["*"].size : dims.map((letter) => sizes[letter].size);
     const text = outputText(result[name], shape, `${stage}'s ${name}`);
     const rank1 = dims === "*" && sizes["*"].rank1;  // one row back to the list it came from
     return `${JSON.stringify(name)}:${rank1 ? text.slice(1, -1) : text}`;
@@ -418,9 +482,9 @@ function run(port, message) {
     if (!Object.hasOwn(inputs, name)) throw new ProtocolError(`${stage} needs the input ${name}`);
   }
   for (const [name, values] of Object.entries(spec.params)) {
-    if (!values.includes(params[name])) {
+    if (values === NUMBER ? typeof params[name] !== "number" : !values.includes(params[name])) {
       throw new ProtocolError(`${stage}'s param ${name} is ${JSON.stringify(params[name])}, `
-        + `not one of ${values.join(", ")}`);
+        + `not ${values === NUMBER ? "a number" : `one of ${values.join(", ")}`}`);
     }
   }
   let checked;
@@ -430,9 +494,10 @@ function run(port, message) {
     if (!(error instanceof InputError)) throw error;
     return JSON.stringify({ seq, error: { kind: error.kind, message: error.message } });
   }
+  const shaped = spec.shapes?.(checked.args);
   try {
     const result = port.stages[stage](checked.args);
-    return `{"seq":${seq},"outputs":${outputsText(stage, spec, result, checked.sizes)}}`;
+    return `{"seq":${seq},"outputs":${outputsText(stage, spec, result, checked.sizes, shaped)}}`;
   } catch (error) {
     if (error instanceof Unsupported) return JSON.stringify({ seq, unsupported: error.message });
     return JSON.stringify({ seq, error: { kind: "exception", message: errorMessage(error) } });

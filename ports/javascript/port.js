@@ -2,6 +2,7 @@
 // the protocol (JSON Lines on stdin and stdout, input checks, error replies).
 // Run it under the suite's runner:  nnfs-conform run -- node ports/javascript/port.js
 import { serve } from "nnfs-kit";
+import * as book from "./book.js";
 import * as nnfs from "./nnfs.js";
 
 serve({
@@ -33,5 +34,11 @@ serve({
     rmsprop_step: nnfs.rmsprop_step,
     adam_step: nnfs.adam_step,
     training: nnfs.training,
+    // the book tier (docs/BOOK.md): the book's own random numbers and printed float32 values
+    rng: book.rng,
+    datasets: book.datasets,
+    init: book.init,
+    shuffle: book.shuffle,
+    chapters: book.chapters,
   },
 });

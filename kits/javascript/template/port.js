@@ -88,5 +88,12 @@ serve({
     //   if (optimizer === "adam") throw new Unsupported("Optimizer_Adam is not written yet");
     //   ...  // per step: loss, accuracy, learning_rate, weights1, biases1, weights2, biases2
     // },
+    // The book tier (the suite's docs/BOOK.md): integers in, the book's own numbers out.
+    // rng: ({ seed, calls }) => ({ values }),                        // np.random.seed's stream
+    // datasets: ({ seed, samples, classes, dataset }) => ({ x, y }), // nnfs.datasets
+    // init: ({ seed, skip, shapes, scale }) => ({ weights }),        // Layer_Dense's weights
+    // shuffle: ({ seed, samples }) => ({ keys }),                    // np.random.shuffle
+    // chapters: ({ seed, samples, classes, hidden, steps, printed, optimizer, learning_rate,
+    //   decay, momentum }) => ({ value }),                           // what the book prints
   },
 });

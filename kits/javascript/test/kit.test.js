@@ -59,7 +59,8 @@ test("the hello names exactly the stages given, in the suite's order, and checks
   const [hello] = port([{ cmd: "hello", protocol: 1 }]).replies.map((r) => JSON.parse(r));
   assert.deepEqual(hello, {
     protocol: 1, name: "kit-test", language: "javascript", dtype: "float64",
-    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward"],
+    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward", "rng",
+      "shuffle", "chapters"],
     label_formats: ["sparse", "onehot"], checks_inputs: true,
   });
 });
@@ -84,6 +85,50 @@ test("invalid inputs are answered by the kit, in the order of docs/STAGES.md", (
   assert.equal(labels([[1, 0], [1, 1]], "onehot"), "invalid_label");
   assert.equal(labels([[1, 0], [0, 0]], "onehot"), "invalid_label");
   assert.equal(labels([[1, 0, 0], [0, 1, 0]], "onehot"), "shape_mismatch");
+});
+
+test("the book tier's inputs are integers >= 0 and [kind, count] pairs, as the reference's", () => {
+  const rng = (inputs) => errorKind("rng", inputs);
+  for (const seed of [-1, 0.5, "0", "NaN", [0], null]) {
+    assert.equal(rng({ seed, calls: [[0, 1]] }), "shape_mismatch", JSON.stringify(seed));
+  }
+  for (const calls of [[], [0, 1], [[0, 1, 2]], [[3, 1]], [[0, -1]], [[0, 1.5]], [[0, "1"]]]) {
+    assert.equal(rng({ seed: 0, calls }), "shape_mismatch", JSON.stringify(calls));
+  }
+  assert.equal(rng({ seed: 0, calls: [[0, 1], [2]] }), "ragged_rows");
+  assert.deepEqual(answer(run("rng", { seed: 4294967295, calls: [[2, 1], [0.0, 2]] })).outputs,
+    { values: [2, 0, 0] });
+});
+
+test("the book tier's outputs have the sizes their inputs and params imply", () => {
+  assert.deepEqual(answer(run("rng", { seed: 1, calls: [[1, 2], [2, 1]] })).error, {
+    kind: "exception", message: "rng's values is an array of 2, not an array of 3 (the "
+      + "output's shape is [3])",
+  });
+  assert.deepEqual(answer(run("shuffle", { seed: 0, samples: 3 })).outputs, { keys: [0, 1, 2] });
+  assert.deepEqual(answer(run("shuffle", { seed: 0, samples: 0 })).outputs, { keys: [] });
+  assert.equal(answer(run("shuffle", { seed: 1, samples: 2 })).error.message,
+    "shuffle's keys[0] is \"0\", not a number");
+  assert.equal(errorKind("shuffle", { seed: 0, samples: -1 }), "shape_mismatch");
+  const chapters = (printed, classes) => answer(run("chapters",
+    { seed: 0, samples: 100, classes, hidden: 3, steps: 0 },
+    { printed, optimizer: "sgd", learning_rate: 1, decay: 0, momentum: 0 }));
+  assert.deepEqual(chapters("biases2", 2).outputs, { value: [[1, 2]] });
+  assert.equal(chapters("biases2", 3).error.kind, "exception");
+  assert.equal(chapters("loss", 2).error.message,
+    "chapters's value is an array of 1, not a number");
+});
+
+test("the book tier's params are checked: a choice, or a number", () => {
+  const inputs = { seed: 0, samples: 100, classes: 3, hidden: 3, steps: 0 };
+  const params = { printed: "loss", optimizer: "sgd", learning_rate: 1, decay: 0, momentum: 0 };
+  for (const wrong of [{ printed: "los" }, { optimizer: "adamw" }, { learning_rate: "1" },
+    { decay: undefined }]) {
+    const { replies, stderr, status } = port([run("chapters", inputs, { ...params, ...wrong })]);
+    assert.equal(status, 1, JSON.stringify(wrong));
+    assert.deepEqual(replies, []);
+    assert.match(stderr, /nnfs-kit: cannot answer .*chapters's param/);
+  }
 });
 
 test("labels reach the learner as { sparse } or { onehot }", () => {

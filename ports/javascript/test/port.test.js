@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import * as book from "../book.js";
+import { log } from "../crlog.js";
 import * as nnfs from "../nnfs.js";
 
 const PORT = fileURLToPath(new URL("../port.js", import.meta.url));
@@ -54,4 +56,50 @@ test("sgd_step without momentum returns the momentums unchanged", () => {
     weights: [[0]], biases: [-1], weight_momentums: [[0.5]], bias_momentums: [0.25],
     learning_rate: 0.5, iterations: 2,
   });
+});
+
+test("the port declares the book tier", () => {
+  const hello = answer('{"cmd":"hello","protocol":1}');
+  assert.deepEqual(hello.stages.slice(-5), ["rng", "datasets", "init", "shuffle", "chapters"]);
+});
+
+test("log is correctly rounded where V8's Math.log is one ULP off", () => {
+  // [x, ln(x) rounded to nearest] (mpmath at 200 bits); Math.log gives the neighbouring double
+  for (const [x, nearest] of [[0.35827209454785824, -1.0264625406295804],
+    [0.8499417636664569, -0.16258744517850068], [0.8196245514738739, -0.19890890763184302]]) {
+    assert.notEqual(Math.log(x), nearest);
+    assert.equal(log(x), nearest);
+  }
+  assert.equal(log(2), Math.LN2);
+  assert.equal(log(1), 0);
+  for (let x = 1e-30; x < 1e30; x *= 1.37) {
+    const ulp = Math.abs(Math.log(x)) * 2 ** -52;
+    assert.ok(Math.abs(log(x) - Math.log(x)) <= ulp, String(x));
+  }
+});
+
+test("np.random.seed(0)'s stream starts as the book's does", () => {
+  // docs/BOOK.md: the first 32-bit outputs, doubles and Gaussians
+  assert.deepEqual(book.rng({ seed: 0, calls: [[0, 3]] }).values,
+    [2357136044, 2546248239, 3071714933]);
+  assert.deepEqual(book.rng({ seed: 0, calls: [[1, 2]] }).values,
+    [0.5488135039273248, 0.7151893663724195]);
+  assert.deepEqual(book.rng({ seed: 0, calls: [[2, 3]] }).values,
+    [1.764052345967664, 0.4001572083672233, 0.9787379841057392]);
+  // the cached Gaussian survives between calls: randn(3) then randn(2) is randn(5)
+  assert.deepEqual(book.rng({ seed: 0, calls: [[2, 3], [2, 2]] }),
+    book.rng({ seed: 0, calls: [[2, 5]] }));
+});
+
+test("np.random.seed(0); np.random.shuffle(range(10)) gives 2, 8, 4, 9, 1, 6, 7, 3, 0, 5", () => {
+  assert.deepEqual(book.shuffle({ seed: 0, samples: 10 }).keys, [2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
+});
+
+test("the float32 sum of np.mean is NumPy's pairwise one, not a running sum", () => {
+  const values = Array.from({ length: 300 }, (_, i) => Math.fround(1 + i / 7));
+  let running = 0;
+  for (const v of values) running = Math.fround(running + v);
+  // np.sum(np.float32(1 + np.arange(300) / 7)) is 6707.142578125; a running sum 6707.14306640625
+  assert.equal(book.pairwiseSum(values), 6707.142578125);
+  assert.equal(running, 6707.14306640625);
 });
