@@ -134,6 +134,38 @@ typedef struct {
     nnfs_real learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2;
 } Optimizer;
 
+/* A matrix of class indices: binary predictions, 0 or 1 per output (B x O). */
+typedef struct {
+    size_t rows, cols;
+    size_t *values; /* row-major */
+} ClassMatrix;
+
+/* Chapter 4's first chain: Layer_Dense, then ReLU of its output (both B x N). */
+typedef struct {
+    Matrix dense, relu;
+} DenseReLU;
+
+/* Chapter 4's network before the loss: every intermediate. */
+typedef struct {
+    Matrix dense1, relu1; /* B x H */
+    Matrix dense2, softmax; /* B x C */
+} Network;
+
+/* One Layer_Dense and one Activation_ReLU called on a batch of B samples, then on one of D;
+ * then backward from the second call's dvalues (D x N). */
+typedef struct {
+    Matrix output1;  /* B x N: the first call's ReLU output */
+    Matrix output2;  /* D x N: the second call's */
+    Matrix dweights; /* K x N */
+    Vector dbiases;  /* N */
+    Matrix dinputs;  /* D x K */
+} RepeatedForward;
+
+typedef struct {
+    ClassMatrix predictions; /* B x O: 1 where y_pred > 0.5 */
+    nnfs_real accuracy;
+} BinaryAccuracy;
+
 /* Per step s of training (S = steps): loss and accuracy before the update, the rate the step
  * used, every parameter after it. */
 typedef struct {
@@ -141,6 +173,53 @@ typedef struct {
     Matrix *weights1, *weights2;          /* S matrices: K x H, H x C */
     Vector *biases1, *biases2;            /* S vectors: H, C */
 } Training;
+
+/* Chapters 18-22: the Model. */
+
+/* B images of H x W bytes (0-255), as chapter 19 reads them: image i, row r, column c is
+ * pixels[(i * height + r) * width + c]. */
+typedef struct {
+    size_t count, height, width;
+    const uint8_t *pixels;
+} Images;
+
+typedef struct {
+    Matrix x;   /* B x (H·W): each image flattened row by row and scaled, in the keys' order */
+    int64_t *y; /* B labels, in the keys' order */
+} Preprocessed;
+
+/* Model.train's mini-batches. steps is yours to compute; the arrays have room for B steps
+ * (the most a batch size >= 1 gives) and the kit replies with the first `steps` of each. */
+typedef struct {
+    size_t steps;
+    size_t *batch_sizes;          /* per step: the samples in its batch */
+    Matrix first_rows, last_rows; /* per step: its batch's first and last row (room: B x K) */
+} Batches;
+
+/* The output layer's activation, whose predictions() the `predictions` stage is. */
+typedef enum { SOFTMAX, SIGMOID, LINEAR } OutputActivation;
+
+/* Only the field of the activation is allocated (the others are empty). */
+typedef struct {
+    size_t *classes;    /* SOFTMAX: B class indices, argmax (the first maximum wins) */
+    ClassMatrix binary; /* SIGMOID: B x N, 1 where the output > 0.5, else 0 */
+    Matrix values;      /* LINEAR: B x N, the outputs themselves */
+} Predictions;
+
+/* Model.evaluate: accumulated over the batches. */
+typedef struct {
+    nnfs_real loss, accuracy;
+} Evaluation;
+
+/* A fresh Dense -> ReLU -> Dense -> Softmax model after set_parameters with what was saved:
+ * its parameters and its softmax output on the inputs. */
+typedef struct {
+    Matrix weights1; /* K x H */
+    Vector biases1;  /* H */
+    Matrix weights2; /* H x C */
+    Vector biases2;  /* C */
+    Matrix output;   /* B x C */
+} LoadedModel;
 
 /* The book tier (docs/BOOK.md): integers in, the book's exact values out, as doubles. */
 typedef struct {
@@ -173,8 +252,8 @@ typedef enum {
 } Printed;
 
 /* ------------------------------------------------------------------------------------------
- * The stages: fill the ones you have. Shapes: B samples, K inputs, N neurons, C classes,
- * H hidden units, O outputs, S steps. */
+ * The stages: fill the ones you have. Shapes: B samples (D: a second batch), K inputs,
+ * N neurons, C classes, H hidden units, O outputs, S steps. */
 typedef struct {
     /* chapters 1-5 */
     bool (*neuron)(Vector inputs, Vector weights, nnfs_real bias, nnfs_real *output);
@@ -183,7 +262,11 @@ typedef struct {
     bool (*dense_batch)(Matrix inputs, Matrix weights, Vector biases, Matrix output);
     /* a rank-1 input arrives as one row (1 x K) */
     bool (*relu)(Matrix inputs, Matrix output);
+    /* inputs (B x K), weights (K x N), biases (N) */
+    bool (*dense_relu)(Matrix inputs, Matrix weights, Vector biases, DenseReLU *output);
     bool (*softmax)(Matrix inputs, Matrix output);
+    bool (*dense_relu_dense_softmax)(Matrix inputs, Matrix weights1, Vector biases1,
+                                     Matrix weights2, Vector biases2, Network *output);
     bool (*categorical_crossentropy)(Matrix y_pred, Labels y_true, Loss *output);
     bool (*accuracy)(Matrix y_pred, Labels y_true, Accuracy *output);
     bool (*forward)(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2,
@@ -192,6 +275,9 @@ typedef struct {
     bool (*dense_backward)(Matrix inputs, Matrix weights, Matrix dvalues,
                            DenseGradients *output);
     bool (*relu_backward)(Matrix inputs, Matrix dvalues, Matrix dinputs);
+    /* inputs1 (B x K), inputs2 (D x K), weights (K x N), biases (N), dvalues (D x N) */
+    bool (*repeated_forward)(Matrix inputs1, Matrix inputs2, Matrix weights, Vector biases,
+                             Matrix dvalues, RepeatedForward *output);
     bool (*softmax_backward)(Matrix output, Matrix dvalues, Matrix dinputs);
     bool (*categorical_crossentropy_backward)(Matrix y_pred, Labels y_true, Matrix dinputs);
     /* the combined pass; path "separate" is answered by chaining your two stages above */
@@ -202,8 +288,15 @@ typedef struct {
                     Passes *output);
     bool (*sigmoid)(Matrix inputs, Matrix dvalues, Passes *output);
     bool (*binary_crossentropy)(Matrix y_pred, Matrix y_true, LossGradients *output);
+    /* y_true: 0 and 1 (checked) */
+    bool (*binary_accuracy)(Matrix y_pred, Matrix y_true, BinaryAccuracy *output);
+    /* Activation_Linear: output = inputs, dinputs = dvalues */
+    bool (*linear)(Matrix inputs, Matrix dvalues, Passes *output);
     bool (*mean_squared_error)(Matrix y_pred, Matrix y_true, LossGradients *output);
     bool (*mean_absolute_error)(Matrix y_pred, Matrix y_true, LossGradients *output);
+    /* precision >= 0 (checked): the share of outputs with |y_pred - y_true| < precision */
+    bool (*regression_accuracy)(Matrix y_pred, Matrix y_true, nnfs_real precision,
+                                nnfs_real *accuracy);
     /* iterations: the steps taken before this one; *learning_rate: the rate this step used.
      * The kit replies iterations + 1, as post_update_params counts. */
     bool (*sgd_step)(Layer *layer, size_t iterations, Optimizer optimizer,
@@ -214,9 +307,26 @@ typedef struct {
                          nnfs_real *learning_rate);
     bool (*adam_step)(Layer *layer, size_t iterations, Optimizer optimizer,
                       nnfs_real *learning_rate);
+    /* one Optimizer_Adam for two layers, `steps` >= 1 steps with the same gradients. Each
+     * Layer has its weights, biases, dweights, dbiases and its own Adam state, zeroed; update
+     * them IN PLACE: the kit replies with each layer's weights and biases. */
+    bool (*shared_optimizer)(Layer *layer1, Layer *layer2, size_t steps, Optimizer optimizer);
     bool (*training)(Matrix inputs, Labels y_true, Matrix weights1, Vector biases1,
                      Matrix weights2, Vector biases2, size_t steps, OptimizerKind kind,
                      Optimizer optimizer, Training *output);
+    /* chapters 18-22: the Model */
+    /* labels: B integers as sent; keys: a permutation of 0 .. B-1 (checked) */
+    bool (*preprocess)(Images images, const int64_t *labels, const size_t *keys,
+                       Preprocessed *output);
+    /* inputs (B x K), batch_size >= 1 (checked) */
+    bool (*batches)(Matrix inputs, size_t batch_size, Batches *output);
+    /* inputs (B x N): the output layer's outputs */
+    bool (*predictions)(Matrix inputs, OutputActivation activation, Predictions *output);
+    /* y_pred (B x C) softmax outputs, batch_size >= 1 (checked) */
+    bool (*evaluate)(Matrix y_pred, Labels y_true, size_t batch_size, Evaluation *output);
+    /* save the parameters to a file keeping every digit, load them into a fresh model */
+    bool (*parameters)(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2,
+                       Vector biases2, LoadedModel *output);
     /* the book tier */
     bool (*rng)(uint32_t seed, const RngCall *calls, size_t count, double *values);
     /* x: rows x 2 (sine: samples x 1), row-major; y: the rows' labels (sine: the values);

@@ -3,7 +3,9 @@
  * allocates the outputs, calls the learner's function and writes the reply.
  *
  * Dimensions are letters: the first input with a letter binds it, every later one must agree
- * (B samples, K inputs, N neurons, C classes, H hidden, O outputs, S steps). Each input is
+ * (B samples, D a second batch's, K inputs, N neurons, C classes, H hidden, O outputs, S steps,
+ * H x W an image, P its pixels). An output letter no input binds is bound by a prepare function
+ * from the inputs, or (batches' S) by what the learner returns. Each input is
  * checked for an empty batch, then ragged rows, then its rank and dimensions, then (labels)
  * integers and their range, then its domain: the order of docs/STAGES.md. */
 #include <math.h>
@@ -32,6 +34,9 @@ typedef enum {
     LABELS,  /* B class indices or B x C one-hot rows, as params.label_format says */
     MASK,    /* rank 2 of 0 and 1, as sent (else invalid_value) */
     BINARY,  /* rank 2 of 0 and 1, as sent (else invalid_label) */
+    BYTES,   /* rank 3 of integers 0-255, as sent (else invalid_value), and [] is empty_batch */
+    INTEGERS, /* rank 1 of integers (else shape_mismatch) */
+    KEYS,    /* rank 1: a permutation of 0 .. B-1 (else invalid_value) */
     INTEGER, /* the book tier: an integer >= 0 (else shape_mismatch) */
     PAIRS,   /* the book tier: a list of [integer, integer] */
 } InputForm;
@@ -43,6 +48,9 @@ typedef enum {
     OUT_MATRIX,    /* Matrix */
     OUT_RANK12,    /* Matrix, written with the rank of the RANK12 inputs */
     OUT_INDICES,   /* size_t[B] */
+    OUT_INTEGERS,  /* int64_t[B] */
+    OUT_CLASSES,   /* ClassMatrix */
+    OUT_PREDICTIONS, /* by params.activation: size_t[B], ClassMatrix or Matrix */
     OUT_MATRICES,  /* Matrix[S] */
     OUT_VECTORS,   /* Vector[S] */
     OUT_DOUBLES,   /* double[n] */
@@ -78,6 +86,9 @@ typedef struct {
     Vector vector;
     Matrix matrix;
     Labels labels;
+    Images images;
+    int64_t *integers;
+    ClassMatrix classes;
     size_t *indices, *pairs, count; /* pairs: count x 2 */
     Matrix *matrices;
     Vector *vectors;
@@ -332,6 +343,75 @@ static bool read_integer(Request *r, const char *name, const cJSON *json, double
     return true;
 }
 
+static size_t flatten(const cJSON *json, const cJSON **leaves, size_t at) {
+    /* the leaves of a nested list whose shape is checked, row-major */
+    if (!cJSON_IsArray(json)) {
+        leaves[at] = json;
+        return at + 1;
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json)
+        at = flatten(item, leaves, at);
+    return at;
+}
+
+static bool is_integer(const cJSON *json) {
+    double x = json->valuedouble;
+    return cJSON_IsNumber(json) && isfinite(x) && floor(x) == x;
+}
+
+static bool read_bytes(Request *r, const char *name, const cJSON *json, Shape shape,
+                       Value *v) {
+    /* images: B x H x W, each an integer 0-255 as sent (not 255.5, true or "NaN") */
+    size_t count = shape.dims[0] * shape.dims[1] * shape.dims[2];
+    size_t per_image = shape.dims[1] * shape.dims[2];
+    const cJSON **leaves = allocate(r, count, sizeof(const cJSON *));
+    flatten(json, leaves, 0);
+    uint8_t *pixels = allocate(r, count, sizeof(uint8_t));
+    for (size_t i = 0; i < count; i++) {
+        double x = leaves[i]->valuedouble;
+        if (!is_integer(leaves[i]) || x < 0 || x > 255)
+            return refuse(r, "invalid_value", "%s[%zu][%zu][%zu] is not a byte 0-255", name,
+                          i / per_image, i % per_image / shape.dims[2], i % shape.dims[2]);
+        pixels[i] = (uint8_t)x;
+    }
+    v->images = (Images){shape.dims[0], shape.dims[1], shape.dims[2], pixels};
+    return true;
+}
+
+static bool read_integers(Request *r, const char *name, const cJSON *json, Value *v) {
+    /* integers as sent (labels: any integer), up to 2^53 in size */
+    size_t i = 0;
+    const cJSON *item;
+    v->integers = allocate(r, (size_t)cJSON_GetArraySize(json), sizeof(int64_t));
+    cJSON_ArrayForEach(item, json) {
+        if (!is_integer(item))
+            return refuse(r, "shape_mismatch", "%s[%zu] is not an integer", name, i);
+        if (fabs(item->valuedouble) > 9007199254740992.0)
+            return refuse(r, "unsupported", "%s[%zu] = %g: the C kit passes integers up to "
+                          "2^53", name, i, item->valuedouble);
+        v->integers[i++] = (int64_t)item->valuedouble;
+    }
+    return true;
+}
+
+static bool read_keys(Request *r, const char *name, const cJSON *json, Value *v) {
+    /* a permutation of 0 .. B-1: each an integer in range, none twice */
+    size_t count = (size_t)cJSON_GetArraySize(json), i = 0;
+    bool *seen = allocate(r, count, sizeof(bool));
+    v->indices = allocate(r, count, sizeof(size_t));
+    const cJSON *item;
+    cJSON_ArrayForEach(item, json) {
+        double x = item->valuedouble;
+        if (!is_integer(item) || x < 0 || x >= (double)count || seen[(size_t)x])
+            return refuse(r, "invalid_value", "%s is not a permutation of 0..%zu: %s[%zu] is "
+                          "not a key left", name, count - 1, name, i);
+        seen[(size_t)x] = true;
+        v->indices[i++] = (size_t)x;
+    }
+    return true;
+}
+
 static bool read_input(Request *r, const InputSpec *spec, Value *v) {
     const char *name = spec->name;
     const cJSON *json = cJSON_GetObjectItemCaseSensitive(r->inputs, name);
@@ -346,7 +426,8 @@ static bool read_input(Request *r, const InputSpec *spec, Value *v) {
     }
     if (spec->form == INTEGER)
         return read_integer(r, name, json, 0, "shape_mismatch", &v->number);
-    if (spec->form == BATCH && cJSON_IsArray(json) && json->child == NULL)
+    if ((spec->form == BATCH || spec->form == BYTES) && cJSON_IsArray(json) &&
+        json->child == NULL)
         return refuse(r, "empty_batch", "%s has no samples", name);
     Shape shape;
     if (!shape_of(json, &shape))
@@ -415,6 +496,12 @@ static bool read_input(Request *r, const InputSpec *spec, Value *v) {
         return read_reals(r, name, json, shape.rank, v->matrix.values);
     case LABELS:
         return read_labels(r, name, json, shape, spec->dims, v);
+    case BYTES:
+        return fit(r, name, shape, spec->dims) && read_bytes(r, name, json, shape, v);
+    case INTEGERS:
+        return fit(r, name, shape, spec->dims) && read_integers(r, name, json, v);
+    case KEYS:
+        return fit(r, name, shape, spec->dims) && read_keys(r, name, json, v);
     case PAIRS:
         if (shape.rank != 2 || shape.dims[1] != 2)
             return refuse(r, "shape_mismatch", "%s must be a list of [integer, integer] pairs",
@@ -444,9 +531,22 @@ typedef struct {
     size_t dims[3];
 } Want;
 
-static void allocate_output(Request *r, const OutputSpec *spec, Value *v, Want *want) {
+static void want_of(const Request *r, const OutputSpec *spec, Want *want) {
+    /* the output's dimensions, from the letters bound so far */
     for (size_t i = 0; i < 3 && spec->dims[i] != '\0'; i++)
         want->dims[i] = r->letter[spec->dims[i] - 'A'];
+    if (spec->form == OUT_RANK12) { /* the shape of the RANK12 inputs */
+        want->dims[0] = r->shape12.rank == 1 ? 1 : r->shape12.dims[0];
+        want->dims[1] = r->shape12.rank == 1 ? r->shape12.dims[0] : r->shape12.dims[1];
+    }
+}
+
+static ClassMatrix new_classes(Request *r, size_t rows, size_t cols) {
+    return (ClassMatrix){rows, cols, allocate(r, rows * cols, sizeof(size_t))};
+}
+
+static void allocate_output(Request *r, const OutputSpec *spec, Value *v, Want *want) {
+    want_of(r, spec, want);
     size_t *d = want->dims;
     switch (spec->form) {
     case OUT_REAL:
@@ -455,15 +555,26 @@ static void allocate_output(Request *r, const OutputSpec *spec, Value *v, Want *
     case OUT_VECTOR:
         v->vector = (Vector){d[0], allocate(r, d[0], sizeof(nnfs_real))};
         break;
-    case OUT_RANK12: /* the shape of the RANK12 inputs */
-        d[0] = r->shape12.rank == 1 ? 1 : r->shape12.dims[0];
-        d[1] = r->shape12.rank == 1 ? r->shape12.dims[0] : r->shape12.dims[1];
-        /* fall through */
+    case OUT_RANK12:
     case OUT_MATRIX:
         v->matrix = (Matrix){d[0], d[1], allocate(r, d[0] * d[1], sizeof(nnfs_real))};
         break;
     case OUT_INDICES:
         v->indices = allocate(r, d[0], sizeof(size_t));
+        break;
+    case OUT_INTEGERS:
+        v->integers = allocate(r, d[0], sizeof(int64_t));
+        break;
+    case OUT_CLASSES:
+        v->classes = new_classes(r, d[0], d[1]);
+        break;
+    case OUT_PREDICTIONS: /* choice 0 is the activation: only its array */
+        if (r->choice[0] == SOFTMAX)
+            v->indices = allocate(r, d[0], sizeof(size_t));
+        else if (r->choice[0] == SIGMOID)
+            v->classes = new_classes(r, d[0], d[1]);
+        else
+            v->matrix = (Matrix){d[0], d[1], allocate(r, d[0] * d[1], sizeof(nnfs_real))};
         break;
     case OUT_MATRICES:
         v->matrices = allocate(r, d[0], sizeof(Matrix));
@@ -492,6 +603,10 @@ static bool matrix_fits(Matrix m, size_t rows, size_t cols) {
     return m.rows == rows && m.cols == cols && (m.values || !rows || !cols);
 }
 
+static bool classes_fit(ClassMatrix m, size_t rows, size_t cols) {
+    return m.rows == rows && m.cols == cols && (m.values || !rows || !cols);
+}
+
 static bool output_fits(Request *r, const OutputSpec *spec, const Value *v, const Want *want) {
     /* the learner may have replaced an output array in a struct: same shape, or exception */
     const size_t *d = want->dims;
@@ -510,6 +625,26 @@ static bool output_fits(Request *r, const OutputSpec *spec, const Value *v, cons
     case OUT_INDICES:
         fits = v->indices != NULL;
         strcpy(got, "NULL");
+        break;
+    case OUT_INTEGERS:
+        fits = v->integers != NULL;
+        strcpy(got, "NULL");
+        break;
+    case OUT_PREDICTIONS:
+        if (r->choice[0] == SOFTMAX) {
+            fits = v->indices != NULL;
+            strcpy(got, "NULL");
+        } else if (r->choice[0] == LINEAR) {
+            fits = matrix_fits(v->matrix, d[0], d[1]);
+            snprintf(got, sizeof got, "%zu x %zu", v->matrix.rows, v->matrix.cols);
+        } else {
+            fits = classes_fit(v->classes, d[0], d[1]);
+            snprintf(got, sizeof got, "%zu x %zu", v->classes.rows, v->classes.cols);
+        }
+        break;
+    case OUT_CLASSES:
+        fits = classes_fit(v->classes, d[0], d[1]);
+        snprintf(got, sizeof got, "%zu x %zu", v->classes.rows, v->classes.cols);
         break;
     case OUT_MATRICES:
         fits = v->matrices != NULL;
@@ -552,6 +687,26 @@ static void write_matrix(Buffer *b, Matrix m) {
         if (i > 0)
             buffer_add(b, ",", 1);
         write_reals(b, row(m, i), m.cols);
+    }
+    buffer_add(b, "]", 1);
+}
+
+static void write_indices(Buffer *b, const size_t *values, size_t count) {
+    buffer_add(b, "[", 1);
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            buffer_add(b, ",", 1);
+        buffer_number(b, (double)values[i]);
+    }
+    buffer_add(b, "]", 1);
+}
+
+static void write_classes(Buffer *b, ClassMatrix m) {
+    buffer_add(b, "[", 1);
+    for (size_t i = 0; i < m.rows; i++) {
+        if (i > 0)
+            buffer_add(b, ",", 1);
+        write_indices(b, m.values + i * m.cols, m.cols);
     }
     buffer_add(b, "]", 1);
 }
@@ -605,13 +760,27 @@ static void write_output(Buffer *b, const Request *r, const OutputSpec *spec, co
         write_matrix(b, v->matrix);
         break;
     case OUT_INDICES:
+        write_indices(b, v->indices, d[0]);
+        break;
+    case OUT_INTEGERS:
         buffer_add(b, "[", 1);
         for (size_t i = 0; i < d[0]; i++) {
             if (i > 0)
                 buffer_add(b, ",", 1);
-            buffer_number(b, (double)v->indices[i]);
+            buffer_number(b, (double)v->integers[i]);
         }
         buffer_add(b, "]", 1);
+        break;
+    case OUT_CLASSES:
+        write_classes(b, v->classes);
+        break;
+    case OUT_PREDICTIONS: /* choice 0 is the activation */
+        if (r->choice[0] == SOFTMAX)
+            write_indices(b, v->indices, d[0]);
+        else if (r->choice[0] == SIGMOID)
+            write_classes(b, v->classes);
+        else
+            write_matrix(b, v->matrix);
         break;
     case OUT_MATRICES:
     case OUT_VECTORS:
@@ -669,9 +838,28 @@ static bool call_relu(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     return s->relu(in[0].matrix, out[0].matrix);
 }
 
+static bool call_dense_relu(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    DenseReLU d = {out[0].matrix, out[1].matrix};
+    bool ok = s->dense_relu(in[0].matrix, in[1].matrix, in[2].vector, &d);
+    out[0].matrix = d.dense, out[1].matrix = d.relu;
+    return ok;
+}
+
 static bool call_softmax(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     UNUSED;
     return s->softmax(in[0].matrix, out[0].matrix);
+}
+
+static bool call_dense_relu_dense_softmax(const nnfs_stages *s, Request *r, Value *in,
+                                          Value *out) {
+    UNUSED;
+    Network n = {out[0].matrix, out[1].matrix, out[2].matrix, out[3].matrix};
+    bool ok = s->dense_relu_dense_softmax(in[0].matrix, in[1].matrix, in[2].vector,
+                                          in[3].matrix, in[4].vector, &n);
+    out[0].matrix = n.dense1, out[1].matrix = n.relu1;
+    out[2].matrix = n.dense2, out[3].matrix = n.softmax;
+    return ok;
 }
 
 static bool call_categorical_crossentropy(const nnfs_stages *s, Request *r, Value *in,
@@ -719,6 +907,17 @@ static bool call_relu_backward(const nnfs_stages *s, Request *r, Value *in, Valu
     return s->relu_backward(in[0].matrix, in[1].matrix, out[0].matrix);
 }
 
+static bool call_repeated_forward(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    RepeatedForward f = {out[0].matrix, out[1].matrix, out[2].matrix, out[3].vector,
+                         out[4].matrix};
+    bool ok = s->repeated_forward(in[0].matrix, in[1].matrix, in[2].matrix, in[3].vector,
+                                  in[4].matrix, &f);
+    out[0].matrix = f.output1, out[1].matrix = f.output2;
+    out[2].matrix = f.dweights, out[3].vector = f.dbiases, out[4].matrix = f.dinputs;
+    return ok;
+}
+
 static bool call_softmax_backward(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     UNUSED;
     return s->softmax_backward(in[0].matrix, in[1].matrix, out[0].matrix);
@@ -762,12 +961,21 @@ static bool call_dropout(const nnfs_stages *s, Request *r, Value *in, Value *out
     return ok;
 }
 
-static bool call_sigmoid(const nnfs_stages *s, Request *r, Value *in, Value *out) {
-    UNUSED;
+static bool call_passes(bool (*pass)(Matrix, Matrix, Passes *), Value *in, Value *out) {
     Passes p = {out[0].matrix, out[1].matrix};
-    bool ok = s->sigmoid(in[0].matrix, in[1].matrix, &p);
+    bool ok = pass(in[0].matrix, in[1].matrix, &p);
     out[0].matrix = p.output, out[1].matrix = p.dinputs;
     return ok;
+}
+
+static bool call_sigmoid(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    return call_passes(s->sigmoid, in, out);
+}
+
+static bool call_linear(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    return call_passes(s->linear, in, out);
 }
 
 static bool call_loss(bool (*loss)(Matrix, Matrix, LossGradients *), Value *in, Value *out) {
@@ -782,6 +990,14 @@ static bool call_binary_crossentropy(const nnfs_stages *s, Request *r, Value *in
     return call_loss(s->binary_crossentropy, in, out);
 }
 
+static bool call_binary_accuracy(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    BinaryAccuracy a = {out[0].classes, 0};
+    bool ok = s->binary_accuracy(in[0].matrix, in[1].matrix, &a);
+    out[0].classes = a.predictions, out[1].real = a.accuracy;
+    return ok;
+}
+
 static bool call_mean_squared_error(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     UNUSED;
     return call_loss(s->mean_squared_error, in, out);
@@ -790,6 +1006,12 @@ static bool call_mean_squared_error(const nnfs_stages *s, Request *r, Value *in,
 static bool call_mean_absolute_error(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     UNUSED;
     return call_loss(s->mean_absolute_error, in, out);
+}
+
+static bool call_regression_accuracy(const nnfs_stages *s, Request *r, Value *in,
+                                     Value *out) {
+    UNUSED;
+    return s->regression_accuracy(in[0].matrix, in[1].matrix, in[2].real, &out[0].real);
 }
 
 static Matrix *layer_matrix(Layer *layer, const char *name) {
@@ -855,6 +1077,35 @@ static bool call_step(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     return ok;
 }
 
+static Layer adam_layer(Request *r, const Value *in, size_t l) {
+    /* layer l (0 or 1) of shared_optimizer: weights, biases at in[2l], in[2l + 1], their
+     * gradients at in[4 + 2l], in[5 + 2l]; Adam's state zeroed, as the book's optimizer makes it
+     * on a layer's first update */
+    Matrix w = in[2 * l].matrix;
+    Vector b = in[2 * l + 1].vector;
+    return (Layer){.weights = w,
+                   .dweights = in[4 + 2 * l].matrix,
+                   .weight_momentums = {w.rows, w.cols,
+                                        allocate(r, w.rows * w.cols, sizeof(nnfs_real))},
+                   .weight_cache = {w.rows, w.cols,
+                                    allocate(r, w.rows * w.cols, sizeof(nnfs_real))},
+                   .biases = b,
+                   .dbiases = in[5 + 2 * l].vector,
+                   .bias_momentums = {b.len, allocate(r, b.len, sizeof(nnfs_real))},
+                   .bias_cache = {b.len, allocate(r, b.len, sizeof(nnfs_real))}};
+}
+
+static bool call_shared_optimizer(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    Optimizer optimizer = {0};
+    for (size_t i = 9; i < MAX_INPUTS && r->stage->inputs[i].name != NULL; i++)
+        *hyperparameter(&optimizer, r->stage->inputs[i].name) = in[i].real;
+    Layer layers[2] = {adam_layer(r, in, 0), adam_layer(r, in, 1)};
+    bool ok = s->shared_optimizer(&layers[0], &layers[1], (size_t)in[8].number, optimizer);
+    out[0].matrix = layers[0].weights, out[1].vector = layers[0].biases;
+    out[2].matrix = layers[1].weights, out[3].vector = layers[1].biases;
+    return ok;
+}
+
 static bool call_training(const nnfs_stages *s, Request *r, Value *in, Value *out) {
     Optimizer optimizer = {0};
     for (size_t i = 7; r->stage->inputs[i].name != NULL; i++)
@@ -867,6 +1118,77 @@ static bool call_training(const nnfs_stages *s, Request *r, Value *in, Value *ou
     out[0].vector = t.loss, out[1].vector = t.accuracy, out[2].vector = t.learning_rate;
     out[3].matrices = t.weights1, out[4].vectors = t.biases1;
     out[5].matrices = t.weights2, out[6].vectors = t.biases2;
+    return ok;
+}
+
+static bool prepare_preprocess(Request *r, const Value *in) {
+    /* P: the pixels of one image, a row of x */
+    r->letter['P' - 'A'] = in[0].images.height * in[0].images.width;
+    return true;
+}
+
+static bool call_preprocess(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    Preprocessed p = {out[0].matrix, out[1].integers};
+    bool ok = s->preprocess(in[0].images, in[1].integers, in[2].indices, &p);
+    out[0].matrix = p.x, out[1].integers = p.y;
+    return ok;
+}
+
+static bool prepare_batches(Request *r, const Value *in) {
+    /* S: room for the most steps a batch size >= 1 gives, one per sample; the learner's
+     * `steps` binds it after the call */
+    r->letter['S' - 'A'] = in[0].matrix.rows;
+    return true;
+}
+
+static Matrix first_steps(Matrix returned, Matrix given, size_t steps) {
+    /* the kit's own array, cut to the steps taken; any other is checked as it is */
+    if (returned.values == given.values && returned.rows == given.rows &&
+        returned.cols == given.cols)
+        returned.rows = steps;
+    return returned;
+}
+
+static bool call_batches(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    size_t room = in[0].matrix.rows;
+    Batches b = {0, out[1].indices, out[2].matrix, out[3].matrix};
+    if (!s->batches(in[0].matrix, (size_t)in[1].number, &b))
+        return false;
+    if (b.steps > room)
+        return nnfs_fail("batches returned steps = %zu, more than one per sample (%zu)",
+                         b.steps, room);
+    r->letter['S' - 'A'] = b.steps;
+    out[0].number = (double)b.steps;
+    out[1].indices = b.batch_sizes;
+    out[2].matrix = first_steps(b.first_rows, out[2].matrix, b.steps);
+    out[3].matrix = first_steps(b.last_rows, out[3].matrix, b.steps);
+    return true;
+}
+
+static bool call_predictions(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    Predictions p = {out[0].indices, out[0].classes, out[0].matrix};
+    bool ok = s->predictions(in[0].matrix, (OutputActivation)r->choice[0], &p);
+    out[0].indices = p.classes, out[0].classes = p.binary, out[0].matrix = p.values;
+    return ok;
+}
+
+static bool call_evaluate(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    Evaluation e = {0, 0};
+    bool ok = s->evaluate(in[0].matrix, in[1].labels, (size_t)in[2].number, &e);
+    out[0].real = e.loss, out[1].real = e.accuracy;
+    return ok;
+}
+
+static bool call_parameters(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    UNUSED;
+    LoadedModel m = {out[0].matrix, out[1].vector, out[2].matrix, out[3].vector,
+                     out[4].matrix};
+    bool ok = s->parameters(in[0].matrix, in[1].matrix, in[2].vector, in[3].matrix,
+                            in[4].vector, &m);
+    out[0].matrix = m.weights1, out[1].vector = m.biases1;
+    out[2].matrix = m.weights2, out[3].vector = m.biases2, out[4].matrix = m.output;
     return ok;
 }
 
@@ -983,6 +1305,8 @@ static const char *const WEIGHTS_LAYOUT[] = {"inputs_neurons", "neurons_inputs",
 static const char *const PATH[] = {"combined", "separate", NULL};
 static const char *const OPTIMIZER[] = {"sgd", "adagrad", "rmsprop", "adam", NULL};
 static const char *const DATASET[] = {"spiral", "vertical", "sine", NULL}; /* = DatasetKind */
+/* = OutputActivation */
+static const char *const ACTIVATION[] = {"softmax", "sigmoid", "linear", NULL};
 static const char *const PRINTED[] = {"dense1_output", "softmax_output", "loss", "accuracy",
                                       "dweights1", "dbiases1", "dweights2", "dbiases2",
                                       "weights1", "biases1", "weights2", "biases2",
@@ -1000,6 +1324,12 @@ static const char *const PRINTED[] = {"dense1_output", "softmax_output", "loss",
 #define ITERATIONS {"iterations", COUNT, ""}
 #define HYPER(name) {name, SCALAR, ""}
 #define STEP_OUTPUTS {"learning_rate", OUT_REAL, ""}, {"iterations", OUT_NUMBER, ""}
+#define TWO_LAYERS                                                                            \
+    {"inputs", BATCH, "BK"}, {"weights1", MATRIX, "KH"}, {"biases1", VECTOR, "H"},            \
+        {"weights2", MATRIX, "HC"}, {"biases2", VECTOR, "C"}
+#define TWO_LAYER_OUTPUTS                                                                     \
+    {"weights1", OUT_MATRIX, "KH"}, {"biases1", OUT_VECTOR, "H"},                             \
+        {"weights2", OUT_MATRIX, "HC"}, {"biases2", OUT_VECTOR, "C"}
 
 static const Stage STAGES[] = {
     {"neuron", AT(neuron),
@@ -1022,11 +1352,22 @@ static const Stage STAGES[] = {
      {{0}},
      {{"output", OUT_RANK12, ""}},
      call_relu, NULL},
+    {"dense_relu", AT(dense_relu),
+     {{"inputs", BATCH, "BK"}, {"weights", MATRIX, "KN"}, {"biases", VECTOR, "N"}},
+     {{0}},
+     {{"dense", OUT_MATRIX, "BN"}, {"relu", OUT_MATRIX, "BN"}},
+     call_dense_relu, NULL},
     {"softmax", AT(softmax),
      {{"inputs", BATCH, "BC"}},
      {{0}},
      {{"output", OUT_MATRIX, "BC"}},
      call_softmax, NULL},
+    {"dense_relu_dense_softmax", AT(dense_relu_dense_softmax),
+     {TWO_LAYERS},
+     {{0}},
+     {{"dense1", OUT_MATRIX, "BH"}, {"relu1", OUT_MATRIX, "BH"}, {"dense2", OUT_MATRIX, "BC"},
+      {"softmax", OUT_MATRIX, "BC"}},
+     call_dense_relu_dense_softmax, NULL},
     {"categorical_crossentropy", AT(categorical_crossentropy),
      {{"y_pred", BATCH, "BC"}, {"y_true", LABELS, "BC"}},
      {LABEL_FORMAT_PARAM},
@@ -1038,8 +1379,7 @@ static const Stage STAGES[] = {
      {{"predictions", OUT_INDICES, "B"}, {"accuracy", OUT_REAL, ""}},
      call_accuracy, NULL},
     {"forward", AT(forward),
-     {{"inputs", BATCH, "BK"}, {"weights1", MATRIX, "KH"}, {"biases1", VECTOR, "H"},
-      {"weights2", MATRIX, "HC"}, {"biases2", VECTOR, "C"}, {"y_true", LABELS, "BC"}},
+     {TWO_LAYERS, {"y_true", LABELS, "BC"}},
      {LABEL_FORMAT_PARAM},
      {{"dense1", OUT_MATRIX, "BH"}, {"relu1", OUT_MATRIX, "BH"}, {"dense2", OUT_MATRIX, "BC"},
       {"softmax", OUT_MATRIX, "BC"}, {"sample_losses", OUT_VECTOR, "B"}, {"loss", OUT_REAL, ""},
@@ -1056,6 +1396,14 @@ static const Stage STAGES[] = {
      {{0}},
      {{"dinputs", OUT_RANK12, ""}},
      call_relu_backward, NULL},
+    {"repeated_forward", AT(repeated_forward),
+     {{"inputs1", BATCH, "BK"}, {"inputs2", BATCH, "DK"}, {"weights", MATRIX, "KN"},
+      {"biases", VECTOR, "N"}, {"dvalues", MATRIX, "DN"}},
+     {{0}},
+     {{"output1", OUT_MATRIX, "BN"}, {"output2", OUT_MATRIX, "DN"},
+      {"dweights", OUT_MATRIX, "KN"}, {"dbiases", OUT_VECTOR, "N"},
+      {"dinputs", OUT_MATRIX, "DK"}},
+     call_repeated_forward, NULL},
     {"softmax_backward", AT(softmax_backward),
      {{"output", BATCH, "BC"}, {"dvalues", MATRIX, "BC"}},
      {{0}},
@@ -1094,6 +1442,16 @@ static const Stage STAGES[] = {
      {{0}},
      {LOSS_OUTPUTS},
      call_binary_crossentropy, NULL},
+    {"binary_accuracy", AT(binary_accuracy),
+     {{"y_pred", BATCH, "BO"}, {"y_true", BINARY, "BO"}},
+     {{0}},
+     {{"predictions", OUT_CLASSES, "BO"}, {"accuracy", OUT_REAL, ""}},
+     call_binary_accuracy, NULL},
+    {"linear", AT(linear),
+     {{"inputs", BATCH, "BN"}, {"dvalues", MATRIX, "BN"}},
+     {{0}},
+     {{"output", OUT_MATRIX, "BN"}, {"dinputs", OUT_MATRIX, "BN"}},
+     call_linear, NULL},
     {"mean_squared_error", AT(mean_squared_error),
      {{"y_pred", BATCH, "BO"}, {"y_true", MATRIX, "BO"}},
      {{0}},
@@ -1104,6 +1462,11 @@ static const Stage STAGES[] = {
      {{0}},
      {LOSS_OUTPUTS},
      call_mean_absolute_error, NULL},
+    {"regression_accuracy", AT(regression_accuracy),
+     {{"y_pred", BATCH, "BO"}, {"y_true", MATRIX, "BO"}, {"precision", FACTOR, ""}},
+     {{0}},
+     {{"accuracy", OUT_REAL, ""}},
+     call_regression_accuracy, NULL},
     {"sgd_step", AT(sgd_step),
      {LAYER_INPUTS, MOMENTUMS(MATRIX, VECTOR), ITERATIONS, HYPER("learning_rate"),
       HYPER("decay"), HYPER("momentum")},
@@ -1133,6 +1496,15 @@ static const Stage STAGES[] = {
      {{"weights", OUT_MATRIX, "KN"}, {"biases", OUT_VECTOR, "N"},
       MOMENTUMS(OUT_MATRIX, OUT_VECTOR), CACHE(OUT_MATRIX, OUT_VECTOR), STEP_OUTPUTS},
      call_step, NULL},
+    {"shared_optimizer", AT(shared_optimizer),
+     {{"weights1", MATRIX, "KH"}, {"biases1", VECTOR, "H"}, {"weights2", MATRIX, "HC"},
+      {"biases2", VECTOR, "C"}, {"dweights1", MATRIX, "KH"}, {"dbiases1", VECTOR, "H"},
+      {"dweights2", MATRIX, "HC"}, {"dbiases2", VECTOR, "C"}, {"steps", COUNT_1, ""},
+      HYPER("learning_rate"), HYPER("decay"), HYPER("epsilon"), HYPER("beta_1"),
+      HYPER("beta_2")},
+     {{0}},
+     {TWO_LAYER_OUTPUTS},
+     call_shared_optimizer, NULL},
     {"training", AT(training),
      {{"inputs", BATCH, "BK"}, {"weights1", MATRIX, "KH"}, {"biases1", VECTOR, "H"},
       {"weights2", MATRIX, "HC"}, {"biases2", VECTOR, "C"}, {"y_true", LABELS, "BC"},
@@ -1144,6 +1516,32 @@ static const Stage STAGES[] = {
       {"biases1", OUT_VECTORS, "SH"}, {"weights2", OUT_MATRICES, "SHC"},
       {"biases2", OUT_VECTORS, "SC"}},
      call_training, NULL},
+    {"preprocess", AT(preprocess),
+     {{"images", BYTES, "BHW"}, {"labels", INTEGERS, "B"}, {"keys", KEYS, "B"}},
+     {{0}},
+     {{"x", OUT_MATRIX, "BP"}, {"y", OUT_INTEGERS, "B"}},
+     call_preprocess, prepare_preprocess},
+    {"batches", AT(batches),
+     {{"inputs", BATCH, "BK"}, {"batch_size", COUNT_1, ""}},
+     {{0}},
+     {{"steps", OUT_NUMBER, ""}, {"batch_sizes", OUT_INDICES, "S"},
+      {"first_rows", OUT_MATRIX, "SK"}, {"last_rows", OUT_MATRIX, "SK"}},
+     call_batches, prepare_batches},
+    {"predictions", AT(predictions),
+     {{"inputs", BATCH, "BN"}},
+     {{"activation", ACTIVATION}},
+     {{"predictions", OUT_PREDICTIONS, "BN"}},
+     call_predictions, NULL},
+    {"evaluate", AT(evaluate),
+     {{"y_pred", BATCH, "BC"}, {"y_true", LABELS, "BC"}, {"batch_size", COUNT_1, ""}},
+     {LABEL_FORMAT_PARAM},
+     {{"loss", OUT_REAL, ""}, {"accuracy", OUT_REAL, ""}},
+     call_evaluate, NULL},
+    {"parameters", AT(parameters),
+     {TWO_LAYERS},
+     {{0}},
+     {TWO_LAYER_OUTPUTS, {"output", OUT_MATRIX, "BC"}},
+     call_parameters, NULL},
     {"rng", AT(rng),
      {{"seed", INTEGER, ""}, {"calls", PAIRS, ""}},
      {{0}},
@@ -1277,6 +1675,8 @@ void kit_run(const nnfs_stages *stages, const cJSON *message, Buffer *reply) {
         else if (!done)
             ok = refuse(&r, "exception", "%s returned false without a message: call "
                         "nnfs_fail(\"...\") to say why", stage->name);
+        for (size_t i = 0; i < count; i++) /* batches binds S from what it returned */
+            want_of(&r, &stage->outputs[i], &want[i]);
         for (size_t i = 0; ok && i < count; i++)
             ok = output_fits(&r, &stage->outputs[i], &out[i], &want[i]);
         if (ok) {

@@ -102,12 +102,113 @@ static bool shuffle(uint32_t seed, size_t samples, size_t *keys) {
     return true;
 }
 
+static bool repeated_forward(Matrix inputs1, Matrix inputs2, Matrix weights, Vector biases,
+                             Matrix dvalues, RepeatedForward *output) {
+    /* marks each output with its number, so a reply shows the shape each was given */
+    (void)inputs1, (void)inputs2, (void)weights, (void)biases, (void)dvalues;
+    Matrix marked[] = {output->output1, output->output2, output->dweights, output->dinputs};
+    for (size_t m = 0; m < 4; m++)
+        for (size_t i = 0; i < marked[m].rows * marked[m].cols; i++)
+            marked[m].values[i] = (nnfs_real)(m + 1);
+    for (size_t i = 0; i < output->dbiases.len; i++)
+        output->dbiases.values[i] = 5;
+    return true;
+}
+
+static bool regression_accuracy(Matrix y_pred, Matrix y_true, nnfs_real precision,
+                                nnfs_real *accuracy) {
+    (void)y_pred, (void)y_true;
+    *accuracy = precision;
+    return true;
+}
+
+static bool shared_optimizer(Layer *layer1, Layer *layer2, size_t steps, Optimizer optimizer) {
+    /* adds steps + beta_2 to each parameter, once each layer's Adam state is seen zeroed and
+     * in its parameters' shapes */
+    Layer *layers[] = {layer1, layer2};
+    for (size_t l = 0; l < 2; l++) {
+        Layer *layer = layers[l];
+        size_t count = layer->weights.rows * layer->weights.cols;
+        if (layer->weight_momentums.rows != layer->weights.rows ||
+            layer->weight_cache.cols != layer->weights.cols ||
+            layer->bias_momentums.len != layer->biases.len ||
+            layer->bias_cache.len != layer->biases.len ||
+            layer->dweights.rows != layer->weights.rows || layer->dbiases.len != layer->biases.len)
+            return nnfs_fail("layer %zu: the state is not in the parameters' shapes", l + 1);
+        for (size_t i = 0; i < count; i++) {
+            if (layer->weight_momentums.values[i] != 0 || layer->weight_cache.values[i] != 0)
+                return nnfs_fail("layer %zu: the state is not zeroed", l + 1);
+            layer->weights.values[i] += (nnfs_real)steps + optimizer.beta_2;
+        }
+        for (size_t i = 0; i < layer->biases.len; i++) {
+            if (layer->bias_momentums.values[i] != 0 || layer->bias_cache.values[i] != 0)
+                return nnfs_fail("layer %zu: the state is not zeroed", l + 1);
+            layer->biases.values[i] += (nnfs_real)steps + optimizer.beta_2;
+        }
+    }
+    return true;
+}
+
+static bool preprocess(Images images, const int64_t *labels, const size_t *keys,
+                       Preprocessed *output) {
+    /* the bytes unscaled, in the keys' order */
+    size_t pixels = images.height * images.width;
+    for (size_t i = 0; i < images.count; i++) {
+        for (size_t p = 0; p < pixels; p++)
+            row(output->x, i)[p] = images.pixels[keys[i] * pixels + p];
+        output->y[i] = labels[keys[i]];
+    }
+    return true;
+}
+
+static size_t extra_steps; /* a learner that takes more steps than it should */
+
+static bool batches(Matrix inputs, size_t batch_size, Batches *output) {
+    output->steps = (inputs.rows + batch_size - 1) / batch_size + extra_steps;
+    for (size_t s = 0; s < output->steps && s * batch_size < inputs.rows; s++) {
+        size_t first = s * batch_size, end = first + batch_size;
+        if (end > inputs.rows)
+            end = inputs.rows;
+        output->batch_sizes[s] = end - first;
+        for (size_t k = 0; k < inputs.cols; k++) {
+            row(output->first_rows, s)[k] = row(inputs, first)[k];
+            row(output->last_rows, s)[k] = row(inputs, end - 1)[k];
+        }
+    }
+    return true;
+}
+
+static bool predictions(Matrix inputs, OutputActivation activation, Predictions *output) {
+    for (size_t b = 0; b < inputs.rows; b++) {
+        for (size_t n = 0; n < inputs.cols; n++) {
+            nnfs_real x = row(inputs, b)[n];
+            if (activation == SOFTMAX && x > row(inputs, b)[output->classes[b]])
+                output->classes[b] = n;
+            if (activation == SIGMOID)
+                output->binary.values[b * inputs.cols + n] = x > 0.5;
+            if (activation == LINEAR)
+                row(output->values, b)[n] = x;
+        }
+    }
+    return true;
+}
+
+static bool evaluate(Matrix y_pred, Labels y_true, size_t batch_size, Evaluation *output) {
+    (void)y_pred;
+    output->loss = (nnfs_real)batch_size;
+    output->accuracy = (nnfs_real)nnfs_label(y_true, 0);
+    return true;
+}
+
 static const nnfs_port PORT = {
     .name = "test",
     .stages = {.neuron = neuron, .dense_batch = dense_batch, .relu = relu, .softmax = softmax,
                .categorical_crossentropy = categorical_crossentropy,
-               .dense_backward = dense_backward, .dropout = dropout, .sgd_step = sgd_step,
-               .shuffle = shuffle, .chapters = chapters}};
+               .dense_backward = dense_backward, .repeated_forward = repeated_forward,
+               .dropout = dropout, .regression_accuracy = regression_accuracy,
+               .sgd_step = sgd_step, .shared_optimizer = shared_optimizer,
+               .preprocess = preprocess, .batches = batches, .predictions = predictions,
+               .evaluate = evaluate, .shuffle = shuffle, .chapters = chapters}};
 
 static char *answer(const char *line) {
     static Buffer reply;
@@ -212,8 +313,10 @@ static void test_strings_are_escaped_and_bad_utf8_replaced(void) {
 static void test_hello_lists_exactly_the_declared_stages(void) {
     char *reply = answer("{\"cmd\":\"hello\",\"protocol\":1}");
     CHECK(strstr(reply, "\"stages\":[\"neuron\",\"dense_batch\",\"relu\",\"softmax\","
-                        "\"categorical_crossentropy\",\"dense_backward\",\"dropout\","
-                        "\"sgd_step\",\"shuffle\",\"chapters\"]") != NULL &&
+                        "\"categorical_crossentropy\",\"dense_backward\","
+                        "\"repeated_forward\",\"dropout\",\"regression_accuracy\","
+                        "\"sgd_step\",\"shared_optimizer\",\"preprocess\",\"batches\","
+                        "\"predictions\",\"evaluate\",\"shuffle\",\"chapters\"]") != NULL &&
               strstr(reply, "\"checks_inputs\":true") != NULL &&
               strstr(reply, "\"dtype\":\"" NNFS_DTYPE "\"") != NULL,
           "got %s", reply);
@@ -340,6 +443,142 @@ static void test_chapters_gets_its_params_and_a_value_in_the_printed_shape(void)
     expect_kind("chapters", inputs, printed, "shape_mismatch");
 }
 
+static void expect_reply(const char *stage, const char *inputs, const char *params,
+                         const char *outputs) {
+    char *reply = run(stage, inputs, params);
+    char wanted[1000];
+    snprintf(wanted, sizeof wanted, "{\"seq\":7,\"outputs\":%s}", outputs);
+    CHECK(strcmp(reply, wanted) == 0, "%s %s: wanted %s, got %s", stage, inputs, wanted, reply);
+}
+
+static void test_images_are_bytes_reaching_the_learner_flat_with_the_keys(void) {
+    /* two 2 x 2 images: x is B x (H·W), rows in the keys' order; y the labels in that order */
+    expect_reply("preprocess", "{\"images\":[[[0,1],[2,3]],[[252,253],[254,255]]],"
+                 "\"labels\":[-7,9007199254740992],\"keys\":[1,0]}", "{}",
+                 "{\"x\":[[252,253,254,255],[0,1,2,3]],\"y\":[9007199254740992,-7]}");
+    const char *image = "{\"images\":[[[0,%s]]],\"labels\":[1],\"keys\":[0]}";
+    const char *not_bytes[] = {"256", "-1", "1.5", "true", "\"NaN\"", "[1]", "null"};
+    char inputs[200];
+    for (size_t i = 0; i < sizeof not_bytes / sizeof not_bytes[0]; i++) {
+        snprintf(inputs, sizeof inputs, image, not_bytes[i]);
+        expect_kind("preprocess", inputs, "{}", i == 5 ? "ragged_rows" : "invalid_value");
+    }
+    expect_kind("preprocess", "{\"images\":[],\"labels\":[],\"keys\":[]}", "{}",
+                "empty_batch");
+    expect_kind("preprocess", "{\"images\":[[0,1]],\"labels\":[1],\"keys\":[0]}", "{}",
+                "shape_mismatch");
+    expect_kind("preprocess", "{\"images\":[[[0]],[[1]]],\"labels\":[1],\"keys\":[0,1]}",
+                "{}", "shape_mismatch");
+    expect_kind("preprocess", "{\"images\":[[[0]]],\"labels\":[1.5],\"keys\":[0]}", "{}",
+                "shape_mismatch");
+}
+
+static void test_keys_must_be_a_permutation(void) {
+    const char *three = "{\"images\":[[[0]],[[1]],[[2]]],\"labels\":[0,1,2],\"keys\":%s}";
+    const char *not_permutations[] = {"[0,0,1]", "[0,1,3]", "[0,1,-1]", "[0,1,1.5]",
+                                      "[0,1,\"2\"]"};
+    char inputs[200];
+    for (size_t i = 0; i < sizeof not_permutations / sizeof not_permutations[0]; i++) {
+        snprintf(inputs, sizeof inputs, three, not_permutations[i]);
+        expect_kind("preprocess", inputs, "{}", "invalid_value");
+    }
+    snprintf(inputs, sizeof inputs, three, "[0,1]");
+    expect_kind("preprocess", inputs, "{}", "shape_mismatch");
+    snprintf(inputs, sizeof inputs, three, "[2,0,1.0]");
+    expect_reply("preprocess", inputs, "{}", "{\"x\":[[2],[0],[1]],\"y\":[2,0,1]}");
+}
+
+static void test_the_predictions_take_the_shape_the_activation_gives(void) {
+    const char *outputs = "{\"inputs\":[[0.25,0.75],[0.5,-1.5]]}";
+    expect_reply("predictions", outputs, "{\"activation\":\"softmax\"}",
+                 "{\"predictions\":[1,0]}");
+    expect_reply("predictions", outputs, "{\"activation\":\"sigmoid\"}",
+                 "{\"predictions\":[[0,1],[0,0]]}");
+    expect_reply("predictions", outputs, "{\"activation\":\"linear\"}",
+                 "{\"predictions\":[[0.25,0.75],[0.5,-1.5]]}");
+    expect_kind("predictions", "{\"inputs\":[]}", "{\"activation\":\"linear\"}",
+                "empty_batch");
+    expect_kind("predictions", "{\"inputs\":[0.5]}", "{\"activation\":\"sigmoid\"}",
+                "shape_mismatch");
+}
+
+static void test_a_second_batch_has_its_own_size(void) {
+    /* B = 3, D = 1, K = 2, N = 1: output1 is 3 x 1, output2 and dvalues 1 x 1, dinputs 1 x 2 */
+    const char *layer = "\"weights\":[[1],[2]],\"biases\":[0]";
+    char inputs[300];
+    snprintf(inputs, sizeof inputs, "{\"inputs1\":[[1,2],[3,4],[5,6]],\"inputs2\":[[7,8]],%s,"
+             "\"dvalues\":[[1]]}", layer);
+    expect_reply("repeated_forward", inputs, "{}",
+                 "{\"output1\":[[1],[1],[1]],\"output2\":[[2]],\"dweights\":[[3],[3]],"
+                 "\"dbiases\":[5],\"dinputs\":[[4,4]]}");
+    snprintf(inputs, sizeof inputs, "{\"inputs1\":[[1,2],[3,4],[5,6]],\"inputs2\":[[7,8]],%s,"
+             "\"dvalues\":[[1],[1],[1]]}", layer);
+    expect_kind("repeated_forward", inputs, "{}", "shape_mismatch");
+    snprintf(inputs, sizeof inputs, "{\"inputs1\":[],\"inputs2\":[[7,8]],%s,"
+             "\"dvalues\":[[1]]}", layer);
+    expect_kind("repeated_forward", inputs, "{}", "empty_batch");
+    snprintf(inputs, sizeof inputs, "{\"inputs1\":[[1,2]],\"inputs2\":[],%s,"
+             "\"dvalues\":[[1]]}", layer);
+    expect_kind("repeated_forward", inputs, "{}", "empty_batch");
+    snprintf(inputs, sizeof inputs, "{\"inputs1\":[[1,2]],\"inputs2\":[[7,8,9]],%s,"
+             "\"dvalues\":[[1]]}", layer);
+    expect_kind("repeated_forward", inputs, "{}", "shape_mismatch");
+}
+
+static void test_batches_reply_with_the_steps_the_learner_takes(void) {
+    const char *five = "{\"inputs\":[[0,0],[1,-1],[2,-2],[3,-3],[4,-4]],\"batch_size\":%s}";
+    char inputs[200];
+    snprintf(inputs, sizeof inputs, five, "2");
+    expect_reply("batches", inputs, "{}",
+                 "{\"steps\":3,\"batch_sizes\":[2,2,1],\"first_rows\":[[0,0],[2,-2],[4,-4]],"
+                 "\"last_rows\":[[1,-1],[3,-3],[4,-4]]}");
+    snprintf(inputs, sizeof inputs, five, "64");
+    expect_reply("batches", inputs, "{}",
+                 "{\"steps\":1,\"batch_sizes\":[5],\"first_rows\":[[0,0]],"
+                 "\"last_rows\":[[4,-4]]}");
+    snprintf(inputs, sizeof inputs, five, "1");
+    extra_steps = 1; /* six steps over five samples */
+    char *reply = run("batches", inputs, "{}");
+    CHECK(strstr(reply, "\"kind\":\"exception\"") && strstr(reply, "steps = 6"), "got %s",
+          reply);
+    extra_steps = 0;
+    const char *not_sizes[] = {"0", "-4", "2.5", "true", "[2]"};
+    for (size_t i = 0; i < sizeof not_sizes / sizeof not_sizes[0]; i++) {
+        snprintf(inputs, sizeof inputs, five, not_sizes[i]);
+        expect_kind("batches", inputs, "{}", "invalid_value");
+    }
+    expect_kind("batches", "{\"inputs\":[],\"batch_size\":1}", "{}", "empty_batch");
+}
+
+static void test_single_values_of_the_model_stages_are_checked(void) {
+    const char *precision = "{\"y_pred\":[[1]],\"y_true\":[[1]],\"precision\":%s}";
+    char inputs[300];
+    snprintf(inputs, sizeof inputs, precision, "0.25");
+    expect_reply("regression_accuracy", inputs, "{}", "{\"accuracy\":0.25}");
+    snprintf(inputs, sizeof inputs, precision, "-0.5");
+    expect_kind("regression_accuracy", inputs, "{}", "invalid_value");
+    snprintf(inputs, sizeof inputs, precision, "[0.5]");
+    expect_kind("regression_accuracy", inputs, "{}", "shape_mismatch");
+    const char *evaluate = "{\"y_pred\":[[0.5,0.5],[0.5,0.5]],\"y_true\":[1,0],"
+                           "\"batch_size\":%s}";
+    snprintf(inputs, sizeof inputs, evaluate, "3");
+    expect_reply("evaluate", inputs, "{\"label_format\":\"sparse\"}",
+                 "{\"loss\":3,\"accuracy\":1}");
+    snprintf(inputs, sizeof inputs, evaluate, "0");
+    expect_kind("evaluate", inputs, "{\"label_format\":\"sparse\"}", "invalid_value");
+    const char *shared = "{\"weights1\":[[1,2]],\"biases1\":[0,0],\"weights2\":[[1],[2]],"
+                         "\"biases2\":[0],\"dweights1\":[[1,1]],\"dbiases1\":[1,1],"
+                         "\"dweights2\":[[1],[1]],\"dbiases2\":[1],\"steps\":%s,"
+                         "\"learning_rate\":0.001,\"decay\":0,\"epsilon\":1e-7,"
+                         "\"beta_1\":0.9,\"beta_2\":0.5}";
+    snprintf(inputs, sizeof inputs, shared, "2");
+    expect_reply("shared_optimizer", inputs, "{}",
+                 "{\"weights1\":[[3.5,4.5]],\"biases1\":[2.5,2.5],\"weights2\":[[3.5],[4.5]],"
+                 "\"biases2\":[2.5]}");
+    snprintf(inputs, sizeof inputs, shared, "0");
+    expect_kind("shared_optimizer", inputs, "{}", "invalid_value");
+}
+
 int main(void) {
     test_numbers_print_as_the_shortest_text_that_reads_back();
     test_every_double_reads_back_from_its_text();
@@ -354,6 +593,12 @@ int main(void) {
     test_a_wrong_shaped_output_is_an_exception_naming_it();
     test_shuffle_gets_one_key_per_sample();
     test_chapters_gets_its_params_and_a_value_in_the_printed_shape();
+    test_images_are_bytes_reaching_the_learner_flat_with_the_keys();
+    test_keys_must_be_a_permutation();
+    test_the_predictions_take_the_shape_the_activation_gives();
+    test_a_second_batch_has_its_own_size();
+    test_batches_reply_with_the_steps_the_learner_takes();
+    test_single_values_of_the_model_stages_are_checked();
     if (failures > 0) {
         fprintf(stderr, "test_kit (%s): %d failed\n", NNFS_DTYPE, failures);
         return 1;
