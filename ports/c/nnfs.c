@@ -1,6 +1,6 @@
 /* The stages of Neural Networks from Scratch, chapters 1 to 17, in C11 with float32:
  * loops over arrays of float, expf and logf, as in the book's chapters. The kit has checked
- * every input and allocated every output (kits/c/nnfs_kit.h). */
+ * every input and allocated every output (kits/c/nnfs_kit.h). Chapters 18-22 are in model.c. */
 #include "nnfs.h"
 
 #include <math.h>
@@ -13,7 +13,6 @@
 static const float CLIP_LOW = 1e-7f;
 static const float CLIP_HIGH = (float)(1.0 - 1e-7);
 
-static size_t argmax(const float *values, size_t count);
 static float clip(float p);
 static float mean(Vector v);
 static float sum_abs(const float *values, size_t count);
@@ -28,8 +27,6 @@ static void cache_update(float *w, const float *g, float *cache, size_t count, f
 static void adam_update(float *w, const float *g, float *m, float *v, size_t count, float lr,
                         Optimizer optimizer, const float corrections[2]);
 static void *need(void *allocated);
-static Matrix new_matrix(size_t rows, size_t cols);
-static Vector new_vector(size_t len);
 static void copy_matrix(Matrix to, Matrix from);
 static void copy_vector(Vector to, Vector from);
 
@@ -77,6 +74,14 @@ bool relu(Matrix inputs, Matrix output) {
     return true;
 }
 
+bool dense_relu(Matrix inputs, Matrix weights, Vector biases, DenseReLU *output) {
+    /* chapter 4's first chain: dense1.forward(X), then activation1.forward(dense1.output)
+     * NOTE: ReLU applies to the layer's OUTPUT, not to its inputs. */
+    dense_batch(inputs, weights, biases, output->dense);
+    relu(output->dense, output->relu);
+    return true;
+}
+
 bool softmax(Matrix inputs, Matrix output) {
     /* inputs (B, C) logits -> output (B, C), each row sums to 1.
      * NOTE: subtracts the row maximum first, so expf never overflows; the running maximum
@@ -96,6 +101,17 @@ bool softmax(Matrix inputs, Matrix output) {
         for (size_t c = 0; c < inputs.cols; c++)
             probabilities[c] /= total;
     }
+    return true;
+}
+
+bool dense_relu_dense_softmax(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2,
+                              Vector biases2, Network *output) {
+    /* chapter 4's network before any loss: dense1 -> ReLU -> dense2 -> softmax, every
+     * intermediate kept as the book's objects keep their .output */
+    dense_batch(inputs, weights1, biases1, output->dense1);
+    relu(output->dense1, output->relu1);
+    dense_batch(output->relu1, weights2, biases2, output->dense2);
+    softmax(output->dense2, output->softmax);
     return true;
 }
 
@@ -184,6 +200,63 @@ bool relu_backward(Matrix inputs, Matrix dvalues, Matrix dinputs) {
      *       on the forward inputs, never on dvalues. */
     for (size_t i = 0; i < inputs.rows * inputs.cols; i++)
         dinputs.values[i] = inputs.values[i] <= 0.0f ? 0.0f : dvalues.values[i];
+    return true;
+}
+
+/* The book's objects remember their last forward call: Layer_Dense keeps self.inputs, and
+ * Activation_ReLU too, and backward reads them. */
+typedef struct {
+    Matrix weights; /* K x N */
+    Vector biases;  /* N */
+    Matrix inputs, output; /* of the last forward call */
+} LayerDense;
+
+typedef struct {
+    Matrix inputs, output; /* of the last forward call */
+} ActivationReLU;
+
+static void layer_dense_forward(LayerDense *layer, Matrix inputs, Matrix output) {
+    layer->inputs = inputs;
+    layer->output = output;
+    dense_batch(inputs, layer->weights, layer->biases, output);
+}
+
+static void layer_dense_backward(LayerDense *layer, Matrix dvalues, DenseGradients *gradients) {
+    dense_backward(layer->inputs, layer->weights, dvalues, gradients);
+}
+
+static void activation_relu_forward(ActivationReLU *activation, Matrix inputs, Matrix output) {
+    activation->inputs = inputs;
+    activation->output = output;
+    relu(inputs, output);
+}
+
+static void activation_relu_backward(ActivationReLU *activation, Matrix dvalues,
+                                     Matrix dinputs) {
+    relu_backward(activation->inputs, dvalues, dinputs);
+}
+
+bool repeated_forward(Matrix inputs1, Matrix inputs2, Matrix weights, Vector biases,
+                      Matrix dvalues, RepeatedForward *output) {
+    /* one Layer_Dense and one Activation_ReLU called on inputs1 (B, K), then on inputs2 (D, K),
+     * then backward from dvalues (D, N)
+     * NOTE: each forward call replaces what the objects saved: the backward pass sees the
+     *       second batch only (its inputs for dweights, its dense output for the ReLU mask). */
+    LayerDense dense1 = {.weights = weights, .biases = biases};
+    ActivationReLU activation1 = {0};
+    Matrix dense_first = new_matrix(inputs1.rows, weights.cols);
+    Matrix dense_second = new_matrix(inputs2.rows, weights.cols);
+    Matrix drelu = new_matrix(inputs2.rows, weights.cols);
+    layer_dense_forward(&dense1, inputs1, dense_first);
+    activation_relu_forward(&activation1, dense1.output, output->output1);
+    layer_dense_forward(&dense1, inputs2, dense_second);
+    activation_relu_forward(&activation1, dense1.output, output->output2);
+    activation_relu_backward(&activation1, dvalues, drelu);
+    DenseGradients gradients = {output->dweights, output->dbiases, output->dinputs};
+    layer_dense_backward(&dense1, drelu, &gradients);
+    free(dense_first.values);
+    free(dense_second.values);
+    free(drelu.values);
     return true;
 }
 
@@ -296,6 +369,27 @@ bool binary_crossentropy(Matrix y_pred, Matrix y_true, LossGradients *output) {
     return true;
 }
 
+bool binary_accuracy(Matrix y_pred, Matrix y_true, BinaryAccuracy *output) {
+    /* y_pred (B, O) sigmoid outputs, y_true (B, O) of 0 and 1 -> predictions (B, O) of 0 and 1,
+     * accuracy: the share of every output that matches
+     * NOTE: (output > 0.5) * 1: exactly 0.5 is class 0. */
+    size_t count = y_pred.rows * y_pred.cols, matches = 0;
+    for (size_t i = 0; i < count; i++) {
+        output->predictions.values[i] = y_pred.values[i] > 0.5f ? 1 : 0;
+        if ((float)output->predictions.values[i] == y_true.values[i])
+            matches++;
+    }
+    output->accuracy = (float)matches / (float)count;
+    return true;
+}
+
+bool linear(Matrix inputs, Matrix dvalues, Passes *output) {
+    /* Activation_Linear: forward copies the inputs, backward copies dvalues */
+    copy_matrix(output->output, inputs);
+    copy_matrix(output->dinputs, dvalues);
+    return true;
+}
+
 bool mean_squared_error(Matrix y_pred, Matrix y_true, LossGradients *output) {
     /* y_pred (B, O), y_true (B, O) -> sample_losses (B): mean over O of (y_true - y_pred)²,
      * loss, dinputs = -2·(y_true - y_pred) / O / B */
@@ -330,6 +424,17 @@ bool mean_absolute_error(Matrix y_pred, Matrix y_true, LossGradients *output) {
         output->sample_losses.values[b] = total / outputs;
     }
     output->loss = mean(output->sample_losses);
+    return true;
+}
+
+bool regression_accuracy(Matrix y_pred, Matrix y_true, float precision, float *accuracy) {
+    /* Accuracy_Regression: the share of outputs within precision of their target
+     * NOTE: strictly within (<); the book's precision is np.std(y) / 250, given here. */
+    size_t count = y_pred.rows * y_pred.cols, hits = 0;
+    for (size_t i = 0; i < count; i++)
+        if (fabsf(y_pred.values[i] - y_true.values[i]) < precision)
+            hits++;
+    *accuracy = (float)hits / (float)count;
     return true;
 }
 
@@ -382,6 +487,20 @@ bool adam_step(Layer *layer, size_t iterations, Optimizer optimizer, float *lear
                 optimizer, corrections);
     adam_update(layer->biases.values, layer->dbiases.values, layer->bias_momentums.values,
                 layer->bias_cache.values, layer->biases.len, lr, optimizer, corrections);
+    return true;
+}
+
+bool shared_optimizer(Layer *layer1, Layer *layer2, size_t steps, Optimizer optimizer) {
+    /* one Optimizer_Adam for two layers, as the Model's train loop uses it: per step
+     * pre_update_params, update_params(layer) for each layer, post_update_params
+     * NOTE: each layer keeps its own momentums and caches (the kit hands them zeroed), and the
+     *       iteration count rises once per step, not once per layer. */
+    Layer *layers[2] = {layer1, layer2};
+    for (size_t iterations = 0; iterations < steps; iterations++) {
+        float learning_rate;
+        for (size_t l = 0; l < 2; l++)
+            adam_step(layers[l], iterations, optimizer, &learning_rate);
+    }
     return true;
 }
 
@@ -480,12 +599,12 @@ static void *need(void *allocated) {
     return allocated;
 }
 
-static Matrix new_matrix(size_t rows, size_t cols) {
+Matrix new_matrix(size_t rows, size_t cols) {
     size_t count = rows * cols > 0 ? rows * cols : 1;
     return (Matrix){.rows = rows, .cols = cols, .values = need(calloc(count, sizeof(float)))};
 }
 
-static Vector new_vector(size_t len) {
+Vector new_vector(size_t len) {
     return (Vector){.len = len, .values = need(calloc(len > 0 ? len : 1, sizeof(float)))};
 }
 
@@ -580,7 +699,7 @@ static float clip(float p) {
     return p;
 }
 
-static size_t argmax(const float *values, size_t count) {
+size_t argmax(const float *values, size_t count) {
     /* NOTE: the FIRST maximum wins on ties (`>`, not `>=`), as np.argmax; like np.argmax,
      *       a NaN counts as the maximum. */
     size_t best = 0;
