@@ -57,7 +57,16 @@ static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix out
  * static bool relu(Matrix inputs, Matrix output) {
  *     return nnfs_fail("not written yet");
  * }
+ * // chapter 4: dense1.forward(X), then ReLU of dense1.output: output->dense, output->relu
+ * static bool dense_relu(Matrix inputs, Matrix weights, Vector biases, DenseReLU *output) {
+ *     return nnfs_fail("not written yet");
+ * }
  * static bool softmax(Matrix inputs, Matrix output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // chapter 4's network without a loss: dense1, relu1, dense2, softmax
+ * static bool dense_relu_dense_softmax(Matrix inputs, Matrix weights1, Vector biases1,
+ *                                      Matrix weights2, Vector biases2, Network *output) {
  *     return nnfs_fail("not written yet");
  * }
  * // y_true.format is SPARSE (y_true.sparse[b]) or ONEHOT (y_true.onehot); nnfs_label(y_true, b)
@@ -76,6 +85,12 @@ static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix out
  *     return nnfs_fail("not written yet");
  * }
  * static bool relu_backward(Matrix inputs, Matrix dvalues, Matrix dinputs) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // one Layer_Dense and one Activation_ReLU called on inputs1 (B, K), then inputs2 (D, K),
+ * // then backward(dvalues (D, N)): what the objects kept from the first call must not leak
+ * static bool repeated_forward(Matrix inputs1, Matrix inputs2, Matrix weights, Vector biases,
+ *                              Matrix dvalues, RepeatedForward *output) {
  *     return nnfs_fail("not written yet");
  * }
  * static bool softmax_backward(Matrix output, Matrix dvalues, Matrix dinputs) {
@@ -102,10 +117,21 @@ static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix out
  * static bool binary_crossentropy(Matrix y_pred, Matrix y_true, LossGradients *output) {
  *     return nnfs_fail("not written yet");
  * }
+ * // output->predictions.values[i]: 1 where y_pred > 0.5, else 0
+ * static bool binary_accuracy(Matrix y_pred, Matrix y_true, BinaryAccuracy *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * static bool linear(Matrix inputs, Matrix dvalues, Passes *output) {
+ *     return nnfs_fail("not written yet");
+ * }
  * static bool mean_squared_error(Matrix y_pred, Matrix y_true, LossGradients *output) {
  *     return nnfs_fail("not written yet");
  * }
  * static bool mean_absolute_error(Matrix y_pred, Matrix y_true, LossGradients *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * static bool regression_accuracy(Matrix y_pred, Matrix y_true, nnfs_real precision,
+ *                                 nnfs_real *accuracy) {
  *     return nnfs_fail("not written yet");
  * }
  * // update layer->weights, ->biases and the optimizer's state in place
@@ -125,9 +151,35 @@ static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix out
  *                       nnfs_real *learning_rate) {
  *     return nnfs_fail("not written yet");
  * }
+ * // one Optimizer_Adam, `steps` steps over both layers (their Adam state arrives zeroed)
+ * static bool shared_optimizer(Layer *layer1, Layer *layer2, size_t steps,
+ *                              Optimizer optimizer) {
+ *     return nnfs_fail("not written yet");
+ * }
  * static bool training(Matrix inputs, Labels y_true, Matrix weights1, Vector biases1,
  *                      Matrix weights2, Vector biases2, size_t steps, OptimizerKind kind,
  *                      Optimizer optimizer, Training *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // chapters 18-22, the Model. Chapter 19: scale, flatten, then X[keys], y[keys]
+ * static bool preprocess(Images images, const int64_t *labels, const size_t *keys,
+ *                        Preprocessed *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // Model.train's steps: set output->steps, then each step's batch size, first and last row
+ * static bool batches(Matrix inputs, size_t batch_size, Batches *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // fill output->classes (SOFTMAX), output->binary (SIGMOID) or output->values (LINEAR)
+ * static bool predictions(Matrix inputs, OutputActivation activation, Predictions *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * static bool evaluate(Matrix y_pred, Labels y_true, size_t batch_size, Evaluation *output) {
+ *     return nnfs_fail("not written yet");
+ * }
+ * // chapter 21: save the parameters to a file, load them into a fresh model, run it
+ * static bool parameters(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2,
+ *                        Vector biases2, LoadedModel *output) {
  *     return nnfs_fail("not written yet");
  * }
  * // the book tier (docs/BOOK.md): NumPy's random stream, the nnfs datasets, Layer_Dense init
@@ -163,12 +215,15 @@ int main(void) {
             .dense_batch = dense_batch,
             // .layer = layer,
             // .relu = relu,
+            // .dense_relu = dense_relu,
             // .softmax = softmax,
+            // .dense_relu_dense_softmax = dense_relu_dense_softmax,
             // .categorical_crossentropy = categorical_crossentropy,
             // .accuracy = accuracy,
             // .forward = forward,
             // .dense_backward = dense_backward,
             // .relu_backward = relu_backward,
+            // .repeated_forward = repeated_forward,
             // .softmax_backward = softmax_backward,
             // .categorical_crossentropy_backward = categorical_crossentropy_backward,
             // .softmax_crossentropy_backward = softmax_crossentropy_backward,
@@ -176,13 +231,22 @@ int main(void) {
             // .dropout = dropout,
             // .sigmoid = sigmoid,
             // .binary_crossentropy = binary_crossentropy,
+            // .binary_accuracy = binary_accuracy,
+            // .linear = linear,
             // .mean_squared_error = mean_squared_error,
             // .mean_absolute_error = mean_absolute_error,
+            // .regression_accuracy = regression_accuracy,
             // .sgd_step = sgd_step,
             // .adagrad_step = adagrad_step,
             // .rmsprop_step = rmsprop_step,
             // .adam_step = adam_step,
+            // .shared_optimizer = shared_optimizer,
             // .training = training,
+            // .preprocess = preprocess,
+            // .batches = batches,
+            // .predictions = predictions,
+            // .evaluate = evaluate,
+            // .parameters = parameters,
             // .rng = rng,
             // .datasets = datasets,
             // .init = init,
