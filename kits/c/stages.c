@@ -438,8 +438,8 @@ static bool read_input(Request *r, const InputSpec *spec, Value *v) {
     case RATE:
         if (shape.rank != 0 || !json_number(json, &v->number))
             return refuse(r, "shape_mismatch", "%s must be a single number", name);
-        if (spec->form == FACTOR && v->number < 0)
-            return refuse(r, "invalid_value", "%s = %g is negative", name, v->number);
+        if (spec->form == FACTOR && !(v->number >= 0)) /* NaN is outside every domain */
+            return refuse(r, "invalid_value", "%s = %g is not >= 0", name, v->number);
         if (spec->form == RATE && !(v->number >= 0 && v->number < 1))
             return refuse(r, "invalid_value", "%s = %g is not in [0, 1)", name, v->number);
         v->real = (nnfs_real)v->number;

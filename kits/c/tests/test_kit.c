@@ -557,6 +557,10 @@ static void test_single_values_of_the_model_stages_are_checked(void) {
     expect_reply("regression_accuracy", inputs, "{}", "{\"accuracy\":0.25}");
     snprintf(inputs, sizeof inputs, precision, "-0.5");
     expect_kind("regression_accuracy", inputs, "{}", "invalid_value");
+    snprintf(inputs, sizeof inputs, precision, "\"NaN\"");
+    expect_kind("regression_accuracy", inputs, "{}", "invalid_value");
+    snprintf(inputs, sizeof inputs, precision, "\"Infinity\"");
+    expect_reply("regression_accuracy", inputs, "{}", "{\"accuracy\":\"Infinity\"}");
     snprintf(inputs, sizeof inputs, precision, "[0.5]");
     expect_kind("regression_accuracy", inputs, "{}", "shape_mismatch");
     const char *evaluate = "{\"y_pred\":[[0.5,0.5],[0.5,0.5]],\"y_true\":[1,0],"
