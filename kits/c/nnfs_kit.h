@@ -176,6 +176,19 @@ typedef struct {
 
 /* Chapters 18-22: the Model. */
 
+/* Model.train's record: per epoch (E = epochs), then every parameter after the last epoch. */
+typedef struct {
+    Vector loss;                /* E: data_loss + regularization_loss, as the epoch prints it */
+    Vector data_loss, accuracy; /* E: accumulated over the epoch's batches (sums / samples) */
+    Vector regularization_loss; /* E: the first layer's, after the epoch's last update */
+    Vector learning_rate;       /* E: the rate the epoch's last step used */
+    Vector validation_loss, validation_accuracy; /* E: Model.evaluate after the epoch */
+    Matrix weights1; /* K x H */
+    Vector biases1;  /* H */
+    Matrix weights2; /* H x C */
+    Vector biases2;  /* C */
+} ModelTraining;
+
 /* B images of H x W bytes (0-255), as chapter 19 reads them: image i, row r, column c is
  * pixels[(i * height + r) * width + c]. */
 typedef struct {
@@ -252,8 +265,8 @@ typedef enum {
 } Printed;
 
 /* ------------------------------------------------------------------------------------------
- * The stages: fill the ones you have. Shapes: B samples (D: a second batch), K inputs,
- * N neurons, C classes, H hidden units, O outputs, S steps. */
+ * The stages: fill the ones you have. Shapes: B samples (D: a second batch, M: validation
+ * samples), K inputs, N neurons, C classes, H hidden units, O outputs, S steps, E epochs. */
 typedef struct {
     /* chapters 1-5 */
     bool (*neuron)(Vector inputs, Vector weights, nnfs_real bias, nnfs_real *output);
@@ -315,6 +328,15 @@ typedef struct {
                      Matrix weights2, Vector biases2, size_t steps, OptimizerKind kind,
                      Optimizer optimizer, Training *output);
     /* chapters 18-22: the Model */
+    /* Model.train(inputs, y_true, epochs, batch_size, validation_data) on Dense(K, H, with the
+     * regularizers) -> ReLU -> Dense(H, C) -> softmax with the categorical cross-entropy;
+     * validation_inputs: M x K. epochs and batch_size >= 1 and the regularizers >= 0 (checked);
+     * the optimizer's state starts at zeros; hyperparameters it does not use are sent anyway */
+    bool (*model_training)(Matrix inputs, Labels y_true, Matrix validation_inputs,
+                           Labels validation_y_true, Matrix weights1, Vector biases1,
+                           Matrix weights2, Vector biases2, size_t epochs, size_t batch_size,
+                           Regularizers regularizers, OptimizerKind kind, Optimizer optimizer,
+                           ModelTraining *output);
     /* labels: B integers as sent; keys: a permutation of 0 .. B-1 (checked) */
     bool (*preprocess)(Images images, const int64_t *labels, const size_t *keys,
                        Preprocessed *output);

@@ -3,11 +3,12 @@
  * allocates the outputs, calls the learner's function and writes the reply.
  *
  * Dimensions are letters: the first input with a letter binds it, every later one must agree
- * (B samples, D a second batch's, K inputs, N neurons, C classes, H hidden, O outputs, S steps,
- * H x W an image, P its pixels). An output letter no input binds is bound by a prepare function
- * from the inputs, or (batches' S) by what the learner returns. Each input is
- * checked for an empty batch, then ragged rows, then its rank and dimensions, then (labels)
- * integers and their range, then its domain: the order of docs/STAGES.md. */
+ * (B samples, D a second batch's, M validation samples, K inputs, N neurons, C classes,
+ * H hidden, O outputs, S steps, E epochs, H x W an image, P its pixels). An output letter no
+ * input binds is bound by a prepare function from the inputs, or (batches' S) by what the
+ * learner returns. Each input is checked for an empty batch, then ragged rows, then its rank
+ * and dimensions, then (labels) integers and their range, then its domain: the order of
+ * docs/STAGES.md. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 
 #include "internal.h"
 
-enum { MAX_RANK = 4, MAX_INPUTS = 16, MAX_OUTPUTS = 9, MAX_PARAMS = 5, LETTERS = 26 };
+enum { MAX_RANK = 4, MAX_INPUTS = 24, MAX_OUTPUTS = 12, MAX_PARAMS = 5, LETTERS = 26 };
 #define UNBOUND ((size_t)-1)
 #define MAX_COUNT 4294967295.0 /* counts and book integers are passed up to 2^32 - 1 */
 
@@ -1121,6 +1122,36 @@ static bool call_training(const nnfs_stages *s, Request *r, Value *in, Value *ou
     return ok;
 }
 
+static bool call_model_training(const nnfs_stages *s, Request *r, Value *in, Value *out) {
+    /* inputs in check order: the two layers' inputs, y_true, the validation set, epochs,
+     * batch_size, the four regularizers, then the hyperparameters */
+    Regularizers regularizers = {in[10].real, in[11].real, in[12].real, in[13].real};
+    Optimizer optimizer = {0};
+    for (size_t i = 14; i < MAX_INPUTS && r->stage->inputs[i].name != NULL; i++)
+        *hyperparameter(&optimizer, r->stage->inputs[i].name) = in[i].real;
+    ModelTraining t = {.loss = out[0].vector,
+                       .data_loss = out[1].vector,
+                       .regularization_loss = out[2].vector,
+                       .accuracy = out[3].vector,
+                       .learning_rate = out[4].vector,
+                       .validation_loss = out[5].vector,
+                       .validation_accuracy = out[6].vector,
+                       .weights1 = out[7].matrix,
+                       .biases1 = out[8].vector,
+                       .weights2 = out[9].matrix,
+                       .biases2 = out[10].vector};
+    bool ok = s->model_training(in[0].matrix, in[5].labels, in[6].matrix, in[7].labels,
+                                in[1].matrix, in[2].vector, in[3].matrix, in[4].vector,
+                                (size_t)in[8].number, (size_t)in[9].number, regularizers,
+                                (OptimizerKind)r->choice[1], optimizer, &t);
+    out[0].vector = t.loss, out[1].vector = t.data_loss;
+    out[2].vector = t.regularization_loss, out[3].vector = t.accuracy;
+    out[4].vector = t.learning_rate, out[5].vector = t.validation_loss;
+    out[6].vector = t.validation_accuracy, out[7].matrix = t.weights1;
+    out[8].vector = t.biases1, out[9].matrix = t.weights2, out[10].vector = t.biases2;
+    return ok;
+}
+
 static bool prepare_preprocess(Request *r, const Value *in) {
     /* P: the pixels of one image, a row of x */
     r->letter['P' - 'A'] = in[0].images.height * in[0].images.width;
@@ -1516,6 +1547,19 @@ static const Stage STAGES[] = {
       {"biases1", OUT_VECTORS, "SH"}, {"weights2", OUT_MATRICES, "SHC"},
       {"biases2", OUT_VECTORS, "SC"}},
      call_training, NULL},
+    {"model_training", AT(model_training),
+     {TWO_LAYERS, {"y_true", LABELS, "BC"}, {"validation_inputs", BATCH, "MK"},
+      {"validation_y_true", LABELS, "MC"}, {"epochs", COUNT_1, "E"}, {"batch_size", COUNT_1, ""},
+      {"weight_regularizer_l1", FACTOR, ""}, {"weight_regularizer_l2", FACTOR, ""},
+      {"bias_regularizer_l1", FACTOR, ""}, {"bias_regularizer_l2", FACTOR, ""},
+      HYPER("learning_rate"), HYPER("decay"), HYPER("momentum"), HYPER("epsilon"), HYPER("rho"),
+      HYPER("beta_1"), HYPER("beta_2")},
+     {LABEL_FORMAT_PARAM, {"optimizer", OPTIMIZER}},
+     {{"loss", OUT_VECTOR, "E"}, {"data_loss", OUT_VECTOR, "E"},
+      {"regularization_loss", OUT_VECTOR, "E"}, {"accuracy", OUT_VECTOR, "E"},
+      {"learning_rate", OUT_VECTOR, "E"}, {"validation_loss", OUT_VECTOR, "E"},
+      {"validation_accuracy", OUT_VECTOR, "E"}, TWO_LAYER_OUTPUTS},
+     call_model_training, NULL},
     {"preprocess", AT(preprocess),
      {{"images", BYTES, "BHW"}, {"labels", INTEGERS, "B"}, {"keys", KEYS, "B"}},
      {{0}},

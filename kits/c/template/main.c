@@ -161,6 +161,15 @@ static bool dense_batch(Matrix inputs, Matrix weights, Vector biases, Matrix out
  *                      Optimizer optimizer, Training *output) {
  *     return nnfs_fail("not written yet");
  * }
+ * // chapters 18-19: Model.train over epochs of batches, the first layer regularized, the
+ * // validation set evaluated after each epoch; fill the record of each epoch and the parameters
+ * static bool model_training(Matrix inputs, Labels y_true, Matrix validation_inputs,
+ *                            Labels validation_y_true, Matrix weights1, Vector biases1,
+ *                            Matrix weights2, Vector biases2, size_t epochs, size_t batch_size,
+ *                            Regularizers regularizers, OptimizerKind kind,
+ *                            Optimizer optimizer, ModelTraining *output) {
+ *     return nnfs_fail("not written yet");
+ * }
  * // chapters 18-22, the Model. Chapter 19: scale, flatten, then X[keys], y[keys]
  * static bool preprocess(Images images, const int64_t *labels, const size_t *keys,
  *                        Preprocessed *output) {
@@ -242,6 +251,7 @@ int main(void) {
             // .adam_step = adam_step,
             // .shared_optimizer = shared_optimizer,
             // .training = training,
+            // .model_training = model_training,
             // .preprocess = preprocess,
             // .batches = batches,
             // .predictions = predictions,

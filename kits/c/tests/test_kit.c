@@ -200,6 +200,28 @@ static bool evaluate(Matrix y_pred, Labels y_true, size_t batch_size, Evaluation
     return true;
 }
 
+static bool model_training(Matrix inputs, Labels y_true, Matrix validation_inputs,
+                           Labels validation_y_true, Matrix weights1, Vector biases1,
+                           Matrix weights2, Vector biases2, size_t epochs, size_t batch_size,
+                           Regularizers regularizers, OptimizerKind kind, Optimizer optimizer,
+                           ModelTraining *output) {
+    /* echoes what it was given: per epoch e, the loss is e, the validation loss M, the
+     * validation accuracy the first validation label; the rest of the record from the params */
+    (void)inputs, (void)y_true, (void)weights2, (void)biases2;
+    for (size_t e = 0; e < epochs; e++) {
+        output->loss.values[e] = (nnfs_real)e;
+        output->data_loss.values[e] = (nnfs_real)batch_size;
+        output->regularization_loss.values[e] = regularizers.weight_l2;
+        output->accuracy.values[e] = (nnfs_real)kind;
+        output->learning_rate.values[e] = optimizer.rho;
+        output->validation_loss.values[e] = (nnfs_real)validation_inputs.rows;
+        output->validation_accuracy.values[e] = (nnfs_real)nnfs_label(validation_y_true, 0);
+    }
+    output->weights1.values[0] = weights1.values[0];
+    output->biases1.values[0] = biases1.values[0];
+    return true;
+}
+
 static const nnfs_port PORT = {
     .name = "test",
     .stages = {.neuron = neuron, .dense_batch = dense_batch, .relu = relu, .softmax = softmax,
@@ -207,8 +229,9 @@ static const nnfs_port PORT = {
                .dense_backward = dense_backward, .repeated_forward = repeated_forward,
                .dropout = dropout, .regression_accuracy = regression_accuracy,
                .sgd_step = sgd_step, .shared_optimizer = shared_optimizer,
-               .preprocess = preprocess, .batches = batches, .predictions = predictions,
-               .evaluate = evaluate, .shuffle = shuffle, .chapters = chapters}};
+               .model_training = model_training, .preprocess = preprocess,
+               .batches = batches, .predictions = predictions, .evaluate = evaluate,
+               .shuffle = shuffle, .chapters = chapters}};
 
 static char *answer(const char *line) {
     static Buffer reply;
@@ -315,7 +338,8 @@ static void test_hello_lists_exactly_the_declared_stages(void) {
     CHECK(strstr(reply, "\"stages\":[\"neuron\",\"dense_batch\",\"relu\",\"softmax\","
                         "\"categorical_crossentropy\",\"dense_backward\","
                         "\"repeated_forward\",\"dropout\",\"regression_accuracy\","
-                        "\"sgd_step\",\"shared_optimizer\",\"preprocess\",\"batches\","
+                        "\"sgd_step\",\"shared_optimizer\",\"model_training\","
+                        "\"preprocess\",\"batches\","
                         "\"predictions\",\"evaluate\",\"shuffle\",\"chapters\"]") != NULL &&
               strstr(reply, "\"checks_inputs\":true") != NULL &&
               strstr(reply, "\"dtype\":\"" NNFS_DTYPE "\"") != NULL,
@@ -583,6 +607,39 @@ static void test_single_values_of_the_model_stages_are_checked(void) {
     expect_kind("shared_optimizer", inputs, "{}", "invalid_value");
 }
 
+static void test_model_training_has_a_validation_set_of_its_own_size(void) {
+    /* B = 2, M = 3, K = 1, H = 1, C = 2, E = 2 epochs */
+    const char *model = "{\"inputs\":[[1],[2]],\"y_true\":%s,\"validation_inputs\":%s,"
+                        "\"validation_y_true\":%s,\"weights1\":[[0.5]],\"biases1\":[0.25],"
+                        "\"weights2\":[[1,-1]],\"biases2\":[0,0],\"epochs\":%s,"
+                        "\"batch_size\":2,\"weight_regularizer_l1\":0,"
+                        "\"weight_regularizer_l2\":0.5,\"bias_regularizer_l1\":0,"
+                        "\"bias_regularizer_l2\":%s,\"learning_rate\":1,\"decay\":0,"
+                        "\"momentum\":0,\"epsilon\":1e-7,\"rho\":0.75,\"beta_1\":0.9,"
+                        "\"beta_2\":0.999}";
+    const char *params = "{\"label_format\":\"sparse\",\"optimizer\":\"rmsprop\"}";
+    char inputs[1000];
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[[1],[2],[3]]", "[1,0,0]", "2", "0");
+    expect_reply("model_training", inputs, params,
+                 "{\"loss\":[0,1],\"data_loss\":[2,2],\"regularization_loss\":[0.5,0.5],"
+                 "\"accuracy\":[2,2],\"learning_rate\":[0.75,0.75],"
+                 "\"validation_loss\":[3,3],\"validation_accuracy\":[1,1],"
+                 "\"weights1\":[[0.5]],\"biases1\":[0.25],\"weights2\":[[0,0]],"
+                 "\"biases2\":[0,0]}");
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[[1],[2],[3]]", "[1,0]", "2", "0");
+    expect_kind("model_training", inputs, params, "shape_mismatch");
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[[1],[2],[3]]", "[1,0,2]", "2", "0");
+    expect_kind("model_training", inputs, params, "label_out_of_range");
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[]", "[]", "2", "0");
+    expect_kind("model_training", inputs, params, "empty_batch");
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[[1,2]]", "[0]", "2", "0");
+    expect_kind("model_training", inputs, params, "shape_mismatch");
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[[1]]", "[0]", "0", "0");
+    expect_kind("model_training", inputs, params, "invalid_value");
+    snprintf(inputs, sizeof inputs, model, "[0,1]", "[[1]]", "[0]", "1", "-1");
+    expect_kind("model_training", inputs, params, "invalid_value");
+}
+
 int main(void) {
     test_numbers_print_as_the_shortest_text_that_reads_back();
     test_every_double_reads_back_from_its_text();
@@ -603,6 +660,7 @@ int main(void) {
     test_a_second_batch_has_its_own_size();
     test_batches_reply_with_the_steps_the_learner_takes();
     test_single_values_of_the_model_stages_are_checked();
+    test_model_training_has_a_validation_set_of_its_own_size();
     if (failures > 0) {
         fprintf(stderr, "test_kit (%s): %d failed\n", NNFS_DTYPE, failures);
         return 1;
