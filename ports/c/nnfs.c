@@ -510,7 +510,12 @@ bool shared_optimizer(Layer *layer1, Layer *layer2, size_t steps, Optimizer opti
 static bool (*const OPTIMIZER_STEPS[])(Layer *, size_t, Optimizer, float *) = {
     [SGD] = sgd_step, [ADAGRAD] = adagrad_step, [RMSPROP] = rmsprop_step, [ADAM] = adam_step};
 
-static Layer new_layer(Matrix weights, Vector biases) {
+bool optimizer_step(OptimizerKind kind, Layer *layer, size_t iterations, Optimizer optimizer,
+                    float *learning_rate) {
+    return OPTIMIZER_STEPS[kind](layer, iterations, optimizer, learning_rate);
+}
+
+Layer new_layer(Matrix weights, Vector biases) {
     /* copies of the parameters; every gradient and state array starts at zeros */
     Layer layer = {.weights = new_matrix(weights.rows, weights.cols),
                    .biases = new_vector(biases.len),
@@ -525,7 +530,7 @@ static Layer new_layer(Matrix weights, Vector biases) {
     return layer;
 }
 
-static void free_layer(Layer *layer) {
+void free_layer(Layer *layer) {
     free(layer->weights.values);
     free(layer->biases.values);
     free(layer->dweights.values);

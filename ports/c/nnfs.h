@@ -52,6 +52,10 @@ bool training(Matrix inputs, Labels y_true, Matrix weights1, Vector biases1, Mat
               Training *output);
 
 /* Chapters 18-22 (model.c): what the Model adds around the network */
+bool model_training(Matrix inputs, Labels y_true, Matrix validation_inputs,
+                    Labels validation_y_true, Matrix weights1, Vector biases1, Matrix weights2,
+                    Vector biases2, size_t epochs, size_t batch_size, Regularizers regularizers,
+                    OptimizerKind kind, Optimizer optimizer, ModelTraining *output);
 bool preprocess(Images images, const int64_t *labels, const size_t *keys,
                 Preprocessed *output);
 bool batches(Matrix inputs, size_t batch_size, Batches *output);
@@ -64,5 +68,10 @@ bool parameters(Matrix inputs, Matrix weights1, Vector biases1, Matrix weights2,
 size_t argmax(const float *values, size_t count); /* the first maximum wins */
 Matrix new_matrix(size_t rows, size_t cols);      /* zeroed; free(m.values) */
 Vector new_vector(size_t len);
+Layer new_layer(Matrix weights, Vector biases); /* copies; gradients and state at zeros */
+void free_layer(Layer *layer);
+/* the step of the optimizer `kind`: sgd_step, adagrad_step, rmsprop_step or adam_step */
+bool optimizer_step(OptimizerKind kind, Layer *layer, size_t iterations, Optimizer optimizer,
+                    float *learning_rate);
 
 #endif

@@ -43,6 +43,7 @@ int main(void) {
             .adam_step = adam_step,
             .shared_optimizer = shared_optimizer,
             .training = training,
+            .model_training = model_training,
             .preprocess = preprocess,
             .batches = batches,
             .predictions = predictions,
