@@ -1,19 +1,25 @@
-// The network of "Neural Networks from Scratch", chapters 2 to 17, in C++17, the book's way:
+// The network of "Neural Networks from Scratch", chapters 2 to 22, in C++17, the book's way:
 // its classes with their names, members and methods (forward, backward, output, dinputs,
-// dweights, dbiases, pre_update_params, ...), on nnfs::Matrix and std::vector<double> where the
-// book has NumPy arrays. Nothing here checks inputs: the kit has done that.
+// dweights, dbiases, pre_update_params, predictions, calculate_accumulated, get_parameters,
+// ...), on nnfs::Matrix and std::vector<double> where the book has NumPy arrays. Nothing here
+// checks inputs: the kit has done that.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "nnfs_kit.hpp"
 
+using nnfs::IntMatrix;
 using nnfs::Labels;
 using nnfs::Matrix;
 using nnfs::Vector;
@@ -57,6 +63,22 @@ inline int argmax(const Matrix& m, std::size_t row) {
         if (m(row, c) > m(row, best)) best = c;
     }
     return static_cast<int>(best);
+}
+
+// X[start:end], rows past the end left out as NumPy's slices do.
+inline Matrix slice(const Matrix& X, std::size_t start, std::size_t end) {
+    end = std::min(end, X.rows);
+    Matrix rows(end - start, X.cols);
+    std::copy(X.data.begin() + start * X.cols, X.data.begin() + end * X.cols, rows.data.begin());
+    return rows;
+}
+
+inline Labels slice(const Labels& y, std::size_t start, std::size_t end) {
+    if (const auto* sparse = std::get_if<std::vector<int>>(&y)) {
+        end = std::min(end, sparse->size());
+        return std::vector<int>(sparse->begin() + start, sparse->begin() + end);
+    }
+    return slice(std::get<Matrix>(y), start, end);
 }
 
 // y_true as class indices: sparse labels as they are, one-hot rows through np.argmax.
@@ -142,6 +164,13 @@ public:
 
         dinputs = dot(dvalues, transpose(weights));
     }
+
+    // Chapter 21: what Model.get_parameters collects from each trainable layer, and sets back.
+    std::pair<Matrix, Vector> get_parameters() const { return {weights, biases}; }
+    void set_parameters(const Matrix& weights, const Vector& biases) {
+        this->weights = weights;
+        this->biases = biases;
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -183,6 +212,13 @@ public:
         }
     }
 
+    // Chapter 18: the class each sample is most confident in (np.argmax, first maximum).
+    std::vector<int> predictions(const Matrix& outputs) const {
+        std::vector<int> classes;
+        for (std::size_t b = 0; b < outputs.rows; b++) classes.push_back(argmax(outputs, b));
+        return classes;
+    }
+
     // Each sample's dvalues through its Jacobian, diagflat(p) - p p^T.
     void backward(const Matrix& dvalues) {
         dinputs = Matrix(dvalues.rows, dvalues.cols);
@@ -205,7 +241,30 @@ public:
     virtual ~Loss() = default;
     virtual Vector forward(const Matrix& y_pred, const Targets& y_true) = 0;
 
-    double calculate(const Matrix& output, const Targets& y) { return mean(forward(output, y)); }
+    // Chapter 18 also keeps the sums across batches, for calculate_accumulated.
+    double accumulated_sum = 0;
+    std::size_t accumulated_count = 0;
+
+    double calculate(const Matrix& output, const Targets& y) {
+        Vector sample_losses = forward(output, y);
+        double data_loss = mean(sample_losses);
+        double sum = 0;
+        for (double loss : sample_losses) sum += loss;  // np.sum(sample_losses)
+        accumulated_sum += sum;
+        accumulated_count += sample_losses.size();
+        return data_loss;
+    }
+
+    // NOTE: the sum of every sample's loss over the count, not the mean of the batch means
+    // (they differ when the last batch is short).
+    double calculate_accumulated() const {
+        return accumulated_sum / static_cast<double>(accumulated_count);
+    }
+
+    void new_pass() {
+        accumulated_sum = 0;
+        accumulated_count = 0;
+    }
 
     double regularization_loss(const LayerDense& layer) const {
         double regularization_loss = 0;
@@ -257,14 +316,14 @@ public:
 };
 
 // Chapter 5's accuracy: the most confident class of each sample against the targets.
-struct Accuracy {
+struct PredictionsAndAccuracy {
     std::vector<int> predictions;
     double accuracy;
 };
 
-inline Accuracy accuracy(const Matrix& softmax_outputs, const Labels& y_true) {
+inline PredictionsAndAccuracy accuracy(const Matrix& softmax_outputs, const Labels& y_true) {
     std::vector<int> class_targets = ::class_targets(y_true);
-    Accuracy result{{}, 0.0};
+    PredictionsAndAccuracy result{{}, 0.0};
     double correct = 0;
     for (std::size_t b = 0; b < softmax_outputs.rows; b++) {
         result.predictions.push_back(argmax(softmax_outputs, b));
@@ -461,6 +520,14 @@ public:
         for (std::size_t i = 0; i < dinputs.data.size(); i++)
             dinputs.data[i] *= (1 - output.data[i]) * output.data[i];
     }
+
+    // Chapter 18: (outputs > 0.5) * 1. NOTE: exactly 0.5 is class 0.
+    IntMatrix predictions(const Matrix& outputs) const {
+        IntMatrix classes(outputs.rows, outputs.cols);
+        for (std::size_t i = 0; i < outputs.data.size(); i++)
+            classes.data[i] = outputs.data[i] > 0.5 ? 1 : 0;
+        return classes;
+    }
 };
 
 // Each sample's loss is the mean over its outputs (np.mean(..., axis=-1)).
@@ -539,3 +606,138 @@ public:
             dinputs.data[i] = sign(dvalues.data[i] - y_true.data[i]) / outputs / samples;
     }
 };
+
+// ---------------------------------------------------------------------------------------------
+// Activation_Linear (chapter 17): the identity, for a regression's output layer
+
+class ActivationLinear {
+public:
+    Matrix inputs, output, dinputs;
+
+    void forward(const Matrix& inputs) {
+        this->inputs = inputs;
+        output = inputs;
+    }
+
+    // The derivative is 1: dvalues pass unchanged.
+    void backward(const Matrix& dvalues) { dinputs = dvalues; }
+
+    // Chapter 18: a regression's predictions are the outputs themselves.
+    Matrix predictions(const Matrix& outputs) const { return outputs; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Accuracy, Accuracy_Categorical and Accuracy_Regression (chapter 18)
+
+// The common class: a batch's accuracy is the mean of its comparisons, and the comparisons are
+// summed across the batches of a pass for calculate_accumulated.
+class Accuracy {
+public:
+    double accumulated_sum = 0;
+    std::size_t accumulated_count = 0;
+
+    double calculate_accumulated() const {
+        return accumulated_sum / static_cast<double>(accumulated_count);
+    }
+
+    void new_pass() {
+        accumulated_sum = 0;
+        accumulated_count = 0;
+    }
+
+protected:
+    double calculate(const std::vector<bool>& comparisons) {
+        double sum = 0;
+        for (bool comparison : comparisons) sum += comparison;
+        accumulated_sum += sum;
+        accumulated_count += comparisons.size();
+        return sum / static_cast<double>(comparisons.size());
+    }
+};
+
+class AccuracyCategorical : public Accuracy {
+public:
+    // Softmax's class indices against the targets (one-hot rows through np.argmax).
+    double calculate(const std::vector<int>& predictions, const Labels& y) {
+        std::vector<int> classes = class_targets(y);
+        std::vector<bool> comparisons;
+        for (std::size_t b = 0; b < predictions.size(); b++)
+            comparisons.push_back(predictions[b] == classes[b]);
+        return Accuracy::calculate(comparisons);
+    }
+
+    // binary=True: a sigmoid's 0/1 predictions against 0/1 targets, every output counted.
+    double calculate(const IntMatrix& predictions, const Matrix& y) {
+        std::vector<bool> comparisons;
+        for (std::size_t i = 0; i < predictions.data.size(); i++)
+            comparisons.push_back(predictions.data[i] == y.data[i]);
+        return Accuracy::calculate(comparisons);
+    }
+};
+
+class AccuracyRegression : public Accuracy {
+public:
+    // The book's init sets np.std(y) / 250; the cases give it.
+    double precision = 0;
+
+    // NOTE: strictly within the precision.
+    double calculate(const Matrix& predictions, const Matrix& y) {
+        std::vector<bool> comparisons;
+        for (std::size_t i = 0; i < predictions.data.size(); i++)
+            comparisons.push_back(std::fabs(predictions.data[i] - y.data[i]) < precision);
+        return Accuracy::calculate(comparisons);
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Model.train's mini-batches (chapter 18)
+
+// train_steps = len(X) // batch_size, plus one for a short last batch.
+inline std::size_t batch_steps(std::size_t samples, std::size_t batch_size) {
+    std::size_t steps = samples / batch_size;
+    if (steps * batch_size < samples) steps += 1;
+    return steps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model.save_parameters and Model.load_parameters (chapter 21)
+
+// Model.get_parameters: one (weights, biases) pair per trainable layer, in order.
+using Parameters = std::vector<std::pair<Matrix, Vector>>;
+
+// The book pickles the list; here it goes to the file in binary, each array's shape and then
+// its doubles as they are in memory, so every bit comes back.
+inline void save_parameters(const Parameters& parameters, std::FILE* file) {
+    auto write = [file](const void* data, std::size_t size, std::size_t count) {
+        if (std::fwrite(data, size, count, file) != count)
+            throw std::runtime_error("save_parameters: cannot write the file");
+    };
+    std::uint64_t layers = parameters.size();
+    write(&layers, sizeof layers, 1);
+    for (const auto& [weights, biases] : parameters) {
+        std::uint64_t shape[3] = {weights.rows, weights.cols, biases.size()};
+        write(shape, sizeof shape[0], 3);
+        write(weights.data.data(), sizeof(double), weights.data.size());
+        write(biases.data(), sizeof(double), biases.size());
+    }
+}
+
+inline Parameters load_parameters(std::FILE* file) {
+    auto read = [file](void* data, std::size_t size, std::size_t count) {
+        if (std::fread(data, size, count, file) != count)
+            throw std::runtime_error("load_parameters: the file ends too soon");
+    };
+    std::uint64_t layers = 0;
+    read(&layers, sizeof layers, 1);
+    Parameters parameters;
+    for (std::uint64_t i = 0; i < layers; i++) {
+        std::uint64_t shape[3];
+        read(shape, sizeof shape[0], 3);
+        Matrix weights(shape[0], shape[1]);
+        Vector biases(shape[2]);
+        read(weights.data.data(), sizeof(double), weights.data.size());
+        read(biases.data(), sizeof(double), biases.size());
+        parameters.emplace_back(std::move(weights), std::move(biases));
+    }
+    return parameters;
+}
