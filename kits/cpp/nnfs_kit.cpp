@@ -1073,7 +1073,40 @@ const std::vector<Stage>& stages() {
              out.put("weights2", r.weights2);
              out.put("biases2", r.biases2);
          }},
-        // The Model's chapters (18-22)
+        // The Model's chapters (18-22). The validation set has its own size, M.
+        {"model_training",
+         {batch("inputs", "B K"), labels("y_true", "B C"), batch("validation_inputs", "M K"),
+          labels("validation_y_true", "M C"), array("weights1", "K H"), array("biases1", "H"),
+          array("weights2", "H C"), array("biases2", "C"), count("epochs", 1, "E"),
+          count("batch_size", 1), factor("weight_regularizer_l1"),
+          factor("weight_regularizer_l2"), factor("bias_regularizer_l1"),
+          factor("bias_regularizer_l2"), scalar("learning_rate"), scalar("decay"),
+          scalar("momentum"), scalar("epsilon"), scalar("rho"), scalar("beta_1"),
+          scalar("beta_2")},
+         {"label_format", "optimizer"},
+         {{"loss", "E"}, {"data_loss", "E"}, {"regularization_loss", "E"}, {"accuracy", "E"},
+          {"learning_rate", "E"}, {"validation_loss", "E"}, {"validation_accuracy", "E"},
+          {"weights1", "K H"}, {"biases1", "H"}, {"weights2", "H C"}, {"biases2", "C"}},
+         NNFS_DECLARED(model_training), NNFS_CALL {
+             Regularizers r{a.scalar("weight_regularizer_l1"), a.scalar("weight_regularizer_l2"),
+                            a.scalar("bias_regularizer_l1"), a.scalar("bias_regularizer_l2")};
+             ModelTrainingOutput m = s.model_training(
+                 a.matrix("inputs"), a.labels("y_true"), a.matrix("validation_inputs"),
+                 a.labels("validation_y_true"), a.matrix("weights1"), a.vector("biases1"),
+                 a.matrix("weights2"), a.vector("biases2"), a.count("epochs"),
+                 a.count("batch_size"), r, a.param("optimizer"), hyperparameters(in, a));
+             out.put("loss", m.loss);
+             out.put("data_loss", m.data_loss);
+             out.put("regularization_loss", m.regularization_loss);
+             out.put("accuracy", m.accuracy);
+             out.put("learning_rate", m.learning_rate);
+             out.put("validation_loss", m.validation_loss);
+             out.put("validation_accuracy", m.validation_accuracy);
+             out.put("weights1", m.weights1);
+             out.put("biases1", m.biases1);
+             out.put("weights2", m.weights2);
+             out.put("biases2", m.biases2);
+         }},
         {"preprocess", {bytes("images", "B H W"), ints("labels", "B"), keys("keys", "B")}, {},
          {{"x", "B P"}, {"y", "B"}}, NNFS_DECLARED(preprocess), NNFS_CALL {
              PreprocessOutput r =

@@ -114,6 +114,17 @@ struct Trajectory {
     std::vector<Vector> biases1, biases2;
 };
 
+// What model_training records: per epoch (E values each) what Model.train prints and what its
+// Model.evaluate of the validation data gives; then the parameters after the last epoch.
+struct ModelTrainingOutput {
+    Vector loss, data_loss, regularization_loss, accuracy, learning_rate;
+    Vector validation_loss, validation_accuracy;
+    Matrix weights1;
+    Vector biases1;
+    Matrix weights2;
+    Vector biases2;
+};
+
 // The Model's chapters (18-22).
 struct PreprocessOutput { Matrix x; std::vector<int> y; };  // x: samples x (height * width)
 // Model.train's steps: their count, each batch's size, first row and last row.
@@ -212,6 +223,15 @@ struct Stages {
                              const Hyperparameters& h)> training;
 
     // The Model's chapters (18-22).
+    // Model.train(inputs, y_true, epochs, batch_size, validation_data) on Dense(K, H, with the
+    // regularizers r) -> ReLU -> Dense(H, C) -> Softmax and the categorical cross-entropy;
+    // epochs and batch_size are integers >= 1; optimizer: "sgd", "adagrad", "rmsprop", "adam".
+    std::function<ModelTrainingOutput(
+        const Matrix& inputs, const Labels& y_true, const Matrix& validation_inputs,
+        const Labels& validation_y_true, const Matrix& weights1, const Vector& biases1,
+        const Matrix& weights2, const Vector& biases2, long epochs, long batch_size,
+        const Regularizers& r, const std::string& optimizer, const Hyperparameters& h)>
+        model_training;
     // Chapter 19: images flattened row by row and scaled to [-1, 1], then X[keys], y[keys];
     // labels: one integer per image; keys: a permutation of 0 .. samples - 1.
     std::function<PreprocessOutput(const Images& images, const std::vector<int>& labels,

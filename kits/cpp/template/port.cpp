@@ -118,6 +118,14 @@ int main() {
     //     const nnfs::Hyperparameters& h) -> nnfs::Trajectory { ... };
     //
     // The Model's chapters (18-22).
+    // stages.model_training = [](const Matrix& inputs, const Labels& y_true,
+    //     const Matrix& validation_inputs, const Labels& validation_y_true,
+    //     const Matrix& weights1, const Vector& biases1, const Matrix& weights2,
+    //     const Vector& biases2, long epochs, long batch_size,
+    //     const nnfs::Regularizers& r /* the first layer's */, const std::string& optimizer,
+    //     const nnfs::Hyperparameters& h) -> nnfs::ModelTrainingOutput { ... };
+    //     // per epoch: {loss, data_loss, regularization_loss, accuracy, learning_rate,
+    //     //  validation_loss, validation_accuracy}; then {weights1, biases1, weights2, biases2}
     // stages.preprocess = [](const nnfs::Images& images /* images(n, row, col): bytes */,
     //     const std::vector<int>& labels, const std::vector<std::size_t>& keys)
     //     -> nnfs::PreprocessOutput { ... };                      // {x, y}

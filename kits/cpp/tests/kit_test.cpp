@@ -602,6 +602,60 @@ void binary_predictions_go_back_as_integers_and_shared_layers_start_at_zero_stat
           reply.dump());
 }
 
+std::string model_inputs(const std::string& validation_inputs,
+                         const std::string& validation_y_true, const std::string& epochs = "2",
+                         const std::string& l1 = "0") {
+    return R"({"inputs":[[1,2],[3,4],[5,6]],"y_true":[0,1,1],"validation_inputs":)" +
+           validation_inputs + R"(,"validation_y_true":)" + validation_y_true +
+           R"(,"weights1":[[1,0,0],[0,1,0]],"biases1":[0,0,0],"weights2":[[1,0],[0,1],[1,1]],)"
+           R"("biases2":[0,0],"epochs":)" + epochs + R"(,"batch_size":2,)"
+           R"("weight_regularizer_l1":)" + l1 + R"(,"weight_regularizer_l2":0,)"
+           R"("bias_regularizer_l1":0,"bias_regularizer_l2":0,"learning_rate":1,"decay":0,)"
+           R"("momentum":0,"epsilon":1e-7,"rho":0.9,"beta_1":0.9,"beta_2":0.999})";
+}
+
+void the_validation_set_has_its_own_size_and_the_epochs_shape_the_outputs() {
+    nnfs::Stages s;
+    s.model_training = [](auto&&...) -> nnfs::ModelTrainingOutput {
+        throw std::runtime_error("called");
+    };
+    const char* sgd = R"({"label_format":"sparse","optimizer":"sgd"})";
+    expect_kind(s, "model_training", model_inputs("[]", "[]"), sgd, "empty_batch");
+    expect_kind(s, "model_training", model_inputs("[[1,2,3]]", "[0]"), sgd, "shape_mismatch");
+    expect_kind(s, "model_training", model_inputs("[[1,2]]", "[0,1]"), sgd, "shape_mismatch");
+    expect_kind(s, "model_training", model_inputs("[[1,2]]", "[2]"), sgd, "label_out_of_range");
+    expect_kind(s, "model_training", model_inputs("[[1,2]]", "[[1,1]]"),
+                R"({"label_format":"onehot","optimizer":"sgd"})", "shape_mismatch");
+    expect_kind(s, "model_training", model_inputs("[[1,2]]", "[0]", "0"), sgd, "invalid_value");
+    expect_kind(s, "model_training", model_inputs("[[1,2]]", "[0]", "2", "-1"), sgd,
+                "invalid_value");
+    s.model_training = [](const nnfs::Matrix& inputs, const nnfs::Labels&,
+                          const nnfs::Matrix& validation_inputs, const nnfs::Labels& y_val,
+                          const nnfs::Matrix& weights1, const nnfs::Vector& biases1,
+                          const nnfs::Matrix& weights2, const nnfs::Vector& biases2, long epochs,
+                          long batch_size, const nnfs::Regularizers& r,
+                          const std::string& optimizer, const nnfs::Hyperparameters& h) {
+        check(inputs.rows == 3 && validation_inputs.rows == 4 &&
+                  std::get<std::vector<int>>(y_val).size() == 4 && batch_size == 2 &&
+                  r.weight_l1 == 0.5 && optimizer == "adam" && h.rho == 0.9,
+              "model_training's arguments");
+        nnfs::Vector each(3, 0.25);  // three epochs' values, whatever epochs says
+        check(epochs == 2 || epochs == 3, "epochs");
+        return nnfs::ModelTrainingOutput{each, each, each, each, each, each, each,
+                                         weights1, biases1, weights2, biases2};
+    };
+    json reply = run(s, "model_training",
+                     model_inputs("[[1,2],[3,4],[5,6],[7,8]]", "[0,1,1,0]", "3", "0.5"),
+                     R"({"label_format":"sparse","optimizer":"adam"})");
+    check(reply["outputs"]["validation_loss"] == json({0.25, 0.25, 0.25}) &&
+              reply["outputs"]["weights2"].size() == 3,
+          reply.dump());
+    reply = run(s, "model_training", model_inputs("[[1,2],[3,4],[5,6],[7,8]]", "[0,1,1,0]",
+                                                  "2", "0.5"),
+                R"({"label_format":"sparse","optimizer":"adam"})");  // 2 epochs, 3 values each
+    check(reply["outputs"].is_null() && reply["error"]["kind"] == "exception", reply.dump());
+}
+
 }  // namespace
 
 int main() {
@@ -651,6 +705,8 @@ int main() {
          the_activation_decides_the_shape_of_the_predictions},
         {"binary_predictions_go_back_as_integers_and_shared_layers_start_at_zero_state",
          binary_predictions_go_back_as_integers_and_shared_layers_start_at_zero_state},
+        {"the_validation_set_has_its_own_size_and_the_epochs_shape_the_outputs",
+         the_validation_set_has_its_own_size_and_the_epochs_shape_the_outputs},
     };
     for (const auto& [name, test] : tests) {
         try {
