@@ -13,6 +13,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -111,15 +112,27 @@ inline Vector layer_outputs(const Vector& inputs, const Matrix& weights, const V
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the book's layers and activations share: forward and backward, output and dinputs. The
+// Model (chapter 18) chains them through it.
+
+class Layer {
+public:
+    Matrix output, dinputs;
+    virtual ~Layer() = default;
+    virtual void forward(const Matrix& inputs) = 0;
+    virtual void backward(const Matrix& dvalues) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Layer_Dense (chapters 3, 9 and 14)
 
-class LayerDense {
+class LayerDense : public Layer {
 public:
     Matrix weights;  // (n_inputs, n_neurons)
     Vector biases;   // (n_neurons)
     double weight_regularizer_l1, weight_regularizer_l2;
     double bias_regularizer_l1, bias_regularizer_l2;
-    Matrix inputs, output, dweights, dinputs;
+    Matrix inputs, dweights;
     Vector dbiases;
     // What the optimizers keep on the layer (the book adds them when they are first needed).
     Matrix weight_momentums, weight_cache;
@@ -134,14 +147,14 @@ public:
           weight_regularizer_l2(weight_regularizer_l2),
           bias_regularizer_l1(bias_regularizer_l1), bias_regularizer_l2(bias_regularizer_l2) {}
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = dot(inputs, weights);
         for (std::size_t b = 0; b < output.rows; b++)
             for (std::size_t n = 0; n < output.cols; n++) output(b, n) += biases[n];
     }
 
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dweights = dot(transpose(inputs), dvalues);
         // NOTE: the bias gradient is the SUM over the batch, one value per neuron.
         dbiases.assign(dvalues.cols, 0.0);
@@ -176,30 +189,28 @@ public:
 // ---------------------------------------------------------------------------------------------
 // Activation_ReLU and Activation_Softmax (chapters 4 and 9)
 
-class ActivationReLU {
+class ActivationReLU : public Layer {
 public:
-    Matrix inputs, output, dinputs;
+    Matrix inputs;
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = inputs;
         for (double& x : output.data) x = x < 0 ? 0 : x;  // np.maximum(0, x); NaN stays NaN
     }
 
     // NOTE: the gradient is 0 where the INPUT is <= 0, exactly 0 included.
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dinputs = dvalues;
         for (std::size_t i = 0; i < inputs.data.size(); i++)
             if (inputs.data[i] <= 0) dinputs.data[i] = 0;
     }
 };
 
-class ActivationSoftmax {
+class ActivationSoftmax : public Layer {
 public:
-    Matrix output, dinputs;
-
     // NOTE: subtracts each row's maximum first, so exp never overflows.
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         output = Matrix(inputs.rows, inputs.cols);
         for (std::size_t b = 0; b < inputs.rows; b++) {
             double largest = -INFINITY;
@@ -220,7 +231,7 @@ public:
     }
 
     // Each sample's dvalues through its Jacobian, diagflat(p) - p p^T.
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dinputs = Matrix(dvalues.rows, dvalues.cols);
         for (std::size_t b = 0; b < output.rows; b++)
             for (std::size_t i = 0; i < output.cols; i++)
@@ -264,6 +275,20 @@ public:
     void new_pass() {
         accumulated_sum = 0;
         accumulated_count = 0;
+    }
+
+    // Chapter 18: the Model tells the loss its trainable layers, whose penalties it adds up.
+    std::vector<const LayerDense*> trainable_layers;
+
+    void remember_trainable_layers(const std::vector<LayerDense*>& layers) {
+        trainable_layers.assign(layers.begin(), layers.end());
+    }
+
+    double regularization_loss() const {
+        double regularization_loss = 0;
+        for (const LayerDense* layer : trainable_layers)
+            regularization_loss += this->regularization_loss(*layer);
+        return regularization_loss;
     }
 
     double regularization_loss(const LayerDense& layer) const {
@@ -505,17 +530,17 @@ public:
 // ---------------------------------------------------------------------------------------------
 // Activation_Sigmoid and Loss_BinaryCrossentropy (chapter 16)
 
-class ActivationSigmoid {
+class ActivationSigmoid : public Layer {
 public:
-    Matrix inputs, output, dinputs;
+    Matrix inputs;
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = inputs;
         for (double& x : output.data) x = 1 / (1 + std::exp(-x));
     }
 
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dinputs = dvalues;
         for (std::size_t i = 0; i < dinputs.data.size(); i++)
             dinputs.data[i] *= (1 - output.data[i]) * output.data[i];
@@ -610,17 +635,17 @@ public:
 // ---------------------------------------------------------------------------------------------
 // Activation_Linear (chapter 17): the identity, for a regression's output layer
 
-class ActivationLinear {
+class ActivationLinear : public Layer {
 public:
-    Matrix inputs, output, dinputs;
+    Matrix inputs;
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = inputs;
     }
 
     // The derivative is 1: dvalues pass unchanged.
-    void backward(const Matrix& dvalues) { dinputs = dvalues; }
+    void backward(const Matrix& dvalues) override { dinputs = dvalues; }
 
     // Chapter 18: a regression's predictions are the outputs themselves.
     Matrix predictions(const Matrix& outputs) const { return outputs; }
@@ -657,6 +682,9 @@ protected:
 
 class AccuracyCategorical : public Accuracy {
 public:
+    // Model.train calls accuracy.init(y); a categorical accuracy has nothing to set up.
+    void init(const Labels&) {}
+
     // Softmax's class indices against the targets (one-hot rows through np.argmax).
     double calculate(const std::vector<int>& predictions, const Labels& y) {
         std::vector<int> classes = class_targets(y);
@@ -741,3 +769,113 @@ inline Parameters load_parameters(std::FILE* file) {
     }
     return parameters;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Model (chapters 18-19), for a classifier: layers ending in Softmax, the categorical
+// cross-entropy with the combined backward pass, Accuracy_Categorical. It holds pointers to the
+// caller's layers, loss, optimizer and accuracy, as the book's Model holds its objects.
+
+class Model {
+public:
+    std::vector<Layer*> layers;
+    std::vector<LayerDense*> trainable_layers;
+    LossCategoricalCrossentropy* loss = nullptr;
+    Optimizer* optimizer = nullptr;
+    AccuracyCategorical* accuracy = nullptr;
+    ActivationSoftmax* output_layer_activation = nullptr;
+    ActivationSoftmaxLossCategoricalCrossentropy softmax_classifier_output;
+
+    // What train prints after each epoch, and evaluate after it.
+    struct Epoch {
+        double loss, data_loss, regularization_loss, accuracy, learning_rate;
+        double validation_loss, validation_accuracy;
+    };
+
+    void add(Layer& layer) { layers.push_back(&layer); }
+
+    void set(LossCategoricalCrossentropy& loss, Optimizer& optimizer,
+             AccuracyCategorical& accuracy) {
+        this->loss = &loss;
+        this->optimizer = &optimizer;
+        this->accuracy = &accuracy;
+    }
+
+    void finalize() {
+        trainable_layers.clear();
+        for (Layer* layer : layers)
+            if (auto* dense = dynamic_cast<LayerDense*>(layer)) trainable_layers.push_back(dense);
+        output_layer_activation = dynamic_cast<ActivationSoftmax*>(layers.back());
+        if (output_layer_activation == nullptr)
+            throw std::logic_error("Model: this port's Model ends in Activation_Softmax");
+        loss->remember_trainable_layers(trainable_layers);
+    }
+
+    // NOTE: each step takes the next batch_size rows in the order given (the book shuffles the
+    // data once, before training); a short last batch is a step of its own.
+    std::vector<Epoch> train(const Matrix& X, const Labels& y, long epochs, long batch_size,
+                             const Matrix& X_val, const Labels& y_val) {
+        accuracy->init(y);
+        std::size_t size = static_cast<std::size_t>(batch_size);
+        std::size_t train_steps = batch_steps(X.rows, size);
+        std::vector<Epoch> printed;
+        for (long epoch = 1; epoch <= epochs; epoch++) {
+            loss->new_pass();
+            accuracy->new_pass();
+            for (std::size_t step = 0; step < train_steps; step++) {
+                Matrix batch_X = slice(X, step * size, (step + 1) * size);
+                Labels batch_y = slice(y, step * size, (step + 1) * size);
+                const Matrix& output = forward(batch_X);
+                loss->calculate(output, batch_y);
+                accuracy->calculate(output_layer_activation->predictions(output), batch_y);
+                backward(output, batch_y);
+                // NOTE: iterations rises once per step, across epochs: the rate keeps decaying.
+                optimizer->pre_update_params();
+                for (LayerDense* layer : trainable_layers) optimizer->update_params(*layer);
+                optimizer->post_update_params();
+            }
+            // NOTE: accumulated over the epoch's samples, not the mean of the batch means; the
+            // regularization loss from the parameters after the epoch's last update.
+            double epoch_data_loss = loss->calculate_accumulated();
+            double epoch_regularization_loss = loss->regularization_loss();
+            Epoch line{epoch_data_loss + epoch_regularization_loss, epoch_data_loss,
+                       epoch_regularization_loss, accuracy->calculate_accumulated(),
+                       optimizer->current_learning_rate, 0, 0};
+            std::tie(line.validation_loss, line.validation_accuracy) =
+                evaluate(X_val, y_val, batch_size);
+            printed.push_back(line);
+        }
+        return printed;
+    }
+
+    // The validation data in batches, forward only: the accumulated data loss (NOTE: no
+    // regularization) and accuracy.
+    std::pair<double, double> evaluate(const Matrix& X_val, const Labels& y_val, long batch_size) {
+        std::size_t size = static_cast<std::size_t>(batch_size);
+        std::size_t validation_steps = batch_steps(X_val.rows, size);
+        loss->new_pass();
+        accuracy->new_pass();
+        for (std::size_t step = 0; step < validation_steps; step++) {
+            Matrix batch_X = slice(X_val, step * size, (step + 1) * size);
+            Labels batch_y = slice(y_val, step * size, (step + 1) * size);
+            const Matrix& output = forward(batch_X);
+            loss->calculate(output, batch_y);
+            accuracy->calculate(output_layer_activation->predictions(output), batch_y);
+        }
+        return {loss->calculate_accumulated(), accuracy->calculate_accumulated()};
+    }
+
+    const Matrix& forward(const Matrix& X) {
+        layers[0]->forward(X);
+        for (std::size_t i = 1; i < layers.size(); i++) layers[i]->forward(layers[i - 1]->output);
+        return layers.back()->output;
+    }
+
+    // The combined softmax and cross-entropy gradient goes to the last layer's dinputs; the
+    // rest flow back through the layers before it.
+    void backward(const Matrix& output, const Labels& y) {
+        softmax_classifier_output.backward(output, y);
+        layers.back()->dinputs = softmax_classifier_output.dinputs;
+        for (std::size_t i = layers.size() - 1; i-- > 0;)
+            layers[i]->backward(layers[i + 1]->dinputs);
+    }
+};

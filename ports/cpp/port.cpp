@@ -339,6 +339,50 @@ nnfs::Trajectory training(const Matrix& X, const Labels& y, const Matrix& weight
 // ---------------------------------------------------------------------------------------------
 // Chapters 18-22: what the Model adds around the network
 
+// Chapters 18-19: the book's Model trains the network in mini-batches, with L1/L2 on the
+// first layer, and evaluates the validation data after every epoch.
+nnfs::ModelTrainingOutput model_training(
+    const Matrix& X, const Labels& y, const Matrix& X_val, const Labels& y_val,
+    const Matrix& weights1, const Vector& biases1, const Matrix& weights2, const Vector& biases2,
+    long epochs, long batch_size, const nnfs::Regularizers& r, const std::string& optimizer_name,
+    const nnfs::Hyperparameters& h) {
+    LayerDense dense1(weights1.rows, weights1.cols, r.weight_l1, r.weight_l2, r.bias_l1,
+                      r.bias_l2);
+    dense1.set_parameters(weights1, biases1);
+    ActivationReLU activation1;
+    LayerDense dense2(weights2.rows, weights2.cols);
+    dense2.set_parameters(weights2, biases2);
+    ActivationSoftmax activation2;
+    LossCategoricalCrossentropy loss;
+    std::unique_ptr<Optimizer> optimizer = make_optimizer(optimizer_name, h);
+    AccuracyCategorical accuracy;
+
+    Model model;
+    model.add(dense1);
+    model.add(activation1);
+    model.add(dense2);
+    model.add(activation2);
+    model.set(loss, *optimizer, accuracy);
+    model.finalize();
+    std::vector<Model::Epoch> printed = model.train(X, y, epochs, batch_size, X_val, y_val);
+
+    nnfs::ModelTrainingOutput record;
+    for (const Model::Epoch& epoch : printed) {
+        record.loss.push_back(epoch.loss);
+        record.data_loss.push_back(epoch.data_loss);
+        record.regularization_loss.push_back(epoch.regularization_loss);
+        record.accuracy.push_back(epoch.accuracy);
+        record.learning_rate.push_back(epoch.learning_rate);
+        record.validation_loss.push_back(epoch.validation_loss);
+        record.validation_accuracy.push_back(epoch.validation_accuracy);
+    }
+    record.weights1 = dense1.weights;
+    record.biases1 = dense1.biases;
+    record.weights2 = dense2.weights;
+    record.biases2 = dense2.biases;
+    return record;
+}
+
 // Chapter 19's create_data_mnist and its preparation: the images as rows of floats scaled to
 // [-1, 1], then shuffled with the keys (X[keys], y[keys]).
 nnfs::PreprocessOutput preprocess(const nnfs::Images& images, const std::vector<int>& labels,
@@ -463,6 +507,7 @@ int main() {
     stages.adam_step = optimizer_step("adam");
     stages.shared_optimizer = shared_optimizer;
     stages.training = training;
+    stages.model_training = model_training;
     stages.preprocess = preprocess;
     stages.batches = batches;
     stages.predictions = predictions;
