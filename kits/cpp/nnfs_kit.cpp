@@ -91,6 +91,9 @@ enum class Form {
     Factor,   // a number >= 0 (a regularizer)
     Rate,     // a number in [0, 1) (dropout's rate)
     Count,    // an integer >= least (iterations, steps); dims names it for the outputs
+    Bytes,    // a batch of integers 0-255 (preprocess's images); another entry is invalid_value
+    Ints,     // an array of integers (preprocess's labels); another entry is shape_mismatch
+    Keys,     // integers that are a permutation of 0 .. n-1 (else invalid_value)
     Integer,  // the book tier: an integer >= 0 (else shape_mismatch)
     Pairs,    // the book tier: a list of [integer, integer] (rng's calls, init's shapes)
 };
@@ -121,6 +124,9 @@ In rate(const char* name) { return {name, Form::Rate}; }
 In count(const char* name, long least, const char* dims = "") {
     return {name, Form::Count, dims, "", least};
 }
+In bytes(const char* name, const char* dims) { return {name, Form::Bytes, dims}; }
+In ints(const char* name, const char* dims) { return {name, Form::Ints, dims}; }
+In keys(const char* name, const char* dims) { return {name, Form::Keys, dims}; }
 In integer(const char* name) { return {name, Form::Integer}; }
 In pairs(const char* name) { return {name, Form::Pairs}; }
 
@@ -131,6 +137,7 @@ const std::map<std::string, std::vector<std::string>> PARAM_VALUES = {
     {"label_format", {"sparse", "onehot"}},
     {"path", {"combined", "separate"}},
     {"optimizer", {"sgd", "adagrad", "rmsprop", "adam"}},
+    {"activation", {"softmax", "sigmoid", "linear"}},
     {"dataset", {"spiral", "vertical", "sine"}},
     {"printed", {"dense1_output", "softmax_output", "loss", "accuracy", "dweights1", "dbiases1",
                  "dweights2", "dbiases2", "weights1", "biases1", "weights2", "biases2",
@@ -199,7 +206,14 @@ public:
             numbers(in.name, value);
             return;
         }
-        case Form::Binary:  // its entries are checked with the domains
+        case Form::Bytes:  // its entries are checked with the domains
+            if (value.is_array() && value.empty())
+                throw InvalidInput{"empty_batch", std::string(in.name) + " has no samples"};
+            fit(in.name, shape_of(in.name, value), split(in.dims));
+            return;
+        case Form::Binary:  // so are these
+        case Form::Ints:
+        case Form::Keys:
             fit(in.name, shape_of(in.name, value), split(in.dims));
             return;
         case Form::Labels: {
@@ -254,10 +268,46 @@ public:
                             value[i][j].dump() + ", not 0 or 1"};
             return;
         case Form::Factor:
-            if (number(value) < 0)
+            if (!(number(value) >= 0))  // NaN is outside every domain
                 throw InvalidInput{"invalid_value",
-                                   std::string(in.name) + " is " + value.dump() + ", negative"};
+                                   std::string(in.name) + " is " + value.dump() + ", not >= 0"};
             return;
+        case Form::Bytes:
+            each_entry(in.name, value, [](const std::string& where, const json& v) {
+                if (!is_whole(v) || v.get<double>() < 0 || v.get<double>() > 255)
+                    throw InvalidInput{"invalid_value",
+                                       where + " is " + v.dump() + ", not a byte 0-255"};
+            });
+            return;
+        case Form::Ints:
+            each_entry(in.name, value, [](const std::string& where, const json& v) {
+                if (!is_whole(v))
+                    throw InvalidInput{"shape_mismatch", where + " is " + v.dump() +
+                                                             ", not an integer"};
+                if (std::fabs(v.get<double>()) > std::numeric_limits<int>::max())
+                    throw Unsupported(where + " is " + v.dump() +
+                                      ": the C++ kit passes these integers as int");
+            });
+            return;
+        case Form::Keys: {
+            std::vector<bool> seen(value.size());
+            for (std::size_t i = 0; i < value.size(); i++) {
+                std::string where = std::string(in.name) + "[" + std::to_string(i) + "]";
+                const json& v = value[i];
+                if (!is_whole(v))
+                    throw InvalidInput{"shape_mismatch", where + " is " + v.dump() +
+                                                             ", not an integer"};
+                double key = v.get<double>();
+                if (key < 0 || key >= static_cast<double>(value.size()) ||
+                    seen[static_cast<std::size_t>(key)])
+                    throw InvalidInput{"invalid_value",
+                                       std::string(in.name) + " is not a permutation of 0.." +
+                                           std::to_string(value.size() - 1) + ": " + where +
+                                           " is " + v.dump()};
+                seen[static_cast<std::size_t>(key)] = true;
+            }
+            return;
+        }
         case Form::Rate: {
             double x = number(value);
             if (!(x >= 0 && x < 1))
@@ -310,6 +360,29 @@ public:
         return t;
     }
     double scalar(const std::string& name) const { return number(get(name)); }
+    std::vector<int> ints(const std::string& name) const {
+        std::vector<int> values;
+        for (const auto& item : get(name)) values.push_back(static_cast<int>(item.get<double>()));
+        return values;
+    }
+    std::vector<std::size_t> keys(const std::string& name) const {
+        std::vector<std::size_t> values;
+        for (const auto& item : get(name))
+            values.push_back(static_cast<std::size_t>(item.get<double>()));
+        return values;
+    }
+    Images images(const std::string& name) const {
+        const json& value = get(name);
+        Images images;
+        images.samples = value.size();
+        images.height = value[0].size();
+        images.width = images.height ? value[0][0].size() : 0;
+        for (const auto& image : value)
+            for (const auto& row : image)
+                for (const auto& pixel : row)
+                    images.data.push_back(static_cast<std::uint8_t>(pixel.get<double>()));
+        return images;
+    }
     long count(const std::string& name) const { return counts_.at(name); }
     std::size_t integer(const std::string& name) const { return integers_.at(name); }
     std::uint32_t seed() const { return static_cast<std::uint32_t>(integers_.at("seed")); }
@@ -328,14 +401,11 @@ public:
         return classes;
     }
 
-    // The shape an output of the given dims must have.
-    Shape expected(const char* dims) const {
-        Shape shape;
-        for (const auto& symbol : split(dims)) {
-            const Shape& part = bound_.at(symbol);
-            shape.insert(shape.end(), part.begin(), part.end());
-        }
-        return shape;
+    // The size (a whole shape, maybe of rank 0) the inputs gave a dimension; null when only
+    // the outputs show it (batches' S: how many batches the learner cut).
+    const Shape* size(const std::string& symbol) const {
+        auto found = bound_.find(symbol);
+        return found == bound_.end() ? nullptr : &found->second;
     }
 
 private:
@@ -403,6 +473,20 @@ private:
         return in.form == Form::Weights && param("weights_layout") == "neurons_inputs";
     }
 
+    // A JSON number that is a whole number (3.0 is 3); never true or false.
+    static bool is_whole(const json& v) {
+        return v.is_number() && std::isfinite(v.get<double>()) &&
+               v.get<double>() == std::trunc(v.get<double>());
+    }
+
+    // Every leaf of a nested array, with where it is: images[0][1][2].
+    template <typename Check>
+    static void each_entry(const std::string& where, const json& value, const Check& check) {
+        if (!value.is_array()) return check(where, value);
+        for (std::size_t i = 0; i < value.size(); i++)
+            each_entry(where + "[" + std::to_string(i) + "]", value[i], check);
+    }
+
     static bool is_01(const json& v) {
         return v.is_number() && (v.get<double>() == 0 || v.get<double>() == 1);
     }
@@ -457,6 +541,7 @@ public:
     void put(const char* name, long n) { add(name, {}, n); }
     void put(const char* name, const Vector& v) { add(name, {v.size()}, list(v)); }
     void put(const char* name, const std::vector<int>& v) { add(name, {v.size()}, v); }
+    void put(const char* name, const std::vector<long>& v) { add(name, {v.size()}, v); }
     void put(const char* name, const std::vector<std::size_t>& v) { add(name, {v.size()}, v); }
     // A book-tier output of one form or another (dataset's y, chapters' value).
     template <typename... Forms>
@@ -464,12 +549,25 @@ public:
         std::visit([this, name](const auto& form) { put(name, form); }, value);
     }
     void put(const char* name, const Matrix& m) {
-        Shape want = args_.expected(dims(name));
-        if (want.size() == 1) {  // a rank-1 input of dims "*" came as one row
-            add(name, shape(name, m) == Shape{1, want[0]} ? want : shape(name, m), list(m.data));
+        const Shape* whole = args_.size("*");
+        if (std::strcmp(dims(name), "*") == 0 && whole && whole->size() == 1) {
+            // a rank-1 input of dims "*" came as one row: it goes back flat
+            add(name, shape(name, m) == Shape{1, (*whole)[0]} ? *whole : shape(name, m),
+                list(m.data));
             return;
         }
         add(name, shape(name, m), list(m));
+    }
+    void put(const char* name, const IntMatrix& m) {
+        if (m.data.size() != m.rows * m.cols)
+            throw BadOutput(stage_ + ": output \"" + name + "\" is an IntMatrix of " +
+                            std::to_string(m.rows) + " x " + std::to_string(m.cols) + " with " +
+                            std::to_string(m.data.size()) + " values in data");
+        ordered value = ordered::array();
+        for (std::size_t r = 0; r < m.rows; r++)
+            value.push_back(std::vector<int>(m.data.begin() + r * m.cols,
+                                             m.data.begin() + (r + 1) * m.cols));
+        add(name, {m.rows, m.cols}, std::move(value));
     }
     void put(const char* name, const std::vector<Vector>& rows) {
         ordered value = ordered::array();
@@ -514,8 +612,29 @@ private:
                             std::to_string(m.data.size()) + " values in data");
         return {m.rows, m.cols};
     }
+    // The shape an output must have: its dimensions' sizes as the inputs gave them; one that
+    // only outputs show takes its size from the first output to show it, and every later
+    // output must agree.
+    Shape expected(const char* name, const Shape& got) {
+        Shape want;
+        for (const auto& symbol : split(dims(name))) {
+            const Shape* part = args_.size(symbol);
+            if (part == nullptr) {
+                auto shown = shown_.find(symbol);
+                if (shown == shown_.end() && want.size() < got.size())
+                    shown = shown_.emplace(symbol, Shape{got[want.size()]}).first;
+                if (shown == shown_.end()) {  // the output's rank is too small to show it
+                    want.push_back(0);
+                    continue;
+                }
+                part = &shown->second;
+            }
+            want.insert(want.end(), part->begin(), part->end());
+        }
+        return want;
+    }
     void add(const char* name, const Shape& got, ordered value) {
-        Shape want = args_.expected(dims(name));
+        Shape want = expected(name, got);
         if (got != want)
             throw BadOutput(stage_ + ": output \"" + name + "\" has shape " + show(got) +
                             ", expected " + show(want));
@@ -537,6 +656,7 @@ private:
     std::string stage_;
     const std::vector<Out>& outs_;
     const Args& args_;
+    std::map<std::string, Shape> shown_;  // dimensions only the outputs show
     ordered values_ = ordered::object();
 };
 
@@ -596,7 +716,7 @@ struct Stage {
     std::vector<Out> outputs;
     bool (*declared)(const Stages&);
     void (*call)(const Stages&, const std::vector<In>& inputs, const Args&, Outputs&);
-    // The book tier: binds the output dimensions the inputs imply (after the input checks).
+    // Binds the output dimensions the inputs imply through their meaning (after the checks).
     void (*sizes)(Args&) = nullptr;
 };
 
@@ -626,6 +746,36 @@ const std::vector<const char*> MOMENTUMS = {"weight_momentums", "bias_momentums"
 const std::vector<const char*> CACHE = {"weight_cache", "bias_cache"};
 const std::vector<const char*> ADAM_STATE = {"weight_momentums", "bias_momentums",
                                              "weight_cache", "bias_cache"};
+
+// Chapter 4's network, Dense(K, H) -> ReLU -> Dense(H, C), as dense_relu_dense_softmax and
+// parameters take it.
+std::vector<In> network_inputs() {
+    return {batch("inputs", "B K"), array("weights1", "K H"), array("biases1", "H"),
+            array("weights2", "H C"), array("biases2", "C")};
+}
+
+// One of shared_optimizer's layers ("1" or "2"), with Adam's state at zeros.
+LayerState adam_layer(const Args& a, const std::string& i) {
+    LayerState layer;
+    layer.weights = a.matrix("weights" + i);
+    layer.biases = a.vector("biases" + i);
+    layer.dweights = a.matrix("dweights" + i);
+    layer.dbiases = a.vector("dbiases" + i);
+    layer.weight_momentums = layer.weight_cache = Matrix(layer.weights.rows, layer.weights.cols);
+    layer.bias_momentums = layer.bias_cache = Vector(layer.biases.size());
+    return layer;
+}
+
+// Output shapes that follow from what the inputs mean rather than from their dimensions.
+void preprocess_sizes(Args& a) {  // P: an image's pixels in one row
+    a.bind("P", {(*a.size("H"))[0] * (*a.size("W"))[0]});
+}
+
+void predictions_sizes(Args& a) {  // P: class indices (B) for softmax, else rows like inputs
+    Shape batch = *a.size("B");
+    if (a.param("activation") != "softmax") batch.push_back((*a.size("N"))[0]);
+    a.bind("P", batch);
+}
 
 // The book tier's output shapes, from what its integers mean (docs/STAGES.md).
 void rng_sizes(Args& a) {  // V: the values the calls draw
@@ -702,8 +852,26 @@ const std::vector<Stage>& stages() {
         {"relu", {array("inputs", "*")}, {}, {{"output", "*"}}, NNFS_DECLARED(relu), NNFS_CALL {
              out.put("output", s.relu(a.matrix("inputs")));
          }},
+        {"dense_relu", {batch("inputs", "B K"), array("weights", "K N"), array("biases", "N")},
+         {}, {{"dense", "B N"}, {"relu", "B N"}}, NNFS_DECLARED(dense_relu), NNFS_CALL {
+             DenseReluOutput r =
+                 s.dense_relu(a.matrix("inputs"), a.matrix("weights"), a.vector("biases"));
+             out.put("dense", r.dense);
+             out.put("relu", r.relu);
+         }},
         {"softmax", {batch("inputs", "B C")}, {}, {{"output", "B C"}}, NNFS_DECLARED(softmax),
          NNFS_CALL { out.put("output", s.softmax(a.matrix("inputs"))); }},
+        {"dense_relu_dense_softmax", network_inputs(), {},
+         {{"dense1", "B H"}, {"relu1", "B H"}, {"dense2", "B C"}, {"softmax", "B C"}},
+         NNFS_DECLARED(dense_relu_dense_softmax), NNFS_CALL {
+             NetworkOutput r = s.dense_relu_dense_softmax(
+                 a.matrix("inputs"), a.matrix("weights1"), a.vector("biases1"),
+                 a.matrix("weights2"), a.vector("biases2"));
+             out.put("dense1", r.dense1);
+             out.put("relu1", r.relu1);
+             out.put("dense2", r.dense2);
+             out.put("softmax", r.softmax);
+         }},
         {"categorical_crossentropy", {batch("y_pred", "B C"), labels("y_true", "B C")},
          {"label_format"}, {{"sample_losses", "B"}, {"loss", ""}},
          NNFS_DECLARED(categorical_crossentropy), NNFS_CALL {
@@ -749,6 +917,23 @@ const std::vector<Stage>& stages() {
         {"relu_backward", {array("inputs", "*"), array("dvalues", "*")}, {},
          {{"dinputs", "*"}}, NNFS_DECLARED(relu_backward), NNFS_CALL {
              out.put("dinputs", s.relu_backward(a.matrix("inputs"), a.matrix("dvalues")));
+         }},
+        // The second batch has its own size, D; dvalues flows back from it.
+        {"repeated_forward",
+         {batch("inputs1", "B K"), batch("inputs2", "D K"), array("weights", "K N"),
+          array("biases", "N"), array("dvalues", "D N")},
+         {},
+         {{"output1", "B N"}, {"output2", "D N"}, {"dweights", "K N"}, {"dbiases", "N"},
+          {"dinputs", "D K"}},
+         NNFS_DECLARED(repeated_forward), NNFS_CALL {
+             RepeatedForwardOutput r = s.repeated_forward(
+                 a.matrix("inputs1"), a.matrix("inputs2"), a.matrix("weights"),
+                 a.vector("biases"), a.matrix("dvalues"));
+             out.put("output1", r.output1);
+             out.put("output2", r.output2);
+             out.put("dweights", r.dweights);
+             out.put("dbiases", r.dbiases);
+             out.put("dinputs", r.dinputs);
          }},
         {"softmax_backward", {batch("output", "B C"), array("dvalues", "B C")}, {},
          {{"dinputs", "B C"}}, NNFS_DECLARED(softmax_backward), NNFS_CALL {
@@ -803,6 +988,19 @@ const std::vector<Stage>& stages() {
              out.put("loss", r.loss);
              out.put("dinputs", r.dinputs);
          }},
+        {"binary_accuracy",
+         {batch("y_pred", "B O"), binary("y_true", "B O", "invalid_label")}, {},
+         {{"predictions", "B O"}, {"accuracy", ""}}, NNFS_DECLARED(binary_accuracy), NNFS_CALL {
+             BinaryAccuracyOutput r = s.binary_accuracy(a.matrix("y_pred"), a.matrix("y_true"));
+             out.put("predictions", r.predictions);
+             out.put("accuracy", r.accuracy);
+         }},
+        {"linear", {batch("inputs", "B N"), array("dvalues", "B N")}, {},
+         {{"output", "B N"}, {"dinputs", "B N"}}, NNFS_DECLARED(linear), NNFS_CALL {
+             OutputAndGradient r = s.linear(a.matrix("inputs"), a.matrix("dvalues"));
+             out.put("output", r.output);
+             out.put("dinputs", r.dinputs);
+         }},
         {"mean_squared_error", {batch("y_pred", "B O"), array("y_true", "B O")}, {},
          {{"sample_losses", "B"}, {"loss", ""}, {"dinputs", "B O"}},
          NNFS_DECLARED(mean_squared_error), NNFS_CALL {
@@ -819,6 +1017,12 @@ const std::vector<Stage>& stages() {
              out.put("loss", r.loss);
              out.put("dinputs", r.dinputs);
          }},
+        {"regression_accuracy",
+         {batch("y_pred", "B O"), array("y_true", "B O"), factor("precision")}, {},
+         {{"accuracy", ""}}, NNFS_DECLARED(regression_accuracy), NNFS_CALL {
+             out.put("accuracy", s.regression_accuracy(a.matrix("y_pred"), a.matrix("y_true"),
+                                                       a.scalar("precision")));
+         }},
         {"sgd_step", optimizer_inputs(MOMENTUMS, {"learning_rate", "decay", "momentum"}), {},
          optimizer_outputs(MOMENTUMS), NNFS_DECLARED(sgd_step),
          NNFS_CALL { optimizer_step(s.sgd_step, in, a, out); }},
@@ -832,6 +1036,21 @@ const std::vector<Stage>& stages() {
          optimizer_inputs(ADAM_STATE, {"learning_rate", "decay", "epsilon", "beta_1", "beta_2"}),
          {}, optimizer_outputs(ADAM_STATE), NNFS_DECLARED(adam_step),
          NNFS_CALL { optimizer_step(s.adam_step, in, a, out); }},
+        {"shared_optimizer",
+         {array("weights1", "K H"), array("biases1", "H"), array("weights2", "H C"),
+          array("biases2", "C"), array("dweights1", "K H"), array("dbiases1", "H"),
+          array("dweights2", "H C"), array("dbiases2", "C"), count("steps", 1),
+          scalar("learning_rate"), scalar("decay"), scalar("epsilon"), scalar("beta_1"),
+          scalar("beta_2")},
+         {}, {{"weights1", "K H"}, {"biases1", "H"}, {"weights2", "H C"}, {"biases2", "C"}},
+         NNFS_DECLARED(shared_optimizer), NNFS_CALL {
+             LayerState layer1 = adam_layer(a, "1"), layer2 = adam_layer(a, "2");
+             s.shared_optimizer(layer1, layer2, a.count("steps"), hyperparameters(in, a));
+             out.put("weights1", layer1.weights);
+             out.put("biases1", layer1.biases);
+             out.put("weights2", layer2.weights);
+             out.put("biases2", layer2.biases);
+         }},
         {"training",
          {batch("inputs", "B K"), labels("y_true", "B C"), array("weights1", "K H"),
           array("biases1", "H"), array("weights2", "H C"), array("biases2", "C"),
@@ -853,6 +1072,81 @@ const std::vector<Stage>& stages() {
              out.put("biases1", r.biases1);
              out.put("weights2", r.weights2);
              out.put("biases2", r.biases2);
+         }},
+        // The Model's chapters (18-22). The validation set has its own size, M.
+        {"model_training",
+         {batch("inputs", "B K"), labels("y_true", "B C"), batch("validation_inputs", "M K"),
+          labels("validation_y_true", "M C"), array("weights1", "K H"), array("biases1", "H"),
+          array("weights2", "H C"), array("biases2", "C"), count("epochs", 1, "E"),
+          count("batch_size", 1), factor("weight_regularizer_l1"),
+          factor("weight_regularizer_l2"), factor("bias_regularizer_l1"),
+          factor("bias_regularizer_l2"), scalar("learning_rate"), scalar("decay"),
+          scalar("momentum"), scalar("epsilon"), scalar("rho"), scalar("beta_1"),
+          scalar("beta_2")},
+         {"label_format", "optimizer"},
+         {{"loss", "E"}, {"data_loss", "E"}, {"regularization_loss", "E"}, {"accuracy", "E"},
+          {"learning_rate", "E"}, {"validation_loss", "E"}, {"validation_accuracy", "E"},
+          {"weights1", "K H"}, {"biases1", "H"}, {"weights2", "H C"}, {"biases2", "C"}},
+         NNFS_DECLARED(model_training), NNFS_CALL {
+             Regularizers r{a.scalar("weight_regularizer_l1"), a.scalar("weight_regularizer_l2"),
+                            a.scalar("bias_regularizer_l1"), a.scalar("bias_regularizer_l2")};
+             ModelTrainingOutput m = s.model_training(
+                 a.matrix("inputs"), a.labels("y_true"), a.matrix("validation_inputs"),
+                 a.labels("validation_y_true"), a.matrix("weights1"), a.vector("biases1"),
+                 a.matrix("weights2"), a.vector("biases2"), a.count("epochs"),
+                 a.count("batch_size"), r, a.param("optimizer"), hyperparameters(in, a));
+             out.put("loss", m.loss);
+             out.put("data_loss", m.data_loss);
+             out.put("regularization_loss", m.regularization_loss);
+             out.put("accuracy", m.accuracy);
+             out.put("learning_rate", m.learning_rate);
+             out.put("validation_loss", m.validation_loss);
+             out.put("validation_accuracy", m.validation_accuracy);
+             out.put("weights1", m.weights1);
+             out.put("biases1", m.biases1);
+             out.put("weights2", m.weights2);
+             out.put("biases2", m.biases2);
+         }},
+        {"preprocess", {bytes("images", "B H W"), ints("labels", "B"), keys("keys", "B")}, {},
+         {{"x", "B P"}, {"y", "B"}}, NNFS_DECLARED(preprocess), NNFS_CALL {
+             PreprocessOutput r =
+                 s.preprocess(a.images("images"), a.ints("labels"), a.keys("keys"));
+             out.put("x", r.x);
+             out.put("y", r.y);
+         }, preprocess_sizes},
+        // S, the number of batches, is the learner's to find: the outputs must agree on it.
+        {"batches", {batch("inputs", "B K"), count("batch_size", 1)}, {},
+         {{"steps", ""}, {"batch_sizes", "S"}, {"first_rows", "S K"}, {"last_rows", "S K"}},
+         NNFS_DECLARED(batches), NNFS_CALL {
+             BatchesOutput r = s.batches(a.matrix("inputs"), a.count("batch_size"));
+             out.put("steps", r.steps);
+             out.put("batch_sizes", r.batch_sizes);
+             out.put("first_rows", r.first_rows);
+             out.put("last_rows", r.last_rows);
+         }},
+        {"predictions", {batch("inputs", "B N")}, {"activation"}, {{"predictions", "P"}},
+         NNFS_DECLARED(predictions), NNFS_CALL {
+             out.put("predictions", s.predictions(a.matrix("inputs"), a.param("activation")));
+         }, predictions_sizes},
+        {"evaluate", {batch("y_pred", "B C"), labels("y_true", "B C"), count("batch_size", 1)},
+         {"label_format"}, {{"loss", ""}, {"accuracy", ""}}, NNFS_DECLARED(evaluate), NNFS_CALL {
+             EvaluateOutput r =
+                 s.evaluate(a.matrix("y_pred"), a.labels("y_true"), a.count("batch_size"));
+             out.put("loss", r.loss);
+             out.put("accuracy", r.accuracy);
+         }},
+        {"parameters", network_inputs(), {},
+         {{"weights1", "K H"}, {"biases1", "H"}, {"weights2", "H C"}, {"biases2", "C"},
+          {"output", "B C"}},
+         NNFS_DECLARED(parameters), NNFS_CALL {
+             ParametersOutput r = s.parameters(a.matrix("inputs"), a.matrix("weights1"),
+                                               a.vector("biases1"), a.matrix("weights2"),
+                                               a.vector("biases2"));
+             out.put("weights1", r.weights1);
+             out.put("biases1", r.biases1);
+             out.put("weights2", r.weights2);
+             out.put("biases2", r.biases2);
+             out.put("output", r.output);
          }},
         // The book tier (docs/BOOK.md)
         {"rng", {integer("seed"), pairs("calls")}, {}, {{"values", "V"}}, NNFS_DECLARED(rng),

@@ -1,19 +1,26 @@
-// The network of "Neural Networks from Scratch", chapters 2 to 17, in C++17, the book's way:
+// The network of "Neural Networks from Scratch", chapters 2 to 22, in C++17, the book's way:
 // its classes with their names, members and methods (forward, backward, output, dinputs,
-// dweights, dbiases, pre_update_params, ...), on nnfs::Matrix and std::vector<double> where the
-// book has NumPy arrays. Nothing here checks inputs: the kit has done that.
+// dweights, dbiases, pre_update_params, predictions, calculate_accumulated, get_parameters,
+// ...), on nnfs::Matrix and std::vector<double> where the book has NumPy arrays. Nothing here
+// checks inputs: the kit has done that.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "nnfs_kit.hpp"
 
+using nnfs::IntMatrix;
 using nnfs::Labels;
 using nnfs::Matrix;
 using nnfs::Vector;
@@ -59,6 +66,22 @@ inline int argmax(const Matrix& m, std::size_t row) {
     return static_cast<int>(best);
 }
 
+// X[start:end], rows past the end left out as NumPy's slices do.
+inline Matrix slice(const Matrix& X, std::size_t start, std::size_t end) {
+    end = std::min(end, X.rows);
+    Matrix rows(end - start, X.cols);
+    std::copy(X.data.begin() + start * X.cols, X.data.begin() + end * X.cols, rows.data.begin());
+    return rows;
+}
+
+inline Labels slice(const Labels& y, std::size_t start, std::size_t end) {
+    if (const auto* sparse = std::get_if<std::vector<int>>(&y)) {
+        end = std::min(end, sparse->size());
+        return std::vector<int>(sparse->begin() + start, sparse->begin() + end);
+    }
+    return slice(std::get<Matrix>(y), start, end);
+}
+
 // y_true as class indices: sparse labels as they are, one-hot rows through np.argmax.
 inline std::vector<int> class_targets(const Labels& y_true) {
     if (const auto* sparse = std::get_if<std::vector<int>>(&y_true)) return *sparse;
@@ -89,15 +112,27 @@ inline Vector layer_outputs(const Vector& inputs, const Matrix& weights, const V
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the book's layers and activations share: forward and backward, output and dinputs. The
+// Model (chapter 18) chains them through it.
+
+class Layer {
+public:
+    Matrix output, dinputs;
+    virtual ~Layer() = default;
+    virtual void forward(const Matrix& inputs) = 0;
+    virtual void backward(const Matrix& dvalues) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Layer_Dense (chapters 3, 9 and 14)
 
-class LayerDense {
+class LayerDense : public Layer {
 public:
     Matrix weights;  // (n_inputs, n_neurons)
     Vector biases;   // (n_neurons)
     double weight_regularizer_l1, weight_regularizer_l2;
     double bias_regularizer_l1, bias_regularizer_l2;
-    Matrix inputs, output, dweights, dinputs;
+    Matrix inputs, dweights;
     Vector dbiases;
     // What the optimizers keep on the layer (the book adds them when they are first needed).
     Matrix weight_momentums, weight_cache;
@@ -112,14 +147,14 @@ public:
           weight_regularizer_l2(weight_regularizer_l2),
           bias_regularizer_l1(bias_regularizer_l1), bias_regularizer_l2(bias_regularizer_l2) {}
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = dot(inputs, weights);
         for (std::size_t b = 0; b < output.rows; b++)
             for (std::size_t n = 0; n < output.cols; n++) output(b, n) += biases[n];
     }
 
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dweights = dot(transpose(inputs), dvalues);
         // NOTE: the bias gradient is the SUM over the batch, one value per neuron.
         dbiases.assign(dvalues.cols, 0.0);
@@ -142,35 +177,40 @@ public:
 
         dinputs = dot(dvalues, transpose(weights));
     }
+
+    // Chapter 21: what Model.get_parameters collects from each trainable layer, and sets back.
+    std::pair<Matrix, Vector> get_parameters() const { return {weights, biases}; }
+    void set_parameters(const Matrix& weights, const Vector& biases) {
+        this->weights = weights;
+        this->biases = biases;
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
 // Activation_ReLU and Activation_Softmax (chapters 4 and 9)
 
-class ActivationReLU {
+class ActivationReLU : public Layer {
 public:
-    Matrix inputs, output, dinputs;
+    Matrix inputs;
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = inputs;
         for (double& x : output.data) x = x < 0 ? 0 : x;  // np.maximum(0, x); NaN stays NaN
     }
 
     // NOTE: the gradient is 0 where the INPUT is <= 0, exactly 0 included.
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dinputs = dvalues;
         for (std::size_t i = 0; i < inputs.data.size(); i++)
             if (inputs.data[i] <= 0) dinputs.data[i] = 0;
     }
 };
 
-class ActivationSoftmax {
+class ActivationSoftmax : public Layer {
 public:
-    Matrix output, dinputs;
-
     // NOTE: subtracts each row's maximum first, so exp never overflows.
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         output = Matrix(inputs.rows, inputs.cols);
         for (std::size_t b = 0; b < inputs.rows; b++) {
             double largest = -INFINITY;
@@ -183,8 +223,15 @@ public:
         }
     }
 
+    // Chapter 18: the class each sample is most confident in (np.argmax, first maximum).
+    std::vector<int> predictions(const Matrix& outputs) const {
+        std::vector<int> classes;
+        for (std::size_t b = 0; b < outputs.rows; b++) classes.push_back(argmax(outputs, b));
+        return classes;
+    }
+
     // Each sample's dvalues through its Jacobian, diagflat(p) - p p^T.
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dinputs = Matrix(dvalues.rows, dvalues.cols);
         for (std::size_t b = 0; b < output.rows; b++)
             for (std::size_t i = 0; i < output.cols; i++)
@@ -205,7 +252,44 @@ public:
     virtual ~Loss() = default;
     virtual Vector forward(const Matrix& y_pred, const Targets& y_true) = 0;
 
-    double calculate(const Matrix& output, const Targets& y) { return mean(forward(output, y)); }
+    // Chapter 18 also keeps the sums across batches, for calculate_accumulated.
+    double accumulated_sum = 0;
+    std::size_t accumulated_count = 0;
+
+    double calculate(const Matrix& output, const Targets& y) {
+        Vector sample_losses = forward(output, y);
+        double data_loss = mean(sample_losses);
+        double sum = 0;
+        for (double loss : sample_losses) sum += loss;  // np.sum(sample_losses)
+        accumulated_sum += sum;
+        accumulated_count += sample_losses.size();
+        return data_loss;
+    }
+
+    // NOTE: the sum of every sample's loss over the count, not the mean of the batch means
+    // (they differ when the last batch is short).
+    double calculate_accumulated() const {
+        return accumulated_sum / static_cast<double>(accumulated_count);
+    }
+
+    void new_pass() {
+        accumulated_sum = 0;
+        accumulated_count = 0;
+    }
+
+    // Chapter 18: the Model tells the loss its trainable layers, whose penalties it adds up.
+    std::vector<const LayerDense*> trainable_layers;
+
+    void remember_trainable_layers(const std::vector<LayerDense*>& layers) {
+        trainable_layers.assign(layers.begin(), layers.end());
+    }
+
+    double regularization_loss() const {
+        double regularization_loss = 0;
+        for (const LayerDense* layer : trainable_layers)
+            regularization_loss += this->regularization_loss(*layer);
+        return regularization_loss;
+    }
 
     double regularization_loss(const LayerDense& layer) const {
         double regularization_loss = 0;
@@ -257,14 +341,14 @@ public:
 };
 
 // Chapter 5's accuracy: the most confident class of each sample against the targets.
-struct Accuracy {
+struct PredictionsAndAccuracy {
     std::vector<int> predictions;
     double accuracy;
 };
 
-inline Accuracy accuracy(const Matrix& softmax_outputs, const Labels& y_true) {
+inline PredictionsAndAccuracy accuracy(const Matrix& softmax_outputs, const Labels& y_true) {
     std::vector<int> class_targets = ::class_targets(y_true);
-    Accuracy result{{}, 0.0};
+    PredictionsAndAccuracy result{{}, 0.0};
     double correct = 0;
     for (std::size_t b = 0; b < softmax_outputs.rows; b++) {
         result.predictions.push_back(argmax(softmax_outputs, b));
@@ -446,20 +530,28 @@ public:
 // ---------------------------------------------------------------------------------------------
 // Activation_Sigmoid and Loss_BinaryCrossentropy (chapter 16)
 
-class ActivationSigmoid {
+class ActivationSigmoid : public Layer {
 public:
-    Matrix inputs, output, dinputs;
+    Matrix inputs;
 
-    void forward(const Matrix& inputs) {
+    void forward(const Matrix& inputs) override {
         this->inputs = inputs;
         output = inputs;
         for (double& x : output.data) x = 1 / (1 + std::exp(-x));
     }
 
-    void backward(const Matrix& dvalues) {
+    void backward(const Matrix& dvalues) override {
         dinputs = dvalues;
         for (std::size_t i = 0; i < dinputs.data.size(); i++)
             dinputs.data[i] *= (1 - output.data[i]) * output.data[i];
+    }
+
+    // Chapter 18: (outputs > 0.5) * 1. NOTE: exactly 0.5 is class 0.
+    IntMatrix predictions(const Matrix& outputs) const {
+        IntMatrix classes(outputs.rows, outputs.cols);
+        for (std::size_t i = 0; i < outputs.data.size(); i++)
+            classes.data[i] = outputs.data[i] > 0.5 ? 1 : 0;
+        return classes;
     }
 };
 
@@ -537,5 +629,253 @@ public:
         dinputs = Matrix(dvalues.rows, dvalues.cols);
         for (std::size_t i = 0; i < dinputs.data.size(); i++)
             dinputs.data[i] = sign(dvalues.data[i] - y_true.data[i]) / outputs / samples;
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Activation_Linear (chapter 17): the identity, for a regression's output layer
+
+class ActivationLinear : public Layer {
+public:
+    Matrix inputs;
+
+    void forward(const Matrix& inputs) override {
+        this->inputs = inputs;
+        output = inputs;
+    }
+
+    // The derivative is 1: dvalues pass unchanged.
+    void backward(const Matrix& dvalues) override { dinputs = dvalues; }
+
+    // Chapter 18: a regression's predictions are the outputs themselves.
+    Matrix predictions(const Matrix& outputs) const { return outputs; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Accuracy, Accuracy_Categorical and Accuracy_Regression (chapter 18)
+
+// The common class: a batch's accuracy is the mean of its comparisons, and the comparisons are
+// summed across the batches of a pass for calculate_accumulated.
+class Accuracy {
+public:
+    double accumulated_sum = 0;
+    std::size_t accumulated_count = 0;
+
+    double calculate_accumulated() const {
+        return accumulated_sum / static_cast<double>(accumulated_count);
+    }
+
+    void new_pass() {
+        accumulated_sum = 0;
+        accumulated_count = 0;
+    }
+
+protected:
+    double calculate(const std::vector<bool>& comparisons) {
+        double sum = 0;
+        for (bool comparison : comparisons) sum += comparison;
+        accumulated_sum += sum;
+        accumulated_count += comparisons.size();
+        return sum / static_cast<double>(comparisons.size());
+    }
+};
+
+class AccuracyCategorical : public Accuracy {
+public:
+    // Model.train calls accuracy.init(y); a categorical accuracy has nothing to set up.
+    void init(const Labels&) {}
+
+    // Softmax's class indices against the targets (one-hot rows through np.argmax).
+    double calculate(const std::vector<int>& predictions, const Labels& y) {
+        std::vector<int> classes = class_targets(y);
+        std::vector<bool> comparisons;
+        for (std::size_t b = 0; b < predictions.size(); b++)
+            comparisons.push_back(predictions[b] == classes[b]);
+        return Accuracy::calculate(comparisons);
+    }
+
+    // binary=True: a sigmoid's 0/1 predictions against 0/1 targets, every output counted.
+    double calculate(const IntMatrix& predictions, const Matrix& y) {
+        std::vector<bool> comparisons;
+        for (std::size_t i = 0; i < predictions.data.size(); i++)
+            comparisons.push_back(predictions.data[i] == y.data[i]);
+        return Accuracy::calculate(comparisons);
+    }
+};
+
+class AccuracyRegression : public Accuracy {
+public:
+    // The book's init sets np.std(y) / 250; the cases give it.
+    double precision = 0;
+
+    // NOTE: strictly within the precision.
+    double calculate(const Matrix& predictions, const Matrix& y) {
+        std::vector<bool> comparisons;
+        for (std::size_t i = 0; i < predictions.data.size(); i++)
+            comparisons.push_back(std::fabs(predictions.data[i] - y.data[i]) < precision);
+        return Accuracy::calculate(comparisons);
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Model.train's mini-batches (chapter 18)
+
+// train_steps = len(X) // batch_size, plus one for a short last batch.
+inline std::size_t batch_steps(std::size_t samples, std::size_t batch_size) {
+    std::size_t steps = samples / batch_size;
+    if (steps * batch_size < samples) steps += 1;
+    return steps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model.save_parameters and Model.load_parameters (chapter 21)
+
+// Model.get_parameters: one (weights, biases) pair per trainable layer, in order.
+using Parameters = std::vector<std::pair<Matrix, Vector>>;
+
+// The book pickles the list; here it goes to the file in binary, each array's shape and then
+// its doubles as they are in memory, so every bit comes back.
+inline void save_parameters(const Parameters& parameters, std::FILE* file) {
+    auto write = [file](const void* data, std::size_t size, std::size_t count) {
+        if (std::fwrite(data, size, count, file) != count)
+            throw std::runtime_error("save_parameters: cannot write the file");
+    };
+    std::uint64_t layers = parameters.size();
+    write(&layers, sizeof layers, 1);
+    for (const auto& [weights, biases] : parameters) {
+        std::uint64_t shape[3] = {weights.rows, weights.cols, biases.size()};
+        write(shape, sizeof shape[0], 3);
+        write(weights.data.data(), sizeof(double), weights.data.size());
+        write(biases.data(), sizeof(double), biases.size());
+    }
+}
+
+inline Parameters load_parameters(std::FILE* file) {
+    auto read = [file](void* data, std::size_t size, std::size_t count) {
+        if (std::fread(data, size, count, file) != count)
+            throw std::runtime_error("load_parameters: the file ends too soon");
+    };
+    std::uint64_t layers = 0;
+    read(&layers, sizeof layers, 1);
+    Parameters parameters;
+    for (std::uint64_t i = 0; i < layers; i++) {
+        std::uint64_t shape[3];
+        read(shape, sizeof shape[0], 3);
+        Matrix weights(shape[0], shape[1]);
+        Vector biases(shape[2]);
+        read(weights.data.data(), sizeof(double), weights.data.size());
+        read(biases.data(), sizeof(double), biases.size());
+        parameters.emplace_back(std::move(weights), std::move(biases));
+    }
+    return parameters;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model (chapters 18-19), for a classifier: layers ending in Softmax, the categorical
+// cross-entropy with the combined backward pass, Accuracy_Categorical. It holds pointers to the
+// caller's layers, loss, optimizer and accuracy, as the book's Model holds its objects.
+
+class Model {
+public:
+    std::vector<Layer*> layers;
+    std::vector<LayerDense*> trainable_layers;
+    LossCategoricalCrossentropy* loss = nullptr;
+    Optimizer* optimizer = nullptr;
+    AccuracyCategorical* accuracy = nullptr;
+    ActivationSoftmax* output_layer_activation = nullptr;
+    ActivationSoftmaxLossCategoricalCrossentropy softmax_classifier_output;
+
+    // What train prints after each epoch, and evaluate after it.
+    struct Epoch {
+        double loss, data_loss, regularization_loss, accuracy, learning_rate;
+        double validation_loss, validation_accuracy;
+    };
+
+    void add(Layer& layer) { layers.push_back(&layer); }
+
+    void set(LossCategoricalCrossentropy& loss, Optimizer& optimizer,
+             AccuracyCategorical& accuracy) {
+        this->loss = &loss;
+        this->optimizer = &optimizer;
+        this->accuracy = &accuracy;
+    }
+
+    void finalize() {
+        trainable_layers.clear();
+        for (Layer* layer : layers)
+            if (auto* dense = dynamic_cast<LayerDense*>(layer)) trainable_layers.push_back(dense);
+        output_layer_activation = dynamic_cast<ActivationSoftmax*>(layers.back());
+        if (output_layer_activation == nullptr)
+            throw std::logic_error("Model: this port's Model ends in Activation_Softmax");
+        loss->remember_trainable_layers(trainable_layers);
+    }
+
+    // NOTE: each step takes the next batch_size rows in the order given (the book shuffles the
+    // data once, before training); a short last batch is a step of its own.
+    std::vector<Epoch> train(const Matrix& X, const Labels& y, long epochs, long batch_size,
+                             const Matrix& X_val, const Labels& y_val) {
+        accuracy->init(y);
+        std::size_t size = static_cast<std::size_t>(batch_size);
+        std::size_t train_steps = batch_steps(X.rows, size);
+        std::vector<Epoch> printed;
+        for (long epoch = 1; epoch <= epochs; epoch++) {
+            loss->new_pass();
+            accuracy->new_pass();
+            for (std::size_t step = 0; step < train_steps; step++) {
+                Matrix batch_X = slice(X, step * size, (step + 1) * size);
+                Labels batch_y = slice(y, step * size, (step + 1) * size);
+                const Matrix& output = forward(batch_X);
+                loss->calculate(output, batch_y);
+                accuracy->calculate(output_layer_activation->predictions(output), batch_y);
+                backward(output, batch_y);
+                // NOTE: iterations rises once per step, across epochs: the rate keeps decaying.
+                optimizer->pre_update_params();
+                for (LayerDense* layer : trainable_layers) optimizer->update_params(*layer);
+                optimizer->post_update_params();
+            }
+            // NOTE: accumulated over the epoch's samples, not the mean of the batch means; the
+            // regularization loss from the parameters after the epoch's last update.
+            double epoch_data_loss = loss->calculate_accumulated();
+            double epoch_regularization_loss = loss->regularization_loss();
+            Epoch line{epoch_data_loss + epoch_regularization_loss, epoch_data_loss,
+                       epoch_regularization_loss, accuracy->calculate_accumulated(),
+                       optimizer->current_learning_rate, 0, 0};
+            std::tie(line.validation_loss, line.validation_accuracy) =
+                evaluate(X_val, y_val, batch_size);
+            printed.push_back(line);
+        }
+        return printed;
+    }
+
+    // The validation data in batches, forward only: the accumulated data loss (NOTE: no
+    // regularization) and accuracy.
+    std::pair<double, double> evaluate(const Matrix& X_val, const Labels& y_val, long batch_size) {
+        std::size_t size = static_cast<std::size_t>(batch_size);
+        std::size_t validation_steps = batch_steps(X_val.rows, size);
+        loss->new_pass();
+        accuracy->new_pass();
+        for (std::size_t step = 0; step < validation_steps; step++) {
+            Matrix batch_X = slice(X_val, step * size, (step + 1) * size);
+            Labels batch_y = slice(y_val, step * size, (step + 1) * size);
+            const Matrix& output = forward(batch_X);
+            loss->calculate(output, batch_y);
+            accuracy->calculate(output_layer_activation->predictions(output), batch_y);
+        }
+        return {loss->calculate_accumulated(), accuracy->calculate_accumulated()};
+    }
+
+    const Matrix& forward(const Matrix& X) {
+        layers[0]->forward(X);
+        for (std::size_t i = 1; i < layers.size(); i++) layers[i]->forward(layers[i - 1]->output);
+        return layers.back()->output;
+    }
+
+    // The combined softmax and cross-entropy gradient goes to the last layer's dinputs; the
+    // rest flow back through the layers before it.
+    void backward(const Matrix& output, const Labels& y) {
+        softmax_classifier_output.backward(output, y);
+        layers.back()->dinputs = softmax_classifier_output.dinputs;
+        for (std::size_t i = layers.size() - 1; i-- > 0;)
+            layers[i]->backward(layers[i + 1]->dinputs);
     }
 };

@@ -62,7 +62,12 @@ int main() {
     // stages.layer = [](const Vector& inputs, const Matrix& weights /* (neurons, inputs) */,
     //                   const Vector& biases) -> Vector { ... };
     // stages.relu = [](const Matrix& inputs) -> Matrix { ... };  // rank 1 comes as one row
+    // stages.dense_relu = [](const Matrix& inputs, const Matrix& weights, const Vector& biases)
+    //     -> nnfs::DenseReluOutput { ... };                       // {dense, relu}
     // stages.softmax = [](const Matrix& inputs) -> Matrix { ... };
+    // stages.dense_relu_dense_softmax = [](const Matrix& inputs, const Matrix& weights1,
+    //     const Vector& biases1, const Matrix& weights2, const Vector& biases2)
+    //     -> nnfs::NetworkOutput { ... };          // {dense1, relu1, dense2, softmax}
     // stages.categorical_crossentropy = [](const Matrix& y_pred, const Labels& y_true)
     //     -> nnfs::LossOutput { ... };                            // {sample_losses, loss}
     // stages.accuracy = [](const Matrix& y_pred, const Labels& y_true)
@@ -74,6 +79,10 @@ int main() {
     // stages.dense_backward = [](const Matrix& inputs, const Matrix& weights,
     //                            const Matrix& dvalues) -> nnfs::DenseGradients { ... };
     // stages.relu_backward = [](const Matrix& inputs, const Matrix& dvalues) -> Matrix { ... };
+    // stages.repeated_forward = [](const Matrix& inputs1 /* B rows */,
+    //     const Matrix& inputs2 /* D rows */, const Matrix& weights, const Vector& biases,
+    //     const Matrix& dvalues /* D rows */) -> nnfs::RepeatedForwardOutput { ... };
+    //     // {output1, output2, dweights, dbiases, dinputs}: one layer and one ReLU used twice
     // stages.softmax_backward = [](const Matrix& output, const Matrix& dvalues) -> Matrix { ... };
     // stages.categorical_crossentropy_backward = [](const Matrix& y_pred, const Labels& y_true)
     //     -> Matrix { ... };
@@ -88,17 +97,49 @@ int main() {
     //     -> nnfs::OutputAndGradient { ... };                     // {output, dinputs}
     // stages.binary_crossentropy = [](const Matrix& y_pred, const Matrix& y_true)
     //     -> nnfs::LossGradients { ... };                         // {sample_losses, loss, dinputs}
-    // stages.mean_squared_error = ... the same signature
+    // stages.binary_accuracy = [](const Matrix& y_pred, const Matrix& y_true /* 0s and 1s */)
+    //     -> nnfs::BinaryAccuracyOutput { ... };   // {predictions (an IntMatrix), accuracy}
+    // stages.linear = [](const Matrix& inputs, const Matrix& dvalues)
+    //     -> nnfs::OutputAndGradient { ... };                     // {output, dinputs}
+    // stages.mean_squared_error = ... the same signature as binary_crossentropy
     // stages.mean_absolute_error = ... the same signature
+    // stages.regression_accuracy = [](const Matrix& y_pred, const Matrix& y_true,
+    //     double precision) -> double { ... };
     // stages.sgd_step = [](nnfs::LayerState& layer /* weights, biases, dweights, dbiases,
     //     weight_momentums, bias_momentums, weight_cache, bias_cache: update in place */,
     //     long iterations, const nnfs::Hyperparameters& h) -> nnfs::StepResult { ... };
     //                                        // {current_learning_rate, iterations after it}
     // stages.adagrad_step = stages.rmsprop_step = stages.adam_step = ... the same signature
+    // stages.shared_optimizer = [](nnfs::LayerState& layer1, nnfs::LayerState& layer2,
+    //     long steps, const nnfs::Hyperparameters& h) { ... };  // one Adam; update both
     // stages.training = [](const Matrix& inputs, const Labels& y_true, const Matrix& weights1,
     //     const Vector& biases1, const Matrix& weights2, const Vector& biases2, long steps,
     //     const std::string& optimizer /* sgd, adagrad, rmsprop, adam */,
     //     const nnfs::Hyperparameters& h) -> nnfs::Trajectory { ... };
+    //
+    // The Model's chapters (18-22).
+    // stages.model_training = [](const Matrix& inputs, const Labels& y_true,
+    //     const Matrix& validation_inputs, const Labels& validation_y_true,
+    //     const Matrix& weights1, const Vector& biases1, const Matrix& weights2,
+    //     const Vector& biases2, long epochs, long batch_size,
+    //     const nnfs::Regularizers& r /* the first layer's */, const std::string& optimizer,
+    //     const nnfs::Hyperparameters& h) -> nnfs::ModelTrainingOutput { ... };
+    //     // per epoch: {loss, data_loss, regularization_loss, accuracy, learning_rate,
+    //     //  validation_loss, validation_accuracy}; then {weights1, biases1, weights2, biases2}
+    // stages.preprocess = [](const nnfs::Images& images /* images(n, row, col): bytes */,
+    //     const std::vector<int>& labels, const std::vector<std::size_t>& keys)
+    //     -> nnfs::PreprocessOutput { ... };                      // {x, y}
+    // stages.batches = [](const Matrix& inputs, long batch_size)
+    //     -> nnfs::BatchesOutput { ... };        // {steps, batch_sizes, first_rows, last_rows}
+    // stages.predictions = [](const Matrix& inputs,
+    //     const std::string& activation /* softmax, sigmoid, linear */) -> nnfs::Predictions {
+    //     ... };  // std::vector<int> class indices, IntMatrix of 0/1, or Matrix of the outputs
+    // stages.evaluate = [](const Matrix& y_pred, const Labels& y_true, long batch_size)
+    //     -> nnfs::EvaluateOutput { ... };                        // {loss, accuracy}
+    // stages.parameters = [](const Matrix& inputs, const Matrix& weights1,
+    //     const Vector& biases1, const Matrix& weights2, const Vector& biases2)
+    //     -> nnfs::ParametersOutput { ... };  // save, load into fresh layers, use them:
+    //                                         // {weights1, biases1, weights2, biases2, output}
     //
     // The book tier (docs/BOOK.md): the book's own random numbers and printed float32 values.
     // stages.rng = [](std::uint32_t seed, const std::vector<nnfs::RngCall>& calls /* kind 0 a
