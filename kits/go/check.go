@@ -30,13 +30,16 @@ type arg struct {
 	natural bool                 // the book tier: an integer >= 0, else shape_mismatch
 	pairs   bool                 // the book tier: a list of [integer, integer] pairs
 	kinds   int                  // with pairs: the first of each pair is below kinds (0: any)
+	bytes   bool                 // images: every entry an integer 0-255, else invalid_value
+	ints    bool                 // a list of integers (preprocess's labels), else shape_mismatch
+	keys    bool                 // ints that are a permutation of 0..n-1, else invalid_value
 }
 
 func num(name string) arg                { return arg{name: name} }
 func vec(name, n string) arg             { return arg{name: name, dims: []string{n}} }
 func mat(name, rows, columns string) arg { return arg{name: name, dims: []string{rows, columns}} }
-func batch(name, rows, columns string) arg {
-	return arg{name: name, dims: []string{rows, columns}, batch: true}
+func batch(name string, dims ...string) arg { // [B, K], or [B, H, W] (images)
+	return arg{name: name, dims: dims, batch: true}
 }
 func anyRank(name string) arg     { return arg{name: name, anyRank: true} }
 func like(name, other string) arg { return arg{name: name, like: other} }
@@ -56,17 +59,28 @@ func rate(name string) arg {
 func natural(name string) arg            { return arg{name: name, natural: true} }
 func pairsOf(name string, kinds int) arg { return arg{name: name, pairs: true, kinds: kinds} }
 
+// bytesOf are images (integers 0-255); intsOf a list of integers; keysOf a permutation.
+func bytesOf(name string, dims ...string) arg {
+	return arg{name: name, dims: dims, batch: true, bytes: true}
+}
+func intsOf(name, n string) arg { return arg{name: name, dims: []string{n}, ints: true} }
+func keysOf(name, n string) arg { return arg{name: name, dims: []string{n}, ints: true, keys: true} }
+
 func (a arg) binaryOr(kind string) arg { a.binary = kind; return a }
 func (a arg) transposable() arg        { a.layout = true; return a }
 
-// result is one output of a stage: its dimensions, or the shape of an input, or (the book
-// tier) a shape the integers and params give, and where it comes from.
+// result is one output of a stage: its dimensions, or the shape of an input, or a shape the
+// integers and params give (the book tier, predictions) and where it comes from. An output
+// that binds a dimension is a count (a Go int >= 0) that sizes the outputs after it (batches'
+// steps: S); one that wants integers must be Go ints where ints says so (predictions).
 type result struct {
 	name  string
 	dims  []string
 	like  string
 	sized func(a *args) []int
 	from  string
+	binds string
+	ints  func(a *args) bool
 }
 
 func out(name string, dims ...string) result { return result{name: name, dims: dims} }
@@ -74,6 +88,7 @@ func outLike(name, input string) result      { return result{name: name, like: i
 func outSized(name, from string, sized func(a *args) []int) result {
 	return result{name: name, sized: sized, from: from}
 }
+func outCount(name, binds string) result { return result{name: name, binds: binds} }
 
 // inputError is an invalid input: an error reply of one of the six kinds.
 type inputError struct{ kind, message string }
@@ -278,14 +293,67 @@ func (a *args) checkDomain(in arg) error {
 		if x, ok := number(value); ok && !in.domain(x) {
 			return invalid("invalid_value", "%s is %s, not %s", in.name, showJSON(value), in.within)
 		}
+	case in.bytes:
+		return a.readBytes(in)
+	case in.ints:
+		return a.readInts(in)
 	}
+	return nil
+}
+
+// readBytes reads images [B, H, W] whose every entry is an integer 0-255 (else invalid_value,
+// whatever the entry is: the reference refuses a value outside range(256) so).
+func (a *args) readBytes(in arg) error {
+	images := [][][]uint8{}
+	for i, image := range a.raw[in.name].([]any) {
+		rows := [][]uint8{}
+		for j, row := range image.([]any) {
+			pixels := make([]uint8, len(row.([]any)))
+			for k, item := range row.([]any) {
+				x, ok := item.(float64)
+				if !ok || x != math.Trunc(x) || x < 0 || x > 255 {
+					return invalid("invalid_value", "%s[%d][%d][%d] is %s, not a byte 0-255", in.name, i, j, k, showJSON(item))
+				}
+				pixels[k] = uint8(x)
+			}
+			rows = append(rows, pixels)
+		}
+		images = append(images, rows)
+	}
+	a.values[in.name] = images
+	return nil
+}
+
+// readInts reads a list of integers (else shape_mismatch, as the Python kit); keys must also be
+// a permutation of 0..n-1 (else invalid_value). The kit passes integers up to 2^53 in size.
+func (a *args) readInts(in arg) error {
+	list := a.raw[in.name].([]any)
+	ints, seen := make([]int, len(list)), make([]bool, len(list))
+	for i, item := range list {
+		x, ok := item.(float64)
+		if !ok || x != math.Trunc(x) || math.IsInf(x, 0) {
+			return invalid("shape_mismatch", "%s[%d] is %s, not an integer", in.name, i, showJSON(item))
+		}
+		if math.Abs(x) > 1<<53 {
+			return Unsupported(fmt.Sprintf("%s[%d] is %.0f: the Go kit passes integers up to 2^53", in.name, i, x))
+		}
+		ints[i] = int(x)
+		if in.keys {
+			if x < 0 || ints[i] >= len(list) || seen[ints[i]] {
+				return invalid("invalid_value", "%s is not a permutation of 0..%d: %s[%d] is %d",
+					in.name, len(list)-1, in.name, i, ints[i])
+			}
+			seen[ints[i]] = true
+		}
+	}
+	a.values[in.name] = ints
 	return nil
 }
 
 // read turns a checked input into the learner's type; an entry that is not a number (a
 // boolean, null, a string other than "NaN", "Infinity", "-Infinity") is a shape mismatch.
 func (a *args) read(in arg) error {
-	if in.labels || in.count {
+	if in.labels || in.count || in.bytes || in.ints {
 		return nil // read by their checks
 	}
 	if in.natural || in.pairs {
@@ -453,6 +521,17 @@ func (a *args) checkOutput(stage string, r result, value any) error {
 	if !writable(value) {
 		return fmt.Errorf("%s returned %s as a %T; it must be a float64, an int or slices of them", stage, r.name, value)
 	}
+	if r.ints != nil && r.ints(a) && !integers(value) {
+		return fmt.Errorf("%s returned %s as a %T; it must be integers here (%s)", stage, r.name, value, r.from)
+	}
+	if r.binds != "" {
+		n, ok := value.(int)
+		if !ok || n < 0 {
+			return fmt.Errorf("%s returned %s = %v; it must be an int >= 0 (it sizes the outputs after it)", stage, r.name, value)
+		}
+		a.dims[r.binds], a.boundBy[r.binds] = n, r.name
+		return nil
+	}
 	want := a.shapes[r.like]
 	switch {
 	case r.sized != nil:
@@ -501,7 +580,16 @@ func (a *args) where(r result) string {
 // writable is a value of a type the kit writes (appendValue).
 func writable(value any) bool {
 	switch value.(type) {
-	case float64, int, []float64, []int, [][]float64, [][][]float64:
+	case float64, int, []float64, []int, [][]float64, [][]int, [][][]float64:
+		return true
+	}
+	return false
+}
+
+// integers is an output of Go ints: an int, []int or [][]int.
+func integers(value any) bool {
+	switch value.(type) {
+	case int, []int, [][]int:
 		return true
 	}
 	return false
@@ -516,18 +604,10 @@ func outputShape(value any) (dims []int, ragged bool) {
 		return []int{len(v)}, false
 	case []int:
 		return []int{len(v)}, false
+	case [][]int:
+		return matrixShape(v)
 	case [][]float64:
-		dims = []int{len(v), 0}
-		for i, row := range v {
-			if i > 0 && len(row) != dims[1] {
-				return nil, true
-			}
-			dims[1] = len(row)
-		}
-		if len(v) == 0 {
-			dims = []int{0}
-		}
-		return dims, false
+		return matrixShape(v)
 	case [][][]float64:
 		dims = []int{len(v)}
 		for i, matrix := range v {
@@ -542,6 +622,19 @@ func outputShape(value any) (dims []int, ragged bool) {
 		return dims, false
 	}
 	return nil, true
+}
+
+// matrixShape is the shape of rows: [rows, columns], [0] without rows, ragged if they differ.
+func matrixShape[T float64 | int](rows [][]T) (dims []int, ragged bool) {
+	if len(rows) == 0 {
+		return []int{0}, false
+	}
+	for _, row := range rows {
+		if len(row) != len(rows[0]) {
+			return nil, true
+		}
+	}
+	return []int{len(rows), len(rows[0])}, false
 }
 
 func show(dims []int) string {

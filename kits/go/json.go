@@ -73,6 +73,15 @@ func appendValue(b []byte, value any) []byte {
 			b = strconv.AppendInt(b, int64(x), 10)
 		}
 		return append(b, ']')
+	case [][]int:
+		b = append(b, '[')
+		for i, row := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, row)
+		}
+		return append(b, ']')
 	case [][]float64:
 		b = append(b, '[')
 		for i, row := range v {

@@ -36,14 +36,17 @@ type Stages struct {
 	Layer                   func(inputs []float64, weights [][]float64, biases []float64) ([]float64, error) // weights (N, K): a row per neuron
 	DenseBatch              func(inputs, weights [][]float64, biases []float64) ([][]float64, error)         // weights (K, N) whatever the case's layout
 	Relu                    func(inputs [][]float64) ([][]float64, error)                                    // a rank-1 input comes as one row
+	DenseRelu               func(inputs, weights [][]float64, biases []float64) (dense, relu [][]float64, err error)
 	Softmax                 func(inputs [][]float64) ([][]float64, error)
+	DenseReluDenseSoftmax   func(inputs, weights1 [][]float64, biases1 []float64, weights2 [][]float64, biases2 []float64) (Network, error) // chapter 4's: Dense1, Relu1, Dense2, Softmax
 	CategoricalCrossentropy func(yPred [][]float64, yTrue Labels) (sampleLosses []float64, loss float64, err error)
 	Accuracy                func(yPred [][]float64, yTrue Labels) (predictions []int, accuracy float64, err error)
 	Forward                 func(inputs, weights1 [][]float64, biases1 []float64, weights2 [][]float64, biases2 []float64, yTrue Labels) (Network, error)
 
 	// Chapters 9-17: backward passes, regularization, dropout, more losses, optimizers.
 	DenseBackward                   func(inputs, weights, dvalues [][]float64) (dweights [][]float64, dbiases []float64, dinputs [][]float64, err error)
-	ReluBackward                    func(inputs, dvalues [][]float64) ([][]float64, error) // rank-1 inputs come as one row
+	ReluBackward                    func(inputs, dvalues [][]float64) ([][]float64, error)                                                                                                                         // rank-1 inputs come as one row
+	RepeatedForward                 func(inputs1, inputs2, weights [][]float64, biases []float64, dvalues [][]float64) (output1, output2, dweights [][]float64, dbiases []float64, dinputs [][]float64, err error) // one Layer_Dense and ReLU on inputs1 (B rows), then inputs2 (D rows), then backward(dvalues) (D rows)
 	SoftmaxBackward                 func(output, dvalues [][]float64) ([][]float64, error)
 	CategoricalCrossentropyBackward func(yPred [][]float64, yTrue Labels) ([][]float64, error)
 	SoftmaxCrossentropyBackward     func(yPred [][]float64, yTrue Labels) ([][]float64, error) // the combined path; the kit chains the two above for path "separate"
@@ -51,8 +54,11 @@ type Stages struct {
 	Dropout                         func(inputs, mask [][]float64, rate float64, dvalues [][]float64) (output, dinputs [][]float64, err error)
 	Sigmoid                         func(inputs, dvalues [][]float64) (output, dinputs [][]float64, err error)
 	BinaryCrossentropy              func(yPred, yTrue [][]float64) (sampleLosses []float64, loss float64, dinputs [][]float64, err error)
+	BinaryAccuracy                  func(yPred, yTrue [][]float64) (predictions [][]int, accuracy float64, err error) // y_true: 0s and 1s
+	Linear                          func(inputs, dvalues [][]float64) (output, dinputs [][]float64, err error)
 	MeanSquaredError                func(yPred, yTrue [][]float64) (sampleLosses []float64, loss float64, dinputs [][]float64, err error)
 	MeanAbsoluteError               func(yPred, yTrue [][]float64) (sampleLosses []float64, loss float64, dinputs [][]float64, err error)
+	RegressionAccuracy              func(yPred, yTrue [][]float64, precision float64) (accuracy float64, err error)
 
 	// One optimizer step on one layer: the book's pre_update_params, update_params(layer) and
 	// post_update_params. The kit reads o.CurrentLearningRate, o.Iterations and the layer after.
@@ -60,10 +66,31 @@ type Stages struct {
 	AdagradStep func(o *Optimizer, layer *Layer) error
 	RMSpropStep func(o *Optimizer, layer *Layer) error
 	AdamStep    func(o *Optimizer, layer *Layer) error
+	// One Optimizer_Adam (o) for two layers, steps steps of pre_update_params,
+	// update_params(dense1), update_params(dense2), post_update_params; each layer comes with
+	// its Dweights and Dbiases (the same at every step) and its state at zeros. The kit reads
+	// the layers' Weights and Biases after.
+	SharedOptimizer func(o *Optimizer, dense1, dense2 *Layer, steps int) error
 
 	// Chapter 10's loop: steps full-batch steps of Dense, ReLU, Dense, softmax + cross-entropy
 	// with the optimizer o.Name; the layers' optimizer state starts at zeros.
 	Training func(inputs [][]float64, yTrue Labels, dense1, dense2 *Layer, o *Optimizer, steps int) (Trajectory, error)
+
+	// Chapters 18-22: what the Model adds around the network.
+	// Chapter 19's data: images (B, H, W) of bytes, flattened to x (B, H·W) scaled to [-1, 1],
+	// then x[keys] and labels[keys] (keys: a permutation of 0..B-1).
+	Preprocess func(images [][][]uint8, labels, keys []int) (x [][]float64, y []int, err error)
+	// Model.train's steps for batch_size (>= 1), each batch's size and its first and last rows.
+	Batches func(inputs [][]float64, batchSize int) (steps int, batchSizes []int, firstRows, lastRows [][]float64, err error)
+	// The output activation's predictions(): activation "softmax" gives []int (a class per
+	// row), "sigmoid" [][]int (0 or 1 per output), "linear" [][]float64 (the outputs).
+	Predictions func(inputs [][]float64, activation string) (predictions any, err error)
+	// Model.evaluate: loss and accuracy accumulated over batches of batchSize (>= 1).
+	Evaluate func(yPred [][]float64, yTrue Labels, batchSize int) (loss, accuracy float64, err error)
+	// Chapter 21: the parameters of Dense(K, H) -> ReLU -> Dense(H, C) -> Softmax saved and
+	// loaded into fresh layers; those layers (the kit writes their Weights and Biases) and the
+	// loaded model's softmax output on inputs.
+	Parameters func(inputs [][]float64, dense1, dense2 *Layer) (loaded1, loaded2 *Layer, output [][]float64, err error)
 
 	// The book tier (docs/BOOK.md): the book's own random numbers and printed results. The
 	// inputs are integers, read exactly (never rounded, even for a float32 port); the values
@@ -113,7 +140,8 @@ type Labels struct {
 	OneHot [][]float64
 }
 
-// Network is what the forward stage returns: the book's chapter 5 network.
+// Network is what the forward stage returns: the book's chapter 5 network (and what
+// dense_relu_dense_softmax returns: its first four, chapter 4's).
 type Network struct {
 	Dense1, Relu1, Dense2, Softmax [][]float64
 	SampleLosses                   []float64

@@ -433,3 +433,229 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// preprocess's images are bytes 0-255 (anything else is invalid_value), its labels integers
+// (else shape_mismatch) and its keys a permutation of 0..B-1 (else invalid_value); they reach
+// the learner as uint8 and ints, and x must come back [B, H·W].
+func TestPreprocessReadsBytesLabelsAndAPermutation(t *testing.T) {
+	var got [][][]uint8
+	port := &Port{Dtype: "float32", Stages: Stages{Preprocess: func(images [][][]uint8, labels, keys []int) ([][]float64, []int, error) {
+		got = images
+		x := [][]float64{}
+		for _, key := range keys {
+			row := []float64{}
+			for _, r := range images[key] {
+				for _, pixel := range r {
+					row = append(row, float64(pixel))
+				}
+			}
+			x = append(x, row)
+		}
+		if labels[0] == 9 { // a learner that forgot to flatten
+			return [][]float64{{0}, {0}}, labels, nil
+		}
+		return x, []int{labels[keys[0]], labels[keys[1]]}, nil
+	}}}
+	two := func(images, labels, keys string) string {
+		return ask(t, port, "preprocess", `{"images":`+images+`,"labels":`+labels+`,"keys":`+keys+`}`, `{}`)
+	}
+	if reply := two(`[[[0,255]],[[7,128.0]]]`, `[3,4]`, `[1,0]`); reply != `{"seq":7,"outputs":{"x":[[7,128],[0,255]],"y":[4,3]}}` {
+		t.Errorf("got %s", reply)
+	}
+	if want := [][][]uint8{{{0, 255}}, {{7, 128}}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("images = %v; want %v", got, want)
+	}
+	for _, c := range []struct{ images, labels, keys, want string }{
+		{`[[[0,256]],[[0,0]]]`, `[0,1]`, `[0,1]`, `"kind":"invalid_value","message":"images[0][0][1] is 256, not a byte 0-255"`},
+		{`[[[0,-1]],[[0,0]]]`, `[0,1]`, `[0,1]`, `"kind":"invalid_value"`},
+		{`[[[0,0.5]],[[0,0]]]`, `[0,1]`, `[0,1]`, `"kind":"invalid_value"`},
+		{`[[[0,true]],[[0,0]]]`, `[0,1]`, `[0,1]`, `"kind":"invalid_value"`},
+		{`[[[0,"1"]],[[0,0]]]`, `[0,1]`, `[0,1]`, `"kind":"invalid_value"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0,0]`, `"kind":"invalid_value","message":"keys is not a permutation of 0..1: keys[1] is 0"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0,2]`, `"kind":"invalid_value"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[-1,0]`, `"kind":"invalid_value"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0.5,1]`, `"kind":"shape_mismatch","message":"keys[0] is 0.5, not an integer"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1.5]`, `[0,1]`, `"kind":"shape_mismatch","message":"labels[1] is 1.5, not an integer"`},
+		{`[[[0,0]],[[0,0]]]`, `[0]`, `[0,1]`, `"kind":"shape_mismatch"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0]`, `"kind":"shape_mismatch"`},
+		{`[[0,0],[0,0]]`, `[0,1]`, `[0,1]`, `"kind":"shape_mismatch","message":"images must have rank 3, shape [B, H, W], has shape [2, 2]"`},
+		{`[[[0,0]],[[0]]]`, `[0,1]`, `[0,1]`, `"kind":"ragged_rows"`},
+		{`[]`, `[]`, `[]`, `"kind":"empty_batch"`},
+		{`[[[0,0]],[[0,0]]]`, `[9,1]`, `[0,1]`, `"kind":"exception","message":"preprocess returned x of shape [2, 1]; it must have shape [2, 2] ([B, H·W]: each image flattened)"`},
+	} {
+		if reply := two(c.images, c.labels, c.keys); !strings.Contains(reply, c.want) {
+			t.Errorf("%s %s %s: got %s; want %s", c.images, c.labels, c.keys, reply, c.want)
+		}
+	}
+}
+
+// predictions' shape and type follow the activation: softmax a class per row ([]int, B),
+// sigmoid 0 or 1 per output ([][]int, B×N), linear the outputs ([][]float64, B×N).
+func TestPredictionsAreShapedByTheActivation(t *testing.T) {
+	var returned any
+	port := &Port{Stages: Stages{Predictions: func(inputs [][]float64, activation string) (any, error) {
+		return returned, nil
+	}}}
+	inputs := `{"inputs":[[0.25,0.75,0],[0.5,0.5,0]]}`
+	for _, c := range []struct {
+		activation string
+		returned   any
+		want       string
+	}{
+		{"softmax", []int{1, 0}, `{"seq":7,"outputs":{"predictions":[1,0]}}`},
+		{"sigmoid", [][]int{{0, 1, 0}, {0, 0, 0}}, `{"seq":7,"outputs":{"predictions":[[0,1,0],[0,0,0]]}}`},
+		{"linear", [][]float64{{0.25, 0.75, 0}, {0.5, 0.5, 0}}, `{"seq":7,"outputs":{"predictions":[[0.25,0.75,0],[0.5,0.5,0]]}}`},
+		{"softmax", [][]int{{0, 1, 0}, {1, 0, 0}}, `{"seq":7,"error":{"kind":"exception","message":"predictions returned predictions of shape [2, 3]; it must have shape [2] (softmax: []int`},
+		{"softmax", []float64{1, 0}, `{"seq":7,"error":{"kind":"exception","message":"predictions returned predictions as a []float64; it must be integers here (softmax: []int`},
+		{"sigmoid", [][]float64{{0, 1, 0}, {0, 0, 0}}, `{"seq":7,"error":{"kind":"exception","message":"predictions returned predictions as a [][]float64; it must be integers here`},
+		{"sigmoid", []int{1, 0}, `{"seq":7,"error":{"kind":"exception","message":"predictions returned predictions of shape [2]; it must have shape [2, 3]`},
+		{"linear", [][]float64{{0.25, 0.75}, {0.5, 0.5}}, `{"seq":7,"error":{"kind":"exception","message":"predictions returned predictions of shape [2, 2]; it must have shape [2, 3]`},
+		{"linear", nil, `{"seq":7,"error":{"kind":"exception","message":"predictions returned predictions as a <nil>`},
+		{"tanh", nil, `{"seq":7,"unsupported":"activation \"tanh\" is not one of softmax, sigmoid, linear"}`},
+	} {
+		returned = c.returned
+		if reply := ask(t, port, "predictions", inputs, `{"activation":"`+c.activation+`"}`); !strings.HasPrefix(reply, c.want) {
+			t.Errorf("%s %v: got %s\nwant %s", c.activation, c.returned, reply, c.want)
+		}
+	}
+	for inputs, kind := range map[string]string{`{"inputs":[]}`: "empty_batch",
+		`{"inputs":[0.5,0.25]}`: "shape_mismatch", `{"inputs":[[0.5,0.5],[1]]}`: "ragged_rows"} {
+		if reply := ask(t, port, "predictions", inputs, `{"activation":"softmax"}`); !strings.Contains(reply, `"kind":"`+kind+`"`) {
+			t.Errorf("%s: got %s; want %s", inputs, reply, kind)
+		}
+	}
+}
+
+// repeated_forward has two batches of their own sizes: inputs1 B rows, inputs2 and dvalues D
+// rows; each output is shaped by its batch, and either batch empty is empty_batch.
+func TestRepeatedForwardHasASecondBatchSize(t *testing.T) {
+	var sizes []int
+	port := &Port{Stages: Stages{RepeatedForward: func(inputs1, inputs2, weights [][]float64, biases []float64,
+		dvalues [][]float64) ([][]float64, [][]float64, [][]float64, []float64, [][]float64, error) {
+		sizes = []int{len(inputs1), len(inputs2), len(dvalues)}
+		n := len(biases)
+		return zeros(len(inputs1), n), zeros(len(inputs2), n), zeros(len(weights), n), make([]float64, n),
+			zeros(len(inputs2), len(weights)), nil
+	}}}
+	got := ask(t, port, "repeated_forward", `{"inputs1":[[1,2],[3,4],[5,6]],"inputs2":[[7,8]],`+
+		`"weights":[[1],[1]],"biases":[0],"dvalues":[[1]]}`, `{}`)
+	want := `{"seq":7,"outputs":{"output1":[[0],[0],[0]],"output2":[[0]],"dweights":[[0],[0]],"dbiases":[0],"dinputs":[[0,0]]}}`
+	if got != want || !reflect.DeepEqual(sizes, []int{3, 1, 1}) {
+		t.Errorf("got %s (sizes %v)\nwant %s (sizes [3 1 1])", got, sizes, want)
+	}
+	for _, c := range []struct{ inputs, want string }{
+		{`{"inputs1":[[1,2],[3,4]],"inputs2":[[1,2]],"weights":[[1],[1]],"biases":[0],"dvalues":[[1],[1]]}`,
+			`"kind":"shape_mismatch","message":"dvalues has shape [2, 1]: its D is 2, but inputs2 gives D = 1"`},
+		{`{"inputs1":[[1,2]],"inputs2":[[1,2,3]],"weights":[[1],[1]],"biases":[0],"dvalues":[[1]]}`,
+			`"kind":"shape_mismatch","message":"inputs2 has shape [1, 3]: its K is 3, but inputs1 gives K = 2"`},
+		{`{"inputs1":[],"inputs2":[[1,2]],"weights":[[1],[1]],"biases":[0],"dvalues":[[1]]}`, `"kind":"empty_batch","message":"inputs1 has no samples"`},
+		{`{"inputs1":[[1,2]],"inputs2":[],"weights":[[1],[1]],"biases":[0],"dvalues":[]}`, `"kind":"empty_batch","message":"inputs2 has no samples"`},
+		{`{"inputs1":[[1,2],[1]],"inputs2":[[1,2]],"weights":[[1],[1]],"biases":[0],"dvalues":[[1]]}`, `"kind":"ragged_rows"`},
+	} {
+		if reply := ask(t, port, "repeated_forward", c.inputs, `{}`); !strings.Contains(reply, c.want) {
+			t.Errorf("%s: got %s; want %s", c.inputs, reply, c.want)
+		}
+	}
+}
+
+// batches' batch_size is an integer >= 1; its steps output sizes the outputs after it, which
+// the inputs cannot tell.
+func TestBatchesStepsSizeTheOtherOutputs(t *testing.T) {
+	extra := 0
+	port := &Port{Stages: Stages{Batches: func(inputs [][]float64, batchSize int) (int, []int, [][]float64, [][]float64, error) {
+		steps := (len(inputs)+batchSize-1)/batchSize + extra
+		sizes, first, last := []int{}, [][]float64{}, [][]float64{}
+		for s := range steps - extra {
+			end := min((s+1)*batchSize, len(inputs))
+			sizes = append(sizes, end-s*batchSize)
+			first, last = append(first, inputs[s*batchSize]), append(last, inputs[end-1])
+		}
+		return steps, sizes, first, last, nil
+	}}}
+	inputs := `"inputs":[[0,0],[1,-1],[2,-2]]`
+	if got, want := ask(t, port, "batches", `{`+inputs+`,"batch_size":2}`, `{}`),
+		`{"seq":7,"outputs":{"steps":2,"batch_sizes":[2,1],"first_rows":[[0,0],[2,-2]],"last_rows":[[1,-1],[2,-2]]}}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got, want := ask(t, port, "batches", `{`+inputs+`,"batch_size":5}`, `{}`),
+		`{"seq":7,"outputs":{"steps":1,"batch_sizes":[3],"first_rows":[[0,0]],"last_rows":[[2,-2]]}}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	extra = 1 // a step too many: the lists are one short of it
+	if got, want := ask(t, port, "batches", `{`+inputs+`,"batch_size":2}`, `{}`),
+		"batches returned batch_sizes of shape [2]; it must have shape [3] ([S] of steps)"; !strings.Contains(got, want) {
+		t.Errorf("got %s; want the message %q", got, want)
+	}
+	for size, kind := range map[string]string{`0`: "invalid_value", `-4`: "invalid_value", `2.5`: "invalid_value",
+		`"2"`: "invalid_value", `[2]`: "invalid_value"} {
+		if got := ask(t, port, "batches", `{`+inputs+`,"batch_size":`+size+`}`, `{}`); !strings.Contains(got, `"kind":"`+kind+`"`) {
+			t.Errorf("batch_size %s: got %s; want %s", size, got, kind)
+		}
+	}
+}
+
+// The Model's other stages: evaluate's labels and batch_size, regression_accuracy's
+// precision, shared_optimizer's two layers and steps, and parameters' loaded layers.
+func TestModelStagesGetTheirLayersAndCounts(t *testing.T) {
+	var calls []string
+	port := &Port{Stages: Stages{
+		Evaluate: func(yPred [][]float64, yTrue Labels, batchSize int) (float64, float64, error) {
+			calls = append(calls, fmt.Sprint("evaluate ", yTrue.Sparse, " ", yTrue.OneHot, " ", batchSize))
+			return 0.5, 1, nil
+		},
+		RegressionAccuracy: func(yPred, yTrue [][]float64, precision float64) (float64, error) {
+			calls = append(calls, fmt.Sprint("regression_accuracy ", precision))
+			return 1, nil
+		},
+		SharedOptimizer: func(o *Optimizer, dense1, dense2 *Layer, steps int) error {
+			calls = append(calls, fmt.Sprint("shared_optimizer ", o.Name, " ", o.LearningRate, " ", o.Beta2, " ", steps, " ",
+				dense1.Dweights, dense2.Dbiases, dense1.WeightCache, dense2.BiasMomentums))
+			dense1.Weights[0][0] -= float64(steps)
+			return nil
+		},
+		Parameters: func(inputs [][]float64, dense1, dense2 *Layer) (*Layer, *Layer, [][]float64, error) {
+			switch inputs[0][0] {
+			case 0: // a layer lost
+				return dense1, nil, [][]float64{{0.5, 0.5}}, nil
+			case 2: // the output of the wrong layer
+				return dense1, dense2, [][]float64{{1}}, nil
+			}
+			return &Layer{Weights: dense1.Weights, Biases: dense1.Biases}, dense2, [][]float64{{0.5, 0.5}}, nil
+		},
+	}}
+	yPred := `"y_pred":[[0.75,0.25],[0.5,0.5],[0,1]]`
+	for _, c := range []struct{ stage, inputs, params, want string }{
+		{"evaluate", `{` + yPred + `,"y_true":[0,1,1],"batch_size":2}`, `{"label_format":"sparse"}`, `{"seq":7,"outputs":{"loss":0.5,"accuracy":1}}`},
+		{"evaluate", `{` + yPred + `,"y_true":[[1,0],[0,1],[0,1]],"batch_size":4}`, `{"label_format":"onehot"}`, `{"seq":7,"outputs":{"loss":0.5,"accuracy":1}}`},
+		{"evaluate", `{` + yPred + `,"y_true":[0,2,1],"batch_size":2}`, `{"label_format":"sparse"}`, `"kind":"label_out_of_range"`},
+		{"evaluate", `{` + yPred + `,"y_true":[0,1,1],"batch_size":0}`, `{"label_format":"sparse"}`, `"kind":"invalid_value","message":"batch_size is 0, not an integer >= 1"`},
+		{"regression_accuracy", `{"y_pred":[[1]],"y_true":[[1]],"precision":0}`, `{}`, `{"seq":7,"outputs":{"accuracy":1}}`},
+		{"regression_accuracy", `{"y_pred":[[1]],"y_true":[[1]],"precision":-0.5}`, `{}`, `"kind":"invalid_value","message":"precision is -0.5, not >= 0"`},
+		{"regression_accuracy", `{"y_pred":[[1]],"y_true":[[1]],"precision":[0.5]}`, `{}`, `"kind":"shape_mismatch"`},
+		{"regression_accuracy", `{"y_pred":[[1,2]],"y_true":[[1]],"precision":0.5}`, `{}`, `"kind":"shape_mismatch"`},
+		{"shared_optimizer", `{"weights1":[[1,2]],"biases1":[0,0],"weights2":[[1],[1]],"biases2":[0],"dweights1":[[3,4]],"dbiases1":[0,0],` +
+			`"dweights2":[[1],[1]],"dbiases2":[5],"steps":3,"learning_rate":0.25,"decay":0,"epsilon":1e-7,"beta_1":0.9,"beta_2":0.999}`, `{}`,
+			`{"seq":7,"outputs":{"weights1":[[-2,2]],"biases1":[0,0],"weights2":[[1],[1]],"biases2":[0]}}`},
+		{"shared_optimizer", `{"weights1":[[1,2]],"biases1":[0,0],"weights2":[[1]],"biases2":[0],"dweights1":[[3,4]],"dbiases1":[0,0],` +
+			`"dweights2":[[1]],"dbiases2":[5],"steps":3,"learning_rate":0.25,"decay":0,"epsilon":1e-7,"beta_1":0.9,"beta_2":0.999}`, `{}`,
+			`"kind":"shape_mismatch","message":"weights2 has shape [1, 1]: its H is 1, but weights1 gives H = 2"`},
+		{"shared_optimizer", `{"weights1":[[1]],"biases1":[0],"weights2":[[1]],"biases2":[0],"dweights1":[[3]],"dbiases1":[0],` +
+			`"dweights2":[[1]],"dbiases2":[5],"steps":0,"learning_rate":0.25,"decay":0,"epsilon":1e-7,"beta_1":0.9,"beta_2":0.999}`, `{}`,
+			`"kind":"invalid_value","message":"steps is 0, not an integer >= 1"`},
+		{"parameters", `{"inputs":[[1,2]],"weights1":[[1],[2]],"biases1":[3],"weights2":[[4,5]],"biases2":[6,7]}`, `{}`,
+			`{"seq":7,"outputs":{"weights1":[[1],[2]],"biases1":[3],"weights2":[[4,5]],"biases2":[6,7],"output":[[0.5,0.5]]}}`},
+		{"parameters", `{"inputs":[[0,2]],"weights1":[[1],[2]],"biases1":[3],"weights2":[[4,5]],"biases2":[6,7]}`, `{}`,
+			`"kind":"exception","message":"parameters returned a nil layer; it must return the two loaded layers"`},
+		{"parameters", `{"inputs":[[2,2]],"weights1":[[1],[2]],"biases1":[3],"weights2":[[4,5]],"biases2":[6,7]}`, `{}`,
+			`"kind":"exception","message":"parameters returned output of shape [1, 1]; it must have shape [1, 2] ([B, C] of inputs and weights2)"`},
+	} {
+		if reply := ask(t, port, c.stage, c.inputs, c.params); !strings.Contains(reply, c.want) {
+			t.Errorf("%s %s: got %s\nwant %s", c.stage, c.inputs, reply, c.want)
+		}
+	}
+	want := []string{"evaluate [0 1 1] [] 2", "evaluate [] [[1 0] [0 1] [0 1]] 4", "regression_accuracy 0",
+		"shared_optimizer adam 0.25 0.999 3 [[3 4]] [5] [[0 0]] [0]"}
+	if !reflect.DeepEqual(calls, want) {
+		t.Errorf("the learner got %q;\nwant %q", calls, want)
+	}
+}

@@ -1,6 +1,9 @@
 package kit
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The stages, declared once each: the inputs in the order docs/STAGES.md checks them (the
 // dimensions named alike must agree), the params, the outputs and their shapes, and the call
@@ -29,6 +32,7 @@ var (
 	path          = param{"path", []string{"combined", "separate"}}
 	optimizerName = param{"optimizer", []string{"sgd", "adagrad", "rmsprop", "adam"}}
 	datasetName   = param{"dataset", []string{"spiral", "vertical", "sine"}}
+	activation    = param{"activation", []string{"softmax", "sigmoid", "linear"}}
 	printed       = param{"printed", []string{"dense1_output", "softmax_output", "loss", "accuracy",
 		"dweights1", "dbiases1", "dweights2", "dbiases2", "weights1", "biases1", "weights2",
 		"biases2", "learning_rate"}}
@@ -68,6 +72,14 @@ var stageTable = []stage{
 			output, err := s.Relu(a.matrix("inputs"))
 			return []any{a.unwrap("inputs", output)}, err
 		}},
+	{name: "dense_relu",
+		in:  []arg{batch("inputs", "B", "K"), mat("weights", "K", "N"), vec("biases", "N")},
+		out: []result{out("dense", "B", "N"), out("relu", "B", "N")},
+		has: func(s *Stages) bool { return s.DenseRelu != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dense, relu, err := s.DenseRelu(a.matrix("inputs"), a.matrix("weights"), a.vector("biases"))
+			return []any{dense, relu}, err
+		}},
 	{name: "softmax",
 		in:  []arg{batch("inputs", "B", "C")},
 		out: []result{out("output", "B", "C")},
@@ -75,6 +87,17 @@ var stageTable = []stage{
 		call: func(s *Stages, a *args) ([]any, error) {
 			output, err := s.Softmax(a.matrix("inputs"))
 			return []any{output}, err
+		}},
+	{name: "dense_relu_dense_softmax",
+		in: []arg{batch("inputs", "B", "K"), mat("weights1", "K", "H"), vec("biases1", "H"),
+			mat("weights2", "H", "C"), vec("biases2", "C")},
+		out: []result{out("dense1", "B", "H"), out("relu1", "B", "H"), out("dense2", "B", "C"),
+			out("softmax", "B", "C")},
+		has: func(s *Stages) bool { return s.DenseReluDenseSoftmax != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			n, err := s.DenseReluDenseSoftmax(a.matrix("inputs"), a.matrix("weights1"), a.vector("biases1"),
+				a.matrix("weights2"), a.vector("biases2"))
+			return []any{n.Dense1, n.Relu1, n.Dense2, n.Softmax}, err
 		}},
 	{name: "categorical_crossentropy",
 		in:     []arg{batch("y_pred", "B", "C"), labels("y_true")},
@@ -124,6 +147,17 @@ var stageTable = []stage{
 		call: func(s *Stages, a *args) ([]any, error) {
 			dinputs, err := s.ReluBackward(a.matrix("inputs"), a.matrix("dvalues"))
 			return []any{a.unwrap("inputs", dinputs)}, err
+		}},
+	{name: "repeated_forward", // two batches: inputs1 has B samples, inputs2 and dvalues D
+		in: []arg{batch("inputs1", "B", "K"), batch("inputs2", "D", "K"), mat("weights", "K", "N"),
+			vec("biases", "N"), mat("dvalues", "D", "N")},
+		out: []result{out("output1", "B", "N"), out("output2", "D", "N"), out("dweights", "K", "N"),
+			out("dbiases", "N"), out("dinputs", "D", "K")},
+		has: func(s *Stages) bool { return s.RepeatedForward != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output1, output2, dweights, dbiases, dinputs, err := s.RepeatedForward(a.matrix("inputs1"),
+				a.matrix("inputs2"), a.matrix("weights"), a.vector("biases"), a.matrix("dvalues"))
+			return []any{output1, output2, dweights, dbiases, dinputs}, err
 		}},
 	{name: "softmax_backward",
 		in:  []arg{batch("output", "B", "C"), mat("dvalues", "B", "C")},
@@ -197,10 +231,34 @@ var stageTable = []stage{
 		}},
 	lossStage("binary_crossentropy", mat("y_true", "B", "O").binaryOr("invalid_label"),
 		func(s *Stages) lossFunc { return s.BinaryCrossentropy }),
+	{name: "binary_accuracy",
+		in:  []arg{batch("y_pred", "B", "O"), mat("y_true", "B", "O").binaryOr("invalid_label")},
+		out: []result{out("predictions", "B", "O"), out("accuracy")},
+		has: func(s *Stages) bool { return s.BinaryAccuracy != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			predictions, accuracy, err := s.BinaryAccuracy(a.matrix("y_pred"), a.matrix("y_true"))
+			return []any{predictions, accuracy}, err
+		}},
+	{name: "linear",
+		in:  []arg{batch("inputs", "B", "N"), mat("dvalues", "B", "N")},
+		out: []result{out("output", "B", "N"), out("dinputs", "B", "N")},
+		has: func(s *Stages) bool { return s.Linear != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			output, dinputs, err := s.Linear(a.matrix("inputs"), a.matrix("dvalues"))
+			return []any{output, dinputs}, err
+		}},
 	lossStage("mean_squared_error", mat("y_true", "B", "O"), // measurements, not labels
 		func(s *Stages) lossFunc { return s.MeanSquaredError }),
 	lossStage("mean_absolute_error", mat("y_true", "B", "O"),
 		func(s *Stages) lossFunc { return s.MeanAbsoluteError }),
+	{name: "regression_accuracy",
+		in:  []arg{batch("y_pred", "B", "O"), mat("y_true", "B", "O"), factor("precision")},
+		out: []result{out("accuracy")},
+		has: func(s *Stages) bool { return s.RegressionAccuracy != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			accuracy, err := s.RegressionAccuracy(a.matrix("y_pred"), a.matrix("y_true"), a.number("precision"))
+			return []any{accuracy}, err
+		}},
 
 	optimizerStage("sgd_step", []string{"weight_momentums", "bias_momentums"},
 		[]string{"learning_rate", "decay", "momentum"},
@@ -212,8 +270,23 @@ var stageTable = []stage{
 		[]string{"learning_rate", "decay", "epsilon", "rho"},
 		func(s *Stages) stepFunc { return s.RMSpropStep }),
 	optimizerStage("adam_step", []string{"weight_momentums", "bias_momentums", "weight_cache", "bias_cache"},
-		[]string{"learning_rate", "decay", "epsilon", "beta_1", "beta_2"},
+		adamHyperparameters,
 		func(s *Stages) stepFunc { return s.AdamStep }),
+	{name: "shared_optimizer",
+		in: append([]arg{mat("weights1", "K", "H"), vec("biases1", "H"), mat("weights2", "H", "C"),
+			vec("biases2", "C"), mat("dweights1", "K", "H"), vec("dbiases1", "H"),
+			mat("dweights2", "H", "C"), vec("dbiases2", "C"), count("steps", 1, "")},
+			nums(adamHyperparameters)...),
+		out: []result{out("weights1", "K", "H"), out("biases1", "H"), out("weights2", "H", "C"),
+			out("biases2", "C")},
+		has: func(s *Stages) bool { return s.SharedOptimizer != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dense1, dense2 := a.layer("weights1", "biases1"), a.layer("weights2", "biases2")
+			dense1.Dweights, dense1.Dbiases = a.matrix("dweights1"), a.vector("dbiases1")
+			dense2.Dweights, dense2.Dbiases = a.matrix("dweights2"), a.vector("dbiases2")
+			err := s.SharedOptimizer(a.optimizer("adam", adamHyperparameters), dense1, dense2, a.integer("steps"))
+			return []any{dense1.Weights, dense1.Biases, dense2.Weights, dense2.Biases}, err
+		}},
 	{name: "training",
 		in: append([]arg{batch("inputs", "B", "K"), labels("y_true"), mat("weights1", "K", "H"),
 			vec("biases1", "H"), mat("weights2", "H", "C"), vec("biases2", "C"), count("steps", 1, "S")},
@@ -228,6 +301,61 @@ var stageTable = []stage{
 				a.layer("weights2", "biases2"), a.optimizer(a.param("optimizer"), trainingHyperparameters),
 				a.values["steps"].(int))
 			return []any{t.Loss, t.Accuracy, t.LearningRate, t.Weights1, t.Biases1, t.Weights2, t.Biases2}, err
+		}},
+
+	// The Model (chapters 18-22).
+	{name: "preprocess",
+		in:  []arg{bytesOf("images", "B", "H", "W"), intsOf("labels", "B"), keysOf("keys", "B")},
+		out: []result{outSized("x", "[B, H·W]: each image flattened", flattened), out("y", "B")},
+		has: func(s *Stages) bool { return s.Preprocess != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			x, y, err := s.Preprocess(a.values["images"].([][][]uint8), a.ints("labels"), a.ints("keys"))
+			return []any{x, y}, err
+		}},
+	{name: "batches",
+		in: []arg{batch("inputs", "B", "K"), count("batch_size", 1, "")},
+		out: []result{outCount("steps", "S"), out("batch_sizes", "S"), out("first_rows", "S", "K"),
+			out("last_rows", "S", "K")},
+		has: func(s *Stages) bool { return s.Batches != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			steps, batchSizes, firstRows, lastRows, err := s.Batches(a.matrix("inputs"), a.integer("batch_size"))
+			return []any{steps, batchSizes, firstRows, lastRows}, err
+		}},
+	{name: "predictions",
+		in:     []arg{batch("inputs", "B", "N")},
+		params: []param{activation},
+		out: []result{{name: "predictions", sized: predictionShape, ints: integerPredictions,
+			from: "softmax: []int, a class per row; sigmoid: [][]int, 0 or 1 per output; linear: [][]float64, the outputs"}},
+		has: func(s *Stages) bool { return s.Predictions != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			predictions, err := s.Predictions(a.matrix("inputs"), a.param("activation"))
+			return []any{predictions}, err
+		}},
+	{name: "evaluate",
+		in:     []arg{batch("y_pred", "B", "C"), labels("y_true"), count("batch_size", 1, "")},
+		params: []param{labelFormat},
+		out:    []result{out("loss"), out("accuracy")},
+		has:    func(s *Stages) bool { return s.Evaluate != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			loss, accuracy, err := s.Evaluate(a.matrix("y_pred"), a.labels("y_true"), a.integer("batch_size"))
+			return []any{loss, accuracy}, err
+		}},
+	{name: "parameters",
+		in: []arg{batch("inputs", "B", "K"), mat("weights1", "K", "H"), vec("biases1", "H"),
+			mat("weights2", "H", "C"), vec("biases2", "C")},
+		out: []result{out("weights1", "K", "H"), out("biases1", "H"), out("weights2", "H", "C"),
+			out("biases2", "C"), out("output", "B", "C")},
+		has: func(s *Stages) bool { return s.Parameters != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			loaded1, loaded2, output, err := s.Parameters(a.matrix("inputs"), a.layer("weights1", "biases1"),
+				a.layer("weights2", "biases2"))
+			if err == nil && (loaded1 == nil || loaded2 == nil) {
+				err = fmt.Errorf("parameters returned a nil layer; it must return the two loaded layers")
+			}
+			if err != nil {
+				return nil, err
+			}
+			return []any{loaded1.Weights, loaded1.Biases, loaded2.Weights, loaded2.Biases, output}, nil
 		}},
 
 	// The book tier: integers in, read exactly; the book's own numbers out.
@@ -350,6 +478,23 @@ func printedShape(a *args) []int {
 	return []int{} // loss, accuracy, learning_rate
 }
 
+// flattened is preprocess's x: a row of H·W pixels per image.
+func flattened(a *args) []int { return []int{a.dims["B"], a.dims["H"] * a.dims["W"]} }
+
+// predictionShape is what the output activation's predictions() gives: a class per sample
+// (softmax), or one value per output (sigmoid's 0 or 1, linear's outputs); integerPredictions
+// says when they are integers.
+func predictionShape(a *args) []int {
+	if a.param("activation") == "softmax" {
+		return []int{a.dims["B"]}
+	}
+	return []int{a.dims["B"], a.dims["N"]}
+}
+
+func integerPredictions(a *args) bool { return a.param("activation") != "linear" }
+
+var adamHyperparameters = []string{"learning_rate", "decay", "epsilon", "beta_1", "beta_2"}
+
 var trainingHyperparameters = []string{"learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1", "beta_2"}
 
 func nums(names []string) []arg {
@@ -437,6 +582,7 @@ func (a *args) matrix(name string) [][]float64 { return a.values[name].([][]floa
 func (a *args) labels(name string) Labels      { return a.values[name].(Labels) }
 func (a *args) integer(name string) int        { return a.values[name].(int) }
 func (a *args) pairs(name string) [][2]int     { return a.values[name].([][2]int) }
+func (a *args) ints(name string) []int         { return a.values[name].([]int) }
 func (a *args) seed() uint32                   { return uint32(a.integer("seed")) } // < 2^32, checked
 
 // unwrap gives a rank-1 input's output back as a list, as it came.

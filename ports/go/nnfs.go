@@ -64,6 +64,13 @@ func Relu(inputs [][]float64) ([][]float64, error) {
 	return output, nil
 }
 
+// DenseRelu is chapter 4's first chain, before any loss: a Layer_Dense, then ReLU of its output.
+func DenseRelu(inputs, weights [][]float64, biases []float64) (dense, relu [][]float64, err error) {
+	dense, _ = DenseBatch(inputs, weights, biases) // the stages here never fail
+	relu, _ = Relu(dense)
+	return dense, relu, nil
+}
+
 // Softmax turns each row of logits into probabilities that sum to 1.
 // NOTE: it subtracts the row maximum first, so exp never overflows, and a row of large
 // negative logits still gives probabilities.
@@ -127,15 +134,21 @@ func Accuracy(yPred [][]float64, yTrue kit.Labels) ([]int, float64, error) {
 	return predictions, float64(matches) / float64(len(yPred)), nil
 }
 
-// Forward is the book's chapter 5 network: dense, ReLU, dense, softmax, then the loss and the
-// accuracy. Both layers keep their weights as Layer_Dense does, (inputs, neurons).
-func Forward(inputs, weights1 [][]float64, biases1 []float64,
-	weights2 [][]float64, biases2 []float64, yTrue kit.Labels) (kit.Network, error) {
+// DenseReluDenseSoftmax is chapter 4's network, before chapter 5 adds the loss: dense, ReLU,
+// dense, softmax. Both layers keep their weights as Layer_Dense does, (inputs, neurons).
+func DenseReluDenseSoftmax(inputs, weights1 [][]float64, biases1 []float64,
+	weights2 [][]float64, biases2 []float64) (kit.Network, error) {
 	var net kit.Network
-	net.Dense1, _ = DenseBatch(inputs, weights1, biases1) // the stages here never fail
-	net.Relu1, _ = Relu(net.Dense1)
+	net.Dense1, net.Relu1, _ = DenseRelu(inputs, weights1, biases1) // the stages here never fail
 	net.Dense2, _ = DenseBatch(net.Relu1, weights2, biases2)
 	net.Softmax, _ = Softmax(net.Dense2)
+	return net, nil
+}
+
+// Forward is the book's chapter 5 network: chapter 4's, then the loss and the accuracy.
+func Forward(inputs, weights1 [][]float64, biases1 []float64,
+	weights2 [][]float64, biases2 []float64, yTrue kit.Labels) (kit.Network, error) {
+	net, _ := DenseReluDenseSoftmax(inputs, weights1, biases1, weights2, biases2)
 	net.SampleLosses, net.Loss, _ = CategoricalCrossentropy(net.Softmax, yTrue)
 	net.Predictions, net.Accuracy, _ = Accuracy(net.Softmax, yTrue)
 	return net, nil

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"reflect"
+	"slices"
 	"testing"
 
 	"nnfsconform/kit"
@@ -87,5 +89,48 @@ func TestSGDWithoutMomentum(t *testing.T) {
 	if err != nil || o.CurrentLearningRate != 0.5 || l.Weights[0][0] != 0.5 ||
 		l.WeightMomentums[0][0] != 7 || o.Iterations != 3 {
 		t.Errorf("SGD step 2 = %v, %v, %v; want lr 0.5, weights 0.5, momentum 7", l, o, err)
+	}
+}
+
+// A short last batch is a step of its own, and a batch larger than the data is one step.
+func TestBatchesKeepTheShortLastBatch(t *testing.T) {
+	inputs := [][]float64{{0}, {1}, {2}, {3}, {4}}
+	steps, sizes, first, last, _ := Batches(inputs, 2)
+	if steps != 3 || !slices.Equal(sizes, []int{2, 2, 1}) || first[2][0] != 4 || last[1][0] != 3 {
+		t.Errorf("Batches(5 rows, 2) = %v %v %v %v; want 3 steps of 2, 2, 1", steps, sizes, first, last)
+	}
+	if steps, sizes, _, _, _ := Batches(inputs, 8); steps != 1 || sizes[0] != 5 {
+		t.Errorf("Batches(5 rows, 8) = %v %v; want one step of 5", steps, sizes)
+	}
+}
+
+// Evaluate divides the sums by the counts once: with a short last batch that is not the mean
+// of the batch means (here 2/3 right, where the batch means would give (1/2 + 1) / 2).
+func TestEvaluateAccumulatesOverBatches(t *testing.T) {
+	yPred := [][]float64{{0.75, 0.25}, {0.75, 0.25}, {0.25, 0.75}}
+	_, accuracy, _ := Evaluate(yPred, kit.Labels{Sparse: []int{0, 1, 1}}, 2)
+	if accuracy != 2.0/3 {
+		t.Errorf("accuracy = %v; want 2/3", accuracy)
+	}
+}
+
+// The saved file keeps every digit: the loaded layers are the saved ones bit for bit.
+func TestParametersSurviveTheFile(t *testing.T) {
+	dense1 := &kit.Layer{Weights: [][]float64{{0.1 + 0.2, 1e-300}}, Biases: []float64{math.Pi, -0.0}}
+	dense2 := &kit.Layer{Weights: [][]float64{{1}, {math.Nextafter(1, 2)}}, Biases: []float64{5e-324}}
+	loaded1, loaded2, output, err := Parameters([][]float64{{1}}, dense1, dense2)
+	if err != nil || !reflect.DeepEqual(loaded1.Weights, dense1.Weights) ||
+		!reflect.DeepEqual(loaded1.Biases, dense1.Biases) || !reflect.DeepEqual(loaded2.Weights, dense2.Weights) ||
+		!reflect.DeepEqual(loaded2.Biases, dense2.Biases) || len(output) != 1 || output[0][0] != 1 {
+		t.Errorf("Parameters = %v %v %v, %v; want the layers back and a softmax of one class", loaded1, loaded2, output, err)
+	}
+}
+
+// Preprocess scales bytes to [-1, 1] row by row, then takes the rows in the keys' order.
+func TestPreprocessScalesFlattensAndShuffles(t *testing.T) {
+	x, y, _ := Preprocess([][][]uint8{{{0, 255}, {127, 128}}, {{255, 255}, {0, 0}}}, []int{7, 8}, []int{1, 0})
+	want := [][]float64{{1, 1, -1, -1}, {-1, 1, -0.5 / 127.5, 0.5 / 127.5}}
+	if !reflect.DeepEqual(x, want) || !slices.Equal(y, []int{8, 7}) {
+		t.Errorf("Preprocess = %v %v; want %v [8 7]", x, y, want)
 	}
 }

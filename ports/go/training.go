@@ -1,5 +1,6 @@
-// The stages of Neural Networks from Scratch, chapters 9 to 17: backward passes,
-// regularization and dropout, sigmoid and three more losses, the optimizers, and training.
+// The stages of Neural Networks from Scratch, chapters 9 to 17: backward passes (and a layer
+// used twice), regularization and dropout, sigmoid and three more losses with their accuracies,
+// the linear activation, the optimizers (on one layer, or one shared by two), and training.
 //
 // Every stage is pure, as in nnfs.go: what the book keeps on a layer object (its forward
 // inputs or outputs, a dropout mask) comes in, and what it computes goes out; the optimizers
@@ -55,6 +56,22 @@ func ReluBackward(inputs, dvalues [][]float64) ([][]float64, error) {
 		}
 	}
 	return dinputs, nil
+}
+
+// RepeatedForward is one Layer_Dense and one Activation_ReLU used twice, as a training loop
+// uses them: forward on inputs1, forward on inputs2, then backward with dvalues.
+// NOTE: each forward starts afresh: nothing of the first call is kept or appended, and the
+// backward pass uses the inputs of the second call (what the book's layer saved last).
+func RepeatedForward(inputs1, inputs2, weights [][]float64, biases []float64,
+	dvalues [][]float64) (output1, output2, dweights [][]float64, dbiases []float64,
+	dinputs [][]float64, err error) {
+	dense1, _ := DenseBatch(inputs1, weights, biases) // the stages here never fail
+	output1, _ = Relu(dense1)
+	dense2, _ := DenseBatch(inputs2, weights, biases)
+	output2, _ = Relu(dense2)
+	drelu, _ := ReluBackward(dense2, dvalues) // the ReLU saw dense2 last
+	dweights, dbiases, dinputs, _ = DenseBackward(inputs2, weights, drelu)
+	return output1, output2, dweights, dbiases, dinputs, nil
 }
 
 // SoftmaxBackward is Activation_Softmax.backward: each sample's dvalues through its Jacobian,
@@ -195,6 +212,34 @@ func BinaryCrossentropy(yPred, yTrue [][]float64) ([]float64, float64, [][]float
 		})
 }
 
+// BinaryAccuracy is chapter 16's Accuracy_Categorical(binary=True): each output predicts
+// class 1 when it is above 0.5, and the accuracy is the share of right predictions over every
+// output of every sample.
+// NOTE: strictly above: an output of exactly 0.5 is class 0, as the book's `output > 0.5`.
+func BinaryAccuracy(yPred, yTrue [][]float64) ([][]int, float64, error) {
+	predictions := make([][]int, len(yPred))
+	matches, count := 0, 0
+	for b, row := range yPred {
+		predictions[b] = make([]int, len(row))
+		for o, p := range row {
+			if p > 0.5 {
+				predictions[b][o] = 1
+			}
+			if float64(predictions[b][o]) == yTrue[b][o] {
+				matches++
+			}
+			count++
+		}
+	}
+	return predictions, float64(matches) / float64(count), nil
+}
+
+// Linear is chapter 17's Activation_Linear: forward gives the inputs back and backward passes
+// dvalues on, both unchanged.
+func Linear(inputs, dvalues [][]float64) (output, dinputs [][]float64, err error) {
+	return cloneMatrix(inputs), cloneMatrix(dvalues), nil
+}
+
 // MeanSquaredError is each sample's mean of (y_true - y_pred)².
 func MeanSquaredError(yPred, yTrue [][]float64) ([]float64, float64, [][]float64, error) {
 	return elementLoss(yPred, yTrue,
@@ -209,6 +254,22 @@ func MeanAbsoluteError(yPred, yTrue [][]float64) ([]float64, float64, [][]float6
 	return elementLoss(yPred, yTrue,
 		func(p, y float64) float64 { return math.Abs(y - p) },
 		func(p, y, outputs float64) float64 { return -sign(y-p) / outputs })
+}
+
+// RegressionAccuracy is chapter 17's Accuracy_Regression: the share of outputs within
+// precision of their target. (The book's precision is np.std(y_true) / 250; it comes given.)
+// NOTE: strictly within: |y_pred - y_true| < precision.
+func RegressionAccuracy(yPred, yTrue [][]float64, precision float64) (float64, error) {
+	hits, count := 0, 0
+	for b, row := range yPred {
+		for o, p := range row {
+			if math.Abs(p-yTrue[b][o]) < precision {
+				hits++
+			}
+			count++
+		}
+	}
+	return float64(hits) / float64(count), nil
 }
 
 // elementLoss is a loss made of one term per output: sample losses are the mean of the terms
@@ -302,6 +363,24 @@ func Adam(o *kit.Optimizer, layer *kit.Layer) {
 // Optimizers are the optimizers' update_params by name.
 var Optimizers = map[string]func(o *kit.Optimizer, layer *kit.Layer){"sgd": SGD,
 	"adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
+
+// SharedOptimizer is one optimizer for two layers, as the Model uses it: per step
+// pre_update_params once, update_params of each layer (each with its own state), then
+// post_update_params once; the same gradients every step.
+// NOTE: the iterations rise once per step, not once per layer.
+func SharedOptimizer(o *kit.Optimizer, dense1, dense2 *kit.Layer, steps int) error {
+	updateParams, known := Optimizers[o.Name]
+	if !known {
+		return fmt.Errorf("unknown optimizer %q", o.Name)
+	}
+	for range steps {
+		preUpdateParams(o)
+		updateParams(o, dense1)
+		updateParams(o, dense2)
+		postUpdateParams(o)
+	}
+	return nil
+}
 
 // update applies rule to every weight and bias p, with its gradient g and state.
 func update(layer *kit.Layer, rule func(p *float64, g float64, momentum, cache *float64)) {

@@ -16,12 +16,15 @@ func main() {
 		DenseBatch: DenseBatch,
 		// Layer:                           Layer,
 		// Relu:                            Relu,
+		// DenseRelu:                       DenseRelu,
 		// Softmax:                         Softmax,
+		// DenseReluDenseSoftmax:           DenseReluDenseSoftmax,
 		// CategoricalCrossentropy:         CategoricalCrossentropy,
 		// Accuracy:                        Accuracy,
 		// Forward:                         Forward,
 		// DenseBackward:                   DenseBackward,
 		// ReluBackward:                    ReluBackward,
+		// RepeatedForward:                 RepeatedForward,
 		// SoftmaxBackward:                 SoftmaxBackward,
 		// CategoricalCrossentropyBackward: CategoricalCrossentropyBackward,
 		// SoftmaxCrossentropyBackward:     SoftmaxCrossentropyBackward,
@@ -29,13 +32,22 @@ func main() {
 		// Dropout:                         Dropout,
 		// Sigmoid:                         Sigmoid,
 		// BinaryCrossentropy:              BinaryCrossentropy,
+		// BinaryAccuracy:                  BinaryAccuracy,
+		// Linear:                          Linear,
 		// MeanSquaredError:                MeanSquaredError,
 		// MeanAbsoluteError:               MeanAbsoluteError,
+		// RegressionAccuracy:              RegressionAccuracy,
 		// SGDStep:                         SGDStep,
 		// AdagradStep:                     AdagradStep,
 		// RMSpropStep:                     RMSpropStep,
 		// AdamStep:                        AdamStep,
+		// SharedOptimizer:                 SharedOptimizer,
 		// Training:                        Training,
+		// Preprocess:                      Preprocess,
+		// Batches:                         Batches,
+		// Predictions:                     Predictions,
+		// Evaluate:                        Evaluate,
+		// Parameters:                      Parameters,
 		// Rng:                             Rng,
 		// Datasets:                        Datasets,
 		// Init:                            Init,
@@ -92,8 +104,16 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 // // Relu is Activation_ReLU.forward, max(0, x); a rank-1 input comes as one row.
 // func Relu(inputs [][]float64) ([][]float64, error) {}
 //
+// // DenseRelu is chapter 4's first chain: a Layer_Dense, then ReLU of its output.
+// func DenseRelu(inputs, weights [][]float64, biases []float64) ([][]float64, [][]float64, error) {}
+//
 // // Softmax is Activation_Softmax.forward, each row exp(x - max) / sum.
 // func Softmax(inputs [][]float64) ([][]float64, error) {}
+//
+// // DenseReluDenseSoftmax is chapter 4's network before the loss: set the Network's Dense1,
+// // Relu1, Dense2 and Softmax.
+// func DenseReluDenseSoftmax(inputs, weights1 [][]float64, biases1 []float64, weights2 [][]float64,
+// 	biases2 []float64) (kit.Network, error) {}
 //
 // // CategoricalCrossentropy is Loss_CategoricalCrossentropy: each sample's loss and the mean.
 // func CategoricalCrossentropy(yPred [][]float64, yTrue kit.Labels) ([]float64, float64, error) {}
@@ -110,6 +130,11 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 //
 // // ReluBackward is Activation_ReLU.backward: dvalues where the inputs are > 0.
 // func ReluBackward(inputs, dvalues [][]float64) ([][]float64, error) {}
+//
+// // RepeatedForward is one Layer_Dense and one Activation_ReLU run on inputs1 (B rows), then on
+// // inputs2 (D rows), then backward(dvalues): output1, output2, dweights, dbiases, dinputs.
+// func RepeatedForward(inputs1, inputs2, weights [][]float64, biases []float64,
+// 	dvalues [][]float64) ([][]float64, [][]float64, [][]float64, []float64, [][]float64, error) {}
 //
 // // SoftmaxBackward is Activation_Softmax.backward, given its forward output.
 // func SoftmaxBackward(output, dvalues [][]float64) ([][]float64, error) {}
@@ -134,6 +159,15 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 // func MeanSquaredError(yPred, yTrue [][]float64) ([]float64, float64, [][]float64, error) {}
 // func MeanAbsoluteError(yPred, yTrue [][]float64) ([]float64, float64, [][]float64, error) {}
 //
+// // BinaryAccuracy is (y_pred > 0.5) per output, and the share of outputs that match y_true.
+// func BinaryAccuracy(yPred, yTrue [][]float64) ([][]int, float64, error) {}
+//
+// // Linear is Activation_Linear forward and backward: the inputs and dvalues unchanged.
+// func Linear(inputs, dvalues [][]float64) ([][]float64, [][]float64, error) {}
+//
+// // RegressionAccuracy is Accuracy_Regression: the share of |y_pred - y_true| < precision.
+// func RegressionAccuracy(yPred, yTrue [][]float64, precision float64) (float64, error) {}
+//
 // // SGDStep and the others are one step on one layer: pre_update_params (set
 // // o.CurrentLearningRate), update_params(layer), post_update_params (o.Iterations++).
 // func SGDStep(o *kit.Optimizer, layer *kit.Layer) error {}
@@ -141,9 +175,32 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 // func RMSpropStep(o *kit.Optimizer, layer *kit.Layer) error {}
 // func AdamStep(o *kit.Optimizer, layer *kit.Layer) error {}
 //
+// // SharedOptimizer is one Adam (o) for two layers: steps times pre_update_params,
+// // update_params(dense1), update_params(dense2), post_update_params.
+// func SharedOptimizer(o *kit.Optimizer, dense1, dense2 *kit.Layer, steps int) error {}
+//
 // // Training is chapter 10's loop for steps steps with the optimizer o.Name.
 // func Training(inputs [][]float64, yTrue kit.Labels, dense1, dense2 *kit.Layer,
 // 	o *kit.Optimizer, steps int) (kit.Trajectory, error) {}
+//
+// // The Model (chapters 18-22).
+// // Preprocess is chapter 19's: images flattened, (X - 127.5) / 127.5, then X[keys], y[keys].
+// func Preprocess(images [][][]uint8, labels, keys []int) ([][]float64, []int, error) {}
+//
+// // Batches is Model.train's steps for batchSize, each batch's size, first and last row.
+// func Batches(inputs [][]float64, batchSize int) (int, []int, [][]float64, [][]float64, error) {}
+//
+// // Predictions is the output activation's predictions(): "softmax" a []int of classes,
+// // "sigmoid" a [][]int of 0s and 1s, "linear" the [][]float64 outputs.
+// func Predictions(inputs [][]float64, activation string) (any, error) {}
+//
+// // Evaluate is Model.evaluate: loss and accuracy accumulated over batches of batchSize.
+// func Evaluate(yPred [][]float64, yTrue kit.Labels, batchSize int) (float64, float64, error) {}
+//
+// // Parameters is chapter 21: save the two layers' parameters to a file, load them into fresh
+// // layers, and give those back with the loaded model's softmax output on inputs.
+// func Parameters(inputs [][]float64, dense1, dense2 *kit.Layer) (*kit.Layer, *kit.Layer,
+// 	[][]float64, error) {}
 //
 // // The book tier (docs/BOOK.md): the book's own numbers, in its float32 arithmetic.
 // // Rng is np.random.seed(seed)'s legacy stream: every draw of the calls, in order.
