@@ -149,6 +149,12 @@ impl Encode for usize {
     }
 }
 
+impl Encode for i64 {
+    fn encode(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
 impl Encode for u64 {
     fn encode(&self) -> Value {
         Value::from(*self)

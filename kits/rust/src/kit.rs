@@ -8,9 +8,9 @@
 use crate::json::Encode;
 use crate::spec::{Args, Stage};
 use crate::{
-    Dataset, Dense, Draw, Float, Forward, Labels, LayerShape, Matrix, Optimizer, OptimizerAdagrad,
-    OptimizerAdam, OptimizerKind, OptimizerRmsprop, OptimizerSgd, Printed, Printout, Regularizers,
-    Result, Script, SoftmaxLossPath, Trajectory,
+    Activation, Dataset, Dense, Draw, Float, Forward, Labels, LayerShape, Matrix, Optimizer,
+    OptimizerAdagrad, OptimizerAdam, OptimizerKind, OptimizerRmsprop, OptimizerSgd, Parameters,
+    Predictions, Printed, Printout, Regularizers, Result, Script, SoftmaxLossPath, Trajectory,
 };
 use serde_json::Value;
 use std::error::Error;
@@ -131,6 +131,21 @@ impl<T: Float> Kit<T> {
         })
     }
 
+    /// `dense_relu(inputs (B×K), weights (K×N), biases (N)) -> (dense (B×N), relu (B×N))`:
+    /// chapter 4's first chain, a `Layer_Dense` then ReLU of its output.
+    #[allow(clippy::type_complexity)]
+    pub fn dense_relu<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>], &[T]) -> Result<(Matrix<T>, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::DenseRelu, move |a| {
+            let (inputs, weights, biases) =
+                (a.matrix("inputs"), a.matrix("weights"), a.vector("biases"));
+            let (dense, relu) = f(&inputs, &weights, &biases).map_err(Into::into)?;
+            outputs!["dense" => dense, "relu" => relu]
+        })
+    }
+
     /// `softmax(inputs (B×C)) -> output (B×C)`
     pub fn softmax<E: Into<Box<dyn Error>>>(
         self,
@@ -139,6 +154,34 @@ impl<T: Float> Kit<T> {
         self.with(Stage::Softmax, move |a| {
             let output = f(&a.matrix("inputs")).map_err(Into::into)?;
             outputs!["output" => output]
+        })
+    }
+
+    /// `dense_relu_dense_softmax(inputs (B×K), weights1 (K×H), biases1 (H), weights2 (H×C),`
+    /// `biases2 (C)) -> (dense1 (B×H), relu1 (B×H), dense2 (B×C), softmax (B×C))`: chapter 4's
+    /// network before the loss exists.
+    #[allow(clippy::type_complexity)]
+    pub fn dense_relu_dense_softmax<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(
+                &[Vec<T>],
+                &[Vec<T>],
+                &[T],
+                &[Vec<T>],
+                &[T],
+            ) -> Result<(Matrix<T>, Matrix<T>, Matrix<T>, Matrix<T>), E>
+            + 'static,
+    ) -> Self {
+        self.with(Stage::DenseReluDenseSoftmax, move |a| {
+            let (inputs, [(weights1, biases1), (weights2, biases2)]) = layers(a);
+            let (dense1, relu1, dense2, softmax) =
+                f(&inputs, &weights1, &biases1, &weights2, &biases2).map_err(Into::into)?;
+            outputs![
+                "dense1" => dense1,
+                "relu1" => relu1,
+                "dense2" => dense2,
+                "softmax" => softmax,
+            ]
         })
     }
 
@@ -229,6 +272,38 @@ impl<T: Float> Kit<T> {
             let ((inputs, rank1), (dvalues, _)) = (a.rows("inputs"), a.rows("dvalues"));
             let dinputs = f(&inputs, &dvalues).map_err(Into::into)?;
             Ok(vec![("dinputs", unrows(dinputs, rank1))])
+        })
+    }
+
+    /// `repeated_forward(inputs1 (B×K), inputs2 (D×K), weights (K×N), biases (N), dvalues (D×N))`
+    /// `-> (output1 (B×N), output2 (D×N), dweights (K×N), dbiases (N), dinputs (D×K))`: one
+    /// `Layer_Dense` and one `Activation_ReLU` called on the first batch, then the second, then
+    /// `backward(dvalues)`; what follows the second call comes from the second batch alone.
+    #[allow(clippy::type_complexity)]
+    pub fn repeated_forward<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(
+                &[Vec<T>],
+                &[Vec<T>],
+                &[Vec<T>],
+                &[T],
+                &[Vec<T>],
+            ) -> Result<(Matrix<T>, Matrix<T>, Matrix<T>, Vec<T>, Matrix<T>), E>
+            + 'static,
+    ) -> Self {
+        self.with(Stage::RepeatedForward, move |a| {
+            let (inputs1, inputs2) = (a.matrix("inputs1"), a.matrix("inputs2"));
+            let (weights, biases, dvalues) =
+                (a.matrix("weights"), a.vector("biases"), a.matrix("dvalues"));
+            let (output1, output2, dweights, dbiases, dinputs) =
+                f(&inputs1, &inputs2, &weights, &biases, &dvalues).map_err(Into::into)?;
+            outputs![
+                "output1" => output1,
+                "output2" => output2,
+                "dweights" => dweights,
+                "dbiases" => dbiases,
+                "dinputs" => dinputs,
+            ]
         })
     }
 
@@ -325,6 +400,33 @@ impl<T: Float> Kit<T> {
         self.with(Stage::BinaryCrossentropy, loss_adapter(f))
     }
 
+    /// `binary_accuracy(y_pred (B×O), y_true (B×O of 0 and 1)) -> (predictions (B×O of 0 and 1),`
+    /// `accuracy)`: `y_pred > 0.5` is class 1, and every output counts.
+    #[allow(clippy::type_complexity)]
+    pub fn binary_accuracy<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Matrix<usize>, T), E> + 'static,
+    ) -> Self {
+        self.with(Stage::BinaryAccuracy, move |a| {
+            let (predictions, accuracy) =
+                f(&a.matrix("y_pred"), &a.matrix("y_true")).map_err(Into::into)?;
+            outputs!["predictions" => predictions, "accuracy" => accuracy]
+        })
+    }
+
+    /// `linear(inputs (B×N), dvalues (B×N)) -> (output, dinputs)`: `Activation_Linear`.
+    #[allow(clippy::type_complexity)]
+    pub fn linear<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Matrix<T>, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Linear, move |a| {
+            let (output, dinputs) =
+                f(&a.matrix("inputs"), &a.matrix("dvalues")).map_err(Into::into)?;
+            outputs!["output" => output, "dinputs" => dinputs]
+        })
+    }
+
     /// `mean_squared_error(y_pred (B×O), y_true (B×O)) -> (sample_losses, loss, dinputs)`
     #[allow(clippy::type_complexity)]
     pub fn mean_squared_error<E: Into<Box<dyn Error>>>(
@@ -341,6 +443,19 @@ impl<T: Float> Kit<T> {
         f: impl Fn(&[Vec<T>], &[Vec<T>]) -> Result<(Vec<T>, T, Matrix<T>), E> + 'static,
     ) -> Self {
         self.with(Stage::MeanAbsoluteError, loss_adapter(f))
+    }
+
+    /// `regression_accuracy(y_pred (B×O), y_true (B×O), precision (>= 0)) -> accuracy`:
+    /// `Accuracy_Regression`, the share of outputs strictly within `precision` of their target.
+    pub fn regression_accuracy<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[Vec<T>], T) -> Result<T, E> + 'static,
+    ) -> Self {
+        self.with(Stage::RegressionAccuracy, move |a| {
+            let (y_pred, y_true) = (a.matrix("y_pred"), a.matrix("y_true"));
+            let accuracy = f(&y_pred, &y_true, a.number("precision")).map_err(Into::into)?;
+            outputs!["accuracy" => accuracy]
+        })
     }
 
     // ---- The optimizers: one step, as pre_update_params, update_params, post_update_params ----
@@ -468,6 +583,43 @@ impl<T: Float> Kit<T> {
         })
     }
 
+    /// `shared_optimizer(optimizer, dense1, dense2, steps)`: one `Optimizer_Adam` for two layers,
+    /// `steps` times `pre_update_params`, `update_params` of each layer, `post_update_params`,
+    /// with the same gradients each step (`dweights`, `dbiases` of each layer). Each layer's
+    /// momentums and caches start at zeros, the optimizer at iteration 0; the kit answers the
+    /// layers' weights and biases after the last step.
+    pub fn shared_optimizer<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&mut OptimizerAdam<T>, &mut Dense<T>, &mut Dense<T>, u64) -> Result<(), E> + 'static,
+    ) -> Self {
+        self.with(Stage::SharedOptimizer, move |a| {
+            let mut dense1 = Dense::new(a.matrix("weights1"), a.vector("biases1"));
+            let mut dense2 = Dense::new(a.matrix("weights2"), a.vector("biases2"));
+            (dense1.dweights, dense1.dbiases) = (a.matrix("dweights1"), a.vector("dbiases1"));
+            (dense2.dweights, dense2.dbiases) = (a.matrix("dweights2"), a.vector("dbiases2"));
+            let steps = a.count("steps");
+            let (learning_rate, decay) = (a.number("learning_rate"), a.number("decay"));
+            let (epsilon, beta_1, beta_2) =
+                (a.number("epsilon"), a.number("beta_1"), a.number("beta_2"));
+            let mut optimizer = OptimizerAdam {
+                learning_rate,
+                current_learning_rate: learning_rate,
+                decay,
+                iterations: 0,
+                epsilon,
+                beta_1,
+                beta_2,
+            };
+            f(&mut optimizer, &mut dense1, &mut dense2, steps).map_err(Into::into)?;
+            outputs![
+                "weights1" => dense1.weights,
+                "biases1" => dense1.biases,
+                "weights2" => dense2.weights,
+                "biases2" => dense2.biases,
+            ]
+        })
+    }
+
     /// `training(inputs (B×K), y_true, dense1 (K×H), dense2 (H×C), optimizer, steps) -> Trajectory`:
     /// the layers' gradients and optimizer state start at zeros, the optimizer at iteration 0.
     #[allow(clippy::type_complexity)]
@@ -535,6 +687,113 @@ impl<T: Float> Kit<T> {
                 "biases1" => t.biases1,
                 "weights2" => t.weights2,
                 "biases2" => t.biases2,
+            ]
+        })
+    }
+}
+
+impl<T: Float> Kit<T> {
+    // ---- The Model's chapters (18 to 22) ----------------------------------------------------
+
+    /// `preprocess(images (B×H×W bytes), labels (B), keys (B: a permutation of 0..B))`
+    /// `-> (x (B×(H·W)), y (B))`: chapter 19's data set, each image flattened row by row and
+    /// scaled `(X - 127.5) / 127.5`, then `X[keys]` and `y[keys]`.
+    #[allow(clippy::type_complexity)]
+    pub fn preprocess<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Matrix<u8>], &[i64], &[usize]) -> Result<(Matrix<T>, Vec<i64>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Preprocess, move |a| {
+            let (images, labels, keys) = (a.images("images"), a.ints("labels"), a.keys("keys"));
+            let (x, y) = f(&images, &labels, &keys).map_err(Into::into)?;
+            outputs!["x" => x, "y" => y]
+        })
+    }
+
+    /// `batches(inputs (B×K), batch_size (>= 1))`
+    /// `-> (steps, batch_sizes (steps), first_rows (steps×K), last_rows (steps×K))`:
+    /// `Model.train`'s steps and, for each batch it slices, its size, first and last row.
+    #[allow(clippy::type_complexity)]
+    pub fn batches<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], usize) -> Result<(usize, Vec<usize>, Matrix<T>, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Batches, move |a| {
+            let (inputs, batch_size) = (a.matrix("inputs"), a.count("batch_size"));
+            let (steps, batch_sizes, first_rows, last_rows) =
+                f(&inputs, batch_size as usize).map_err(Into::into)?;
+            outputs![
+                "steps" => steps,
+                "batch_sizes" => batch_sizes,
+                "first_rows" => first_rows,
+                "last_rows" => last_rows,
+            ]
+        })
+    }
+
+    /// `predictions(inputs (B×N: the output layer's outputs), activation) -> Predictions`: the
+    /// output activation's `predictions()`: `Classes` (B) for softmax, `Binary` (B×N) for
+    /// sigmoid, `Values` (B×N) for linear (the kit checks the shape the activation calls for).
+    pub fn predictions<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], Activation) -> Result<Predictions<T>, E> + 'static,
+    ) -> Self {
+        self.with(Stage::Predictions, move |a| {
+            let activation = match a.param("activation") {
+                "softmax" => Activation::Softmax,
+                "sigmoid" => Activation::Sigmoid,
+                _ => Activation::Linear,
+            };
+            let predictions = match f(&a.matrix("inputs"), activation).map_err(Into::into)? {
+                Predictions::Classes(classes) => classes.encode(),
+                Predictions::Binary(rows) => rows.encode(),
+                Predictions::Values(rows) => rows.encode(),
+            };
+            Ok(vec![("predictions", predictions)])
+        })
+    }
+
+    /// `evaluate(y_pred (B×C: softmax outputs), y_true, batch_size (>= 1)) -> (loss, accuracy)`:
+    /// `Model.evaluate`, the sample losses and hits summed over the batches, divided once.
+    #[allow(clippy::type_complexity)]
+    pub fn evaluate<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &Labels<T>, usize) -> Result<(T, T), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Evaluate, move |a| {
+            let (y_pred, y_true) = (a.matrix("y_pred"), a.labels("y_true"));
+            let batch_size = a.count("batch_size") as usize;
+            let (loss, accuracy) = f(&y_pred, &y_true, batch_size).map_err(Into::into)?;
+            outputs!["loss" => loss, "accuracy" => accuracy]
+        })
+    }
+
+    /// `parameters(inputs (B×K), parameters) -> (parameters, output (B×C))`: chapter 21. The
+    /// parameters are a Dense(K, H) → ReLU → Dense(H, C) → softmax model's `get_parameters()`,
+    /// `[(weights1, biases1), (weights2, biases2)]`; save them to a file, load them into a fresh
+    /// model with `set_parameters()`, and answer its `get_parameters()` and its softmax output
+    /// on `inputs`. Every digit must survive the file.
+    #[allow(clippy::type_complexity)]
+    pub fn parameters<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(&[Vec<T>], &[(Matrix<T>, Vec<T>)]) -> Result<(Parameters<T>, Matrix<T>), E> + 'static,
+    ) -> Self {
+        self.with(Stage::Parameters, move |a| {
+            let (inputs, layers) = layers(a);
+            let (loaded, output) = f(&inputs, &layers).map_err(Into::into)?;
+            let [(weights1, biases1), (weights2, biases2)] =
+                <[_; 2]>::try_from(loaded).map_err(|loaded| {
+                    format!(
+                        "parameters returned the parameters of {} layers, wanted 2",
+                        loaded.len()
+                    )
+                })?;
+            outputs![
+                "weights1" => weights1,
+                "biases1" => biases1,
+                "weights2" => weights2,
+                "biases2" => biases2,
+                "output" => output,
             ]
         })
     }
@@ -680,6 +939,19 @@ fn loss_adapter<T: Float, E: Into<Box<dyn Error>>>(
             f(&a.matrix("y_pred"), &a.matrix("y_true")).map_err(Into::into)?;
         outputs!["sample_losses" => sample_losses, "loss" => loss, "dinputs" => dinputs]
     }
+}
+
+/// A batch and the parameters of the book's two dense layers, `[(weights1, biases1),
+/// (weights2, biases2)]`.
+#[allow(clippy::type_complexity)]
+fn layers<T: Float>(a: &mut Args<T>) -> (Matrix<T>, [(Matrix<T>, Vec<T>); 2]) {
+    let (inputs, weights1, biases1) = (
+        a.matrix("inputs"),
+        a.matrix("weights1"),
+        a.vector("biases1"),
+    );
+    let (weights2, biases2) = (a.matrix("weights2"), a.vector("biases2"));
+    (inputs, [(weights1, biases1), (weights2, biases2)])
 }
 
 /// An optimizer step's layer: its parameters, gradients and the state arrays it was sent.

@@ -127,6 +127,16 @@ impl<T: Float> Labels<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The labels of some samples, in the same format: a batch's, `y_true[start:end]` in the
+    /// book's `Model.train` and `Model.evaluate`. Panics if the range is past the samples, as
+    /// slicing does.
+    pub fn slice(&self, rows: std::ops::Range<usize>) -> Labels<T> {
+        match self {
+            Labels::Sparse(classes) => Labels::Sparse(classes[rows].to_vec()),
+            Labels::OneHot(one_hot) => Labels::OneHot(one_hot[rows].to_vec()),
+        }
+    }
 }
 
 /// What `forward` returns: the book's chapter 5 network, every intermediate by name.
@@ -257,6 +267,32 @@ pub struct Trajectory<T> {
     pub weights2: Vec<Matrix<T>>,
     pub biases2: Vec<Vec<T>>,
 }
+
+// ---- The Model's chapters (18 to 22) ---------------------------------------------------------
+
+/// The output activation whose `predictions()` a `predictions` case asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Softmax,
+    Sigmoid,
+    Linear,
+}
+
+/// What an output activation's `predictions()` returns; the kit checks that its shape is the
+/// one the case's activation calls for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predictions<T> {
+    /// `Activation_Softmax`: the class of each sample (B), the first maximum winning.
+    Classes(Vec<usize>),
+    /// `Activation_Sigmoid`: 1 where an output is `> 0.5`, else 0 (B×N).
+    Binary(Matrix<usize>),
+    /// `Activation_Linear`: the outputs themselves (B×N).
+    Values(Matrix<T>),
+}
+
+/// A model's parameters as `Model.get_parameters()` returns them and `set_parameters()` takes
+/// them: one `(weights, biases)` pair per dense layer, in the model's order.
+pub type Parameters<T> = Vec<(Matrix<T>, Vec<T>)>;
 
 // ---- The book tier (docs/BOOK.md): integers in, the book's exact values out, as f64 ----------
 

@@ -18,12 +18,15 @@ pub(crate) enum Stage {
     Layer,
     DenseBatch,
     Relu,
+    DenseRelu,
     Softmax,
+    DenseReluDenseSoftmax,
     CategoricalCrossentropy,
     Accuracy,
     Forward,
     DenseBackward,
     ReluBackward,
+    RepeatedForward,
     SoftmaxBackward,
     CategoricalCrossentropyBackward,
     SoftmaxCrossentropyBackward,
@@ -31,13 +34,23 @@ pub(crate) enum Stage {
     Dropout,
     Sigmoid,
     BinaryCrossentropy,
+    BinaryAccuracy,
+    Linear,
     MeanSquaredError,
     MeanAbsoluteError,
+    RegressionAccuracy,
     SgdStep,
     AdagradStep,
     RmspropStep,
     AdamStep,
+    SharedOptimizer,
     Training,
+    // The Model's chapters (18 to 22)
+    Preprocess,
+    Batches,
+    Predictions,
+    Evaluate,
+    Parameters,
     // The book tier
     Rng,
     Datasets,
@@ -74,7 +87,7 @@ pub(crate) enum Domain {
     Real,
     /// Only 0 and 1, else this kind: binary targets (`invalid_label`), a mask (`invalid_value`).
     ZeroOne(Kind),
-    /// `>= 0` (a regularization factor).
+    /// `>= 0` (a regularization factor, a precision).
     NonNegative,
     /// In `[0, 1)` (a dropout rate).
     Rate,
@@ -85,6 +98,14 @@ pub(crate) enum Domain {
     Integer,
     /// `rng`'s calls: integer pairs whose first is a kind 0, 1 or 2 (else `shape_mismatch`).
     Calls,
+    /// Integers 0 to 255 (a picture's pixels), else `invalid_value`.
+    Bytes,
+    /// Integers of either sign (a data set's labels), else `shape_mismatch`, as other numbers
+    /// that are not of their kind.
+    Ints,
+    /// The integers `0..n` in any order, n the length (chapter 19's shuffled keys), else
+    /// `invalid_value`.
+    Permutation,
 }
 
 /// One stage's signature.
@@ -116,6 +137,14 @@ pub(crate) const PRINTED: &[&str] = &[
     "weights2",
     "biases2",
     "learning_rate",
+];
+/// A batch and the book's two dense layers, Dense(K, H) and Dense(H, C).
+const LAYERS: &[(&str, Shape, Domain)] = &[
+    ("inputs", Batch("BK"), Real),
+    ("weights1", Dims("KH"), Real),
+    ("biases1", Dims("H"), Real),
+    ("weights2", Dims("HC"), Real),
+    ("biases2", Dims("C"), Real),
 ];
 const LOSS: &[(&str, Shape)] = &[
     ("sample_losses", Dims("B")),
@@ -155,9 +184,15 @@ pub(crate) const SPECS: &[Spec] = &[
     Spec { stage: Stage::Relu, name: "relu", params: &[],
         inputs: &[("inputs", AnyRank, Real)],
         outputs: &[("output", Like("inputs"))] },
+    Spec { stage: Stage::DenseRelu, name: "dense_relu", params: &[],
+        inputs: &[("inputs", Batch("BK"), Real), ("weights", Dims("KN"), Real), ("biases", Dims("N"), Real)],
+        outputs: &[("dense", Dims("BN")), ("relu", Dims("BN"))] },
     Spec { stage: Stage::Softmax, name: "softmax", params: &[],
         inputs: &[("inputs", Batch("BC"), Real)],
         outputs: &[("output", Dims("BC"))] },
+    Spec { stage: Stage::DenseReluDenseSoftmax, name: "dense_relu_dense_softmax", params: &[],
+        inputs: LAYERS,
+        outputs: &[("dense1", Dims("BH")), ("relu1", Dims("BH")), ("dense2", Dims("BC")), ("softmax", Dims("BC"))] },
     Spec { stage: Stage::CategoricalCrossentropy, name: "categorical_crossentropy", params: &[LABEL_FORMAT],
         inputs: &[("y_pred", Batch("BC"), Real), ("y_true", Labels("BC"), Real)],
         outputs: &[("sample_losses", Dims("B")), ("loss", Dims(""))] },
@@ -176,6 +211,12 @@ pub(crate) const SPECS: &[Spec] = &[
     Spec { stage: Stage::ReluBackward, name: "relu_backward", params: &[],
         inputs: &[("inputs", AnyRank, Real), ("dvalues", Like("inputs"), Real)],
         outputs: &[("dinputs", Like("inputs"))] },
+    // NOTE: two batches, B and D samples; everything after the second call is sized by D.
+    Spec { stage: Stage::RepeatedForward, name: "repeated_forward", params: &[],
+        inputs: &[("inputs1", Batch("BK"), Real), ("inputs2", Batch("DK"), Real), ("weights", Dims("KN"), Real),
+            ("biases", Dims("N"), Real), ("dvalues", Dims("DN"), Real)],
+        outputs: &[("output1", Dims("BN")), ("output2", Dims("DN")), ("dweights", Dims("KN")), ("dbiases", Dims("N")),
+            ("dinputs", Dims("DK"))] },
     Spec { stage: Stage::SoftmaxBackward, name: "softmax_backward", params: &[],
         inputs: &[("output", Batch("BC"), Real), ("dvalues", Dims("BC"), Real)],
         outputs: &[("dinputs", Dims("BC"))] },
@@ -202,17 +243,35 @@ pub(crate) const SPECS: &[Spec] = &[
     Spec { stage: Stage::BinaryCrossentropy, name: "binary_crossentropy", params: &[],
         inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), ZeroOne(Kind::InvalidLabel))],
         outputs: LOSS },
+    Spec { stage: Stage::BinaryAccuracy, name: "binary_accuracy", params: &[],
+        inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), ZeroOne(Kind::InvalidLabel))],
+        outputs: &[("predictions", Dims("BO")), ("accuracy", Dims(""))] },
+    Spec { stage: Stage::Linear, name: "linear", params: &[],
+        inputs: &[("inputs", Batch("BN"), Real), ("dvalues", Dims("BN"), Real)],
+        outputs: &[("output", Dims("BN")), ("dinputs", Dims("BN"))] },
     Spec { stage: Stage::MeanSquaredError, name: "mean_squared_error", params: &[],
         inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), Real)],
         outputs: LOSS },
     Spec { stage: Stage::MeanAbsoluteError, name: "mean_absolute_error", params: &[],
         inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), Real)],
         outputs: LOSS },
+    Spec { stage: Stage::RegressionAccuracy, name: "regression_accuracy", params: &[],
+        inputs: &[("y_pred", Batch("BO"), Real), ("y_true", Dims("BO"), Real), ("precision", Dims(""), NonNegative)],
+        outputs: &[("accuracy", Dims(""))] },
     optimizer_step!(SgdStep, "sgd_step", [("weight_momentums", "bias_momentums")], ["momentum"]),
     optimizer_step!(AdagradStep, "adagrad_step", [("weight_cache", "bias_cache")], ["epsilon"]),
     optimizer_step!(RmspropStep, "rmsprop_step", [("weight_cache", "bias_cache")], ["epsilon", "rho"]),
     optimizer_step!(AdamStep, "adam_step", [("weight_momentums", "bias_momentums"), ("weight_cache", "bias_cache")],
         ["epsilon", "beta_1", "beta_2"]),
+    Spec { stage: Stage::SharedOptimizer, name: "shared_optimizer", params: &[],
+        inputs: &[("weights1", Dims("KH"), Real), ("biases1", Dims("H"), Real),
+            ("weights2", Dims("HC"), Real), ("biases2", Dims("C"), Real),
+            ("dweights1", Dims("KH"), Real), ("dbiases1", Dims("H"), Real),
+            ("dweights2", Dims("HC"), Real), ("dbiases2", Dims("C"), Real),
+            ("steps", Dims(""), Count(1, None)),
+            ("learning_rate", Dims(""), Real), ("decay", Dims(""), Real), ("epsilon", Dims(""), Real),
+            ("beta_1", Dims(""), Real), ("beta_2", Dims(""), Real)],
+        outputs: &[("weights1", Dims("KH")), ("biases1", Dims("H")), ("weights2", Dims("HC")), ("biases2", Dims("C"))] },
     // NOTE: y_true after the arrays that give C (biases2), as the reference checks it.
     Spec { stage: Stage::Training, name: "training",
         params: &[LABEL_FORMAT, ("optimizer", &["sgd", "adagrad", "rmsprop", "adam"])],
@@ -223,6 +282,25 @@ pub(crate) const SPECS: &[Spec] = &[
             ("epsilon", Dims(""), Real), ("rho", Dims(""), Real), ("beta_1", Dims(""), Real), ("beta_2", Dims(""), Real)],
         outputs: &[("loss", Dims("S")), ("accuracy", Dims("S")), ("learning_rate", Dims("S")),
             ("weights1", Dims("SKH")), ("biases1", Dims("SH")), ("weights2", Dims("SHC")), ("biases2", Dims("SC"))] },
+    // The Model's chapters (18 to 22)
+    // NOTE: P, a flattened image's pixels, is H·W (set by `Args::plan`).
+    Spec { stage: Stage::Preprocess, name: "preprocess", params: &[],
+        inputs: &[("images", Batch("BHW"), Bytes), ("labels", Dims("B"), Ints), ("keys", Dims("B"), Permutation)],
+        outputs: &[("x", Dims("BP")), ("y", Dims("B"))] },
+    // NOTE: S, the number of steps, is the learner's to say: the outputs must agree on it.
+    Spec { stage: Stage::Batches, name: "batches", params: &[],
+        inputs: &[("inputs", Batch("BK"), Real), ("batch_size", Dims(""), Count(1, None))],
+        outputs: &[("steps", Dims("")), ("batch_sizes", Dims("S")), ("first_rows", Dims("SK")), ("last_rows", Dims("SK"))] },
+    Spec { stage: Stage::Predictions, name: "predictions", params: &[("activation", &["softmax", "sigmoid", "linear"])],
+        inputs: &[("inputs", Batch("BN"), Real)],
+        outputs: &[("predictions", Planned)] },
+    Spec { stage: Stage::Evaluate, name: "evaluate", params: &[LABEL_FORMAT],
+        inputs: &[("y_pred", Batch("BC"), Real), ("y_true", Labels("BC"), Real), ("batch_size", Dims(""), Count(1, None))],
+        outputs: &[("loss", Dims("")), ("accuracy", Dims(""))] },
+    Spec { stage: Stage::Parameters, name: "parameters", params: &[],
+        inputs: LAYERS,
+        outputs: &[("weights1", Dims("KH")), ("biases1", Dims("H")), ("weights2", Dims("HC")), ("biases2", Dims("C")),
+            ("output", Dims("BC"))] },
     // The book tier (docs/BOOK.md): integers in, the book's values out, sized by the integers.
     Spec { stage: Stage::Rng, name: "rng", params: &[],
         inputs: &[("seed", Dims(""), Integer), ("calls", Pairs, Calls)],
@@ -305,6 +383,12 @@ pub(crate) enum Arg<T> {
     Count(u64),
     /// The book tier's `[integer, integer]` pairs.
     Pairs(Vec<(u64, u64)>),
+    /// Pictures of bytes: rows of pixels.
+    Images(Vec<Vec<Vec<u8>>>),
+    /// Integers of either sign.
+    Ints(Vec<i64>),
+    /// A permutation of `0..n`.
+    Keys(Vec<usize>),
 }
 
 /// A request's inputs, checked against its spec and read: what the learner is called with.
@@ -405,6 +489,22 @@ impl<T: Float> Args<T> {
             }
             // every key once
             Stage::Shuffle => vec![("keys", vec![samples])],
+            // a class per sample (softmax), or a 0/1 or a value per output
+            Stage::Predictions => {
+                let (b, n) = (self.sizes.get('B'), self.sizes.get('N'));
+                let (b, n) = (b.unwrap_or(0), n.unwrap_or(0));
+                match self.param("activation") {
+                    "softmax" => vec![("predictions", vec![b])],
+                    _ => vec![("predictions", vec![b, n])],
+                }
+            }
+            // each picture flattened, row by row: P = H·W
+            Stage::Preprocess => {
+                let (h, w) = (self.sizes.get('H'), self.sizes.get('W'));
+                let pixels = h.unwrap_or(0).saturating_mul(w.unwrap_or(0));
+                self.sizes.0.push(('P', pixels));
+                Vec::new()
+            }
             Stage::Chapters => {
                 let value = match self.param("printed") {
                     "loss" | "accuracy" | "learning_rate" => vec![],
@@ -495,6 +595,7 @@ impl<T: Float> Args<T> {
         self.shapes.push((name, dims.clone()));
         match domain {
             Real | Count(..) | Integer | Calls => {}
+            Bytes | Ints | Permutation => return self.integers(name, value, &dims, domain),
             ZeroOne(kind) => {
                 let mut numbers = Vec::new();
                 json::leaves(value, &mut numbers);
@@ -508,8 +609,20 @@ impl<T: Float> Args<T> {
                 }
             }
             NonNegative | Rate => {
-                let x = json::number(value).unwrap_or(f64::NAN);
-                if matches!(domain, NonNegative) && x < 0.0 {
+                // NOTE: a bool, a list or a string other than "NaN", "Infinity" and "-Infinity"
+                //       is no number (shape_mismatch, as the reference's scalar); NaN is
+                //       outside every domain.
+                let x = match value {
+                    Value::Bool(_) => None,
+                    _ => json::number(value),
+                };
+                let Some(x) = x else {
+                    return invalid(
+                        ShapeMismatch,
+                        format!("{name} must be a number, is {value}"),
+                    );
+                };
+                if matches!(domain, NonNegative) && (x.is_nan() || x < 0.0) {
                     return invalid(InvalidValue, format!("{name} must be >= 0, is {x}"));
                 }
                 if matches!(domain, Rate) && !(0.0..1.0).contains(&x) {
@@ -582,6 +695,84 @@ impl<T: Float> Args<T> {
         }
         self.shapes.push((name, dims));
         Ok(Arg::Pairs(pairs))
+    }
+
+    /// The inputs of integers (their shape checked): pixels 0 to 255, any integer, or a
+    /// permutation of `0..n`, each refused with its own kind.
+    fn integers(
+        &self,
+        name: &'static str,
+        value: &Value,
+        dims: &[usize],
+        domain: &Domain,
+    ) -> Result<Arg<T>, Refusal> {
+        let mut numbers = Vec::new();
+        json::leaves(value, &mut numbers);
+        // NOTE: true and false read as NaN (json::number), so they are no integer here.
+        let whole = |x: &Option<f64>| matches!(x, Some(v) if v.fract() == 0.0);
+        let bad = match domain {
+            Bytes => numbers
+                .iter()
+                .position(|x| !(whole(x) && (0.0..=255.0).contains(&x.unwrap_or(-1.0)))),
+            // NOTE: within i64, so 1e300 is refused rather than clamped.
+            _ => numbers.iter().position(|x| {
+                !(whole(x) && x.is_some_and(|v| v.abs() < 9_223_372_036_854_775_808.0))
+            }),
+        };
+        if let Some(at) = bad {
+            let x = numbers[at].map_or("not a number".into(), |x| x.to_string());
+            let at = json::index(at, dims);
+            return match domain {
+                Bytes => invalid(
+                    Kind::InvalidValue,
+                    format!("{name}{at} must be a byte 0-255, is {x}"),
+                ),
+                Ints => invalid(
+                    Kind::ShapeMismatch,
+                    format!("{name}{at} must be an integer, is {x}"),
+                ),
+                _ => invalid(
+                    Kind::InvalidValue,
+                    format!(
+                        "{name} must be a permutation of 0..{}, holds {x}",
+                        numbers.len()
+                    ),
+                ),
+            };
+        }
+        let ints = numbers.iter().map(|x| x.unwrap_or_default() as i64);
+        Ok(match domain {
+            Bytes => {
+                let mut pixels = ints.map(|x| x as u8);
+                let (h, w) = (dims[1], dims[2]);
+                let image = |_| (0..h).map(|_| pixels.by_ref().take(w).collect()).collect();
+                Arg::Images((0..dims[0]).map(image).collect())
+            }
+            Ints => Arg::Ints(ints.collect()),
+            _ => {
+                let keys: Vec<i64> = ints.collect();
+                let mut seen = vec![false; keys.len()];
+                for &key in &keys {
+                    let fresh = usize::try_from(key)
+                        .ok()
+                        .and_then(|k| seen.get_mut(k))
+                        .is_some_and(|seen| !std::mem::replace(seen, true));
+                    if !fresh {
+                        let why = format!(
+                            "{name} must be a permutation of 0..{}, holds {key} {}",
+                            keys.len(),
+                            if key >= 0 && (key as usize) < keys.len() {
+                                "twice"
+                            } else {
+                                "(out of range)"
+                            }
+                        );
+                        return invalid(Kind::InvalidValue, why);
+                    }
+                }
+                Arg::Keys(keys.iter().map(|&k| k as usize).collect())
+            }
+        })
     }
 
     /// Sparse labels: integers (not booleans), then in `[0, C)`.
@@ -686,19 +877,42 @@ impl<T: Float> Args<T> {
         }
     }
 
-    /// Checks the learner's outputs against the spec: every output, of its shape.
+    pub(crate) fn images(&mut self, name: &str) -> Vec<Vec<Vec<u8>>> {
+        match self.take(name) {
+            Arg::Images(images) => images,
+            other => panic!("nnfs-kit: {name} is not images: {other:?}"),
+        }
+    }
+
+    pub(crate) fn ints(&mut self, name: &str) -> Vec<i64> {
+        match self.take(name) {
+            Arg::Ints(ints) => ints,
+            other => panic!("nnfs-kit: {name} is not integers: {other:?}"),
+        }
+    }
+
+    pub(crate) fn keys(&mut self, name: &str) -> Vec<usize> {
+        match self.take(name) {
+            Arg::Keys(keys) => keys,
+            other => panic!("nnfs-kit: {name} is not keys: {other:?}"),
+        }
+    }
+
+    /// Checks the learner's outputs against the spec: every output, of its shape. A letter no
+    /// input sized (`batches`' steps S) takes its size from the first output that shows it.
     pub(crate) fn check_outputs(
         &self,
         spec: &Spec,
         outputs: &[(&str, Value)],
     ) -> Result<(), String> {
+        let mut sizes = self.sizes.clone();
         for (name, shape) in spec.outputs {
             let Some((_, value)) = outputs.iter().find(|(n, _)| n == name) else {
                 return Err(format!("{} returned no {name}", spec.name));
             };
             let wanted = match shape {
                 Like(other) => describe(self.shape_of(other)),
-                Dims(letters) => self.sizes.describe(letters),
+                Dims(letters) => sizes.describe(letters),
                 Planned => describe(
                     self.planned
                         .iter()
@@ -708,7 +922,10 @@ impl<T: Float> Args<T> {
                 _ => unreachable!("outputs are Dims, Like or Planned"),
             };
             let got = match json::shape(value) {
-                Ok(dims) => describe(&dims),
+                Ok(dims) => match shape {
+                    Dims(letters) if sizes.fit(letters, &dims) => wanted.clone(),
+                    _ => describe(&dims),
+                },
                 Err(ragged) => format!("rows of different lengths ({})", ragged.message(name)),
             };
             if got != wanted {
@@ -741,7 +958,7 @@ fn integer(name: &str, value: &Value) -> Result<u64, Refusal> {
 }
 
 /// The size each letter took where it first appeared.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Sizes(Vec<(char, usize)>);
 
 impl Sizes {

@@ -3,7 +3,8 @@
 use crate::kit::Kit;
 use crate::spec::SPECS;
 use crate::{
-    unsupported, Dataset, Draw, Labels, LayerShape, Matrix, Printed, Printout, Result, Script,
+    unsupported, Activation, Dataset, Draw, Labels, LayerShape, Matrix, Parameters, Predictions,
+    Printed, Printout, Result, Script,
 };
 use serde_json::{json, Value};
 
@@ -458,5 +459,440 @@ fn chapters_gets_its_script_and_prints_a_number_or_rows_of_the_printed_shape() {
     assert!(
         unknown.starts_with("param printed must be one of"),
         "{unknown}"
+    );
+}
+
+// ---- The Model's chapters: bytes, keys, a second batch, shapes the outputs or a param decide ----
+
+/// A learner of the new stages that echoes what it was given, and errs in shape on demand.
+#[allow(clippy::type_complexity)]
+fn model_kit() -> Kit<f64> {
+    crate::serve::report_panics();
+    Kit::<f64>::unguarded("model-port")
+        .preprocess(
+            |images: &[Matrix<u8>],
+             labels: &[i64],
+             keys: &[usize]|
+             -> Result<(Matrix<f64>, Vec<i64>)> {
+                let flat =
+                    |image: &Matrix<u8>| image.iter().flatten().map(|&p| f64::from(p)).collect();
+                let x = keys.iter().map(|&k| flat(&images[k])).collect();
+                let y = keys.iter().map(|&k| labels[k]).collect();
+                // a pixel too few for labels[0] == 99, to see the kit catch it
+                if labels[0] == 99 {
+                    return Ok((vec![vec![0.0]; images.len()], y));
+                }
+                Ok((x, y))
+            },
+        )
+        .repeated_forward(
+            |inputs1: &[Vec<f64>],
+             inputs2: &[Vec<f64>],
+             weights: &[Vec<f64>],
+             biases: &[f64],
+             _: &[Vec<f64>]|
+             -> Result<(Matrix<f64>, Matrix<f64>, Matrix<f64>, Vec<f64>, Matrix<f64>)> {
+                let n = biases.len();
+                // the stale mistake on demand: the second output sized by the first batch
+                let second = if inputs2[0][0] == 7.0 {
+                    inputs1
+                } else {
+                    inputs2
+                };
+                Ok((
+                    vec![vec![1.0; n]; inputs1.len()],
+                    vec![vec![2.0; n]; second.len()],
+                    weights.to_vec(),
+                    biases.to_vec(),
+                    inputs2.to_vec(),
+                ))
+            },
+        )
+        .batches(
+            |inputs: &[Vec<f64>],
+             batch_size: usize|
+             -> Result<(usize, Vec<usize>, Matrix<f64>, Matrix<f64>)> {
+                let taken: Vec<&[Vec<f64>]> = inputs.chunks(batch_size).collect();
+                let mut last_rows: Matrix<f64> =
+                    taken.iter().map(|b| b[b.len() - 1].clone()).collect();
+                if batch_size == 3 {
+                    last_rows.pop(); // one row too few for the others' S
+                }
+                Ok((
+                    taken.len(),
+                    taken.iter().map(|b| b.len()).collect(),
+                    taken.iter().map(|b| b[0].clone()).collect(),
+                    last_rows,
+                ))
+            },
+        )
+        .predictions(
+            |inputs: &[Vec<f64>], activation: Activation| -> Result<Predictions<f64>> {
+                Ok(match activation {
+                    Activation::Softmax => Predictions::Classes(vec![1; inputs.len()]),
+                    Activation::Sigmoid if inputs[0][0] == 7.0 => {
+                        Predictions::Classes(vec![1; inputs.len()]) // the wrong kind
+                    }
+                    Activation::Sigmoid => Predictions::Binary(
+                        inputs
+                            .iter()
+                            .map(|row| row.iter().map(|&x| usize::from(x > 0.5)).collect())
+                            .collect(),
+                    ),
+                    Activation::Linear => Predictions::Values(inputs.to_vec()),
+                })
+            },
+        )
+        .regression_accuracy(
+            |_: &[Vec<f64>], _: &[Vec<f64>], precision: f64| -> Result<f64> { Ok(precision) },
+        )
+        .evaluate(
+            |_: &[Vec<f64>], y_true: &Labels<f64>, batch_size: usize| -> Result<(f64, f64)> {
+                Ok((batch_size as f64, y_true.slice(1..2).classes()[0] as f64))
+            },
+        )
+        .parameters(
+            |inputs: &[Vec<f64>],
+             layers: &[(Matrix<f64>, Vec<f64>)]|
+             -> Result<(Parameters<f64>, Matrix<f64>)> {
+                let classes = layers[1].1.len();
+                let mut loaded = layers.to_vec();
+                if inputs[0][0] == 7.0 {
+                    loaded.push(layers[0].clone());
+                }
+                Ok((loaded, vec![vec![0.5; classes]; inputs.len()]))
+            },
+        )
+}
+
+fn outputs_or_error(kit: &Kit<f64>, stage: &str, inputs: Value, params: Value) -> Value {
+    let reply = reply(kit, run(stage, inputs, params));
+    match reply.get("outputs") {
+        Some(outputs) => outputs.clone(),
+        None => reply["error"].clone(),
+    }
+}
+
+fn refused(kind: &str, message: &str) -> Value {
+    json!({"kind": kind, "message": message})
+}
+
+#[test]
+fn the_model_stages_are_declared_in_pipeline_order() {
+    let hello = reply(&model_kit(), json!({"cmd": "hello", "protocol": 1}));
+    let stages = json!([
+        "repeated_forward",
+        "regression_accuracy",
+        "preprocess",
+        "batches",
+        "predictions",
+        "evaluate",
+        "parameters"
+    ]);
+    assert_eq!(hello["stages"], stages);
+}
+
+#[test]
+fn preprocess_takes_bytes_integer_labels_and_a_permutation_of_keys() {
+    let kit = model_kit();
+    let preprocess = |images: Value, labels: Value, keys: Value| {
+        let inputs = json!({"images": images, "labels": labels, "keys": keys});
+        outputs_or_error(&kit, "preprocess", inputs, json!({}))
+    };
+    let two = json!([[[0, 255], [1, 2]], [[3, 4], [5, 6]]]);
+    assert_eq!(
+        preprocess(two.clone(), json!([-4, 9.0]), json!([1, 0.0])),
+        json!({"x": [[3.0, 4.0, 5.0, 6.0], [0.0, 255.0, 1.0, 2.0]], "y": [9, -4]})
+    );
+    let byte = "invalid_value";
+    assert_eq!(
+        preprocess(json!([[[0, 256]]]), json!([0]), json!([0])),
+        refused(byte, "images[0][0][1] must be a byte 0-255, is 256")
+    );
+    assert_eq!(
+        preprocess(json!([[[0], [0.5]]]), json!([0]), json!([0])),
+        refused(byte, "images[0][1][0] must be a byte 0-255, is 0.5")
+    );
+    assert_eq!(
+        preprocess(json!([[[-1]]]), json!([0]), json!([0]))["kind"],
+        byte
+    );
+    assert_eq!(
+        preprocess(json!([[[true]]]), json!([0]), json!([0]))["kind"],
+        byte
+    );
+    assert_eq!(
+        preprocess(json!([[["7"]]]), json!([0]), json!([0]))["kind"],
+        byte
+    );
+    assert_eq!(
+        preprocess(json!([[0, 1]]), json!([0]), json!([0])),
+        refused(
+            "shape_mismatch",
+            "images must have shape [B, H, W], has shape [1, 2]"
+        )
+    );
+    assert_eq!(
+        preprocess(json!([]), json!([]), json!([])),
+        refused("empty_batch", "images has no samples")
+    );
+    assert_eq!(
+        preprocess(json!([[[0, 1], [2]]]), json!([0]), json!([0]))["kind"],
+        "ragged_rows"
+    );
+    assert_eq!(
+        preprocess(two.clone(), json!([0]), json!([0, 1])),
+        refused(
+            "shape_mismatch",
+            "labels must have shape [2], has shape [1]"
+        )
+    );
+    assert_eq!(
+        preprocess(two.clone(), json!([0, 0.5]), json!([0, 1])),
+        refused("shape_mismatch", "labels[1] must be an integer, is 0.5")
+    );
+    let key = |keys: Value, message: &str| {
+        assert_eq!(
+            preprocess(two.clone(), json!([0, 1]), keys),
+            refused("invalid_value", message)
+        );
+    };
+    key(
+        json!([0, 0]),
+        "keys must be a permutation of 0..2, holds 0 twice",
+    );
+    key(
+        json!([0, 2]),
+        "keys must be a permutation of 0..2, holds 2 (out of range)",
+    );
+    key(
+        json!([-1, 0]),
+        "keys must be a permutation of 0..2, holds -1 (out of range)",
+    );
+    key(
+        json!([0, 1.5]),
+        "keys must be a permutation of 0..2, holds 1.5",
+    );
+    key(
+        json!([0, false]),
+        "keys must be a permutation of 0..2, holds NaN",
+    );
+    assert_eq!(
+        preprocess(two.clone(), json!([0, 1]), json!([0, 1, 2])),
+        refused("shape_mismatch", "keys must have shape [2], has shape [3]")
+    );
+    // x is B rows of H·W pixels: the learner's 1-pixel rows are its mistake
+    assert_eq!(
+        preprocess(two, json!([99, 1]), json!([0, 1])),
+        refused(
+            "exception",
+            "preprocess returned x of shape [2, 1], wanted shape [2, 4]"
+        )
+    );
+}
+
+#[test]
+fn repeated_forward_sizes_what_follows_the_second_call_by_the_second_batch() {
+    let kit = model_kit();
+    let repeated = |inputs2: Value, dvalues: Value| {
+        let inputs = json!({"inputs1": [[1, 2], [3, 4]], "inputs2": inputs2,
+                            "weights": [[1], [1]], "biases": [0], "dvalues": dvalues});
+        outputs_or_error(&kit, "repeated_forward", inputs, json!({}))
+    };
+    let three = json!([[1, 1], [2, 2], [3, 3]]);
+    let outputs = repeated(three.clone(), json!([[1], [1], [1]]));
+    assert_eq!(outputs["output1"], json!([[1.0], [1.0]]));
+    assert_eq!(outputs["output2"], json!([[2.0], [2.0], [2.0]]));
+    assert_eq!(
+        repeated(three.clone(), json!([[1], [1]])),
+        refused(
+            "shape_mismatch",
+            "dvalues must have shape [3, 1], has shape [2, 1]"
+        )
+    );
+    assert_eq!(
+        repeated(json!([[1, 2, 3]]), json!([[1]])),
+        refused(
+            "shape_mismatch",
+            "inputs2 must have shape [D, 2], has shape [1, 3]"
+        )
+    );
+    assert_eq!(
+        repeated(json!([]), json!([])),
+        refused("empty_batch", "inputs2 has no samples")
+    );
+    // the first batch's size where the second's is due
+    assert_eq!(
+        repeated(json!([[7, 7], [7, 7], [7, 7]]), json!([[1], [1], [1]])),
+        refused(
+            "exception",
+            "repeated_forward returned output2 of shape [2, 1], wanted shape [3, 1]"
+        )
+    );
+}
+
+#[test]
+fn batches_takes_its_steps_from_the_outputs_which_must_agree() {
+    let kit = model_kit();
+    let batches = |batch_size: Value| {
+        let inputs = json!({"inputs": [[0, 0], [1, -1], [2, -2], [3, -3], [4, -4]],
+                            "batch_size": batch_size});
+        outputs_or_error(&kit, "batches", inputs, json!({}))
+    };
+    assert_eq!(
+        batches(json!(2)),
+        json!({"steps": 3, "batch_sizes": [2, 2, 1],
+               "first_rows": [[0.0, 0.0], [2.0, -2.0], [4.0, -4.0]],
+               "last_rows": [[1.0, -1.0], [3.0, -3.0], [4.0, -4.0]]})
+    );
+    assert_eq!(batches(json!(9))["steps"], json!(1));
+    assert_eq!(
+        batches(json!(3)),
+        refused(
+            "exception",
+            "batches returned last_rows of shape [1, 2], wanted shape [2, 2]"
+        )
+    );
+    for size in [
+        json!(0),
+        json!(-2),
+        json!(2.5),
+        json!(true),
+        json!([2]),
+        json!("NaN"),
+    ] {
+        let got = batches(size.clone());
+        assert_eq!(got["kind"], "invalid_value", "batch_size {size}: {got}");
+    }
+}
+
+#[test]
+fn predictions_are_shaped_by_the_activation_param() {
+    let kit = model_kit();
+    let predictions = |inputs: Value, activation: &str| {
+        let params = json!({"activation": activation});
+        outputs_or_error(&kit, "predictions", json!({"inputs": inputs}), params)
+    };
+    let outputs = json!([[0.25, 0.5, 0.75], [1.0, 0.0, 0.5]]);
+    assert_eq!(
+        predictions(outputs.clone(), "softmax"),
+        json!({"predictions": [1, 1]})
+    );
+    assert_eq!(
+        predictions(outputs.clone(), "sigmoid"),
+        json!({"predictions": [[0, 0, 1], [1, 0, 0]]})
+    );
+    assert_eq!(
+        predictions(outputs.clone(), "linear"),
+        json!({"predictions": [[0.25, 0.5, 0.75], [1.0, 0.0, 0.5]]})
+    );
+    // a class per sample where a 0/1 per output is due
+    assert_eq!(
+        predictions(json!([[7, 0, 0]]), "sigmoid"),
+        refused(
+            "exception",
+            "predictions returned predictions of shape [1], wanted shape [1, 3]"
+        )
+    );
+    assert_eq!(
+        predictions(json!([0.5, 0.25]), "linear"),
+        refused(
+            "shape_mismatch",
+            "inputs must have shape [B, N], has shape [2]"
+        )
+    );
+    let line = run(
+        "predictions",
+        json!({"inputs": [[1]]}),
+        json!({"activation": "relu"}),
+    );
+    let unknown = kit.answer(&line.to_string()).unwrap_err();
+    assert!(
+        unknown.starts_with("param activation must be one of"),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn a_precision_is_a_number_at_least_zero() {
+    let kit = model_kit();
+    let accuracy = |precision: Value| {
+        let inputs = json!({"y_pred": [[1.0]], "y_true": [[1.0]], "precision": precision});
+        outputs_or_error(&kit, "regression_accuracy", inputs, json!({}))
+    };
+    assert_eq!(accuracy(json!(0)), json!({"accuracy": 0.0}));
+    assert_eq!(
+        accuracy(json!(-0.5)),
+        refused("invalid_value", "precision must be >= 0, is -0.5")
+    );
+    assert_eq!(accuracy(json!("NaN"))["kind"], "invalid_value");
+    assert_eq!(
+        accuracy(json!([0.5])),
+        refused(
+            "shape_mismatch",
+            "precision must be a single number, has shape [1]"
+        )
+    );
+    assert_eq!(
+        accuracy(json!(true)),
+        refused("shape_mismatch", "precision must be a number, is true")
+    );
+}
+
+#[test]
+fn evaluate_gets_its_labels_and_batch_size_and_labels_slice_by_rows() {
+    let kit = model_kit();
+    let evaluate = |y_true: Value, format: &str, batch_size: Value| {
+        let inputs = json!({"y_pred": [[0.5, 0.5], [0.25, 0.75], [1, 0]], "y_true": y_true,
+                            "batch_size": batch_size});
+        outputs_or_error(&kit, "evaluate", inputs, json!({"label_format": format}))
+    };
+    assert_eq!(
+        evaluate(json!([0, 1, 0]), "sparse", json!(2)),
+        json!({"loss": 2.0, "accuracy": 1.0})
+    );
+    let one_hot = json!([[1, 0], [0, 1], [1, 0]]);
+    assert_eq!(
+        evaluate(one_hot.clone(), "onehot", json!(4))["accuracy"],
+        json!(1.0)
+    );
+    assert_eq!(
+        evaluate(one_hot, "onehot", json!(0))["kind"],
+        "invalid_value"
+    );
+    assert_eq!(
+        evaluate(json!([0, 2, 0]), "sparse", json!(1))["kind"],
+        "label_out_of_range"
+    );
+    assert_eq!(
+        evaluate(json!([0, 1]), "sparse", json!(1))["kind"],
+        "shape_mismatch"
+    );
+    let labels = Labels::<f32>::OneHot(vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.0, 1.0]]);
+    assert_eq!(labels.slice(1..3).classes(), vec![1, 1]);
+    assert_eq!(
+        Labels::<f32>::Sparse(vec![2, 0, 1]).slice(0..2),
+        Labels::Sparse(vec![2, 0])
+    );
+}
+
+#[test]
+fn parameters_come_back_as_two_layers_and_the_models_output() {
+    let kit = model_kit();
+    let parameters = |x: f64| {
+        let inputs = json!({"inputs": [[x, 2.0]], "weights1": [[1, 0, 0], [0, 1, 0]],
+                            "biases1": [0, 0, 0], "weights2": [[1], [1], [1]], "biases2": [0.5]});
+        outputs_or_error(&kit, "parameters", inputs, json!({}))
+    };
+    let outputs = parameters(1.0);
+    assert_eq!(outputs["weights2"], json!([[1.0], [1.0], [1.0]]));
+    assert_eq!(outputs["biases2"], json!([0.5]));
+    assert_eq!(outputs["output"], json!([[0.5]]));
+    assert_eq!(
+        parameters(7.0),
+        refused(
+            "exception",
+            "parameters returned the parameters of 3 layers, wanted 2"
+        )
     );
 }

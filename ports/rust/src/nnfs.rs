@@ -46,6 +46,18 @@ pub fn relu(inputs: &[Vec<f32>]) -> Result<Matrix<f32>> {
     Ok(map_rows(inputs, |x| if x < 0.0 { 0.0 } else { x }))
 }
 
+/// Chapter 4's first chain: a `Layer_Dense`, then ReLU of its output.
+/// inputs (B×K), weights (K×N), biases (N) -> (dense (B×N), relu (B×N))
+pub fn dense_relu(
+    inputs: &[Vec<f32>],
+    weights: &[Vec<f32>],
+    biases: &[f32],
+) -> Result<(Matrix<f32>, Matrix<f32>)> {
+    let dense = dense_batch(inputs, weights, biases)?;
+    let relu = relu(&dense)?;
+    Ok((dense, relu))
+}
+
 /// inputs (B×C) logits -> output (B×C): per row `exp(x - max(x)) / Σ exp(x - max(x))`
 pub fn softmax(inputs: &[Vec<f32>]) -> Result<Matrix<f32>> {
     // NOTE: subtracts the row maximum first, so exp never overflows; the running maximum
@@ -58,6 +70,24 @@ pub fn softmax(inputs: &[Vec<f32>]) -> Result<Matrix<f32>> {
         output.push(exp_values.iter().map(|&e| e / total).collect());
     }
     Ok(output)
+}
+
+/// What chapter 4's network computes: (dense1 (B×H), relu1 (B×H), dense2 (B×C), softmax (B×C)).
+pub type Network = (Matrix<f32>, Matrix<f32>, Matrix<f32>, Matrix<f32>);
+
+/// Chapter 4's whole network, before chapter 5 adds the loss: dense -> ReLU -> dense -> softmax.
+/// inputs (B×K), weights1 (K×H), biases1 (H), weights2 (H×C), biases2 (C) -> Network
+pub fn dense_relu_dense_softmax(
+    inputs: &[Vec<f32>],
+    weights1: &[Vec<f32>],
+    biases1: &[f32],
+    weights2: &[Vec<f32>],
+    biases2: &[f32],
+) -> Result<Network> {
+    let (dense1, relu1) = dense_relu(inputs, weights1, biases1)?;
+    let dense2 = dense_batch(&relu1, weights2, biases2)?;
+    let softmax = softmax(&dense2)?;
+    Ok((dense1, relu1, dense2, softmax))
 }
 
 /// The clip bounds, rounded to f32: 1.0000000116860974e-07 and 0.9999998807907104.
@@ -106,10 +136,8 @@ pub fn forward(
     biases2: &[f32],
     y_true: &Labels<f32>,
 ) -> Result<Forward<f32>> {
-    let dense1 = dense_batch(inputs, weights1, biases1)?;
-    let relu1 = relu(&dense1)?;
-    let dense2 = dense_batch(&relu1, weights2, biases2)?;
-    let softmax = softmax(&dense2)?;
+    let (dense1, relu1, dense2, softmax) =
+        dense_relu_dense_softmax(inputs, weights1, biases1, weights2, biases2)?;
     let (sample_losses, loss) = categorical_crossentropy(&softmax, y_true)?;
     let (predictions, accuracy) = accuracy(&softmax, y_true)?;
     Ok(Forward {
@@ -136,7 +164,7 @@ pub(crate) fn mean(values: &[f32]) -> f32 {
     values.iter().sum::<f32>() / values.len() as f32
 }
 
-fn argmax(row: &[f32]) -> usize {
+pub(crate) fn argmax(row: &[f32]) -> usize {
     // NOTE: the FIRST maximum wins on ties (`>`, not `>=`), as np.argmax; like np.argmax,
     //       a NaN counts as the maximum.
     let mut best = 0;

@@ -1,11 +1,12 @@
-//! The book's chapters 9 to 17 in plain Rust and `f32`: backward passes, regularization,
-//! dropout, sigmoid, more losses, optimizer steps and a training loop.
+//! The book's chapters 9 to 17 in plain Rust and `f32`: backward passes (and a layer used
+//! twice), regularization, dropout, sigmoid, linear, more losses and accuracies, optimizer
+//! steps (and one Adam shared by two layers) and a training loop.
 //!
 //! One function per stage, named as in the suite. Every stage is pure but the optimizers, which
 //! update a layer's arrays in place as the book's `update_params(layer)` does. The kit has
 //! checked the inputs (shapes, labels, masks, rates, factors, counts).
 
-use crate::nnfs::{clip, forward, map_rows, mean, transpose};
+use crate::nnfs::{clip, dense_batch, forward, map_rows, mean, relu, transpose};
 use nnfs_kit::{
     Dense, Labels, Matrix, Optimizer, OptimizerAdagrad, OptimizerAdam, OptimizerRmsprop,
     OptimizerSgd, Regularizers, Result, SoftmaxLossPath, Trajectory,
@@ -40,6 +41,29 @@ pub fn relu_backward(inputs: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<Matrix
         dvalues,
         |x, dv| if x <= 0.0 { 0.0 } else { dv },
     ))
+}
+
+/// What a layer used twice gives: (output1 (B×N), output2 (D×N), dweights (K×N), dbiases (N),
+/// dinputs (D×K)).
+pub type Repeated = (Matrix<f32>, Matrix<f32>, Matrix<f32>, Vec<f32>, Matrix<f32>);
+
+/// One `Layer_Dense` and one `Activation_ReLU`, called on two batches in a row, then backward.
+/// inputs1 (B×K), inputs2 (D×K), weights (K×N), biases (N), dvalues (D×N) -> Repeated
+pub fn repeated_forward(
+    inputs1: &[Vec<f32>],
+    inputs2: &[Vec<f32>],
+    weights: &[Vec<f32>],
+    biases: &[f32],
+    dvalues: &[Vec<f32>],
+) -> Result<Repeated> {
+    // NOTE: each call starts afresh: nothing is appended to the first call's output, and the
+    //       backward pass uses the inputs of the SECOND call (what the layer saved last).
+    let output1 = relu(&dense_batch(inputs1, weights, biases)?)?;
+    let dense2 = dense_batch(inputs2, weights, biases)?;
+    let output2 = relu(&dense2)?;
+    let drelu = relu_backward(&dense2, dvalues)?;
+    let (dweights, dbiases, dinputs) = dense_backward(inputs2, weights, &drelu)?;
+    Ok((output1, output2, dweights, dbiases, dinputs))
 }
 
 /// output (B×C, the softmax's forward output), dvalues (B×C) -> dinputs (B×C):
@@ -175,6 +199,29 @@ pub fn binary_crossentropy(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<L
     Ok(elementwise_loss(y_pred, y_true, loss, gradient))
 }
 
+/// y_pred (B×O) sigmoid outputs, y_true (B×O of 0 or 1)
+/// -> (predictions (B×O): `y_pred > 0.5`, accuracy: the share of outputs predicted right)
+pub fn binary_accuracy(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<(Matrix<usize>, f32)> {
+    // NOTE: strictly above 0.5 is class 1 (the book's `output > 0.5`); every output counts.
+    let predictions: Matrix<usize> = y_pred
+        .iter()
+        .map(|row| row.iter().map(|&p| usize::from(p > 0.5)).collect())
+        .collect();
+    let (mut matches, mut count) = (0, 0);
+    for (prediction_row, true_row) in predictions.iter().zip(y_true) {
+        for (&prediction, &y) in prediction_row.iter().zip(true_row) {
+            matches += usize::from(prediction as f32 == y);
+            count += 1;
+        }
+    }
+    Ok((predictions, matches as f32 / count as f32))
+}
+
+/// `Activation_Linear`: inputs (B×N), dvalues (B×N) -> (output, dinputs), both unchanged
+pub fn linear(inputs: &[Vec<f32>], dvalues: &[Vec<f32>]) -> Result<(Matrix<f32>, Matrix<f32>)> {
+    Ok((inputs.to_vec(), dvalues.to_vec()))
+}
+
 /// y_pred (B×O), y_true (B×O) -> sample losses `mean_o (y_true - y_pred)²`
 /// and dinputs `-2·(y_true - y_pred) / O / B`
 pub fn mean_squared_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<Loss> {
@@ -191,6 +238,23 @@ pub fn mean_absolute_error(y_pred: &[Vec<f32>], y_true: &[Vec<f32>]) -> Result<L
     let loss = |p: f32, y: f32| (y - p).abs();
     let gradient = |p: f32, y: f32| -sign(y - p);
     Ok(elementwise_loss(y_pred, y_true, loss, gradient))
+}
+
+/// `Accuracy_Regression`: y_pred (B×O), y_true (B×O), precision -> the share of outputs
+/// strictly within `precision` of their target (the book's precision is `std(y_true) / 250`)
+pub fn regression_accuracy(
+    y_pred: &[Vec<f32>],
+    y_true: &[Vec<f32>],
+    precision: f32,
+) -> Result<f32> {
+    let (mut hits, mut count) = (0, 0);
+    for (prediction_row, true_row) in y_pred.iter().zip(y_true) {
+        for (&prediction, &y) in prediction_row.iter().zip(true_row) {
+            hits += usize::from((prediction - y).abs() < precision);
+            count += 1;
+        }
+    }
+    Ok(hits as f32 / count as f32)
 }
 
 /// A loss that is the mean over each sample's outputs of `loss(p, y)`, with the gradient
@@ -351,6 +415,28 @@ pub fn adam_step(optimizer: &mut OptimizerAdam<f32>, layer: &mut Dense<f32>) -> 
     );
     adam_update_params(optimizer, layer);
     optimizer.iterations += 1;
+    Ok(())
+}
+
+/// One `Optimizer_Adam` for two layers, `steps` times, with the same gradients each step.
+pub fn shared_optimizer(
+    optimizer: &mut OptimizerAdam<f32>,
+    dense1: &mut Dense<f32>,
+    dense2: &mut Dense<f32>,
+    steps: u64,
+) -> Result<()> {
+    for _ in 0..steps {
+        // NOTE: one pre_update_params, each layer with its own momentums and caches, one
+        //       post_update_params: the count rises once per step, not per layer.
+        optimizer.current_learning_rate = current_learning_rate(
+            optimizer.learning_rate,
+            optimizer.decay,
+            optimizer.iterations,
+        );
+        adam_update_params(optimizer, dense1);
+        adam_update_params(optimizer, dense2);
+        optimizer.iterations += 1;
+    }
     Ok(())
 }
 

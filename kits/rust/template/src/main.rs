@@ -8,6 +8,7 @@ use nnfs_kit::{Kit, Result};
 // The types the other stages use, when you write them:
 // use nnfs_kit::{unsupported, Dense, Forward, Labels, Optimizer, OptimizerAdagrad, OptimizerAdam,
 //     OptimizerRmsprop, OptimizerSgd, Regularizers, SoftmaxLossPath, Trajectory};
+// the Model's (chapters 18 to 22): use nnfs_kit::{Activation, Parameters, Predictions};
 // and the book tier's: use nnfs_kit::{Dataset, Draw, LayerShape, Printout, Script};
 
 /// Chapter 1: one neuron, `inputs · weights + bias`.
@@ -61,12 +62,15 @@ fn main() {
         .dense_batch(dense_batch)
         // .layer(layer)
         // .relu(relu)
+        // .dense_relu(dense_relu)
         // .softmax(softmax)
+        // .dense_relu_dense_softmax(dense_relu_dense_softmax)
         // .categorical_crossentropy(categorical_crossentropy)
         // .accuracy(accuracy)
         // .forward(forward)
         // .dense_backward(dense_backward)
         // .relu_backward(relu_backward)
+        // .repeated_forward(repeated_forward)
         // .softmax_backward(softmax_backward)
         // .categorical_crossentropy_backward(categorical_crossentropy_backward)
         // .softmax_crossentropy_backward(softmax_crossentropy_backward)
@@ -74,13 +78,22 @@ fn main() {
         // .dropout(dropout)
         // .sigmoid(sigmoid)
         // .binary_crossentropy(binary_crossentropy)
+        // .binary_accuracy(binary_accuracy)
+        // .linear(linear)
         // .mean_squared_error(mean_squared_error)
         // .mean_absolute_error(mean_absolute_error)
+        // .regression_accuracy(regression_accuracy)
         // .sgd_step(sgd_step)
         // .adagrad_step(adagrad_step)
         // .rmsprop_step(rmsprop_step)
         // .adam_step(adam_step)
+        // .shared_optimizer(shared_optimizer)
         // .training(training)
+        // .preprocess(preprocess)
+        // .batches(batches)
+        // .predictions(predictions)
+        // .evaluate(evaluate)
+        // .parameters(parameters)
         // .rng(rng)
         // .datasets(datasets)
         // .init(init)
@@ -103,8 +116,29 @@ fn main() {
 //     todo!()
 // }
 
+// /// Chapter 4's first chain: a LayerDense, then ReLU of its output -> (dense, relu), both B × N.
+// fn dense_relu(
+//     inputs: &[Vec<f64>],
+//     weights: &[Vec<f64>],
+//     biases: &[f64],
+// ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
 // /// Chapter 4: per row, exp(x - max(x)) / sum (B × C).
 // fn softmax(inputs: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 4's network before the loss: Dense(K, H) -> ReLU -> Dense(H, C) -> softmax
+// /// -> (dense1, relu1, dense2, softmax).
+// fn dense_relu_dense_softmax(
+//     inputs: &[Vec<f64>],
+//     weights1: &[Vec<f64>],
+//     biases1: &[f64],
+//     weights2: &[Vec<f64>],
+//     biases2: &[f64],
+// ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
 //     todo!()
 // }
 
@@ -142,6 +176,19 @@ fn main() {
 
 // /// Chapter 9: Activation_ReLU.backward, the mask taken on the forward inputs (as rows).
 // fn relu_backward(inputs: &[Vec<f64>], dvalues: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+//     todo!()
+// }
+
+// /// Chapter 9: one LayerDense and one ReLU called on inputs1 (B × K), then on inputs2 (D × K),
+// /// then backward(dvalues (D × N)) -> (output1 (B × N), output2 (D × N), dweights, dbiases,
+// /// dinputs (D × K)): what follows the second call comes from inputs2 alone.
+// fn repeated_forward(
+//     inputs1: &[Vec<f64>],
+//     inputs2: &[Vec<f64>],
+//     weights: &[Vec<f64>],
+//     biases: &[f64],
+//     dvalues: &[Vec<f64>],
+// ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>, Vec<Vec<f64>>)> {
 //     todo!()
 // }
 
@@ -193,10 +240,24 @@ fn main() {
 // fn binary_crossentropy(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>)> {
 //     todo!()
 // }
+// /// Chapter 16: y_pred > 0.5 per output (0 or 1), and the share of outputs right.
+// fn binary_accuracy(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<Vec<usize>>, f64)> {
+//     todo!()
+// }
+
+// /// Chapter 17: Activation_Linear forward and backward -> (output, dinputs), both unchanged.
+// fn linear(inputs: &[Vec<f64>], dvalues: &[Vec<f64>]) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+//     todo!()
+// }
 // fn mean_squared_error(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>)> {
 //     todo!()
 // }
 // fn mean_absolute_error(y_pred: &[Vec<f64>], y_true: &[Vec<f64>]) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
+// /// Chapter 17: Accuracy_Regression, the share of outputs with |y_pred - y_true| < precision.
+// fn regression_accuracy(y_pred: &[Vec<f64>], y_true: &[Vec<f64>], precision: f64) -> Result<f64> {
 //     todo!()
 // }
 
@@ -216,6 +277,17 @@ fn main() {
 //     todo!()
 // }
 
+// /// One Optimizer_Adam for two layers, `steps` times: pre_update_params, update_params(dense1),
+// /// update_params(dense2), post_update_params, with the same gradients every step.
+// fn shared_optimizer(
+//     optimizer: &mut OptimizerAdam<f64>,
+//     dense1: &mut Dense<f64>,
+//     dense2: &mut Dense<f64>,
+//     steps: u64,
+// ) -> Result<()> {
+//     todo!()
+// }
+
 // /// Chapter 10's loop, `steps` times: forward, the combined backward, one optimizer step on
 // /// both layers; record loss and accuracy before the update, the rate and parameters after.
 // fn training(
@@ -229,6 +301,39 @@ fn main() {
 //     if let Optimizer::Adam(_) = optimizer {
 //         return Err(unsupported("Optimizer_Adam is not written yet")); // declines the case
 //     }
+//     todo!()
+// }
+
+// ---- The Model (chapters 18 to 22) ----------------------------------------------------------
+
+// /// Chapter 19: each image (H × W bytes) flattened row by row and scaled (x - 127.5) / 127.5,
+// /// then X[keys] and y[keys] -> (x (B × H·W), y (B)).
+// fn preprocess(images: &[Vec<Vec<u8>>], labels: &[i64], keys: &[usize]) -> Result<(Vec<Vec<f64>>, Vec<i64>)> {
+//     todo!()
+// }
+
+// /// Chapter 18: Model.train's steps (a short last batch is one more) and, for each batch it
+// /// slices, its size, first row and last row -> (steps, batch_sizes, first_rows, last_rows).
+// fn batches(inputs: &[Vec<f64>], batch_size: usize) -> Result<(usize, Vec<usize>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+//     todo!()
+// }
+
+// /// Chapter 18: the output activation's predictions(): Predictions::Classes (argmax, softmax),
+// /// Predictions::Binary (> 0.5, sigmoid) or Predictions::Values (the outputs, linear).
+// fn predictions(inputs: &[Vec<f64>], activation: Activation) -> Result<Predictions<f64>> {
+//     todo!()
+// }
+
+// /// Chapter 18: Model.evaluate, the loss and accuracy summed over the batches, divided once.
+// /// `y_true.slice(start..end)` gives a batch's labels.
+// fn evaluate(y_pred: &[Vec<f64>], y_true: &Labels<f64>, batch_size: usize) -> Result<(f64, f64)> {
+//     todo!()
+// }
+
+// /// Chapter 21: save get_parameters() ([(weights, biases)] per layer) to a file, load them into
+// /// a fresh Dense -> ReLU -> Dense -> softmax model -> (its parameters, its output on inputs).
+// /// Keep every digit: the bytes of each float, or text that reads back exactly.
+// fn parameters(inputs: &[Vec<f64>], parameters: &[(Vec<Vec<f64>>, Vec<f64>)]) -> Result<(Parameters<f64>, Vec<Vec<f64>>)> {
 //     todo!()
 // }
 
