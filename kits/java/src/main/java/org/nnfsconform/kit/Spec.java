@@ -563,9 +563,9 @@ final class Spec {
         if (!(value instanceof List<?> list)) {
             return SCALAR;
         }
-        int[] inner = list.isEmpty() ? SCALAR : shape(name, list.get(0));
+        int[] inner = list.isEmpty() ? SCALAR : shape(name + "[0]", list.get(0));
         for (int i = 1; i < list.size(); i++) {
-            int[] other = shape(name, list.get(i));
+            int[] other = shape(name + "[" + i + "]", list.get(i));
             if (!Arrays.equals(inner, other)) {
                 throw new StageError("ragged_rows", name + " has rows of different shapes: "
                         + name + "[0] is " + Arrays.toString(inner) + ", " + name + "[" + i

@@ -332,6 +332,15 @@ class KitTest {
     }
 
     @Test
+    void raggedRowsInsideAnImageAreNamedByTheirPath() throws IOException {
+        Kit kit = Kit.port("p", "float64").preprocess((images, labels, keys) -> null);
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"ragged_rows\",\"message\":\"images[1] "
+                + "has rows of different shapes: images[1][0] is [2], images[1][1] is [1]\"}}\n",
+                session(kit, run("preprocess", "{\"images\":[[[0,1],[2,3]],[[0,1],[2]]],"
+                        + "\"labels\":[0,1],\"keys\":[0,1]}", "{}")).stdout());
+    }
+
+    @Test
     void preprocessReturnsImagesOfHTimesWPixels() throws IOException {
         Kit kit = Kit.port("p", "float64").preprocess((images, labels, keys) ->
                 new Types.Preprocessed(new double[][] {{0, 0, 0}}, labels));
