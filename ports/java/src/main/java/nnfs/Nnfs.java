@@ -1,6 +1,8 @@
 package nnfs;
 
 import org.nnfsconform.kit.Types.Accuracy;
+import org.nnfsconform.kit.Types.DenseRelu;
+import org.nnfsconform.kit.Types.DenseReluDenseSoftmax;
 import org.nnfsconform.kit.Types.Forward;
 import org.nnfsconform.kit.Types.Labels;
 import org.nnfsconform.kit.Types.Loss;
@@ -78,6 +80,12 @@ public final class Nnfs {
         return output;
     }
 
+    /** Chapter 4's first chain, before any loss: the layer's output and ReLU of it. */
+    public static DenseRelu denseRelu(double[][] inputs, double[][] weights, double[] biases) {
+        double[][] dense = denseBatch(inputs, weights, biases);
+        return new DenseRelu(dense, relu(dense));
+    }
+
     /**
      * inputs (B, C) logits -> output (B, C), each row sums to 1.
      * NOTE: subtracts the row maximum first, so exp never overflows; the running maximum
@@ -105,6 +113,17 @@ public final class Nnfs {
             }
         }
         return output;
+    }
+
+    /** Chapter 4's whole network, before chapter 5 adds the loss. */
+    public static DenseReluDenseSoftmax denseReluDenseSoftmax(double[][] inputs,
+                                                              double[][] weights1,
+                                                              double[] biases1,
+                                                              double[][] weights2,
+                                                              double[] biases2) {
+        DenseRelu first = denseRelu(inputs, weights1, biases1);
+        double[][] dense2 = denseBatch(first.relu(), weights2, biases2);
+        return new DenseReluDenseSoftmax(first.dense(), first.relu(), dense2, softmax(dense2));
     }
 
     public static final double CLIP_LOW = 1e-7;

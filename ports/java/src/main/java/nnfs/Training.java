@@ -2,12 +2,15 @@ package nnfs;
 
 import java.util.function.DoubleBinaryOperator;
 import org.nnfsconform.kit.Types.Activation;
+import org.nnfsconform.kit.Types.BinaryAccuracy;
 import org.nnfsconform.kit.Types.DenseGradients;
 import org.nnfsconform.kit.Types.Hyperparameters;
 import org.nnfsconform.kit.Types.Labels;
+import org.nnfsconform.kit.Types.Layers;
 import org.nnfsconform.kit.Types.LossGradient;
 import org.nnfsconform.kit.Types.Params;
 import org.nnfsconform.kit.Types.Regularization;
+import org.nnfsconform.kit.Types.RepeatedForward;
 import org.nnfsconform.kit.Types.Step;
 import org.nnfsconform.kit.Types.Trajectory;
 
@@ -77,6 +80,28 @@ public final class Training {
             dinputs[b] = reluBackward(inputs[b], dvalues[b]);
         }
         return dinputs;
+    }
+
+    /**
+     * One Layer_Dense and one Activation_ReLU object, called on inputs1 (B, K), then on
+     * inputs2 (D, K), then backward(dvalues (D, N)): each forward call starts afresh, so
+     * everything after the second comes from inputs2 alone.
+     */
+    public static RepeatedForward repeatedForward(double[][] inputs1, double[][] inputs2,
+                                                  double[][] weights, double[] biases,
+                                                  double[][] dvalues) {
+        LayerDense dense = new LayerDense(weights, biases);
+        ActivationReLU activation = new ActivationReLU();
+        dense.forward(inputs1);
+        activation.forward(dense.output);
+        double[][] output1 = activation.output;
+        dense.forward(inputs2);
+        activation.forward(dense.output);
+        double[][] output2 = activation.output;
+        activation.backward(dvalues);
+        dense.backward(activation.dinputs);
+        return new RepeatedForward(output1, output2, dense.dweights, dense.dbiases,
+                dense.dinputs);
     }
 
     /**
@@ -249,6 +274,33 @@ public final class Training {
         return new LossGradient(sampleLosses, Nnfs.mean(sampleLosses), dinputs);
     }
 
+    /**
+     * y_pred (B, O) sigmoid outputs, y_true (B, O) of 0s and 1s -> predictions (B, O), accuracy.
+     * NOTE: strictly above 0.5 is class 1 (the book's {@code output > 0.5}); every output of
+     * every sample counts in the accuracy.
+     */
+    public static BinaryAccuracy binaryAccuracy(double[][] yPred, double[][] yTrue) {
+        int[][] predictions = new int[yPred.length][];
+        int matches = 0;
+        int count = 0;
+        for (int b = 0; b < yPred.length; b++) {
+            predictions[b] = new int[yPred[b].length];
+            for (int o = 0; o < yPred[b].length; o++) {
+                predictions[b][o] = yPred[b][o] > 0.5 ? 1 : 0;
+                if (predictions[b][o] == yTrue[b][o]) {
+                    matches++;
+                }
+                count++;
+            }
+        }
+        return new BinaryAccuracy(predictions, (double) matches / count);
+    }
+
+    /** Activation_Linear: forward gives the inputs, backward passes dvalues on, unchanged. */
+    public static Activation linear(double[][] inputs, double[][] dvalues) {
+        return new Activation(copy(inputs), copy(dvalues));
+    }
+
     /** y_pred (B, O), y_true (B, O) -> mean_o (y_true - y_pred)², dinputs -2·(y - p) / O / B. */
     public static LossGradient meanSquaredError(double[][] yPred, double[][] yTrue) {
         int samples = yPred.length;
@@ -288,6 +340,25 @@ public final class Training {
             sampleLosses[b] = Nnfs.mean(losses);
         }
         return new LossGradient(sampleLosses, Nnfs.mean(sampleLosses), dinputs);
+    }
+
+    /**
+     * Accuracy_Regression: the share of outputs within precision of their target.
+     * NOTE: strictly within ({@code <}); the book's precision is np.std(y_true) / 250, given.
+     */
+    public static double regressionAccuracy(double[][] yPred, double[][] yTrue,
+                                            double precision) {
+        int hits = 0;
+        int count = 0;
+        for (int b = 0; b < yPred.length; b++) {
+            for (int o = 0; o < yPred[b].length; o++) {
+                if (Math.abs(yPred[b][o] - yTrue[b][o]) < precision) {
+                    hits++;
+                }
+                count++;
+            }
+        }
+        return (double) hits / count;
     }
 
     // -----------------------------------------------------------------------------------------
@@ -377,6 +448,32 @@ public final class Training {
         };
     }
 
+    /**
+     * One Optimizer_Adam for two layers, `steps` steps with the same gradients: per step
+     * pre_update_params, update_params of each layer (each with its own momentums and cache,
+     * starting at zeros), post_update_params.
+     * NOTE: the iteration count rises once per step (post_update_params), not once per layer.
+     */
+    public static Layers sharedOptimizer(Params layer1, Params layer2, Params grads1,
+                                         Params grads2, int steps, double learningRate,
+                                         double decay, double epsilon, double beta1,
+                                         double beta2) {
+        Params[] layers = {layer1, layer2};
+        Params[] grads = {grads1, grads2};
+        Params[] momentums = {zerosLike(layer1), zerosLike(layer2)};
+        Params[] cache = {zerosLike(layer1), zerosLike(layer2)};
+        for (long iterations = 0; iterations < steps; iterations++) {
+            for (int i = 0; i < layers.length; i++) {
+                Step update = adamStep(layers[i], grads[i], momentums[i], cache[i], iterations,
+                        learningRate, decay, epsilon, beta1, beta2);
+                layers[i] = update.params();
+                momentums[i] = update.momentums();
+                cache[i] = update.cache();
+            }
+        }
+        return new Layers(layers[0], layers[1]);
+    }
+
     // -----------------------------------------------------------------------------------------
     // Chapter 10's training loop
 
@@ -450,6 +547,14 @@ public final class Training {
         double[] result = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             result[i] = f.apply(a[i], b[i], c[i]);
+        }
+        return result;
+    }
+
+    static double[][] copy(double[][] rows) {
+        double[][] result = new double[rows.length][];
+        for (int b = 0; b < rows.length; b++) {
+            result[b] = rows[b].clone();
         }
         return result;
     }

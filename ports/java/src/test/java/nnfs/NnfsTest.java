@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.nnfsconform.kit.Types.Accuracy;
+import org.nnfsconform.kit.Types.DenseReluDenseSoftmax;
 import org.nnfsconform.kit.Types.Labels;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,17 @@ class NnfsTest {
     void softmaxOfLargeLogitsDoesNotOverflow() {
         double[][] output = Nnfs.softmax(new double[][] {{1000, 1000}});
         assertArrayEquals(new double[] {0.5, 0.5}, output[0]);
+    }
+
+    @Test
+    void chapterFoursNetworkKeepsEveryIntermediate() {
+        DenseReluDenseSoftmax n = Nnfs.denseReluDenseSoftmax(new double[][] {{1, -2}},
+                new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0},
+                new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0});
+        assertArrayEquals(new double[] {1, -2}, n.dense1()[0]);
+        assertArrayEquals(new double[] {1, 0}, n.relu1()[0]);
+        assertArrayEquals(new double[] {1, 0}, n.dense2()[0]);
+        assertEquals(Math.E / (Math.E + 1), n.softmax()[0][0], 1e-15);
     }
 
     @Test

@@ -17,12 +17,15 @@ public final class Network {
                 .denseBatch(Network::denseBatch)
                 // .layer(Network::layer)
                 // .relu(Network::relu)
+                // .denseRelu(Network::denseRelu)
                 // .softmax(Network::softmax)
+                // .denseReluDenseSoftmax(Network::denseReluDenseSoftmax)
                 // .categoricalCrossentropy(Network::categoricalCrossentropy)
                 // .accuracy(Network::accuracy)
                 // .forward(Network::forward)
                 // .denseBackward(Network::denseBackward)
                 // .reluBackward(Network::reluBackward)
+                // .repeatedForward(Network::repeatedForward)
                 // .softmaxBackward(Network::softmaxBackward)
                 // .categoricalCrossentropyBackward(Network::categoricalCrossentropyBackward)
                 // .softmaxCrossentropyBackward(Network::softmaxCrossentropyBackward)
@@ -30,13 +33,22 @@ public final class Network {
                 // .dropout(Network::dropout)
                 // .sigmoid(Network::sigmoid)
                 // .binaryCrossentropy(Network::binaryCrossentropy)
+                // .binaryAccuracy(Network::binaryAccuracy)
+                // .linear(Network::linear)
                 // .meanSquaredError(Network::meanSquaredError)
                 // .meanAbsoluteError(Network::meanAbsoluteError)
+                // .regressionAccuracy(Network::regressionAccuracy)
                 // .sgdStep(Network::sgdStep)
                 // .adagradStep(Network::adagradStep)
                 // .rmspropStep(Network::rmspropStep)
                 // .adamStep(Network::adamStep)
+                // .sharedOptimizer(Network::sharedOptimizer)
                 // .training(Network::train)
+                // .preprocess(Network::preprocess)
+                // .batches(Network::batches)
+                // .predictions(Network::predictions)
+                // .evaluate(Network::evaluate)
+                // .parameters(Network::parameters)
                 // .rng(Network::rng)
                 // .datasets(Network::datasets)
                 // .init(Network::init)
@@ -105,6 +117,9 @@ public final class Network {
     // Chapter 4: inputs (B, K) -> (B, K) (a rank-1 input arrives as one row); logits (B, C)
     // static double[][] relu(double[][] inputs)
     // static double[][] softmax(double[][] inputs)
+    // static DenseRelu denseRelu(double[][] inputs, double[][] weights, double[] biases)  // (dense, relu)
+    // static DenseReluDenseSoftmax denseReluDenseSoftmax(double[][] inputs, double[][] weights1,
+    //         double[] biases1, double[][] weights2, double[] biases2)  // (dense1, relu1, dense2, softmax)
     //
     // Chapter 5: y_pred (B, C); yTrue.classes() gives class indices, yTrue.oneHot(C) rows
     // static Loss categoricalCrossentropy(double[][] yPred, Labels yTrue)  // new Loss(sampleLosses, mean)
@@ -115,6 +130,10 @@ public final class Network {
     // Chapter 9: backward passes
     // static DenseGradients denseBackward(double[][] inputs, double[][] weights, double[][] dvalues)
     // static double[][] reluBackward(double[][] inputs, double[][] dvalues)
+    // One LayerDense and one ReLU object called on inputs1 (B, K), then inputs2 (D, K), then
+    // backward(dvalues (D, N)): new RepeatedForward(output1, output2, dweights, dbiases, dinputs)
+    // static RepeatedForward repeatedForward(double[][] inputs1, double[][] inputs2,
+    //         double[][] weights, double[] biases, double[][] dvalues)
     // static double[][] softmaxBackward(double[][] output, double[][] dvalues)
     // static double[][] categoricalCrossentropyBackward(double[][] yPred, Labels yTrue)
     // static double[][] softmaxCrossentropyBackward(double[][] yPred, Labels yTrue, String path)  // "combined" or "separate"
@@ -125,8 +144,11 @@ public final class Network {
     // static Activation dropout(double[][] inputs, double[][] mask, double rate, double[][] dvalues)
     // static Activation sigmoid(double[][] inputs, double[][] dvalues)
     // static LossGradient binaryCrossentropy(double[][] yPred, double[][] yTrue)
+    // static BinaryAccuracy binaryAccuracy(double[][] yPred, double[][] yTrue)  // (int[][], accuracy)
+    // static Activation linear(double[][] inputs, double[][] dvalues)
     // static LossGradient meanSquaredError(double[][] yPred, double[][] yTrue)
     // static LossGradient meanAbsoluteError(double[][] yPred, double[][] yTrue)
+    // static double regressionAccuracy(double[][] yPred, double[][] yTrue, double precision)
     //
     // Chapter 10: one optimizer step on one layer (null for the state an optimizer keeps none of)
     // static Step sgdStep(Params params, Params grads, Params momentums, long iterations,
@@ -138,11 +160,28 @@ public final class Network {
     // static Step adamStep(Params params, Params grads, Params momentums, Params cache,
     //                      long iterations, double learningRate, double decay, double epsilon,
     //                      double beta1, double beta2)
+    // One Optimizer_Adam for two layers, `steps` steps: new Layers(layer1, layer2)
+    // static Layers sharedOptimizer(Params layer1, Params layer2, Params grads1, Params grads2,
+    //                               int steps, double learningRate, double decay,
+    //                               double epsilon, double beta1, double beta2)
     //
     // Chapter 10's training loop; optimizer is "sgd", "adagrad", "rmsprop" or "adam"
     // static Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1,
     //                         double[] biases1, double[][] weights2, double[] biases2,
     //                         int steps, String optimizer, Hyperparameters hyperparameters)
+    //
+    // Chapters 18 to 22: the Model
+    // images (B, H, W) of bytes, labels (B), keys (B) a permutation -> new Preprocessed(x, y)
+    // static Preprocessed preprocess(int[][][] images, int[] labels, int[] keys)
+    // Model.train's batches -> new Batches(steps, batchSizes, firstRows, lastRows)
+    // static Batches batches(double[][] inputs, int batchSize)
+    // activation "softmax" -> new Predictions.Classes(int[]), "sigmoid" -> Predictions.Binary
+    // (int[][]), "linear" -> Predictions.Values(double[][])
+    // static Predictions predictions(double[][] inputs, String activation)
+    // static Evaluation evaluate(double[][] yPred, Labels yTrue, int batchSize)  // (loss, accuracy)
+    // Save both layers' parameters to a file, load them into a fresh model, use it:
+    // new Loaded(layer1, layer2, output)
+    // static Loaded parameters(double[][] inputs, Params layer1, Params layer2)
     //
     // The book tier (docs/BOOK.md): NumPy's random stream, the nnfs datasets, Layer_Dense's
     // first weights, chapter 19's shuffle and the chapter 3-10 script, bit for bit in the

@@ -110,8 +110,29 @@ public final class Kit {
         return on("relu", (in, out) -> out.put("output", f.relu(in.matrix("inputs"))));
     }
 
+    public Kit denseRelu(Stages.DenseRelu f) {
+        return on("dense_relu", (in, out) -> {
+            Types.DenseRelu r = returned(f.denseRelu(in.matrix("inputs"), in.matrix("weights"),
+                    in.vector("biases")));
+            out.put("dense", r.dense());
+            out.put("relu", r.relu());
+        });
+    }
+
     public Kit softmax(Stages.Softmax f) {
         return on("softmax", (in, out) -> out.put("output", f.softmax(in.matrix("inputs"))));
+    }
+
+    public Kit denseReluDenseSoftmax(Stages.DenseReluDenseSoftmax f) {
+        return on("dense_relu_dense_softmax", (in, out) -> {
+            Types.DenseReluDenseSoftmax r = returned(f.denseReluDenseSoftmax(
+                    in.matrix("inputs"), in.matrix("weights1"), in.vector("biases1"),
+                    in.matrix("weights2"), in.vector("biases2")));
+            out.put("dense1", r.dense1());
+            out.put("relu1", r.relu1());
+            out.put("dense2", r.dense2());
+            out.put("softmax", r.softmax());
+        });
     }
 
     public Kit categoricalCrossentropy(Stages.CategoricalCrossentropy f) {
@@ -151,6 +172,19 @@ public final class Kit {
     public Kit reluBackward(Stages.ReluBackward f) {
         return on("relu_backward", (in, out) -> out.put("dinputs",
                 f.reluBackward(in.matrix("inputs"), in.matrix("dvalues"))));
+    }
+
+    public Kit repeatedForward(Stages.RepeatedForward f) {
+        return on("repeated_forward", (in, out) -> {
+            Types.RepeatedForward r = returned(f.repeatedForward(in.matrix("inputs1"),
+                    in.matrix("inputs2"), in.matrix("weights"), in.vector("biases"),
+                    in.matrix("dvalues")));
+            out.put("output1", r.output1());
+            out.put("output2", r.output2());
+            out.put("dweights", r.dweights());
+            out.put("dbiases", r.dbiases());
+            out.put("dinputs", r.dinputs());
+        });
     }
 
     public Kit softmaxBackward(Stages.SoftmaxBackward f) {
@@ -195,12 +229,31 @@ public final class Kit {
         return lossWithGradient("binary_crossentropy", f);
     }
 
+    public Kit binaryAccuracy(Stages.BinaryAccuracy f) {
+        return on("binary_accuracy", (in, out) -> {
+            Types.BinaryAccuracy r = returned(f.binaryAccuracy(in.matrix("y_pred"),
+                    in.matrix("y_true")));
+            out.put("predictions", r.predictions());
+            out.put("accuracy", r.accuracy());
+        });
+    }
+
+    public Kit linear(Stages.Linear f) {
+        return on("linear", (in, out) -> put(out, returned(
+                f.linear(in.matrix("inputs"), in.matrix("dvalues")))));
+    }
+
     public Kit meanSquaredError(Stages.LossWithGradient f) {
         return lossWithGradient("mean_squared_error", f);
     }
 
     public Kit meanAbsoluteError(Stages.LossWithGradient f) {
         return lossWithGradient("mean_absolute_error", f);
+    }
+
+    public Kit regressionAccuracy(Stages.RegressionAccuracy f) {
+        return on("regression_accuracy", (in, out) -> out.put("accuracy", f.regressionAccuracy(
+                in.matrix("y_pred"), in.matrix("y_true"), in.scalar("precision"))));
     }
 
     private Kit lossWithGradient(String stage, Stages.LossWithGradient f) {
@@ -243,6 +296,18 @@ public final class Kit {
                 in.scalar("beta_1"), in.scalar("beta_2")))));
     }
 
+    public Kit sharedOptimizer(Stages.SharedOptimizer f) {
+        return on("shared_optimizer", (in, out) -> {
+            Types.Layers layers = returned(f.sharedOptimizer(layer(in, "weights1", "biases1"),
+                    layer(in, "weights2", "biases2"), layer(in, "dweights1", "dbiases1"),
+                    layer(in, "dweights2", "dbiases2"), (int) in.count("steps"),
+                    in.scalar("learning_rate"), in.scalar("decay"), in.scalar("epsilon"),
+                    in.scalar("beta_1"), in.scalar("beta_2")));
+            put(out, layers.layer1(), "weights1", "biases1");
+            put(out, layers.layer2(), "weights2", "biases2");
+        });
+    }
+
     public Kit training(Stages.Training f) {
         return on("training", (in, out) -> {
             Trajectory t = returned(f.train(in.matrix("inputs"), in.labels("y_true"),
@@ -258,6 +323,66 @@ public final class Kit {
             out.put("biases1", t.biases1());
             out.put("weights2", t.weights2());
             out.put("biases2", t.biases2());
+        });
+    }
+
+    // The Model (chapters 18-22)
+
+    public Kit preprocess(Stages.Preprocess f) {
+        return on("preprocess", (in, out) -> {
+            Types.Preprocessed p = returned(f.preprocess(in.ints3("images"), in.ints("labels"),
+                    in.ints("keys")));
+            out.put("x", p.x());
+            out.put("y", p.y());
+        });
+    }
+
+    public Kit batches(Stages.Batches f) {
+        return on("batches", (in, out) -> {
+            Types.Batches b = returned(f.batches(in.matrix("inputs"),
+                    (int) in.count("batch_size")));
+            out.put("steps", b.steps());
+            out.put("batch_sizes", b.batchSizes());
+            out.put("first_rows", b.firstRows());
+            out.put("last_rows", b.lastRows());
+        });
+    }
+
+    public Kit predictions(Stages.Predictions f) {
+        return on("predictions", (in, out) -> {
+            String activation = in.param("activation");
+            Types.Predictions p = returned(f.predictions(in.matrix("inputs"), activation));
+            String wanted = switch (activation) {
+                case "softmax" -> "Classes";
+                case "sigmoid" -> "Binary";
+                default -> "Values";
+            };
+            if (!p.getClass().getSimpleName().equals(wanted)) {
+                throw new Spec.OutputError("returned Predictions." + p.getClass().getSimpleName()
+                        + " for activation " + activation + ", must be Predictions." + wanted);
+            }
+            out.put("predictions", p instanceof Types.Predictions.Classes c ? c.classes()
+                    : p instanceof Types.Predictions.Binary b ? (Object) b.values()
+                    : ((Types.Predictions.Values) p).values());
+        });
+    }
+
+    public Kit evaluate(Stages.Evaluate f) {
+        return on("evaluate", (in, out) -> {
+            Types.Evaluation e = returned(f.evaluate(in.matrix("y_pred"), in.labels("y_true"),
+                    (int) in.count("batch_size")));
+            out.put("loss", e.loss());
+            out.put("accuracy", e.accuracy());
+        });
+    }
+
+    public Kit parameters(Stages.Parameters f) {
+        return on("parameters", (in, out) -> {
+            Types.Loaded loaded = returned(f.parameters(in.matrix("inputs"),
+                    layer(in, "weights1", "biases1"), layer(in, "weights2", "biases2")));
+            put(out, loaded.layer1(), "weights1", "biases1");
+            put(out, loaded.layer2(), "weights2", "biases2");
+            out.put("output", loaded.output());
         });
     }
 
@@ -324,6 +449,15 @@ public final class Kit {
 
     private static Params layer(Spec.Checked in, String weights, String biases) {
         return new Params(in.matrix(weights), in.vector(biases));
+    }
+
+    /** A layer's parameters as two outputs; a null layer is an output it did not return. */
+    private static void put(Map<String, Object> out, Params layer, String weights,
+                            String biases) {
+        if (layer != null) {
+            out.put(weights, layer.weights());
+            out.put(biases, layer.biases());
+        }
     }
 
     private static <T> T returned(T value) {

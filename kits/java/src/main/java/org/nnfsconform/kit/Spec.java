@@ -11,8 +11,10 @@ import java.util.function.DoublePredicate;
  * Every stage's inputs, params and outputs, declared once (the table at the bottom) and checked
  * by one engine. An input's shape is written in named dimensions ("B K": a batch of B samples
  * of K values); the first input that has a dimension fixes it and every later input and every
- * output must agree. "B" is the batch: [] there is empty_batch. "*" is any rank-1 or rank-2
- * shape, the same wherever "*" appears in the stage. The book tier's inputs are integers and
+ * output must agree. "B" is the batch, "D" a second batch of another size (repeated_forward):
+ * [] there is empty_batch. "*" is any rank-1 or rank-2 shape, the same wherever "*" appears in
+ * the stage. An output dimension no input fixes (batches' S steps) is fixed by the first
+ * output that has it, and the later ones must agree. The book tier's inputs are integers and
  * [integer, integer] pairs; its outputs' sizes follow from them ({@link #sized}), and an output
  * of shape "..." has the shape its stage's sizes give it (chapters' value: what is printed).
  *
@@ -30,6 +32,15 @@ final class Spec {
     static final Domain NON_NEGATIVE = new Domain("invalid_value", ">= 0", v -> !(v < 0));
     static final Domain DROP_RATE = new Domain("invalid_value", "in [0, 1)",
             v -> v >= 0 && v < 1);
+    /** preprocess's pixels: integers 0-255 (an integral 3.0 is one, as in the reference). */
+    static final Domain BYTE = new Domain("invalid_value", "a byte 0-255",
+            v -> v == Math.rint(v) && v >= 0 && v <= 255);
+    /** preprocess's labels: any integer, as the book's (else shape_mismatch, as book integers). */
+    static final Domain INT = new Domain("shape_mismatch", "an integer",
+            v -> Double.isFinite(v) && v == Math.rint(v));
+    /** preprocess's keys: integers that together are a permutation of 0 .. B - 1. */
+    static final Domain KEY = new Domain("invalid_value", "a key of a permutation of 0 .. B - 1",
+            v -> v == Math.rint(v) && v >= 0);
     // NOTE: a wrong call kind is shape_mismatch, as every malformed book input (reference/).
     static final Domain CALL_KIND = new Domain("shape_mismatch", "a call kind 0, 1 or 2",
             v -> v == 0 || v == 1 || v == 2);
@@ -38,7 +49,7 @@ final class Spec {
     static final long SEED = 4294967295L;
     static final long SIZE = Integer.MAX_VALUE;
 
-    enum Form { ARRAY, LABELS, COUNT, INTEGER, PAIRS }
+    enum Form { ARRAY, LABELS, COUNT, INTEGER, PAIRS, INTS }
 
     /** One input: an array of the dimensions dims (rank 0: a number), labels, or a count. */
     static final class In {
@@ -51,6 +62,7 @@ final class Spec {
         long least;       // COUNT: the smallest value allowed
         String countDim;  // COUNT: the output dimension it fixes, or null
         long most;        // INTEGER, PAIRS: the largest value this kit takes
+        boolean permutation; // INTS: together a permutation of 0 .. n - 1
 
         In(String name, Form form, String[] dims) {
             this.name = name;
@@ -112,6 +124,23 @@ final class Spec {
     /** Labels of the B samples of C classes, as params.label_format says. */
     Spec labels(String name) {
         inputs.add(new In(name, Form.LABELS, new String[] {"B", "C"}));
+        return this;
+    }
+
+    /**
+     * An array of integers (preprocess's images, labels, keys) of the dimensions shape, each
+     * in domain (its kind otherwise); rank 1 reaches the learner as int[], rank 3 as int[][][].
+     */
+    Spec ints(String name, String shape, Domain domain) {
+        In ints = new In(name, Form.INTS, dims(shape));
+        ints.domain = domain;
+        inputs.add(ints);
+        return this;
+    }
+
+    /** The last input (ints of KEY) must hold every index 0 .. n - 1 once: invalid_value. */
+    Spec permutation() {
+        inputs.get(inputs.size() - 1).permutation = true;
         return this;
     }
 
@@ -195,6 +224,7 @@ final class Spec {
         final Map<String, Integer> dims = new LinkedHashMap<>();
         final Map<String, String> fixedBy = new LinkedHashMap<>();
         final Map<String, int[]> outShapes = new LinkedHashMap<>(); // of the "..." outputs
+        final Map<String, Boolean> outIntegers = new LinkedHashMap<>(); // of the "..." outputs
         int[] anyShape; // the shape of "*"
 
         double scalar(String name) {
@@ -223,6 +253,14 @@ final class Spec {
 
         int[][] pairs(String name) {
             return (int[][]) values.get(name);
+        }
+
+        int[] ints(String name) {
+            return (int[]) values.get(name);
+        }
+
+        int[][][] ints3(String name) {
+            return (int[][][]) values.get(name);
         }
 
         String param(String name) {
@@ -266,6 +304,7 @@ final class Spec {
                 case COUNT -> in.values.put(input.name, count(in, input, value));
                 case INTEGER -> in.values.put(input.name, integer(input, value, input.name));
                 case PAIRS -> in.values.put(input.name, pairs(input, value));
+                case INTS -> in.values.put(input.name, ints(in, input, value));
                 default -> throw new IllegalStateException();
             }
         }
@@ -321,7 +360,7 @@ final class Spec {
         if (transposed) {
             want = new String[] {want[1], want[0]};
         }
-        if (want.length > 0 && want[0].equals("B") && value instanceof List<?> l && l.isEmpty()) {
+        if (want.length > 0 && isBatch(want[0]) && value instanceof List<?> l && l.isEmpty()) {
             throw new StageError("empty_batch", input.name + " has no samples");
         }
         int[] shape = shape(input.name, value);
@@ -363,6 +402,67 @@ final class Spec {
             }
             default -> throw new IllegalStateException(input.name + ": rank " + want.length);
         }
+    }
+
+    /** "B" and "D" (repeated_forward's second batch) are batches: [] is empty_batch. */
+    private static boolean isBatch(String dim) {
+        return dim.equals("B") || dim.equals("D");
+    }
+
+    /** Integers of the input's dimensions, each in its domain; keys, a permutation. */
+    private Object ints(Checked in, In input, Object value) {
+        if (input.dims.length > 0 && isBatch(input.dims[0]) && value instanceof List<?> l
+                && l.isEmpty()) {
+            throw new StageError("empty_batch", input.name + " has no samples");
+        }
+        int[] shape = shape(input.name, value);
+        fit(in, input.name, shape, input.dims);
+        Object ints = switch (shape.length) {
+            case 1 -> intVector(input, (List<?>) value, input.name);
+            case 3 -> {
+                List<?> images = (List<?>) value;
+                int[][][] result = new int[shape[0]][shape[1]][];
+                for (int i = 0; i < shape[0]; i++) {
+                    List<?> rows = (List<?>) images.get(i);
+                    for (int r = 0; r < shape[1]; r++) {
+                        result[i][r] = intVector(input, (List<?>) rows.get(r),
+                                input.name + "[" + i + "][" + r + "]");
+                    }
+                }
+                yield result;
+            }
+            default -> throw new IllegalStateException(input.name + ": rank " + shape.length);
+        };
+        if (input.permutation) { // every key is in [0, n) (intVector): none may come twice
+            int[] keys = (int[]) ints;
+            boolean[] seen = new boolean[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                if (seen[keys[i]]) {
+                    throw new StageError("invalid_value", input.name + " is not a permutation of 0.."
+                            + (keys.length - 1) + ": " + keys[i] + " comes twice");
+                }
+                seen[keys[i]] = true;
+            }
+        }
+        return ints;
+    }
+
+    private static int[] intVector(In input, List<?> list, String where) {
+        int[] xs = new int[list.size()];
+        for (int i = 0; i < xs.length; i++) {
+            Object x = list.get(i);
+            double v = x instanceof Double d ? d : Double.NaN;
+            if (!input.domain.holds().test(v) || input.permutation && v >= xs.length) {
+                throw new StageError(input.domain.kind(), where + "[" + i + "] is " + show(x)
+                        + ", not " + input.domain.text().replace("B - 1", (xs.length - 1) + ""));
+            }
+            if (Math.abs(v) > Integer.MAX_VALUE) {
+                throw new Unsupported(where + "[" + i + "] is " + show(x)
+                        + ": this kit takes integers up to " + Integer.MAX_VALUE);
+            }
+            xs[i] = (int) v;
+        }
+        return xs;
     }
 
     private Types.Labels labels(Checked in, In input, Object value) {
@@ -463,9 +563,9 @@ final class Spec {
         if (!(value instanceof List<?> list)) {
             return SCALAR;
         }
-        int[] inner = list.isEmpty() ? SCALAR : shape(name, list.get(0));
+        int[] inner = list.isEmpty() ? SCALAR : shape(name + "[0]", list.get(0));
         for (int i = 1; i < list.size(); i++) {
-            int[] other = shape(name, list.get(i));
+            int[] other = shape(name + "[" + i + "]", list.get(i));
             if (!Arrays.equals(inner, other)) {
                 throw new StageError("ragged_rows", name + " has rows of different shapes: "
                         + name + "[0] is " + Arrays.toString(inner) + ", " + name + "[" + i
@@ -567,7 +667,8 @@ final class Spec {
                 throw new OutputError("returned no " + out.name());
             }
             if (out.dims().length == 1 && out.dims()[0].equals("...")) {
-                expect(out.name(), value, in.outShapes.get(out.name()), out.dims(), false);
+                expect(out.name(), value, in.outShapes.get(out.name()), out.dims(),
+                        in.outIntegers.getOrDefault(out.name(), false));
                 reply.put(out.name(), value);
                 continue;
             }
@@ -578,8 +679,20 @@ final class Spec {
                 continue;
             }
             int[] want = new int[out.dims().length];
+            int[] shown = null;
             for (int i = 0; i < want.length; i++) {
-                want[i] = in.dims.get(out.dims()[i]);
+                Integer fixed = in.dims.get(out.dims()[i]);
+                if (fixed == null) { // no input fixes it (batches' S): this output does
+                    shown = shown != null ? shown
+                            : javaShape(value, out.integers(), want.length);
+                    if (shown == null) {
+                        throw new OutputError("returned " + out.name() + " as " + describe(value)
+                                + ", must be [" + String.join(", ", out.dims()) + "]");
+                    }
+                    fixed = shown[i];
+                    in.dims.put(out.dims()[i], fixed);
+                }
+                want[i] = fixed;
             }
             expect(out.name(), value, want, out.dims(), out.integers());
             reply.put(out.name(), value);
@@ -665,8 +778,14 @@ final class Spec {
             .out("output", "B N"),
         stage("relu").in("inputs", "*")
             .out("output", "*"),
+        stage("dense_relu").in("inputs", "B K").in("weights", "K N").in("biases", "N")
+            .out("dense", "B N").out("relu", "B N"),
         stage("softmax").in("inputs", "B C")
             .out("output", "B C"),
+        stage("dense_relu_dense_softmax")
+            .in("inputs", "B K").in("weights1", "K H").in("biases1", "H")
+            .in("weights2", "H C").in("biases2", "C")
+            .out("dense1", "B H").out("relu1", "B H").out("dense2", "B C").out("softmax", "B C"),
         stage("categorical_crossentropy").param("label_format")
             .in("y_pred", "B C").labels("y_true")
             .out("sample_losses", "B").out("loss", ""),
@@ -684,6 +803,11 @@ final class Spec {
             .out("dweights", "K N").out("dbiases", "N").out("dinputs", "B K"),
         stage("relu_backward").in("inputs", "*").in("dvalues", "*")
             .out("dinputs", "*"),
+        // B samples in the first batch, D in the second
+        stage("repeated_forward").in("inputs1", "B K").in("inputs2", "D K")
+            .in("weights", "K N").in("biases", "N").in("dvalues", "D N")
+            .out("output1", "B N").out("output2", "D N")
+            .out("dweights", "K N").out("dbiases", "N").out("dinputs", "D K"),
         stage("softmax_backward").in("output", "B C").in("dvalues", "B C")
             .out("dinputs", "B C"),
         stage("categorical_crossentropy_backward").param("label_format")
@@ -706,10 +830,17 @@ final class Spec {
             .out("output", "B N").out("dinputs", "B N"),
         stage("binary_crossentropy").in("y_pred", "B O").in("y_true", "B O", BINARY_TARGET)
             .out("sample_losses", "B").out("loss", "").out("dinputs", "B O"),
+        stage("binary_accuracy").in("y_pred", "B O").in("y_true", "B O", BINARY_TARGET)
+            .outIntegers("predictions", "B O").out("accuracy", ""),
+        stage("linear").in("inputs", "B N").in("dvalues", "B N")
+            .out("output", "B N").out("dinputs", "B N"),
         stage("mean_squared_error").in("y_pred", "B O").in("y_true", "B O")
             .out("sample_losses", "B").out("loss", "").out("dinputs", "B O"),
         stage("mean_absolute_error").in("y_pred", "B O").in("y_true", "B O")
             .out("sample_losses", "B").out("loss", "").out("dinputs", "B O"),
+        stage("regression_accuracy").in("y_pred", "B O").in("y_true", "B O")
+            .in("precision", "", NON_NEGATIVE)
+            .out("accuracy", ""),
         optimizer("sgd_step", "weight_momentums", "bias_momentums")
             .in("learning_rate", "").in("decay", "").in("momentum", "")
             .out("weights", "K N").out("biases", "N")
@@ -732,6 +863,13 @@ final class Spec {
             .out("weight_momentums", "K N").out("bias_momentums", "N")
             .out("weight_cache", "K N").out("bias_cache", "N")
             .out("learning_rate", "").outIntegers("iterations", ""),
+        stage("shared_optimizer")
+            .in("weights1", "K H").in("biases1", "H").in("weights2", "H C").in("biases2", "C")
+            .in("dweights1", "K H").in("dbiases1", "H").in("dweights2", "H C").in("dbiases2", "C")
+            .count("steps", 1, null)
+            .in("learning_rate", "").in("decay", "").in("epsilon", "")
+            .in("beta_1", "").in("beta_2", "")
+            .out("weights1", "K H").out("biases1", "H").out("weights2", "H C").out("biases2", "C"),
         // NOTE: y_true is checked after the layers, which fix C (as the reference does).
         stage("training").param("label_format").param("optimizer", "sgd", "adagrad", "rmsprop", "adam")
             .in("inputs", "B K").in("weights1", "K H").in("biases1", "H")
@@ -742,6 +880,27 @@ final class Spec {
             .out("loss", "S").out("accuracy", "S").out("learning_rate", "S")
             .out("weights1", "S K H").out("biases1", "S H")
             .out("weights2", "S H C").out("biases2", "S C"),
+
+        // The Model (chapters 18-22). H x W pixels an image, P = H·W; S batches.
+        stage("preprocess").ints("images", "B H W", BYTE).ints("labels", "B", INT)
+            .ints("keys", "B", KEY).permutation()
+            .sized(in -> in.dims.put("P", in.dims.get("H") * in.dims.get("W")))
+            .out("x", "B P").outIntegers("y", "B"),
+        stage("batches").in("inputs", "B K").count("batch_size", 1, null)
+            .outIntegers("steps", "").outIntegers("batch_sizes", "S")
+            .out("first_rows", "S K").out("last_rows", "S K"),
+        stage("predictions").param("activation", "softmax", "sigmoid", "linear")
+            .in("inputs", "B N")
+            .sized(Spec::predictionsSizes)
+            .out("predictions", "..."),
+        stage("evaluate").param("label_format")
+            .in("y_pred", "B C").labels("y_true").count("batch_size", 1, null)
+            .out("loss", "").out("accuracy", ""),
+        stage("parameters")
+            .in("inputs", "B K").in("weights1", "K H").in("biases1", "H")
+            .in("weights2", "H C").in("biases2", "C")
+            .out("weights1", "K H").out("biases1", "H").out("weights2", "H C").out("biases2", "C")
+            .out("output", "B C"),
 
         // The book tier (docs/BOOK.md). V values drawn, R rows of X values, W weights,
         // N keys.
@@ -769,6 +928,16 @@ final class Spec {
             .integer("hidden", SIZE).integer("steps", SIZE)
             .sized(Spec::chaptersSizes)
             .out("value", "..."));
+
+    /** predictions: class indices (B), 0/1 (B x N) or the outputs themselves (B x N). */
+    private static void predictionsSizes(Checked in) {
+        int samples = in.dims.get("B");
+        int outputs = in.dims.get("N");
+        boolean softmax = in.param("activation").equals("softmax");
+        in.outShapes.put("predictions", softmax ? new int[] {samples}
+                : new int[] {samples, outputs});
+        in.outIntegers.put("predictions", !in.param("activation").equals("linear"));
+    }
 
     /** rng: V, the values the calls draw. */
     private static void rngSizes(Checked in) {

@@ -56,10 +56,25 @@ public final class Stages {
         double[][] relu(double[][] inputs) throws Exception;
     }
 
+    /** Chapter 4's first chain: inputs (B, K), weights (K, N), biases (N) -> dense, relu. */
+    @FunctionalInterface
+    public interface DenseRelu {
+        Types.DenseRelu denseRelu(double[][] inputs, double[][] weights, double[] biases)
+                throws Exception;
+    }
+
     /** inputs (B, C) logits -> output (B, C). */
     @FunctionalInterface
     public interface Softmax {
         double[][] softmax(double[][] inputs) throws Exception;
+    }
+
+    /** Chapter 4's network: dense -> ReLU -> dense -> softmax, every intermediate. */
+    @FunctionalInterface
+    public interface DenseReluDenseSoftmax {
+        Types.DenseReluDenseSoftmax denseReluDenseSoftmax(double[][] inputs, double[][] weights1,
+                                                          double[] biases1, double[][] weights2,
+                                                          double[] biases2) throws Exception;
     }
 
     /** y_pred (B, C), y_true -> sample_losses (B), loss (their mean). */
@@ -93,6 +108,17 @@ public final class Stages {
     @FunctionalInterface
     public interface ReluBackward {
         double[][] reluBackward(double[][] inputs, double[][] dvalues) throws Exception;
+    }
+
+    /**
+     * One Layer_Dense (weights (K, N), biases (N)) and one ReLU called on inputs1 (B, K), then
+     * on inputs2 (D, K), then backward(dvalues (D, N)) -> output1, output2 and the gradients.
+     */
+    @FunctionalInterface
+    public interface RepeatedForward {
+        Types.RepeatedForward repeatedForward(double[][] inputs1, double[][] inputs2,
+                                              double[][] weights, double[] biases,
+                                              double[][] dvalues) throws Exception;
     }
 
     /** output: the softmax's forward output (B, C), dvalues (B, C) -> dinputs (B, C). */
@@ -142,6 +168,25 @@ public final class Stages {
         LossGradient loss(double[][] yPred, double[][] yTrue) throws Exception;
     }
 
+    /** y_pred (B, O) sigmoid outputs, y_true (B, O) of 0s and 1s -> predictions, accuracy. */
+    @FunctionalInterface
+    public interface BinaryAccuracy {
+        Types.BinaryAccuracy binaryAccuracy(double[][] yPred, double[][] yTrue) throws Exception;
+    }
+
+    /** Activation_Linear: inputs (B, N), dvalues (B, N) -> output, dinputs. */
+    @FunctionalInterface
+    public interface Linear {
+        Activation linear(double[][] inputs, double[][] dvalues) throws Exception;
+    }
+
+    /** y_pred (B, O), y_true (B, O), precision &gt;= 0 -> the accuracy. */
+    @FunctionalInterface
+    public interface RegressionAccuracy {
+        double regressionAccuracy(double[][] yPred, double[][] yTrue, double precision)
+                throws Exception;
+    }
+
     /** SGD: momentums are returned unchanged when momentum is 0. */
     @FunctionalInterface
     public interface SgdStep {
@@ -169,12 +214,65 @@ public final class Stages {
                       double beta1, double beta2) throws Exception;
     }
 
+    /**
+     * One Optimizer_Adam for two layers, steps &gt;= 1 steps with the same gradients, each
+     * layer's momentums and cache starting at zeros -> both layers after the last step.
+     */
+    @FunctionalInterface
+    public interface SharedOptimizer {
+        Types.Layers sharedOptimizer(Params layer1, Params layer2, Params grads1, Params grads2,
+                                     int steps, double learningRate, double decay,
+                                     double epsilon, double beta1, double beta2)
+                throws Exception;
+    }
+
     /** The book's model trained `steps` full-batch steps with optimizer "sgd", "adagrad"... */
     @FunctionalInterface
     public interface Training {
         Trajectory train(double[][] inputs, Labels yTrue, double[][] weights1, double[] biases1,
                          double[][] weights2, double[] biases2, int steps, String optimizer,
                          Hyperparameters hyperparameters) throws Exception;
+    }
+
+    /**
+     * Chapter 19: images (B, H, W) of bytes 0-255, labels (B), keys (B) a permutation of
+     * 0 .. B - 1 -> x (B, H·W) scaled by (X - 127.5) / 127.5, y, both in the order of keys.
+     */
+    @FunctionalInterface
+    public interface Preprocess {
+        Types.Preprocessed preprocess(int[][][] images, int[] labels, int[] keys)
+                throws Exception;
+    }
+
+    /** Model.train's batches of inputs (B, K), batchSize &gt;= 1 -> steps and their slices. */
+    @FunctionalInterface
+    public interface Batches {
+        Types.Batches batches(double[][] inputs, int batchSize) throws Exception;
+    }
+
+    /**
+     * The output activation's predictions() of inputs (B, N), the output layer's outputs;
+     * activation "softmax" -> Classes, "sigmoid" -> Binary, "linear" -> Values.
+     */
+    @FunctionalInterface
+    public interface Predictions {
+        Types.Predictions predictions(double[][] inputs, String activation) throws Exception;
+    }
+
+    /** Model.evaluate: y_pred (B, C) softmax outputs, y_true, batchSize &gt;= 1 -> loss, accuracy. */
+    @FunctionalInterface
+    public interface Evaluate {
+        Types.Evaluation evaluate(double[][] yPred, Labels yTrue, int batchSize) throws Exception;
+    }
+
+    /**
+     * Chapter 21: the two layers' parameters saved to a file and loaded into a fresh
+     * Dense -> ReLU -> Dense -> Softmax model -> its parameters and its output on inputs (B, K).
+     */
+    @FunctionalInterface
+    public interface Parameters {
+        Types.Loaded parameters(double[][] inputs, Params layer1, Params layer2)
+                throws Exception;
     }
 
     /**

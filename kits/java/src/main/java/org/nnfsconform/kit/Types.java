@@ -57,12 +57,26 @@ public final class Types {
     /** The predicted class of each sample (B) and the fraction that match the labels. */
     public record Accuracy(int[] predictions, double accuracy) {}
 
+    /** Chapter 4's first chain: Layer_Dense's output (B, N) and ReLU of it (B, N). */
+    public record DenseRelu(double[][] dense, double[][] relu) {}
+
+    /** Chapter 4's network before the loss: dense1, relu1 (B, H), dense2, softmax (B, C). */
+    public record DenseReluDenseSoftmax(double[][] dense1, double[][] relu1, double[][] dense2,
+                                        double[][] softmax) {}
+
     /** Every value of the chapter 5 network's forward pass. */
     public record Forward(double[][] dense1, double[][] relu1, double[][] dense2,
                           double[][] softmax, Loss loss, Accuracy accuracy) {}
 
     /** Layer_Dense.backward: dweights (K, N), dbiases (N), dinputs (B, K). */
     public record DenseGradients(double[][] dweights, double[] dbiases, double[][] dinputs) {}
+
+    /**
+     * One Layer_Dense and ReLU called on two batches, then backward: output1 (B, N) of the
+     * first call, output2 (D, N) of the second, and the gradients of the second.
+     */
+    public record RepeatedForward(double[][] output1, double[][] output2, double[][] dweights,
+                                  double[] dbiases, double[][] dinputs) {}
 
     /** The regularization's own loss and gradients. */
     public record Regularization(double loss, double[][] dweights, double[] dbiases) {}
@@ -72,6 +86,9 @@ public final class Types {
 
     /** A loss with its gradient: sample_losses (B), loss, dinputs (B, O). */
     public record LossGradient(double[] sampleLosses, double loss, double[][] dinputs) {}
+
+    /** Each output's class, 0 or 1 (B, O), and the fraction of outputs that match. */
+    public record BinaryAccuracy(int[][] predictions, double accuracy) {}
 
     /** A dense layer's weights (K, N) and biases (N), or arrays shaped like them. */
     public record Params(double[][] weights, double[] biases) {}
@@ -84,6 +101,9 @@ public final class Types {
     public record Step(Params params, Params momentums, Params cache, double learningRate,
                        long iterations) {}
 
+    /** The book's two dense layers: Dense(K, H) and Dense(H, C). */
+    public record Layers(Params layer1, Params layer2) {}
+
     /** Every hyperparameter of the four optimizers, as the training stage sends them. */
     public record Hyperparameters(double learningRate, double decay, double momentum,
                                   double epsilon, double rho, double beta1, double beta2) {}
@@ -92,6 +112,41 @@ public final class Types {
     public record Trajectory(double[] loss, double[] accuracy, double[] learningRate,
                              double[][][] weights1, double[][] biases1,
                              double[][][] weights2, double[][] biases2) {}
+
+    // -----------------------------------------------------------------------------------------
+    // The Model (chapters 18-22)
+
+    /** Chapter 19's data: x (B, H·W) scaled to [-1, 1], y (B), both in the order of keys. */
+    public record Preprocessed(double[][] x, int[] y) {}
+
+    /**
+     * Model.train's batches: how many steps, each batch's size (S) and its first and last
+     * rows (S, K).
+     */
+    public record Batches(int steps, int[] batchSizes, double[][] firstRows,
+                          double[][] lastRows) {}
+
+    /**
+     * What the output activation's predictions() gives, one of three by params.activation:
+     * Classes for "softmax", Binary for "sigmoid", Values for "linear". The kit checks which.
+     */
+    public sealed interface Predictions {
+        /** softmax: the class of each sample (B), the first maximum on a tie. */
+        record Classes(int[] classes) implements Predictions {}
+
+        /** sigmoid: 0 or 1 per output (B, N), 1 where the output is above 0.5. */
+        record Binary(int[][] values) implements Predictions {}
+
+        /** linear: the outputs themselves (B, N). */
+        record Values(double[][] values) implements Predictions {}
+    }
+
+    /** Model.evaluate's loss and accuracy over every batch. */
+    public record Evaluation(double loss, double accuracy) {}
+
+    /** The two layers' parameters as loaded from the saved file, and the loaded model's
+     *  softmax output (B, C). */
+    public record Loaded(Params layer1, Params layer2, double[][] output) {}
 
     // -----------------------------------------------------------------------------------------
     // The book tier (docs/BOOK.md): integers in, the book's exact values out.

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.nnfsconform.kit.Types.Accuracy;
 import org.nnfsconform.kit.Types.Dataset;
 import org.nnfsconform.kit.Types.Labels;
+import org.nnfsconform.kit.Types.Params;
+import org.nnfsconform.kit.Types.Predictions;
 import org.nnfsconform.kit.Types.Printed;
 
 class KitTest {
@@ -286,6 +288,263 @@ class KitTest {
                 + "dense1_output, softmax_output, loss, accuracy, dweights1, dbiases1, dweights2, "
                 + "dbiases2, weights1, biases1, weights2, biases2, learning_rate\"}\n",
                 session(kit, chaptersRun("epoch")).stdout());
+    }
+
+    static void assertKind(Kit kit, String kind, String request) throws IOException {
+        String reply = session(kit, request).stdout();
+        assertTrue(reply.startsWith("{\"seq\":7,\"error\":{\"kind\":\"" + kind + "\""),
+                request + " -> " + reply);
+    }
+
+    @Test
+    void preprocessTakesBytesIntegerLabelsAndAPermutationOfKeys() throws IOException {
+        Kit kit = Kit.port("p", "float64").preprocess((images, labels, keys) -> {
+            assertEquals(255, images[1][0][1]);
+            assertEquals("[1, 0]", java.util.Arrays.toString(keys));
+            return new Types.Preprocessed(new double[][] {{1, 2}, {3, 4}}, new int[] {7, 9});
+        });
+        String images = "\"images\":[[[0,1]],[[2,255]]]";
+        assertEquals("{\"seq\":7,\"outputs\":{\"x\":[[1.0,2.0],[3.0,4.0]],\"y\":[7,9]}}\n",
+                session(kit, run("preprocess", "{" + images + ",\"labels\":[9,7],"
+                        + "\"keys\":[1,0]}", "{}")).stdout());
+        Kit never = Kit.port("p", "float64").preprocess((images1, labels, keys) -> {
+            throw new AssertionError("called");
+        });
+        String[][] cases = {
+            {"{\"images\":[[[0,256]]],\"labels\":[0],\"keys\":[0]}", "invalid_value"},
+            {"{\"images\":[[[0,-1]]],\"labels\":[0],\"keys\":[0]}", "invalid_value"},
+            {"{\"images\":[[[0,1.5]]],\"labels\":[0],\"keys\":[0]}", "invalid_value"},
+            {"{\"images\":[[[0,\"NaN\"]]],\"labels\":[0],\"keys\":[0]}", "invalid_value"},
+            {"{\"images\":[[0,1]],\"labels\":[0],\"keys\":[0]}", "shape_mismatch"},
+            {"{\"images\":[[[0,1],[2]]],\"labels\":[0],\"keys\":[0]}", "ragged_rows"},
+            {"{\"images\":[],\"labels\":[],\"keys\":[]}", "empty_batch"},
+            {"{" + images + ",\"labels\":[0],\"keys\":[0,1]}", "shape_mismatch"},
+            {"{" + images + ",\"labels\":[0,0.5],\"keys\":[0,1]}", "shape_mismatch"},
+            {"{" + images + ",\"labels\":[0,1],\"keys\":[0,0]}", "invalid_value"},
+            {"{" + images + ",\"labels\":[0,1],\"keys\":[0,2]}", "invalid_value"},
+            {"{" + images + ",\"labels\":[0,1],\"keys\":[0,-1]}", "invalid_value"},
+            {"{" + images + ",\"labels\":[0,1],\"keys\":[0.5,1]}", "invalid_value"},
+            {"{" + images + ",\"labels\":[0,1],\"keys\":[0]}", "shape_mismatch"},
+        };
+        for (String[] c : cases) {
+            assertKind(never, c[1], run("preprocess", c[0], "{}"));
+        }
+    }
+
+    @Test
+    void raggedRowsInsideAnImageAreNamedByTheirPath() throws IOException {
+        Kit kit = Kit.port("p", "float64").preprocess((images, labels, keys) -> null);
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"ragged_rows\",\"message\":\"images[1] "
+                + "has rows of different shapes: images[1][0] is [2], images[1][1] is [1]\"}}\n",
+                session(kit, run("preprocess", "{\"images\":[[[0,1],[2,3]],[[0,1],[2]]],"
+                        + "\"labels\":[0,1],\"keys\":[0,1]}", "{}")).stdout());
+    }
+
+    @Test
+    void preprocessReturnsImagesOfHTimesWPixels() throws IOException {
+        Kit kit = Kit.port("p", "float64").preprocess((images, labels, keys) ->
+                new Types.Preprocessed(new double[][] {{0, 0, 0}}, labels));
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"preprocess "
+                + "returned x of shape [1, 3], must be [B, P] = [1, 4]\"}}\n", session(kit,
+                        run("preprocess", "{\"images\":[[[0,1],[2,3]]],\"labels\":[0],"
+                                + "\"keys\":[0]}", "{}")).stdout());
+    }
+
+    @Test
+    void repeatedForwardShapesEachOutputByItsOwnBatch() throws IOException {
+        Kit kit = Kit.port("p", "float64").repeatedForward((x1, x2, w, b, dv) -> {
+            assertEquals(3, x1.length);
+            assertEquals(1, x2.length);
+            return new Types.RepeatedForward(new double[3][1], new double[1][1],
+                    new double[2][1], new double[1], new double[1][2]);
+        });
+        String weights = "\"weights\":[[1],[1]],\"biases\":[0]";
+        assertEquals("{\"seq\":7,\"outputs\":{\"output1\":[[0.0],[0.0],[0.0]],"
+                + "\"output2\":[[0.0]],\"dweights\":[[0.0],[0.0]],\"dbiases\":[0.0],"
+                + "\"dinputs\":[[0.0,0.0]]}}\n", session(kit, run("repeated_forward",
+                        "{\"inputs1\":[[1,2],[3,4],[5,6]],\"inputs2\":[[1,2]]," + weights
+                                + ",\"dvalues\":[[1]]}", "{}")).stdout());
+        Kit swapped = Kit.port("p", "float64").repeatedForward((x1, x2, w, b, dv) ->
+                new Types.RepeatedForward(new double[1][1], new double[3][1],
+                        new double[2][1], new double[1], new double[1][2]));
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":"
+                + "\"repeated_forward returned output1 of shape [1, 1], must be [B, N] = [3, 1]\"}}\n",
+                session(swapped, run("repeated_forward", "{\"inputs1\":[[1,2],[3,4],[5,6]],"
+                        + "\"inputs2\":[[1,2]]," + weights + ",\"dvalues\":[[1]]}", "{}"))
+                        .stdout());
+        Kit never = Kit.port("p", "float64").repeatedForward((x1, x2, w, b, dv) -> {
+            throw new AssertionError("called");
+        });
+        String[][] cases = {
+            {"\"inputs1\":[[1,2],[3,4]],\"inputs2\":[[1,2]]," + weights
+                + ",\"dvalues\":[[1],[1]]", "shape_mismatch"}, // the first batch's dvalues
+            {"\"inputs1\":[[1,2]],\"inputs2\":[[1,2,3]]," + weights + ",\"dvalues\":[[1]]",
+                "shape_mismatch"},
+            {"\"inputs1\":[],\"inputs2\":[[1,2]]," + weights + ",\"dvalues\":[[1]]",
+                "empty_batch"},
+            {"\"inputs1\":[[1,2]],\"inputs2\":[]," + weights + ",\"dvalues\":[[1]]",
+                "empty_batch"},
+            {"\"inputs1\":[[1,2]],\"inputs2\":[[1,2],[1]]," + weights + ",\"dvalues\":[[1]]",
+                "ragged_rows"},
+        };
+        for (String[] c : cases) {
+            assertKind(never, c[1], run("repeated_forward", "{" + c[0] + "}", "{}"));
+        }
+    }
+
+    static String predictionsRun(String activation) {
+        return run("predictions", "{\"inputs\":[[0.25,0.75],[0.5,0.5]]}",
+                "{\"activation\":\"" + activation + "\"}");
+    }
+
+    @Test
+    void predictionsAreShapedAndTypedByTheActivation() throws IOException {
+        Kit kit = Kit.port("p", "float64").predictions((inputs, activation) ->
+                switch (activation) {
+                    case "softmax" -> new Predictions.Classes(new int[] {1, 0});
+                    case "sigmoid" -> new Predictions.Binary(new int[][] {{0, 1}, {0, 0}});
+                    default -> new Predictions.Values(inputs);
+                });
+        assertEquals("{\"seq\":7,\"outputs\":{\"predictions\":[1,0]}}\n",
+                session(kit, predictionsRun("softmax")).stdout());
+        assertEquals("{\"seq\":7,\"outputs\":{\"predictions\":[[0,1],[0,0]]}}\n",
+                session(kit, predictionsRun("sigmoid")).stdout());
+        assertEquals("{\"seq\":7,\"outputs\":{\"predictions\":[[0.25,0.75],[0.5,0.5]]}}\n",
+                session(kit, predictionsRun("linear")).stdout());
+        assertEquals("{\"seq\":7,\"unsupported\":\"activation \\\"tanh\\\" is not one of "
+                + "softmax, sigmoid, linear\"}\n", session(kit, predictionsRun("tanh")).stdout());
+
+        Kit wrong = Kit.port("p", "float64").predictions((inputs, activation) ->
+                activation.equals("softmax") ? new Predictions.Classes(new int[] {1})
+                        : new Predictions.Classes(new int[] {1, 0}));
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":"
+                + "\"predictions returned predictions of shape [1], must be [2]\"}}\n",
+                session(wrong, predictionsRun("softmax")).stdout());
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":"
+                + "\"predictions returned Predictions.Classes for activation sigmoid, must be "
+                + "Predictions.Binary\"}}\n", session(wrong, predictionsRun("sigmoid")).stdout());
+        assertKind(wrong, "shape_mismatch", run("predictions", "{\"inputs\":[0.5,0.25]}",
+                "{\"activation\":\"linear\"}"));
+    }
+
+    @Test
+    void batchesStepsAreFixedByTheFirstOutputAndTheOthersMustAgree() throws IOException {
+        Kit kit = Kit.port("p", "float64").batches((inputs, batchSize) -> {
+            assertEquals(2, batchSize);
+            return new Types.Batches(2, new int[] {2, 1}, new double[][] {{1}, {3}},
+                    new double[][] {{2}, {3}});
+        });
+        String inputs = "{\"inputs\":[[1],[2],[3]],\"batch_size\":2}";
+        assertEquals("{\"seq\":7,\"outputs\":{\"steps\":2,\"batch_sizes\":[2,1],"
+                + "\"first_rows\":[[1.0],[3.0]],\"last_rows\":[[2.0],[3.0]]}}\n",
+                session(kit, run("batches", inputs, "{}")).stdout());
+        Kit disagree = Kit.port("p", "float64").batches((x, size) -> new Types.Batches(2,
+                new int[] {2, 1}, new double[][] {{1}}, new double[][] {{2}, {3}}));
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":\"batches "
+                + "returned first_rows of shape [1, 1], must be [S, K] = [2, 1]\"}}\n",
+                session(disagree, run("batches", inputs, "{}")).stdout());
+        for (String size : new String[] {"0", "2.5", "-4", "\"2\"", "[2]"}) {
+            assertKind(disagree, "invalid_value", run("batches",
+                    "{\"inputs\":[[1],[2],[3]],\"batch_size\":" + size + "}", "{}"));
+        }
+        assertKind(disagree, "empty_batch", run("batches", "{\"inputs\":[],\"batch_size\":1}",
+                "{}"));
+    }
+
+    @Test
+    void regressionAccuracyTakesOnePrecisionAtLeastZero() throws IOException {
+        Kit kit = Kit.port("p", "float64").regressionAccuracy((p, y, precision) -> precision);
+        String arrays = "\"y_pred\":[[1.0]],\"y_true\":[[1.0]]";
+        assertEquals("{\"seq\":7,\"outputs\":{\"accuracy\":0.0}}\n", session(kit,
+                run("regression_accuracy", "{" + arrays + ",\"precision\":0}", "{}")).stdout());
+        assertKind(kit, "invalid_value", run("regression_accuracy",
+                "{" + arrays + ",\"precision\":-0.5}", "{}"));
+        assertKind(kit, "shape_mismatch", run("regression_accuracy",
+                "{" + arrays + ",\"precision\":[0.5]}", "{}"));
+    }
+
+    static final String TWO_LAYERS = "\"weights1\":[[1,2]],\"biases1\":[0,0],"
+            + "\"weights2\":[[1],[1]],\"biases2\":[0],\"dweights1\":[[1,1]],"
+            + "\"dbiases1\":[0,0],\"dweights2\":[[1],[1]],\"dbiases2\":[0]";
+    static final String ADAM = "\"learning_rate\":0.001,\"decay\":0,\"epsilon\":1e-7,"
+            + "\"beta_1\":0.9,\"beta_2\":0.999";
+
+    @Test
+    void sharedOptimizerGetsBothLayersAndAtLeastOneStep() throws IOException {
+        Kit kit = Kit.port("p", "float64").sharedOptimizer((l1, l2, g1, g2, steps, lr, d, e,
+                b1, b2) -> {
+            assertEquals(3, steps);
+            assertEquals(0.999, b2);
+            return new Types.Layers(l2 == null ? null : l1, l2);
+        });
+        assertEquals("{\"seq\":7,\"outputs\":{\"weights1\":[[1.0,2.0]],\"biases1\":[0.0,0.0],"
+                + "\"weights2\":[[1.0],[1.0]],\"biases2\":[0.0]}}\n", session(kit,
+                        run("shared_optimizer", "{" + TWO_LAYERS + ",\"steps\":3," + ADAM + "}",
+                                "{}")).stdout());
+        for (String steps : new String[] {"0", "1.5", "-1"}) {
+            assertKind(kit, "invalid_value", run("shared_optimizer",
+                    "{" + TWO_LAYERS + ",\"steps\":" + steps + "," + ADAM + "}", "{}"));
+        }
+        assertKind(kit, "shape_mismatch", run("shared_optimizer", "{" + TWO_LAYERS.replace(
+                "\"weights2\":[[1],[1]]", "\"weights2\":[[1]]") + ",\"steps\":1," + ADAM + "}",
+                "{}"));
+        Kit half = Kit.port("p", "float64").sharedOptimizer((l1, l2, g1, g2, steps, lr, d, e,
+                b1, b2) -> new Types.Layers(l1, null));
+        assertEquals("{\"seq\":7,\"error\":{\"kind\":\"exception\",\"message\":"
+                + "\"shared_optimizer returned no weights2\"}}\n", session(half,
+                        run("shared_optimizer", "{" + TWO_LAYERS + ",\"steps\":1," + ADAM + "}",
+                                "{}")).stdout());
+    }
+
+    @Test
+    void evaluateGetsLabelsAndABatchSize() throws IOException {
+        Kit kit = Kit.port("p", "float64").evaluate((yPred, yTrue, batchSize) ->
+                new Types.Evaluation(batchSize, yTrue.classes()[1]));
+        String yPred = "\"y_pred\":[[0.5,0.5],[0.25,0.75]]";
+        assertEquals("{\"seq\":7,\"outputs\":{\"loss\":2.0,\"accuracy\":1.0}}\n",
+                session(kit, run("evaluate", "{" + yPred + ",\"y_true\":[[1,0],[0,1]],"
+                        + "\"batch_size\":2}", "{\"label_format\":\"onehot\"}")).stdout());
+        assertKind(kit, "label_out_of_range", run("evaluate", "{" + yPred
+                + ",\"y_true\":[0,2],\"batch_size\":2}", "{\"label_format\":\"sparse\"}"));
+        assertKind(kit, "invalid_value", run("evaluate", "{" + yPred
+                + ",\"y_true\":[0,1],\"batch_size\":0}", "{\"label_format\":\"sparse\"}"));
+    }
+
+    @Test
+    void parametersGivesBackBothLayersAndTheLoadedModelsOutput() throws IOException {
+        Kit kit = Kit.port("p", "float64").parameters((inputs, layer1, layer2) ->
+                new Types.Loaded(layer1, new Params(layer2.weights(), new double[] {0.1}),
+                        new double[][] {{1.0}}));
+        assertEquals("{\"seq\":7,\"outputs\":{\"weights1\":[[1.0,2.0]],\"biases1\":[0.0,0.0],"
+                + "\"weights2\":[[1.0],[1.0]],\"biases2\":[0.1],\"output\":[[1.0]]}}\n",
+                session(kit, run("parameters", "{\"inputs\":[[3]],\"weights1\":[[1,2]],"
+                        + "\"biases1\":[0,0],\"weights2\":[[1],[1]],\"biases2\":[0]}", "{}"))
+                        .stdout());
+    }
+
+    @Test
+    void everyStageOfTheTableHasAKitMethodNamedAfterIt() {
+        for (String stage : Spec.STAGES.keySet()) {
+            String[] words = stage.split("_");
+            StringBuilder method = new StringBuilder(words[0]);
+            for (int i = 1; i < words.length; i++) {
+                method.append(Character.toUpperCase(words[i].charAt(0))).append(words[i], 1,
+                        words[i].length());
+            }
+            String name = method.toString();
+            assertTrue(java.util.Arrays.stream(Kit.class.getMethods())
+                    .anyMatch(m -> m.getName().equals(name) && m.getReturnType() == Kit.class),
+                    "Kit has no method " + name + " for the stage " + stage);
+        }
+    }
+
+    @Test
+    void theNewStagesAreDeclaredInTableOrder() throws IOException {
+        Kit kit = Kit.port("p", "float64").parameters((x, l1, l2) -> null)
+                .denseRelu((x, w, b) -> null).linear((x, dv) -> null)
+                .repeatedForward((x1, x2, w, b, dv) -> null);
+        assertTrue(session(kit, "{\"cmd\":\"hello\",\"protocol\":1}").stdout().contains(
+                "\"stages\":[\"dense_relu\",\"repeated_forward\",\"linear\",\"parameters\"]"));
     }
 
     @Test
