@@ -47,6 +47,15 @@ export interface Cache {
   bias_cache: Vector;
 }
 
+/** The book's model's two Layer_Dense: weights1 (K, H), biases1 (H), weights2 (H, C),
+ *  biases2 (C). */
+export interface TwoLayers {
+  weights1: Matrix;
+  biases1: Vector;
+  weights2: Matrix;
+  biases2: Vector;
+}
+
 /** The per-sample losses (B), their mean and the gradient (B, O) of the loss. */
 export interface LossOutputs {
   sample_losses: Vector;
@@ -64,8 +73,14 @@ export interface Stages {
   dense_batch?: (x: { inputs: Matrix; weights: Matrix; biases: Vector }) => { output: Matrix };
   /** Activation_ReLU.forward: inputs (B, K), a rank-1 case as one row; output (B, K). */
   relu?: (x: { inputs: Matrix }) => { output: Matrix };
+  /** Chapter 4's first chain: Layer_Dense, then ReLU of its output; both (B, N). */
+  dense_relu?: (x: { inputs: Matrix; weights: Matrix; biases: Vector }) =>
+    { dense: Matrix; relu: Matrix };
   /** Activation_Softmax.forward: logits (B, C); output (B, C). */
   softmax?: (x: { inputs: Matrix }) => { output: Matrix };
+  /** Chapter 4's network before the loss: Dense(K, H), ReLU, Dense(H, C), softmax. */
+  dense_relu_dense_softmax?: (x: TwoLayers & { inputs: Matrix }) =>
+    { dense1: Matrix; relu1: Matrix; dense2: Matrix; softmax: Matrix };
   /** Loss_CategoricalCrossentropy: y_pred (B, C); sample_losses (B) and their mean. */
   categorical_crossentropy?: (x: { y_pred: Matrix; y_true: Labels }) =>
     { sample_losses: Vector; loss: number };
@@ -85,6 +100,11 @@ export interface Stages {
     { dweights: Matrix; dbiases: Vector; dinputs: Matrix };
   /** Activation_ReLU.backward: the forward inputs and dvalues (B, K), a rank-1 case as one row. */
   relu_backward?: (x: { inputs: Matrix; dvalues: Matrix }) => { dinputs: Matrix };
+  /** One Layer_Dense and one Activation_ReLU called on inputs1 (B, K), then on inputs2 (D, K),
+   *  then backward(dvalues (D, N)): everything after the second call is inputs2's alone. */
+  repeated_forward?: (x: {
+    inputs1: Matrix; inputs2: Matrix; weights: Matrix; biases: Vector; dvalues: Matrix;
+  }) => { output1: Matrix; output2: Matrix; dweights: Matrix; dbiases: Vector; dinputs: Matrix };
   /** Activation_Softmax.backward: the forward output (B, C) and dvalues (B, C). */
   softmax_backward?: (x: { output: Matrix; dvalues: Matrix }) => { dinputs: Matrix };
   /** Loss_CategoricalCrossentropy.backward: -y_true / y_pred / B, unclipped. */
@@ -106,10 +126,18 @@ export interface Stages {
   sigmoid?: (x: { inputs: Matrix; dvalues: Matrix }) => { output: Matrix; dinputs: Matrix };
   /** Loss_BinaryCrossentropy: y_pred (B, O), y_true (B, O) of 0s and 1s. */
   binary_crossentropy?: (x: { y_pred: Matrix; y_true: Matrix }) => LossOutputs;
+  /** Accuracy of sigmoid outputs: predictions (B, O) are y_pred > 0.5 as 0/1 (0.5 is 0). */
+  binary_accuracy?: (x: { y_pred: Matrix; y_true: Matrix }) =>
+    { predictions: Matrix; accuracy: number };
+  /** Activation_Linear.forward, then .backward: both unchanged copies (B, N). */
+  linear?: (x: { inputs: Matrix; dvalues: Matrix }) => { output: Matrix; dinputs: Matrix };
   /** Loss_MeanSquaredError: y_pred (B, O), y_true (B, O). */
   mean_squared_error?: (x: { y_pred: Matrix; y_true: Matrix }) => LossOutputs;
   /** Loss_MeanAbsoluteError: y_pred (B, O), y_true (B, O). */
   mean_absolute_error?: (x: { y_pred: Matrix; y_true: Matrix }) => LossOutputs;
+  /** Accuracy_Regression: the share of |y_pred - y_true| < precision (strictly; precision >= 0). */
+  regression_accuracy?: (x: { y_pred: Matrix; y_true: Matrix; precision: number }) =>
+    { accuracy: number };
   /** Optimizer_SGD: pre_update_params, update_params, post_update_params for one layer. */
   sgd_step?: (x: OptimizerInputs & Momentums & { momentum: number }) =>
     OptimizerOutputs & Momentums;
@@ -122,6 +150,12 @@ export interface Stages {
   adam_step?: (x: OptimizerInputs & Momentums & Cache & {
     epsilon: number; beta_1: number; beta_2: number;
   }) => OptimizerOutputs & Momentums & Cache;
+  /** One Optimizer_Adam for both layers, `steps` steps (an integer >= 1) with the same gradients;
+   *  each layer's momentums and caches start at zeros. */
+  shared_optimizer?: (x: TwoLayers & {
+    dweights1: Matrix; dbiases1: Vector; dweights2: Matrix; dbiases2: Vector; steps: number;
+    learning_rate: number; decay: number; epsilon: number; beta_1: number; beta_2: number;
+  }) => TwoLayers;
   /** The book's training loop, full batch, for `steps` steps: what each step records. */
   training?: (x: {
     inputs: Matrix; y_true: Labels; weights1: Matrix; biases1: Vector; weights2: Matrix;
@@ -132,6 +166,28 @@ export interface Stages {
     loss: Vector; accuracy: Vector; learning_rate: Vector;
     weights1: number[][][]; biases1: Matrix; weights2: number[][][]; biases2: Matrix;
   };
+
+  // The Model (chapters 18-22): what it adds around the network.
+  /** Chapter 19: images (B, H, W) of integer bytes 0-255, flattened row by row and scaled to
+   *  (X - 127.5) / 127.5, then taken in the order of keys (a permutation of 0..B-1), with the
+   *  integer labels (B): x (B, H·W), y (B). */
+  preprocess?: (x: { images: number[][][]; labels: Vector; keys: Vector }) =>
+    { x: Matrix; y: Vector };
+  /** Model.train's steps for batch_size (an integer >= 1): ceil(B / batch_size) slices; each
+   *  one's size and its first and last rows (S, K). */
+  batches?: (x: { inputs: Matrix; batch_size: number }) =>
+    { steps: number; batch_sizes: Vector; first_rows: Matrix; last_rows: Matrix };
+  /** The output activation's predictions(): softmax's argmax (B) class indices, sigmoid's
+   *  > 0.5 (B, N) of 0/1, linear's outputs (B, N) themselves. */
+  predictions?: (x: { inputs: Matrix; activation: "softmax" | "sigmoid" | "linear" }) =>
+    { predictions: Vector | Matrix };
+  /** Model.evaluate over batches of batch_size: the accumulated sample losses and hits, each
+   *  divided once by the sample count. */
+  evaluate?: (x: { y_pred: Matrix; y_true: Labels; batch_size: number }) =>
+    { loss: number; accuracy: number };
+  /** Chapter 21: the parameters saved to a file and loaded into a fresh model, every digit
+   *  kept; that model's softmax output (B, C) on inputs. */
+  parameters?: (x: TwoLayers & { inputs: Matrix }) => TwoLayers & { output: Matrix };
 
   // The book tier (docs/BOOK.md): integers in, the book's own numbers out, the same at both
   // tiers (a float64 port rounds to float32 where the book does).

@@ -11,16 +11,21 @@ process.stdout.write = process.stderr.write.bind(process.stderr);
 // ---------------------------------------------------------------------------------------------
 // The stages, declared once: the inputs in the order they are checked, the outputs, the params.
 //   name[K,N]  an array of numbers of those dimensions; a letter is bound where it is first seen
-//              and must agree everywhere after, B is the batch (a first `[]` is empty_batch)
+//              and must agree everywhere after. B and D are batches (repeated_forward's two): an
+//              input that first shows one as `[]` is empty_batch. An output's letter that no
+//              input binds (batches' S) is bound by the first output that shows it
 //   name[*]    an array of rank 1 or 2; every later [*] has the same shape
 //   name       one number
 //   name:type  a checked value: labels (sparse [B] or one-hot [B,C], by label_format), binary
 //              (0/1 targets, else invalid_label), mask (0/1, else invalid_value), rate ([0, 1)),
-//              factor (>= 0), iterations (an integer >= 0), steps (an integer >= 1, binds S);
-//              the book tier's int (integers >= 0, else shape_mismatch, as the reference) and
-//              calls (int pairs [kind, count], kind 0, 1 or 2)
+//              factor (>= 0), iterations (an integer >= 0), steps (an integer >= 1, binds S),
+//              size (an integer >= 1: a batch size), byte (integers 0-255, else invalid_value),
+//              integer (integers, else shape_mismatch), key (a permutation of 0..B-1, else
+//              invalid_value); the book tier's int (integers >= 0, else shape_mismatch, as the
+//              reference) and calls (int pairs [kind, count], kind 0, 1 or 2)
 //   name[...]  an output whose shape the stage's fourth entry computes from its checked inputs
-//              and params (the book tier: how many values rng draws, how many keys shuffle
+//              and params, and the sizes they bound (predictions' by its activation, preprocess'
+//              flattened images; the book tier: how many values rng draws, how many keys shuffle
 //              returns, which value chapters prints)
 // A digit in the dims is that size: rng's [kind, count] pairs are [R,2].
 // Params: the values each may take, or NUMBER. label_format and weights_layout only choose how an
@@ -31,6 +36,8 @@ const LAYER = "weights[K,N] biases[N] dweights[K,N] dbiases[N]";
 const LOSS = "sample_losses[B] loss dinputs[B,O]";
 const LABELS = { label_format: ["sparse", "onehot"] };
 const TRAINED = "weights1[S,K,H] biases1[S,H] weights2[S,H,C] biases2[S,C]";
+const LAYERS = "weights1[K,H] biases1[H] weights2[H,C] biases2[C]"; // the book's two dense layers
+const ADAM = "learning_rate decay epsilon beta_1 beta_2";
 const NUMBER = "number"; // a param that is a JSON number, not a choice
 
 // What `chapters` prints, by params.printed: the shape of its value (R is the first five rows of
@@ -52,7 +59,10 @@ const DECLARED = {
   dense_batch: ["inputs[B,K] weights[K,N] biases[N]", "output[B,N]",
     { weights_layout: ["inputs_neurons", "neurons_inputs"] }],
   relu: ["inputs[*]", "output[*]"],
+  dense_relu: ["inputs[B,K] weights[K,N] biases[N]", "dense[B,N] relu[B,N]"],
   softmax: ["inputs[B,C]", "output[B,C]"],
+  dense_relu_dense_softmax: [`inputs[B,K] ${LAYERS}`,
+    "dense1[B,H] relu1[B,H] dense2[B,C] softmax[B,C]"],
   categorical_crossentropy: ["y_pred[B,C] y_true:labels", "sample_losses[B] loss", LABELS],
   accuracy: ["y_pred[B,C] y_true:labels", "predictions[B] accuracy", LABELS],
   forward: ["inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C] y_true:labels",
@@ -61,6 +71,9 @@ const DECLARED = {
   dense_backward: ["inputs[B,K] weights[K,N] dvalues[B,N]",
     "dweights[K,N] dbiases[N] dinputs[B,K]"],
   relu_backward: ["inputs[*] dvalues[*]", "dinputs[*]"],
+  // NOTE: two batches of their own sizes, B and D; the backward pass is the second's.
+  repeated_forward: ["inputs1[B,K] inputs2[D,K] weights[K,N] biases[N] dvalues[D,N]",
+    "output1[B,N] output2[D,N] dweights[K,N] dbiases[N] dinputs[D,K]"],
   softmax_backward: ["output[B,C] dvalues[B,C]", "dinputs[B,C]"],
   categorical_crossentropy_backward: ["y_pred[B,C] y_true:labels", "dinputs[B,C]", LABELS],
   softmax_crossentropy_backward: ["y_pred[B,C] y_true:labels", "dinputs[B,C]",
@@ -71,8 +84,11 @@ const DECLARED = {
   dropout: ["inputs[B,N] mask[B,N]:mask dvalues[B,N] rate:rate", "output[B,N] dinputs[B,N]"],
   sigmoid: ["inputs[B,N] dvalues[B,N]", "output[B,N] dinputs[B,N]"],
   binary_crossentropy: ["y_pred[B,O] y_true[B,O]:binary", LOSS],
+  binary_accuracy: ["y_pred[B,O] y_true[B,O]:binary", "predictions[B,O] accuracy"],
+  linear: ["inputs[B,N] dvalues[B,N]", "output[B,N] dinputs[B,N]"],
   mean_squared_error: ["y_pred[B,O] y_true[B,O]", LOSS],
   mean_absolute_error: ["y_pred[B,O] y_true[B,O]", LOSS],
+  regression_accuracy: ["y_pred[B,O] y_true[B,O] precision:factor", "accuracy"],
   sgd_step: [`${LAYER} weight_momentums[K,N] bias_momentums[N] iterations:iterations `
     + "learning_rate decay momentum",
   "weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N] learning_rate iterations"],
@@ -86,11 +102,24 @@ const DECLARED = {
     + "iterations:iterations learning_rate decay epsilon beta_1 beta_2",
   "weights[K,N] biases[N] weight_momentums[K,N] bias_momentums[N] weight_cache[K,N] "
     + "bias_cache[N] learning_rate iterations"],
+  shared_optimizer: [`${LAYERS} dweights1[K,H] dbiases1[H] dweights2[H,C] dbiases2[C] `
+    + `steps:steps ${ADAM}`, LAYERS],
   // NOTE: y_true is checked after biases2, which gives C, and steps gives S for the outputs.
   training: ["inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C] y_true:labels "
     + "steps:steps learning_rate decay momentum epsilon rho beta_1 beta_2",
   `loss[S] accuracy[S] learning_rate[S] ${TRAINED}`,
   { ...LABELS, optimizer: ["sgd", "adagrad", "rmsprop", "adam"] }],
+  // The Model (chapters 18-22): what it adds around the network.
+  // NOTE: H and W are an image's rows and columns here; x is each image flattened.
+  preprocess: ["images[B,H,W]:byte labels[B]:integer keys[B]:key", "x[...] y[B]", {},
+    (_, { B, H, W }) => ({ x: [B, H * W] })],
+  // NOTE: S, the number of steps, is not known from the inputs: batch_sizes binds it.
+  batches: ["inputs[B,K] batch_size:size", "steps batch_sizes[S] first_rows[S,K] last_rows[S,K]"],
+  // NOTE: the output activation decides the shape: class indices, 0/1 per output, or numbers.
+  predictions: ["inputs[B,N]", "predictions[...]", { activation: ["softmax", "sigmoid", "linear"] },
+    ({ activation }, { B, N }) => ({ predictions: activation === "softmax" ? [B] : [B, N] })],
+  evaluate: ["y_pred[B,C] y_true:labels batch_size:size", "loss accuracy", LABELS],
+  parameters: [`inputs[B,K] ${LAYERS}`, `${LAYERS} output[B,C]`],
   // The book tier (docs/BOOK.md): integers in, the book's own numbers out.
   rng: ["seed:int calls[R,2]:calls", "values[...]", {},
     ({ calls }) => ({ values: [calls.reduce((total, [, count]) => total + count, 0)] })],
@@ -225,14 +254,20 @@ function fit(name, got, want, sizes) {
   });
 }
 
+// The letters of a batch's samples: repeated_forward's second batch is D.
+const BATCHES = new Set(["B", "D"]);
+// The counts: one number, whose domain (an integer >= 0 or >= 1) says it all.
+const COUNTS = new Set(["iterations", "steps", "size"]);
+
 // The first pass, for one input: empty batch, ragged rows, rank and shape. Returns the value
 // with its numbers read.
 function checkShape(input, value, sizes, params) {
   const { name, type } = input;
   let dims = input.dims;
-  if (type === "iterations" || type === "steps") return value; // its domain says it all
+  if (COUNTS.has(type)) return value;
   if (type === "labels") dims = params.label_format === "sparse" ? ["B"] : ["B", "C"];
-  if (dims[0] === "B" && sizes.B === undefined && Array.isArray(value) && value.length === 0) {
+  if (BATCHES.has(dims[0]) && sizes[dims[0]] === undefined && Array.isArray(value)
+    && value.length === 0) {
     throw new InputError("empty_batch", `${name} has no samples`);
   }
   const numbers = type === "number" || type === "rate" || type === "factor";
@@ -278,6 +313,31 @@ const CHECK_VALUE = {
     sizes.S = { size: value, from: name };
     return value;
   },
+  size: (name, value) => domain(name, value, Number.isInteger(value) && value >= 1,
+    "an integer >= 1"),
+  byte: (name, value) => everyNumber(value, (v, at) => {
+    if (!(Number.isInteger(v) && v >= 0 && v <= 255)) {
+      throw new InputError("invalid_value",
+        `${name}${at} is ${JSON.stringify(v)}, not a byte 0-255`);
+    }
+  }),
+  integer: (name, value) => everyNumber(value, (v, at) => {
+    if (!Number.isInteger(v)) {
+      throw mismatch(`${name}${at} is ${JSON.stringify(v)}, not an integer`);
+    }
+  }),
+  key(name, value) {
+    // NOTE: every index 0..B-1 exactly once; a repeat leaves another out (invalid_value).
+    const seen = new Array(value.length).fill(false);
+    value.forEach((k, i) => {
+      if (!(Number.isInteger(k) && k >= 0 && k < value.length && !seen[k])) {
+        throw new InputError("invalid_value", `${name}[${i}] is ${JSON.stringify(k)}: ${name} `
+          + `must be a permutation of 0..${value.length - 1}`);
+      }
+      seen[k] = true;
+    });
+    return value;
+  },
   int: (name, value) => integers(name, value),
   calls(name, value) {
     integers(name, value).forEach(([kind], i) => {
@@ -294,6 +354,13 @@ function integers(name, value) {
   } else if (!(Number.isInteger(value) && value >= 0)) {
     throw mismatch(`${name} is ${JSON.stringify(value)}, not an integer >= 0`);
   }
+  return value;
+}
+
+// f(v, "[i][j]") for every element of a nested array; returns the array.
+function everyNumber(value, f, at = "") {
+  if (Array.isArray(value)) value.forEach((v, i) => everyNumber(v, f, `${at}[${i}]`));
+  else f(value, at);
   return value;
 }
 
@@ -368,8 +435,9 @@ function describe(value) {
 }
 
 // The JSON text of `value`, which must have the shape `dims` and hold numbers; `at` is the
-// index of each enclosing array, for the message when it does not fit.
-function outputText(value, dims, name, at = []) {
+// index of each enclosing array, for the message when it does not fit. A letter in `dims` is a
+// size no input bound: the first array at its place binds it in `sizes`, and `dims` with it.
+function outputText(value, dims, name, sizes, at = []) {
   const where = () => `${name}${at.map((i) => `[${i}]`).join("")}`;
   if (at.length === dims.length) {
     if (typeof value !== "number") {
@@ -378,6 +446,11 @@ function outputText(value, dims, name, at = []) {
     return numberText(value);
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) value = Array.from(value);
+  const letter = dims[at.length];
+  if (typeof letter === "string" && Array.isArray(value)) {
+    sizes[letter] = { size: value.length, from: name };
+    dims[at.length] = value.length;
+  }
   if (!Array.isArray(value) || value.length !== dims[at.length]) {
     throw new OutputError(`${where()} is ${describe(value)}, not an array of ${dims[at.length]} `
       + `(the output's shape is ${show(dims)})`);
@@ -386,7 +459,7 @@ function outputText(value, dims, name, at = []) {
   for (let i = 0; i < value.length; i++) {
     if (i > 0) text += ",";
     at.push(i);
-    text += outputText(value[i], dims, name, at);
+    text += outputText(value[i], dims, name, sizes, at);
     at.pop();
   }
   return text + "]";
@@ -408,8 +481,8 @@ function outputsText(stage, spec, result, sizes, shaped) {
       throw new OutputError(`${stage} returned no ${name} (its outputs are ${names})`);
     }
     const shape = dims === "..." ? shaped[name]
-      : dims === "*" ? sizes["*"].size : dims.map((letter) => sizes[letter].size);
-    const text = outputText(result[name], shape, `${stage}'s ${name}`);
+      : dims === "*" ? sizes["*"].size : dims.map((letter) => sizes[letter]?.size ?? letter);
+    const text = outputText(result[name], shape, `${stage}'s ${name}`, sizes);
     const rank1 = dims === "*" && sizes["*"].rank1;  // one row back to the list it came from
     return `${JSON.stringify(name)}:${rank1 ? text.slice(1, -1) : text}`;
   });
@@ -494,7 +567,8 @@ function run(port, message) {
     if (!(error instanceof InputError)) throw error;
     return JSON.stringify({ seq, error: { kind: error.kind, message: error.message } });
   }
-  const shaped = spec.shapes?.(checked.args);
+  const shaped = spec.shapes?.(checked.args,
+    Object.fromEntries(Object.entries(checked.sizes).map(([letter, { size }]) => [letter, size])));
   try {
     const result = port.stages[stage](checked.args);
     return `{"seq":${seq},"outputs":${outputsText(stage, spec, result, checked.sizes, shaped)}}`;

@@ -1,11 +1,17 @@
-// The stages of Neural Networks from Scratch, chapters 1 to 5 and 9 to 17, in plain JavaScript.
+// The stages of Neural Networks from Scratch, chapters 1 to 22, in plain JavaScript.
 //
 // One function per stage, named as in the suite. Each takes one object of named inputs (nested
 // arrays of numbers) and params (strings) and returns an object of named outputs. The inputs
 // arrive checked by nnfs-kit (kits/javascript): well-formed, of fitting shapes, labels in range,
 // so this code checks nothing, like the book. Labels come as { sparse: [...] } or
 // { onehot: [[...]] }. No dependencies: loops over arrays, Math.exp and Math.log, as in the
-// book's first chapters. JavaScript numbers are float64, the port's dtype.
+// book's first chapters, and Node's own fs and v8 for chapter 21's file. JavaScript numbers are
+// float64, the port's dtype.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 
 // ---------------------------------------------------------------------------------------------
 // The stages
@@ -56,6 +62,12 @@ export function relu({ inputs }) {
   return { output: each((x) => Math.max(0, x), inputs) };
 }
 
+export function dense_relu({ inputs, weights, biases }) {
+  // chapter 4's first chain, before any loss: the layer's output and ReLU of it
+  const dense = dense_batch({ inputs, weights, biases }).output;
+  return { dense, relu: relu({ inputs: dense }).output };
+}
+
 export function softmax({ inputs }) {
   // inputs (B, C) logits -> output (B, C), each row sums to 1
   // NOTE: subtracts the row maximum first, so exp never overflows; the running maximum
@@ -72,6 +84,13 @@ export function softmax({ inputs }) {
     output.push(expValues.map((e) => e / total));
   }
   return { output };
+}
+
+export function dense_relu_dense_softmax({ inputs, weights1, biases1, weights2, biases2 }) {
+  // chapter 4's whole network, before chapter 5 adds the loss
+  const { dense: dense1, relu: relu1 } = dense_relu({ inputs, weights: weights1, biases: biases1 });
+  const dense2 = dense_batch({ inputs: relu1, weights: weights2, biases: biases2 }).output;
+  return { dense1, relu1, dense2, softmax: softmax({ inputs: dense2 }).output };
 }
 
 const CLIP_LOW = 1e-7;
@@ -155,6 +174,19 @@ export function relu_backward({ inputs, dvalues }) {
   // NOTE: the gradient is 0 where the INPUT is <= 0, including exactly 0 and -0.0: the mask is
   //       taken on the forward inputs, never on dvalues.
   return { dinputs: each((x, dv) => (x <= 0 ? 0 : dv), inputs, dvalues) };
+}
+
+export function repeated_forward({ inputs1, inputs2, weights, biases, dvalues }) {
+  // one Layer_Dense and one Activation_ReLU, called on two batches in a row, then backward:
+  // each call starts afresh, so everything after the second comes from inputs2 alone
+  // -> output1 (B, N), output2 (D, N), dweights (K, N), dbiases (N), dinputs (D, K)
+  const output1 = relu({ inputs: dense_batch({ inputs: inputs1, weights, biases }).output }).output;
+  const dense2 = dense_batch({ inputs: inputs2, weights, biases }).output;
+  const output2 = relu({ inputs: dense2 }).output;
+  const drelu = relu_backward({ inputs: dense2, dvalues }).dinputs;
+  const { dweights, dbiases, dinputs } =
+    dense_backward({ inputs: inputs2, weights, dvalues: drelu });
+  return { output1, output2, dweights, dbiases, dinputs };
 }
 
 export function softmax_backward({ output, dvalues }) {
@@ -249,6 +281,19 @@ export function binary_crossentropy({ y_pred, y_true }) {
   return { sample_losses, loss: mean(sample_losses), dinputs };
 }
 
+export function binary_accuracy({ y_pred, y_true }) {
+  // y_pred (B, O) sigmoid outputs, y_true (B, O) of 0/1 -> predictions (B, O), accuracy
+  // NOTE: strictly above 0.5 is class 1 (the book's `output > 0.5`); every output counts.
+  const predictions = each((p) => (p > 0.5 ? 1 : 0), y_pred);
+  const matches = each((p, y) => (p === y ? 1 : 0), predictions, y_true).flat();
+  return { predictions, accuracy: mean(matches) };
+}
+
+export function linear({ inputs, dvalues }) {
+  // Activation_Linear: forward returns the inputs, backward passes dvalues unchanged
+  return { output: each((x) => x, inputs), dinputs: each((dv) => dv, dvalues) };
+}
+
 export function mean_squared_error({ y_pred, y_true }) {
   // y_pred (B, O), y_true (B, O) measurements -> sample_losses (B), loss, dinputs (B, O)
   const [samples, outputs] = [y_pred.length, y_pred[0].length];
@@ -265,6 +310,12 @@ export function mean_absolute_error({ y_pred, y_true }) {
   const sample_losses = y_pred.map((row, b) => mean(row.map((p, o) => Math.abs(y_true[b][o] - p))));
   const dinputs = each((p, y) => Math.sign(p - y) / outputs / samples, y_pred, y_true);
   return { sample_losses, loss: mean(sample_losses), dinputs };
+}
+
+export function regression_accuracy({ y_pred, y_true, precision }) {
+  // Accuracy_Regression: the share of outputs within precision (strictly) of their target
+  const hits = each((p, y) => (Math.abs(p - y) < precision ? 1 : 0), y_pred, y_true).flat();
+  return { accuracy: mean(hits) };
 }
 
 // The optimizers (chapter 10): the book's pre_update_params, update_params and
@@ -355,6 +406,34 @@ export function adam_step(layer) {
   };
 }
 
+export function shared_optimizer({
+  weights1, biases1, weights2, biases2, dweights1, dbiases1, dweights2, dbiases2, steps, ...hyper
+}) {
+  // one Optimizer_Adam for two layers, the same gradients each step -> weights1, biases1,
+  // weights2, biases2 after `steps` steps
+  // NOTE: each layer keeps its own momentums and caches (zeros at first); the iteration count
+  //       rises once per step (post_update_params), not once per layer.
+  const layers = [
+    { weights: weights1, biases: biases1, dweights: dweights1, dbiases: dbiases1 },
+    { weights: weights2, biases: biases2, dweights: dweights2, dbiases: dbiases2 },
+  ];
+  for (const layer of layers) {
+    layer.weight_momentums = layer.weight_cache = each(() => 0.0, layer.weights);
+    layer.bias_momentums = layer.bias_cache = each(() => 0.0, layer.biases);
+  }
+  const updated = ["weights", "biases", "weight_momentums", "bias_momentums", "weight_cache",
+    "bias_cache"];
+  for (let iterations = 0; iterations < steps; iterations++) {
+    for (const layer of layers) {
+      const result = adam_step({ ...layer, iterations, ...hyper });
+      for (const name of updated) layer[name] = result[name];
+    }
+  }
+  const [layer1, layer2] = layers;
+  return { weights1: layer1.weights, biases1: layer1.biases,
+    weights2: layer2.weights, biases2: layer2.biases };
+}
+
 // optimizer name -> [step function, the names of its state arrays]
 const OPTIMIZERS = {
   sgd: [sgd_step, ["weight_momentums", "bias_momentums"]],
@@ -413,6 +492,87 @@ export function training({
     record.biases2.push(layer2.biases);
   }
   return record;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapters 18-22: what the Model adds around the network
+
+export function preprocess({ images, labels, keys }) {
+  // images (B, H, W) bytes, labels (B), keys (B) a permutation -> x (B, H·W), y (B)
+  // chapter 19: each image flattened row by row and scaled to [-1, 1], then X[keys], y[keys]
+  const X = images.map((image) => image.flat().map((pixel) => (pixel - 127.5) / 127.5));
+  return { x: keys.map((key) => X[key]), y: keys.map((key) => labels[key]) };
+}
+
+export function batches({ inputs, batch_size }) {
+  // Model.train's steps and the slices it takes: a short last batch is a step of its own
+  // -> steps, batch_sizes (steps), first_rows and last_rows (steps, K)
+  let steps = Math.floor(inputs.length / batch_size);
+  if (steps * batch_size < inputs.length) steps += 1;
+  const taken = [];
+  for (let step = 0; step < steps; step++) {
+    taken.push(inputs.slice(step * batch_size, (step + 1) * batch_size));
+  }
+  return {
+    steps,
+    batch_sizes: taken.map((batch) => batch.length),
+    first_rows: taken.map((batch) => batch[0]),
+    last_rows: taken.map((batch) => batch[batch.length - 1]),
+  };
+}
+
+export function predictions({ inputs, activation }) {
+  // the output activation's predictions(): Softmax, Sigmoid or Linear
+  if (activation === "softmax") return { predictions: inputs.map(argmax) };
+  if (activation === "sigmoid") return { predictions: each((x) => (x > 0.5 ? 1 : 0), inputs) };
+  return { predictions: each((x) => x, inputs) };
+}
+
+export function evaluate({ y_pred, y_true, batch_size }) {
+  // Model.evaluate: y_pred (B, C) softmax outputs, y_true, batch_size -> loss, accuracy
+  // NOTE: the sums and counts are accumulated over the batches and divided once at the end,
+  //       not the mean of the batch means (they differ when the last batch is short).
+  const { steps } = batches({ inputs: y_pred, batch_size });
+  const slice = (rows, step) => rows.slice(step * batch_size, (step + 1) * batch_size);
+  let accumulatedSum = 0.0;
+  let accumulatedHits = 0;
+  let accumulatedCount = 0;
+  for (let step = 0; step < steps; step++) {
+    const batch = {
+      y_pred: slice(y_pred, step),
+      y_true: y_true.sparse ? { sparse: slice(y_true.sparse, step) }
+        : { onehot: slice(y_true.onehot, step) },
+    };
+    const { sample_losses } = categorical_crossentropy(batch);
+    const batchPredictions = accuracy(batch).predictions;
+    const labels = batch.y_true.sparse ?? batch.y_true.onehot.map(argmax);
+    accumulatedSum += sum(sample_losses);
+    accumulatedHits += batchPredictions.filter((p, b) => p === labels[b]).length;
+    accumulatedCount += sample_losses.length;
+  }
+  return { loss: accumulatedSum / accumulatedCount, accuracy: accumulatedHits / accumulatedCount };
+}
+
+export function parameters({ inputs, weights1, biases1, weights2, biases2 }) {
+  // chapter 21: get_parameters, save them to a file, load them into a fresh model with
+  // set_parameters, then use it -> the loaded weights1, biases1, weights2, biases2 and the
+  // softmax output (B, C) of the loaded model on inputs
+  // NOTE: the book pickles [(weights, biases), ...]; v8.serialize is Node's pickle: it writes
+  //       each number as its 8 bytes, so every digit (and -0.0) comes back.
+  const folder = mkdtempSync(join(tmpdir(), "nnfs-parameters-"));
+  const path = join(folder, "model.params");
+  let loaded;
+  try {
+    writeFileSync(path, serialize([[weights1, biases1], [weights2, biases2]]));
+    loaded = deserialize(readFileSync(path));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const [[w1, b1], [w2, b2]] = loaded;
+  const output = dense_relu_dense_softmax({
+    inputs, weights1: w1, biases1: b1, weights2: w2, biases2: b2,
+  }).softmax;
+  return { weights1: w1, biases1: b1, weights2: w2, biases2: b2, output };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,13 +52,18 @@ serve({
     // `if (y_true.sparse)` as the book tests len(y_true.shape) == 1.
     // layer: ({ inputs, weights, biases }) => ({ output }),          // weights (N, K) per neuron
     // relu: ({ inputs }) => ({ output }),                            // (B, K); a list as one row
+    // dense_relu: ({ inputs, weights, biases }) => ({ dense, relu }), // chapter 4: (B, N) each
     // softmax: ({ inputs }) => ({ output }),                         // (B, C) -> (B, C)
+    // dense_relu_dense_softmax: ({ inputs, weights1, biases1, weights2, biases2 }) =>
+    //   ({ dense1, relu1, dense2, softmax }),                        // chapter 4's network
     // categorical_crossentropy: ({ y_pred, y_true }) => ({ sample_losses, loss }),
     // accuracy: ({ y_pred, y_true }) => ({ predictions, accuracy }),
     // forward: ({ inputs, weights1, biases1, weights2, biases2, y_true }) =>
     //   ({ dense1, relu1, dense2, softmax, sample_losses, loss, predictions, accuracy }),
     // dense_backward: ({ inputs, weights, dvalues }) => ({ dweights, dbiases, dinputs }),
     // relu_backward: ({ inputs, dvalues }) => ({ dinputs }),
+    // repeated_forward: ({ inputs1, inputs2, weights, biases, dvalues }) =>  // batches (B, K)
+    //   ({ output1, output2, dweights, dbiases, dinputs }),   // and (D, K); dvalues (D, N)
     // softmax_backward: ({ output, dvalues }) => ({ dinputs }),
     // categorical_crossentropy_backward: ({ y_pred, y_true }) => ({ dinputs }),
     // softmax_crossentropy_backward: ({ y_pred, y_true, path }) => ({ dinputs }),  // "combined"
@@ -68,8 +73,11 @@ serve({
     // dropout: ({ inputs, mask, rate, dvalues }) => ({ output, dinputs }),
     // sigmoid: ({ inputs, dvalues }) => ({ output, dinputs }),
     // binary_crossentropy: ({ y_pred, y_true }) => ({ sample_losses, loss, dinputs }),
+    // binary_accuracy: ({ y_pred, y_true }) => ({ predictions, accuracy }), // > 0.5 is 1
+    // linear: ({ inputs, dvalues }) => ({ output, dinputs }),        // Activation_Linear
     // mean_squared_error: ({ y_pred, y_true }) => ({ sample_losses, loss, dinputs }),
     // mean_absolute_error: ({ y_pred, y_true }) => ({ sample_losses, loss, dinputs }),
+    // regression_accuracy: ({ y_pred, y_true, precision }) => ({ accuracy }),  // |p - y| < it
     // sgd_step: ({ weights, biases, dweights, dbiases, weight_momentums, bias_momentums,
     //   iterations, learning_rate, decay, momentum }) =>
     //   ({ weights, biases, weight_momentums, bias_momentums, learning_rate, iterations }),
@@ -83,11 +91,22 @@ serve({
     //   weight_cache, bias_cache, iterations, learning_rate, decay, epsilon, beta_1, beta_2 }) =>
     //   ({ weights, biases, weight_momentums, bias_momentums, weight_cache, bias_cache,
     //     learning_rate, iterations }),
+    // shared_optimizer: ({ weights1, biases1, weights2, biases2, dweights1, dbiases1, dweights2,
+    //   dbiases2, steps, learning_rate, decay, epsilon, beta_1, beta_2 }) =>
+    //   ({ weights1, biases1, weights2, biases2 }),                  // one Adam, two layers
     // training: ({ inputs, y_true, weights1, biases1, weights2, biases2, steps, optimizer,
     //   learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2 }) => {
     //   if (optimizer === "adam") throw new Unsupported("Optimizer_Adam is not written yet");
     //   ...  // per step: loss, accuracy, learning_rate, weights1, biases1, weights2, biases2
     // },
+    // The Model (chapters 18-22):
+    // preprocess: ({ images, labels, keys }) => ({ x, y }),          // (B, H, W) bytes -> (B, H·W)
+    // batches: ({ inputs, batch_size }) => ({ steps, batch_sizes, first_rows, last_rows }),
+    // predictions: ({ inputs, activation }) => ({ predictions }),    // "softmax": (B) indices;
+    //                                           // "sigmoid": (B, N) 0/1; "linear": (B, N)
+    // evaluate: ({ y_pred, y_true, batch_size }) => ({ loss, accuracy }),  // Model.evaluate
+    // parameters: ({ inputs, weights1, biases1, weights2, biases2 }) =>  // saved to a file,
+    //   ({ weights1, biases1, weights2, biases2, output }),      // loaded into a fresh model
     // The book tier (the suite's docs/BOOK.md): integers in, the book's own numbers out.
     // rng: ({ seed, calls }) => ({ values }),                        // np.random.seed's stream
     // datasets: ({ seed, samples, classes, dataset }) => ({ x, y }), // nnfs.datasets

@@ -31,6 +31,14 @@ function answer(message, ...args) {
 
 const errorKind = (stage, inputs, params) => answer(run(stage, inputs, params)).error?.kind;
 
+// The replies to several run requests of one stage, in one process: each parsed.
+function answers(stage, cases, params = {}) {
+  const { replies, status, stderr } = port(cases.map((inputs) => run(stage, inputs, params)));
+  assert.equal(status, 0, stderr);
+  assert.equal(replies.length, cases.length);
+  return replies.map((reply) => JSON.parse(reply));
+}
+
 test("hard numbers are read as the nearest double and written back as themselves", () => {
   const line = '{"cmd":"run","seq":7,"id":"t","stage":"relu","params":{},"inputs":{"inputs":'
     + '[5e-324,1e+23,9007199254740993,-0.0,0.1,1e21,"NaN","Infinity","-Infinity"]}}';
@@ -59,8 +67,9 @@ test("the hello names exactly the stages given, in the suite's order, and checks
   const [hello] = port([{ cmd: "hello", protocol: 1 }]).replies.map((r) => JSON.parse(r));
   assert.deepEqual(hello, {
     protocol: 1, name: "kit-test", language: "javascript", dtype: "float64",
-    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward", "rng",
-      "shuffle", "chapters"],
+    stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward",
+      "repeated_forward", "regression_accuracy", "preprocess", "batches", "predictions", "evaluate",
+      "rng", "shuffle", "chapters"],
     label_formats: ["sparse", "onehot"], checks_inputs: true,
   });
 });
@@ -129,6 +138,93 @@ test("the book tier's params are checked: a choice, or a number", () => {
     assert.deepEqual(replies, []);
     assert.match(stderr, /nnfs-kit: cannot answer .*chapters's param/);
   }
+});
+
+test("preprocess: images are bytes 0-255 and keys a permutation, else invalid_value", () => {
+  const images = [[[0, 1], [2, 3]], [[4, 5], [6, 7]], [[8, 9], [10, 11]]];
+  const good = { images, labels: [0, 1, 2], keys: [2, 0, 1] };
+  const pixel = (byte) => ({ ...good, images: [images[0], [[4, 5], [6, byte]], images[2]] });
+  const cases = [good,
+    ...[256, -1, 1.5, "7", "NaN", null].map(pixel),
+    ...[[0, 0, 1], [0, 1, 3], [0, 1, -1], [0, 1, 1.5], [0, 1, "2"], [2, 1, 2]].map((keys) =>
+      ({ ...good, keys })),
+    { ...good, images: [] }, { ...good, images: [[0, 1], [2, 3]] }, pixel([7]),
+    { ...good, labels: [0, 1] }, { ...good, labels: [0, 1.5, 2] },
+    { ...good, labels: [[0], [1], [2]] }, { ...good, keys: [2, 0] },
+    { ...good, keys: [[2], [0], [1]] }];
+  const [first, ...rest] = answers("preprocess", cases);
+  assert.deepEqual(first.outputs,
+    { x: [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]], y: [0, 1, 2] });
+  assert.deepEqual(rest.map((reply) => reply.error?.kind), [
+    ...Array(6).fill("invalid_value"), ...Array(6).fill("invalid_value"),
+    "empty_batch", "shape_mismatch", "ragged_rows",
+    "shape_mismatch", "shape_mismatch", "shape_mismatch", "shape_mismatch", "shape_mismatch"]);
+});
+
+test("preprocess: x must be (B, H·W), the images flattened", () => {
+  const { error } = answer(run("preprocess",
+    { images: [[[255, 1], [2, 3]]], labels: [0], keys: [0] }));
+  assert.deepEqual(error, { kind: "exception", message: "preprocess's x[0] is an array of 3, "
+    + "not an array of 4 (the output's shape is [1, 4])" });
+});
+
+test("repeated_forward's second batch has its own size D: outputs are shaped by each batch", () => {
+  const weights = [[1], [1]];
+  const twoThenThree = { inputs1: [[1, 2], [3, 4]], inputs2: [[1, 2], [3, 4], [5, 6]], weights,
+    biases: [0], dvalues: [[1], [1], [1]] };
+  const [good, ...rest] = answers("repeated_forward", [twoThenThree,
+    { ...twoThenThree, inputs1: [] }, { ...twoThenThree, inputs2: [] },
+    { ...twoThenThree, dvalues: [[1], [1]] }, { ...twoThenThree, dvalues: [] },
+    { ...twoThenThree, inputs2: [[1, 2, 3]] }, { ...twoThenThree, inputs2: [[1, 2], [3]] }]);
+  assert.deepEqual(good.outputs, { output1: [[2], [2]], output2: [[3], [3], [3]],
+    dweights: [[3], [3]], dbiases: [3], dinputs: [[3, 3], [3, 3], [3, 3]] });
+  assert.deepEqual(rest.map((reply) => reply.error?.kind), ["empty_batch", "empty_batch",
+    "shape_mismatch", "shape_mismatch", "shape_mismatch", "ragged_rows"]);
+});
+
+test("batches: batch_size is an integer >= 1, and the first output binds the steps S", () => {
+  const inputs = [[0, 0], [1, -1], [2, -2], [3, -3], [4, -4]];
+  const [two, eight, ...rest] = answers("batches", [2, 8, 0, -4, 2.5, "2", [2], null, 3]
+    .map((batch_size) => ({ inputs, batch_size })));
+  assert.deepEqual(two.outputs, { steps: 3, batch_sizes: [2, 2, 1],
+    first_rows: [[0, 0], [2, -2], [4, -4]], last_rows: [[1, -1], [3, -3], [4, -4]] });
+  assert.deepEqual(eight.outputs, { steps: 1, batch_sizes: [5], first_rows: [[0, 0]],
+    last_rows: [[4, -4]] });
+  assert.deepEqual(rest.slice(0, -1).map((reply) => reply.error?.kind),
+    Array(6).fill("invalid_value"));
+  assert.deepEqual(rest.at(-1).error, { kind: "exception", message: "batches's first_rows is "
+    + "an array of 1, not an array of 2 (the output's shape is [2, 2])" });
+  assert.equal(errorKind("batches", { inputs: [], batch_size: 1 }), "empty_batch");
+});
+
+test("predictions: the activation decides the output's shape", () => {
+  const inputs = [[0.25, 0.75, 0], [1, 0, 0]];
+  const shaped = (activation) => answers("predictions", [{ inputs }], { activation })[0];
+  assert.deepEqual(shaped("sigmoid").outputs, { predictions: [[0, 1, 0], [1, 0, 0]] });
+  assert.deepEqual(shaped("linear").outputs, { predictions: [[0, 1, 0], [1, 0, 0]] });
+  assert.deepEqual(shaped("softmax").error, { kind: "exception", message: "predictions's "
+    + "predictions[0] is an array of 3, not a number" });
+  const { replies, stderr, status } =
+    port([run("predictions", { inputs }, { activation: "relu" })]);
+  assert.deepEqual([status, replies], [1, []]);
+  assert.match(stderr, /param activation is "relu", not one of softmax, sigmoid, linear/);
+});
+
+test("a precision is one number >= 0, a batch size an integer >= 1", () => {
+  const y = [[1, 2]];
+  assert.deepEqual(answers("regression_accuracy", [0.5, 0, -0.5, "NaN", [0.5], "-Infinity"]
+    .map((precision) => ({ y_pred: y, y_true: y, precision })))
+    .map((reply) => reply.error?.kind ?? reply.outputs.accuracy),
+  [0.5, 0, "invalid_value", "invalid_value", "shape_mismatch", "invalid_value"]);
+  const y_pred = [[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]];
+  assert.deepEqual(answers("evaluate", [2, 3, 0, 1.5].map((batch_size) =>
+    ({ y_pred, y_true: [1, 0, 1], batch_size })), { label_format: "sparse" })
+    .map((reply) => reply.error?.kind ?? reply.outputs.loss),
+  [2, 3, "invalid_value", "invalid_value"]);
+  const onehot = { y_pred, y_true: [[0, 1], [1, 0], [0, 1]], batch_size: 1 };
+  assert.equal(answer(run("evaluate", onehot, { label_format: "onehot" })).outputs.accuracy, 1);
+  assert.equal(errorKind("evaluate", { y_pred, y_true: [1, 2, 1], batch_size: 1 },
+    { label_format: "sparse" }), "label_out_of_range");
 });
 
 test("labels reach the learner as { sparse } or { onehot }", () => {

@@ -58,6 +58,42 @@ test("sgd_step without momentum returns the momentums unchanged", () => {
   });
 });
 
+test("parameters go through a real file and come back with every bit, -0.0 included", () => {
+  const weights1 = [[0.1, -0], [1e-300, 5e-324]];
+  const weights2 = [[1 / 3], [-2 / 3]];
+  const result = nnfs.parameters({ inputs: [[1, 2]], weights1, biases1: [0.2, -0.3],
+    weights2, biases2: [Math.PI] });
+  assert.deepEqual(result.weights1, weights1);
+  assert.ok(Object.is(result.weights1[0][1], -0));
+  assert.deepEqual([result.biases1, result.weights2, result.biases2],
+    [[0.2, -0.3], weights2, [Math.PI]]);
+  assert.deepEqual(result.output, [[1]]);
+});
+
+test("batches: a short last batch is a step of its own", () => {
+  const inputs = [[0], [1], [2], [3], [4]];
+  assert.deepEqual(nnfs.batches({ inputs, batch_size: 2 }), {
+    steps: 3, batch_sizes: [2, 2, 1], first_rows: [[0], [2], [4]], last_rows: [[1], [3], [4]],
+  });
+  assert.deepEqual(nnfs.batches({ inputs, batch_size: 8 }).batch_sizes, [5]);
+});
+
+test("evaluate divides the accumulated sums once, not the mean of batch means", () => {
+  const y_pred = [[0.5, 0.5], [0.25, 0.75], [1, 0]];
+  const y_true = { sparse: [0, 0, 0] };
+  const { loss, accuracy } = nnfs.evaluate({ y_pred, y_true, batch_size: 2 });
+  assert.equal(accuracy, 2 / 3);  // the batch means' mean is (1/2 + 1) / 2
+  assert.equal(loss, (-Math.log(0.5) - Math.log(0.25) - Math.log(1 - 1e-7)) / 3);
+});
+
+test("predictions: argmax, > 0.5 and the outputs themselves", () => {
+  const inputs = [[0.25, 0.5, 0.5], [0.75, 0.5, -1]];
+  assert.deepEqual(nnfs.predictions({ inputs, activation: "softmax" }).predictions, [1, 0]);
+  assert.deepEqual(nnfs.predictions({ inputs, activation: "sigmoid" }).predictions,
+    [[0, 0, 0], [1, 0, 0]]);
+  assert.deepEqual(nnfs.predictions({ inputs, activation: "linear" }).predictions, inputs);
+});
+
 test("the port declares the book tier", () => {
   const hello = answer('{"cmd":"hello","protocol":1}');
   assert.deepEqual(hello.stages.slice(-5), ["rng", "datasets", "init", "shuffle", "chapters"]);
