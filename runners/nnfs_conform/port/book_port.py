@@ -589,13 +589,14 @@ def preprocess(book, x, p):
 
 
 def batches(book, x, p):
-    """Model.train for one epoch with the case's batch_size, its one layer a pass-through that
-    keeps a copy of every batch the Model trains it on (the loss, accuracy and optimizer are
-    the learner's; every label is class 0, as the batches do not depend on them)."""
+    """Model.train for one epoch with the case's batch_size, its first layer a pass-through
+    that keeps a copy of every batch the Model trains on, its last the learner's softmax
+    passing that through too (the loss, accuracy and optimizer are the learner's; every label
+    is class 0, as the batches do not depend on them)."""
     inputs = book.array(x["inputs"])
     taken = []
     model = book.model(
-        [_given_softmax(book, taken)],
+        [PassThrough(taken), _given_softmax(book)],
         book.new("Loss_CategoricalCrossentropy"),
         book.new("Accuracy_Categorical"),
         optimizer=book.optimizer(),
@@ -621,11 +622,11 @@ def predictions(book, x, p):
 
 
 def evaluate(book, x, p):
-    """Model.evaluate(X, y, batch_size=...) on a model whose one layer is the learner's
+    """Model.evaluate(X, y, batch_size=...) on a model whose output layer is the learner's
     Activation_Softmax passing the case's softmax outputs through; the loss and accuracy read
     back with their calculate_accumulated(), as the book's evaluate prints them."""
     loss, scorer = book.new("Loss_CategoricalCrossentropy"), book.new("Accuracy_Categorical")
-    model = book.model([_given_softmax(book)], loss, scorer)
+    model = book.model([PassThrough(), _given_softmax(book)], loss, scorer)
     model.evaluate(
         book.array(x["y_pred"]), book.labels(x["y_true"]), batch_size=int(x["batch_size"])
     )
@@ -677,18 +678,37 @@ def _predict(book, model, inputs):
     return forward(inputs, False) if _accepts(forward, inputs, False) else forward(inputs)
 
 
-def _given_softmax(book, taken=None):
+class PassThrough:
+    """A layer with no parameters that hands its inputs on unchanged, both ways; with `taken`,
+    it keeps a copy of each batch a training forward pass feeds it. The book's Model.finalize
+    links a layer to the next (`self.layers[i + 1]`), so its models have two layers at least:
+    this one goes first."""
+
+    def __init__(self, taken=None):
+        self.taken = taken
+
+    def forward(self, inputs, training=True, *args, **kwargs):
+        if self.taken is not None and training:
+            self.taken.append(np.array(inputs))
+        self.inputs = inputs
+        self.output = inputs
+
+    def backward(self, dvalues, *args, **kwargs):
+        self.dinputs = dvalues
+
+    def predictions(self, outputs):
+        return outputs
+
+
+def _given_softmax(book):
     """A layer of the learner's Activation_Softmax class whose forward passes its inputs
     through (the case gives the softmax outputs); its predictions, backward and the Model's
-    softmax + cross-entropy shortcut stay the learner's. With `taken`, it keeps a copy of each
-    batch a training forward pass feeds it."""
+    softmax + cross-entropy shortcut stay the learner's."""
     if not book.has("Activation_Softmax"):
         raise Unsupported(f"Activation_Softmax is not defined in {book.file}")
 
     class Given(book.module.Activation_Softmax):
-        def forward(self, inputs, training=True, *args, **kwargs):
-            if taken is not None and training:
-                taken.append(np.array(inputs))
+        def forward(self, inputs, *args, **kwargs):
             self.inputs = inputs
             self.output = inputs
 
@@ -761,8 +781,8 @@ KEYWORD_CHAPTERS = {"Layer_Dense": 14, "Accuracy_Categorical": 18, "Model.train"
 # How to make a stage checked that the book itself writes inline, not in a class.
 HOW = {
     "preprocess": (
-        "the book scales and shuffles the images inline in chapter 19's script; define "
-        "preprocess(X, y, keys) returning (X, y) to have it checked (docs/PORTING.md)"
+        "the book does it inline in chapter 19's script: define preprocess(X, y, keys) "
+        "returning (X, y) to have it checked (docs/PORTING.md)"
     ),
 }
 
