@@ -71,6 +71,16 @@ def cases():
             [0.0, 0.0],
         ),
         _saved(
+            "float64-digits",
+            "parameters that need all 17 digits of a float64: 0.1, 1/3, 2/3 ...",
+            "edge inexact-inputs",
+            [[0.5, -0.25]],
+            [[0.1, 1 / 3], [2 / 3, -0.7]],
+            [0.2, -1 / 7],
+            [[0.3, -0.9], [1 / 9, 0.11]],
+            [1 / 11, -0.13],
+        ),
+        _saved(
             "layers-in-order",
             "Dense(2, 3) then Dense(3, 2): the first saved pair is the first layer's",
             "edge exact",

@@ -62,6 +62,13 @@ def cases():
             "sigmoid",
         ),
         _predict(
+            "sigmoid-outside-zero-one",
+            "raw scores outside [0, 1] are thresholded too: 2.0 is class 1, not 2",
+            "edge exact",
+            [[-3.0, 2.0, 0.75], [1.5, 0.25, -0.5]],
+            "sigmoid",
+        ),
+        _predict(
             "sigmoid-book-outputs",
             "the book's binary model: 0.73 and 0.51 predict 1, 0.12 predicts 0",
             "book inexact-inputs",

@@ -692,21 +692,33 @@ class Engine:
         return {"dinputs": self.relu_gradient(x["inputs"], x["dvalues"])}
 
     @extension_point
-    def second_call_inputs(self, first, second):
-        """What a layer called twice holds as its inputs after the second call: the second's."""
+    def kept_inputs(self, first, second):
+        """The inputs a Layer_Dense called twice saved for backward: the second call's."""
+        return second
+
+    @extension_point
+    def kept_relu_inputs(self, first, second):
+        """The inputs an Activation_ReLU called twice saved for backward: the second call's."""
+        return second
+
+    @extension_point
+    def second_output(self, first, second):
+        """The output after a second forward call: that call's alone."""
         return second
 
     def repeated_forward(self, x, p):
         weights, biases = x["weights"], x["biases"]
-        _, output1 = self.hidden_layer(x["inputs1"], weights, biases)
+        dense1, output1 = self.hidden_layer(x["inputs1"], weights, biases)
         dense2, output2 = self.hidden_layer(x["inputs2"], weights, biases)
-        kept = self.second_call_inputs(x["inputs1"], x["inputs2"])
-        dense_kept = self.second_call_inputs(self.dense(x["inputs1"], weights, biases), dense2)
-        drelu = self.relu_gradient(dense_kept, x["dvalues"])
-        dweights, dbiases, dinputs = self.dense_gradients(kept, weights, drelu)
+        relu_inputs = self.kept_relu_inputs(dense1, dense2)
+        inputs = self.kept_inputs(x["inputs1"], x["inputs2"])
+        if len(relu_inputs) != len(x["dvalues"]) or len(inputs) != len(x["dvalues"]):
+            raise _shape_error("the saved inputs and dvalues have different batch sizes")
+        drelu = self.relu_gradient(relu_inputs, x["dvalues"])
+        dweights, dbiases, dinputs = self.dense_gradients(inputs, weights, drelu)
         return {
             "output1": output1,
-            "output2": output2,
+            "output2": self.second_output(output1, output2),
             "dweights": dweights,
             "dbiases": dbiases,
             "dinputs": dinputs,
@@ -888,14 +900,19 @@ class Engine:
         return {"predictions": predictions, "accuracy": self.accuracy_ratio(hits, count)}
 
     @extension_point
-    def linear_gradient(self, dvalues):
+    def linear_value(self, v):
+        """Activation_Linear's output for one value: the value itself."""
+        return v
+
+    @extension_point
+    def linear_gradient(self, inputs, dvalues):
         """Activation_Linear's backward: dvalues, unchanged (its derivative is 1)."""
         return [list(row) for row in dvalues]
 
     def linear(self, x, p):
         return {
-            "output": [list(row) for row in x["inputs"]],
-            "dinputs": self.linear_gradient(x["dvalues"]),
+            "output": ew(self.linear_value, x["inputs"]),
+            "dinputs": self.linear_gradient(x["inputs"], x["dvalues"]),
         }
 
     @extension_point
@@ -1192,10 +1209,16 @@ class Engine:
         """A byte scaled to [-1, 1]: (pixel - 127.5) / 127.5."""
         return (pixel - 127.5) / 127.5
 
+    @extension_point
+    def shuffled_labels(self, labels, keys):
+        """y[keys]: the labels moved with their images."""
+        return [labels[k] for k in keys]
+
     def preprocess(self, x, p):
         rows = [self.each(self.scaled, self.flatten(image)) for image in x["images"]]
         keys = [int(k) for k in x["keys"]]
-        return {"x": [rows[k] for k in keys], "y": [int(x["labels"][k]) for k in keys]}
+        labels = [int(label) for label in x["labels"]]
+        return {"x": [rows[k] for k in keys], "y": self.shuffled_labels(labels, keys)}
 
     @extension_point
     def step_count(self, samples: int, batch_size: int) -> int:

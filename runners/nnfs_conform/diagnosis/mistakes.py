@@ -36,7 +36,10 @@ from .emulator import (
     ARITH,
     BookDotArith,
     Engine,
+    _shape_error,
+    ew,
     f16,
+    f32,
     flat,
     is_extension_point,
     log64,
@@ -55,11 +58,15 @@ STAGES = FORWARD_STAGES + TRAINING_STAGES
 TIERS = ("float64", "float32")
 # `training` runs the forward pass (dense, ReLU, softmax, loss, accuracy), the backward passes
 # and an optimizer step, so a mistake in any of them changes it too.
-DOTS = ("neuron", "layer", "dense_batch", "forward", "training")
-SOFTMAX = ("softmax", "forward", "training")
-LOSS = ("categorical_crossentropy", "forward", "training")
-LABELS = ("categorical_crossentropy", "accuracy", "forward", "training")
-ACCURACY = ("accuracy", "forward", "training")
+# The chains of chapters 4 and 21 (dense_relu ... parameters) run the same dense layers, ReLU and
+# softmax; `evaluate` the same loss and accuracy; `predictions` the same argmax.
+HIDDEN = ("dense_relu", "dense_relu_dense_softmax", "repeated_forward", "forward", "training")
+DOTS = ("neuron", "layer", "dense_batch", *HIDDEN, "parameters")
+SOFTMAX = ("softmax", "dense_relu_dense_softmax", "forward", "training", "parameters")
+LOSS = ("categorical_crossentropy", "forward", "training", "evaluate")
+LABELS = ("categorical_crossentropy", "accuracy", "forward", "training", "evaluate")
+ACCURACY = ("accuracy", "forward", "training", "evaluate")
+ARGMAX = (*ACCURACY, "predictions")
 STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training")
 CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", "training")
 PER_SAMPLE_GRADIENTS = (
@@ -229,12 +236,60 @@ def _momentum_before_decay(engine: Engine, x, lr, iterations: int):
     return engine.descent(x["learning_rate"]), 1 + x["decay"] * iterations
 
 
+def _appended(engine: Engine, first, second):
+    """A forward that appends its rows to the output of the call before."""
+    return first + second
+
+
+def _shared_state(engine: Engine, states, layer: int):
+    """The optimizer's own momentums and caches, made for the first layer and used by both."""
+    if ew(lambda v: 0.0, states[0]["weight_cache"]) != ew(
+        lambda v: 0.0, states[layer]["weight_cache"]
+    ):
+        raise _shape_error("the first layer's state does not fit the second layer")
+    return states[0]
+
+
+def _fresh_state(engine: Engine, states, layer: int):
+    """State made anew at every update: nothing carries over to the next step."""
+    return {name: ew(lambda v: 0.0, value) for name, value in states[layer].items()}
+
+
+def _floor_steps(engine: Engine, samples: int, batch_size: int) -> int:
+    return samples // batch_size
+
+
+def _rows_from_step(engine: Engine, rows, step: int, batch_size: int):
+    """rows[step:step + batch_size]: the start moves by one sample, not by a batch."""
+    return rows[step : step + batch_size]
+
+
+def _mean_of_batch_means(engine: Engine, sums, counts):
+    return (engine.total([engine.number(s) / c for s, c in zip(sums, counts)]) / len(sums)).v
+
+
+def _saved_digits(engine: Engine, value: float) -> float:
+    """A parameter written with C's %g (6 significant digits) or %f (6 decimals: the form)."""
+    text = f"{value:.6f}" if engine.form == "%f" else f"{value:g}"
+    return engine.arith.rnd(float(text))
+
+
+def _weights_only(engine: Engine, layers):
+    """get_parameters returned the weights alone: the loaded layers keep zero biases."""
+    return [[weights, [0.0] * len(biases)] for weights, biases in layers]
+
+
+def _round_half_up(engine: Engine, v: float) -> int:
+    """Math.round(output) as the class: 0.5 rounds up, and outputs above 1.5 are classes 2, 3..."""
+    return int(math.floor(v + 0.5))
+
+
 M = Mistake
 MISTAKES: tuple[Mistake, ...] = (
     # -- found in public ports of the book -------------------------------------------------------
     M(
         "relu-before-bias",
-        ("forward", "training"),
+        HIDDEN,
         "ReLU was applied before the bias was added: relu(x·W1) + b1",
         "add the biases first, then apply ReLU to the sum: relu(x·W1 + b1)",
         overrides={"hidden_layer": _relu_before_bias},
@@ -249,7 +304,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),  # wrapping around (NumPy's broadcast), or JS's undefined
     M(
         "relu-inverted",
-        ("relu", "forward", "training"),
+        ("relu", *HIDDEN),
         "ReLU kept the negatives and zeroed the positives: min(0, x) instead of max(0, x)",
         "use max(0, x): keep positive values, replace negatives by 0",
         overrides={"relu_value": lambda engine, v: v if v < 0 else 0.0},
@@ -445,14 +500,14 @@ MISTAKES: tuple[Mistake, ...] = (
     ),  # NumPy's fancy indexing, or JavaScript's y_pred[b][row]
     M(
         "relu-as-boolean",
-        ("relu", "forward", "training"),
+        ("relu", *HIDDEN),
         "ReLU returned x > 0 (1 or 0, a boolean) instead of max(0, x)",
         "return the value itself when it is positive: max(0, x)",
         overrides={"relu_value": lambda engine, v: 1.0 if v > 0 else 0.0},
     ),
     M(
         "accuracy-last-max",
-        ACCURACY,
+        ARGMAX,
         "argmax let the last maximum win a tie; the first one must win (as np.argmax)",
         "replace the best index only when a value is strictly greater (>, not >=)",
         specificity=2,
@@ -460,7 +515,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "accuracy-wrong-axis",
-        ACCURACY,
+        ARGMAX,
         "argmax ran down the columns (axis=0): one prediction per class, not one per sample",
         "take the argmax along each row (axis=1): one prediction per sample",
         overrides={
@@ -665,6 +720,199 @@ MISTAKES: tuple[Mistake, ...] = (
         "the optimizer used epsilon 1e-8 (a library's default), not the epsilon it was given",
         "use the optimizer's epsilon parameter (the book's default is 1e-7)",
         overrides={"epsilon": lambda engine, given: engine.scalar(1e-8)},
+    ),
+    # -- chapters 16-22: the binary and regression outputs, state across calls, the Model -------
+    M(
+        "output-appended-across-calls",
+        ("repeated_forward",),
+        "the second forward call appended its rows to the first call's output",
+        "assign self.output = ... in forward; never extend the output of the call before",
+        overrides={"second_output": _appended},
+    ),
+    M(
+        "dense-keeps-first-inputs",
+        ("repeated_forward",),
+        "Layer_Dense.backward used the inputs of the first forward call: self.inputs was set once",
+        "save self.inputs = inputs in every forward call; backward reads the last one",
+        overrides={"kept_inputs": lambda engine, first, second: first},
+    ),
+    M(
+        "relu-keeps-first-inputs",
+        ("repeated_forward",),
+        "Activation_ReLU.backward masked with the first call's inputs, not the last one's",
+        "save self.inputs = inputs in every forward call of the activation too",
+        overrides={"kept_relu_inputs": lambda engine, first, second: first},
+    ),
+    M(
+        "binary-threshold-inclusive",
+        ("binary_accuracy", "predictions"),
+        "an output of exactly 0.5 was called class 1: the book tests output > 0.5",
+        "use a strict comparison: (output > 0.5) * 1",
+        overrides={"binary_class": lambda engine, v: 1 if v >= 0.5 else 0},
+    ),
+    M(
+        "binary-predictions-rounded",
+        ("binary_accuracy", "predictions"),
+        "the class was the output rounded half up (Math.round): 0.5 is 1 and 2.0 is class 2",
+        "compare with 0.5: (output > 0.5) * 1 gives 0 or 1 only",
+        specificity=2,
+        overrides={"binary_class": _round_half_up},
+    ),
+    M(
+        "binary-accuracy-per-sample",
+        ("binary_accuracy",),
+        "the binary accuracy divided the hits by the samples, not by every output of every sample",
+        "take the mean over all outputs: np.mean(predictions == y)",
+        overrides={
+            "binary_hits": lambda engine, predictions, y_true: (
+                Engine.binary_hits(engine, predictions, y_true)[0],
+                len(predictions),
+            )
+        },
+    ),
+    M(
+        "linear-as-relu",
+        ("linear",),
+        "Activation_Linear zeroed negative values (ReLU's code): its forward is the identity",
+        "return the inputs unchanged, and pass dvalues back unchanged",
+        overrides={
+            "linear_value": lambda engine, v: 0.0 if v < 0 else v,
+            "linear_gradient": lambda engine, inputs, dvalues: [
+                [d if x > 0 else 0.0 for x, d in zip(xr, dr)] for xr, dr in zip(inputs, dvalues)
+            ],
+        },
+    ),
+    M(
+        "linear-gradient-ones",
+        ("linear",),
+        "Activation_Linear.backward returned ones (the derivative) instead of dvalues times it",
+        "chain the gradient: self.dinputs = dvalues.copy()",
+        overrides={
+            "linear_gradient": lambda engine, inputs, dvalues: [[1.0] * len(r) for r in dvalues]
+        },
+    ),
+    M(
+        "linear-gradient-of-inputs",
+        ("linear",),
+        "Activation_Linear.backward passed back the forward inputs, not dvalues",
+        "self.dinputs = dvalues.copy(): the gradient flows through unchanged",
+        overrides={"linear_gradient": lambda engine, inputs, dvalues: [list(r) for r in inputs]},
+    ),
+    M(
+        "regression-precision-inclusive",
+        ("regression_accuracy",),
+        "a prediction exactly `precision` away counted as right: the book's test is strict (<)",
+        "count |y_pred - y_true| < precision, not <=",
+        overrides={"within_precision": lambda engine, d, precision: abs(d) <= precision},
+    ),
+    M(
+        "regression-no-absolute",
+        ("regression_accuracy",),
+        "the regression accuracy compared y_pred - y_true without its absolute value",
+        "take np.absolute(predictions - y) < precision: a prediction may be too low or too high",
+        overrides={"within_precision": lambda engine, d, precision: d < precision},
+    ),
+    M(
+        "regression-squared-difference",
+        ("regression_accuracy",),
+        "the regression accuracy compared the squared difference (the MSE's term) with precision",
+        "compare the absolute difference: np.absolute(predictions - y) < precision",
+        overrides={"within_precision": lambda engine, d, precision: d * d < precision},
+    ),
+    M(
+        "optimizer-state-shared-between-layers",
+        ("shared_optimizer",),
+        "the optimizer kept one set of momentums and caches for every layer, not one per layer",
+        "keep the state on each layer (layer.weight_momentums, ...), as the book does",
+        overrides={"layer_state": _shared_state},
+    ),
+    M(
+        "iterations-per-layer",
+        ("shared_optimizer",),
+        "the iteration count rose after every layer's update, not once per step",
+        "call post_update_params once per step, after update_params of every layer",
+        overrides={"step_iterations": lambda engine, step, layer: 2 * step + layer},
+    ),
+    M(
+        "optimizer-state-reset-every-step",
+        ("shared_optimizer",),
+        "the momentums and caches were created anew at every update: nothing carried over",
+        "create them once, when the layer has none yet (if not hasattr(layer, 'weight_cache'))",
+        overrides={"layer_state": _fresh_state},
+    ),
+    M(
+        "preprocess-scaled-to-0-1",
+        ("preprocess",),
+        "the pixels were scaled to [0, 1] (X / 255), not to [-1, 1]",
+        "scale as chapter 19: (X - 127.5) / 127.5",
+        overrides={"scaled": lambda engine, pixel: pixel / 255},
+    ),
+    M(
+        "preprocess-labels-not-shuffled",
+        ("preprocess",),
+        "the images were shuffled with the keys but the labels were not",
+        "index both with the same keys: X = X[keys]; y = y[keys]",
+        overrides={"shuffled_labels": lambda engine, labels, keys: list(labels)},
+    ),
+    M(
+        "preprocess-columns-first",
+        ("preprocess",),
+        "each image was flattened column by column (Fortran order), not row by row",
+        "flatten row by row: X.reshape(X.shape[0], -1), C order",
+        overrides={"flatten": lambda engine, image: [v for column in zip(*image) for v in column]},
+    ),
+    M(
+        "batches-drop-short-batch",
+        ("batches", "evaluate"),
+        "the step count was len(X) // batch_size: the short last batch was never used",
+        "add one step when a short batch is left: if steps * batch_size < len(X): steps += 1",
+        overrides={"step_count": _floor_steps},
+    ),
+    M(
+        "batches-slice-by-step",
+        ("batches", "evaluate"),
+        "batch `step` started at row `step`, not at row step * batch_size",
+        "slice X[step * batch_size:(step + 1) * batch_size]",
+        overrides={"batch_rows": _rows_from_step},
+    ),
+    M(
+        "evaluate-mean-of-batch-means",
+        ("evaluate",),
+        "the evaluation averaged the batch means: a short last batch weighs as much as a full one",
+        "accumulate sums and counts over the batches, divide once (calculate_accumulated)",
+        overrides={"accumulated": _mean_of_batch_means},
+    ),
+    M(
+        "evaluate-last-batch-only",
+        ("evaluate",),
+        "the evaluation reported the last batch's loss and accuracy, not the whole set's",
+        "call new_pass() once before the batches and calculate_accumulated() after them",
+        overrides={
+            "accumulated": lambda engine, sums, counts: (engine.number(sums[-1]) / counts[-1]).v
+        },
+    ),
+    M(
+        "parameters-saved-with-6-digits",
+        ("parameters",),
+        "the parameters were written with 6 digits (%g or %f): loading gave other numbers",
+        "write every digit: shortest round-trip formatting (repr, %.17g) or binary",
+        forms=("%f",),
+        overrides={"saved_value": _saved_digits},
+    ),
+    M(
+        "parameters-saved-as-float32",
+        ("parameters",),
+        "a float64 model's parameters were saved as float32",
+        "save them in the dtype the model computes in",
+        tiers=("float64",),
+        overrides={"saved_value": lambda engine, value: f32(value)},
+    ),
+    M(
+        "parameters-biases-not-saved",
+        ("parameters",),
+        "only the weights were saved: the loaded model kept its initial zero biases",
+        "get_parameters returns (weights, biases) for every trainable layer",
+        overrides={"saved_layers": _weights_only},
     ),
     M(
         "adam-bias-correction-off-by-one",
