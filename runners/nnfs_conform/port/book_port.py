@@ -781,8 +781,8 @@ KEYWORD_CHAPTERS = {"Layer_Dense": 14, "Accuracy_Categorical": 18, "Model.train"
 # How to make a stage checked that the book itself writes inline, not in a class.
 HOW = {
     "preprocess": (
-        "the book does it inline in chapter 19's script: define preprocess(X, y, keys) "
-        "returning (X, y) to have it checked (docs/PORTING.md)"
+        "the book does it inline in chapter 19: define preprocess(X, y, keys) returning "
+        "(X, y) to have it checked"
     ),
 }
 
