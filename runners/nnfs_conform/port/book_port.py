@@ -696,9 +696,6 @@ class PassThrough:
     def backward(self, dvalues, *args, **kwargs):
         self.dinputs = dvalues
 
-    def predictions(self, outputs):
-        return outputs
-
 
 def _given_softmax(book):
     """A layer of the learner's Activation_Softmax class whose forward passes its inputs
