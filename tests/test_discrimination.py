@@ -49,6 +49,13 @@ NO_MATRIX_PRODUCT = (
     "adagrad_step",
     "rmsprop_step",
     "adam_step",
+    "binary_accuracy",
+    "linear",
+    "regression_accuracy",
+    "shared_optimizer",
+    "preprocess",
+    "predictions",
+    "evaluate",
 )
 IDENTICAL: dict[frozenset[str], tuple[tuple[str, ...], str]] = {
     frozenset(("float32-claiming-float64", "nnfs-init-claiming-float64")): (

@@ -95,6 +95,15 @@ def cases():
             2,
         ),
         _evaluate(
+            "every-prediction-certain",
+            "probabilities of exactly 1 on the true class: the upper clip makes each loss about "
+            "1e-7, not 0",
+            "edge",
+            [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]],
+            [0, 0, 1],
+            2,
+        ),
+        _evaluate(
             "accuracy-accumulated",
             "a right sample in the short batch: accuracy 2/3, not the mean of 1/2 and 1",
             "edge",

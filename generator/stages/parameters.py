@@ -82,7 +82,7 @@ def cases():
         ),
         _saved(
             "layers-in-order",
-            "Dense(2, 3) then Dense(3, 2): the first saved pair is the first layer's",
+            "layers of 2x3 then 3x2 weights: the first saved pair is the first layer's",
             "edge exact",
             [[1.0, 2.0]],
             [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],

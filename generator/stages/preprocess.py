@@ -87,7 +87,7 @@ def cases():
         ),
         _prepare(
             "labels-follow-keys",
-            "X[keys] and y[keys]: the labels move with their images",
+            "the labels move with their images: X[keys] and y[keys]",
             "edge",
             [[[0]], [[64]], [[128]], [[192]]],
             [9, 8, 7, 6],

@@ -27,7 +27,7 @@ def _regression(slug, description, tags, y_pred, y_true, precision):
 
 def _sine(samples):
     """The nnfs package's sine_data: X = i / samples, y = sin(2·pi·X)."""
-    return [[math.sin(2 * math.pi * i / samples)] for i in range(samples)]
+    return [[math.sin(2 * math.pi * (i / samples))] for i in range(samples)]
 
 
 def _book_precision(y_true):
@@ -35,16 +35,19 @@ def _book_precision(y_true):
 
 
 def cases():
-    sine = _sine(12)
-    near = [[v + (-1) ** i * 0.001 * (i % 3) for v in row] for i, row in enumerate(sine)]
+    sine = _sine(1000)
+    near = [[v + (-1) ** i * 0.001 * (i % 5) for v in row] for i, row in enumerate(sine)]
+    book_precision = _book_precision(sine)
+    assert book_precision == 0.0028284271247461905, "the book's np.std(y) / 250 of sine_data()"
     specs = [
         _regression(
             "book-precision-from-std",
-            "sine targets with the book's precision, np.std(y) / 250 (about 0.0029)",
+            "chapter 17's sine_data() targets and precision np.std(y) / 250 = "
+            "0.0028284271247461905; predictions 0 to 0.004 away",
             "book inexact-inputs",
             near,
             sine,
-            _book_precision(sine),
+            book_precision,
         ),
         _regression(
             "difference-equal-to-precision",

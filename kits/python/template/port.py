@@ -57,8 +57,13 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #     """Chapter 2: weights (N, K), one row per neuron; biases (N) -> output (N)."""
 # def relu(inputs):
 #     """inputs (B, K) (a list comes as one row) -> output (B, K): max(0, x)."""
+# def dense_relu(inputs: Matrix, weights: Matrix, biases: Vector):
+#     """Chapter 4's first chain -> dense (B, N), relu (B, N)."""
 # def softmax(inputs: Matrix) -> Matrix:
 #     """inputs (B, C) -> output (B, C): exp(x - row max), divided by the row's sum."""
+# def dense_relu_dense_softmax(inputs: Matrix, weights1: Matrix, biases1: Vector,
+#                              weights2: Matrix, biases2: Vector):
+#     """Chapter 4's network without a loss -> dense1, relu1, dense2, softmax."""
 # def categorical_crossentropy(y_pred: Matrix, y_true: Labels) -> tuple[Vector, float]:
 #     """y_pred (B, C), y_true -> sample_losses (B), loss: clip to [1e-7, 1 - 1e-7], -log."""
 # def accuracy(y_pred: Matrix, y_true: Labels) -> tuple[list[int], float]:
@@ -71,6 +76,10 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #     """Chapter 9 -> dweights (K, N), dbiases (N), dinputs (B, K)."""
 # def relu_backward(inputs, dvalues):
 #     """-> dinputs: dvalues where the forward inputs are > 0, else 0."""
+# def repeated_forward(inputs1: Matrix, inputs2: Matrix, weights: Matrix, biases: Vector,
+#                      dvalues: Matrix):
+#     """One Layer_Dense and one Activation_ReLU called on inputs1, then inputs2, then
+#     backward(dvalues) -> output1, output2, dweights, dbiases, dinputs."""
 # def softmax_backward(output: Matrix, dvalues: Matrix) -> Matrix:
 #     """output: the softmax's forward output -> dinputs (B, C)."""
 # def categorical_crossentropy_backward(y_pred: Matrix, y_true: Labels) -> Matrix:
@@ -87,10 +96,16 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #     """Chapter 16 -> output, dinputs."""
 # def binary_crossentropy(y_pred: Matrix, y_true: list[list[int]]):
 #     """-> sample_losses (B), loss, dinputs (B, O)."""
+# def binary_accuracy(y_pred: Matrix, y_true: list[list[int]]):
+#     """-> predictions (B, O): 1 where output > 0.5, else 0; accuracy over every output."""
+# def linear(inputs: Matrix, dvalues: Matrix):
+#     """Activation_Linear -> output, dinputs: both unchanged."""
 # def mean_squared_error(y_pred: Matrix, y_true: Matrix):
 #     """Chapter 17 -> sample_losses (B), loss, dinputs (B, O)."""
 # def mean_absolute_error(y_pred: Matrix, y_true: Matrix):
 #     """-> sample_losses (B), loss, dinputs (B, O): sign(y_pred - y_true) / O / B."""
+# def regression_accuracy(y_pred: Matrix, y_true: Matrix, precision: float) -> float:
+#     """Accuracy_Regression: the share of |y_pred - y_true| < precision."""
 # def sgd_step(weights, biases, dweights, dbiases, weight_momentums, bias_momentums,
 #              iterations: int, learning_rate, decay, momentum):
 #     """Chapter 10, one step -> weights, biases, weight_momentums, bias_momentums,
@@ -106,16 +121,34 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #               beta_1, beta_2):
 #     """-> weights, biases, weight_momentums, bias_momentums, weight_cache, bias_cache,
 #     learning_rate, iterations + 1."""
+# def shared_optimizer(weights1, biases1, weights2, biases2, dweights1, dbiases1, dweights2,
+#                      dbiases2, steps: int, learning_rate, decay, epsilon, beta_1, beta_2):
+#     """One Optimizer_Adam for both layers, `steps` steps -> weights1, biases1, weights2,
+#     biases2."""
 # def training(inputs, y_true, weights1, biases1, weights2, biases2, steps: int,
 #              learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2, optimizer: str):
 #     """The model trained `steps` steps -> per step: loss, accuracy, learning_rate, weights1,
 #     biases1, weights2, biases2. raise Unsupported(...) for an optimizer not written yet."""
+# def preprocess(images: list[list[list[int]]], labels: list[int], keys: list[int]):
+#     """Chapter 19: (X - 127.5) / 127.5, each image one row, then X[keys] -> x, y[keys]."""
+# def batches(inputs: Matrix, batch_size: int):
+#     """Model.train's steps -> steps, batch_sizes, first_rows, last_rows."""
+# def predictions(inputs: Matrix, activation: str):
+#     """The output activation's predictions(): "softmax", "sigmoid" or "linear"."""
+# def evaluate(y_pred: Matrix, y_true: Labels, batch_size: int):
+#     """Model.evaluate -> loss, accuracy: accumulated over batches, divided once."""
+# def parameters(inputs: Matrix, weights1: Matrix, biases1: Vector, weights2: Matrix,
+#                biases2: Vector):
+#     """Chapter 21: save the parameters, load them into a fresh model -> weights1, biases1,
+#     weights2, biases2, output (its softmax on inputs)."""
 # def rng(seed: int, calls: list[list[int]]) -> list:
 #     """The book tier (docs/BOOK.md): np.random.seed(seed)'s stream -> values."""
 # def datasets(seed: int, samples: int, classes: int, dataset: str):
 #     """spiral_data, vertical_data or sine_data -> x, y."""
 # def init(seed: int, skip: int, shapes: list[list[int]], scale: float) -> Vector:
 #     """Layer_Dense's initial weights -> weights, flat."""
+# def shuffle(seed: int, samples: int) -> list[int]:
+#     """Chapter 19: np.random.shuffle of range(samples) after np.random.seed(seed) -> keys."""
 # def chapters(seed: int, samples: int, classes: int, hidden: int, steps: int, printed: str,
 #              optimizer: str, learning_rate: float, decay: float, momentum: float):
 #     """The book's chapter 3-10 script -> value: what `printed` names."""
@@ -129,12 +162,15 @@ serve(
         "dense_batch": dense_batch,
         # "layer": layer,
         # "relu": relu,
+        # "dense_relu": dense_relu,
         # "softmax": softmax,
+        # "dense_relu_dense_softmax": dense_relu_dense_softmax,
         # "categorical_crossentropy": categorical_crossentropy,
         # "accuracy": accuracy,
         # "forward": forward,
         # "dense_backward": dense_backward,
         # "relu_backward": relu_backward,
+        # "repeated_forward": repeated_forward,
         # "softmax_backward": softmax_backward,
         # "categorical_crossentropy_backward": categorical_crossentropy_backward,
         # "softmax_crossentropy_backward": softmax_crossentropy_backward,
@@ -142,16 +178,26 @@ serve(
         # "dropout": dropout,
         # "sigmoid": sigmoid,
         # "binary_crossentropy": binary_crossentropy,
+        # "binary_accuracy": binary_accuracy,
+        # "linear": linear,
         # "mean_squared_error": mean_squared_error,
         # "mean_absolute_error": mean_absolute_error,
+        # "regression_accuracy": regression_accuracy,
         # "sgd_step": sgd_step,
         # "adagrad_step": adagrad_step,
         # "rmsprop_step": rmsprop_step,
         # "adam_step": adam_step,
+        # "shared_optimizer": shared_optimizer,
         # "training": training,
+        # "preprocess": preprocess,
+        # "batches": batches,
+        # "predictions": predictions,
+        # "evaluate": evaluate,
+        # "parameters": parameters,
         # "rng": rng,
         # "datasets": datasets,
         # "init": init,
+        # "shuffle": shuffle,
         # "chapters": chapters,
     },
 )
