@@ -2,8 +2,8 @@
 no adapter, its bugs turn the run red, and whatever is wrong with the module itself is one line.
 
 The learners are in tests/learners/: book_nn.py (chapters 2-17), book_nn_ch18.py (chapters
-18-22 signatures), book_nn_float32.py (after the book's nnfs.init()), and one-bug variants.
-Modules that cannot even be imported are written by the tests into tmp_path.
+18-22: the Model and its classes), book_nn_float32.py (after the book's nnfs.init()), and
+one-bug variants. Modules that cannot even be imported are written by the tests into tmp_path.
 """
 
 from __future__ import annotations
@@ -26,6 +26,25 @@ from nnfs_conform.suite.vectors import load_suite
 
 LEARNERS = Path(__file__).parent / "learners"
 CORE_STAGES = [stage.name for stage in TABLE if stage.group != BOOK]
+# The stages a chapter 2-17 module cannot be driven on, and why (`{file}` is its name): its
+# activations have no predictions(), there is no Accuracy_Regression and no Model, and the book
+# prepares chapter 19's data inline in its script.
+CHAPTER_18_ON = {
+    "binary_accuracy": "Activation_Sigmoid.predictions is not defined in {file}",
+    "regression_accuracy": "Accuracy_Regression is not defined in {file}",
+    "preprocess": (
+        "preprocess is not defined in {file}: the book does it inline in chapter 19: define "
+        "preprocess(X, y, keys) returning (X, y) to have it checked"
+    ),
+    "batches": "Model is not defined in {file}",
+    "predictions": "Activation_Softmax.predictions is not defined in {file}",
+    "evaluate": "Model is not defined in {file}",
+    "parameters": "Model is not defined in {file}",
+}
+
+
+def chapter_18_on(file: str) -> dict[str, str]:
+    return {stage: why.format(file=file) for stage, why in CHAPTER_18_ON.items()}
 
 
 def grade(tmp_path: Path, capsys, *args: str) -> Run:
@@ -43,8 +62,10 @@ def learner(name: str) -> str:
 
 
 def beside_book_nn(tmp_path: Path, name: str, source: str) -> str:
-    """A learner module in tmp_path with book_nn.py beside it, for its sibling import."""
-    shutil.copy(LEARNERS / "book_nn.py", tmp_path / "book_nn.py")
+    """A learner module in tmp_path with book_nn.py and book_nn_ch18.py beside it, for its
+    sibling import."""
+    for sibling in ("book_nn.py", "book_nn_ch18.py"):
+        shutil.copy(LEARNERS / sibling, tmp_path / sibling)
     path = tmp_path / f"{name}.py"
     path.write_text(source)
     return str(path)
@@ -54,11 +75,10 @@ def outcomes(run: Run, outcome: str) -> list[dict]:
     return [case for case in run.result["cases"] if case["outcome"] == outcome]
 
 
-@pytest.fixture(scope="module")
-def valid_and_invalid() -> tuple[int, int]:
-    """How many valid and invalid-input cases the core stages have in this suite version."""
+def valid_and_invalid(stages: list[str]) -> tuple[int, int]:
+    """How many valid and invalid-input cases these stages have in this suite version."""
     counts = [0, 0]
-    for case in load_suite().iter_cases(CORE_STAGES):
+    for case in load_suite().iter_cases(stages):
         counts[case.error is not None] += 1
     return counts[0], counts[1]
 
@@ -66,31 +86,49 @@ def valid_and_invalid() -> tuple[int, int]:
 # --- Green: the book's classes, both generations, both dtypes -------------------------------
 
 
-@pytest.mark.parametrize("name", ["book_nn", "book_nn_ch18"])
-def test_a_book_style_module_passes_every_valid_case_with_no_adapter(
-    name, tmp_path, capsys, valid_and_invalid
+@pytest.mark.parametrize("dtype", [None, "float32"])
+def test_a_chapter_18_to_22_module_passes_every_valid_case_of_every_core_stage(
+    dtype, tmp_path, capsys
 ):
-    """Every core stage is declared and every valid case passes; the invalid-input cases (the
-    book checks no inputs) and the book tier are not applicable; exit 0."""
-    run = grade(tmp_path, capsys, learner(name))
-    valid, invalid = valid_and_invalid
+    """With the Model and its classes, every core stage is declared and every valid case
+    passes, at both tiers; the invalid-input cases (the book checks no inputs) and the book
+    tier are not applicable; exit 0."""
+    run = grade(tmp_path, capsys, *(["--dtype", dtype] if dtype else []), learner("book_nn_ch18"))
+    valid, invalid = valid_and_invalid(CORE_STAGES)
     summary = run.result["summary"]
     assert run.status == 0, run.out
-    assert run.result["port"]["name"] == f"{name}.py"
+    assert run.result["port"]["name"] == "book_nn_ch18.py"
+    assert run.result["port"]["dtype"] == (dtype or "float64")
     assert run.result["port"]["stages"] == CORE_STAGES
     assert run.result["port"]["missing"] == {}
     assert (summary["passed"], summary["failed"], summary["errored"]) == (valid, 0, 0)
+    assert summary["declined"] == 0
     assert summary["not_applicable_input_checks"] == invalid
     assert run.last_line == f"{valid} passed, 0 failed, 0 errored, 0 skipped"
 
 
-def test_nnfs_init_is_detected_and_the_module_passes_the_float32_tier(
-    tmp_path, capsys, valid_and_invalid
+@pytest.mark.parametrize("name, dtype", [("book_nn", "float64"), ("book_nn_float32", "float32")])
+def test_a_chapter_2_to_17_module_passes_every_stage_its_classes_allow(
+    name, dtype, tmp_path, capsys
 ):
-    run = grade(tmp_path, capsys, learner("book_nn_float32"))
+    """Every stage its classes can be driven on is declared and passes, at the tier its set-up
+    chose (nnfs.init() means float32); each stage of chapters 18-22 is not graded, with the
+    reason in the header, and its cases are not applicable."""
+    run = grade(tmp_path, capsys, learner(name))
+    missing = chapter_18_on(f"{name}.py")
+    declared = [stage for stage in CORE_STAGES if stage not in missing]
+    valid, invalid = valid_and_invalid(declared)
+    summary = run.result["summary"]
     assert run.status == 0, run.out
-    assert run.result["port"]["dtype"] == "float32"
-    assert run.result["summary"]["passed"] == valid_and_invalid[0]
+    assert run.result["port"]["dtype"] == dtype
+    assert run.result["port"]["stages"] == declared
+    assert run.result["port"]["missing"] == missing
+    for stage, why in missing.items():
+        assert f"not graded: {stage} ({why})" in run.out.splitlines()
+    assert (summary["passed"], summary["failed"], summary["errored"]) == (valid, 0, 0)
+    assert summary["not_applicable_input_checks"] == invalid
+    undeclared = [c for c in run.result["cases"] if c["stage"] in missing]
+    assert undeclared and {c["outcome"] for c in undeclared} == {"not_applicable"}
 
 
 def test_dtype_overrides_the_detection(tmp_path, capsys):
@@ -106,24 +144,54 @@ def test_dtype_overrides_the_detection(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "name, stage, mistake",
+    "name, stage, mistake, clean",
     [
-        ("bug_relu_backward_on_dvalues", "relu_backward", "relu-backward-mask-on-dvalues"),
-        ("bug_softmax_without_max_shift", "softmax", "softmax-no-max-shift"),
-        ("bug_loss_sum_not_mean", "categorical_crossentropy", "cce-sum-not-mean"),
-        ("bug_adam_correction_without_plus_one", "adam_step", "adam-bias-correction-off-by-one"),
-        ("bug_dbiases_wrong_axis", "dense_backward", None),
+        ("bug_relu_backward_on_dvalues", "relu_backward", "relu-backward-mask-on-dvalues", None),
+        ("bug_softmax_without_max_shift", "softmax", "softmax-no-max-shift", None),
+        ("bug_loss_sum_not_mean", "categorical_crossentropy", "cce-sum-not-mean", None),
+        (
+            "bug_adam_correction_without_plus_one",
+            "adam_step",
+            "adam-bias-correction-off-by-one",
+            None,
+        ),
+        ("bug_dbiases_wrong_axis", "dense_backward", None, None),
+        ("bug_dense_keeps_first_inputs", "repeated_forward", "dense-keeps-first-inputs", None),
+        (
+            "bug_binary_threshold_inclusive",
+            "binary_accuracy",
+            "binary-threshold-inclusive",
+            "book_nn_ch18",
+        ),
+        (
+            "bug_evaluate_mean_of_batch_means",
+            "evaluate",
+            "evaluate-mean-of-batch-means",
+            "book_nn_ch18",
+        ),
+        (
+            "bug_parameters_saved_as_float32",
+            "parameters",
+            "parameters-saved-as-float32",
+            "book_nn_ch18",
+        ),
     ],
 )
-def test_one_bug_in_the_learners_classes_turns_the_run_red(name, stage, mistake, tmp_path, capsys):
+def test_one_bug_in_the_learners_classes_turns_the_run_red(
+    name, stage, mistake, clean, tmp_path, capsys
+):
+    """The stage fails (the learner's exceptions, from a bug, are failures too, never errors)
+    and the run names the mistake; the module the bug was put into passes the same stage."""
     run = grade(tmp_path, capsys, "--stage", stage, learner(name))
     failed = outcomes(run, "failed")
     assert run.status == 1
     assert failed and not outcomes(run, "errored")
     if mistake:
         assert mistake in {(case["diagnosis"] or {}).get("id") for case in failed}
-    clean = grade(tmp_path, capsys, "--stage", stage, learner("book_nn"))
-    assert clean.status == 0, "the same stage passes without the bug"
+        assert f"[{mistake}]" in run.out
+    clean_run = grade(tmp_path, capsys, "--stage", stage, learner(clean or "book_nn"))
+    assert clean_run.status == 0, "the same stage passes without the bug"
+    assert clean_run.result["summary"]["passed"] > 0
 
 
 def test_the_books_mae_sign_erratum_fails_mean_absolute_error_and_is_named(tmp_path, capsys):
@@ -148,7 +216,11 @@ def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path, cap
     )
     reason = "Optimizer_Adam is not defined in missing_adam.py"
     assert run.status == 0, run.out
-    assert run.result["port"]["missing"] == {"adam_step": reason}
+    assert run.result["port"]["missing"] == {
+        "adam_step": reason,
+        "shared_optimizer": reason,
+        **chapter_18_on("missing_adam.py"),
+    }
     assert "adam_step" not in run.result["port"]["stages"]
     assert f"not graded: adam_step ({reason})" in run.out.splitlines()
     declined = [
@@ -163,6 +235,131 @@ def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path, cap
     }
     assert run.result["summary"]["declined"] == len(declined) > 0
     assert run.result["summary"]["passed"] > 0
+
+
+# --- The Model's chapters: how the driver builds and calls the learner's Model -----------------
+
+MODEL_STAGES = ("--stage", "batches", "--stage", "evaluate", "--stage", "parameters")
+
+
+def test_a_chapter_18_model_whose_set_requires_an_optimizer_is_given_one(tmp_path, capsys):
+    """Chapter 18's set(*, loss, optimizer, accuracy) has no defaults: evaluate and parameters,
+    which need no optimizer, pass the learner's own (the first it has) and still pass."""
+    path = beside_book_nn(
+        tmp_path,
+        "chapter_18_set",
+        (
+            "from book_nn_ch18 import *\n"
+            "class Model(Model):\n"
+            "    def set(self, *, loss, optimizer, accuracy):\n"
+            "        self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy\n"
+        ),
+    )
+    run = grade(tmp_path, capsys, *MODEL_STAGES, path)
+    assert run.status == 0, run.out
+    assert {"batches", "evaluate", "parameters"} <= set(run.result["port"]["stages"])
+    assert (
+        run.result["summary"]["passed"]
+        == valid_and_invalid(["batches", "evaluate", "parameters"])[0]
+    )
+
+
+def test_a_model_that_cannot_save_its_parameters_is_graded_through_set_parameters(tmp_path, capsys):
+    """Chapter 21 before save_parameters: get_parameters of one model, set_parameters of the
+    fresh one; a set_parameters that loads nothing fails every case."""
+    path = beside_book_nn(
+        tmp_path,
+        "no_saving",
+        "from book_nn_ch18 import *\ndel Model.save_parameters, Model.load_parameters\n",
+    )
+    run = grade(tmp_path, capsys, "--stage", "parameters", path)
+    assert run.status == 0, run.out
+    assert run.result["summary"]["passed"] == valid_and_invalid(["parameters"])[0]
+    path = beside_book_nn(
+        tmp_path,
+        "loads_nothing",
+        (
+            "from book_nn_ch18 import *\n"
+            "del Model.save_parameters, Model.load_parameters\n"
+            "class Model(Model):\n"
+            "    def set_parameters(self, parameters):\n"
+            "        pass\n"
+        ),
+    )
+    run = grade(tmp_path, capsys, "--stage", "parameters", path)
+    assert run.status == 1 and run.result["summary"]["passed"] == 0
+
+
+def test_batches_are_what_the_learners_train_feeds_its_first_layer(tmp_path, capsys):
+    """A train that drops the short last batch is caught and named: the driver records the
+    batches the learner's own Model.train takes, it does not slice them itself."""
+    path = beside_book_nn(
+        tmp_path,
+        "drops_short_batch",
+        (
+            "from book_nn_ch18 import *\n"
+            "class Model(Model):\n"
+            "    def train(self, X, y, *, epochs=1, batch_size=None, **kwargs):\n"
+            "        steps = len(X) // batch_size\n"
+            "        super().train(X[: steps * batch_size], y[: steps * batch_size],\n"
+            "                      epochs=epochs, batch_size=batch_size, **kwargs)\n"
+        ),
+    )
+    run = grade(tmp_path, capsys, "--stage", "batches", path)
+    failed = outcomes(run, "failed")
+    assert run.status == 1 and not outcomes(run, "errored")
+    assert "batches-drop-short-batch" in {(c["diagnosis"] or {}).get("id") for c in failed}
+    assert {c["id"] for c in outcomes(run, "passed")} >= {"batches/divides-evenly"}
+
+
+@pytest.mark.parametrize(
+    "source, stage, why",
+    [
+        (
+            "from book_nn_ch18 import *\n"
+            "class Accuracy_Categorical(Accuracy_Categorical):\n"
+            "    def __init__(self):\n"
+            "        self.binary = False\n",
+            "binary_accuracy",
+            "Accuracy_Categorical(...) in {file} takes no binary (the book's chapter 18)",
+        ),
+        (
+            "from book_nn_ch18 import *\n"
+            "class Model(Model):\n"
+            "    def train(self, X, y, *, epochs=1, print_every=1, validation_data=None):\n"
+            "        pass\n",
+            "batches",
+            "Model.train(...) in {file} takes no batch_size (the book's chapter 19)",
+        ),
+        (
+            "from book_nn_ch18 import *\n"
+            "del Optimizer_SGD, Optimizer_Adagrad, Optimizer_RMSprop, Optimizer_Adam\n",
+            "batches",
+            "no optimizer (Optimizer_SGD, Optimizer_Adagrad, Optimizer_RMSprop, Optimizer_Adam) "
+            "is defined in {file}",
+        ),
+        (
+            "from book_nn_ch18 import *\ndef preprocess(text):\n    return text.lower()\n",
+            "preprocess",
+            "preprocess(text) in {file} cannot be called as preprocess(X, y, keys): the book does "
+            "it inline in chapter 19: define preprocess(X, y, keys) returning (X, y) to have it "
+            "checked",
+        ),
+    ],
+    ids=["accuracy-not-binary", "train-without-batches", "no-optimizer", "other-preprocess"],
+)
+def test_a_model_stage_the_module_cannot_do_is_not_declared_with_its_reason(
+    source, stage, why, tmp_path, capsys
+):
+    """Not declared, the reason in the header, the module's other stages graded."""
+    path = beside_book_nn(tmp_path, "lacks_one", source)
+    run = grade(tmp_path, capsys, "--stage", stage, "--stage", "relu", path)
+    why = why.format(file="lacks_one.py")
+    assert run.status == 0, run.out
+    assert run.result["port"]["missing"][stage] == why
+    assert f"not graded: {stage} ({why})" in run.out.splitlines()
+    assert stage not in run.result["port"]["stages"]
+    assert run.result["summary"]["passed"] == valid_and_invalid(["relu"])[0]
 
 
 IMPORT_FAILURES = {
@@ -382,7 +579,12 @@ def test_the_driver_speaks_the_protocol_when_run_by_path():
     hello, reply = (json.loads(line) for line in done.stdout.splitlines())
     assert done.returncode == 0
     assert hello["name"] == "missing_adam.py" and hello["dtype"] == "float64"
-    assert hello["missing"] == {"adam_step": "Optimizer_Adam is not defined in missing_adam.py"}
+    reason = "Optimizer_Adam is not defined in missing_adam.py"
+    assert hello["missing"] == {
+        "adam_step": reason,
+        "shared_optimizer": reason,
+        **chapter_18_on("missing_adam.py"),
+    }
     assert "checks_inputs" not in hello
     assert reply == {"seq": 3, "outputs": {"output": [[0.0, "Infinity", 0.25]]}}
 

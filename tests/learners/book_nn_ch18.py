@@ -1,9 +1,15 @@
 """A learner's network in the style of the book's chapters 18-22: `forward(inputs, training)`,
-a Loss that remembers its trainable layers and accumulates over a pass, Accuracy_Categorical,
-Activation_Softmax.predictions, and a combined softmax + cross-entropy with only `backward`.
+a Loss that remembers its trainable layers and accumulates over a pass, Accuracy_Categorical
+(binary too) and Accuracy_Regression, each activation's predictions(), a combined softmax +
+cross-entropy with only `backward`, Layer_Input and the Model: train with batches, evaluate,
+predict, get/set/save/load its parameters, save and load itself. The book writes chapter 19's
+data preparation inline in its script; here it is the function `preprocess(X, y, keys)`.
 
 The optimizers did not change in chapter 18: they come from the chapter 10-17 sibling module.
 """
+
+import copy
+import pickle
 
 import numpy as np
 from book_nn import (  # noqa: F401 - the driver finds them here by their book names
@@ -52,6 +58,13 @@ class Layer_Dense:
             self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
         self.dinputs = np.dot(dvalues, self.weights.T)
 
+    def get_parameters(self):
+        return self.weights, self.biases
+
+    def set_parameters(self, weights, biases):
+        self.weights = weights
+        self.biases = biases
+
 
 class Layer_Dropout:
     def __init__(self, rate):
@@ -67,6 +80,11 @@ class Layer_Dropout:
 
     def backward(self, dvalues):
         self.dinputs = dvalues * self.binary_mask
+
+
+class Layer_Input:
+    def forward(self, inputs, training):
+        self.output = inputs
 
 
 class Activation_ReLU:
@@ -111,6 +129,18 @@ class Activation_Sigmoid:
         return (outputs > 0.5) * 1
 
 
+class Activation_Linear:
+    def forward(self, inputs, training):
+        self.inputs = inputs
+        self.output = inputs
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+
+    def predictions(self, outputs):
+        return outputs
+
+
 class Loss:
     def regularization_loss(self):
         regularization_loss = 0
@@ -137,6 +167,12 @@ class Loss:
         data_loss = np.mean(sample_losses)
         self.accumulated_sum += np.sum(sample_losses)
         self.accumulated_count += len(sample_losses)
+        if not include_regularization:
+            return data_loss
+        return data_loss, self.regularization_loss()
+
+    def calculate_accumulated(self, *, include_regularization=False):
+        data_loss = self.accumulated_sum / self.accumulated_count
         if not include_regularization:
             return data_loss
         return data_loss, self.regularization_loss()
@@ -222,6 +258,10 @@ class Accuracy:
         self.accumulated_count += len(comparisons)
         return accuracy
 
+    def calculate_accumulated(self):
+        accuracy = self.accumulated_sum / self.accumulated_count
+        return accuracy
+
     def new_pass(self):
         self.accumulated_sum = 0
         self.accumulated_count = 0
@@ -238,3 +278,210 @@ class Accuracy_Categorical(Accuracy):
         if not self.binary and len(y.shape) == 2:
             y = np.argmax(y, axis=1)
         return predictions == y
+
+
+class Accuracy_Regression(Accuracy):
+    def __init__(self):
+        self.precision = None
+
+    def init(self, y, reinit=False):
+        if self.precision is None or reinit:
+            self.precision = np.std(y) / 250
+
+    def compare(self, predictions, y):
+        return np.absolute(predictions - y) < self.precision
+
+
+class Model:
+    def __init__(self):
+        self.layers = []
+        self.softmax_classifier_output = None
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def set(self, *, loss=None, optimizer=None, accuracy=None):
+        if loss is not None:
+            self.loss = loss
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if accuracy is not None:
+            self.accuracy = accuracy
+
+    def finalize(self):
+        self.input_layer = Layer_Input()
+        layer_count = len(self.layers)
+        self.trainable_layers = []
+        for i in range(layer_count):
+            if i == 0:
+                self.layers[i].prev = self.input_layer
+                self.layers[i].next = self.layers[i + 1]
+            elif i < layer_count - 1:
+                self.layers[i].prev = self.layers[i - 1]
+                self.layers[i].next = self.layers[i + 1]
+            else:
+                self.layers[i].prev = self.layers[i - 1]
+                self.layers[i].next = self.loss
+                self.output_layer_activation = self.layers[i]
+            if hasattr(self.layers[i], "weights"):
+                self.trainable_layers.append(self.layers[i])
+        if self.loss is not None:
+            self.loss.remember_trainable_layers(self.trainable_layers)
+        if isinstance(self.layers[-1], Activation_Softmax) and isinstance(
+            self.loss, Loss_CategoricalCrossentropy
+        ):
+            self.softmax_classifier_output = Activation_Softmax_Loss_CategoricalCrossentropy()
+
+    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None):
+        self.accuracy.init(y)
+        train_steps = 1
+        if batch_size is not None:
+            train_steps = len(X) // batch_size
+            if train_steps * batch_size < len(X):
+                train_steps += 1
+        for epoch in range(1, epochs + 1):
+            print(f"epoch: {epoch}")
+            self.loss.new_pass()
+            self.accuracy.new_pass()
+            for step in range(train_steps):
+                if batch_size is None:
+                    batch_X = X
+                    batch_y = y
+                else:
+                    batch_X = X[step * batch_size : (step + 1) * batch_size]
+                    batch_y = y[step * batch_size : (step + 1) * batch_size]
+                output = self.forward(batch_X, training=True)
+                data_loss, regularization_loss = self.loss.calculate(
+                    output, batch_y, include_regularization=True
+                )
+                loss = data_loss + regularization_loss
+                predictions = self.output_layer_activation.predictions(output)
+                accuracy = self.accuracy.calculate(predictions, batch_y)
+                self.backward(output, batch_y)
+                self.optimizer.pre_update_params()
+                for layer in self.trainable_layers:
+                    self.optimizer.update_params(layer)
+                self.optimizer.post_update_params()
+                if not step % print_every or step == train_steps - 1:
+                    print(
+                        f"step: {step}, acc: {accuracy:.3f}, loss: {loss:.3f} ("
+                        f"data_loss: {data_loss:.3f}, reg_loss: {regularization_loss:.3f}), "
+                        f"lr: {self.optimizer.current_learning_rate}"
+                    )
+            epoch_data_loss, epoch_regularization_loss = self.loss.calculate_accumulated(
+                include_regularization=True
+            )
+            epoch_loss = epoch_data_loss + epoch_regularization_loss
+            epoch_accuracy = self.accuracy.calculate_accumulated()
+            print(
+                f"training, acc: {epoch_accuracy:.3f}, loss: {epoch_loss:.3f} ("
+                f"data_loss: {epoch_data_loss:.3f}, reg_loss: {epoch_regularization_loss:.3f}), "
+                f"lr: {self.optimizer.current_learning_rate}"
+            )
+            if validation_data is not None:
+                self.evaluate(*validation_data, batch_size=batch_size)
+
+    def evaluate(self, X_val, y_val, *, batch_size=None):
+        validation_steps = 1
+        if batch_size is not None:
+            validation_steps = len(X_val) // batch_size
+            if validation_steps * batch_size < len(X_val):
+                validation_steps += 1
+        self.loss.new_pass()
+        self.accuracy.new_pass()
+        for step in range(validation_steps):
+            if batch_size is None:
+                batch_X = X_val
+                batch_y = y_val
+            else:
+                batch_X = X_val[step * batch_size : (step + 1) * batch_size]
+                batch_y = y_val[step * batch_size : (step + 1) * batch_size]
+            output = self.forward(batch_X, training=False)
+            self.loss.calculate(output, batch_y)
+            predictions = self.output_layer_activation.predictions(output)
+            self.accuracy.calculate(predictions, batch_y)
+        validation_loss = self.loss.calculate_accumulated()
+        validation_accuracy = self.accuracy.calculate_accumulated()
+        print(f"validation, acc: {validation_accuracy:.3f}, loss: {validation_loss:.3f}")
+
+    def predict(self, X, *, batch_size=None):
+        prediction_steps = 1
+        if batch_size is not None:
+            prediction_steps = len(X) // batch_size
+            if prediction_steps * batch_size < len(X):
+                prediction_steps += 1
+        output = []
+        for step in range(prediction_steps):
+            if batch_size is None:
+                batch_X = X
+            else:
+                batch_X = X[step * batch_size : (step + 1) * batch_size]
+            batch_output = self.forward(batch_X, training=False)
+            output.append(batch_output)
+        return np.vstack(output)
+
+    def forward(self, X, training):
+        self.input_layer.forward(X, training)
+        for layer in self.layers:
+            layer.forward(layer.prev.output, training)
+        return layer.output
+
+    def backward(self, output, y):
+        if self.softmax_classifier_output is not None:
+            self.softmax_classifier_output.backward(output, y)
+            self.layers[-1].dinputs = self.softmax_classifier_output.dinputs
+            for layer in reversed(self.layers[:-1]):
+                layer.backward(layer.next.dinputs)
+            return
+        self.loss.backward(output, y)
+        for layer in reversed(self.layers):
+            layer.backward(layer.next.dinputs)
+
+    def get_parameters(self):
+        parameters = []
+        for layer in self.trainable_layers:
+            parameters.append(layer.get_parameters())
+        return parameters
+
+    def set_parameters(self, parameters):
+        for parameter_set, layer in zip(parameters, self.trainable_layers):
+            layer.set_parameters(*parameter_set)
+
+    def save_parameters(self, path):
+        with open(path, "wb") as f:
+            pickle.dump(self.get_parameters(), f)
+
+    def load_parameters(self, path):
+        with open(path, "rb") as f:
+            self.set_parameters(pickle.load(f))
+
+    def save(self, path):
+        model = copy.deepcopy(self)
+        model.loss.new_pass()
+        model.accuracy.new_pass()
+        model.input_layer.__dict__.pop("output", None)
+        model.loss.__dict__.pop("dinputs", None)
+        for layer in model.layers:
+            for property in ["inputs", "output", "dinputs", "dweights", "dbiases"]:
+                layer.__dict__.pop(property, None)
+        with open(path, "wb") as f:
+            pickle.dump(model, f)
+
+    @staticmethod
+    def load(path):
+        with open(path, "rb") as f:
+            model = pickle.load(f)
+        return model
+
+
+def preprocess(X, y, keys):
+    """Chapter 19's preparation of Fashion-MNIST, which the book writes inline in its script:
+    shuffle the samples and their labels together by `keys` (the book's np.random.shuffle of
+    np.array(range(len(X)))), then flatten each image to a row and scale its bytes to [-1, 1].
+
+    NOTE: the book scales `.astype(np.float32)`; this module does not call nnfs.init(), so it is
+    graded at float64 and scales the uint8 images in float64, as NumPy promotes them."""
+    X = X[keys]
+    y = y[keys]
+    X = (X.reshape(X.shape[0], -1) - 127.5) / 127.5
+    return X, y

@@ -34,6 +34,7 @@ import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import sysconfig  # noqa: E402
+import tempfile  # noqa: E402
 import traceback  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -133,21 +134,49 @@ class Book:
     def can_score(self):
         return self.has("Accuracy_Categorical") or self.has("accuracy")
 
+    def score(self, scorer, predictions, y_true):
+        """An Accuracy's calculate, after the init(y) and new_pass() that chapter 18's Model
+        calls first when the class has them."""
+        if hasattr(scorer, "init"):
+            scorer.init(y_true)
+        if hasattr(scorer, "new_pass"):
+            scorer.new_pass()
+        return scorer.calculate(predictions, y_true)
+
     def accuracy(self, y_pred, y_true):
         """(predictions, accuracy) with the learner's Accuracy_Categorical, or their module-level
         accuracy(y_pred, y_true), or, for the training loop only, the book's chapter 5 lines."""
         predictions = self.predictions(y_pred)
         if self.has("Accuracy_Categorical"):
-            scorer = self.new("Accuracy_Categorical")
-            if hasattr(scorer, "init"):
-                scorer.init(y_true)
-            if hasattr(scorer, "new_pass"):
-                scorer.new_pass()
-            return predictions, scorer.calculate(predictions, y_true)
+            return predictions, self.score(self.new("Accuracy_Categorical"), predictions, y_true)
         if self.has("accuracy"):
             return predictions, self.module.accuracy(y_pred, y_true)
         targets = np.argmax(y_true, axis=1) if len(y_true.shape) == 2 else y_true
         return predictions, np.mean(predictions == targets)
+
+    def optimizer(self):
+        """The first of the learner's optimizers, built with the book's defaults: for a Model
+        that needs one although no layer it trains has parameters."""
+        for name, _, _ in OPTIMIZERS.values():
+            if self.has(name):
+                return self.new(name)
+        raise Unsupported(f"no optimizer ({', '.join(OPTIMIZER_NAMES)}) is defined in {self.file}")
+
+    def model(self, layers, loss, accuracy, optimizer=None):
+        """The learner's Model as the book's chapter 18-22 scripts build one: add each layer,
+        set(loss=..., optimizer=..., accuracy=...), finalize(). The optimizer is passed when
+        given or when the learner's set requires one (chapter 18's does; chapter 22's does not)."""
+        model = self.new("Model")
+        for layer in layers:
+            model.add(layer)
+        settings = {"loss": loss, "accuracy": accuracy}
+        if optimizer is None and _requires(model.set, "optimizer"):
+            optimizer = self.optimizer()
+        if optimizer is not None:
+            settings["optimizer"] = optimizer
+        model.set(**settings)
+        model.finalize()
+        return model
 
     def method(self, obj, name):
         method = getattr(obj, name, None)
@@ -174,6 +203,15 @@ def _accepts(method, *args):
     except ValueError:  # no signature (a builtin): let the call decide
         return True
     return True
+
+
+def _requires(method, name):
+    """Whether the callable has a parameter `name` without a default."""
+    try:
+        parameter = inspect.signature(method).parameters.get(name)
+    except (TypeError, ValueError):
+        return False
+    return parameter is not None and parameter.default is parameter.empty
 
 
 def _takes_training(method):
@@ -213,8 +251,40 @@ def relu(book, x, p):
     return {"output": book.forward(book.new("Activation_ReLU"), book.array(x["inputs"]))}
 
 
+def dense_relu(book, x, p):
+    """Chapter 4's first chain: Layer_Dense, then Activation_ReLU of its output."""
+    dense = book.dense(book.array(x["weights"]), book.array(x["biases"]))
+    activation = book.new("Activation_ReLU")
+    book.forward(dense, book.array(x["inputs"]))
+    book.forward(activation, dense.output)
+    return {"dense": dense.output, "relu": activation.output}
+
+
 def softmax(book, x, p):
     return {"output": book.forward(book.new("Activation_Softmax"), book.array(x["inputs"]))}
+
+
+def dense_relu_dense_softmax(book, x, p):
+    """Chapter 4's network before the loss exists, every intermediate read off its object."""
+    dense1, activation1, dense2, activation2 = _network(book, x)
+    return {
+        "dense1": dense1.output,
+        "relu1": activation1.output,
+        "dense2": dense2.output,
+        "softmax": activation2.output,
+    }
+
+
+def _network(book, x):
+    """Dense → ReLU → Dense → Softmax of the case's two layers, run forward on its inputs."""
+    dense1 = book.dense(book.array(x["weights1"]), book.array(x["biases1"]))
+    dense2 = book.dense(book.array(x["weights2"]), book.array(x["biases2"]))
+    activation1, activation2 = book.new("Activation_ReLU"), book.new("Activation_Softmax")
+    book.forward(dense1, book.array(x["inputs"]))
+    book.forward(activation1, dense1.output)
+    book.forward(dense2, activation1.output)
+    book.forward(activation2, dense2.output)
+    return dense1, activation1, dense2, activation2
 
 
 def categorical_crossentropy(book, x, p):
@@ -234,14 +304,8 @@ def accuracy(book, x, p):
 def forward(book, x, p):
     """Chapter 5's network, every intermediate read off the book's objects."""
     y_true = book.labels(x["y_true"])
-    dense1 = book.dense(book.array(x["weights1"]), book.array(x["biases1"]))
-    dense2 = book.dense(book.array(x["weights2"]), book.array(x["biases2"]))
-    activation1, activation2 = book.new("Activation_ReLU"), book.new("Activation_Softmax")
+    dense1, activation1, dense2, activation2 = _network(book, x)
     loss_function = book.new("Loss_CategoricalCrossentropy")
-    book.forward(dense1, book.array(x["inputs"]))
-    book.forward(activation1, dense1.output)
-    book.forward(dense2, activation1.output)
-    book.forward(activation2, dense2.output)
     predictions, value = book.accuracy(activation2.output, y_true)
     return {
         "dense1": dense1.output,
@@ -269,6 +333,28 @@ def relu_backward(book, x, p):
     book.forward(activation, book.array(x["inputs"]))
     activation.backward(book.array(x["dvalues"]))
     return {"dinputs": activation.dinputs}
+
+
+def repeated_forward(book, x, p):
+    """ONE Layer_Dense and ONE Activation_ReLU, as a training loop reuses them: forward on the
+    first batch, its output copied at once (as the book's loop reads it, before the next call
+    replaces it), forward on the second batch, then backward through both."""
+    weights = book.array(x["weights"])
+    dense = book.dense(weights, book.array(x["biases"]))
+    activation = book.new("Activation_ReLU")
+    book.forward(dense, book.array(x["inputs1"]))
+    output1 = np.array(book.forward(activation, dense.output))
+    book.forward(dense, book.array(x["inputs2"]))
+    output2 = book.forward(activation, dense.output)
+    activation.backward(book.array(x["dvalues"]))
+    dense.backward(activation.dinputs)
+    return {
+        "output1": output1,
+        "output2": output2,
+        "dweights": dense.dweights,
+        "dbiases": row(dense.dbiases),
+        "dinputs": dense.dinputs,
+    }
 
 
 def softmax_backward(book, x, p):
@@ -335,6 +421,36 @@ def sigmoid(book, x, p):
     return {"output": output, "dinputs": activation.dinputs}
 
 
+def binary_accuracy(book, x, p):
+    """Chapter 16's binary accuracy the chapter 18 way: Activation_Sigmoid.predictions, then
+    Accuracy_Categorical(binary=True), which compares every output with its 0/1 target."""
+    y_pred, y_true = book.array(x["y_pred"]), book.labels(x["y_true"])
+    predictions = book.new("Activation_Sigmoid").predictions(y_pred)
+    scorer = book.new("Accuracy_Categorical", binary=True)
+    return {"predictions": predictions, "accuracy": book.score(scorer, predictions, y_true)}
+
+
+def linear(book, x, p):
+    """Chapter 17's Activation_Linear: forward, then backward."""
+    activation = book.new("Activation_Linear")
+    output = book.forward(activation, book.array(x["inputs"]))
+    activation.backward(book.array(x["dvalues"]))
+    return {"output": output, "dinputs": activation.dinputs}
+
+
+def regression_accuracy(book, x, p):
+    """Accuracy_Regression with the case's precision: the book computes np.std(y) / 250 in
+    init(y); the case gives the value instead, set on the object after init."""
+    y_pred, y_true = book.array(x["y_pred"]), book.array(x["y_true"])
+    scorer = book.new("Accuracy_Regression")
+    if hasattr(scorer, "init"):
+        scorer.init(y_true)
+    scorer.precision = book.array(x["precision"])[()]  # a NumPy scalar, as np.std returns
+    if hasattr(scorer, "new_pass"):
+        scorer.new_pass()
+    return {"accuracy": scorer.calculate(y_pred, y_true)}
+
+
 def _loss_stage(name, labels):
     """forward for the sample losses, calculate for the mean, backward(y_pred, y_true)."""
 
@@ -381,6 +497,31 @@ def _optimizer_step(optimizer):
 
     stage.__doc__ = f"{name}: {stage.__doc__}"
     return stage
+
+
+def shared_optimizer(book, x, p):
+    """One Optimizer_Adam for two layers, as a Model steps it: per step pre_update_params,
+    update_params of each layer (each keeps its own state), post_update_params once."""
+    _, _, hyper = OPTIMIZERS["adam"]
+    optimizer = book.new("Optimizer_Adam", **{h: float(x[h]) for h in hyper})
+    layers = []
+    for i in (1, 2):
+        dense = book.dense(book.array(x[f"weights{i}"]), book.array(x[f"biases{i}"]))
+        dense.dweights = book.array(x[f"dweights{i}"])
+        dense.dbiases = book.array(x[f"dbiases{i}"]).reshape(1, -1)
+        layers.append(dense)
+    for _ in range(int(x["steps"])):
+        optimizer.pre_update_params()
+        for dense in layers:
+            optimizer.update_params(dense)
+        optimizer.post_update_params()
+    dense1, dense2 = layers
+    return {
+        "weights1": dense1.weights,
+        "biases1": row(dense1.biases),
+        "weights2": dense2.weights,
+        "biases2": row(dense2.biases),
+    }
 
 
 def training(book, x, p):
@@ -433,6 +574,146 @@ def _softmax_loss(book, loss_activation, inputs, y):
     return output, book.calculate(book.new("Loss_CategoricalCrossentropy"), output, y)
 
 
+# --- The Model's chapters (18-22) ---------------------------------------------------------------
+
+
+def preprocess(book, x, p):
+    """Chapter 19's inline lines, as the learner's module-level preprocess(X, y, keys) -> (X, y):
+    the images as cv2.imread gives them (uint8), the labels and the shuffled keys as integer
+    arrays; X scaled to [-1, 1] and flattened, then X[keys] and y[keys]."""
+    images = np.asarray(x["images"], dtype=np.uint8)
+    scaled, labels = book.module.preprocess(
+        images, book.labels(x["labels"]), np.asarray(x["keys"], dtype=np.int64)
+    )
+    return {"x": scaled, "y": labels}
+
+
+def batches(book, x, p):
+    """Model.train for one epoch with the case's batch_size, its first layer a pass-through
+    that keeps a copy of every batch the Model trains on, its last the learner's softmax
+    passing that through too (the loss, accuracy and optimizer are the learner's; every label
+    is class 0, as the batches do not depend on them)."""
+    inputs = book.array(x["inputs"])
+    taken = []
+    model = book.model(
+        [PassThrough(taken), _given_softmax(book)],
+        book.new("Loss_CategoricalCrossentropy"),
+        book.new("Accuracy_Categorical"),
+        optimizer=book.optimizer(),
+    )
+    labels = np.zeros(len(inputs), dtype=np.int64)
+    model.train(inputs, labels, epochs=1, batch_size=int(x["batch_size"]), print_every=QUIET)
+    return {
+        "steps": len(taken),
+        "batch_sizes": [len(batch) for batch in taken],
+        "first_rows": [batch[0] for batch in taken],
+        "last_rows": [batch[-1] for batch in taken],
+    }
+
+
+PREDICTING = {"softmax": "Activation_Softmax", "sigmoid": "Activation_Sigmoid"}
+
+
+def predictions(book, x, p):
+    """The output activation's predictions(), as Model.train and evaluate call it."""
+    name = PREDICTING.get(p["activation"], "Activation_Linear")
+    activation = book.new(name)
+    return {"predictions": book.method(activation, "predictions")(book.array(x["inputs"]))}
+
+
+def evaluate(book, x, p):
+    """Model.evaluate(X, y, batch_size=...) on a model whose output layer is the learner's
+    Activation_Softmax passing the case's softmax outputs through; the loss and accuracy read
+    back with their calculate_accumulated(), as the book's evaluate prints them."""
+    loss, scorer = book.new("Loss_CategoricalCrossentropy"), book.new("Accuracy_Categorical")
+    model = book.model([PassThrough(), _given_softmax(book)], loss, scorer)
+    model.evaluate(
+        book.array(x["y_pred"]), book.labels(x["y_true"]), batch_size=int(x["batch_size"])
+    )
+    return {"loss": loss.calculate_accumulated(), "accuracy": scorer.calculate_accumulated()}
+
+
+def parameters(book, x, p):
+    """Chapters 21-22: a Dense → ReLU → Dense → Softmax Model holding the case's parameters,
+    get_parameters(), save_parameters to a file and load_parameters into a fresh model of the
+    same layers (or set_parameters, when the module cannot save); the fresh model's parameters,
+    read off its layers, and its predict() (or forward) on the inputs."""
+    w1, w2 = book.array(x["weights1"]), book.array(x["weights2"])
+    saved = _softmax_model(
+        book, book.dense(w1, book.array(x["biases1"])), book.dense(w2, book.array(x["biases2"]))
+    )
+    dense1, dense2 = book.new("Layer_Dense", *w1.shape), book.new("Layer_Dense", *w2.shape)
+    fresh = _softmax_model(book, dense1, dense2)
+    kept = saved.get_parameters()
+    if all(callable(getattr(saved, m, None)) for m in ("save_parameters", "load_parameters")):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.parms")
+            saved.save_parameters(path)
+            fresh.load_parameters(path)
+    else:
+        fresh.set_parameters(kept)
+    return {
+        "weights1": dense1.weights,
+        "biases1": row(dense1.biases),
+        "weights2": dense2.weights,
+        "biases2": row(dense2.biases),
+        "output": _predict(book, fresh, book.array(x["inputs"])),
+    }
+
+
+def _softmax_model(book, dense1, dense2):
+    """Chapter 22's model as its evaluation script sets it: no optimizer, the book's loss and
+    accuracy for a softmax classifier."""
+    layers = [dense1, book.new("Activation_ReLU"), dense2, book.new("Activation_Softmax")]
+    return book.model(
+        layers, book.new("Loss_CategoricalCrossentropy"), book.new("Accuracy_Categorical")
+    )
+
+
+def _predict(book, model, inputs):
+    """Model.predict(X) (chapter 22), else Model.forward(X, training=False) (chapter 18)."""
+    if callable(getattr(model, "predict", None)):
+        return model.predict(inputs)
+    forward = book.method(model, "forward")
+    return forward(inputs, False) if _accepts(forward, inputs, False) else forward(inputs)
+
+
+class PassThrough:
+    """A layer with no parameters that hands its inputs on unchanged, both ways; with `taken`,
+    it keeps a copy of each batch a training forward pass feeds it. The book's Model.finalize
+    links a layer to the next (`self.layers[i + 1]`), so its models have two layers at least:
+    this one goes first."""
+
+    def __init__(self, taken=None):
+        self.taken = taken
+
+    def forward(self, inputs, training=True, *args, **kwargs):
+        if self.taken is not None and training:
+            self.taken.append(np.array(inputs))
+        self.inputs = inputs
+        self.output = inputs
+
+    def backward(self, dvalues, *args, **kwargs):
+        self.dinputs = dvalues
+
+
+def _given_softmax(book):
+    """A layer of the learner's Activation_Softmax class whose forward passes its inputs
+    through (the case gives the softmax outputs); its predictions, backward and the Model's
+    softmax + cross-entropy shortcut stay the learner's."""
+    if not book.has("Activation_Softmax"):
+        raise Unsupported(f"Activation_Softmax is not defined in {book.file}")
+
+    class Given(book.module.Activation_Softmax):
+        def forward(self, inputs, *args, **kwargs):
+            self.inputs = inputs
+            self.output = inputs
+
+    return Given()
+
+
+QUIET = 10**9  # print_every: the book's train prints step 0 and the last step of each epoch
+
 REGULARIZERS = (
     "weight_regularizer_l1",
     "weight_regularizer_l2",
@@ -463,10 +744,14 @@ OPTIMIZERS = {
     ),
 }
 OPTIMIZER_METHODS = ("pre_update_params", "update_params", "post_update_params")
+OPTIMIZER_NAMES = tuple(name for name, _, _ in OPTIMIZERS.values())
 LAYER = ("Layer_Dense.forward",)
 CCE = ("Loss_CategoricalCrossentropy.forward", "Loss_CategoricalCrossentropy.calculate")
 # What a stage needs: alternatives (any one will do), each a tuple of "Class.method",
-# "Class(keyword)" (the constructor takes it) or "name" (a module-level function or class).
+# "Class(keyword=)" or "Class.method(keyword=)" (it takes that keyword), "function(a, b)" (it
+# can be called with that many arguments), "name" (a module-level function or class), or
+# ANY_OPTIMIZER (one of the four, with its three methods).
+ANY_OPTIMIZER = "an optimizer"
 NEEDS_OPTIMIZER = tuple(
     tuple(f"{cls}.{m}" for m in OPTIMIZER_METHODS) for cls, _, _ in OPTIMIZERS.values()
 )
@@ -477,14 +762,39 @@ TRAINING = (
     "Activation_ReLU.backward",
     "Activation_Softmax_Loss_CategoricalCrossentropy.backward",
 )
+MODEL = ("Model.add", "Model.set", "Model.finalize")
+SAVED_PARAMETERS = (
+    *MODEL,
+    "Model.get_parameters",
+    "Layer_Dense.get_parameters",
+    "Layer_Dense.set_parameters",
+    "Activation_ReLU.forward",
+    "Activation_Softmax.forward",
+    "Loss_CategoricalCrossentropy",
+    "Accuracy_Categorical",
+)
+# The chapter that gave a class or method the keyword a stage needs (for the `missing` reason).
+KEYWORD_CHAPTERS = {"Layer_Dense": 14, "Accuracy_Categorical": 18, "Model.train": 19}
+# How to make a stage checked that the book itself writes inline, not in a class.
+HOW = {
+    "preprocess": (
+        "the book does it inline in chapter 19: define preprocess(X, y, keys) returning "
+        "(X, y) to have it checked"
+    ),
+}
 
-# stage -> (function, what it needs)
+# stage -> (function, what it needs), in the stage table's order
 STAGES = {
     "neuron": (neuron, (LAYER,)),
     "layer": (layer, (LAYER,)),
     "dense_batch": (dense_batch, (LAYER,)),
     "relu": (relu, (("Activation_ReLU.forward",),)),
+    "dense_relu": (dense_relu, ((*LAYER, "Activation_ReLU.forward"),)),
     "softmax": (softmax, (("Activation_Softmax.forward",),)),
+    "dense_relu_dense_softmax": (
+        dense_relu_dense_softmax,
+        ((*LAYER, "Activation_ReLU.forward", "Activation_Softmax.forward"),),
+    ),
     "categorical_crossentropy": (categorical_crossentropy, (CCE,)),
     "accuracy": (accuracy, (("Accuracy_Categorical.calculate",), ("accuracy",))),
     "forward": (
@@ -493,6 +803,17 @@ STAGES = {
     ),
     "dense_backward": (dense_backward, ((*LAYER, "Layer_Dense.backward"),)),
     "relu_backward": (relu_backward, (("Activation_ReLU.forward", "Activation_ReLU.backward"),)),
+    "repeated_forward": (
+        repeated_forward,
+        (
+            (
+                *LAYER,
+                "Layer_Dense.backward",
+                "Activation_ReLU.forward",
+                "Activation_ReLU.backward",
+            ),
+        ),
+    ),
     "softmax_backward": (softmax_backward, (("Activation_Softmax.backward",),)),
     "categorical_crossentropy_backward": (
         categorical_crossentropy_backward,
@@ -511,7 +832,7 @@ STAGES = {
             (
                 *LAYER,
                 "Layer_Dense.backward",
-                *(f"Layer_Dense({r})" for r in REGULARIZERS),
+                *(f"Layer_Dense({r}=)" for r in REGULARIZERS),
                 "Loss_CategoricalCrossentropy.regularization_loss",
             ),
         ),
@@ -522,6 +843,17 @@ STAGES = {
         _loss_stage("Loss_BinaryCrossentropy", labels=True),
         (tuple(f"Loss_BinaryCrossentropy.{m}" for m in ("forward", "calculate", "backward")),),
     ),
+    "binary_accuracy": (
+        binary_accuracy,
+        (
+            (
+                "Activation_Sigmoid.predictions",
+                "Accuracy_Categorical.calculate",
+                "Accuracy_Categorical(binary=)",
+            ),
+        ),
+    ),
+    "linear": (linear, (("Activation_Linear.forward", "Activation_Linear.backward"),)),
     "mean_squared_error": (
         _loss_stage("Loss_MeanSquaredError", labels=False),
         (tuple(f"Loss_MeanSquaredError.{m}" for m in ("forward", "calculate", "backward")),),
@@ -530,41 +862,120 @@ STAGES = {
         _loss_stage("Loss_MeanAbsoluteError", labels=False),
         (tuple(f"Loss_MeanAbsoluteError.{m}" for m in ("forward", "calculate", "backward")),),
     ),
+    "regression_accuracy": (regression_accuracy, (("Accuracy_Regression.calculate",),)),
     **{
         f"{optimizer}_step": (_optimizer_step(optimizer), (needs,))
         for optimizer, needs in zip(OPTIMIZERS, NEEDS_OPTIMIZER)
     },
+    "shared_optimizer": (
+        shared_optimizer,
+        (("Layer_Dense", *(f"Optimizer_Adam.{m}" for m in OPTIMIZER_METHODS)),),
+    ),
     "training": (training, tuple((*TRAINING, *needs) for needs in NEEDS_OPTIMIZER)),
+    "preprocess": (preprocess, (("preprocess(X, y, keys)",),)),
+    "batches": (
+        batches,
+        (
+            (
+                *MODEL,
+                "Model.train(batch_size=)",
+                "Activation_Softmax",
+                "Loss_CategoricalCrossentropy",
+                "Accuracy_Categorical",
+                ANY_OPTIMIZER,
+            ),
+        ),
+    ),
+    "predictions": (
+        predictions,
+        tuple(
+            (f"{name}.predictions",)
+            for name in ("Activation_Softmax", "Activation_Sigmoid", "Activation_Linear")
+        ),
+    ),
+    "evaluate": (
+        evaluate,
+        (
+            (
+                *MODEL,
+                "Model.evaluate(batch_size=)",
+                "Activation_Softmax",
+                "Loss_CategoricalCrossentropy.calculate_accumulated",
+                "Accuracy_Categorical.calculate_accumulated",
+            ),
+        ),
+    ),
+    "parameters": (
+        parameters,
+        (
+            (*SAVED_PARAMETERS, "Model.save_parameters", "Model.load_parameters"),
+            (*SAVED_PARAMETERS, "Model.set_parameters"),
+        ),
+    ),
 }
 
 
 # The calls the book makes on each class, as (method, the argument lists it passes): a method
 # that binds none of them cannot be driven, and the module is refused in one line at start.
-_X, _Y = object(), object()  # stand-ins: only the signature is asked, nothing is called
+class _Arg:
+    """A stand-in argument: only the signature is asked, nothing is called; shown by name."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+_X, _Y, _LAYER, _PATH = _Arg("inputs"), _Arg("y_true"), _Arg("layer"), _Arg("path")
 _FORWARD = ((_X,), (_X, True))
+_ACTIVATION = (("forward", _FORWARD), ("backward", ((_X,),)), ("predictions", ((_X,),)))
+_ACCURACY = (("calculate", ((_X, _Y),)), ("calculate_accumulated", ((),)))
 BOOK_CALLS = {
-    "Layer_Dense": (("__init__", ((2, 3),)), ("forward", _FORWARD), ("backward", ((_X,),))),
+    "Layer_Dense": (
+        ("__init__", ((2, 3),)),
+        ("forward", _FORWARD),
+        ("backward", ((_X,),)),
+        ("get_parameters", ((),)),
+        ("set_parameters", ((_X, _X),)),
+    ),
     "Activation_ReLU": (("forward", _FORWARD), ("backward", ((_X,),))),
-    "Activation_Softmax": (("forward", _FORWARD), ("backward", ((_X,),))),
-    "Activation_Sigmoid": (("forward", _FORWARD), ("backward", ((_X,),))),
+    "Activation_Softmax": _ACTIVATION,
+    "Activation_Sigmoid": _ACTIVATION,
+    "Activation_Linear": _ACTIVATION,
     "Layer_Dropout": (("__init__", ((0.1,),)), ("forward", _FORWARD), ("backward", ((_X,),))),
     "Loss_CategoricalCrossentropy": (
         ("forward", ((_X, _Y),)),
         ("backward", ((_X, _Y),)),
         ("calculate", ((_X, _Y),)),
+        ("calculate_accumulated", ((),)),
     ),
     "Loss_BinaryCrossentropy": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
     "Loss_MeanSquaredError": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
     "Loss_MeanAbsoluteError": (("forward", ((_X, _Y),)), ("backward", ((_X, _Y),))),
     "Activation_Softmax_Loss_CategoricalCrossentropy": (("backward", ((_X, _Y),)),),
+    "Accuracy_Categorical": (("__init__", ((),)), *_ACCURACY),
+    "Accuracy_Regression": (("__init__", ((),)), *_ACCURACY),
     **{
         f"Optimizer_{name}": (
             ("pre_update_params", ((),)),
-            ("update_params", ((_X,),)),
+            ("update_params", ((_LAYER,),)),
             ("post_update_params", ((),)),
         )
         for name in ("SGD", "Adagrad", "RMSprop", "Adam")
     },
+    "Model": (
+        ("__init__", ((),)),
+        ("add", ((_LAYER,),)),
+        ("finalize", ((),)),
+        ("train", ((_X, _Y),)),
+        ("evaluate", ((_X, _Y),)),
+        ("predict", ((_X,),)),
+        ("get_parameters", ((),)),
+        ("set_parameters", ((_Arg("parameters"),),)),
+        ("save_parameters", ((_PATH,),)),
+        ("load_parameters", ((_PATH,),)),
+    ),
 }
 
 
@@ -583,9 +994,7 @@ def signature_mismatch(book):
             except (TypeError, ValueError):
                 continue
             if not any(_binds(signature, (None, *args)) for args in forms):
-                shown = ", ".join(
-                    "inputs" if a is _X else "y_true" if a is _Y else repr(a) for a in forms[0]
-                )
+                shown = ", ".join(repr(a) for a in forms[0])
                 return (
                     f"{book.file}: {name}.{method}{signature} cannot be called as the book "
                     f"does: {method}({shown})"
@@ -609,26 +1018,45 @@ def missing(book, alternatives):
 
 def _lacking(book, needs):
     for need in needs:
-        name, _, rest = need.partition(".")
-        keyword = None
-        if "(" in name:
-            name, keyword = name[:-1].split("(")
+        if need == ANY_OPTIMIZER:
+            if all(_lacking(book, optimizer) for optimizer in NEEDS_OPTIMIZER):
+                return f"no optimizer ({', '.join(OPTIMIZER_NAMES)}) is defined in {book.file}"
+            continue
+        head, _, call = need.partition("(")
+        name, _, method = head.partition(".")
         if not book.has(name):
             return f"{name} is not defined in {book.file}"
-        cls = getattr(book.module, name)
-        if rest and not callable(getattr(cls, rest, None)):
-            return f"{name}.{rest} is not defined in {book.file}"
-        if keyword and not _constructor_takes(cls, keyword):
-            return f"{name}(...) in {book.file} takes no {keyword} (the book's chapter 14)"
+        target = getattr(book.module, name)
+        if method:
+            target = getattr(target, method, None)
+            if not callable(target):
+                return f"{head} is not defined in {book.file}"
+        call = call.removesuffix(")")
+        if call.endswith("="):
+            keyword = call[:-1]
+            if not _takes(target, keyword):
+                chapter = KEYWORD_CHAPTERS.get(head)
+                book_s = f" (the book's chapter {chapter})" if chapter else ""
+                return f"{head}(...) in {book.file} takes no {keyword}{book_s}"
+        elif call and not _accepts(target, *call.split(", ")):
+            return f"{head}{_signature(target)} in {book.file} cannot be called as {need}"
     return None
 
 
-def _constructor_takes(cls, keyword):
+def _takes(function, keyword):
+    """Whether a class (its constructor) or a method takes the keyword."""
     try:
-        parameters = inspect.signature(cls).parameters.values()
+        parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
         return True
     return any(p.name == keyword or p.kind == p.VAR_KEYWORD for p in parameters)
+
+
+def _signature(function):
+    try:
+        return str(inspect.signature(function))
+    except (TypeError, ValueError):
+        return "(...)"
 
 
 # --- Numbers in and out ------------------------------------------------------------------------
@@ -827,7 +1255,7 @@ def hello(book):
         if reason is None:
             declared.append(stage)
         else:
-            why[stage] = reason
+            why[stage] = f"{reason}: {HOW[stage]}" if stage in HOW else reason
     reply = {
         "protocol": 1,
         "name": book.file,
