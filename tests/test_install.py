@@ -98,7 +98,7 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(installed):
     kits = {n.removeprefix("nnfs_conform/data/kits/") for n in names if "/data/kits/" in n}
     assert {f"{lang}/template/port.toml" for lang in port_dir.languages()} <= kits
     assert not [n for n in names if re.search(r"(^|/)(tests?|ports|\.venv|__pycache__)/", n)]
-    assert wheel.stat().st_size < 1_250_000  # vectors ~710 kB, the seven kits ~135 kB, zipped
+    assert wheel.stat().st_size < 2_000_000  # vectors ~1.4 MB, the seven kits ~200 kB, zipped
 
 
 def test_the_installed_runner_checks_a_port_from_an_empty_directory(installed):

@@ -17,12 +17,13 @@ from nnfs_conform.diagnosis.emulator import Engine, flush_to_zero
 from tools.variants import NO_ARITHMETIC, STAGE_NAMES, Variant, grade, suite
 
 REPO = Path(__file__).resolve().parent.parent
-PARSING_CHECKS = {  # the five the docs name, by the tier whose dtype makes the input subnormal
+PARSING_CHECKS = {  # the six the docs name, by the tier whose dtype makes the input subnormal
     "float64": {"relu/float64-subnormal", "relu/parse-hard-numbers"},
     "float32": {
         "relu/float32-subnormals",
         "relu/parse-float32-boundaries",
         "relu_backward/tiny-inputs",
+        "linear/subnormal",
     },
 }
 
