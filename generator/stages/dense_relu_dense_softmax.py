@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from nnfs_conform.suite.stages import LAYERS
+
 from ..bounded import Tier
 from ..cases import BOOK_B, BOOK_B2, BOOK_W, BOOK_W2, BOOK_X, bad, ok
 from ..training_goldens import _chain, _read
@@ -11,7 +13,24 @@ DESCRIPTION = (
     "Chapter 4's network before the loss: dense, ReLU, dense, softmax, every intermediate."
 )
 REQUIRES = ["dense_relu", "softmax"]
-LAYERS = ("weights1", "biases1", "weights2", "biases2")
+# (samples, inputs, hidden, classes) of the random two-layer networks
+SIZES = (
+    (3, 2, 3, 3),
+    (5, 4, 8, 3),
+    (1, 2, 16, 2),
+    (10, 2, 4, 3),
+    (6, 6, 6, 6),
+    (2, 3, 5, 10),
+    (8, 5, 3, 2),
+    (4, 10, 7, 4),
+    (7, 3, 2, 5),
+    (12, 4, 8, 3),
+    (3, 2, 64, 3),
+    (9, 2, 3, 3),
+    (4, 4, 4, 4),
+    (6, 2, 12, 3),
+    (2, 8, 2, 8),
+)
 
 
 def _net(slug, description, tags, inputs, w1, b1, w2, b2):
@@ -135,25 +154,7 @@ def cases():
             biases2=[0.0],
         ),
     ]
-    for i, size in enumerate(
-        (
-            (3, 2, 3, 3),
-            (5, 4, 8, 3),
-            (1, 2, 16, 2),
-            (10, 2, 4, 3),
-            (6, 6, 6, 6),
-            (2, 3, 5, 10),
-            (8, 5, 3, 2),
-            (4, 10, 7, 4),
-            (7, 3, 2, 5),
-            (12, 4, 8, 3),
-            (3, 2, 64, 3),
-            (9, 2, 3, 3),
-            (4, 4, 4, 4),
-            (6, 2, 12, 3),
-            (2, 8, 2, 8),
-        )
-    ):
+    for i, size in enumerate(SIZES):
         draw = "dyadic" if i % 3 == 2 else "full"
         b, k, h, c = size
         specs.append(

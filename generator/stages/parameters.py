@@ -9,6 +9,7 @@ from ..bounded import Tier
 from ..cases import BOOK_B, BOOK_B2, BOOK_W, BOOK_W2, BOOK_X, bad, ok
 from ..training_goldens import _chain, _outputs, _read
 from ..values import Values, transpose
+from .dense_relu_dense_softmax import SIZES
 
 DESCRIPTION = (
     "Chapter 21's round trip: get_parameters, save them (the book pickles a list of "
@@ -131,27 +132,8 @@ def cases():
             biases2=[0.0],
         ),
     ]
-    for i, size in enumerate(
-        (
-            (3, 2, 3, 3),
-            (5, 4, 8, 3),
-            (1, 2, 16, 2),
-            (10, 2, 4, 3),
-            (6, 6, 6, 6),
-            (2, 3, 5, 10),
-            (8, 5, 3, 2),
-            (4, 10, 7, 4),
-            (7, 3, 2, 5),
-            (12, 4, 8, 3),
-            (3, 2, 64, 3),
-            (9, 2, 3, 3),
-            (4, 4, 4, 4),
-            (6, 2, 12, 3),
-            (2, 8, 2, 8),
-            (1, 784, 4, 10),
-            (5, 3, 3, 1),
-        )
-    ):
+    # the chain's own networks, one as wide as a Fashion MNIST image, one with one class
+    for i, size in enumerate((*SIZES, (1, 784, 4, 10), (5, 3, 3, 1))):
         b, k, h, c = size
         specs.append(
             _saved(
