@@ -330,6 +330,10 @@ def write_stage_enums(schema_dir: Path) -> list[Path]:
     changed = []
     for name in SCHEMAS_WITH_STAGES:
         path = schema_dir / name
+        if not path.is_file():
+            raise SystemExit(
+                f"generator: {path}: no such schema (--schema names the folder of {name})"
+            )
         text = path.read_text(encoding="utf-8")
         new, found = _STAGE_ENUM.subn(lambda m: f"{m.group(1)}{names}{m.group(2)}", text)
         if found != 1:

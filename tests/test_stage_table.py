@@ -178,3 +178,12 @@ def test_the_installed_runner_imports_neither_the_reference_nor_the_generator(tm
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_schema_folder_without_the_schemas_is_one_line_naming_the_file(tmp_path):
+    from generator.build import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--out", str(tmp_path / "v"), "--schema", str(tmp_path / "missing")])
+    message = str(stop.value)
+    assert "\n" not in message and "missing/vectors.schema.json: no such schema" in message
