@@ -41,6 +41,7 @@ from .checks import (
 )
 from .dense import dense_batch_forward, layer_forward, neuron_forward
 from .loss import accuracy_forward, categorical_crossentropy_forward
+from .model import train_model
 from .network import network_forward
 from .regression import mean_absolute_error, mean_squared_error
 from .regularization import dropout, regularization
@@ -272,6 +273,32 @@ def _training(x, p, dtype):
     return train(arrays[0], y_true, *arrays[1:], steps, p["optimizer"], hyper)
 
 
+def _model_training(x, p, dtype):
+    arrays, y_true = two_layers(x, p, dtype)
+    k, classes = len(x["weights1"]), len(x["biases2"])
+    m, k_val = batch("validation_inputs", x["validation_inputs"])
+    require(k_val == k, f"validation_inputs must have {k} columns, has {k_val}")
+    validation_y_true = labels(
+        x["validation_y_true"], p["label_format"], m, classes, "validation_y_true"
+    )
+    epochs = count("epochs", x["epochs"], least=1)
+    batch_size = count("batch_size", x["batch_size"], least=1)
+    regularizers = [dtype(factor(n, x[n])) for n in REGULARIZERS]
+    hyper = {n: dtype(scalar(n, x[n])) for n in TRAINING_HYPERPARAMETERS}
+    return train_model(
+        arrays[0],
+        y_true,
+        dtype(x["validation_inputs"]),
+        validation_y_true,
+        *arrays[1:],
+        epochs,
+        batch_size,
+        regularizers,
+        p["optimizer"],
+        hyper,
+    )
+
+
 # Every stage's checked runner, by name: tests/test_stage_table.py holds it to the stage table.
 CHECKED = {
     "neuron": _neuron,
@@ -295,6 +322,7 @@ CHECKED = {
     "mean_absolute_error": _regression(mean_absolute_error),
     **{f"{optimizer}_step": _optimizer(optimizer, step) for optimizer, step in STEP.items()},
     "training": _training,
+    "model_training": _model_training,
     "rng": _rng,
     "datasets": _datasets,
     "init": _init,

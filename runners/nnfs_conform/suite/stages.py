@@ -49,7 +49,7 @@ class Stage:
     """One stage, declared once."""
 
     name: str
-    group: str  # FORWARD (chapters 1-5), TRAINING (chapters 9-17) or BOOK (the book's numbers)
+    group: str  # FORWARD (chapters 1-5), TRAINING (chapters 9-19) or BOOK (the book's numbers)
     inputs: tuple[str, ...]
     params: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
@@ -163,6 +163,38 @@ TABLE = (
         ),
         ("label_format", "optimizer"),
         ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2"),
+    ),
+    Stage(
+        "model_training",
+        TRAINING,
+        (
+            "inputs",
+            "y_true",
+            "validation_inputs",
+            "validation_y_true",
+            "weights1",
+            "biases1",
+            "weights2",
+            "biases2",
+            "epochs",
+            "batch_size",
+            *REGULARIZERS,  # of the first layer; the second has none
+            *TRAINING_HYPERPARAMETERS,
+        ),
+        ("label_format", "optimizer"),
+        (
+            "loss",
+            "data_loss",
+            "regularization_loss",
+            "accuracy",
+            "learning_rate",
+            "validation_loss",
+            "validation_accuracy",
+            "weights1",
+            "biases1",
+            "weights2",
+            "biases2",
+        ),
     ),
     # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
     Stage("rng", BOOK, ("seed", "calls"), outputs=("values",)),
