@@ -6,12 +6,12 @@ float64 accumulation, and its exp and log. Its formulas are written with operato
 numbers (rounded.py), one rounding per operator, so they read like the reference. Every sum (dot
 products, gradients summed over the batch, the softmax-backward row dot, regularization sums,
 loss means) goes through the Arith, so every legit arithmetic variant applies to every stage;
-`training` composes the Engine's own forward, backward and optimizer-step methods. The steps
-known mistakes get wrong are named extension points (@extension_point): the mistakes catalogue
-(`mistakes.py`) overrides one per mistake, the runner replays them to diagnose a failure, and
-tools/variants.py proves the vectors sound and sharp with the same engine. It runs valid inputs
-only (the runner diagnoses valid cases; tools/variants.py answers invalid ones with the
-reference's own checks): the point is numerics.
+`training` and `model_training` compose the Engine's own forward, backward, regularization and
+optimizer-step methods. The steps known mistakes get wrong are named extension points
+(@extension_point): the mistakes catalogue (`mistakes.py`) overrides one per mistake, the
+runner replays them to diagnose a failure, and tools/variants.py proves the vectors sound and
+sharp with the same engine. It runs valid inputs only (the runner diagnoses valid cases;
+tools/variants.py answers invalid ones with the reference's own checks): the point is numerics.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 from ..suite.errors import StageError
 from ..suite.numbers import encode
 from ..suite.stages import HYPERPARAMETERS as OPTIMIZER_HYPERPARAMETERS
-from ..suite.stages import REGULARIZERS, STATE, TRAINING_HYPERPARAMETERS
+from ..suite.stages import PARAMETERS, REGULARIZERS, STATE, TRAINING_HYPERPARAMETERS
 from .rounded import Rounded, exp, ieee_div, log, plain, rounded_type, sqrt
 
 # ----------------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def mean_of(values, a: Arith):
 
 # Inputs a port reads as they are: labels, counts and the dropout mask are integers (the
 # regression losses' y_true are measurements, read like any other number).
-RAW = ("y_true", "iterations", "steps", "mask")
+RAW = ("y_true", "validation_y_true", "iterations", "steps", "epochs", "batch_size", "mask")
 MEASURED_Y_TRUE = ("mean_squared_error", "mean_absolute_error")
 # Scalars a port may hold in another dtype than its arrays (the book's are Python floats).
 HYPERPARAMETERS = ("rate", *TRAINING_HYPERPARAMETERS, *REGULARIZERS)
@@ -1073,4 +1073,165 @@ class Engine:
             for i, layer in enumerate(layers, start=1):
                 record[f"weights{i}"].append(layer["weights"])
                 record[f"biases{i}"].append(layer["biases"])
+        return record
+
+    # -- the Model of chapters 18-19: mini-batches over epochs, validated after each ---------
+    @extension_point
+    def steps_per_epoch(self, samples: int, batch_size: int) -> int:
+        """The batches of a pass: the book's samples // batch_size, plus one when a short batch
+        is left over."""
+        steps = samples // batch_size
+        return steps + 1 if steps * batch_size < samples else steps
+
+    @extension_point
+    def accumulates(self) -> bool:
+        """Whether a pass's (an epoch's, the validation's) loss and accuracy are accumulated over
+        every sample of its batches, the book's accumulated_sum / accumulated_count, so a short
+        batch weighs as many samples as it has: they are."""
+        return True
+
+    @extension_point
+    def regularizes_gradients(self) -> bool:
+        """Whether the first layer's backward adds its regularization gradients to the data
+        gradients (Layer_Dense.backward): it does."""
+        return True
+
+    @extension_point
+    def epoch_regularization_parameters(self, before_last_update, after):
+        """The first layer's parameters the epoch's regularization loss is computed from: those
+        after the epoch's last update (calculate_accumulated, at the end of the epoch)."""
+        return after
+
+    @extension_point
+    def epoch_loss(self, data_loss: Rounded, regularization_loss: Rounded) -> Rounded:
+        """The loss an epoch prints: its data loss plus its regularization loss."""
+        return data_loss + regularization_loss
+
+    @extension_point
+    def validation_loss(self, data_loss: Rounded, regularization_loss: Rounded) -> Rounded:
+        """The validation's loss: its data loss alone (Model.evaluate's calculate leaves the
+        regularization out)."""
+        return data_loss
+
+    def _pass(self, batches, label_format):
+        """The data loss and the accuracy of a pass from its batches' (probabilities, labels)."""
+        if self.accumulates():  # every sample's loss and hit, over every sample of the pass
+            probabilities = [row for rows, _ in batches for row in rows]
+            y_true = [label for _, labels in batches for label in labels]
+            loss = self.losses(probabilities, y_true, label_format)[1]
+            return self.number(loss), self.accuracy_of(probabilities, y_true, label_format)[1]
+        losses = [self.losses(rows, labels, label_format)[1] for rows, labels in batches]
+        accuracies = [self.accuracy_of(rows, labels, label_format)[1] for rows, labels in batches]
+        return (
+            self._per(self.total(losses), len(batches)),
+            self._per(self.total(accuracies), len(batches)).v,
+        )
+
+    def model_training(self, x, p):
+        optimizer, label_format = p["optimizer"], p["label_format"]
+        step = getattr(self, f"_{optimizer}")
+        layers = [
+            {"weights": x["weights1"], "biases": x["biases1"]},
+            {"weights": x["weights2"], "biases": x["biases2"]},
+        ]
+        for layer in layers:  # optimizer state starts at zeros
+            for name in STATE[optimizer]:
+                like = layer["weights"] if name.startswith("weight") else layer["biases"]
+                layer[name] = ew(lambda v: 0.0, like)
+        hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS[optimizer]}
+        factors = [x[name] for name in REGULARIZERS]
+        size = int(x["batch_size"])
+
+        def batches(inputs, y_true):
+            steps = self.steps_per_epoch(len(inputs), size)
+            return [
+                (inputs[s * size : (s + 1) * size], y_true[s * size : (s + 1) * size])
+                for s in range(steps)
+            ]
+
+        def regularization_loss(layer):
+            regularizers = dict(zip(REGULARIZERS, factors))
+            return self.number(self.regularization({**layer, **regularizers}, {})["loss"])
+
+        record = {
+            name: []
+            for name in (
+                "loss",
+                "data_loss",
+                "regularization_loss",
+                "accuracy",
+                "learning_rate",
+                "validation_loss",
+                "validation_accuracy",
+            )
+        }
+        iteration, learning_rate = 0, hyper["learning_rate"]
+        for _ in range(int(x["epochs"])):
+            seen, before_last_update = [], layers[0]
+            for X, y_true in batches(x["inputs"], x["y_true"]):
+                dense1, relu1, dense2, probabilities = self.network(
+                    X,
+                    layers[0]["weights"],
+                    layers[0]["biases"],
+                    layers[1]["weights"],
+                    layers[1]["biases"],
+                )
+                seen.append((probabilities, y_true))
+                dvalues = self.softmax_cce_gradient(probabilities, y_true)
+                dweights2, dbiases2, drelu1 = self.dense_gradients(
+                    relu1, layers[1]["weights"], dvalues
+                )
+                ddense1 = self.relu_gradient(dense1, drelu1)
+                dweights1, dbiases1, _ = self.dense_gradients(X, layers[0]["weights"], ddense1)
+                if not isinstance(dbiases1, list):  # one number (a mistake): NumPy broadcasts it
+                    dbiases1 = [dbiases1] * len(layers[0]["biases"])
+                    dbiases2 = [dbiases2] * len(layers[1]["biases"])
+                if self.regularizes_gradients():  # Layer_Dense.backward: data + regularization
+                    l1w, l2w, l1b, l2b = factors
+                    dweights1 = self.each(
+                        lambda g, r: g + r,
+                        dweights1,
+                        self.regularizer_gradient(layers[0]["weights"], l1w, l2w),
+                    )
+                    dbiases1 = self.each(
+                        lambda g, r: g + r,
+                        dbiases1,
+                        self.regularizer_gradient(layers[0]["biases"], l1b, l2b),
+                    )
+                before_last_update = layers[0]
+                new = []
+                for layer, dweights, dbiases in (
+                    (layers[0], dweights1, dbiases1),
+                    (layers[1], dweights2, dbiases2),
+                ):
+                    result = step(
+                        {**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration
+                    )
+                    names = ("weights", "biases", *STATE[optimizer])
+                    new.append({**layer, **{name: result[name] for name in names}})
+                layers = new
+                learning_rate = result["learning_rate"]
+                hyper["learning_rate"] = self.next_base_rate(hyper["learning_rate"], learning_rate)
+                iteration += 1
+            data_loss, accuracy = self._pass(seen, label_format)
+            regularization = regularization_loss(
+                self.epoch_regularization_parameters(before_last_update, layers[0])
+            )
+            record["loss"].append(plain(self.epoch_loss(data_loss, regularization)))
+            record["data_loss"].append(plain(data_loss))
+            record["regularization_loss"].append(plain(regularization))
+            record["accuracy"].append(plain(accuracy))
+            record["learning_rate"].append(plain(learning_rate))
+            validation = [
+                (self.network(X, *(layers[i][n] for i in (0, 1) for n in PARAMETERS))[3], y)
+                for X, y in batches(x["validation_inputs"], x["validation_y_true"])
+            ]
+            validation_loss, validation_accuracy = self._pass(validation, label_format)
+            record["validation_loss"].append(
+                plain(self.validation_loss(validation_loss, regularization))
+            )
+            record["validation_accuracy"].append(plain(validation_accuracy))
+        for i, layer in enumerate(layers, start=1):
+            record[f"weights{i}"] = layer["weights"]
+            record[f"biases{i}"] = layer["biases"]
         return record

@@ -54,14 +54,15 @@ TRAINING_STAGES = stage_names(TRAINING)
 STAGES = FORWARD_STAGES + TRAINING_STAGES
 TIERS = ("float64", "float32")
 # `training` runs the forward pass (dense, ReLU, softmax, loss, accuracy), the backward passes
-# and an optimizer step, so a mistake in any of them changes it too.
-DOTS = ("neuron", "layer", "dense_batch", "forward", "training")
-SOFTMAX = ("softmax", "forward", "training")
-LOSS = ("categorical_crossentropy", "forward", "training")
-LABELS = ("categorical_crossentropy", "accuracy", "forward", "training")
-ACCURACY = ("accuracy", "forward", "training")
-STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training")
-CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", "training")
+# and an optimizer step, so a mistake in any of them changes it too; so does `model_training`,
+# which runs them over mini-batches and epochs, with the first layer regularized.
+DOTS = ("neuron", "layer", "dense_batch", "forward", "training", "model_training")
+SOFTMAX = ("softmax", "forward", "training", "model_training")
+LOSS = ("categorical_crossentropy", "forward", "training", "model_training")
+LABELS = ("categorical_crossentropy", "accuracy", "forward", "training", "model_training")
+ACCURACY = ("accuracy", "forward", "training", "model_training")
+STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training", "model_training")
+CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", "training", "model_training")
 PER_SAMPLE_GRADIENTS = (
     "categorical_crossentropy_backward",
     "softmax_crossentropy_backward",
@@ -69,6 +70,7 @@ PER_SAMPLE_GRADIENTS = (
     "mean_squared_error",
     "mean_absolute_error",
     "training",
+    "model_training",
 )
 
 Run = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
@@ -234,14 +236,14 @@ MISTAKES: tuple[Mistake, ...] = (
     # -- found in public ports of the book -------------------------------------------------------
     M(
         "relu-before-bias",
-        ("forward", "training"),
+        ("forward", "training", "model_training"),
         "ReLU was applied before the bias was added: relu(x·W1) + b1",
         "add the biases first, then apply ReLU to the sum: relu(x·W1 + b1)",
         overrides={"hidden_layer": _relu_before_bias},
     ),
     M(
         "bias-wrong-axis",
-        ("dense_batch", "forward", "training"),
+        ("dense_batch", "forward", "training", "model_training"),
         "the biases were read per sample (biases[i], down the rows), not per neuron (biases[j])",
         "add biases[j] to column j of every row: one bias per neuron, shape (1, N)",
         forms=("past-end-nan",),
@@ -249,7 +251,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),  # wrapping around (NumPy's broadcast), or JS's undefined
     M(
         "relu-inverted",
-        ("relu", "forward", "training"),
+        ("relu", "forward", "training", "model_training"),
         "ReLU kept the negatives and zeroed the positives: min(0, x) instead of max(0, x)",
         "use max(0, x): keep positive values, replace negatives by 0",
         overrides={"relu_value": lambda engine, v: v if v < 0 else 0.0},
@@ -445,7 +447,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),  # NumPy's fancy indexing, or JavaScript's y_pred[b][row]
     M(
         "relu-as-boolean",
-        ("relu", "forward", "training"),
+        ("relu", "forward", "training", "model_training"),
         "ReLU returned x > 0 (1 or 0, a boolean) instead of max(0, x)",
         "return the value itself when it is positive: max(0, x)",
         overrides={"relu_value": lambda engine, v: 1.0 if v > 0 else 0.0},
@@ -497,7 +499,7 @@ MISTAKES: tuple[Mistake, ...] = (
     # -- backward passes, regularization, losses, optimizers, training ---------------------------
     M(
         "dbiases-sum-everything",
-        ("dense_backward", "training"),
+        ("dense_backward", "training", "model_training"),
         "dbiases was np.sum(dvalues) without axis=0: one number, the sum over every sample and "
         "neuron",
         "sum over the batch only, one value per neuron: np.sum(dvalues, axis=0)",
@@ -520,7 +522,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "relu-backward-passes-zero",
-        ("relu_backward", "training"),
+        ("relu_backward", "training", "model_training"),
         "ReLU's gradient was zeroed only where the input is < 0: "
         "it passed at an input of exactly 0",
         "zero the gradient where the forward input is <= 0: dinputs[inputs <= 0] = 0",
@@ -528,7 +530,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "relu-backward-mask-on-dvalues",
-        ("relu_backward", "training"),
+        ("relu_backward", "training", "model_training"),
         "ReLU's backward zeroed the gradient where dvalues <= 0, not where the forward input is",
         "mask on the forward INPUTS: dinputs = dvalues.copy(); dinputs[inputs <= 0] = 0",
         overrides={"relu_gradient_value": lambda engine, x, dv: dv if dv > 0 else 0.0},
@@ -552,21 +554,21 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "softmax-cce-divided-by-classes",
-        ("softmax_crossentropy_backward", "training"),
+        ("softmax_crossentropy_backward", "training", "model_training"),
         "the combined softmax + cross-entropy gradient was divided by the number of classes",
         "divide by the number of samples: (y_pred - y_true) / len(y_pred)",
         overrides={"softmax_cce_divisor": lambda engine, y_pred: float(len(y_pred[0]))},
     ),
     M(
         "l2-gradient-without-2",
-        ("regularization",),
+        ("regularization", "model_training"),
         "the L2 gradient was l2·w: the derivative of l2·w² lost its factor 2",
         "use 2·l2·w for the L2 gradient",
         overrides={"l2_slope": lambda engine, l2: l2},
     ),
     M(
         "l1-sign-zero-as-zero",
-        ("regularization",),
+        ("regularization", "model_training"),
         "the L1 gradient used np.sign(w), which is 0 at w = 0; the book's dL1 is +1 there",
         "start from ones and set -1 where w < 0: dL1 = ones; dL1[w < 0] = -1",
         overrides={"l1_sign": lambda engine, w: signum(w)},
@@ -580,7 +582,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "l1-sign-zero-as-minus-one",
-        ("regularization",),
+        ("regularization", "model_training"),
         "the L1 gradient was -1 at w = 0: np.where(w > 0, 1, -1), where the book has +1",
         "test w < 0: -1 where w < 0, +1 elsewhere (0 and -0.0 included)",
         overrides={"l1_sign": lambda engine, w: w.like(1.0 if w > 0 else -1.0)},
@@ -636,7 +638,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "momentum-before-decay",
-        ("sgd_step", "training"),
+        ("sgd_step", "training", "model_training"),
         "momentum used the undecayed rate, v = μ·v - lr0·g, and the decay divided the update: "
         "w += v/(1+decay·t)",
         "decay the rate first, lr = lr0 / (1 + decay·t), "
@@ -645,7 +647,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "lr-decay-compounded",
-        ("training",),
+        ("training", "model_training"),
         "the decayed rate was decayed again every step: lr_t = lr_(t-1) / (1 + decay·t)",
         "recompute from the initial rate every step: lr_t = lr0 / (1 + decay·t)",
         overrides={"next_base_rate": lambda engine, initial, decayed: decayed},
@@ -666,11 +668,66 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "adam-bias-correction-off-by-one",
-        ("adam_step", "training"),
+        ("adam_step", "training", "model_training"),
         "Adam's bias correction used beta^iterations, not beta^(iterations + 1): "
         "step 0 divides by 0",
         "correct with 1 - beta^(iterations + 1): the step count is 1-based there",
         overrides={"adam_power": lambda engine, iterations: iterations},
+    ),
+    # -- the Model of chapters 18-19: mini-batches, epochs, the epoch's printed values ---------
+    M(
+        "epoch-loss-mean-of-batch-means",
+        ("model_training",),
+        "an epoch's (and the validation's) loss and accuracy were the mean of the batch means: "
+        "a short batch weighs a full one",
+        "accumulate over samples: sum every sample's loss (and hit), divide by the sample count",
+        overrides={"accumulates": lambda engine: False},
+    ),
+    M(
+        "steps-drop-short-batch",
+        ("model_training",),
+        "an epoch ran N // batch_size steps: the short last batch was dropped "
+        "(none at all when batch_size > N)",
+        "add a step for the rest: steps = N // batch_size, plus one if steps·batch_size < N",
+        overrides={"steps_per_epoch": lambda engine, samples, batch_size: samples // batch_size},
+    ),
+    M(
+        "epoch-loss-without-regularization",
+        ("model_training",),
+        "the epoch's loss was its data loss alone: the regularization loss was left out of it",
+        "print loss = data_loss + regularization_loss (calculate_accumulated with regularization)",
+        overrides={"epoch_loss": lambda engine, data_loss, regularization_loss: data_loss},
+    ),
+    M(
+        "regularization-loss-before-last-update",
+        ("model_training",),
+        "the epoch's regularization loss was taken before its last optimizer update "
+        "(the last step's own)",
+        "compute it at the end of the epoch, from the parameters after the last update",
+        overrides={
+            "epoch_regularization_parameters": lambda engine, before_last_update, after: (
+                before_last_update
+            )
+        },
+    ),
+    M(
+        "validation-loss-with-regularization",
+        ("model_training",),
+        "the validation loss included the regularization loss; Model.evaluate reports the "
+        "data loss only",
+        "in evaluate, call loss.calculate(output, y) without include_regularization",
+        overrides={
+            "validation_loss": lambda engine, data_loss, regularization_loss: (
+                data_loss + regularization_loss
+            )
+        },
+    ),
+    M(
+        "regularization-gradient-left-out",
+        ("model_training",),
+        "the layer's backward left out the regularization gradients: only the loss was regularized",
+        "in Layer_Dense.backward add l1·dL1 and 2·l2·w to dweights (and the same to dbiases)",
+        overrides={"regularizes_gradients": lambda engine: False},
     ),
 )
 del M
