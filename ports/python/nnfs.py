@@ -1,4 +1,4 @@
-"""The stages of Neural Networks from Scratch, chapters 1 to 17, in plain Python.
+"""The stages of Neural Networks from Scratch, chapters 1 to 19, in plain Python.
 
 One function per stage, named as in the suite, in the book's order. Each takes plain lists
 (floats; labels and dropout masks as ints) and returns its output, or a tuple of its outputs in
@@ -495,13 +495,7 @@ def training(
         "beta_1": beta_1,
         "beta_2": beta_2,
     }
-    step_function, state_count, hyper_names = OPTIMIZERS[optimizer]
-    settings = [hyper[name] for name in hyper_names]  # the others are sent, unused
-
-    layers = []
-    for weights, biases in ((weights1, biases1), (weights2, biases2)):
-        zeros = [elementwise(lambda _: 0.0, weights), elementwise(lambda _: 0.0, biases)]
-        layers.append({"weights": weights, "biases": biases, "state": zeros * (state_count // 2)})
+    layers = new_layers(weights1, biases1, weights2, biases2, optimizer)
     record = {
         name: []
         for name in (
@@ -515,32 +509,226 @@ def training(
         )
     }
     for step in range(steps):
-        dense1 = dense_batch(inputs, layers[0]["weights"], layers[0]["biases"])
-        relu1 = relu(dense1)
-        dense2 = dense_batch(relu1, layers[1]["weights"], layers[1]["biases"])
-        probabilities = softmax(dense2)
+        probabilities, lr = train_step(layers, inputs, y_true, step, optimizer, hyper)
         record["loss"].append(categorical_crossentropy(probabilities, y_true)[1])
         record["accuracy"].append(accuracy(probabilities, y_true)[1])
-
-        dvalues = softmax_crossentropy_backward(probabilities, y_true, "combined")
-        dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
-        dweights1, dbiases1, _ = dense_backward(
-            inputs, layers[0]["weights"], relu_backward(dense1, drelu1)
-        )
-
-        for layer, grads in (
-            (layers[0], (dweights1, dbiases1)),
-            (layers[1], (dweights2, dbiases2)),
-        ):
-            weights, biases, *state, lr, _ = step_function(
-                layer["weights"], layer["biases"], *grads, *layer["state"], step, *settings
-            )
-            layer.update(weights=weights, biases=biases, state=state)
         record["learning_rate"].append(lr)
         for i, layer in enumerate(layers, start=1):
             record[f"weights{i}"].append(layer["weights"])
             record[f"biases{i}"].append(layer["biases"])
     return record
+
+
+def new_layers(weights1, biases1, weights2, biases2, optimizer, regularizers=(0.0,) * 4):
+    # The two Layer_Dense of the book's model, each with its optimizer state at zeros and its
+    # regularizers (weight l1, weight l2, bias l1, bias l2; the second layer has none).
+    state_count = OPTIMIZERS[optimizer][1]
+    layers = []
+    for weights, biases, factors in (
+        (weights1, biases1, regularizers),
+        (weights2, biases2, (0.0,) * 4),
+    ):
+        zeros = [elementwise(lambda _: 0.0, weights), elementwise(lambda _: 0.0, biases)]
+        layers.append(
+            {
+                "weights": weights,
+                "biases": biases,
+                "state": zeros * (state_count // 2),
+                "regularizers": factors,
+            }
+        )
+    return layers
+
+
+def train_step(layers, inputs, y_true, iteration, optimizer, hyper):
+    # One step of the book's loop on one batch: the forward pass, the backward pass (the
+    # combined softmax + cross-entropy gradient; each layer adds its regularization gradients),
+    # then the optimizer on both layers with the same iteration count. Updates `layers`;
+    # returns the probabilities of the forward pass (before the update) and the rate it used.
+    step_function, _, hyper_names = OPTIMIZERS[optimizer]
+    settings = [hyper[name] for name in hyper_names]  # the others are sent, unused
+    dense1 = dense_batch(inputs, layers[0]["weights"], layers[0]["biases"])
+    relu1 = relu(dense1)
+    dense2 = dense_batch(relu1, layers[1]["weights"], layers[1]["biases"])
+    probabilities = softmax(dense2)
+
+    dvalues = softmax_crossentropy_backward(probabilities, y_true, "combined")
+    dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
+    dweights1, dbiases1, _ = dense_backward(
+        inputs, layers[0]["weights"], relu_backward(dense1, drelu1)
+    )
+
+    for layer, (dweights, dbiases) in (
+        (layers[0], (dweights1, dbiases1)),
+        (layers[1], (dweights2, dbiases2)),
+    ):
+        dweights, dbiases = regularized(layer, dweights, dbiases)
+        weights, biases, *state, lr, _ = step_function(
+            layer["weights"],
+            layer["biases"],
+            dweights,
+            dbiases,
+            *layer["state"],
+            iteration,
+            *settings,
+        )
+        layer.update(weights=weights, biases=biases, state=state)
+    return probabilities, lr
+
+
+def regularized(layer, dweights, dbiases):
+    # Layer_Dense.backward's regularization: each term added to the data gradients only when
+    # its factor is > 0, as the book writes it.
+    weight_l1, weight_l2, bias_l1, bias_l2 = layer["regularizers"]
+    weights, biases = layer["weights"], layer["biases"]
+    if weight_l1 > 0:
+        dweights = elementwise(lambda g, w: g + weight_l1 * dl1(w), dweights, weights)
+    if weight_l2 > 0:
+        dweights = elementwise(lambda g, w: g + 2 * weight_l2 * w, dweights, weights)
+    if bias_l1 > 0:
+        dbiases = elementwise(lambda g, b: g + bias_l1 * dl1(b), dbiases, biases)
+    if bias_l2 > 0:
+        dbiases = elementwise(lambda g, b: g + 2 * bias_l2 * b, dbiases, biases)
+    return dweights, dbiases
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapters 18-19: the Model's train and evaluate, over mini-batches and epochs
+
+
+class Accumulated:
+    # What the book's Loss and Accuracy count since new_pass(): a sum over every sample of the
+    # pass and the number of samples.
+    # NOTE: the pass's value is the sum over the count, NOT the mean of the batches' means, so a
+    #       short last batch weighs as many samples as it has.
+    def __init__(self):
+        self.total = 0.0
+        self.count = 0
+
+    def add(self, values):
+        self.total += sum_of(values)
+        self.count += len(values)
+
+    def value(self):
+        return self.total / self.count
+
+
+def batches(inputs, y_true, batch_size):
+    # Batch `step` is rows [step·S, (step + 1)·S) in the given order.
+    # NOTE: the book's N // S steps, plus one when a short batch is left over (one step of all
+    #       N samples when S > N).
+    steps = len(inputs) // batch_size
+    if steps * batch_size < len(inputs):
+        steps += 1
+    for step in range(steps):
+        rows = slice(step * batch_size, (step + 1) * batch_size)
+        yield inputs[rows], y_true[rows]
+
+
+def hits(probabilities, y_true):
+    # 1.0 per sample whose prediction is its label, else 0.0 (the book's comparisons)
+    predictions, _ = accuracy(probabilities, y_true)
+    labels = [argmax(row) for row in y_true] if is_one_hot(y_true) else y_true
+    return [1.0 if p == t else 0.0 for p, t in zip(predictions, labels)]
+
+
+def model_training(
+    inputs,
+    y_true,
+    validation_inputs,
+    validation_y_true,
+    weights1,
+    biases1,
+    weights2,
+    biases2,
+    epochs,
+    batch_size,
+    weight_regularizer_l1,
+    weight_regularizer_l2,
+    bias_regularizer_l1,
+    bias_regularizer_l2,
+    learning_rate,
+    decay,
+    momentum,
+    epsilon,
+    rho,
+    beta_1,
+    beta_2,
+    optimizer,
+):
+    # Model.train(X, y, epochs=epochs, batch_size=batch_size, validation_data=(X_val, y_val)) on
+    # Dense(K, H, the four regularizers) -> ReLU -> Dense(H, C) -> Softmax with the categorical
+    # cross-entropy: per epoch the loss it prints (data + regularization), the data loss, the
+    # regularization loss, the accuracy, the rate, the validation loss and accuracy; then every
+    # parameter after the last epoch.
+    hyper = {
+        "learning_rate": learning_rate,
+        "decay": decay,
+        "momentum": momentum,
+        "epsilon": epsilon,
+        "rho": rho,
+        "beta_1": beta_1,
+        "beta_2": beta_2,
+    }
+    regularizers = (
+        weight_regularizer_l1,
+        weight_regularizer_l2,
+        bias_regularizer_l1,
+        bias_regularizer_l2,
+    )
+    layers = new_layers(weights1, biases1, weights2, biases2, optimizer, regularizers)
+    record = {
+        name: []
+        for name in (
+            "loss",
+            "data_loss",
+            "regularization_loss",
+            "accuracy",
+            "learning_rate",
+            "validation_loss",
+            "validation_accuracy",
+        )
+    }
+    iteration = 0  # NOTE: counts steps across epochs: the rate keeps decaying
+    for _ in range(epochs):
+        data_loss, acc = Accumulated(), Accumulated()  # new_pass()
+        for batch_X, batch_y in batches(inputs, y_true, batch_size):
+            probabilities, lr = train_step(layers, batch_X, batch_y, iteration, optimizer, hyper)
+            data_loss.add(categorical_crossentropy(probabilities, batch_y)[0])
+            acc.add(hits(probabilities, batch_y))
+            iteration += 1
+        # NOTE: the regularization loss is taken at the END of the epoch, from the parameters
+        #       after its last update; the printed loss adds it to the accumulated data loss.
+        regularization_loss = regularization(
+            layers[0]["weights"], layers[0]["biases"], *regularizers
+        )[0]
+        record["loss"].append(data_loss.value() + regularization_loss)
+        record["data_loss"].append(data_loss.value())
+        record["regularization_loss"].append(regularization_loss)
+        record["accuracy"].append(acc.value())
+        record["learning_rate"].append(lr)  # current_learning_rate: the last step's
+        validation_loss, validation_accuracy = evaluate(
+            layers, validation_inputs, validation_y_true, batch_size
+        )
+        record["validation_loss"].append(validation_loss)
+        record["validation_accuracy"].append(validation_accuracy)
+    for i, layer in enumerate(layers, start=1):
+        record[f"weights{i}"] = layer["weights"]
+        record[f"biases{i}"] = layer["biases"]
+    return record
+
+
+def evaluate(layers, inputs, y_true, batch_size):
+    # Model.evaluate: the same batches, forward only; the accumulated data loss (NOTE: no
+    # regularization) and accuracy.
+    data_loss, acc = Accumulated(), Accumulated()
+    for batch_X, batch_y in batches(inputs, y_true, batch_size):
+        dense1 = dense_batch(batch_X, layers[0]["weights"], layers[0]["biases"])
+        dense2 = dense_batch(relu(dense1), layers[1]["weights"], layers[1]["biases"])
+        probabilities = softmax(dense2)
+        data_loss.add(categorical_crossentropy(probabilities, batch_y)[0])
+        acc.add(hits(probabilities, batch_y))
+    return data_loss.value(), acc.value()
 
 
 # ---------------------------------------------------------------------------------------------

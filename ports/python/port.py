@@ -38,6 +38,7 @@ NETWORK = (
     "rmsprop_step",
     "adam_step",
     "training",
+    "model_training",
 )
 BOOK = ("rng", "datasets", "init", "shuffle", "chapters")
 

@@ -110,6 +110,13 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #              learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2, optimizer: str):
 #     """The model trained `steps` steps -> per step: loss, accuracy, learning_rate, weights1,
 #     biases1, weights2, biases2. raise Unsupported(...) for an optimizer not written yet."""
+# def model_training(inputs, y_true, validation_inputs, validation_y_true, weights1, biases1,
+#                    weights2, biases2, epochs: int, batch_size: int, weight_regularizer_l1,
+#                    weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2,
+#                    learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2, optimizer: str):
+#     """Chapters 18-19, Model.train with mini-batches and validation -> per epoch: loss,
+#     data_loss, regularization_loss, accuracy, learning_rate, validation_loss,
+#     validation_accuracy; then weights1, biases1, weights2, biases2 after the last epoch."""
 # def rng(seed: int, calls: list[list[int]]) -> list:
 #     """The book tier (docs/BOOK.md): np.random.seed(seed)'s stream -> values."""
 # def datasets(seed: int, samples: int, classes: int, dataset: str):
@@ -149,6 +156,7 @@ serve(
         # "rmsprop_step": rmsprop_step,
         # "adam_step": adam_step,
         # "training": training,
+        # "model_training": model_training,
         # "rng": rng,
         # "datasets": datasets,
         # "init": init,
