@@ -240,7 +240,7 @@ def cases():
         ),
         m(
             "sgd-all-four-regularizers",
-            "L1 and L2 on the weights and the biases of the first layer",
+            "both L1 and L2 on the weights and the biases of the first layer",
             "edge",
             TRAIN,
             VALIDATION,
@@ -254,7 +254,7 @@ def cases():
         ),
         m(
             "sgd-strong-l2",
-            "L2 of 1/16 on the first layer: its gradient moves the weights as much as the data",
+            "an L2 of 1/16 on the first layer: its gradient moves the weights as much as the data",
             "edge",
             TRAIN,
             VALIDATION,
@@ -342,7 +342,7 @@ def cases():
         ),
         m(
             "adagrad-short-last-batch",
-            "AdaGrad(decay=1e-4) over batches of 5 and 3",
+            "an AdaGrad(decay=1e-4) run over batches of 5 and 3",
             "edge",
             (TRAIN[0][:8], TRAIN[1][:8]),
             VALIDATION,
@@ -372,7 +372,7 @@ def cases():
         ),
         m(
             "adam-one-hot",
-            "Adam(learning_rate=0.02, decay=1e-5) on one-hot targets, batches of 4 out of 6",
+            "an Adam(learning_rate=0.02, decay=1e-5) run on one-hot targets, batches of 4 out of 6",
             "edge",
             SMALL,
             VALIDATION,
@@ -387,7 +387,7 @@ def cases():
         ),
         m(
             "adam-full-batch-epochs",
-            "Adam with the book's defaults, one full batch an epoch for three epochs",
+            "the book's default Adam, one full batch an epoch for three epochs",
             "edge",
             TRAIN,
             VALIDATION,
@@ -438,7 +438,7 @@ def cases():
         ),
         m(
             "random-adagrad-b12-h3",
-            "AdaGrad at rate 0.03 on four classes, batches of 8",
+            "an AdaGrad run at rate 0.03 on four classes, batches of 8",
             "random",
             shuffled(spiral(3, 4, 12709), 12710),
             shuffled(spiral(2, 4, 12711), 12712),
@@ -452,7 +452,7 @@ def cases():
         ),
         m(
             "random-rmsprop-b8-h6",
-            "RMSprop at rate 0.005 with decay 1e-3, batches of 3",
+            "an RMSprop run at rate 0.005 with decay 1e-3, batches of 3",
             "random",
             shuffled(spiral(4, 2, 12714), 12715),
             shuffled(spiral(2, 2, 12716), 12717),
@@ -466,7 +466,7 @@ def cases():
         ),
         m(
             "random-adam-b10-h4",
-            "Adam at rate 0.01 on five classes, batches of 6",
+            "an Adam run at rate 0.01 on five classes, one-hot, batches of 6",
             "random",
             shuffled(spiral(2, 5, 12719), 12720),
             shuffled(spiral(1, 5, 12721), 12722),
