@@ -569,7 +569,8 @@ def golden(x, p, tier):
         regularization_loss = _regularization_loss(
             T, layers[0]["weights"], layers[0]["biases"], *regularizers
         )
-        record["loss"].append(data_loss + regularization_loss)
+        exact_zero = regularization_loss.v == 0 and regularization_loss.e == 0  # x + 0 is x
+        record["loss"].append(data_loss if exact_zero else data_loss + regularization_loss)
         record["data_loss"].append(data_loss)
         record["regularization_loss"].append(regularization_loss)
         record["accuracy"].append(_accuracy(T, probabilities, labels))
