@@ -7,9 +7,10 @@ per case, every input of an `exact` case is a float32 and its results are exact 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
-from nnfs_conform.suite.stages import STATE
+from nnfs_conform.suite.stages import STATE, TRAINING_HYPERPARAMETERS
 
 from .cases import bad, ok
 from .values import Values
@@ -434,3 +435,52 @@ def _optimizer_cases(optimizer, seed):
             )
         )
     return cases
+
+
+# -- training trajectories (training, model_training) ----------------------------------------------
+def spiral(points: int, classes: int, seed: int):
+    """A small spiral dataset as data, the book's shape, coordinates rounded to 1/4096 so
+    every number is exact in float32 and nothing depends on the platform's sin and cos."""
+    r = Values(seed)
+    xs, ys = [], []
+    for c in range(classes):
+        for i in range(points):
+            radius = (i + 1) / points
+            angle = c * 4 + radius * 4 + (r.integer(-256, 256) / 1024)
+            xs.append(
+                [
+                    round(radius * math.sin(angle * 2.5) * 4096) / 4096,
+                    round(radius * math.cos(angle * 2.5) * 4096) / 4096,
+                ]
+            )
+            ys.append(c)
+    return xs, ys
+
+
+def _initial_parameters(r, k, hidden, classes, scale=(-3, -1)):
+    """Dense(k, hidden) -> Dense(hidden, classes) drawn in this order: weights1, biases1,
+    weights2, biases2, each a full-precision float32 of magnitude 2^scale[0] to 2^scale[1]."""
+
+    def draw():
+        return r.full(*scale)
+
+    return {
+        "weights1": r.matrix(k, hidden, draw),
+        "biases1": r.vector(hidden, draw),
+        "weights2": r.matrix(hidden, classes, draw),
+        "biases2": r.vector(classes, draw),
+    }
+
+
+def _hyperparameters(optimizer, hyper):
+    """Every optimizer's hyperparameter, as a training case sends them: the book's defaults,
+    the optimizer's own, then the case's."""
+    settings = {
+        **DEFAULTS["sgd"],
+        **DEFAULTS["adagrad"],
+        **DEFAULTS["rmsprop"],
+        **DEFAULTS["adam"],
+        **DEFAULTS[optimizer],
+        **hyper,
+    }
+    return {n: settings[n] for n in TRAINING_HYPERPARAMETERS}

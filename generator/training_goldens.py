@@ -1,5 +1,7 @@
 """Bounded goldens shared by the training stages' modules (generator/stages/): backward passes,
-losses and the optimizer update, in bounded arithmetic.
+losses, regularization, the optimizer update and the book's model step by step (the pieces of
+`training`'s and `model_training`'s trajectories and their sharpness check), in bounded
+arithmetic.
 
 Each function is the reference's formula written over `Bounded` numbers (generator/bounded.py):
 the value is exact, the bound covers every correct port of the tier. Inputs arrive as the tier
@@ -14,8 +16,9 @@ from nnfs_conform.suite.stages import HYPERPARAMETERS
 from nnfs_conform.suite.stages import STATE as LAYER_STATE
 
 from . import oracle as o
-from .bounded import Bounded, Tier, golden, sqrt
+from .bounded import SAFETY, Bounded, Tier, UnboundedError, exp, golden, log, sqrt
 from .goldens import _softmax_rows as softmax_golden
+from .tolerance import gamma
 
 
 def _read(T: Tier, value):
@@ -219,3 +222,150 @@ def _chain(T, inputs, weights1, biases1, weights2, biases2):
         [[v.v for v in row] for row in dense2], T.name, [[v.e for v in row] for row in dense2]
     )
     return {**_outputs(dense1=dense1, relu1=relu1, dense2=dense2), "softmax": (values, tols)}
+
+
+# -- regularization (chapter 14) -------------------------------------------------------------------
+def _l1_sign(T, w):
+    """The book's dL1 at one value: +1 where w >= 0 (0 and -0.0 included), -1 where w < 0. Where
+    rounding could put a port's w on either side of 0, both answers are inside: ±1 off by 2."""
+    if w.v - mpmath.mpf(w.e) >= 0:
+        return T.const(1)
+    if w.v + mpmath.mpf(w.e) < 0:
+        return T.const(-1)
+    return T.bounded(mpmath.mpf(-1 if w.v < 0 else 1), 2.0)
+
+
+def _regularizer_terms(T, values, l1, l2):
+    """Per value, the regularization's two gradient terms: l1·dL1 and 2·l2·w."""
+    two_l2 = 2 * l2
+    return [(l1 * _l1_sign(T, v), two_l2 * v) for v in values]
+
+
+def _regularization_loss(T, weights, biases, l1w, l2w, l1b, l2b):
+    """l1_w·Σ|w| + l2_w·Σw² + l1_b·Σ|b| + l2_b·Σb², in any order."""
+    flat = [w for row in weights for w in row]
+    terms = [
+        l1w * T.total([abs(w) for w in flat]),
+        l2w * T.dot(flat, flat),
+        l1b * T.total([abs(b) for b in biases]),
+        l2b * T.dot(biases, biases),
+    ]
+    return T.total(terms)
+
+
+# -- the book's model, one optimizer step at a time (training, model_training) ---------------------
+def _initial_layers(T, x, optimizer):
+    """The two dense layers as the inputs give them, each with its optimizer state at zeros."""
+    layers = []
+    for i in (1, 2):
+        layer = {"weights": _read(T, x[f"weights{i}"]), "biases": _read(T, x[f"biases{i}"])}
+        for name in LAYER_STATE[optimizer]:  # optimizer state starts at zeros
+            like = layer["weights"] if name.startswith("weight") else layer["biases"]
+            layer[name] = _read(
+                T,
+                [[0.0] * len(r) for r in like] if name.startswith("weight") else [0.0] * len(like),
+            )
+        layers.append(layer)
+    return layers
+
+
+def _softmax_row(T, row):
+    shift = T.maximum(row)
+    exps = [exp(v - shift) for v in row]
+    total = T.total(exps)
+    return [e / total for e in exps]
+
+
+def _network_forward(T, inputs, layers):
+    """Dense(K, H) -> ReLU -> Dense(H, C) -> softmax: (dense1, relu1, probabilities)."""
+    l1, l2 = layers
+    dense1 = _dense_forward(T, inputs, l1["weights"], l1["biases"])
+    relu1 = [[T.relu(v) for v in row] for row in dense1]
+    dense2 = _dense_forward(T, relu1, l2["weights"], l2["biases"])
+    return dense1, relu1, [_softmax_row(T, row) for row in dense2]
+
+
+def _sample_losses(T, probs, labels):
+    """-ln(clip(p_true)), the clip bounds in the tier's dtype."""
+    lo, hi = o.clip_bounds(T.name)
+    return [-log(T.clip(row[label], lo, hi)) for row, label in zip(probs, labels)]
+
+
+def _network_backward(T, inputs, layers, dense1, relu1, probs, labels):
+    """The combined softmax + cross-entropy gradient back through both layers:
+    [(dweights1, dbiases1), (dweights2, dbiases2)], the data terms only."""
+    classes = len(probs[0])
+    targets = [[1 if c == label else 0 for c in range(classes)] for label in labels]
+    dvalues = _combined_backward(T, probs, targets)
+    dw2, db2, drelu1 = _dense_backward(T, relu1, layers[1]["weights"], dvalues)
+    ddense1 = [[T.gate(z, d) for z, d in zip(zr, dr)] for zr, dr in zip(dense1, drelu1)]
+    dw1, db1, _ = _dense_backward(T, inputs, layers[0]["weights"], ddense1)
+    return [(dw1, db1), (dw2, db2)]
+
+
+def _step_network(T, optimizer, layers, gradients, iterations, hyper):
+    """One optimizer step on both layers with the same iteration count: (new layers, the rate
+    the step used)."""
+    new = []
+    for layer, (dw, db) in zip(layers, gradients):
+        out, lr = _step_layer(
+            T, optimizer, layer, {"dweights": dw, "dbiases": db}, iterations, hyper
+        )
+        new.append({**layer, **out})
+    return new, lr
+
+
+def _argmax(probs):
+    """(the exact argmax, True if no correct port can pick another class)."""
+    order = sorted(range(len(probs)), key=lambda c: -probs[c].v)
+    top = order[0]
+    if len(order) == 1:
+        return top, True
+    second = probs[order[1]]
+    return top, probs[top].v - mpmath.mpf(probs[top].e) > second.v + mpmath.mpf(second.e)
+
+
+def _accuracy(T, probs, labels):
+    """The share of hits, by the accuracy stage's rule γ(B+1)·acc (a count divided by B, times
+    fl(1/B), or B additions of 1/B); each row whose argmax rounding could flip widens the bound
+    by 1/B."""
+    hits = doubtful = 0
+    for row, label in zip(probs, labels):
+        top, certain = _argmax(row)
+        hits += top == label
+        doubtful += not certain
+    samples = len(labels)
+    rate = mpmath.mpf(hits) / samples
+    rounding = gamma(samples + 1, T.name) * SAFETY * float(rate)
+    return Bounded(rate, rounding + doubtful / samples)
+
+
+SHARP = 1e-2  # a trajectory is kept only if every bound is this small against its scale
+
+
+SHARP_ACCURACY = 0.25  # at most a quarter of the rows may have an uncertain argmax
+
+
+def _flat(value):
+    if not isinstance(value, list):
+        return [value]
+    return [v for row in value for v in (row if isinstance(row, list) else [row])]
+
+
+def _check_sharp(where, parameters, relative, accuracies=()):
+    """Refuse a trajectory whose bounds have grown too wide to catch a mistake: every
+    parameter's bound must stay below SHARP times the largest parameter, the bound of each
+    value of `relative` (a loss, a rate) below SHARP times that value, and each accuracy's below
+    SHARP_ACCURACY. parameters and relative map names to nested Bounded, accuracies names to
+    one."""
+    scale = max(float(abs(v.v)) for value in parameters.values() for v in _flat(value))
+    limits = [(name, value, SHARP * scale) for name, value in parameters.items()]
+    limits += [(name, value, SHARP * float(value.v)) for name, value in relative.items()]
+    limits += [(name, value, SHARP_ACCURACY) for name, value in accuracies.items()]
+    for name, value, limit in limits:
+        worst = max(v.e for v in _flat(value))
+        if worst > limit:
+            raise UnboundedError(
+                f"{where}: {name}'s bound {worst:.3g} exceeds {limit:.3g}; "
+                f"choose a smaller rate, fewer steps or other data"
+            )

@@ -34,25 +34,25 @@ def batch(name, value, rank=2):
     return dims
 
 
-def labels(y_true, label_format, samples, classes):
-    dims = shape("y_true", y_true)
+def labels(y_true, label_format, samples, classes, name="y_true"):
+    dims = shape(name, y_true)
     if label_format == "sparse":
-        require(dims == (samples,), f"sparse y_true must have shape [{samples}], has {list(dims)}")
+        require(dims == (samples,), f"sparse {name} must have shape [{samples}], has {list(dims)}")
         for i, label in enumerate(y_true):
             if isinstance(label, bool) or not float(label).is_integer():
-                raise StageError("invalid_label", f"y_true[{i}] = {label!r} is not an integer")
+                raise StageError("invalid_label", f"{name}[{i}] = {label!r} is not an integer")
             if not 0 <= label < classes:
                 raise StageError(
-                    "label_out_of_range", f"y_true[{i}] = {label} not in [0, {classes})"
+                    "label_out_of_range", f"{name}[{i}] = {label} not in [0, {classes})"
                 )
         return np.array(y_true, dtype=np.int64)
     require(
         dims == (samples, classes),
-        f"one-hot y_true must have shape [{samples}, {classes}], has {list(dims)}",
+        f"one-hot {name} must have shape [{samples}, {classes}], has {list(dims)}",
     )
     for i, row in enumerate(y_true):
         if sorted(row) != [0] * (classes - 1) + [1] or any(isinstance(v, bool) for v in row):
-            raise StageError("invalid_label", f"y_true[{i}] is not one 1 among 0s")
+            raise StageError("invalid_label", f"{name}[{i}] is not one 1 among 0s")
     return np.array(y_true, dtype=np.int64)
 
 

@@ -1,16 +1,21 @@
 """Chapters 18-22: what the Model object adds around the network: predictions of each output
-activation, mini-batches, accumulated evaluation, the data set's preprocessing, and saving
-and loading parameters; and what must hold when one object is used twice."""
+activation, mini-batches, accumulated evaluation, training over epochs with validation, the
+data set's preprocessing, and saving and loading parameters; and what must hold when one
+object is used twice."""
 
 import json
 
 import numpy as np
 
+from nnfs_conform.suite.stages import EPOCH_OUTPUTS, HYPERPARAMETERS, STATE
+
 from .activations import relu_forward, softmax_forward
-from .backward import dense_backward, relu_backward
+from .backward import dense_backward, relu_backward, softmax_crossentropy_backward
 from .dense import dense_batch_forward
 from .loss import categorical_crossentropy_forward
 from .optimizers import adam_step
+from .regularization import regularization
+from .training import STEP
 
 
 def predictions(outputs, activation):
@@ -23,15 +28,20 @@ def predictions(outputs, activation):
     return outputs
 
 
-def batches(inputs, batch_size):
-    # Model.train's steps: len // batch_size, plus one for a short last batch; batch `step` is
-    # inputs[step*batch_size:(step+1)*batch_size]. Each batch's size, first and last row.
-    steps = len(inputs) // batch_size
-    if steps * batch_size < len(inputs):
+def batch_rows(samples, batch_size):
+    # Model.train's steps: samples // batch_size, plus one for a short last batch (one step of
+    # every sample when batch_size > samples); step `s` takes rows [s·S, (s + 1)·S) in order.
+    steps = samples // batch_size
+    if steps * batch_size < samples:
         steps += 1
-    taken = [inputs[step * batch_size : (step + 1) * batch_size] for step in range(steps)]
+    return [slice(step * batch_size, (step + 1) * batch_size) for step in range(steps)]
+
+
+def batches(inputs, batch_size):
+    # Each batch Model.train takes: its size, first and last row.
+    taken = [inputs[rows] for rows in batch_rows(len(inputs), batch_size)]
     return {
-        "steps": steps,
+        "steps": len(taken),
         "batch_sizes": [len(batch) for batch in taken],
         "first_rows": [batch[0] for batch in taken],
         "last_rows": [batch[-1] for batch in taken],
@@ -42,10 +52,8 @@ def evaluate(y_pred, y_true, batch_size):
     # Model.evaluate: the loss and accuracy ACCUMULATED over batches (sums / counts, the
     # book's calculate_accumulated), not the mean of the batch means.
     accumulated_loss = accumulated_hits = accumulated_count = 0
-    steps = batches(y_pred, batch_size)["steps"]
     labels = np.argmax(y_true, axis=1) if y_true.ndim == 2 else y_true
-    for step in range(steps):
-        rows = slice(step * batch_size, (step + 1) * batch_size)
+    for rows in batch_rows(len(y_pred), batch_size):
         sample_losses = categorical_crossentropy_forward(y_pred[rows], y_true[rows])
         accumulated_loss += np.sum(sample_losses)
         accumulated_hits += np.sum(np.argmax(y_pred[rows], axis=1) == labels[rows])
@@ -54,6 +62,108 @@ def evaluate(y_pred, y_true, batch_size):
         "loss": accumulated_loss / accumulated_count,
         "accuracy": accumulated_hits / accumulated_count,
     }
+
+
+def model_forward(X, layers):
+    # Dense(K, H) -> ReLU -> Dense(H, C) -> softmax: (dense1, relu1, probabilities)
+    dense1 = dense_batch_forward(X, layers[0]["weights"], layers[0]["biases"])
+    relu1 = relu_forward(dense1)
+    dense2 = dense_batch_forward(relu1, layers[1]["weights"], layers[1]["biases"])
+    return dense1, relu1, softmax_forward(dense2)
+
+
+def train_model(
+    inputs,
+    y_true,
+    validation_inputs,
+    validation_y_true,
+    weights1,
+    biases1,
+    weights2,
+    biases2,
+    epochs,
+    batch_size,
+    regularizers,
+    optimizer,
+    hyper,
+):
+    # Model.train(X, y, epochs=epochs, batch_size=batch_size, validation_data=(X_val, y_val))
+    # on Dense(K, H, **regularizers) -> ReLU -> Dense(H, C) -> Softmax with the categorical
+    # cross-entropy (the combined backward) and Accuracy_Categorical. regularizers: the four
+    # factors of the first layer (weight l1, weight l2, bias l1, bias l2); the second has none.
+    # Returns, per epoch: the printed loss (= data_loss + regularization_loss), data_loss,
+    # regularization_loss, accuracy, learning_rate, and the validation's loss and accuracy;
+    # then the parameters after the last epoch.
+    # NOTE: batch `step` is rows [step·S, (step + 1)·S) in the order given: no shuffle here (the
+    #       book shuffles the data set once, before training).
+    layers = [{"weights": weights1, "biases": biases1}, {"weights": weights2, "biases": biases2}]
+    for layer in layers:  # optimizer state starts at zeros
+        for name in STATE[optimizer]:
+            like = layer["weights"] if name.startswith("weight") else layer["biases"]
+            layer[name] = np.zeros_like(like)
+    settings = {name: hyper[name] for name in HYPERPARAMETERS[optimizer]}
+    record = {name: [] for name in EPOCH_OUTPUTS}
+    iterations = 0
+    for _ in range(epochs):
+        trained = []  # each batch's probabilities, from before its update
+        for rows in batch_rows(len(inputs), batch_size):
+            batch_X, batch_y = inputs[rows], y_true[rows]
+            dense1, relu1, probabilities = model_forward(batch_X, layers)
+            trained.append(probabilities)
+            # backward: the combined softmax/cross-entropy gradient, then the layers; the first
+            # layer adds its regularization gradients to its data gradients (Layer_Dense.backward)
+            dvalues = softmax_crossentropy_backward(probabilities, batch_y)
+            dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
+            ddense1 = relu_backward(dense1, drelu1)
+            dweights1, dbiases1, _ = dense_backward(batch_X, layers[0]["weights"], ddense1)
+            _, reg_dweights, reg_dbiases = regularization(
+                layers[0]["weights"], layers[0]["biases"], *regularizers
+            )
+            gradients = ((dweights1 + reg_dweights, dbiases1 + reg_dbiases), (dweights2, dbiases2))
+            # pre_update_params, update_params for both layers, post_update_params
+            for layer, (dweights, dbiases) in zip(layers, gradients):
+                state = {name: layer[name] for name in STATE[optimizer]}
+                result = STEP[optimizer](
+                    layer["weights"],
+                    layer["biases"],
+                    dweights,
+                    dbiases,
+                    **state,
+                    iterations=iterations,
+                    **settings,
+                )
+                layer.update({name: result[name] for name in ("weights", "biases", *state)})
+            iterations += 1
+        # The epoch's data loss and accuracy: accumulated over its batches (new_pass() then
+        # calculate_accumulated()), Model.evaluate's sums over the probabilities it trained on.
+        epoch = evaluate(np.concatenate(trained), y_true, batch_size)
+        data_loss = epoch["loss"]
+        # NOTE: the epoch's regularization loss is computed at the end of the epoch, from the
+        #       parameters after its last update (calculate_accumulated(include_regularization=
+        #       True)), and the printed loss adds it to the accumulated data loss.
+        regularization_loss = regularization(
+            layers[0]["weights"], layers[0]["biases"], *regularizers
+        )[0]
+        record["loss"].append(data_loss + regularization_loss)
+        record["data_loss"].append(data_loss)
+        record["regularization_loss"].append(regularization_loss)
+        record["accuracy"].append(epoch["accuracy"])
+        # NOTE: the rate printed after the epoch is current_learning_rate: the one its last
+        #       step used (iterations keep counting across epochs).
+        record["learning_rate"].append(result["learning_rate"])
+        # Model.evaluate of the validation set: the same batches, forward only; NOTE: its loss
+        # has no regularization.
+        validation = [
+            model_forward(validation_inputs[rows], layers)[2]
+            for rows in batch_rows(len(validation_inputs), batch_size)
+        ]
+        validated = evaluate(np.concatenate(validation), validation_y_true, batch_size)
+        record["validation_loss"].append(validated["loss"])
+        record["validation_accuracy"].append(validated["accuracy"])
+    for i, layer in enumerate(layers, start=1):
+        record[f"weights{i}"] = layer["weights"]
+        record[f"biases{i}"] = layer["biases"]
+    return record
 
 
 def preprocess(images, labels, keys):

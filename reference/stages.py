@@ -51,6 +51,7 @@ from .model import (
     preprocess,
     repeated_forward,
     shared_optimizer,
+    train_model,
 )
 from .network import dense_relu, dense_relu_dense_softmax, network_forward
 from .regression import linear, mean_absolute_error, mean_squared_error, regression_accuracy
@@ -392,6 +393,32 @@ def _evaluate(x, p, dtype):
     return evaluate(dtype(x["y_pred"]), y_true, batch_size)
 
 
+def _model_training(x, p, dtype):
+    arrays, y_true = two_layers(x, p, dtype)
+    k, classes = len(x["weights1"]), len(x["biases2"])
+    m, k_val = batch("validation_inputs", x["validation_inputs"])
+    require(k_val == k, f"validation_inputs must have {k} columns, has {k_val}")
+    validation_y_true = labels(
+        x["validation_y_true"], p["label_format"], m, classes, "validation_y_true"
+    )
+    epochs = count("epochs", x["epochs"], least=1)
+    batch_size = count("batch_size", x["batch_size"], least=1)
+    regularizers = [dtype(factor(n, x[n])) for n in REGULARIZERS]
+    hyper = {n: dtype(scalar(n, x[n])) for n in TRAINING_HYPERPARAMETERS}
+    return train_model(
+        arrays[0],
+        y_true,
+        dtype(x["validation_inputs"]),
+        validation_y_true,
+        *arrays[1:],
+        epochs,
+        batch_size,
+        regularizers,
+        p["optimizer"],
+        hyper,
+    )
+
+
 def _parameters(x, p, dtype):
     layers = _layers(x, dtype)
     return parameters(dtype(x["inputs"]), *layers)
@@ -431,6 +458,7 @@ CHECKED = {
     "batches": _batches,
     "predictions": _predictions,
     "evaluate": _evaluate,
+    "model_training": _model_training,
     "parameters": _parameters,
     "rng": _rng,
     "datasets": _datasets,

@@ -175,6 +175,12 @@ def test_dtype_overrides_the_detection(tmp_path, capsys):
             "parameters-saved-as-float32",
             "book_nn_ch18",
         ),
+        (
+            "bug_epoch_loss_mean_of_batch_means",
+            "model_training",
+            "epoch-loss-mean-of-batch-means",
+            "book_nn_ch18",
+        ),
     ],
 )
 def test_one_bug_in_the_learners_classes_turns_the_run_red(
@@ -310,6 +316,31 @@ def test_batches_are_what_the_learners_train_feeds_its_first_layer(tmp_path, cap
     assert run.status == 1 and not outcomes(run, "errored")
     assert "batches-drop-short-batch" in {(c["diagnosis"] or {}).get("id") for c in failed}
     assert {c["id"] for c in outcomes(run, "passed")} >= {"batches/divides-evenly"}
+
+
+def test_model_training_runs_the_learners_own_model_and_else_plays_the_books_loop(tmp_path, capsys):
+    """A module with a Model that trains in batches is graded on that Model's train: one that
+    drops the short last batch fails. A module with no Model (chapters 2-17) is graded through
+    the book's Model.train played over its classes, and passes."""
+    path = beside_book_nn(
+        tmp_path,
+        "own_model_drops_short_batch",
+        (
+            "from book_nn_ch18 import *\n"
+            "class Model(Model):\n"
+            "    def train(self, X, y, *, epochs=1, batch_size=None, **kwargs):\n"
+            "        steps = len(X) // batch_size\n"
+            "        super().train(X[: steps * batch_size], y[: steps * batch_size],\n"
+            "                      epochs=epochs, batch_size=batch_size, **kwargs)\n"
+        ),
+    )
+    run = grade(tmp_path, capsys, "--stage", "model_training", path)
+    assert run.status == 1 and outcomes(run, "failed") and not outcomes(run, "errored")
+    assert "model_training/sgd-short-last-batch" in {c["id"] for c in outcomes(run, "failed")}
+    assert "model_training/sgd-even-batches" in {c["id"] for c in outcomes(run, "passed")}
+    played = grade(tmp_path, capsys, "--stage", "model_training", learner("book_nn"))
+    assert played.status == 0, played.out
+    assert played.result["summary"]["passed"] == valid_and_invalid(["model_training"])[0]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 
 from generator.bounded import Bounded, Tier, UnboundedError
 from generator.build import CertificationError, _tier_values, build_case
-from generator.stages import softmax_crossentropy_backward, training
+from generator.stages import model_training, softmax_crossentropy_backward, training
+from generator.training_goldens import _l1_sign
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -126,3 +127,40 @@ def test_the_reference_trajectory_stays_inside_the_bounds_step_by_step(tier):
             flat = np.ravel(np.array(got[name]))
             assert np.all(np.abs(flat - np.ravel(values)) <= np.ravel(tols)), (spec.slug, name)
             assert math.isfinite(max(np.ravel(tols)))
+
+
+def test_an_l1_sign_is_certain_off_zero_and_covers_both_signs_where_a_bound_straddles_it():
+    T = Tier("float32")
+    assert _l1_sign(T, T.const(0.0)) == T.const(1)  # the book's dL1 at exactly 0: +1
+    assert _l1_sign(T, T.bounded(mpmath.mpf(-0.5), 0.25)).v == -1
+    doubtful = _l1_sign(T, T.bounded(mpmath.mpf(-1e-9), 1e-8))
+    assert doubtful.v == -1 and doubtful.e >= 2  # a port may see +1 or -1
+
+
+@pytest.mark.parametrize("tier", ["float32", "float64"])
+def test_one_full_batch_epoch_per_step_without_regularization_is_the_training_trajectory(tier):
+    """model_training with one batch of every sample and no regularization makes the training
+    stage's steps, one per epoch: the same exact values and the same bounds, epoch by epoch."""
+    spec = training._train(
+        "same", "same", "edge", training.spiral(4, 3, 11001), 4, "sgd", 4, 11101, learning_rate=0.5
+    )
+    inputs = {
+        **{k: v for k, v in spec.inputs.items() if k != "steps"},
+        "validation_inputs": spec.inputs["inputs"],
+        "validation_y_true": spec.inputs["y_true"],
+        "epochs": 4,
+        "batch_size": 12,
+        **dict.fromkeys(model_training.REGULARIZERS, 0.0),
+    }
+    steps = training.golden(_tier_values(spec.inputs, tier), spec.params, tier)
+    epochs = model_training.golden(_tier_values(inputs, tier), spec.params, tier)
+    assert epochs["data_loss"] == epochs["loss"] and set(epochs["regularization_loss"][0]) == {0}
+    for name in ("learning_rate", "weights1", "biases1", "weights2", "biases2"):
+        value, tol = steps[name]
+        final = (value, tol) if name == "learning_rate" else (value[-1], tol[-1])
+        assert epochs[name] == final, name
+    # the loss of epoch e is measured before its step, as training's loss of step e
+    assert epochs["data_loss"] == steps["loss"]
+    assert epochs["accuracy"] == steps["accuracy"]
+    # the validation of epoch e, on the training set, is training's loss before step e + 1
+    assert epochs["validation_loss"][0][:-1] == steps["loss"][0][1:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..bounded import Tier
 from ..cases import bad, ok
-from ..training_goldens import _outputs, _read
+from ..training_goldens import _outputs, _read, _regularization_loss, _regularizer_terms
 from ..values import Values
 
 DESCRIPTION = "L1 and L2 regularization: the loss terms and their gradients (d|w|/dw = +1 at 0)."
@@ -26,10 +26,8 @@ def _reg(slug, description, tags, weights, biases, l1w=0.0, l2w=0.0, l1b=0.0, l2
     )
 
 
-# -- regularization and dropout -------------------------------------------------------------------
 def _regularizer_gradient(T, values, l1, l2):
-    two_l2 = 2 * l2
-    return [l1 * (-1 if v.v < 0 else 1) + two_l2 * v for v in values]
+    return [l1_term + l2_term for l1_term, l2_term in _regularizer_terms(T, values, l1, l2)]
 
 
 def cases():
@@ -211,14 +209,7 @@ def golden(x, p, tier):
             "bias_regularizer_l2",
         )
     )
-    flat = [w for row in weights for w in row]
-    terms = [
-        l1w * T.total([abs(w) for w in flat]),
-        l2w * T.dot(flat, flat),
-        l1b * T.total([abs(b) for b in biases]),
-        l2b * T.dot(biases, biases),
-    ]
-    loss = T.total(terms)
+    loss = _regularization_loss(T, weights, biases, l1w, l2w, l1b, l2b)
     dweights = [_regularizer_gradient(T, row, l1w, l2w) for row in weights]
     dbiases = _regularizer_gradient(T, biases, l1b, l2b)
     return _outputs(loss=loss, dweights=dweights, dbiases=dbiases)

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
-import mpmath
-
-from nnfs_conform.suite.stages import HYPERPARAMETERS, TRAINING_HYPERPARAMETERS
-from nnfs_conform.suite.stages import STATE as LAYER_STATE
+from nnfs_conform.suite.stages import HYPERPARAMETERS
 
 from .. import oracle as o
-from ..bounded import SAFETY, Bounded, Tier, UnboundedError, exp, log
+from ..bounded import Tier
 from ..cases import bad, ok
-from ..tolerance import gamma
-from ..training_cases import DEFAULTS, _inexact_tagged
+from ..training_cases import _hyperparameters, _inexact_tagged, _initial_parameters, spiral
 from ..training_goldens import (
-    _columns,
-    _combined_backward,
-    _dense_backward,
+    _accuracy,
+    _check_sharp,
+    _initial_layers,
+    _network_backward,
+    _network_forward,
     _outputs,
     _read,
-    _step_layer,
+    _sample_losses,
+    _step_network,
 )
 from ..values import Values, one_hot
 
@@ -42,25 +40,6 @@ REQUIRES = [
 
 
 # -- training trajectories -------------------------------------------------------------------------
-def spiral(points: int, classes: int, seed: int):
-    """A small spiral dataset as data, the book's shape, coordinates rounded to 1/4096 so
-    every number is exact in float32 and nothing depends on the platform's sin and cos."""
-    r = Values(seed)
-    xs, ys = [], []
-    for c in range(classes):
-        for i in range(points):
-            radius = (i + 1) / points
-            angle = c * 4 + radius * 4 + (r.integer(-256, 256) / 1024)
-            xs.append(
-                [
-                    round(radius * math.sin(angle * 2.5) * 4096) / 4096,
-                    round(radius * math.cos(angle * 2.5) * 4096) / 4096,
-                ]
-            )
-            ys.append(c)
-    return xs, ys
-
-
 def _train(
     slug,
     description,
@@ -77,18 +56,6 @@ def _train(
     r = Values(seed)
     xs, ys = data
     k, classes = len(xs[0]), max(ys) + 1
-    settings = {
-        **DEFAULTS["sgd"],
-        **DEFAULTS["adagrad"],
-        **DEFAULTS["rmsprop"],
-        **DEFAULTS["adam"],
-        **DEFAULTS[optimizer],
-        **hyper,
-    }
-
-    def draw():
-        return r.full(*scale)
-
     return _inexact_tagged(
         ok(
             slug,
@@ -96,12 +63,9 @@ def _train(
             tags,
             inputs=xs,
             y_true=one_hot(ys, classes) if label_format == "onehot" else ys,
-            weights1=r.matrix(k, hidden, draw),
-            biases1=r.vector(hidden, draw),
-            weights2=r.matrix(hidden, classes, draw),
-            biases2=r.vector(classes, draw),
+            **_initial_parameters(r, k, hidden, classes, scale),
             steps=steps,
-            **{n: settings[n] for n in TRAINING_HYPERPARAMETERS},
+            **_hyperparameters(optimizer, hyper),
             params={"label_format": label_format, "optimizer": optimizer},
         )
     )
@@ -145,76 +109,6 @@ def _zero_row_case():
     inputs = [[0.0, 0.0], *spec.inputs["inputs"][1:]]
     biases1 = [0.0, *spec.inputs["biases1"][1:]]
     return replace(spec, inputs={**spec.inputs, "inputs": inputs, "biases1": biases1})
-
-
-# -- training -------------------------------------------------------------------------------------
-def _softmax_row(T, row):
-    shift = T.maximum(row)
-    exps = [exp(v - shift) for v in row]
-    total = T.total(exps)
-    return [e / total for e in exps]
-
-
-def _argmax(probs):
-    """(the exact argmax, True if no correct port can pick another class)."""
-    order = sorted(range(len(probs)), key=lambda c: -probs[c].v)
-    top = order[0]
-    if len(order) == 1:
-        return top, True
-    second = probs[order[1]]
-    return top, probs[top].v - mpmath.mpf(probs[top].e) > second.v + mpmath.mpf(second.e)
-
-
-def _accuracy(T, probs, labels):
-    """The share of hits, by the accuracy stage's rule γ(B+1)·acc (a count divided by B, times
-    fl(1/B), or B additions of 1/B); each row whose argmax rounding could flip widens the bound
-    by 1/B."""
-    hits = doubtful = 0
-    for row, label in zip(probs, labels):
-        top, certain = _argmax(row)
-        hits += top == label
-        doubtful += not certain
-    samples = len(labels)
-    rate = mpmath.mpf(hits) / samples
-    rounding = gamma(samples + 1, T.name) * SAFETY * float(rate)
-    return Bounded(rate, rounding + doubtful / samples)
-
-
-SHARP = 1e-2  # a trajectory step is kept only if every bound is this small against its scale
-
-
-SHARP_ACCURACY = 0.25  # at most a quarter of the rows may have an uncertain argmax
-
-
-def _flat(value):
-    if not isinstance(value, list):
-        return [value]
-    return [v for row in value for v in (row if isinstance(row, list) else [row])]
-
-
-def _check_sharp(step, record):
-    """Refuse a trajectory whose bounds have grown too wide to catch a mistake: every
-    parameter's bound must stay below SHARP times the largest parameter, the loss's and the
-    rate's below SHARP times their value."""
-    parameters = [
-        v
-        for name in ("weights1", "biases1", "weights2", "biases2")
-        for v in _flat(record[name][-1])
-    ]
-    scale = max(float(abs(v.v)) for v in parameters)
-    limits = {
-        "accuracy": SHARP_ACCURACY,
-        "loss": SHARP * float(record["loss"][-1].v),
-        "learning_rate": SHARP * float(record["learning_rate"][-1].v),
-    }
-    for name, values in record.items():
-        worst = max(v.e for v in _flat(values[-1]))
-        limit = limits.get(name, SHARP * scale)
-        if worst > limit:
-            raise UnboundedError(
-                f"step {step}: {name}'s bound {worst:.3g} exceeds {limit:.3g}; "
-                f"choose a smaller rate, fewer steps or other data"
-            )
 
 
 def cases():
@@ -537,50 +431,25 @@ def golden(x, p, tier):
     hyper = {n: T.scalar(x[n]) for n in HYPERPARAMETERS[optimizer]}
     inputs = _read(T, x["inputs"])
     labels = o.labels_of(x["y_true"], p["label_format"])
-    layers = []
-    for i in (1, 2):
-        layer = {"weights": _read(T, x[f"weights{i}"]), "biases": _read(T, x[f"biases{i}"])}
-        for name in LAYER_STATE[optimizer]:  # optimizer state starts at zeros
-            like = layer["weights"] if name.startswith("weight") else layer["biases"]
-            layer[name] = _read(
-                T,
-                [[0.0] * len(r) for r in like] if name.startswith("weight") else [0.0] * len(like),
-            )
-        layers.append(layer)
+    layers = _initial_layers(T, x, optimizer)
     record = {
         n: []
         for n in ("loss", "accuracy", "learning_rate", "weights1", "biases1", "weights2", "biases2")
     }
-    lo, hi = o.clip_bounds(tier)
-    classes = len(x["biases2"])
-    targets = [[1 if c == label else 0 for c in range(classes)] for label in labels]
     for step in range(int(x["steps"])):
-        l1, l2 = layers
-        dense1 = [
-            [T.dot(row, col, [b]) for col, b in zip(_columns(l1["weights"]), l1["biases"])]
-            for row in inputs
-        ]
-        relu1 = [[T.relu(v) for v in row] for row in dense1]
-        dense2 = [
-            [T.dot(row, col, [b]) for col, b in zip(_columns(l2["weights"]), l2["biases"])]
-            for row in relu1
-        ]
-        probs = [_softmax_row(T, row) for row in dense2]
-        losses = [-log(T.clip(row[label], lo, hi)) for row, label in zip(probs, labels)]
-        record["loss"].append(T.mean(losses))
+        dense1, relu1, probs = _network_forward(T, inputs, layers)
+        record["loss"].append(T.mean(_sample_losses(T, probs, labels)))
         record["accuracy"].append(_accuracy(T, probs, labels))
-        dvalues = _combined_backward(T, probs, targets)
-        dw2, db2, drelu1 = _dense_backward(T, relu1, l2["weights"], dvalues)
-        ddense1 = [[T.gate(z, d) for z, d in zip(zr, dr)] for zr, dr in zip(dense1, drelu1)]
-        dw1, db1, _ = _dense_backward(T, inputs, l1["weights"], ddense1)
-        new = []
-        for layer, dw, db in ((l1, dw1, db1), (l2, dw2, db2)):
-            out, lr = _step_layer(T, optimizer, layer, {"dweights": dw, "dbiases": db}, step, hyper)
-            new.append({**layer, **out})
-        layers = new
+        gradients = _network_backward(T, inputs, layers, dense1, relu1, probs, labels)
+        layers, lr = _step_network(T, optimizer, layers, gradients, step, hyper)
         record["learning_rate"].append(lr)
         for i, layer in enumerate(layers, start=1):
             record[f"weights{i}"].append(layer["weights"])
             record[f"biases{i}"].append(layer["biases"])
-        _check_sharp(step, record)
+        _check_sharp(
+            f"step {step}",
+            {n: record[n][-1] for n in ("weights1", "biases1", "weights2", "biases2")},
+            {n: record[n][-1] for n in ("loss", "learning_rate")},
+            {"accuracy": record["accuracy"][-1]},
+        )
     return _outputs(**record)

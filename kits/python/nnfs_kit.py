@@ -45,13 +45,14 @@ class Unsupported(Exception):
 # Every stage, declared once: its inputs in the order your function takes them, then (after |)
 # the params it is also given, then its outputs in the order it returns them.
 #   name[B,K]   an array whose dimensions are named: one name is one size across the stage
-#               (B samples, K inputs, N neurons, C classes, H hidden units, S steps; a digit
-#               is that size). An input with B first is a batch: `[]` is empty_batch. `[*]` is
-#               rank 1 or 2, `[=x]` the shape of input x, `[...]` anything rectangular. No
-#               brackets: a single number.
+#               (B samples, M validation samples, K inputs, N neurons, C classes, H hidden
+#               units, S steps, E epochs; a digit is that size). An input with B or M first is
+#               a batch: `[]` is empty_batch. `[*]` is rank 1 or 2, `[=x]` the shape of input
+#               x, `[...]` anything rectangular. No brackets: a single number.
 #   name:kind   labels (sparse class indices or one-hot rows, per params.label_format, as
-#               ints), binary and mask (ints 0 or 1), count (an int >= 0), steps (an int >= 1;
-#               `=S` names it as a size), factor (>= 0), rate (in [0, 1)), int (an integer),
+#               ints, one a sample of the batch their first dimension names), binary and mask
+#               (ints 0 or 1), count (an int >= 0), steps (an int >= 1; `=S` names it as a
+#               size), factor (>= 0), rate (in [0, 1)), int (an integer),
 #               byte (an int 0-255), key (a permutation of 0..n-1),
 #               layout (weights K x N as Layer_Dense keeps them: sent N x K when
 #               params.weights_layout is neurons_inputs, and transposed here).
@@ -118,6 +119,13 @@ STAGES = {
     " last_rows[S,K]",
     "predictions": "inputs[B,N] | activation -> predictions[...]",
     "evaluate": "y_pred[B,C] y_true:labels[B,C] batch_size:steps -> loss accuracy",
+    "model_training": "inputs[B,K] y_true:labels[B,C] validation_inputs[M,K]"
+    " validation_y_true:labels[M,C] weights1[K,H] biases1[H] weights2[H,C] biases2[C]"
+    " epochs:steps=E batch_size:steps weight_regularizer_l1:factor"
+    " weight_regularizer_l2:factor bias_regularizer_l1:factor bias_regularizer_l2:factor"
+    " learning_rate decay momentum epsilon rho beta_1 beta_2 | optimizer -> loss[E]"
+    " data_loss[E] regularization_loss[E] accuracy[E] learning_rate[E] validation_loss[E]"
+    " validation_accuracy[E] weights1[K,H] biases1[H] weights2[H,C] biases2[C]",
     "parameters": "inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C]"
     " -> weights1[K,H] biases1[H] weights2[H,C] biases2[C] output[B,C]",
     "rng": "seed:int calls:int[R,2] -> values[V]",
@@ -148,7 +156,7 @@ class _Array:
 
     @property
     def batch(self):
-        return self.dims[:1] == ("B",)
+        return self.dims[:1] in (("B",), ("M",))
 
 
 class _Stage:
@@ -255,36 +263,38 @@ def _bind(sizes, dims, shape, name):
             )
 
 
-def _check_labels(y_true, label_format, sizes):
-    samples, classes = sizes["B"][0], sizes["C"][0]
+def _check_labels(array, y_true, label_format, sizes):
+    """The labels of the batch named by the array's first dimension (B, or M for validation)."""
+    name, batch = array.name, array.dims[0]
+    samples, classes = sizes[batch][0], sizes["C"][0]
     if label_format == "sparse":
-        shape = _shape("y_true", y_true, numbers=False)
+        shape = _shape(name, y_true, numbers=False)
         if len(shape) != 1:
             raise _Invalid(
                 "shape_mismatch",
-                f"y_true must be a list of class indices "
+                f"{name} must be a list of class indices "
                 f"(label_format sparse), not {_describe(shape)}",
             )
-        _bind(sizes, ("B",), shape, "y_true")
+        _bind(sizes, (batch,), shape, name)
         for b, y in enumerate(y_true):
             if not _is_integer(y):
-                raise _Invalid("invalid_label", f"y_true[{b}] is {y!r}, not an integer")
+                raise _Invalid("invalid_label", f"{name}[{b}] is {y!r}, not an integer")
             if not 0 <= y < classes:
                 raise _Invalid(
-                    "label_out_of_range", f"y_true[{b}] is {y}, not a class in [0, {classes})"
+                    "label_out_of_range", f"{name}[{b}] is {y}, not a class in [0, {classes})"
                 )
         return [int(y) for y in y_true]
-    shape = _shape("y_true", y_true, numbers=False)
+    shape = _shape(name, y_true, numbers=False)
     if len(shape) != 2:
         raise _Invalid(
             "shape_mismatch",
-            f"y_true must be one-hot rows (label_format onehot) "
+            f"{name} must be one-hot rows (label_format onehot) "
             f"[{samples}, {classes}], not {_describe(shape)}",
         )
-    _bind(sizes, ("B", "C"), shape, "y_true")
+    _bind(sizes, (batch, "C"), shape, name)
     for b, row in enumerate(y_true):
         if not all(_is_integer(y) and y in (0, 1) for y in row) or sum(row) != 1:
-            raise _Invalid("invalid_label", f"y_true[{b}] is {row!r}, not one 1 among 0s")
+            raise _Invalid("invalid_label", f"{name}[{b}] is {row!r}, not one 1 among 0s")
     return [[int(y) for y in row] for row in y_true]
 
 
@@ -391,7 +401,7 @@ def check_inputs(stage, inputs, params, number=_float64):
     for array in stage.inputs:  # labels, then the domains of single values, then conversion
         value = inputs[array.name]
         if array.kind == "labels":
-            checked[array.name] = _check_labels(value, params["label_format"], sizes)
+            checked[array.name] = _check_labels(array, value, params["label_format"], sizes)
         elif array.kind in ("", "layout"):
             checked[array.name] = value  # converted below, once every check has passed
         else:

@@ -594,13 +594,7 @@ def training(
         "beta_1": beta_1,
         "beta_2": beta_2,
     }
-    step_function, state_count, hyper_names = OPTIMIZERS[optimizer]
-    settings = [hyper[name] for name in hyper_names]  # the others are sent, unused
-
-    layers = []
-    for weights, biases in ((weights1, biases1), (weights2, biases2)):
-        zeros = [elementwise(lambda _: 0.0, weights), elementwise(lambda _: 0.0, biases)]
-        layers.append({"weights": weights, "biases": biases, "state": zeros * (state_count // 2)})
+    layers = new_layers(weights1, biases1, weights2, biases2, optimizer)
     record = {
         name: []
         for name in (
@@ -614,32 +608,87 @@ def training(
         )
     }
     for step in range(steps):
-        dense1 = dense_batch(inputs, layers[0]["weights"], layers[0]["biases"])
-        relu1 = relu(dense1)
-        dense2 = dense_batch(relu1, layers[1]["weights"], layers[1]["biases"])
-        probabilities = softmax(dense2)
+        probabilities, lr = train_step(layers, inputs, y_true, step, optimizer, hyper)
         record["loss"].append(categorical_crossentropy(probabilities, y_true)[1])
         record["accuracy"].append(accuracy(probabilities, y_true)[1])
-
-        dvalues = softmax_crossentropy_backward(probabilities, y_true, "combined")
-        dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
-        dweights1, dbiases1, _ = dense_backward(
-            inputs, layers[0]["weights"], relu_backward(dense1, drelu1)
-        )
-
-        for layer, grads in (
-            (layers[0], (dweights1, dbiases1)),
-            (layers[1], (dweights2, dbiases2)),
-        ):
-            weights, biases, *state, lr, _ = step_function(
-                layer["weights"], layer["biases"], *grads, *layer["state"], step, *settings
-            )
-            layer.update(weights=weights, biases=biases, state=state)
         record["learning_rate"].append(lr)
         for i, layer in enumerate(layers, start=1):
             record[f"weights{i}"].append(layer["weights"])
             record[f"biases{i}"].append(layer["biases"])
     return record
+
+
+def new_layers(weights1, biases1, weights2, biases2, optimizer, regularizers=(0.0,) * 4):
+    # The two Layer_Dense of the book's model, each with its optimizer state at zeros and its
+    # regularizers (weight l1, weight l2, bias l1, bias l2; the second layer has none).
+    state_count = OPTIMIZERS[optimizer][1]
+    layers = []
+    for weights, biases, factors in (
+        (weights1, biases1, regularizers),
+        (weights2, biases2, (0.0,) * 4),
+    ):
+        zeros = [elementwise(lambda _: 0.0, weights), elementwise(lambda _: 0.0, biases)]
+        layers.append(
+            {
+                "weights": weights,
+                "biases": biases,
+                "state": zeros * (state_count // 2),
+                "regularizers": factors,
+            }
+        )
+    return layers
+
+
+def train_step(layers, inputs, y_true, iteration, optimizer, hyper):
+    # One step of the book's loop on one batch: the forward pass, the backward pass (the
+    # combined softmax + cross-entropy gradient; each layer adds its regularization gradients),
+    # then the optimizer on both layers with the same iteration count. Updates `layers`;
+    # returns the probabilities of the forward pass (before the update) and the rate it used.
+    step_function, _, hyper_names = OPTIMIZERS[optimizer]
+    settings = [hyper[name] for name in hyper_names]  # the others are sent, unused
+    dense1 = dense_batch(inputs, layers[0]["weights"], layers[0]["biases"])
+    relu1 = relu(dense1)
+    dense2 = dense_batch(relu1, layers[1]["weights"], layers[1]["biases"])
+    probabilities = softmax(dense2)
+
+    dvalues = softmax_crossentropy_backward(probabilities, y_true, "combined")
+    dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
+    dweights1, dbiases1, _ = dense_backward(
+        inputs, layers[0]["weights"], relu_backward(dense1, drelu1)
+    )
+
+    for layer, (dweights, dbiases) in (
+        (layers[0], (dweights1, dbiases1)),
+        (layers[1], (dweights2, dbiases2)),
+    ):
+        dweights, dbiases = regularized(layer, dweights, dbiases)
+        weights, biases, *state, lr, _ = step_function(
+            layer["weights"],
+            layer["biases"],
+            dweights,
+            dbiases,
+            *layer["state"],
+            iteration,
+            *settings,
+        )
+        layer.update(weights=weights, biases=biases, state=state)
+    return probabilities, lr
+
+
+def regularized(layer, dweights, dbiases):
+    # Layer_Dense.backward's regularization: each term added to the data gradients only when
+    # its factor is > 0, as the book writes it.
+    weight_l1, weight_l2, bias_l1, bias_l2 = layer["regularizers"]
+    weights, biases = layer["weights"], layer["biases"]
+    if weight_l1 > 0:
+        dweights = elementwise(lambda g, w: g + weight_l1 * dl1(w), dweights, weights)
+    if weight_l2 > 0:
+        dweights = elementwise(lambda g, w: g + 2 * weight_l2 * w, dweights, weights)
+    if bias_l1 > 0:
+        dbiases = elementwise(lambda g, b: g + bias_l1 * dl1(b), dbiases, biases)
+    if bias_l2 > 0:
+        dbiases = elementwise(lambda g, b: g + 2 * bias_l2 * b, dbiases, biases)
+    return dweights, dbiases
 
 
 # ---------------------------------------------------------------------------------------------
@@ -652,13 +701,19 @@ def preprocess(images, labels, keys):
     return [X[key] for key in keys], [labels[key] for key in keys]
 
 
+def batch_slices(samples, batch_size):
+    # Model.train's steps: samples // batch_size, plus one for a short last batch (one step of
+    # every sample when batch_size > samples); step s takes rows [s·S, (s + 1)·S) in order
+    steps = samples // batch_size
+    if steps * batch_size < samples:
+        steps += 1
+    return [slice(step * batch_size, (step + 1) * batch_size) for step in range(steps)]
+
+
 def batches(inputs, batch_size):
     # Model.train's steps and the slices it takes: a short last batch is a step of its own
-    steps = len(inputs) // batch_size
-    if steps * batch_size < len(inputs):
-        steps += 1
-    taken = [inputs[step * batch_size : (step + 1) * batch_size] for step in range(steps)]
-    return steps, [len(b) for b in taken], [b[0] for b in taken], [b[-1] for b in taken]
+    taken = [inputs[rows] for rows in batch_slices(len(inputs), batch_size)]
+    return len(taken), [len(b) for b in taken], [b[0] for b in taken], [b[-1] for b in taken]
 
 
 def predictions(inputs, activation):
@@ -672,10 +727,8 @@ def predictions(inputs, activation):
 
 def evaluate(y_pred, y_true, batch_size):
     # Model.evaluate: sums and counts accumulated over the batches, divided once at the end
-    steps = batches(y_pred, batch_size)[0]
     accumulated_sum = accumulated_hits = accumulated_count = 0.0
-    for step in range(steps):
-        rows = slice(step * batch_size, (step + 1) * batch_size)
+    for rows in batch_slices(len(y_pred), batch_size):
         sample_losses, _ = categorical_crossentropy(y_pred[rows], y_true[rows])
         batch_predictions, _ = accuracy(y_pred[rows], y_true[rows])
         labels = [argmax(y) for y in y_true[rows]] if is_one_hot(y_true) else y_true[rows]
@@ -683,6 +736,98 @@ def evaluate(y_pred, y_true, batch_size):
         accumulated_hits += sum(p == y for p, y in zip(batch_predictions, labels))
         accumulated_count += len(sample_losses)
     return accumulated_sum / accumulated_count, accumulated_hits / accumulated_count
+
+
+def model_training(
+    inputs,
+    y_true,
+    validation_inputs,
+    validation_y_true,
+    weights1,
+    biases1,
+    weights2,
+    biases2,
+    epochs,
+    batch_size,
+    weight_regularizer_l1,
+    weight_regularizer_l2,
+    bias_regularizer_l1,
+    bias_regularizer_l2,
+    learning_rate,
+    decay,
+    momentum,
+    epsilon,
+    rho,
+    beta_1,
+    beta_2,
+    optimizer,
+):
+    # Model.train(X, y, epochs=epochs, batch_size=batch_size, validation_data=(X_val, y_val)) on
+    # Dense(K, H, the four regularizers) -> ReLU -> Dense(H, C) -> Softmax with the categorical
+    # cross-entropy: per epoch the loss it prints (data + regularization), the data loss, the
+    # regularization loss, the accuracy, the rate, the validation loss and accuracy; then every
+    # parameter after the last epoch.
+    hyper = {
+        "learning_rate": learning_rate,
+        "decay": decay,
+        "momentum": momentum,
+        "epsilon": epsilon,
+        "rho": rho,
+        "beta_1": beta_1,
+        "beta_2": beta_2,
+    }
+    regularizers = (
+        weight_regularizer_l1,
+        weight_regularizer_l2,
+        bias_regularizer_l1,
+        bias_regularizer_l2,
+    )
+    layers = new_layers(weights1, biases1, weights2, biases2, optimizer, regularizers)
+    record = {
+        name: []
+        for name in (
+            "loss",
+            "data_loss",
+            "regularization_loss",
+            "accuracy",
+            "learning_rate",
+            "validation_loss",
+            "validation_accuracy",
+        )
+    }
+    iteration = 0  # NOTE: counts steps across epochs: the rate keeps decaying
+    for _ in range(epochs):
+        trained = []  # each batch's probabilities, taken before its update
+        for rows in batch_slices(len(inputs), batch_size):
+            probabilities, lr = train_step(
+                layers, inputs[rows], y_true[rows], iteration, optimizer, hyper
+            )
+            trained += probabilities
+            iteration += 1
+        # the epoch's data loss and accuracy, accumulated over its batches as Model.evaluate's
+        data_loss, acc = evaluate(trained, y_true, batch_size)
+        # NOTE: the regularization loss is taken at the END of the epoch, from the parameters
+        #       after its last update; the printed loss adds it to the accumulated data loss.
+        regularization_loss = regularization(
+            layers[0]["weights"], layers[0]["biases"], *regularizers
+        )[0]
+        record["loss"].append(data_loss + regularization_loss)
+        record["data_loss"].append(data_loss)
+        record["regularization_loss"].append(regularization_loss)
+        record["accuracy"].append(acc)
+        record["learning_rate"].append(lr)  # current_learning_rate: the last step's
+        # Model.evaluate of the validation set: forward only, NOTE: no regularization loss
+        validation = dense_relu_dense_softmax(validation_inputs, *parameters_of(layers))[3]
+        validation_loss, validation_accuracy = evaluate(validation, validation_y_true, batch_size)
+        record["validation_loss"].append(validation_loss)
+        record["validation_accuracy"].append(validation_accuracy)
+    record.update(zip(("weights1", "biases1", "weights2", "biases2"), parameters_of(layers)))
+    return record
+
+
+def parameters_of(layers):
+    # get_parameters(): weights1, biases1, weights2, biases2
+    return [p for layer in layers for p in (layer["weights"], layer["biases"])]
 
 
 def parameters(inputs, weights1, biases1, weights2, biases2):

@@ -49,6 +49,7 @@ NETWORK = (
     "batches",
     "predictions",
     "evaluate",
+    "model_training",
     "parameters",
 )
 BOOK = ("rng", "datasets", "init", "shuffle", "chapters")

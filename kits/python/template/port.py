@@ -137,6 +137,13 @@ def dense_batch(inputs: Matrix, weights: Matrix, biases: Vector) -> Matrix:
 #     """The output activation's predictions(): "softmax", "sigmoid" or "linear"."""
 # def evaluate(y_pred: Matrix, y_true: Labels, batch_size: int):
 #     """Model.evaluate -> loss, accuracy: accumulated over batches, divided once."""
+# def model_training(inputs, y_true, validation_inputs, validation_y_true, weights1, biases1,
+#                    weights2, biases2, epochs: int, batch_size: int, weight_regularizer_l1,
+#                    weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2,
+#                    learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2, optimizer: str):
+#     """Chapters 18-19, Model.train with mini-batches and validation -> per epoch: loss,
+#     data_loss, regularization_loss, accuracy, learning_rate, validation_loss,
+#     validation_accuracy; then weights1, biases1, weights2, biases2 after the last epoch."""
 # def parameters(inputs: Matrix, weights1: Matrix, biases1: Vector, weights2: Matrix,
 #                biases2: Vector):
 #     """Chapter 21: save the parameters, load them into a fresh model -> weights1, biases1,
@@ -193,6 +200,7 @@ serve(
         # "batches": batches,
         # "predictions": predictions,
         # "evaluate": evaluate,
+        # "model_training": model_training,
         # "parameters": parameters,
         # "rng": rng,
         # "datasets": datasets,

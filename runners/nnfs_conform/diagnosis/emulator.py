@@ -6,12 +6,12 @@ float64 accumulation, and its exp and log. Its formulas are written with operato
 numbers (rounded.py), one rounding per operator, so they read like the reference. Every sum (dot
 products, gradients summed over the batch, the softmax-backward row dot, regularization sums,
 loss means) goes through the Arith, so every legit arithmetic variant applies to every stage;
-`training` composes the Engine's own forward, backward and optimizer-step methods. The steps
-known mistakes get wrong are named extension points (@extension_point): the mistakes catalogue
-(`mistakes.py`) overrides one per mistake, the runner replays them to diagnose a failure, and
-tools/variants.py proves the vectors sound and sharp with the same engine. It runs valid inputs
-only (the runner diagnoses valid cases; tools/variants.py answers invalid ones with the
-reference's own checks): the point is numerics.
+`training` and `model_training` compose the Engine's own forward, backward, regularization and
+optimizer-step methods. The steps known mistakes get wrong are named extension points
+(@extension_point): the mistakes catalogue (`mistakes.py`) overrides one per mistake, the
+runner replays them to diagnose a failure, and tools/variants.py proves the vectors sound and
+sharp with the same engine. It runs valid inputs only (the runner diagnoses valid cases;
+tools/variants.py answers invalid ones with the reference's own checks): the point is numerics.
 """
 
 from __future__ import annotations
@@ -27,8 +27,14 @@ import numpy as np
 
 from ..suite.errors import StageError
 from ..suite.numbers import encode
+from ..suite.stages import (
+    EPOCH_OUTPUTS,
+    PARAMETERS,
+    REGULARIZERS,
+    STATE,
+    TRAINING_HYPERPARAMETERS,
+)
 from ..suite.stages import HYPERPARAMETERS as OPTIMIZER_HYPERPARAMETERS
-from ..suite.stages import REGULARIZERS, STATE, TRAINING_HYPERPARAMETERS
 from .rounded import Rounded, exp, ieee_div, log, plain, rounded_type, sqrt
 
 # ----------------------------------------------------------------------------------------------
@@ -273,7 +279,17 @@ def mean_of(values, a: Arith):
 
 # Inputs a port reads as they are: labels, counts and the dropout mask are integers (the
 # regression losses' y_true are measurements, read like any other number).
-RAW = ("y_true", "iterations", "steps", "mask", "batch_size", "labels", "keys")
+RAW = (
+    "y_true",
+    "validation_y_true",
+    "iterations",
+    "steps",
+    "epochs",
+    "batch_size",
+    "mask",
+    "labels",
+    "keys",
+)
 MEASURED_Y_TRUE = ("mean_squared_error", "mean_absolute_error")
 # Scalars a port may hold in another dtype than its arrays (the book's are Python floats).
 HYPERPARAMETERS = ("rate", *TRAINING_HYPERPARAMETERS, *REGULARIZERS)
@@ -1255,14 +1271,15 @@ class Engine:
         return {"predictions": [list(row) for row in outputs]}
 
     @extension_point
-    def accumulated(self, sums, counts):
-        """The epoch's value from each batch's sum and count: Σ sums / Σ counts."""
-        return (self.total(sums) / self.total(counts)).v
+    def accumulated(self, sums, counts) -> Rounded:
+        """A pass's value from each batch's sum and count: Σ sums / Σ counts."""
+        return self.total(sums) / self.total(counts)
 
-    def evaluate(self, x, p):
-        label_format, size = p["label_format"], int(x["batch_size"])
+    def evaluated(self, batches, label_format):
+        """Model.evaluate's (loss, accuracy) of a pass from its batches' (outputs, labels): the
+        sample losses and hits accumulated over the batches."""
         loss_sums, hit_counts, counts = [], [], []
-        for y_pred, y_true in zip(self.batched(x["y_pred"], size), self.batched(x["y_true"], size)):
+        for y_pred, y_true in batches:
             sample_losses, _ = self.losses(y_pred, y_true, label_format)
             predictions, _ = self.accuracy_of(y_pred, y_true, label_format)
             first = self.first_class()  # as accuracy_against and onehot_accuracy number them
@@ -1274,10 +1291,13 @@ class Engine:
             loss_sums.append(plain(self.total(sample_losses)))
             hit_counts.append(float(sum(a == b for a, b in zip(predictions, labels))))
             counts.append(float(len(y_pred)))
-        return {
-            "loss": self.accumulated(loss_sums, counts),
-            "accuracy": self.accumulated(hit_counts, counts),
-        }
+        return self.accumulated(loss_sums, counts), self.accumulated(hit_counts, counts)
+
+    def evaluate(self, x, p):
+        size = int(x["batch_size"])
+        batches = zip(self.batched(x["y_pred"], size), self.batched(x["y_true"], size))
+        loss, accuracy = self.evaluated(batches, p["label_format"])
+        return {"loss": plain(loss), "accuracy": plain(accuracy)}
 
     @extension_point
     def saved_value(self, value: float) -> float:
@@ -1303,3 +1323,121 @@ class Engine:
             "biases2": b2,
             "output": probabilities,
         }
+
+    # -- the Model's training (chapters 18-19): mini-batches over epochs, validated after each
+    @extension_point
+    def regularizes_gradients(self) -> bool:
+        """Whether the first layer's backward adds its regularization gradients to the data
+        gradients (Layer_Dense.backward): it does."""
+        return True
+
+    @extension_point
+    def epoch_regularization_parameters(self, before_last_update, after):
+        """The first layer's parameters the epoch's regularization loss is computed from: those
+        after the epoch's last update (calculate_accumulated, at the end of the epoch)."""
+        return after
+
+    @extension_point
+    def epoch_loss(self, data_loss: Rounded, regularization_loss: Rounded) -> Rounded:
+        """The loss an epoch prints: its data loss plus its regularization loss."""
+        return data_loss + regularization_loss
+
+    @extension_point
+    def validation_loss(self, data_loss: Rounded, regularization_loss: Rounded) -> Rounded:
+        """The validation's loss: its data loss alone (Model.evaluate's calculate leaves the
+        regularization out)."""
+        return data_loss
+
+    def model_training(self, x, p):
+        optimizer, label_format = p["optimizer"], p["label_format"]
+        step = getattr(self, f"_{optimizer}")
+        layers = [
+            {"weights": x["weights1"], "biases": x["biases1"]},
+            {"weights": x["weights2"], "biases": x["biases2"]},
+        ]
+        for layer in layers:  # optimizer state starts at zeros
+            for name in STATE[optimizer]:
+                like = layer["weights"] if name.startswith("weight") else layer["biases"]
+                layer[name] = ew(lambda v: 0.0, like)
+        hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS[optimizer]}
+        factors = [x[name] for name in REGULARIZERS]
+        size = int(x["batch_size"])
+
+        def batches(inputs, y_true):
+            return zip(self.batched(inputs, size), self.batched(y_true, size))
+
+        def regularization_loss(layer):
+            regularizers = dict(zip(REGULARIZERS, factors))
+            return self.number(self.regularization({**layer, **regularizers}, {})["loss"])
+
+        record = {name: [] for name in EPOCH_OUTPUTS}
+        iteration, learning_rate = 0, hyper["learning_rate"]
+        for _ in range(int(x["epochs"])):
+            seen, before_last_update = [], layers[0]
+            for X, y_true in batches(x["inputs"], x["y_true"]):
+                dense1, relu1, dense2, probabilities = self.network(
+                    X,
+                    layers[0]["weights"],
+                    layers[0]["biases"],
+                    layers[1]["weights"],
+                    layers[1]["biases"],
+                )
+                seen.append((probabilities, y_true))
+                dvalues = self.softmax_cce_gradient(probabilities, y_true)
+                dweights2, dbiases2, drelu1 = self.dense_gradients(
+                    relu1, layers[1]["weights"], dvalues
+                )
+                ddense1 = self.relu_gradient(dense1, drelu1)
+                dweights1, dbiases1, _ = self.dense_gradients(X, layers[0]["weights"], ddense1)
+                if not isinstance(dbiases1, list):  # one number (a mistake): NumPy broadcasts it
+                    dbiases1 = [dbiases1] * len(layers[0]["biases"])
+                    dbiases2 = [dbiases2] * len(layers[1]["biases"])
+                if self.regularizes_gradients():  # Layer_Dense.backward: data + regularization
+                    l1w, l2w, l1b, l2b = factors
+                    dweights1 = self.each(
+                        lambda g, r: g + r,
+                        dweights1,
+                        self.regularizer_gradient(layers[0]["weights"], l1w, l2w),
+                    )
+                    dbiases1 = self.each(
+                        lambda g, r: g + r,
+                        dbiases1,
+                        self.regularizer_gradient(layers[0]["biases"], l1b, l2b),
+                    )
+                before_last_update = layers[0]
+                new = []
+                for layer, dweights, dbiases in (
+                    (layers[0], dweights1, dbiases1),
+                    (layers[1], dweights2, dbiases2),
+                ):
+                    result = step(
+                        {**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration
+                    )
+                    names = ("weights", "biases", *STATE[optimizer])
+                    new.append({**layer, **{name: result[name] for name in names}})
+                layers = new
+                learning_rate = result["learning_rate"]
+                hyper["learning_rate"] = self.next_base_rate(hyper["learning_rate"], learning_rate)
+                iteration += 1
+            data_loss, accuracy = self.evaluated(seen, label_format)
+            regularization = regularization_loss(
+                self.epoch_regularization_parameters(before_last_update, layers[0])
+            )
+            record["loss"].append(plain(self.epoch_loss(data_loss, regularization)))
+            record["data_loss"].append(plain(data_loss))
+            record["regularization_loss"].append(plain(regularization))
+            record["accuracy"].append(plain(accuracy))
+            record["learning_rate"].append(plain(learning_rate))
+            validation = [
+                (self.network(X, *(layers[i][n] for i in (0, 1) for n in PARAMETERS))[3], y)
+                for X, y in batches(x["validation_inputs"], x["validation_y_true"])
+            ]
+            validation_loss, validation_accuracy = self.evaluated(validation, label_format)
+            record["validation_loss"].append(
+                plain(self.validation_loss(validation_loss, regularization))
+            )
+            record["validation_accuracy"].append(plain(validation_accuracy))
+        for i, layer in enumerate(layers, start=1):
+            record[f"weights{i}"] = layer["weights"]
+            record[f"biases{i}"] = layer["biases"]
+        return record

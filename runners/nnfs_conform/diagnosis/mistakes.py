@@ -57,18 +57,20 @@ TRAINING_STAGES = stage_names(TRAINING)
 STAGES = FORWARD_STAGES + TRAINING_STAGES
 TIERS = ("float64", "float32")
 # `training` runs the forward pass (dense, ReLU, softmax, loss, accuracy), the backward passes
-# and an optimizer step, so a mistake in any of them changes it too.
+# and an optimizer step, so a mistake in any of them changes it too; so does `model_training`,
+# which runs them over mini-batches and epochs, with the first layer regularized.
 # The chains of chapters 4 and 21 (dense_relu ... parameters) run the same dense layers, ReLU and
 # softmax; `evaluate` the same loss and accuracy; `predictions` the same argmax.
-HIDDEN = ("dense_relu", "dense_relu_dense_softmax", "repeated_forward", "forward", "training")
+TRAINED = ("training", "model_training")
+HIDDEN = ("dense_relu", "dense_relu_dense_softmax", "repeated_forward", "forward", *TRAINED)
 DOTS = ("neuron", "layer", "dense_batch", *HIDDEN, "parameters")
-SOFTMAX = ("softmax", "dense_relu_dense_softmax", "forward", "training", "parameters")
-LOSS = ("categorical_crossentropy", "forward", "training", "evaluate")
-LABELS = ("categorical_crossentropy", "accuracy", "forward", "training", "evaluate")
-ACCURACY = ("accuracy", "forward", "training", "evaluate")
+SOFTMAX = ("softmax", "dense_relu_dense_softmax", "forward", *TRAINED, "parameters")
+LOSS = ("categorical_crossentropy", "forward", *TRAINED, "evaluate")
+LABELS = ("categorical_crossentropy", "accuracy", "forward", *TRAINED, "evaluate")
+ACCURACY = ("accuracy", "forward", *TRAINED, "evaluate")
 ARGMAX = (*ACCURACY, "predictions")
-STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "training")
-CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", "training")
+STEPS = ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", *TRAINED)
+CACHED_STEPS = ("adagrad_step", "rmsprop_step", "adam_step", *TRAINED)
 PER_SAMPLE_GRADIENTS = (
     "categorical_crossentropy_backward",
     "softmax_crossentropy_backward",
@@ -76,6 +78,7 @@ PER_SAMPLE_GRADIENTS = (
     "mean_squared_error",
     "mean_absolute_error",
     "training",
+    "model_training",
 )
 
 Run = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
@@ -265,7 +268,7 @@ def _rows_from_step(engine: Engine, rows, step: int, batch_size: int):
 
 
 def _mean_of_batch_means(engine: Engine, sums, counts):
-    return (engine.total([engine.number(s) / c for s, c in zip(sums, counts)]) / len(sums)).v
+    return engine.total([engine.number(s) / c for s, c in zip(sums, counts)]) / len(sums)
 
 
 def _saved_digits(engine: Engine, value: float) -> float:
@@ -296,7 +299,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "bias-wrong-axis",
-        ("dense_batch", "forward", "training"),
+        ("dense_batch", "forward", *TRAINED),
         "the biases were read per sample (biases[i], down the rows), not per neuron (biases[j])",
         "add biases[j] to column j of every row: one bias per neuron, shape (1, N)",
         forms=("past-end-nan",),
@@ -554,7 +557,7 @@ MISTAKES: tuple[Mistake, ...] = (
     # -- backward passes, regularization, losses, optimizers, training ---------------------------
     M(
         "dbiases-sum-everything",
-        ("dense_backward", "training"),
+        ("dense_backward", *TRAINED),
         "dbiases was np.sum(dvalues) without axis=0: one number, the sum over every sample and "
         "neuron",
         "sum over the batch only, one value per neuron: np.sum(dvalues, axis=0)",
@@ -577,7 +580,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "relu-backward-passes-zero",
-        ("relu_backward", "training"),
+        ("relu_backward", *TRAINED),
         "ReLU's gradient was zeroed only where the input is < 0: "
         "it passed at an input of exactly 0",
         "zero the gradient where the forward input is <= 0: dinputs[inputs <= 0] = 0",
@@ -585,7 +588,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "relu-backward-mask-on-dvalues",
-        ("relu_backward", "training"),
+        ("relu_backward", *TRAINED),
         "ReLU's backward zeroed the gradient where dvalues <= 0, not where the forward input is",
         "mask on the forward INPUTS: dinputs = dvalues.copy(); dinputs[inputs <= 0] = 0",
         overrides={"relu_gradient_value": lambda engine, x, dv: dv if dv > 0 else 0.0},
@@ -609,21 +612,21 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "softmax-cce-divided-by-classes",
-        ("softmax_crossentropy_backward", "training"),
+        ("softmax_crossentropy_backward", *TRAINED),
         "the combined softmax + cross-entropy gradient was divided by the number of classes",
         "divide by the number of samples: (y_pred - y_true) / len(y_pred)",
         overrides={"softmax_cce_divisor": lambda engine, y_pred: float(len(y_pred[0]))},
     ),
     M(
         "l2-gradient-without-2",
-        ("regularization",),
+        ("regularization", "model_training"),
         "the L2 gradient was l2·w: the derivative of l2·w² lost its factor 2",
         "use 2·l2·w for the L2 gradient",
         overrides={"l2_slope": lambda engine, l2: l2},
     ),
     M(
         "l1-sign-zero-as-zero",
-        ("regularization",),
+        ("regularization", "model_training"),
         "the L1 gradient used np.sign(w), which is 0 at w = 0; the book's dL1 is +1 there",
         "start from ones and set -1 where w < 0: dL1 = ones; dL1[w < 0] = -1",
         overrides={"l1_sign": lambda engine, w: signum(w)},
@@ -637,7 +640,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "l1-sign-zero-as-minus-one",
-        ("regularization",),
+        ("regularization", "model_training"),
         "the L1 gradient was -1 at w = 0: np.where(w > 0, 1, -1), where the book has +1",
         "test w < 0: -1 where w < 0, +1 elsewhere (0 and -0.0 included)",
         overrides={"l1_sign": lambda engine, w: w.like(1.0 if w > 0 else -1.0)},
@@ -693,7 +696,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "momentum-before-decay",
-        ("sgd_step", "training"),
+        ("sgd_step", *TRAINED),
         "momentum used the undecayed rate, v = μ·v - lr0·g, and the decay divided the update: "
         "w += v/(1+decay·t)",
         "decay the rate first, lr = lr0 / (1 + decay·t), "
@@ -702,7 +705,7 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "lr-decay-compounded",
-        ("training",),
+        TRAINED,
         "the decayed rate was decayed again every step: lr_t = lr_(t-1) / (1 + decay·t)",
         "recompute from the initial rate every step: lr_t = lr0 / (1 + decay·t)",
         overrides={"next_base_rate": lambda engine, initial, decayed: decayed},
@@ -863,32 +866,32 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "batches-drop-short-batch",
-        ("batches", "evaluate"),
+        ("batches", "evaluate", "model_training"),
         "the step count was len(X) // batch_size: the short last batch was never used",
         "add one step when a short batch is left: if steps * batch_size < len(X): steps += 1",
         overrides={"step_count": _floor_steps},
     ),
     M(
         "batches-slice-by-step",
-        ("batches", "evaluate"),
+        ("batches", "evaluate", "model_training"),
         "batch `step` started at row `step`, not at row step * batch_size",
         "slice X[step * batch_size:(step + 1) * batch_size]",
         overrides={"batch_rows": _rows_from_step},
     ),
     M(
         "evaluate-mean-of-batch-means",
-        ("evaluate",),
+        ("evaluate", "model_training"),
         "the evaluation averaged the batch means: a short last batch weighs as much as a full one",
         "accumulate sums and counts over the batches, divide once (calculate_accumulated)",
         overrides={"accumulated": _mean_of_batch_means},
     ),
     M(
         "evaluate-last-batch-only",
-        ("evaluate",),
+        ("evaluate", "model_training"),
         "the evaluation reported the last batch's loss and accuracy, not the whole set's",
         "call new_pass() once before the batches and calculate_accumulated() after them",
         overrides={
-            "accumulated": lambda engine, sums, counts: (engine.number(sums[-1]) / counts[-1]).v
+            "accumulated": lambda engine, sums, counts: engine.number(sums[-1]) / counts[-1]
         },
     ),
     M(
@@ -916,11 +919,50 @@ MISTAKES: tuple[Mistake, ...] = (
     ),
     M(
         "adam-bias-correction-off-by-one",
-        ("adam_step", "training"),
+        ("adam_step", *TRAINED),
         "Adam's bias correction used beta^iterations, not beta^(iterations + 1): "
         "step 0 divides by 0",
         "correct with 1 - beta^(iterations + 1): the step count is 1-based there",
         overrides={"adam_power": lambda engine, iterations: iterations},
+    ),
+    # -- the Model of chapters 18-19: mini-batches, epochs, the epoch's printed values ---------
+    M(
+        "epoch-loss-without-regularization",
+        ("model_training",),
+        "the epoch's loss was its data loss alone: the regularization loss was left out of it",
+        "print loss = data_loss + regularization_loss (calculate_accumulated with regularization)",
+        overrides={"epoch_loss": lambda engine, data_loss, regularization_loss: data_loss},
+    ),
+    M(
+        "regularization-loss-before-last-update",
+        ("model_training",),
+        "the epoch's regularization loss was taken before its last optimizer update "
+        "(the last step's own)",
+        "compute it at the end of the epoch, from the parameters after the last update",
+        overrides={
+            "epoch_regularization_parameters": lambda engine, before_last_update, after: (
+                before_last_update
+            )
+        },
+    ),
+    M(
+        "validation-loss-with-regularization",
+        ("model_training",),
+        "the validation loss included the regularization loss; Model.evaluate reports the "
+        "data loss only",
+        "in evaluate, call loss.calculate(output, y) without include_regularization",
+        overrides={
+            "validation_loss": lambda engine, data_loss, regularization_loss: (
+                data_loss + regularization_loss
+            )
+        },
+    ),
+    M(
+        "regularization-gradient-left-out",
+        ("model_training",),
+        "the layer's backward left out the regularization gradients: only the loss was regularized",
+        "in Layer_Dense.backward add l1·dL1 and 2·l2·w to dweights (and the same to dbiases)",
+        overrides={"regularizes_gradients": lambda engine: False},
     ),
 )
 del M

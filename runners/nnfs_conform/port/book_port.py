@@ -91,11 +91,11 @@ class Book:
         layer.biases = biases.reshape(1, -1)
         return layer
 
-    def forward(self, obj, inputs):
-        """obj.forward(inputs), or obj.forward(inputs, True) for the chapter 18 signature
-        (training=True, so a dropout layer drops)."""
+    def forward(self, obj, inputs, training=True):
+        """obj.forward(inputs), or obj.forward(inputs, training) for the chapter 18 signature
+        (training=True but in Model.evaluate, so a dropout layer drops)."""
         method = self.method(obj, "forward")
-        for args in ((inputs, True), (inputs,)) if _takes_training(method) else ((inputs,),):
+        for args in ((inputs, training), (inputs,)) if _takes_training(method) else ((inputs,),):
             if _accepts(method, *args):
                 method(*args)
                 return obj.output
@@ -563,6 +563,210 @@ def training(book, x, p):
     return record
 
 
+def model_training(book, x, p):
+    """Chapters 18-19's Model.train: the learner's own Model when the module has one that trains
+    in batches (chapter 19 on), else the book's Model.train played over the learner's classes."""
+    if _lacking(book, MODEL_TRAINING) is None:
+        return _your_model_train(book, x, p)
+    return _played_model_train(book, x, p)
+
+
+def _your_model_train(book, x, p):
+    """The learner's Model of Layer_Dense(K, H, the case's regularizers) → Activation_ReLU →
+    Layer_Dense(H, C) → Activation_Softmax, set with the book's loss, accuracy and the case's
+    optimizer, then train(X, y, epochs=E, batch_size=S, validation_data=...). Each epoch's
+    values are read as the book's train and evaluate print them, off the loss's and the
+    accuracy's calculate_accumulated(): after the epoch's last step (with the loss's
+    regularization, and the optimizer's current_learning_rate then), and after its evaluation
+    (told apart by the `training` flag of the last forward pass); the parameters at the end."""
+    name, _, hyper = OPTIMIZERS[p["optimizer"]]
+    if not book.has(name):
+        raise Unsupported(f"{name} is not defined in {book.file}")
+    regularizers = {r: float(x[r]) for r in REGULARIZERS}
+    dense1 = book.dense(book.array(x["weights1"]), book.array(x["biases1"]), **regularizers)
+    dense2 = book.dense(book.array(x["weights2"]), book.array(x["biases2"]))
+    optimizer = book.new(name, **{h: float(x[h]) for h in hyper})
+    record = {k: [] for k in MODEL_OUTPUTS}
+    seen = {"training": True}  # the flag of the Model's last forward pass
+
+    class Softmax(book.module.Activation_Softmax):
+        def forward(self, inputs, *args, **kwargs):
+            seen["training"] = args[0] if args else kwargs.get("training", True)
+            return super().forward(inputs, *args, **kwargs)
+
+    class Loss(book.module.Loss_CategoricalCrossentropy):
+        def calculate_accumulated(self, *args, **kwargs):
+            value = super().calculate_accumulated(*args, **kwargs)
+            data_loss = value[0] if isinstance(value, tuple) else value
+            if not seen["training"]:
+                record["validation_loss"].append(data_loss)
+                return value
+            regularization = value[1] if isinstance(value, tuple) else self.regularization_loss()
+            record["loss"].append(data_loss + regularization)
+            record["data_loss"].append(data_loss)
+            record["regularization_loss"].append(regularization)
+            record["learning_rate"].append(optimizer.current_learning_rate)
+            return value
+
+    class Accuracy(book.module.Accuracy_Categorical):
+        def calculate_accumulated(self, *args, **kwargs):
+            value = super().calculate_accumulated(*args, **kwargs)
+            record["accuracy" if seen["training"] else "validation_accuracy"].append(value)
+            return value
+
+    layers = [dense1, book.new("Activation_ReLU"), dense2, Softmax()]
+    model = book.model(layers, Loss(), Accuracy(), optimizer=optimizer)
+    model.train(
+        book.array(x["inputs"]),
+        book.labels(x["y_true"]),
+        epochs=int(x["epochs"]),
+        batch_size=int(x["batch_size"]),
+        print_every=QUIET,
+        validation_data=(book.array(x["validation_inputs"]), book.labels(x["validation_y_true"])),
+    )
+    return {
+        **record,
+        "weights1": dense1.weights,
+        "biases1": row(dense1.biases),
+        "weights2": dense2.weights,
+        "biases2": row(dense2.biases),
+    }
+
+
+def _played_model_train(book, x, p):
+    """Chapters 18-19's Model.train(X, y, epochs=E, batch_size=S, validation_data=...), played
+    over the learner's classes as the book's Model drives them (a module with no Model of its
+    own, or one whose train takes no batch_size): Layer_Dense(K, H, regularizers)
+    -> Activation_ReLU -> Layer_Dense(H, C) -> Activation_Softmax, the loss's and the accuracy's
+    new_pass() each epoch and each evaluation, batches of S rows in order, each a forward pass,
+    the loss and accuracy counted, the backward pass through the combined softmax +
+    cross-entropy (Layer_Dense.backward adds the regularization gradients) and one optimizer
+    step on both layers. An epoch's data loss and accuracy are the learner's
+    calculate_accumulated() if they have one (chapter 19), else the accumulated sum over the
+    count of what their forward and predictions give; the regularization loss of the first
+    layer is taken at the end of the epoch; the rate is current_learning_rate."""
+    name, _, hyper = OPTIMIZERS[p["optimizer"]]
+    if not book.has(name):
+        raise Unsupported(f"{name} is not defined in {book.file}")
+    X, y = book.array(x["inputs"]), book.labels(x["y_true"])
+    X_val, y_val = book.array(x["validation_inputs"]), book.labels(x["validation_y_true"])
+    size = int(x["batch_size"])
+    regularizers = {r: float(x[r]) for r in REGULARIZERS}
+    dense1 = book.dense(book.array(x["weights1"]), book.array(x["biases1"]), **regularizers)
+    dense2 = book.dense(book.array(x["weights2"]), book.array(x["biases2"]))
+    activation1 = book.new("Activation_ReLU")
+    loss_activation = book.new("Activation_Softmax_Loss_CategoricalCrossentropy")
+    optimizer = book.new(name, **{h: float(x[h]) for h in hyper})
+    loss, scorer = _Pass(book, "Loss_CategoricalCrossentropy"), _Pass(book, "Accuracy_Categorical")
+    scorer.init(y)
+    record = {k: [] for k in MODEL_OUTPUTS}
+
+    def forward(inputs, training):
+        book.forward(dense1, inputs, training)
+        book.forward(activation1, dense1.output, training)
+        book.forward(dense2, activation1.output, training)
+        return book.forward(book.new("Activation_Softmax"), dense2.output, training)
+
+    for _ in range(int(x["epochs"])):
+        loss.new_pass()
+        scorer.new_pass()
+        for batch_X, batch_y in _batches(X, y, size):
+            output = forward(batch_X, True)
+            loss.count(output, batch_y)
+            scorer.count(output, batch_y)
+            loss_activation.backward(output, batch_y)
+            dense2.backward(loss_activation.dinputs)
+            activation1.backward(dense2.dinputs)
+            dense1.backward(activation1.dinputs)
+            optimizer.pre_update_params()
+            optimizer.update_params(dense1)
+            optimizer.update_params(dense2)
+            optimizer.post_update_params()
+        data_loss = loss.accumulated()
+        regularization_loss = book.regularization_loss(loss.obj, dense1)
+        record["loss"].append(data_loss + regularization_loss)
+        record["data_loss"].append(data_loss)
+        record["regularization_loss"].append(regularization_loss)
+        record["accuracy"].append(scorer.accumulated())
+        record["learning_rate"].append(optimizer.current_learning_rate)
+        loss.new_pass()  # Model.evaluate: forward only, the data loss alone
+        scorer.new_pass()
+        for batch_X, batch_y in _batches(X_val, y_val, size):
+            output = forward(batch_X, False)
+            loss.count(output, batch_y)
+            scorer.count(output, batch_y)
+        record["validation_loss"].append(loss.accumulated())
+        record["validation_accuracy"].append(scorer.accumulated())
+    for i, dense in ((1, dense1), (2, dense2)):
+        record[f"weights{i}"] = np.array(dense.weights)
+        record[f"biases{i}"] = row(np.array(dense.biases))
+    return record
+
+
+MODEL_OUTPUTS = (
+    "loss",
+    "data_loss",
+    "regularization_loss",
+    "accuracy",
+    "learning_rate",
+    "validation_loss",
+    "validation_accuracy",
+)
+
+
+def _batches(X, y, size):
+    """Model.train's batches: steps = len(X) // size, plus one for a short batch left over."""
+    steps = len(X) // size
+    if steps * size < len(X):
+        steps += 1
+    for step in range(steps):
+        yield X[step * size : (step + 1) * size], y[step * size : (step + 1) * size]
+
+
+class _Pass:
+    """The learner's Loss_CategoricalCrossentropy or Accuracy_Categorical over one pass: its own
+    new_pass, calculate and calculate_accumulated where it has them (chapter 19), else the
+    book's accumulated_sum / accumulated_count of its sample losses or of the comparisons of
+    its predictions."""
+
+    def __init__(self, book, name):
+        self.book, self.name = book, name
+        self.obj = book.new(name) if book.has(name) else None
+        self.own = all(
+            callable(getattr(self.obj, m, None))
+            for m in ("new_pass", "calculate", "calculate_accumulated")
+        )
+
+    def init(self, y):
+        if self.own and callable(getattr(self.obj, "init", None)):
+            self.obj.init(y)
+
+    def new_pass(self):
+        if self.own:
+            self.obj.new_pass()
+        self.total, self.samples = 0, 0
+
+    def count(self, output, y):
+        if self.name == "Loss_CategoricalCrossentropy":
+            if self.own:
+                self.obj.calculate(output, y)
+                return
+            values = self.obj.forward(output, y)
+        else:
+            predictions = self.book.predictions(output)
+            if self.own:
+                self.obj.calculate(predictions, y)
+                return
+            values = predictions == (np.argmax(y, axis=1) if len(y.shape) == 2 else y)
+        self.total += np.sum(values)
+        self.samples += len(values)
+
+    def accumulated(self):
+        if self.own:
+            return self.obj.calculate_accumulated()
+        return self.total / self.samples
+
+
 def _softmax_loss(book, loss_activation, inputs, y):
     """(softmax output, mean loss): the combined class's forward (chapters 9-17), or, when it
     has only backward (chapter 18), Activation_Softmax then Loss_CategoricalCrossentropy."""
@@ -763,6 +967,15 @@ TRAINING = (
     "Activation_Softmax_Loss_CategoricalCrossentropy.backward",
 )
 MODEL = ("Model.add", "Model.set", "Model.finalize")
+MODEL_TRAINING = (
+    *MODEL,
+    "Model.train(batch_size=)",
+    *TRAINING[:4],
+    *(f"Layer_Dense({r}=)" for r in REGULARIZERS),
+    "Activation_Softmax.forward",
+    "Loss_CategoricalCrossentropy.calculate_accumulated",
+    "Accuracy_Categorical.calculate_accumulated",
+)
 SAVED_PARAMETERS = (
     *MODEL,
     "Model.get_parameters",
@@ -872,6 +1085,23 @@ STAGES = {
         (("Layer_Dense", *(f"Optimizer_Adam.{m}" for m in OPTIMIZER_METHODS)),),
     ),
     "training": (training, tuple((*TRAINING, *needs) for needs in NEEDS_OPTIMIZER)),
+    "model_training": (
+        model_training,
+        (
+            *((*MODEL_TRAINING, *needs) for needs in NEEDS_OPTIMIZER),
+            *(
+                (
+                    *TRAINING,
+                    *CCE,
+                    "Activation_Softmax.forward",
+                    *(f"Layer_Dense({r}=)" for r in REGULARIZERS),
+                    "Loss_CategoricalCrossentropy.regularization_loss",
+                    *needs,
+                )
+                for needs in NEEDS_OPTIMIZER
+            ),
+        ),
+    ),
     "preprocess": (preprocess, (("preprocess(X, y, keys)",),)),
     "batches": (
         batches,

@@ -43,6 +43,16 @@ TRAINING_HYPERPARAMETERS = (
 )
 PARAMETERS = ("weights", "biases")
 LAYERS = ("weights1", "biases1", "weights2", "biases2")  # the book's two dense layers
+# What Model.train prints after each epoch (model_training), its training and validation passes
+EPOCH_OUTPUTS = (
+    "loss",
+    "data_loss",
+    "regularization_loss",
+    "accuracy",
+    "learning_rate",
+    "validation_loss",
+    "validation_accuracy",
+)
 ADAM = HYPERPARAMETERS["adam"]
 
 
@@ -51,7 +61,7 @@ class Stage:
     """One stage, declared once."""
 
     name: str
-    group: str  # FORWARD (chapters 1-5), TRAINING (chapters 9-17) or BOOK (the book's numbers)
+    group: str  # FORWARD (chapters 1-5), TRAINING (chapters 9-19) or BOOK (the book's numbers)
     inputs: tuple[str, ...]
     params: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
@@ -205,6 +215,23 @@ TABLE = (
         ("y_pred", "y_true", "batch_size"),
         ("label_format",),
         ("loss", "accuracy"),
+    ),
+    Stage(
+        "model_training",
+        TRAINING,
+        (
+            "inputs",
+            "y_true",
+            "validation_inputs",
+            "validation_y_true",
+            *LAYERS,
+            "epochs",
+            "batch_size",
+            *REGULARIZERS,  # of the first layer; the second has none
+            *TRAINING_HYPERPARAMETERS,
+        ),
+        ("label_format", "optimizer"),
+        (*EPOCH_OUTPUTS, *LAYERS),
     ),
     Stage("parameters", TRAINING, ("inputs", *LAYERS), outputs=(*LAYERS, "output")),
     # The book tier (docs/BOOK.md): the book's own arithmetic, the same at both tiers.
