@@ -8,16 +8,21 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.nnfsconform.kit.Types.Batches;
 import org.nnfsconform.kit.Types.Evaluation;
+import org.nnfsconform.kit.Types.Hyperparameters;
 import org.nnfsconform.kit.Types.Labels;
 import org.nnfsconform.kit.Types.Loaded;
+import org.nnfsconform.kit.Types.ModelTrajectory;
 import org.nnfsconform.kit.Types.Params;
 import org.nnfsconform.kit.Types.Predictions;
 import org.nnfsconform.kit.Types.Preprocessed;
+import org.nnfsconform.kit.Types.Regularizers;
+import org.nnfsconform.kit.Types.Step;
 
 /**
- * Chapters 18 to 22: what the book's Model adds around the network. The data's preprocessing
- * (chapter 19), Model.train's batches, the output activation's predictions, Model.evaluate,
- * and the model's parameters saved to a file and loaded into a fresh model (chapter 21).
+ * Chapters 18 to 22: what the book's Model adds around the network. Model.train over epochs
+ * of mini-batches with validation (chapters 18-19), the data's preprocessing (chapter 19),
+ * Model.train's batches, the output activation's predictions, Model.evaluate, and the model's
+ * parameters saved to a file and loaded into a fresh model (chapter 21).
  *
  * <p>A Model here is the book's Dense -> ReLU -> Dense -> Softmax, built of the book's layer
  * objects ({@link LayerDense}, {@link ActivationReLU}, {@link ActivationSoftmax}).
@@ -40,6 +45,92 @@ public final class Model {
         dense2.forward(activation1.output);
         activation2.forward(dense2.output);
         return activation2.output;
+    }
+
+    /**
+     * The backward pass of one batch from its softmax output, through the combined softmax
+     * and cross-entropy backward: (y_pred - y_true) / B, divided by the batch's samples.
+     */
+    void backward(double[][] output, Labels yTrue) {
+        double[][] dvalues = Training.softmaxCrossentropyBackward(output, yTrue, "combined");
+        dense2.backward(dvalues);
+        activation1.backward(dense2.dinputs);
+        dense1.backward(activation1.dinputs);
+    }
+
+    /**
+     * Model.train(X, y, epochs, batch_size, validation_data): per epoch, each batch's forward
+     * pass, backward pass and one optimizer step on both layers; then the epoch's accumulated
+     * loss and accuracy, and Model.evaluate on the validation data.
+     * NOTE: the optimizer's iteration count rises once per step (post_update_params), across
+     * epochs, so a decaying rate keeps decaying from one epoch to the next.
+     */
+    ModelTrajectory train(double[][] inputs, Labels yTrue, double[][] validationInputs,
+                          Labels validationYTrue, int epochs, int batchSize, String optimizer,
+                          Hyperparameters hyper) {
+        LayerDense[] layers = {dense1, dense2};
+        Params[] momentums = {Training.zerosLike(dense1.getParameters()),
+            Training.zerosLike(dense2.getParameters())};
+        Params[] cache = {Training.zerosLike(dense1.getParameters()),
+            Training.zerosLike(dense2.getParameters())};
+        int e = epochs;
+        ModelTrajectory record = new ModelTrajectory(new double[e], new double[e], new double[e],
+                new double[e], new double[e], new double[e], new double[e], null, null);
+        long iterations = 0;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            Accumulated dataLoss = new Accumulated(); // the loss's and accuracy's new_pass()
+            Accumulated accuracy = new Accumulated();
+            double learningRate = hyper.learningRate();
+            for (int step = 0; step < trainSteps(inputs.length, batchSize); step++) {
+                double[][] batchX = slice(inputs, step, batchSize);
+                Labels batchY = slice(yTrue, step, batchSize);
+                double[][] output = forward(batchX);
+                dataLoss.add(Nnfs.categoricalCrossentropy(output, batchY).sampleLosses());
+                accuracy.add(hits(output, batchY));
+                backward(output, batchY);
+                for (int i = 0; i < layers.length; i++) { // update_params of each layer
+                    Step update = Training.optimizerStep(optimizer, layers[i].getParameters(),
+                            new Params(layers[i].dweights, layers[i].dbiases), momentums[i],
+                            cache[i], iterations, hyper);
+                    layers[i].setParameters(update.params().weights(), update.params().biases());
+                    momentums[i] = update.momentums();
+                    cache[i] = update.cache();
+                    learningRate = update.learningRate();
+                }
+                iterations++; // post_update_params
+            }
+            // NOTE: the regularization loss of the parameters at the END of the epoch, after
+            //       its last update; the printed loss adds it to the accumulated data loss.
+            double regularizationLoss = dense1.regularizationLoss() + dense2.regularizationLoss();
+            record.loss()[epoch] = dataLoss.value() + regularizationLoss;
+            record.dataLoss()[epoch] = dataLoss.value();
+            record.regularizationLoss()[epoch] = regularizationLoss;
+            record.accuracy()[epoch] = accuracy.value();
+            record.learningRate()[epoch] = learningRate; // the current rate: the last step's
+            Evaluation validation = validate(validationInputs, validationYTrue, batchSize);
+            record.validationLoss()[epoch] = validation.loss();
+            record.validationAccuracy()[epoch] = validation.accuracy();
+        }
+        return new ModelTrajectory(record.loss(), record.dataLoss(), record.regularizationLoss(),
+                record.accuracy(), record.learningRate(), record.validationLoss(),
+                record.validationAccuracy(), dense1.getParameters(), dense2.getParameters());
+    }
+
+    /**
+     * The book's Model.evaluate(X_val, y_val, batch_size), as train calls it: forward only,
+     * batch by batch; the accumulated data loss (NOTE: no regularization) and accuracy. (The
+     * evaluate stage, below, is the same on outputs already computed.)
+     */
+    Evaluation validate(double[][] inputs, Labels yTrue, int batchSize) {
+        Accumulated dataLoss = new Accumulated();
+        Accumulated accuracy = new Accumulated();
+        for (int step = 0; step < trainSteps(inputs.length, batchSize); step++) {
+            Labels batchY = slice(yTrue, step, batchSize);
+            double[][] output = forward(slice(inputs, step, batchSize));
+            dataLoss.add(Nnfs.categoricalCrossentropy(output, batchY).sampleLosses());
+            accuracy.add(hits(output, batchY));
+        }
+        return new Evaluation(dataLoss.value(), accuracy.value());
     }
 
     /** get_parameters: each trainable layer's (weights, biases), in order. */
@@ -84,6 +175,24 @@ public final class Model {
 
     // -----------------------------------------------------------------------------------------
     // The stages
+
+    /**
+     * Model.train on the book's Dense(K, H, regularizers) -> ReLU -> Dense(H, C) -> Softmax
+     * with the categorical cross-entropy, from the given parameters and optimizer state at
+     * zeros; the batches are taken in the order given (the book shuffles once, before).
+     */
+    public static ModelTrajectory modelTraining(double[][] inputs, Labels yTrue,
+                                                double[][] validationInputs,
+                                                Labels validationYTrue, double[][] weights1,
+                                                double[] biases1, double[][] weights2,
+                                                double[] biases2, int epochs, int batchSize,
+                                                Regularizers regularizers, String optimizer,
+                                                Hyperparameters hyperparameters) {
+        Model model = new Model(new LayerDense(weights1, biases1, regularizers),
+                new LayerDense(weights2, biases2));
+        return model.train(inputs, yTrue, validationInputs, validationYTrue, epochs, batchSize,
+                optimizer, hyperparameters);
+    }
 
     /**
      * Chapter 19: each image (H, W) of bytes flattened row by row and scaled to [-1, 1] by
@@ -158,25 +267,15 @@ public final class Model {
      * batch is short.
      */
     public static Evaluation evaluate(double[][] yPred, Labels yTrue, int batchSize) {
-        int steps = trainSteps(yPred.length, batchSize);
-        double accumulatedSum = 0.0;
-        long accumulatedHits = 0;
-        long accumulatedCount = 0;
-        for (int step = 0; step < steps; step++) {
+        Accumulated dataLoss = new Accumulated();
+        Accumulated accuracy = new Accumulated();
+        for (int step = 0; step < trainSteps(yPred.length, batchSize); step++) {
             double[][] batchPred = slice(yPred, step, batchSize);
             Labels batchTrue = slice(yTrue, step, batchSize);
-            double[] sampleLosses = Nnfs.categoricalCrossentropy(batchPred, batchTrue)
-                    .sampleLosses();
-            int[] predictions = Nnfs.accuracy(batchPred, batchTrue).predictions();
-            int[] labels = batchTrue.classes();
-            for (int b = 0; b < sampleLosses.length; b++) {
-                accumulatedSum += sampleLosses[b];
-                accumulatedHits += predictions[b] == labels[b] ? 1 : 0;
-            }
-            accumulatedCount += sampleLosses.length;
+            dataLoss.add(Nnfs.categoricalCrossentropy(batchPred, batchTrue).sampleLosses());
+            accuracy.add(hits(batchPred, batchTrue));
         }
-        return new Evaluation(accumulatedSum / accumulatedCount,
-                (double) accumulatedHits / accumulatedCount);
+        return new Evaluation(dataLoss.value(), accuracy.value());
     }
 
     /**
@@ -203,6 +302,38 @@ public final class Model {
 
     // -----------------------------------------------------------------------------------------
     // Small helpers
+
+    /**
+     * What the book's Loss and Accuracy count since new_pass(): the sum over every sample of
+     * the pass, and the samples. NOTE: the pass's value is the sum over the count, NOT the
+     * mean of the batches' means, so a short last batch weighs as many samples as it has.
+     */
+    static final class Accumulated {
+        private double sum = 0.0;
+        private long count = 0;
+
+        void add(double[] values) {
+            for (double v : values) {
+                sum += v;
+            }
+            count += values.length;
+        }
+
+        double value() {
+            return sum / count;
+        }
+    }
+
+    /** 1 for each sample whose prediction (the first maximum) is its label, else 0. */
+    static double[] hits(double[][] output, Labels yTrue) {
+        int[] predictions = Nnfs.accuracy(output, yTrue).predictions();
+        int[] labels = yTrue.classes();
+        double[] hits = new double[predictions.length];
+        for (int b = 0; b < hits.length; b++) {
+            hits[b] = predictions[b] == labels[b] ? 1.0 : 0.0;
+        }
+        return hits;
+    }
 
     /** How many batches Model.train takes: a short last batch is a step of its own. */
     static int trainSteps(int samples, int batchSize) {

@@ -44,6 +44,7 @@ public final class Port {
                 .adamStep(Training::adamStep)
                 .sharedOptimizer(Training::sharedOptimizer)
                 .training(Training::train)
+                .modelTraining(Model::modelTraining)
                 .preprocess(Model::preprocess)
                 .batches(Model::batches)
                 .predictions(Model::predictions)

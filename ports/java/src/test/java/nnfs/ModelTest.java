@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.nnfsconform.kit.Types.Batches;
 import org.nnfsconform.kit.Types.Evaluation;
+import org.nnfsconform.kit.Types.Hyperparameters;
 import org.nnfsconform.kit.Types.Labels;
 import org.nnfsconform.kit.Types.Loaded;
+import org.nnfsconform.kit.Types.ModelTrajectory;
 import org.nnfsconform.kit.Types.Params;
 import org.nnfsconform.kit.Types.Predictions;
 import org.nnfsconform.kit.Types.Preprocessed;
+import org.nnfsconform.kit.Types.Regularizers;
 
 class ModelTest {
     @Test
@@ -53,6 +56,32 @@ class ModelTest {
         Evaluation oneHot = Model.evaluate(yPred,
                 new Labels.OneHot(new double[][] {{1, 0}, {1, 0}, {1, 0}}), 2);
         assertEquals(e, oneHot);
+    }
+
+    @Test
+    void anEpochAccumulatesOverSamplesAndTheRateDecaysAcrossEpochs() {
+        // identity layers, so the softmax sees the inputs: with a zero learning rate nothing
+        // moves, and the epoch's loss is the three sample losses' sum over 3
+        double[][] inputs = {{Math.log(3), 0}, {0, 0}, {0, Math.log(3)}};
+        Labels y = new Labels.Sparse(new int[] {0, 0, 0});
+        Hyperparameters sgd = new Hyperparameters(0, 1, 0, 1e-7, 0.9, 0.9, 0.999);
+        ModelTrajectory t = Model.modelTraining(inputs, y, inputs, y,
+                new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0},
+                new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0}, 2, 2,
+                new Regularizers(0, 0, 0, 0), "sgd", sgd);
+        double sum = -Math.log(0.75) - Math.log(0.5) - Math.log(0.25);
+        assertEquals(sum / 3, t.dataLoss()[1], 1e-15); // not ((l0 + l1) / 2 + l2) / 2
+        assertEquals(t.dataLoss()[0], t.loss()[0]); // no regularization: exactly the data loss
+        assertEquals(2.0 / 3, t.accuracy()[0]);
+        assertEquals(t.dataLoss()[0], t.validationLoss()[0], 1e-15);
+
+        Hyperparameters decaying = new Hyperparameters(1, 1, 0, 1e-7, 0.9, 0.9, 0.999);
+        ModelTrajectory d = Model.modelTraining(inputs, y, inputs, y,
+                new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0},
+                new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0}, 2, 2,
+                new Regularizers(0, 0, 0, 0), "sgd", decaying);
+        assertEquals(1.0 / (1 + 1), d.learningRate()[0]); // 2 steps an epoch: the last is 1
+        assertEquals(1.0 / (1 + 3), d.learningRate()[1]); // and the count goes on: 3
     }
 
     @Test

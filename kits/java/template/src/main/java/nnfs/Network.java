@@ -44,6 +44,7 @@ public final class Network {
                 // .adamStep(Network::adamStep)
                 // .sharedOptimizer(Network::sharedOptimizer)
                 // .training(Network::train)
+                // .modelTraining(Network::modelTraining)
                 // .preprocess(Network::preprocess)
                 // .batches(Network::batches)
                 // .predictions(Network::predictions)
@@ -171,6 +172,13 @@ public final class Network {
     //                         int steps, String optimizer, Hyperparameters hyperparameters)
     //
     // Chapters 18 to 22: the Model
+    // Model.train with validation_data over epochs of mini-batches (regularizers: layer 1's)
+    // -> new ModelTrajectory(loss, dataLoss, regularizationLoss, accuracy, learningRate,
+    //                        validationLoss, validationAccuracy, layer1, layer2)
+    // static ModelTrajectory modelTraining(double[][] inputs, Labels yTrue,
+    //         double[][] validationInputs, Labels validationYTrue, double[][] weights1,
+    //         double[] biases1, double[][] weights2, double[] biases2, int epochs, int batchSize,
+    //         Regularizers regularizers, String optimizer, Hyperparameters hyperparameters)
     // images (B, H, W) of bytes, labels (B), keys (B) a permutation -> new Preprocessed(x, y)
     // static Preprocessed preprocess(int[][][] images, int[] labels, int[] keys)
     // Model.train's batches -> new Batches(steps, batchSizes, firstRows, lastRows)

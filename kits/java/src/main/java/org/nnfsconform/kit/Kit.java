@@ -313,9 +313,7 @@ public final class Kit {
             Trajectory t = returned(f.train(in.matrix("inputs"), in.labels("y_true"),
                     in.matrix("weights1"), in.vector("biases1"), in.matrix("weights2"),
                     in.vector("biases2"), (int) in.count("steps"), in.param("optimizer"),
-                    new Hyperparameters(in.scalar("learning_rate"), in.scalar("decay"),
-                            in.scalar("momentum"), in.scalar("epsilon"), in.scalar("rho"),
-                            in.scalar("beta_1"), in.scalar("beta_2"))));
+                    hyperparameters(in)));
             out.put("loss", t.loss());
             out.put("accuracy", t.accuracy());
             out.put("learning_rate", t.learningRate());
@@ -327,6 +325,28 @@ public final class Kit {
     }
 
     // The Model (chapters 18-22)
+
+    public Kit modelTraining(Stages.ModelTraining f) {
+        return on("model_training", (in, out) -> {
+            Types.ModelTrajectory t = returned(f.modelTraining(in.matrix("inputs"),
+                    in.labels("y_true"), in.matrix("validation_inputs"),
+                    in.labels("validation_y_true"), in.matrix("weights1"), in.vector("biases1"),
+                    in.matrix("weights2"), in.vector("biases2"), (int) in.count("epochs"),
+                    (int) in.count("batch_size"), new Types.Regularizers(
+                            in.scalar("weight_regularizer_l1"), in.scalar("weight_regularizer_l2"),
+                            in.scalar("bias_regularizer_l1"), in.scalar("bias_regularizer_l2")),
+                    in.param("optimizer"), hyperparameters(in)));
+            out.put("loss", t.loss());
+            out.put("data_loss", t.dataLoss());
+            out.put("regularization_loss", t.regularizationLoss());
+            out.put("accuracy", t.accuracy());
+            out.put("learning_rate", t.learningRate());
+            out.put("validation_loss", t.validationLoss());
+            out.put("validation_accuracy", t.validationAccuracy());
+            put(out, t.layer1(), "weights1", "biases1");
+            put(out, t.layer2(), "weights2", "biases2");
+        });
+    }
 
     public Kit preprocess(Stages.Preprocess f) {
         return on("preprocess", (in, out) -> {
@@ -449,6 +469,13 @@ public final class Kit {
 
     private static Params layer(Spec.Checked in, String weights, String biases) {
         return new Params(in.matrix(weights), in.vector(biases));
+    }
+
+    /** Every optimizer's hyperparameters, as training and model_training send them. */
+    private static Hyperparameters hyperparameters(Spec.Checked in) {
+        return new Hyperparameters(in.scalar("learning_rate"), in.scalar("decay"),
+                in.scalar("momentum"), in.scalar("epsilon"), in.scalar("rho"),
+                in.scalar("beta_1"), in.scalar("beta_2"));
     }
 
     /** A layer's parameters as two outputs; a null layer is an output it did not return. */

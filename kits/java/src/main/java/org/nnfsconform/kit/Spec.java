@@ -11,8 +11,8 @@ import java.util.function.DoublePredicate;
  * Every stage's inputs, params and outputs, declared once (the table at the bottom) and checked
  * by one engine. An input's shape is written in named dimensions ("B K": a batch of B samples
  * of K values); the first input that has a dimension fixes it and every later input and every
- * output must agree. "B" is the batch, "D" a second batch of another size (repeated_forward):
- * [] there is empty_batch. "*" is any rank-1 or rank-2 shape, the same wherever "*" appears in
+ * output must agree. "B" is the batch, "D" and "M" a second batch of another size
+ * (repeated_forward's, model_training's validation samples): [] there is empty_batch. "*" is any rank-1 or rank-2 shape, the same wherever "*" appears in
  * the stage. An output dimension no input fixes (batches' S steps) is fixed by the first
  * output that has it, and the later ones must agree. The book tier's inputs are integers and
  * [integer, integer] pairs; its outputs' sizes follow from them ({@link #sized}), and an output
@@ -123,7 +123,12 @@ final class Spec {
 
     /** Labels of the B samples of C classes, as params.label_format says. */
     Spec labels(String name) {
-        inputs.add(new In(name, Form.LABELS, new String[] {"B", "C"}));
+        return labels(name, "B");
+    }
+
+    /** Labels of another batch's samples (model_training's M validation samples). */
+    Spec labels(String name, String batch) {
+        inputs.add(new In(name, Form.LABELS, new String[] {batch, "C"}));
         return this;
     }
 
@@ -404,9 +409,9 @@ final class Spec {
         }
     }
 
-    /** "B" and "D" (repeated_forward's second batch) are batches: [] is empty_batch. */
+    /** "B", "D" and "M" (second batches) are batches: [] is empty_batch. */
     private static boolean isBatch(String dim) {
-        return dim.equals("B") || dim.equals("D");
+        return dim.equals("B") || dim.equals("D") || dim.equals("M");
     }
 
     /** Integers of the input's dimensions, each in its domain; keys, a permutation. */
@@ -469,7 +474,7 @@ final class Spec {
         boolean sparse = in.param("label_format").equals("sparse");
         int[] shape = shape(input.name, value);
         fit(in, input.name + " (" + in.param("label_format") + ")", shape,
-                sparse ? new String[] {"B"} : new String[] {"B", "C"});
+                sparse ? new String[] {input.dims[0]} : input.dims);
         int classes = in.dims.get("C");
         List<?> rows = (List<?>) value;
         if (sparse) {
@@ -880,6 +885,24 @@ final class Spec {
             .out("loss", "S").out("accuracy", "S").out("learning_rate", "S")
             .out("weights1", "S K H").out("biases1", "S H")
             .out("weights2", "S H C").out("biases2", "S C"),
+        // Model.train: E epochs over B samples in batches, M validation samples. NOTE: the
+        // labels come after the layers, which fix C (as the reference does).
+        stage("model_training").param("label_format")
+            .param("optimizer", "sgd", "adagrad", "rmsprop", "adam")
+            .in("inputs", "B K").in("weights1", "K H").in("biases1", "H")
+            .in("weights2", "H C").in("biases2", "C").labels("y_true")
+            .in("validation_inputs", "M K").labels("validation_y_true", "M")
+            .count("epochs", 1, "E").count("batch_size", 1, null)
+            .in("weight_regularizer_l1", "", NON_NEGATIVE)
+            .in("weight_regularizer_l2", "", NON_NEGATIVE)
+            .in("bias_regularizer_l1", "", NON_NEGATIVE)
+            .in("bias_regularizer_l2", "", NON_NEGATIVE)
+            .in("learning_rate", "").in("decay", "").in("momentum", "").in("epsilon", "")
+            .in("rho", "").in("beta_1", "").in("beta_2", "")
+            .out("loss", "E").out("data_loss", "E").out("regularization_loss", "E")
+            .out("accuracy", "E").out("learning_rate", "E")
+            .out("validation_loss", "E").out("validation_accuracy", "E")
+            .out("weights1", "K H").out("biases1", "H").out("weights2", "H C").out("biases2", "C"),
 
         // The Model (chapters 18-22). H x W pixels an image, P = H·W; S batches.
         stage("preprocess").ints("images", "B H W", BYTE).ints("labels", "B", INT)

@@ -235,6 +235,23 @@ public final class Stages {
     }
 
     /**
+     * Model.train(inputs, yTrue, epochs, batchSize, validation_data) on Dense(K, H, the
+     * regularizers) -> ReLU -> Dense(H, C) -> Softmax with the categorical cross-entropy:
+     * validation_inputs (M, K), validationYTrue the M samples' labels; epochs and batchSize
+     * &gt;= 1; optimizer "sgd", "adagrad", "rmsprop" or "adam".
+     */
+    @FunctionalInterface
+    public interface ModelTraining {
+        Types.ModelTrajectory modelTraining(double[][] inputs, Labels yTrue,
+                                            double[][] validationInputs, Labels validationYTrue,
+                                            double[][] weights1, double[] biases1,
+                                            double[][] weights2, double[] biases2, int epochs,
+                                            int batchSize, Types.Regularizers regularizers,
+                                            String optimizer, Hyperparameters hyperparameters)
+                throws Exception;
+    }
+
+    /**
      * Chapter 19: images (B, H, W) of bytes 0-255, labels (B), keys (B) a permutation of
      * 0 .. B - 1 -> x (B, H·W) scaled by (X - 127.5) / 127.5, y, both in the order of keys.
      */

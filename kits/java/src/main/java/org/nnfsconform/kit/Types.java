@@ -108,6 +108,19 @@ public final class Types {
     public record Hyperparameters(double learningRate, double decay, double momentum,
                                   double epsilon, double rho, double beta1, double beta2) {}
 
+    /** The first layer's four regularization factors, each &gt;= 0. */
+    public record Regularizers(double weightL1, double weightL2, double biasL1, double biasL2) {}
+
+    /**
+     * Model.train's record: per epoch (E) the loss it prints (data + regularization), the data
+     * loss, the regularization loss, the accuracy, the learning rate, the validation loss and
+     * accuracy; then both layers after the last epoch.
+     */
+    public record ModelTrajectory(double[] loss, double[] dataLoss, double[] regularizationLoss,
+                                  double[] accuracy, double[] learningRate,
+                                  double[] validationLoss, double[] validationAccuracy,
+                                  Params layer1, Params layer2) {}
+
     /** The training stage's record, one entry per step (S = steps). */
     public record Trajectory(double[] loss, double[] accuracy, double[] learningRate,
                              double[][][] weights1, double[][] biases1,

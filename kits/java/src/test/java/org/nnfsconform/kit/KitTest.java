@@ -496,6 +496,51 @@ class KitTest {
                                 "{}")).stdout());
     }
 
+    static String modelTrainingRun(String validation, String epochs, String l1) {
+        return run("model_training", "{\"inputs\":[[1,2],[3,4],[5,6]],\"y_true\":[0,1,1],"
+                + validation + ",\"weights1\":[[1],[1]],\"biases1\":[0],"
+                + "\"weights2\":[[1,0]],\"biases2\":[0,0],\"epochs\":" + epochs + ","
+                + "\"batch_size\":2,\"weight_regularizer_l1\":" + l1 + ","
+                + "\"weight_regularizer_l2\":0,\"bias_regularizer_l1\":0,"
+                + "\"bias_regularizer_l2\":0,\"learning_rate\":1,\"decay\":0,"
+                + "\"momentum\":0,\"epsilon\":1e-7,\"rho\":0.9,\"beta_1\":0.9,"
+                + "\"beta_2\":0.999}", "{\"label_format\":\"sparse\",\"optimizer\":\"sgd\"}");
+    }
+
+    @Test
+    void modelTrainingHasAValidationBatchOfItsOwnAndOneValuePerEpoch() throws IOException {
+        String validation = "\"validation_inputs\":[[1,1]],\"validation_y_true\":[1]";
+        Kit kit = Kit.port("p", "float64").modelTraining((x, y, vx, vy, w1, b1, w2, b2, epochs,
+                batchSize, r, optimizer, h) -> {
+            assertEquals(1, vx.length);
+            assertEquals("[1]", java.util.Arrays.toString(vy.classes()));
+            assertEquals(0.5, r.weightL1());
+            double[] e = new double[epochs];
+            return new Types.ModelTrajectory(e, e, e, e, e, e, e, new Params(w1, b1),
+                    new Params(w2, b2));
+        });
+        String reply = session(kit, modelTrainingRun(validation, "2", "0.5")).stdout();
+        assertTrue(reply.startsWith("{\"seq\":7,\"outputs\":{\"loss\":[0.0,0.0],"
+                + "\"data_loss\":[0.0,0.0],\"regularization_loss\":[0.0,0.0],"), reply);
+        assertTrue(reply.endsWith("\"weights2\":[[1.0,0.0]],\"biases2\":[0.0,0.0]}}\n"), reply);
+        String[][] cases = {
+            {"\"validation_inputs\":[],\"validation_y_true\":[]", "2", "0", "empty_batch"},
+            {"\"validation_inputs\":[[1,1]],\"validation_y_true\":[1,0]", "2", "0",
+                "shape_mismatch"},
+            {"\"validation_inputs\":[[1,1,1]],\"validation_y_true\":[1]", "2", "0",
+                "shape_mismatch"},
+            {"\"validation_inputs\":[[1,1]],\"validation_y_true\":[2]", "2", "0",
+                "label_out_of_range"},
+            {"\"validation_inputs\":[[1,1],[1]],\"validation_y_true\":[1,1]", "2", "0",
+                "ragged_rows"},
+            {validation, "0", "0", "invalid_value"},
+            {validation, "2", "-1", "invalid_value"},
+        };
+        for (String[] c : cases) {
+            assertKind(kit, c[3], modelTrainingRun(c[0], c[1], c[2]));
+        }
+    }
+
     @Test
     void evaluateGetsLabelsAndABatchSize() throws IOException {
         Kit kit = Kit.port("p", "float64").evaluate((yPred, yTrue, batchSize) ->
