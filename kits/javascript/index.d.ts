@@ -168,6 +168,21 @@ export interface Stages {
   };
 
   // The Model (chapters 18-22): what it adds around the network.
+  /** Model.train(inputs, y_true, epochs, batch_size, validation_data) on Dense(K, H, the four
+   *  regularizers) -> ReLU -> Dense(H, C) -> Softmax: per epoch (E values each) its accumulated
+   *  losses and accuracy, its last step's rate and the validation set's (M samples) loss and
+   *  accuracy; the parameters after the last epoch. */
+  model_training?: (x: TwoLayers & {
+    inputs: Matrix; y_true: Labels; validation_inputs: Matrix; validation_y_true: Labels;
+    epochs: number; batch_size: number; optimizer: "sgd" | "adagrad" | "rmsprop" | "adam";
+    weight_regularizer_l1: number; weight_regularizer_l2: number;
+    bias_regularizer_l1: number; bias_regularizer_l2: number;
+    learning_rate: number; decay: number; momentum: number; epsilon: number; rho: number;
+    beta_1: number; beta_2: number;
+  }) => TwoLayers & {
+    loss: Vector; data_loss: Vector; regularization_loss: Vector; accuracy: Vector;
+    learning_rate: Vector; validation_loss: Vector; validation_accuracy: Vector;
+  };
   /** Chapter 19: images (B, H, W) of integer bytes 0-255, flattened row by row and scaled to
    *  (X - 127.5) / 127.5, then taken in the order of keys (a permutation of 0..B-1), with the
    *  integer labels (B): x (B, H·W), y (B). */

@@ -11,18 +11,20 @@ process.stdout.write = process.stderr.write.bind(process.stderr);
 // ---------------------------------------------------------------------------------------------
 // The stages, declared once: the inputs in the order they are checked, the outputs, the params.
 //   name[K,N]  an array of numbers of those dimensions; a letter is bound where it is first seen
-//              and must agree everywhere after. B and D are batches (repeated_forward's two): an
-//              input that first shows one as `[]` is empty_batch. An output's letter that no
-//              input binds (batches' S) is bound by the first output that shows it
+//              and must agree everywhere after. B, D and M are batches (repeated_forward's
+//              second is D, model_training's validation set M): an input that first shows one as
+//              `[]` is empty_batch. An output's letter that no input binds (batches' S) is bound
+//              by the first output that shows it
 //   name[*]    an array of rank 1 or 2; every later [*] has the same shape
 //   name       one number
-//   name:type  a checked value: labels (sparse [B] or one-hot [B,C], by label_format), binary
-//              (0/1 targets, else invalid_label), mask (0/1, else invalid_value), rate ([0, 1)),
-//              factor (>= 0), iterations (an integer >= 0), steps (an integer >= 1, binds S),
-//              size (an integer >= 1: a batch size), byte (integers 0-255, else invalid_value),
-//              integer (integers, else shape_mismatch), key (a permutation of 0..B-1, else
-//              invalid_value); the book tier's int (integers >= 0, else shape_mismatch, as the
-//              reference) and calls (int pairs [kind, count], kind 0, 1 or 2)
+//   name:type  a checked value: labels (sparse [B] or one-hot [B,C], by label_format; [M] for
+//              another batch's), binary (0/1 targets, else invalid_label), mask (0/1, else
+//              invalid_value), rate ([0, 1)), factor (>= 0), iterations (an integer >= 0),
+//              steps (an integer >= 1, binds S), size (an integer >= 1: a batch size), byte
+//              (integers 0-255, else invalid_value), integer (integers, else shape_mismatch),
+//              key (a permutation of 0..B-1, else invalid_value); the book tier's int (integers
+//              >= 0, else shape_mismatch, as the reference) and calls (int pairs [kind, count],
+//              kind 0, 1 or 2)
 //   name[...]  an output whose shape the stage's fourth entry computes from its checked inputs
 //              and params, and the sizes they bound (predictions' by its activation, preprocess'
 //              flattened images; the book tier: how many values rng draws, how many keys shuffle
@@ -38,6 +40,9 @@ const LABELS = { label_format: ["sparse", "onehot"] };
 const TRAINED = "weights1[S,K,H] biases1[S,H] weights2[S,H,C] biases2[S,C]";
 const LAYERS = "weights1[K,H] biases1[H] weights2[H,C] biases2[C]"; // the book's two dense layers
 const ADAM = "learning_rate decay epsilon beta_1 beta_2";
+const REGULARIZERS = "weight_regularizer_l1:factor weight_regularizer_l2:factor "
+  + "bias_regularizer_l1:factor bias_regularizer_l2:factor";
+const OPTIMIZER = { optimizer: ["sgd", "adagrad", "rmsprop", "adam"] };
 const NUMBER = "number"; // a param that is a JSON number, not a choice
 
 // What `chapters` prints, by params.printed: the shape of its value (R is the first five rows of
@@ -78,9 +83,7 @@ const DECLARED = {
   categorical_crossentropy_backward: ["y_pred[B,C] y_true:labels", "dinputs[B,C]", LABELS],
   softmax_crossentropy_backward: ["y_pred[B,C] y_true:labels", "dinputs[B,C]",
     { ...LABELS, path: ["combined", "separate"] }],
-  regularization: ["weights[K,N] biases[N] weight_regularizer_l1:factor "
-    + "weight_regularizer_l2:factor bias_regularizer_l1:factor bias_regularizer_l2:factor",
-  "loss dweights[K,N] dbiases[N]"],
+  regularization: [`weights[K,N] biases[N] ${REGULARIZERS}`, "loss dweights[K,N] dbiases[N]"],
   dropout: ["inputs[B,N] mask[B,N]:mask dvalues[B,N] rate:rate", "output[B,N] dinputs[B,N]"],
   sigmoid: ["inputs[B,N] dvalues[B,N]", "output[B,N] dinputs[B,N]"],
   binary_crossentropy: ["y_pred[B,O] y_true[B,O]:binary", LOSS],
@@ -107,8 +110,14 @@ const DECLARED = {
   // NOTE: y_true is checked after biases2, which gives C, and steps gives S for the outputs.
   training: ["inputs[B,K] weights1[K,H] biases1[H] weights2[H,C] biases2[C] y_true:labels "
     + "steps:steps learning_rate decay momentum epsilon rho beta_1 beta_2",
-  `loss[S] accuracy[S] learning_rate[S] ${TRAINED}`,
-  { ...LABELS, optimizer: ["sgd", "adagrad", "rmsprop", "adam"] }],
+  `loss[S] accuracy[S] learning_rate[S] ${TRAINED}`, { ...LABELS, ...OPTIMIZER }],
+  // NOTE: a second batch, the validation set's M samples, with its own labels; the epochs
+  //       give S, one value per epoch.
+  model_training: [`inputs[B,K] validation_inputs[M,K] ${LAYERS} y_true:labels `
+    + `validation_y_true[M]:labels epochs:steps batch_size:size ${REGULARIZERS} `
+    + "learning_rate decay momentum epsilon rho beta_1 beta_2",
+  "loss[S] data_loss[S] regularization_loss[S] accuracy[S] learning_rate[S] validation_loss[S] "
+    + `validation_accuracy[S] ${LAYERS}`, { ...LABELS, ...OPTIMIZER }],
   // The Model (chapters 18-22): what it adds around the network.
   // NOTE: H and W are an image's rows and columns here; x is each image flattened.
   preprocess: ["images[B,H,W]:byte labels[B]:integer keys[B]:key", "x[...] y[B]", {},
@@ -132,8 +141,8 @@ const DECLARED = {
     ({ shapes }) => ({ weights: [shapes.reduce((total, [n, m]) => total + n * m, 0)] })],
   shuffle: ["seed:int samples:int", "keys[...]", {}, ({ samples }) => ({ keys: [samples] })],
   chapters: ["seed:int samples:int classes:int hidden:int steps:int", "value[...]",
-    { printed: Object.keys(PRINTED), optimizer: ["sgd", "adagrad", "rmsprop", "adam"],
-      learning_rate: NUMBER, decay: NUMBER, momentum: NUMBER },
+    { printed: Object.keys(PRINTED), ...OPTIMIZER, learning_rate: NUMBER, decay: NUMBER,
+      momentum: NUMBER },
     (args) => ({ value: printedShape(args) })],
 };
 
@@ -254,8 +263,9 @@ function fit(name, got, want, sizes) {
   });
 }
 
-// The letters of a batch's samples: repeated_forward's second batch is D.
-const BATCHES = new Set(["B", "D"]);
+// The letters of a batch's samples: repeated_forward's second batch is D, model_training's
+// validation set M.
+const BATCHES = new Set(["B", "D", "M"]);
 // The counts: one number, whose domain (an integer >= 0 or >= 1) says it all.
 const COUNTS = new Set(["iterations", "steps", "size"]);
 
@@ -265,7 +275,10 @@ function checkShape(input, value, sizes, params) {
   const { name, type } = input;
   let dims = input.dims;
   if (COUNTS.has(type)) return value;
-  if (type === "labels") dims = params.label_format === "sparse" ? ["B"] : ["B", "C"];
+  if (type === "labels") {  // the labels of batch B, or of the batch their one letter names
+    const batch = dims[0] ?? "B";
+    dims = params.label_format === "sparse" ? [batch] : [batch, "C"];
+  }
   if (BATCHES.has(dims[0]) && sizes[dims[0]] === undefined && Array.isArray(value)
     && value.length === 0) {
     throw new InputError("empty_batch", `${name} has no samples`);

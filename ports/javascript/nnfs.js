@@ -453,49 +453,184 @@ export function training({
   // NOTE: loss and accuracy are measured BEFORE the step, the parameters recorded AFTER it;
   //       optimizer state starts at zeros, and both layers are updated with iterations = s (the
   //       count rises once per step, not once per layer).
-  const [step, state] = OPTIMIZERS[optimizer];
-  const layers = [{ weights: weights1, biases: biases1 }, { weights: weights2, biases: biases2 }];
+  const layers = newLayers(weights1, biases1, weights2, biases2, optimizer);
+  const record = {
+    loss: [], accuracy: [], learning_rate: [], weights1: [], biases1: [], weights2: [], biases2: [],
+  };
+  for (let s = 0; s < steps; s++) {
+    const { probabilities, learningRate } = trainStep(layers, inputs, y_true, s, optimizer, hyper);
+    const predicted = { y_pred: probabilities, y_true };
+    record.loss.push(categorical_crossentropy(predicted).loss);
+    record.accuracy.push(accuracy(predicted).accuracy);
+    record.learning_rate.push(learningRate);
+    layers.forEach((layer, i) => {
+      record[`weights${i + 1}`].push(layer.weights);
+      record[`biases${i + 1}`].push(layer.biases);
+    });
+  }
+  return record;
+}
+
+// The two Layer_Dense of the book's model, each with its optimizer state at zeros and its
+// regularizers [weight l1, weight l2, bias l1, bias l2]; the second layer has none.
+function newLayers(weights1, biases1, weights2, biases2, optimizer, regularizers = [0, 0, 0, 0]) {
+  const [, state] = OPTIMIZERS[optimizer];
+  const layers = [
+    { weights: weights1, biases: biases1, regularizers },
+    { weights: weights2, biases: biases2, regularizers: [0, 0, 0, 0] },
+  ];
   for (const layer of layers) {
     for (const name of state) {
       layer[name] = each(() => 0.0, name.startsWith("weight") ? layer.weights : layer.biases);
     }
   }
-  const record = {
-    loss: [], accuracy: [], learning_rate: [], weights1: [], biases1: [], weights2: [], biases2: [],
-  };
+  return layers;
+}
+
+// One step of the book's loop on one batch: the forward pass, the backward pass (the combined
+// softmax + cross-entropy gradient; each layer adds its regularization gradients), then the
+// optimizer on both layers with the same iteration count. Updates `layers`; returns the
+// probabilities of the forward pass (before the update) and the rate the step used.
+function trainStep(layers, inputs, y_true, iterations, optimizer, hyper) {
+  const [step, state] = OPTIMIZERS[optimizer];
   const [layer1, layer2] = layers;
-  for (let s = 0; s < steps; s++) {
-    const dense1 = dense_batch({ inputs, weights: layer1.weights, biases: layer1.biases }).output;
-    const relu1 = relu({ inputs: dense1 }).output;
-    const dense2 = dense_batch({ inputs: relu1, weights: layer2.weights, biases: layer2.biases })
-      .output;
-    const probabilities = softmax({ inputs: dense2 }).output;
-    const predicted = { y_pred: probabilities, y_true };
-    record.loss.push(categorical_crossentropy(predicted).loss);
-    record.accuracy.push(accuracy(predicted).accuracy);
+  const dense1 = dense_batch({ inputs, weights: layer1.weights, biases: layer1.biases }).output;
+  const relu1 = relu({ inputs: dense1 }).output;
+  const dense2 = dense_batch({ inputs: relu1, weights: layer2.weights, biases: layer2.biases })
+    .output;
+  const probabilities = softmax({ inputs: dense2 }).output;
 
-    const dvalues = softmax_crossentropy_backward({ ...predicted, path: "combined" }).dinputs;
-    const grads2 = dense_backward({ inputs: relu1, weights: layer2.weights, dvalues });
-    const drelu1 = relu_backward({ inputs: dense1, dvalues: grads2.dinputs }).dinputs;
-    const grads1 = dense_backward({ inputs, weights: layer1.weights, dvalues: drelu1 });
+  const dvalues = softmax_crossentropy_backward({ y_pred: probabilities, y_true, path: "combined" })
+    .dinputs;
+  const grads2 = dense_backward({ inputs: relu1, weights: layer2.weights, dvalues });
+  const drelu1 = relu_backward({ inputs: dense1, dvalues: grads2.dinputs }).dinputs;
+  const grads1 = dense_backward({ inputs, weights: layer1.weights, dvalues: drelu1 });
 
-    let result;
-    for (const [layer, grads] of [[layer1, grads1], [layer2, grads2]]) {
-      result = step({ ...layer, dweights: grads.dweights, dbiases: grads.dbiases,
-        iterations: s, ...hyper });
-      for (const name of ["weights", "biases", ...state]) layer[name] = result[name];
-    }
-    record.learning_rate.push(result.learning_rate);
-    record.weights1.push(layer1.weights);
-    record.biases1.push(layer1.biases);
-    record.weights2.push(layer2.weights);
-    record.biases2.push(layer2.biases);
+  let result;
+  for (const [layer, grads] of [[layer1, grads1], [layer2, grads2]]) {
+    result = step({ ...layer, ...regularized(layer, grads), iterations, ...hyper });
+    for (const name of ["weights", "biases", ...state]) layer[name] = result[name];
   }
-  return record;
+  return { probabilities, learningRate: result.learning_rate };
+}
+
+// Layer_Dense.backward's regularization: each term added to the data gradients only when its
+// factor is > 0, as the book writes it.
+function regularized({ weights, biases, regularizers }, { dweights, dbiases }) {
+  const [weightL1, weightL2, biasL1, biasL2] = regularizers;
+  // NOTE: d|w|/dw is +1 where w >= 0, including 0 and -0.0 (the book's dL1).
+  const dl1 = (w) => (w < 0 ? -1 : 1);
+  if (weightL1 > 0) dweights = each((g, w) => g + weightL1 * dl1(w), dweights, weights);
+  if (weightL2 > 0) dweights = each((g, w) => g + 2 * weightL2 * w, dweights, weights);
+  if (biasL1 > 0) dbiases = each((g, b) => g + biasL1 * dl1(b), dbiases, biases);
+  if (biasL2 > 0) dbiases = each((g, b) => g + 2 * biasL2 * b, dbiases, biases);
+  return { dweights, dbiases };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Chapters 18-22: what the Model adds around the network
+
+export function model_training({
+  inputs, y_true, validation_inputs, validation_y_true, weights1, biases1, weights2, biases2,
+  epochs, batch_size, weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1,
+  bias_regularizer_l2, optimizer, ...hyper
+}) {
+  // Model.train(X, y, epochs, batch_size, validation_data=(X_val, y_val)) on Dense(K, H, the
+  // four regularizers) -> ReLU -> Dense(H, C) -> Softmax with the categorical cross-entropy
+  // -> per epoch (E): loss (data + regularization, as printed), data_loss, regularization_loss,
+  //    accuracy, learning_rate, validation_loss, validation_accuracy; then weights1 (K, H),
+  //    biases1 (H), weights2 (H, C), biases2 (C) after the last epoch
+  const regularizers = [weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1,
+    bias_regularizer_l2];
+  const layers = newLayers(weights1, biases1, weights2, biases2, optimizer, regularizers);
+  const record = {
+    loss: [], data_loss: [], regularization_loss: [], accuracy: [], learning_rate: [],
+    validation_loss: [], validation_accuracy: [],
+  };
+  let iterations = 0; // NOTE: counts the steps across epochs: the rate keeps decaying
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const dataLoss = new Accumulated(); // the book's new_pass()
+    const epochAccuracy = new Accumulated();
+    let learningRate;
+    for (const [batchX, batchY] of batchesOf(inputs, y_true, batch_size)) {
+      const step = trainStep(layers, batchX, batchY, iterations, optimizer, hyper);
+      const predicted = { y_pred: step.probabilities, y_true: batchY };
+      dataLoss.add(categorical_crossentropy(predicted).sample_losses);
+      epochAccuracy.add(hits(predicted));
+      learningRate = step.learningRate;
+      iterations += 1;
+    }
+    // NOTE: the regularization loss is taken at the END of the epoch, from the parameters after
+    //       its last update; the printed loss adds it to the accumulated data loss.
+    const regularizationLoss = regularization({
+      weights: layers[0].weights, biases: layers[0].biases,
+      weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2,
+    }).loss;
+    record.loss.push(dataLoss.value() + regularizationLoss);
+    record.data_loss.push(dataLoss.value());
+    record.regularization_loss.push(regularizationLoss);
+    record.accuracy.push(epochAccuracy.value());
+    record.learning_rate.push(learningRate); // current_learning_rate: the last step's
+    const validation = evaluateModel(layers, validation_inputs, validation_y_true, batch_size);
+    record.validation_loss.push(validation.loss);
+    record.validation_accuracy.push(validation.accuracy);
+  }
+  const [layer1, layer2] = layers;
+  return { ...record, weights1: layer1.weights, biases1: layer1.biases,
+    weights2: layer2.weights, biases2: layer2.biases };
+}
+
+// Model.evaluate: the same batches, forward only; the accumulated data loss (NOTE: no
+// regularization) and accuracy.
+function evaluateModel([layer1, layer2], inputs, y_true, batch_size) {
+  const dataLoss = new Accumulated();
+  const hitRate = new Accumulated();
+  for (const [batchX, batchY] of batchesOf(inputs, y_true, batch_size)) {
+    const probabilities = dense_relu_dense_softmax({ inputs: batchX, weights1: layer1.weights,
+      biases1: layer1.biases, weights2: layer2.weights, biases2: layer2.biases }).softmax;
+    const predicted = { y_pred: probabilities, y_true: batchY };
+    dataLoss.add(categorical_crossentropy(predicted).sample_losses);
+    hitRate.add(hits(predicted));
+  }
+  return { loss: dataLoss.value(), accuracy: hitRate.value() };
+}
+
+// What the book's Loss and Accuracy count since new_pass(): a sum over every sample of the pass
+// and the number of samples.
+// NOTE: the pass's value is the sum over the count, NOT the mean of the batches' means, so a
+//       short last batch weighs as many samples as it has.
+class Accumulated {
+  constructor() {
+    this.total = 0.0;
+    this.count = 0;
+  }
+
+  add(values) {
+    this.total += sum(values);
+    this.count += values.length;
+  }
+
+  value() {
+    return this.total / this.count;
+  }
+}
+
+// Model.train's batches of inputs and their labels: batch `step` is rows
+// [step·batch_size, (step + 1)·batch_size) in the order given, a short last batch included.
+function* batchesOf(inputs, y_true, batch_size) {
+  const { steps } = batches({ inputs, batch_size });
+  for (let step = 0; step < steps; step++) {
+    const [start, end] = [step * batch_size, (step + 1) * batch_size];
+    yield [inputs.slice(start, end), y_true.sparse ? { sparse: y_true.sparse.slice(start, end) }
+      : { onehot: y_true.onehot.slice(start, end) }];
+  }
+}
+
+// 1 per sample whose prediction is its label, else 0 (the book's comparisons).
+function hits({ y_pred, y_true }) {
+  const labels = y_true.sparse ?? y_true.onehot.map(argmax);
+  return accuracy({ y_pred, y_true }).predictions.map((p, b) => (p === labels[b] ? 1 : 0));
+}
 
 export function preprocess({ images, labels, keys }) {
   // images (B, H, W) bytes, labels (B), keys (B) a permutation -> x (B, H·W), y (B)
@@ -532,25 +667,14 @@ export function evaluate({ y_pred, y_true, batch_size }) {
   // Model.evaluate: y_pred (B, C) softmax outputs, y_true, batch_size -> loss, accuracy
   // NOTE: the sums and counts are accumulated over the batches and divided once at the end,
   //       not the mean of the batch means (they differ when the last batch is short).
-  const { steps } = batches({ inputs: y_pred, batch_size });
-  const slice = (rows, step) => rows.slice(step * batch_size, (step + 1) * batch_size);
-  let accumulatedSum = 0.0;
-  let accumulatedHits = 0;
-  let accumulatedCount = 0;
-  for (let step = 0; step < steps; step++) {
-    const batch = {
-      y_pred: slice(y_pred, step),
-      y_true: y_true.sparse ? { sparse: slice(y_true.sparse, step) }
-        : { onehot: slice(y_true.onehot, step) },
-    };
-    const { sample_losses } = categorical_crossentropy(batch);
-    const batchPredictions = accuracy(batch).predictions;
-    const labels = batch.y_true.sparse ?? batch.y_true.onehot.map(argmax);
-    accumulatedSum += sum(sample_losses);
-    accumulatedHits += batchPredictions.filter((p, b) => p === labels[b]).length;
-    accumulatedCount += sample_losses.length;
+  const dataLoss = new Accumulated();
+  const hitRate = new Accumulated();
+  for (const [batchPredictions, batchY] of batchesOf(y_pred, y_true, batch_size)) {
+    const predicted = { y_pred: batchPredictions, y_true: batchY };
+    dataLoss.add(categorical_crossentropy(predicted).sample_losses);
+    hitRate.add(hits(predicted));
   }
-  return { loss: accumulatedSum / accumulatedCount, accuracy: accumulatedHits / accumulatedCount };
+  return { loss: dataLoss.value(), accuracy: hitRate.value() };
 }
 
 export function parameters({ inputs, weights1, biases1, weights2, biases2 }) {

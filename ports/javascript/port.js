@@ -41,6 +41,7 @@ serve({
     adam_step: nnfs.adam_step,
     shared_optimizer: nnfs.shared_optimizer,
     training: nnfs.training,
+    model_training: nnfs.model_training,
     // the Model (chapters 18-22)
     preprocess: nnfs.preprocess,
     batches: nnfs.batches,

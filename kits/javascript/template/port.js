@@ -100,6 +100,12 @@ serve({
     //   ...  // per step: loss, accuracy, learning_rate, weights1, biases1, weights2, biases2
     // },
     // The Model (chapters 18-22):
+    // model_training: ({ inputs, y_true, validation_inputs, validation_y_true, weights1, biases1,
+    //   weights2, biases2, epochs, batch_size, weight_regularizer_l1, weight_regularizer_l2,
+    //   bias_regularizer_l1, bias_regularizer_l2, optimizer, learning_rate, decay, momentum,
+    //   epsilon, rho, beta_1, beta_2 }) => ({ loss, data_loss, regularization_loss, accuracy,
+    //   learning_rate, validation_loss, validation_accuracy,   // one value per epoch
+    //   weights1, biases1, weights2, biases2 }),                 // after the last epoch
     // preprocess: ({ images, labels, keys }) => ({ x, y }),          // (B, H, W) bytes -> (B, H·W)
     // batches: ({ inputs, batch_size }) => ({ steps, batch_sizes, first_rows, last_rows }),
     // predictions: ({ inputs, activation }) => ({ predictions }),    // "softmax": (B) indices;

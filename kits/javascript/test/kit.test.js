@@ -68,8 +68,8 @@ test("the hello names exactly the stages given, in the suite's order, and checks
   assert.deepEqual(hello, {
     protocol: 1, name: "kit-test", language: "javascript", dtype: "float64",
     stages: ["neuron", "dense_batch", "relu", "softmax", "accuracy", "relu_backward",
-      "repeated_forward", "regression_accuracy", "preprocess", "batches", "predictions", "evaluate",
-      "rng", "shuffle", "chapters"],
+      "repeated_forward", "regression_accuracy", "model_training", "preprocess", "batches",
+      "predictions", "evaluate", "rng", "shuffle", "chapters"],
     label_formats: ["sparse", "onehot"], checks_inputs: true,
   });
 });
@@ -225,6 +225,38 @@ test("a precision is one number >= 0, a batch size an integer >= 1", () => {
   assert.equal(answer(run("evaluate", onehot, { label_format: "onehot" })).outputs.accuracy, 1);
   assert.equal(errorKind("evaluate", { y_pred, y_true: [1, 2, 1], batch_size: 1 },
     { label_format: "sparse" }), "label_out_of_range");
+});
+
+test("model_training: the validation set is a batch of its own, M samples and labels", () => {
+  const good = {
+    inputs: [[1, 2], [3, 4], [5, 6]], y_true: [0, 1, 0],
+    validation_inputs: [[1, 2], [3, 4]], validation_y_true: [1, 1],
+    weights1: [[1], [1]], biases1: [0], weights2: [[1, 1]], biases2: [0, 0],
+    epochs: 2, batch_size: 2, weight_regularizer_l1: 0, weight_regularizer_l2: 5e-4,
+    bias_regularizer_l1: 0, bias_regularizer_l2: 5e-4, learning_rate: 1, decay: 0, momentum: 0,
+    epsilon: 1e-7, rho: 0.9, beta_1: 0.9, beta_2: 0.999,
+  };
+  const params = { label_format: "sparse", optimizer: "sgd" };
+  const [first, ...rest] = answers("model_training", [good,
+    { ...good, validation_inputs: [], validation_y_true: [] },
+    { ...good, validation_inputs: [[1, 2, 3], [4, 5, 6]] },
+    { ...good, validation_inputs: [[1, 2], [3]] },
+    { ...good, validation_y_true: [1, 1, 0] }, { ...good, validation_y_true: [1, 2] },
+    { ...good, validation_y_true: [1, 0.5] }, { ...good, epochs: 0 }, { ...good, batch_size: 0 },
+    { ...good, bias_regularizer_l2: -1 }, { ...good, inputs: [], y_true: [] }], params);
+  const two = [2, 2];
+  assert.deepEqual(first.outputs, { loss: two, data_loss: two, regularization_loss: two,
+    accuracy: two, learning_rate: two, validation_loss: two, validation_accuracy: two,
+    weights1: [[1], [1]], biases1: [0], weights2: [[1, 1]], biases2: [0, 0] });
+  assert.deepEqual(rest.map((reply) => reply.error?.kind), ["empty_batch", "shape_mismatch",
+    "ragged_rows", "shape_mismatch", "label_out_of_range", "invalid_label", "invalid_value",
+    "invalid_value", "invalid_value", "empty_batch"]);
+  const onehot = (validation_y_true) => answers("model_training",
+    [{ ...good, y_true: [[1, 0], [0, 1], [1, 0]], validation_y_true }],
+    { ...params, label_format: "onehot" })[0];
+  assert.deepEqual(onehot([[0, 1], [1, 0]]).outputs.loss, two);
+  assert.equal(onehot([[0, 1, 0], [1, 0, 0]]).error.kind, "shape_mismatch");
+  assert.equal(onehot([[0, 1], [1, 1]]).error.kind, "invalid_label");
 });
 
 test("labels reach the learner as { sparse } or { onehot }", () => {
