@@ -8,9 +8,10 @@
 use crate::json::Encode;
 use crate::spec::{Args, Stage};
 use crate::{
-    Activation, Dataset, Dense, Draw, Float, Forward, Labels, LayerShape, Matrix, Optimizer,
-    OptimizerAdagrad, OptimizerAdam, OptimizerKind, OptimizerRmsprop, OptimizerSgd, Parameters,
-    Predictions, Printed, Printout, Regularizers, Result, Script, SoftmaxLossPath, Trajectory,
+    Activation, Dataset, Dense, Draw, Epochs, Float, Forward, Labels, LayerShape, Matrix, Model,
+    Optimizer, OptimizerAdagrad, OptimizerAdam, OptimizerKind, OptimizerRmsprop, OptimizerSgd,
+    Parameters, Predictions, Printed, Printout, Regularizers, Result, Script, SoftmaxLossPath,
+    Trajectory,
 };
 use serde_json::Value;
 use std::error::Error;
@@ -640,44 +641,7 @@ impl<T: Float> Kit<T> {
             let dense1 = Dense::new(a.matrix("weights1"), a.vector("biases1"));
             let dense2 = Dense::new(a.matrix("weights2"), a.vector("biases2"));
             let steps = a.count("steps");
-            let (learning_rate, decay) = (a.number("learning_rate"), a.number("decay"));
-            let (current_learning_rate, iterations) = (learning_rate, 0);
-            let (momentum, epsilon, rho) =
-                (a.number("momentum"), a.number("epsilon"), a.number("rho"));
-            let (beta_1, beta_2) = (a.number("beta_1"), a.number("beta_2"));
-            let optimizer = match a.param("optimizer") {
-                "sgd" => Optimizer::Sgd(OptimizerSgd {
-                    learning_rate,
-                    current_learning_rate,
-                    decay,
-                    iterations,
-                    momentum,
-                }),
-                "adagrad" => Optimizer::Adagrad(OptimizerAdagrad {
-                    learning_rate,
-                    current_learning_rate,
-                    decay,
-                    iterations,
-                    epsilon,
-                }),
-                "rmsprop" => Optimizer::Rmsprop(OptimizerRmsprop {
-                    learning_rate,
-                    current_learning_rate,
-                    decay,
-                    iterations,
-                    epsilon,
-                    rho,
-                }),
-                _ => Optimizer::Adam(OptimizerAdam {
-                    learning_rate,
-                    current_learning_rate,
-                    decay,
-                    iterations,
-                    epsilon,
-                    beta_1,
-                    beta_2,
-                }),
-            };
+            let optimizer = optimizer(a);
             let t = f(&inputs, &y_true, dense1, dense2, optimizer, steps).map_err(Into::into)?;
             outputs![
                 "loss" => t.loss,
@@ -694,6 +658,72 @@ impl<T: Float> Kit<T> {
 
 impl<T: Float> Kit<T> {
     // ---- The Model's chapters (18 to 22) ----------------------------------------------------
+
+    /// `model_training(model, inputs (B×K), y_true, epochs, batch_size, (validation_inputs (M×K),`
+    /// `validation_y_true)) -> Epochs`: the book's `model.train(X, y, epochs=E, batch_size=S,`
+    /// `validation_data=(X_val, y_val))`. The model is trained in place (the kit answers its
+    /// parameters after the last epoch); the function returns what each epoch prints. Its first
+    /// layer carries the regularizers; the optimizer starts at iteration 0, every state at zeros.
+    #[allow(clippy::type_complexity)]
+    pub fn model_training<E: Into<Box<dyn Error>>>(
+        self,
+        f: impl Fn(
+                &mut Model<T>,
+                &[Vec<T>],
+                &Labels<T>,
+                u64,
+                usize,
+                (&[Vec<T>], &Labels<T>),
+            ) -> Result<Epochs<T>, E>
+            + 'static,
+    ) -> Self {
+        self.with(Stage::ModelTraining, move |a| {
+            let (inputs, [(weights1, biases1), (weights2, biases2)]) = layers(a);
+            let (y_true, validation_inputs, validation_y_true) = (
+                a.labels("y_true"),
+                a.matrix("validation_inputs"),
+                a.labels("validation_y_true"),
+            );
+            let (epochs, batch_size) = (a.count("epochs"), a.count("batch_size") as usize);
+            let mut dense1 = Dense::new(weights1, biases1);
+            dense1.regularizers = Regularizers {
+                weight_regularizer_l1: a.number("weight_regularizer_l1"),
+                weight_regularizer_l2: a.number("weight_regularizer_l2"),
+                bias_regularizer_l1: a.number("bias_regularizer_l1"),
+                bias_regularizer_l2: a.number("bias_regularizer_l2"),
+            };
+            let dense2 = Dense::new(weights2, biases2);
+            let optimizer = optimizer(a);
+            let mut model = Model {
+                dense1,
+                dense2,
+                optimizer,
+            };
+            let validation_data = (validation_inputs.as_slice(), &validation_y_true);
+            let epochs = f(
+                &mut model,
+                &inputs,
+                &y_true,
+                epochs,
+                batch_size,
+                validation_data,
+            )
+            .map_err(Into::into)?;
+            outputs![
+                "loss" => epochs.loss,
+                "data_loss" => epochs.data_loss,
+                "regularization_loss" => epochs.regularization_loss,
+                "accuracy" => epochs.accuracy,
+                "learning_rate" => epochs.learning_rate,
+                "validation_loss" => epochs.validation_loss,
+                "validation_accuracy" => epochs.validation_accuracy,
+                "weights1" => model.dense1.weights,
+                "biases1" => model.dense1.biases,
+                "weights2" => model.dense2.weights,
+                "biases2" => model.dense2.biases,
+            ]
+        })
+    }
 
     /// `preprocess(images (B×H×W bytes), labels (B), keys (B: a permutation of 0..B))`
     /// `-> (x (B×(H·W)), y (B))`: chapter 19's data set, each image flattened row by row and
@@ -952,6 +982,47 @@ fn layers<T: Float>(a: &mut Args<T>) -> (Matrix<T>, [(Matrix<T>, Vec<T>); 2]) {
     );
     let (weights2, biases2) = (a.matrix("weights2"), a.vector("biases2"));
     (inputs, [(weights1, biases1), (weights2, biases2)])
+}
+
+/// The optimizer `params.optimizer` names, with its hyperparameters, at iteration 0.
+fn optimizer<T: Float>(a: &mut Args<T>) -> Optimizer<T> {
+    let (learning_rate, decay) = (a.number("learning_rate"), a.number("decay"));
+    let (current_learning_rate, iterations) = (learning_rate, 0);
+    let (momentum, epsilon, rho) = (a.number("momentum"), a.number("epsilon"), a.number("rho"));
+    let (beta_1, beta_2) = (a.number("beta_1"), a.number("beta_2"));
+    match a.param("optimizer") {
+        "sgd" => Optimizer::Sgd(OptimizerSgd {
+            learning_rate,
+            current_learning_rate,
+            decay,
+            iterations,
+            momentum,
+        }),
+        "adagrad" => Optimizer::Adagrad(OptimizerAdagrad {
+            learning_rate,
+            current_learning_rate,
+            decay,
+            iterations,
+            epsilon,
+        }),
+        "rmsprop" => Optimizer::Rmsprop(OptimizerRmsprop {
+            learning_rate,
+            current_learning_rate,
+            decay,
+            iterations,
+            epsilon,
+            rho,
+        }),
+        _ => Optimizer::Adam(OptimizerAdam {
+            learning_rate,
+            current_learning_rate,
+            decay,
+            iterations,
+            epsilon,
+            beta_1,
+            beta_2,
+        }),
+    }
 }
 
 /// An optimizer step's layer: its parameters, gradients and the state arrays it was sent.

@@ -172,7 +172,8 @@ pub struct Regularizers<T> {
 }
 
 /// The arrays the book keeps on a `Layer_Dense` and its optimizers read and update: weights
-/// (K×N), biases (N), their gradients, momentums and caches (each of the same shape).
+/// (K×N), biases (N), their gradients, momentums and caches (each of the same shape); and the
+/// layer's regularization factors (zeros but in `model_training`'s first layer).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dense<T> {
     pub weights: Matrix<T>,
@@ -183,6 +184,7 @@ pub struct Dense<T> {
     pub bias_momentums: Vec<T>,
     pub weight_cache: Matrix<T>,
     pub bias_cache: Vec<T>,
+    pub regularizers: Regularizers<T>,
 }
 
 impl<T: Float> Dense<T> {
@@ -199,6 +201,7 @@ impl<T: Float> Dense<T> {
             bias_cache: zero_biases,
             weights,
             biases,
+            regularizers: Regularizers::default(),
         }
     }
 }
@@ -269,6 +272,32 @@ pub struct Trajectory<T> {
 }
 
 // ---- The Model's chapters (18 to 22) ---------------------------------------------------------
+
+/// The book's chapter 18 `Model` that `model_training` trains: Dense(K, H) (with its
+/// regularizers) → ReLU → Dense(H, C) → softmax, the categorical cross-entropy (the combined
+/// backward), `Accuracy_Categorical`, and the optimizer (at iteration 0; the layers' state at
+/// zeros).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model<T> {
+    pub dense1: Dense<T>,
+    pub dense2: Dense<T>,
+    pub optimizer: Optimizer<T>,
+}
+
+/// What `Model.train` prints after each epoch, one entry per epoch: the loss (`data_loss +
+/// regularization_loss`), the data loss and accuracy accumulated over the epoch's batches, the
+/// regularization loss of the parameters after its last step, the rate that step used, and
+/// `Model.evaluate`'s loss and accuracy on the validation data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Epochs<T> {
+    pub loss: Vec<T>,
+    pub data_loss: Vec<T>,
+    pub regularization_loss: Vec<T>,
+    pub accuracy: Vec<T>,
+    pub learning_rate: Vec<T>,
+    pub validation_loss: Vec<T>,
+    pub validation_accuracy: Vec<T>,
+}
 
 /// The output activation whose `predictions()` a `predictions` case asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

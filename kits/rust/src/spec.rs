@@ -46,6 +46,7 @@ pub(crate) enum Stage {
     SharedOptimizer,
     Training,
     // The Model's chapters (18 to 22)
+    ModelTraining,
     Preprocess,
     Batches,
     Predictions,
@@ -283,6 +284,22 @@ pub(crate) const SPECS: &[Spec] = &[
         outputs: &[("loss", Dims("S")), ("accuracy", Dims("S")), ("learning_rate", Dims("S")),
             ("weights1", Dims("SKH")), ("biases1", Dims("SH")), ("weights2", Dims("SHC")), ("biases2", Dims("SC"))] },
     // The Model's chapters (18 to 22)
+    // NOTE: the labels after the arrays that give C (biases2), as the reference checks them;
+    //       the validation set has its own count of samples, M.
+    Spec { stage: Stage::ModelTraining, name: "model_training",
+        params: &[LABEL_FORMAT, ("optimizer", &["sgd", "adagrad", "rmsprop", "adam"])],
+        inputs: &[("inputs", Batch("BK"), Real), ("weights1", Dims("KH"), Real), ("biases1", Dims("H"), Real),
+            ("weights2", Dims("HC"), Real), ("biases2", Dims("C"), Real), ("y_true", Labels("BC"), Real),
+            ("validation_inputs", Batch("MK"), Real), ("validation_y_true", Labels("MC"), Real),
+            ("epochs", Dims(""), Count(1, Some('E'))), ("batch_size", Dims(""), Count(1, None)),
+            ("weight_regularizer_l1", Dims(""), NonNegative), ("weight_regularizer_l2", Dims(""), NonNegative),
+            ("bias_regularizer_l1", Dims(""), NonNegative), ("bias_regularizer_l2", Dims(""), NonNegative),
+            ("learning_rate", Dims(""), Real), ("decay", Dims(""), Real), ("momentum", Dims(""), Real),
+            ("epsilon", Dims(""), Real), ("rho", Dims(""), Real), ("beta_1", Dims(""), Real), ("beta_2", Dims(""), Real)],
+        outputs: &[("loss", Dims("E")), ("data_loss", Dims("E")), ("regularization_loss", Dims("E")),
+            ("accuracy", Dims("E")), ("learning_rate", Dims("E")), ("validation_loss", Dims("E")),
+            ("validation_accuracy", Dims("E")),
+            ("weights1", Dims("KH")), ("biases1", Dims("H")), ("weights2", Dims("HC")), ("biases2", Dims("C"))] },
     // NOTE: P, a flattened image's pixels, is H·W (set by `Args::plan`).
     Spec { stage: Stage::Preprocess, name: "preprocess", params: &[],
         inputs: &[("images", Batch("BHW"), Bytes), ("labels", Dims("B"), Ints), ("keys", Dims("B"), Permutation)],

@@ -3,8 +3,8 @@
 use crate::kit::Kit;
 use crate::spec::SPECS;
 use crate::{
-    unsupported, Activation, Dataset, Draw, Labels, LayerShape, Matrix, Parameters, Predictions,
-    Printed, Printout, Result, Script,
+    unsupported, Activation, Dataset, Draw, Epochs, Labels, LayerShape, Matrix, Model, Optimizer,
+    Parameters, Predictions, Printed, Printout, Result, Script,
 };
 use serde_json::{json, Value};
 
@@ -893,6 +893,110 @@ fn parameters_come_back_as_two_layers_and_the_models_output() {
         refused(
             "exception",
             "parameters returned the parameters of 3 layers, wanted 2"
+        )
+    );
+}
+
+#[test]
+fn model_training_gets_a_model_a_validation_set_of_its_own_size_and_answers_per_epoch() {
+    crate::serve::report_panics();
+    let kit = Kit::<f64>::unguarded("train").model_training(
+        |model: &mut Model<f64>,
+         x: &[Vec<f64>],
+         y: &Labels<f64>,
+         epochs: u64,
+         batch_size: usize,
+         (x_val, y_val): (&[Vec<f64>], &Labels<f64>)|
+         -> Result<Epochs<f64>> {
+            // what the learner got, echoed: sizes, the regularizers, the optimizer
+            let Optimizer::Adam(adam) = model.optimizer else {
+                return Err("not adam".into());
+            };
+            let echo = [
+                x.len() as f64,
+                y.len() as f64,
+                x_val.len() as f64,
+                y_val.classes()[0] as f64,
+                batch_size as f64,
+                model.dense1.regularizers.weight_regularizer_l2,
+                model.dense2.regularizers.weight_regularizer_l2,
+                adam.iterations as f64,
+            ];
+            model.dense2.biases[0] = 9.0; // trained in place
+            let per_epoch = |i: usize| vec![echo[i]; epochs as usize];
+            Ok(Epochs {
+                loss: per_epoch(0),
+                data_loss: per_epoch(1),
+                regularization_loss: per_epoch(2),
+                accuracy: per_epoch(3),
+                learning_rate: per_epoch(4),
+                validation_loss: per_epoch(5),
+                // one epoch short when batch_size is 3, to see the kit catch it
+                validation_accuracy: vec![echo[7]; epochs as usize - usize::from(batch_size == 3)],
+            })
+        },
+    );
+    let train = |validation_inputs: Value, validation_y_true: Value, batch_size: Value| {
+        let mut inputs = json!({
+            "inputs": [[1, 2], [3, 4], [5, 6]], "y_true": [0, 1, 1],
+            "validation_inputs": validation_inputs, "validation_y_true": validation_y_true,
+            "weights1": [[1, 0], [0, 1]], "biases1": [0, 0], "weights2": [[1, 0], [0, 1]],
+            "biases2": [0, 0], "epochs": 2, "batch_size": batch_size,
+            "weight_regularizer_l1": 0, "weight_regularizer_l2": 5e-4,
+            "bias_regularizer_l1": 0, "bias_regularizer_l2": 5e-4});
+        for name in [
+            "learning_rate",
+            "decay",
+            "momentum",
+            "epsilon",
+            "rho",
+            "beta_1",
+            "beta_2",
+        ] {
+            inputs[name] = json!(0.5);
+        }
+        let params = json!({"label_format": "sparse", "optimizer": "adam"});
+        outputs_or_error(&kit, "model_training", inputs, params)
+    };
+    let outputs = train(json!([[1, 1]]), json!([1]), json!(2));
+    assert_eq!(outputs["loss"], json!([3.0, 3.0]));
+    assert_eq!(outputs["regularization_loss"], json!([1.0, 1.0]));
+    assert_eq!(outputs["accuracy"], json!([1.0, 1.0]));
+    assert_eq!(outputs["validation_loss"], json!([5e-4, 5e-4]));
+    assert_eq!(outputs["validation_accuracy"], json!([0.0, 0.0]));
+    assert_eq!(outputs["biases2"], json!([9.0, 0.0]));
+    assert_eq!(outputs["weights1"], json!([[1.0, 0.0], [0.0, 1.0]]));
+    assert_eq!(
+        train(json!([[1, 1]]), json!([1, 0]), json!(2)),
+        refused(
+            "shape_mismatch",
+            "validation_y_true must have shape [1], has shape [2]"
+        )
+    );
+    assert_eq!(
+        train(json!([[1, 1]]), json!([2]), json!(2))["kind"],
+        "label_out_of_range"
+    );
+    assert_eq!(
+        train(json!([[1, 1, 1]]), json!([1]), json!(2)),
+        refused(
+            "shape_mismatch",
+            "validation_inputs must have shape [M, 2], has shape [1, 3]"
+        )
+    );
+    assert_eq!(
+        train(json!([]), json!([]), json!(2)),
+        refused("empty_batch", "validation_inputs has no samples")
+    );
+    assert_eq!(
+        train(json!([[1, 1]]), json!([1]), json!(0))["kind"],
+        "invalid_value"
+    );
+    assert_eq!(
+        train(json!([[1, 1]]), json!([1]), json!(3)),
+        refused(
+            "exception",
+            "model_training returned validation_accuracy of shape [1], wanted shape [2]"
         )
     );
 }

@@ -44,6 +44,7 @@ fn main() {
         .adam_step(training::adam_step)
         .shared_optimizer(training::shared_optimizer)
         .training(training::training)
+        .model_training(model::model_training)
         .preprocess(model::preprocess)
         .batches(model::batches)
         .predictions(model::predictions)

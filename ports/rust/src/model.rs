@@ -1,16 +1,208 @@
 //! The book's chapters 18 to 22 in plain Rust and `f32`: what the `Model` adds around the
-//! network. Chapter 19's data preparation, `Model.train`'s mini-batches, the output
-//! activations' `predictions()`, `Model.evaluate`, and chapter 21's saved parameters.
+//! network. `Model.train` over epochs of mini-batches, chapter 19's data preparation, the
+//! output activations' `predictions()`, `Model.evaluate`, and chapter 21's saved parameters.
 //!
 //! One function per stage, named as in the suite. The kit has checked the inputs (bytes,
 //! permutation keys, labels, batch sizes).
 
 use crate::nnfs::{argmax, categorical_crossentropy, dense_relu_dense_softmax};
-use nnfs_kit::{Activation, Labels, Matrix, Parameters, Predictions, Result};
+use crate::training::{
+    dense_backward, optimize, regularization, relu_backward, softmax_crossentropy_backward,
+};
+use nnfs_kit::{
+    Activation, Dense, Epochs, Labels, Matrix, Model, Optimizer, Parameters, Predictions, Result,
+    SoftmaxLossPath,
+};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+// ---------------------------------------------------------------------------------------------
+// Chapters 18 and 19: Model.train
+
+/// `model.train(X, y, epochs=epochs, batch_size=batch_size, validation_data=(X_val, y_val))`
+/// on Dense(K, H) -> ReLU -> Dense(H, C) -> softmax with the categorical cross-entropy: trains
+/// the model in place and returns what each epoch prints
+pub fn model_training(
+    model: &mut Model<f32>,
+    x: &[Vec<f32>],
+    y: &Labels<f32>,
+    epochs: u64,
+    batch_size: usize,
+    validation_data: (&[Vec<f32>], &Labels<f32>),
+) -> Result<Epochs<f32>> {
+    let mut printed = Epochs::default();
+    // NOTE: the batches are taken in the order given (the book shuffles the data set once,
+    //       before training); the optimizer's iterations keep counting across epochs.
+    for _ in 0..epochs {
+        let (mut loss, mut accuracy) = (Accumulated::default(), Accumulated::default());
+        for step in 0..train_steps(x.len(), batch_size) {
+            let batch_x = batch(x, step, batch_size);
+            let batch_y = batch_labels(y, step, batch_size);
+            let output = model_forward(model, batch_x)?;
+            accumulate(&mut loss, &mut accuracy, &output.softmax, &batch_y)?;
+            model_backward(model, batch_x, &output, &batch_y)?;
+            optimize(&mut model.optimizer, &mut model.dense1, &mut model.dense2);
+        }
+        // NOTE: the epoch's data loss and accuracy are accumulated over its batches; its
+        //       regularization loss is taken now, from the parameters after the last update.
+        let data_loss = loss.calculate_accumulated();
+        let regularization_loss =
+            regularization_loss(&model.dense1)? + regularization_loss(&model.dense2)?;
+        printed.loss.push(data_loss + regularization_loss);
+        printed.data_loss.push(data_loss);
+        printed.regularization_loss.push(regularization_loss);
+        printed.accuracy.push(accuracy.calculate_accumulated());
+        printed
+            .learning_rate
+            .push(current_learning_rate(&model.optimizer));
+        let (x_val, y_val) = validation_data;
+        let (validation_loss, validation_accuracy) =
+            model_evaluate(model, x_val, y_val, batch_size)?;
+        printed.validation_loss.push(validation_loss);
+        printed.validation_accuracy.push(validation_accuracy);
+    }
+    Ok(printed)
+}
+
+/// What a forward pass of the model keeps for its backward pass.
+struct ModelOutput {
+    dense1: Matrix<f32>,
+    relu1: Matrix<f32>,
+    softmax: Matrix<f32>,
+}
+
+/// `Model.forward(X, training)`: Dense -> ReLU -> Dense -> softmax
+fn model_forward(model: &Model<f32>, x: &[Vec<f32>]) -> Result<ModelOutput> {
+    let (dense1, relu1, _, softmax) = dense_relu_dense_softmax(
+        x,
+        &model.dense1.weights,
+        &model.dense1.biases,
+        &model.dense2.weights,
+        &model.dense2.biases,
+    )?;
+    Ok(ModelOutput {
+        dense1,
+        relu1,
+        softmax,
+    })
+}
+
+/// `Model.backward(output, y)`: the combined softmax and cross-entropy gradient, then each
+/// layer's `backward`, which sets its `dweights` and `dbiases`
+fn model_backward(
+    model: &mut Model<f32>,
+    x: &[Vec<f32>],
+    output: &ModelOutput,
+    y: &Labels<f32>,
+) -> Result<()> {
+    let dvalues = softmax_crossentropy_backward(&output.softmax, y, SoftmaxLossPath::Combined)?;
+    let drelu1 = layer_dense_backward(&mut model.dense2, &output.relu1, &dvalues)?;
+    let ddense1 = relu_backward(&output.dense1, &drelu1)?;
+    layer_dense_backward(&mut model.dense1, x, &ddense1)?;
+    Ok(())
+}
+
+/// `Layer_Dense.backward(dvalues)`: the gradients on its parameters, plus its regularization's
+/// (as the `regularization` stage's), and the gradient on its inputs
+fn layer_dense_backward(
+    layer: &mut Dense<f32>,
+    inputs: &[Vec<f32>],
+    dvalues: &[Vec<f32>],
+) -> Result<Matrix<f32>> {
+    let (dweights, dbiases, dinputs) = dense_backward(inputs, &layer.weights, dvalues)?;
+    let (_, regularization_dweights, regularization_dbiases) =
+        regularization(&layer.weights, &layer.biases, layer.regularizers)?;
+    layer.dweights = dweights
+        .iter()
+        .zip(&regularization_dweights)
+        .map(|(row, extra)| row.iter().zip(extra).map(|(g, r)| g + r).collect())
+        .collect();
+    layer.dbiases = dbiases
+        .iter()
+        .zip(&regularization_dbiases)
+        .map(|(g, r)| g + r)
+        .collect();
+    Ok(dinputs)
+}
+
+/// `Loss.regularization_loss(layer)`: the L1 and L2 terms of its weights and biases
+fn regularization_loss(layer: &Dense<f32>) -> Result<f32> {
+    let (loss, _, _) = regularization(&layer.weights, &layer.biases, layer.regularizers)?;
+    Ok(loss)
+}
+
+/// `Model.evaluate(X_val, y_val, batch_size)`: the same batches, forward only; the accumulated
+/// data loss (no regularization) and accuracy
+fn model_evaluate(
+    model: &Model<f32>,
+    x_val: &[Vec<f32>],
+    y_val: &Labels<f32>,
+    batch_size: usize,
+) -> Result<(f32, f32)> {
+    let (mut loss, mut accuracy) = (Accumulated::default(), Accumulated::default());
+    for step in 0..train_steps(x_val.len(), batch_size) {
+        let batch_x = batch(x_val, step, batch_size);
+        let batch_y = batch_labels(y_val, step, batch_size);
+        let output = model_forward(model, batch_x)?;
+        accumulate(&mut loss, &mut accuracy, &output.softmax, &batch_y)?;
+    }
+    Ok((
+        loss.calculate_accumulated(),
+        accuracy.calculate_accumulated(),
+    ))
+}
+
+/// `optimizer.current_learning_rate`: the rate its last step used.
+fn current_learning_rate(optimizer: &Optimizer<f32>) -> f32 {
+    match optimizer {
+        Optimizer::Sgd(o) => o.current_learning_rate,
+        Optimizer::Adagrad(o) => o.current_learning_rate,
+        Optimizer::Rmsprop(o) => o.current_learning_rate,
+        Optimizer::Adam(o) => o.current_learning_rate,
+    }
+}
+
+/// The book's `Loss` and `Accuracy` since `new_pass()`: a running sum over every sample of the
+/// pass, and the count of samples.
+#[derive(Default)]
+struct Accumulated {
+    accumulated_sum: f32,
+    accumulated_count: usize,
+}
+
+impl Accumulated {
+    fn add(&mut self, values: &[f32]) {
+        self.accumulated_sum += values.iter().sum::<f32>();
+        self.accumulated_count += values.len();
+    }
+
+    /// NOTE: the sum over the samples divided by their count, NOT the mean of the batches'
+    ///       means: a short last batch weighs its samples, not itself.
+    fn calculate_accumulated(&self) -> f32 {
+        self.accumulated_sum / self.accumulated_count as f32
+    }
+}
+
+/// A batch's sample losses and right answers, added to the pass's.
+fn accumulate(
+    loss: &mut Accumulated,
+    accuracy: &mut Accumulated,
+    output: &[Vec<f32>],
+    y: &Labels<f32>,
+) -> Result<()> {
+    let (sample_losses, _) = categorical_crossentropy(output, y)?;
+    loss.add(&sample_losses);
+    let classes = y.classes();
+    let compare: Vec<f32> = output
+        .iter()
+        .zip(&classes)
+        .map(|(row, &class)| if argmax(row) == class { 1.0 } else { 0.0 })
+        .collect();
+    accuracy.add(&compare);
+    Ok(())
+}
 
 // ---------------------------------------------------------------------------------------------
 // Chapter 19: the data set
@@ -64,6 +256,12 @@ fn batch<T>(rows: &[T], step: usize, batch_size: usize) -> &[T] {
 /// (steps×K)), each batch by its size and its first and last row.
 pub type Batches = (usize, Vec<usize>, Matrix<f32>, Matrix<f32>);
 
+/// `y[step*batch_size:(step+1)*batch_size]`, in the format the labels came in.
+fn batch_labels(y: &Labels<f32>, step: usize, batch_size: usize) -> Labels<f32> {
+    let start = step * batch_size;
+    y.slice(start..y.len().min(start.saturating_add(batch_size)))
+}
+
 /// inputs (B×K), batch_size -> Batches
 pub fn batches(inputs: &[Vec<f32>], batch_size: usize) -> Result<Batches> {
     let steps = train_steps(inputs.len(), batch_size);
@@ -105,23 +303,20 @@ pub fn evaluate(
 ) -> Result<(f32, f32)> {
     // NOTE: the loss and accuracy are sums and counts accumulated over every batch, divided
     //       once at the end (calculate_accumulated), not the mean of the batches' means.
-    let (mut accumulated_sum, mut accumulated_hits, mut accumulated_count) = (0.0f32, 0, 0);
-    let classes = y_true.classes();
+    let (mut loss, mut accuracy) = (Accumulated::default(), Accumulated::default());
     for step in 0..train_steps(y_pred.len(), batch_size) {
-        let batch_x = batch(y_pred, step, batch_size);
-        let start = step * batch_size;
-        let batch_y = y_true.slice(start..start + batch_x.len());
-        let (sample_losses, _) = categorical_crossentropy(batch_x, &batch_y)?;
-        accumulated_sum += sample_losses.iter().sum::<f32>();
-        let batch_classes = batch(&classes, step, batch_size);
-        for (row, &class) in batch_x.iter().zip(batch_classes) {
-            accumulated_hits += usize::from(argmax(row) == class);
-        }
-        accumulated_count += sample_losses.len();
+        let batch_y = batch_labels(y_true, step, batch_size);
+        accumulate(
+            &mut loss,
+            &mut accuracy,
+            batch(y_pred, step, batch_size),
+            &batch_y,
+        )?;
     }
-    let loss = accumulated_sum / accumulated_count as f32;
-    let accuracy = accumulated_hits as f32 / accumulated_count as f32;
-    Ok((loss, accuracy))
+    Ok((
+        loss.calculate_accumulated(),
+        accuracy.calculate_accumulated(),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

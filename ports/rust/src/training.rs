@@ -475,42 +475,7 @@ pub fn training(
         let ddense1 = relu_backward(&out.dense1, &drelu1)?;
         (dense1.dweights, dense1.dbiases, _) = dense_backward(inputs, &dense1.weights, &ddense1)?;
 
-        // NOTE: one pre_update_params, both layers, one post_update_params: the count rises
-        //       once per step, not per layer.
-        let rate_used = match &mut optimizer {
-            Optimizer::Sgd(o) => {
-                o.current_learning_rate =
-                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
-                sgd_update_params(o, &mut dense1);
-                sgd_update_params(o, &mut dense2);
-                o.iterations += 1;
-                o.current_learning_rate
-            }
-            Optimizer::Adagrad(o) => {
-                o.current_learning_rate =
-                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
-                adagrad_update_params(o, &mut dense1);
-                adagrad_update_params(o, &mut dense2);
-                o.iterations += 1;
-                o.current_learning_rate
-            }
-            Optimizer::Rmsprop(o) => {
-                o.current_learning_rate =
-                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
-                rmsprop_update_params(o, &mut dense1);
-                rmsprop_update_params(o, &mut dense2);
-                o.iterations += 1;
-                o.current_learning_rate
-            }
-            Optimizer::Adam(o) => {
-                o.current_learning_rate =
-                    current_learning_rate(o.learning_rate, o.decay, o.iterations);
-                adam_update_params(o, &mut dense1);
-                adam_update_params(o, &mut dense2);
-                o.iterations += 1;
-                o.current_learning_rate
-            }
-        };
+        let rate_used = optimize(&mut optimizer, &mut dense1, &mut dense2);
         trajectory.learning_rate.push(rate_used);
         trajectory.weights1.push(dense1.weights.clone());
         trajectory.biases1.push(dense1.biases.clone());
@@ -518,6 +483,47 @@ pub fn training(
         trajectory.biases2.push(dense2.biases.clone());
     }
     Ok(trajectory)
+}
+
+/// One step of the optimizer on both layers, from their `dweights` and `dbiases`; the rate it
+/// used. The book's `pre_update_params`, `update_params` of each layer, `post_update_params`.
+pub(crate) fn optimize(
+    optimizer: &mut Optimizer<f32>,
+    dense1: &mut Dense<f32>,
+    dense2: &mut Dense<f32>,
+) -> f32 {
+    // NOTE: one pre_update_params, both layers, one post_update_params: the count rises once
+    //       per step, not per layer.
+    match optimizer {
+        Optimizer::Sgd(o) => {
+            o.current_learning_rate = current_learning_rate(o.learning_rate, o.decay, o.iterations);
+            sgd_update_params(o, dense1);
+            sgd_update_params(o, dense2);
+            o.iterations += 1;
+            o.current_learning_rate
+        }
+        Optimizer::Adagrad(o) => {
+            o.current_learning_rate = current_learning_rate(o.learning_rate, o.decay, o.iterations);
+            adagrad_update_params(o, dense1);
+            adagrad_update_params(o, dense2);
+            o.iterations += 1;
+            o.current_learning_rate
+        }
+        Optimizer::Rmsprop(o) => {
+            o.current_learning_rate = current_learning_rate(o.learning_rate, o.decay, o.iterations);
+            rmsprop_update_params(o, dense1);
+            rmsprop_update_params(o, dense2);
+            o.iterations += 1;
+            o.current_learning_rate
+        }
+        Optimizer::Adam(o) => {
+            o.current_learning_rate = current_learning_rate(o.learning_rate, o.decay, o.iterations);
+            adam_update_params(o, dense1);
+            adam_update_params(o, dense2);
+            o.iterations += 1;
+            o.current_learning_rate
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

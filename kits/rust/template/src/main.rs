@@ -8,7 +8,7 @@ use nnfs_kit::{Kit, Result};
 // The types the other stages use, when you write them:
 // use nnfs_kit::{unsupported, Dense, Forward, Labels, Optimizer, OptimizerAdagrad, OptimizerAdam,
 //     OptimizerRmsprop, OptimizerSgd, Regularizers, SoftmaxLossPath, Trajectory};
-// the Model's (chapters 18 to 22): use nnfs_kit::{Activation, Parameters, Predictions};
+// the Model's (chapters 18-22): use nnfs_kit::{Activation, Epochs, Model, Parameters, Predictions};
 // and the book tier's: use nnfs_kit::{Dataset, Draw, LayerShape, Printout, Script};
 
 /// Chapter 1: one neuron, `inputs · weights + bias`.
@@ -89,6 +89,7 @@ fn main() {
         // .adam_step(adam_step)
         // .shared_optimizer(shared_optimizer)
         // .training(training)
+        // .model_training(model_training)
         // .preprocess(preprocess)
         // .batches(batches)
         // .predictions(predictions)
@@ -305,6 +306,22 @@ fn main() {
 // }
 
 // ---- The Model (chapters 18 to 22) ----------------------------------------------------------
+
+// /// Chapters 18 and 19: model.train(X, y, epochs=epochs, batch_size=batch_size,
+// /// validation_data=(X_val, y_val)). Train model.dense1 (with its regularizers), model.dense2
+// /// and model.optimizer in place; per epoch, record what it prints in Epochs: the loss and
+// /// accuracy accumulated over the batches, the regularization loss after the last step, the
+// /// rate, and Model.evaluate's validation loss and accuracy.
+// fn model_training(
+//     model: &mut Model<f64>,
+//     x: &[Vec<f64>],
+//     y: &Labels<f64>,
+//     epochs: u64,
+//     batch_size: usize,
+//     validation_data: (&[Vec<f64>], &Labels<f64>),
+// ) -> Result<Epochs<f64>> {
+//     todo!()
+// }
 
 // /// Chapter 19: each image (H × W bytes) flattened row by row and scaled (x - 127.5) / 127.5,
 // /// then X[keys] and y[keys] -> (x (B × H·W), y (B)).
