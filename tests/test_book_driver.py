@@ -166,7 +166,7 @@ def test_dtype_overrides_the_detection(tmp_path, capsys):
         (
             "bug_evaluate_mean_of_batch_means",
             "evaluate",
-            "evaluate-mean-of-batch-means",
+            "mean-of-batch-means",
             "book_nn_ch18",
         ),
         (
@@ -178,7 +178,7 @@ def test_dtype_overrides_the_detection(tmp_path, capsys):
         (
             "bug_epoch_loss_mean_of_batch_means",
             "model_training",
-            "epoch-loss-mean-of-batch-means",
+            "mean-of-batch-means",
             "book_nn_ch18",
         ),
     ],

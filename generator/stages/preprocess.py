@@ -118,6 +118,14 @@ def cases():
             keys=[0, 2],
         ),
         bad(
+            "fractional-key",
+            "a key of 0.5 is refused: keys are a permutation of integers",
+            "invalid_value",
+            images=[[[0]], [[1]]],
+            labels=[0, 1],
+            keys=[0.5, 1],
+        ),
+        bad(
             "byte-out-of-range",
             "a pixel of 256 is refused",
             "invalid_value",

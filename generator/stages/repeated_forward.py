@@ -142,6 +142,16 @@ def cases():
             dvalues=[[1.0]],
         ),
         bad(
+            "empty-second-batch",
+            "an empty second batch is refused",
+            "empty_batch",
+            inputs1=[[1.0, 2.0]],
+            inputs2=[],
+            weights=[[1.0], [1.0]],
+            biases=[0.0],
+            dvalues=[],
+        ),
+        bad(
             "ragged-first-batch",
             "first-batch rows of different lengths are refused",
             "ragged_rows",

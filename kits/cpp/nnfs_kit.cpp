@@ -294,9 +294,10 @@ public:
             for (std::size_t i = 0; i < value.size(); i++) {
                 std::string where = std::string(in.name) + "[" + std::to_string(i) + "]";
                 const json& v = value[i];
-                if (!is_whole(v))
-                    throw InvalidInput{"shape_mismatch", where + " is " + v.dump() +
-                                                             ", not an integer"};
+                if (!is_whole(v))  // a fractional key is outside the domain, as a count's
+                    throw InvalidInput{"invalid_value", std::string(in.name) +
+                                                            " is not a permutation of integers: " +
+                                                            where + " is " + v.dump()};
                 double key = v.get<double>();
                 if (key < 0 || key >= static_cast<double>(value.size()) ||
                     seen[static_cast<std::size_t>(key)])

@@ -45,10 +45,11 @@ class Unsupported(Exception):
 # Every stage, declared once: its inputs in the order your function takes them, then (after |)
 # the params it is also given, then its outputs in the order it returns them.
 #   name[B,K]   an array whose dimensions are named: one name is one size across the stage
-#               (B samples, M validation samples, K inputs, N neurons, C classes, H hidden
-#               units, S steps, E epochs; a digit is that size). An input with B or M first is
-#               a batch: `[]` is empty_batch. `[*]` is rank 1 or 2, `[=x]` the shape of input
-#               x, `[...]` anything rectangular. No brackets: a single number.
+#               (B samples, M validation samples, D a second batch, K inputs, N neurons,
+#               C classes, H hidden units, S steps, E epochs; a digit is that size). An input
+#               with B, M or D first is a batch: `[]` is empty_batch. `[*]` is rank 1 or 2,
+#               `[=x]` the shape of input x, `[...]` anything rectangular. No brackets: a
+#               single number.
 #   name:kind   labels (sparse class indices or one-hot rows, per params.label_format, as
 #               ints, one a sample of the batch their first dimension names), binary and mask
 #               (ints 0 or 1), count (an int >= 0), steps (an int >= 1; `=S` names it as a
@@ -156,7 +157,7 @@ class _Array:
 
     @property
     def batch(self):
-        return self.dims[:1] in (("B",), ("M",))
+        return self.dims[:1] in (("B",), ("M",), ("D",))
 
 
 class _Stage:
@@ -324,7 +325,7 @@ def _check_domain(array, value):
     if kind == "byte":
         return _bytes(name, value)
     if kind == "key":
-        if sorted(_ints(name, value)) != list(range(len(value))):
+        if not all(map(_is_integer, value)) or sorted(value) != list(range(len(value))):
             raise _Invalid("invalid_value", f"{name} is not a permutation of 0..{len(value) - 1}")
         return [int(k) for k in value]
     return value

@@ -1271,8 +1271,9 @@ class Engine:
         return {"predictions": [list(row) for row in outputs]}
 
     @extension_point
-    def accumulated(self, sums, counts) -> Rounded:
-        """A pass's value from each batch's sum and count: Σ sums / Σ counts."""
+    def accumulated(self, sums, counts, of: str) -> Rounded:
+        """A pass's value `of` ("loss" or "accuracy") from each batch's sum and count:
+        Σ sums / Σ counts."""
         return self.total(sums) / self.total(counts)
 
     def evaluated(self, batches, label_format):
@@ -1291,7 +1292,10 @@ class Engine:
             loss_sums.append(plain(self.total(sample_losses)))
             hit_counts.append(float(sum(a == b for a, b in zip(predictions, labels))))
             counts.append(float(len(y_pred)))
-        return self.accumulated(loss_sums, counts), self.accumulated(hit_counts, counts)
+        return (
+            self.accumulated(loss_sums, counts, "loss"),
+            self.accumulated(hit_counts, counts, "accuracy"),
+        )
 
     def evaluate(self, x, p):
         size = int(x["batch_size"])

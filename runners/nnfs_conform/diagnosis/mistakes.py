@@ -267,7 +267,10 @@ def _rows_from_step(engine: Engine, rows, step: int, batch_size: int):
     return rows[step : step + batch_size]
 
 
-def _mean_of_batch_means(engine: Engine, sums, counts):
+def _mean_of_batch_means(engine: Engine, sums, counts, of: str):
+    """The mean of the batch means: the loss's and the accuracy's, or (its forms) one of them."""
+    if engine.form not in ("", of):
+        return Engine.accumulated(engine, sums, counts, of)
     return engine.total([engine.number(s) / c for s, c in zip(sums, counts)]) / len(sums)
 
 
@@ -879,19 +882,22 @@ MISTAKES: tuple[Mistake, ...] = (
         overrides={"batch_rows": _rows_from_step},
     ),
     M(
-        "evaluate-mean-of-batch-means",
+        "mean-of-batch-means",
         ("evaluate", "model_training"),
-        "the evaluation averaged the batch means: a short last batch weighs as much as a full one",
+        "a pass's loss or accuracy (an epoch's, an evaluation's) was the mean of its batch means: "
+        "a short last batch weighs as much as a full one",
         "accumulate sums and counts over the batches, divide once (calculate_accumulated)",
+        forms=("loss", "accuracy"),
         overrides={"accumulated": _mean_of_batch_means},
     ),
     M(
-        "evaluate-last-batch-only",
+        "last-batch-only",
         ("evaluate", "model_training"),
-        "the evaluation reported the last batch's loss and accuracy, not the whole set's",
+        "a pass (an epoch, an evaluation) reported its last batch's loss and accuracy, not the "
+        "whole set's",
         "call new_pass() once before the batches and calculate_accumulated() after them",
         overrides={
-            "accumulated": lambda engine, sums, counts: engine.number(sums[-1]) / counts[-1]
+            "accumulated": lambda engine, sums, counts, of: engine.number(sums[-1]) / counts[-1]
         },
     ),
     M(

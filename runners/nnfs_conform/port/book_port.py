@@ -1085,23 +1085,6 @@ STAGES = {
         (("Layer_Dense", *(f"Optimizer_Adam.{m}" for m in OPTIMIZER_METHODS)),),
     ),
     "training": (training, tuple((*TRAINING, *needs) for needs in NEEDS_OPTIMIZER)),
-    "model_training": (
-        model_training,
-        (
-            *((*MODEL_TRAINING, *needs) for needs in NEEDS_OPTIMIZER),
-            *(
-                (
-                    *TRAINING,
-                    *CCE,
-                    "Activation_Softmax.forward",
-                    *(f"Layer_Dense({r}=)" for r in REGULARIZERS),
-                    "Loss_CategoricalCrossentropy.regularization_loss",
-                    *needs,
-                )
-                for needs in NEEDS_OPTIMIZER
-            ),
-        ),
-    ),
     "preprocess": (preprocess, (("preprocess(X, y, keys)",),)),
     "batches": (
         batches,
@@ -1132,6 +1115,23 @@ STAGES = {
                 "Activation_Softmax",
                 "Loss_CategoricalCrossentropy.calculate_accumulated",
                 "Accuracy_Categorical.calculate_accumulated",
+            ),
+        ),
+    ),
+    "model_training": (
+        model_training,
+        (
+            *((*MODEL_TRAINING, *needs) for needs in NEEDS_OPTIMIZER),
+            *(
+                (
+                    *TRAINING,
+                    *CCE,
+                    "Activation_Softmax.forward",
+                    *(f"Layer_Dense({r}=)" for r in REGULARIZERS),
+                    "Loss_CategoricalCrossentropy.regularization_loss",
+                    *needs,
+                )
+                for needs in NEEDS_OPTIMIZER
             ),
         ),
     ),
