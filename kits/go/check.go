@@ -19,7 +19,7 @@ type arg struct {
 	batch   bool     // [] is an empty batch (a list of no samples), not a list of rank 1
 	anyRank bool     // rank 1 or 2 (ReLU's inputs); a rank-1 list is given as one row
 	like    string   // has the shape of this earlier input
-	labels  bool     // y_true: (B) class indices or (B, C) one-hot rows, by label_format
+	labels  bool     // y_true: (B) class indices or (B, C) one-hot rows, by label_format; B is dims[0]
 	layout  bool     // weights_layout "neurons_inputs" sends it (N, K): checked so, then transposed
 	binary  string   // every entry must be 0 or 1, else an error of this kind
 	count   bool     // an integer >= least (an iteration or step count), else invalid_value
@@ -43,7 +43,10 @@ func batch(name string, dims ...string) arg { // [B, K], or [B, H, W] (images)
 }
 func anyRank(name string) arg     { return arg{name: name, anyRank: true} }
 func like(name, other string) arg { return arg{name: name, like: other} }
-func labels(name string) arg      { return arg{name: name, labels: true} }
+func labels(name string) arg      { return labelsOf(name, "B") }
+
+// labelsOf are the labels of another batch than B (model_training's validation set, M).
+func labelsOf(name, batch string) arg { return arg{name: name, labels: true, dims: []string{batch}} }
 func count(name string, least int, bind string) arg {
 	return arg{name: name, count: true, least: least, bind: bind}
 }
@@ -225,8 +228,9 @@ func (a *args) checkLabels(in arg) error {
 	if !in.labels {
 		return nil
 	}
+	samples := in.dims[0] // the batch they label
 	if a.param("label_format") == "sparse" {
-		if err := a.shape(in, []string{"B"}); err != nil {
+		if err := a.shape(in, []string{samples}); err != nil {
 			return err
 		}
 		classes := a.dims["C"]
@@ -245,7 +249,7 @@ func (a *args) checkLabels(in arg) error {
 		a.values[in.name] = Labels{Sparse: indices}
 		return nil
 	}
-	if err := a.shape(in, []string{"B", "C"}); err != nil {
+	if err := a.shape(in, []string{samples, "C"}); err != nil {
 		return err
 	}
 	for i, row := range a.raw[in.name].([]any) {

@@ -87,6 +87,15 @@ type Stages struct {
 	Predictions func(inputs [][]float64, activation string) (predictions any, err error)
 	// Model.evaluate: loss and accuracy accumulated over batches of batchSize (>= 1).
 	Evaluate func(yPred [][]float64, yTrue Labels, batchSize int) (loss, accuracy float64, err error)
+	// Chapters 18-19's Model.train(inputs, yTrue, epochs, batchSize, validation_data=
+	// (validationInputs, validationYTrue)) on Dense(K, H) -> ReLU -> Dense(H, C) -> Softmax
+	// with the categorical cross-entropy and the optimizer o.Name (epochs, batchSize >= 1). The
+	// validation set is a batch of its own, M samples with their own labels. dense1 carries the
+	// four regularizers (dense2 has none); both layers' optimizer state starts at zeros. It
+	// returns what each epoch prints; the kit reads the layers' Weights and Biases after, the
+	// parameters after the last epoch.
+	ModelTraining func(inputs [][]float64, yTrue Labels, validationInputs [][]float64, validationYTrue Labels,
+		dense1, dense2 *Layer, o *Optimizer, epochs, batchSize int) (Epochs, error)
 	// Chapter 21: the parameters of Dense(K, H) -> ReLU -> Dense(H, C) -> Softmax saved and
 	// loaded into fresh layers; those layers (the kit writes their Weights and Biases) and the
 	// loaded model's softmax output on inputs.
@@ -180,6 +189,16 @@ type Trajectory struct {
 	Loss, Accuracy, LearningRate []float64
 	Weights1, Weights2           [][][]float64
 	Biases1, Biases2             [][]float64
+}
+
+// Epochs is what Model.train prints after each epoch, one value per epoch in each list: the
+// loss (DataLoss + RegularizationLoss), the data loss and accuracy accumulated over the epoch's
+// batches (sums over its samples, not the mean of the batch means), the regularization loss of
+// the parameters at the end of the epoch, the learning rate its last step used, and the
+// validation pass's loss (no regularization) and accuracy.
+type Epochs struct {
+	Loss, DataLoss, RegularizationLoss, Accuracy, LearningRate []float64
+	ValidationLoss, ValidationAccuracy                         []float64
 }
 
 // Port is the learner's port: its name (shown in reports), dtype ("float64", the default, or

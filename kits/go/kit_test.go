@@ -659,3 +659,84 @@ func TestModelStagesGetTheirLayersAndCounts(t *testing.T) {
 		t.Errorf("the learner got %q;\nwant %q", calls, want)
 	}
 }
+
+// model_training's validation set is a batch of its own: validation_inputs M rows (K columns,
+// as inputs), validation_y_true M labels of the same C classes; epochs (an integer >= 1) gives
+// each per-epoch output its length, and the layers are read back after the learner trained
+// them, the first with its four regularizers.
+func TestModelTrainingHasAValidationSetOfItsOwnSize(t *testing.T) {
+	var got []string
+	port := &Port{Stages: Stages{ModelTraining: func(inputs [][]float64, yTrue Labels, validationInputs [][]float64,
+		validationYTrue Labels, dense1, dense2 *Layer, o *Optimizer, epochs, batchSize int) (Epochs, error) {
+		got = append(got, fmt.Sprint(len(inputs), " ", yTrue.Sparse, yTrue.OneHot, " ", len(validationInputs), " ",
+			validationYTrue.Sparse, validationYTrue.OneHot, " ", epochs, " ", batchSize, " ", o.Name, " ", o.Rho, " ",
+			dense1.WeightRegularizerL2, " ", dense1.BiasRegularizerL2, " ", dense2.WeightRegularizerL2, " ",
+			dense1.WeightCache, dense2.BiasMomentums))
+		if epochs == 3 { // a learner that forgot an epoch of the validation
+			return Epochs{Loss: make([]float64, 3), DataLoss: make([]float64, 3), RegularizationLoss: make([]float64, 3),
+				Accuracy: make([]float64, 3), LearningRate: make([]float64, 3), ValidationLoss: make([]float64, 2),
+				ValidationAccuracy: make([]float64, 3)}, nil
+		}
+		samples := float64(len(validationInputs))
+		perEpoch := func() []float64 {
+			values := make([]float64, epochs)
+			for i := range values {
+				values[i] = samples
+			}
+			return values
+		}
+		dense1.Weights[0][0] -= 1
+		dense2.Biases = []float64{samples, samples}
+		return Epochs{Loss: perEpoch(), DataLoss: perEpoch(), RegularizationLoss: perEpoch(), Accuracy: perEpoch(),
+			LearningRate: perEpoch(), ValidationLoss: perEpoch(), ValidationAccuracy: perEpoch()}, nil
+	}}}
+	// B = 2, M = 3, K = 1, H = 1, C = 2
+	model := func(yTrue, validationInputs, validationYTrue, epochs, batchSize, l2 string) string {
+		return `{"inputs":[[1],[2]],"y_true":` + yTrue + `,"validation_inputs":` + validationInputs +
+			`,"validation_y_true":` + validationYTrue + `,"weights1":[[0.5]],"biases1":[0.25],"weights2":[[1,-1]],` +
+			`"biases2":[0,0],"epochs":` + epochs + `,"batch_size":` + batchSize + `,"weight_regularizer_l1":0,` +
+			`"weight_regularizer_l2":0.5,"bias_regularizer_l1":0,"bias_regularizer_l2":` + l2 + `,"learning_rate":1,` +
+			`"decay":0,"momentum":0,"epsilon":1e-7,"rho":0.75,"beta_1":0.9,"beta_2":0.999}`
+	}
+	sparse, onehot := `{"label_format":"sparse","optimizer":"rmsprop"}`, `{"label_format":"onehot","optimizer":"rmsprop"}`
+	for _, c := range []struct{ inputs, params, want string }{
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[1,0,0]`, `2`, `2`, `0.125`), sparse,
+			`{"seq":7,"outputs":{"loss":[3,3],"data_loss":[3,3],"regularization_loss":[3,3],"accuracy":[3,3],` +
+				`"learning_rate":[3,3],"validation_loss":[3,3],"validation_accuracy":[3,3],"weights1":[[-0.5]],` +
+				`"biases1":[0.25],"weights2":[[1,-1]],"biases2":[3,3]}}`},
+		{model(`[[1,0],[0,1]]`, `[[1]]`, `[[0,1]]`, `1`, `5`, `0`), onehot,
+			`{"seq":7,"outputs":{"loss":[1],"data_loss":[1],"regularization_loss":[1],"accuracy":[1],` +
+				`"learning_rate":[1],"validation_loss":[1],"validation_accuracy":[1],"weights1":[[-0.5]],` +
+				`"biases1":[0.25],"weights2":[[1,-1]],"biases2":[1,1]}}`},
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[1,0,0]`, `3`, `2`, `0`), sparse,
+			`"kind":"exception","message":"model_training returned validation_loss of shape [2]; it must have shape [3] ([E] of epochs)"`},
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[1,0]`, `2`, `2`, `0`), sparse,
+			`"kind":"shape_mismatch","message":"validation_y_true has shape [2]: its M is 2, but validation_inputs gives M = 3"`},
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[1,0,2]`, `2`, `2`, `0`), sparse,
+			`"kind":"label_out_of_range","message":"validation_y_true[2] is 2, not in [0, 2)"`},
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[1,0.5,0]`, `2`, `2`, `0`), sparse, `"kind":"invalid_label"`},
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[1,0,0]`, `2`, `2`, `0`), onehot, `"kind":"shape_mismatch"`},
+		{model(`[[1,0],[0,1]]`, `[[1]]`, `[[1,1]]`, `2`, `2`, `0`), onehot, `"kind":"invalid_label"`},
+		{model(`[[1,0],[0,1]]`, `[[1]]`, `[[0,0,1]]`, `2`, `2`, `0`), onehot,
+			`"kind":"shape_mismatch","message":"validation_y_true has shape [1, 3]: its C is 3, but weights2 gives C = 2"`},
+		{model(`[0,1]`, `[]`, `[]`, `2`, `2`, `0`), sparse, `"kind":"empty_batch","message":"validation_inputs has no samples"`},
+		{model(`[0,1]`, `[[1],[2],[3]]`, `[]`, `2`, `2`, `0`), sparse, `"kind":"shape_mismatch"`},
+		{model(`[0,1]`, `[[1,2]]`, `[0]`, `2`, `2`, `0`), sparse,
+			`"kind":"shape_mismatch","message":"validation_inputs has shape [1, 2]: its K is 2, but inputs gives K = 1"`},
+		{model(`[0,1]`, `[[1],[2,3]]`, `[0,1]`, `2`, `2`, `0`), sparse, `"kind":"ragged_rows"`},
+		{model(`[0,1]`, `[[1]]`, `[0]`, `0`, `2`, `0`), sparse, `"kind":"invalid_value","message":"epochs is 0, not an integer >= 1"`},
+		{model(`[0,1]`, `[[1]]`, `[0]`, `1.5`, `2`, `0`), sparse, `"kind":"invalid_value"`},
+		{model(`[0,1]`, `[[1]]`, `[0]`, `1`, `0`, `0`), sparse, `"kind":"invalid_value","message":"batch_size is 0, not an integer >= 1"`},
+		{model(`[0,1]`, `[[1]]`, `[0]`, `1`, `2`, `-1`), sparse, `"kind":"invalid_value","message":"bias_regularizer_l2 is -1, not >= 0"`},
+	} {
+		if reply := ask(t, port, "model_training", c.inputs, c.params); !strings.Contains(reply, c.want) {
+			t.Errorf("%s %s: got %s\nwant %s", c.inputs, c.params, reply, c.want)
+		}
+	}
+	want := []string{"2 [0 1] [] 3 [1 0 0] [] 2 2 rmsprop 0.75 0.5 0.125 0 [[0]] [0 0]",
+		"2 [] [[1 0] [0 1]] 1 [] [[0 1]] 1 5 rmsprop 0.75 0.5 0 0 [[0]] [0 0]",
+		"2 [0 1] [] 3 [1 0 0] [] 3 2 rmsprop 0.75 0.5 0 0 [[0]] [0 0]"}
+	if !reflect.DeepEqual(got, want) { // and never with an invalid case
+		t.Errorf("the learner got %q;\nwant %q", got, want)
+	}
+}

@@ -340,6 +340,29 @@ var stageTable = []stage{
 			loss, accuracy, err := s.Evaluate(a.matrix("y_pred"), a.labels("y_true"), a.integer("batch_size"))
 			return []any{loss, accuracy}, err
 		}},
+	{name: "model_training", // a second batch: the validation set's M samples and their labels
+		in: append([]arg{batch("inputs", "B", "K"), labels("y_true"), batch("validation_inputs", "M", "K"),
+			labelsOf("validation_y_true", "M"), mat("weights1", "K", "H"), vec("biases1", "H"),
+			mat("weights2", "H", "C"), vec("biases2", "C"), count("epochs", 1, "E"), count("batch_size", 1, ""),
+			factor("weight_regularizer_l1"), factor("weight_regularizer_l2"), factor("bias_regularizer_l1"),
+			factor("bias_regularizer_l2")}, // of the first layer; the second has none
+			nums(trainingHyperparameters)...),
+		params: []param{labelFormat, optimizerName},
+		out: []result{out("loss", "E"), out("data_loss", "E"), out("regularization_loss", "E"),
+			out("accuracy", "E"), out("learning_rate", "E"), out("validation_loss", "E"),
+			out("validation_accuracy", "E"), out("weights1", "K", "H"), out("biases1", "H"),
+			out("weights2", "H", "C"), out("biases2", "C")},
+		has: func(s *Stages) bool { return s.ModelTraining != nil },
+		call: func(s *Stages, a *args) ([]any, error) {
+			dense1, dense2 := a.layer("weights1", "biases1"), a.layer("weights2", "biases2")
+			dense1.WeightRegularizerL1, dense1.WeightRegularizerL2 = a.number("weight_regularizer_l1"), a.number("weight_regularizer_l2")
+			dense1.BiasRegularizerL1, dense1.BiasRegularizerL2 = a.number("bias_regularizer_l1"), a.number("bias_regularizer_l2")
+			e, err := s.ModelTraining(a.matrix("inputs"), a.labels("y_true"), a.matrix("validation_inputs"),
+				a.labels("validation_y_true"), dense1, dense2, a.optimizer(a.param("optimizer"), trainingHyperparameters),
+				a.integer("epochs"), a.integer("batch_size"))
+			return []any{e.Loss, e.DataLoss, e.RegularizationLoss, e.Accuracy, e.LearningRate, e.ValidationLoss,
+				e.ValidationAccuracy, dense1.Weights, dense1.Biases, dense2.Weights, dense2.Biases}, err
+		}},
 	{name: "parameters",
 		in: []arg{batch("inputs", "B", "K"), mat("weights1", "K", "H"), vec("biases1", "H"),
 			mat("weights2", "H", "C"), vec("biases2", "C")},

@@ -44,6 +44,7 @@ func main() {
 		Batches:                         Batches,
 		Predictions:                     Predictions,
 		Evaluate:                        Evaluate,
+		ModelTraining:                   ModelTraining,
 		Parameters:                      Parameters,
 		Rng:                             Rng, // the book tier: book.go
 		Datasets:                        Datasets,

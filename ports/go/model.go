@@ -1,11 +1,13 @@
 // The stages of Neural Networks from Scratch, chapters 18 to 22: what the Model adds around the
 // network. The data set's preprocessing, Model.train's mini-batches, the output activation's
-// predictions, Model.evaluate's accumulated loss and accuracy, and the saved parameters.
+// predictions, Model.evaluate's accumulated loss and accuracy, Model.train itself (epochs of
+// mini-batches with a validation pass), and the saved parameters.
 
 package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"nnfsconform/kit"
@@ -116,6 +118,66 @@ func Evaluate(yPred [][]float64, yTrue kit.Labels, batchSize int) (float64, floa
 		}
 	}
 	return loss.calculateAccumulated(), accuracy.calculateAccumulated(), nil
+}
+
+// ModelTraining is chapters 18-19's Model.train(X, y, epochs=epochs, batch_size=batchSize,
+// validation_data=(validationInputs, validationYTrue)) on Dense(K, H, the regularizers dense1
+// carries) -> ReLU -> Dense(H, C) -> Softmax with the categorical cross-entropy and the
+// optimizer o.Name, whose state starts at zeros. Each epoch trains on the mini-batches in the
+// order given (the book shuffles the data once, before training), then prints the epoch's
+// accumulated loss and accuracy and runs Model.evaluate on the validation data.
+// NOTE: the iterations keep counting across epochs, so a decaying rate keeps decaying.
+func ModelTraining(inputs [][]float64, yTrue kit.Labels, validationInputs [][]float64,
+	validationYTrue kit.Labels, dense1, dense2 *kit.Layer, o *kit.Optimizer, epochs,
+	batchSize int) (kit.Epochs, error) {
+	var record kit.Epochs
+	updateParams, known := Optimizers[o.Name]
+	if !known {
+		return record, fmt.Errorf("unknown optimizer %q", o.Name)
+	}
+	for range epochs {
+		trained := [][]float64{} // each batch's softmax outputs, from before its update
+		for step := range trainSteps(len(inputs), batchSize) {
+			start, end := batchRows(step, batchSize, len(inputs))
+			net := trainStep(inputs[start:end], sliceLabels(yTrue, start, end), dense1, dense2, o,
+				updateParams)
+			trained = append(trained, net.Softmax...)
+		}
+		// NOTE: the epoch's data loss and accuracy are accumulated over its batches (new_pass,
+		// then calculate_accumulated): Evaluate's sums over every sample, not the mean of the
+		// batch means, which differs when the last batch is short.
+		dataLoss, accuracy, _ := Evaluate(trained, yTrue, batchSize)
+		// NOTE: the regularization loss is taken at the END of the epoch, from the parameters
+		// after its last update; the printed loss adds it to the accumulated data loss.
+		regularizationLoss := regularizationLoss(dense1, dense2)
+		record.Loss = append(record.Loss, dataLoss+regularizationLoss)
+		record.DataLoss = append(record.DataLoss, dataLoss)
+		record.RegularizationLoss = append(record.RegularizationLoss, regularizationLoss)
+		record.Accuracy = append(record.Accuracy, accuracy)
+		// current_learning_rate: the rate the epoch's last step used
+		record.LearningRate = append(record.LearningRate, o.CurrentLearningRate)
+
+		// Model.evaluate of the validation data: the forward pass only, in batches of the same
+		// size. NOTE: its loss has no regularization.
+		validation, _ := DenseReluDenseSoftmax(validationInputs, dense1.Weights, dense1.Biases,
+			dense2.Weights, dense2.Biases)
+		validationLoss, validationAccuracy, _ := Evaluate(validation.Softmax, validationYTrue,
+			batchSize)
+		record.ValidationLoss = append(record.ValidationLoss, validationLoss)
+		record.ValidationAccuracy = append(record.ValidationAccuracy, validationAccuracy)
+	}
+	return record, nil // the kit reads the parameters after the last epoch from the layers
+}
+
+// regularizationLoss is Loss.regularization_loss(): the penalty of every trainable layer, each
+// the Regularization stage's loss (0 for a layer without regularizers).
+func regularizationLoss(layers ...*kit.Layer) float64 {
+	total := 0.0
+	for _, layer := range layers {
+		loss, _, _, _ := Regularization(layer)
+		total += loss
+	}
+	return total
 }
 
 // sliceLabels are the labels of rows start to end, in the format they came in.

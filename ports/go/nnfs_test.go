@@ -134,3 +134,48 @@ func TestPreprocessScalesFlattensAndShuffles(t *testing.T) {
 		t.Errorf("Preprocess = %v %v; want %v [8 7]", x, y, want)
 	}
 }
+
+// Model.train's epoch: with a learning rate of 0 nothing moves, so the epoch's data loss is the
+// whole set's mean loss (accumulated over its 2, 2 and 1 samples, not the mean of the batch
+// means), the printed loss adds the first layer's L2 penalty and the validation loss does not.
+// With a decaying rate, the iterations keep counting across epochs: 3 steps each, so the rate
+// after epoch e is 1 / (1 + 3e - 1).
+func TestModelTrainingAccumulatesEpochsAndValidates(t *testing.T) {
+	inputs := [][]float64{{1, 0}, {0, 1}, {1, 1}, {-1, 0}, {0.5, -1}}
+	yTrue := kit.Labels{Sparse: []int{0, 1, 1, 0, 1}}
+	validationInputs := [][]float64{{2, 1}, {-1, -1}}
+	validationYTrue := kit.Labels{Sparse: []int{1, 0}}
+	model := func(learningRate, decay float64) (*kit.Layer, *kit.Layer, *kit.Optimizer) {
+		dense1 := layerOf([][]float64{{0.5, -0.25}, {0.75, 1}}, []float64{0.125, 0})
+		dense1.WeightRegularizerL2 = 0.5
+		dense2 := layerOf([][]float64{{1, -1}, {-0.5, 0.5}}, []float64{0, 0.25})
+		return dense1, dense2, &kit.Optimizer{Name: "sgd", LearningRate: learningRate,
+			CurrentLearningRate: learningRate, Decay: decay}
+	}
+	dense1, dense2, o := model(0, 0)
+	e, err := ModelTraining(inputs, yTrue, validationInputs, validationYTrue, dense1, dense2, o, 2, 2)
+	whole, _ := Forward(inputs, dense1.Weights, dense1.Biases, dense2.Weights, dense2.Biases, yTrue)
+	validation, _ := Forward(validationInputs, dense1.Weights, dense1.Biases, dense2.Weights,
+		dense2.Biases, validationYTrue)
+	penalty := 0.5 * (0.5*0.5 + 0.25*0.25 + 0.75*0.75 + 1)
+	if err != nil || len(e.Loss) != 2 || e.DataLoss[1] != whole.Loss || e.Accuracy[1] != whole.Accuracy ||
+		e.RegularizationLoss[1] != penalty || e.Loss[1] != whole.Loss+penalty ||
+		e.ValidationLoss[1] != validation.Loss || e.ValidationAccuracy[1] != validation.Accuracy ||
+		o.Iterations != 6 {
+		t.Errorf("ModelTraining = %+v, %v (%d steps); want data loss %v, accuracy %v, regularization %v, "+
+			"validation %v and %v, 6 steps", e, err, o.Iterations, whole.Loss, whole.Accuracy, penalty,
+			validation.Loss, validation.Accuracy)
+	}
+	dense1, dense2, o = model(1, 1)
+	e, _ = ModelTraining(inputs, yTrue, validationInputs, validationYTrue, dense1, dense2, o, 2, 2)
+	if !slices.Equal(e.LearningRate, []float64{1.0 / 3, 1.0 / 6}) {
+		t.Errorf("learning rates = %v; want [1/3 1/6]", e.LearningRate)
+	}
+}
+
+// layerOf is a layer of these parameters with its optimizer state at zeros.
+func layerOf(weights [][]float64, biases []float64) *kit.Layer {
+	return &kit.Layer{Weights: weights, Biases: biases,
+		WeightMomentums: zeros(len(weights), len(biases)), WeightCache: zeros(len(weights), len(biases)),
+		BiasMomentums: make([]float64, len(biases)), BiasCache: make([]float64, len(biases))}
+}

@@ -409,23 +409,10 @@ func Train(inputs [][]float64, yTrue kit.Labels, dense1, dense2 *kit.Layer, o *k
 	if !known {
 		return record, fmt.Errorf("unknown optimizer %q", o.Name)
 	}
-	for range steps { // the stages here never fail
-		net, _ := Forward(inputs, dense1.Weights, dense1.Biases, dense2.Weights, dense2.Biases,
-			yTrue)
+	for range steps {
+		net := trainStep(inputs, yTrue, dense1, dense2, o, updateParams)
 		record.Loss = append(record.Loss, net.Loss)
 		record.Accuracy = append(record.Accuracy, net.Accuracy)
-
-		dvalues, _ := SoftmaxCrossentropyBackward(net.Softmax, yTrue)
-		var drelu1 [][]float64
-		dense2.Dweights, dense2.Dbiases, drelu1, _ = DenseBackward(net.Relu1, dense2.Weights,
-			dvalues)
-		ddense1, _ := ReluBackward(net.Dense1, drelu1) // the mask is on dense1's output
-		dense1.Dweights, dense1.Dbiases, _, _ = DenseBackward(inputs, dense1.Weights, ddense1)
-
-		preUpdateParams(o)
-		updateParams(o, dense1)
-		updateParams(o, dense2)
-		postUpdateParams(o)
 		record.LearningRate = append(record.LearningRate, o.CurrentLearningRate)
 		record.Weights1 = append(record.Weights1, cloneMatrix(dense1.Weights))
 		record.Biases1 = append(record.Biases1, clone(dense1.Biases))
@@ -433,6 +420,50 @@ func Train(inputs [][]float64, yTrue kit.Labels, dense1, dense2 *kit.Layer, o *k
 		record.Biases2 = append(record.Biases2, clone(dense2.Biases))
 	}
 	return record, nil
+}
+
+// trainStep is one step of the book's loop on one batch: the forward pass, the backward pass
+// (the combined softmax and cross-entropy gradient, then each layer's, to which
+// Layer_Dense.backward adds its regularization gradients), then the optimizer on both layers:
+// pre_update_params, update_params of each, post_update_params. It returns the forward pass,
+// taken before the update (its loss and accuracy are what the step measured).
+func trainStep(inputs [][]float64, yTrue kit.Labels, dense1, dense2 *kit.Layer, o *kit.Optimizer,
+	updateParams func(o *kit.Optimizer, layer *kit.Layer)) kit.Network {
+	net, _ := Forward(inputs, dense1.Weights, dense1.Biases, dense2.Weights, dense2.Biases,
+		yTrue) // the stages here never fail
+
+	dvalues, _ := SoftmaxCrossentropyBackward(net.Softmax, yTrue)
+	var drelu1 [][]float64
+	dense2.Dweights, dense2.Dbiases, drelu1, _ = DenseBackward(net.Relu1, dense2.Weights, dvalues)
+	addRegularizationGradients(dense2)
+	ddense1, _ := ReluBackward(net.Dense1, drelu1) // the mask is on dense1's output
+	dense1.Dweights, dense1.Dbiases, _, _ = DenseBackward(inputs, dense1.Weights, ddense1)
+	addRegularizationGradients(dense1)
+
+	preUpdateParams(o)
+	updateParams(o, dense1)
+	updateParams(o, dense2)
+	postUpdateParams(o)
+	return net
+}
+
+// addRegularizationGradients is the end of Layer_Dense.backward: a layer with regularizers adds
+// their gradients (the Regularization stage's, from its weights before the update) to the data
+// gradients; a layer without any adds nothing.
+func addRegularizationGradients(layer *kit.Layer) {
+	if layer.WeightRegularizerL1 <= 0 && layer.WeightRegularizerL2 <= 0 &&
+		layer.BiasRegularizerL1 <= 0 && layer.BiasRegularizerL2 <= 0 {
+		return
+	}
+	_, dweights, dbiases, _ := Regularization(layer)
+	for k, row := range dweights {
+		for n, g := range row {
+			layer.Dweights[k][n] += g
+		}
+	}
+	for n, g := range dbiases {
+		layer.Dbiases[n] += g
+	}
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ func main() {
 		// Batches:                         Batches,
 		// Predictions:                     Predictions,
 		// Evaluate:                        Evaluate,
+		// ModelTraining:                   ModelTraining,
 		// Parameters:                      Parameters,
 		// Rng:                             Rng,
 		// Datasets:                        Datasets,
@@ -196,6 +197,14 @@ func DenseBatch(inputs, weights [][]float64, biases []float64) ([][]float64, err
 //
 // // Evaluate is Model.evaluate: loss and accuracy accumulated over batches of batchSize.
 // func Evaluate(yPred [][]float64, yTrue kit.Labels, batchSize int) (float64, float64, error) {}
+//
+// // ModelTraining is chapters 18-19's Model.train(X, y, epochs, batch_size, validation_data): per
+// // epoch, mini-batches of batchSize through Dense(K, H) (dense1 has the four regularizers), ReLU,
+// // Dense(H, C), softmax + cross-entropy and the optimizer o.Name; then Model.evaluate of the
+// // validation set (its own M samples). Return each epoch's values; the kit reads the layers after.
+// func ModelTraining(inputs [][]float64, yTrue kit.Labels, validationInputs [][]float64,
+// 	validationYTrue kit.Labels, dense1, dense2 *kit.Layer, o *kit.Optimizer, epochs,
+// 	batchSize int) (kit.Epochs, error) {}
 //
 // // Parameters is chapter 21: save the two layers' parameters to a file, load them into fresh
 // // layers, and give those back with the loaded model's softmax output on inputs.
