@@ -329,12 +329,17 @@ func (a *args) readBytes(in arg) error {
 }
 
 // readInts reads a list of integers (else shape_mismatch, as the Python kit); keys must also be
-// a permutation of 0..n-1 (else invalid_value). The kit passes integers up to 2^53 in size.
+// a permutation of 0..n-1 (else invalid_value, a fractional key too: it is outside the domain,
+// as a count's). The kit passes integers up to 2^53 in size.
 func (a *args) readInts(in arg) error {
 	list := a.raw[in.name].([]any)
 	ints, seen := make([]int, len(list)), make([]bool, len(list))
 	for i, item := range list {
 		x, ok := item.(float64)
+		if in.keys && ok && x != math.Trunc(x) {
+			return invalid("invalid_value", "%s is not a permutation of integers: %s[%d] is %s",
+				in.name, in.name, i, showJSON(item))
+		}
 		if !ok || x != math.Trunc(x) || math.IsInf(x, 0) {
 			return invalid("shape_mismatch", "%s[%d] is %s, not an integer", in.name, i, showJSON(item))
 		}

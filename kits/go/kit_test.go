@@ -474,7 +474,7 @@ func TestPreprocessReadsBytesLabelsAndAPermutation(t *testing.T) {
 		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0,0]`, `"kind":"invalid_value","message":"keys is not a permutation of 0..1: keys[1] is 0"`},
 		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0,2]`, `"kind":"invalid_value"`},
 		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[-1,0]`, `"kind":"invalid_value"`},
-		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0.5,1]`, `"kind":"shape_mismatch","message":"keys[0] is 0.5, not an integer"`},
+		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0.5,1]`, `"kind":"invalid_value","message":"keys is not a permutation of integers: keys[0] is 0.5"`},
 		{`[[[0,0]],[[0,0]]]`, `[0,1.5]`, `[0,1]`, `"kind":"shape_mismatch","message":"labels[1] is 1.5, not an integer"`},
 		{`[[[0,0]],[[0,0]]]`, `[0]`, `[0,1]`, `"kind":"shape_mismatch"`},
 		{`[[[0,0]],[[0,0]]]`, `[0,1]`, `[0]`, `"kind":"shape_mismatch"`},
