@@ -884,8 +884,8 @@ MISTAKES: tuple[Mistake, ...] = (
     M(
         "mean-of-batch-means",
         ("evaluate", "model_training"),
-        "a pass's loss or accuracy (an epoch's, an evaluation's) was the mean of its batch means: "
-        "a short last batch weighs as much as a full one",
+        "an epoch's or evaluation's loss or accuracy was the mean of its batch means: "
+        "a short batch weighs a full one",
         "accumulate sums and counts over the batches, divide once (calculate_accumulated)",
         forms=("loss", "accuracy"),
         overrides={"accumulated": _mean_of_batch_means},
