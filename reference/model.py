@@ -7,15 +7,15 @@ import json
 
 import numpy as np
 
-from nnfs_conform.suite.stages import EPOCH_OUTPUTS, HYPERPARAMETERS, STATE
+from nnfs_conform.suite.stages import EPOCH_OUTPUTS, HYPERPARAMETERS
 
 from .activations import relu_forward, softmax_forward
-from .backward import dense_backward, relu_backward, softmax_crossentropy_backward
+from .backward import dense_backward, relu_backward
 from .dense import dense_batch_forward
 from .loss import categorical_crossentropy_forward
 from .optimizers import adam_step
 from .regularization import regularization
-from .training import STEP
+from .training import model_backward, model_forward, new_layers, update_layers
 
 
 def predictions(outputs, activation):
@@ -64,14 +64,6 @@ def evaluate(y_pred, y_true, batch_size):
     }
 
 
-def model_forward(X, layers):
-    # Dense(K, H) -> ReLU -> Dense(H, C) -> softmax: (dense1, relu1, probabilities)
-    dense1 = dense_batch_forward(X, layers[0]["weights"], layers[0]["biases"])
-    relu1 = relu_forward(dense1)
-    dense2 = dense_batch_forward(relu1, layers[1]["weights"], layers[1]["biases"])
-    return dense1, relu1, softmax_forward(dense2)
-
-
 def train_model(
     inputs,
     y_true,
@@ -96,11 +88,7 @@ def train_model(
     # then the parameters after the last epoch.
     # NOTE: batch `step` is rows [step·S, (step + 1)·S) in the order given: no shuffle here (the
     #       book shuffles the data set once, before training).
-    layers = [{"weights": weights1, "biases": biases1}, {"weights": weights2, "biases": biases2}]
-    for layer in layers:  # optimizer state starts at zeros
-        for name in STATE[optimizer]:
-            like = layer["weights"] if name.startswith("weight") else layer["biases"]
-            layer[name] = np.zeros_like(like)
+    layers = new_layers(weights1, biases1, weights2, biases2, optimizer)
     settings = {name: hyper[name] for name in HYPERPARAMETERS[optimizer]}
     record = {name: [] for name in EPOCH_OUTPUTS}
     iterations = 0
@@ -112,27 +100,14 @@ def train_model(
             trained.append(probabilities)
             # backward: the combined softmax/cross-entropy gradient, then the layers; the first
             # layer adds its regularization gradients to its data gradients (Layer_Dense.backward)
-            dvalues = softmax_crossentropy_backward(probabilities, batch_y)
-            dweights2, dbiases2, drelu1 = dense_backward(relu1, layers[1]["weights"], dvalues)
-            ddense1 = relu_backward(dense1, drelu1)
-            dweights1, dbiases1, _ = dense_backward(batch_X, layers[0]["weights"], ddense1)
+            (dweights1, dbiases1), second = model_backward(
+                batch_X, batch_y, layers, dense1, relu1, probabilities
+            )
             _, reg_dweights, reg_dbiases = regularization(
                 layers[0]["weights"], layers[0]["biases"], *regularizers
             )
-            gradients = ((dweights1 + reg_dweights, dbiases1 + reg_dbiases), (dweights2, dbiases2))
-            # pre_update_params, update_params for both layers, post_update_params
-            for layer, (dweights, dbiases) in zip(layers, gradients):
-                state = {name: layer[name] for name in STATE[optimizer]}
-                result = STEP[optimizer](
-                    layer["weights"],
-                    layer["biases"],
-                    dweights,
-                    dbiases,
-                    **state,
-                    iterations=iterations,
-                    **settings,
-                )
-                layer.update({name: result[name] for name in ("weights", "biases", *state)})
+            gradients = ((dweights1 + reg_dweights, dbiases1 + reg_dbiases), second)
+            learning_rate = update_layers(layers, gradients, optimizer, settings, iterations)
             iterations += 1
         # The epoch's data loss and accuracy: accumulated over its batches (new_pass() then
         # calculate_accumulated()), Model.evaluate's sums over the probabilities it trained on.
@@ -150,7 +125,7 @@ def train_model(
         record["accuracy"].append(epoch["accuracy"])
         # NOTE: the rate printed after the epoch is current_learning_rate: the one its last
         #       step used (iterations keep counting across epochs).
-        record["learning_rate"].append(result["learning_rate"])
+        record["learning_rate"].append(learning_rate)
         # Model.evaluate of the validation set: the same batches, forward only; NOTE: its loss
         # has no regularization.
         validation = [
