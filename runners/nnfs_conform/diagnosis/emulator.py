@@ -1154,17 +1154,51 @@ class Engine:
         """The learning rate the next step decays from: the initial one, every step."""
         return initial
 
-    def training(self, x, p):
-        optimizer, label_format, y_true = p["optimizer"], p["label_format"], x["y_true"]
-        step = getattr(self, f"_{optimizer}")
+    def _model_layers(self, x, optimizer):
+        """The two Layer_Dense of the book's model as the inputs give them, their optimizer state
+        at zeros."""
         layers = [
             {"weights": x["weights1"], "biases": x["biases1"]},
             {"weights": x["weights2"], "biases": x["biases2"]},
         ]
-        for layer in layers:  # optimizer state starts at zeros
+        for layer in layers:
             for name in STATE[optimizer]:
                 like = layer["weights"] if name.startswith("weight") else layer["biases"]
                 layer[name] = ew(lambda v: 0.0, like)
+        return layers
+
+    def _model_forward(self, X, layers):
+        """(dense1, relu1, dense2, probabilities) of the model's forward pass on X."""
+        return self.network(X, *(layer[n] for layer in layers for n in PARAMETERS))
+
+    def _model_gradients(self, X, y_true, layers, dense1, relu1, probabilities):
+        """The combined softmax/cross-entropy gradient back through both layers, the data terms:
+        [[dweights1, dbiases1], [dweights2, dbiases2]]."""
+        dvalues = self.softmax_cce_gradient(probabilities, y_true)
+        dweights2, dbiases2, drelu1 = self.dense_gradients(relu1, layers[1]["weights"], dvalues)
+        ddense1 = self.relu_gradient(dense1, drelu1)
+        dweights1, dbiases1, _ = self.dense_gradients(X, layers[0]["weights"], ddense1)
+        gradients = [[dweights1, dbiases1], [dweights2, dbiases2]]
+        for layer, pair in zip(layers, gradients):
+            if not isinstance(pair[1], list):  # one number (a mistake): NumPy broadcasts it
+                pair[1] = [pair[1]] * len(layer["biases"])
+        return gradients
+
+    def _model_step(self, layers, gradients, optimizer, hyper, iteration):
+        """One optimizer step on both layers with the same iteration count: (the updated layers,
+        the rate it used); hyper's rate becomes the one the next step decays from."""
+        step, names = getattr(self, f"_{optimizer}"), ("weights", "biases", *STATE[optimizer])
+        updated = []
+        for layer, (dweights, dbiases) in zip(layers, gradients):
+            result = step({**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration)
+            updated.append({**layer, **{name: result[name] for name in names}})
+        learning_rate = result["learning_rate"]
+        hyper["learning_rate"] = self.next_base_rate(hyper["learning_rate"], learning_rate)
+        return updated, learning_rate
+
+    def training(self, x, p):
+        optimizer, label_format, y_true = p["optimizer"], p["label_format"], x["y_true"]
+        layers = self._model_layers(x, optimizer)
         hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS[optimizer]}
         record = {
             name: []
@@ -1179,35 +1213,13 @@ class Engine:
             )
         }
         for iteration in range(int(x["steps"])):
-            dense1, relu1, dense2, probabilities = self.network(
-                x["inputs"],
-                layers[0]["weights"],
-                layers[0]["biases"],
-                layers[1]["weights"],
-                layers[1]["biases"],
-            )
+            dense1, relu1, _, probabilities = self._model_forward(x["inputs"], layers)
             record["loss"].append(self.losses(probabilities, y_true, label_format)[1])
             record["accuracy"].append(self.accuracy_of(probabilities, y_true, label_format)[1])
-            dvalues = self.softmax_cce_gradient(probabilities, y_true)
-            dweights2, dbiases2, drelu1 = self.dense_gradients(relu1, layers[1]["weights"], dvalues)
-            ddense1 = self.relu_gradient(dense1, drelu1)
-            dweights1, dbiases1, _ = self.dense_gradients(
-                x["inputs"], layers[0]["weights"], ddense1
+            gradients = self._model_gradients(
+                x["inputs"], y_true, layers, dense1, relu1, probabilities
             )
-            for layer, dweights, dbiases in (
-                (layers[0], dweights1, dbiases1),
-                (layers[1], dweights2, dbiases2),
-            ):
-                if not isinstance(dbiases, list):  # one number (a mistake): NumPy broadcasts it
-                    dbiases = [dbiases] * len(layer["biases"])
-                result = step(
-                    {**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration
-                )
-                layer.update(
-                    {name: result[name] for name in ("weights", "biases", *STATE[optimizer])}
-                )
-            learning_rate = result["learning_rate"]
-            hyper["learning_rate"] = self.next_base_rate(hyper["learning_rate"], learning_rate)
+            layers, learning_rate = self._model_step(layers, gradients, optimizer, hyper, iteration)
             record["learning_rate"].append(plain(learning_rate))
             for i, layer in enumerate(layers, start=1):
                 record[f"weights{i}"].append(layer["weights"])
@@ -1354,15 +1366,7 @@ class Engine:
 
     def model_training(self, x, p):
         optimizer, label_format = p["optimizer"], p["label_format"]
-        step = getattr(self, f"_{optimizer}")
-        layers = [
-            {"weights": x["weights1"], "biases": x["biases1"]},
-            {"weights": x["weights2"], "biases": x["biases2"]},
-        ]
-        for layer in layers:  # optimizer state starts at zeros
-            for name in STATE[optimizer]:
-                like = layer["weights"] if name.startswith("weight") else layer["biases"]
-                layer[name] = ew(lambda v: 0.0, like)
+        layers = self._model_layers(x, optimizer)
         hyper = {name: x[name] for name in OPTIMIZER_HYPERPARAMETERS[optimizer]}
         factors = [x[name] for name in REGULARIZERS]
         size = int(x["batch_size"])
@@ -1379,49 +1383,28 @@ class Engine:
         for _ in range(int(x["epochs"])):
             seen, before_last_update = [], layers[0]
             for X, y_true in batches(x["inputs"], x["y_true"]):
-                dense1, relu1, dense2, probabilities = self.network(
-                    X,
-                    layers[0]["weights"],
-                    layers[0]["biases"],
-                    layers[1]["weights"],
-                    layers[1]["biases"],
-                )
+                dense1, relu1, _, probabilities = self._model_forward(X, layers)
                 seen.append((probabilities, y_true))
-                dvalues = self.softmax_cce_gradient(probabilities, y_true)
-                dweights2, dbiases2, drelu1 = self.dense_gradients(
-                    relu1, layers[1]["weights"], dvalues
-                )
-                ddense1 = self.relu_gradient(dense1, drelu1)
-                dweights1, dbiases1, _ = self.dense_gradients(X, layers[0]["weights"], ddense1)
-                if not isinstance(dbiases1, list):  # one number (a mistake): NumPy broadcasts it
-                    dbiases1 = [dbiases1] * len(layers[0]["biases"])
-                    dbiases2 = [dbiases2] * len(layers[1]["biases"])
+                gradients = self._model_gradients(X, y_true, layers, dense1, relu1, probabilities)
                 if self.regularizes_gradients():  # Layer_Dense.backward: data + regularization
                     l1w, l2w, l1b, l2b = factors
-                    dweights1 = self.each(
-                        lambda g, r: g + r,
-                        dweights1,
-                        self.regularizer_gradient(layers[0]["weights"], l1w, l2w),
-                    )
-                    dbiases1 = self.each(
-                        lambda g, r: g + r,
-                        dbiases1,
-                        self.regularizer_gradient(layers[0]["biases"], l1b, l2b),
-                    )
+                    (dweights1, dbiases1), first = gradients[0], layers[0]
+                    gradients[0] = [
+                        self.each(
+                            lambda g, r: g + r,
+                            dweights1,
+                            self.regularizer_gradient(first["weights"], l1w, l2w),
+                        ),
+                        self.each(
+                            lambda g, r: g + r,
+                            dbiases1,
+                            self.regularizer_gradient(first["biases"], l1b, l2b),
+                        ),
+                    ]
                 before_last_update = layers[0]
-                new = []
-                for layer, dweights, dbiases in (
-                    (layers[0], dweights1, dbiases1),
-                    (layers[1], dweights2, dbiases2),
-                ):
-                    result = step(
-                        {**layer, **hyper, "dweights": dweights, "dbiases": dbiases}, iteration
-                    )
-                    names = ("weights", "biases", *STATE[optimizer])
-                    new.append({**layer, **{name: result[name] for name in names}})
-                layers = new
-                learning_rate = result["learning_rate"]
-                hyper["learning_rate"] = self.next_base_rate(hyper["learning_rate"], learning_rate)
+                layers, learning_rate = self._model_step(
+                    layers, gradients, optimizer, hyper, iteration
+                )
                 iteration += 1
             data_loss, accuracy = self.evaluated(seen, label_format)
             regularization = regularization_loss(
@@ -1433,7 +1416,7 @@ class Engine:
             record["accuracy"].append(plain(accuracy))
             record["learning_rate"].append(plain(learning_rate))
             validation = [
-                (self.network(X, *(layers[i][n] for i in (0, 1) for n in PARAMETERS))[3], y)
+                (self._model_forward(X, layers)[3], y)
                 for X, y in batches(x["validation_inputs"], x["validation_y_true"])
             ]
             validation_loss, validation_accuracy = self.evaluated(validation, label_format)
