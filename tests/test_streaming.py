@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from suite_factory import write_suite
 
+from nnfs_conform.grading import result as results_module
 from nnfs_conform.grading.engine import blank_result
 from nnfs_conform.grading.result import Spool
 from nnfs_conform.suite import vectors
@@ -161,6 +162,65 @@ def test_the_spool_gives_back_every_result_in_order_as_often_as_asked(tmp_path):
         assert sum(spool.per_stage.values()) == len(results)
         path = Path(spool.path)
     assert not path.exists()
+
+
+def _write_json_case_by_case(result, path) -> None:
+    """write_json as it was before it copied the spool's texts: every case encoded again."""
+
+    def dumps(value, indent=None):
+        return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+
+    with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+        f.write("{\n")
+        for key, value in result.items():
+            if key != "cases":
+                f.write(f" {dumps(key)}: {dumps(value, 1).replace(chr(10), chr(10) + ' ')},\n")
+        f.write(' "cases": [')
+        spent = 0
+        for i, case in enumerate(result["cases"]):
+            text = dumps(case)
+            if spent + len(text) > results_module.DETAILS_BUDGET:
+                text = dumps(results_module._without_details(case))
+            spent += len(text)
+            f.write(("\n  " if i == 0 else ",\n  ") + text)
+        f.write("\n ]\n}\n" if result["cases"] else "]\n}\n")
+
+
+@pytest.mark.parametrize("budget", [None, 0, 700, 5000, 40000])
+@pytest.mark.parametrize("where", ["file", "memory", "list"])
+def test_the_json_report_copies_the_spools_texts_byte_for_byte(
+    tmp_path, monkeypatch, budget, where
+):
+    """write_json writes each case as the spool's text (no second encoding), in batches, and
+    reads a case back only past the cap on details: the same bytes as encoding every case."""
+    if budget is not None:
+        monkeypatch.setattr(results_module, "DETAILS_BUDGET", budget)
+    monkeypatch.setattr(Spool, "FLUSH", 300)  # many flushes, a batch cut mid-case
+    suite = write_suite(tmp_path / "v")
+    outcomes = ["passed", "failed", "errored", "skipped"] * 40
+    cases = []
+    for k, (case, outcome) in enumerate(zip(list(suite.iter_cases()) * 8, outcomes)):
+        result = blank_result(case, outcome)
+        result["duration_s"] = k / 7
+        if outcome != "passed":
+            result["message"] = ["lone surrogate \ud800, é, \u2028 and\nnewline", "x" * 300][k % 2]
+            result["request"] = {"cmd": "run", "seq": k, "inputs": {"x": [1e-7, -0.0, 1e300]}}
+            result["wanted"] = {"out": [[0.1, 2.5e-320], [3, "NaN"]]}
+            result["response"] = "not JSON \udcff" if k % 3 else {"seq": k, "outputs": {}}
+            result["problems"] = [f"problem {j}" for j in range(k % 3)]
+        cases.append(result)
+    with Spool() as spool:
+        if where == "memory":
+            spool.problem = "the file failed"
+        for result in cases:
+            spool.add(result)
+        document = {"result_version": 1, "summary": {"total": len(cases)}}
+        document["cases"] = cases if where == "list" else spool
+        results_module.write_json(document, tmp_path / "new.json")
+        _write_json_case_by_case(dict(document, cases=cases), tmp_path / "old.json")
+    assert (tmp_path / "new.json").read_bytes() == (tmp_path / "old.json").read_bytes()
+    if budget == 700:
+        assert results_module.LEFT_OUT.encode() in (tmp_path / "new.json").read_bytes()
 
 
 def test_a_vector_file_that_changes_during_a_run_stops_it_with_one_line(
