@@ -11,12 +11,13 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import suite_factory
 from suite_factory import write_suite
 
 from nnfs_conform.grading import result as results_module
 from nnfs_conform.grading.engine import blank_result
 from nnfs_conform.grading.result import Spool
-from nnfs_conform.suite import vectors
+from nnfs_conform.suite import numbers, vectors
 from nnfs_conform.suite.vectors import VectorError, load_suite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,6 +77,29 @@ def test_the_committed_suite_streams_the_cases_it_holds():
     suite = load_suite()
     assert _as_streamed(suite) == _as_read_whole(REPO / "vectors")
     assert "stages" not in vars(suite)  # nothing was kept in memory by loading or streaming
+
+
+def test_a_small_file_read_at_once_gives_the_very_cases_the_scan_gives(tmp_path, monkeypatch):
+    """A checked file no larger than the buffer is read again at once by the compiled parser
+    (numbers.fast_loads): value for value (ints, floats, decoded infinities, the outputs wanted
+    at both tiers) the cases the scan reads. What it cannot vouch for (an integer beyond 64
+    bits, or digits that look like one) is read by the scan's decoder."""
+    for suite in (load_suite(), write_suite(tmp_path / "nonfinite")):
+        assert all(vectors._read_whole(f) is not None for f in suite.files.values())
+        at_once = [repr(case) for case in suite.iter_cases()]
+        with monkeypatch.context() as scanning:
+            scanning.setattr(vectors, "_read_whole", lambda entry: None)
+            assert [repr(case) for case in suite.iter_cases()] == at_once
+    assert "Expected(value=[0, inf, 0.5]" in "".join(at_once)  # "Infinity" decoded
+
+    cases = suite_factory.default_cases()
+    cases["neuron"][0]["params"] = {}
+    cases["neuron"][0]["inputs"]["bias"] = 2**70  # orjson would read a float
+    cases["neuron"][0]["fingerprint"] = vectors.fingerprint(cases["neuron"][0])
+    big = write_suite(tmp_path / "v", cases)
+    assert numbers.fast_loads(big.files["neuron"].path.read_bytes()) is numbers.NOT_READ
+    first = next(big.iter_cases())
+    assert first.inputs["bias"] == 2**70 and type(first.inputs["bias"]) is int
 
 
 def test_a_file_that_lists_its_cases_first_loads_the_same(tmp_path):
