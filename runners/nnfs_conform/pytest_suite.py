@@ -1,76 +1,21 @@
-"""pytest plugin: `pytest --nnfs-port "CMD"` makes every case of the suite a pytest test.
-
-A Python learner then sees conformance failures in the tool they already use, with -k, --lf,
--x, -n auto and JUnit output for free. Grading is the runner's own
-(`engine.grade`, `engine.apply_expectation`), and a failure shows the console's failure block.
-
-Without --nnfs-port the plugin only adds its options; with it, the run holds the suite's cases
-and nothing else, from any folder (a project's own tests are not collected). Collection is the
-suite's case order,
-identical in every process, so pytest-xdist (`-n auto`) works: each worker starts its own port
-session on its first case and says bye when the worker ends.
-
-Requests are pipelined through the session engine `nnfs-conform run` uses (`engine.exchange`):
-when a case runs, the cases this process will run next (pytest's order, or an xdist worker's
-queue) are sent ahead, up to the session's window, and their results wait for their tests. A
-test that runs out of the predicted order first collects the replies in flight (kept for their
-tests), then starts a new prediction from itself.
-"""
+"""The pytest plugin's suite (pytest_plugin.py holds its options): every case a pytest test,
+graded by the runner's own engine through one pipelined port session per process."""
 
 from __future__ import annotations
 
+import gc
 import shlex
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .grading.engine import exchange, grade, settle, unsupported, with_stderr
-from .grading.expectations import Expectations, ExpectationsError
-from .grading.result import rerun_command
 from .port import protocol
 from .port.transports import HandshakeError, PortGone, SessionPort
-from .reports.console import failure_block
 from .suite.vectors import Case, VectorError, load_suite
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup(
-        "nnfs", "nnfs-conformance (check a port of Neural Networks from Scratch)"
-    )
-    group.addoption(
-        "--nnfs-port",
-        metavar="CMD",
-        default=None,
-        help="the port's command line, split like a shell does; adds one test "
-        "per case of the suite",
-    )
-    group.addoption(
-        "--nnfs-vectors",
-        metavar="DIR",
-        default=None,
-        help="vector directory (default: the suite's own)",
-    )
-    group.addoption(
-        "--nnfs-timeout",
-        metavar="SECONDS",
-        type=float,
-        default=10.0,
-        help="seconds a port may take over one case (default: 10)",
-    )
-    group.addoption(
-        "--nnfs-expectations",
-        metavar="FILE",
-        default=None,
-        help="the port's expectations file (skip / strict xfail entries)",
-    )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("nnfs_port") is not None:
-        config.addinivalue_line("markers", "nnfs: a case of the nnfs-conformance suite")
-        config.pluginmanager.register(NnfsSuite(config), "nnfs-conform-suite")
 
 
 class CaseFailed(Exception):
@@ -94,10 +39,14 @@ class NnfsSuite:
         except VectorError as exc:
             raise pytest.UsageError(f"nnfs-conform: invalid vectors: {exc}") from None
         path = config.getoption("nnfs_expectations")
-        try:
-            self.expectations = Expectations.load(path) if path else None
-        except ExpectationsError as exc:
-            raise pytest.UsageError(f"nnfs-conform: {exc}") from None
+        self.expectations = None
+        if path:
+            from .grading.expectations import Expectations, ExpectationsError
+
+            try:
+                self.expectations = Expectations.load(path)
+            except ExpectationsError as exc:
+                raise pytest.UsageError(f"nnfs-conform: {exc}") from None
         if self.expectations is not None:
             cases = list(self.suite.cases())
             stale = self.expectations.unmatched(
@@ -108,7 +57,11 @@ class NnfsSuite:
                     f"nnfs-conform: {path}: {stale[0].by} "
                     f"{stale[0].pattern!r} matches no case of the suite"
                 )
-        self.rerun_extra = ["--vectors", str(vectors)] if vectors else []
+        # result.rerun_command's words, all but the case id's quoted once for every case
+        self._rerun = (
+            shlex.join(["nnfs-conform", "run", "--case"]),
+            shlex.join([*(["--vectors", str(vectors)] if vectors else []), "--", *self.command]),
+        )
         self._port: SessionPort | None = None
         self._info: dict[str, Any] | None = None
         self._broken: str | None = None  # why the port cannot be used in this process
@@ -116,6 +69,8 @@ class NnfsSuite:
         self._stream: Generator[None, None, None] | None = None  # the pipelined exchange
         self._stop = False  # asks the stream's feed to send nothing more
         self._session: pytest.Session | None = None
+        self._frozen = False  # the objects alive after collection were frozen (_long_lived)
+        config.add_cleanup(self._thaw)  # (LIFO: after those pytest's plugins register later)
 
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool:
         """With --nnfs-port the run is the suite's cases, wherever pytest runs: the project's
@@ -127,12 +82,39 @@ class NnfsSuite:
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
         collector = SuiteCollector.from_parent(session, name="nnfs", nodeid="nnfs", suite=self)
-        cases = collector.case_items()
+        with self._long_lived():
+            cases = collector.case_items()
         # Reported like any collector, so "collected N items" and xdist count the cases.
         result = list[pytest.Item | pytest.Collector](cases)
         report = pytest.CollectReport(collector.nodeid, "passed", None, result)
         session.ihook.pytest_collectreport(report=report)
         items.extend(cases)
+
+    @contextmanager
+    def _long_lived(self) -> Iterator[None]:
+        """Every item holds its case, alive until the session ends (tens of thousands of lists
+        none of which can become garbage before): each full collection of the cyclic GC would
+        walk them all, several times a session. They are read with the collector paused, then
+        frozen (gc.freeze) with all else alive then, out of its walks; the config's last
+        cleanup unfreezes them, so a process that goes on after the session frees them as
+        usual. A process that froze objects itself is left as it is."""
+        enabled, self._frozen = gc.isenabled(), gc.get_freeze_count() == 0
+        gc.disable()
+        try:
+            yield
+        finally:
+            if self._frozen:
+                gc.freeze()
+            if enabled:
+                gc.enable()
+
+    def _thaw(self) -> None:
+        """Give the frozen objects back to the collector: a cleanup of the config, registered
+        while pytest configures its plugins, so that it runs after the cleanups they register
+        later (LIFO), pytest's last gc.collect among them."""
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
 
     def pytest_unconfigure(self) -> None:
         if self._stream is not None:
@@ -215,7 +197,7 @@ class NnfsSuite:
             else:
                 result = grade(case, reply, info, request=request)
             result["duration_s"] = seconds
-            result["rerun"] = rerun_command(case.id, self.command, self.rerun_extra)
+            result["rerun"] = f"{self._rerun[0]} {shlex.quote(case.id)} {self._rerun[1]}"
             self._ready[case.seq] = (result, gone)
             yield
 
@@ -297,6 +279,8 @@ class CaseItem(pytest.Item):
         if result["outcome"] == "xfailed":
             pytest.xfail(f"{result['reason']} ({result['message']})")
         if result["outcome"] != "passed":
+            from .reports.console import failure_block
+
             raise CaseFailed("\n".join(failure_block(result)))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):
