@@ -247,6 +247,25 @@ def test_the_json_report_copies_the_spools_texts_byte_for_byte(
         assert results_module.LEFT_OUT.encode() in (tmp_path / "new.json").read_bytes()
 
 
+def test_the_spools_encoder_is_json_dumps_text_and_errors_alike():
+    def dumps(value):
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+    values = [
+        {"a": 1.5, "b": [1, "é \ud800 \n \x00", None, True], "c": {"x": -0.0, 1: 2, None: 3}},
+        {2.5: [], True: {}, "big": 10**30, "tiny": 5e-324, "e": 1e16, "tuple": (1, "2")},
+        {},
+    ]
+    for value in values:
+        assert results_module._dumps(value) == dumps(value)
+    for bad in ({"a": float("nan")}, {"a": [float("inf")]}, {"a": object()}, {(1,): 2}):
+        with pytest.raises(Exception) as ours:
+            results_module._dumps(bad)
+        with pytest.raises(Exception) as stdlib:
+            dumps(bad)
+        assert (type(ours.value), str(ours.value)) == (type(stdlib.value), str(stdlib.value))
+
+
 def test_a_vector_file_that_changes_during_a_run_stops_it_with_one_line(
     tmp_path, capsys, monkeypatch
 ):

@@ -98,9 +98,33 @@ def summarize(cases: Iterable[dict[str, Any]]) -> dict[str, int]:
     return summary
 
 
-# One encoder for every case result: json.dumps(result, ensure_ascii=False, allow_nan=False),
-# without building a new encoder at each call.
-_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+# One encoder for every case result, built once: json.dumps(result, ensure_ascii=False,
+# allow_nan=False) builds one at each call around this same C encoder, with the same
+# arguments but one: the table of the containers being encoded, kept only to refuse a
+# circular value (a result is a tree of values read from JSON and of new dicts and lists).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_c_encoder = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None,
+        _ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,
+        False,
+        False,
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else None
+)
+
+
+def _dumps(result: dict[str, Any]) -> str:
+    """json.dumps(result, ensure_ascii=False, allow_nan=False)."""
+    if _c_encoder is None:  # pragma: no cover - CPython has the C encoder
+        return _ENCODER.encode(result)
+    return "".join(_c_encoder(result, 0))
 
 
 class Spool:
@@ -307,10 +331,11 @@ def _batches(
 
 
 def write_json(result: dict[str, Any], path: str | Path) -> None:
-    """Written a case at a time, one line each (the cases may be a Spool): a run of 100k cases
-    never holds its cases or its text in memory. The file replaces `path` whole, or not at all
-    (files.atomic). Past DETAILS_BUDGET characters of cases, each case is written without its
-    details (request, reply, wanted outputs, stderr)."""
+    """Written a case a line, about a MiB of lines at a time (the cases may be a Spool, whose
+    texts are written as they are): a run of 100k cases never holds its cases or its text in
+    memory. The file replaces `path` whole, or not at all (files.atomic). Past DETAILS_BUDGET
+    characters of cases, each case is written without its details (request, reply, wanted
+    outputs, stderr)."""
 
     def dumps(value: Any, indent: int | None = None) -> str:
         return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
