@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tracemalloc
@@ -290,6 +291,25 @@ def test_a_vector_file_that_changes_during_a_run_stops_it_with_one_line(
     assert run.status == 2
     assert "changed on disk since it was checked" in run.err
     assert run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("edit", ["same size", "touched only"])
+def test_a_file_read_at_once_is_looked_at_again_at_its_end(tmp_path, edit):
+    """After its last case, a file read at once is stat()ed: changed since it was read, it is
+    hashed again; an edit stops the run (whatever its size), a touch does not."""
+    suite = write_suite(tmp_path / "v")
+    path = suite.files["neuron"].path
+    os.utime(path, ns=(10**9, 10**9))  # not written in the very tick of the edit below
+    cases = suite.iter_cases(["neuron"])
+    next(cases)
+    data = path.read_bytes()
+    if edit == "same size":
+        path.write_bytes(data.replace(b"neuron", b"neurox", 1))
+        with pytest.raises(VectorError, match="changed on disk since it was checked"):
+            list(cases)
+    else:
+        os.utime(path, ns=(1, 1))
+        assert len(list(cases)) == suite.files["neuron"].cases - 1
 
 
 def test_repeats_are_found_by_digest_and_confirmed_by_their_text(tmp_path, monkeypatch):
