@@ -801,3 +801,46 @@ def test_shape_of_a_level_at_a_time_is_the_recursive_definition():
         assert shape_of(value) == recursive(value), value
         shapes += shape_of(value) is not None
     assert 5000 < shapes < 19000  # both answers are exercised
+
+
+def test_decode_a_row_at_a_time_is_the_element_walk():
+    """decode copies a row of plain numbers whole: the values and types the walk gives."""
+    import random
+
+    from nnfs_conform.suite.numbers import decode
+
+    def walk(value):
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
+            return float(value.replace("Infinity", "inf"))
+        return value
+
+    class Sublist(list):
+        pass
+
+    rng = random.Random(9)
+    leaves = [1, 2.5, -0.0, 10**400, "NaN", "Infinity", "-Infinity", "x", True, None, {}]
+
+    def build(depth):
+        if depth == 0 or rng.random() < 0.15:
+            return rng.choice(leaves)
+        row = [build(depth - 1) for _ in range(rng.choice([0, 1, 2, 5]))]
+        if rng.random() < 0.5:  # a row of plain numbers, now and then with one odd leaf
+            row = [rng.choice([0, 3, -1.5, 1e-300]) for _ in range(rng.choice([0, 1, 4]))]
+            if row and rng.random() < 0.3:
+                row[rng.randrange(len(row))] = rng.choice(leaves)
+        return Sublist(row) if rng.random() < 0.05 else row
+
+    for _ in range(20000):
+        value = build(rng.randint(0, 4))
+        got, want = decode(value), walk(value)
+        assert repr(got) == repr(want)
+        assert repr([type(x) for x in _leaves(got)]) == repr([type(x) for x in _leaves(want)])
+        assert not isinstance(value, list) or got is not value  # a new list, never the same
+
+
+def _leaves(value):
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]

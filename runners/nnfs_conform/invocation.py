@@ -105,7 +105,8 @@ def rerunner(args: argparse.Namespace) -> Callable[[Any], str]:
     def rerun_case(case: Any) -> str:
         if not parts:
             parts.append(shlex.join([*getattr(args, "program", [NAME]), args.command, "--case"]))
-            parts.append(shlex.join(options(args.command_parser, args)))
-        return f"{parts[0]} {shlex.quote(case.id)}" + (f" {parts[1]}" if parts[1] else "")
+            rest = shlex.join(options(args.command_parser, args))
+            parts.append(f" {rest}" if rest else "")
+        return f"{parts[0]} {shlex.quote(case.id)}{parts[1]}"
 
     return rerun_case

@@ -52,7 +52,15 @@ def select(
     stages = [
         s for s in suite.files if not stage_globs or any(fnmatchcase(s, g) for g in stage_globs)
     ]
-    for case in suite.iter_cases(stages):
+    if not (case_globs or tags or skip_tags):  # every case of those stages: no sieve to pass
+        return suite.iter_cases(stages)
+    return _sieved(suite.iter_cases(stages), case_globs, tags, skip_tags)
+
+
+def _sieved(
+    cases: Iterator[Case], case_globs: list[str], tags: set[str], skip_tags: set[str]
+) -> Iterator[Case]:
+    for case in cases:
         if (
             (not case_globs or any(fnmatchcase(case.id, g) for g in case_globs))
             and (not tags or tags.intersection(case.tags))

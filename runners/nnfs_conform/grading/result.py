@@ -11,8 +11,9 @@ import os
 import platform
 import shlex
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,35 @@ def summarize(cases: Iterable[dict[str, Any]]) -> dict[str, int]:
     return summary
 
 
+# One encoder for every case result, built once: json.dumps(result, ensure_ascii=False,
+# allow_nan=False) builds one at each call around this same C encoder, with the same
+# arguments but one: the table of the containers being encoded, kept only to refuse a
+# circular value (a result is a tree of values read from JSON and of new dicts and lists).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_c_encoder = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None,
+        _ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,
+        False,
+        False,
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else None
+)
+
+
+def _dumps(result: dict[str, Any]) -> str:
+    """json.dumps(result, ensure_ascii=False, allow_nan=False)."""
+    if _c_encoder is None:  # pragma: no cover - CPython has the C encoder
+        return _ENCODER.encode(result)
+    return "".join(_c_encoder(result, 0))
+
+
 class Spool:
     """The case results of a run, written to a temporary file as they come, so that a run of
     any size holds none of them in memory; iterating reads them back in order, as often as the
@@ -156,17 +186,22 @@ class Spool:
         self._size += done
 
     def add(self, result: dict[str, Any]) -> None:
-        line = json.dumps(result, ensure_ascii=False, allow_nan=False)
-        self._buffer += line.encode("utf-8", "surrogatepass") + b"\n"
+        line = _dumps(result)  # the JSON report's text of the case (write_json copies it)
+        self._buffer += line.encode("utf-8", "surrogatepass")
+        self._buffer += b"\n"
         if len(self._buffer) >= self.FLUSH:
             self._flush()
         _count(self.summary, result)
-        self.per_stage[result["stage"]] = self.per_stage.get(result["stage"], 0) + 1
+        stage = result["stage"]
+        self.per_stage[stage] = self.per_stage.get(stage, 0) + 1
 
     def __len__(self) -> int:
         return self.summary["total"]
 
-    def _lines(self) -> Iterator[bytes]:
+    def batches(self) -> Iterator[list[str]]:
+        """The results in order, about a MiB of them at a time, each as the text
+        `json.dumps(result, ensure_ascii=False, allow_nan=False)` gave when it was added: the
+        JSON report writes them as they are, without reading them."""
         self._flush()
         position, rest = 0, b""
         while self._fd is not None and position < self._size:
@@ -174,13 +209,18 @@ class Spool:
             if not chunk:  # pragma: no cover - the file is ours and open
                 break
             position += len(chunk)
-            *lines, rest = (rest + chunk).split(b"\n")
-            yield from lines
-        yield from self._memory
+            data = rest + chunk
+            end = data.rfind(b"\n") + 1  # whole lines; a newline is never inside a character
+            rest = data[end:]
+            if end:
+                yield data[: end - 1].decode("utf-8", "surrogatepass").split("\n")
+        if self._memory:
+            yield [line[:-1].decode("utf-8", "surrogatepass") for line in self._memory]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for line in self._lines():
-            yield json.loads(line.decode("utf-8", "surrogatepass"))
+        for batch in self.batches():
+            for text in batch:
+                yield json.loads(text)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -278,26 +318,46 @@ def _without_details(case: dict[str, Any]) -> dict[str, Any]:
     return lean
 
 
+def _batches(
+    cases: Iterable[dict[str, Any]] | Spool, dumps: Callable[[Any], str]
+) -> Iterator[list[str]]:
+    """The cases as the text `dumps` gives, in batches: a Spool holds them so already."""
+    if isinstance(cases, Spool):
+        yield from cases.batches()
+        return
+    rest = iter(cases)
+    while batch := [dumps(case) for case in islice(rest, 1000)]:
+        yield batch
+
+
 def write_json(result: dict[str, Any], path: str | Path) -> None:
-    """Written a case at a time, one line each (the cases may be a Spool): a run of 100k cases
-    never holds its cases or its text in memory. The file replaces `path` whole, or not at all
-    (files.atomic). Past DETAILS_BUDGET characters of cases, each case is written without its
-    details (request, reply, wanted outputs, stderr)."""
+    """Written a case a line, about a MiB of lines at a time (the cases may be a Spool, whose
+    texts are written as they are): a run of 100k cases never holds its cases or its text in
+    memory. The file replaces `path` whole, or not at all (files.atomic). Past DETAILS_BUDGET
+    characters of cases, each case is written without its details (request, reply, wanted
+    outputs, stderr)."""
 
     def dumps(value: Any, indent: int | None = None) -> str:
         return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
 
+    cases = result["cases"]
     with files.atomic(path, errors="backslashreplace") as f:  # \udXXX: JSON
         f.write("{\n")
         for key, value in result.items():
             if key != "cases":
                 f.write(f" {dumps(key)}: {dumps(value, 1).replace(chr(10), chr(10) + ' ')},\n")
         f.write(' "cases": [')
-        spent = 0
-        for i, case in enumerate(result["cases"]):
-            text = dumps(case)
-            if spent + len(text) > DETAILS_BUDGET:
-                text = dumps(_without_details(case))
-            spent += len(text)
-            f.write(("\n  " if i == 0 else ",\n  ") + text)
-        f.write("\n ]\n}\n" if result["cases"] else "]\n}\n")
+        spent, first = 0, True
+        for batch in _batches(cases, dumps):
+            size = sum(map(len, batch))
+            if spent + size <= DETAILS_BUDGET:  # the common case: the texts as they are
+                f.write(("\n  " if first else ",\n  ") + ",\n  ".join(batch))
+                spent, first = spent + size, False
+                continue
+            for text in batch:
+                if spent + len(text) > DETAILS_BUDGET:
+                    text = dumps(_without_details(json.loads(text)))
+                spent += len(text)
+                f.write(("\n  " if first else ",\n  ") + text)
+                first = False
+        f.write("\n ]\n}\n" if cases else "]\n}\n")

@@ -95,8 +95,10 @@ _BIG_INT = b"x" + _INT_RUN
 _DEEP = 500
 
 
-def fast_loads(raw: bytes) -> Any:
-    """orjson's reading of UTF-8 `raw` when it equals the strict decoders', else NOT_READ."""
+def fast_loads(raw: bytes, *, read_before: bool = False) -> Any:
+    """orjson's reading of UTF-8 `raw` when it equals the strict decoders', else NOT_READ.
+    `read_before`: the stdlib decoder read these very bytes already (a vector file whose
+    check is remembered), so their nesting is within its limit: the depth is not measured."""
     if orjson is None:
         return NOT_READ
     digits = raw.translate(_DIGITS)
@@ -106,7 +108,12 @@ def fast_loads(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except Exception:  # noqa: BLE001 - whatever orjson refuses, the stdlib path explains
         return NOT_READ
-    if len(raw) >= 2 * _DEEP and raw.count(b"[") + raw.count(b"{") >= _DEEP and _deep(value):
+    if (
+        not read_before
+        and len(raw) >= 2 * _DEEP
+        and raw.count(b"[") + raw.count(b"{") >= _DEEP
+        and _deep(value)
+    ):
         return NOT_READ
     return value
 
@@ -156,9 +163,14 @@ def loads(text: str | bytes) -> Any:
     return decoder.decode(text)
 
 
+_PLAIN_NUMBERS = frozenset((int, float))
+
+
 def decode(value: Any) -> Any:
     """Nested JSON lists with "NaN"/"Infinity"/"-Infinity" strings -> nested lists of floats."""
     if isinstance(value, list):
+        if _PLAIN_NUMBERS.issuperset(map(type, value)):  # a row of plain numbers: a copy
+            return list(value)
         return [decode(v) for v in value]
     if isinstance(value, str) and value in NON_FINITE:
         return NON_FINITE[value]
@@ -181,9 +193,6 @@ def is_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, (int, float)) or (isinstance(value, str) and value in NON_FINITE)
-
-
-_PLAIN_NUMBERS = frozenset((int, float))
 
 
 def shape_of(value: Any) -> tuple[int, ...] | None:
