@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from runner_helpers import fake, run_cli
 from suite_factory import write_suite
+from variant_runs import remember_variant_runs
+
+remember_variant_runs()  # the variants' answers, computed once per process (variant_runs.py)
 
 
 @pytest.fixture
