@@ -434,10 +434,10 @@ def write_vector_files(out: Path, documents: Iterable[dict], dumps=emit) -> dict
 
 
 def built_stages(jobs: int = 1) -> Iterator[dict]:
-    """Every stage's document, in the table's order; with jobs > 1, built by that many
-    processes (each stage in one of them, whole), the later stages of the table started first:
-    the training, Model and book stages cost the most."""
-    if jobs <= 1:
+    """Every stage's document, in the table's order; with jobs > 1 (where processes can fork),
+    built by that many processes (each stage in one of them, whole), the later stages of the
+    table started first: the training, Model and book stages cost the most."""
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (build_stage(stage) for stage in MODULES)
         return
     context = multiprocessing.get_context("fork")  # the stage modules are imported already
