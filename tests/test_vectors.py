@@ -119,16 +119,28 @@ def test_no_golden_is_computed_with_numpy_arithmetic():
                 assert id(node) in allowed, f"{name}, line {node.lineno}: NumPy beyond np.float32"
 
 
+@pytest.fixture
+def fresh_keys():
+    """The generator's per-process caches of sources and keys, emptied after the test (which
+    points them at copies of the sources)."""
+    from generator import build
+
+    caches = (build.stage_key, build._imported_by)  # the functions, whatever a test patches
+    yield build
+    for cached in caches:
+        cached.cache_clear()
+    build._MEMORY.clear()
+
+
 def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_changes(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, fresh_keys
 ):
     """The key holds the source of the stage's module and of every module it imports, the
     versions, and the case: a golden is served only for the very code and inputs that computed
     it; a module the stage does not import is not in its key; an unusable cache is no error."""
     from types import SimpleNamespace
 
-    from generator import build
-
+    build = fresh_keys
     calls = []
     fake = SimpleNamespace(
         golden=lambda x, p, tier: calls.append(tier) or {"out": ([x["a"] / 3], [0.0])}
@@ -170,8 +182,6 @@ def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_ch
         build.stage_key.cache_clear()
         assert build.stage_key("chapters") != before, name
         before = build.stage_key("chapters")
-    build.stage_key.cache_clear()
-    build._imported_by.cache_clear()
 
     monkeypatch.setitem(build.MODULES, "fake", fake)
     monkeypatch.setattr(build, "stage_key", lambda stage: "this generator")
