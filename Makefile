@@ -28,7 +28,7 @@ validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and cou
 
 test: $(STAMP) ## run the suite's own tests (pytest, 2 workers; installs Chromium as root)
 	$(PYTHON) tools/system_deps.py chromium
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 conform: $(STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
 	$(BIN)/nnfs-conform run $(ARGS) -- $(PORT)

@@ -188,6 +188,7 @@ def generation() -> tuple[dict[str, float], dict[str, float] | None]:
 
     stages = {}
     catalogue = list(build.MODULES)[:2] if QUICK else list(build.MODULES)
+    no_cache = {**os.environ, "NNFS_CONFORM_CACHE": "off"}  # goldens computed, not read back
     for stage in catalogue:  # each in a fresh process: the oracle caches within a process
 
         def once(stage=stage) -> float:
@@ -197,7 +198,12 @@ def generation() -> tuple[dict[str, float], dict[str, float] | None]:
                 "print(time.perf_counter() - t)"
             )
             done = subprocess.run(
-                [PYTHON, "-c", code], cwd=REPO, check=True, capture_output=True, text=True
+                [PYTHON, "-c", code],
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+                text=True,
+                env=no_cache,
             )
             return float(done.stdout.split()[-1])
 
@@ -214,17 +220,18 @@ def children_cpu() -> float:
 
 def whole_generation() -> dict[str, float]:
     """`make vectors` (the generator into a temporary folder, a new process): wall and CPU
-    seconds, first with an empty cache of the `chapters` goldens (cold), then the median of
-    three with it filled (warm)."""
+    seconds, first with an empty cache of goldens (cold: every golden computed, the stages
+    built by as many processes as CPUs), then the median of three with it filled (warm), and
+    last cold again in one process (--jobs 1: its CPU is the work itself)."""
     cache = Path(tempfile.mkdtemp(prefix="nnfs-bench-cache-"))
     env = {**os.environ, "NNFS_CONFORM_CACHE": str(cache)}
     try:
         with tempfile.TemporaryDirectory() as tmp:
 
-            def whole() -> tuple[float, float]:
+            def whole(*options: str) -> tuple[float, float]:
                 cpu, started = children_cpu(), time.perf_counter()
                 subprocess.run(
-                    [PYTHON, "-m", "generator", "--out", tmp],
+                    [PYTHON, "-m", "generator", "--out", tmp, *options],
                     cwd=REPO,
                     check=True,
                     capture_output=True,
@@ -234,11 +241,15 @@ def whole_generation() -> dict[str, float]:
 
             cold = whole()
             warm = [whole() for _ in range(3)]
+            shutil.rmtree(cache / "goldens", ignore_errors=True)
+            one = whole("--jobs", "1")
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return {
         "cold_wall": cold[0],
         "cold_cpu": cold[1],
+        "cold_one_wall": one[0],
+        "cold_one_cpu": one[1],
         "wall": median([w for w, _ in warm]),
         "cpu": median([c for _, c in warm]),
     }
@@ -531,11 +542,15 @@ def main(argv: list[str] | None = None) -> int:
         say(f"| {stage} | {seconds:.3f} |")
     if total is not None:
         say(
-            f"| whole `make vectors` (new process), chapters cache empty | "
+            f"| whole `make vectors` (new process), goldens cache empty | "
             f"{total['cold_wall']:.3f} ({total['cold_cpu']:.1f} s CPU) |"
         )
         say(
-            f"| whole `make vectors` (new process), chapters cache filled | "
+            f"| the same in one process (`--jobs 1`) | "
+            f"{total['cold_one_wall']:.3f} ({total['cold_one_cpu']:.1f} s CPU) |"
+        )
+        say(
+            f"| whole `make vectors` (new process), goldens cache filled | "
             f"{total['wall']:.3f} ({total['cpu']:.1f} s CPU) |"
         )
         figures["make vectors"] = total
@@ -783,7 +798,7 @@ def _goal_rows(f: dict[str, Any]) -> dict[str, tuple[str, float | None, float, s
             1.3,
             "×",
         ),
-        "`make vectors` wall (chapters cache filled)": (
+        "`make vectors` wall (goldens cache filled)": (
             "-",
             vectors["wall"] if vectors else None,
             10.0,

@@ -47,21 +47,38 @@ def f32(x) -> float:
 
 def _f32_exact(q: Fraction) -> float:
     """Round an exact rational to the nearest float32 (ties to even), with no double rounding."""
-    if q == 0:
+    return _f32_ratio(q.numerator, q.denominator)
+
+
+def _f32_ratio(n: int, d: int) -> float:
+    """n / d (d > 0) rounded to the nearest float32 (ties to even), in integers alone."""
+    if n == 0:
         return 0.0
-    sign = -1.0 if q < 0 else 1.0
-    a = abs(q)
-    e = a.numerator.bit_length() - a.denominator.bit_length()
-    if a < Fraction(2) ** e:
-        e -= 1
+    a = -n if n < 0 else n
+    e = a.bit_length() - d.bit_length()  # 2^(e-1) < a/d < 2^(e+1)
+    if (a << -e if e < 0 else a) < (d if e < 0 else d << e):
+        e -= 1  # now 2^e <= a/d < 2^(e+1)
     e = max(e, -126)
-    scale = Fraction(2) ** (e - 23)
-    m = a / scale
-    n = m.numerator // m.denominator
-    rest = m - n
-    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and n % 2):
-        n += 1
-    return sign * float(n * scale)
+    shift = 23 - e  # the float32 grid at a/d: multiples of 2^(e-23)
+    num, den = (a << shift, d) if shift >= 0 else (a, d << -shift)
+    k, rest = divmod(num, den)
+    if 2 * rest > den or (2 * rest == den and k & 1):
+        k += 1
+    value = math.ldexp(k, -shift)  # k <= 2^24: exact
+    return -value if n < 0 else value
+
+
+SCALE = 149  # every float32 value, subnormals included, is a whole multiple of 2^-149
+
+
+def _i(x: float) -> int:
+    """x·2^149 exactly, for a float32 value x (every Num's v, lo and hi is one): sums of these
+    are exact sums, products exact at 2^-298, with no Fraction built per term."""
+    n, d = x.as_integer_ratio()
+    shift = SCALE + 1 - d.bit_length()  # d is a power of two
+    if shift < 0:
+        raise ValueError(f"{x!r} is not a float32 value")
+    return n << shift
 
 
 def ulp32(x: float) -> float:
@@ -310,22 +327,30 @@ def _rounded(v: float, lo, hi) -> Num:
     return Num(v, min(v, _f32_exact(_q(lo))), max(v, _f32_exact(_q(hi))))
 
 
+def _rounded_scaled(v: float, lo: int, hi: int, scale: int) -> Num:
+    """_rounded for the exact ends lo·2^-scale and hi·2^-scale."""
+    one = 1 << scale
+    return Num(v, min(v, _f32_ratio(lo, one)), max(v, _f32_ratio(hi, one)))
+
+
 def add(a: Num, b: Num) -> Num:
     v = f32(a.v + b.v)  # float32 + - * / sqrt: the float64 operation rounded once (53 >= 2*24+2)
     if a.exact and b.exact:
         return Num(v)
-    return _rounded(v, _q(a.lo) + _q(b.lo), _q(a.hi) + _q(b.hi))
+    return _rounded_scaled(v, _i(a.lo) + _i(b.lo), _i(a.hi) + _i(b.hi), SCALE)
 
 
 def sub(a: Num, b: Num) -> Num:
     v = f32(a.v - b.v)
     if a.exact and b.exact:
         return Num(v)
-    return _rounded(v, _q(a.lo) - _q(b.hi), _q(a.hi) - _q(b.lo))
+    return _rounded_scaled(v, _i(a.lo) - _i(b.hi), _i(a.hi) - _i(b.lo), SCALE)
 
 
-def _products(a: Num, b: Num) -> tuple[Fraction, Fraction]:
-    ps = [_q(x) * _q(y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+def _products(a: Num, b: Num) -> tuple[int, int]:
+    """The least and the greatest of the exact products of the ends, times 2^(2·SCALE)."""
+    alo, ahi, blo, bhi = _i(a.lo), _i(a.hi), _i(b.lo), _i(b.hi)
+    ps = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
     return min(ps), max(ps)
 
 
@@ -333,7 +358,7 @@ def mul(a: Num, b: Num) -> Num:
     v = f32(a.v * b.v)
     if a.exact and b.exact:
         return Num(v)
-    return _rounded(v, *_products(a, b))
+    return _rounded_scaled(v, *_products(a, b), 2 * SCALE)
 
 
 def div(a: Num, b: Num) -> Num:
@@ -357,7 +382,8 @@ def sqrt(a: Num) -> Num:
 
 def _mp_f32(x: mpmath.mpf) -> float:
     man, exp_ = x.man_exp
-    return _f32_exact(Fraction(int(man)) * Fraction(2) ** int(exp_))
+    man, exp_ = int(man), int(exp_)
+    return _f32_ratio(man << exp_, 1) if exp_ >= 0 else _f32_ratio(man, 1 << -exp_)
 
 
 def _next32(v: float, direction: int) -> float:
@@ -418,20 +444,21 @@ def dot(xs: list[Num], ws: list[Num]) -> Num:
     The float64 sum, in whatever order the BLAS takes, is within n*2^-52*Σ|x*w| of the exact
     sum: the interval covers every order, so an order-fragile float32 rounding is seen.
     """
-    exact = sum((Fraction(x.v) * Fraction(w.v) for x, w in zip(xs, ws)), Fraction(0))
-    v = _f32_exact(exact)
-    lo = hi = Fraction(0)
+    exact = lo = hi = 0  # times 2^(2·SCALE): every product of two float32 values is exact there
     magnitude = 0.0
     for x, w in zip(xs, ws):
+        p = _i(x.v) * _i(w.v)
+        exact += p
         if x.exact and w.exact:
-            p = Fraction(x.v) * Fraction(w.v)
             lo, hi = lo + p, hi + p
         else:
             plo, phi = _products(x, w)
             lo, hi = lo + plo, hi + phi
         magnitude += max(abs(x.lo), abs(x.hi)) * max(abs(w.lo), abs(w.hi))
+    one = 1 << 2 * SCALE
+    v = _f32_ratio(exact, one)
     slack = Fraction(len(xs) * 2.0**-52 * magnitude)
-    return _rounded(v, lo - slack, hi + slack)
+    return _rounded(v, Fraction(lo, one) - slack, Fraction(hi, one) + slack)
 
 
 def matmul(a: list[list[Num]], b: list[list[Num]]) -> list[list[Num]]:
@@ -508,6 +535,14 @@ class Dense:
             [v + b for v, b in zip(row, self.biases)] for row in matmul(inputs, self.weights)
         ]
 
+    def stepped(self) -> Dense:
+        """A copy of the parameters and their gradients, for an optimizer to update: this
+        layer keeps its own (a later step starts from it, not over it)."""
+        layer = Dense.__new__(Dense)
+        layer.weights, layer.biases = self.weights, self.biases
+        layer.dweights, layer.dbiases = self.dweights, self.dbiases
+        return layer
+
     def backward(self, dvalues):
         self.dweights = matmul(transpose(self.inputs), dvalues)
         # np.sum(dvalues, axis=0): a sequential float32 accumulation row by row
@@ -583,6 +618,16 @@ class Optimizer:
         self.iterations = 0
         self.epsilon, self.rho, self.beta_1, self.beta_2 = 1e-7, 0.9, 0.9, 0.999
         self.state = {}
+
+    def copy(self) -> Optimizer:
+        """The same optimizer with its own state (`_update` writes the state in place)."""
+        other = Optimizer(self.kind, self.learning_rate, self.decay, self.momentum)
+        other.current_learning_rate, other.iterations = self.current_learning_rate, self.iterations
+        other.state = {
+            key: {name: [list(row) for row in rows] for name, rows in arrays.items()}
+            for key, arrays in self.state.items()
+        }
+        return other
 
     def pre_update_params(self):
         if self.decay:  # Python float arithmetic, as the book
@@ -671,18 +716,67 @@ def chapters(
             opt.pre_update_params()
             opt.post_update_params()
         return opt.current_learning_rate, 0.0
-    printed_values = _script(
-        seed, samples, classes, hidden, steps, optimizer, learning_rate, decay, momentum
-    )
-    if printed not in printed_values:
-        raise BookCertificationError(f"{printed} is not certain: a prediction is within bounds")
-    return printed_values[printed]
+    net = _network(seed, samples, classes, hidden, steps, optimizer, learning_rate, decay, momentum)
+    return net.printed(printed)
+
+
+class _Network:
+    """The script's network after some steps: the data, both layers, the optimizer (None before
+    the first step), and the passes at these parameters, each computed once and only when
+    asked: the forward pass for any printed value, the backward pass for the gradients and for
+    the next step."""
+
+    def __init__(self, X, y, dense1: Dense, dense2: Dense, optimizer: Optimizer | None):
+        self.X, self.y, self.dense1, self.dense2, self.optimizer = X, y, dense1, dense2, optimizer
+        self._backward_done = False
+
+    @functools.cached_property
+    def probs(self):
+        """The forward pass (each layer keeps its output): the softmax output."""
+        self.dense1.forward(self.X)
+        self.dense2.forward(relu_forward(self.dense1.output))
+        return softmax_forward(self.dense2.output)
+
+    def backward(self) -> None:
+        """The backward pass, into both layers' dweights, dbiases and dinputs (once)."""
+        if not self._backward_done:
+            self.dense2.backward(combined_backward(self.probs, self.y))
+            self.dense1.backward(relu_backward(self.dense2.dinputs, self.dense1.output))
+            self._backward_done = True
+
+    @functools.cached_property
+    def loss(self) -> Num:
+        return cce_loss(self.probs, self.y)
+
+    def printed(self, name: str):
+        """(value, tol) of one printed value, as nested lists: the script's own."""
+        if name == "loss":
+            return self.loss.v, self.loss.err
+        probs = self.probs
+        if name == "accuracy":  # certified only where a case prints it
+            try:
+                hits = sum(1 for row, label in zip(probs, self.y) if argmax(row) == label)
+            except BookCertificationError:
+                raise BookCertificationError(
+                    f"{name} is not certain: a prediction is within bounds"
+                ) from None
+            return float(Fraction(hits, len(self.y))), 0.0
+        if name == "dense1_output":
+            value = self.dense1.output[:HEAD]
+        elif name == "softmax_output":
+            value = probs[:HEAD]
+        else:  # weights1, dbiases2, ...: an array of layer 1 or 2
+            array, layer = name[:-1], self.dense1 if name[-1] == "1" else self.dense2
+            if array.startswith("d"):
+                self.backward()
+            value = getattr(layer, array)
+            value = [value] if array.endswith("biases") else value
+        return [[x.v for x in row] for row in value], [[x.err for x in row] for row in value]
 
 
 @functools.cache
-def _script(seed, samples, classes, hidden, steps, optimizer, learning_rate, decay, momentum):
-    """Every printed value of one run of the script (cached: both tiers ask)."""
-    opt = Optimizer(optimizer, learning_rate, decay, momentum)
+def _start(seed, samples, classes, hidden) -> _Network:
+    """The data and the initial layers: the network every optimizer starts from."""
     rng = MT19937(seed)
     X, tol, y = spiral(rng, samples, classes)
     if any(t for row in tol for t in row):
@@ -690,44 +784,33 @@ def _script(seed, samples, classes, hidden, steps, optimizer, learning_rate, dec
     X = [[Num(v) for v in row] for row in X]
     dense1 = Dense(rng, 2, hidden)
     dense2 = Dense(rng, hidden, classes)
-    for step in range(steps + 1):
-        dense1.forward(X)
-        relu = relu_forward(dense1.output)
-        dense2.forward(relu)
-        probs = softmax_forward(dense2.output)
-        dvalues = combined_backward(probs, y)
-        dense2.backward(dvalues)
-        drelu = relu_backward(dense2.dinputs, dense1.output)
-        dense1.backward(drelu)
-        if step < steps:
-            opt.pre_update_params()
-            opt.update_params("dense1", dense1)
-            opt.update_params("dense2", dense2)
-            opt.post_update_params()
-    loss = cce_loss(probs, y)
-    arrays = {
-        "dense1_output": dense1.output[:HEAD],
-        "softmax_output": probs[:HEAD],
-        "dweights1": dense1.dweights,
-        "dbiases1": [dense1.dbiases],
-        "dweights2": dense2.dweights,
-        "dbiases2": [dense2.dbiases],
-        "weights1": dense1.weights,
-        "biases1": [dense1.biases],
-        "weights2": dense2.weights,
-        "biases2": [dense2.biases],
-    }
-    out = {
-        name: ([[x.v for x in row] for row in value], [[x.err for x in row] for row in value])
-        for name, value in arrays.items()
-    }
-    out["loss"] = (loss.v, loss.err)
-    try:  # certified only where a case prints it
-        hits = sum(1 for row, label in zip(probs, y) if argmax(row) == label)
-        out["accuracy"] = (float(Fraction(hits, len(y))), 0.0)
-    except BookCertificationError:
-        pass
-    return out
+    return _Network(X, y, dense1, dense2, None)
+
+
+@functools.cache
+def _network(
+    seed, samples, classes, hidden, steps, optimizer, learning_rate, decay, momentum
+) -> _Network:
+    """The network after `steps` updates, from the one a step before (cached: both tiers ask,
+    and a run of two steps passes through the run of one; every optimizer starts from
+    `_start`)."""
+    if steps == 0:
+        return _start(seed, samples, classes, hidden)
+    before = _network(
+        seed, samples, classes, hidden, steps - 1, optimizer, learning_rate, decay, momentum
+    )
+    before.backward()
+    opt = (
+        before.optimizer.copy()
+        if before.optimizer is not None
+        else Optimizer(optimizer, learning_rate, decay, momentum)
+    )
+    dense1, dense2 = before.dense1.stepped(), before.dense2.stepped()
+    opt.pre_update_params()
+    opt.update_params("dense1", dense1)
+    opt.update_params("dense2", dense2)
+    opt.post_update_params()
+    return _Network(before.X, before.y, dense1, dense2, opt)
 
 
 # ----------------------------------------------------------------------------------------------

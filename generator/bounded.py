@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 import mpmath
 import numpy as np
@@ -45,7 +46,12 @@ class Bounded:
     @property
     def magnitude(self) -> float:
         """The largest |value| a port can hold."""
-        return float(abs(self.v)) + self.e
+        return self.absf + self.e
+
+    @cached_property
+    def absf(self) -> float:
+        """|v| rounded to float64, computed once: a number takes part in many sums."""
+        return float(abs(self.v))
 
     def _rules(self, other=None) -> Tier:
         """The tier whose rules an operation on self (and other) follows."""
@@ -114,7 +120,8 @@ def sqrt(a: Bounded) -> Bounded:
 
 def _fraction(x: mpmath.mpf) -> Fraction:
     man, exp = mpmath.mpf(x).man_exp
-    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+    man, exp = int(man), int(exp)
+    return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
 
 
 @dataclass(frozen=True)
@@ -205,11 +212,11 @@ class Tier:
         return -a
 
     def mul(self, a: Bounded, b: Bounded) -> Bounded:
-        propagated = float(abs(a.v)) * b.e + float(abs(b.v)) * a.e + a.e * b.e
+        propagated = a.absf * b.e + b.absf * a.e + a.e * b.e
         return self._round(a.v * b.v, propagated)
 
     def div(self, a: Bounded, b: Bounded) -> Bounded:
-        room = float(abs(b.v)) - b.e
+        room = b.absf - b.e
         if b.v == 0 or room <= 0:
             raise UnboundedError(f"a divisor near {float(b.v):.3g} may be 0 (bound {b.e:.3g})")
         v = a.v / b.v
@@ -289,9 +296,9 @@ class Tier:
     def dot(self, xs, ws, extra=()) -> Bounded:
         """Σ xs·ws + Σ extra in any order, with FMA or a wider accumulator."""
         products = [x.v * w.v for x, w in zip(xs, ws)]
-        propagated = sum(
-            float(abs(x.v)) * w.e + float(abs(w.v)) * x.e + x.e * w.e for x, w in zip(xs, ws)
-        ) + sum(b.e for b in extra)
+        propagated = sum(x.absf * w.e + w.absf * x.e + x.e * w.e for x, w in zip(xs, ws)) + sum(
+            b.e for b in extra
+        )
         v = mpmath.fsum(products + [b.v for b in extra])
         n = len(products) + len(extra)
         exact_terms = [
@@ -300,9 +307,7 @@ class Tier:
         if propagated == 0 and t.dot_is_exact(exact_terms, self.name):
             return self.bounded(v, 0.0)
         magnitude = (
-            float(mpmath.fsum(abs(p) for p in products))
-            + sum(float(abs(b.v)) for b in extra)
-            + propagated
+            float(mpmath.fsum(abs(p) for p in products)) + sum(b.absf for b in extra) + propagated
         )
         e = propagated + t.gamma(max(n, 1), self.name) * SAFETY * magnitude + n * self.eta
         if self._partials_may_be_subnormal(xs, ws, extra, exact_terms):
@@ -322,9 +327,9 @@ class Tier:
                 continue
             if (x.e == 0 and x.v == 0) or (w.e == 0 and w.v == 0):
                 continue  # certainly exactly 0
-            if (float(abs(x.v)) - x.e) * (float(abs(w.v)) - w.e) < far:
+            if (x.absf - x.e) * (w.absf - w.e) < far:
                 return True
-        return any(b.e and float(abs(b.v)) - b.e < far for b in extra)
+        return any(b.e and b.absf - b.e < far for b in extra)
 
     def total(self, xs) -> Bounded:
         return self.dot([], [], xs)
@@ -348,7 +353,7 @@ class Tier:
         if condition.v + mpmath.mpf(condition.e) <= 0:
             return self.bounded(mpmath.mpf(0), 0.0)
         value = a.v if condition.v > 0 else mpmath.mpf(0)
-        return self.bounded(value, float(abs(a.v)) + a.e)
+        return self.bounded(value, a.absf + a.e)
 
     def clip(self, a: Bounded, lo: float, hi: float) -> Bounded:
         if a.v + mpmath.mpf(a.e) <= lo:

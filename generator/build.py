@@ -9,14 +9,21 @@ means zero tolerance on every dense output, `inexact-inputs` means some input is
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
+import importlib.util
 import json
+import math
+import multiprocessing
 import os
 import platform
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from functools import cache
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 import numpy as np
@@ -39,36 +46,89 @@ class CertificationError(Exception):
     pass
 
 
-# Goldens computed in exact arithmetic alone (Fraction, mpmath; no NumPy, no BLAS), remembered by
-# content: no CPU feature or OpenBLAS setting can change them, and they are most of the time
-# `make vectors` takes. Everything NumPy touches (the reference's certification of every case)
-# is computed again at every run.
-REMEMBERED = ("chapters",)
+# Every golden is exact arithmetic (Fraction, integers, mpmath; NumPy only rounds a scalar to
+# float32): no CPU feature or OpenBLAS setting can change one (tests/test_vectors.py holds the
+# generator to that), and they are nearly all the time `make vectors` takes. So they are
+# remembered, a file per stage, under a key of all that computes them: the source of the stage's
+# module and of every module of the repository it imports, transitively, and the versions of
+# the suite, Python, mpmath and NumPy. Everything NumPy touches (the reference's certification
+# of every case at both tiers, the tags) is computed again at every run.
+SCOPE = ("generator", "reference", "nnfs_conform")  # the repository's own packages
 
 
-def source_digest(folder: Path) -> str:
-    """sha256 of every Python file under `folder` (generator/stages/ too), paths and bytes."""
-    digest = hashlib.sha256()
-    for source in sorted(folder.rglob("*.py")):
-        name = source.relative_to(folder).as_posix()
-        digest.update(b"\0" + name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
+def _module_names(tree: ast.AST, package: str) -> set[str]:
+    """The modules an import statement anywhere in `tree` may load (a name imported from a
+    package may be its submodule), for a module of `package`."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n.split(".")[0] in SCOPE}
+
+
+def _source_of(name: str) -> Path | None:
+    """The file of the repository's module `name`, or None if there is no such module."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, AttributeError, ValueError):  # a name imported from a module
+        return None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
 
 
 @cache
-def _goldens_id() -> str:
-    """The generator's source, the suite version, Python's and mpmath's: any change to what
-    computes a golden is a new key."""
+def _imported_by(module: str) -> tuple[Path, frozenset[str]] | None:
+    """The file of the repository's module `module` and the modules it may import (once a
+    process: every stage shares most of them)."""
+    path = _source_of(module)
+    if path is None:
+        return None
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    return path, frozenset(_module_names(ast.parse(path.read_bytes()), package))
+
+
+def stage_sources(stage: str) -> dict[str, Path]:
+    """The stage's module and every module of the repository it imports, transitively (each
+    with the packages it is in), by module name."""
+    found: dict[str, Path] = {}
+    todo = [MODULES[stage].__name__]
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b first
+            module = ".".join(parts[:i])
+            if module in found or (known := _imported_by(module)) is None:
+                continue
+            found[module] = known[0]
+            todo.extend(known[1])
+    return dict(sorted(found.items()))
+
+
+@cache
+def stage_key(stage: str) -> str:
+    """What computes the stage's goldens: the versions, and its sources' names and bytes."""
     import mpmath
 
-    return (
+    digest = hashlib.sha256(
         f"{SUITE_VERSION}\0{platform.python_version()}\0{mpmath.__version__}\0"
-        f"{source_digest(Path(__file__).parent)}"
+        f"{np.__version__}".encode()
     )
+    for name, path in stage_sources(stage).items():
+        digest.update(b"\0" + name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
-def _golden_path(stage: str, inputs: dict, params: dict, tier: str) -> Path | None:
-    """Where a remembered golden lives ($NNFS_CONFORM_CACHE/goldens, else
+def _goldens_file(stage: str) -> Path | None:
+    """Where a stage's goldens are remembered ($NNFS_CONFORM_CACHE/goldens, else
     $XDG_CACHE_HOME/nnfs-conform/goldens; NNFS_CONFORM_CACHE=off: nowhere)."""
     root = os.environ.get("NNFS_CONFORM_CACHE", "")
     if root == "off":
@@ -78,12 +138,47 @@ def _golden_path(stage: str, inputs: dict, params: dict, tier: str) -> Path | No
     else:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         folder = Path(base) / "nnfs-conform" / "goldens"
+    return folder / f"{stage}.json"
+
+
+@dataclass
+class _Remembered:
+    """One stage's goldens in this process: those read from its file (under its key) and
+    those computed since; `used`: the cases asked for, which `remember` writes."""
+
+    key: str
+    goldens: dict[str, object]
+    used: set[str] = field(default_factory=set)
+    changed: bool = False
+
+
+_MEMORY: dict[Path, _Remembered] = {}
+
+
+def _remembered(stage: str) -> tuple[Path, _Remembered] | None:
+    path = _goldens_file(stage)
+    if path is None:
+        return None
+    key = stage_key(stage)
+    known = _MEMORY.get(path)
+    if known is None or known.key != key:
+        goldens: dict[str, object] = {}
+        try:
+            stored = json.loads(path.read_bytes())
+            if stored["key"] == key:
+                goldens = stored["goldens"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        known = _MEMORY[path] = _Remembered(key, goldens)
+    return path, known
+
+
+def _case_key(inputs: dict, params: dict, tier: str) -> str | None:
     try:
-        case = json.dumps([stage, inputs, params, tier], sort_keys=True, allow_nan=True)
+        case = json.dumps([inputs, params, tier], sort_keys=True, allow_nan=True)
     except (TypeError, ValueError):  # not plain JSON: not remembered
         return None
-    key = hashlib.sha256(f"{_goldens_id()}\0{case}".encode()).hexdigest()
-    return folder / key
+    return hashlib.sha256(case.encode()).hexdigest()
 
 
 def _same(read: object, computed: object) -> bool:
@@ -109,29 +204,45 @@ def _same(read: object, computed: object) -> bool:
 
 
 def stage_goldens(stage: str, inputs: dict, params: dict, tier: str) -> dict:
-    """The stage module's golden, remembered by content for the stages in REMEMBERED; a cache
-    that cannot be read or written is no error."""
+    """The stage module's golden, remembered by content (`remember` writes the stage's file)."""
     golden = MODULES[stage].golden
-    if stage not in REMEMBERED:
+    place = _remembered(stage)
+    case = _case_key(inputs, params, tier) if place is not None else None
+    if place is None or case is None:
         return golden(inputs, params, tier)
-    path = _golden_path(stage, inputs, params, tier)
-    if path is not None:
-        try:
-            return json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            pass
+    memory = place[1]
+    memory.used.add(case)
+    if case in memory.goldens:
+        return memory.goldens[case]  # type: ignore[return-value]
     outputs = golden(inputs, params, tier)
-    if path is not None:
-        try:
-            text = json.dumps(outputs, allow_nan=True)
-            if _same(json.loads(text), outputs):  # only what reads back as the same values
-                path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                temporary.write_text(text)
-                os.replace(temporary, path)
-        except (OSError, TypeError, ValueError):
-            pass
+    try:
+        read = json.loads(json.dumps(outputs, allow_nan=True))
+        if _same(read, outputs):  # only what reads back as the same values
+            memory.goldens[case], memory.changed = read, True
+    except (TypeError, ValueError):
+        pass
     return outputs
+
+
+def remember(stage: str) -> None:
+    """Write the stage's goldens asked for in this process, if any was computed or one on file
+    is no longer asked for; a cache that cannot be written is no error."""
+    place = _remembered(stage)
+    if place is None:
+        return
+    path, memory = place
+    if not memory.changed and memory.used >= memory.goldens.keys():
+        return
+    kept = {case: memory.goldens[case] for case in sorted(memory.used & memory.goldens.keys())}
+    try:
+        text = json.dumps({"key": memory.key, "goldens": kept}, allow_nan=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text)
+        os.replace(temporary, path)
+        memory.goldens, memory.changed = kept, False
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def _tier_values(value, tier):
@@ -267,10 +378,19 @@ def build_stage(stage: str) -> dict:
     ids = [c["id"] for c in cases]
     if len(set(ids)) != len(ids):
         raise CertificationError(f"{stage}: duplicate case ids")
+    remember(stage)
     return stage_document(stage, MODULES[stage].DESCRIPTION, cases)
 
 
 def _scalar(value) -> str:
+    """json.dumps(value, allow_nan=False), without its per-call cost for the kinds that make
+    almost every token: a finite float and an int are their repr, a str json's own escape (a
+    non-finite float goes to json.dumps, which refuses it)."""
+    kind = type(value)
+    if (kind is float and math.isfinite(value)) or kind is int:
+        return repr(value)
+    if kind is str:
+        return encode_basestring_ascii(value)  # what json.dumps calls for a str
     return json.dumps(value, allow_nan=False)
 
 
@@ -313,8 +433,27 @@ def write_vector_files(out: Path, documents: Iterable[dict], dumps=emit) -> dict
     return manifest
 
 
-def write(out: Path) -> dict:
-    return write_vector_files(out, (build_stage(stage) for stage in MODULES))
+def built_stages(jobs: int = 1) -> Iterator[dict]:
+    """Every stage's document, in the table's order; with jobs > 1 (where processes can fork),
+    built by that many processes (each stage in one of them, whole), the later stages of the
+    table started first: the training, Model and book stages cost the most."""
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (build_stage(stage) for stage in MODULES)
+        return
+    context = multiprocessing.get_context("fork")  # the stage modules are imported already
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = {stage: pool.submit(build_stage, stage) for stage in reversed(MODULES)}
+        for stage in MODULES:
+            yield futures[stage].result()
+
+
+def write(out: Path, jobs: int = 1) -> dict:
+    return write_vector_files(out, built_stages(jobs))
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 # The published schemas' `$defs/stage` enum, one line each: written from the stage table.
@@ -357,12 +496,19 @@ def main(argv=None) -> int:
         metavar="DIR",
         help="also write the stage enums of the schemas in DIR from the table",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="build the stages in N processes (default: one per CPU this process may use)",
+    )
     args = parser.parse_args(argv)
     if args.schema is not None:
         for path in write_stage_enums(args.schema):
             print(f"wrote the stage enum of {path}")
     try:
-        manifest = write(args.out)
+        manifest = write(args.out, args.jobs if args.jobs is not None else default_jobs())
     except CertificationError as exc:
         print(f"generator: certification failed: {exc}", file=sys.stderr)
         return 1

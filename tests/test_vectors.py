@@ -50,11 +50,14 @@ ENVIRONMENTS = {
 
 
 def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
-    """The default run computes everything, from an empty cache of exact goldens. Each NumPy /
-    OpenBLAS setting then computes again all that a setting can change: every golden but the
-    `chapters` ones, and the NumPy reference's certification of every case at both tiers
-    (chapters included). The chapters goldens are Fraction and mpmath arithmetic, which no
-    setting reaches: those it reads from the cache the default run filled."""
+    """The default run computes everything, from an empty cache of goldens, and fills it. Each
+    NumPy / OpenBLAS setting then computes again all that a setting can change: the NumPy
+    reference's certification of every case at both tiers (it must pass within tolerance, and
+    refuse each invalid case with its kind) and the tags; the goldens it reads from the cache,
+    since they are exact arithmetic that no setting reaches (the next test holds every module
+    that computes one to that)."""
+    from generator.build import MODULES
+
     cache = tmp_path / "cache"
     committed = sorted(p.name for p in VECTORS.iterdir())
     for name, env in ENVIRONMENTS.items():
@@ -70,50 +73,126 @@ def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
         assert sorted(p.name for p in out.iterdir()) == committed, name
         for file in committed:
             assert (out / file).read_bytes() == (VECTORS / file).read_bytes(), (name, file)
-        if name == "default":
-            assert len(list((cache / "goldens").iterdir())) > 0  # the settings read these
+        if name == "default":  # the settings read these
+            assert sorted(p.stem for p in (cache / "goldens").iterdir()) == sorted(MODULES)
+
+
+# rounding one scalar to float32, and the dtypes' limits (np.finfo(np.float64).max)
+NUMPY_IN_GOLDENS = {"float32", "float64", "finfo"}
+
+
+def test_no_golden_is_computed_with_numpy_arithmetic():
+    """What a NumPy / OpenBLAS setting can change (SIMD exp and log, BLAS products, array
+    reductions) computes no golden: every module a stage's goldens run (the sources its cache key
+    hashes) touches NumPy only through np.float32 and np.finfo, and none imports the NumPy
+    reference or the runner's comparison (which the certification alone uses)."""
+    import ast
+
+    from generator.build import MODULES, stage_sources
+
+    sources = {name: path for stage in MODULES for name, path in stage_sources(stage).items()}
+    assert "generator.build" not in sources  # the certification is not a golden's
+    assert {"generator.book", "generator.bounded", "generator.oracle"} <= set(sources)
+    for name, path in sources.items():
+        tree = ast.parse(path.read_bytes())
+        aliases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] not in ("reference",), (name, alias.name)
+                    if alias.name.split(".")[0] == "numpy":
+                        assert alias.name == "numpy", (name, alias.name)
+                        aliases.add(alias.asname or "numpy")
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                top = (node.module or "").split(".")[0]
+                assert top not in ("numpy", "reference"), (name, node.module)
+                assert not (node.module or "").startswith(
+                    ("nnfs_conform.grading", "nnfs_conform.diagnosis")
+                ), (name, node.module)
+        allowed = {
+            id(node.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in NUMPY_IN_GOLDENS
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in aliases:
+                assert id(node) in allowed, f"{name}, line {node.lineno}: NumPy beyond np.float32"
+
+
+@pytest.fixture
+def fresh_keys():
+    """The generator's per-process caches of sources and keys, emptied after the test (which
+    points them at copies of the sources)."""
+    from generator import build
+
+    caches = (build.stage_key, build._imported_by)  # the functions, whatever a test patches
+    yield build
+    for cached in caches:
+        cached.cache_clear()
+    build._MEMORY.clear()
 
 
 def test_a_remembered_golden_is_computed_again_when_anything_that_computes_it_changes(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, fresh_keys
 ):
-    """The key holds the generator's source (every file), the versions and the case: a golden is
-    served only for the very code and inputs that computed it; an unusable cache is no error."""
+    """The key holds the source of the stage's module and of every module it imports, the
+    versions, and the case: a golden is served only for the very code and inputs that computed
+    it; a module the stage does not import is not in its key; an unusable cache is no error."""
     from types import SimpleNamespace
 
-    from generator import build
-
+    build = fresh_keys
     calls = []
     fake = SimpleNamespace(
         golden=lambda x, p, tier: calls.append(tier) or {"out": ([x["a"] / 3], [0.0])}
     )
     monkeypatch.setitem(build.MODULES, "fake", fake)
-    monkeypatch.setattr(build, "REMEMBERED", ("fake",))
+    monkeypatch.setattr(build, "stage_key", lambda stage: "this generator")
     monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "cache"))
     first = build.stage_goldens("fake", {"a": 1.0}, {}, "float64")
     assert build.stage_goldens("fake", {"a": 1.0}, {}, "float64") == {"out": [[1 / 3], [0.0]]}
     assert first == {"out": ([1 / 3], [0.0])} and calls == ["float64"]  # remembered
     build.stage_goldens("fake", {"a": 2.0}, {}, "float64")  # other inputs: computed
     assert len(calls) == 2
-    monkeypatch.setattr(build, "_goldens_id", lambda: "another generator")
+    build.remember("fake")
+    build._MEMORY.clear()  # another process: reads the file
+    build.stage_goldens("fake", {"a": 2.0}, {}, "float64")
+    assert len(calls) == 2
+    monkeypatch.setattr(build, "stage_key", lambda stage: "another generator")
     build.stage_goldens("fake", {"a": 1.0}, {}, "float64")  # other code: computed again
     assert len(calls) == 3
 
-    source = tmp_path / "src"
-    shutil.copytree(REPO / "generator", source, ignore=shutil.ignore_patterns("__pycache__"))
-    before = build.source_digest(source)
-    book = source / "book.py"
-    book.write_bytes(book.read_bytes() + b"\n")
-    assert build.source_digest(source) != before  # any edit to the generator is a new key
-    edited = build.source_digest(source)
-    stage = source / "stages" / "chapters.py"
-    stage.write_bytes(stage.read_bytes() + b"\n")
-    assert build.source_digest(source) != edited  # a stage module's too
+    sources = build.stage_sources("chapters")
+    assert {"generator.stages.chapters", "generator.book", "nnfs_conform.suite.stages"} <= set(
+        sources
+    )
+    assert "generator.bounded" not in sources  # chapters' goldens do not run it
+    assert "generator.bounded" in build.stage_sources("training")
+    monkeypatch.undo()
+    build.stage_key.cache_clear()
+    monkeypatch.setattr(build, "_source_of", lambda name: copies.get(name))
+    copies = {}
+    for name, path in sources.items():  # the same files, in the same packages, elsewhere
+        copies[name] = tmp_path.joinpath("src", *name.split("."), path.name)
+        copies[name].parent.mkdir(parents=True, exist_ok=True)
+        copies[name].write_bytes(path.read_bytes())
+    build._imported_by.cache_clear()
+    before = build.stage_key("chapters")
+    for name in ("generator.book", "generator.stages.chapters", "nnfs_conform.suite.stages"):
+        copies[name].write_bytes(copies[name].read_bytes() + b"\n")  # any edit: a new key
+        build.stage_key.cache_clear()
+        assert build.stage_key("chapters") != before, name
+        before = build.stage_key("chapters")
 
+    monkeypatch.setitem(build.MODULES, "fake", fake)
+    monkeypatch.setattr(build, "stage_key", lambda stage: "this generator")
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv("NNFS_CONFORM_CACHE", str(tmp_path / "file"))
-    build.stage_goldens("fake", {"a": 1.0}, {}, "float64")  # unwritable: computed, no error
+    build.stage_goldens("fake", {"a": 1.0}, {}, "float64")  # unreadable: computed, no error
     assert len(calls) == 4
+    build.remember("fake")  # unwritable: no error
+    monkeypatch.setenv("NNFS_CONFORM_CACHE", "off")
+    build.stage_goldens("fake", {"a": 1.0}, {}, "float64")
+    assert len(calls) == 5
 
 
 # --- tampering: every problem is one line naming the file and the JSON pointer, exit 2 ---
