@@ -806,7 +806,7 @@ def _goal_rows(f: dict[str, Any]) -> dict[str, tuple[str, float | None, float, s
         ),
         "`make vectors` wall, cache empty": (
             "-",
-            vectors["cold_wall"] if vectors else None,
+            vectors.get("cold_wall") if vectors else None,
             10.0,
             "s",
         ),
@@ -849,6 +849,7 @@ def say_goal_table(
             if got:
                 cpu = got.get("cpu")
                 extra = f"; {got['load']}" if "load" in got else ""
+                extra += f"; {got['last']}" if "last" in got else ""  # a red run is no anchor
                 say(f"\n{name} {label}: {got['wall']:.1f} s wall, {cpu:.1f} s CPU{extra}")
 
 
