@@ -7,7 +7,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 
 	"nnfsconform/kit"
@@ -131,9 +130,9 @@ func ModelTraining(inputs [][]float64, yTrue kit.Labels, validationInputs [][]fl
 	validationYTrue kit.Labels, dense1, dense2 *kit.Layer, o *kit.Optimizer, epochs,
 	batchSize int) (kit.Epochs, error) {
 	var record kit.Epochs
-	updateParams, known := Optimizers[o.Name]
-	if !known {
-		return record, fmt.Errorf("unknown optimizer %q", o.Name)
+	updateParams, err := updateParamsOf(o)
+	if err != nil {
+		return record, err
 	}
 	for range epochs {
 		trained := [][]float64{} // each batch's softmax outputs, from before its update

@@ -364,14 +364,23 @@ func Adam(o *kit.Optimizer, layer *kit.Layer) {
 var Optimizers = map[string]func(o *kit.Optimizer, layer *kit.Layer){"sgd": SGD,
 	"adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
 
+// updateParamsOf is o's update_params, or an error naming an optimizer the book does not have.
+func updateParamsOf(o *kit.Optimizer) (func(o *kit.Optimizer, layer *kit.Layer), error) {
+	updateParams, known := Optimizers[o.Name]
+	if !known {
+		return nil, fmt.Errorf("unknown optimizer %q", o.Name)
+	}
+	return updateParams, nil
+}
+
 // SharedOptimizer is one optimizer for two layers, as the Model uses it: per step
 // pre_update_params once, update_params of each layer (each with its own state), then
 // post_update_params once; the same gradients every step.
 // NOTE: the iterations rise once per step, not once per layer.
 func SharedOptimizer(o *kit.Optimizer, dense1, dense2 *kit.Layer, steps int) error {
-	updateParams, known := Optimizers[o.Name]
-	if !known {
-		return fmt.Errorf("unknown optimizer %q", o.Name)
+	updateParams, err := updateParamsOf(o)
+	if err != nil {
+		return err
 	}
 	for range steps {
 		preUpdateParams(o)
@@ -405,9 +414,9 @@ func update(layer *kit.Layer, rule func(p *float64, g float64, momentum, cache *
 func Train(inputs [][]float64, yTrue kit.Labels, dense1, dense2 *kit.Layer, o *kit.Optimizer,
 	steps int) (kit.Trajectory, error) {
 	var record kit.Trajectory
-	updateParams, known := Optimizers[o.Name]
-	if !known {
-		return record, fmt.Errorf("unknown optimizer %q", o.Name)
+	updateParams, err := updateParamsOf(o)
+	if err != nil {
+		return record, err
 	}
 	for range steps {
 		net := trainStep(inputs, yTrue, dense1, dense2, o, updateParams)
