@@ -10,7 +10,7 @@ matrix's time once the variants' answers are kept. A variant is a pure function 
 inputs, params), so its answer, or the exception it raises, is kept by the pickled arguments
 and served to every later asker, the diagnosis's replays included.
 
-Nothing is kept across processes: conftest.py sends the four test files to one xdist worker.
+Nothing is kept across processes: file_order.py sends the four test files to one xdist worker.
 """
 
 from __future__ import annotations
