@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNNER_STAMP := $(VENV)/.installed-runner  # the runner alone: all a port's check needs
+STAMP := $(VENV)/.installed                # and the maintainer's tools (.[dev]: tests, lint...)
 PORT ?= python3 ports/python/port.py
 ARGS ?=
 
@@ -15,22 +16,24 @@ help: ## list the targets
 setup: $(STAMP) ## create .venv with pinned dependencies, and what the tests need beyond pip
 	$(PYTHON) tools/system_deps.py chromium
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $@
+$(RUNNER_STAMP): EXTRAS :=
+$(STAMP): EXTRAS := [dev]
+$(RUNNER_STAMP) $(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.$(EXTRAS)'
+	touch $@ $(if $(EXTRAS),$(RUNNER_STAMP))
 
 vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any machine)
 	$(BIN)/python -m generator --out vectors --schema schema
 
-validate: $(STAMP) ## check vectors/ against the schema, manifest hashes and counts
+validate: $(RUNNER_STAMP) ## check vectors/ against the schema, manifest hashes and counts
 	$(BIN)/nnfs-conform validate
 
 test: $(STAMP) ## run the suite's own tests (pytest, 2 workers; installs Chromium as root)
 	$(PYTHON) tools/system_deps.py chromium
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
-conform: $(STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
+conform: $(RUNNER_STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
 	$(BIN)/nnfs-conform run $(ARGS) -- $(PORT)
 
 book: $(STAMP) ## grade a Python module written with the book's classes (FILE=my_nn.py)
