@@ -8,6 +8,7 @@ PORT ?= python3 ports/python/port.py
 ARGS ?=
 
 .DEFAULT_GOAL := help
+.NOTPARALLEL:  # both stamps install into one .venv: two pip runs at once could break it
 .PHONY: help setup vectors validate test conform book conform-all matrix mistakes bench screenshot dist lint clean
 
 help: ## list the targets
