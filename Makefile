@@ -2,8 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-RUNNER_STAMP := $(VENV)/.installed-runner  # the runner alone: all a port's check needs
-STAMP := $(VENV)/.installed                # and the maintainer's tools (.[dev]: tests, lint...)
+LEARNER_STAMP := $(VENV)/.installed-learner  # the runner and the book's nnfs (.[book])
+STAMP := $(VENV)/.installed                  # and the maintainer's tools (.[dev]: tests, lint...)
 PORT ?= python3 ports/python/port.py
 ARGS ?=
 
@@ -17,27 +17,27 @@ help: ## list the targets
 setup: $(STAMP) ## create .venv with pinned dependencies, and what the tests need beyond pip
 	$(PYTHON) tools/system_deps.py chromium
 
-$(RUNNER_STAMP): EXTRAS :=
-$(STAMP): EXTRAS := [dev]
-$(RUNNER_STAMP) $(STAMP): pyproject.toml constraints.txt
+$(LEARNER_STAMP): EXTRAS := book
+$(STAMP): EXTRAS := dev
+$(LEARNER_STAMP) $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.$(EXTRAS)'
-	touch $@ $(if $(EXTRAS),$(RUNNER_STAMP))
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
+	touch $@ $(if $(filter dev,$(EXTRAS)),$(LEARNER_STAMP))
 
 vectors: $(STAMP) ## regenerate and certify vectors/ (byte-identical on any machine)
 	$(BIN)/python -m generator --out vectors --schema schema
 
-validate: $(RUNNER_STAMP) ## check vectors/ against the schema, manifest hashes and counts
+validate: $(LEARNER_STAMP) ## check vectors/ against the schema, manifest hashes and counts
 	$(BIN)/nnfs-conform validate
 
 test: $(STAMP) ## run the suite's own tests (pytest, 2 workers; installs Chromium as root)
 	$(PYTHON) tools/system_deps.py chromium
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
-conform: $(RUNNER_STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
+conform: $(LEARNER_STAMP) ## check the bundled plain-Python port (PORT="cmd" for yours, ARGS="runner options")
 	$(BIN)/nnfs-conform run $(ARGS) -- $(PORT)
 
-book: $(STAMP) ## grade a Python module written with the book's classes (FILE=my_nn.py)
+book: $(LEARNER_STAMP) ## grade a Python module written with the book's classes (FILE=my_nn.py)
 	@test -n "$(FILE)" || { echo 'make book: say which module: make book FILE=my_nn.py'; exit 2; }
 	$(BIN)/nnfs-conform book $(ARGS) $(FILE)
 
