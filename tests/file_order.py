@@ -36,7 +36,11 @@ def costliest(queue: Mapping[str, Sized], remembered: Mapping[str, list]) -> str
     never timed first. Ties keep the queue's order."""
 
     def expected(scope: str) -> float:
-        seconds, tests = remembered.get(scope, (math.inf, 1))
+        timed = remembered.get(scope)
+        try:
+            seconds, tests = float(timed[0]), int(timed[1])
+        except (TypeError, ValueError, IndexError, KeyError):  # never timed, or not as we write
+            return math.inf
         return seconds / max(tests, 1) * len(queue[scope])
 
     return max(queue, key=expected)

@@ -22,6 +22,13 @@ def test_a_file_never_timed_goes_first_and_on_a_fresh_clone_the_order_is_xdists(
     assert costliest(queue(first=10, second=20), {}) == "first"
 
 
+def test_a_remembered_figure_that_is_not_seconds_and_tests_counts_as_never_timed():
+    remembered = {"a": [1.0, 10], "b": "fast", "c": [None, 3], "d": [2.0]}
+    assert costliest(queue(a=10, b=1), remembered) == "b"
+    assert costliest(queue(a=10, c=1), remembered) == "c"
+    assert costliest(queue(a=10, d=1), remembered) == "d"
+
+
 def test_the_files_that_share_the_variants_answers_are_one_unit():
     scopes = {
         scope_of(f"tests/{name}.py::test_x[1]")
