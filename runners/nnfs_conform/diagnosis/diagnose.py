@@ -192,30 +192,27 @@ class StageEvidence:
         failed = self.failed
         if not failed:
             return Verdict()
-        alive: dict[str, Mistake] = {}
-        fits: dict[str, tuple[Mistake, int]] = {}  # id -> (mistake, cases its best form fits)
-        for mistake in applicable(self.stage, self.dtype):
-            for form in mistake.all_forms:  # any one form that explains the stage names it
-                consistent, strong, fitted = self._weigh(mistake, form)
-                if fitted >= fits.get(mistake.id, (mistake, 0))[1]:
-                    fits[mistake.id] = (mistake, fitted)
-                if consistent and strong:
-                    alive[mistake.id] = mistake
-                    break
+        catalogue = applicable(self.stage, self.dtype)
+        # any one form that explains the stage names the mistake
+        alive = [m for m in catalogue if any(self._explains(m, form) for form in m.all_forms)]
         explains = frozenset(failed)
         if len(alive) == 1:
-            return Verdict(named=next(iter(alive.values())), explains=explains)
+            return Verdict(named=alive[0], explains=explains)
         if alive:
-            return Verdict(one_of=tuple(alive.values()), explains=explains)
-        ranked = sorted((item for item in fits.values() if item[1]), key=lambda item: -item[1])[
-            : self.CLOSEST
-        ]
-        return Verdict(closest=tuple(m for m, _ in ranked), explains=explains)
+            return Verdict(one_of=tuple(alive), explains=explains)
+        # None explains them: the closest reproduce the most failed cases (in its best form).
+        # The replays are cached, so this pass only finishes what _explains stopped early.
+        fits = [(m, max(self._fitted(m, form) for form in m.all_forms)) for m in catalogue]
+        ranked = sorted((item for item in fits if item[1]), key=lambda item: -item[1])
+        return Verdict(closest=tuple(m for m, _ in ranked[: self.CLOSEST]), explains=explains)
 
-    def _weigh(self, mistake: Mistake, form: str = "") -> tuple[bool, int, int]:
-        """(consistent with every case, evidence cases, failed cases it reproduces). The failed
-        cases first: a mistake that misses one is out, and is never replayed on the passes."""
-        consistent, strong, fitted = True, 0, 0
+    def _explains(self, mistake: Mistake, form: str = "") -> bool:
+        """Whether the port behaves like the mistake (in this form) on every case: it gave the
+        mistake's outputs on every failed case the mistake can run, one of them telling
+        evidence, and passed no case where the mistake is decisively wrong. The failed cases
+        first, and the first that contradicts it ends the search: the passes are replayed only
+        for a mistake that explains every failure."""
+        strong = False
         for case, outputs, passed in self.cases:
             if passed:
                 continue
@@ -223,16 +220,24 @@ class StageEvidence:
             if want is None:
                 continue
             if not compare_outputs(outputs, want, self.dtype).ok:
-                consistent = False
+                return False
+            strong = strong or (decisive and self._telling(outputs, want, case))
+        if not strong:
+            return False
+        return not any(
+            passed and replay(mistake, case, self.dtype, form)[1]  # wrong where the port was right
+            for case, _, passed in self.cases
+        )
+
+    def _fitted(self, mistake: Mistake, form: str = "") -> int:
+        """How many failed cases the port answered with the mistake's outputs (in this form)."""
+        fitted = 0
+        for case, outputs, passed in self.cases:
+            if passed:
                 continue
-            fitted += 1
-            strong += decisive and self._telling(outputs, want, case)
-        if not (consistent and strong):
-            return consistent, strong, fitted
-        for case, _, passed in self.cases:
-            if passed and replay(mistake, case, self.dtype, form)[1]:
-                return False, strong, fitted  # decisively wrong where the port was right
-        return consistent, strong, fitted
+            want, _ = replay(mistake, case, self.dtype, form)
+            fitted += want is not None and compare_outputs(outputs, want, self.dtype).ok
+        return fitted
 
     def _telling(self, outputs: Any, want: dict[str, Expected], case: Case) -> bool:
         """Whether a fit is evidence: the port's outputs are not a degenerate pattern, or the
