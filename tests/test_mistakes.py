@@ -386,7 +386,7 @@ def test_a_mistake_is_not_replayed_past_the_first_failed_case_that_contradicts_i
     the first failed case whose outputs it does not give, and replays it on no later failure."""
     from nnfs_conform.diagnosis import diagnose as diagnosis
     from nnfs_conform.grading.compare import compare_outputs
-    from tools.mistakes_matrix import stage_verdict
+    from tools.mistakes_matrix import _outputs, stage_verdict
     from tools.variants import VARIANTS, wrong_name
 
     variant = VARIANTS[wrong_name("relu-before-bias", "float64", "")]
@@ -400,19 +400,15 @@ def test_a_mistake_is_not_replayed_past_the_first_failed_case_that_contradicts_i
     monkeypatch.setattr(diagnosis, "replay", counted)
     verdict, failed = stage_verdict(variant, "dense_relu")
     assert verdict.named is BY_ID["relu-before-bias"] and failed
-    outputs = {
-        case.id: variant.run(case.stage, decode(case.inputs), case.params)
-        for case in suite().stages["dense_relu"]
-        if case.id in failed and case.error is None
-    }
+    cases = {case.id: case for case in suite().stages["dense_relu"]}
+    outputs = {i: _outputs(variant, cases[i]) for i in failed if cases[i].error is None}
     dropped, others = 0, 0
     for mistake in diagnosis.applicable("dense_relu", "float64"):
         for form in mistake.all_forms:
             others += mistake.id != "relu-before-bias"
             on_failures = [c for m, f, c in asked if (m, f) == (mistake.id, form) and c in outputs]
             for n, case_id in enumerate(on_failures):
-                case = next(c for c in suite().stages["dense_relu"] if c.id == case_id)
-                want, _ = real(mistake, case, "float64", form)
+                want, _ = real(mistake, cases[case_id], "float64", form)
                 if want is not None and not compare_outputs(outputs[case_id], want, "float64").ok:
                     assert on_failures[n + 1 :] == [], (mistake.id, form, on_failures)
                     dropped += 1
