@@ -197,6 +197,23 @@ class Arith:
             return self.rnd(self.summation([total, *extra], acc))
         return self.total([acc(x * w) for x, w in zip(xs, ws)] + list(extra))
 
+    def dots(self, rows, columns, biases=None):
+        """rows @ columnsᵀ: entry (i, j) is self.dot(rows[i], columns[j], [biases[j]]) (no bias
+        term when biases is None). A plain sequential arithmetic does it a column of terms at a
+        time in NumPy (`sequential_dots`), bit for bit the same; any other, entry by entry."""
+        rounding = _array_rounding(self)
+        if rounding is not None:
+            fast = sequential_dots(rows, columns, biases, rounding)
+            if fast is not None:
+                return fast
+        return [
+            [
+                self.dot(row, col, [] if biases is None else [biases[j]])
+                for j, col in enumerate(columns)
+            ]
+            for row in rows
+        ]
+
     def sqrt(self, x: float) -> float:
         """The dtype's correctly rounded square root (float64 sqrt then float32 rounding is)."""
         if math.isnan(x) or x < 0:
@@ -214,6 +231,77 @@ class BookDotArith(Arith):
         for bias in extra:
             total = self.rnd(total + bias)
         return total
+
+
+def _as_is(values: np.ndarray) -> np.ndarray:
+    return values
+
+
+def _to_float32(values: np.ndarray) -> np.ndarray:
+    """f32 of every element: NumPy's float64-to-float32 cast is C's conversion, as f32's."""
+    return values.astype(np.float32).astype(np.float64)
+
+
+_ARRAY_ROUNDING = {f64: _as_is, f32: _to_float32}  # rnd -> the same rounding of a whole array
+
+
+def _array_rounding(a: Arith) -> Callable[[np.ndarray], np.ndarray] | None:
+    """rnd on whole arrays, for an arithmetic whose dot products are Arith.dot's plain sequential
+    sum: every product and every partial sum rounded by rnd (forward_sum, acc == rnd, no FMA),
+    in float64 or float32; None for any other (other orders, FMA, float64 accumulation, FTZ,
+    BookDotArith's)."""
+    if type(a) is not Arith or a.summation is not forward_sum or a.fused:
+        return None
+    if a.acc is not None and a.acc is not a.rnd:
+        return None
+    return _ARRAY_ROUNDING.get(a.rnd)
+
+
+def _float_matrix(rows) -> np.ndarray | None:
+    """rows as a float64 array, when they are non-empty lists of one length of plain floats."""
+    if type(rows) is not list or not rows or type(rows[0]) is not list or not rows[0]:
+        return None
+    width = len(rows[0])
+    for row in rows:
+        if type(row) is not list or len(row) != width or not _FLOATS.issuperset(map(type, row)):
+            return None
+    return np.array(rows, dtype=np.float64)
+
+
+_FLOATS = frozenset((float,))
+
+
+def sequential_dots(rows, columns, biases, rounding) -> list[list[float]] | None:
+    """Arith.dot's forward_sum for every (row, column) pair at once, or None where the inputs are
+    not a plain matrix (ragged, empty, or not floats) or a result is NaN: Arith.dots then goes
+    entry by entry.
+
+    Bit-identical to the scalar path: NumPy's float64 `*` and `+` are the same IEEE operations
+    as Python's (subnormals kept, overflow to ±inf, NaN, signed zeros), and `rounding` is rnd on
+    every element. The terms are summed in the same order with the same roundings: the first
+    product rounded (acc(x·w)) and not again, each next one as total = rnd(total + rnd(x·w)),
+    the bias last; Arith.total's final rnd is then a no-op (acc == rnd: the value is rounded).
+    Only a NaN's sign and payload could differ: they follow the operands' order, which NumPy's
+    inner loops may swap, so a product with a NaN anywhere in it is left to the scalar path.
+    """
+    matrix, other = _float_matrix(rows), _float_matrix(columns)
+    if matrix is None or other is None or matrix.shape[1] != other.shape[1]:
+        return None
+    if biases is not None:
+        if type(biases) is not list or len(biases) != len(columns):
+            return None
+        if not _FLOATS.issuperset(map(type, biases)):
+            return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = rounding(matrix.T[:, :, None] * other.T[:, None, :])  # [k][i][j]
+        total = products[0]
+        for term in products[1:]:
+            total = rounding(total + term)
+        if biases is not None:
+            total = rounding(total + np.array(biases, dtype=np.float64))
+    if np.isnan(total).any():
+        return None
+    return total.tolist()
 
 
 ARITH = {
@@ -431,11 +519,24 @@ class Engine:
         extra = [] if bias is None else self.bias_terms(bias)
         return (self.dot_arith or self.arith).dot(xs, ws, extra)
 
+    def _default_weighted_sums(self) -> bool:
+        """Whether weighted_sum is Arith.dot(xs, ws, [biases[neuron]]): no override of the
+        extension points it calls (a mistake's), so a dense layer is one Arith.dots."""
+        cls = type(self)
+        return (
+            cls.weighted_sum is Engine.weighted_sum
+            and cls.dot_terms is Engine.dot_terms
+            and cls.bias_terms is Engine.bias_terms
+            and cls.bias_of is Engine.bias_of
+        )
+
     def dense(self, inputs, weights_kn, biases=None):
         """inputs @ weights_kn + biases (without biases when None)."""
         if len(weights_kn) != len(inputs[0]):  # only reachable through a mistake: np.dot raises
             raise _shape_error("shapes do not align for the matrix product")
         columns = transpose(weights_kn)
+        if self._default_weighted_sums():
+            return (self.dot_arith or self.arith).dots(inputs, columns, biases)
         return [
             [
                 self.weighted_sum(row, col, None if biases is None else self.bias_of(biases, i, j))
@@ -687,9 +788,8 @@ class Engine:
     def dense_gradients(self, inputs, weights, dvalues):
         """dweights = inputs.T @ dvalues, dbiases = Σ_b dvalues[b], dinputs = dvalues @ W.T."""
         a = self.dot_arith or self.arith
-        per_neuron = transpose(dvalues)
-        dweights = [[a.dot(column, dv, []) for dv in per_neuron] for column in transpose(inputs)]
-        dinputs = [[a.dot(row, w, []) for w in weights] for row in dvalues]
+        dweights = a.dots(transpose(inputs), transpose(dvalues))
+        dinputs = a.dots(dvalues, weights)
         return dweights, self.bias_gradient(dvalues), dinputs
 
     def dense_backward(self, x, p):
