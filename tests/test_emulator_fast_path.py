@@ -14,7 +14,9 @@ import math
 import random
 import struct
 from dataclasses import replace
+from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from nnfs_conform.diagnosis import emulator
@@ -193,3 +195,45 @@ def test_the_fast_path_is_taken(monkeypatch):
     monkeypatch.setattr(emulator, "sequential_dots", spy)
     Engine(ARITH["float32"]).dense([[1.0, 2.0]], [[1.0], [2.0]], [0.5])
     assert seen
+
+
+# -- the fused multiply-add: integers instead of Fractions ----------------------------------------
+
+
+def fraction_fma(a: float, b: float, c: float, precision: int, emin: int) -> float:
+    """The exact a·b + c rounded once, with Fractions: the formula fma_with replaced."""
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c
+    q = Fraction(a) * Fraction(b) + Fraction(c)
+    if q == 0:
+        return 0.0
+    sign, q = (-1.0 if q < 0 else 1.0), abs(q)
+    e = q.numerator.bit_length() - q.denominator.bit_length()
+    if Fraction(2) ** e > q:
+        e -= 1
+    quantum = Fraction(2) ** (max(e, emin) - precision + 1)
+    value = round(q / quantum) * quantum
+    return sign * (
+        float(value) if value < Fraction(2) ** {53: 1024, 24: 128, 11: 16}[precision] else math.inf
+    )
+
+
+def fma_cases(rnd, rng: random.Random) -> list[tuple[float, float, float]]:
+    """Hostile triples, random ones, and sums that cancel (c close to -a·b): rounding's edges."""
+    cases = [(x, y, z) for x in HOSTILE[:12] for y in HOSTILE[6:] for z in HOSTILE[::3]]
+    for _ in range(20000):
+        a, b = draw(rng, 0.2, rnd), draw(rng, 0.2, rnd)
+        c = rng.choice([-1, 1]) * rnd(a * b) * rng.choice([1.0, 1.0 + 2.0**-20, 0.5, 3.0])
+        cases += [(a, b, c), (a, b, draw(rng, 0.3, rnd))]
+    cases += [(1.0 + 2.0**-12, 1.0 - 2.0**-12, -1.0), (2.0**-600, 2.0**-600, -0.0)]
+    return cases + [(1.0 + 2.0**-30, 1.0 + 2.0**-30, 2.0**-83), (3.0, 2.0**-1074, 0.0)]
+
+
+@pytest.mark.parametrize("rnd", [emulator.f64, f32, emulator.f16])
+def test_fma_is_the_exact_sum_rounded_once(rnd):
+    precision, emin = emulator._FORMAT[rnd]
+    fma = emulator.fma_with(rnd)
+    with np.errstate(all="ignore"):  # as in Engine.run: float16's overflow to inf is no error
+        for a, b, c in fma_cases(rnd, random.Random(precision)):
+            want = rnd(fraction_fma(a, b, c, precision, emin))
+            assert bits(fma(a, b, c)) == bits(want), (a, b, c)

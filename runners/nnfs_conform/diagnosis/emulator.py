@@ -20,7 +20,6 @@ import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
@@ -62,20 +61,30 @@ def f16(x: float) -> float:
     return float(np.float16(x))
 
 
-def round_fraction(q: Fraction, precision: int, emin: int) -> float:
-    """Round an exact rational to the nearest float of `precision` bits (ties to even)."""
-    if q == 0:
+def scaled(x: float) -> tuple[int, int]:
+    """A finite float as (n, e) with x == n·2**e exactly (its denominator is a power of 2)."""
+    n, d = x.as_integer_ratio()
+    return n, 1 - d.bit_length()
+
+
+def round_scaled(n: int, e: int, precision: int, emin: int) -> float:
+    """Round the exact n·2**e to the nearest float of `precision` bits, ties to even, in integers
+    (a Fraction's gcds cost ten times more); an exact zero is +0.0."""
+    if n == 0:
         return 0.0
-    sign, q = (-1.0 if q < 0 else 1.0), abs(q)
-    e = q.numerator.bit_length() - q.denominator.bit_length()
-    if Fraction(2) ** e > q:
-        e -= 1
-    quantum = Fraction(2) ** (max(e, emin) - precision + 1)  # subnormals keep emin's quantum
-    value = round(q / quantum) * quantum
-    return sign * (float(value) if value < _MAX[precision] else math.inf)
+    sign, n = (-1.0 if n < 0 else 1.0), abs(n)
+    quantum = max(n.bit_length() - 1 + e, emin) - precision + 1  # subnormals keep emin's quantum
+    if quantum > e:  # drop the bits below the quantum, rounding half to even
+        shift = quantum - e
+        kept = n >> shift
+        rest, half = n - (kept << shift), 1 << (shift - 1)
+        n, e = kept + (rest > half or (rest == half and kept & 1)), quantum
+    if n.bit_length() + e > _MAX_EXPONENT[precision]:  # n·2**e >= 2**max: beyond the range
+        return sign * math.inf
+    return sign * math.ldexp(n, e)  # exact: n has at most `precision` bits
 
 
-_MAX = {53: Fraction(2) ** 1024, 24: Fraction(2) ** 128, 11: Fraction(2) ** 16}
+_MAX_EXPONENT = {53: 1024, 24: 128, 11: 16}
 _FORMAT: dict[Callable[[float], float], tuple[int, int]] = {
     f64: (53, -1022),
     f32: (24, -126),
@@ -90,7 +99,9 @@ def fma_with(rnd: Callable[[float], float]) -> Callable[[float, float, float], f
     def fma(a: float, b: float, c: float) -> float:
         if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
             return rnd(a * b + c)
-        return round_fraction(Fraction(a) * Fraction(b) + Fraction(c), precision, emin)
+        (na, ea), (nb, eb), (nc, ec) = scaled(a), scaled(b), scaled(c)
+        e = min(ea + eb, ec)  # a·b + c exactly, as an integer times 2**e
+        return round_scaled((na * nb << (ea + eb - e)) + (nc << (ec - e)), e, precision, emin)
 
     return fma
 
