@@ -395,10 +395,17 @@ HYPERPARAMETERS = ("rate", *TRAINING_HYPERPARAMETERS, *REGULARIZERS)
 
 
 def ew(fn, *arrays):
-    """fn applied element by element to same-shaped nested lists: one NumPy elementwise line."""
-    if isinstance(arrays[0], list):
+    """fn applied element by element to same-shaped nested lists: one NumPy elementwise line.
+    (A row with no list in it, the innermost level, is one comprehension, not a call per
+    element: the same calls of fn, in the same order.)"""
+    first = arrays[0]
+    if not isinstance(first, list):
+        return fn(*arrays)
+    if any(issubclass(kind, list) for kind in set(map(type, first))):
         return [ew(fn, *items) for items in zip(*arrays)]
-    return fn(*arrays)
+    if len(arrays) == 1:
+        return [fn(v) for v in first]
+    return [fn(*items) for items in zip(*arrays)]
 
 
 def sign(v: float) -> float:
@@ -486,6 +493,10 @@ class Engine:
         """formula on numbers, element by element over same-shaped nested lists (one NumPy
         elementwise line); the results are plain floats again."""
         number = self.number
+        if len(arrays) == 1:
+            return ew(lambda v: plain(formula(number(v))), *arrays)
+        if len(arrays) == 2:
+            return ew(lambda a, b: plain(formula(number(a), number(b))), *arrays)
         return ew(lambda *values: plain(formula(*map(number, values))), *arrays)
 
     def total(self, values) -> Rounded:
