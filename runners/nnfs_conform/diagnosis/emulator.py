@@ -253,7 +253,10 @@ def _to_float32(values: np.ndarray) -> np.ndarray:
     return values.astype(np.float32).astype(np.float64)
 
 
-_ARRAY_ROUNDING = {f64: _as_is, f32: _to_float32}  # rnd -> the same rounding of a whole array
+_ARRAY_ROUNDING: dict[Callable[[float], float], Callable[[np.ndarray], np.ndarray]] = {
+    f64: _as_is,
+    f32: _to_float32,
+}  # rnd -> the same rounding of a whole array
 
 
 def _array_rounding(a: Arith) -> Callable[[np.ndarray], np.ndarray] | None:
