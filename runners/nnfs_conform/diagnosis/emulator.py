@@ -20,7 +20,6 @@ import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
@@ -62,20 +61,30 @@ def f16(x: float) -> float:
     return float(np.float16(x))
 
 
-def round_fraction(q: Fraction, precision: int, emin: int) -> float:
-    """Round an exact rational to the nearest float of `precision` bits (ties to even)."""
-    if q == 0:
+def scaled(x: float) -> tuple[int, int]:
+    """A finite float as (n, e) with x == n·2**e exactly (its denominator is a power of 2)."""
+    n, d = x.as_integer_ratio()
+    return n, 1 - d.bit_length()
+
+
+def round_scaled(n: int, e: int, precision: int, emin: int) -> float:
+    """Round the exact n·2**e to the nearest float of `precision` bits, ties to even, in integers
+    (a Fraction's gcds cost ten times more); an exact zero is +0.0."""
+    if n == 0:
         return 0.0
-    sign, q = (-1.0 if q < 0 else 1.0), abs(q)
-    e = q.numerator.bit_length() - q.denominator.bit_length()
-    if Fraction(2) ** e > q:
-        e -= 1
-    quantum = Fraction(2) ** (max(e, emin) - precision + 1)  # subnormals keep emin's quantum
-    value = round(q / quantum) * quantum
-    return sign * (float(value) if value < _MAX[precision] else math.inf)
+    sign, n = (-1.0 if n < 0 else 1.0), abs(n)
+    quantum = max(n.bit_length() - 1 + e, emin) - precision + 1  # subnormals keep emin's quantum
+    if quantum > e:  # drop the bits below the quantum, rounding half to even
+        shift = quantum - e
+        kept = n >> shift
+        rest, half = n - (kept << shift), 1 << (shift - 1)
+        n, e = kept + (rest > half or (rest == half and kept & 1)), quantum
+    if n.bit_length() + e > _MAX_EXPONENT[precision]:  # n·2**e >= 2**max: beyond the range
+        return sign * math.inf
+    return sign * math.ldexp(n, e)  # exact: n has at most `precision` bits
 
 
-_MAX = {53: Fraction(2) ** 1024, 24: Fraction(2) ** 128, 11: Fraction(2) ** 16}
+_MAX_EXPONENT = {53: 1024, 24: 128, 11: 16}
 _FORMAT: dict[Callable[[float], float], tuple[int, int]] = {
     f64: (53, -1022),
     f32: (24, -126),
@@ -90,7 +99,9 @@ def fma_with(rnd: Callable[[float], float]) -> Callable[[float, float, float], f
     def fma(a: float, b: float, c: float) -> float:
         if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
             return rnd(a * b + c)
-        return round_fraction(Fraction(a) * Fraction(b) + Fraction(c), precision, emin)
+        (na, ea), (nb, eb), (nc, ec) = scaled(a), scaled(b), scaled(c)
+        e = min(ea + eb, ec)  # a·b + c exactly, as an integer times 2**e
+        return round_scaled((na * nb << (ea + eb - e)) + (nc << (ec - e)), e, precision, emin)
 
     return fma
 
@@ -197,6 +208,23 @@ class Arith:
             return self.rnd(self.summation([total, *extra], acc))
         return self.total([acc(x * w) for x, w in zip(xs, ws)] + list(extra))
 
+    def dots(self, rows, columns, biases=None):
+        """rows @ columnsᵀ: entry (i, j) is self.dot(rows[i], columns[j], [biases[j]]) (no bias
+        term when biases is None). A plain sequential arithmetic does it a column of terms at a
+        time in NumPy (`sequential_dots`), bit for bit the same; any other, entry by entry."""
+        rounding = _array_rounding(self)
+        if rounding is not None:
+            fast = sequential_dots(rows, columns, biases, rounding)
+            if fast is not None:
+                return fast
+        return [
+            [
+                self.dot(row, col, [] if biases is None else [biases[j]])
+                for j, col in enumerate(columns)
+            ]
+            for row in rows
+        ]
+
     def sqrt(self, x: float) -> float:
         """The dtype's correctly rounded square root (float64 sqrt then float32 rounding is)."""
         if math.isnan(x) or x < 0:
@@ -214,6 +242,80 @@ class BookDotArith(Arith):
         for bias in extra:
             total = self.rnd(total + bias)
         return total
+
+
+def _as_is(values: np.ndarray) -> np.ndarray:
+    return values
+
+
+def _to_float32(values: np.ndarray) -> np.ndarray:
+    """f32 of every element: NumPy's float64-to-float32 cast is C's conversion, as f32's."""
+    return values.astype(np.float32).astype(np.float64)
+
+
+_ARRAY_ROUNDING: dict[Callable[[float], float], Callable[[np.ndarray], np.ndarray]] = {
+    f64: _as_is,
+    f32: _to_float32,
+}  # rnd -> the same rounding of a whole array
+
+
+def _array_rounding(a: Arith) -> Callable[[np.ndarray], np.ndarray] | None:
+    """rnd on whole arrays, for an arithmetic whose dot products are Arith.dot's plain sequential
+    sum: every product and every partial sum rounded by rnd (forward_sum, acc == rnd, no FMA),
+    in float64 or float32; None for any other (other orders, FMA, float64 accumulation, FTZ,
+    BookDotArith's)."""
+    if type(a) is not Arith or a.summation is not forward_sum or a.fused:
+        return None
+    if a.acc is not None and a.acc is not a.rnd:
+        return None
+    return _ARRAY_ROUNDING.get(a.rnd)
+
+
+def _float_matrix(rows) -> np.ndarray | None:
+    """rows as a float64 array, when they are non-empty lists of one length of plain floats."""
+    if type(rows) is not list or not rows or type(rows[0]) is not list or not rows[0]:
+        return None
+    width = len(rows[0])
+    for row in rows:
+        if type(row) is not list or len(row) != width or not _FLOATS.issuperset(map(type, row)):
+            return None
+    return np.array(rows, dtype=np.float64)
+
+
+_FLOATS = frozenset((float,))
+
+
+def sequential_dots(rows, columns, biases, rounding) -> list[list[float]] | None:
+    """Arith.dot's forward_sum for every (row, column) pair at once, or None where the inputs are
+    not a plain matrix (ragged, empty, or not floats) or a result is NaN: Arith.dots then goes
+    entry by entry.
+
+    Bit-identical to the scalar path: NumPy's float64 `*` and `+` are the same IEEE operations
+    as Python's (subnormals kept, overflow to ±inf, NaN, signed zeros), and `rounding` is rnd on
+    every element. The terms are summed in the same order with the same roundings: the first
+    product rounded (acc(x·w)) and not again, each next one as total = rnd(total + rnd(x·w)),
+    the bias last; Arith.total's final rnd is then a no-op (acc == rnd: the value is rounded).
+    Only a NaN's sign and payload could differ: they follow the operands' order, which NumPy's
+    inner loops may swap, so a product with a NaN anywhere in it is left to the scalar path.
+    """
+    matrix, other = _float_matrix(rows), _float_matrix(columns)
+    if matrix is None or other is None or matrix.shape[1] != other.shape[1]:
+        return None
+    if biases is not None:
+        if type(biases) is not list or len(biases) != len(columns):
+            return None
+        if not _FLOATS.issuperset(map(type, biases)):
+            return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = rounding(matrix.T[:, :, None] * other.T[:, None, :])  # [k][i][j]
+        total = products[0]
+        for term in products[1:]:
+            total = rounding(total + term)
+        if biases is not None:
+            total = rounding(total + np.array(biases, dtype=np.float64))
+    if np.isnan(total).any():
+        return None
+    return total.tolist()
 
 
 ARITH = {
@@ -296,10 +398,17 @@ HYPERPARAMETERS = ("rate", *TRAINING_HYPERPARAMETERS, *REGULARIZERS)
 
 
 def ew(fn, *arrays):
-    """fn applied element by element to same-shaped nested lists: one NumPy elementwise line."""
-    if isinstance(arrays[0], list):
+    """fn applied element by element to same-shaped nested lists: one NumPy elementwise line.
+    (A row with no list in it, the innermost level, is one comprehension, not a call per
+    element: the same calls of fn, in the same order.)"""
+    first = arrays[0]
+    if not isinstance(first, list):
+        return fn(*arrays)
+    if any(issubclass(kind, list) for kind in set(map(type, first))):
         return [ew(fn, *items) for items in zip(*arrays)]
-    return fn(*arrays)
+    if len(arrays) == 1:
+        return [fn(v) for v in first]
+    return [fn(*items) for items in zip(*arrays)]
 
 
 def sign(v: float) -> float:
@@ -387,6 +496,10 @@ class Engine:
         """formula on numbers, element by element over same-shaped nested lists (one NumPy
         elementwise line); the results are plain floats again."""
         number = self.number
+        if len(arrays) == 1:
+            return ew(lambda v: plain(formula(number(v))), *arrays)
+        if len(arrays) == 2:
+            return ew(lambda a, b: plain(formula(number(a), number(b))), *arrays)
         return ew(lambda *values: plain(formula(*map(number, values))), *arrays)
 
     def total(self, values) -> Rounded:
@@ -431,11 +544,24 @@ class Engine:
         extra = [] if bias is None else self.bias_terms(bias)
         return (self.dot_arith or self.arith).dot(xs, ws, extra)
 
+    def _default_weighted_sums(self) -> bool:
+        """Whether weighted_sum is Arith.dot(xs, ws, [biases[neuron]]): no override of the
+        extension points it calls (a mistake's), so a dense layer is one Arith.dots."""
+        cls = type(self)
+        return (
+            cls.weighted_sum is Engine.weighted_sum
+            and cls.dot_terms is Engine.dot_terms
+            and cls.bias_terms is Engine.bias_terms
+            and cls.bias_of is Engine.bias_of
+        )
+
     def dense(self, inputs, weights_kn, biases=None):
         """inputs @ weights_kn + biases (without biases when None)."""
         if len(weights_kn) != len(inputs[0]):  # only reachable through a mistake: np.dot raises
             raise _shape_error("shapes do not align for the matrix product")
         columns = transpose(weights_kn)
+        if self._default_weighted_sums():
+            return (self.dot_arith or self.arith).dots(inputs, columns, biases)
         return [
             [
                 self.weighted_sum(row, col, None if biases is None else self.bias_of(biases, i, j))
@@ -687,9 +813,8 @@ class Engine:
     def dense_gradients(self, inputs, weights, dvalues):
         """dweights = inputs.T @ dvalues, dbiases = Σ_b dvalues[b], dinputs = dvalues @ W.T."""
         a = self.dot_arith or self.arith
-        per_neuron = transpose(dvalues)
-        dweights = [[a.dot(column, dv, []) for dv in per_neuron] for column in transpose(inputs)]
-        dinputs = [[a.dot(row, w, []) for w in weights] for row in dvalues]
+        dweights = a.dots(transpose(inputs), transpose(dvalues))
+        dinputs = a.dots(dvalues, weights)
         return dweights, self.bias_gradient(dvalues), dinputs
 
     def dense_backward(self, x, p):

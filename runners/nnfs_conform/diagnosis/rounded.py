@@ -64,24 +64,34 @@ class Rounded:
             return wider, other.v
         return self.__class__, other
 
-    # -- the four operations, each rounded once ---------------------------------------------------
+    # -- the four operations, each rounded once (+ - * skip _with for two numbers of one dtype,
+    # the common case: it would answer their own class and value) ---------------------------------
     def __add__(self, other) -> Rounded:
-        cls, o = self._with(other)
-        return cls(cls.rnd(self.v + o))
+        cls = self.__class__
+        if other.__class__ is not cls:
+            cls, other = self._with(other)
+            return cls(cls.rnd(self.v + other))
+        return cls(cls.rnd(self.v + other.v))
 
     def __radd__(self, other) -> Rounded:
         return self.__class__(self.__class__.rnd(other + self.v))
 
     def __sub__(self, other) -> Rounded:
-        cls, o = self._with(other)
-        return cls(cls.rnd(self.v - o))
+        cls = self.__class__
+        if other.__class__ is not cls:
+            cls, other = self._with(other)
+            return cls(cls.rnd(self.v - other))
+        return cls(cls.rnd(self.v - other.v))
 
     def __rsub__(self, other) -> Rounded:
         return self.__class__(self.__class__.rnd(other - self.v))
 
     def __mul__(self, other) -> Rounded:
-        cls, o = self._with(other)
-        return cls(cls.rnd(self.v * o))
+        cls = self.__class__
+        if other.__class__ is not cls:
+            cls, other = self._with(other)
+            return cls(cls.rnd(self.v * other))
+        return cls(cls.rnd(self.v * other.v))
 
     def __rmul__(self, other) -> Rounded:
         return self.__class__(self.__class__.rnd(other * self.v))
