@@ -338,18 +338,18 @@ def suite():
     return load_suite()
 
 
-_GRADED: dict[tuple[Variant, int], tuple[object, Outcome]] = {}
+_GRADED: dict[tuple[Variant, str, str], Outcome] = {}
 
 
 def grade(variant: Variant, case) -> Outcome:
     """The variant's outcome on a case, graded once per process: a variant is a pure function
     of its inputs, and the soundness and sharpness proofs and the mistakes matrix grade the same
-    (variant, case) pairs (kept by the case object itself, held so that its id stays its own)."""
-    key = (variant, id(case))
-    kept = _GRADED.get(key)
-    if kept is None or kept[0] is not case:
-        kept = _GRADED[key] = (case, _grade(variant, case))
-    return kept[1]
+    (variant, case) pairs. A case is known by its id and fingerprint, as the diagnosis's replays
+    are."""
+    key = (variant, case.id, case.fingerprint)
+    if key not in _GRADED:
+        _GRADED[key] = _grade(variant, case)
+    return _GRADED[key]
 
 
 def _grade(variant: Variant, case) -> Outcome:

@@ -277,9 +277,14 @@ def _float_matrix(rows) -> np.ndarray | None:
         return None
     width = len(rows[0])
     for row in rows:
-        if type(row) is not list or len(row) != width or not _FLOATS.issuperset(map(type, row)):
+        if not _plain_floats(row) or len(row) != width:
             return None
     return np.array(rows, dtype=np.float64)
+
+
+def _plain_floats(values) -> bool:
+    """Whether values is a list of Python floats and nothing else (no int, bool or number)."""
+    return type(values) is list and _FLOATS.issuperset(map(type, values))
 
 
 _FLOATS = frozenset((float,))
@@ -302,9 +307,7 @@ def sequential_dots(rows, columns, biases, rounding) -> list[list[float]] | None
     if matrix is None or other is None or matrix.shape[1] != other.shape[1]:
         return None
     if biases is not None:
-        if type(biases) is not list or len(biases) != len(columns):
-            return None
-        if not _FLOATS.issuperset(map(type, biases)):
+        if not _plain_floats(biases) or len(biases) != len(columns):
             return None
     with np.errstate(over="ignore", invalid="ignore"):
         products = rounding(matrix.T[:, :, None] * other.T[:, None, :])  # [k][i][j]
