@@ -53,7 +53,7 @@ class CertificationError(Exception):
 # module and of every module of the repository it imports, transitively, and the versions of
 # the suite, Python, mpmath and NumPy. Everything NumPy touches (the reference's certification
 # of every case at both tiers, the tags) is computed again at every run.
-SCOPE = ("generator", "reference", "nnfs_conform")  # the repository's own packages
+SCOPE = ("generator", "reference", "nnfs_conform", "tools")  # the repository's own packages
 
 
 def _module_names(tree: ast.AST, package: str) -> set[str]:
@@ -99,8 +99,14 @@ def _imported_by(module: str) -> tuple[Path, frozenset[str]] | None:
 def stage_sources(stage: str) -> dict[str, Path]:
     """The stage's module and every module of the repository it imports, transitively (each
     with the packages it is in), by module name."""
+    return module_sources(MODULES[stage].__name__)
+
+
+def module_sources(top: str) -> dict[str, Path]:
+    """The module `top` and every module of the repository it imports, transitively (each with
+    the packages it is in), by module name: what a result computed by `top` depends on."""
     found: dict[str, Path] = {}
-    todo = [MODULES[stage].__name__]
+    todo = [top]
     while todo:
         name = todo.pop()
         parts = name.split(".")

@@ -6,11 +6,21 @@ from __future__ import annotations
 import pytest
 from runner_helpers import fake, run_cli
 from suite_factory import write_suite
-from variant_runs import remember_variant_runs
+from variant_runs import FOLDER, Store, remember_variant_runs
 
-remember_variant_runs()  # the variants' answers, computed once per process (variant_runs.py)
+ANSWERS = Store(None)  # in pytest's cache folder once pytest_configure knows it
+remember_variant_runs(ANSWERS)  # the variants' answers, computed once (variant_runs.py)
 
 pytest_plugins = ["file_order"]  # how `make test` hands files to its workers
+
+
+def pytest_configure(config):
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider: nothing on disk
+    ANSWERS.folder = cache.mkdir(FOLDER) if cache else None
+
+
+def pytest_unconfigure(config):
+    ANSWERS.save()
 
 
 @pytest.fixture

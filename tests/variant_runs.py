@@ -1,4 +1,5 @@
-"""Each variant of tools/variants.py answers a given input once per process.
+"""Each variant of tools/variants.py answers a given input once per process, and once per set of
+sources across processes.
 
 The soundness, sharpness, discrimination and mistakes tests ask the same variants the same
 cases again and again: `evaluate` grades every case of a variant, the mistakes matrix grades
@@ -8,30 +9,148 @@ inputs). The diagnosis then replays every mistake on the cases of each stage it 
 (`Mistake.runner(tier, form)`, the very function of that mistake's wrong variant): 72% of the
 matrix's time once the variants' answers are kept. A variant is a pure function of (stage,
 inputs, params), so its answer, or the exception it raises, is kept by the pickled arguments
-and served to every later asker, the diagnosis's replays included.
+and served to every later asker, the diagnosis's replays included. file_order.py sends the four
+test files to one xdist worker.
 
-Nothing is kept across processes: file_order.py sends the four test files to one xdist worker.
+A variant is also a pure function of the code that computes it: tools.variants and every module
+of the repository it imports (generator.build.module_sources), run by one Python and one NumPy
+on one CPU. So the answers are kept on disk too, in pytest's cache folder (`.pytest_cache`),
+under the hash of all of that: a `make test` after a change that touches none of those files
+reads the emulator's ~46,000 answers instead of computing them again, and any change to one of
+them starts afresh. Exceptions are not kept (they are rare, and a message may not pickle). A
+fresh clone has no cache, so CI computes every answer; `pytest --cache-clear` does so here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import pickle
+import platform
+import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+FOLDER = "nnfs-conformance-variant-answers"  # in pytest's cache folder (its d/ part)
+_ABSENT = object()
 
-def remembered(run: Callable[[str, Any, Any], Any]) -> Callable[[str, Any, Any], Any]:
-    """`run`, answering each distinct (stage, inputs, params) once."""
+
+def sources_key() -> str:
+    """What the variants' answers depend on: every source file tools.variants runs, the
+    versions of Python and NumPy, the CPU's features NumPy dispatches on and the environment
+    variables NumPy and OpenBLAS read (the numpy-* variants run the NumPy reference)."""
+    import numpy as np
+
+    from generator.build import module_sources
+
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # another NumPy layout: the processor's name instead
+        features = {platform.processor(): True}
+    settings = sorted(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith(("NPY_", "OPENBLAS", "OMP_"))
+    )
+    digest = hashlib.sha256(
+        "\0".join(
+            [
+                sys.version,
+                np.__version__,
+                platform.machine(),
+                *sorted(k for k, v in features.items() if v),
+                *settings,
+            ]
+        ).encode()
+    )
+    for name, path in module_sources("tools.variants").items():
+        digest.update(b"\0" + name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class Store:
+    """The answers kept on disk, {variant name: {digest of the input: answer}}, in one file per
+    key of the sources (`keyed`: sources_key): read at the first question, written back (merged
+    with what another worker wrote meanwhile) by save()."""
+
+    def __init__(self, folder: Path | None, keyed: Callable[[], str] = sources_key):
+        self.folder, self.keyed = folder, keyed
+        self.key = ""
+        self.answers: dict[str, dict[bytes, Any]] | None = None
+        self.added = 0
+
+    def _file(self) -> Path | None:
+        return None if self.folder is None else self.folder / f"{self.key}.pickle"
+
+    def _load(self) -> dict[str, dict[bytes, Any]]:
+        if self.answers is None:
+            self.key = self.keyed() if self.folder is not None else ""
+            self.answers = self._read()
+        return self.answers
+
+    def _read(self) -> dict[str, dict[bytes, Any]]:
+        file = self._file()
+        if file is None:
+            return {}
+        try:
+            with open(file, "rb") as stored:
+                answers = pickle.load(stored)
+        except Exception:  # noqa: BLE001 - no cache, or one we cannot read: start afresh
+            return {}
+        return answers if isinstance(answers, dict) else {}
+
+    def get(self, name: str, digest: bytes) -> Any:
+        return self._load().get(name, {}).get(digest, _ABSENT)
+
+    def put(self, name: str, digest: bytes, answer: Any) -> None:
+        self._load().setdefault(name, {})[digest] = answer
+        self.added += 1
+
+    def save(self) -> None:
+        """Write the answers computed in this process, if any; other keys' files go."""
+        file = self._file()
+        if file is None or self.answers is None or not self.added:
+            return
+        merged = self._read()
+        for name, answers in self.answers.items():
+            merged.setdefault(name, {}).update(answers)
+        partial = file.with_suffix(f".{os.getpid()}.partial")
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as out:
+                pickle.dump(merged, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, file)
+            for old in file.parent.glob("*.pickle"):
+                if old != file:
+                    old.unlink(missing_ok=True)
+        except OSError:  # a cache that cannot be written (read-only, full): the next run computes
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+
+
+def remembered(
+    run: Callable[[str, Any, Any], Any], name: str = "", store: Store | None = None
+) -> Callable[[str, Any, Any], Any]:
+    """`run`, answering each distinct (stage, inputs, params) once (and, with a store, once for
+    the variant `name` while its sources are unchanged)."""
     answers: dict[bytes, tuple[bool, Any]] = {}
 
     def answer(stage, inputs, params):
         key = pickle.dumps((stage, inputs, params), protocol=pickle.HIGHEST_PROTOCOL)
         if key not in answers:
-            try:
-                answers[key] = (True, run(stage, inputs, params))
-            except Exception as exc:  # noqa: BLE001 - raised again, to every asker
-                answers[key] = (False, exc)
+            digest = hashlib.blake2b(key, digest_size=16).digest()
+            stored = _ABSENT if store is None else store.get(name, digest)
+            if stored is not _ABSENT:
+                answers[key] = (True, stored)
+            else:
+                try:
+                    answers[key] = (True, run(stage, inputs, params))
+                except Exception as exc:  # noqa: BLE001 - raised again, to every asker
+                    answers[key] = (False, exc)
+                else:
+                    if store is not None:
+                        store.put(name, digest, answers[key][1])
         ok, value = answers[key]
         if ok:
             return value
@@ -40,7 +159,7 @@ def remembered(run: Callable[[str, Any, Any], Any]) -> Callable[[str, Any, Any],
     return answer
 
 
-def remember_variant_runs() -> None:
+def remember_variant_runs(store: Store | None = None) -> None:
     """Make every variant of tools.variants.VARIANTS answer each input once (in place: the
     mistakes matrix reads the same dict), and Mistake.runner hand out the wrong variant's
     remembered run where there is one (the runner it was built from, for the same tier and
@@ -49,7 +168,7 @@ def remember_variant_runs() -> None:
     from tools import variants
 
     for name, variant in variants.VARIANTS.items():
-        variants.VARIANTS[name] = replace(variant, run=remembered(variant.run))
+        variants.VARIANTS[name] = replace(variant, run=remembered(variant.run, name, store))
     built = Mistake.runner
 
     def runner(self, tier: str, form: str = ""):
