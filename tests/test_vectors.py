@@ -49,16 +49,20 @@ ENVIRONMENTS = {
 }
 
 
-def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path):
-    """The default run computes everything, from an empty cache of goldens, and fills it. Each
-    NumPy / OpenBLAS setting then computes again all that a setting can change: the NumPy
-    reference's certification of every case at both tiers (it must pass within tolerance, and
-    refuse each invalid case with its kind) and the tags; the goldens it reads from the cache,
-    since they are exact arithmetic that no setting reaches (the next test holds every module
-    that computes one to that)."""
+def test_regeneration_is_byte_identical_under_every_cpu_setting(tmp_path, request):
+    """The default run computes the goldens of every stage whose sources changed since this test
+    last ran here (all of them on a fresh clone, so CI computes everything; `pytest
+    --cache-clear` does here), and remembers them in pytest's cache folder under their sources'
+    key (generator.build.stage_key), as `make vectors` does in its own. Each NumPy / OpenBLAS
+    setting then computes again all that a setting can change: the NumPy reference's
+    certification of every case at both tiers (it must pass within tolerance, and refuse each
+    invalid case with its kind) and the tags; the goldens it reads from the cache, since they
+    are exact arithmetic that no setting reaches (the next test holds every module that computes
+    one to that)."""
     from generator.build import MODULES
 
-    cache = tmp_path / "cache"
+    pytest_cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    cache = pytest_cache.mkdir("nnfs-conformance-goldens") if pytest_cache else tmp_path / "cache"
     committed = sorted(p.name for p in VECTORS.iterdir())
     for name, env in ENVIRONMENTS.items():
         out = tmp_path / name
