@@ -20,7 +20,7 @@ setup: $(STAMP) ## create .venv with pinned dependencies, and what the tests nee
 $(LEARNER_STAMP): EXTRAS := book
 $(STAMP): EXTRAS := dev
 $(LEARNER_STAMP) $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	PYTHON=$(PYTHON) sh tools/venv.sh $(VENV)
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
 	touch $@ $(if $(filter dev,$(EXTRAS)),$(LEARNER_STAMP))
 

@@ -17,19 +17,9 @@ venv=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/nnfs-conformance-venv
 mkdir -p "$out" || exit 2
 
 echo "--- installing nnfs-conformance from $suite"
-# A venv without a pip of its own, filled by the host's pip where it can install into another
-# interpreter (pip >= 22.3): ensurepip is ~4 s of a ~12 s install. Else the venv gets its own.
 # A second use in one job reuses the venv.
-[ -x "$venv/bin/python" ] || python3 -m venv --without-pip "$venv" || exit 2
-pip=("$venv/bin/python" -m pip)
-if ! "${pip[@]}" --version >/dev/null 2>&1; then
-  pip=(python3 -m pip --python "$venv/bin/python")
-  if ! "${pip[@]}" --version >/dev/null 2>&1; then
-    "$venv/bin/python" -m ensurepip --default-pip >/dev/null || exit 2
-    pip=("$venv/bin/python" -m pip)
-  fi
-fi
-"${pip[@]}" install --quiet "$suite" || exit 2
+PYTHON=python3 sh "$here/tools/venv.sh" "$venv" || exit 2
+"$venv/bin/python" -m pip install --quiet --no-compile "$suite" || exit 2
 
 args=(--junit "$out/junit.xml" --badge "$out/badge.json" --report-json "$out/result.json"
       --markdown "${GITHUB_STEP_SUMMARY:-$out/summary.md}")
