@@ -113,13 +113,15 @@ def test_a_three_line_workflow_writes_junit_summary_badge_and_html(ran):
 
 
 def test_a_red_port_makes_the_step_fail_and_still_writes_every_report(tmp_path, job, ran):
-    """The job's second use of the action: its install of the suite is already there."""
+    """The job's second use of the action: its install of the suite is already there, and is
+    not done again."""
     inputs = action_inputs() | {
         "port": f"{sys.executable} {REPO / 'tests' / 'fakes' / 'wrong_shape.py'}",
         "args": "--stage relu",
     }
     run = run_step(inputs, tmp_path, job)
     assert run.returncode == 1, run.stderr[-2000:]
+    assert "--- installing" in ran[2].stdout and "--- installing" not in run.stdout
     out = tmp_path / "nnfs-conformance"
     assert {p.name for p in out.iterdir()} >= {
         "junit.xml",
