@@ -24,6 +24,7 @@ fresh clone has no cache, so CI computes every answer; `pytest --cache-clear` do
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -93,11 +94,15 @@ class Store:
         file = self._file()
         if file is None:
             return {}
+        gc.disable()  # millions of lists: the collector would scan them again and again
         try:
             with open(file, "rb") as stored:
                 answers = pickle.load(stored)
         except Exception:  # noqa: BLE001 - no cache, or one we cannot read: start afresh
             return {}
+        finally:
+            gc.enable()
+        gc.freeze()  # kept to the end of the process: no later collection scans them
         return answers if isinstance(answers, dict) else {}
 
     def get(self, name: str, digest: bytes) -> Any:
