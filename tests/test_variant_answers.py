@@ -34,10 +34,18 @@ def test_an_answer_kept_on_disk_is_served_while_the_sources_are_unchanged(tmp_pa
     assert ask_in_a_new_process(tmp_path, "never asked", "A") == (first, 0)
 
 
-def test_other_sources_run_the_variant_again_and_their_answers_replace_the_old(tmp_path):
+def test_other_sources_run_the_variant_again(tmp_path):
     ask_in_a_new_process(tmp_path, {"output": [[1.0, 0.0]]}, "A")
     assert ask_in_a_new_process(tmp_path, {"output": [[2.0]]}, "B") == ({"output": [[2.0]]}, 1)
-    assert [p.name for p in tmp_path.iterdir()] == ["B.pickle"]
+    assert ask_in_a_new_process(tmp_path, "never asked", "B") == ({"output": [[2.0]]}, 0)
+
+
+def test_a_change_undone_finds_its_answers_and_only_the_last_used_sources_stay(tmp_path):
+    for key in "ABC":
+        ask_in_a_new_process(tmp_path, {"output": [[ord(key)]]}, key)
+    assert ask_in_a_new_process(tmp_path, "never asked", "A") == ({"output": [[65]]}, 0)
+    ask_in_a_new_process(tmp_path, {"output": [[68]]}, "D")  # B was used longest ago: it goes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.pickle", "C.pickle", "D.pickle"]
 
 
 def test_a_kept_answer_is_bit_for_bit_the_computed_one(tmp_path):

@@ -17,7 +17,8 @@ of the repository it imports (generator.build.module_sources), run by one Python
 on one CPU. So the answers are kept on disk too, in pytest's cache folder (`.pytest_cache`),
 under the hash of all of that: a `make test` after a change that touches none of those files
 reads the emulator's ~46,000 answers instead of computing them again, and any change to one of
-them starts afresh. Exceptions are not kept (they are rare, and a message may not pickle). A
+them starts afresh (the answers of the KEPT last used sources stay, so undoing a change
+finds its answers again). Exceptions are not kept (they are rare, and a message may not pickle). A
 fresh clone has no cache, so CI computes every answer; `pytest --cache-clear` does so here.
 """
 
@@ -35,6 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+KEPT = 3  # the answers of the last few sources: trying a change and undoing it costs nothing
 FOLDER = "nnfs-conformance-variant-answers"  # in pytest's cache folder (its d/ part)
 _ABSENT = object()
 
@@ -103,6 +105,8 @@ class Store:
         finally:
             gc.enable()
         gc.freeze()  # kept to the end of the process: no later collection scans them
+        with contextlib.suppress(OSError):
+            os.utime(file)  # used: the last to go of the KEPT
         return answers if isinstance(answers, dict) else {}
 
     def get(self, name: str, digest: bytes) -> Any:
@@ -113,7 +117,8 @@ class Store:
         self.added += 1
 
     def save(self) -> None:
-        """Write the answers computed in this process, if any; other keys' files go."""
+        """Write the answers computed in this process, if any; of the other keys' files, the
+        KEPT - 1 last used stay."""
         file = self._file()
         if file is None or self.answers is None or not self.added:
             return
@@ -126,9 +131,9 @@ class Store:
             with open(partial, "wb") as out:
                 pickle.dump(merged, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, file)
-            for old in file.parent.glob("*.pickle"):
-                if old != file:
-                    old.unlink(missing_ok=True)
+            kept = sorted(file.parent.glob("*.pickle"), key=lambda f: f.stat().st_mtime)
+            for old in kept[:-KEPT]:
+                old.unlink(missing_ok=True)
         except OSError:  # a cache that cannot be written (read-only, full): the next run computes
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
