@@ -13,5 +13,12 @@ if [ -x "$venv/bin/python" ] && "$venv/bin/python" -m pip --version >/dev/null 2
   exit 0
 fi
 "$python" -m venv --without-pip "$venv"
-"$python" -m pip --python "$venv/bin/python" install --quiet --disable-pip-version-check pip \
-  >/dev/null 2>&1 || "$venv/bin/python" -m ensurepip --default-pip >/dev/null
+if "$python" -m pip --python "$venv/bin/python" install --quiet --disable-pip-version-check pip \
+  >/dev/null 2>&1; then
+  exit 0
+fi
+if ! "$venv/bin/python" -m ensurepip --default-pip >/dev/null 2>&1; then
+  echo "tools/venv.sh: cannot put pip in $venv: $python's pip cannot install into it (pip >= 22.3" \
+    "can) and it has no ensurepip (Debian, Ubuntu: apt-get install python3-venv)" >&2
+  exit 1
+fi
