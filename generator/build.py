@@ -119,18 +119,22 @@ def module_sources(top: str) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def sources_key(top: str, facts: Iterable[str]) -> str:
+    """The hash of what computes a result of the module `top`: the facts it depends on beyond
+    its code (versions, settings), then the names and bytes of its sources (module_sources)."""
+    digest = hashlib.sha256("\0".join(facts).encode())
+    for name, path in module_sources(top).items():
+        digest.update(b"\0" + name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @cache
 def stage_key(stage: str) -> str:
     """What computes the stage's goldens: the versions, and its sources' names and bytes."""
     import mpmath
 
-    digest = hashlib.sha256(
-        f"{SUITE_VERSION}\0{platform.python_version()}\0{mpmath.__version__}\0"
-        f"{np.__version__}".encode()
-    )
-    for name, path in stage_sources(stage).items():
-        digest.update(b"\0" + name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    versions = (SUITE_VERSION, platform.python_version(), mpmath.__version__, np.__version__)
+    return sources_key(MODULES[stage].__name__, versions)
 
 
 def _goldens_file(stage: str) -> Path | None:

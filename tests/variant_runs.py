@@ -47,7 +47,7 @@ def sources_key() -> str:
     variables NumPy and OpenBLAS read (the numpy-* variants run the NumPy reference)."""
     import numpy as np
 
-    from generator.build import module_sources
+    from generator import build
 
     try:
         from numpy._core._multiarray_umath import __cpu_features__ as features
@@ -56,20 +56,9 @@ def sources_key() -> str:
     settings = sorted(
         f"{k}={v}" for k, v in os.environ.items() if k.startswith(("NPY_", "OPENBLAS", "OMP_"))
     )
-    digest = hashlib.sha256(
-        "\0".join(
-            [
-                sys.version,
-                np.__version__,
-                platform.machine(),
-                *sorted(k for k, v in features.items() if v),
-                *settings,
-            ]
-        ).encode()
-    )
-    for name, path in module_sources("tools.variants").items():
-        digest.update(b"\0" + name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    facts = [sys.version, np.__version__, platform.machine()]
+    facts += sorted(k for k, v in features.items() if v)
+    return build.sources_key("tools.variants", facts + settings)
 
 
 class Store:
