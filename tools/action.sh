@@ -20,7 +20,7 @@ mkdir -p "$out" || exit 2
 # from the same suite. Not byte-compiled: the run imports a fraction of what pip would compile.
 if [ "$(cat "$venv/.installed-from" 2>/dev/null)" != "$suite" ]; then
   echo "--- installing nnfs-conformance from $suite"
-  PYTHON=python3 sh "$here/tools/venv.sh" "$venv" || exit 2
+  sh "$here/tools/venv.sh" "$venv" || exit 2
   "$venv/bin/python" -m pip install --quiet --no-compile "$suite" || exit 2
   printf '%s\n' "$suite" > "$venv/.installed-from"
 fi
