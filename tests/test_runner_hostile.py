@@ -28,7 +28,7 @@ from runner_helpers import (
 from nnfs_conform import files
 from nnfs_conform.cli import main
 from nnfs_conform.grading import result as results
-from nnfs_conform.port import protocol
+from nnfs_conform.port import proctree, protocol
 from nnfs_conform.suite.vectors import REPO
 
 ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # \t and \n aside
@@ -93,6 +93,18 @@ def spawn(args: list[str], tmp_path: Path, **options) -> subprocess.Popen:
 
 
 # --- orphans: the whole process tree is the runner's ------------------------------------------
+
+
+def test_the_clock_read_before_a_port_starts_is_at_or_below_its_start_time_in_proc():
+    """A port's tree is counted from proctree.now() read before it starts: the kernel's own
+    start time of the process, in the same ticks, is never earlier."""
+    for _ in range(20):
+        since = proctree.now()
+        child = subprocess.Popen(["true"])
+        started = proctree._stat(child.pid)
+        child.wait()
+        assert since is not None and started is not None
+        assert since <= started[2] <= proctree.now()
 
 
 @pytest.mark.parametrize("transport", ["session", "oneshot"])

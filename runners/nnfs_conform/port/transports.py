@@ -289,6 +289,8 @@ class Process:
         self.command = list(command)
         self.max_line = max_line
         proctree.become_subreaper()
+        # Orphans re-parented to the runner from this start on are this port's (see proctree).
+        self._since = proctree.now()
         try:
             self._popen = subprocess.Popen(
                 self.command,
@@ -301,8 +303,6 @@ class Process:
             )
         except OSError as exc:
             raise start_error(self.command, exc) from None
-        # Orphans re-parented to the runner from this start on are this port's (see proctree).
-        self._since = proctree.start_time(self._popen.pid)
         Process._live.add(self._popen.pid)
         self._in, self._out, self._err = _pipes(self._popen)
         self._stdin = self._in.fileno()
