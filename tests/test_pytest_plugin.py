@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -198,3 +199,40 @@ def test_without_nnfs_port_the_projects_tests_are_collected_as_usual(pytester):
     pytester.makepyfile(test_own="def test_own_work():\n    assert True\n")
     outcome = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     outcome.assert_outcomes(passed=1)
+
+
+def started_port(pytester, wait: float, port: str = GOOD) -> str:
+    """`port` behind a shell that notes its pid in `started` first, and a conftest that waits
+    up to `wait` s, once pytest has collected, for that note: `seen` says if it came."""
+    started, seen = pytester.path / "started", pytester.path / "seen"
+    pytester.makeconftest(
+        "import pathlib, time\n"
+        f"started, seen = pathlib.Path({str(started)!r}), pathlib.Path({str(seen)!r})\n"
+        "def pytest_collection_finish(session):\n"
+        f"    deadline = time.monotonic() + {wait}\n"
+        "    while not started.exists() and time.monotonic() < deadline:\n"
+        "        time.sleep(0.01)\n"
+        "    seen.write_text(str(started.exists()))\n"
+    )
+    return shlex.join(["sh", "-c", f"echo $$ > {started}; exec {port}"])
+
+
+def test_the_port_starts_while_pytest_collects_the_cases(pytester, vectors):
+    outcome = run(pytester, vectors, started_port(pytester, 10.0))
+    outcome.assert_outcomes(passed=4, skipped=1)
+    assert (pytester.path / "seen").read_text() == "True"  # before the first case ran
+
+
+def test_collect_only_starts_no_port(pytester, vectors):
+    outcome = run(pytester, vectors, started_port(pytester, 1.0), "--collect-only")
+    assert outcome.ret == pytest.ExitCode.OK
+    assert (pytester.path / "seen").read_text() == "False"
+
+
+def test_a_port_started_for_cases_that_are_all_deselected_is_ended(pytester, vectors):
+    deaf = started_port(pytester, 10.0, "sleep 60")  # would outlive pytest if not ended
+    outcome = run(pytester, vectors, deaf, "-k", "no-such-case")
+    assert outcome.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    pid = int((pytester.path / "started").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -81,6 +81,8 @@ class NnfsSuite:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
+        if not session.config.option.collectonly:  # it starts while the cases are collected
+            self._session_port().spawn()
         collector = SuiteCollector.from_parent(session, name="nnfs", nodeid="nnfs", suite=self)
         with self._long_lived():
             cases = collector.case_items()
@@ -127,17 +129,21 @@ class NnfsSuite:
     def port_info(self) -> dict[str, Any]:
         """The hello reply, starting the port on the first call; a failed start is final."""
         if self._broken is None and self._info is None:
-            self._port = SessionPort(
-                self.command, suite_version=self.suite.suite_version, timeout=self.timeout
-            )
             try:
-                self._info = self._port.hello()
+                self._info = self._session_port().hello()
             except HandshakeError as exc:
                 self._broken = f"the port did not start: {exc}"
         if self._broken is not None:
             raise CaseFailed(self._broken)
         assert self._info is not None  # started, and not broken
         return self._info
+
+    def _session_port(self) -> SessionPort:
+        if self._port is None:
+            self._port = SessionPort(
+                self.command, suite_version=self.suite.suite_version, timeout=self.timeout
+            )
+        return self._port
 
     def ask(self, item: CaseItem, info: dict[str, Any]) -> dict[str, Any]:
         """The result of the item's case, graded exactly as `nnfs-conform run` grades it; the

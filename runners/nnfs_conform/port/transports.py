@@ -657,7 +657,18 @@ class SessionPort(_ProcessPort):
         self.window = max(1, window)
         self.restarts = 0
         self._proc: Process | None = None
+        self._early: Process | None = None  # started by spawn(), not yet greeted
         self._start_failures = 0
+
+    def spawn(self) -> None:
+        """Start the port's process now and greet it later, at hello(): a port that loads a
+        JVM or NumPy gets ready while the caller does other work. A command that cannot start
+        is left for hello() to try again and report."""
+        if self._proc is None and self._early is None:
+            try:
+                self._early = Process(self.command, self.max_line, self.cwd)
+            except StartError:
+                pass
 
     def hello(self) -> dict[str, Any]:
         """Start the port and shake hands; return its hello reply or raise HandshakeError."""
@@ -667,7 +678,7 @@ class SessionPort(_ProcessPort):
         return self.info
 
     def _start(self) -> Process:
-        proc = Process(self.command, self.max_line, self.cwd)
+        proc, self._early = self._early or Process(self.command, self.max_line, self.cwd), None
         try:
             info = _handshake(proc, self.suite_version, self.handshake_timeout, self.validate)
         except BaseException:  # a failed hello, an interruption: the port must not outlive it
@@ -781,9 +792,10 @@ class SessionPort(_ProcessPort):
             yield message, reply, None, time.monotonic() - started
 
     def _discard(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc = None
+        for proc in (self._proc, self._early):
+            if proc is not None:
+                proc.kill()
+        self._proc = self._early = None
 
     def abort(self) -> None:
         """End the port and its tree at once, without a bye (the run was interrupted)."""
@@ -792,6 +804,9 @@ class SessionPort(_ProcessPort):
     def close(self) -> None:
         """Say bye, give the port a moment to exit, then make sure its whole tree is gone."""
         proc, self._proc = self._proc, None
+        if self._early is not None:  # spawned, never greeted
+            self._early.kill()
+            self._early = None
         if proc is None:
             return
         try:
