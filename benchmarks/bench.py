@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from operator import sub, truediv
 from pathlib import Path
 from typing import Any
 
@@ -69,14 +70,27 @@ def repeat(measure: Callable[[], float], reps: int = REPS) -> float:
     return median([measure() for _ in range(reps)])
 
 
-def interleaved(measures: dict[Any, Callable[[], float]]) -> dict[Any, float]:
-    """The median of each measure, repetitions taken in turns so that every measure sees the
-    same drift in the machine's load (the ratios between them are what the goals judge)."""
+def in_turns(measures: dict[Any, Callable[[], float]]) -> dict[Any, list[float]]:
+    """Each measure's samples, repetitions taken in turns so that every measure sees the same
+    drift in the machine's load (the ratios between them are what the goals judge)."""
     samples: dict[Any, list[float]] = {key: [] for key in measures}
     for _ in range(REPS):
         for key, measure in measures.items():
             samples[key].append(measure())
-    return {key: median(values) for key, values in samples.items()}
+    return samples
+
+
+def interleaved(measures: dict[Any, Callable[[], float]]) -> dict[Any, float]:
+    """The median of each measure, taken in turns (in_turns)."""
+    return {key: median(values) for key, values in in_turns(measures).items()}
+
+
+def paired(samples: dict[Any, list[float]], *keys: Any, of: Callable[..., float]) -> float:
+    """The median over the rounds of `of` applied to the samples of `keys` taken in that round:
+    a difference of two measures taken one after the other, so that a drift of the machine's
+    speed between rounds cancels, where the difference of two medians keeps it (it came out
+    below zero for toml-test on a noisy host)."""
+    return median([of(*round_) for round_ in zip(*(samples[key] for key in keys))])
 
 
 # --- the null port's reply table -----------------------------------------------------------
@@ -435,7 +449,8 @@ def fixed_costs(
             measures.update(toml[0])
     for measure in measures.values():  # warm: the schema checks and verdicts remembered
         measure()
-    t = interleaved(measures)
+    samples = in_turns(measures)
+    t = {key: median(values) for key, values in samples.items()}
     out: dict[str, Any] = {k: v for k, v in t.items()}
     say("### Fixed costs (issue 21; whole processes unless said, medians, taken in turns)")
     say()
@@ -444,15 +459,17 @@ def fixed_costs(
     for key, value in t.items():
         say(f"| {key} | {value:.4f} |")
     say()
-    out["plugin / plain pytest"] = t["plugin"] / t["plain pytest"]
-    out["plugin / run"] = t["plugin"] / t["run"]
-    out["warm fixed cost"] = t["run"] - t["graded"] - t["null start"]
+    out["plugin / plain pytest"] = paired(samples, "plugin", "plain pytest", of=truediv)
+    out["plugin / run"] = paired(samples, "plugin", "run", of=truediv)
+    out["warm fixed cost"] = paired(
+        samples, "run", "graded", "null start", of=lambda run, graded, start: run - graded - start
+    )
     if "c oneshot" in t:
-        out["oneshot harness"] = t["c oneshot"] - t["c floor"]
+        out["oneshot harness"] = paired(samples, "c oneshot", "c floor", of=sub)
     if toml is not None and isinstance(toml, str):
         out["toml-test"] = f"not measured: {toml}"
     elif toml is not None:
-        out["toml-test harness"] = t["toml-test"] - t["toml-test floor"]
+        out["toml-test harness"] = paired(samples, "toml-test", "toml-test floor", of=sub)
         out["toml-test tests"] = toml[1]
     return out
 
