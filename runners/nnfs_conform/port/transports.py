@@ -804,9 +804,7 @@ class SessionPort(_ProcessPort):
     def close(self) -> None:
         """Say bye, give the port a moment to exit, then make sure its whole tree is gone."""
         proc, self._proc = self._proc, None
-        if self._early is not None:  # spawned, never greeted
-            self._early.kill()
-            self._early = None
+        self._discard()  # a port spawned and never greeted
         if proc is None:
             return
         try:
