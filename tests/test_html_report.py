@@ -1,8 +1,9 @@
 """`nnfs-conform report --html`: one static page, checked as a browser sees it.
 
 Two real runs on the real vectors (the bundled Python port, and a broken copy of it with a
-hostile name and hostile error messages) become one page; headless Chromium loads it from disk,
-runs its script, and the DOM it dumps is checked: the port x stage cells, a failure's details
+hostile name and hostile error messages) become one page; headless Chromium loads it from disk
+(one browser for the module, a tab per page: tests/browser.py), runs its script, and the DOM it
+holds then is checked: the port x stage cells, a failure's details
 opened through the page's own script, nothing injected. A screenshot is taken and checked too.
 Layout (the sticky port column and stage header, the full width) is measured in Chromium by a
 probe script added to a copy of the page. Chromium is required: without it the test fails and
@@ -17,12 +18,12 @@ import math
 import re
 import shutil
 import struct
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browser import Browser
 
 from nnfs_conform.cli import main
 from nnfs_conform.grading.engine import INPUT_CHECK as ENGINE_INPUT_CHECK
@@ -33,18 +34,6 @@ from nnfs_conform.reports.matrix import GROUPS, cell, group_of, kind, load_resul
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE_NAME = "my-port<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
 HOSTILE_MESSAGE = "</pre></dd><script>document.title='pwned'</script>\x1b[31mred"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-
 BROKEN_PORT = f"""
 import math, sys
 sys.path[:0] = [{str(REPO / "ports" / "python")!r}, {str(REPO / "kits" / "python")!r}]
@@ -89,15 +78,11 @@ def chromium() -> str:
     )
 
 
-def browse(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    profile.mkdir()
-    return subprocess.run(
-        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium for the module's pages (tests/browser.py)."""
+    with Browser(chromium(), tmp_path_factory.mktemp("chromium")) as browser:
+        yield browser
 
 
 class Dom(HTMLParser):
@@ -182,7 +167,7 @@ def test_the_page_is_self_contained_and_escapes_what_ports_write(page):
     assert "<h1>nnfs-conformance report</h1>" in render_html([good])
 
 
-def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, tmp_path):
+def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, browser):
     broken = load_result(page.parent / "broken.json")
     failures = [
         k
@@ -190,9 +175,7 @@ def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, tmp
         if c["stage"] == "softmax" and c["outcome"] == "failed"
     ]
     target = f"f-1-{failures[-1]}"  # not the first failure: only the script can open it
-    run = browse(tmp_path, f"{page.as_uri()}#{target}", "--virtual-time-budget=5000", "--dump-dom")
-    assert run.returncode == 0 and "</html>" in run.stdout, run.stderr[-2000:]
-    dom = Dom(run.stdout)
+    dom = Dom(browser.page(f"{page.as_uri()}#{target}").dom())
     (title,) = [
         e for e in dom.elements if e["tag"] == "title" and e["parents"][-1]["tag"] == "head"
     ]
@@ -243,11 +226,8 @@ def test_chromium_renders_the_matrix_and_opens_a_failure_from_its_link(page, tmp
     assert relu and "pwned" in text(relu[0]) and "\\x1b[31mred" in text(relu[0])
 
 
-def test_chromium_takes_a_screenshot_of_the_page(page, tmp_path):
-    shot = tmp_path / "report.png"
-    run = browse(tmp_path, page.as_uri(), "--window-size=1280,800", f"--screenshot={shot}")
-    assert run.returncode == 0 and shot.exists(), run.stderr[-2000:]
-    data = shot.read_bytes()
+def test_chromium_takes_a_screenshot_of_the_page(page, browser):
+    data = browser.page(page.as_uri(), 1280, 800).screenshot()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 800)
@@ -287,20 +267,16 @@ window.addEventListener('load', function () {
 """
 
 
-def probe(tmp_path: Path, html: str, width: int, height: int) -> dict:
+def probe(browser: Browser, tmp_path: Path, html: str, width: int, height: int) -> dict:
     html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
     html = html.replace("</body>", f"<script>{PROBE}</script></body>")
     page = tmp_path / f"probe-{width}.html"
     page.write_text(html, encoding="utf-8")
-    run = browse(
-        tmp_path,
-        page.as_uri(),
-        f"--window-size={width},{height}",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-    )
-    assert run.returncode == 0 and "</html>" in run.stdout, run.stderr[-2000:]
-    (body,) = [e for e in Dom(run.stdout).elements if e["tag"] == "body"]
+    (body,) = [
+        e
+        for e in Dom(browser.page(page.as_uri(), width, height).dom()).elements
+        if e["tag"] == "body"
+    ]
     return json.loads(body["attrs"]["data-probe"])
 
 
@@ -309,11 +285,13 @@ def results(page) -> list[dict]:
     return [load_result(page.parent / "good.json"), load_result(page.parent / "broken.json")]
 
 
-def test_the_port_column_and_the_stage_header_stay_put_while_the_matrix_scrolls(results, tmp_path):
+def test_the_port_column_and_the_stage_header_stay_put_while_the_matrix_scrolls(
+    results, browser, tmp_path
+):
     """Eight runs x 28 stages in a 1200 x 700 window: the matrix scrolls both ways inside its box,
     the port column stays at the box's left edge and the stage header at its top."""
     html = render_html(results * 4)
-    at = probe(tmp_path, html, 1200, 700)
+    at = probe(browser, tmp_path, html, 1200, 700)
     assert at["scrollLeft"] > 500 and at["scrollTop"] > 100, at  # it did scroll both ways
     assert (at["portPosition"], at["portLeft"]) == ("sticky", "0px")
     assert (at["headPosition"], at["headTop"]) == ("sticky", "0px")
@@ -321,8 +299,8 @@ def test_the_port_column_and_the_stage_header_stay_put_while_the_matrix_scrolls(
     assert 0 < at["stageOffset"] <= at["stageHeight"] + 1.5, at  # the stage names in view
 
 
-def test_the_matrix_takes_the_full_width_of_a_wide_window(results, tmp_path):
-    at = probe(tmp_path, render_html(results * 4), 3000, 1000)
+def test_the_matrix_takes_the_full_width_of_a_wide_window(results, browser, tmp_path):
+    at = probe(browser, tmp_path, render_html(results * 4), 3000, 1000)
     assert at["window"] == 3000 and at["width"] > 2900, at  # no 1240 px cap
     assert at["portOffset"] < 1.5 and at["headOffset"] < 1.5
 
@@ -447,15 +425,14 @@ def _bare(result: dict, nulls: bool) -> dict:
     }
 
 
-def test_no_placeholder_text_appears_when_optional_fields_are_absent(results, tmp_path):
+def test_no_placeholder_text_appears_when_optional_fields_are_absent(results, browser, tmp_path):
     good, broken = results
     page = tmp_path / "bare.html"
     page.write_text(
         render_html([_bare(good, False), _bare(broken, True), _bare(good, True)]), encoding="utf-8"
     )
-    run = browse(tmp_path, page.as_uri(), "--virtual-time-budget=5000", "--dump-dom")
-    assert run.returncode == 0 and "</html>" in run.stdout, run.stderr[-2000:]
-    dom = Dom(re.sub(r"<(script|style)\b.*?</\1>", "", run.stdout, flags=re.S))
+    shown = browser.page(page.as_uri()).dom()
+    dom = Dom(re.sub(r"<(script|style)\b.*?</\1>", "", shown, flags=re.S))
     (body,) = [e for e in dom.elements if e["tag"] == "body"]
     visible = [text(body)] + [
         e["attrs"][a] for e in dom.elements for a in ("title", "aria-label") if e["attrs"].get(a)
