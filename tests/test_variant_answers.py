@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 import struct
+from types import SimpleNamespace
 
 import pytest
-from variant_runs import FOLDER, Store, remembered, sources_key
+from variant_runs import FOLDER, Store, remembered, remembered_grades, sources_key
 
 
 def ask_in_a_new_process(folder, answer, key: str):
@@ -98,7 +99,35 @@ def test_the_key_covers_the_emulator_the_catalogue_the_variants_and_the_referenc
         "nnfs_conform.diagnosis.rounded",
         "nnfs_conform.diagnosis.mistakes",
         "nnfs_conform.suite.numbers",
+        "nnfs_conform.grading.compare",  # the grades kept with the answers
         "reference.training",
         "reference.model",
     } <= set(module_sources("tools.variants"))
     assert "/" not in FOLDER  # pytest's cache.mkdir takes one name
+
+
+def grade_in_a_new_process(folder, case, outcome: str) -> tuple[str, int]:
+    """A grading that answers `outcome`, remembered in a fresh store on `folder`, asked to grade
+    one case and saved: (the outcome served, how many times it graded)."""
+    graded = []
+
+    def grade(variant, case):
+        graded.append(case.id)
+        return outcome
+
+    store = Store(folder, keyed=lambda: "A")
+    try:
+        variant = SimpleNamespace(name="a-variant")
+        return remembered_grades(grade, store)(variant, case), len(graded)
+    finally:
+        store.save()
+
+
+def test_a_grade_is_kept_for_what_the_case_means_and_graded_again_when_it_changes(tmp_path):
+    case = SimpleNamespace(id="relu/basic", fingerprint="sha256:1")
+    assert grade_in_a_new_process(tmp_path, case, "passed") == ("passed", 1)
+    assert grade_in_a_new_process(tmp_path, case, "never graded") == ("passed", 0)
+    regenerated = SimpleNamespace(id="relu/basic", fingerprint="sha256:2")  # new goldens
+    assert grade_in_a_new_process(tmp_path, regenerated, "failed") == ("failed", 1)
+    renamed = SimpleNamespace(id="relu/renamed", fingerprint="sha256:1")
+    assert grade_in_a_new_process(tmp_path, renamed, "renamed") == ("renamed", 1)

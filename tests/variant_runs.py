@@ -16,10 +16,12 @@ A variant is also a pure function of the code that computes it: tools.variants a
 of the repository it imports (generator.build.module_sources), run by one Python and one NumPy
 on one CPU. So the answers are kept on disk too, in pytest's cache folder (`.pytest_cache`),
 under the hash of all of that: a `make test` after a change that touches none of those files
-reads the emulator's ~46,000 answers instead of computing them again, and any change to one of
-them starts afresh (the answers of the KEPT last used sources stay, so undoing a change
-finds its answers again). Exceptions are not kept (they are rare, and a message may not pickle). A
-fresh clone has no cache, so CI computes every answer; `pytest --cache-clear` does so here.
+reads the emulator's ~46,000 answers instead of computing them again, with the ~56,000 grades
+tools.variants gives them (kept by each case's id and fingerprint, so new goldens are graded
+again), and any change to one of them starts afresh (the answers of the KEPT last used sources
+stay, so undoing a change finds its answers again). Exceptions are not kept (they are rare, and a
+message may not pickle). A fresh clone has no cache, so CI computes every answer; `pytest
+--cache-clear` does so here.
 """
 
 from __future__ import annotations
@@ -158,16 +160,36 @@ def remembered(
     return answer
 
 
+def remembered_grades(grade: Callable[[Any, Any], Any], store: Store) -> Callable[[Any, Any], Any]:
+    """`grade(variant, case)` (tools.variants._grade), its outcome kept in the store: it is a
+    pure function of the variant's answer (kept above), of what the case means (its id and
+    fingerprint: inputs, params, expected values and tolerances) and of the grading code (in
+    the store's key)."""
+
+    def graded(variant, case):
+        name = f"grade of {variant.name}"
+        digest = hashlib.blake2b(f"{case.id} {case.fingerprint}".encode(), digest_size=16).digest()
+        outcome = store.get(name, digest)
+        if outcome is _ABSENT:
+            outcome = grade(variant, case)
+            store.put(name, digest, outcome)
+        return outcome
+
+    return graded
+
+
 def remember_variant_runs(store: Store | None = None) -> None:
     """Make every variant of tools.variants.VARIANTS answer each input once (in place: the
-    mistakes matrix reads the same dict), and Mistake.runner hand out the wrong variant's
-    remembered run where there is one (the runner it was built from, for the same tier and
-    form)."""
+    mistakes matrix reads the same dict), with a store grade each case once while the sources
+    are unchanged, and Mistake.runner hand out the wrong variant's remembered run where there
+    is one (the runner it was built from, for the same tier and form)."""
     from nnfs_conform.diagnosis.mistakes import Mistake
     from tools import variants
 
     for name, variant in variants.VARIANTS.items():
         variants.VARIANTS[name] = replace(variant, run=remembered(variant.run, name, store))
+    if store is not None:
+        variants._grade = remembered_grades(variants._grade, store)  # noqa: SLF001
     built = Mistake.runner
 
     def runner(self, tier: str, form: str = ""):
