@@ -1,7 +1,18 @@
-"""Answers every case with an 8 MB wrong reply: a million-element output."""
+"""Answers every case with an 8 MB wrong reply: a million-element output (its JSON made once)."""
+
+import json
+import sys
 
 import _port
 
-_port.serve(
-    on_run=lambda m: _port.write({"seq": m["seq"], "outputs": {"output": [0.5] * 1_600_000}})
-)
+OUTPUT = json.dumps([0.5] * 1_600_000)
+
+
+def reply(message):
+    sys.stdout.write(
+        f'{{"seq": {json.dumps(message["seq"])}, "outputs": {{"output": {OUTPUT}}}}}\n'
+    )
+    sys.stdout.flush()
+
+
+_port.serve(on_run=reply)
