@@ -116,9 +116,9 @@ def grade_in_a_new_process(folder, case, outcome: str) -> tuple[str, int]:
         return outcome
 
     store = Store(folder, keyed=lambda: "A")
+    variant = SimpleNamespace(name="a-variant")
     try:
-        variant = SimpleNamespace(name="a-variant")
-        return remembered_grades(grade, store)(variant, case), len(graded)
+        return remembered_grades(grade, store, lambda v: v is variant)(variant, case), len(graded)
     finally:
         store.save()
 
@@ -131,3 +131,18 @@ def test_a_grade_is_kept_for_what_the_case_means_and_graded_again_when_it_change
     assert grade_in_a_new_process(tmp_path, regenerated, "failed") == ("failed", 1)
     renamed = SimpleNamespace(id="relu/renamed", fingerprint="sha256:1")
     assert grade_in_a_new_process(tmp_path, renamed, "renamed") == ("renamed", 1)
+
+
+def test_a_variant_a_test_builds_under_a_registered_name_is_graded_afresh(tmp_path):
+    """Only the variants of tools.variants.VARIANTS are kept: the subnormals test builds one
+    variant name for two tiers."""
+    from tools import variants
+
+    case = next(iter(variants.suite().stages["relu"]))
+    registered = next(iter(variants.VARIANTS.values()))
+    store = Store(tmp_path, keyed=lambda: "A")
+    graded = remembered_grades(lambda v, c: v.tier, store, lambda v: v is registered)
+    assert graded(registered, case) == registered.tier
+    other_tier = "float32" if registered.tier == "float64" else "float64"
+    twin = SimpleNamespace(name=registered.name, tier=other_tier)
+    assert graded(twin, case) == other_tier

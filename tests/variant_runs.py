@@ -160,13 +160,18 @@ def remembered(
     return answer
 
 
-def remembered_grades(grade: Callable[[Any, Any], Any], store: Store) -> Callable[[Any, Any], Any]:
-    """`grade(variant, case)` (tools.variants._grade), its outcome kept in the store: it is a
-    pure function of the variant's answer (kept above), of what the case means (its id and
-    fingerprint: inputs, params, expected values and tolerances) and of the grading code (in
-    the store's key)."""
+def remembered_grades(
+    grade: Callable[[Any, Any], Any], store: Store, kept: Callable[[Any], bool]
+) -> Callable[[Any, Any], Any]:
+    """`grade(variant, case)` (tools.variants._grade), its outcome kept in the store for the
+    variants `kept` admits (tools.variants.VARIANTS: a test may build a variant of its own under
+    a name of its choosing): it is a pure function of the variant's answer (kept above), of what
+    the case means (its id and fingerprint: inputs, params, expected values and tolerances) and
+    of the grading code (in the store's key)."""
 
     def graded(variant, case):
+        if not kept(variant):
+            return grade(variant, case)
         name = f"grade of {variant.name}"
         digest = hashlib.blake2b(f"{case.id} {case.fingerprint}".encode(), digest_size=16).digest()
         outcome = store.get(name, digest)
@@ -189,7 +194,8 @@ def remember_variant_runs(store: Store | None = None) -> None:
     for name, variant in variants.VARIANTS.items():
         variants.VARIANTS[name] = replace(variant, run=remembered(variant.run, name, store))
     if store is not None:
-        variants._grade = remembered_grades(variants._grade, store)  # noqa: SLF001
+        registered = lambda variant: variants.VARIANTS.get(variant.name) is variant  # noqa: E731
+        variants._grade = remembered_grades(variants._grade, store, registered)  # noqa: SLF001
     built = Mistake.runner
 
     def runner(self, tier: str, form: str = ""):
