@@ -3,8 +3,9 @@ first, by the seconds each file took in earlier runs (pytest's cache), so that n
 left for the end while the other worker idles (longest processing time first).
 
 xdist's own order is by number of tests, which puts the one-test files that build a fresh
-virtual environment last, each about 25 s. A file never timed counts as the costliest, so on a
-fresh clone the order is xdist's own. The files of SHARE_A_WORKER go to one worker together.
+virtual environment last, each 10-20 s. A file never timed counts as the costliest, so on a
+fresh clone the order is xdist's own but for those files (BUILD_A_VENV), which go first. The
+files of SHARE_A_WORKER go to one worker together.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ SHARE_A_WORKER = frozenset(
     for name in ("test_mistakes", "test_sharpness", "test_soundness", "test_discrimination")
 )
 SHARED = "the variants' answers"
+# These files build a virtual environment and install into it, 10-20 s whatever their number of
+# tests: of the files never timed (all of them on a fresh clone), they go first.
+BUILD_A_VENV = frozenset(
+    f"tests/{name}.py" for name in ("test_install", "test_porting_doc", "test_action")
+)
 REMEMBERED = "nnfs-conformance/seconds-per-file"  # {scope: [seconds, tests timed]}
 
 
@@ -33,15 +39,15 @@ def scope_of(nodeid: str) -> str:
 def costliest(queue: Mapping[str, Sized], remembered: Mapping[str, list]) -> str:
     """The scope of `queue` expected to take longest: its remembered seconds per test times its
     number of tests now (a file timed in a partial run is not taken for a cheap one); a scope
-    never timed first. Ties keep the queue's order."""
+    never timed first, of those the files of BUILD_A_VENV. Ties keep the queue's order."""
 
-    def expected(scope: str) -> float:
+    def expected(scope: str) -> tuple[float, bool]:
         timed = remembered.get(scope)
         try:
             seconds, tests = float(timed[0]), int(timed[1])
         except (TypeError, ValueError, IndexError, KeyError):  # never timed, or not as we write
-            return math.inf
-        return seconds / max(tests, 1) * len(queue[scope])
+            return math.inf, scope in BUILD_A_VENV
+        return seconds / max(tests, 1) * len(queue[scope]), False
 
     return max(queue, key=expected)
 

@@ -1,6 +1,8 @@
 """`make test` hands the costliest file to a worker first (file_order.py)."""
 
-from file_order import SHARED, costliest, scope_of
+from pathlib import Path
+
+from file_order import BUILD_A_VENV, SHARED, costliest, scope_of
 
 
 def queue(**tests: int) -> dict[str, list[str]]:
@@ -20,6 +22,20 @@ def test_a_file_timed_in_a_partial_run_counts_for_all_its_tests_now():
 def test_a_file_never_timed_goes_first_and_on_a_fresh_clone_the_order_is_xdists():
     assert costliest(queue(old=10, new=1), {"old": [60.0, 10]}) == "new"
     assert costliest(queue(first=10, second=20), {}) == "first"
+
+
+def test_on_a_fresh_clone_the_files_that_build_a_venv_go_first():
+    fresh = {"tests/test_variants.py": 700, "tests/test_install.py": 2, "tests/test_x.py": 1}
+    assert costliest(queue(**fresh), {}) == "tests/test_install.py"
+    timed = {"tests/test_install.py": [15.0, 2], "tests/test_variants.py": [60.0, 700]}
+    assert costliest(queue(**fresh), timed) == "tests/test_x.py"  # never timed: first
+    timed["tests/test_x.py"] = [0.1, 1]
+    assert costliest(queue(**fresh), timed) == "tests/test_variants.py"  # all timed: by seconds
+
+
+def test_the_files_that_build_a_venv_are_files_of_the_suite():
+    tests = Path(__file__).parent
+    assert {f"tests/{p.name}" for p in tests.glob("test_*.py")} >= BUILD_A_VENV
 
 
 def test_a_remembered_figure_that_is_not_seconds_and_tests_counts_as_never_timed():
