@@ -49,31 +49,31 @@ def chapter_18_on(file: str) -> dict[str, str]:
     return {stage: why.format(file=file) for stage, why in CHAPTER_18_ON.items()}
 
 
-def grade(tmp_path: Path, capsys, *args: str) -> Run:
-    """`nnfs-conform book --report-json ... ARGS` in-process; the result read back."""
-    report = tmp_path / "result.json"
+def book(report: Path, *args: str) -> Run:
+    """`nnfs-conform book --report-json REPORT ARGS` in-process, its output captured; the result
+    read back."""
     report.unlink(missing_ok=True)
-    status = main(["book", "--report-json", str(report), *args])
-    captured = capsys.readouterr()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["book", "--report-json", str(report), *args])
     result = json.loads(report.read_text()) if report.exists() else None
-    return Run(status, captured.out, captured.err, result)
+    return Run(status, out.getvalue(), err.getvalue(), result)
+
+
+def grade(tmp_path: Path, *args: str) -> Run:
+    return book(tmp_path / "result.json", *args)
 
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """grade() for runs more than one test reads (a whole module's run, asked again by the tests
-    of its one-bug copies): each made once for the module, with its output captured here."""
+    of its one-bug copies): each made once for the module."""
     folder = tmp_path_factory.mktemp("shared")
     runs: dict[tuple[str, ...], Run] = {}
 
     def graded(*args: str) -> Run:
         if args not in runs:
-            report = folder / f"{len(runs)}.json"
-            out, err = io.StringIO(), io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                status = main(["book", "--report-json", str(report), *args])
-            result = json.loads(report.read_text()) if report.exists() else None
-            runs[args] = Run(status, out.getvalue(), err.getvalue(), result)
+            runs[args] = book(folder / f"{len(runs)}.json", *args)
         return runs[args]
 
     return graded
@@ -149,12 +149,10 @@ def test_a_chapter_2_to_17_module_passes_every_stage_its_classes_allow(name, dty
     assert undeclared and {c["outcome"] for c in undeclared} == {"not_applicable"}
 
 
-def test_dtype_overrides_the_detection(tmp_path, capsys):
-    run = grade(
-        tmp_path, capsys, "--dtype", "float64", "--stage", "relu", learner("book_nn_float32")
-    )
+def test_dtype_overrides_the_detection(tmp_path):
+    run = grade(tmp_path, "--dtype", "float64", "--stage", "relu", learner("book_nn_float32"))
     assert run.result["port"]["dtype"] == "float64"
-    run = grade(tmp_path, capsys, "--stage", "relu", learner("book_nn"))
+    run = grade(tmp_path, "--stage", "relu", learner("book_nn"))
     assert run.result["port"]["dtype"] == "float64"
 
 
@@ -202,12 +200,12 @@ def test_dtype_overrides_the_detection(tmp_path, capsys):
     ],
 )
 def test_one_bug_in_the_learners_classes_turns_the_run_red(
-    name, stage, mistake, clean, tmp_path, capsys, shared
+    name, stage, mistake, clean, tmp_path, shared
 ):
     """The stage fails (the learner's exceptions, from a bug, are failures too, never errors)
     and the run names the mistake; the module the bug was put into passes the same stage (in its
     whole run, which the green tests above read too)."""
-    run = grade(tmp_path, capsys, "--stage", stage, learner(name))
+    run = grade(tmp_path, "--stage", stage, learner(name))
     failed = outcomes(run, "failed")
     assert run.status == 1
     assert failed and not outcomes(run, "errored")
@@ -221,10 +219,10 @@ def test_one_bug_in_the_learners_classes_turns_the_run_red(
     assert not {case["outcome"] for case in clean_cases} & {"failed", "errored"}
 
 
-def test_the_books_mae_sign_erratum_fails_mean_absolute_error_and_is_named(tmp_path, capsys):
+def test_the_books_mae_sign_erratum_fails_mean_absolute_error_and_is_named(tmp_path):
     """The printed book's np.sign(y_true - dvalues) fails the gradient of every case with a
     nonzero difference; the run names the mistake, and the losses themselves pass."""
-    run = grade(tmp_path, capsys, "--stage", "mean_absolute_error", learner("book_mae_erratum"))
+    run = grade(tmp_path, "--stage", "mean_absolute_error", learner("book_mae_erratum"))
     failed = outcomes(run, "failed")
     assert run.status == 1
     assert {case["diagnosis"]["id"] for case in failed} == {"mae-gradient-sign-flipped"}
@@ -235,12 +233,10 @@ def test_the_books_mae_sign_erratum_fails_mean_absolute_error_and_is_named(tmp_p
 # --- What the module lacks or cannot do ------------------------------------------------------
 
 
-def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path, capsys):
+def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path):
     """adam_step is not declared, with the reason in the header; the training cases that need
     Adam are declined with the same reason; the other training cases are graded."""
-    run = grade(
-        tmp_path, capsys, "--stage", "adam_step", "--stage", "training", learner("missing_adam")
-    )
+    run = grade(tmp_path, "--stage", "adam_step", "--stage", "training", learner("missing_adam"))
     reason = "Optimizer_Adam is not defined in missing_adam.py"
     assert run.status == 0, run.out
     assert run.result["port"]["missing"] == {
@@ -269,7 +265,7 @@ def test_a_missing_class_leaves_its_stages_undeclared_and_says_why(tmp_path, cap
 MODEL_STAGES = ("--stage", "batches", "--stage", "evaluate", "--stage", "parameters")
 
 
-def test_a_chapter_18_model_whose_set_requires_an_optimizer_is_given_one(tmp_path, capsys):
+def test_a_chapter_18_model_whose_set_requires_an_optimizer_is_given_one(tmp_path):
     """Chapter 18's set(*, loss, optimizer, accuracy) has no defaults: evaluate and parameters,
     which need no optimizer, pass the learner's own (the first it has) and still pass."""
     path = beside_book_nn(
@@ -282,7 +278,7 @@ def test_a_chapter_18_model_whose_set_requires_an_optimizer_is_given_one(tmp_pat
             "        self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy\n"
         ),
     )
-    run = grade(tmp_path, capsys, *MODEL_STAGES, path)
+    run = grade(tmp_path, *MODEL_STAGES, path)
     assert run.status == 0, run.out
     assert {"batches", "evaluate", "parameters"} <= set(run.result["port"]["stages"])
     assert (
@@ -291,7 +287,7 @@ def test_a_chapter_18_model_whose_set_requires_an_optimizer_is_given_one(tmp_pat
     )
 
 
-def test_a_model_that_cannot_save_its_parameters_is_graded_through_set_parameters(tmp_path, capsys):
+def test_a_model_that_cannot_save_its_parameters_is_graded_through_set_parameters(tmp_path):
     """Chapter 21 before save_parameters: get_parameters of one model, set_parameters of the
     fresh one; a set_parameters that loads nothing fails every case."""
     path = beside_book_nn(
@@ -299,7 +295,7 @@ def test_a_model_that_cannot_save_its_parameters_is_graded_through_set_parameter
         "no_saving",
         "from book_nn_ch18 import *\ndel Model.save_parameters, Model.load_parameters\n",
     )
-    run = grade(tmp_path, capsys, "--stage", "parameters", path)
+    run = grade(tmp_path, "--stage", "parameters", path)
     assert run.status == 0, run.out
     assert run.result["summary"]["passed"] == valid_and_invalid(["parameters"])[0]
     path = beside_book_nn(
@@ -313,11 +309,11 @@ def test_a_model_that_cannot_save_its_parameters_is_graded_through_set_parameter
             "        pass\n"
         ),
     )
-    run = grade(tmp_path, capsys, "--stage", "parameters", path)
+    run = grade(tmp_path, "--stage", "parameters", path)
     assert run.status == 1 and run.result["summary"]["passed"] == 0
 
 
-def test_batches_are_what_the_learners_train_feeds_its_first_layer(tmp_path, capsys):
+def test_batches_are_what_the_learners_train_feeds_its_first_layer(tmp_path):
     """A train that drops the short last batch is caught and named: the driver records the
     batches the learner's own Model.train takes, it does not slice them itself."""
     path = beside_book_nn(
@@ -332,14 +328,14 @@ def test_batches_are_what_the_learners_train_feeds_its_first_layer(tmp_path, cap
             "                      epochs=epochs, batch_size=batch_size, **kwargs)\n"
         ),
     )
-    run = grade(tmp_path, capsys, "--stage", "batches", path)
+    run = grade(tmp_path, "--stage", "batches", path)
     failed = outcomes(run, "failed")
     assert run.status == 1 and not outcomes(run, "errored")
     assert "batches-drop-short-batch" in {(c["diagnosis"] or {}).get("id") for c in failed}
     assert {c["id"] for c in outcomes(run, "passed")} >= {"batches/divides-evenly"}
 
 
-def test_model_training_runs_the_learners_own_model_and_else_plays_the_books_loop(tmp_path, capsys):
+def test_model_training_runs_the_learners_own_model_and_else_plays_the_books_loop(tmp_path):
     """A module with a Model that trains in batches is graded on that Model's train: one that
     drops the short last batch fails. A module with no Model (chapters 2-17) is graded through
     the book's Model.train played over its classes, and passes."""
@@ -355,11 +351,11 @@ def test_model_training_runs_the_learners_own_model_and_else_plays_the_books_loo
             "                      epochs=epochs, batch_size=batch_size, **kwargs)\n"
         ),
     )
-    run = grade(tmp_path, capsys, "--stage", "model_training", path)
+    run = grade(tmp_path, "--stage", "model_training", path)
     assert run.status == 1 and outcomes(run, "failed") and not outcomes(run, "errored")
     assert "model_training/sgd-short-last-batch" in {c["id"] for c in outcomes(run, "failed")}
     assert "model_training/sgd-even-batches" in {c["id"] for c in outcomes(run, "passed")}
-    played = grade(tmp_path, capsys, "--stage", "model_training", learner("book_nn"))
+    played = grade(tmp_path, "--stage", "model_training", learner("book_nn"))
     assert played.status == 0, played.out
     assert played.result["summary"]["passed"] == valid_and_invalid(["model_training"])[0]
 
@@ -401,11 +397,11 @@ def test_model_training_runs_the_learners_own_model_and_else_plays_the_books_loo
     ids=["accuracy-not-binary", "train-without-batches", "no-optimizer", "other-preprocess"],
 )
 def test_a_model_stage_the_module_cannot_do_is_not_declared_with_its_reason(
-    source, stage, why, tmp_path, capsys
+    source, stage, why, tmp_path
 ):
     """Not declared, the reason in the header, the module's other stages graded."""
     path = beside_book_nn(tmp_path, "lacks_one", source)
-    run = grade(tmp_path, capsys, "--stage", stage, "--stage", "relu", path)
+    run = grade(tmp_path, "--stage", stage, "--stage", "relu", path)
     why = why.format(file="lacks_one.py")
     assert run.status == 0, run.out
     assert run.result["port"]["missing"][stage] == why
@@ -445,12 +441,12 @@ IMPORT_FAILURES = {
 
 
 @pytest.mark.parametrize("name", sorted(IMPORT_FAILURES))
-def test_a_module_that_cannot_be_imported_is_one_line_naming_the_file(name, tmp_path, capsys):
+def test_a_module_that_cannot_be_imported_is_one_line_naming_the_file(name, tmp_path):
     """Exit 2 before any case, one line on stderr: the file, what went wrong, where in the
     learner's code; no traceback (reading stdin gets end of file, never a protocol line)."""
     source, what, where = IMPORT_FAILURES[name]
     path = beside_book_nn(tmp_path, name, source)
-    run = grade(tmp_path, capsys, path)
+    run = grade(tmp_path, path)
     assert run.status == 2
     assert run.out == "" and run.result is None
     assert run.err.count("\n") == 1 and "Traceback" not in run.err
@@ -470,13 +466,13 @@ def test_a_module_that_cannot_be_imported_is_one_line_naming_the_file(name, tmp_
         ),
     ],
 )
-def test_a_file_that_cannot_be_graded_is_a_one_line_usage_error(args, problem, tmp_path, capsys):
-    run = grade(tmp_path, capsys, *args)
+def test_a_file_that_cannot_be_graded_is_a_one_line_usage_error(args, problem, tmp_path):
+    run = grade(tmp_path, *args)
     assert run.status == 2
     assert run.err.count("\n") == 1 and problem in run.err
 
 
-def test_prints_at_import_and_in_a_stage_go_to_stderr_and_the_module_still_passes(tmp_path, capsys):
+def test_prints_at_import_and_in_a_stage_go_to_stderr_and_the_module_still_passes(tmp_path):
     """Python prints, and a write to file descriptor 1 as C code would do, never reach the
     protocol."""
     path = beside_book_nn(
@@ -493,12 +489,12 @@ def test_prints_at_import_and_in_a_stage_go_to_stderr_and_the_module_still_passe
             "        super().forward(inputs)\n"
         ),
     )
-    run = grade(tmp_path, capsys, "--stage", "dense_batch", "--stage", "neuron", path)
+    run = grade(tmp_path, "--stage", "dense_batch", "--stage", "neuron", path)
     assert run.status == 0, run.out
     assert run.result["summary"]["passed"] > 0
 
 
-def test_a_book_class_with_another_signature_is_named_with_its_method(tmp_path, capsys):
+def test_a_book_class_with_another_signature_is_named_with_its_method(tmp_path):
     path = beside_book_nn(
         tmp_path,
         "other_signature",
@@ -509,7 +505,7 @@ def test_a_book_class_with_another_signature_is_named_with_its_method(tmp_path, 
             "        self.output = self.weights\n"
         ),
     )
-    run = grade(tmp_path, capsys, "--stage", "neuron", path)
+    run = grade(tmp_path, "--stage", "neuron", path)
     assert run.status == 2 and run.result is None and run.out == ""
     assert run.err == (
         "nnfs-conform: other_signature.py: Layer_Dense.forward(self) cannot be "
@@ -517,7 +513,7 @@ def test_a_book_class_with_another_signature_is_named_with_its_method(tmp_path, 
     )
 
 
-def test_a_learner_exception_or_exit_in_a_case_is_an_error_naming_their_line(tmp_path, capsys):
+def test_a_learner_exception_or_exit_in_a_case_is_an_error_naming_their_line(tmp_path):
     """Kind `exception`, with the learner's file, line and function; a sys.exit inside a case
     does not end the driver: no case errors, nothing restarts."""
     path = beside_book_nn(
@@ -533,7 +529,7 @@ def test_a_learner_exception_or_exit_in_a_case_is_an_error_naming_their_line(tmp
             "        sys.exit(4)\n"
         ),
     )
-    run = grade(tmp_path, capsys, "--stage", "relu", "--stage", "softmax", path)
+    run = grade(tmp_path, "--stage", "relu", "--stage", "softmax", path)
     errors = {c["stage"]: c["got_error"] for c in outcomes(run, "failed")}
     assert run.status == 1
     assert not outcomes(run, "errored") and run.result["summary"]["passed"] == 0
@@ -547,7 +543,7 @@ def test_a_learner_exception_or_exit_in_a_case_is_an_error_naming_their_line(tmp
     }
 
 
-def test_an_infinite_loop_in_one_stage_errors_its_cases_and_the_run_finishes(tmp_path, capsys):
+def test_an_infinite_loop_in_one_stage_errors_its_cases_and_the_run_finishes(tmp_path):
     path = beside_book_nn(
         tmp_path,
         "loops",
@@ -561,7 +557,6 @@ def test_an_infinite_loop_in_one_stage_errors_its_cases_and_the_run_finishes(tmp
     )
     run = grade(
         tmp_path,
-        capsys,
         "--timeout",
         "0.5",
         "--stage",
@@ -666,12 +661,9 @@ def test_book_storage_becomes_the_stage_shapes_and_other_shapes_stay_as_they_are
     assert book_port.scalar(np.ones((1, 2))).shape == (1, 2)
 
 
-def test_a_chapter_file_that_trains_at_import_is_graded_on_its_classes_without_training(
-    tmp_path, capsys
-):
+def test_a_chapter_file_that_trains_at_import_is_graded_on_its_classes_without_training(tmp_path):
     run = grade(
         tmp_path,
-        capsys,
         "--handshake-timeout",
         "60",
         "--stage",
