@@ -107,6 +107,15 @@ class Store:
         self._load().setdefault(name, {})[digest] = answer
         self.added += 1
 
+    def kept(self, name: str, digest: bytes, compute: Callable[[], Any]) -> Any:
+        """The answer kept under (name, digest), else compute()'s, then kept (an exception it
+        raises goes to the caller, not into the store)."""
+        answer = self.get(name, digest)
+        if answer is _ABSENT:
+            answer = compute()
+            self.put(name, digest, answer)
+        return answer
+
     def save(self) -> None:
         """Write the answers computed in this process, if any; of the other keys' files, the
         KEPT - 1 last used stay."""
@@ -140,18 +149,15 @@ def remembered(
     def answer(stage, inputs, params):
         key = pickle.dumps((stage, inputs, params), protocol=pickle.HIGHEST_PROTOCOL)
         if key not in answers:
-            digest = hashlib.blake2b(key, digest_size=16).digest()
-            stored = _ABSENT if store is None else store.get(name, digest)
-            if stored is not _ABSENT:
-                answers[key] = (True, stored)
-            else:
-                try:
-                    answers[key] = (True, run(stage, inputs, params))
-                except Exception as exc:  # noqa: BLE001 - raised again, to every asker
-                    answers[key] = (False, exc)
+            compute = lambda: run(stage, inputs, params)  # noqa: E731
+            try:
+                if store is None:
+                    answers[key] = (True, compute())
                 else:
-                    if store is not None:
-                        store.put(name, digest, answers[key][1])
+                    digest = hashlib.blake2b(key, digest_size=16).digest()
+                    answers[key] = (True, store.kept(name, digest, compute))
+            except Exception as exc:  # noqa: BLE001 - raised again, to every asker
+                answers[key] = (False, exc)
         ok, value = answers[key]
         if ok:
             return value
@@ -161,24 +167,19 @@ def remembered(
 
 
 def remembered_grades(
-    grade: Callable[[Any, Any], Any], store: Store, kept: Callable[[Any], bool]
+    grade: Callable[[Any, Any], Any], store: Store, registered: Callable[[Any], bool]
 ) -> Callable[[Any, Any], Any]:
     """`grade(variant, case)` (tools.variants._grade), its outcome kept in the store for the
-    variants `kept` admits (tools.variants.VARIANTS: a test may build a variant of its own under
-    a name of its choosing): it is a pure function of the variant's answer (kept above), of what
-    the case means (its id and fingerprint: inputs, params, expected values and tolerances) and
-    of the grading code (in the store's key)."""
+    variants `registered` admits (tools.variants.VARIANTS: a test may build a variant of its own
+    under a name of its choosing): it is a pure function of the variant's answer (kept above),
+    of what the case means (its id and fingerprint: inputs, params, expected values and
+    tolerances) and of the grading code (in the store's key)."""
 
     def graded(variant, case):
-        if not kept(variant):
+        if not registered(variant):
             return grade(variant, case)
-        name = f"grade of {variant.name}"
         digest = hashlib.blake2b(f"{case.id} {case.fingerprint}".encode(), digest_size=16).digest()
-        outcome = store.get(name, digest)
-        if outcome is _ABSENT:
-            outcome = grade(variant, case)
-            store.put(name, digest, outcome)
-        return outcome
+        return store.kept(f"grade of {variant.name}", digest, lambda: grade(variant, case))
 
     return graded
 
