@@ -80,9 +80,13 @@ def in_turns(measures: dict[Any, Callable[[], float]]) -> dict[Any, list[float]]
     return samples
 
 
+def medians(samples: dict[Any, list[float]]) -> dict[Any, float]:
+    return {key: median(values) for key, values in samples.items()}
+
+
 def interleaved(measures: dict[Any, Callable[[], float]]) -> dict[Any, float]:
     """The median of each measure, taken in turns (in_turns)."""
-    return {key: median(values) for key, values in in_turns(measures).items()}
+    return medians(in_turns(measures))
 
 
 def paired(samples: dict[Any, list[float]], *keys: Any, of: Callable[..., float]) -> float:
@@ -450,7 +454,7 @@ def fixed_costs(
     for measure in measures.values():  # warm: the schema checks and verdicts remembered
         measure()
     samples = in_turns(measures)
-    t = {key: median(values) for key, values in samples.items()}
+    t = medians(samples)
     out: dict[str, Any] = {k: v for k, v in t.items()}
     say("### Fixed costs (issue 21; whole processes unless said, medians, taken in turns)")
     say()

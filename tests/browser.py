@@ -134,7 +134,7 @@ class Browser:
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
-        page = Page(self, target, session)
+        page = Page(self, session)
         metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
         page.send("Emulation.setDeviceMetricsOverride", metrics)
         page.send("Page.enable")
@@ -147,8 +147,8 @@ class Browser:
 class Page:
     """One tab: its DOM, a screenshot, a script's value."""
 
-    def __init__(self, browser: Browser, target: str, session: str):
-        self.browser, self.target, self.session = browser, target, session
+    def __init__(self, browser: Browser, session: str):
+        self.browser, self.session = browser, session
 
     def send(self, method: str, params: dict | None = None) -> dict:
         return self.browser.send(method, params, self.session)
@@ -167,6 +167,3 @@ class Page:
 
     def screenshot(self) -> bytes:
         return base64.b64decode(self.send("Page.captureScreenshot", {"format": "png"})["data"])
-
-    def close(self) -> None:
-        self.browser.send("Target.closeTarget", {"targetId": self.target})
