@@ -1,5 +1,6 @@
 """docs/PORTING.md's CI shell line works as written, here against the bundled Python port."""
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -21,7 +22,12 @@ def test_the_porting_shell_line_checks_a_port_from_its_own_repository(tmp_path):
     port.parent.mkdir()
     port.write_text(f"#!/bin/sh\nexec {sys.executable} {REPO}/ports/python/port.py\n")
     port.chmod(0o755)
-    env = {**os.environ, "NNFS_SUITE_URL": f"file://{REPO}", "MAKEFLAGS": ""}
+    env = {
+        **os.environ,
+        "NNFS_SUITE_URL": f"file://{REPO}",
+        "MAKEFLAGS": "",
+        "PYTHONDONTWRITEBYTECODE": "1",  # as on many CI images: no process writes its bytecode
+    }
     run = subprocess.run(
         ["bash", "-c", shell_line()],
         cwd=tmp_path,
@@ -32,3 +38,8 @@ def test_the_porting_shell_line_checks_a_port_from_its_own_repository(tmp_path):
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert re.search(r"^\d+ passed, 0 failed, 0 errored, 0 skipped$", run.stdout, re.M), run.stdout
+    # `make` compiled the runner itself, so no run of it compiles it again
+    runner = sorted((tmp_path / ".nnfs" / "runners" / "nnfs_conform").rglob("*.py"))
+    assert runner, "the shell line no longer clones the suite into .nnfs"
+    uncompiled = [p for p in runner if not Path(importlib.util.cache_from_source(p)).is_file()]
+    assert not uncompiled, uncompiled
