@@ -31,11 +31,12 @@ $(LEARNER_STAMP) $(STAMP): pyproject.toml constraints.txt
 # PYTHONDONTWRITEBYTECODE is set (as on many CI and container images) no process writes them:
 # each run of the runner would compile it again (its import: 0.20 s, 0.11 s compiled), and
 # each of the tests' child processes what it imports. Compiled once here, again when a source
-# changes; a file that does not compile is only not cached (`-`: its import says why). The
-# kits' templates are copied by `new-port`, never imported.
+# changes (`$?`: the files newer than the stamp); a file that does not compile is only not
+# cached (`-`: its import says why). The kits' templates are copied by `new-port`, never imported.
 $(BYTECODE): $(PY_FILES) | $(LEARNER_STAMP)
-	-$(BIN)/python -m compileall -q -x '/template/' $(PY_SOURCES)
-	touch $@
+	@echo "byte-compiling the repository's Python, files changed: $(words $?)"
+	@-$(BIN)/python -m compileall -q $?
+	@touch $@
 
 vectors: $(STAMP) $(BYTECODE) ## regenerate and certify vectors/ (byte-identical on any machine)
 	$(BIN)/python -m generator --out vectors --schema schema
